@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every check and test on a fresh machine: installs what is missing, skips what is there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "error: cargo not found; install Rust (rustup) first" >&2
+  exit 1
+fi
+for component in rustfmt clippy; do
+  if ! rustup component list --installed 2>/dev/null | grep -q "^${component}"; then
+    rustup component add "$component"
+  fi
+done
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy --all-targets -- -D warnings"
+cargo clippy --all-targets --quiet -- -D warnings
+echo "== cargo test"
+cargo test --all-targets --quiet
+echo "== doc tests"
+cargo test --doc --quiet
+echo "== kaohe check rules/*.rhai"
+cargo run --quiet -- check rules/*.rhai

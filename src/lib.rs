@@ -1,0 +1,39 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+pub mod bundled;
+pub mod compile;
+pub mod data;
+pub mod error;
+pub mod eval;
+pub mod model;
+pub mod output;
+pub mod result;
+pub mod sandbox;
+
+pub use compile::Rules;
+pub use data::{Dataset, Format, Unit};
+pub use error::{DataError, DataErrors, Error, EvalError, EvalErrors, RuleError, RuleErrors};
+pub use eval::{previous_ranks, PreviousRanks};
+pub use result::Report;
+
+/// Compiles a rule set, reads data and scores it: the whole job in one call.
+///
+/// Data errors stop the run unless `keep_going` is set, in which case the good rows are
+/// scored and the errors are returned beside the report.
+pub fn assess(
+    rules_name: &str,
+    rules_source: &str,
+    data_name: &str,
+    data: &[u8],
+    previous: Option<&PreviousRanks>,
+    keep_going: bool,
+) -> Result<(Report, Vec<DataError>), Error> {
+    let rules = Rules::compile(rules_name, rules_source)?;
+    let dataset = data::read(&rules.set, data_name, data);
+    if !dataset.errors.is_empty() && (!keep_going || dataset.units.is_empty()) {
+        return Err(DataErrors(dataset.errors).into());
+    }
+    let report = rules.assess(&dataset.units, previous)?;
+    Ok((report, dataset.errors))
+}

@@ -1,0 +1,277 @@
+//! The `kaohe` command line: `assess`, `check`.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use kaohe::{bundled, data, output, Rules};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Exit codes: distinct per kind of failure so scripts can tell them apart.
+mod exit {
+    pub const IO: u8 = 1;
+    pub const RULES: u8 = 3;
+    pub const DATA: u8 = 4;
+    pub const EVAL: u8 = 5;
+}
+
+#[derive(Parser)]
+#[command(
+    name = "kaohe",
+    version,
+    about = "考核 — rule-based performance assessment"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Score units with a rule set; with no files, the bundled default on its sample data
+    Assess {
+        /// Rule script (.rhai) or bundled rule set id
+        rules: Option<String>,
+        /// Data file (.csv in UTF-8/GBK, or .json)
+        data: Option<PathBuf>,
+        /// Previous period's JSON result, for rank change
+        #[arg(long)]
+        previous: Option<PathBuf>,
+        /// Output format
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutFormat,
+        /// Write to this file instead of standard output
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Score the good rows even when some rows have errors (the errors are still printed)
+        #[arg(long)]
+        keep_going: bool,
+    },
+    /// Compile and validate rule scripts, printing every error
+    Check {
+        /// Rule scripts (.rhai)
+        #[arg(required = true)]
+        rules: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Assess {
+            rules,
+            data,
+            previous,
+            format,
+            out,
+            keep_going,
+        } => assess(rules, data, previous, format, out, keep_going),
+        Command::Check { rules } => check(&rules),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err((code, message)) => {
+            if !message.is_empty() {
+                eprintln!("{message}");
+            }
+            ExitCode::from(code)
+        }
+    }
+}
+
+type Failure = (u8, String);
+
+fn read(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| {
+        (
+            exit::IO,
+            format!("error: cannot read `{}`: {e}", path.display()),
+        )
+    })
+}
+
+/// Helper modules a script may import: every `.rhai` file under `lib/` beside it.
+fn modules_beside(rules: &Path) -> Vec<(String, String)> {
+    let dir = rules.parent().unwrap_or(Path::new(".")).join("lib");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, String)> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "rhai"))
+        .filter_map(|p| {
+            let name = p.file_stem()?.to_str()?.to_string();
+            let text = std::fs::read_to_string(&p).ok()?;
+            Some((format!("lib/{name}"), text))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn compile(name: &str, source: &str, modules: &[(String, String)]) -> Result<Rules, Failure> {
+    Rules::compile_with_modules(name, source, modules).map_err(|errs| {
+        let n = errs.0.len();
+        let mut msg: Vec<String> = errs.0.iter().map(|e| e.render()).collect();
+        msg.push(format!(
+            "{n} error{} in `{name}`",
+            if n == 1 { "" } else { "s" }
+        ));
+        (exit::RULES, msg.join("\n"))
+    })
+}
+
+fn assess(
+    rules: Option<String>,
+    data_path: Option<PathBuf>,
+    previous: Option<PathBuf>,
+    format: OutFormat,
+    out: Option<PathBuf>,
+    keep_going: bool,
+) -> Result<(), Failure> {
+    // The rule set: a file, a bundled id, or the default.
+    let (rules_name, source, modules, sample) = match &rules {
+        Some(r) if Path::new(r).is_file() => {
+            let p = Path::new(r);
+            let text = String::from_utf8(read(p)?)
+                .map_err(|_| (exit::RULES, format!("error: `{r}` is not UTF-8 text")))?;
+            (r.clone(), text, modules_beside(p), None)
+        }
+        Some(r) => match bundled::ALL.iter().find(|b| b.id == r.as_str()) {
+            Some(b) => (
+                b.rules_path.to_string(),
+                b.rules.to_string(),
+                Vec::new(),
+                Some(b),
+            ),
+            None => {
+                let ids: Vec<&str> = bundled::ALL.iter().map(|b| b.id).collect();
+                return Err((
+                    exit::IO,
+                    format!(
+                        "error: `{r}` is neither a rule file nor a bundled rule set\n  help: the bundled rule sets are {}",
+                        ids.join(", ")
+                    ),
+                ));
+            }
+        },
+        None => {
+            let b = bundled::default_set();
+            (
+                b.rules_path.to_string(),
+                b.rules.to_string(),
+                Vec::new(),
+                Some(b),
+            )
+        }
+    };
+    let compiled = compile(&rules_name, &source, &modules)?;
+    let (data_name, bytes) = match (&data_path, sample) {
+        (Some(p), _) => (p.display().to_string(), read(p)?),
+        (None, Some(b)) => (b.data_path.to_string(), b.data.to_vec()),
+        (None, None) => {
+            return Err((
+                exit::IO,
+                "error: no data file given\n  help: run `kaohe assess RULES DATA`".into(),
+            ))
+        }
+    };
+    let dataset = data::read(&compiled.set, &data_name, &bytes);
+    if !dataset.errors.is_empty() {
+        let mut lines: Vec<String> = dataset
+            .errors
+            .iter()
+            .map(|e| format!("{}: {e}", data_name))
+            .collect();
+        let n = dataset.errors.len();
+        let stop = !keep_going || dataset.units.is_empty();
+        lines.push(format!(
+            "{n} data error{} in `{data_name}`{}",
+            if n == 1 { "" } else { "s" },
+            if stop {
+                "; nothing was scored (use --keep-going to score the good rows)"
+            } else {
+                "; those rows were left out"
+            }
+        ));
+        if stop {
+            return Err((exit::DATA, lines.join("\n")));
+        }
+        eprintln!("{}", lines.join("\n"));
+    }
+    let prev = match previous {
+        Some(p) => {
+            let text = String::from_utf8_lossy(&read(&p)?).into_owned();
+            Some(
+                kaohe::previous_ranks(&text)
+                    .map_err(|e| (exit::DATA, format!("error: `{}`: {e}", p.display())))?,
+            )
+        }
+        None => None,
+    };
+    let report = compiled
+        .assess(&dataset.units, prev.as_ref())
+        .map_err(|errs| {
+            let mut msg: Vec<String> = errs.0.iter().map(|e| format!("error: {e}")).collect();
+            msg.push(format!(
+                "{} rule failure(s); nothing was scored",
+                errs.0.len()
+            ));
+            (exit::EVAL, msg.join("\n"))
+        })?;
+    let text = match format {
+        OutFormat::Table => output::table(&report),
+        OutFormat::Json => output::json(&report) + "\n",
+        OutFormat::Csv => output::csv(&report),
+    };
+    match out {
+        Some(path) => {
+            // Excel needs the byte-order mark to read UTF-8 CSV as UTF-8.
+            let bytes = match format {
+                OutFormat::Csv => [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+                _ => text.into_bytes(),
+            };
+            std::fs::write(&path, bytes).map_err(|e| {
+                (
+                    exit::IO,
+                    format!("error: cannot write `{}`: {e}", path.display()),
+                )
+            })
+        }
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    }
+}
+
+fn check(paths: &[PathBuf]) -> Result<(), Failure> {
+    let mut failed = Vec::new();
+    for p in paths {
+        let name = p.display().to_string();
+        let text = String::from_utf8(read(p)?)
+            .map_err(|_| (exit::RULES, format!("error: `{name}` is not UTF-8 text")))?;
+        match compile(&name, &text, &modules_beside(p)) {
+            Ok(r) => println!(
+                "ok: `{name}` — {}（{} 个字段，{} 个指标，{} 个否决项，{} 个等次）",
+                r.set.title,
+                r.set.fields.len(),
+                r.set.items.len() + r.set.cohort_items.len(),
+                r.set.vetoes.len(),
+                r.set.bands.len()
+            ),
+            Err((_, msg)) => failed.push(msg),
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err((exit::RULES, failed.join("\n\n")))
+    }
+}

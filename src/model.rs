@@ -1,0 +1,448 @@
+//! The compiled rule set (规则集): plain Rust data built once from a Rhai script.
+//!
+//! Common scoring shapes are data here and run as native Rust; only `score`/`when`
+//! closures call back into Rhai.
+
+use rhai::FnPtr;
+use rust_decimal::Decimal;
+
+/// Points and measured values: exact decimals, never binary floating point (分值).
+pub type Points = Decimal;
+
+/// The type of a data field (字段类型).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    /// Free text (文本).
+    Text,
+    /// A whole number (整数).
+    Int,
+    /// An exact decimal number (数值).
+    Number,
+    /// A percentage, written `96.5%` or `96.5` (百分比); stored as 96.5.
+    Percent,
+    /// Yes or no (是/否).
+    Bool,
+}
+
+impl FieldType {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "text" => Self::Text,
+            "int" => Self::Int,
+            "number" => Self::Number,
+            "percent" => Self::Percent,
+            "bool" => Self::Bool,
+            _ => return None,
+        })
+    }
+
+    /// What a cell of this type must look like, for error messages.
+    pub fn expected(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Int => "a whole number",
+            Self::Number => "a number",
+            Self::Percent => "a percentage such as `96.5%` or `96.5`",
+            Self::Bool => "yes or no (`是`/`否`, `true`/`false`, `1`/`0`)",
+        }
+    }
+}
+
+/// One value of a unit's data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Left blank, with no default.
+    Missing,
+    /// Text.
+    Text(String),
+    /// A whole number.
+    Int(i64),
+    /// A number or percentage.
+    Number(Decimal),
+    /// Yes or no.
+    Bool(bool),
+}
+
+impl Value {
+    /// The value as a number, when it is one.
+    pub fn number(&self) -> Option<Decimal> {
+        match self {
+            Self::Int(i) => Some(Decimal::from(*i)),
+            Self::Number(d) => Some(*d),
+            Self::Bool(b) => Some(Decimal::from(u8::from(*b))),
+            Self::Missing | Self::Text(_) => None,
+        }
+    }
+
+    /// The value as people read it in a reason.
+    pub fn display(&self) -> String {
+        match self {
+            Self::Missing => "（空）".to_string(),
+            Self::Text(s) => s.clone(),
+            Self::Int(i) => i.to_string(),
+            Self::Number(d) => d.normalize().to_string(),
+            Self::Bool(true) => "是".to_string(),
+            Self::Bool(false) => "否".to_string(),
+        }
+    }
+}
+
+/// A declared data field (字段).
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The identifier scripts use (`u.lost`).
+    pub name: String,
+    /// The Chinese column header.
+    pub label: String,
+    /// Other accepted headers.
+    pub aliases: Vec<String>,
+    /// Its type.
+    pub ty: FieldType,
+    /// A blank cell is an error when true and there is no default.
+    pub required: bool,
+    /// The value of a blank cell.
+    pub default: Option<Value>,
+}
+
+/// A comparison bound (界限), each with explicit inclusiveness.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bound {
+    /// `>= x` (含).
+    AtLeast(Decimal),
+    /// `> x` (不含).
+    Above(Decimal),
+    /// `<= x` (含).
+    AtMost(Decimal),
+    /// `< x` (不含).
+    Below(Decimal),
+    /// `== x`.
+    Equals(Decimal),
+}
+
+impl Bound {
+    /// Whether `v` meets the bound.
+    pub fn holds(self, v: Decimal) -> bool {
+        match self {
+            Self::AtLeast(x) => v >= x,
+            Self::Above(x) => v > x,
+            Self::AtMost(x) => v <= x,
+            Self::Below(x) => v < x,
+            Self::Equals(x) => v == x,
+        }
+    }
+
+    /// The bound in words, such as `≥ 90`.
+    pub fn describe(self) -> String {
+        match self {
+            Self::AtLeast(x) => format!("≥ {}", x.normalize()),
+            Self::Above(x) => format!("> {}", x.normalize()),
+            Self::AtMost(x) => format!("≤ {}", x.normalize()),
+            Self::Below(x) => format!("< {}", x.normalize()),
+            Self::Equals(x) => format!("= {}", x.normalize()),
+        }
+    }
+}
+
+/// What an indicator measures (取值): a field, a ratio of two fields, or a closure.
+#[derive(Debug, Clone)]
+pub enum Measure {
+    /// A field, by index.
+    Field(usize),
+    /// `num / den × scale`; a zero denominator counts as met.
+    Ratio {
+        /// Numerator field.
+        num: usize,
+        /// Denominator field.
+        den: usize,
+        /// Multiplier (100 for a percentage, 30 for "one per 30").
+        scale: Decimal,
+    },
+    /// A Rhai closure `|u| …` returning a number.
+    Closure(FnPtr),
+}
+
+/// A yes/no test on a unit's data (条件).
+#[derive(Debug, Clone)]
+pub enum Condition {
+    /// Compare a field with a bound.
+    Compare(usize, Bound),
+    /// A text or boolean field equals a value.
+    Is(usize, Value),
+    /// A Rhai closure `|u| …` returning true or false.
+    Closure(FnPtr),
+}
+
+/// One per-occurrence deduction (扣分): `each` points per `step` occurrences.
+#[derive(Debug, Clone)]
+pub struct Deduct {
+    /// The field holding the count.
+    pub count: usize,
+    /// Points per step.
+    pub each: Decimal,
+    /// Occurrences per step (200 plants → −1).
+    pub step: Decimal,
+}
+
+/// What to do when a target is missed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shortfall {
+    /// No points.
+    Zero,
+    /// Points in proportion to the value reached (按比例得分).
+    Proportional,
+}
+
+/// How an item turns data into points (计分方式).
+#[derive(Debug, Clone)]
+pub enum Shape {
+    /// Full marks less each deduction, never below 0 (扣分制).
+    Deduct(Vec<Deduct>),
+    /// `each` points per `step` occurrences, up to the item's maximum (按次加分).
+    Count(Deduct),
+    /// Full marks when the target is met (达标得分).
+    Target(Measure, Bound, Shortfall),
+    /// Linear between two thresholds (线性插值).
+    Linear {
+        /// What is measured.
+        measure: Measure,
+        /// Full marks at this value or better.
+        full_at: Decimal,
+        /// No points at this value or worse.
+        zero_at: Decimal,
+    },
+    /// First band the value reaches gives its points (分档).
+    Bands(Measure, Vec<(Bound, Decimal)>),
+    /// Full marks only when the value is zero (零指标).
+    Zero(Measure),
+    /// A Rhai closure returning points, or `[points, reason]` (自定义).
+    Score(FnPtr),
+}
+
+/// Whether an item adds to the base score or is a bonus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// A scored indicator (指标).
+    Indicator,
+    /// Bonus points (加分).
+    Bonus,
+    /// Scored against the cohort after every unit is scored (排名指标).
+    Cohort,
+}
+
+/// An indicator or bonus item (考核指标 / 加分项).
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// Stable id, such as `org.pledge`.
+    pub id: String,
+    /// Chinese label.
+    pub label: String,
+    /// Area it belongs to (考核大类).
+    pub category: Option<String>,
+    /// Maximum points.
+    pub max: Decimal,
+    /// How it is scored.
+    pub shape: Shape,
+    /// The rule author's words.
+    pub text: String,
+    /// When false, the item does not apply and counts as full marks (不适用按满分).
+    pub applies: Option<Condition>,
+    /// A blank measured field counts as full marks.
+    pub blank_is_full: bool,
+    /// Indicator or bonus.
+    pub kind: ItemKind,
+    /// Where the rule is declared.
+    pub pos: rhai::Position,
+}
+
+/// How a cohort indicator turns a unit's place in its cohort into points.
+#[derive(Debug, Clone)]
+pub enum CohortMethod {
+    /// Points by rank: first entry to rank 1 (名次赋分).
+    RankPoints(Vec<Decimal>),
+    /// Full marks within the top N (进入前N名).
+    Top(usize),
+    /// `max × value / cohort average`, capped at max (与平均值比较).
+    VsAverage,
+    /// `max × value / best value` (第一名满分，其余按比例).
+    ProportionalToBest,
+}
+
+/// An item scored against the cohort (排名类指标).
+#[derive(Debug, Clone)]
+pub struct CohortItem {
+    /// Stable id.
+    pub id: String,
+    /// Chinese label.
+    pub label: String,
+    /// Area it belongs to.
+    pub category: Option<String>,
+    /// Maximum points.
+    pub max: Decimal,
+    /// What is compared.
+    pub measure: Measure,
+    /// How points follow from the comparison.
+    pub method: CohortMethod,
+    /// Smaller values are better (e.g. case rates).
+    pub ascending: bool,
+    /// The rule author's words.
+    pub text: String,
+    /// Where the rule is declared.
+    pub pos: rhai::Position,
+}
+
+/// A one-vote veto (一票否决).
+#[derive(Debug, Clone)]
+pub struct Veto {
+    /// Stable id.
+    pub id: String,
+    /// Chinese label.
+    pub label: String,
+    /// When it strikes.
+    pub when: Condition,
+    /// The reason read out.
+    pub reason: String,
+    /// Where the rule is declared.
+    pub pos: rhai::Position,
+}
+
+/// Where a vetoed unit ranks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VetoRank {
+    /// After every unit that was not vetoed (排在最后).
+    Last,
+    /// Not ranked at all (不参与排名).
+    Excluded,
+    /// Ranked by points like any other unit.
+    Normal,
+}
+
+/// What a veto does to a unit (否决后果).
+#[derive(Debug, Clone)]
+pub struct VetoPolicy {
+    /// The grade forced on a vetoed unit; `None` keeps the grade its points earn.
+    pub grade: Option<String>,
+    /// Whether a vetoed unit may still receive awards (评优).
+    pub awards: bool,
+    /// Where it ranks.
+    pub rank: VetoRank,
+    /// Whether its points are still shown.
+    pub show_points: bool,
+}
+
+/// A prerequisite (必备条件) for some grades.
+#[derive(Debug, Clone)]
+pub struct Prerequisite {
+    /// Stable id.
+    pub id: String,
+    /// Chinese label.
+    pub label: String,
+    /// What must hold.
+    pub when: Condition,
+    /// The grades that need it.
+    pub grades: Vec<String>,
+    /// Where the rule is declared.
+    pub pos: rhai::Position,
+}
+
+/// A grade band (等次) with explicit bounds and an optional quota.
+#[derive(Debug, Clone)]
+pub struct Band {
+    /// Grade name (优秀, 先进, 一级, ★★★ …).
+    pub name: String,
+    /// Every bound must hold.
+    pub bounds: Vec<Bound>,
+    /// At most this share of the cohort (by rank).
+    pub quota: Option<Decimal>,
+}
+
+/// How ties rank (并列名次).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TiePolicy {
+    /// 1-2-2-4, as a spreadsheet's RANK.
+    Competition,
+    /// 1-2-2-3.
+    Dense,
+}
+
+/// A condition on a unit's result, for consequences (处理结果条件).
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Among the last N ranked in its cohort.
+    Bottom(usize),
+    /// Among the first N ranked in its cohort.
+    Top(usize),
+    /// Has this grade.
+    Grade(String),
+    /// Vetoed by any veto.
+    Vetoed,
+    /// Vetoed by this veto id.
+    Veto(String),
+    /// Total below this.
+    TotalBelow(Decimal),
+    /// A Rhai closure `|r| …` over the result.
+    Closure(FnPtr),
+}
+
+/// A consequence (通报批评, 黄牌, 约谈, 表彰 …).
+#[derive(Debug, Clone)]
+pub struct Consequence {
+    /// Its name.
+    pub name: String,
+    /// When it applies.
+    pub when: Outcome,
+    /// The reason read out.
+    pub reason: String,
+    /// Where the rule is declared.
+    pub pos: rhai::Position,
+}
+
+/// The whole compiled rule set.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    /// Stable id.
+    pub id: String,
+    /// Title (考核办法名称).
+    pub title: String,
+    /// The file it came from.
+    pub source: String,
+    /// Points of the base scale (百分制 → 100).
+    pub max: Decimal,
+    /// Total bonus cap (累计加分上限).
+    pub bonus_max: Option<Decimal>,
+    /// Decimals shown and published for totals (half-up).
+    pub decimals: u32,
+    /// Declared fields.
+    pub fields: Vec<Field>,
+    /// The field identifying a unit.
+    pub id_field: usize,
+    /// The field naming a unit.
+    pub name_field: Option<usize>,
+    /// The field grouping units into cohorts.
+    pub cohort_field: Option<usize>,
+    /// Areas and their caps.
+    pub categories: Vec<(String, Decimal)>,
+    /// Indicators and bonus items, in declaration order.
+    pub items: Vec<Item>,
+    /// Items scored against the cohort.
+    pub cohort_items: Vec<CohortItem>,
+    /// One-vote vetoes.
+    pub vetoes: Vec<Veto>,
+    /// What a veto does.
+    pub veto_policy: VetoPolicy,
+    /// Prerequisites for grades.
+    pub prerequisites: Vec<Prerequisite>,
+    /// Grade bands, best first.
+    pub bands: Vec<Band>,
+    /// Tie policy of the ranking.
+    pub ties: TiePolicy,
+    /// Consequences, in declaration order.
+    pub consequences: Vec<Consequence>,
+}
+
+impl RuleSet {
+    /// Finds a field by identifier.
+    pub fn field_index(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
+    }
+}

@@ -1,0 +1,207 @@
+//! The result schema (考核结果), version 1: what `kaohe assess --format json` prints and the
+//! browser will show. Points are JSON numbers written with their exact decimal digits.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// Name of the schema, in every result file.
+pub const SCHEMA: &str = "kaohe-result";
+/// Version of the schema; it changes only when a field changes meaning or goes away.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A whole assessment.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Always `kaohe-result`.
+    pub schema: &'static str,
+    /// Always 1 for this layout.
+    pub schema_version: u32,
+    /// Which rule set produced it.
+    pub rule_set: RuleSetInfo,
+    /// Every unit, by cohort, then rank (unranked last), then input order.
+    pub units: Vec<UnitResult>,
+    /// Statistics per cohort (分组统计).
+    pub cohorts: Vec<CohortStats>,
+}
+
+/// The rule set behind a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleSetInfo {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The file it came from.
+    pub source: String,
+    /// Points of the base scale.
+    pub max: Decimal,
+    /// Total bonus cap.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bonus_max: Option<Decimal>,
+    /// Decimals of published totals.
+    pub decimals: u32,
+}
+
+/// One unit's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitResult {
+    /// Unit id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Cohort it is ranked in (`全部` when the rule set has no groups).
+    pub cohort: String,
+    /// Row in the input.
+    pub row: usize,
+    /// Total points, exact; `null` when a veto hides the points.
+    pub total: Option<Decimal>,
+    /// Total rounded half-up to the rule set's decimals, as published; `null` when hidden.
+    pub total_display: Option<String>,
+    /// Points of scored and cohort indicators, after category caps.
+    pub base: Decimal,
+    /// Bonus points, after the total cap.
+    pub bonus: Decimal,
+    /// Grade (等次), when the rule set has bands.
+    pub grade: Option<String>,
+    /// Rank in its cohort (名次); `null` when kept out of the ranking.
+    pub rank: Option<u32>,
+    /// Rank in the previous period's results, when given.
+    pub previous_rank: Option<u32>,
+    /// Places gained since the previous period (positive = up ↑).
+    pub rank_change: Option<i64>,
+    /// Whether a one-vote veto struck.
+    pub vetoed: bool,
+    /// Whether the unit may receive awards (评优).
+    pub awards_eligible: bool,
+    /// Vetoes that struck, with reasons.
+    pub vetoes: Vec<VetoHit>,
+    /// Prerequisites not met, and the grades they kept the unit from.
+    pub prerequisites_failed: Vec<PrerequisiteMiss>,
+    /// Every item's points with reasons (计分明细).
+    pub items: Vec<ItemResult>,
+    /// Caps applied to categories and to the bonus.
+    pub adjustments: Vec<Adjustment>,
+    /// Consequences triggered (处理结果).
+    pub consequences: Vec<ConsequenceHit>,
+}
+
+/// One item's points.
+#[derive(Debug, Clone, Serialize)]
+pub struct ItemResult {
+    /// Rule id.
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// Category, if any.
+    pub category: Option<String>,
+    /// `indicator`, `bonus` or `cohort`.
+    pub kind: crate::model::ItemKind,
+    /// Maximum points.
+    pub max: Decimal,
+    /// Points given.
+    pub points: Decimal,
+    /// The item did not apply and counts as full marks (不适用).
+    pub not_applicable: bool,
+    /// The rule author's text.
+    pub text: String,
+    /// How the points came about.
+    pub reasons: Vec<Reason>,
+}
+
+/// One step of an explanation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reason {
+    /// What happened, in words.
+    pub detail: String,
+    /// Points added (positive) or taken (negative) by this step, or awarded for a whole item.
+    pub points: Decimal,
+    /// The data used.
+    pub data: Vec<DataUse>,
+}
+
+/// A field value used by a rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataUse {
+    /// Field name.
+    pub field: String,
+    /// Field label (column header).
+    pub label: String,
+    /// The value as read.
+    pub value: String,
+}
+
+/// A cap applied after items were scored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Adjustment {
+    /// What was capped (a category name, or `bonus`).
+    pub rule: String,
+    /// In words.
+    pub detail: String,
+    /// Points removed (negative).
+    pub points: Decimal,
+}
+
+/// A veto that struck.
+#[derive(Debug, Clone, Serialize)]
+pub struct VetoHit {
+    /// Veto id.
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// Reason written by the rule author.
+    pub reason: String,
+    /// Data used.
+    pub data: Vec<DataUse>,
+}
+
+/// A prerequisite not met.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrerequisiteMiss {
+    /// Prerequisite id.
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// Grades it is needed for.
+    pub grades: Vec<String>,
+}
+
+/// A consequence triggered.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConsequenceHit {
+    /// Its name (黄牌, 约谈 …).
+    pub name: String,
+    /// The rule author's reason.
+    pub reason: String,
+}
+
+/// Statistics of one cohort.
+#[derive(Debug, Clone, Serialize)]
+pub struct CohortStats {
+    /// Cohort name.
+    pub name: String,
+    /// Units in it.
+    pub units: usize,
+    /// Units ranked.
+    pub ranked: usize,
+    /// Units vetoed.
+    pub vetoed: usize,
+    /// Mean total of units whose points show, rounded half-up to the rule set's decimals.
+    pub mean: Option<Decimal>,
+    /// Median total, same rounding.
+    pub median: Option<Decimal>,
+    /// Highest total.
+    pub max: Option<Decimal>,
+    /// Lowest total.
+    pub min: Option<Decimal>,
+    /// Units per grade, in band order.
+    pub grades: Vec<GradeCount>,
+}
+
+/// Units with one grade.
+#[derive(Debug, Clone, Serialize)]
+pub struct GradeCount {
+    /// Grade name.
+    pub grade: String,
+    /// How many units.
+    pub count: usize,
+}

@@ -1,0 +1,86 @@
+//! Bonus points capped per item and in total, base + bonus scales, category caps.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
+mod common;
+use common::*;
+use kaohe::Rules;
+
+const BODY: &str = r#"
+category("基础", 10);
+indicator("x", #{ label: "x", category: "基础", max: 8, zero: "c" });
+indicator("y", #{ label: "y", category: "基础", max: 6, zero: "d" });
+bonus("media", #{ label: "新媒体", max: 0.8, count: #{ field: "a", each: 0.1 }, text: "每篇加0.1分，最高0.8分" });
+bonus("item", #{ label: "单项", max: 1, count: #{ field: "b", each: 0.05 } });
+"#;
+
+#[test]
+fn bonus_is_capped_per_item() {
+    let rep = assess(BODY, "1,甲,,3,4,1,1,,\n2,乙,,12,40,1,1,,\n");
+    assert_eq!(points(&rep, "1", "media"), "0.3");
+    assert_eq!(points(&rep, "1", "item"), "0.2");
+    assert_eq!(unit(&rep, "1").bonus.to_string(), "0.5");
+    assert_eq!(points(&rep, "2", "media"), "0.8");
+    assert_eq!(points(&rep, "2", "item"), "1");
+    assert!(unit(&rep, "2").items[2].reasons[0]
+        .detail
+        .contains("超过上限按 0.8 分计"));
+}
+
+#[test]
+fn bonus_total_is_capped_by_the_rule_set() {
+    let full = format!(
+        "{}{BODY}",
+        PRELUDE.replace("decimals: 2", "bonus_max: 1.2, decimals: 2")
+    );
+    let r = Rules::compile("t.rhai", &full).unwrap();
+    let ds = kaohe::data::read_csv(
+        &r.set,
+        "编码,名称,甲,乙,丙,丁\n1,甲,12,40,0,0\n2,乙,2,2,0,0\n".as_bytes(),
+    );
+    let rep = r.assess(&ds.units, None).unwrap();
+    let u = unit(&rep, "1");
+    assert_eq!(u.bonus.to_string(), "1.2");
+    assert_eq!(u.adjustments[1].rule, "bonus");
+    assert_eq!(u.adjustments[1].points.to_string(), "-0.6");
+    assert_eq!(
+        u.adjustments[1].detail,
+        "加分合计 1.8，超过加分上限 1.2，按 1.2 计"
+    );
+    // base 10 (category cap) + bonus 1.2
+    assert_eq!(u.total.unwrap().to_string(), "11.2");
+    assert_eq!(unit(&rep, "2").bonus.to_string(), "0.3");
+}
+
+#[test]
+fn a_category_caps_the_sum_of_its_items() {
+    let rep = assess(BODY, "1,甲,,0,0,0,0,,\n2,乙,,0,0,1,0,,\n");
+    let u = unit(&rep, "1");
+    assert_eq!(u.base.to_string(), "10");
+    assert_eq!(
+        u.adjustments[0].detail,
+        "基础合计 14，超过本类上限 10，按 10 计"
+    );
+    let u = unit(&rep, "2");
+    assert_eq!(u.base.to_string(), "6");
+    assert!(u.adjustments.is_empty());
+}
+
+#[test]
+fn base_plus_bonus_scale_of_100_plus_30() {
+    let src = r#"
+ruleset(#{ id: "demo", title: "示范创建", max: 100, bonus_max: 30 });
+field("code", #{ label: "编码", type: "text" });
+field("base", #{ label: "基础分", type: "number" });
+field("extra", #{ label: "创新加分", type: "number", if_blank: 0 });
+unit(#{ id: "code" });
+indicator("base", #{ label: "基础", max: 100, score: |u| u.base });
+bonus("extra", #{ label: "创新", max: 40, score: |u| u.extra });
+"#;
+    let r = Rules::compile("demo.rhai", src).unwrap();
+    let ds = kaohe::data::read_csv(
+        &r.set,
+        "编码,基础分,创新加分\nA,92.5,35\nB,88,12.5\n".as_bytes(),
+    );
+    let rep = r.assess(&ds.units, None).unwrap();
+    assert_eq!(total(&rep, "A"), "122.5");
+    assert_eq!(total(&rep, "B"), "100.5");
+}

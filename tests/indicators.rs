@@ -1,0 +1,216 @@
+//! Every scoring shape of an indicator, with its points and its reasons.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
+mod common;
+use common::*;
+
+#[test]
+fn deduct_per_occurrence_is_capped_at_the_items_points() {
+    let rep = assess(
+        r#"indicator("lost", #{ label: "失控", max: 5, deduct: #{ count: "c", each: 0.5 }, text: "每失控1人扣0.5分" });"#,
+        "1,甲,,0,0,3,0,,\n2,乙,,0,0,12,0,,\n3,丙,,0,0,0,0,,\n",
+    );
+    assert_eq!(points(&rep, "1", "lost"), "3.5");
+    assert_eq!(points(&rep, "2", "lost"), "0");
+    assert_eq!(points(&rep, "3", "lost"), "5");
+    let item = &unit(&rep, "1").items[0];
+    assert_eq!(item.text, "每失控1人扣0.5分");
+    assert_eq!(item.reasons[0].detail, "丙 = 3，每项扣 0.5 分，扣 1.5 分");
+    assert_eq!(item.reasons[0].points.to_string(), "-1.5");
+    assert_eq!(item.reasons[0].data[0].field, "c");
+    let capped = &unit(&rep, "2").items[0];
+    assert!(
+        capped.reasons.iter().any(|r| r.detail.contains("扣完为止")),
+        "{:?}",
+        capped.reasons
+    );
+}
+
+#[test]
+fn deduct_with_a_step_and_several_counts() {
+    let rep = assess(
+        r#"indicator("plants", #{ label: "铲毒", max: 10, deduct: [#{ count: "c", each: 1, step: 200 }, #{ count: "d", each: 3 }] });"#,
+        "1,甲,,0,0,399,0,,\n2,乙,,0,0,400,1,,\n",
+    );
+    assert_eq!(points(&rep, "1", "plants"), "9");
+    assert_eq!(points(&rep, "2", "plants"), "5");
+    assert_eq!(
+        unit(&rep, "2").items[0].reasons[0].detail,
+        "丙 = 400，每 200 扣 1 分，扣 2 分"
+    );
+}
+
+#[test]
+fn target_met_gives_full_marks_else_zero_or_proportional() {
+    let rep = assess(
+        r#"
+        indicator("solve", #{ label: "查结率", max: 4, target: #{ value: #{ num: "c", den: "d", scale: 100 }, at_least: 100 } });
+        indicator("close", #{ label: "处结率", max: 6, target: #{ value: "r", at_least: 90, otherwise: "proportional" } });
+        "#,
+        "1,甲,,0,0,10,10,90,\n2,乙,,0,0,9,10,60,\n",
+    );
+    assert_eq!(points(&rep, "1", "solve"), "4");
+    assert_eq!(points(&rep, "2", "solve"), "0");
+    assert_eq!(points(&rep, "1", "close"), "6");
+    assert_eq!(points(&rep, "2", "close"), "4");
+    let r = &unit(&rep, "2").items[1].reasons[0].detail;
+    assert_eq!(r, "比率 = 60，未达到目标（≥ 90），按比例得 4 分");
+    let r = &unit(&rep, "2").items[0].reasons[0].detail;
+    assert_eq!(r, "丙/丁 = 9/10 → 90，未达到目标（≥ 100），不得分");
+}
+
+#[test]
+fn ratio_targets_share_of_minors_and_social_workers_per_users() {
+    // 未成年涉毒人员占比 ≤ 0.2 %; 专职社工 1 : 30 (workers / users × 30 ≥ 1).
+    let rep = assess(
+        r#"
+        indicator("minor", #{ label: "未成年占比", max: 3, target: #{ value: #{ num: "c", den: "d", scale: 100 }, at_most: 0.2 } });
+        indicator("sw", #{ label: "社工配比", max: 2, target: #{ value: #{ num: "a", den: "d", scale: 30 }, at_least: 1 } });
+        "#,
+        "1,甲,,2,0,1,500,,\n2,乙,,1,0,2,500,,\n3,丙,,0,0,0,0,,\n",
+    );
+    assert_eq!(points(&rep, "1", "minor"), "3"); // 0.2 %
+    assert_eq!(points(&rep, "2", "minor"), "0"); // 0.4 %
+    assert_eq!(points(&rep, "1", "sw"), "0"); // 2 workers for 500 users: 0.12 < 1
+                                              // No users at all: the ratio has no base and counts as met.
+    assert_eq!(points(&rep, "3", "sw"), "2");
+    assert!(unit(&rep, "3").items[1].reasons[0]
+        .detail
+        .contains("分母为 0"));
+}
+
+#[test]
+fn linear_between_two_thresholds_in_either_direction() {
+    let rep = assess(
+        r#"
+        indicator("up", #{ label: "执行率", max: 10, linear: #{ value: "a", full_at: 90, zero_at: 50 } });
+        indicator("down", #{ label: "发案率", max: 5, linear: #{ value: "b", full_at: 1, zero_at: 3 } });
+        "#,
+        "1,甲,,70,2,0,0,,\n2,乙,,95,0.5,0,0,,\n3,丙,,40,3.5,0,0,,\n",
+    );
+    assert_eq!(points(&rep, "1", "up"), "5");
+    assert_eq!(points(&rep, "1", "down"), "2.5");
+    assert_eq!(points(&rep, "2", "up"), "10");
+    assert_eq!(points(&rep, "2", "down"), "5");
+    assert_eq!(points(&rep, "3", "up"), "0");
+    assert_eq!(points(&rep, "3", "down"), "0");
+}
+
+#[test]
+fn banded_lookup_takes_the_first_band_reached() {
+    let rep = assess(
+        r#"indicator("aware", #{ label: "知晓率", max: 5, bands: #{ value: "r", steps: [[98, 5], [95, 3]] } });"#,
+        "1,甲,,0,0,0,0,98%,\n2,乙,,0,0,0,0,97.99,\n3,丙,,0,0,0,0,95,\n4,丁,,0,0,0,0,94.9,\n",
+    );
+    assert_eq!(points(&rep, "1", "aware"), "5");
+    assert_eq!(points(&rep, "2", "aware"), "3");
+    assert_eq!(points(&rep, "3", "aware"), "3");
+    assert_eq!(points(&rep, "4", "aware"), "0");
+    assert_eq!(
+        unit(&rep, "1").items[0].reasons[0].detail,
+        "比率 = 98，≥ 98档，得 5 分"
+    );
+}
+
+#[test]
+fn band_steps_as_maps_with_explicit_bounds() {
+    let rep = assess(
+        r#"indicator("x", #{ label: "x", max: 5, bands: #{ value: "a", steps: [#{ below: 1, points: 5 }, #{ at_most: 2, points: 2 }] } });"#,
+        "1,甲,,0.5,0,0,0,,\n2,乙,,1,0,0,0,,\n3,丙,,2.01,0,0,0,,\n",
+    );
+    assert_eq!(points(&rep, "1", "x"), "5");
+    assert_eq!(points(&rep, "2", "x"), "2");
+    assert_eq!(points(&rep, "3", "x"), "0");
+}
+
+#[test]
+fn zero_target_loses_the_item_on_any_occurrence() {
+    let rep = assess(
+        r#"indicator("zero", #{ label: "零新增", max: 6, zero: "c" });"#,
+        "1,甲,,0,0,0,0,,\n2,乙,,0,0,1,0,,\n",
+    );
+    assert_eq!(points(&rep, "1", "zero"), "6");
+    assert_eq!(points(&rep, "2", "zero"), "0");
+    assert!(unit(&rep, "2").items[0].reasons[0]
+        .detail
+        .contains("未实现零目标"));
+}
+
+#[test]
+fn not_applicable_counts_as_full_marks() {
+    let rep = assess(
+        r#"
+        indicator("school", #{ label: "校园禁毒", max: 4, applies: #{ field: "flag", equals: true },
+            bands: #{ value: "a", steps: [[10, 4]] } });
+        indicator("rate", #{ label: "比率", max: 3, na: "full", target: #{ value: "r", at_least: 80 } });
+        "#,
+        "1,甲,,0,0,0,0,,否\n2,乙,,5,0,0,0,70,是\n",
+    );
+    let u1 = unit(&rep, "1");
+    assert_eq!(points(&rep, "1", "school"), "4");
+    assert!(u1.items[0].not_applicable);
+    assert_eq!(u1.items[0].reasons[0].detail, "不适用，按满分计");
+    assert_eq!(points(&rep, "1", "rate"), "3");
+    assert!(u1.items[1].not_applicable);
+    assert_eq!(points(&rep, "2", "school"), "0");
+    assert_eq!(points(&rep, "2", "rate"), "0");
+    assert!(!unit(&rep, "2").items[0].not_applicable);
+}
+
+#[test]
+fn a_blank_value_without_na_scores_nothing() {
+    let rep = assess(
+        r#"indicator("rate", #{ label: "比率", max: 3, target: #{ value: "r", at_least: 80 } });"#,
+        "1,甲,,0,0,0,0,,\n",
+    );
+    assert_eq!(points(&rep, "1", "rate"), "0");
+    assert_eq!(unit(&rep, "1").items[0].reasons[0].detail, "无数据，不得分");
+}
+
+#[test]
+fn custom_closure_returns_points_and_a_reason() {
+    let rep = assess(
+        r#"
+        let per_case = 0.5;
+        indicator("c", #{ label: "自定义", max: 5, score: |u| {
+            if u.c == 0 { [5, "无案件，满分"] } else { [5 - u.c * per_case, `发生 ${u.c} 起，每起扣 0.5 分`] }
+        } });
+        indicator("m", #{ label: "映射", max: 2, score: |u| #{ points: if u.flag { 2 } else { 1.5 }, reason: "按标志" } });
+        indicator("n", #{ label: "数值", max: 1, score: |u| 0.25 });
+        "#,
+        "1,甲,,0,0,0,0,,\n2,乙,,0,0,3,0,,是\n",
+    );
+    assert_eq!(points(&rep, "1", "c"), "5");
+    assert_eq!(points(&rep, "2", "c"), "3.5");
+    assert_eq!(
+        unit(&rep, "2").items[0].reasons[0].detail,
+        "发生 3 起，每起扣 0.5 分"
+    );
+    assert_eq!(points(&rep, "1", "m"), "1.5");
+    assert_eq!(points(&rep, "2", "m"), "2");
+    assert_eq!(points(&rep, "1", "n"), "0.25");
+    assert_eq!(
+        unit(&rep, "1").items[2].reasons[0].detail,
+        "按自定义规则计 0.25 分"
+    );
+}
+
+#[test]
+fn a_closure_outside_the_items_range_is_a_rule_error() {
+    let r = rules(r#"indicator("c", #{ label: "自定义", max: 5, score: |u| 7 });"#);
+    let ds = kaohe::data::read_csv(&r.set, "编码,名称\n1,甲\n".as_bytes());
+    let err = r.assess(&ds.units, None).unwrap_err();
+    assert_eq!(
+        err.0[0].to_string(),
+        "t.rhai:13:1: rule `c` failed for unit `1`: the score closure gave 7 points, outside 0 to 5"
+    );
+}
+
+#[test]
+fn a_value_closure_feeds_any_shape() {
+    let rep = assess(
+        r#"indicator("v", #{ label: "合计", max: 5, bands: #{ value: |u| u.a + u.b, steps: [[10, 5], [5, 2]] } });"#,
+        "1,甲,,4,6,0,0,,\n2,乙,,2,3,0,0,,\n",
+    );
+    assert_eq!(points(&rep, "1", "v"), "5");
+    assert_eq!(points(&rep, "2", "v"), "2");
+}

@@ -1,0 +1,163 @@
+//! Cohort rules: ranks with an explicit tie policy, groups, rank targets, rank points,
+//! points against the average, bottom-N cards and rank change.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
+mod common;
+use common::*;
+
+const SCORE: &str = r#"indicator("x", #{ label: "x", max: 100, score: |u| u.a });"#;
+const ROWS: &str = "1,甲,,90,0,0,0,,\n2,乙,,85,0,0,0,,\n3,丙,,85,0,0,0,,\n4,丁,,80,0,0,0,,\n";
+
+fn ranks(rep: &kaohe::Report) -> Vec<(String, Option<u32>)> {
+    rep.units.iter().map(|u| (u.id.clone(), u.rank)).collect()
+}
+
+#[test]
+fn ties_default_to_standard_competition_ranking() {
+    let rep = assess(SCORE, ROWS);
+    let want: Vec<(String, Option<u32>)> = vec![
+        ("1".into(), Some(1)),
+        ("2".into(), Some(2)),
+        ("3".into(), Some(2)),
+        ("4".into(), Some(4)),
+    ];
+    assert_eq!(ranks(&rep), want);
+}
+
+#[test]
+fn dense_ranking_is_available() {
+    let rep = assess(&format!("{SCORE}\nranking(#{{ ties: \"dense\" }});"), ROWS);
+    assert_eq!(unit(&rep, "4").rank, Some(3));
+    assert_eq!(unit(&rep, "3").rank, Some(2));
+}
+
+#[test]
+fn ranking_within_groups() {
+    let rep = assess(
+        &format!("{SCORE}\nranking(#{{ within: \"kind\" }});"),
+        "1,甲,乡镇,90,0,0,0,,\n2,乙,街道,85,0,0,0,,\n3,丙,乡镇,95,0,0,0,,\n4,丁,街道,80,0,0,0,,\n",
+    );
+    assert_eq!(unit(&rep, "3").rank, Some(1));
+    assert_eq!(unit(&rep, "1").rank, Some(2));
+    assert_eq!(unit(&rep, "2").rank, Some(1));
+    assert_eq!(unit(&rep, "4").rank, Some(2));
+    let names: Vec<&str> = rep.cohorts.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, vec!["乡镇", "街道"]);
+    assert_eq!(rep.cohorts[1].mean.unwrap().to_string(), "82.5");
+}
+
+#[test]
+fn bottom_three_get_yellow_cards_and_the_top_one_is_commended() {
+    let body = format!(
+        "{SCORE}\nconsequence(\"黄牌\", #{{ when: #{{ bottom: 2 }}, reason: \"排名后两位\" }});\nconsequence(\"表彰\", #{{ when: #{{ top: 1 }}, reason: \"第一名\" }});\nconsequence(\"约谈\", #{{ when: |r| r.total < 82 && r.rank > 1, reason: \"低于82分\" }});"
+    );
+    let rep = assess(&body, ROWS);
+    let names = |id: &str| -> Vec<String> {
+        unit(&rep, id)
+            .consequences
+            .iter()
+            .map(|c| c.name.clone())
+            .collect()
+    };
+    assert_eq!(names("1"), vec!["表彰"]);
+    assert!(
+        names("2").is_empty(),
+        "rank 2 of 4 is not in the bottom two"
+    );
+    assert_eq!(names("4"), vec!["黄牌", "约谈"]);
+    assert_eq!(unit(&rep, "4").consequences[0].reason, "排名后两位");
+}
+
+#[test]
+fn top_n_target_on_a_survey_index() {
+    // 安全感进入前 2 名 → 5 points.
+    let body = r#"cohort_indicator("top", #{ label: "安全感进入前2名", max: 5, value: "r", top: 2, text: "安全感进入前2名得5分" });"#;
+    let rep = assess(
+        body,
+        "1,甲,,0,0,0,0,96.5,\n2,乙,,0,0,0,0,97.1,\n3,丙,,0,0,0,0,95.0,\n",
+    );
+    assert_eq!(points(&rep, "2", "top"), "5");
+    assert_eq!(points(&rep, "1", "top"), "5");
+    assert_eq!(points(&rep, "3", "top"), "0");
+    assert_eq!(
+        unit(&rep, "3").items[0].reasons[0].detail,
+        "95，组内第 3 名，未进入前 2 名，不得分"
+    );
+}
+
+#[test]
+fn rank_to_points_by_table_and_in_proportion_to_the_first() {
+    let body = r#"
+cohort_indicator("table", #{ label: "名次分", max: 60, value: "a", rank_points: [60, 57, 54, 51, 48] });
+cohort_indicator("prop", #{ label: "比例分", max: 6, value: "a", proportional_to_best: true });
+"#;
+    let rep = assess(
+        body,
+        "1,甲,,40,0,0,0,,\n2,乙,,30,0,0,0,,\n3,丙,,20,0,0,0,,\n",
+    );
+    assert_eq!(points(&rep, "1", "table"), "60");
+    assert_eq!(points(&rep, "2", "table"), "57");
+    assert_eq!(points(&rep, "3", "table"), "54");
+    assert_eq!(points(&rep, "1", "prop"), "6");
+    assert_eq!(points(&rep, "2", "prop"), "4.5");
+    assert_eq!(points(&rep, "3", "prop"), "3");
+    assert_eq!(total(&rep, "2"), "61.5");
+}
+
+#[test]
+fn points_relative_to_the_cohort_average() {
+    let body = r#"cohort_indicator("avg", #{ label: "与平均比", max: 10, value: "a", vs_average: true });"#;
+    let rep = assess(
+        body,
+        "1,甲,,60,0,0,0,,\n2,乙,,30,0,0,0,,\n3,丙,,30,0,0,0,,\n",
+    );
+    // average 40: 60 ≥ 40 → full; 30/40 → 7.5
+    assert_eq!(points(&rep, "1", "avg"), "10");
+    assert_eq!(points(&rep, "2", "avg"), "7.5");
+    assert!(unit(&rep, "2").items[0].reasons[0]
+        .detail
+        .contains("组内平均 40"));
+}
+
+#[test]
+fn lower_is_better_when_ordered_ascending() {
+    let body = r#"cohort_indicator("rate", #{ label: "发案率", max: 3, value: "a", order: "asc", rank_points: [3, 2, 1] });"#;
+    let rep = assess(
+        body,
+        "1,甲,,1.5,0,0,0,,\n2,乙,,0.8,0,0,0,,\n3,丙,,2.0,0,0,0,,\n",
+    );
+    assert_eq!(points(&rep, "2", "rate"), "3");
+    assert_eq!(points(&rep, "1", "rate"), "2");
+    assert_eq!(points(&rep, "3", "rate"), "1");
+}
+
+#[test]
+fn rank_change_against_the_previous_period() {
+    let r = rules(SCORE);
+    let csv = format!("编码,名称,类别,甲,乙,丙,丁,比率,标志\n{ROWS}");
+    let ds = kaohe::data::read_csv(&r.set, csv.as_bytes());
+    let first = r.assess(&ds.units, None).unwrap();
+    let prev_json = serde_json::to_string(&first).unwrap();
+    let prev = kaohe::previous_ranks(&prev_json).unwrap();
+    let csv2 = "编码,名称,甲\n1,甲,70\n2,乙,85\n3,丙,95\n4,丁,80\n";
+    let ds2 = kaohe::data::read_csv(&r.set, csv2.as_bytes());
+    let second = r.assess(&ds2.units, Some(&prev)).unwrap();
+    let u = unit(&second, "3");
+    assert_eq!(
+        (u.previous_rank, u.rank, u.rank_change),
+        (Some(2), Some(1), Some(1))
+    );
+    let u = unit(&second, "1");
+    assert_eq!(
+        (u.previous_rank, u.rank, u.rank_change),
+        (Some(1), Some(4), Some(-3))
+    );
+    assert!(kaohe::output::table(&second).contains("↓3"));
+}
+
+#[test]
+fn a_previous_file_that_is_not_a_result_is_refused() {
+    assert_eq!(
+        kaohe::previous_ranks("{\"units\": []}").unwrap_err(),
+        "not a `kaohe-result` file (no `\"schema\": \"kaohe-result\"`)"
+    );
+}

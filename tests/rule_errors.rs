@@ -1,0 +1,192 @@
+//! Mistakes in rule scripts: every one reported with file:line:column and help; runaway
+//! scripts stopped by limits; nothing a script does can reach files or `eval`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
+mod common;
+use common::*;
+use kaohe::Rules;
+
+#[test]
+fn three_mistakes_are_all_reported_with_line_and_column() {
+    let src = r#"ruleset(#{ id: "bad", title: "错误示例" });
+field("code", #{ label: "编码", type: "text" });
+field("lost", #{ label: "失控人员数", type: "integer" });
+unit(#{ id: "code" });
+indicator("a", #{ label: "失控", max: 5, deduct: #{ count: "lots", each: 0.5 } });
+  indicator("b", #{ label: "b", max: 5, zero: "lost", txet: "x" });
+grades([ #{ name: "优秀", at_least: 90 } ]);
+consequence("表彰", #{ when: #{ grade: "优" } });
+"#;
+    let errs = match Rules::compile("bad.rhai", src) {
+        Ok(_) => panic!("expected errors"),
+        Err(e) => e.0,
+    };
+    let shown: Vec<String> = errs.iter().map(|e| e.render()).collect();
+    assert_eq!(
+        shown,
+        vec![
+            "error: bad.rhai:3:1: field `lost`: unknown type `integer`\n  help: the types are text, int, number, percent, bool",
+            "error: bad.rhai:5:1: indicator `a`: `count` names field `lots`, which is not declared\n  help: did you mean `lost`?",
+            "error: bad.rhai:6:3: indicator `b`: unknown key `txet`\n  help: did you mean `text`?",
+            "error: bad.rhai:8:1: no grade band is named `优`\n  help: did you mean `优秀`?",
+        ]
+    );
+    assert_eq!((errs[2].location.line, errs[2].location.column), (6, 3));
+}
+
+#[test]
+fn a_syntax_error_points_at_its_line_and_column() {
+    let errs =
+        compile_errors("ruleset(#{ id: \"x\", title: \"x\" });\nfield(\"a\", #{ label: \"甲\" ;\n");
+    assert_eq!(
+        errs,
+        vec!["bad.rhai:2:26: syntax error: expecting '}' to end this object map literal"]
+    );
+}
+
+#[test]
+fn reserved_words_as_keys_are_explained() {
+    let errs = compile_errors("ruleset(#{ id: \"x\", title: \"x\", default: 1 });");
+    assert_eq!(
+        errs,
+        vec!["bad.rhai:1:33: syntax error: 'default' is a reserved keyword"]
+    );
+}
+
+#[test]
+fn a_mistyped_rule_function_suggests_the_right_one() {
+    let src = format!("{PRELUDE}\nindicater(\"x\", #{{ label: \"x\", max: 1, zero: \"c\" }});");
+    let errs = match Rules::compile("bad.rhai", &src) {
+        Ok(_) => panic!("expected errors"),
+        Err(e) => e.0,
+    };
+    assert_eq!(
+        errs[0].to_string(),
+        "bad.rhai:14:1: unknown function `indicater (&str | ImmutableString | String, map)`"
+    );
+    assert_eq!(errs[0].help.as_deref(), Some("did you mean `indicator`?"));
+}
+
+#[test]
+fn a_script_missing_its_declarations_says_what_to_add() {
+    let errs = match Rules::compile("empty.rhai", "// nothing\n") {
+        Ok(_) => panic!("expected errors"),
+        Err(e) => e.0,
+    };
+    let shown: Vec<String> = errs.iter().map(|e| e.render()).collect();
+    assert_eq!(
+        shown,
+        vec![
+            "error: empty.rhai:1:1: the script never calls `ruleset(…)`\n  help: start the script with `ruleset(#{ id: \"my-scheme\", title: \"…\", max: 100 });`",
+            "error: empty.rhai:1:1: the rule set declares no data fields\n  help: declare each column with `field(\"name\", #{ label: \"表头\", type: \"int\" });`",
+            "error: empty.rhai:1:1: the rule set has no indicators\n  help: add at least one `indicator(\"id\", #{ … });`",
+        ]
+    );
+}
+
+#[test]
+fn shape_mistakes_are_caught_at_compile_time() {
+    let src = format!(
+        "{PRELUDE}\nindicator(\"two\", #{{ label: \"x\", max: 1, zero: \"c\", deduct: #{{ count: \"c\", each: 1 }} }});\nindicator(\"none\", #{{ label: \"x\", max: 1 }});\nindicator(\"text\", #{{ label: \"x\", max: 1, zero: \"name\" }});\nveto(\"v\", #{{ label: \"v\", when: #{{ field: \"c\" }} }});\nconsequence(\"黄牌\", #{{ when: #{{ botom: 3 }} }});"
+    );
+    let errs = match Rules::compile("s.rhai", &src) {
+        Ok(_) => panic!("expected errors"),
+        Err(e) => e.0,
+    };
+    let shown: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        shown,
+        vec![
+            "s.rhai:14:1: indicator `two`: has more than one way of scoring: deduct, zero",
+            "s.rhai:15:1: indicator `none`: says no way of scoring",
+            "s.rhai:16:1: indicator `text`: `zero` needs a number but field `name` is text",
+            "s.rhai:17:1: veto `v`: the condition in `when` needs exactly one of `above`, `at_least`, `below`, `at_most`, `equals`",
+            "s.rhai:18:1: consequence `黄牌`: `when: #{ botom: 3 }` is not understood",
+        ]
+    );
+    assert_eq!(errs[4].help.as_deref(), Some("did you mean `bottom`?"));
+}
+
+#[test]
+fn a_runaway_loop_is_stopped_and_names_the_rule_and_place() {
+    let r = rules("indicator(\"spin\", #{ label: \"死循环\", max: 5, score: |u| { let x = 0; loop { x += 1; } } });");
+    let ds = kaohe::data::read_csv(&r.set, "编码,名称\n1,甲\n".as_bytes());
+    let err = r.assess(&ds.units, None).unwrap_err();
+    assert_eq!(
+        err.0[0].to_string(),
+        "t.rhai:13:55: rule `spin` failed for unit `1`: the script ran more than 200000 operations and was stopped (an endless loop?)"
+    );
+}
+
+#[test]
+fn a_runaway_loop_at_compile_time_is_stopped_too() {
+    let errs = compile_errors("let x = 0; while true { x += 1; }");
+    assert_eq!(
+        errs[0],
+        "bad.rhai:1:25: the script ran more than 200000 operations and was stopped (an endless loop?)"
+    );
+}
+
+#[test]
+fn endless_recursion_and_huge_strings_hit_limits() {
+    let r = rules("fn f(n) { f(n + 1) }\nindicator(\"rec\", #{ label: \"递归\", max: 5, score: |u| f(0) });\nindicator(\"big\", #{ label: \"大\", max: 5, score: |u| { let s = \"x\"; loop { s += s; } } });");
+    let ds = kaohe::data::read_csv(&r.set, "编码,名称\n1,甲\n".as_bytes());
+    let err = r.assess(&ds.units, None).unwrap_err();
+    let shown: Vec<String> = err.0.iter().map(|e| e.message.clone()).collect();
+    assert_eq!(shown.len(), 2);
+    assert!(
+        shown[0].contains("nested deeper than 32 levels"),
+        "{shown:?}"
+    );
+    assert_eq!(shown[1], "length of string grew past its limit");
+}
+
+#[test]
+fn eval_is_not_available_to_scripts() {
+    let errs = compile_errors("ruleset(#{ id: \"x\", title: \"x\" }); eval(\"1\");");
+    assert!(errs[0].starts_with("bad.rhai:1:"), "{errs:?}");
+    assert!(errs[0].contains("eval"), "{errs:?}");
+}
+
+#[test]
+fn a_runtime_error_in_a_closure_is_reported_for_every_unit() {
+    let r = rules("indicator(\"x\", #{ label: \"x\", max: 5, score: |u| u.a / u.b });");
+    let ds = kaohe::data::read_csv(
+        &r.set,
+        "编码,名称,甲,乙\n1,甲,1,0\n2,乙,1,0\n3,丙,1,1\n".as_bytes(),
+    );
+    let err = r.assess(&ds.units, None).unwrap_err();
+    let units: Vec<&str> = err.0.iter().map(|e| e.unit.as_str()).collect();
+    assert_eq!(units, vec!["1", "2"]);
+    assert!(
+        err.0[0].message.contains("division by zero"),
+        "{}",
+        err.0[0].message
+    );
+    assert_eq!((err.0[0].location.line, err.0[0].location.column), (13, 54));
+}
+
+#[test]
+fn no_input_makes_the_compiler_panic() {
+    let samples = [
+        "",
+        "(",
+        "#{",
+        "ruleset(",
+        "ruleset(1)",
+        "ruleset(#{ id: 1, title: [] });",
+        "field(1, 2);",
+        "indicator(\"x\", #{ label: \"x\", max: \"a\", score: 1 });",
+        "grades([1, 2]);",
+        "grades(#{});",
+        "ranking(#{ ties: 3 });",
+        "let f = || 1; veto(\"v\", #{ label: \"v\", when: f });",
+        "category(\"x\", \"y\");",
+        "unit(#{ id: \"nope\" });",
+        "\u{0}\u{1}",
+        "ruleset(#{ id: \"x\", title: \"x\", decimals: 99 });",
+    ];
+    for s in samples {
+        let _ = Rules::compile("fuzz.rhai", s);
+        let _ = Rules::compile("fuzz.rhai", &format!("{PRELUDE}{s}"));
+    }
+}
