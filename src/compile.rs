@@ -37,7 +37,7 @@ impl Rules {
     ) -> Result<Self, RuleErrors> {
         let mut errors = Vec::new();
         let mut engine = sandbox::engine();
-        let resolver = sandbox::modules(&engine, modules, &mut errors);
+        let (resolver, compiled) = sandbox::modules(&engine, modules, &mut errors);
         engine.set_module_resolver(resolver.clone());
         let builder = Rc::new(RefCell::new(Builder::new(file)));
         register_api(&mut engine, &builder);
@@ -66,6 +66,7 @@ impl Rules {
             Some(set) if errors.is_empty() => {
                 let mut engine = sandbox::engine();
                 engine.set_module_resolver(resolver);
+                sandbox::register_imports(&mut engine, &ast, &compiled);
                 Ok(Self { set, engine, ast })
             }
             _ => Err(RuleErrors(errors)),

@@ -60,6 +60,39 @@ fn fmt(d: Decimal) -> String {
     d.normalize().to_string()
 }
 
+/// `a / b`, saturating instead of overflowing (a zero `b` gives the largest value of `a`'s sign).
+fn ratio(a: Decimal, b: Decimal) -> Decimal {
+    a.checked_div(b)
+        .unwrap_or(if a.is_sign_negative() != b.is_sign_negative() {
+            Decimal::MIN
+        } else {
+            Decimal::MAX
+        })
+}
+
+/// `a / b` clamped to [0, 1]: the share of an item's points earned.
+fn share(a: Decimal, b: Decimal) -> Decimal {
+    if b.is_zero() {
+        return Decimal::ONE;
+    }
+    ratio(a, b).clamp(Decimal::ZERO, Decimal::ONE)
+}
+
+/// A unit's value against a reference (the cohort's best or average), as a share in [0, 1];
+/// for lower-is-better values the reference is divided by the value.
+fn relative(v: Decimal, reference: Decimal, ascending: bool) -> Decimal {
+    if ascending {
+        share(reference, v)
+    } else {
+        share(v, reference)
+    }
+}
+
+/// Adds points without ever overflowing.
+fn sum<'a>(it: impl Iterator<Item = &'a Decimal>) -> Decimal {
+    it.fold(Decimal::ZERO, |acc, x| acc.saturating_add(*x))
+}
+
 fn round(d: Decimal, places: u32) -> Decimal {
     d.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
         .normalize()
@@ -132,10 +165,7 @@ impl Ctx<'_> {
                 );
                 Some(match (n, d) {
                     (Some(_), Some(d)) if d.is_zero() => Measured::NoBase(used),
-                    (Some(n), Some(d)) => match (n * *scale).checked_div(d) {
-                        Some(v) => Measured::Value(v, used),
-                        None => Measured::NoBase(used),
-                    },
+                    (Some(n), Some(d)) => Measured::Value(ratio(n.saturating_mul(*scale), d), used),
                     _ => Measured::Blank(used),
                 })
             }
@@ -308,10 +338,10 @@ fn score_item(cx: &mut Ctx, item: &Item) -> Option<ItemResult> {
             for d in list {
                 let used = cx.use_of(d.count);
                 let count = cx.unit.values[d.count].number().unwrap_or_default();
-                let steps = (count / d.step).floor();
-                let minus = steps * d.each;
+                let steps = ratio(count, d.step).floor();
+                let minus = steps.saturating_mul(d.each);
                 if minus > Decimal::ZERO {
-                    taken += minus;
+                    taken = taken.saturating_add(minus);
                     let per = if d.step == Decimal::ONE {
                         format!("每{}扣 {} 分", "项", fmt(d.each))
                     } else {
@@ -332,7 +362,7 @@ fn score_item(cx: &mut Ctx, item: &Item) -> Option<ItemResult> {
             if taken > max {
                 result.reasons.push(Reason {
                     detail: format!("扣分 {} 超过本项分值，扣完为止，计 0 分", fmt(taken)),
-                    points: (taken - max).normalize(),
+                    points: taken.saturating_sub(max).normalize(),
                     data: Vec::new(),
                 });
             }
@@ -343,12 +373,15 @@ fn score_item(cx: &mut Ctx, item: &Item) -> Option<ItemResult> {
                     data: list.iter().map(|d| cx.use_of(d.count)).collect(),
                 });
             }
-            result.points = (max - taken).max(Decimal::ZERO).normalize();
+            result.points = max.saturating_sub(taken).max(Decimal::ZERO).normalize();
         }
         (Shape::Count(d), _) => {
             let used = cx.use_of(d.count);
             let count = cx.unit.values[d.count].number().unwrap_or_default();
-            let raw = (count / d.step).floor().max(Decimal::ZERO) * d.each;
+            let raw = ratio(count, d.step)
+                .floor()
+                .max(Decimal::ZERO)
+                .saturating_mul(d.each);
             let points = raw.min(max);
             let mut detail = format!("{} = {}，计 {} 分", used.label, used.value, fmt(raw));
             if raw > max {
@@ -373,7 +406,7 @@ fn score_item(cx: &mut Ctx, item: &Item) -> Option<ItemResult> {
                     (Shortfall::Proportional, Bound::AtLeast(t) | Bound::Above(t))
                         if !t.is_zero() =>
                     {
-                        let p = round((max * v / *t).clamp(Decimal::ZERO, max), decimals);
+                        let p = round(max * share(v, *t), decimals);
                         (
                             p,
                             format!(
@@ -386,7 +419,7 @@ fn score_item(cx: &mut Ctx, item: &Item) -> Option<ItemResult> {
                     (Shortfall::Proportional, Bound::AtMost(t) | Bound::Below(t))
                         if !v.is_zero() =>
                     {
-                        let p = round((max * *t / v).clamp(Decimal::ZERO, max), decimals);
+                        let p = round(max * share(*t, v), decimals);
                         (
                             p,
                             format!(
@@ -415,7 +448,7 @@ fn score_item(cx: &mut Ctx, item: &Item) -> Option<ItemResult> {
             },
             Some((v, data, is_ratio)),
         ) => {
-            let t = ((v - zero_at) / (full_at - zero_at)).clamp(Decimal::ZERO, Decimal::ONE);
+            let t = share(v.saturating_sub(*zero_at), full_at.saturating_sub(*zero_at));
             let p = round(max * t, decimals);
             result.points = p;
             result.reasons.push(Reason {
@@ -561,28 +594,27 @@ fn score_unit(rules: &Rules, unit: &Unit, errors: &mut Vec<EvalError>) -> Option
     let mut adjustments = Vec::new();
     let mut base = Decimal::ZERO;
     for (name, cap) in &set.categories {
-        let sum: Decimal = items
+        let in_category = sum(items
             .iter()
             .filter(|i| i.kind == ItemKind::Indicator && i.category.as_deref() == Some(name))
-            .map(|i| i.points)
-            .sum();
-        if sum > *cap {
+            .map(|i| &i.points));
+        if in_category > *cap {
             adjustments.push(Adjustment {
                 rule: name.clone(),
                 detail: format!(
                     "{name}合计 {}，超过本类上限 {}，按 {} 计",
-                    fmt(sum),
+                    fmt(in_category),
                     fmt(*cap),
                     fmt(*cap)
                 ),
-                points: (cap - sum).normalize(),
+                points: cap.saturating_sub(in_category).normalize(),
             });
-            base += cap;
+            base = base.saturating_add(*cap);
         } else {
-            base += sum;
+            base = base.saturating_add(in_category);
         }
     }
-    base += items
+    let uncategorised = sum(items
         .iter()
         .filter(|i| {
             i.kind == ItemKind::Indicator
@@ -591,13 +623,12 @@ fn score_unit(rules: &Rules, unit: &Unit, errors: &mut Vec<EvalError>) -> Option
                     .as_ref()
                     .is_some_and(|c| set.categories.iter().any(|(n, _)| n == c))
         })
-        .map(|i| i.points)
-        .sum::<Decimal>();
-    let mut bonus: Decimal = items
+        .map(|i| &i.points));
+    base = base.saturating_add(uncategorised);
+    let mut bonus = sum(items
         .iter()
         .filter(|i| i.kind == ItemKind::Bonus)
-        .map(|i| i.points)
-        .sum();
+        .map(|i| &i.points));
     if let Some(cap) = set.bonus_max {
         if bonus > cap {
             adjustments.push(Adjustment {
@@ -608,7 +639,7 @@ fn score_unit(rules: &Rules, unit: &Unit, errors: &mut Vec<EvalError>) -> Option
                     fmt(cap),
                     fmt(cap)
                 ),
-                points: (cap - bonus).normalize(),
+                points: cap.saturating_sub(bonus).normalize(),
             });
             bonus = cap;
         }
@@ -657,12 +688,14 @@ fn rank_rows(rows: &mut [Row], idx: &[usize], policy: &VetoPolicy, ties: TiePoli
                 TiePolicy::Competition => totals.partition_point(|x| *x > t),
                 TiePolicy::Dense => distinct.partition_point(|x| *x > t),
             };
-            rows[i].rank = Some(offset + u32::try_from(better).unwrap_or(u32::MAX - offset) + 1);
+            let place = u32::try_from(better).unwrap_or(u32::MAX);
+            rows[i].rank = Some(offset.saturating_add(place).saturating_add(1));
         }
-        offset += match ties {
-            TiePolicy::Competition => u32::try_from(totals.len()).unwrap_or(0),
-            TiePolicy::Dense => u32::try_from(distinct.len()).unwrap_or(0),
+        let used = match ties {
+            TiePolicy::Competition => totals.len(),
+            TiePolicy::Dense => distinct.len(),
         };
+        offset = offset.saturating_add(u32::try_from(used).unwrap_or(u32::MAX));
     }
 }
 
@@ -691,8 +724,7 @@ fn cohort_points(cx_rules: &Rules, rows: &mut [Row], idx: &[usize], errors: &mut
             .iter()
             .copied()
             .reduce(|a, b| if better(a, b) { a } else { b });
-        let avg = (!present.is_empty())
-            .then(|| present.iter().copied().sum::<Decimal>() / Decimal::from(present.len()));
+        let avg = (!present.is_empty()).then(|| sum(present.iter()) / Decimal::from(present.len()));
         for (i, v, data) in values {
             let max = ci.max;
             let (points, detail) = match v {
@@ -724,43 +756,13 @@ fn cohort_points(cx_rules: &Rules, rows: &mut [Row], idx: &[usize], errors: &mut
                         }
                         CohortMethod::VsAverage => {
                             let avg = avg.unwrap_or_default();
-                            let ratio = if ci.ascending {
-                                if v.is_zero() {
-                                    Decimal::ONE
-                                } else {
-                                    avg / v
-                                }
-                            } else if avg.is_zero() {
-                                Decimal::ONE
-                            } else {
-                                v / avg
-                            };
-                            let p =
-                                round(max * ratio.clamp(Decimal::ZERO, Decimal::ONE), set.decimals);
-                            (
-                                p,
-                                format!(
-                                    "{shown}，组内平均 {}，得 {} 分",
-                                    fmt(round(avg, 4)),
-                                    fmt(p)
-                                ),
-                            )
+                            let p = round(max * relative(v, avg, ci.ascending), set.decimals);
+                            let avg = fmt(round(avg, 4));
+                            (p, format!("{shown}，组内平均 {avg}，得 {} 分", fmt(p)))
                         }
                         CohortMethod::ProportionalToBest => {
                             let b = best.unwrap_or_default();
-                            let ratio = if ci.ascending {
-                                if v.is_zero() {
-                                    Decimal::ONE
-                                } else {
-                                    b / v
-                                }
-                            } else if b.is_zero() {
-                                Decimal::ONE
-                            } else {
-                                v / b
-                            };
-                            let p =
-                                round(max * ratio.clamp(Decimal::ZERO, Decimal::ONE), set.decimals);
+                            let p = round(max * relative(v, b, ci.ascending), set.decimals);
                             (
                                 p,
                                 format!("{shown}，组内最优 {}，按比例得 {} 分", fmt(b), fmt(p)),
@@ -770,7 +772,7 @@ fn cohort_points(cx_rules: &Rules, rows: &mut [Row], idx: &[usize], errors: &mut
                 }
             };
             let row = &mut rows[i];
-            row.scored.base += points;
+            row.scored.base = row.scored.base.saturating_add(points);
             row.scored.items.push(ItemResult {
                 id: ci.id.clone(),
                 label: ci.label.clone(),
@@ -893,7 +895,9 @@ fn consequences(rules: &Rules, rows: &mut [Row], idx: &[usize], errors: &mut Vec
         for c in &set.consequences {
             let r = &rows[i];
             let hit = match &c.when {
-                Outcome::Bottom(n) => r.rank.is_some_and(|k| (k as usize) + n > ranked),
+                Outcome::Bottom(n) => r
+                    .rank
+                    .is_some_and(|k| (k as usize).saturating_add(*n) > ranked),
                 Outcome::Top(n) => r.rank.is_some_and(|k| (k as usize) <= *n),
                 Outcome::Grade(g) => r.grade.as_deref() == Some(g),
                 Outcome::Vetoed => !r.scored.vetoes.is_empty(),
@@ -964,7 +968,7 @@ impl Rules {
             cohort_points(self, &mut rows, idx, &mut errors);
             for &i in idx {
                 let r = &mut rows[i];
-                r.total = (r.scored.base + r.scored.bonus).normalize();
+                r.total = r.scored.base.saturating_add(r.scored.bonus).normalize();
             }
             rank_rows(&mut rows, idx, &set.veto_policy, set.ties);
             assign_grades(self, &mut rows, idx);
@@ -1058,17 +1062,12 @@ fn stats(set: &RuleSet, rows: &[Row], idx: &[usize], name: &str) -> CohortStats 
         .collect();
     totals.sort();
     let n = totals.len();
-    let mean = (n > 0).then(|| {
-        round(
-            totals.iter().copied().sum::<Decimal>() / Decimal::from(n),
-            set.decimals,
-        )
-    });
+    let mean = (n > 0).then(|| round(sum(totals.iter()) / Decimal::from(n), set.decimals));
     let median = match n {
         0 => None,
         _ if n % 2 == 1 => Some(totals[n / 2]),
         _ => Some(round(
-            (totals[n / 2 - 1] + totals[n / 2]) / Decimal::TWO,
+            totals[n / 2 - 1].saturating_add(totals[n / 2]) / Decimal::TWO,
             set.decimals,
         )),
     };

@@ -37,7 +37,7 @@ enum Command {
     Assess {
         /// Rule script (.rhai) or bundled rule set id
         rules: Option<String>,
-        /// Data file (.csv in UTF-8/GBK, or .json)
+        /// Data file (.csv in UTF-8/GBK, or .json); default: samples/<rule name>.csv beside the rules
         data: Option<PathBuf>,
         /// Previous period's JSON result, for rank change
         #[arg(long)]
@@ -176,10 +176,21 @@ fn assess(
         (Some(p), _) => (p.display().to_string(), read(p)?),
         (None, Some(b)) => (b.data_path.to_string(), b.data.to_vec()),
         (None, None) => {
-            return Err((
-                exit::IO,
-                "error: no data file given\n  help: run `kaohe assess RULES DATA`".into(),
-            ))
+            // A rule file's own sample data: `samples/<name>.csv` beside it.
+            let sample = rules.as_deref().map(Path::new).and_then(|p| {
+                let stem = p.file_stem()?;
+                let path = p.parent()?.join("samples").join(stem).with_extension("csv");
+                path.is_file().then_some(path)
+            });
+            match sample {
+                Some(p) => (p.display().to_string(), read(&p)?),
+                None => {
+                    return Err((
+                        exit::IO,
+                        "error: no data file given\n  help: run `kaohe assess RULES DATA`".into(),
+                    ))
+                }
+            }
         }
     };
     let dataset = data::read(&compiled.set, &data_name, &bytes);

@@ -35,13 +35,17 @@ pub fn engine() -> Engine {
     e
 }
 
+/// Compiled helper modules, by import path.
+pub type Modules = Vec<(String, std::rc::Rc<Module>)>;
+
 /// Compiles helper modules so scripts can `import "path" as name;` them; errors go to `errors`.
 pub fn modules(
     engine: &Engine,
     modules: &[(String, String)],
     errors: &mut Vec<RuleError>,
-) -> StaticModuleResolver {
+) -> (StaticModuleResolver, Modules) {
     let mut resolver = StaticModuleResolver::new();
+    let mut compiled = Vec::new();
     for (path, source) in modules {
         let module = engine
             .compile(source)
@@ -58,11 +62,33 @@ pub fn modules(
                 })
             });
         match module {
-            Ok(m) => resolver.insert(path.trim_end_matches(".rhai"), m),
+            Ok(m) => {
+                let path = path.trim_end_matches(".rhai");
+                resolver.insert(path, m.clone());
+                compiled.push((path.to_string(), std::rc::Rc::new(m)));
+            }
             Err(e) => errors.push(e),
         }
     }
-    resolver
+    (resolver, compiled)
+}
+
+/// Closures run long after the script's top-level `import` statements, so each module a
+/// script imports is registered on the scoring engine under the script's own alias.
+pub fn register_imports(engine: &mut Engine, ast: &rhai::AST, modules: &Modules) {
+    for stmt in ast.statements() {
+        if let rhai::Stmt::Import(x, _) = stmt {
+            let (path, alias) = (&x.0, &x.1);
+            if let rhai::Expr::StringConstant(path, _) = path {
+                let path = path.trim_end_matches(".rhai");
+                if let Some((_, m)) = modules.iter().find(|(p, _)| p == path) {
+                    if !alias.name.is_empty() {
+                        engine.register_static_module(alias.name.as_str(), m.clone());
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A runtime error in words, lower-case and without the position (the caller adds it).
@@ -124,6 +150,9 @@ pub fn help_for(e: &EvalAltResult) -> Option<String> {
             })
         }
         E::ErrorInFunctionCall(_, _, inner, _) => help_for(inner),
+        E::ErrorVariableNotFound(name, _) if name.contains("::") => Some(
+            "a helper module shares a constant only if it declares it with `export const`".into(),
+        ),
         _ => None,
     }
 }

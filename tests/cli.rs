@@ -261,3 +261,10 @@ fn a_missing_file_exits_1_and_an_unknown_rule_set_lists_the_bundled_ones() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("help: the bundled rule sets are county-antidrug"));
 }
+
+#[test]
+fn a_rule_file_alone_scores_its_own_sample_data() {
+    let out = kaohe(&["assess", "rules/county-antidrug.rhai"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(out.stdout, kaohe(&["assess"]).stdout);
+}
