@@ -190,3 +190,31 @@ fn no_input_makes_the_compiler_panic() {
         let _ = Rules::compile("fuzz.rhai", &format!("{PRELUDE}{s}"));
     }
 }
+
+#[test]
+fn every_syntax_error_in_separate_statements_is_reported() {
+    let src = "ruleset(#{ id: \"s\", title: \"语法\" });\nfield(\"code\", #{ label: \"编码\", type: \"text\" });\nfield(\"a\", #{ label: \"甲\" type: \"int\" });\nunit(#{ id: \"code\" });\nlet z = 1 +* 2;\nindicator(\"y\", #{ label: \"y\", max: 5, zero: \"a\" });\nindicator(\"v\", #{ label: \"v\", max: 5 zero: \"a\" });\n";
+    let errs = match Rules::compile("syn.rhai", src) {
+        Ok(_) => panic!("expected errors"),
+        Err(e) => e.0,
+    };
+    let shown: Vec<String> = errs.iter().map(|e| e.render()).collect();
+    assert_eq!(
+        shown,
+        vec![
+            "error: syn.rhai:3:26: syntax error: expecting ',' to separate the items of this object map literal\n  help: add `,` here",
+            "error: syn.rhai:5:12: syntax error: unexpected '*'",
+            "error: syn.rhai:7:38: syntax error: expecting ',' to separate the items of this object map literal\n  help: add `,` here",
+        ]
+    );
+}
+
+#[test]
+fn an_unclosed_bracket_reports_no_follow_on_errors() {
+    let src = "ruleset(#{ id: \"s\", title: \"x\" });\nindicator(\"x\", #{ label: \"x\",\n  zero: \"a\" );\nlet z = 1 +* 2;\n";
+    let errs = compile_errors(src);
+    assert_eq!(
+        errs,
+        vec!["bad.rhai:3:13: syntax error: expecting '}' to end this object map literal"]
+    );
+}
