@@ -216,6 +216,9 @@ impl LowerFirst for String {
     }
 }
 
+/// `veto_policy(#{ grade: "earned" })`: a vetoed unit keeps the grade its points earn.
+const EARNED: &str = "earned";
+
 /// Collects declarations while the script runs.
 struct Builder {
     file: String,
@@ -231,6 +234,11 @@ struct Builder {
     bands: Vec<Band>,
     ties: TiePolicy,
     consequences: Vec<Consequence>,
+    metrics: Vec<Metric>,
+    state: Option<FnPtr>,
+    rollups: Vec<Rollup>,
+    /// Where `veto_policy(…)` was called.
+    veto_policy_pos: Position,
     /// `indicator`/`bonus`/`cohort_indicator` calls, valid or not.
     declared_items: usize,
     errors: Vec<RuleError>,
@@ -257,6 +265,10 @@ impl Builder {
             bands: Vec::new(),
             ties: TiePolicy::Competition,
             consequences: Vec::new(),
+            metrics: Vec::new(),
+            state: None,
+            rollups: Vec::new(),
+            veto_policy_pos: Position::NONE,
             declared_items: 0,
             errors: Vec::new(),
         }
@@ -308,12 +320,78 @@ impl Builder {
                 Some("add `unit(#{ id: \"code\", name: \"name\" });` after the fields".into()),
             );
         }
-        if self.declared_items == 0 {
+        if self.declared_items == 0 && self.metrics.is_empty() {
             self.error(
                 start,
                 "the rule set has no indicators",
                 Some("add at least one `indicator(\"id\", #{ … });`".into()),
             );
+        }
+        // Categories named by items must be declared (once any is), wherever they are.
+        if !self.categories.is_empty() {
+            let named: Vec<(Position, String)> = self
+                .items
+                .iter()
+                .filter_map(|i| Some((i.pos, i.category.clone()?)))
+                .chain(
+                    self.cohort_items
+                        .iter()
+                        .filter_map(|i| Some((i.pos, i.category.clone()?))),
+                )
+                .collect();
+            for (pos, c) in named {
+                if !self.categories.iter().any(|(n, _)| *n == c) {
+                    let help = suggest(&c, self.categories.iter().map(|(n, _)| n.as_str()))
+                        .or_else(|| Some(format!("declare it with `category(\"{c}\", 25);`")));
+                    self.error(pos, format!("category `{c}` is not declared"), help);
+                }
+            }
+        }
+        // The items must fit the scale: a unit with full marks must not pass `max`.
+        if let Some((_, _, max, _, _)) = &self.header {
+            let mut reachable = Decimal::ZERO;
+            for (name, cap) in &self.categories {
+                let inside: Decimal = self
+                    .items
+                    .iter()
+                    .filter(|i| {
+                        i.kind == ItemKind::Indicator && i.category.as_deref() == Some(name)
+                    })
+                    .fold(Decimal::ZERO, |a, i| a.saturating_add(i.max))
+                    .saturating_add(
+                        self.cohort_items
+                            .iter()
+                            .filter(|i| i.category.as_deref() == Some(name))
+                            .fold(Decimal::ZERO, |a, i| a.saturating_add(i.max)),
+                    );
+                reachable = reachable.saturating_add(inside.min(*cap));
+            }
+            let in_category = |c: &Option<String>| {
+                c.as_ref()
+                    .is_some_and(|c| self.categories.iter().any(|(n, _)| n == c))
+            };
+            for i in &self.items {
+                if i.kind == ItemKind::Indicator && !in_category(&i.category) {
+                    reachable = reachable.saturating_add(i.max);
+                }
+            }
+            for i in &self.cohort_items {
+                if !in_category(&i.category) {
+                    reachable = reachable.saturating_add(i.max);
+                }
+            }
+            if reachable > *max {
+                let max = *max;
+                self.error(
+                    start,
+                    format!(
+                        "the indicators add up to {} points but the rule set's `max` is {}",
+                        reachable.normalize(),
+                        max.normalize()
+                    ),
+                    Some("lower some items' `max`, cap their categories, or raise `max` in `ruleset(…)`".into()),
+                );
+            }
         }
         // Grades named by prerequisites and consequences must exist.
         let band_names: Vec<String> = self.bands.iter().map(|b| b.name.clone()).collect();
@@ -342,9 +420,14 @@ impl Builder {
         for (pos, msg, help) in bad_vetoes {
             self.error(pos, msg, help);
         }
-        if let Some(g) = self.veto_policy.grade.clone() {
-            if !band_names.contains(&g) && !band_names.is_empty() {
-                unknown.push((Position::NONE, g));
+        match self.veto_policy.grade.clone().as_deref() {
+            // By default a vetoed unit gets the lowest grade (DOMAIN: 一票否决 → 最低等次).
+            None => self.veto_policy.grade = band_names.last().cloned(),
+            Some(EARNED) => self.veto_policy.grade = None,
+            Some(g) => {
+                if !band_names.iter().any(|b| b == g) && !band_names.is_empty() {
+                    unknown.push((self.veto_policy_pos, g.to_string()));
+                }
             }
         }
         for (pos, g) in unknown {
@@ -375,6 +458,9 @@ impl Builder {
             bands: self.bands,
             ties: self.ties,
             consequences: self.consequences,
+            metrics: self.metrics,
+            state: self.state,
+            rollups: self.rollups,
         })
     }
 }
@@ -559,9 +645,26 @@ impl<'a> Spec<'a> {
             return Some(Measure::Closure(f));
         }
         if let Ok(name) = v.clone().into_string() {
+            if !self.b.fields.iter().any(|f| f.name == name) {
+                if let Some(i) = self.b.metrics.iter().position(|m| m.id == name) {
+                    return Some(Measure::Metric(i));
+                }
+            }
             return self.numeric_field(&name, key).map(Measure::Field);
         }
         if let Some(m) = v.clone().try_cast::<Map>() {
+            if m.contains_key("survey") {
+                return self.survey(&m, key);
+            }
+            for (op_key, op) in [
+                ("sum", LinkOp::Sum),
+                ("mean", LinkOp::Mean),
+                ("lookup", LinkOp::Lookup),
+            ] {
+                if m.contains_key(op_key) {
+                    return self.linked(&m, key, op_key, op);
+                }
+            }
             let num = m.get("num").and_then(|d| d.clone().into_string().ok());
             let den = m.get("den").and_then(|d| d.clone().into_string().ok());
             let scale = match m.get("scale") {
@@ -599,6 +702,104 @@ impl<'a> Spec<'a> {
             None,
         );
         None
+    }
+
+    fn names(&mut self, v: Option<&Dynamic>, key: &str) -> Option<Vec<String>> {
+        let list = v.and_then(|d| d.clone().try_cast::<Array>());
+        let names: Option<Vec<String>> = list
+            .map(|a| a.into_iter().map(|d| d.into_string().ok()).collect())
+            .unwrap_or(None);
+        if names.is_none() {
+            self.err(format!("`{key}` must be a list of field names"), None);
+        }
+        names
+    }
+
+    /// `#{ survey: [fields…], points: [100, 80, …] }` or `#{ survey: [...], share: [fields…] }`.
+    fn survey(&mut self, m: &Map, key: &str) -> Option<Measure> {
+        let help = Some("write `#{ survey: [\"f1\", \"f2\", …], points: [100, 80, …] }` or `#{ survey: [...], share: [\"f1\"] }`".to_string());
+        for k in m.keys() {
+            if !["survey", "points", "share"].contains(&k.as_str()) {
+                self.err(
+                    format!("unknown key `{k}` in the survey of `{key}`"),
+                    help.clone(),
+                );
+            }
+        }
+        let names = self.names(m.get("survey"), "survey")?;
+        let mut counts = Vec::new();
+        for n in &names {
+            counts.push(self.numeric_field(n, "survey")?);
+        }
+        let method = match (m.get("points"), m.get("share")) {
+            (Some(p), None) => {
+                let pts: Option<Vec<Decimal>> = p
+                    .clone()
+                    .try_cast::<Array>()
+                    .and_then(|a| a.iter().map(to_decimal).collect());
+                match pts {
+                    Some(p) if p.len() == counts.len() => SurveyMethod::Mean(p),
+                    _ => {
+                        self.err(
+                            format!(
+                                "`points` in the survey of `{key}` needs one number per answer category ({})",
+                                counts.len()
+                            ),
+                            None,
+                        );
+                        return None;
+                    }
+                }
+            }
+            (None, Some(sh)) => {
+                let chosen = self.names(Some(sh), "share")?;
+                for c in &chosen {
+                    if !names.contains(c) {
+                        self.err(
+                            format!("`share` names `{c}`, which is not in `survey`"),
+                            None,
+                        );
+                        return None;
+                    }
+                }
+                SurveyMethod::Share(names.iter().map(|n| chosen.contains(n)).collect())
+            }
+            _ => {
+                self.err(
+                    format!("the survey of `{key}` needs exactly one of `points` or `share`"),
+                    help,
+                );
+                return None;
+            }
+        };
+        Some(Measure::Survey { counts, method })
+    }
+
+    /// `#{ sum: "field", over: "link" }`, `#{ mean: …, over: … }`, `#{ lookup: "field", via: "link" }`.
+    fn linked(&mut self, m: &Map, key: &str, op_key: &str, op: LinkOp) -> Option<Measure> {
+        let link_key = if op == LinkOp::Lookup { "via" } else { "over" };
+        for k in m.keys() {
+            if k.as_str() != op_key && k.as_str() != link_key {
+                self.err(
+                    format!("unknown key `{k}` in `{key}`"),
+                    Some(format!(
+                        "write `#{{ {op_key}: \"field\", {link_key}: \"link_field\" }}`"
+                    )),
+                );
+            }
+        }
+        let field = m.get(op_key).and_then(|d| d.clone().into_string().ok());
+        let link = m.get(link_key).and_then(|d| d.clone().into_string().ok());
+        let (Some(field), Some(link)) = (field, link) else {
+            self.err(
+                format!("`{key}` needs `{op_key}` and `{link_key}`, both field names"),
+                None,
+            );
+            return None;
+        };
+        let field = self.numeric_field(&field, op_key)?;
+        let link = self.field_ref(&link, link_key)?;
+        Some(Measure::Linked { field, link, op })
     }
 
     fn bound_of(&mut self, m: &Map, ctx: &str) -> Vec<Bound> {
@@ -662,12 +863,44 @@ impl<'a> Spec<'a> {
             }
         }
         let bounds = self.bound_of(&m, "a condition");
+        if ty == FieldType::Text && !bounds.is_empty() {
+            self.err(
+                format!("the condition in `{key}` compares text field `{name}` with a number"),
+                Some("use `equals: \"…\"` for a text field".into()),
+            );
+            return None;
+        }
         match bounds.as_slice() {
             [b] => Some(Condition::Compare(idx, *b)),
             _ => {
                 self.err(
                     format!("the condition in `{key}` needs exactly one of `above`, `at_least`, `below`, `at_most`, `equals`"),
                     help,
+                );
+                None
+            }
+        }
+    }
+
+    /// Checks a shape's map for unknown keys and reads its `value`.
+    fn shape_value(&mut self, m: &Map, shape: &str, keys: &[&str]) -> Option<Measure> {
+        for k in m.keys() {
+            if k.as_str() != "value" && !keys.contains(&k.as_str()) {
+                let help = suggest(k, keys.iter().copied().chain(["value"])).or_else(|| {
+                    Some(format!(
+                        "the keys of `{shape}` are value, {}",
+                        keys.join(", ")
+                    ))
+                });
+                self.err(format!("unknown key `{k}` in `{shape}`"), help);
+            }
+        }
+        match m.get("value") {
+            Some(v) => self.measure_of(v, "value"),
+            None => {
+                self.err(
+                    format!("`{shape}` needs `value`"),
+                    Some(format!("add `value: \"field\"` inside `{shape}`")),
                 );
                 None
             }
@@ -813,13 +1046,18 @@ fn parse_shape(s: &mut Spec) -> Option<Shape> {
                 );
                 return None;
             };
-            let measure = match m.get("value") {
-                Some(v) => s.measure_of(v, "value")?,
-                None => {
-                    s.err("`target` needs `value`".into(), None);
-                    return None;
-                }
-            };
+            let measure = s.shape_value(
+                &m,
+                "target",
+                &[
+                    "otherwise",
+                    "at_least",
+                    "above",
+                    "at_most",
+                    "below",
+                    "equals",
+                ],
+            )?;
             let bounds = s.bound_of(&m, "`target`");
             let shortfall = match m.get("otherwise").map(|d| d.to_string()).as_deref() {
                 None | Some("zero") => Shortfall::Zero,
@@ -832,21 +1070,6 @@ fn parse_shape(s: &mut Spec) -> Option<Shape> {
                     Shortfall::Zero
                 }
             };
-            for k in m.keys() {
-                if ![
-                    "value",
-                    "otherwise",
-                    "at_least",
-                    "above",
-                    "at_most",
-                    "below",
-                    "equals",
-                ]
-                .contains(&k.as_str())
-                {
-                    s.err(format!("unknown key `{k}` in `target`"), None);
-                }
-            }
             match bounds.as_slice() {
                 [b] => Some(Shape::Target(measure, *b, shortfall)),
                 _ => {
@@ -864,7 +1087,7 @@ fn parse_shape(s: &mut Spec) -> Option<Shape> {
                 s.err("`linear` must be a map".into(), None);
                 return None;
             };
-            let measure = s.measure_of(m.get("value")?, "value")?;
+            let measure = s.shape_value(&m, "linear", &["full_at", "zero_at"])?;
             let full_at = m.get("full_at").and_then(to_decimal);
             let zero_at = m.get("zero_at").and_then(to_decimal);
             match (full_at, zero_at) {
@@ -891,7 +1114,7 @@ fn parse_shape(s: &mut Spec) -> Option<Shape> {
                 );
                 return None;
             };
-            let measure = s.measure_of(m.get("value")?, "value")?;
+            let measure = s.shape_value(&m, "bands", &["steps"])?;
             let steps = m.get("steps").and_then(|d| d.clone().try_cast::<Array>());
             let Some(steps) = steps else {
                 s.err(
@@ -911,6 +1134,13 @@ fn parse_shape(s: &mut Spec) -> Option<Shape> {
                         _ => s.err("each step in `bands` is `[threshold, points]`".into(), None),
                     }
                 } else if let Some(sm) = step.try_cast::<Map>() {
+                    for k in sm.keys() {
+                        if !["at_least", "above", "at_most", "below", "equals", "points"]
+                            .contains(&k.as_str())
+                        {
+                            s.err(format!("unknown key `{k}` in a band step"), None);
+                        }
+                    }
                     let bounds = s.bound_of(&sm, "a band step");
                     match (bounds.as_slice(), sm.get("points").and_then(to_decimal)) {
                         ([b], Some(p)) => out.push((*b, p)),
@@ -965,12 +1195,35 @@ fn item(b: &mut Builder, pos: Position, id: &str, spec: &Map, kind: ItemKind) {
         }
     };
     let shape = parse_shape(&mut s);
-    if let Some(c) = &category {
-        if !s.b.categories.iter().any(|(n, _)| n == c) && !s.b.categories.is_empty() {
-            let help = suggest(c, s.b.categories.iter().map(|(n, _)| n.as_str()))
-                .or_else(|| Some(format!("declare it with `category(\"{c}\", 25);`")));
-            s.err(format!("category `{c}` is not declared"), help);
+    if kind == ItemKind::Bonus && category.is_some() {
+        s.err(
+            "a bonus has no `category`".into(),
+            Some(
+                "bonus points are capped by the bonus's `max` and the rule set's `bonus_max`"
+                    .into(),
+            ),
+        );
+    }
+    match &shape {
+        Some(Shape::Bands(_, steps)) => {
+            if let Some((_, p)) = steps.iter().find(|(_, p)| *p > max) {
+                s.err(
+                    format!(
+                        "a band gives {} points but the item's `max` is {}",
+                        p.normalize(),
+                        max.normalize()
+                    ),
+                    None,
+                );
+            }
         }
+        Some(Shape::Deduct(_) | Shape::Count(_) | Shape::Score(_)) if blank_is_full => {
+            s.err(
+                "`na: \"full\"` only applies to shapes that read a `value` (target, linear, bands, zero)".into(),
+                Some("use `applies: <condition>` to say when this item does not apply".into()),
+            );
+        }
+        _ => {}
     }
     if max < Decimal::ZERO {
         s.err("`max` must not be negative".into(), None);
@@ -992,8 +1245,30 @@ fn item(b: &mut Builder, pos: Position, id: &str, spec: &Map, kind: ItemKind) {
     }
 }
 
+/// `order: "desc"` (higher is better, the default) or `"asc"`.
+fn order(s: &mut Spec) -> bool {
+    match s.string("order").as_deref() {
+        None | Some("desc") => false,
+        Some("asc") => true,
+        Some(o) => {
+            s.err(
+                format!("`order` is `{o}`"),
+                Some("use \"desc\" (higher is better) or \"asc\"".into()),
+            );
+            false
+        }
+    }
+}
+
 fn cohort_item(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
     b.declared_items += 1;
+    if b.items.iter().any(|i| i.id == id) || b.cohort_items.iter().any(|i| i.id == id) {
+        b.error(
+            pos,
+            format!("cohort indicator `{id}` is declared twice"),
+            Some("give each rule its own id".into()),
+        );
+    }
     let mut s = Spec::new(b, spec, pos, format!("cohort indicator `{id}`"));
     let label = s.required_string("label");
     let category = s.string("category");
@@ -1006,17 +1281,7 @@ fn cohort_item(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
             Some("add `value: \"field\"`".into()),
         );
     }
-    let ascending = match s.string("order").as_deref() {
-        None | Some("desc") => false,
-        Some("asc") => true,
-        Some(o) => {
-            s.err(
-                format!("`order` is `{o}`"),
-                Some("use \"desc\" (higher is better) or \"asc\"".into()),
-            );
-            false
-        }
-    };
+    let ascending = order(&mut s);
     let methods = ["rank_points", "top", "vs_average", "proportional_to_best"];
     let present: Vec<&str> = methods.iter().copied().filter(|k| s.has(k)).collect();
     let method = if present.len() == 1 {
@@ -1320,6 +1585,7 @@ fn register_api(engine: &mut Engine, builder: &Rc<RefCell<Builder>>) {
             }
         };
         s.done(&[]);
+        b.veto_policy_pos = pos;
         b.veto_policy = VetoPolicy {
             grade,
             awards,
@@ -1429,6 +1695,114 @@ fn register_api(engine: &mut Engine, builder: &Rc<RefCell<Builder>>) {
 
     let b = builder.clone();
     engine.register_fn(
+        "metric",
+        move |ctx: NativeCallContext, id: &str, spec: Map| {
+            let b = &mut *b.borrow_mut();
+            let pos = ctx.call_position();
+            if b.metrics.iter().any(|m| m.id == id) {
+                b.error(pos, format!("metric `{id}` is declared twice"), None);
+            }
+            let mut s = Spec::new(b, &spec, pos, format!("metric `{id}`"));
+            let label = s.required_string("label");
+            let measure = s.measure("value");
+            if !s.has("value") {
+                s.err(
+                    "`value` is missing".into(),
+                    Some("add `value: \"field\"` or a survey".into()),
+                );
+            }
+            let decimals = s.get("decimals").map(|d| d.as_int().unwrap_or(-1));
+            let decimals = match decimals {
+                None => 2,
+                Some(d) if (0..=10).contains(&d) => u32::try_from(d).unwrap_or(2),
+                Some(_) => {
+                    s.err(
+                        "`decimals` must be a whole number from 0 to 10".into(),
+                        None,
+                    );
+                    2
+                }
+            };
+            let rank = s.boolean("rank").unwrap_or(false);
+            let ascending = order(&mut s);
+            s.done(&[]);
+            if let Some(measure) = measure {
+                b.metrics.push(Metric {
+                    id: id.to_string(),
+                    label,
+                    measure,
+                    decimals,
+                    rank,
+                    ascending,
+                    pos,
+                });
+            }
+        },
+    );
+
+    let b = builder.clone();
+    engine.register_fn("state", move |ctx: NativeCallContext, next: Dynamic| {
+        let b = &mut *b.borrow_mut();
+        let pos = ctx.call_position();
+        if b.state.is_some() {
+            b.error(pos, "`state(…)` is called twice", None);
+        }
+        match next.try_cast::<FnPtr>() {
+            Some(f) => b.state = Some(f),
+            None => b.error(
+                pos,
+                "state: expected a closure `|u, prev, r| #{ status: … }`",
+                None,
+            ),
+        }
+    });
+
+    let b = builder.clone();
+    engine.register_fn(
+        "rollup",
+        move |ctx: NativeCallContext, id: &str, spec: Map| {
+            let b = &mut *b.borrow_mut();
+            let pos = ctx.call_position();
+            let mut s = Spec::new(b, &spec, pos, format!("rollup `{id}`"));
+            let label = s.required_string("label");
+            let by = s.string("by").and_then(|f| s.field_ref(&f, "by"));
+            let value = match s.string("value").as_deref() {
+                None | Some("total") => Some(RollupValue::Total),
+                Some(name) => match s.b.metrics.iter().position(|m| m.id == name) {
+                    Some(i) => Some(RollupValue::Metric(i)),
+                    None => s.numeric_field(name, "value").map(RollupValue::Field),
+                },
+            };
+            let method = match s.string("method").as_deref() {
+                None | Some("mean") => RollupMethod::Mean,
+                Some("sum") => RollupMethod::Sum,
+                Some("min") => RollupMethod::Min,
+                Some("max") => RollupMethod::Max,
+                Some(o) => {
+                    s.err(
+                        format!("`method` is `{o}`"),
+                        Some("use \"mean\", \"sum\", \"min\" or \"max\"".into()),
+                    );
+                    RollupMethod::Mean
+                }
+            };
+            let include_vetoed = s.boolean("include_vetoed").unwrap_or(true);
+            s.done(&[]);
+            if let Some(value) = value {
+                b.rollups.push(Rollup {
+                    id: id.to_string(),
+                    label,
+                    by,
+                    value,
+                    method,
+                    include_vetoed,
+                });
+            }
+        },
+    );
+
+    let b = builder.clone();
+    engine.register_fn(
         "consequence",
         move |ctx: NativeCallContext, name: &str, spec: Map| {
             let b = &mut *b.borrow_mut();
@@ -1497,12 +1871,22 @@ fn outcome_of(
         "veto" => v.clone().into_string().ok().map(Outcome::Veto),
         "vetoed" if v.as_bool() == Ok(true) => Some(Outcome::Vetoed),
         "total_below" => to_decimal(v).map(Outcome::TotalBelow),
+        "state" => v.clone().into_string().ok().map(Outcome::State),
         _ => None,
     };
     if out.is_none() {
         let help = suggest(
             k,
-            ["bottom", "top", "grade", "veto", "vetoed", "total_below"].into_iter(),
+            [
+                "bottom",
+                "top",
+                "grade",
+                "veto",
+                "vetoed",
+                "total_below",
+                "state",
+            ]
+            .into_iter(),
         )
         .or(help);
         b.error(

@@ -1,9 +1,9 @@
-//! Scoring units (评分): per-unit items and vetoes in native Rust (closures call into Rhai),
-//! then the cohort stage: cohort indicators, totals, ranks, grades, consequences.
+//! Scoring one unit (单位评分): metrics, items, vetoes and prerequisites in native Rust;
+//! closures call into Rhai. The cohort stage that follows is in `cohort.rs`.
 
 use crate::compile::{to_decimal, Rules};
 use crate::data::Unit;
-use crate::error::{EvalError, EvalErrors, SourceLocation};
+use crate::error::{EvalError, SourceLocation};
 use crate::model::*;
 use crate::result::*;
 use crate::sandbox;
@@ -11,57 +11,92 @@ use rhai::{Array, Dynamic, FnPtr, Map};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::HashMap;
 
-/// The previous period's ranks, by unit id (上期名次).
-pub type PreviousRanks = HashMap<String, u32>;
-
-/// Reads the ranks out of a previous `kaohe-result` JSON file.
-pub fn previous_ranks(json: &str) -> Result<PreviousRanks, String> {
-    let v: serde_json::Value =
-        serde_json::from_str(json).map_err(|e| format!("not valid JSON: {e}"))?;
-    if v.get("schema").and_then(|s| s.as_str()) != Some(SCHEMA) {
-        return Err(format!(
-            "not a `{SCHEMA}` file (no `\"schema\": \"{SCHEMA}\"`)"
-        ));
-    }
-    let units = v
-        .get("units")
-        .and_then(|u| u.as_array())
-        .ok_or_else(|| "the file has no `units` list".to_string())?;
-    let mut out = HashMap::new();
-    for u in units {
-        let id = u.get("id").and_then(|i| i.as_str());
-        let rank = u
-            .get("rank")
-            .and_then(serde_json::Value::as_u64)
-            .and_then(|r| u32::try_from(r).ok());
-        if let (Some(id), Some(rank)) = (id, rank) {
-            out.insert(id.to_string(), rank);
-        }
-    }
-    Ok(out)
-}
-
-enum Measured {
+pub(crate) enum Measured {
     Value(Decimal, Vec<DataUse>),
     Blank(Vec<DataUse>),
     /// A ratio whose denominator is zero: counts as met.
     NoBase(Vec<DataUse>),
 }
 
-struct Ctx<'a> {
-    rules: &'a Rules,
-    unit: &'a Unit,
-    unit_id: String,
-    map: Option<Map>,
-    errors: &'a mut Vec<EvalError>,
+/// Values from other units, found once per assessment (捆绑考核, 对应单位).
+pub(crate) struct Links<'a> {
+    units: &'a [Unit],
+    /// Unit id → position in `units`.
+    index: HashMap<String, usize>,
+    /// (field, link field) → the id in the link field → (sum of field, count).
+    groups: HashMap<(usize, usize), HashMap<String, (Decimal, usize)>>,
 }
 
-fn fmt(d: Decimal) -> String {
+impl<'a> Links<'a> {
+    pub(crate) fn new(set: &RuleSet, units: &'a [Unit]) -> Self {
+        let mut links = Self {
+            units,
+            index: HashMap::new(),
+            groups: HashMap::new(),
+        };
+        let mut wanted = Vec::new();
+        let mut lookup = false;
+        for m in measures(set) {
+            if let Measure::Linked { field, link, op } = m {
+                if *op == LinkOp::Lookup {
+                    lookup = true;
+                } else {
+                    wanted.push((*field, *link));
+                }
+            }
+        }
+        if lookup {
+            for (i, u) in units.iter().enumerate() {
+                links.index.insert(u.values[set.id_field].display(), i);
+            }
+        }
+        for (field, link) in wanted {
+            let mut g: HashMap<String, (Decimal, usize)> = HashMap::new();
+            for u in units {
+                if u.values[link] == Value::Missing {
+                    continue;
+                }
+                if let Some(v) = u.values[field].number() {
+                    let e = g.entry(u.values[link].display()).or_default();
+                    *e = (e.0.saturating_add(v), e.1 + 1);
+                }
+            }
+            links.groups.insert((field, link), g);
+        }
+        links
+    }
+}
+
+/// Every measure a rule set uses.
+fn measures(set: &RuleSet) -> impl Iterator<Item = &Measure> {
+    let items = set.items.iter().filter_map(|i| match &i.shape {
+        Shape::Target(m, ..) | Shape::Bands(m, _) | Shape::Zero(m) => Some(m),
+        Shape::Linear { measure, .. } => Some(measure),
+        _ => None,
+    });
+    items
+        .chain(set.metrics.iter().map(|m| &m.measure))
+        .chain(set.cohort_items.iter().map(|c| &c.measure))
+}
+
+/// What one unit's rules see while it is scored.
+pub(crate) struct Ctx<'a> {
+    rules: &'a Rules,
+    unit: &'a Unit,
+    pub(crate) unit_id: String,
+    map: Option<Map>,
+    errors: &'a mut Vec<EvalError>,
+    links: &'a Links<'a>,
+    /// Published metric values, as computed so far.
+    metrics: Vec<Option<Decimal>>,
+}
+
+pub(crate) fn fmt(d: Decimal) -> String {
     d.normalize().to_string()
 }
 
 /// `a / b`, saturating instead of overflowing (a zero `b` gives the largest value of `a`'s sign).
-fn ratio(a: Decimal, b: Decimal) -> Decimal {
+pub(crate) fn ratio(a: Decimal, b: Decimal) -> Decimal {
     a.checked_div(b)
         .unwrap_or(if a.is_sign_negative() != b.is_sign_negative() {
             Decimal::MIN
@@ -71,7 +106,7 @@ fn ratio(a: Decimal, b: Decimal) -> Decimal {
 }
 
 /// `a / b` clamped to [0, 1]: the share of an item's points earned.
-fn share(a: Decimal, b: Decimal) -> Decimal {
+pub(crate) fn share(a: Decimal, b: Decimal) -> Decimal {
     if b.is_zero() {
         return Decimal::ONE;
     }
@@ -80,7 +115,7 @@ fn share(a: Decimal, b: Decimal) -> Decimal {
 
 /// A unit's value against a reference (the cohort's best or average), as a share in [0, 1];
 /// for lower-is-better values the reference is divided by the value.
-fn relative(v: Decimal, reference: Decimal, ascending: bool) -> Decimal {
+pub(crate) fn relative(v: Decimal, reference: Decimal, ascending: bool) -> Decimal {
     if ascending {
         share(reference, v)
     } else {
@@ -89,16 +124,39 @@ fn relative(v: Decimal, reference: Decimal, ascending: bool) -> Decimal {
 }
 
 /// Adds points without ever overflowing.
-fn sum<'a>(it: impl Iterator<Item = &'a Decimal>) -> Decimal {
+pub(crate) fn sum<'a>(it: impl Iterator<Item = &'a Decimal>) -> Decimal {
     it.fold(Decimal::ZERO, |acc, x| acc.saturating_add(*x))
 }
 
-fn round(d: Decimal, places: u32) -> Decimal {
+pub(crate) fn round(d: Decimal, places: u32) -> Decimal {
     d.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
         .normalize()
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    pub(crate) fn new(
+        rules: &'a Rules,
+        unit: &'a Unit,
+        links: &'a Links<'a>,
+        errors: &'a mut Vec<EvalError>,
+    ) -> Self {
+        Self {
+            rules,
+            unit,
+            unit_id: unit.values[rules.set.id_field].display(),
+            map: None,
+            errors,
+            links,
+            metrics: Vec::new(),
+        }
+    }
+
+    /// Lets cohort-stage rules see the metrics a unit was given.
+    pub(crate) fn with_metrics(mut self, metrics: &[Option<Decimal>]) -> Self {
+        self.metrics = metrics.to_vec();
+        self
+    }
+
     fn set(&self) -> &RuleSet {
         &self.rules.set
     }
@@ -112,7 +170,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn unit_map(&mut self) -> Map {
+    pub(crate) fn unit_map(&mut self) -> Map {
         if let Some(m) = &self.map {
             return m.clone();
         }
@@ -121,8 +179,14 @@ impl Ctx<'_> {
         m
     }
 
-    fn call(&mut self, f: &FnPtr, arg: Map, rule: &str, pos: rhai::Position) -> Option<Dynamic> {
-        match f.call::<Dynamic>(&self.rules.engine, &self.rules.ast, (arg,)) {
+    pub(crate) fn call(
+        &mut self,
+        f: &FnPtr,
+        args: impl rhai::FuncArgs,
+        rule: &str,
+        pos: rhai::Position,
+    ) -> Option<Dynamic> {
+        match f.call::<Dynamic>(&self.rules.engine, &self.rules.ast, args) {
             Ok(v) => Some(v),
             Err(e) => {
                 let p = sandbox::innermost_position(&e)
@@ -139,7 +203,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn fail(&mut self, rule: &str, pos: rhai::Position, message: String) {
+    pub(crate) fn fail(&mut self, rule: &str, pos: rhai::Position, message: String) {
         self.errors.push(EvalError {
             location: SourceLocation::new(&self.rules.set.source, pos),
             rule: rule.to_string(),
@@ -148,7 +212,12 @@ impl Ctx<'_> {
         });
     }
 
-    fn measure(&mut self, m: &Measure, rule: &str, pos: rhai::Position) -> Option<Measured> {
+    pub(crate) fn measure(
+        &mut self,
+        m: &Measure,
+        rule: &str,
+        pos: rhai::Position,
+    ) -> Option<Measured> {
         match m {
             Measure::Field(f) => {
                 let used = vec![self.use_of(*f)];
@@ -169,9 +238,89 @@ impl Ctx<'_> {
                     _ => Measured::Blank(used),
                 })
             }
+            Measure::Survey { counts, method } => {
+                let used: Vec<DataUse> = counts.iter().map(|f| self.use_of(*f)).collect();
+                let n: Vec<Decimal> = counts
+                    .iter()
+                    .map(|f| self.unit.values[*f].number().unwrap_or_default())
+                    .collect();
+                let all = sum(n.iter());
+                if all <= Decimal::ZERO {
+                    return Some(Measured::Blank(used));
+                }
+                let part = match method {
+                    SurveyMethod::Mean(points) => sum(n
+                        .iter()
+                        .zip(points)
+                        .map(|(c, p)| c.saturating_mul(*p))
+                        .collect::<Vec<_>>()
+                        .iter()),
+                    SurveyMethod::Share(chosen) => sum(n
+                        .iter()
+                        .zip(chosen)
+                        .filter(|(_, c)| **c)
+                        .map(|(x, _)| x.saturating_mul(Decimal::ONE_HUNDRED))
+                        .collect::<Vec<_>>()
+                        .iter()),
+                };
+                Some(Measured::Value(ratio(part, all), used))
+            }
+            Measure::Metric(i) => {
+                let metric = &self.set().metrics[*i];
+                let value = self.metrics.get(*i).copied().flatten();
+                let used = vec![DataUse {
+                    field: metric.id.clone(),
+                    label: metric.label.clone(),
+                    value: value.map_or_else(|| "（空）".to_string(), fmt),
+                }];
+                Some(match value {
+                    Some(v) => Measured::Value(v, used),
+                    None => Measured::Blank(used),
+                })
+            }
+            Measure::Linked { field, link, op } => {
+                let fields = &self.set().fields;
+                let value = match op {
+                    LinkOp::Lookup => {
+                        let other = self.unit.values[*link].display();
+                        self.links
+                            .index
+                            .get(&other)
+                            .and_then(|i| self.links.units[*i].values[*field].number())
+                    }
+                    LinkOp::Sum | LinkOp::Mean => self
+                        .links
+                        .groups
+                        .get(&(*field, *link))
+                        .and_then(|g| g.get(&self.unit_id))
+                        .map(|(total, count)| {
+                            if *op == LinkOp::Sum {
+                                *total
+                            } else {
+                                ratio(*total, Decimal::from(*count))
+                            }
+                        }),
+                };
+                let how = match op {
+                    LinkOp::Lookup => {
+                        format!("{}所指单位的{}", fields[*link].label, fields[*field].label)
+                    }
+                    LinkOp::Sum => format!("关联单位{}合计", fields[*field].label),
+                    LinkOp::Mean => format!("关联单位{}平均", fields[*field].label),
+                };
+                let used = vec![DataUse {
+                    field: fields[*field].name.clone(),
+                    label: how,
+                    value: value.map_or_else(|| "（空）".to_string(), fmt),
+                }];
+                Some(match value {
+                    Some(v) => Measured::Value(v, used),
+                    None => Measured::Blank(used),
+                })
+            }
             Measure::Closure(f) => {
                 let arg = self.unit_map();
-                let v = self.call(f, arg, rule, pos)?;
+                let v = self.call(f, (arg,), rule, pos)?;
                 if v.is_unit() {
                     return Some(Measured::Blank(Vec::new()));
                 }
@@ -208,7 +357,7 @@ impl Ctx<'_> {
             }
             Condition::Closure(f) => {
                 let arg = self.unit_map();
-                let v = self.call(f, arg, rule, pos)?;
+                let v = self.call(f, (arg,), rule, pos)?;
                 match v.as_bool() {
                     Ok(b) => Some((b, Vec::new())),
                     Err(t) => {
@@ -235,7 +384,7 @@ fn closure_position(ast: &rhai::AST, f: &FnPtr) -> Option<rhai::Position> {
 }
 
 /// Builds the map a closure sees as `u`: field name → value.
-fn unit_map(set: &RuleSet, unit: &Unit) -> Map {
+pub(crate) fn unit_map(set: &RuleSet, unit: &Unit) -> Map {
     let mut m = Map::new();
     for (f, v) in set.fields.iter().zip(&unit.values) {
         m.insert(f.name.as_str().into(), value_dynamic(v));
@@ -243,7 +392,7 @@ fn unit_map(set: &RuleSet, unit: &Unit) -> Map {
     m
 }
 
-fn value_dynamic(v: &Value) -> Dynamic {
+pub(crate) fn value_dynamic(v: &Value) -> Dynamic {
     match v {
         Value::Missing => Dynamic::UNIT,
         Value::Text(s) => Dynamic::from(s.clone()),
@@ -253,7 +402,7 @@ fn value_dynamic(v: &Value) -> Dynamic {
     }
 }
 
-fn measured_text(used: &[DataUse], value: Decimal, is_ratio: bool) -> String {
+pub(crate) fn measured_text(used: &[DataUse], value: Decimal, is_ratio: bool) -> String {
     let v = fmt(round(value, 4));
     match used {
         [one] if !is_ratio => format!("{} = {}", one.label, one.value),
@@ -263,13 +412,15 @@ fn measured_text(used: &[DataUse], value: Decimal, is_ratio: bool) -> String {
 }
 
 /// One unit scored on its own, before the cohort stage.
-struct Scored {
-    items: Vec<ItemResult>,
-    adjustments: Vec<Adjustment>,
-    base: Decimal,
-    bonus: Decimal,
-    vetoes: Vec<VetoHit>,
-    prereq_failed: Vec<PrerequisiteMiss>,
+pub(crate) struct Scored {
+    pub(crate) items: Vec<ItemResult>,
+    pub(crate) adjustments: Vec<Adjustment>,
+    pub(crate) base: Decimal,
+    pub(crate) bonus: Decimal,
+    pub(crate) vetoes: Vec<VetoHit>,
+    pub(crate) prereq_failed: Vec<PrerequisiteMiss>,
+    /// Published metric values, rounded to their decimals.
+    pub(crate) metrics: Vec<Option<Decimal>>,
 }
 
 fn score_item(cx: &mut Ctx, item: &Item) -> Option<ItemResult> {
@@ -493,7 +644,7 @@ fn score_item(cx: &mut Ctx, item: &Item) -> Option<ItemResult> {
         }
         (Shape::Score(f), _) => {
             let arg = cx.unit_map();
-            let v = cx.call(f, arg, &item.id, item.pos)?;
+            let v = cx.call(f, (arg,), &item.id, item.pos)?;
             let (points, why) = closure_points(&v);
             let Some(points) = points else {
                 cx.fail(
@@ -551,16 +702,22 @@ fn closure_points(v: &Dynamic) -> (Option<Decimal>, Option<String>) {
     (None, None)
 }
 
-fn score_unit(rules: &Rules, unit: &Unit, errors: &mut Vec<EvalError>) -> Option<Scored> {
+pub(crate) fn score_unit(
+    rules: &Rules,
+    unit: &Unit,
+    links: &Links,
+    errors: &mut Vec<EvalError>,
+) -> Option<Scored> {
     let set = &rules.set;
     let before = errors.len();
-    let mut cx = Ctx {
-        rules,
-        unit,
-        unit_id: unit.values[set.id_field].display(),
-        map: None,
-        errors,
-    };
+    let mut cx = Ctx::new(rules, unit, links, errors);
+    for m in &set.metrics {
+        let value = match cx.measure(&m.measure, &m.id, m.pos)? {
+            Measured::Value(v, _) => Some(round(v, m.decimals)),
+            Measured::Blank(_) | Measured::NoBase(_) => None,
+        };
+        cx.metrics.push(value);
+    }
     let mut items = Vec::with_capacity(set.items.len());
     for item in &set.items {
         if let Some(r) = score_item(&mut cx, item) {
@@ -644,7 +801,9 @@ fn score_unit(rules: &Rules, unit: &Unit, errors: &mut Vec<EvalError>) -> Option
             bonus = cap;
         }
     }
+    let metrics = std::mem::take(&mut cx.metrics);
     Some(Scored {
+        metrics,
         items,
         adjustments,
         base,
@@ -652,448 +811,4 @@ fn score_unit(rules: &Rules, unit: &Unit, errors: &mut Vec<EvalError>) -> Option
         vetoes,
         prereq_failed,
     })
-}
-
-struct Row<'a> {
-    unit: &'a Unit,
-    scored: Scored,
-    cohort: String,
-    total: Decimal,
-    rank: Option<u32>,
-    grade: Option<String>,
-    consequences: Vec<ConsequenceHit>,
-}
-
-/// Ranks by total, best first, within `idx`; vetoed units after the rest when `last`.
-fn rank_rows(rows: &mut [Row], idx: &[usize], policy: &VetoPolicy, ties: TiePolicy) {
-    let vetoed = |r: &Row| !r.scored.vetoes.is_empty();
-    let mut groups: Vec<Vec<usize>> = vec![Vec::new(), Vec::new()];
-    for &i in idx {
-        let r = &rows[i];
-        match (vetoed(r), policy.rank) {
-            (true, VetoRank::Excluded) => {}
-            (true, VetoRank::Last) => groups[1].push(i),
-            _ => groups[0].push(i),
-        }
-    }
-    let mut offset = 0u32;
-    for group in groups {
-        let mut totals: Vec<Decimal> = group.iter().map(|&i| rows[i].total).collect();
-        totals.sort_by(|a, b| b.cmp(a));
-        let mut distinct = totals.clone();
-        distinct.dedup();
-        for &i in &group {
-            let t = rows[i].total;
-            let better = match ties {
-                TiePolicy::Competition => totals.partition_point(|x| *x > t),
-                TiePolicy::Dense => distinct.partition_point(|x| *x > t),
-            };
-            let place = u32::try_from(better).unwrap_or(u32::MAX);
-            rows[i].rank = Some(offset.saturating_add(place).saturating_add(1));
-        }
-        let used = match ties {
-            TiePolicy::Competition => totals.len(),
-            TiePolicy::Dense => distinct.len(),
-        };
-        offset = offset.saturating_add(u32::try_from(used).unwrap_or(u32::MAX));
-    }
-}
-
-fn cohort_points(cx_rules: &Rules, rows: &mut [Row], idx: &[usize], errors: &mut Vec<EvalError>) {
-    let set = &cx_rules.set;
-    for ci in &set.cohort_items {
-        let mut values: Vec<(usize, Option<Decimal>, Vec<DataUse>)> = Vec::new();
-        for &i in idx {
-            let unit = rows[i].unit;
-            let mut cx = Ctx {
-                rules: cx_rules,
-                unit,
-                unit_id: unit.values[set.id_field].display(),
-                map: None,
-                errors,
-            };
-            match cx.measure(&ci.measure, &ci.id, ci.pos) {
-                Some(Measured::Value(v, d)) => values.push((i, Some(v), d)),
-                Some(Measured::Blank(d) | Measured::NoBase(d)) => values.push((i, None, d)),
-                None => {}
-            }
-        }
-        let better = |a: Decimal, b: Decimal| if ci.ascending { a < b } else { a > b };
-        let present: Vec<Decimal> = values.iter().filter_map(|v| v.1).collect();
-        let best = present
-            .iter()
-            .copied()
-            .reduce(|a, b| if better(a, b) { a } else { b });
-        let avg = (!present.is_empty()).then(|| sum(present.iter()) / Decimal::from(present.len()));
-        for (i, v, data) in values {
-            let max = ci.max;
-            let (points, detail) = match v {
-                None => (Decimal::ZERO, "无数据，不参与比较，不得分".to_string()),
-                Some(v) => {
-                    let rank = 1 + present.iter().filter(|x| better(**x, v)).count();
-                    let shown = fmt(round(v, 4));
-                    match &ci.method {
-                        CohortMethod::RankPoints(table) => {
-                            let p = table
-                                .get(rank - 1)
-                                .copied()
-                                .unwrap_or(Decimal::ZERO)
-                                .min(max);
-                            (p, format!("{shown}，组内第 {rank} 名，得 {} 分", fmt(p)))
-                        }
-                        CohortMethod::Top(n) => {
-                            if rank <= *n {
-                                (
-                                    max,
-                                    format!("{shown}，组内第 {rank} 名，进入前 {n} 名，得满分"),
-                                )
-                            } else {
-                                (
-                                    Decimal::ZERO,
-                                    format!("{shown}，组内第 {rank} 名，未进入前 {n} 名，不得分"),
-                                )
-                            }
-                        }
-                        CohortMethod::VsAverage => {
-                            let avg = avg.unwrap_or_default();
-                            let p = round(max * relative(v, avg, ci.ascending), set.decimals);
-                            let avg = fmt(round(avg, 4));
-                            (p, format!("{shown}，组内平均 {avg}，得 {} 分", fmt(p)))
-                        }
-                        CohortMethod::ProportionalToBest => {
-                            let b = best.unwrap_or_default();
-                            let p = round(max * relative(v, b, ci.ascending), set.decimals);
-                            (
-                                p,
-                                format!("{shown}，组内最优 {}，按比例得 {} 分", fmt(b), fmt(p)),
-                            )
-                        }
-                    }
-                }
-            };
-            let row = &mut rows[i];
-            row.scored.base = row.scored.base.saturating_add(points);
-            row.scored.items.push(ItemResult {
-                id: ci.id.clone(),
-                label: ci.label.clone(),
-                category: ci.category.clone(),
-                kind: ItemKind::Cohort,
-                max: max.normalize(),
-                points: points.normalize(),
-                not_applicable: false,
-                text: ci.text.clone(),
-                reasons: vec![Reason {
-                    detail,
-                    points: points.normalize(),
-                    data,
-                }],
-            });
-        }
-    }
-}
-
-fn assign_grades(rules: &Rules, rows: &mut [Row], idx: &[usize]) {
-    let set = &rules.set;
-    if set.bands.is_empty() {
-        return;
-    }
-    let n = idx.len();
-    // Initial band: the first whose bounds hold.
-    let mut band_of: HashMap<usize, usize> = HashMap::new();
-    for &i in idx {
-        let r = &rows[i];
-        if !r.scored.vetoes.is_empty() {
-            if let Some(g) = &set.veto_policy.grade {
-                rows[i].grade = Some(g.clone());
-                continue;
-            }
-        }
-        let blocked = |name: &str| {
-            r.scored
-                .prereq_failed
-                .iter()
-                .any(|p| p.grades.iter().any(|g| g == name))
-        };
-        // A band whose prerequisites fail drops the unit to the next band down.
-        if let Some(mut b) = set
-            .bands
-            .iter()
-            .position(|b| b.bounds.iter().all(|x| x.holds(r.total)))
-        {
-            while blocked(&set.bands[b].name) && b + 1 < set.bands.len() {
-                b += 1;
-            }
-            band_of.insert(i, b);
-        }
-    }
-    // Quotas, best band first: overflow by rank drops to the next band.
-    for (bi, band) in set.bands.iter().enumerate() {
-        let Some(q) = band.quota else { continue };
-        let allowed = (q * Decimal::from(n)).floor();
-        let allowed =
-            u64::try_from(allowed).map_or(0, |a| usize::try_from(a).unwrap_or(usize::MAX));
-        let mut members: Vec<usize> = band_of
-            .iter()
-            .filter(|(_, b)| **b == bi)
-            .map(|(i, _)| *i)
-            .collect();
-        members.sort_by(|a, b| rows[*b].total.cmp(&rows[*a].total));
-        for &i in &members {
-            let t = rows[i].total;
-            let ahead = members.iter().filter(|j| rows[**j].total > t).count();
-            let tied = members.iter().filter(|j| rows[**j].total == t).count();
-            if ahead + tied > allowed {
-                band_of.insert(i, (bi + 1).min(set.bands.len() - 1));
-            }
-        }
-    }
-    for (i, b) in band_of {
-        rows[i].grade = Some(set.bands[b].name.clone());
-    }
-}
-
-fn result_map(set: &RuleSet, r: &Row, cohort_size: usize) -> Map {
-    let mut m = Map::new();
-    m.insert(
-        "id".into(),
-        Dynamic::from(r.unit.values[set.id_field].display()),
-    );
-    m.insert("total".into(), Dynamic::from_decimal(r.total));
-    m.insert("base".into(), Dynamic::from_decimal(r.scored.base));
-    m.insert("bonus".into(), Dynamic::from_decimal(r.scored.bonus));
-    m.insert(
-        "grade".into(),
-        r.grade.clone().map_or(Dynamic::UNIT, Dynamic::from),
-    );
-    m.insert(
-        "rank".into(),
-        r.rank
-            .map_or(Dynamic::UNIT, |x| Dynamic::from_int(i64::from(x))),
-    );
-    m.insert(
-        "vetoed".into(),
-        Dynamic::from_bool(!r.scored.vetoes.is_empty()),
-    );
-    m.insert(
-        "cohort_size".into(),
-        Dynamic::from_int(i64::try_from(cohort_size).unwrap_or(i64::MAX)),
-    );
-    let mut items = Map::new();
-    for i in &r.scored.items {
-        items.insert(i.id.as_str().into(), Dynamic::from_decimal(i.points));
-    }
-    m.insert("items".into(), items.into());
-    m.insert("fields".into(), unit_map(set, r.unit).into());
-    m
-}
-
-fn consequences(rules: &Rules, rows: &mut [Row], idx: &[usize], errors: &mut Vec<EvalError>) {
-    let set = &rules.set;
-    let ranked = idx.iter().filter(|i| rows[**i].rank.is_some()).count();
-    for &i in idx {
-        let mut hits = Vec::new();
-        for c in &set.consequences {
-            let r = &rows[i];
-            let hit = match &c.when {
-                Outcome::Bottom(n) => r
-                    .rank
-                    .is_some_and(|k| (k as usize).saturating_add(*n) > ranked),
-                Outcome::Top(n) => r.rank.is_some_and(|k| (k as usize) <= *n),
-                Outcome::Grade(g) => r.grade.as_deref() == Some(g),
-                Outcome::Vetoed => !r.scored.vetoes.is_empty(),
-                Outcome::Veto(v) => r.scored.vetoes.iter().any(|h| &h.id == v),
-                Outcome::TotalBelow(x) => r.total < *x,
-                Outcome::Closure(f) => {
-                    let arg = result_map(set, r, idx.len());
-                    let mut cx = Ctx {
-                        rules,
-                        unit: r.unit,
-                        unit_id: r.unit.values[set.id_field].display(),
-                        map: None,
-                        errors,
-                    };
-                    cx.call(f, arg, &c.name, c.pos)
-                        .is_some_and(|v| v.as_bool().unwrap_or(false))
-                }
-            };
-            if hit {
-                hits.push(ConsequenceHit {
-                    name: c.name.clone(),
-                    reason: c.reason.clone(),
-                });
-            }
-        }
-        rows[i].consequences = hits;
-    }
-}
-
-impl Rules {
-    /// Scores every unit, then ranks, grades and applies consequences per cohort.
-    /// Every rule failure is reported; any failure means no report.
-    pub fn assess(
-        &self,
-        units: &[Unit],
-        previous: Option<&PreviousRanks>,
-    ) -> Result<Report, EvalErrors> {
-        let set = &self.set;
-        let mut errors = Vec::new();
-        let mut rows: Vec<Row> = Vec::with_capacity(units.len());
-        for unit in units {
-            if let Some(scored) = score_unit(self, unit, &mut errors) {
-                let cohort = set
-                    .cohort_field
-                    .map(|c| unit.values[c].display())
-                    .unwrap_or_else(|| "全部".to_string());
-                rows.push(Row {
-                    unit,
-                    scored,
-                    cohort,
-                    total: Decimal::ZERO,
-                    rank: None,
-                    grade: None,
-                    consequences: Vec::new(),
-                });
-            }
-        }
-        let mut cohort_names: Vec<String> = Vec::new();
-        let mut members: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, r) in rows.iter().enumerate() {
-            if !members.contains_key(&r.cohort) {
-                cohort_names.push(r.cohort.clone());
-            }
-            members.entry(r.cohort.clone()).or_default().push(i);
-        }
-        for name in &cohort_names {
-            let idx = &members[name];
-            cohort_points(self, &mut rows, idx, &mut errors);
-            for &i in idx {
-                let r = &mut rows[i];
-                r.total = r.scored.base.saturating_add(r.scored.bonus).normalize();
-            }
-            rank_rows(&mut rows, idx, &set.veto_policy, set.ties);
-            assign_grades(self, &mut rows, idx);
-            consequences(self, &mut rows, idx, &mut errors);
-        }
-        if !errors.is_empty() {
-            return Err(EvalErrors(errors));
-        }
-        let mut cohorts = Vec::new();
-        for name in &cohort_names {
-            cohorts.push(stats(set, &rows, &members[name], name));
-        }
-        let mut order: Vec<usize> = (0..rows.len()).collect();
-        let cohort_pos = |c: &str| cohort_names.iter().position(|n| n == c).unwrap_or(0);
-        order.sort_by_key(|&i| {
-            (
-                cohort_pos(&rows[i].cohort),
-                rows[i].rank.unwrap_or(u32::MAX),
-                i,
-            )
-        });
-        let units = order
-            .into_iter()
-            .map(|i| unit_result(set, &rows[i], previous))
-            .collect();
-        Ok(Report {
-            schema: SCHEMA,
-            schema_version: SCHEMA_VERSION,
-            rule_set: RuleSetInfo {
-                id: set.id.clone(),
-                title: set.title.clone(),
-                source: set.source.clone(),
-                max: set.max.normalize(),
-                bonus_max: set.bonus_max.map(|d| d.normalize()),
-                decimals: set.decimals,
-            },
-            units,
-            cohorts,
-        })
-    }
-}
-
-/// A total rounded half-up and written with exactly `places` decimals, as published.
-pub fn display_total(d: Decimal, places: u32) -> String {
-    let mut r = d.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
-    r.rescale(places);
-    r.to_string()
-}
-
-fn unit_result(set: &RuleSet, r: &Row, previous: Option<&PreviousRanks>) -> UnitResult {
-    let id = r.unit.values[set.id_field].display();
-    let vetoed = !r.scored.vetoes.is_empty();
-    let show = !vetoed || set.veto_policy.show_points;
-    let previous_rank = previous.and_then(|p| p.get(&id).copied());
-    UnitResult {
-        name: set
-            .name_field
-            .map(|f| r.unit.values[f].display())
-            .unwrap_or_else(|| id.clone()),
-        id,
-        cohort: r.cohort.clone(),
-        row: r.unit.row,
-        total: show.then_some(r.total),
-        total_display: show.then(|| display_total(r.total, set.decimals)),
-        base: r.scored.base.normalize(),
-        bonus: r.scored.bonus.normalize(),
-        grade: r.grade.clone(),
-        rank: r.rank,
-        previous_rank,
-        rank_change: match (previous_rank, r.rank) {
-            (Some(p), Some(c)) => Some(i64::from(p) - i64::from(c)),
-            _ => None,
-        },
-        vetoed,
-        awards_eligible: !vetoed || set.veto_policy.awards,
-        vetoes: r.scored.vetoes.clone(),
-        prerequisites_failed: r.scored.prereq_failed.clone(),
-        items: r.scored.items.clone(),
-        adjustments: r.scored.adjustments.clone(),
-        consequences: r.consequences.clone(),
-    }
-}
-
-fn stats(set: &RuleSet, rows: &[Row], idx: &[usize], name: &str) -> CohortStats {
-    let show = |r: &Row| r.scored.vetoes.is_empty() || set.veto_policy.show_points;
-    let mut totals: Vec<Decimal> = idx
-        .iter()
-        .map(|i| &rows[*i])
-        .filter(|r| show(r))
-        .map(|r| r.total)
-        .collect();
-    totals.sort();
-    let n = totals.len();
-    let mean = (n > 0).then(|| round(sum(totals.iter()) / Decimal::from(n), set.decimals));
-    let median = match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(totals[n / 2]),
-        _ => Some(round(
-            totals[n / 2 - 1].saturating_add(totals[n / 2]) / Decimal::TWO,
-            set.decimals,
-        )),
-    };
-    let grades = set
-        .bands
-        .iter()
-        .map(|b| GradeCount {
-            grade: b.name.clone(),
-            count: idx
-                .iter()
-                .filter(|i| rows[**i].grade.as_deref() == Some(&b.name))
-                .count(),
-        })
-        .collect();
-    CohortStats {
-        name: name.to_string(),
-        units: idx.len(),
-        ranked: idx.iter().filter(|i| rows[**i].rank.is_some()).count(),
-        vetoed: idx
-            .iter()
-            .filter(|i| !rows[**i].scored.vetoes.is_empty())
-            .count(),
-        mean,
-        median: median.map(|d| d.normalize()),
-        max: totals.last().map(|d| d.normalize()),
-        min: totals.first().map(|d| d.normalize()),
-        grades,
-    }
 }

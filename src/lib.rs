@@ -2,19 +2,21 @@
 #![warn(missing_docs)]
 
 pub mod bundled;
+pub mod cohort;
 pub mod compile;
 pub mod data;
 pub mod error;
 pub mod eval;
 pub mod model;
 pub mod output;
+pub mod previous;
 pub mod result;
 pub mod sandbox;
 
 pub use compile::Rules;
 pub use data::{Dataset, Format, Unit};
 pub use error::{DataError, DataErrors, Error, EvalError, EvalErrors, RuleError, RuleErrors};
-pub use eval::{previous_ranks, PreviousRanks};
+pub use previous::Previous;
 pub use result::Report;
 
 /// Compiles a rule set, reads data and scores it: the whole job in one call.
@@ -26,7 +28,7 @@ pub fn assess(
     rules_source: &str,
     data_name: &str,
     data: &[u8],
-    previous: Option<&PreviousRanks>,
+    previous: Option<&Previous>,
     keep_going: bool,
 ) -> Result<(Report, Vec<DataError>), Error> {
     let rules = Rules::compile(rules_name, rules_source)?;

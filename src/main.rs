@@ -220,7 +220,7 @@ fn assess(
         Some(p) => {
             let text = String::from_utf8_lossy(&read(&p)?).into_owned();
             Some(
-                kaohe::previous_ranks(&text)
+                kaohe::Previous::from_json(&text)
                     .map_err(|e| (exit::DATA, format!("error: `{}`: {e}", p.display())))?,
             )
         }

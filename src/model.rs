@@ -159,6 +159,104 @@ pub enum Measure {
     },
     /// A Rhai closure `|u| …` returning a number.
     Closure(FnPtr),
+    /// A survey index from answer counts (问卷指数: 安全感, 满意度).
+    Survey {
+        /// One count field per answer category, best first.
+        counts: Vec<usize>,
+        /// How the counts become an index.
+        method: SurveyMethod,
+    },
+    /// A published metric's (rounded) value, by index into [`RuleSet::metrics`].
+    Metric(usize),
+    /// A value from other units (捆绑考核, 办事处成绩计入派出所).
+    Linked {
+        /// The field read on the other units.
+        field: usize,
+        /// The field that links units.
+        link: usize,
+        /// How the values are combined.
+        op: LinkOp,
+    },
+}
+
+/// How survey answer counts become an index.
+#[derive(Debug, Clone)]
+pub enum SurveyMethod {
+    /// Mean points per answer: Σ count × points / Σ count (满意度 = 平均分).
+    Mean(Vec<Decimal>),
+    /// Share of answers in the chosen categories × 100 (满意率, 安全感 = 安全 + 比较安全).
+    Share(Vec<bool>),
+}
+
+/// How a linked value is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkOp {
+    /// Sum of `field` over the units whose `link` field holds this unit's id.
+    Sum,
+    /// Mean of `field` over the units whose `link` field holds this unit's id.
+    Mean,
+    /// `field` of the unit whose id is in this unit's `link` field.
+    Lookup,
+}
+
+/// A published figure (公布指标), such as a survey index with 4 decimals, optionally ranked.
+#[derive(Debug, Clone)]
+pub struct Metric {
+    /// Stable id.
+    pub id: String,
+    /// Chinese label.
+    pub label: String,
+    /// What it measures.
+    pub measure: Measure,
+    /// Published decimals (half-up); the rounded value is what ranks and rules see.
+    pub decimals: u32,
+    /// Whether units are ranked on it within their cohort.
+    pub rank: bool,
+    /// Smaller is better.
+    pub ascending: bool,
+    /// Where the rule is declared.
+    pub pos: rhai::Position,
+}
+
+/// What a roll-up combines (汇总).
+#[derive(Debug, Clone)]
+pub enum RollupValue {
+    /// Units' totals.
+    Total,
+    /// A metric, by index.
+    Metric(usize),
+    /// A field, by index.
+    Field(usize),
+}
+
+/// How a roll-up combines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RollupMethod {
+    /// Mean.
+    Mean,
+    /// Sum.
+    Sum,
+    /// Minimum.
+    Min,
+    /// Maximum.
+    Max,
+}
+
+/// A figure for a group of units, such as a county total from its townships (汇总).
+#[derive(Debug, Clone)]
+pub struct Rollup {
+    /// Stable id.
+    pub id: String,
+    /// Chinese label.
+    pub label: String,
+    /// The field naming the group; `None` rolls up every unit.
+    pub by: Option<usize>,
+    /// What is combined.
+    pub value: RollupValue,
+    /// How.
+    pub method: RollupMethod,
+    /// Vetoed units are left out when false.
+    pub include_vetoed: bool,
 }
 
 /// A yes/no test on a unit's data (条件).
@@ -380,6 +478,8 @@ pub enum Outcome {
     Veto(String),
     /// Total below this.
     TotalBelow(Decimal),
+    /// The unit's state after this period has this `status` (挂牌, 摘牌 …).
+    State(String),
     /// A Rhai closure `|r| …` over the result.
     Closure(FnPtr),
 }
@@ -438,6 +538,12 @@ pub struct RuleSet {
     pub ties: TiePolicy,
     /// Consequences, in declaration order.
     pub consequences: Vec<Consequence>,
+    /// Published figures, in declaration order.
+    pub metrics: Vec<Metric>,
+    /// The state carried from period to period (挂牌/摘牌): `|u, prev, r| #{ status: … }`.
+    pub state: Option<FnPtr>,
+    /// Group figures.
+    pub rollups: Vec<Rollup>,
 }
 
 impl RuleSet {

@@ -119,7 +119,9 @@ pub fn table(report: &Report) -> String {
             .join("，");
         let places = report.rule_set.decimals;
         let num = |d: &Option<rust_decimal::Decimal>| {
-            d.map_or("—".to_string(), |d| crate::eval::display_total(d, places))
+            d.map_or("—".to_string(), |d| {
+                crate::cohort::display_total(d, places)
+            })
         };
         out.push_str(&format!(
             "\n共 {} 个单位，一票否决 {} 个；平均分 {}，最高 {}，最低 {}；{}\n",

@@ -22,6 +22,44 @@ pub struct Report {
     pub units: Vec<UnitResult>,
     /// Statistics per cohort (分组统计).
     pub cohorts: Vec<CohortStats>,
+    /// Group figures (汇总), such as a county total from its townships.
+    pub rollups: Vec<RollupResult>,
+}
+
+/// One group's figure.
+#[derive(Debug, Clone, Serialize)]
+pub struct RollupResult {
+    /// Roll-up id.
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// The group (the value of the `by` field, or `全部`).
+    pub group: String,
+    /// The figure.
+    pub value: Decimal,
+    /// Rounded half-up to the rule set's decimals.
+    pub display: String,
+    /// Units it combines.
+    pub units: usize,
+}
+
+/// A published figure of one unit, with its rank when ranked.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricResult {
+    /// Metric id.
+    pub id: String,
+    /// Label.
+    pub label: String,
+    /// Value, rounded half-up to the metric's decimals; `null` without data.
+    pub value: Option<Decimal>,
+    /// The value with exactly the metric's decimals, as published.
+    pub display: Option<String>,
+    /// Rank in the cohort on this metric.
+    pub rank: Option<u32>,
+    /// Rank last period.
+    pub previous_rank: Option<u32>,
+    /// Places gained (positive = up).
+    pub rank_change: Option<i64>,
 }
 
 /// The rule set behind a report.
@@ -77,10 +115,14 @@ pub struct UnitResult {
     pub vetoes: Vec<VetoHit>,
     /// Prerequisites not met, and the grades they kept the unit from.
     pub prerequisites_failed: Vec<PrerequisiteMiss>,
+    /// Published figures (安全感, 满意度 …) with their ranks.
+    pub metrics: Vec<MetricResult>,
     /// Every item's points with reasons (计分明细).
     pub items: Vec<ItemResult>,
     /// Caps applied to categories and to the bonus.
     pub adjustments: Vec<Adjustment>,
+    /// The state after this period (挂牌 …), from the rule set's `state(…)`; `null` without one.
+    pub state: Option<serde_json::Value>,
     /// Consequences triggered (处理结果).
     pub consequences: Vec<ConsequenceHit>,
 }

@@ -29,6 +29,21 @@ pub fn engine() -> Engine {
         .set_max_variables(1_000)
         .set_max_functions(1_000);
     e.disable_symbol("eval");
+    // Whole numbers divide exactly (7 / 2 = 3.5), as rule authors expect of points.
+    e.set_fast_operators(false);
+    e.register_fn(
+        "/",
+        |a: rhai::INT, b: rhai::INT| -> Result<rust_decimal::Decimal, Box<EvalAltResult>> {
+            if b == 0 {
+                return Err(EvalAltResult::ErrorArithmetic(
+                    "division by zero".into(),
+                    rhai::Position::NONE,
+                )
+                .into());
+            }
+            Ok(rust_decimal::Decimal::from(a) / rust_decimal::Decimal::from(b))
+        },
+    );
     e.on_print(|_| {});
     e.on_debug(|_, _, _| {});
     e.set_module_resolver(StaticModuleResolver::new());

@@ -137,7 +137,7 @@ fn rank_change_against_the_previous_period() {
     let ds = kaohe::data::read_csv(&r.set, csv.as_bytes());
     let first = r.assess(&ds.units, None).unwrap();
     let prev_json = serde_json::to_string(&first).unwrap();
-    let prev = kaohe::previous_ranks(&prev_json).unwrap();
+    let prev = kaohe::Previous::from_json(&prev_json).unwrap();
     let csv2 = "编码,名称,甲\n1,甲,70\n2,乙,85\n3,丙,95\n4,丁,80\n";
     let ds2 = kaohe::data::read_csv(&r.set, csv2.as_bytes());
     let second = r.assess(&ds2.units, Some(&prev)).unwrap();
@@ -157,7 +157,7 @@ fn rank_change_against_the_previous_period() {
 #[test]
 fn a_previous_file_that_is_not_a_result_is_refused() {
     assert_eq!(
-        kaohe::previous_ranks("{\"units\": []}").unwrap_err(),
+        kaohe::Previous::from_json("{\"units\": []}").unwrap_err(),
         "not a `kaohe-result` file (no `\"schema\": \"kaohe-result\"`)"
     );
 }

@@ -122,7 +122,7 @@ fn a_runaway_loop_at_compile_time_is_stopped_too() {
     let errs = compile_errors("let x = 0; while true { x += 1; }");
     assert_eq!(
         errs[0],
-        "bad.rhai:1:25: the script ran more than 200000 operations and was stopped (an endless loop?)"
+        "bad.rhai:1:30: the script ran more than 200000 operations and was stopped (an endless loop?)"
     );
 }
 
@@ -217,4 +217,38 @@ fn an_unclosed_bracket_reports_no_follow_on_errors() {
         errs,
         vec!["bad.rhai:3:13: syntax error: expecting '}' to end this object map literal"]
     );
+}
+
+#[test]
+fn review_findings_are_compile_errors_not_silent_drops() {
+    let src = format!(
+        "{PRELUDE}\ncategory(\"甲类\", 5);\nindicator(\"lin\", #{{ label: \"x\", max: 1, linear: #{{ full_at: 1, zero_at: 0 }} }});\nindicator(\"bnd\", #{{ label: \"x\", max: 3, bands: #{{ value: \"a\", steps: [[1, 5]], stepz: 1 }} }});\nindicator(\"na\", #{{ label: \"x\", max: 1, na: \"full\", deduct: #{{ count: \"c\", each: 1 }} }});\nindicator(\"cat\", #{{ label: \"x\", category: \"乙类\", max: 1, zero: \"c\" }});\ncohort_indicator(\"cat\", #{{ label: \"x\", max: 1, value: \"a\", top: 1 }});\nveto(\"v\", #{{ label: \"v\", when: #{{ field: \"name\", above: 1 }} }});\nindicator(\"big\", #{{ label: \"x\", max: 120, zero: \"c\" }});\n"
+    );
+    let errs = match Rules::compile("r.rhai", &src) {
+        Ok(_) => panic!("expected errors"),
+        Err(e) => e.0,
+    };
+    let shown: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        shown,
+        vec![
+            "r.rhai:15:1: indicator `lin`: `linear` needs `value`",
+            "r.rhai:16:1: indicator `bnd`: unknown key `stepz` in `bands`",
+            "r.rhai:16:1: indicator `bnd`: a band gives 5 points but the item's `max` is 3",
+            "r.rhai:17:1: indicator `na`: `na: \"full\"` only applies to shapes that read a `value` (target, linear, bands, zero)",
+            "r.rhai:19:1: cohort indicator `cat` is declared twice",
+            "r.rhai:20:1: veto `v`: the condition in `when` compares text field `name` with a number",
+            "r.rhai:18:1: category `乙类` is not declared",
+            "r.rhai:1:1: the indicators add up to 126 points but the rule set's `max` is 100",
+        ]
+    );
+}
+
+#[test]
+fn whole_numbers_divide_exactly_in_closures() {
+    let rep = assess(
+        "indicator(\"half\", #{ label: \"x\", max: 5, score: |u| u.c / u.d });",
+        "1,甲,,0,0,7,2,,\n",
+    );
+    assert_eq!(points(&rep, "1", "half"), "3.5");
 }

@@ -77,11 +77,19 @@ fn veto_can_keep_a_unit_out_of_the_ranking_and_hide_its_points() {
 #[test]
 fn veto_with_normal_ranking_keeps_the_earned_grade_when_no_grade_is_forced() {
     let rep = assess(
-        &body(r#"veto_policy(#{ rank: "normal", awards: false });"#),
+        &body(r#"veto_policy(#{ grade: "earned", rank: "normal", awards: false });"#),
         ROWS,
     );
     assert_eq!(unit(&rep, "4").rank, Some(1));
     assert_eq!(unit(&rep, "4").grade.as_deref(), Some("先进"));
     assert!(!unit(&rep, "4").awards_eligible);
     assert_eq!(unit(&rep, "1").rank, Some(2));
+}
+
+#[test]
+fn without_a_policy_a_vetoed_unit_gets_the_lowest_grade_and_ranks_last() {
+    let rep = assess(&body(""), ROWS);
+    assert_eq!(unit(&rep, "4").grade.as_deref(), Some("不合格"));
+    assert_eq!(unit(&rep, "4").rank, Some(3));
+    assert!(!unit(&rep, "4").awards_eligible);
 }

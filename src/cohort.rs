@@ -1,0 +1,684 @@
+//! The cohort stage (组内评定), after every unit is scored on its own: cohort indicators,
+//! totals, ranks (overall and per metric), grades with quotas, the state carried between
+//! periods, consequences, statistics and roll-ups.
+
+use crate::compile::Rules;
+use crate::data::Unit;
+use crate::error::{EvalError, EvalErrors};
+use crate::eval::{fmt, relative, round, score_unit, sum, unit_map, Ctx, Links, Measured, Scored};
+use crate::model::*;
+use crate::previous::Previous;
+use crate::result::*;
+use rhai::{Dynamic, Map, Position};
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::collections::HashMap;
+
+struct Row<'a> {
+    unit: &'a Unit,
+    scored: Scored,
+    cohort: String,
+    total: Decimal,
+    rank: Option<u32>,
+    grade: Option<String>,
+    /// Rank on each metric (None where the metric is not ranked or has no value).
+    metric_ranks: Vec<Option<u32>>,
+    /// The state after this period.
+    state: Option<serde_json::Value>,
+    consequences: Vec<ConsequenceHit>,
+}
+
+/// Places values in a group, best first, with a tie policy: sorted once, each look-up a
+/// binary search.
+struct Ranker {
+    sorted: Vec<Decimal>,
+    ascending: bool,
+}
+
+impl Ranker {
+    fn new(values: impl Iterator<Item = Decimal>, ascending: bool, ties: TiePolicy) -> Self {
+        let mut sorted: Vec<Decimal> = values.collect();
+        if ascending {
+            sorted.sort();
+        } else {
+            sorted.sort_by(|a, b| b.cmp(a));
+        }
+        if ties == TiePolicy::Dense {
+            sorted.dedup();
+        }
+        Self { sorted, ascending }
+    }
+
+    /// 1-based place of `v`: 1 + how many values (distinct ones, when dense) are better.
+    fn place(&self, v: Decimal) -> u32 {
+        let ahead = if self.ascending {
+            self.sorted.partition_point(|x| *x < v)
+        } else {
+            self.sorted.partition_point(|x| *x > v)
+        };
+        u32::try_from(ahead).unwrap_or(u32::MAX).saturating_add(1)
+    }
+
+    /// How many places the group takes.
+    fn len(&self) -> u32 {
+        u32::try_from(self.sorted.len()).unwrap_or(u32::MAX)
+    }
+
+    fn best(&self) -> Option<Decimal> {
+        self.sorted.first().copied()
+    }
+}
+
+/// Ranks every ranked metric within the cohort (安全感名次, 满意度名次).
+fn rank_metrics(set: &RuleSet, rows: &mut [Row], idx: &[usize]) {
+    for (m, metric) in set.metrics.iter().enumerate() {
+        let ranker = Ranker::new(
+            idx.iter().filter_map(|i| rows[*i].scored.metrics[m]),
+            metric.ascending,
+            set.ties,
+        );
+        for &i in idx {
+            let r = match rows[i].scored.metrics[m] {
+                Some(v) if metric.rank => Some(ranker.place(v)),
+                _ => None,
+            };
+            rows[i].metric_ranks.push(r);
+        }
+    }
+}
+
+/// Ranks by total, best first, within `idx`; vetoed units after the rest when `last`.
+fn rank_rows(rows: &mut [Row], idx: &[usize], policy: &VetoPolicy, ties: TiePolicy) {
+    let vetoed = |r: &Row| !r.scored.vetoes.is_empty();
+    let mut groups: Vec<Vec<usize>> = vec![Vec::new(), Vec::new()];
+    for &i in idx {
+        let r = &rows[i];
+        match (vetoed(r), policy.rank) {
+            (true, VetoRank::Excluded) => {}
+            (true, VetoRank::Last) => groups[1].push(i),
+            _ => groups[0].push(i),
+        }
+    }
+    let mut offset = 0u32;
+    for group in groups {
+        let ranker = Ranker::new(group.iter().map(|&i| rows[i].total), false, ties);
+        for &i in &group {
+            rows[i].rank = Some(offset.saturating_add(ranker.place(rows[i].total)));
+        }
+        offset = offset.saturating_add(ranker.len());
+    }
+}
+
+/// A unit's value for a cohort comparison.
+enum Compared {
+    Value(Decimal),
+    Blank,
+    /// A ratio with no base: counts as met, as for an indicator.
+    NoBase,
+}
+
+fn cohort_points(
+    cx_rules: &Rules,
+    links: &Links,
+    rows: &mut [Row],
+    idx: &[usize],
+    errors: &mut Vec<EvalError>,
+) {
+    let set = &cx_rules.set;
+    for ci in &set.cohort_items {
+        let mut values: Vec<(usize, Compared, Vec<DataUse>)> = Vec::new();
+        for &i in idx {
+            let mut cx = Ctx::new(cx_rules, rows[i].unit, links, errors)
+                .with_metrics(&rows[i].scored.metrics);
+            match cx.measure(&ci.measure, &ci.id, ci.pos) {
+                Some(Measured::Value(v, d)) => values.push((i, Compared::Value(v), d)),
+                Some(Measured::Blank(d)) => values.push((i, Compared::Blank, d)),
+                Some(Measured::NoBase(d)) => values.push((i, Compared::NoBase, d)),
+                None => {}
+            }
+        }
+        let present: Vec<Decimal> = values
+            .iter()
+            .filter_map(|v| match v.1 {
+                Compared::Value(x) => Some(x),
+                _ => None,
+            })
+            .collect();
+        let ranker = Ranker::new(
+            present.iter().copied(),
+            ci.ascending,
+            TiePolicy::Competition,
+        );
+        let best = ranker.best();
+        let avg = (!present.is_empty()).then(|| sum(present.iter()) / Decimal::from(present.len()));
+        for (i, v, data) in values {
+            let max = ci.max;
+            let (points, detail) = match v {
+                Compared::Blank => (Decimal::ZERO, "无数据，不参与比较，不得分".to_string()),
+                Compared::NoBase => (max, "分母为 0，视为达标，按满分计".to_string()),
+                Compared::Value(v) => {
+                    let rank = ranker.place(v) as usize;
+                    let shown = fmt(round(v, 4));
+                    match &ci.method {
+                        CohortMethod::RankPoints(table) => {
+                            let p = table
+                                .get(rank - 1)
+                                .copied()
+                                .unwrap_or(Decimal::ZERO)
+                                .min(max);
+                            (p, format!("{shown}，组内第 {rank} 名，得 {} 分", fmt(p)))
+                        }
+                        CohortMethod::Top(n) => {
+                            if rank <= *n {
+                                (
+                                    max,
+                                    format!("{shown}，组内第 {rank} 名，进入前 {n} 名，得满分"),
+                                )
+                            } else {
+                                (
+                                    Decimal::ZERO,
+                                    format!("{shown}，组内第 {rank} 名，未进入前 {n} 名，不得分"),
+                                )
+                            }
+                        }
+                        CohortMethod::VsAverage => {
+                            let avg = avg.unwrap_or_default();
+                            let p = round(max * relative(v, avg, ci.ascending), set.decimals);
+                            let avg = fmt(round(avg, 4));
+                            (p, format!("{shown}，组内平均 {avg}，得 {} 分", fmt(p)))
+                        }
+                        CohortMethod::ProportionalToBest => {
+                            let b = best.unwrap_or_default();
+                            let p = round(max * relative(v, b, ci.ascending), set.decimals);
+                            let b = fmt(round(b, 4));
+                            (p, format!("{shown}，组内最优 {b}，按比例得 {} 分", fmt(p)))
+                        }
+                    }
+                }
+            };
+            let row = &mut rows[i];
+            row.scored.base = row.scored.base.saturating_add(points);
+            row.scored.items.push(ItemResult {
+                id: ci.id.clone(),
+                label: ci.label.clone(),
+                category: ci.category.clone(),
+                kind: ItemKind::Cohort,
+                max: max.normalize(),
+                points: points.normalize(),
+                not_applicable: false,
+                text: ci.text.clone(),
+                reasons: vec![Reason {
+                    detail,
+                    points: points.normalize(),
+                    data,
+                }],
+            });
+        }
+    }
+}
+
+fn assign_grades(rules: &Rules, rows: &mut [Row], idx: &[usize]) {
+    let set = &rules.set;
+    if set.bands.is_empty() {
+        return;
+    }
+    let n = idx.len();
+    // Initial band: the first whose bounds hold.
+    let mut band_of: HashMap<usize, usize> = HashMap::new();
+    for &i in idx {
+        let r = &rows[i];
+        if !r.scored.vetoes.is_empty() {
+            if let Some(g) = &set.veto_policy.grade {
+                rows[i].grade = Some(g.clone());
+                continue;
+            }
+        }
+        let blocked = |name: &str| {
+            r.scored
+                .prereq_failed
+                .iter()
+                .any(|p| p.grades.iter().any(|g| g == name))
+        };
+        // A band whose prerequisites fail drops the unit to the next band down.
+        if let Some(mut b) = set
+            .bands
+            .iter()
+            .position(|b| b.bounds.iter().all(|x| x.holds(r.total)))
+        {
+            while blocked(&set.bands[b].name) && b + 1 < set.bands.len() {
+                b += 1;
+            }
+            band_of.insert(i, b);
+        }
+    }
+    // Quotas, best band first: overflow by rank drops to the next band.
+    for (bi, band) in set.bands.iter().enumerate() {
+        let Some(q) = band.quota else { continue };
+        let allowed = (q * Decimal::from(n)).floor();
+        let allowed =
+            u64::try_from(allowed).map_or(0, |a| usize::try_from(a).unwrap_or(usize::MAX));
+        let mut members: Vec<usize> = band_of
+            .iter()
+            .filter(|(_, b)| **b == bi)
+            .map(|(i, _)| *i)
+            .collect();
+        members.sort_by(|a, b| rows[*b].total.cmp(&rows[*a].total));
+        for &i in &members {
+            let t = rows[i].total;
+            let ahead = members.iter().filter(|j| rows[**j].total > t).count();
+            let tied = members.iter().filter(|j| rows[**j].total == t).count();
+            if ahead + tied > allowed {
+                band_of.insert(i, (bi + 1).min(set.bands.len() - 1));
+            }
+        }
+    }
+    for (i, b) in band_of {
+        rows[i].grade = Some(set.bands[b].name.clone());
+    }
+}
+
+fn result_map(set: &RuleSet, r: &Row, cohort_size: usize, previous: Option<&Previous>) -> Map {
+    let id = r.unit.values[set.id_field].display();
+    let int = |x: Option<u32>| x.map_or(Dynamic::UNIT, |x| Dynamic::from_int(i64::from(x)));
+    let mut m = Map::new();
+    m.insert("total".into(), Dynamic::from_decimal(r.total));
+    m.insert("base".into(), Dynamic::from_decimal(r.scored.base));
+    m.insert("bonus".into(), Dynamic::from_decimal(r.scored.bonus));
+    m.insert(
+        "grade".into(),
+        r.grade.clone().map_or(Dynamic::UNIT, Dynamic::from),
+    );
+    m.insert("rank".into(), int(r.rank));
+    m.insert(
+        "previous_rank".into(),
+        int(previous.and_then(|p| p.ranks.get(&id).copied())),
+    );
+    m.insert(
+        "vetoed".into(),
+        Dynamic::from_bool(!r.scored.vetoes.is_empty()),
+    );
+    m.insert(
+        "cohort_size".into(),
+        Dynamic::from_int(i64::try_from(cohort_size).unwrap_or(i64::MAX)),
+    );
+    let mut items = Map::new();
+    for i in &r.scored.items {
+        items.insert(i.id.as_str().into(), Dynamic::from_decimal(i.points));
+    }
+    m.insert("items".into(), items.into());
+    let mut metrics = Map::new();
+    let mut metric_ranks = Map::new();
+    let mut previous_metric_ranks = Map::new();
+    let prev_ranks = previous.and_then(|p| p.metric_ranks.get(&id));
+    for (k, metric) in set.metrics.iter().enumerate() {
+        let key: rhai::Identifier = metric.id.as_str().into();
+        metrics.insert(
+            key.clone(),
+            r.scored.metrics[k].map_or(Dynamic::UNIT, Dynamic::from_decimal),
+        );
+        metric_ranks.insert(key.clone(), int(r.metric_ranks.get(k).copied().flatten()));
+        previous_metric_ranks.insert(
+            key,
+            int(prev_ranks.and_then(|p| p.get(&metric.id).copied())),
+        );
+    }
+    m.insert("metrics".into(), metrics.into());
+    m.insert("metric_ranks".into(), metric_ranks.into());
+    m.insert("previous_metric_ranks".into(), previous_metric_ranks.into());
+    m.insert("state".into(), json_dynamic(r.state.as_ref()));
+    m.insert("fields".into(), unit_map(set, r.unit).into());
+    m.insert("id".into(), Dynamic::from(id));
+    m
+}
+
+fn json_dynamic(v: Option<&serde_json::Value>) -> Dynamic {
+    v.and_then(|v| rhai::serde::to_dynamic(v).ok())
+        .unwrap_or(Dynamic::UNIT)
+}
+
+/// Runs the rule set's `state(|u, prev, r| …)` for each unit: the listing state machine.
+fn states(
+    rules: &Rules,
+    links: &Links,
+    rows: &mut [Row],
+    idx: &[usize],
+    previous: Option<&Previous>,
+    errors: &mut Vec<EvalError>,
+) {
+    let set = &rules.set;
+    let Some(f) = &set.state else { return };
+    for &i in idx {
+        let r = &rows[i];
+        let id = r.unit.values[set.id_field].display();
+        let prev = json_dynamic(previous.and_then(|p| p.states.get(&id)));
+        let result = result_map(set, r, idx.len(), previous);
+        let mut cx = Ctx::new(rules, r.unit, links, errors);
+        let u = cx.unit_map();
+        let Some(next) = cx.call(f, (u, prev, result), "state", Position::NONE) else {
+            continue;
+        };
+        if !next.is_map() {
+            cx.fail(
+                "state",
+                Position::NONE,
+                format!("the state closure returned {}, expected a map such as `#{{ status: \"挂牌\" }}`", next.type_name()),
+            );
+            continue;
+        }
+        match rhai::serde::from_dynamic::<serde_json::Value>(&next) {
+            Ok(v) => rows[i].state = Some(v),
+            Err(e) => cx.fail(
+                "state",
+                Position::NONE,
+                format!("the state cannot be saved: {e}"),
+            ),
+        }
+    }
+}
+
+fn status(state: Option<&serde_json::Value>) -> Option<&str> {
+    state?.get("status")?.as_str()
+}
+
+fn consequences(
+    rules: &Rules,
+    links: &Links,
+    rows: &mut [Row],
+    idx: &[usize],
+    previous: Option<&Previous>,
+    errors: &mut Vec<EvalError>,
+) {
+    let set = &rules.set;
+    let ranked = idx.iter().filter(|i| rows[**i].rank.is_some()).count();
+    for &i in idx {
+        let mut hits = Vec::new();
+        for c in &set.consequences {
+            let r = &rows[i];
+            let hit = match &c.when {
+                Outcome::Bottom(n) => r
+                    .rank
+                    .is_some_and(|k| (k as usize).saturating_add(*n) > ranked),
+                Outcome::Top(n) => r.rank.is_some_and(|k| (k as usize) <= *n),
+                Outcome::Grade(g) => r.grade.as_deref() == Some(g),
+                Outcome::Vetoed => !r.scored.vetoes.is_empty(),
+                Outcome::Veto(v) => r.scored.vetoes.iter().any(|h| &h.id == v),
+                Outcome::TotalBelow(x) => r.total < *x,
+                Outcome::State(s) => status(r.state.as_ref()) == Some(s.as_str()),
+                Outcome::Closure(f) => {
+                    let arg = result_map(set, r, idx.len(), previous);
+                    let mut cx = Ctx::new(rules, r.unit, links, errors);
+                    match cx.call(f, (arg,), &c.name, c.pos) {
+                        Some(v) => match v.as_bool() {
+                            Ok(b) => b,
+                            Err(t) => {
+                                cx.fail(
+                                    &c.name,
+                                    c.pos,
+                                    format!("the `when` closure returned {t}, not true or false"),
+                                );
+                                false
+                            }
+                        },
+                        None => false,
+                    }
+                }
+            };
+            if hit {
+                hits.push(ConsequenceHit {
+                    name: c.name.clone(),
+                    reason: c.reason.clone(),
+                });
+            }
+        }
+        rows[i].consequences = hits;
+    }
+}
+
+impl Rules {
+    /// Scores every unit, then ranks, grades, carries state and applies consequences per
+    /// cohort. Every rule failure is reported; any failure means no report.
+    pub fn assess(
+        &self,
+        units: &[Unit],
+        previous: Option<&Previous>,
+    ) -> Result<Report, EvalErrors> {
+        let set = &self.set;
+        let mut errors = Vec::new();
+        let links = Links::new(set, units);
+        let mut rows: Vec<Row> = Vec::with_capacity(units.len());
+        for unit in units {
+            if let Some(scored) = score_unit(self, unit, &links, &mut errors) {
+                let cohort = set
+                    .cohort_field
+                    .map(|c| unit.values[c].display())
+                    .unwrap_or_else(|| "全部".to_string());
+                rows.push(Row {
+                    unit,
+                    scored,
+                    cohort,
+                    total: Decimal::ZERO,
+                    rank: None,
+                    grade: None,
+                    metric_ranks: Vec::new(),
+                    state: None,
+                    consequences: Vec::new(),
+                });
+            }
+        }
+        let mut cohort_names: Vec<String> = Vec::new();
+        let mut members: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            if !members.contains_key(&r.cohort) {
+                cohort_names.push(r.cohort.clone());
+            }
+            members.entry(r.cohort.clone()).or_default().push(i);
+        }
+        for name in &cohort_names {
+            let idx = &members[name];
+            cohort_points(self, &links, &mut rows, idx, &mut errors);
+            for &i in idx {
+                let r = &mut rows[i];
+                r.total = r.scored.base.saturating_add(r.scored.bonus).normalize();
+            }
+            rank_rows(&mut rows, idx, &set.veto_policy, set.ties);
+            rank_metrics(set, &mut rows, idx);
+            assign_grades(self, &mut rows, idx);
+            states(self, &links, &mut rows, idx, previous, &mut errors);
+            consequences(self, &links, &mut rows, idx, previous, &mut errors);
+        }
+        if !errors.is_empty() {
+            return Err(EvalErrors(errors));
+        }
+        let cohorts = cohort_names
+            .iter()
+            .map(|name| stats(set, &rows, &members[name], name))
+            .collect();
+        let rollups = rollups(set, &rows);
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        let cohort_pos = |c: &str| cohort_names.iter().position(|n| n == c).unwrap_or(0);
+        order.sort_by_key(|&i| {
+            (
+                cohort_pos(&rows[i].cohort),
+                rows[i].rank.unwrap_or(u32::MAX),
+                i,
+            )
+        });
+        let units = order
+            .into_iter()
+            .map(|i| unit_result(set, &rows[i], previous))
+            .collect();
+        Ok(Report {
+            schema: SCHEMA,
+            schema_version: SCHEMA_VERSION,
+            rule_set: RuleSetInfo {
+                id: set.id.clone(),
+                title: set.title.clone(),
+                source: set.source.clone(),
+                max: set.max.normalize(),
+                bonus_max: set.bonus_max.map(|d| d.normalize()),
+                decimals: set.decimals,
+            },
+            units,
+            cohorts,
+            rollups,
+        })
+    }
+}
+
+/// A figure rounded half-up and written with exactly `places` decimals, as published.
+pub fn display_total(d: Decimal, places: u32) -> String {
+    let mut r = d.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
+    r.rescale(places);
+    r.to_string()
+}
+
+fn change(previous: Option<u32>, now: Option<u32>) -> Option<i64> {
+    match (previous, now) {
+        (Some(p), Some(c)) => Some(i64::from(p) - i64::from(c)),
+        _ => None,
+    }
+}
+
+fn unit_result(set: &RuleSet, r: &Row, previous: Option<&Previous>) -> UnitResult {
+    let id = r.unit.values[set.id_field].display();
+    let vetoed = !r.scored.vetoes.is_empty();
+    let show = !vetoed || set.veto_policy.show_points;
+    let previous_rank = previous.and_then(|p| p.ranks.get(&id).copied());
+    let prev_metric = previous.and_then(|p| p.metric_ranks.get(&id));
+    let metrics = set
+        .metrics
+        .iter()
+        .enumerate()
+        .map(|(k, m)| {
+            let rank = r.metric_ranks.get(k).copied().flatten();
+            let previous_rank = prev_metric.and_then(|p| p.get(&m.id).copied());
+            MetricResult {
+                id: m.id.clone(),
+                label: m.label.clone(),
+                value: r.scored.metrics[k],
+                display: r.scored.metrics[k].map(|v| display_total(v, m.decimals)),
+                rank,
+                previous_rank,
+                rank_change: change(previous_rank, rank),
+            }
+        })
+        .collect();
+    UnitResult {
+        name: set
+            .name_field
+            .map(|f| r.unit.values[f].display())
+            .unwrap_or_else(|| id.clone()),
+        id,
+        cohort: r.cohort.clone(),
+        row: r.unit.row,
+        total: show.then_some(r.total),
+        total_display: show.then(|| display_total(r.total, set.decimals)),
+        base: r.scored.base.normalize(),
+        bonus: r.scored.bonus.normalize(),
+        grade: r.grade.clone(),
+        rank: r.rank,
+        previous_rank,
+        rank_change: change(previous_rank, r.rank),
+        vetoed,
+        awards_eligible: !vetoed || set.veto_policy.awards,
+        vetoes: r.scored.vetoes.clone(),
+        prerequisites_failed: r.scored.prereq_failed.clone(),
+        metrics,
+        items: r.scored.items.clone(),
+        adjustments: r.scored.adjustments.clone(),
+        state: r.state.clone(),
+        consequences: r.consequences.clone(),
+    }
+}
+
+/// Group figures (汇总): a county from its townships, a brigade from its stations.
+fn rollups(set: &RuleSet, rows: &[Row]) -> Vec<RollupResult> {
+    let mut out = Vec::new();
+    for rollup in &set.rollups {
+        let mut groups: Vec<(String, Vec<Decimal>)> = Vec::new();
+        for r in rows {
+            if !rollup.include_vetoed && !r.scored.vetoes.is_empty() {
+                continue;
+            }
+            let value = match &rollup.value {
+                RollupValue::Total => Some(r.total),
+                RollupValue::Metric(m) => r.scored.metrics[*m],
+                RollupValue::Field(f) => r.unit.values[*f].number(),
+            };
+            let Some(value) = value else { continue };
+            let group = rollup
+                .by
+                .map(|f| r.unit.values[f].display())
+                .unwrap_or_else(|| "全部".to_string());
+            match groups.iter_mut().find(|(g, _)| *g == group) {
+                Some((_, vs)) => vs.push(value),
+                None => groups.push((group, vec![value])),
+            }
+        }
+        for (group, values) in groups {
+            let value = match rollup.method {
+                RollupMethod::Sum => sum(values.iter()),
+                RollupMethod::Mean => round(
+                    sum(values.iter()) / Decimal::from(values.len()),
+                    set.decimals,
+                ),
+                RollupMethod::Min => values.iter().copied().min().unwrap_or_default(),
+                RollupMethod::Max => values.iter().copied().max().unwrap_or_default(),
+            };
+            out.push(RollupResult {
+                id: rollup.id.clone(),
+                label: rollup.label.clone(),
+                group,
+                value: value.normalize(),
+                display: display_total(value, set.decimals),
+                units: values.len(),
+            });
+        }
+    }
+    out
+}
+
+fn stats(set: &RuleSet, rows: &[Row], idx: &[usize], name: &str) -> CohortStats {
+    let show = |r: &Row| r.scored.vetoes.is_empty() || set.veto_policy.show_points;
+    let mut totals: Vec<Decimal> = idx
+        .iter()
+        .map(|i| &rows[*i])
+        .filter(|r| show(r))
+        .map(|r| r.total)
+        .collect();
+    totals.sort();
+    let n = totals.len();
+    let mean = (n > 0).then(|| round(sum(totals.iter()) / Decimal::from(n), set.decimals));
+    let median = match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(totals[n / 2]),
+        _ => Some(round(
+            totals[n / 2 - 1].saturating_add(totals[n / 2]) / Decimal::TWO,
+            set.decimals,
+        )),
+    };
+    let grades = set
+        .bands
+        .iter()
+        .map(|b| GradeCount {
+            grade: b.name.clone(),
+            count: idx
+                .iter()
+                .filter(|i| rows[**i].grade.as_deref() == Some(&b.name))
+                .count(),
+        })
+        .collect();
+    CohortStats {
+        name: name.to_string(),
+        units: idx.len(),
+        ranked: idx.iter().filter(|i| rows[**i].rank.is_some()).count(),
+        vetoed: idx
+            .iter()
+            .filter(|i| !rows[**i].scored.vetoes.is_empty())
+            .count(),
+        mean,
+        median: median.map(|d| d.normalize()),
+        max: totals.last().map(|d| d.normalize()),
+        min: totals.first().map(|d| d.normalize()),
+        grades,
+    }
+}

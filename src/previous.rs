@@ -1,0 +1,68 @@
+//! The previous period (上期结果): ranks, metric ranks and states read back from a
+//! `kaohe-result` file, for rank change (名次变化, 保位升位) and listing across periods.
+
+use crate::result::SCHEMA;
+use std::collections::HashMap;
+
+/// What the previous period's result says about each unit, by unit id.
+#[derive(Debug, Clone, Default)]
+pub struct Previous {
+    /// Overall rank.
+    pub ranks: HashMap<String, u32>,
+    /// Rank on each ranked metric: unit id → metric id → rank.
+    pub metric_ranks: HashMap<String, HashMap<String, u32>>,
+    /// The state the unit ended the period in (挂牌 …).
+    pub states: HashMap<String, serde_json::Value>,
+}
+
+fn rank_of(v: Option<&serde_json::Value>) -> Option<u32> {
+    v.and_then(serde_json::Value::as_u64)
+        .and_then(|r| u32::try_from(r).ok())
+}
+
+impl Previous {
+    /// Reads a `kaohe-result` JSON text.
+    pub fn from_json(json: &str) -> Result<Self, String> {
+        let v: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| format!("not valid JSON: {e}"))?;
+        Self::from_value(&v)
+    }
+
+    /// Reads a parsed `kaohe-result` value.
+    pub fn from_value(v: &serde_json::Value) -> Result<Self, String> {
+        if v.get("schema").and_then(|s| s.as_str()) != Some(SCHEMA) {
+            return Err(format!(
+                "not a `{SCHEMA}` file (no `\"schema\": \"{SCHEMA}\"`)"
+            ));
+        }
+        let units = v
+            .get("units")
+            .and_then(|u| u.as_array())
+            .ok_or_else(|| "the file has no `units` list".to_string())?;
+        let mut out = Self::default();
+        for u in units {
+            let Some(id) = u.get("id").and_then(|i| i.as_str()) else {
+                continue;
+            };
+            if let Some(rank) = rank_of(u.get("rank")) {
+                out.ranks.insert(id.to_string(), rank);
+            }
+            if let Some(metrics) = u.get("metrics").and_then(|m| m.as_array()) {
+                let ranks: HashMap<String, u32> = metrics
+                    .iter()
+                    .filter_map(|m| {
+                        let mid = m.get("id")?.as_str()?;
+                        Some((mid.to_string(), rank_of(m.get("rank"))?))
+                    })
+                    .collect();
+                if !ranks.is_empty() {
+                    out.metric_ranks.insert(id.to_string(), ranks);
+                }
+            }
+            if let Some(state) = u.get("state").filter(|s| !s.is_null()) {
+                out.states.insert(id.to_string(), state.clone());
+            }
+        }
+        Ok(out)
+    }
+}
