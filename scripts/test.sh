@@ -23,3 +23,5 @@ echo "== doc tests"
 cargo test --doc --quiet
 echo "== kaohe check rules/*.rhai"
 cargo run --quiet -- check rules/*.rhai
+echo "== kaohe test"
+cargo run --quiet -- test

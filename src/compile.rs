@@ -49,19 +49,34 @@ impl Rules {
                 return Err(RuleErrors(errors));
             }
         };
-        if let Err(e) = engine.run_ast(&ast) {
-            let pos = e.position();
-            errors.push(RuleError {
-                location: SourceLocation::new(file, pos),
-                message: sandbox::describe(&e),
-                help: sandbox::help_for(&e),
-            });
+        if !errors.is_empty() {
+            // A helper module is broken: running the script would only repeat that.
+            return Err(RuleErrors(errors));
         }
+        let ran = engine.run_ast(&ast);
         drop(engine);
-        let builder = Rc::try_unwrap(builder)
+        let mut builder = Rc::try_unwrap(builder)
             .map(RefCell::into_inner)
             .unwrap_or_else(|rc| rc.borrow().clone_for_finish());
-        let set = builder.finish(&mut errors);
+        let set = match ran {
+            Ok(()) => builder.finish(&mut errors),
+            // The script stopped part-way: report what it found so far and why it stopped,
+            // not the declarations it never reached.
+            Err(e) => {
+                errors.append(&mut builder.errors);
+                errors.push(RuleError {
+                    location: SourceLocation::new(
+                        file,
+                        sandbox::innermost_position(&e).unwrap_or(e.position()),
+                    ),
+                    message: sandbox::describe(&e),
+                    help: sandbox::help_for(&e),
+                });
+                None
+            }
+        };
+        // Errors read top to bottom, as in the file (stable: same place keeps its order).
+        errors.sort_by_key(|e| (e.location.file != file, e.location.line, e.location.column));
         match set {
             Some(set) if errors.is_empty() => {
                 let mut engine = sandbox::engine();
@@ -399,7 +414,7 @@ impl Builder {
         for p in &self.prerequisites {
             for g in &p.grades {
                 if !band_names.contains(g) {
-                    unknown.push((p.pos, g.clone()));
+                    unknown.push((p.pos, format!("prerequisite `{}`: ", p.id), g.clone()));
                 }
             }
         }
@@ -407,7 +422,7 @@ impl Builder {
         for c in &self.consequences {
             if let Outcome::Grade(g) = &c.when {
                 if !band_names.contains(g) {
-                    unknown.push((c.pos, g.clone()));
+                    unknown.push((c.pos, format!("consequence `{}`: ", c.name), g.clone()));
                 }
             }
             if let Outcome::Veto(v) = &c.when {
@@ -426,14 +441,18 @@ impl Builder {
             Some(EARNED) => self.veto_policy.grade = None,
             Some(g) => {
                 if !band_names.iter().any(|b| b == g) && !band_names.is_empty() {
-                    unknown.push((self.veto_policy_pos, g.to_string()));
+                    unknown.push((
+                        self.veto_policy_pos,
+                        "veto_policy: ".to_string(),
+                        g.to_string(),
+                    ));
                 }
             }
         }
-        for (pos, g) in unknown {
+        for (pos, what, g) in unknown {
             let help = suggest(&g, band_names.iter().map(String::as_str))
                 .or_else(|| Some(format!("the grades are {}", quote_list(&band_names))));
-            self.error(pos, format!("no grade band is named `{g}`"), help);
+            self.error(pos, format!("{what}no grade band is named `{g}`"), help);
         }
         errors.append(&mut self.errors);
         let (id, title, max, bonus_max, decimals) = self.header?;

@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 pub mod bundled;
+pub mod cases;
 pub mod cohort;
 pub mod compile;
 pub mod data;

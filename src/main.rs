@@ -11,6 +11,7 @@ mod exit {
     pub const RULES: u8 = 3;
     pub const DATA: u8 = 4;
     pub const EVAL: u8 = 5;
+    pub const TEST: u8 = 6;
 }
 
 #[derive(Parser)]
@@ -58,6 +59,11 @@ enum Command {
         #[arg(required = true)]
         rules: Vec<PathBuf>,
     },
+    /// Run rule sets' test cases (NAME.cases.json) and broken-rule checks, with coverage
+    Test {
+        /// Rule scripts; default: every rules/*.rhai and rules/broken/*.rhai
+        rules: Vec<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -72,6 +78,7 @@ fn main() -> ExitCode {
             keep_going,
         } => assess(rules, data, previous, format, out, keep_going),
         Command::Check { rules } => check(&rules),
+        Command::Test { rules } => test(rules),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -284,5 +291,118 @@ fn check(paths: &[PathBuf]) -> Result<(), Failure> {
         Ok(())
     } else {
         Err((exit::RULES, failed.join("\n\n")))
+    }
+}
+
+fn rhai_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "rhai"))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+fn is_broken(path: &Path) -> bool {
+    path.parent()
+        .and_then(Path::file_name)
+        .is_some_and(|n| n == "broken")
+}
+
+fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
+    let paths = if paths.is_empty() {
+        let mut all = rhai_files(Path::new("rules"));
+        all.extend(rhai_files(Path::new("rules/broken")));
+        if all.is_empty() {
+            return Err((exit::IO, "error: no rule files in `rules/`".into()));
+        }
+        all
+    } else {
+        paths
+    };
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for path in &paths {
+        let name = path.display().to_string();
+        println!("{name}");
+        let source = String::from_utf8(read(path)?)
+            .map_err(|_| (exit::RULES, format!("error: `{name}` is not UTF-8 text")))?;
+        if is_broken(path) {
+            let file = path
+                .file_name()
+                .map_or(name.clone(), |f| f.to_string_lossy().into_owned());
+            let diffs = kaohe::cases::check_broken(&file, &source, &modules_beside(path));
+            let n = kaohe::cases::expected_errors(&source).len();
+            if diffs.is_empty() {
+                passed += 1;
+                println!("  ok    gives exactly its {n} expected error(s)");
+            } else {
+                failed += 1;
+                println!("  FAIL  the errors differ from the expected ones");
+                for d in diffs {
+                    println!("        {d}");
+                }
+            }
+            continue;
+        }
+        let rules = match Rules::compile_with_modules(&name, &source, &modules_beside(path)) {
+            Ok(r) => r,
+            Err(e) => {
+                failed += 1;
+                println!("  FAIL  the rule set does not compile");
+                for err in &e.0 {
+                    println!("        {}", err.render().replace('\n', "\n        "));
+                }
+                continue;
+            }
+        };
+        let cases_path = path.with_extension("cases.json");
+        let Ok(cases) = std::fs::read_to_string(&cases_path) else {
+            failed += 1;
+            println!(
+                "  FAIL  no test cases: add `{}` (see docs/CASES.md)",
+                cases_path.display()
+            );
+            continue;
+        };
+        let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let load = move |rel: &str| std::fs::read(dir.join(rel)).map_err(|e| e.to_string());
+        match kaohe::cases::run_cases(&rules, &cases, &load) {
+            Err(e) => {
+                failed += 1;
+                println!("  FAIL  {}: {e}", cases_path.display());
+            }
+            Ok(suite) => {
+                for c in &suite.cases {
+                    if c.passed() {
+                        println!("  ok    {}", c.name);
+                    } else {
+                        println!("  FAIL  {}", c.name);
+                        for f in &c.failures {
+                            println!("        {}", f.replace('\n', "\n        "));
+                        }
+                    }
+                }
+                let cov = &suite.coverage;
+                for line in cov.lines() {
+                    println!("  {line}");
+                }
+                if !cov.missing_vetoes().is_empty() || !cov.missing_bands().is_empty() {
+                    println!("  FAIL  every veto and every band must be exercised by some case");
+                }
+                let (p, f) = suite.counts();
+                passed += p;
+                failed += f;
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err((exit::TEST, String::new()))
     }
 }

@@ -27,7 +27,7 @@ consequence("表彰", #{ when: #{ grade: "优" } });
             "error: bad.rhai:3:1: field `lost`: unknown type `integer`\n  help: the types are text, int, number, percent, bool",
             "error: bad.rhai:5:1: indicator `a`: `count` names field `lots`, which is not declared\n  help: did you mean `lost`?",
             "error: bad.rhai:6:3: indicator `b`: unknown key `txet`\n  help: did you mean `text`?",
-            "error: bad.rhai:8:1: no grade band is named `优`\n  help: did you mean `优秀`?",
+            "error: bad.rhai:8:1: consequence `表彰`: no grade band is named `优`\n  help: did you mean `优秀`?",
         ]
     );
     assert_eq!((errs[2].location.line, errs[2].location.column), (6, 3));
@@ -232,14 +232,14 @@ fn review_findings_are_compile_errors_not_silent_drops() {
     assert_eq!(
         shown,
         vec![
+            "r.rhai:1:1: the indicators add up to 126 points but the rule set's `max` is 100",
             "r.rhai:15:1: indicator `lin`: `linear` needs `value`",
             "r.rhai:16:1: indicator `bnd`: unknown key `stepz` in `bands`",
             "r.rhai:16:1: indicator `bnd`: a band gives 5 points but the item's `max` is 3",
             "r.rhai:17:1: indicator `na`: `na: \"full\"` only applies to shapes that read a `value` (target, linear, bands, zero)",
+            "r.rhai:18:1: category `乙类` is not declared",
             "r.rhai:19:1: cohort indicator `cat` is declared twice",
             "r.rhai:20:1: veto `v`: the condition in `when` compares text field `name` with a number",
-            "r.rhai:18:1: category `乙类` is not declared",
-            "r.rhai:1:1: the indicators add up to 126 points but the rule set's `max` is 100",
         ]
     );
 }
