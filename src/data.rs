@@ -37,6 +37,8 @@ pub enum Format {
     Csv,
     /// A JSON array of objects, or `{"units": [...]}`.
     Json,
+    /// A spreadsheet: XLSX, XLSM, XLS or ODS.
+    Spreadsheet,
 }
 
 impl Format {
@@ -45,6 +47,14 @@ impl Format {
         let lower = name.to_lowercase();
         if lower.ends_with(".json") {
             return Self::Json;
+        }
+        if [".xlsx", ".xlsm", ".xls", ".ods"]
+            .iter()
+            .any(|e| lower.ends_with(e))
+            || bytes.starts_with(b"PK\x03\x04")
+            || bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0])
+        {
+            return Self::Spreadsheet;
         }
         if lower.ends_with(".csv") || lower.ends_with(".tsv") || lower.ends_with(".txt") {
             return Self::Csv;
@@ -65,6 +75,7 @@ pub fn read(set: &RuleSet, name: &str, bytes: &[u8]) -> Dataset {
     match Format::detect(name, bytes) {
         Format::Csv => read_csv(set, bytes),
         Format::Json => read_json(set, bytes),
+        Format::Spreadsheet => read_spreadsheet(set, bytes),
     }
 }
 
@@ -323,13 +334,6 @@ pub fn read_csv(set: &RuleSet, bytes: &[u8]) -> Dataset {
     let (text, encoding) = decode(bytes);
     let mut reader = RowReader::new(set);
     reader.out.encoding = encoding.to_string();
-    if text.trim().is_empty() {
-        reader
-            .out
-            .errors
-            .push(DataError::file("the data file is empty", None));
-        return reader.out;
-    }
     let first_line = text.lines().next().unwrap_or("");
     let delimiter = [b',', b'\t', b';']
         .into_iter()
@@ -340,33 +344,84 @@ pub fn read_csv(set: &RuleSet, bytes: &[u8]) -> Dataset {
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let mut records = csv.records();
-    let headers: Vec<String> = match records.next() {
-        Some(Ok(r)) => r.iter().map(ToString::to_string).collect(),
-        Some(Err(e)) => {
+    let rows = csv.records().enumerate().map(|(i, rec)| {
+        let row = i + 1;
+        match rec {
+            Ok(r) => (row, Ok(r.iter().map(ToString::to_string).collect())),
+            Err(e) => (row, Err(e.to_string())),
+        }
+    });
+    read_table(&mut reader, rows);
+    reader.out
+}
+
+/// How many rows from the top may hold the header (below a title and notes).
+const HEADER_SEARCH_ROWS: usize = 10;
+
+/// One row of a table: its spreadsheet row number and its cells, or why it cannot be read.
+type TableRow = (usize, Result<Vec<String>, String>);
+
+/// Reads a table whose first non-blank row is the header (CSV and spreadsheets alike).
+fn read_table(reader: &mut RowReader, rows: impl Iterator<Item = TableRow>) {
+    let set = reader.set;
+    let mut rows = rows.skip_while(|(_, r)| {
+        r.as_ref()
+            .is_ok_and(|cells| cells.iter().all(|c| c.trim().is_empty()))
+    });
+    // Spreadsheets often carry a title above the header: the header is the first of the
+    // first rows that names the unit-id column; without one, the first non-blank row.
+    let mut ahead: Vec<TableRow> = Vec::new();
+    for row in rows.by_ref() {
+        ahead.push(row);
+        if ahead.len() == HEADER_SEARCH_ROWS {
+            break;
+        }
+    }
+    let id_field = &set.fields[set.id_field];
+    let names_id = |cells: &Vec<String>| {
+        cells.iter().any(|c| {
+            let c = normalize_header(c);
+            std::iter::once(&id_field.label)
+                .chain(std::iter::once(&id_field.name))
+                .chain(id_field.aliases.iter())
+                .any(|n| normalize_header(n) == c)
+        })
+    };
+    let skip = ahead
+        .iter()
+        .position(|(_, r)| r.as_ref().is_ok_and(names_id))
+        .unwrap_or(0);
+    let mut rows = ahead.into_iter().skip(skip).chain(rows);
+    let (header_row, headers) = match rows.next() {
+        Some((row, Ok(h))) => (row, h),
+        Some((_, Err(e))) => {
             reader.out.errors.push(DataError::file(
                 format!("the header row cannot be read: {e}"),
                 None,
             ));
-            return reader.out;
+            return;
         }
         None => {
             reader
                 .out
                 .errors
                 .push(DataError::file("the data file is empty", None));
-            return reader.out;
+            return;
         }
     };
     let mut ignored = Vec::new();
-    let columns = match_headers(set, &headers, &mut reader.out.errors, &mut ignored);
+    let mut header_errors = Vec::new();
+    let columns = match_headers(set, &headers, &mut header_errors, &mut ignored);
+    for e in &mut header_errors {
+        e.row = header_row;
+    }
+    reader.out.errors.extend(header_errors);
     reader.out.ignored_columns = ignored;
     if !reader.out.errors.is_empty() {
-        return reader.out;
+        return;
     }
     let mut any = false;
-    for (i, rec) in records.enumerate() {
-        let row = i + 2;
+    for (row, rec) in rows {
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
@@ -391,7 +446,7 @@ pub fn read_csv(set: &RuleSet, bytes: &[u8]) -> Dataset {
             .map(|c| {
                 c.map(|c| {
                     (
-                        rec.get(c).unwrap_or("").to_string(),
+                        rec.get(c).cloned().unwrap_or_default(),
                         c + 1,
                         headers[c].clone(),
                     )
@@ -406,6 +461,90 @@ pub fn read_csv(set: &RuleSet, bytes: &[u8]) -> Dataset {
             Some("add one row per unit below the header".into()),
         ));
     }
+}
+
+/// Reads the first sheet with data of a spreadsheet: XLSX, XLSM, XLS or ODS (as Excel and WPS
+/// save them). Cells formatted as percentages in XLSX (stored as 0.965) read as 96.5.
+pub fn read_spreadsheet(set: &RuleSet, bytes: &[u8]) -> Dataset {
+    use calamine::{Data, Reader};
+    let mut reader = RowReader::new(set);
+    let cursor = std::io::Cursor::new(bytes.to_vec());
+    let mut book = match calamine::open_workbook_auto_from_rs(cursor) {
+        Ok(b) => b,
+        Err(e) => {
+            reader.out.errors.push(DataError::file(
+                format!("the spreadsheet cannot be opened: {e}"),
+                Some("save it again as .xlsx, or export the sheet as CSV".into()),
+            ));
+            return reader.out;
+        }
+    };
+    reader.out.encoding = "spreadsheet".into();
+    let names = book.sheet_names().to_vec();
+    let mut found = None;
+    for name in &names {
+        if let Ok(range) = book.worksheet_range(name) {
+            if range.used_cells().next().is_some() {
+                found = Some((name.clone(), range));
+                break;
+            }
+        }
+    }
+    let Some((sheet, range)) = found else {
+        reader
+            .out
+            .errors
+            .push(DataError::file("the data file is empty", None));
+        return reader.out;
+    };
+    // Percent formats come from the XLSX styles; other formats keep the stored value.
+    let styles = match &mut book {
+        calamine::Sheets::Xlsx(x) => x.worksheet_style(&sheet).ok(),
+        _ => None,
+    };
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    let is_percent = |row: u32, col: u32| {
+        styles
+            .as_ref()
+            .and_then(|s| s.get((row, col)))
+            .and_then(|st| st.number_format.as_ref())
+            .is_some_and(|f| f.format_code.contains('%'))
+    };
+    let rows = range.rows().enumerate().map(|(i, cells)| {
+        let abs_row = r0 + u32::try_from(i).unwrap_or(u32::MAX);
+        let mut out: Vec<String> = vec![String::new(); usize::try_from(c0).unwrap_or(0)];
+        for (j, cell) in cells.iter().enumerate() {
+            let col = c0 + u32::try_from(j).unwrap_or(u32::MAX);
+            let text = match cell {
+                Data::Empty => String::new(),
+                Data::String(s) => s.clone(),
+                Data::Int(i) => i.to_string(),
+                Data::Float(f) => {
+                    // The shortest text that reads back as the same double: 89.95, not 89.9499…
+                    let shown = f.to_string();
+                    if is_percent(abs_row, col) {
+                        Decimal::from_str(&shown)
+                            .ok()
+                            .and_then(|d| d.checked_mul(Decimal::ONE_HUNDRED))
+                            .map_or(shown, |d| d.normalize().to_string())
+                    } else {
+                        shown
+                    }
+                }
+                Data::Bool(b) => b.to_string(),
+                Data::Error(e) => format!("#{e:?}"),
+                other => other.to_string(),
+            };
+            out.push(text);
+        }
+        (
+            usize::try_from(abs_row)
+                .unwrap_or(usize::MAX)
+                .saturating_add(1),
+            Ok(out),
+        )
+    });
+    read_table(&mut reader, rows);
     reader.out
 }
 

@@ -30,6 +30,8 @@ enum OutFormat {
     Table,
     Json,
     Csv,
+    /// An Excel workbook (needs --out)
+    Xlsx,
 }
 
 #[derive(Subcommand)]
@@ -38,7 +40,7 @@ enum Command {
     Assess {
         /// Rule script (.rhai) or bundled rule set id
         rules: Option<String>,
-        /// Data file (.csv in UTF-8/GBK, or .json); default: samples/<rule name>.csv beside the rules
+        /// Data file (.csv in UTF-8/GBK, .xlsx/.xls/.ods, or .json); default: samples/<rule name>.csv beside the rules
         data: Option<PathBuf>,
         /// Previous period's JSON result, for rank change
         #[arg(long)]
@@ -247,12 +249,16 @@ fn assess(
         OutFormat::Table => output::table(&report),
         OutFormat::Json => output::json(&report) + "\n",
         OutFormat::Csv => output::csv(&report),
+        OutFormat::Xlsx => String::new(),
     };
     match out {
         Some(path) => {
             // Excel needs the byte-order mark to read UTF-8 CSV as UTF-8.
             let bytes = match format {
                 OutFormat::Csv => [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+                OutFormat::Xlsx => {
+                    output::xlsx(&report).map_err(|e| (exit::IO, format!("error: {e}")))?
+                }
                 _ => text.into_bytes(),
             };
             std::fs::write(&path, bytes).map_err(|e| {
@@ -262,6 +268,10 @@ fn assess(
                 )
             })
         }
+        None if matches!(format, OutFormat::Xlsx) => Err((
+            exit::IO,
+            "error: an XLSX workbook needs a file\n  help: add `--out result.xlsx`".into(),
+        )),
         None => {
             print!("{text}");
             Ok(())

@@ -51,12 +51,44 @@ fn pad(s: &str, width: usize, right: bool) -> String {
 pub fn table(report: &Report) -> String {
     let mut out = format!("{}（{}）\n", report.rule_set.title, report.rule_set.id);
     let with_change = report.units.iter().any(|u| u.previous_rank.is_some());
-    let mut head = vec!["名次", "单位", "总分", "等次"];
+    let metrics: Vec<(String, bool)> = report
+        .units
+        .first()
+        .map(|u| {
+            u.metrics
+                .iter()
+                .map(|m| {
+                    let ranked = report
+                        .units
+                        .iter()
+                        .any(|x| x.metrics.iter().any(|y| y.id == m.id && y.rank.is_some()));
+                    (m.label.clone(), ranked)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let with_state = report.units.iter().any(|u| state_text(u).is_some());
+    let mut head: Vec<String> = ["名次", "单位", "总分", "等次"]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     if with_change {
-        head.push("名次变化");
+        head.push("名次变化".into());
     }
-    head.extend(["一票否决", "处理结果"]);
-    let right = |col: &str| matches!(col, "名次" | "总分");
+    let numeric: Vec<String> = metrics.iter().map(|(l, _)| l.clone()).collect();
+    for (label, ranked) in &metrics {
+        head.push(label.clone());
+        if *ranked {
+            head.push(format!("{label}名次"));
+        }
+    }
+    if with_state {
+        head.push("状态".into());
+    }
+    head.extend(["一票否决".to_string(), "处理结果".to_string()]);
+    let right = |col: &str| {
+        matches!(col, "名次" | "总分") || col.ends_with("名次") || numeric.iter().any(|n| n == col)
+    };
     for cohort in &report.cohorts {
         let rows: Vec<Vec<String>> = report
             .units
@@ -72,6 +104,21 @@ pub fn table(report: &Report) -> String {
                 if with_change {
                     r.push(change_text(u));
                 }
+                for (m, (_, ranked)) in u.metrics.iter().zip(&metrics) {
+                    r.push(m.display.clone().unwrap_or_else(|| "—".into()));
+                    if *ranked {
+                        let mut rank = m.rank.map_or_else(|| "—".to_string(), |x| x.to_string());
+                        match m.rank_change {
+                            Some(c) if c > 0 => rank.push_str(&format!(" ↑{c}")),
+                            Some(c) if c < 0 => rank.push_str(&format!(" ↓{}", -c)),
+                            _ => {}
+                        }
+                        r.push(rank);
+                    }
+                }
+                if with_state {
+                    r.push(state_text(u).unwrap_or_default());
+                }
                 r.push(veto_text(u));
                 r.push(consequence_text(u));
                 r
@@ -83,7 +130,7 @@ pub fn table(report: &Report) -> String {
             .map(|(i, h)| {
                 rows.iter()
                     .map(|r| UnicodeWidthStr::width(r[i].as_str()))
-                    .chain(std::iter::once(UnicodeWidthStr::width(*h)))
+                    .chain(std::iter::once(UnicodeWidthStr::width(h.as_str())))
                     .max()
                     .unwrap_or(0)
             })
@@ -97,13 +144,13 @@ pub fn table(report: &Report) -> String {
             cells
                 .iter()
                 .enumerate()
-                .map(|(i, c)| pad(c, widths[i], right(head[i])))
+                .map(|(i, c)| pad(c, widths[i], right(&head[i])))
                 .collect::<Vec<_>>()
                 .join("  ")
                 .trim_end()
                 .to_string()
         };
-        out.push_str(&line(head.iter().map(ToString::to_string).collect()));
+        out.push_str(&line(head.clone()));
         out.push('\n');
         out.push_str(&"─".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
         out.push('\n');
@@ -133,15 +180,41 @@ pub fn table(report: &Report) -> String {
             grades
         ));
     }
+    if !report.rollups.is_empty() {
+        out.push_str("\n汇总\n");
+        for r in &report.rollups {
+            out.push_str(&format!(
+                "  {}（{}）：{}（{} 个单位）\n",
+                r.label, r.group, r.display, r.units
+            ));
+        }
+    }
     out
 }
 
-/// The result as CSV: one row per unit, with a column per item's points.
-pub fn csv(report: &Report) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let items: Vec<(String, String)> = report
-        .units
-        .first()
+/// A cell of the summary table: text, or a number Excel can sum.
+enum Cell {
+    Text(String),
+    Number(String),
+}
+
+impl Cell {
+    fn text(&self) -> &str {
+        match self {
+            Cell::Text(s) | Cell::Number(s) => s,
+        }
+    }
+}
+
+fn num(v: Option<String>) -> Cell {
+    v.map_or(Cell::Text(String::new()), Cell::Number)
+}
+
+/// One row per unit: rank, id, name, cohort, total, grade, change, vetoes, consequences, each
+/// metric (and its rank), the state, then each item's points and the bonus.
+fn summary(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let first = report.units.first();
+    let items: Vec<(String, String)> = first
         .map(|u| {
             u.items
                 .iter()
@@ -149,6 +222,24 @@ pub fn csv(report: &Report) -> String {
                 .collect()
         })
         .unwrap_or_default();
+    let metrics: Vec<(String, String, bool)> = first
+        .map(|u| {
+            u.metrics
+                .iter()
+                .map(|m| {
+                    (
+                        m.id.clone(),
+                        m.label.clone(),
+                        report
+                            .units
+                            .iter()
+                            .any(|x| x.metrics.iter().any(|y| y.id == m.id && y.rank.is_some())),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let with_state = report.units.iter().any(|u| state_text(u).is_some());
     let mut head: Vec<String> = [
         "名次",
         "单位编码",
@@ -163,32 +254,243 @@ pub fn csv(report: &Report) -> String {
     .iter()
     .map(ToString::to_string)
     .collect();
+    for (_, label, ranked) in &metrics {
+        head.push(label.clone());
+        if *ranked {
+            head.push(format!("{label}名次"));
+        }
+    }
+    if with_state {
+        head.push("状态".into());
+    }
     head.extend(items.iter().map(|(_, l)| l.clone()));
     head.push("加分".into());
-    let _ = w.write_record(&head);
-    for u in &report.units {
-        let mut r = vec![
-            u.rank.map(|r| r.to_string()).unwrap_or_default(),
-            u.id.clone(),
-            u.name.clone(),
-            u.cohort.clone(),
-            u.total_display.clone().unwrap_or_default(),
-            u.grade.clone().unwrap_or_default(),
-            u.rank_change.map(|c| c.to_string()).unwrap_or_default(),
-            veto_text(u),
-            consequence_text(u),
-        ];
-        for (id, _) in &items {
-            r.push(
-                u.items
+    let rows = report
+        .units
+        .iter()
+        .map(|u| {
+            let mut r = vec![
+                num(u.rank.map(|r| r.to_string())),
+                Cell::Text(u.id.clone()),
+                Cell::Text(u.name.clone()),
+                Cell::Text(u.cohort.clone()),
+                num(u.total_display.clone()),
+                Cell::Text(u.grade.clone().unwrap_or_default()),
+                num(u.rank_change.map(|c| c.to_string())),
+                Cell::Text(veto_text(u)),
+                Cell::Text(consequence_text(u)),
+            ];
+            for (id, _, ranked) in &metrics {
+                let m = u.metrics.iter().find(|m| &m.id == id);
+                r.push(num(m.and_then(|m| m.display.clone())));
+                if *ranked {
+                    r.push(num(m.and_then(|m| m.rank).map(|x| x.to_string())));
+                }
+            }
+            if with_state {
+                r.push(Cell::Text(state_text(u).unwrap_or_default()));
+            }
+            for (id, _) in &items {
+                r.push(num(u
+                    .items
                     .iter()
                     .find(|i| &i.id == id)
-                    .map(|i| i.points.to_string())
-                    .unwrap_or_default(),
-            );
-        }
-        r.push(u.bonus.to_string());
-        let _ = w.write_record(&r);
+                    .map(|i| i.points.to_string())));
+            }
+            r.push(Cell::Number(u.bonus.to_string()));
+            r
+        })
+        .collect();
+    (head, rows)
+}
+
+/// The `status` of a unit's state, if it has one (挂牌 …).
+pub fn state_text(u: &UnitResult) -> Option<String> {
+    Some(u.state.as_ref()?.get("status")?.as_str()?.to_string())
+}
+
+/// The result as CSV: one row per unit, with a column per metric and per item's points.
+pub fn csv(report: &Report) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let (head, rows) = summary(report);
+    let _ = w.write_record(&head);
+    for r in rows {
+        let _ = w.write_record(r.iter().map(Cell::text));
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// The result as an XLSX workbook: 考核结果 (one row per unit), 计分明细 (every item's points
+/// and reasons) and 分组统计 (cohort statistics).
+pub fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let err = |e: rust_xlsxwriter::XlsxError| format!("cannot write the workbook: {e}");
+    let bold = Format::new().set_bold();
+    let mut book = Workbook::new();
+
+    let sheet = book.add_worksheet();
+    sheet.set_name("考核结果").map_err(err)?;
+    let (head, rows) = summary(report);
+    for (c, h) in head.iter().enumerate() {
+        let c = u16::try_from(c).unwrap_or(u16::MAX);
+        sheet
+            .write_string_with_format(0, c, h, &bold)
+            .map_err(err)?;
+        sheet
+            .set_column_width(
+                c,
+                (UnicodeWidthStr::width(h.as_str()) as f64 + 2.0).max(8.0),
+            )
+            .map_err(err)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
+        for (c, cell) in row.iter().enumerate() {
+            let c = u16::try_from(c).unwrap_or(u16::MAX);
+            match cell {
+                Cell::Number(n) => match n.parse::<f64>() {
+                    Ok(v) => sheet.write_number(r, c, v).map(|_| ()),
+                    Err(_) => sheet.write_string(r, c, n).map(|_| ()),
+                },
+                Cell::Text(t) if t.is_empty() => Ok(()),
+                Cell::Text(t) => sheet.write_string(r, c, t).map(|_| ()),
+            }
+            .map_err(err)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 3).map_err(err)?;
+
+    let sheet = book.add_worksheet();
+    sheet.set_name("计分明细").map_err(err)?;
+    let head = [
+        "单位编码",
+        "单位名称",
+        "类别",
+        "项目",
+        "分值",
+        "得分",
+        "计分标准",
+        "计分明细",
+    ];
+    for (c, h) in head.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, c as u16, *h, &bold)
+            .map_err(err)?;
+    }
+    for (c, w) in [12.0, 14.0, 10.0, 22.0, 6.0, 6.0, 40.0, 60.0]
+        .iter()
+        .enumerate()
+    {
+        sheet.set_column_width(c as u16, *w).map_err(err)?;
+    }
+    let mut r = 1u32;
+    for u in &report.units {
+        let mut lines: Vec<[String; 8]> = u
+            .items
+            .iter()
+            .map(|i| {
+                [
+                    u.id.clone(),
+                    u.name.clone(),
+                    i.category.clone().unwrap_or_default(),
+                    i.label.clone(),
+                    i.max.to_string(),
+                    i.points.to_string(),
+                    i.text.clone(),
+                    i.reasons
+                        .iter()
+                        .map(|x| x.detail.as_str())
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                ]
+            })
+            .collect();
+        lines.extend(u.adjustments.iter().map(|a| {
+            [
+                u.id.clone(),
+                u.name.clone(),
+                String::new(),
+                "封顶调整".into(),
+                String::new(),
+                a.points.to_string(),
+                String::new(),
+                a.detail.clone(),
+            ]
+        }));
+        lines.extend(u.vetoes.iter().map(|v| {
+            [
+                u.id.clone(),
+                u.name.clone(),
+                String::new(),
+                format!("一票否决：{}", v.label),
+                String::new(),
+                String::new(),
+                String::new(),
+                v.reason.clone(),
+            ]
+        }));
+        for line in lines {
+            for (c, v) in line.iter().enumerate() {
+                let c = c as u16;
+                if (c == 4 || c == 5) && !v.is_empty() {
+                    if let Ok(x) = v.parse::<f64>() {
+                        sheet.write_number(r, c, x).map_err(err)?;
+                        continue;
+                    }
+                }
+                if !v.is_empty() {
+                    sheet.write_string(r, c, v).map_err(err)?;
+                }
+            }
+            r = r.saturating_add(1);
+        }
+    }
+    sheet.set_freeze_panes(1, 2).map_err(err)?;
+
+    let sheet = book.add_worksheet();
+    sheet.set_name("分组统计").map_err(err)?;
+    let grades: Vec<String> = report
+        .cohorts
+        .first()
+        .map(|c| c.grades.iter().map(|g| g.grade.clone()).collect())
+        .unwrap_or_default();
+    let mut head: Vec<String> = [
+        "分组",
+        "单位数",
+        "参与排名",
+        "一票否决",
+        "平均分",
+        "中位数",
+        "最高分",
+        "最低分",
+    ]
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    head.extend(grades.iter().cloned());
+    for (c, h) in head.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, c as u16, h, &bold)
+            .map_err(err)?;
+    }
+    for (r, c) in report.cohorts.iter().enumerate() {
+        let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
+        sheet.write_string(r, 0, &c.name).map_err(err)?;
+        let nums = [
+            Some(c.units.to_string()),
+            Some(c.ranked.to_string()),
+            Some(c.vetoed.to_string()),
+            c.mean.map(|d| d.to_string()),
+            c.median.map(|d| d.to_string()),
+            c.max.map(|d| d.to_string()),
+            c.min.map(|d| d.to_string()),
+        ];
+        let counts = c.grades.iter().map(|g| Some(g.count.to_string()));
+        for (k, v) in nums.into_iter().chain(counts).enumerate() {
+            if let Some(x) = v.and_then(|v| v.parse::<f64>().ok()) {
+                sheet.write_number(r, (k + 1) as u16, x).map_err(err)?;
+            }
+        }
+    }
+    book.save_to_buffer().map_err(err)
 }
