@@ -1,10 +1,11 @@
-//! Rule sets and sample data shipped inside the binary (内置规则集), so `kaohe assess`
-//! with no files scores a real example from any directory.
+//! Rule sets shipped inside the binary and the WASM package (内置规则集): every rule set in
+//! `rules/` with its test cases and sample files, gathered by `build.rs`. With them
+//! `kaohe assess` with no files scores a real example from any directory.
 
-/// A bundled rule set with its sample data.
+/// A bundled rule set with its sample data and test cases.
 #[derive(Debug, Clone, Copy)]
 pub struct Bundled {
-    /// Rule set id.
+    /// Rule set id (the file name without `.rhai`).
     pub id: &'static str,
     /// Path of the script, relative to the repository.
     pub rules_path: &'static str,
@@ -12,20 +13,25 @@ pub struct Bundled {
     pub rules: &'static str,
     /// Path of the sample data.
     pub data_path: &'static str,
-    /// The sample data.
-    pub data: &'static [u8],
+    /// The sample data (`rules/samples/ID.csv`), if there is one.
+    pub data: Option<&'static [u8]>,
+    /// The test cases (`rules/ID.cases.json`), if there are any.
+    pub cases: Option<&'static str>,
+    /// Every sample file of the rule set (`samples/ID.*`), by path relative to `rules/`.
+    pub files: &'static [(&'static str, &'static [u8])],
 }
 
 /// Every bundled rule set; the first is the default.
-pub const ALL: &[Bundled] = &[Bundled {
-    id: "county-antidrug",
-    rules_path: "rules/county-antidrug.rhai",
-    rules: include_str!("../rules/county-antidrug.rhai"),
-    data_path: "rules/samples/county-antidrug.csv",
-    data: include_bytes!("../rules/samples/county-antidrug.csv"),
-}];
+pub const ALL: &[Bundled] = include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
 
 /// The default rule set: the county anti-drug assessment of townships.
 pub fn default_set() -> &'static Bundled {
     &ALL[0]
+}
+
+impl Bundled {
+    /// A sample file by its path relative to `rules/` (as test cases name them).
+    pub fn file(&self, path: &str) -> Option<&'static [u8]> {
+        self.files.iter().find(|(p, _)| *p == path).map(|(_, b)| *b)
+    }
 }

@@ -24,6 +24,8 @@ struct Row<'a> {
     metric_ranks: Vec<Option<u32>>,
     /// The state after this period.
     state: Option<serde_json::Value>,
+    /// The state rule failed for this unit.
+    state_failed: bool,
     consequences: Vec<ConsequenceHit>,
 }
 
@@ -331,8 +333,36 @@ fn result_map(set: &RuleSet, r: &Row, cohort_size: usize, previous: Option<&Prev
 }
 
 fn json_dynamic(v: Option<&serde_json::Value>) -> Dynamic {
-    v.and_then(|v| rhai::serde::to_dynamic(v).ok())
-        .unwrap_or(Dynamic::UNIT)
+    v.map_or(Dynamic::UNIT, to_dynamic)
+}
+
+/// JSON to a Rhai value: whole numbers become integers and other numbers exact decimals
+/// (serde_json keeps numbers as text here, which Rhai's own conversion would turn into maps).
+fn to_dynamic(v: &serde_json::Value) -> Dynamic {
+    use serde_json::Value as J;
+    match v {
+        J::Null => Dynamic::UNIT,
+        J::Bool(b) => Dynamic::from_bool(*b),
+        J::Number(n) => {
+            let text = n.to_string();
+            if let Ok(i) = text.parse::<i64>() {
+                Dynamic::from_int(i)
+            } else {
+                rust_decimal::Decimal::from_str_exact(&text)
+                    .or_else(|_| rust_decimal::Decimal::from_scientific(&text))
+                    .map_or(Dynamic::from(text), Dynamic::from_decimal)
+            }
+        }
+        J::String(s) => Dynamic::from(s.clone()),
+        J::Array(a) => Dynamic::from_array(a.iter().map(to_dynamic).collect()),
+        J::Object(o) => {
+            let mut m = Map::new();
+            for (k, x) in o {
+                m.insert(k.as_str().into(), to_dynamic(x));
+            }
+            m.into()
+        }
+    }
 }
 
 /// Runs the rule set's `state(|u, prev, r| …)` for each unit: the listing state machine.
@@ -354,9 +384,11 @@ fn states(
         let mut cx = Ctx::new(rules, r.unit, links, errors);
         let u = cx.unit_map();
         let Some(next) = cx.call(f, (u, prev, result), "state", Position::NONE) else {
+            rows[i].state_failed = true;
             continue;
         };
         if !next.is_map() {
+            rows[i].state_failed = true;
             cx.fail(
                 "state",
                 Position::NONE,
@@ -390,6 +422,11 @@ fn consequences(
     let set = &rules.set;
     let ranked = idx.iter().filter(|i| rows[**i].rank.is_some()).count();
     for &i in idx {
+        // A unit whose state rule failed is already reported; its consequences would only
+        // repeat that failure.
+        if rows[i].state_failed {
+            continue;
+        }
         let mut hits = Vec::new();
         for c in &set.consequences {
             let r = &rows[i];
@@ -460,6 +497,7 @@ impl Rules {
                     grade: None,
                     metric_ranks: Vec::new(),
                     state: None,
+                    state_failed: false,
                     consequences: Vec::new(),
                 });
             }

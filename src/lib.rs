@@ -13,6 +13,8 @@ pub mod output;
 pub mod previous;
 pub mod result;
 pub mod sandbox;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 
 pub use compile::Rules;
 pub use data::{Dataset, Format, Unit};

@@ -183,7 +183,15 @@ fn assess(
     let compiled = compile(&rules_name, &source, &modules)?;
     let (data_name, bytes) = match (&data_path, sample) {
         (Some(p), _) => (p.display().to_string(), read(p)?),
-        (None, Some(b)) => (b.data_path.to_string(), b.data.to_vec()),
+        (None, Some(b)) => match b.data {
+            Some(d) => (b.data_path.to_string(), d.to_vec()),
+            None => {
+                return Err((
+                    exit::IO,
+                    format!("error: the bundled rule set `{}` has no sample data\n  help: run `kaohe assess {} DATA`", b.id, b.id),
+                ))
+            }
+        },
         (None, None) => {
             // A rule file's own sample data: `samples/<name>.csv` beside it.
             let sample = rules.as_deref().map(Path::new).and_then(|p| {

@@ -62,7 +62,7 @@ const EXPECTED: [(u32, &str, &str, &str, &[&str]); 20] = [
 
 #[test]
 fn every_unit_gets_the_hand_computed_rank_total_grade_and_consequences() {
-    let rep = report(bundled::default_set().data);
+    let rep = report(bundled::default_set().data.unwrap());
     assert_eq!(rep.units.len(), 20);
     for (u, (rank, name, total, grade, cons)) in rep.units.iter().zip(EXPECTED) {
         let got: Vec<&str> = u.consequences.iter().map(|c| c.name.as_str()).collect();
@@ -91,14 +91,14 @@ fn the_gbk_sample_scores_exactly_like_the_utf8_one() {
     ))
     .unwrap();
     assert!(std::str::from_utf8(&gbk).is_err());
-    let a = serde_json::to_string(&report(bundled::default_set().data)).unwrap();
+    let a = serde_json::to_string(&report(bundled::default_set().data.unwrap())).unwrap();
     let b = serde_json::to_string(&report(&gbk)).unwrap();
     assert_eq!(a, b);
 }
 
 #[test]
 fn vetoed_units_say_which_veto_and_why_and_are_barred_from_awards() {
-    let rep = report(bundled::default_set().data);
+    let rep = report(bundled::default_set().data.unwrap());
     let taoyuan = rep.units.iter().find(|u| u.name == "桃源镇").unwrap();
     assert!(taoyuan.vetoed && !taoyuan.awards_eligible);
     assert_eq!(taoyuan.vetoes.len(), 1);
@@ -110,7 +110,7 @@ fn vetoed_units_say_which_veto_and_why_and_are_barred_from_awards() {
 
 #[test]
 fn the_ninety_point_unit_is_explained_item_by_item() {
-    let rep = report(bundled::default_set().data);
+    let rep = report(bundled::default_set().data.unwrap());
     let u = rep.units.iter().find(|u| u.name == "龙泉镇").unwrap();
     let sum: rust_decimal::Decimal = u.items.iter().map(|i| i.points).sum();
     assert_eq!(sum, rust_decimal::Decimal::from(90));

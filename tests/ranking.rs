@@ -161,3 +161,19 @@ fn a_previous_file_that_is_not_a_result_is_refused() {
         "not a `kaohe-result` file (no `\"schema\": \"kaohe-result\"`)"
     );
 }
+
+#[test]
+fn a_state_survives_the_round_trip_through_a_result_file() {
+    let body = format!(
+        "{SCORE}\nstate(|u, prev, r| #{{ status: \"挂牌\", n: if prev == () {{ 3 }} else {{ prev.n + 1 }}, rate: if prev == () {{ 0.5 }} else {{ prev.rate + 0.25 }}, kind: if prev == () {{ \"none\" }} else {{ type_of(prev.n) }} }});"
+    );
+    let r = rules(&body);
+    let ds = kaohe::data::read_csv(&r.set, "编码,名称,甲\n1,甲,70\n".as_bytes());
+    let first = r.assess(&ds.units, None).unwrap();
+    let prev = kaohe::Previous::from_json(&serde_json::to_string(&first).unwrap()).unwrap();
+    let second = r.assess(&ds.units, Some(&prev)).unwrap();
+    let state = second.units[0].state.clone().unwrap();
+    assert_eq!(state["n"].to_string(), "4");
+    assert_eq!(state["rate"].to_string(), "0.75");
+    assert_eq!(state["kind"], "i64");
+}

@@ -85,7 +85,7 @@ fn a_failing_case_reports_a_readable_difference() {
     let cases = r#"{"cases": [{"name": "错误的期望", "data": "d.csv",
         "expect": {"999001101": {"grade": "合格", "total": "89.9", "vetoes": ["veto.lab"], "state": {"status": "挂牌"}, "bogus": 1},
                    "nobody": {"rank": 1}}}]}"#;
-    let load = |_: &str| Ok(b.data.to_vec());
+    let load = |_: &str| Ok(b.data.unwrap().to_vec());
     let suite = cases::run_cases(&rules, cases, &load).unwrap();
     assert_eq!(
         suite.cases[0].failures,

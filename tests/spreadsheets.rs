@@ -99,7 +99,7 @@ fn a_file_that_is_not_a_spreadsheet_is_a_clear_error() {
 fn the_result_exports_to_a_workbook_that_reads_back() {
     let b = kaohe::bundled::default_set();
     let rules = kaohe::Rules::compile(b.rules_path, b.rules).unwrap();
-    let ds = read_csv(&rules.set, b.data);
+    let ds = read_csv(&rules.set, b.data.unwrap());
     let report = rules.assess(&ds.units, None).unwrap();
     let bytes = kaohe::output::xlsx(&report).unwrap();
     let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).unwrap();

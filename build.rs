@@ -1,0 +1,75 @@
+//! Bundles every rule set in `rules/` (not `rules/broken/`) with its test cases and sample
+//! files into the crate, so the CLI and the WASM package carry the same rule library.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn main() {
+    println!("cargo:rerun-if-changed=rules");
+    println!("cargo:rerun-if-changed=rules/samples");
+    let root = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
+    let rules = Path::new(&root).join("rules");
+    let mut stems: Vec<String> = std::fs::read_dir(&rules)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter_map(|e| {
+                    let p = e.path();
+                    (p.extension()? == "rhai").then(|| p.file_stem()?.to_str().map(String::from))?
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    stems.sort();
+    // The default rule set comes first.
+    if let Some(i) = stems.iter().position(|s| s == "county-antidrug") {
+        let d = stems.remove(i);
+        stems.insert(0, d);
+    }
+    let mut samples: Vec<String> = std::fs::read_dir(rules.join("samples"))
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter_map(|e| e.file_name().to_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    samples.sort();
+    let lit = |p: &Path| format!("{:?}", p.display().to_string());
+    let mut out = String::from("&[\n");
+    for stem in &stems {
+        let rule = rules.join(format!("{stem}.rhai"));
+        let cases = rules.join(format!("{stem}.cases.json"));
+        let data = rules.join("samples").join(format!("{stem}.csv"));
+        let cases = if cases.is_file() {
+            format!("Some(include_str!({}))", lit(&cases))
+        } else {
+            "None".into()
+        };
+        let data = if data.is_file() {
+            format!("Some(include_bytes!({}))", lit(&data))
+        } else {
+            "None".into()
+        };
+        let mut files = String::new();
+        for f in samples
+            .iter()
+            .filter(|f| f.starts_with(&format!("{stem}.")))
+        {
+            let _ = write!(
+                files,
+                "(\"samples/{f}\", include_bytes!({}).as_slice()), ",
+                lit(&rules.join("samples").join(f))
+            );
+        }
+        let _ = writeln!(
+            out,
+            "    Bundled {{ id: {stem:?}, rules_path: \"rules/{stem}.rhai\", rules: include_str!({}), data_path: \"rules/samples/{stem}.csv\", data: {data}, cases: {cases}, files: &[{files}] }},",
+            lit(&rule)
+        );
+    }
+    out.push(']');
+    let dest =
+        Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("bundled.rs");
+    if let Err(e) = std::fs::write(&dest, out) {
+        println!("cargo:warning=cannot write {}: {e}", dest.display());
+    }
+}

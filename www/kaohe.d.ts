@@ -1,0 +1,102 @@
+// Types of the kaohe JavaScript API (www/kaohe.js, shipped as pkg/kaohe.js).
+
+export interface SourceLocation { file: string; line: number; column: number }
+/** A mistake in a rule script: where, what, and how to fix it when known. */
+export interface RuleError { location: SourceLocation; message: string; help?: string }
+/** A problem in the data: row and column (1-based; 0 = not about one), header, unit. */
+export interface DataError { row: number; column: number; header?: string; unit?: string; message: string; help?: string }
+/** A rule that failed at run time for one unit (a script error or a limit). */
+export interface EvalError { location: SourceLocation; rule: string; unit: string; message: string }
+
+export interface DataUse { field: string; label: string; value: string }
+export interface Reason { detail: string; points: number; data: DataUse[] }
+export interface ItemResult {
+  id: string; label: string; category: string | null; kind: "indicator" | "bonus" | "cohort";
+  max: number; points: number; not_applicable: boolean; text: string; reasons: Reason[];
+}
+export interface MetricResult {
+  id: string; label: string; value: number | null; display: string | null;
+  rank: number | null; previous_rank: number | null; rank_change: number | null;
+}
+export interface UnitResult {
+  id: string; name: string; cohort: string; row: number;
+  total: number | null; total_display: string | null; base: number; bonus: number;
+  grade: string | null; rank: number | null; previous_rank: number | null; rank_change: number | null;
+  vetoed: boolean; awards_eligible: boolean;
+  vetoes: { id: string; label: string; reason: string; data: DataUse[] }[];
+  prerequisites_failed: { id: string; label: string; grades: string[] }[];
+  metrics: MetricResult[];
+  items: ItemResult[];
+  adjustments: { rule: string; detail: string; points: number }[];
+  state: Record<string, unknown> | null;
+  consequences: { name: string; reason: string }[];
+}
+export interface CohortStats {
+  name: string; units: number; ranked: number; vetoed: number;
+  mean: number | null; median: number | null; max: number | null; min: number | null;
+  grades: { grade: string; count: number }[];
+}
+/** The result schema, version 1 — the same as `kaohe assess --format json`. */
+export interface Report {
+  schema: "kaohe-result"; schema_version: 1;
+  rule_set: { id: string; title: string; source: string; max: number; bonus_max?: number; decimals: number };
+  units: UnitResult[];
+  cohorts: CohortStats[];
+  rollups: { id: string; label: string; group: string; value: number; display: string; units: number }[];
+}
+
+export interface RuleSetInfo {
+  id: string; title: string; max: number; bonusMax: number | null;
+  fields: { name: string; label: string; aliases: string[]; type: string; required: boolean }[];
+  items: { id: string; label: string; category: string | null; max: number; kind: string }[];
+  vetoes: { id: string; label: string }[]; grades: string[]; consequences: string[];
+  metrics: { id: string; label: string }[];
+}
+
+export type AssessOutcome =
+  | {
+      type: "success";
+      report: Report;
+      /** The report text, byte-identical to the native CLI's JSON output. */
+      reportJson: string;
+      /** Rows left out (only with keepGoing). */
+      dataErrors: DataError[];
+      encoding: string;
+      ignoredColumns: string[];
+      xlsx(): Uint8Array;
+      csv(): string;
+      free(): void;
+    }
+  | { type: "failure"; stage: "data" | "eval" | "rules" | "previous"; errors: (DataError | EvalError | RuleError)[] };
+
+export interface CaseRun {
+  cases: { name: string; failures: string[] }[];
+  passed: number; failed: number; coverage_lines: string[];
+  coverage: Record<string, [string[], string[]]>;
+}
+
+export interface RuleSet {
+  info: RuleSetInfo;
+  /** Scores CSV (UTF-8/GBK), XLSX/XLS/ODS or JSON bytes; the file name picks the format. */
+  assess(data: Uint8Array | string, options?: { fileName?: string; previous?: string | Report; keepGoing?: boolean }): AssessOutcome;
+  /** Runs test cases (a NAME.cases.json text); `files` supplies files the cases name. */
+  runCases(casesJson: string, files?: Record<string, string>): CaseRun;
+  free(): void;
+}
+
+export interface Bundled {
+  id: string; title: string; rulesPath: string; rules: string;
+  dataPath: string; data: string | null; cases: string | null;
+}
+
+export interface Kaohe {
+  version(): string;
+  bundled(): Bundled[];
+  compile(name: string, source: string, modules?: [string, string][]):
+    { type: "success"; ruleSet: RuleSet } | { type: "failure"; errors: RuleError[] };
+  check(name: string, source: string, modules?: [string, string][]):
+    { type: "success" | "failure"; errors: RuleError[] };
+}
+
+export function load(wasmUrl?: string | URL): Promise<Kaohe>;
+export function api(glue: unknown): Kaohe;
