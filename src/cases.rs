@@ -349,6 +349,8 @@ fn compare_unit(u: &UnitResult, exp: &Json, fails: &mut Vec<String>) {
             "total_display" => check(&at(k), v.as_str(), u.total_display.as_deref(), fails),
             "grade" => check(&at(k), v.as_str(), u.grade.as_deref(), fails),
             "rank" => check(&at(k), v.as_u64(), u.rank.map(u64::from), fails),
+            "base" => check_decimal(&at(k), v, Some(u.base), fails),
+            "bonus" => check_decimal(&at(k), v, Some(u.bonus), fails),
             "previous_rank" => check(&at(k), v.as_u64(), u.previous_rank.map(u64::from), fails),
             "rank_change" => check(&at(k), v.as_i64(), u.rank_change, fails),
             "vetoed" => check(&at(k), v.as_bool(), Some(u.vetoed), fails),
@@ -367,7 +369,7 @@ fn compare_unit(u: &UnitResult, exp: &Json, fails: &mut Vec<String>) {
                     }
                 }
             }
-            "items" | "metrics" | "metric_ranks" => {
+            "items" | "metrics" | "metric_ranks" | "metric_rank_changes" => {
                 let Json::Object(want) = v else {
                     fails.push(format!("{}: the expectation must be an object", at(k)));
                     continue;
@@ -383,8 +385,12 @@ fn compare_unit(u: &UnitResult, exp: &Json, fails: &mut Vec<String>) {
                             Some(m) => check_decimal(&what, w, m.value, fails),
                             None => fails.push(format!("unit `{}` has no metric `{id}`", u.id)),
                         },
-                        _ => match u.metrics.iter().find(|m| &m.id == id) {
+                        "metric_ranks" => match u.metrics.iter().find(|m| &m.id == id) {
                             Some(m) => check(&what, w.as_u64(), m.rank.map(u64::from), fails),
+                            None => fails.push(format!("unit `{}` has no metric `{id}`", u.id)),
+                        },
+                        _ => match u.metrics.iter().find(|m| &m.id == id) {
+                            Some(m) => check(&what, w.as_i64(), m.rank_change, fails),
                             None => fails.push(format!("unit `{}` has no metric `{id}`", u.id)),
                         },
                     }

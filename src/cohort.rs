@@ -246,8 +246,29 @@ fn assign_grades(rules: &Rules, rows: &mut [Row], idx: &[usize]) {
             .iter()
             .position(|b| b.bounds.iter().all(|x| x.holds(r.total)))
         {
+            let earned = b;
             while blocked(&set.bands[b].name) && b + 1 < set.bands.len() {
                 b += 1;
+            }
+            if b != earned {
+                let missing: Vec<String> = r
+                    .scored
+                    .prereq_failed
+                    .iter()
+                    .filter(|p| p.grades.contains(&set.bands[earned].name))
+                    .map(|p| p.label.clone())
+                    .collect();
+                let note = Adjustment {
+                    rule: "prerequisite".into(),
+                    detail: format!(
+                        "总分达到{}，但未满足必备条件（{}），评为{}",
+                        set.bands[earned].name,
+                        missing.join("、"),
+                        set.bands[b].name
+                    ),
+                    points: Decimal::ZERO,
+                };
+                rows[i].scored.adjustments.push(note);
             }
             band_of.insert(i, b);
         }
@@ -269,7 +290,21 @@ fn assign_grades(rules: &Rules, rows: &mut [Row], idx: &[usize]) {
             let ahead = members.iter().filter(|j| rows[**j].total > t).count();
             let tied = members.iter().filter(|j| rows[**j].total == t).count();
             if ahead + tied > allowed {
-                band_of.insert(i, (bi + 1).min(set.bands.len() - 1));
+                let to = (bi + 1).min(set.bands.len() - 1);
+                band_of.insert(i, to);
+                let note = Adjustment {
+                    rule: "quota".into(),
+                    detail: format!(
+                        "{}名额不超过 {}%（本组 {} 个单位，至多 {} 个），按名次未进入名额，评为{}",
+                        band.name,
+                        (q * Decimal::ONE_HUNDRED).normalize(),
+                        n,
+                        allowed,
+                        set.bands[to].name
+                    ),
+                    points: Decimal::ZERO,
+                };
+                rows[i].scored.adjustments.push(note);
             }
         }
     }
@@ -480,10 +515,11 @@ impl Rules {
     ) -> Result<Report, EvalErrors> {
         let set = &self.set;
         let mut errors = Vec::new();
-        let links = Links::new(set, units);
+        let mut links = Links::new(set, units);
+        links.compute_metrics(self, &mut errors);
         let mut rows: Vec<Row> = Vec::with_capacity(units.len());
-        for unit in units {
-            if let Some(scored) = score_unit(self, unit, &links, &mut errors) {
+        for (i, unit) in units.iter().enumerate() {
+            if let Some(scored) = score_unit(self, unit, &links.metrics[i], &links, &mut errors) {
                 let cohort = set
                     .cohort_field
                     .map(|c| unit.values[c].display())

@@ -370,30 +370,26 @@ impl Builder {
                     .items
                     .iter()
                     .filter(|i| {
-                        i.kind == ItemKind::Indicator && i.category.as_deref() == Some(name)
+                        i.kind == ItemKind::Indicator
+                            && i.only.is_none()
+                            && i.category.as_deref() == Some(name)
                     })
-                    .fold(Decimal::ZERO, |a, i| a.saturating_add(i.max))
-                    .saturating_add(
-                        self.cohort_items
-                            .iter()
-                            .filter(|i| i.category.as_deref() == Some(name))
-                            .fold(Decimal::ZERO, |a, i| a.saturating_add(i.max)),
-                    );
+                    .fold(Decimal::ZERO, |a, i| a.saturating_add(i.max));
                 reachable = reachable.saturating_add(inside.min(*cap));
             }
             let in_category = |c: &Option<String>| {
                 c.as_ref()
                     .is_some_and(|c| self.categories.iter().any(|(n, _)| n == c))
             };
+            // Items with `only` belong to some units: each group's own items are not summed.
             for i in &self.items {
-                if i.kind == ItemKind::Indicator && !in_category(&i.category) {
+                if i.kind == ItemKind::Indicator && i.only.is_none() && !in_category(&i.category) {
                     reachable = reachable.saturating_add(i.max);
                 }
             }
+            // Cohort indicators are added after the category caps, so they count in full.
             for i in &self.cohort_items {
-                if !in_category(&i.category) {
-                    reachable = reachable.saturating_add(i.max);
-                }
+                reachable = reachable.saturating_add(i.max);
             }
             if reachable > *max {
                 let max = *max;
@@ -816,7 +812,25 @@ impl<'a> Spec<'a> {
             );
             return None;
         };
-        let field = self.numeric_field(&field, op_key)?;
+        let field = if self.b.fields.iter().any(|f| f.name == field) {
+            LinkTarget::Field(self.numeric_field(&field, op_key)?)
+        } else if let Some(i) = self.b.metrics.iter().position(|m| m.id == field) {
+            LinkTarget::Metric(i)
+        } else {
+            let known = self
+                .b
+                .fields
+                .iter()
+                .map(|f| f.name.as_str())
+                .chain(self.b.metrics.iter().map(|m| m.id.as_str()));
+            let help = suggest(&field, known)
+                .unwrap_or_else(|| "name a field, or a metric declared earlier".into());
+            self.err(
+                format!("`{op_key}` names `{field}`, which is neither a field nor a metric declared earlier"),
+                Some(help),
+            );
+            return None;
+        };
         let link = self.field_ref(&link, link_key)?;
         Some(Measure::Linked { field, link, op })
     }
@@ -1202,6 +1216,7 @@ fn item(b: &mut Builder, pos: Position, id: &str, spec: &Map, kind: ItemKind) {
     let max = s.required_decimal("max");
     let text = s.string("text").unwrap_or_default();
     let applies = s.condition("applies");
+    let only = s.condition("only");
     let blank_is_full = match s.string("na") {
         None => false,
         Some(v) if v == "full" => true,
@@ -1257,6 +1272,7 @@ fn item(b: &mut Builder, pos: Position, id: &str, spec: &Map, kind: ItemKind) {
             shape,
             text,
             applies,
+            only,
             blank_is_full,
             kind,
             pos,
@@ -1422,6 +1438,19 @@ fn field_decl(b: &mut Builder, pos: Position, name: &str, spec: &Map) {
         },
     };
     let required = s.boolean("required").unwrap_or(default.is_none());
+    let one_of: Vec<String> = match s.get("one_of") {
+        None => Vec::new(),
+        Some(v) => match v.clone().try_cast::<Array>() {
+            Some(a) if ty == FieldType::Text => a.into_iter().map(|d| d.to_string()).collect(),
+            _ => {
+                s.err(
+                    "`one_of` must be a list of the values a text field may hold".into(),
+                    Some("write `one_of: [\"乡镇\", \"部门\"]` on a field of type \"text\"".into()),
+                );
+                Vec::new()
+            }
+        },
+    };
     s.done(&[]);
     b.fields.push(Field {
         name: name.to_string(),
@@ -1430,6 +1459,7 @@ fn field_decl(b: &mut Builder, pos: Position, name: &str, spec: &Map) {
         ty,
         required,
         default,
+        one_of,
     });
 }
 

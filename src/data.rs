@@ -267,6 +267,19 @@ impl<'a> RowReader<'a> {
             let absent = cell.is_none();
             let (raw, column, header) = cell.unwrap_or((String::new(), 0, f.label.clone()));
             let value = match parse_cell(f, &raw) {
+                Ok(Value::Text(t)) if !f.one_of.is_empty() && !f.one_of.contains(&t) => {
+                    ok = false;
+                    let allowed: Vec<String> = f.one_of.iter().map(|v| format!("`{v}`")).collect();
+                    self.out.errors.push(DataError {
+                        row,
+                        column,
+                        header: Some(header),
+                        unit: id_text.clone(),
+                        message: format!("expected one of {}, found `{t}`", allowed.join(", ")),
+                        help: crate::compile::suggest(&t, f.one_of.iter().map(String::as_str)),
+                    });
+                    continue;
+                }
                 Ok(v) => v,
                 Err(help) => {
                     ok = false;

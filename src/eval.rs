@@ -23,8 +23,12 @@ pub(crate) struct Links<'a> {
     units: &'a [Unit],
     /// Unit id → position in `units`.
     index: HashMap<String, usize>,
-    /// (field, link field) → the id in the link field → (sum of field, count).
-    groups: HashMap<(usize, usize), HashMap<String, (Decimal, usize)>>,
+    /// (target, link field) → the id in the link field → (sum of target, count).
+    groups: HashMap<(LinkTarget, usize), HashMap<String, (Decimal, usize)>>,
+    /// Each unit's metric values, computed for every unit before any item.
+    pub(crate) metrics: Vec<Vec<Option<Decimal>>>,
+    /// The (target, link) pairs summed or averaged over.
+    wanted: Vec<(LinkTarget, usize)>,
 }
 
 impl<'a> Links<'a> {
@@ -33,6 +37,8 @@ impl<'a> Links<'a> {
             units,
             index: HashMap::new(),
             groups: HashMap::new(),
+            metrics: vec![Vec::new(); units.len()],
+            wanted: Vec::new(),
         };
         let mut wanted = Vec::new();
         let mut lookup = false;
@@ -50,20 +56,50 @@ impl<'a> Links<'a> {
                 links.index.insert(u.values[set.id_field].display(), i);
             }
         }
-        for (field, link) in wanted {
+        links.wanted = wanted;
+        links.group(|t| matches!(t, LinkTarget::Field(_)));
+        links
+    }
+
+    /// Sums the wanted targets per linked id, for the targets `which` selects.
+    fn group(&mut self, which: impl Fn(&LinkTarget) -> bool) {
+        for &(target, link) in self.wanted.iter().filter(|(t, _)| which(t)) {
             let mut g: HashMap<String, (Decimal, usize)> = HashMap::new();
-            for u in units {
+            for (i, u) in self.units.iter().enumerate() {
                 if u.values[link] == Value::Missing {
                     continue;
                 }
-                if let Some(v) = u.values[field].number() {
+                let value = match target {
+                    LinkTarget::Field(f) => u.values[f].number(),
+                    LinkTarget::Metric(m) => self.metrics[i].get(m).copied().flatten(),
+                };
+                if let Some(v) = value {
                     let e = g.entry(u.values[link].display()).or_default();
                     *e = (e.0.saturating_add(v), e.1 + 1);
                 }
             }
-            links.groups.insert((field, link), g);
+            self.groups.insert((target, link), g);
         }
-        links
+    }
+
+    /// Computes every metric for every unit, one metric at a time, so that a metric may read
+    /// an earlier metric of a linked unit. Errors go to `errors`.
+    pub(crate) fn compute_metrics(&mut self, rules: &Rules, errors: &mut Vec<EvalError>) {
+        for (k, m) in rules.set.metrics.iter().enumerate() {
+            let mut column = Vec::with_capacity(self.units.len());
+            for (i, unit) in self.units.iter().enumerate() {
+                let mut cx = Ctx::new(rules, unit, self, errors).with_metrics(&self.metrics[i]);
+                let value = match cx.measure(&m.measure, &m.id, m.pos) {
+                    Some(Measured::Value(v, _)) => Some(round(v, m.decimals)),
+                    _ => None,
+                };
+                column.push(value);
+            }
+            for (i, v) in column.into_iter().enumerate() {
+                self.metrics[i].push(v);
+            }
+            self.group(|t| *t == LinkTarget::Metric(k));
+        }
     }
 }
 
@@ -271,7 +307,10 @@ impl<'a> Ctx<'a> {
                 let used = vec![DataUse {
                     field: metric.id.clone(),
                     label: metric.label.clone(),
-                    value: value.map_or_else(|| "（空）".to_string(), fmt),
+                    value: value.map_or_else(
+                        || "（空）".to_string(),
+                        |v| crate::cohort::display_total(v, metric.decimals),
+                    ),
                 }];
                 Some(match value {
                     Some(v) => Measured::Value(v, used),
@@ -283,10 +322,12 @@ impl<'a> Ctx<'a> {
                 let value = match op {
                     LinkOp::Lookup => {
                         let other = self.unit.values[*link].display();
-                        self.links
-                            .index
-                            .get(&other)
-                            .and_then(|i| self.links.units[*i].values[*field].number())
+                        self.links.index.get(&other).and_then(|i| match field {
+                            LinkTarget::Field(f) => self.links.units[*i].values[*f].number(),
+                            LinkTarget::Metric(m) => {
+                                self.links.metrics[*i].get(*m).copied().flatten()
+                            }
+                        })
                     }
                     LinkOp::Sum | LinkOp::Mean => self
                         .links
@@ -301,15 +342,20 @@ impl<'a> Ctx<'a> {
                             }
                         }),
                 };
-                let how = match op {
-                    LinkOp::Lookup => {
-                        format!("{}所指单位的{}", fields[*link].label, fields[*field].label)
+                let (name, label) = match field {
+                    LinkTarget::Field(f) => (fields[*f].name.clone(), fields[*f].label.clone()),
+                    LinkTarget::Metric(m) => {
+                        let m = &self.set().metrics[*m];
+                        (m.id.clone(), m.label.clone())
                     }
-                    LinkOp::Sum => format!("关联单位{}合计", fields[*field].label),
-                    LinkOp::Mean => format!("关联单位{}平均", fields[*field].label),
+                };
+                let how = match op {
+                    LinkOp::Lookup => format!("{}所指单位的{label}", fields[*link].label),
+                    LinkOp::Sum => format!("关联单位{label}合计"),
+                    LinkOp::Mean => format!("关联单位{label}平均"),
                 };
                 let used = vec![DataUse {
-                    field: fields[*field].name.clone(),
+                    field: name,
                     label: how,
                     value: value.map_or_else(|| "（空）".to_string(), fmt),
                 }];
@@ -604,10 +650,20 @@ fn score_item(cx: &mut Ctx, item: &Item) -> Option<ItemResult> {
             result.points = p;
             result.reasons.push(Reason {
                 detail: format!(
-                    "{}，{} 及以上满分、{} 为 0 分，按线性得 {} 分",
+                    "{}，{} 及{}满分、{} 及{}为 0 分，按线性得 {} 分",
                     measured_text(&data, v, is_ratio),
                     fmt(*full_at),
+                    if full_at > zero_at {
+                        "以上"
+                    } else {
+                        "以下"
+                    },
                     fmt(*zero_at),
+                    if full_at > zero_at {
+                        "以下"
+                    } else {
+                        "以上"
+                    },
                     fmt(p)
                 ),
                 points: p,
@@ -705,21 +761,22 @@ fn closure_points(v: &Dynamic) -> (Option<Decimal>, Option<String>) {
 pub(crate) fn score_unit(
     rules: &Rules,
     unit: &Unit,
+    metrics: &[Option<Decimal>],
     links: &Links,
     errors: &mut Vec<EvalError>,
 ) -> Option<Scored> {
     let set = &rules.set;
     let before = errors.len();
-    let mut cx = Ctx::new(rules, unit, links, errors);
-    for m in &set.metrics {
-        let value = match cx.measure(&m.measure, &m.id, m.pos)? {
-            Measured::Value(v, _) => Some(round(v, m.decimals)),
-            Measured::Blank(_) | Measured::NoBase(_) => None,
-        };
-        cx.metrics.push(value);
-    }
+    let mut cx = Ctx::new(rules, unit, links, errors).with_metrics(metrics);
     let mut items = Vec::with_capacity(set.items.len());
     for item in &set.items {
+        if let Some(only) = &item.only {
+            match cx.condition(only, &item.id, item.pos) {
+                Some((true, _)) => {}
+                Some((false, _)) => continue,
+                None => return None,
+            }
+        }
         if let Some(r) = score_item(&mut cx, item) {
             items.push(r);
         }

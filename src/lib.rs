@@ -13,6 +13,8 @@ pub mod output;
 pub mod previous;
 pub mod result;
 pub mod sandbox;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod serve;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

@@ -61,6 +61,15 @@ enum Command {
         #[arg(required = true)]
         rules: Vec<PathBuf>,
     },
+    /// Serve the browser app (www/ and the WASM package pkg/) on localhost
+    Serve {
+        /// Port; 0 picks a free one
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// The repository folder holding www/ and pkg/
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
     /// Run rule sets' test cases (NAME.cases.json) and broken-rule checks, with coverage
     Test {
         /// Rule scripts; default: every rules/*.rhai and rules/broken/*.rhai
@@ -81,6 +90,9 @@ fn main() -> ExitCode {
         } => assess(rules, data, previous, format, out, keep_going),
         Command::Check { rules } => check(&rules),
         Command::Test { rules } => test(rules),
+        Command::Serve { port, root } => {
+            kaohe::serve::serve(&root, port).map_err(|e| (exit::IO, format!("error: {e}")))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

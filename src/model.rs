@@ -102,6 +102,8 @@ pub struct Field {
     pub required: bool,
     /// The value of a blank cell.
     pub default: Option<Value>,
+    /// For a text field, the only values allowed (e.g. `乡镇`, `部门`); empty = any.
+    pub one_of: Vec<String>,
 }
 
 /// A comparison bound (界限), each with explicit inclusiveness.
@@ -170,8 +172,8 @@ pub enum Measure {
     Metric(usize),
     /// A value from other units (捆绑考核, 办事处成绩计入派出所).
     Linked {
-        /// The field read on the other units.
-        field: usize,
+        /// What is read on the other units: a field or a metric.
+        field: LinkTarget,
         /// The field that links units.
         link: usize,
         /// How the values are combined.
@@ -186,6 +188,15 @@ pub enum SurveyMethod {
     Mean(Vec<Decimal>),
     /// Share of answers in the chosen categories × 100 (满意率, 安全感 = 安全 + 比较安全).
     Share(Vec<bool>),
+}
+
+/// What a linked value reads on the other units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LinkTarget {
+    /// A data field, by index.
+    Field(usize),
+    /// A metric declared earlier (安全感指数), by index.
+    Metric(usize),
 }
 
 /// How a linked value is found.
@@ -345,6 +356,9 @@ pub struct Item {
     pub text: String,
     /// When false, the item does not apply and counts as full marks (不适用按满分).
     pub applies: Option<Condition>,
+    /// When false, the unit is not assessed on this item at all: it is left out of the unit's
+    /// items (乡镇指标 / 部门指标 in one rule set).
+    pub only: Option<Condition>,
     /// A blank measured field counts as full marks.
     pub blank_is_full: bool,
     /// Indicator or bonus.

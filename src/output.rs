@@ -214,14 +214,15 @@ fn num(v: Option<String>) -> Cell {
 /// metric (and its rank), the state, then each item's points and the bonus.
 fn summary(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
     let first = report.units.first();
-    let items: Vec<(String, String)> = first
-        .map(|u| {
-            u.items
-                .iter()
-                .map(|i| (i.id.clone(), i.label.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
+    // Every item any unit has, in order (items with `only` belong to some units).
+    let mut items: Vec<(String, String)> = Vec::new();
+    for u in &report.units {
+        for i in &u.items {
+            if !items.iter().any(|(id, _)| *id == i.id) {
+                items.push((i.id.clone(), i.label.clone()));
+            }
+        }
+    }
     let metrics: Vec<(String, String, bool)> = first
         .map(|u| {
             u.metrics

@@ -133,3 +133,30 @@ fn display_rounding_is_half_up_to_the_rule_sets_decimals() {
     assert_eq!(unit(&rep, "2").total_display.as_deref(), Some("88.12"));
     assert_eq!(total(&rep, "1"), "88.125");
 }
+
+#[test]
+fn a_unit_moved_down_by_a_quota_or_a_prerequisite_is_told_why() {
+    let body = r#"
+indicator("x", #{ label: "x", max: 100, score: |u| u.a });
+prerequisite("room", #{ label: "执法办案区规范化", when: #{ field: "flag", equals: true }, grades: ["优秀"] });
+grades([ #{ name: "优秀", at_least: 90, quota: 0.5 }, #{ name: "良好", below: 90 } ]);
+"#;
+    let rep = assess(
+        body,
+        "1,甲,,99,0,0,0,,是\n2,乙,,95,0,0,0,,是\n3,丙,,94,0,0,0,,否\n4,丁,,10,0,0,0,,是\n",
+    );
+    assert_eq!(unit(&rep, "2").grade.as_deref(), Some("优秀"));
+    assert_eq!(
+        unit(&rep, "3").adjustments[0].detail,
+        "总分达到优秀，但未满足必备条件（执法办案区规范化），评为良好"
+    );
+    let rep = assess(
+        body,
+        "1,甲,,99,0,0,0,,是\n2,乙,,95,0,0,0,,是\n3,丙,,94,0,0,0,,是\n4,丁,,10,0,0,0,,是\n",
+    );
+    assert_eq!(unit(&rep, "3").grade.as_deref(), Some("良好"));
+    assert_eq!(
+        unit(&rep, "3").adjustments[0].detail,
+        "优秀名额不超过 50%（本组 4 个单位，至多 2 个），按名次未进入名额，评为良好"
+    );
+}
