@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
 # Runs every check and test on a fresh machine: installs what is missing, skips what is there.
+#   - Rust: rustfmt, clippy (native and wasm32), unit/integration/doc tests, `kaohe test`
+#   - WASM: builds pkg/ (wasm target + pinned wasm-bindgen-cli installed when missing)
+#   - Browser: the JS API in Node (incl. native/WASM byte identity) and the web app in
+#     headless Chromium (Debian chromium + playwright-core installed when missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,3 +29,9 @@ echo "== kaohe check rules/*.rhai"
 cargo run --quiet -- check rules/*.rhai
 echo "== kaohe test"
 cargo run --quiet -- test
+echo "== WASM package"
+bash scripts/build-wasm.sh
+echo "== cargo clippy --target wasm32-unknown-unknown"
+cargo clippy --target wasm32-unknown-unknown --lib --quiet -- -D warnings
+echo "== JS API and browser tests"
+bash scripts/e2e.sh

@@ -44,6 +44,15 @@ pub fn engine() -> Engine {
             Ok(rust_decimal::Decimal::from(a) / rust_decimal::Decimal::from(b))
         },
     );
+    // Points round half-up everywhere (四舍五入), in closures as in the engine; Rhai's own
+    // `round` on decimals rounds half to even.
+    e.register_fn("round", |d: rust_decimal::Decimal, places: rhai::INT| {
+        let places = u32::try_from(places.clamp(0, 28)).unwrap_or(0);
+        d.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+    });
+    e.register_fn("round", |d: rust_decimal::Decimal| {
+        d.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+    });
     e.on_print(|_| {});
     e.on_debug(|_, _, _| {});
     e.set_module_resolver(StaticModuleResolver::new());

@@ -48,8 +48,10 @@ pub fn serve(root: &Path, port: u16) -> Result<(), String> {
             "the WASM package is not built\n  help: run `bash scripts/build-wasm.sh` first".into(),
         );
     }
+    // A busy port is no reason to fail: take a free one and say which.
     let server = tiny_http::Server::http(("127.0.0.1", port))
-        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+        .or_else(|_| tiny_http::Server::http(("127.0.0.1", 0)))
+        .map_err(|e| format!("cannot listen on 127.0.0.1: {e}"))?;
     let addr = server
         .server_addr()
         .to_ip()

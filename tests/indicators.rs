@@ -214,3 +214,14 @@ fn a_value_closure_feeds_any_shape() {
     assert_eq!(points(&rep, "1", "v"), "5");
     assert_eq!(points(&rep, "2", "v"), "2");
 }
+
+#[test]
+fn round_in_closures_is_half_up_like_the_engine() {
+    let rep = assess(
+        r#"indicator("r", #{ label: "x", max: 5, score: |u| (u.a / 8).round(2) });
+           indicator("r0", #{ label: "y", max: 5, score: |u| round(u.b) });"#,
+        "1,甲,,1,2.5,0,0,,\n",
+    );
+    assert_eq!(points(&rep, "1", "r"), "0.13"); // 0.125 → 0.13, not banker's 0.12
+    assert_eq!(points(&rep, "1", "r0"), "3"); // 2.5 → 3, not 2
+}
