@@ -47,53 +47,64 @@ fn pad(s: &str, width: usize, right: bool) -> String {
     }
 }
 
-/// A ranked table for the terminal, one block per cohort.
+/// A ranked table for the terminal, one block per cohort; a block shows the metrics its units
+/// have (a station's and a sub-district's indices can differ).
 pub fn table(report: &Report) -> String {
     let mut out = format!("{}（{}）\n", report.rule_set.title, report.rule_set.id);
     let with_change = report.units.iter().any(|u| u.previous_rank.is_some());
-    let metrics: Vec<(String, bool)> = report
-        .units
-        .first()
-        .map(|u| {
-            u.metrics
-                .iter()
-                .map(|m| {
-                    let ranked = report
-                        .units
-                        .iter()
-                        .any(|x| x.metrics.iter().any(|y| y.id == m.id && y.rank.is_some()));
-                    (m.label.clone(), ranked)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
     let with_state = report.units.iter().any(|u| state_text(u).is_some());
-    let mut head: Vec<String> = ["名次", "单位", "总分", "等次"]
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    if with_change {
-        head.push("名次变化".into());
-    }
-    let numeric: Vec<String> = metrics.iter().map(|(l, _)| l.clone()).collect();
-    for (label, ranked) in &metrics {
-        head.push(label.clone());
-        if *ranked {
-            head.push(format!("{label}名次"));
-        }
-    }
-    if with_state {
-        head.push("状态".into());
-    }
-    head.extend(["一票否决".to_string(), "处理结果".to_string()]);
-    let right = |col: &str| {
-        matches!(col, "名次" | "总分") || col.ends_with("名次") || numeric.iter().any(|n| n == col)
-    };
     for cohort in &report.cohorts {
-        let rows: Vec<Vec<String>> = report
+        let units: Vec<&UnitResult> = report
             .units
             .iter()
             .filter(|u| u.cohort == cohort.name)
+            .collect();
+        // (metric index, label, ranked) for the metrics some unit of this block has.
+        let metrics: Vec<(usize, String, bool)> = units
+            .first()
+            .map(|u| {
+                u.metrics
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| {
+                        units
+                            .iter()
+                            .any(|x| x.metrics.get(*k).is_some_and(|m| m.display.is_some()))
+                    })
+                    .map(|(k, m)| {
+                        let ranked = units
+                            .iter()
+                            .any(|x| x.metrics.get(k).is_some_and(|m| m.rank.is_some()));
+                        (k, m.label.clone(), ranked)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut head: Vec<String> = ["名次", "单位", "总分", "等次"]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let mut right = vec![true, false, true, false];
+        if with_change {
+            head.push("名次变化".into());
+            right.push(false);
+        }
+        for (_, label, ranked) in &metrics {
+            head.push(label.clone());
+            right.push(true);
+            if *ranked {
+                head.push(format!("{label}名次"));
+                right.push(false);
+            }
+        }
+        if with_state {
+            head.push("状态".into());
+            right.push(false);
+        }
+        head.extend(["一票否决".to_string(), "处理结果".to_string()]);
+        right.extend([false, false]);
+        let rows: Vec<Vec<String>> = units
+            .iter()
             .map(|u| {
                 let mut r = vec![
                     rank_text(u),
@@ -104,11 +115,17 @@ pub fn table(report: &Report) -> String {
                 if with_change {
                     r.push(change_text(u));
                 }
-                for (m, (_, ranked)) in u.metrics.iter().zip(&metrics) {
-                    r.push(m.display.clone().unwrap_or_else(|| "—".into()));
+                for (k, _, ranked) in &metrics {
+                    let m = u.metrics.get(*k);
+                    r.push(
+                        m.and_then(|m| m.display.clone())
+                            .unwrap_or_else(|| "—".into()),
+                    );
                     if *ranked {
-                        let mut rank = m.rank.map_or_else(|| "—".to_string(), |x| x.to_string());
-                        match m.rank_change {
+                        let mut rank = m
+                            .and_then(|m| m.rank)
+                            .map_or_else(|| "—".to_string(), |x| x.to_string());
+                        match m.and_then(|m| m.rank_change) {
                             Some(c) if c > 0 => rank.push_str(&format!(" ↑{c}")),
                             Some(c) if c < 0 => rank.push_str(&format!(" ↓{}", -c)),
                             _ => {}
@@ -140,21 +157,21 @@ pub fn table(report: &Report) -> String {
         } else {
             out.push('\n');
         }
-        let line = |cells: Vec<String>| -> String {
+        let line = |cells: &[String]| -> String {
             cells
                 .iter()
                 .enumerate()
-                .map(|(i, c)| pad(c, widths[i], right(&head[i])))
+                .map(|(i, c)| pad(c, widths[i], right[i]))
                 .collect::<Vec<_>>()
                 .join("  ")
                 .trim_end()
                 .to_string()
         };
-        out.push_str(&line(head.clone()));
+        out.push_str(&line(&head));
         out.push('\n');
         out.push_str(&"─".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
         out.push('\n');
-        for r in rows {
+        for r in &rows {
             out.push_str(&line(r));
             out.push('\n');
         }
