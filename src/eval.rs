@@ -448,11 +448,22 @@ pub(crate) fn value_dynamic(v: &Value) -> Dynamic {
     }
 }
 
-pub(crate) fn measured_text(used: &[DataUse], value: Decimal, is_ratio: bool) -> String {
+/// How a measured value came about, in words: `失控人员数 = 3`, `查结数/立案数 = 9/10 → 90`,
+/// `问卷指数 = 95（安全 90、比较安全 5、不安全 5）`.
+pub(crate) fn measured_text(m: &Measure, used: &[DataUse], value: Decimal) -> String {
     let v = fmt(round(value, 4));
-    match used {
-        [one] if !is_ratio => format!("{} = {}", one.label, one.value),
-        [n, d] => format!("{}/{} = {}/{} → {v}", n.label, d.label, n.value, d.value),
+    match (m, used) {
+        (Measure::Ratio { .. }, [n, d]) => {
+            format!("{}/{} = {}/{} → {v}", n.label, d.label, n.value, d.value)
+        }
+        (Measure::Survey { .. }, _) => {
+            let counts: Vec<String> = used
+                .iter()
+                .map(|u| format!("{} {}", u.label, u.value))
+                .collect();
+            format!("问卷指数 = {v}（{}）", counts.join("、"))
+        }
+        (_, [one]) => format!("{} = {}", one.label, one.value),
         _ => format!("计算值 = {v}"),
     }
 }
@@ -504,28 +515,25 @@ fn score_item(cx: &mut Ctx, item: &Item) -> Option<ItemResult> {
         _ => None,
     };
     let measured = match measure {
-        Some(m) => {
-            let is_ratio = matches!(m, Measure::Ratio { .. });
-            match cx.measure(m, &item.id, item.pos)? {
-                Measured::Value(v, data) => Some((v, data, is_ratio)),
-                Measured::NoBase(data) => {
-                    full(&mut result, "分母为 0，视为达标，按满分计".into(), data);
-                    return Some(result);
-                }
-                Measured::Blank(data) => {
-                    if item.blank_is_full {
-                        full(&mut result, "数据为空，不适用，按满分计".into(), data);
-                        return Some(result);
-                    }
-                    result.reasons.push(Reason {
-                        detail: "无数据，不得分".into(),
-                        points: Decimal::ZERO,
-                        data,
-                    });
-                    return Some(result);
-                }
+        Some(m) => match cx.measure(m, &item.id, item.pos)? {
+            Measured::Value(v, data) => Some((v, data, m)),
+            Measured::NoBase(data) => {
+                full(&mut result, "分母为 0，视为达标，按满分计".into(), data);
+                return Some(result);
             }
-        }
+            Measured::Blank(data) => {
+                if item.blank_is_full {
+                    full(&mut result, "数据为空，不适用，按满分计".into(), data);
+                    return Some(result);
+                }
+                result.reasons.push(Reason {
+                    detail: "无数据，不得分".into(),
+                    points: Decimal::ZERO,
+                    data,
+                });
+                return Some(result);
+            }
+        },
         None => None,
     };
     let max = item.max;
@@ -591,8 +599,8 @@ fn score_item(cx: &mut Ctx, item: &Item) -> Option<ItemResult> {
             });
             result.points = points.normalize();
         }
-        (Shape::Target(_, bound, shortfall), Some((v, data, is_ratio))) => {
-            let seen = measured_text(&data, v, is_ratio);
+        (Shape::Target(_, bound, shortfall), Some((v, data, m))) => {
+            let seen = measured_text(m, &data, v);
             let (points, detail) = if bound.holds(v) {
                 (
                     max,
@@ -643,7 +651,7 @@ fn score_item(cx: &mut Ctx, item: &Item) -> Option<ItemResult> {
             Shape::Linear {
                 full_at, zero_at, ..
             },
-            Some((v, data, is_ratio)),
+            Some((v, data, m)),
         ) => {
             let t = share(v.saturating_sub(*zero_at), full_at.saturating_sub(*zero_at));
             let p = round(max * t, decimals);
@@ -651,7 +659,7 @@ fn score_item(cx: &mut Ctx, item: &Item) -> Option<ItemResult> {
             result.reasons.push(Reason {
                 detail: format!(
                     "{}，{} 及{}满分、{} 及{}为 0 分，按线性得 {} 分",
-                    measured_text(&data, v, is_ratio),
+                    measured_text(m, &data, v),
                     fmt(*full_at),
                     if full_at > zero_at {
                         "以上"
@@ -670,8 +678,8 @@ fn score_item(cx: &mut Ctx, item: &Item) -> Option<ItemResult> {
                 data,
             });
         }
-        (Shape::Bands(_, steps), Some((v, data, is_ratio))) => {
-            let seen = measured_text(&data, v, is_ratio);
+        (Shape::Bands(_, steps), Some((v, data, m))) => {
+            let seen = measured_text(m, &data, v);
             let hit = steps.iter().find(|(b, _)| b.holds(v));
             let (p, detail) = match hit {
                 Some((b, p)) => (*p, format!("{seen}，{}档，得 {} 分", b.describe(), fmt(*p))),
@@ -684,8 +692,8 @@ fn score_item(cx: &mut Ctx, item: &Item) -> Option<ItemResult> {
                 data,
             });
         }
-        (Shape::Zero(_), Some((v, data, is_ratio))) => {
-            let seen = measured_text(&data, v, is_ratio);
+        (Shape::Zero(_), Some((v, data, m))) => {
+            let seen = measured_text(m, &data, v);
             let (p, detail) = if v.is_zero() {
                 (max, format!("{seen}，实现零目标，得满分"))
             } else {
