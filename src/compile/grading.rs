@@ -1,0 +1,291 @@
+//! What the points lead to: `veto`, `veto_policy`, `prerequisite`, `grades`, `ranking`,
+//! `consequence`, `state` and `rollup`.
+
+use super::builder::Builder;
+use super::spec::Spec;
+use super::{suggest, to_decimal};
+use crate::model::*;
+use rhai::{Array, Dynamic, FnPtr, Map, Position};
+use rust_decimal::Decimal;
+
+/// `veto("id", #{ label, when, reason })`: a condition that fails a unit whatever its points.
+pub(super) fn veto(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
+    let mut s = Spec::new(b, spec, pos, format!("veto `{id}`"));
+    let label = s.required_string("label");
+    let reason = s.string("reason").unwrap_or_else(|| label.clone());
+    let when = s.condition("when");
+    s.require("when", "add `when: |u| u.field > 0`");
+    s.done(&[]);
+    if let Some(when) = when {
+        b.vetoes.push(Veto {
+            id: id.to_string(),
+            label,
+            when,
+            reason,
+            pos,
+        });
+    }
+}
+
+/// `veto_policy(#{ grade, awards, rank, show_points })`: what a veto does to a unit.
+pub(super) fn veto_policy(b: &mut Builder, pos: Position, spec: &Map) {
+    let mut s = Spec::new(b, spec, pos, "veto_policy".into());
+    let grade = s.string("grade");
+    let awards = s.boolean("awards").unwrap_or(false);
+    let show_points = s.boolean("show_points").unwrap_or(true);
+    let rank = s.choice(
+        "rank",
+        VetoRank::Last,
+        &[
+            ("last", VetoRank::Last),
+            ("excluded", VetoRank::Excluded),
+            ("normal", VetoRank::Normal),
+        ],
+        "use \"last\", \"excluded\" or \"normal\"",
+    );
+    s.done(&[]);
+    b.veto_policy_pos = pos;
+    b.veto_policy = VetoPolicy {
+        grade,
+        awards,
+        rank,
+        show_points,
+    };
+}
+
+/// `prerequisite("id", #{ label, when, grades })`: a condition a unit must meet for the
+/// listed grades.
+pub(super) fn prerequisite(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
+    let mut s = Spec::new(b, spec, pos, format!("prerequisite `{id}`"));
+    let label = s.required_string("label");
+    let when = s.condition("when");
+    let grades: Vec<String> = s
+        .get("grades")
+        .and_then(|d| d.clone().try_cast::<Array>())
+        .map(|a| a.into_iter().map(|d| d.to_string()).collect())
+        .unwrap_or_default();
+    if grades.is_empty() {
+        s.err(
+            "`grades` must list the grades that need it".into(),
+            Some("add `grades: [\"一级\"]`".into()),
+        );
+    }
+    s.done(&[]);
+    if let Some(when) = when {
+        b.prerequisites.push(Prerequisite {
+            id: id.to_string(),
+            label,
+            when,
+            grades,
+            pos,
+        });
+    }
+}
+
+/// `grades([#{ name, at_least|above|below|at_most, quota }, …])`: the grade bands, best first.
+pub(super) fn grades(b: &mut Builder, pos: Position, bands: &Array) {
+    for band in bands {
+        let Some(m) = band.clone().try_cast::<Map>() else {
+            b.error(
+                pos,
+                "grades: each band is a map such as `#{ name: \"优秀\", at_least: 90 }`",
+                None,
+            );
+            continue;
+        };
+        let mut s = Spec::new(b, &m, pos, "grades".into());
+        let name = s.required_string("name");
+        let quota = s.decimal("quota");
+        for k in ["at_least", "above", "below", "at_most"] {
+            s.get(k);
+        }
+        let bounds = s.bound_of(&m, &format!("band `{name}`"));
+        if let Some(q) = quota {
+            if q <= Decimal::ZERO || q > Decimal::ONE {
+                s.err(
+                    format!("band `{name}`: `quota` must be a share above 0 and at most 1"),
+                    Some("write 20 % as `quota: 0.2`".into()),
+                );
+            }
+        }
+        s.done(&[]);
+        b.bands.push(Band {
+            name,
+            bounds,
+            quota,
+        });
+    }
+}
+
+/// `ranking(#{ ties, within })`: how ties rank, and the field whose groups rank apart.
+pub(super) fn ranking(b: &mut Builder, pos: Position, spec: &Map) {
+    let mut s = Spec::new(b, spec, pos, "ranking".into());
+    let ties = s.choice(
+        "ties",
+        TiePolicy::Competition,
+        &[
+            ("competition", TiePolicy::Competition),
+            ("dense", TiePolicy::Dense),
+        ],
+        "use \"competition\" (1-2-2-4) or \"dense\" (1-2-2-3)",
+    );
+    let within = s.string("within");
+    let within = within.map(|w| s.field_ref(&w, "within"));
+    s.done(&[]);
+    b.ties = ties;
+    if let Some(Some(w)) = within {
+        if let Some(unit) = b.unit.as_mut() {
+            unit.2 = Some(w);
+        } else {
+            b.error(pos, "ranking: call `unit(…)` before `ranking(…)`", None);
+        }
+    }
+}
+
+/// `state(|u, prev, r| #{ status: … })`: the state a unit carries into the next period.
+pub(super) fn state(b: &mut Builder, pos: Position, next: &Dynamic) {
+    if b.state.is_some() {
+        b.error(pos, "`state(…)` is called twice", None);
+    }
+    match next.clone().try_cast::<FnPtr>() {
+        Some(f) => b.state = Some(f),
+        None => b.error(
+            pos,
+            "state: expected a closure `|u, prev, r| #{ status: … }`",
+            None,
+        ),
+    }
+}
+
+/// `rollup("id", #{ label, by, value, method, include_vetoed })`: units summed up by group.
+pub(super) fn rollup(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
+    let mut s = Spec::new(b, spec, pos, format!("rollup `{id}`"));
+    let label = s.required_string("label");
+    let by = s.string("by").and_then(|f| s.field_ref(&f, "by"));
+    let value = match s.string("value").as_deref() {
+        None | Some("total") => Some(RollupValue::Total),
+        Some(name) => match s.b.metrics.iter().position(|m| m.id == name) {
+            Some(i) => Some(RollupValue::Metric(i)),
+            None => s.numeric_field(name, "value").map(RollupValue::Field),
+        },
+    };
+    let method = s.choice(
+        "method",
+        RollupMethod::Mean,
+        &[
+            ("mean", RollupMethod::Mean),
+            ("sum", RollupMethod::Sum),
+            ("min", RollupMethod::Min),
+            ("max", RollupMethod::Max),
+        ],
+        "use \"mean\", \"sum\", \"min\" or \"max\"",
+    );
+    let include_vetoed = s.boolean("include_vetoed").unwrap_or(true);
+    s.done(&[]);
+    if let Some(value) = value {
+        b.rollups.push(Rollup {
+            id: id.to_string(),
+            label,
+            by,
+            value,
+            method,
+            include_vetoed,
+        });
+    }
+}
+
+/// `consequence("name", #{ when, reason })`: what follows for the units `when` picks.
+pub(super) fn consequence(b: &mut Builder, pos: Position, name: &str, spec: &Map) {
+    let mut s = Spec::new(b, spec, pos, format!("consequence `{name}`"));
+    let reason = s.string("reason").unwrap_or_else(|| name.to_string());
+    let when = s.get("when").cloned();
+    s.done(&[]);
+    let help = Some("write `when: #{ bottom: 3 }` (or top, grade, vetoed, veto, total_below) or a closure `|r| r.total < 60`".to_string());
+    let outcome = match when {
+        None => {
+            b.error(
+                pos,
+                format!("consequence `{name}`: `when` is missing"),
+                help,
+            );
+            None
+        }
+        Some(w) => outcome_of(b, pos, name, &w, help),
+    };
+    if let Some(when) = outcome {
+        b.consequences.push(Consequence {
+            name: name.to_string(),
+            when,
+            reason,
+            pos,
+        });
+    }
+}
+
+/// A consequence's `when`: a closure or a one-key map such as `#{ bottom: 3 }`.
+fn outcome_of(
+    b: &mut Builder,
+    pos: Position,
+    name: &str,
+    w: &Dynamic,
+    help: Option<String>,
+) -> Option<Outcome> {
+    if let Some(f) = w.clone().try_cast::<FnPtr>() {
+        return Some(Outcome::Closure(f));
+    }
+    let Some(m) = w.clone().try_cast::<Map>() else {
+        b.error(
+            pos,
+            format!("consequence `{name}`: `when` must be a map or a closure"),
+            help,
+        );
+        return None;
+    };
+    if m.len() != 1 {
+        b.error(
+            pos,
+            format!("consequence `{name}`: `when` needs exactly one key"),
+            help,
+        );
+        return None;
+    }
+    let (k, v) = m.iter().next()?;
+    let count = || {
+        v.as_int()
+            .ok()
+            .filter(|n| *n > 0)
+            .and_then(|n| usize::try_from(n).ok())
+    };
+    let out = match k.as_str() {
+        "bottom" => count().map(Outcome::Bottom),
+        "top" => count().map(Outcome::Top),
+        "grade" => v.clone().into_string().ok().map(Outcome::Grade),
+        "veto" => v.clone().into_string().ok().map(Outcome::Veto),
+        "vetoed" if v.as_bool() == Ok(true) => Some(Outcome::Vetoed),
+        "total_below" => to_decimal(v).map(Outcome::TotalBelow),
+        "state" => v.clone().into_string().ok().map(Outcome::State),
+        _ => None,
+    };
+    if out.is_none() {
+        let help = suggest(
+            k,
+            [
+                "bottom",
+                "top",
+                "grade",
+                "veto",
+                "vetoed",
+                "total_below",
+                "state",
+            ]
+            .into_iter(),
+        )
+        .or(help);
+        b.error(
+            pos,
+            format!("consequence `{name}`: `when: #{{ {k}: {v} }}` is not understood"),
+            help,
+        );
+    }
+    out
+}

@@ -1,0 +1,158 @@
+//! What the rule set reads: `ruleset` (its header), `field`, `unit`, and the `metric`s
+//! computed from the fields.
+
+use super::builder::Builder;
+use super::spec::Spec;
+use super::{suggest, to_decimal};
+use crate::model::*;
+use rhai::{Array, Dynamic, Map, Position};
+use rust_decimal::Decimal;
+
+/// `ruleset(#{ id, title, max, bonus_max, decimals })`.
+pub(super) fn ruleset(b: &mut Builder, pos: Position, spec: &Map) {
+    if b.header.is_some() {
+        b.error(pos, "`ruleset(…)` is called twice", None);
+    }
+    let mut s = Spec::new(b, spec, pos, "ruleset".into());
+    let id = s.required_string("id");
+    let title = s.required_string("title");
+    let max = s.decimal("max").unwrap_or(Decimal::ONE_HUNDRED);
+    let bonus_max = s.decimal("bonus_max");
+    let decimals = s.decimals();
+    s.done(&[]);
+    b.header = Some((id, title, max, bonus_max, decimals));
+}
+
+/// `field("name", #{ label, aliases, type, if_blank, required, one_of })`: a column of the data.
+pub(super) fn field(b: &mut Builder, pos: Position, name: &str, spec: &Map) {
+    let valid = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    if !valid {
+        b.error(
+            pos,
+            format!("field name `{name}` is not an identifier"),
+            Some("use letters, digits and `_` (e.g. `lost_control`) and put the Chinese header in `label`".into()),
+        );
+    }
+    if b.fields.iter().any(|f| f.name == name) {
+        b.error(pos, format!("field `{name}` is declared twice"), None);
+    }
+    let mut s = Spec::new(b, spec, pos, format!("field `{name}`"));
+    let label = s.string("label").unwrap_or_else(|| name.to_string());
+    let aliases: Vec<String> = match s.get("aliases") {
+        None => Vec::new(),
+        Some(v) => match v.clone().try_cast::<Array>() {
+            Some(a) => a.into_iter().map(|d| d.to_string()).collect(),
+            None => {
+                s.err("`aliases` must be a list of headers".into(), None);
+                Vec::new()
+            }
+        },
+    };
+    let ty_name = s.string("type").unwrap_or_else(|| "number".into());
+    let ty = match FieldType::parse(&ty_name) {
+        Some(t) => t,
+        None => {
+            let help = suggest(
+                &ty_name,
+                ["text", "int", "number", "percent", "bool"].into_iter(),
+            )
+            .or_else(|| Some("the types are text, int, number, percent, bool".into()));
+            s.err(format!("unknown type `{ty_name}`"), help);
+            // Number keeps later checks on this field from adding follow-on errors.
+            FieldType::Number
+        }
+    };
+    let default = match s.get("if_blank") {
+        None => None,
+        Some(d) => match default_value(d, ty) {
+            Some(v) => Some(v),
+            None => {
+                s.err(format!("`if_blank` does not fit type `{ty_name}`"), None);
+                None
+            }
+        },
+    };
+    let required = s.boolean("required").unwrap_or(default.is_none());
+    let one_of: Vec<String> = match s.get("one_of") {
+        None => Vec::new(),
+        Some(v) => match v.clone().try_cast::<Array>() {
+            Some(a) if ty == FieldType::Text => a.into_iter().map(|d| d.to_string()).collect(),
+            _ => {
+                s.err(
+                    "`one_of` must be a list of the values a text field may hold".into(),
+                    Some("write `one_of: [\"乡镇\", \"部门\"]` on a field of type \"text\"".into()),
+                );
+                Vec::new()
+            }
+        },
+    };
+    s.done(&[]);
+    b.fields.push(Field {
+        name: name.to_string(),
+        label,
+        aliases,
+        ty,
+        required,
+        default,
+        one_of,
+    });
+}
+
+/// An `if_blank` value, if it fits the field's type.
+fn default_value(d: &Dynamic, ty: FieldType) -> Option<Value> {
+    match ty {
+        FieldType::Text => d.clone().into_string().ok().map(Value::Text),
+        FieldType::Bool => d.as_bool().ok().map(Value::Bool),
+        FieldType::Int => d.as_int().ok().map(Value::Int),
+        FieldType::Number | FieldType::Percent => to_decimal(d).map(Value::Number),
+    }
+}
+
+/// `unit(#{ id, name, cohort })`: the fields that identify a unit, name it, and group it.
+pub(super) fn unit(b: &mut Builder, pos: Position, spec: &Map) {
+    let mut s = Spec::new(b, spec, pos, "unit".into());
+    let id = s.required_string("id");
+    let name = s.string("name");
+    let cohort = s.string("cohort");
+    let id = s.field_ref(&id, "id");
+    let name = name.and_then(|n| s.field_ref(&n, "name"));
+    let cohort = cohort.map(|c| s.field_ref(&c, "cohort"));
+    s.done(&[]);
+    if let Some(id) = id {
+        let cohort = match cohort {
+            Some(Some(c)) => Some(c),
+            Some(None) => return,
+            None => None,
+        };
+        b.unit = Some((id, name, cohort));
+    }
+}
+
+/// `metric("id", #{ label, value, decimals, rank, order })`: a value computed per unit,
+/// shown and optionally ranked.
+pub(super) fn metric(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
+    if b.metrics.iter().any(|m| m.id == id) {
+        b.error(pos, format!("metric `{id}` is declared twice"), None);
+    }
+    let mut s = Spec::new(b, spec, pos, format!("metric `{id}`"));
+    let label = s.required_string("label");
+    let measure = s.measure("value");
+    s.require("value", "add `value: \"field\"` or a survey");
+    let decimals = s.decimals();
+    let rank = s.boolean("rank").unwrap_or(false);
+    let ascending = s.order();
+    s.done(&[]);
+    if let Some(measure) = measure {
+        b.metrics.push(Metric {
+            id: id.to_string(),
+            label,
+            measure,
+            decimals,
+            rank,
+            ascending,
+            pos,
+        });
+    }
+}

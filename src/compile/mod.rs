@@ -1,0 +1,146 @@
+//! Compiling a rule script (编译规则): run the Rhai script once with the declaration API
+//! registered, collect every mistake, and return a [`RuleSet`] of plain Rust data.
+//!
+//! `api` registers the declaration functions; `inputs`, `items` (with `shapes`) and `grading`
+//! read their calls through a `spec::Spec` into the `builder::Builder`, which checks the whole
+//! set once the script has run; `syntax` reports every syntax error, not only the first.
+
+mod api;
+mod builder;
+mod grading;
+mod inputs;
+mod items;
+mod shapes;
+mod spec;
+mod syntax;
+
+use crate::error::{RuleError, RuleErrors, SourceLocation};
+use crate::model::RuleSet;
+use crate::sandbox;
+use builder::Builder;
+use rhai::{Dynamic, Engine, AST};
+use rust_decimal::Decimal;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// A rule set ready to score units: the declarations plus the script's closures.
+pub struct Rules {
+    /// The declarations.
+    pub set: RuleSet,
+    pub(crate) engine: Engine,
+    pub(crate) ast: AST,
+}
+
+impl std::fmt::Debug for Rules {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rules").field("set", &self.set).finish()
+    }
+}
+
+impl Rules {
+    /// Compiles a rule script. `file` names it in error messages.
+    pub fn compile(file: &str, source: &str) -> Result<Self, RuleErrors> {
+        Self::compile_with_modules(file, source, &[])
+    }
+
+    /// Compiles a rule script that may `import` the given helper modules, each `(path, source)`.
+    pub fn compile_with_modules(
+        file: &str,
+        source: &str,
+        modules: &[(String, String)],
+    ) -> Result<Self, RuleErrors> {
+        let mut errors = Vec::new();
+        let mut engine = sandbox::engine();
+        let (resolver, compiled) = sandbox::modules(&engine, modules, &mut errors);
+        engine.set_module_resolver(resolver.clone());
+        let builder = Rc::new(RefCell::new(Builder::new(file)));
+        api::register(&mut engine, &builder);
+
+        let ast = match engine.compile(source) {
+            Ok(ast) => ast,
+            Err(e) => {
+                errors.extend(syntax::errors(&engine, file, source, e));
+                return Err(RuleErrors(errors));
+            }
+        };
+        if !errors.is_empty() {
+            // A helper module is broken: running the script would only repeat that.
+            return Err(RuleErrors(errors));
+        }
+        let ran = engine.run_ast(&ast);
+        drop(engine);
+        let mut builder = Rc::try_unwrap(builder)
+            .map(RefCell::into_inner)
+            .unwrap_or_else(|rc| rc.borrow().clone_for_finish());
+        let set = match ran {
+            Ok(()) => builder.finish(&mut errors),
+            // The script stopped part-way: report what it found so far and why it stopped,
+            // not the declarations it never reached.
+            Err(e) => {
+                errors.append(&mut builder.errors);
+                errors.push(RuleError {
+                    location: SourceLocation::new(
+                        file,
+                        sandbox::innermost_position(&e).unwrap_or(e.position()),
+                    ),
+                    message: sandbox::describe(&e),
+                    help: sandbox::help_for(&e),
+                });
+                None
+            }
+        };
+        // Errors read top to bottom, as in the file (stable: same place keeps its order).
+        errors.sort_by_key(|e| (e.location.file != file, e.location.line, e.location.column));
+        match set {
+            Some(set) if errors.is_empty() => {
+                let mut engine = sandbox::engine();
+                engine.set_module_resolver(resolver);
+                sandbox::register_imports(&mut engine, &ast, &compiled);
+                Ok(Self { set, engine, ast })
+            }
+            _ => Err(RuleErrors(errors)),
+        }
+    }
+}
+
+/// "did you mean" for a mistyped name: the closest known name by edit distance.
+pub(crate) fn suggest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Option<String> {
+    let mut best: Option<(usize, &str)> = None;
+    for k in known {
+        let d = edit_distance(name, k);
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, k));
+        }
+    }
+    match best {
+        Some((d, k)) if d <= 2.max(name.chars().count() / 3) => {
+            Some(format!("did you mean `{k}`?"))
+        }
+        _ => None,
+    }
+}
+
+/// Levenshtein distance in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            let v = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur.push(v);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// A script number (whole or decimal) as a [`Decimal`]; `None` for anything else.
+pub(crate) fn to_decimal(v: &Dynamic) -> Option<Decimal> {
+    if let Ok(i) = v.as_int() {
+        return Some(Decimal::from(i));
+    }
+    v.as_decimal().ok()
+}

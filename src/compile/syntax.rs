@@ -1,0 +1,149 @@
+//! Syntax errors: every one in the script, not only the first that Rhai's parser stops at.
+
+use crate::error::{RuleError, SourceLocation};
+use rhai::{Engine, Position};
+
+/// How many syntax errors one check reports at most.
+const MAX_SYNTAX_ERRORS: usize = 20;
+
+/// Rhai's parser stops at the first syntax error. To report the others too, the top-level
+/// statement holding each error is blanked out (keeping every line and column in place) and
+/// the script parsed again, up to [`MAX_SYNTAX_ERRORS`] times. An unclosed bracket blanks
+/// everything after it, so no error is reported that the first did not leave behind.
+pub(super) fn errors(
+    engine: &Engine,
+    file: &str,
+    source: &str,
+    first: rhai::ParseError,
+) -> Vec<RuleError> {
+    let mut out = vec![syntax_error(file, &first)];
+    let mut text: Vec<char> = source.chars().collect();
+    let mut err = first;
+    while out.len() < MAX_SYNTAX_ERRORS {
+        let Some(offset) = char_offset(&text, err.position()) else {
+            break;
+        };
+        let (start, end) = statement_around(&text, offset);
+        if start >= end {
+            break;
+        }
+        for c in &mut text[start..end] {
+            if *c != '\n' {
+                *c = ' ';
+            }
+        }
+        let again: String = text.iter().collect();
+        match engine.compile(&again) {
+            Ok(_) => break,
+            Err(e) if e.position().line() > err.position().line() => {
+                out.push(syntax_error(file, &e));
+                err = e;
+            }
+            Err(_) => break,
+        }
+    }
+    out
+}
+
+/// The index in `text` of the character at `pos` (clamped to the end of the text).
+fn char_offset(text: &[char], pos: Position) -> Option<usize> {
+    let (line, col) = (pos.line()?, pos.position().unwrap_or(1));
+    let mut l = 1;
+    let mut start = 0;
+    for (i, c) in text.iter().enumerate() {
+        if l == line {
+            start = i;
+            break;
+        }
+        if *c == '\n' {
+            l += 1;
+            start = i + 1;
+        }
+    }
+    if l != line {
+        return None;
+    }
+    Some((start + col.saturating_sub(1)).min(text.len()))
+}
+
+/// The top-level statement (ended by `;` outside brackets, strings and comments) around `at`.
+fn statement_around(text: &[char], at: usize) -> (usize, usize) {
+    let mut depth = 0i32;
+    let mut start = 0;
+    let mut i = 0;
+    while i < text.len() {
+        let c = text[i];
+        let next = text.get(i + 1).copied();
+        match c {
+            '/' if next == Some('/') => {
+                while i < text.len() && text[i] != '\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            '/' if next == Some('*') => {
+                i += 2;
+                while i + 1 < text.len() && !(text[i] == '*' && text[i + 1] == '/') {
+                    i += 1;
+                }
+                i += 2;
+                continue;
+            }
+            '"' | '`' | '\'' => {
+                i += 1;
+                while i < text.len() && text[i] != c && text[i] != '\n' {
+                    if text[i] == '\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ';' if depth <= 0 => {
+                if i >= at {
+                    return (start, i + 1);
+                }
+                depth = 0;
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    (start, text.len())
+}
+
+/// One parse error as a rule error, with a fix where one is known.
+fn syntax_error(file: &str, e: &rhai::ParseError) -> RuleError {
+    let message = e.err_type().to_string();
+    let help = match e.err_type() {
+        rhai::ParseErrorType::MissingToken(tok, _) => Some(format!("add `{tok}` here")),
+        rhai::ParseErrorType::UnknownOperator(op) => {
+            Some(format!("`{op}` is not an operator in rule scripts"))
+        }
+        _ => None,
+    };
+    RuleError {
+        location: SourceLocation::new(file, e.position()),
+        message: format!("syntax error: {}", message.to_lowercase_first()),
+        help,
+    }
+}
+
+/// Rhai's messages as the middle of a sentence: first letter lower-case, no final full stop.
+trait LowerFirst {
+    fn to_lowercase_first(&self) -> String;
+}
+
+impl LowerFirst for String {
+    fn to_lowercase_first(&self) -> String {
+        let mut chars = self.chars();
+        match chars.next() {
+            Some(c) => c.to_lowercase().chain(chars).collect::<String>(),
+            None => String::new(),
+        }
+        .trim_end_matches('.')
+        .to_string()
+    }
+}
