@@ -182,7 +182,7 @@ pub fn help_for(e: &EvalAltResult) -> Option<String> {
 }
 
 /// The declaration functions rule scripts call.
-pub const API: [&str; 13] = [
+pub const API: [&str; 16] = [
     "ruleset",
     "field",
     "unit",
@@ -196,4 +196,7 @@ pub const API: [&str; 13] = [
     "grades",
     "ranking",
     "consequence",
+    "metric",
+    "state",
+    "rollup",
 ];
