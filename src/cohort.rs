@@ -131,6 +131,11 @@ fn cohort_points(
         for &i in idx {
             let mut cx = Ctx::new(cx_rules, rows[i].unit, links, errors)
                 .with_metrics(&rows[i].scored.metrics);
+            if let Some(only) = &ci.only {
+                if cx.condition(only, &ci.id, ci.pos).map(|(hit, _)| hit) != Some(true) {
+                    continue;
+                }
+            }
             match cx.measure(&ci.measure, &ci.id, ci.pos) {
                 Some(Measured::Value(v, d)) => values.push((i, Compared::Value(v), d)),
                 Some(Measured::Blank(d)) => values.push((i, Compared::Blank, d)),

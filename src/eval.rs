@@ -385,7 +385,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn condition(
+    pub(crate) fn condition(
         &mut self,
         c: &Condition,
         rule: &str,

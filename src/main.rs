@@ -5,6 +5,14 @@ use kaohe::{bundled, data, output, Rules};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Prints a line; a closed pipe (`kaohe assess | head`) is not an error worth a panic.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
 /// Exit codes: distinct per kind of failure so scripts can tell them apart.
 mod exit {
     pub const IO: u8 = 1;
@@ -293,7 +301,7 @@ fn assess(
             "error: an XLSX workbook needs a file\n  help: add `--out result.xlsx`".into(),
         )),
         None => {
-            print!("{text}");
+            let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
             Ok(())
         }
     }
@@ -306,7 +314,7 @@ fn check(paths: &[PathBuf]) -> Result<(), Failure> {
         let text = String::from_utf8(read(p)?)
             .map_err(|_| (exit::RULES, format!("error: `{name}` is not UTF-8 text")))?;
         match compile(&name, &text, &modules_beside(p)) {
-            Ok(r) => println!(
+            Ok(r) => out!(
                 "ok: `{name}` — {}（{} 个字段，{} 个指标，{} 个否决项，{} 个等次）",
                 r.set.title,
                 r.set.fields.len(),
@@ -357,7 +365,7 @@ fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
     let (mut passed, mut failed) = (0usize, 0usize);
     for path in &paths {
         let name = path.display().to_string();
-        println!("{name}");
+        out!("{name}");
         let source = String::from_utf8(read(path)?)
             .map_err(|_| (exit::RULES, format!("error: `{name}` is not UTF-8 text")))?;
         if is_broken(path) {
@@ -368,12 +376,12 @@ fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
             let n = kaohe::cases::expected_errors(&source).len();
             if diffs.is_empty() {
                 passed += 1;
-                println!("  ok    gives exactly its {n} expected error(s)");
+                out!("  ok    gives exactly its {n} expected error(s)");
             } else {
                 failed += 1;
-                println!("  FAIL  the errors differ from the expected ones");
+                out!("  FAIL  the errors differ from the expected ones");
                 for d in diffs {
-                    println!("        {d}");
+                    out!("        {d}");
                 }
             }
             continue;
@@ -382,9 +390,9 @@ fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
             Ok(r) => r,
             Err(e) => {
                 failed += 1;
-                println!("  FAIL  the rule set does not compile");
+                out!("  FAIL  the rule set does not compile");
                 for err in &e.0 {
-                    println!("        {}", err.render().replace('\n', "\n        "));
+                    out!("        {}", err.render().replace('\n', "\n        "));
                 }
                 continue;
             }
@@ -392,7 +400,7 @@ fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
         let cases_path = path.with_extension("cases.json");
         let Ok(cases) = std::fs::read_to_string(&cases_path) else {
             failed += 1;
-            println!(
+            out!(
                 "  FAIL  no test cases: add `{}` (see docs/CASES.md)",
                 cases_path.display()
             );
@@ -403,25 +411,25 @@ fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
         match kaohe::cases::run_cases(&rules, &cases, &load) {
             Err(e) => {
                 failed += 1;
-                println!("  FAIL  {}: {e}", cases_path.display());
+                out!("  FAIL  {}: {e}", cases_path.display());
             }
             Ok(suite) => {
                 for c in &suite.cases {
                     if c.passed() {
-                        println!("  ok    {}", c.name);
+                        out!("  ok    {}", c.name);
                     } else {
-                        println!("  FAIL  {}", c.name);
+                        out!("  FAIL  {}", c.name);
                         for f in &c.failures {
-                            println!("        {}", f.replace('\n', "\n        "));
+                            out!("        {}", f.replace('\n', "\n        "));
                         }
                     }
                 }
                 let cov = &suite.coverage;
                 for line in cov.lines() {
-                    println!("  {line}");
+                    out!("  {line}");
                 }
                 if !cov.missing_vetoes().is_empty() || !cov.missing_bands().is_empty() {
-                    println!("  FAIL  every veto and every band must be exercised by some case");
+                    out!("  FAIL  every veto and every band must be exercised by some case");
                 }
                 let (p, f) = suite.counts();
                 passed += p;
@@ -429,7 +437,7 @@ fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
             }
         }
     }
-    println!("{passed} passed, {failed} failed");
+    out!("{passed} passed, {failed} failed");
     if failed == 0 {
         Ok(())
     } else {

@@ -397,6 +397,9 @@ pub struct CohortItem {
     pub method: CohortMethod,
     /// Smaller values are better (e.g. case rates).
     pub ascending: bool,
+    /// When false for a unit, the unit takes no part in this comparison and the item is left
+    /// out of its items (`only`).
+    pub only: Option<Condition>,
     /// The rule author's words.
     pub text: String,
     /// Where the rule is declared.

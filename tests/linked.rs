@@ -22,6 +22,7 @@ indicator("own", #{ label: "办事处安全感", max: 50, only: #{ field: "kind"
 indicator("bound", #{ label: "派出所安全感（取对应办事处）", max: 50, only: #{ field: "kind", equals: "派出所" },
     linear: #{ value: "station_safety", full_at: 95, zero_at: 75 } });
 indicator("strike", #{ label: "打击", max: 50, target: #{ value: #{ sum: "strikes", over: "brigade" }, at_least: 10, otherwise: "proportional" } });
+cohort_indicator("top", #{ label: "安全感第一", max: 0, value: "safety", top: 1, only: #{ field: "kind", equals: "办事处" } });
 rollup("county", #{ label: "县平均分", by: "county", method: "mean" });
 "#;
 
@@ -79,7 +80,7 @@ fn items_with_only_are_left_out_of_other_units() {
             .map(|i| i.id.clone())
             .collect::<Vec<_>>()
     };
-    assert_eq!(ids("B1"), vec!["own", "strike"]);
+    assert_eq!(ids("B1"), vec!["own", "strike", "top"]);
     assert_eq!(ids("P1"), vec!["bound", "strike"]);
 }
 
@@ -141,4 +142,11 @@ fn roll_ups_give_a_figure_per_group() {
         (r.rollups[0].group.as_str(), r.rollups[0].units),
         ("甲县", 5)
     );
+}
+
+#[test]
+fn a_short_value_far_from_every_allowed_one_gets_no_guess() {
+    let rules = Rules::compile("l.rhai", RULES).unwrap();
+    let ds = data::read_csv(&rules.set, "编码,类别\nX,局\n".as_bytes());
+    assert_eq!(ds.errors[0].help, None);
 }

@@ -190,7 +190,7 @@ impl Builder {
                 }
             }
             // Cohort indicators are added after the category caps, so they count in full.
-            for i in &self.cohort_items {
+            for i in self.cohort_items.iter().filter(|i| i.only.is_none()) {
                 reachable = reachable.saturating_add(i.max);
             }
             if reachable > *max {

@@ -37,6 +37,8 @@ struct Head {
     category: Option<String>,
     max: Decimal,
     text: String,
+    /// When false for a unit, the unit is not assessed on the item (`only`).
+    only: Option<Condition>,
 }
 
 /// Counts an item's declaration, reports its id if already taken, and reads its [`Head`];
@@ -61,11 +63,13 @@ fn head<'a>(
     let category = s.string("category");
     let max = s.required_decimal("max");
     let text = s.string("text").unwrap_or_default();
+    let only = s.condition("only");
     let head = Head {
         label,
         category,
         max,
         text,
+        only,
     };
     (s, head)
 }
@@ -79,7 +83,6 @@ fn item(b: &mut Builder, pos: Position, id: &str, spec: &Map, kind: ItemKind) {
     let (mut s, head) = head(b, pos, id, spec, what);
     let max = head.max;
     let applies = s.condition("applies");
-    let only = s.condition("only");
     let blank_is_full = s.choice(
         "na",
         false,
@@ -130,7 +133,7 @@ fn item(b: &mut Builder, pos: Position, id: &str, spec: &Map, kind: ItemKind) {
             shape,
             text: head.text,
             applies,
-            only,
+            only: head.only,
             blank_is_full,
             kind,
             pos,
@@ -209,6 +212,7 @@ pub(super) fn cohort_indicator(b: &mut Builder, pos: Position, id: &str, spec: &
             method,
             ascending,
             text: head.text,
+            only: head.only,
             pos,
         });
     }

@@ -113,7 +113,15 @@ pub(crate) fn suggest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> O
         }
     }
     match best {
-        Some((d, k)) if d <= 2.max(name.chars().count() / 3) => {
+        // Short names (Chinese values are often one or two characters) must be close indeed.
+        Some((d, k))
+            if d < k.chars().count()
+                && d <= if name.chars().count() <= 3 {
+                    1
+                } else {
+                    2.max(name.chars().count() / 3)
+                } =>
+        {
             Some(format!("did you mean `{k}`?"))
         }
         _ => None,

@@ -1,0 +1,201 @@
+// The JS API (pkg/kaohe.js over the nodejs glue) in Node, and the native/WASM identity: for every
+// bundled rule set, `kaohe assess RULES --format json` prints byte for byte the WASM `reportJson`.
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, KAOHE_BIN } from "./helpers.mjs";
+import { xlsx, csvRows } from "./xlsx.mjs";
+
+const require = createRequire(import.meta.url);
+const { api } = await import("../../pkg/kaohe.js");
+const kaohe = api(require("../../pkg/node/kaohe_bg_glue.js"));
+const read = (p) => readFileSync(join(ROOT, p));
+const readText = (p) => readFileSync(join(ROOT, p), "utf8");
+const STALE = "if src/ changed since the last build, rebuild both: bash scripts/build-wasm.sh && cargo build";
+
+const county = () => {
+  const b = kaohe.bundled().find((x) => x.id === "county-antidrug");
+  const c = kaohe.compile(b.rulesPath, b.rules);
+  assert.equal(c.type, "success");
+  return { b, rs: c.ruleSet };
+};
+
+before(() => {
+  if (!existsSync(KAOHE_BIN)) execFileSync("cargo", ["build", "--quiet"], { cwd: ROOT, stdio: "inherit" });
+});
+
+test("version() is the crate's version", () => {
+  const version = /^version = "(.*)"/m.exec(readText("Cargo.toml"))[1];
+  assert.equal(kaohe.version(), version);
+});
+
+test("bundled() lists every rule set in rules/ with its sample data and cases", () => {
+  const list = kaohe.bundled();
+  const files = readdirSync(join(ROOT, "rules")).filter((f) => f.endsWith(".rhai"));
+  assert.equal(list.length, files.length);
+  assert.equal(list[0].id, "county-antidrug", "the default comes first");
+  for (const b of list) {
+    assert.ok(files.includes(b.rulesPath.replace(/^rules\//, "")), b.rulesPath);
+    assert.ok(b.data && b.cases, `${b.id} has sample data and cases`);
+  }
+});
+
+test("compile: success gives the rule set's info", () => {
+  const { rs } = county();
+  assert.equal(rs.info.id, "county-antidrug");
+  assert.equal(rs.info.title, "县禁毒工作绩效考核");
+  assert.deepEqual(rs.info.grades, ["先进", "合格", "基本合格", "不合格"]);
+  assert.ok(rs.info.fields.some((f) => f.name === "lost" && f.label === "失控人员数" && f.type === "int"));
+  rs.free();
+});
+
+test("compile: failures are data, every error with its line and column", () => {
+  const r = kaohe.compile("bad.rhai", 'ruleset(#{ id: "x", title: "示例" });\nfield("code", #{ label: "编码" type: "text" });\nlet z = 1 +* 2;\n');
+  assert.equal(r.type, "failure");
+  assert.deepEqual(r.errors.map((e) => `${e.location.line}:${e.location.column}`), ["2:30", "3:12"]);
+  assert.match(r.errors[0].message, /^syntax error: expecting ','/);
+  assert.equal(r.errors[0].location.file, "bad.rhai");
+});
+
+test("check: the broken rule files give exactly the errors they expect", () => {
+  for (const f of readdirSync(join(ROOT, "rules/broken")).filter((x) => x.endsWith(".rhai"))) {
+    const source = readText(`rules/broken/${f}`);
+    const expected = [...source.matchAll(/^\/\/! expect-error: (.*)$/gm)].map((m) => m[1]);
+    const r = kaohe.check(f, source);
+    assert.equal(r.type, "failure", f);
+    assert.deepEqual(r.errors.map((e) => `${e.location.file}:${e.location.line}:${e.location.column}: ${e.message}`), expected, f);
+  }
+  const ok = kaohe.check("rules/county-antidrug.rhai", readText("rules/county-antidrug.rhai"));
+  assert.deepEqual(ok, { type: "success", errors: [] });
+});
+
+test("assess: UTF-8 CSV gives the ranked, graded result", () => {
+  const { b, rs } = county();
+  const o = rs.assess(b.data, { fileName: b.dataPath });
+  assert.equal(o.type, "success");
+  assert.equal(o.encoding, "UTF-8");
+  assert.equal(o.report.units.length, 20);
+  const top = o.report.units[0];
+  assert.deepEqual([top.name, top.total_display, top.grade, top.rank], ["城关镇", "101.00", "先进", 1]);
+  assert.deepEqual(JSON.parse(o.reportJson), o.report);
+  assert.match(o.csv(), /城关镇/);
+  const book = o.xlsx();
+  assert.equal(String.fromCharCode(book[0], book[1]), "PK");
+  o.free();
+});
+
+test("assess: GBK CSV bytes are detected and score the same", () => {
+  const { b, rs } = county();
+  const utf8 = rs.assess(b.data, { fileName: b.dataPath });
+  const gbk = rs.assess(new Uint8Array(read("rules/samples/county-antidrug.gbk.csv")), { fileName: "county-antidrug.gbk.csv" });
+  assert.equal(gbk.type, "success");
+  assert.match(gbk.encoding, /^(GBK|GB18030)$/);
+  assert.equal(gbk.reportJson, utf8.reportJson);
+});
+
+test("assess: XLSX bytes (first sheet) score the same as the CSV", () => {
+  const { b, rs } = county();
+  const book = xlsx(csvRows(b.data));
+  const o = rs.assess(book, { fileName: "county-antidrug.xlsx" });
+  assert.equal(o.type, "success", JSON.stringify(o.errors));
+  assert.equal(o.reportJson, rs.assess(b.data, { fileName: b.dataPath }).reportJson);
+});
+
+test("assess: JSON units (keys are the Chinese headers) score the same", () => {
+  const { b, rs } = county();
+  const [head, ...rows] = csvRows(b.data);
+  const units = rows.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i] === "" ? null : r[i]])));
+  const o = rs.assess(JSON.stringify(units), { fileName: "data.json" });
+  assert.equal(o.type, "success", JSON.stringify(o.errors));
+  const csv = rs.assess(b.data, { fileName: b.dataPath }).report;
+  assert.deepEqual(o.report.units.map((u) => [u.id, u.total_display, u.rank]), csv.units.map((u) => [u.id, u.total_display, u.rank]));
+});
+
+test("assess: a bad cell is reported with row, column and unit; keepGoing scores the rest", () => {
+  const { b, rs } = county();
+  const bad = b.data.replace("999001101,龙泉镇,96,", "999001101,龙泉镇,九十六,");
+  const stopped = rs.assess(bad, { fileName: "bad.csv" });
+  assert.equal(stopped.type, "failure");
+  assert.equal(stopped.stage, "data");
+  assert.deepEqual(stopped.errors, [{ row: 4, column: 3, header: "登记吸毒人员数", unit: "999001101", message: "expected a whole number, found `九十六`" }]);
+  const going = rs.assess(bad, { fileName: "bad.csv", keepGoing: true });
+  assert.equal(going.type, "success");
+  assert.equal(going.report.units.length, 19);
+  assert.deepEqual(going.dataErrors, stopped.errors);
+});
+
+test("assess: a runaway closure is stopped with its rule, unit and line", () => {
+  const { b } = county();
+  const source = `${b.rules}\nbonus("loop", #{ label: "死循环", max: 1, score: |u| { loop { } } });\n`;
+  const line = source.split("\n").length - 1;
+  const c = kaohe.compile("loop.rhai", source);
+  assert.equal(c.type, "success");
+  const o = c.ruleSet.assess(b.data, { fileName: b.dataPath });
+  assert.equal(o.type, "failure");
+  assert.equal(o.stage, "eval");
+  assert.equal(o.errors[0].location.line, line);
+  assert.equal(o.errors[0].rule, "loop");
+  assert.match(o.errors[0].message, /200000 operations/);
+});
+
+test("assess: the previous period's result gives rank change", () => {
+  const b = kaohe.bundled().find((x) => x.id === "satisfaction");
+  const rs = kaohe.compile(b.rulesPath, b.rules).ruleSet;
+  const o = rs.assess(b.data, { fileName: b.dataPath, previous: readText("rules/samples/satisfaction.prev.json") });
+  assert.equal(o.type, "success");
+  const ranked = o.report.units.filter((u) => u.rank != null && u.previous_rank != null);
+  assert.ok(ranked.length > 0);
+  for (const u of ranked) assert.equal(u.rank_change, u.previous_rank - u.rank, u.name);
+  const broken = rs.assess(b.data, { fileName: b.dataPath, previous: "{ not json" });
+  assert.equal(broken.type, "failure");
+  assert.equal(broken.stage, "previous");
+});
+
+test("runCases: every bundled rule set passes its own cases, with coverage", () => {
+  for (const b of kaohe.bundled()) {
+    const run = kaohe.compile(b.rulesPath, b.rules).ruleSet.runCases(b.cases);
+    assert.equal(run.failed, 0, `${b.id}: ${JSON.stringify(run.cases.filter((c) => c.failures.length))}`);
+    assert.equal(run.passed, run.cases.length);
+    assert.ok(run.coverage_lines.length > 0);
+  }
+});
+
+// The native/WASM identity: same rule set, same sample data, the same bytes.
+function native(args) {
+  const r = spawnSync(KAOHE_BIN, ["assess", ...args, "--format", "json"], { cwd: ROOT, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(r.stdout.endsWith("\n"));
+  return r.stdout.slice(0, -1);
+}
+function compileFromDisk(b) {
+  const c = kaohe.compile(b.rulesPath, readText(b.rulesPath));
+  assert.equal(c.type, "success", `${b.rulesPath} does not compile in WASM: ${JSON.stringify(c.errors)} (${STALE})`);
+  return c.ruleSet;
+}
+function assertSameBytes(nativeText, wasmText, what) {
+  if (nativeText === wasmText) return;
+  const a = nativeText.split("\n"), w = wasmText.split("\n");
+  const i = a.findIndex((l, k) => l !== w[k]);
+  assert.fail(`${what}: native and WASM differ at line ${i + 1}:\n  native: ${a[i]}\n  wasm:   ${w[i]}\n(${STALE})`);
+}
+
+for (const b of kaohe.bundled()) {
+  test(`native CLI and WASM give byte-identical JSON: ${b.id}`, () => {
+    const o = compileFromDisk(b).assess(read(b.dataPath), { fileName: b.dataPath });
+    assert.equal(o.type, "success", JSON.stringify(o.errors));
+    assertSameBytes(native([b.rulesPath]), o.reportJson, b.id);
+  });
+}
+
+for (const id of ["satisfaction", "key-area-listing"]) {
+  test(`native CLI and WASM give byte-identical JSON with --previous: ${id}`, () => {
+    const b = kaohe.bundled().find((x) => x.id === id);
+    const prev = `rules/samples/${id}.prev.json`;
+    const o = compileFromDisk(b).assess(read(b.dataPath), { fileName: b.dataPath, previous: readText(prev) });
+    assert.equal(o.type, "success", JSON.stringify(o.errors));
+    assertSameBytes(native([b.rulesPath, "--previous", prev]), o.reportJson, id);
+  });
+}

@@ -1,0 +1,308 @@
+// The web app end to end in headless Chromium: what an evaluator and a rule editor do with it.
+// Screenshots of the main views go to tests/e2e/screenshots/ (git-ignored).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, SCREENSHOTS, launch, server } from "./helpers.mjs";
+import { xlsx, csvRows, unzip } from "./xlsx.mjs";
+
+let srv, ctx, page, origin;
+const requests = [];
+const pageErrors = [];
+const consoleErrors = [];
+const sample = readFileSync(join(ROOT, "rules/samples/county-antidrug.csv"), "utf8");
+const shot = (name, opts = {}) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), ...opts });
+const rows = () => page.locator("#result-table tbody tr");
+const cellText = (row, col) => page.locator(`#result-table tbody tr:nth-child(${row}) td.c-${col}`).innerText();
+
+async function waitTop(name, total) {
+  await page.waitForFunction(([n, t]) => {
+    const r = document.querySelector("#result-table tbody tr");
+    return r && r.querySelector(".c-name")?.textContent.trim() === n && r.querySelector(".c-total")?.textContent.trim() === t;
+  }, [name, total], { timeout: 15000 });
+}
+const editorText = () => page.locator("#editor textarea").inputValue();
+const setEditor = (text) => page.locator("#editor textarea").fill(text);
+
+before(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  srv = await server();
+  origin = new URL(srv.url).origin;
+  ctx = await launch();
+  page = ctx.pages()[0] ?? (await ctx.newPage());
+  ctx.on("request", (r) => requests.push(r.url()));
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text())); // CSP violations land here
+  await page.goto(srv.url);
+});
+
+after(async () => {
+  await ctx?.close();
+  srv?.stop();
+});
+
+test("the default rule set's ranked result shows on open, without a click", async () => {
+  await waitTop("城关镇", "101.00");
+  assert.equal(await rows().count(), 20);
+  assert.equal(await page.locator("#ruleset-select option:checked").innerText(), "县禁毒工作绩效考核");
+  assert.equal(await cellText(1, "grade"), "先进");
+  assert.match(await page.locator("#summary").innerText(), /平均分\s*80\.90[\s\S]*最高\s*101\.00/);
+  assert.equal(await page.locator("#bar-chart svg rect").count(), 20, "one bar per unit");
+  assert.ok(await page.locator("#histogram svg rect").count() > 3);
+  await shot("result", { fullPage: true });
+});
+
+test("sorting by a header and filtering by text and grade", async () => {
+  await page.click("button[data-sort=total]");
+  assert.equal(await cellText(1, "name"), "城关镇");
+  await page.click("button[data-sort=total]");
+  assert.equal(await cellText(1, "name"), "高坪乡", "ascending: the lowest total first");
+  await page.click("button[data-sort=rank]");
+  await page.selectOption("#filter-grade", "不合格");
+  assert.equal(await rows().count(), 3);
+  await page.selectOption("#filter-grade", "");
+  await page.fill("#filter-text", "黄牌");
+  assert.equal(await rows().count(), 3);
+  await page.fill("#filter-text", "");
+  assert.equal(await rows().count(), 20);
+});
+
+test("a unit's breakdown: every item's points with its reasons, vetoes and consequences", async () => {
+  await page.click("#result-table .unit-link >> text=城关镇");
+  const dlg = page.locator("#unit-dialog");
+  await dlg.waitFor({ state: "visible" });
+  const text = await dlg.innerText();
+  assert.match(text, /101\.00/);
+  assert.match(text, /计分明细/);
+  assert.match(text, /禁毒责任状签订/);
+  assert.match(text, /每缺一份扣1分/, "the rule author's words");
+  assert.match(text, /通报表彰/);
+  assert.match(text, /加分合计 5\.8，超过加分上限 5/);
+  await shot("unit-breakdown");
+  await page.click("#unit-close");
+  await page.click("#result-table .unit-link >> text=桃源镇");
+  assert.match(await dlg.innerText(), /一票否决[\s\S]*制毒窝点被异地查处/);
+  await page.keyboard.press("Escape");
+  await dlg.waitFor({ state: "hidden" });
+});
+
+test("GBK CSV dropped on the page: the encoding is detected and the units score", async () => {
+  const bytes = [...readFileSync(join(ROOT, "rules/samples/county-antidrug.gbk.csv"))];
+  await page.evaluate((b) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(b)], "county-antidrug.gbk.csv", { type: "text/csv" }));
+    for (const type of ["dragenter", "dragover", "drop"]) window.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true }));
+  }, bytes);
+  await page.waitForFunction(() => /county-antidrug\.gbk\.csv，GBK\/GB18030 编码/.test(document.querySelector("#status-data").textContent));
+  await waitTop("城关镇", "101.00");
+  assert.equal(await rows().count(), 20);
+});
+
+test("XLSX data from the file picker", async () => {
+  const book = xlsx(csvRows(sample));
+  await page.setInputFiles("#data-file", { name: "县禁毒考核数据.xlsx", mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buffer: Buffer.from(book) });
+  await page.waitForFunction(() => document.querySelector("#status-data").textContent.includes("县禁毒考核数据.xlsx，电子表格"));
+  await waitTop("城关镇", "101.00");
+  assert.equal(await rows().count(), 20);
+});
+
+test("JSON data with a bad cell: the error is listed with row, column and unit; the rest still score", async () => {
+  const [head, ...data] = csvRows(sample);
+  const units = data.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i] === "" ? null : r[i]])));
+  units[2]["登记吸毒人员数"] = "九十六";
+  await page.setInputFiles("#data-file", { name: "data.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(units)) });
+  const errors = page.locator(".data-errors table.errors tbody tr");
+  await errors.first().waitFor();
+  assert.equal(await errors.count(), 1);
+  const cells = await errors.first().locator("td").allInnerTexts();
+  assert.equal(cells[0], "3");
+  assert.match(cells[1], /登记吸毒人员数/);
+  assert.equal(cells[2], "999001101");
+  assert.match(cells[3], /九十六/);
+  assert.equal(await rows().count(), 19);
+  assert.match(await page.locator(".data-errors").innerText(), /这些行未参与计分，其余单位照常计分/);
+  await shot("data-errors");
+  // Back to the sample data.
+  await page.setInputFiles("#data-file", join(ROOT, "rules/samples/county-antidrug.csv"));
+  await page.locator(".data-errors").waitFor({ state: "detached" });
+  assert.equal(await rows().count(), 20);
+});
+
+test("last period's result adds the rank change column; metrics and cohorts show", async () => {
+  const i = await page.locator("#ruleset-select option", { hasText: "安满度" }).getAttribute("value");
+  await page.selectOption("#ruleset-select", i);
+  await page.waitForFunction(() => document.querySelector("#result-table th")?.textContent && document.querySelector("#summary h1")?.textContent.includes("安满度"));
+  assert.equal(await page.locator("#filter-cohort").isVisible(), true, "two cohorts: a cohort filter");
+  await page.setInputFiles("#previous-file", join(ROOT, "rules/samples/satisfaction.prev.json"));
+  await page.locator("#result-table th >> text=名次变化").waitFor();
+  const changes = await page.locator("#result-table td.c-change").allInnerTexts();
+  assert.ok(changes.some((t) => /[↑↓]\d|持平/.test(t)), changes.join(","));
+  assert.ok(await page.locator("#result-table th >> text=群众安全感").count() > 0, "metric columns");
+  await shot("previous-period", { fullPage: true });
+  await page.selectOption("#ruleset-select", "0");
+  await waitTop("城关镇", "101.00");
+  assert.equal(await page.locator("#result-table th >> text=名次变化").count(), 0, "a new rule set starts without last period");
+});
+
+test("the editor marks a compile error at its line and column, and re-scores once it is fixed", async () => {
+  await page.click("#tab-editor");
+  const original = await editorText();
+  const lines = original.split("\n");
+  const at = lines.indexOf("});") + 1; // after ruleset(…), between two statements
+  const line = String(at + 1);
+  lines.splice(at, 0, "let z = 1 +* 2;"); // the '*' is column 12
+  await setEditor(lines.join("\n"));
+  await page.locator("#editor .gutter .err").waitFor();
+  assert.equal(await page.locator("#editor .gutter .err").innerText(), line);
+  assert.equal(await page.locator("#editor mark.err-at").innerText(), "*");
+  assert.equal(await page.locator("#editor .err-lines div").count(), 1);
+  const problem = page.locator("#diagnostics .problem").first();
+  assert.match(await problem.innerText(), new RegExp(`第 ${line} 行第 12 列[\\s\\S]*syntax error: unexpected '\\*'`));
+  assert.equal(await page.locator("#rule-badge").innerText(), "1");
+  await problem.click(); // puts the caret at the error
+  assert.equal(await page.evaluate(() => document.querySelector("#editor textarea").selectionStart), lines.slice(0, at).join("\n").length + 1 + 11);
+  await shot("editor-error");
+  // While the rules are broken, the result tab keeps the last good table and says so.
+  await page.click("#tab-result");
+  assert.match(await page.locator("#notices").innerText(), /上一次成功计算的结果/);
+  assert.equal(await rows().count(), 20);
+  // Fix it — and change a rule: a bonus cap of 6 lets 城关镇 keep its 5.8 bonus points.
+  await page.click("#tab-editor");
+  await setEditor(original.replace("bonus_max: 5,", "bonus_max: 6,"));
+  await page.locator("#editor .gutter .err").waitFor({ state: "detached" });
+  await waitTop("城关镇", "101.80");
+  assert.equal(await page.locator("#rule-badge").isVisible(), false);
+  await setEditor(original);
+  await waitTop("城关镇", "101.00");
+});
+
+test("runaway rules never freeze the page: the engine's limit, then the 5 s watchdog", async () => {
+  const original = await editorText();
+  // 1. An endless loop in a closure: the engine stops it after 200,000 operations.
+  const looping = `${original}\nbonus("loop", #{ label: "死循环", max: 1, score: |u| { loop { } } });\n`;
+  await setEditor(looping);
+  await page.waitForFunction(() => /200000 operations/.test(document.querySelector("#diagnostics").textContent));
+  const line = looping.split("\n").length - 1;
+  assert.equal(await page.locator("#editor .gutter .err").first().innerText(), String(line));
+  // 2. A loop slow enough to outlast the engine's budget: the page ends the worker after 5 s.
+  const slow = `${original}\nbonus("slow", #{ label: "慢", max: 1, score: |u| { let s = "汉"; s.pad(10000, "字"); let n = 0; loop { let t = s + s; n += t.len(); } } });\n`;
+  await setEditor(slow);
+  await page.locator("#busy").waitFor({ state: "visible" });
+  const t0 = Date.now();
+  for (let i = 0; i < 5; i++) { // the page answers at once while the worker is busy
+    const t = Date.now();
+    await page.evaluate(() => document.querySelectorAll("#result-table tbody tr").length);
+    assert.ok(Date.now() - t < 1000, "the page stays responsive");
+    await page.waitForTimeout(300);
+  }
+  await page.waitForFunction(() => /超过 5 秒仍未结束，已强制停止/.test(document.querySelector("#diagnostics").textContent), null, { timeout: 15000 });
+  assert.ok(Date.now() - t0 < 12000);
+  await page.locator("#busy").waitFor({ state: "hidden" });
+  await shot("editor-runaway");
+  // A fresh worker scores the repaired script.
+  await setEditor(original.replace("bonus_max: 5,", "bonus_max: 6,"));
+  await waitTop("城关镇", "101.80");
+  await setEditor(original);
+  await waitTop("城关镇", "101.00");
+  await page.click("#tab-result");
+});
+
+test("a rule file of one's own: every mistake is marked in the editor", async () => {
+  await page.click("#tab-editor");
+  await page.setInputFiles("#rules-file", join(ROOT, "rules/broken/syntax.rhai"));
+  await page.waitForFunction(() => document.querySelectorAll("#editor .gutter .err").length === 3);
+  assert.deepEqual(await page.locator("#editor .gutter .err").allInnerTexts(), ["8", "10", "12"]);
+  assert.equal(await page.locator("#editor-name").innerText(), "syntax.rhai");
+  assert.equal(await page.locator("#ruleset-select").inputValue(), "custom");
+  await page.selectOption("#ruleset-select", "0");
+  await waitTop("城关镇", "101.00");
+  assert.equal(await page.locator("#editor .gutter .err").count(), 0);
+  await page.click("#tab-result");
+});
+
+test("export: XLSX workbook, CSV and JSON downloads", async () => {
+  const save = async (button) => {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click(button)]);
+    return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
+  };
+  const x = await save("#export-xlsx");
+  assert.equal(x.name, "county-antidrug-考核结果.xlsx");
+  assert.equal(x.bytes.subarray(0, 2).toString(), "PK");
+  assert.ok(x.bytes.length > 5000);
+  const entries = await unzip(x.bytes);
+  assert.match(entries["xl/workbook.xml"].toString(), /name="考核结果"/);
+  const c = await save("#export-csv");
+  assert.equal(c.name, "county-antidrug-考核结果.csv");
+  const csv = c.bytes.toString("utf8");
+  assert.ok(csv.startsWith("\uFEFF名次,"), "CSV with a BOM, as Excel wants");
+  assert.match(csv, /城关镇/);
+  const j = await save("#export-json");
+  const report = JSON.parse(j.bytes.toString("utf8"));
+  assert.equal(report.schema, "kaohe-result");
+  assert.equal(report.units[0].total_display, "101.00");
+});
+
+test("the rule set's test cases run and pass, with coverage", async () => {
+  await page.click("#tab-cases");
+  await page.click("#run-cases");
+  await page.locator(".cases-total").waitFor();
+  const [, passed] = /(\d+) 个通过，0 个失败/.exec(await page.locator(".cases-total").innerText());
+  assert.ok(+passed >= 8, "the default rule set has at least 8 cases");
+  assert.equal(await page.locator(".cases li.pass").count(), +passed);
+  assert.equal(await page.locator(".cases li.fail").count(), 0);
+  assert.match(await page.locator("pre.coverage").innerText(), /coverage/);
+  await shot("test-cases", { fullPage: true });
+  // A failing case shows what differs.
+  await page.click("#tab-editor");
+  const original = await editorText();
+  await setEditor(original.replace("bonus_max: 5,", "bonus_max: 6,"));
+  await waitTop("城关镇", "101.80");
+  await page.click("#tab-cases");
+  await page.click("#run-cases");
+  await page.locator(".cases li.fail").first().waitFor();
+  assert.match(await page.locator(".cases li.fail pre").first().innerText(), /999001100/);
+  await page.click("#tab-editor");
+  await setEditor(original);
+  await waitTop("城关镇", "101.00");
+  await page.click("#tab-result");
+});
+
+test("the print view shows only the report (通报): title, date, the table, vetoes and consequences", async () => {
+  await page.emulateMedia({ media: "print" });
+  assert.equal(await page.locator("header.top").isVisible(), false);
+  assert.equal(await page.locator("#editor").isVisible(), false);
+  const report = page.locator("#print-report");
+  assert.equal(await report.isVisible(), true);
+  const text = await report.innerText();
+  assert.match(text, /县禁毒工作绩效考核结果通报/);
+  assert.match(text, /\d{4}年\d{1,2}月\d{1,2}日/);
+  assert.equal(await report.locator("tbody tr").count(), 20);
+  assert.match(text, /一票否决[\s\S]*桃源镇：制毒窝点被异地查处/);
+  assert.match(text, /结果运用[\s\S]*黄牌/);
+  await shot("print", { fullPage: true });
+  await page.emulateMedia({ media: "screen" });
+});
+
+test("works offline once loaded (service worker)", async () => {
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+  await waitTop("城关镇", "101.00");
+  await ctx.setOffline(true);
+  try {
+    await page.reload();
+    await waitTop("城关镇", "101.00");
+    assert.equal(await rows().count(), 20);
+  } finally {
+    await ctx.setOffline(false);
+  }
+});
+
+test("the page requested nothing from another origin, broke no CSP rule and threw no error", () => {
+  const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !/^(blob|data):/.test(u));
+  assert.deepEqual(foreign, []);
+  assert.ok(requests.some((u) => u.endsWith("/pkg/kaohe_bg_glue_bg.wasm")));
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(consoleErrors, []);
+});
