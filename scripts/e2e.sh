@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The browser front end's tests, on a fresh machine or this one:
+#   - tests/e2e/api.test.mjs: the JS API in Node, incl. native CLI vs WASM byte identity
+#   - tests/e2e/app.test.mjs: the web app in headless Chromium (screenshots in tests/e2e/screenshots/)
+# Installs what is missing and skips what is there: Debian chromium (and a small CJK font so the
+# screenshots are legible), playwright-core from tests/e2e/package-lock.json, the WASM package and
+# the native binary. Serves www/ + pkg/ on a free localhost port, runs `node --test`, stops the server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
+  missing+=(fonts-wqy-microhei)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ ! -f tests/e2e/node_modules/playwright-core/package.json ]; then
+  echo "== npm ci (playwright-core)"
+  (cd tests/e2e && { npm ci --no-audit --no-fund || npm install --no-audit --no-fund; })
+fi
+
+if [ ! -f pkg/kaohe_bg_glue_bg.wasm ] || [ ! -f pkg/node/kaohe_bg_glue.js ]; then
+  echo "== building the WASM package"
+  bash scripts/build-wasm.sh
+fi
+if [ ! -x target/debug/kaohe ]; then
+  echo "== building the native binary"
+  cargo build --quiet
+fi
+
+# The identity test compares the two builds: say so when either is older than the sources.
+for built in pkg/kaohe_bg_glue_bg.wasm target/debug/kaohe; do
+  newer=$(find src rules Cargo.toml build.rs -newer "$built" -type f 2>/dev/null | head -1)
+  [ -z "$newer" ] || echo "warning: $built is older than $newer; rebuild (bash scripts/build-wasm.sh, cargo build) if the identity tests fail"
+done
+
+# Serve the app: `kaohe serve` on a free port; python's http.server over symlinks if that fails.
+LOG=$(mktemp)
+SCRATCH=""
+SERVER_PID=""
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
+  [ -n "$SCRATCH" ] && rm -rf "$SCRATCH"
+  rm -f "$LOG"
+}
+trap cleanup EXIT
+
+wait_for() { # PATTERN: waits up to 15 s for the server log to match, prints the match
+  for _ in $(seq 150); do
+    if grep -qE "$1" "$LOG"; then grep -oE "$1" "$LOG" | head -1; return 0; fi
+    kill -0 "$SERVER_PID" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+URL=""
+target/debug/kaohe serve --port 0 --root "$ROOT" >"$LOG" 2>&1 &
+SERVER_PID=$!
+if URL=$(wait_for 'http://127\.0\.0\.1:[0-9]+/'); then
+  echo "== kaohe serve: $URL"
+else
+  echo "== kaohe serve did not start ($(cat "$LOG")); serving with python3 -m http.server"
+  kill "$SERVER_PID" 2>/dev/null || true
+  SCRATCH=$(mktemp -d)
+  ln -s "$ROOT"/www/* "$SCRATCH"/
+  ln -sfn "$ROOT/pkg" "$SCRATCH/pkg"
+  python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$SCRATCH" >"$LOG" 2>&1 &
+  SERVER_PID=$!
+  PORT=$(wait_for 'port [0-9]+' | awk '{print $2}')
+  URL="http://127.0.0.1:$PORT/"
+  echo "== python http.server: $URL"
+fi
+
+cd tests/e2e
+KAOHE_URL=$URL node --test --test-concurrency=1 api.test.mjs app.test.mjs
