@@ -16,10 +16,7 @@ indicator("a", #{ label: "失控", max: 5, deduct: #{ count: "lots", each: 0.5 }
 grades([ #{ name: "优秀", at_least: 90 } ]);
 consequence("表彰", #{ when: #{ grade: "优" } });
 "#;
-    let errs = match Rules::compile("bad.rhai", src) {
-        Ok(_) => panic!("expected errors"),
-        Err(e) => e.0,
-    };
+    let errs = errors_of("bad.rhai", src);
     let shown: Vec<String> = errs.iter().map(|e| e.render()).collect();
     assert_eq!(
         shown,
@@ -55,10 +52,7 @@ fn reserved_words_as_keys_are_explained() {
 #[test]
 fn a_mistyped_rule_function_suggests_the_right_one() {
     let src = format!("{PRELUDE}\nindicater(\"x\", #{{ label: \"x\", max: 1, zero: \"c\" }});");
-    let errs = match Rules::compile("bad.rhai", &src) {
-        Ok(_) => panic!("expected errors"),
-        Err(e) => e.0,
-    };
+    let errs = errors_of("bad.rhai", &src);
     assert_eq!(
         errs[0].to_string(),
         "bad.rhai:14:1: unknown function `indicater (&str | ImmutableString | String, map)`"
@@ -88,10 +82,7 @@ fn shape_mistakes_are_caught_at_compile_time() {
     let src = format!(
         "{PRELUDE}\nindicator(\"two\", #{{ label: \"x\", max: 1, zero: \"c\", deduct: #{{ count: \"c\", each: 1 }} }});\nindicator(\"none\", #{{ label: \"x\", max: 1 }});\nindicator(\"text\", #{{ label: \"x\", max: 1, zero: \"name\" }});\nveto(\"v\", #{{ label: \"v\", when: #{{ field: \"c\" }} }});\nconsequence(\"黄牌\", #{{ when: #{{ botom: 3 }} }});"
     );
-    let errs = match Rules::compile("s.rhai", &src) {
-        Ok(_) => panic!("expected errors"),
-        Err(e) => e.0,
-    };
+    let errs = errors_of("s.rhai", &src);
     let shown: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
     assert_eq!(
         shown,
@@ -194,10 +185,7 @@ fn no_input_makes_the_compiler_panic() {
 #[test]
 fn every_syntax_error_in_separate_statements_is_reported() {
     let src = "ruleset(#{ id: \"s\", title: \"语法\" });\nfield(\"code\", #{ label: \"编码\", type: \"text\" });\nfield(\"a\", #{ label: \"甲\" type: \"int\" });\nunit(#{ id: \"code\" });\nlet z = 1 +* 2;\nindicator(\"y\", #{ label: \"y\", max: 5, zero: \"a\" });\nindicator(\"v\", #{ label: \"v\", max: 5 zero: \"a\" });\n";
-    let errs = match Rules::compile("syn.rhai", src) {
-        Ok(_) => panic!("expected errors"),
-        Err(e) => e.0,
-    };
+    let errs = errors_of("syn.rhai", src);
     let shown: Vec<String> = errs.iter().map(|e| e.render()).collect();
     assert_eq!(
         shown,
@@ -224,10 +212,7 @@ fn review_findings_are_compile_errors_not_silent_drops() {
     let src = format!(
         "{PRELUDE}\ncategory(\"甲类\", 5);\nindicator(\"lin\", #{{ label: \"x\", max: 1, linear: #{{ full_at: 1, zero_at: 0 }} }});\nindicator(\"bnd\", #{{ label: \"x\", max: 3, bands: #{{ value: \"a\", steps: [[1, 5]], stepz: 1 }} }});\nindicator(\"na\", #{{ label: \"x\", max: 1, na: \"full\", deduct: #{{ count: \"c\", each: 1 }} }});\nindicator(\"cat\", #{{ label: \"x\", category: \"乙类\", max: 1, zero: \"c\" }});\ncohort_indicator(\"cat\", #{{ label: \"x\", max: 1, value: \"a\", top: 1 }});\nveto(\"v\", #{{ label: \"v\", when: #{{ field: \"name\", above: 1 }} }});\nindicator(\"big\", #{{ label: \"x\", max: 120, zero: \"c\" }});\n"
     );
-    let errs = match Rules::compile("r.rhai", &src) {
-        Ok(_) => panic!("expected errors"),
-        Err(e) => e.0,
-    };
+    let errs = errors_of("r.rhai", &src);
     let shown: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
     assert_eq!(
         shown,

@@ -69,10 +69,18 @@ pub fn total(rep: &Report, id: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Every compile error of a script that must not compile.
+pub fn errors_of(name: &str, src: &str) -> Vec<kaohe::RuleError> {
+    match Rules::compile(name, src) {
+        Ok(_) => panic!("expected compile errors"),
+        Err(e) => e.0,
+    }
+}
+
 /// Every compile error rendered as `file:line:col: message`.
 pub fn compile_errors(src: &str) -> Vec<String> {
-    match Rules::compile("bad.rhai", src) {
-        Ok(_) => panic!("expected compile errors"),
-        Err(e) => e.0.iter().map(|e| e.to_string()).collect(),
-    }
+    errors_of("bad.rhai", src)
+        .iter()
+        .map(|e| e.to_string())
+        .collect()
 }
