@@ -290,11 +290,11 @@ fn assign_grades(rules: &Rules, rows: &mut [Row], idx: &[usize]) {
             .map(|(i, _)| *i)
             .collect();
         members.sort_by(|a, b| rows[*b].total.cmp(&rows[*a].total));
+        let totals: Vec<Decimal> = members.iter().map(|&i| rows[i].total).collect();
         for &i in &members {
-            let t = rows[i].total;
-            let ahead = members.iter().filter(|j| rows[**j].total > t).count();
-            let tied = members.iter().filter(|j| rows[**j].total == t).count();
-            if ahead + tied > allowed {
+            // Units ahead of this one plus those tied with it: a tie across the limit drops whole.
+            let through_tie = totals.partition_point(|x| *x >= rows[i].total);
+            if through_tie > allowed {
                 let to = (bi + 1).min(set.bands.len() - 1);
                 band_of.insert(i, to);
                 let note = Adjustment {
@@ -467,6 +467,8 @@ fn consequences(
         if rows[i].state_failed {
             continue;
         }
+        // What `|r|` closures see, built once per unit however many consequences ask.
+        let mut seen: Option<Map> = None;
         let mut hits = Vec::new();
         for c in &set.consequences {
             let r = &rows[i];
@@ -481,7 +483,9 @@ fn consequences(
                 Outcome::TotalBelow(x) => r.total < *x,
                 Outcome::State(s) => status(r.state.as_ref()) == Some(s.as_str()),
                 Outcome::Closure(f) => {
-                    let arg = result_map(set, r, idx.len(), previous);
+                    let arg = seen
+                        .get_or_insert_with(|| result_map(set, r, idx.len(), previous))
+                        .clone();
                     let mut cx = Ctx::new(rules, r.unit, links, errors);
                     match cx.call(f, (arg,), &c.name, c.pos) {
                         Some(v) => match v.as_bool() {
@@ -674,6 +678,7 @@ fn rollups(set: &RuleSet, rows: &[Row]) -> Vec<RollupResult> {
     let mut out = Vec::new();
     for rollup in &set.rollups {
         let mut groups: Vec<(String, Vec<Decimal>)> = Vec::new();
+        let mut group_of: HashMap<String, usize> = HashMap::new();
         for r in rows {
             if !rollup.include_vetoed && !r.scored.vetoes.is_empty() {
                 continue;
@@ -688,9 +693,12 @@ fn rollups(set: &RuleSet, rows: &[Row]) -> Vec<RollupResult> {
                 .by
                 .map(|f| r.unit.values[f].display())
                 .unwrap_or_else(|| "全部".to_string());
-            match groups.iter_mut().find(|(g, _)| *g == group) {
-                Some((_, vs)) => vs.push(value),
-                None => groups.push((group, vec![value])),
+            match group_of.get(&group) {
+                Some(&g) => groups[g].1.push(value),
+                None => {
+                    group_of.insert(group.clone(), groups.len());
+                    groups.push((group, vec![value]));
+                }
             }
         }
         for (group, values) in groups {
