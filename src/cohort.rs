@@ -5,7 +5,9 @@
 use crate::compile::Rules;
 use crate::data::Unit;
 use crate::error::{EvalError, EvalErrors};
-use crate::eval::{fmt, relative, round, score_unit, sum, unit_map, Ctx, Links, Measured, Scored};
+use crate::eval::{
+    fmt, item_categories, relative, round, score_unit, sum, unit_map, Ctx, Links, Measured, Scored,
+};
 use crate::model::*;
 use crate::previous::Previous;
 use crate::result::*;
@@ -13,20 +15,38 @@ use rhai::{Dynamic, Map, Position};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::HashMap;
 
-struct Row<'a> {
-    unit: &'a Unit,
-    scored: Scored,
-    cohort: String,
-    total: Decimal,
-    rank: Option<u32>,
-    grade: Option<String>,
+pub(crate) struct Row<'a> {
+    pub(crate) unit: &'a Unit,
+    pub(crate) scored: Scored,
+    /// Index into the run's cohort names.
+    pub(crate) cohort: usize,
+    pub(crate) total: Decimal,
+    pub(crate) rank: Option<u32>,
+    /// Index into [`RuleSet::bands`].
+    pub(crate) grade: Option<usize>,
+    /// Why the grade is below the one the points earn.
+    notes: Vec<GradeNote>,
     /// Rank on each metric (None where the metric is not ranked or has no value).
     metric_ranks: Vec<Option<u32>>,
     /// The state after this period.
     state: Option<serde_json::Value>,
     /// The state rule failed for this unit.
     state_failed: bool,
-    consequences: Vec<ConsequenceHit>,
+    /// The consequences that apply, by index into [`RuleSet::consequences`].
+    pub(crate) consequences: Vec<usize>,
+}
+
+/// Why a unit's grade is lower than its points earn; written out only when explaining.
+enum GradeNote {
+    /// A prerequisite of band `earned` failed: the unit got band `given`.
+    Prerequisite { earned: usize, given: usize },
+    /// Band `band` was full (`allowed` of `units`): the unit got band `given`.
+    Quota {
+        band: usize,
+        units: usize,
+        allowed: usize,
+        given: usize,
+    },
 }
 
 /// Places values in a group, best first, with a tie policy: sorted once, each look-up a
@@ -119,29 +139,36 @@ enum Compared {
 }
 
 fn cohort_points(
-    cx_rules: &Rules,
+    rules: &Rules,
     links: &Links,
     rows: &mut [Row],
     idx: &[usize],
     errors: &mut Vec<EvalError>,
 ) {
-    let set = &cx_rules.set;
-    for ci in &set.cohort_items {
+    let set = &rules.set;
+    for (ck, ci) in set.cohort_items.iter().enumerate() {
         let mut values: Vec<(usize, Compared, Vec<DataUse>)> = Vec::new();
         for &i in idx {
-            let mut cx = Ctx::new(cx_rules, rows[i].unit, links, errors)
-                .with_metrics(&rows[i].scored.metrics);
+            let explain = rows[i].scored.explained.is_some();
+            let mut cx =
+                Ctx::new(rules, rows[i].unit, links, errors).with_metrics(&rows[i].scored.metrics);
             if let Some(only) = &ci.only {
-                if cx.condition(only, &ci.id, ci.pos).map(|(hit, _)| hit) != Some(true) {
+                if cx.test(only, &ci.id, ci.pos) != Some(true) {
                     continue;
                 }
             }
-            match cx.measure(&ci.measure, &ci.id, ci.pos) {
-                Some(Measured::Value(v, d)) => values.push((i, Compared::Value(v), d)),
-                Some(Measured::Blank(d)) => values.push((i, Compared::Blank, d)),
-                Some(Measured::NoBase(d)) => values.push((i, Compared::NoBase, d)),
-                None => {}
-            }
+            let compared = match cx.measure(&ci.measure, &ci.id, ci.pos) {
+                Some(Measured::Value(v)) => Compared::Value(v),
+                Some(Measured::Blank) => Compared::Blank,
+                Some(Measured::NoBase) => Compared::NoBase,
+                None => continue,
+            };
+            let data = if explain {
+                cx.measure_data(&ci.measure)
+            } else {
+                Vec::new()
+            };
+            values.push((i, compared, data));
         }
         let present: Vec<Decimal> = values
             .iter()
@@ -155,56 +182,73 @@ fn cohort_points(
             ci.ascending,
             TiePolicy::Competition,
         );
-        let best = ranker.best();
-        let avg = (!present.is_empty()).then(|| sum(present.iter()) / Decimal::from(present.len()));
+        let best = ranker.best().unwrap_or_default();
+        let avg = if present.is_empty() {
+            Decimal::ZERO
+        } else {
+            sum(present.iter()) / Decimal::from(present.len())
+        };
+        let max = ci.max;
         for (i, v, data) in values {
-            let max = ci.max;
-            let (points, detail) = match v {
-                Compared::Blank => (Decimal::ZERO, "无数据，不参与比较，不得分".to_string()),
-                Compared::NoBase => (max, "分母为 0，视为达标，按满分计".to_string()),
+            let (points, rank) = match v {
+                Compared::Blank => (Decimal::ZERO, 0),
+                Compared::NoBase => (max, 0),
                 Compared::Value(v) => {
                     let rank = ranker.place(v) as usize;
-                    let shown = fmt(round(v, 4));
-                    match &ci.method {
-                        CohortMethod::RankPoints(table) => {
-                            let p = table
-                                .get(rank - 1)
-                                .copied()
-                                .unwrap_or(Decimal::ZERO)
-                                .min(max);
-                            (p, format!("{shown}，组内第 {rank} 名，得 {} 分", fmt(p)))
-                        }
-                        CohortMethod::Top(n) => {
-                            if rank <= *n {
-                                (
-                                    max,
-                                    format!("{shown}，组内第 {rank} 名，进入前 {n} 名，得满分"),
-                                )
-                            } else {
-                                (
-                                    Decimal::ZERO,
-                                    format!("{shown}，组内第 {rank} 名，未进入前 {n} 名，不得分"),
-                                )
-                            }
-                        }
+                    let points = match &ci.method {
+                        CohortMethod::RankPoints(table) => table
+                            .get(rank - 1)
+                            .copied()
+                            .unwrap_or(Decimal::ZERO)
+                            .min(max),
+                        CohortMethod::Top(n) if rank <= *n => max,
+                        CohortMethod::Top(_) => Decimal::ZERO,
                         CohortMethod::VsAverage => {
-                            let avg = avg.unwrap_or_default();
-                            let p = round(max * relative(v, avg, ci.ascending), set.decimals);
-                            let avg = fmt(round(avg, 4));
-                            (p, format!("{shown}，组内平均 {avg}，得 {} 分", fmt(p)))
+                            round(max * relative(v, avg, ci.ascending), set.decimals)
                         }
                         CohortMethod::ProportionalToBest => {
-                            let b = best.unwrap_or_default();
-                            let p = round(max * relative(v, b, ci.ascending), set.decimals);
-                            let b = fmt(round(b, 4));
-                            (p, format!("{shown}，组内最优 {b}，按比例得 {} 分", fmt(p)))
+                            round(max * relative(v, best, ci.ascending), set.decimals)
                         }
-                    }
+                    };
+                    (points, rank)
                 }
             };
             let row = &mut rows[i];
             row.scored.base = row.scored.base.saturating_add(points);
-            row.scored.items.push(ItemResult {
+            if let Some(slot) = row.scored.points.get_mut(set.items.len() + ck) {
+                *slot = Some(points);
+            }
+            let Some(e) = row.scored.explained.as_mut() else {
+                continue;
+            };
+            let p = fmt(points);
+            let detail = match v {
+                Compared::Blank => "无数据，不参与比较，不得分".to_string(),
+                Compared::NoBase => "分母为 0，视为达标，按满分计".to_string(),
+                Compared::Value(v) => {
+                    let shown = fmt(round(v, 4));
+                    match &ci.method {
+                        CohortMethod::RankPoints(_) => {
+                            format!("{shown}，组内第 {rank} 名，得 {p} 分")
+                        }
+                        CohortMethod::Top(n) if rank <= *n => {
+                            format!("{shown}，组内第 {rank} 名，进入前 {n} 名，得满分")
+                        }
+                        CohortMethod::Top(n) => {
+                            format!("{shown}，组内第 {rank} 名，未进入前 {n} 名，不得分")
+                        }
+                        CohortMethod::VsAverage => {
+                            let avg = fmt(round(avg, 4));
+                            format!("{shown}，组内平均 {avg}，得 {p} 分")
+                        }
+                        CohortMethod::ProportionalToBest => {
+                            let b = fmt(round(best, 4));
+                            format!("{shown}，组内最优 {b}，按比例得 {p} 分")
+                        }
+                    }
+                }
+            };
+            e.items.push(ItemResult {
                 id: ci.id.clone(),
                 label: ci.label.clone(),
                 category: ci.category.clone(),
@@ -223,19 +267,17 @@ fn cohort_points(
     }
 }
 
-fn assign_grades(rules: &Rules, rows: &mut [Row], idx: &[usize]) {
-    let set = &rules.set;
+fn assign_grades(set: &RuleSet, rows: &mut [Row], idx: &[usize]) {
     if set.bands.is_empty() {
         return;
     }
     let n = idx.len();
     // Initial band: the first whose bounds hold.
-    let mut band_of: HashMap<usize, usize> = HashMap::new();
     for &i in idx {
         let r = &rows[i];
         if !r.scored.vetoes.is_empty() {
             if let Some(g) = &set.veto_policy.grade {
-                rows[i].grade = Some(g.clone());
+                rows[i].grade = set.bands.iter().position(|b| &b.name == g);
                 continue;
             }
         }
@@ -243,40 +285,26 @@ fn assign_grades(rules: &Rules, rows: &mut [Row], idx: &[usize]) {
             r.scored
                 .prereq_failed
                 .iter()
-                .any(|p| p.grades.iter().any(|g| g == name))
+                .any(|k| set.prerequisites[*k].grades.iter().any(|g| g == name))
         };
         // A band whose prerequisites fail drops the unit to the next band down.
-        if let Some(mut b) = set
+        let Some(earned) = set
             .bands
             .iter()
             .position(|b| b.bounds.iter().all(|x| x.holds(r.total)))
-        {
-            let earned = b;
-            while blocked(&set.bands[b].name) && b + 1 < set.bands.len() {
-                b += 1;
-            }
-            if b != earned {
-                let missing: Vec<String> = r
-                    .scored
-                    .prereq_failed
-                    .iter()
-                    .filter(|p| p.grades.contains(&set.bands[earned].name))
-                    .map(|p| p.label.clone())
-                    .collect();
-                let note = Adjustment {
-                    rule: "prerequisite".into(),
-                    detail: format!(
-                        "总分达到{}，但未满足必备条件（{}），评为{}",
-                        set.bands[earned].name,
-                        missing.join("、"),
-                        set.bands[b].name
-                    ),
-                    points: Decimal::ZERO,
-                };
-                rows[i].scored.adjustments.push(note);
-            }
-            band_of.insert(i, b);
+        else {
+            continue;
+        };
+        let mut b = earned;
+        while blocked(&set.bands[b].name) && b + 1 < set.bands.len() {
+            b += 1;
         }
+        if b != earned {
+            rows[i]
+                .notes
+                .push(GradeNote::Prerequisite { earned, given: b });
+        }
+        rows[i].grade = Some(b);
     }
     // Quotas, best band first: overflow by rank drops to the next band.
     for (bi, band) in set.bands.iter().enumerate() {
@@ -284,10 +312,10 @@ fn assign_grades(rules: &Rules, rows: &mut [Row], idx: &[usize]) {
         let allowed = (q * Decimal::from(n)).floor();
         let allowed =
             u64::try_from(allowed).map_or(0, |a| usize::try_from(a).unwrap_or(usize::MAX));
-        let mut members: Vec<usize> = band_of
+        let mut members: Vec<usize> = idx
             .iter()
-            .filter(|(_, b)| **b == bi)
-            .map(|(i, _)| *i)
+            .copied()
+            .filter(|i| rows[*i].grade == Some(bi) && !is_forced(set, &rows[*i]))
             .collect();
         members.sort_by(|a, b| rows[*b].total.cmp(&rows[*a].total));
         let totals: Vec<Decimal> = members.iter().map(|&i| rows[i].total).collect();
@@ -296,25 +324,63 @@ fn assign_grades(rules: &Rules, rows: &mut [Row], idx: &[usize]) {
             let through_tie = totals.partition_point(|x| *x >= rows[i].total);
             if through_tie > allowed {
                 let to = (bi + 1).min(set.bands.len() - 1);
-                band_of.insert(i, to);
-                let note = Adjustment {
-                    rule: "quota".into(),
-                    detail: format!(
-                        "{}名额不超过 {}%（本组 {} 个单位，至多 {} 个），按名次未进入名额，评为{}",
-                        band.name,
-                        (q * Decimal::ONE_HUNDRED).normalize(),
-                        n,
-                        allowed,
-                        set.bands[to].name
-                    ),
-                    points: Decimal::ZERO,
-                };
-                rows[i].scored.adjustments.push(note);
+                rows[i].grade = Some(to);
+                rows[i].notes.push(GradeNote::Quota {
+                    band: bi,
+                    units: n,
+                    allowed,
+                    given: to,
+                });
             }
         }
     }
-    for (i, b) in band_of {
-        rows[i].grade = Some(set.bands[b].name.clone());
+}
+
+/// A vetoed unit whose grade the veto policy fixes: quotas do not move it.
+fn is_forced(set: &RuleSet, r: &Row) -> bool {
+    !r.scored.vetoes.is_empty() && set.veto_policy.grade.is_some()
+}
+
+/// A grade note in words, as an adjustment of the unit's result.
+fn note_text(set: &RuleSet, r: &Row, note: &GradeNote) -> Adjustment {
+    match *note {
+        GradeNote::Prerequisite { earned, given } => {
+            let missing: Vec<&str> = r
+                .scored
+                .prereq_failed
+                .iter()
+                .map(|k| &set.prerequisites[*k])
+                .filter(|p| p.grades.contains(&set.bands[earned].name))
+                .map(|p| p.label.as_str())
+                .collect();
+            Adjustment {
+                rule: "prerequisite".into(),
+                detail: format!(
+                    "总分达到{}，但未满足必备条件（{}），评为{}",
+                    set.bands[earned].name,
+                    missing.join("、"),
+                    set.bands[given].name
+                ),
+                points: Decimal::ZERO,
+            }
+        }
+        GradeNote::Quota {
+            band,
+            units,
+            allowed,
+            given,
+        } => Adjustment {
+            rule: "quota".into(),
+            detail: format!(
+                "{}名额不超过 {}%（本组 {} 个单位，至多 {} 个），按名次未进入名额，评为{}",
+                set.bands[band].name,
+                (set.bands[band].quota.unwrap_or_default() * Decimal::ONE_HUNDRED).normalize(),
+                units,
+                allowed,
+                set.bands[given].name
+            ),
+            points: Decimal::ZERO,
+        },
     }
 }
 
@@ -327,7 +393,8 @@ fn result_map(set: &RuleSet, r: &Row, cohort_size: usize, previous: Option<&Prev
     m.insert("bonus".into(), Dynamic::from_decimal(r.scored.bonus));
     m.insert(
         "grade".into(),
-        r.grade.clone().map_or(Dynamic::UNIT, Dynamic::from),
+        r.grade
+            .map_or(Dynamic::UNIT, |g| Dynamic::from(set.bands[g].name.clone())),
     );
     m.insert("rank".into(), int(r.rank));
     m.insert(
@@ -343,8 +410,15 @@ fn result_map(set: &RuleSet, r: &Row, cohort_size: usize, previous: Option<&Prev
         Dynamic::from_int(i64::try_from(cohort_size).unwrap_or(i64::MAX)),
     );
     let mut items = Map::new();
-    for i in &r.scored.items {
-        items.insert(i.id.as_str().into(), Dynamic::from_decimal(i.points));
+    let ids = set
+        .items
+        .iter()
+        .map(|i| &i.id)
+        .chain(set.cohort_items.iter().map(|c| &c.id));
+    for (id, p) in ids.zip(&r.scored.points) {
+        if let Some(p) = p {
+            items.insert(id.as_str().into(), Dynamic::from_decimal(p.normalize()));
+        }
     }
     m.insert("items".into(), items.into());
     let mut metrics = Map::new();
@@ -470,16 +544,20 @@ fn consequences(
         // What `|r|` closures see, built once per unit however many consequences ask.
         let mut seen: Option<Map> = None;
         let mut hits = Vec::new();
-        for c in &set.consequences {
+        for (k, c) in set.consequences.iter().enumerate() {
             let r = &rows[i];
             let hit = match &c.when {
                 Outcome::Bottom(n) => r
                     .rank
                     .is_some_and(|k| (k as usize).saturating_add(*n) > ranked),
                 Outcome::Top(n) => r.rank.is_some_and(|k| (k as usize) <= *n),
-                Outcome::Grade(g) => r.grade.as_deref() == Some(g),
+                Outcome::Grade(g) => r.grade.is_some_and(|b| &set.bands[b].name == g),
                 Outcome::Vetoed => !r.scored.vetoes.is_empty(),
-                Outcome::Veto(v) => r.scored.vetoes.iter().any(|h| &h.id == v),
+                Outcome::Veto(v) => r.scored.vetoes.iter().any(|h| &set.vetoes[*h].id == v),
+                Outcome::Data(cond) => {
+                    let mut cx = Ctx::new(rules, r.unit, links, errors);
+                    cx.test(cond, &c.name, c.pos) == Some(true)
+                }
                 Outcome::TotalBelow(x) => r.total < *x,
                 Outcome::State(s) => status(r.state.as_ref()) == Some(s.as_str()),
                 Outcome::Closure(f) => {
@@ -504,59 +582,95 @@ fn consequences(
                 }
             };
             if hit {
-                hits.push(ConsequenceHit {
-                    name: c.name.clone(),
-                    reason: c.reason.clone(),
-                });
+                hits.push(k);
             }
         }
         rows[i].consequences = hits;
     }
 }
 
+/// Every unit scored and placed: what reports and batch results are read from.
+pub(crate) struct Run<'a> {
+    pub(crate) rows: Vec<Row<'a>>,
+    /// Cohort names, in order of first appearance.
+    names: Vec<String>,
+    /// Rows of each cohort.
+    members: Vec<Vec<usize>>,
+}
+
 impl Rules {
     /// Scores every unit, then ranks, grades, carries state and applies consequences per
-    /// cohort. Every rule failure is reported; any failure means no report.
-    pub fn assess(
+    /// cohort; with `explain`, every point is also put into words. Every rule failure is
+    /// reported; any failure means no result. With `parallel`, units are scored across
+    /// cores (the cohort stage is one pass over compact rows either way).
+    pub(crate) fn run<'a>(
         &self,
-        units: &[Unit],
+        units: &'a [Unit],
         previous: Option<&Previous>,
-    ) -> Result<Report, EvalErrors> {
+        explain: bool,
+        parallel: bool,
+    ) -> Result<Run<'a>, EvalErrors> {
         let set = &self.set;
         let mut errors = Vec::new();
         let mut links = Links::new(set, units);
         links.compute_metrics(self, &mut errors);
+        let categories = item_categories(set);
+        let score = |units: &'a [Unit], first: usize, errors: &mut Vec<EvalError>| {
+            units
+                .iter()
+                .enumerate()
+                .map(|(j, unit)| {
+                    let metrics = links.metrics.get(first + j).map_or(&[][..], Vec::as_slice);
+                    score_unit(self, &categories, unit, metrics, &links, errors, explain)
+                })
+                .collect::<Vec<_>>()
+        };
+        let scored = if parallel {
+            scored_in_parallel(units, &score, &mut errors)
+        } else {
+            score(units, 0, &mut errors)
+        };
+        let mut names: Vec<String> = Vec::new();
+        let mut members: Vec<Vec<usize>> = Vec::new();
+        let mut cohort_of: HashMap<String, usize> = HashMap::new();
         let mut rows: Vec<Row> = Vec::with_capacity(units.len());
-        for (i, unit) in units.iter().enumerate() {
-            if let Some(scored) = score_unit(self, unit, &links.metrics[i], &links, &mut errors) {
-                let cohort = set
-                    .cohort_field
-                    .map(|c| unit.values[c].display())
-                    .unwrap_or_else(|| "全部".to_string());
-                rows.push(Row {
-                    unit,
-                    scored,
-                    cohort,
-                    total: Decimal::ZERO,
-                    rank: None,
-                    grade: None,
-                    metric_ranks: Vec::new(),
-                    state: None,
-                    state_failed: false,
-                    consequences: Vec::new(),
-                });
+        for (unit, scored) in units.iter().zip(scored) {
+            let Some(scored) = scored else { continue };
+            let cohort = match set.cohort_field {
+                None => 0,
+                Some(c) => {
+                    let name = unit.values[c].display();
+                    match cohort_of.get(&name) {
+                        Some(k) => *k,
+                        None => {
+                            cohort_of.insert(name.clone(), names.len());
+                            names.push(name);
+                            members.push(Vec::new());
+                            names.len() - 1
+                        }
+                    }
+                }
+            };
+            if members.is_empty() {
+                names.push("全部".to_string());
+                members.push(Vec::new());
             }
+            members[cohort].push(rows.len());
+            rows.push(Row {
+                unit,
+                scored,
+                cohort,
+                total: Decimal::ZERO,
+                rank: None,
+                grade: None,
+                notes: Vec::new(),
+                metric_ranks: Vec::new(),
+                state: None,
+                state_failed: false,
+                consequences: Vec::new(),
+            });
         }
-        let mut cohort_names: Vec<String> = Vec::new();
-        let mut members: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, r) in rows.iter().enumerate() {
-            if !members.contains_key(&r.cohort) {
-                cohort_names.push(r.cohort.clone());
-            }
-            members.entry(r.cohort.clone()).or_default().push(i);
-        }
-        for name in &cohort_names {
-            let idx = &members[name];
+        for idx in &members {
             cohort_points(self, &links, &mut rows, idx, &mut errors);
             for &i in idx {
                 let r = &mut rows[i];
@@ -564,30 +678,43 @@ impl Rules {
             }
             rank_rows(&mut rows, idx, &set.veto_policy, set.ties);
             rank_metrics(set, &mut rows, idx);
-            assign_grades(self, &mut rows, idx);
+            assign_grades(set, &mut rows, idx);
             states(self, &links, &mut rows, idx, previous, &mut errors);
             consequences(self, &links, &mut rows, idx, previous, &mut errors);
         }
         if !errors.is_empty() {
             return Err(EvalErrors(errors));
         }
-        let cohorts = cohort_names
+        Ok(Run {
+            rows,
+            names,
+            members,
+        })
+    }
+
+    /// Scores every unit, then ranks, grades, carries state and applies consequences per
+    /// cohort, explaining every point. Every rule failure is reported; any failure means
+    /// no report.
+    pub fn assess(
+        &self,
+        units: &[Unit],
+        previous: Option<&Previous>,
+    ) -> Result<Report, EvalErrors> {
+        let set = &self.set;
+        let run = self.run(units, previous, true, false)?;
+        let rows = &run.rows;
+        let cohorts = run
+            .names
             .iter()
-            .map(|name| stats(set, &rows, &members[name], name))
+            .zip(&run.members)
+            .map(|(name, idx)| stats(set, rows, idx, name))
             .collect();
-        let rollups = rollups(set, &rows);
+        let rollups = rollups(set, rows);
         let mut order: Vec<usize> = (0..rows.len()).collect();
-        let cohort_pos = |c: &str| cohort_names.iter().position(|n| n == c).unwrap_or(0);
-        order.sort_by_key(|&i| {
-            (
-                cohort_pos(&rows[i].cohort),
-                rows[i].rank.unwrap_or(u32::MAX),
-                i,
-            )
-        });
+        order.sort_by_key(|&i| (rows[i].cohort, rows[i].rank.unwrap_or(u32::MAX), i));
         let units = order
             .into_iter()
-            .map(|i| unit_result(set, &rows[i], previous))
+            .map(|i| unit_result(set, &rows[i], &run.names[rows[i].cohort], previous))
             .collect();
         Ok(Report {
             schema: SCHEMA,
@@ -607,6 +734,51 @@ impl Rules {
     }
 }
 
+/// Scores `units` in chunks across the cores, keeping input order; errors keep it too.
+#[cfg(not(target_arch = "wasm32"))]
+fn scored_in_parallel<'a, F>(
+    units: &'a [Unit],
+    score: &F,
+    errors: &mut Vec<EvalError>,
+) -> Vec<Option<Scored>>
+where
+    F: Fn(&'a [Unit], usize, &mut Vec<EvalError>) -> Vec<Option<Scored>> + Sync,
+{
+    use rayon::prelude::*;
+    let chunk = units
+        .len()
+        .div_ceil(rayon::current_num_threads() * 8)
+        .max(1024);
+    let parts: Vec<(Vec<Option<Scored>>, Vec<EvalError>)> = units
+        .par_chunks(chunk)
+        .enumerate()
+        .map(|(c, part)| {
+            let mut errs = Vec::new();
+            let out = score(part, c * chunk, &mut errs);
+            (out, errs)
+        })
+        .collect();
+    let mut out = Vec::with_capacity(units.len());
+    for (scored, errs) in parts {
+        out.extend(scored);
+        errors.extend(errs);
+    }
+    out
+}
+
+/// WebAssembly has one thread: the parallel path is the sequential one.
+#[cfg(target_arch = "wasm32")]
+fn scored_in_parallel<'a, F>(
+    units: &'a [Unit],
+    score: &F,
+    errors: &mut Vec<EvalError>,
+) -> Vec<Option<Scored>>
+where
+    F: Fn(&'a [Unit], usize, &mut Vec<EvalError>) -> Vec<Option<Scored>>,
+{
+    score(units, 0, errors)
+}
+
 /// A figure rounded half-up and written with exactly `places` decimals, as published.
 pub fn display_total(d: Decimal, places: u32) -> String {
     let mut r = d.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
@@ -621,8 +793,9 @@ fn change(previous: Option<u32>, now: Option<u32>) -> Option<i64> {
     }
 }
 
-fn unit_result(set: &RuleSet, r: &Row, previous: Option<&Previous>) -> UnitResult {
+fn unit_result(set: &RuleSet, r: &Row, cohort: &str, previous: Option<&Previous>) -> UnitResult {
     let id = r.unit.values[set.id_field].display();
+    let explained = r.scored.explained.as_deref();
     let vetoed = !r.scored.vetoes.is_empty();
     let show = !vetoed || set.veto_policy.show_points;
     let previous_rank = previous.and_then(|p| p.ranks.get(&id).copied());
@@ -651,25 +824,52 @@ fn unit_result(set: &RuleSet, r: &Row, previous: Option<&Previous>) -> UnitResul
             .map(|f| r.unit.values[f].display())
             .unwrap_or_else(|| id.clone()),
         id,
-        cohort: r.cohort.clone(),
+        cohort: cohort.to_string(),
         row: r.unit.row,
         total: show.then_some(r.total),
         total_display: show.then(|| display_total(r.total, set.decimals)),
         base: r.scored.base.normalize(),
         bonus: r.scored.bonus.normalize(),
-        grade: r.grade.clone(),
+        grade: r.grade.map(|g| set.bands[g].name.clone()),
         rank: r.rank,
         previous_rank,
         rank_change: change(previous_rank, r.rank),
         vetoed,
         awards_eligible: !vetoed || set.veto_policy.awards,
-        vetoes: r.scored.vetoes.clone(),
-        prerequisites_failed: r.scored.prereq_failed.clone(),
+        vetoes: explained.map(|e| e.vetoes.clone()).unwrap_or_default(),
+        prerequisites_failed: r
+            .scored
+            .prereq_failed
+            .iter()
+            .map(|k| {
+                let p = &set.prerequisites[*k];
+                PrerequisiteMiss {
+                    id: p.id.clone(),
+                    label: p.label.clone(),
+                    grades: p.grades.clone(),
+                }
+            })
+            .collect(),
         metrics,
-        items: r.scored.items.clone(),
-        adjustments: r.scored.adjustments.clone(),
+        items: explained.map(|e| e.items.clone()).unwrap_or_default(),
+        adjustments: explained
+            .map(|e| e.adjustments.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .chain(r.notes.iter().map(|n| note_text(set, r, n)))
+            .collect(),
         state: r.state.clone(),
-        consequences: r.consequences.clone(),
+        consequences: r
+            .consequences
+            .iter()
+            .map(|k| {
+                let c = &set.consequences[*k];
+                ConsequenceHit {
+                    name: c.name.clone(),
+                    reason: c.reason.clone(),
+                }
+            })
+            .collect(),
     }
 }
 
@@ -746,12 +946,10 @@ fn stats(set: &RuleSet, rows: &[Row], idx: &[usize], name: &str) -> CohortStats 
     let grades = set
         .bands
         .iter()
-        .map(|b| GradeCount {
+        .enumerate()
+        .map(|(bi, b)| GradeCount {
             grade: b.name.clone(),
-            count: idx
-                .iter()
-                .filter(|i| rows[**i].grade.as_deref() == Some(&b.name))
-                .count(),
+            count: idx.iter().filter(|i| rows[**i].grade == Some(bi)).count(),
         })
         .collect();
     CohortStats {

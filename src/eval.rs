@@ -11,11 +11,12 @@ use rhai::{Array, Dynamic, FnPtr, Map};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::HashMap;
 
+/// A measured value (取值结果); what data it came from is found again only when explaining.
 pub(crate) enum Measured {
-    Value(Decimal, Vec<DataUse>),
-    Blank(Vec<DataUse>),
+    Value(Decimal),
+    Blank,
     /// A ratio whose denominator is zero: counts as met.
-    NoBase(Vec<DataUse>),
+    NoBase,
 }
 
 /// Values from other units, found once per assessment (捆绑考核, 对应单位).
@@ -90,7 +91,7 @@ impl<'a> Links<'a> {
             for (i, unit) in self.units.iter().enumerate() {
                 let mut cx = Ctx::new(rules, unit, self, errors).with_metrics(&self.metrics[i]);
                 let value = match cx.measure(&m.measure, &m.id, m.pos) {
-                    Some(Measured::Value(v, _)) => Some(round(v, m.decimals)),
+                    Some(Measured::Value(v)) => Some(round(v, m.decimals)),
                     _ => None,
                 };
                 column.push(value);
@@ -119,12 +120,11 @@ fn measures(set: &RuleSet) -> impl Iterator<Item = &Measure> {
 pub(crate) struct Ctx<'a> {
     rules: &'a Rules,
     unit: &'a Unit,
-    pub(crate) unit_id: String,
     map: Option<Map>,
     errors: &'a mut Vec<EvalError>,
     links: &'a Links<'a>,
     /// Published metric values, as computed so far.
-    metrics: Vec<Option<Decimal>>,
+    metrics: &'a [Option<Decimal>],
 }
 
 pub(crate) fn fmt(d: Decimal) -> String {
@@ -169,6 +169,16 @@ pub(crate) fn round(d: Decimal, places: u32) -> Decimal {
         .normalize()
 }
 
+/// Whole `step`s in `count` (every 200 plants), never below 0.
+fn steps(count: Decimal, step: Decimal) -> Decimal {
+    let whole = if step == Decimal::ONE {
+        count.floor()
+    } else {
+        ratio(count, step).floor()
+    };
+    whole.max(Decimal::ZERO)
+}
+
 impl<'a> Ctx<'a> {
     pub(crate) fn new(
         rules: &'a Rules,
@@ -179,22 +189,30 @@ impl<'a> Ctx<'a> {
         Self {
             rules,
             unit,
-            unit_id: unit.values[rules.set.id_field].display(),
             map: None,
             errors,
             links,
-            metrics: Vec::new(),
+            metrics: &[],
         }
     }
 
-    /// Lets cohort-stage rules see the metrics a unit was given.
-    pub(crate) fn with_metrics(mut self, metrics: &[Option<Decimal>]) -> Self {
-        self.metrics = metrics.to_vec();
+    /// Lets rules see the metrics a unit was given.
+    pub(crate) fn with_metrics(mut self, metrics: &'a [Option<Decimal>]) -> Self {
+        self.metrics = metrics;
         self
     }
 
-    fn set(&self) -> &RuleSet {
+    fn set(&self) -> &'a RuleSet {
         &self.rules.set
+    }
+
+    /// The unit's id, as errors and linked values name it.
+    pub(crate) fn unit_id(&self) -> String {
+        self.unit.values[self.set().id_field].display()
+    }
+
+    fn number(&self, f: usize) -> Option<Decimal> {
+        self.unit.values[f].number()
     }
 
     fn use_of(&self, f: usize) -> DataUse {
@@ -228,10 +246,11 @@ impl<'a> Ctx<'a> {
                 let p = sandbox::innermost_position(&e)
                     .or_else(|| closure_position(&self.rules.ast, f))
                     .unwrap_or(pos);
+                let unit = self.unit_id();
                 self.errors.push(EvalError {
                     location: SourceLocation::new(&self.rules.set.source, p),
                     rule: rule.to_string(),
-                    unit: self.unit_id.clone(),
+                    unit,
                     message: sandbox::describe(&e),
                 });
                 None
@@ -240,138 +259,92 @@ impl<'a> Ctx<'a> {
     }
 
     pub(crate) fn fail(&mut self, rule: &str, pos: rhai::Position, message: String) {
+        let unit = self.unit_id();
         self.errors.push(EvalError {
             location: SourceLocation::new(&self.rules.set.source, pos),
             rule: rule.to_string(),
-            unit: self.unit_id.clone(),
+            unit,
             message,
         });
     }
 
+    /// A linked value (捆绑考核): a field or metric of other units.
+    fn linked(&self, field: LinkTarget, link: usize, op: LinkOp) -> Option<Decimal> {
+        match op {
+            LinkOp::Lookup => {
+                let other = self.unit.values[link].display();
+                self.links.index.get(&other).and_then(|i| match field {
+                    LinkTarget::Field(f) => self.links.units[*i].values[f].number(),
+                    LinkTarget::Metric(m) => self.links.metrics[*i].get(m).copied().flatten(),
+                })
+            }
+            LinkOp::Sum | LinkOp::Mean => self
+                .links
+                .groups
+                .get(&(field, link))
+                .and_then(|g| g.get(&self.unit_id()))
+                .map(|(total, count)| {
+                    if op == LinkOp::Sum {
+                        *total
+                    } else {
+                        ratio(*total, Decimal::from(*count))
+                    }
+                }),
+        }
+    }
+
+    /// What a measure gives for this unit: numbers only.
     pub(crate) fn measure(
         &mut self,
         m: &Measure,
         rule: &str,
         pos: rhai::Position,
     ) -> Option<Measured> {
+        let present = |v: Option<Decimal>| v.map_or(Measured::Blank, Measured::Value);
         match m {
-            Measure::Field(f) => {
-                let used = vec![self.use_of(*f)];
-                Some(match self.unit.values[*f].number() {
-                    Some(v) => Measured::Value(v, used),
-                    None => Measured::Blank(used),
-                })
-            }
+            Measure::Field(f) => Some(present(self.number(*f))),
             Measure::Ratio { num, den, scale } => {
-                let used = vec![self.use_of(*num), self.use_of(*den)];
-                let (n, d) = (
-                    self.unit.values[*num].number(),
-                    self.unit.values[*den].number(),
-                );
-                Some(match (n, d) {
-                    (Some(_), Some(d)) if d.is_zero() => Measured::NoBase(used),
-                    (Some(n), Some(d)) => Measured::Value(ratio(n.saturating_mul(*scale), d), used),
-                    _ => Measured::Blank(used),
+                Some(match (self.number(*num), self.number(*den)) {
+                    (Some(_), Some(d)) if d.is_zero() => Measured::NoBase,
+                    (Some(n), Some(d)) => Measured::Value(ratio(n.saturating_mul(*scale), d)),
+                    _ => Measured::Blank,
                 })
             }
             Measure::Survey { counts, method } => {
-                let used: Vec<DataUse> = counts.iter().map(|f| self.use_of(*f)).collect();
                 let n: Vec<Decimal> = counts
                     .iter()
-                    .map(|f| self.unit.values[*f].number().unwrap_or_default())
+                    .map(|f| self.number(*f).unwrap_or_default())
                     .collect();
                 let all = sum(n.iter());
                 if all <= Decimal::ZERO {
-                    return Some(Measured::Blank(used));
+                    return Some(Measured::Blank);
                 }
                 let part = match method {
-                    SurveyMethod::Mean(points) => sum(n
-                        .iter()
-                        .zip(points)
-                        .map(|(c, p)| c.saturating_mul(*p))
-                        .collect::<Vec<_>>()
-                        .iter()),
-                    SurveyMethod::Share(chosen) => sum(n
+                    SurveyMethod::Mean(points) => {
+                        n.iter().zip(points).fold(Decimal::ZERO, |acc, (c, p)| {
+                            acc.saturating_add(c.saturating_mul(*p))
+                        })
+                    }
+                    SurveyMethod::Share(chosen) => n
                         .iter()
                         .zip(chosen)
                         .filter(|(_, c)| **c)
-                        .map(|(x, _)| x.saturating_mul(Decimal::ONE_HUNDRED))
-                        .collect::<Vec<_>>()
-                        .iter()),
-                };
-                Some(Measured::Value(ratio(part, all), used))
-            }
-            Measure::Metric(i) => {
-                let metric = &self.set().metrics[*i];
-                let value = self.metrics.get(*i).copied().flatten();
-                let used = vec![DataUse {
-                    field: metric.id.clone(),
-                    label: metric.label.clone(),
-                    value: value.map_or_else(
-                        || "（空）".to_string(),
-                        |v| crate::cohort::display_total(v, metric.decimals),
-                    ),
-                }];
-                Some(match value {
-                    Some(v) => Measured::Value(v, used),
-                    None => Measured::Blank(used),
-                })
-            }
-            Measure::Linked { field, link, op } => {
-                let fields = &self.set().fields;
-                let value = match op {
-                    LinkOp::Lookup => {
-                        let other = self.unit.values[*link].display();
-                        self.links.index.get(&other).and_then(|i| match field {
-                            LinkTarget::Field(f) => self.links.units[*i].values[*f].number(),
-                            LinkTarget::Metric(m) => {
-                                self.links.metrics[*i].get(*m).copied().flatten()
-                            }
-                        })
-                    }
-                    LinkOp::Sum | LinkOp::Mean => self
-                        .links
-                        .groups
-                        .get(&(*field, *link))
-                        .and_then(|g| g.get(&self.unit_id))
-                        .map(|(total, count)| {
-                            if *op == LinkOp::Sum {
-                                *total
-                            } else {
-                                ratio(*total, Decimal::from(*count))
-                            }
+                        .fold(Decimal::ZERO, |acc, (x, _)| {
+                            acc.saturating_add(x.saturating_mul(Decimal::ONE_HUNDRED))
                         }),
                 };
-                let (name, label) = match field {
-                    LinkTarget::Field(f) => (fields[*f].name.clone(), fields[*f].label.clone()),
-                    LinkTarget::Metric(m) => {
-                        let m = &self.set().metrics[*m];
-                        (m.id.clone(), m.label.clone())
-                    }
-                };
-                let how = match op {
-                    LinkOp::Lookup => format!("{}所指单位的{label}", fields[*link].label),
-                    LinkOp::Sum => format!("关联单位{label}合计"),
-                    LinkOp::Mean => format!("关联单位{label}平均"),
-                };
-                let used = vec![DataUse {
-                    field: name,
-                    label: how,
-                    value: value.map_or_else(|| "（空）".to_string(), fmt),
-                }];
-                Some(match value {
-                    Some(v) => Measured::Value(v, used),
-                    None => Measured::Blank(used),
-                })
+                Some(Measured::Value(ratio(part, all)))
             }
+            Measure::Metric(i) => Some(present(self.metrics.get(*i).copied().flatten())),
+            Measure::Linked { field, link, op } => Some(present(self.linked(*field, *link, *op))),
             Measure::Closure(f) => {
                 let arg = self.unit_map();
                 let v = self.call(f, (arg,), rule, pos)?;
                 if v.is_unit() {
-                    return Some(Measured::Blank(Vec::new()));
+                    return Some(Measured::Blank);
                 }
                 match to_decimal(&v) {
-                    Some(d) => Some(Measured::Value(d, Vec::new())),
+                    Some(d) => Some(Measured::Value(d)),
                     None => {
                         self.fail(
                             rule,
@@ -385,27 +358,76 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    pub(crate) fn condition(
-        &mut self,
-        c: &Condition,
-        rule: &str,
-        pos: rhai::Position,
-    ) -> Option<(bool, Vec<DataUse>)> {
-        match c {
-            Condition::Compare(f, b) => {
-                let used = vec![self.use_of(*f)];
-                let hit = self.unit.values[*f].number().is_some_and(|v| b.holds(v));
-                Some((hit, used))
+    /// The data a measure read, for its explanation.
+    pub(crate) fn measure_data(&self, m: &Measure) -> Vec<DataUse> {
+        let set = self.set();
+        match m {
+            Measure::Field(f) => vec![self.use_of(*f)],
+            Measure::Ratio { num, den, .. } => vec![self.use_of(*num), self.use_of(*den)],
+            Measure::Survey { counts, .. } => counts.iter().map(|f| self.use_of(*f)).collect(),
+            Measure::Metric(i) => {
+                let metric = &set.metrics[*i];
+                let value = self.metrics.get(*i).copied().flatten();
+                vec![DataUse {
+                    field: metric.id.clone(),
+                    label: metric.label.clone(),
+                    value: value.map_or_else(
+                        || "（空）".to_string(),
+                        |v| crate::cohort::display_total(v, metric.decimals),
+                    ),
+                }]
             }
-            Condition::Is(f, v) => {
-                let used = vec![self.use_of(*f)];
-                Some((&self.unit.values[*f] == v, used))
+            Measure::Linked { field, link, op } => {
+                let fields = &set.fields;
+                let value = self.linked(*field, *link, *op);
+                let (name, label) = match field {
+                    LinkTarget::Field(f) => (fields[*f].name.clone(), fields[*f].label.clone()),
+                    LinkTarget::Metric(m) => {
+                        let m = &set.metrics[*m];
+                        (m.id.clone(), m.label.clone())
+                    }
+                };
+                let how = match op {
+                    LinkOp::Lookup => format!("{}所指单位的{label}", fields[*link].label),
+                    LinkOp::Sum => format!("关联单位{label}合计"),
+                    LinkOp::Mean => format!("关联单位{label}平均"),
+                };
+                vec![DataUse {
+                    field: name,
+                    label: how,
+                    value: value.map_or_else(|| "（空）".to_string(), fmt),
+                }]
+            }
+            Measure::Closure(_) => Vec::new(),
+        }
+    }
+
+    /// Whether a condition holds for this unit; `None` when a closure failed (reported).
+    pub(crate) fn test(&mut self, c: &Condition, rule: &str, pos: rhai::Position) -> Option<bool> {
+        match c {
+            Condition::Compare(f, b) => Some(self.number(*f).is_some_and(|v| b.holds(v))),
+            Condition::Is(f, v) => Some(&self.unit.values[*f] == v),
+            Condition::All(parts) => {
+                for p in parts {
+                    if !self.test(p, rule, pos)? {
+                        return Some(false);
+                    }
+                }
+                Some(true)
+            }
+            Condition::Any(parts) => {
+                for p in parts {
+                    if self.test(p, rule, pos)? {
+                        return Some(true);
+                    }
+                }
+                Some(false)
             }
             Condition::Closure(f) => {
                 let arg = self.unit_map();
                 let v = self.call(f, (arg,), rule, pos)?;
                 match v.as_bool() {
-                    Ok(b) => Some((b, Vec::new())),
+                    Ok(b) => Some(b),
                     Err(t) => {
                         self.fail(
                             rule,
@@ -416,6 +438,23 @@ impl<'a> Ctx<'a> {
                     }
                 }
             }
+        }
+    }
+
+    /// The data a condition read, for its explanation.
+    pub(crate) fn condition_data(&self, c: &Condition) -> Vec<DataUse> {
+        match c {
+            Condition::Compare(f, _) | Condition::Is(f, _) => vec![self.use_of(*f)],
+            Condition::All(parts) | Condition::Any(parts) => {
+                let mut out: Vec<DataUse> = Vec::new();
+                for d in parts.iter().flat_map(|p| self.condition_data(p)) {
+                    if !out.iter().any(|o| o.field == d.field) {
+                        out.push(d);
+                    }
+                }
+                out
+            }
+            Condition::Closure(_) => Vec::new(),
         }
     }
 }
@@ -468,245 +507,126 @@ pub(crate) fn measured_text(m: &Measure, used: &[DataUse], value: Decimal) -> St
     }
 }
 
-/// One unit scored on its own, before the cohort stage.
-pub(crate) struct Scored {
-    pub(crate) items: Vec<ItemResult>,
-    pub(crate) adjustments: Vec<Adjustment>,
-    pub(crate) base: Decimal,
-    pub(crate) bonus: Decimal,
-    pub(crate) vetoes: Vec<VetoHit>,
-    pub(crate) prereq_failed: Vec<PrerequisiteMiss>,
-    /// Published metric values, rounded to their decimals.
-    pub(crate) metrics: Vec<Option<Decimal>>,
+/// How an item's points came about: the few facts its explanation is written from later, so
+/// that scoring alone builds no text (计分依据).
+pub(crate) enum How {
+    /// `applies` was false: full marks.
+    NotApplicable,
+    /// A ratio with a zero denominator: full marks.
+    NoBase,
+    /// A blank value on an item that treats blank as not applicable: full marks.
+    BlankFull,
+    /// A blank value: no points.
+    Blank,
+    /// Deductions taking `taken` points in all.
+    Deduct { taken: Decimal },
+    /// Occurrences worth `raw` points before the item's cap.
+    Count { raw: Decimal },
+    /// A target, met or not.
+    Target { v: Decimal, met: bool },
+    /// Linear between two thresholds.
+    Linear { v: Decimal },
+    /// The band reached, if any.
+    Band { v: Decimal, hit: Option<usize> },
+    /// A zero target.
+    Zero { v: Decimal },
+    /// A yes/no field.
+    Yes,
+    /// A `score` closure, with its reason and whether a bonus was capped at its maximum.
+    Closure { why: Option<String>, capped: bool },
 }
 
-fn score_item(cx: &mut Ctx, item: &Item) -> Option<ItemResult> {
-    let decimals = cx.set().decimals;
-    let mut result = ItemResult {
-        id: item.id.clone(),
-        label: item.label.clone(),
-        category: item.category.clone(),
-        kind: item.kind,
-        max: item.max.normalize(),
-        points: Decimal::ZERO,
-        not_applicable: false,
-        text: item.text.clone(),
-        reasons: Vec::new(),
-    };
-    let full = |result: &mut ItemResult, detail: String, data: Vec<DataUse>| {
-        result.not_applicable = true;
-        result.points = item.max.normalize();
-        result.reasons.push(Reason {
-            detail,
-            points: item.max.normalize(),
-            data,
-        });
-    };
-    if let Some(cond) = &item.applies {
-        let (applies, data) = cx.condition(cond, &item.id, item.pos)?;
-        if !applies {
-            full(&mut result, "不适用，按满分计".into(), data);
-            return Some(result);
-        }
-    }
-    let measure = match &item.shape {
+/// The measure an item's shape reads, if any.
+fn shape_measure(shape: &Shape) -> Option<&Measure> {
+    match shape {
         Shape::Target(m, ..) | Shape::Bands(m, _) | Shape::Zero(m) => Some(m),
         Shape::Linear { measure, .. } => Some(measure),
         _ => None,
-    };
-    let measured = match measure {
-        Some(m) => match cx.measure(m, &item.id, item.pos)? {
-            Measured::Value(v, data) => Some((v, data, m)),
-            Measured::NoBase(data) => {
-                full(&mut result, "分母为 0，视为达标，按满分计".into(), data);
-                return Some(result);
-            }
-            Measured::Blank(data) => {
-                if item.blank_is_full {
-                    full(&mut result, "数据为空，不适用，按满分计".into(), data);
-                    return Some(result);
-                }
-                result.reasons.push(Reason {
-                    detail: "无数据，不得分".into(),
-                    points: Decimal::ZERO,
-                    data,
-                });
-                return Some(result);
-            }
-        },
-        None => None,
-    };
+    }
+}
+
+/// An item's points for this unit and how they came about; `None` when a closure failed
+/// (reported to the context's errors). The one place item points are computed.
+pub(crate) fn item_points(cx: &mut Ctx, item: &Item) -> Option<(Decimal, How)> {
     let max = item.max;
-    match (&item.shape, measured) {
-        (Shape::Deduct(list), _) => {
-            let mut taken = Decimal::ZERO;
-            for d in list {
-                let used = cx.use_of(d.count);
-                let count = cx.unit.values[d.count].number().unwrap_or_default();
-                let steps = ratio(count, d.step).floor();
-                let minus = steps.saturating_mul(d.each);
-                if minus > Decimal::ZERO {
-                    taken = taken.saturating_add(minus);
-                    let per = if d.step == Decimal::ONE {
-                        format!("每{}扣 {} 分", "项", fmt(d.each))
-                    } else {
-                        format!("每 {} 扣 {} 分", fmt(d.step), fmt(d.each))
-                    };
-                    result.reasons.push(Reason {
-                        detail: format!(
-                            "{} = {}，{per}，扣 {} 分",
-                            used.label,
-                            used.value,
-                            fmt(minus)
-                        ),
-                        points: -minus.normalize(),
-                        data: vec![used],
-                    });
-                }
-            }
-            if taken > max {
-                result.reasons.push(Reason {
-                    detail: format!("扣分 {} 超过本项分值，扣完为止，计 0 分", fmt(taken)),
-                    points: taken.saturating_sub(max).normalize(),
-                    data: Vec::new(),
-                });
-            }
-            if taken.is_zero() {
-                result.reasons.push(Reason {
-                    detail: "无扣分情形，得满分".into(),
-                    points: Decimal::ZERO,
-                    data: list.iter().map(|d| cx.use_of(d.count)).collect(),
-                });
-            }
-            result.points = max.saturating_sub(taken).max(Decimal::ZERO).normalize();
+    if let Some(cond) = &item.applies {
+        if !cx.test(cond, &item.id, item.pos)? {
+            return Some((max, How::NotApplicable));
         }
-        (Shape::Count(d), _) => {
-            let used = cx.use_of(d.count);
-            let count = cx.unit.values[d.count].number().unwrap_or_default();
-            let raw = ratio(count, d.step)
-                .floor()
-                .max(Decimal::ZERO)
-                .saturating_mul(d.each);
-            let points = raw.min(max);
-            let mut detail = format!("{} = {}，计 {} 分", used.label, used.value, fmt(raw));
-            if raw > max {
-                detail.push_str(&format!("，超过上限按 {} 分计", fmt(max)));
-            }
-            result.reasons.push(Reason {
-                detail,
-                points: points.normalize(),
-                data: vec![used],
+    }
+    let v = match shape_measure(&item.shape) {
+        Some(m) => match cx.measure(m, &item.id, item.pos)? {
+            Measured::Value(v) => v,
+            Measured::NoBase => return Some((max, How::NoBase)),
+            Measured::Blank if item.blank_is_full => return Some((max, How::BlankFull)),
+            Measured::Blank => return Some((Decimal::ZERO, How::Blank)),
+        },
+        None => Decimal::ZERO,
+    };
+    let decimals = cx.set().decimals;
+    Some(match &item.shape {
+        Shape::Deduct(list) => {
+            let taken = list.iter().fold(Decimal::ZERO, |acc, d| {
+                let count = cx.number(d.count).unwrap_or_default();
+                acc.saturating_add(steps(count, d.step).saturating_mul(d.each))
             });
-            result.points = points.normalize();
+            (
+                max.saturating_sub(taken).max(Decimal::ZERO),
+                How::Deduct { taken },
+            )
         }
-        (Shape::Target(_, bound, shortfall), Some((v, data, m))) => {
-            let seen = measured_text(m, &data, v);
-            let (points, detail) = if bound.holds(v) {
-                (
-                    max,
-                    format!("{seen}，达到目标（{}），得满分", bound.describe()),
-                )
+        Shape::Count(list) => {
+            let raw = list.iter().fold(Decimal::ZERO, |acc, d| {
+                let count = cx.number(d.count).unwrap_or_default();
+                acc.saturating_add(steps(count, d.step).saturating_mul(d.each))
+            });
+            (raw.min(max), How::Count { raw })
+        }
+        Shape::Target(_, bound, shortfall) => {
+            let met = bound.holds(v);
+            let points = if met {
+                max
             } else {
                 match (shortfall, bound) {
                     (Shortfall::Proportional, Bound::AtLeast(t) | Bound::Above(t))
                         if !t.is_zero() =>
                     {
-                        let p = round(max * share(v, *t), decimals);
-                        (
-                            p,
-                            format!(
-                                "{seen}，未达到目标（{}），按比例得 {} 分",
-                                bound.describe(),
-                                fmt(p)
-                            ),
-                        )
+                        round(max * share(v, *t), decimals)
                     }
                     (Shortfall::Proportional, Bound::AtMost(t) | Bound::Below(t))
                         if !v.is_zero() =>
                     {
-                        let p = round(max * share(*t, v), decimals);
-                        (
-                            p,
-                            format!(
-                                "{seen}，未达到目标（{}），按比例得 {} 分",
-                                bound.describe(),
-                                fmt(p)
-                            ),
-                        )
+                        round(max * share(*t, v), decimals)
                     }
-                    _ => (
-                        Decimal::ZERO,
-                        format!("{seen}，未达到目标（{}），不得分", bound.describe()),
-                    ),
+                    _ => Decimal::ZERO,
                 }
             };
-            result.points = points.normalize();
-            result.reasons.push(Reason {
-                detail,
-                points: result.points,
-                data,
-            });
+            (points, How::Target { v, met })
         }
-        (
-            Shape::Linear {
-                full_at, zero_at, ..
-            },
-            Some((v, data, m)),
-        ) => {
+        Shape::Linear {
+            full_at, zero_at, ..
+        } => {
             let t = share(v.saturating_sub(*zero_at), full_at.saturating_sub(*zero_at));
-            let p = round(max * t, decimals);
-            result.points = p;
-            result.reasons.push(Reason {
-                detail: format!(
-                    "{}，{} 及{}满分、{} 及{}为 0 分，按线性得 {} 分",
-                    measured_text(m, &data, v),
-                    fmt(*full_at),
-                    if full_at > zero_at {
-                        "以上"
-                    } else {
-                        "以下"
-                    },
-                    fmt(*zero_at),
-                    if full_at > zero_at {
-                        "以下"
-                    } else {
-                        "以上"
-                    },
-                    fmt(p)
-                ),
-                points: p,
-                data,
-            });
+            (round(max * t, decimals), How::Linear { v })
         }
-        (Shape::Bands(_, steps), Some((v, data, m))) => {
-            let seen = measured_text(m, &data, v);
-            let hit = steps.iter().find(|(b, _)| b.holds(v));
-            let (p, detail) = match hit {
-                Some((b, p)) => (*p, format!("{seen}，{}档，得 {} 分", b.describe(), fmt(*p))),
-                None => (Decimal::ZERO, format!("{seen}，未达到最低档，不得分")),
-            };
-            result.points = p.min(max).normalize();
-            result.reasons.push(Reason {
-                detail,
-                points: result.points,
-                data,
-            });
+        Shape::Bands(_, steps) => {
+            let hit = steps.iter().position(|(b, _)| b.holds(v));
+            let p = hit.map_or(Decimal::ZERO, |h| steps[h].1);
+            (p.min(max), How::Band { v, hit })
         }
-        (Shape::Zero(_), Some((v, data, m))) => {
-            let seen = measured_text(m, &data, v);
-            let (p, detail) = if v.is_zero() {
-                (max, format!("{seen}，实现零目标，得满分"))
+        Shape::Zero(_) => (
+            if v.is_zero() { max } else { Decimal::ZERO },
+            How::Zero { v },
+        ),
+        Shape::Yes(f) => (
+            if cx.unit.values[*f] == Value::Bool(true) {
+                max
             } else {
-                (Decimal::ZERO, format!("{seen}，未实现零目标，本项不得分"))
-            };
-            result.points = p.normalize();
-            result.reasons.push(Reason {
-                detail,
-                points: result.points,
-                data,
-            });
-        }
-        (Shape::Score(f), _) => {
+                Decimal::ZERO
+            },
+            How::Yes,
+        ),
+        Shape::Score(f) => {
             let arg = cx.unit_map();
             let v = cx.call(f, (arg,), &item.id, item.pos)?;
             let (points, why) = closure_points(&v);
@@ -719,12 +639,8 @@ fn score_item(cx: &mut Ctx, item: &Item) -> Option<ItemResult> {
                 return None;
             };
             // A bonus is capped at its maximum (单项加分封顶); an indicator out of range is a rule bug.
-            let (points, why) = if item.kind == ItemKind::Bonus && points > max {
-                let why = why.unwrap_or_else(|| format!("按自定义规则计 {} 分", fmt(points)));
-                (max, Some(format!("{why}，超过上限按 {} 分计", fmt(max))))
-            } else {
-                (points, why)
-            };
+            let capped = item.kind == ItemKind::Bonus && points > max;
+            let points = if capped { max } else { points };
             if points < Decimal::ZERO || points > max {
                 cx.fail(
                     &item.id,
@@ -737,16 +653,185 @@ fn score_item(cx: &mut Ctx, item: &Item) -> Option<ItemResult> {
                 );
                 return None;
             }
-            result.points = points.normalize();
-            result.reasons.push(Reason {
-                detail: why.unwrap_or_else(|| format!("按自定义规则计 {} 分", fmt(points))),
-                points: result.points,
-                data: Vec::new(),
-            });
+            (points, How::Closure { why, capped })
         }
-        _ => {}
+    })
+}
+
+/// The explanation of an item's points: which data, which rule, how many points.
+fn explain_item(cx: &Ctx, item: &Item, points: Decimal, how: How) -> ItemResult {
+    let max = item.max.normalize();
+    let points = points.normalize();
+    let one = |detail: String, data: Vec<DataUse>| {
+        vec![Reason {
+            detail,
+            points,
+            data,
+        }]
+    };
+    let not_applicable = matches!(how, How::NotApplicable | How::NoBase | How::BlankFull);
+    let measure = shape_measure(&item.shape);
+    let data = || measure.map(|m| cx.measure_data(m)).unwrap_or_default();
+    let seen = |v: Decimal, data: &[DataUse]| match measure {
+        Some(m) => measured_text(m, data, v),
+        None => String::new(),
+    };
+    let reasons = match (&item.shape, how) {
+        (_, How::NotApplicable) => one(
+            "不适用，按满分计".into(),
+            item.applies
+                .as_ref()
+                .map(|c| cx.condition_data(c))
+                .unwrap_or_default(),
+        ),
+        (_, How::NoBase) => one("分母为 0，视为达标，按满分计".into(), data()),
+        (_, How::BlankFull) => one("数据为空，不适用，按满分计".into(), data()),
+        (_, How::Blank) => one("无数据，不得分".into(), data()),
+        (Shape::Deduct(list), How::Deduct { taken }) => {
+            let mut out = Vec::new();
+            for d in list {
+                let used = cx.use_of(d.count);
+                let count = cx.number(d.count).unwrap_or_default();
+                let minus = steps(count, d.step).saturating_mul(d.each);
+                if minus > Decimal::ZERO {
+                    let per = if d.step == Decimal::ONE {
+                        format!("每{}扣 {} 分", "项", fmt(d.each))
+                    } else {
+                        format!("每 {} 扣 {} 分", fmt(d.step), fmt(d.each))
+                    };
+                    out.push(Reason {
+                        detail: format!(
+                            "{} = {}，{per}，扣 {} 分",
+                            used.label,
+                            used.value,
+                            fmt(minus)
+                        ),
+                        points: -minus.normalize(),
+                        data: vec![used],
+                    });
+                }
+            }
+            if taken > item.max {
+                out.push(Reason {
+                    detail: format!("扣分 {} 超过本项分值，扣完为止，计 0 分", fmt(taken)),
+                    points: taken.saturating_sub(item.max).normalize(),
+                    data: Vec::new(),
+                });
+            }
+            if taken.is_zero() {
+                out.push(Reason {
+                    detail: "无扣分情形，得满分".into(),
+                    points: Decimal::ZERO,
+                    data: list.iter().map(|d| cx.use_of(d.count)).collect(),
+                });
+            }
+            out
+        }
+        (Shape::Count(list), How::Count { raw }) => {
+            let used: Vec<DataUse> = list.iter().map(|d| cx.use_of(d.count)).collect();
+            let seen: Vec<String> = used
+                .iter()
+                .map(|u| format!("{} = {}", u.label, u.value))
+                .collect();
+            let mut detail = format!("{}，计 {} 分", seen.join("、"), fmt(raw));
+            if raw > item.max {
+                detail.push_str(&format!("，超过上限按 {} 分计", fmt(item.max)));
+            }
+            one(detail, used)
+        }
+        (Shape::Target(_, bound, _), How::Target { v, met }) => {
+            let data = data();
+            let seen = seen(v, &data);
+            let detail = if met {
+                format!("{seen}，达到目标（{}），得满分", bound.describe())
+            } else if points.is_zero() {
+                format!("{seen}，未达到目标（{}），不得分", bound.describe())
+            } else {
+                format!(
+                    "{seen}，未达到目标（{}），按比例得 {} 分",
+                    bound.describe(),
+                    fmt(points)
+                )
+            };
+            one(detail, data)
+        }
+        (
+            Shape::Linear {
+                full_at, zero_at, ..
+            },
+            How::Linear { v },
+        ) => {
+            let data = data();
+            let (better, worse) = if full_at > zero_at {
+                ("以上", "以下")
+            } else {
+                ("以下", "以上")
+            };
+            one(
+                format!(
+                    "{}，{} 及{better}满分、{} 及{worse}为 0 分，按线性得 {} 分",
+                    seen(v, &data),
+                    fmt(*full_at),
+                    fmt(*zero_at),
+                    fmt(points)
+                ),
+                data,
+            )
+        }
+        (Shape::Bands(_, steps), How::Band { v, hit }) => {
+            let data = data();
+            let seen = seen(v, &data);
+            let detail = match hit {
+                Some(h) => format!(
+                    "{seen}，{}档，得 {} 分",
+                    steps[h].0.describe(),
+                    fmt(steps[h].1)
+                ),
+                None => format!("{seen}，未达到最低档，不得分"),
+            };
+            one(detail, data)
+        }
+        (Shape::Zero(_), How::Zero { v }) => {
+            let data = data();
+            let seen = seen(v, &data);
+            let detail = if v.is_zero() {
+                format!("{seen}，实现零目标，得满分")
+            } else {
+                format!("{seen}，未实现零目标，本项不得分")
+            };
+            one(detail, data)
+        }
+        (Shape::Yes(f), How::Yes) => {
+            let used = cx.use_of(*f);
+            let detail = if points.is_zero() {
+                format!("{} = {}，不得分", used.label, used.value)
+            } else {
+                format!("{} = {}，得满分", used.label, used.value)
+            };
+            one(detail, vec![used])
+        }
+        (_, How::Closure { why, capped }) => {
+            let why = why.unwrap_or_else(|| format!("按自定义规则计 {} 分", fmt(points)));
+            let why = if capped {
+                format!("{why}，超过上限按 {} 分计", fmt(item.max))
+            } else {
+                why
+            };
+            one(why, Vec::new())
+        }
+        _ => Vec::new(),
+    };
+    ItemResult {
+        id: item.id.clone(),
+        label: item.label.clone(),
+        category: item.category.clone(),
+        kind: item.kind,
+        max,
+        points,
+        not_applicable,
+        text: item.text.clone(),
+        reasons,
     }
-    Some(result)
 }
 
 fn closure_points(v: &Dynamic) -> (Option<Decimal>, Option<String>) {
@@ -766,114 +851,175 @@ fn closure_points(v: &Dynamic) -> (Option<Decimal>, Option<String>) {
     (None, None)
 }
 
+/// Which category (by index into [`RuleSet::categories`]) each item's points count toward;
+/// `None` for bonus items and uncategorised indicators. Found once per run.
+pub(crate) fn item_categories(set: &RuleSet) -> Vec<Option<usize>> {
+    set.items
+        .iter()
+        .map(|i| match (i.kind, &i.category) {
+            (ItemKind::Indicator, Some(c)) => set.categories.iter().position(|(n, _)| n == c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// One unit scored on its own, before the cohort stage: points only, plus the explanation
+/// when asked for.
+pub(crate) struct Scored {
+    /// Points per item of [`RuleSet::items`], then per cohort item (filled by the cohort
+    /// stage); `None` where the unit is not assessed on the item (`only`).
+    pub(crate) points: Vec<Option<Decimal>>,
+    pub(crate) base: Decimal,
+    pub(crate) bonus: Decimal,
+    /// The vetoes that struck, by index into [`RuleSet::vetoes`].
+    pub(crate) vetoes: Vec<usize>,
+    /// The prerequisites not met, by index into [`RuleSet::prerequisites`].
+    pub(crate) prereq_failed: Vec<usize>,
+    /// Published metric values, rounded to their decimals.
+    pub(crate) metrics: Vec<Option<Decimal>>,
+    /// Items, caps and vetoes in words (only when explaining).
+    pub(crate) explained: Option<Box<Explained>>,
+}
+
+/// A unit's explanation (评分说明).
+#[derive(Default)]
+pub(crate) struct Explained {
+    pub(crate) items: Vec<ItemResult>,
+    pub(crate) adjustments: Vec<Adjustment>,
+    pub(crate) vetoes: Vec<VetoHit>,
+}
+
+/// Scores one unit: every item, veto and prerequisite, then category and bonus caps.
+/// `None` when a rule failed (reported to `errors`).
 pub(crate) fn score_unit(
     rules: &Rules,
+    categories: &[Option<usize>],
     unit: &Unit,
     metrics: &[Option<Decimal>],
     links: &Links,
     errors: &mut Vec<EvalError>,
+    explain: bool,
 ) -> Option<Scored> {
     let set = &rules.set;
     let before = errors.len();
     let mut cx = Ctx::new(rules, unit, links, errors).with_metrics(metrics);
-    let mut items = Vec::with_capacity(set.items.len());
+    let mut points = Vec::with_capacity(set.items.len() + set.cohort_items.len());
+    let mut explained = explain.then(Box::<Explained>::default);
     for item in &set.items {
         if let Some(only) = &item.only {
-            match cx.condition(only, &item.id, item.pos) {
-                Some((true, _)) => {}
-                Some((false, _)) => continue,
+            match cx.test(only, &item.id, item.pos) {
+                Some(true) => {}
+                Some(false) => {
+                    points.push(None);
+                    continue;
+                }
                 None => return None,
             }
         }
-        if let Some(r) = score_item(&mut cx, item) {
-            items.push(r);
+        match item_points(&mut cx, item) {
+            Some((p, how)) => {
+                if let Some(e) = explained.as_mut() {
+                    e.items.push(explain_item(&cx, item, p, how));
+                }
+                points.push(Some(p));
+            }
+            None => points.push(None),
         }
     }
     let mut vetoes = Vec::new();
-    for v in &set.vetoes {
-        if let Some((true, data)) = cx.condition(&v.when, &v.id, v.pos) {
-            vetoes.push(VetoHit {
-                id: v.id.clone(),
-                label: v.label.clone(),
-                reason: v.reason.clone(),
-                data,
-            });
+    for (k, v) in set.vetoes.iter().enumerate() {
+        if cx.test(&v.when, &v.id, v.pos) == Some(true) {
+            vetoes.push(k);
+            if let Some(e) = explained.as_mut() {
+                e.vetoes.push(VetoHit {
+                    id: v.id.clone(),
+                    label: v.label.clone(),
+                    reason: v.reason.clone(),
+                    data: cx.condition_data(&v.when),
+                });
+            }
         }
     }
     let mut prereq_failed = Vec::new();
-    for p in &set.prerequisites {
-        if let Some((false, _)) = cx.condition(&p.when, &p.id, p.pos) {
-            prereq_failed.push(PrerequisiteMiss {
-                id: p.id.clone(),
-                label: p.label.clone(),
-                grades: p.grades.clone(),
-            });
+    for (k, p) in set.prerequisites.iter().enumerate() {
+        if cx.test(&p.when, &p.id, p.pos) == Some(false) {
+            prereq_failed.push(k);
         }
     }
     if cx.errors.len() > before {
         return None;
     }
-    let mut adjustments = Vec::new();
+    let (base, bonus) = capped_totals(
+        set,
+        categories,
+        &points,
+        explained.as_mut().map(|e| &mut e.adjustments),
+    );
+    Some(Scored {
+        points,
+        base,
+        bonus,
+        vetoes,
+        prereq_failed,
+        metrics: metrics.to_vec(),
+        explained,
+    })
+}
+
+/// Base and bonus points after category caps (大类封顶) and the bonus cap (加分上限); each cap
+/// that bites is noted in `notes` when given.
+fn capped_totals(
+    set: &RuleSet,
+    categories: &[Option<usize>],
+    points: &[Option<Decimal>],
+    mut notes: Option<&mut Vec<Adjustment>>,
+) -> (Decimal, Decimal) {
+    let mut per_category = vec![Decimal::ZERO; set.categories.len()];
     let mut base = Decimal::ZERO;
-    for (name, cap) in &set.categories {
-        let in_category = sum(items
-            .iter()
-            .filter(|i| i.kind == ItemKind::Indicator && i.category.as_deref() == Some(name))
-            .map(|i| &i.points));
+    let mut bonus = Decimal::ZERO;
+    for ((item, cat), p) in set.items.iter().zip(categories).zip(points) {
+        let Some(p) = p else { continue };
+        match (item.kind, cat) {
+            (ItemKind::Bonus, _) => bonus = bonus.saturating_add(*p),
+            (_, Some(c)) => per_category[*c] = per_category[*c].saturating_add(*p),
+            _ => base = base.saturating_add(*p),
+        }
+    }
+    for ((name, cap), in_category) in set.categories.iter().zip(per_category) {
         if in_category > *cap {
-            adjustments.push(Adjustment {
-                rule: name.clone(),
-                detail: format!(
-                    "{name}合计 {}，超过本类上限 {}，按 {} 计",
-                    fmt(in_category),
-                    fmt(*cap),
-                    fmt(*cap)
-                ),
-                points: cap.saturating_sub(in_category).normalize(),
-            });
+            if let Some(n) = notes.as_mut() {
+                n.push(Adjustment {
+                    rule: name.clone(),
+                    detail: format!(
+                        "{name}合计 {}，超过本类上限 {}，按 {} 计",
+                        fmt(in_category),
+                        fmt(*cap),
+                        fmt(*cap)
+                    ),
+                    points: cap.saturating_sub(in_category).normalize(),
+                });
+            }
             base = base.saturating_add(*cap);
         } else {
             base = base.saturating_add(in_category);
         }
     }
-    let uncategorised = sum(items
-        .iter()
-        .filter(|i| {
-            i.kind == ItemKind::Indicator
-                && !i
-                    .category
-                    .as_ref()
-                    .is_some_and(|c| set.categories.iter().any(|(n, _)| n == c))
-        })
-        .map(|i| &i.points));
-    base = base.saturating_add(uncategorised);
-    let mut bonus = sum(items
-        .iter()
-        .filter(|i| i.kind == ItemKind::Bonus)
-        .map(|i| &i.points));
     if let Some(cap) = set.bonus_max {
         if bonus > cap {
-            adjustments.push(Adjustment {
-                rule: "bonus".into(),
-                detail: format!(
-                    "加分合计 {}，超过加分上限 {}，按 {} 计",
-                    fmt(bonus),
-                    fmt(cap),
-                    fmt(cap)
-                ),
-                points: cap.saturating_sub(bonus).normalize(),
-            });
+            if let Some(n) = notes.as_mut() {
+                n.push(Adjustment {
+                    rule: "bonus".into(),
+                    detail: format!(
+                        "加分合计 {}，超过加分上限 {}，按 {} 计",
+                        fmt(bonus),
+                        fmt(cap),
+                        fmt(cap)
+                    ),
+                    points: cap.saturating_sub(bonus).normalize(),
+                });
+            }
             bonus = cap;
         }
     }
-    let metrics = std::mem::take(&mut cx.metrics);
-    Some(Scored {
-        metrics,
-        items,
-        adjustments,
-        base,
-        bonus,
-        vetoes,
-        prereq_failed,
-    })
+    (base, bonus)
 }

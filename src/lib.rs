@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod bundled;
 pub mod cases;
 pub mod cohort;
@@ -18,6 +19,7 @@ pub mod serve;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
+pub use batch::UnitScore;
 pub use compile::Rules;
 pub use data::{Dataset, Format, Unit};
 pub use error::{DataError, DataErrors, Error, EvalError, EvalErrors, RuleError, RuleErrors};

@@ -277,6 +277,10 @@ pub enum Condition {
     Compare(usize, Bound),
     /// A text or boolean field equals a value.
     Is(usize, Value),
+    /// Every one of these holds (并且).
+    All(Vec<Condition>),
+    /// At least one of these holds (或者).
+    Any(Vec<Condition>),
     /// A Rhai closure `|u| …` returning true or false.
     Closure(FnPtr),
 }
@@ -306,8 +310,9 @@ pub enum Shortfall {
 pub enum Shape {
     /// Full marks less each deduction, never below 0 (扣分制).
     Deduct(Vec<Deduct>),
-    /// `each` points per `step` occurrences, up to the item's maximum (按次加分).
-    Count(Deduct),
+    /// `each` points per `step` occurrences, summed over one or more counts, up to the
+    /// item's maximum (按次加分).
+    Count(Vec<Deduct>),
     /// Full marks when the target is met (达标得分).
     Target(Measure, Bound, Shortfall),
     /// Linear between two thresholds (线性插值).
@@ -323,6 +328,8 @@ pub enum Shape {
     Bands(Measure, Vec<(Bound, Decimal)>),
     /// Full marks only when the value is zero (零指标).
     Zero(Measure),
+    /// Full marks when a yes/no field is yes (是否类指标), by field index.
+    Yes(usize),
     /// A Rhai closure returning points, or `[points, reason]` (自定义).
     Score(FnPtr),
 }
@@ -497,6 +504,8 @@ pub enum Outcome {
     TotalBelow(Decimal),
     /// The unit's state after this period has this `status` (挂牌, 摘牌 …).
     State(String),
+    /// A condition on the unit's data, such as `#{ field: "lost", at_least: 5 }`.
+    Data(Condition),
     /// A Rhai closure `|r| …` over the result.
     Closure(FnPtr),
 }

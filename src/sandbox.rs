@@ -60,7 +60,7 @@ pub fn engine() -> Engine {
 }
 
 /// Compiled helper modules, by import path.
-pub type Modules = Vec<(String, std::rc::Rc<Module>)>;
+pub type Modules = Vec<(String, rhai::Shared<Module>)>;
 
 /// Compiles helper modules so scripts can `import "path" as name;` them; errors go to `errors`.
 pub fn modules(
@@ -89,7 +89,7 @@ pub fn modules(
             Ok(m) => {
                 let path = path.trim_end_matches(".rhai");
                 resolver.insert(path, m.clone());
-                compiled.push((path.to_string(), std::rc::Rc::new(m)));
+                compiled.push((path.to_string(), rhai::Shared::new(m)));
             }
             Err(e) => errors.push(e),
         }

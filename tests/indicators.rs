@@ -225,3 +225,46 @@ fn round_in_closures_is_half_up_like_the_engine() {
     assert_eq!(points(&rep, "1", "r"), "0.13"); // 0.125 → 0.13, not banker's 0.12
     assert_eq!(points(&rep, "1", "r0"), "3"); // 2.5 → 3, not 2
 }
+
+#[test]
+fn yes_gives_full_marks_only_for_yes() {
+    let rep = assess(
+        r#"indicator("budget", #{ label: "经费", max: 2, yes: "flag" });"#,
+        "1,甲,,0,0,0,0,,是\n2,乙,,0,0,0,0,,否\n3,丙,,0,0,0,0,,\n",
+    );
+    assert_eq!(points(&rep, "1", "budget"), "2");
+    assert_eq!(points(&rep, "2", "budget"), "0");
+    assert_eq!(points(&rep, "3", "budget"), "0");
+    assert_eq!(
+        unit(&rep, "1").items[0].reasons[0].detail,
+        "标志 = 是，得满分"
+    );
+    assert_eq!(
+        unit(&rep, "2").items[0].reasons[0].detail,
+        "标志 = 否，不得分"
+    );
+}
+
+#[test]
+fn yes_on_a_field_that_is_not_yes_or_no_is_a_rule_error() {
+    let src = format!("{PRELUDE}indicator(\"x\", #{{ label: \"经费\", max: 2, yes: \"c\" }});");
+    let e = kaohe::Rules::compile("t.rhai", &src)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("`yes` needs a yes/no field"), "{e}");
+    assert!(e.contains("t.rhai:"), "{e}");
+}
+
+#[test]
+fn count_over_several_fields_adds_up_then_caps() {
+    let rep = assess(
+        r#"bonus("media", #{ label: "新媒体", max: 0.8, count: [#{ field: "c", each: 0.1 }, #{ field: "d", each: 0.2 }] });"#,
+        "1,甲,,0,0,2,1,,\n2,乙,,0,0,5,3,,\n",
+    );
+    assert_eq!(points(&rep, "1", "media"), "0.4");
+    assert_eq!(points(&rep, "2", "media"), "0.8");
+    assert_eq!(
+        unit(&rep, "2").items[0].reasons[0].detail,
+        "丙 = 5、丁 = 3，计 1.1 分，超过上限按 0.8 分计"
+    );
+}

@@ -177,3 +177,16 @@ fn a_state_survives_the_round_trip_through_a_result_file() {
     assert_eq!(state["rate"].to_string(), "0.75");
     assert_eq!(state["kind"], "i64");
 }
+
+#[test]
+fn a_consequence_may_test_the_units_data() {
+    let body = format!(
+        "{SCORE}\nconsequence(\"重点关注\", #{{ when: #{{ field: \"c\", at_least: 5 }}, reason: \"失控5人以上\" }});"
+    );
+    let rep = assess(&body, "1,甲,,0,0,5,0,,\n2,乙,,0,0,4,0,,\n3,丙,,0,0,9,0,,\n");
+    let hit = |id: &str| !unit(&rep, id).consequences.is_empty();
+    assert!(hit("1"));
+    assert!(!hit("2"));
+    assert!(hit("3"));
+    assert_eq!(unit(&rep, "3").consequences[0].reason, "失控5人以上");
+}

@@ -93,3 +93,32 @@ fn without_a_policy_a_vetoed_unit_gets_the_lowest_grade_and_ranks_last() {
     assert_eq!(unit(&rep, "4").rank, Some(3));
     assert!(!unit(&rep, "4").awards_eligible);
 }
+
+#[test]
+fn a_veto_on_any_of_several_conditions_names_the_data_it_read() {
+    let rep = assess(
+        r#"indicator("x", #{ label: "基础", max: 100, deduct: #{ count: "c", each: 1 } });
+veto("grass", #{ label: "失控", when: #{ any: [#{ field: "a", at_least: 1 }, #{ field: "c", at_least: 3000 }] }, reason: "失控" });"#,
+        "1,甲,,1,0,0,0,,\n2,乙,,0.9,0,2999,0,,\n3,丙,,0,0,3000,0,,\n",
+    );
+    assert!(unit(&rep, "1").vetoed);
+    assert!(!unit(&rep, "2").vetoed);
+    assert!(unit(&rep, "3").vetoed);
+    let fields: Vec<&str> = unit(&rep, "1").vetoes[0]
+        .data
+        .iter()
+        .map(|d| d.field.as_str())
+        .collect();
+    assert_eq!(fields, ["a", "c"]);
+}
+
+#[test]
+fn all_needs_every_condition() {
+    let rep = assess(
+        r#"indicator("x", #{ label: "基础", max: 100, deduct: #{ count: "c", each: 1 } });
+veto("both", #{ label: "双超", when: #{ all: [#{ field: "c", above: 0 }, #{ field: "d", above: 0 }] } });"#,
+        "1,甲,,0,0,1,1,,\n2,乙,,0,0,1,0,,\n",
+    );
+    assert!(unit(&rep, "1").vetoed);
+    assert!(!unit(&rep, "2").vetoed);
+}

@@ -4,11 +4,10 @@
 use super::builder::Builder;
 use super::{grading, inputs, items};
 use rhai::{Engine, NativeCallContext, Position, Variant};
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// The builder shared by the compiler and every registered function.
-type Shared = Rc<RefCell<Builder>>;
+type Shared = Arc<Mutex<Builder>>;
 
 /// Registers every declaration function rule scripts call.
 pub(super) fn register(engine: &mut Engine, builder: &Shared) {
@@ -39,7 +38,11 @@ fn declare<T: Variant + Clone>(
 ) {
     let b = builder.clone();
     engine.register_fn(name, move |ctx: NativeCallContext, value: T| {
-        read(&mut b.borrow_mut(), ctx.call_position(), &value);
+        read(
+            &mut b.lock().unwrap_or_else(PoisonError::into_inner),
+            ctx.call_position(),
+            &value,
+        );
     });
 }
 
@@ -52,6 +55,11 @@ fn declare_named<T: Variant + Clone>(
 ) {
     let b = builder.clone();
     engine.register_fn(name, move |ctx: NativeCallContext, id: &str, value: T| {
-        read(&mut b.borrow_mut(), ctx.call_position(), id, &value);
+        read(
+            &mut b.lock().unwrap_or_else(PoisonError::into_inner),
+            ctx.call_position(),
+            id,
+            &value,
+        );
     });
 }

@@ -198,10 +198,21 @@ pub(super) fn rollup(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
 pub(super) fn consequence(b: &mut Builder, pos: Position, name: &str, spec: &Map) {
     let mut s = Spec::new(b, spec, pos, format!("consequence `{name}`"));
     let reason = s.string("reason").unwrap_or_else(|| name.to_string());
+    // A condition on the unit's data: `#{ field: "lost", at_least: 5 }` or `#{ any: [ … ] }`.
+    let on_data = spec
+        .get("when")
+        .and_then(|w| w.clone().try_cast::<Map>())
+        .is_some_and(|m| ["field", "any", "all"].iter().any(|k| m.contains_key(*k)));
+    let data = if on_data {
+        s.condition("when").map(Outcome::Data)
+    } else {
+        None
+    };
     let when = s.get("when").cloned();
     s.done(&[]);
-    let help = Some("write `when: #{ bottom: 3 }` (or top, grade, vetoed, veto, total_below) or a closure `|r| r.total < 60`".to_string());
+    let help = Some("write `when: #{ bottom: 3 }` (or top, grade, vetoed, veto, total_below, state), a data condition `#{ field: \"lost\", at_least: 5 }` or a closure `|r| r.total < 60`".to_string());
     let outcome = match when {
+        _ if on_data => data,
         None => {
             b.error(
                 pos,

@@ -1,5 +1,5 @@
 //! How an indicator scores (its shape): `deduct`, `count`, `target`, `linear`, `bands`,
-//! `zero` or `score`.
+//! `zero`, `yes` or `score`.
 
 use super::spec::Spec;
 use super::{suggest, to_decimal};
@@ -8,8 +8,8 @@ use rhai::{Array, Dynamic, Map};
 use rust_decimal::Decimal;
 
 /// The keys that say how an item scores; an item gives exactly one.
-const SHAPES: [&str; 7] = [
-    "deduct", "count", "target", "linear", "bands", "zero", "score",
+const SHAPES: [&str; 8] = [
+    "deduct", "count", "target", "linear", "bands", "zero", "yes", "score",
 ];
 
 /// One deduction, `#{ count: "field", each: 1, step: 1 }`; `ctx` is the shape's key.
@@ -62,7 +62,7 @@ pub(super) fn parse_shape(s: &mut Spec) -> Option<Shape> {
         };
         s.err(
             msg,
-            Some("give exactly one of `deduct`, `count`, `target`, `linear`, `bands`, `zero`, `score`".into()),
+            Some("give exactly one of `deduct`, `count`, `target`, `linear`, `bands`, `zero`, `yes`, `score`".into()),
         );
         for k in SHAPES {
             s.get(k);
@@ -70,19 +70,13 @@ pub(super) fn parse_shape(s: &mut Spec) -> Option<Shape> {
         return None;
     }
     match present[0] {
-        "deduct" => deduct(s),
-        "count" => {
-            let m = shape_map(
-                s,
-                "count",
-                "`count` must be a map `#{ field: \"…\", each: 0.1 }`",
-            )?;
-            parse_deduct(s, &m, "count").map(Shape::Count)
-        }
+        "deduct" => occurrences(s, "deduct").map(Shape::Deduct),
+        "count" => occurrences(s, "count").map(Shape::Count),
         "target" => target(s),
         "linear" => linear(s),
         "bands" => bands(s),
         "zero" => s.measure("zero").map(Shape::Zero),
+        "yes" => yes(s),
         "score" => s.fn_ptr("score").map(Shape::Score),
         _ => None,
     }
@@ -97,9 +91,9 @@ fn shape_map(s: &mut Spec, key: &'static str, wrong: &str) -> Option<Map> {
     m
 }
 
-/// `deduct: #{ count: "field", each: 1 }` or a list of such maps.
-fn deduct(s: &mut Spec) -> Option<Shape> {
-    let v = s.get("deduct")?;
+/// `deduct`/`count`: `#{ count: "field", each: 1 }` or a list of such maps.
+fn occurrences(s: &mut Spec, key: &'static str) -> Option<Vec<Deduct>> {
+    let v = s.get(key)?;
     let list: Vec<Dynamic> = match v.clone().try_cast::<Array>() {
         Some(a) => a,
         None => vec![v.clone()],
@@ -107,11 +101,37 @@ fn deduct(s: &mut Spec) -> Option<Shape> {
     let mut out = Vec::new();
     for d in list {
         match d.try_cast::<Map>() {
-            Some(m) => out.extend(parse_deduct(s, &m, "deduct")),
-            None => s.err("`deduct` must be a map or a list of maps".into(), None),
+            Some(m) => out.extend(parse_deduct(s, &m, key)),
+            None => s.err(
+                format!(
+                    "`{key}` must be a map `#{{ count: \"…\", each: 1 }}` or a list of such maps"
+                ),
+                None,
+            ),
         }
     }
-    (!out.is_empty()).then_some(Shape::Deduct(out))
+    (!out.is_empty()).then_some(out)
+}
+
+/// `yes: "field"`: full marks when a yes/no field is 是.
+fn yes(s: &mut Spec) -> Option<Shape> {
+    let v = s.get("yes")?;
+    let Ok(name) = v.clone().into_string() else {
+        s.err(
+            "`yes` must name a yes/no field, such as `yes: \"budget\"`".into(),
+            None,
+        );
+        return None;
+    };
+    let idx = s.field_ref(&name, "yes")?;
+    if s.b.fields[idx].ty != FieldType::Bool {
+        s.err(
+            format!("`yes` needs a yes/no field; `{name}` is not one"),
+            Some(format!("declare `{name}` with type \"bool\"")),
+        );
+        return None;
+    }
+    Some(Shape::Yes(idx))
 }
 
 /// `target: #{ value, at_least|above|at_most|below|equals, otherwise }`: full points when

@@ -394,14 +394,20 @@ impl<'a> Spec<'a> {
         out
     }
 
-    /// A CONDITION: a closure, or `#{ field, above|at_least|below|at_most|equals }`.
+    /// A CONDITION: a closure, `#{ field, above|at_least|below|at_most|equals }`, or
+    /// `#{ any: [CONDITION, …] }` / `#{ all: [CONDITION, …] }`.
     pub(super) fn condition(&mut self, key: &'static str) -> Option<Condition> {
         let v = self.get(key)?;
+        self.condition_of(v, key)
+    }
+
+    /// A CONDITION given as `v` under `key`.
+    pub(super) fn condition_of(&mut self, v: &Dynamic, key: &str) -> Option<Condition> {
         if let Some(f) = v.clone().try_cast::<FnPtr>() {
             return Some(Condition::Closure(f));
         }
         let help = Some(
-            "write a closure `|u| u.field > 0` or a map `#{ field: \"name\", above: 0 }`"
+            "write a closure `|u| u.field > 0`, a map `#{ field: \"name\", above: 0 }` or `#{ any: [ … ] }`"
                 .to_string(),
         );
         let Some(m) = v.clone().try_cast::<Map>() else {
@@ -411,6 +417,25 @@ impl<'a> Spec<'a> {
             );
             return None;
         };
+        for (word, make) in [
+            ("any", Condition::Any as fn(Vec<Condition>) -> Condition),
+            ("all", Condition::All),
+        ] {
+            let Some(list) = m.get(word) else { continue };
+            let parts = list.clone().try_cast::<Array>().unwrap_or_default();
+            if m.len() != 1 || parts.is_empty() {
+                self.err(
+                    format!("`{word}` in `{key}` must be the only key, with a non-empty list of conditions"),
+                    help,
+                );
+                return None;
+            }
+            let parts: Vec<Condition> = parts
+                .iter()
+                .filter_map(|p| self.condition_of(p, key))
+                .collect();
+            return Some(make(parts));
+        }
         let Some(name) = m.get("field").and_then(|d| d.clone().into_string().ok()) else {
             self.err(format!("the condition in `{key}` names no `field`"), help);
             return None;
