@@ -14,6 +14,7 @@
 //! assert_eq!(scores, rules.score_batch_parallel(&data.units).unwrap());
 //! ```
 
+use crate::cohort::Row;
 use crate::compile::Rules;
 use crate::data::Unit;
 use crate::error::EvalErrors;
@@ -30,6 +31,8 @@ pub struct UnitScore {
     pub bonus: Decimal,
     /// Struck by a one-vote veto (一票否决).
     pub vetoed: bool,
+    /// The vetoes that struck, by index into [`crate::model::RuleSet::vetoes`].
+    pub vetoes: Vec<usize>,
     /// Place in its cohort (名次); `None` when the veto policy leaves it unranked.
     pub rank: Option<u32>,
     /// Grade (等次), by index into [`crate::model::RuleSet::bands`].
@@ -61,20 +64,23 @@ impl Rules {
 
     fn batch(&self, units: &[Unit], parallel: bool) -> Result<Vec<UnitScore>, EvalErrors> {
         let run = self.run(units, None, false, parallel)?;
-        Ok(run
-            .rows
-            .into_iter()
-            .map(|r| UnitScore {
-                total: r.total,
-                base: r.scored.base,
-                bonus: r.scored.bonus,
-                vetoed: !r.scored.vetoes.is_empty(),
-                rank: r.rank,
-                grade: r.grade,
-                items: r.scored.points,
-                consequences: r.consequences,
-            })
-            .collect())
+        Ok(run.rows.into_iter().map(UnitScore::from_row).collect())
+    }
+}
+
+impl UnitScore {
+    pub(crate) fn from_row(r: Row) -> Self {
+        Self {
+            total: r.total,
+            base: r.scored.base,
+            bonus: r.scored.bonus,
+            vetoed: !r.scored.vetoes.is_empty(),
+            vetoes: r.scored.vetoes,
+            rank: r.rank,
+            grade: r.grade,
+            items: r.scored.points,
+            consequences: r.consequences,
+        }
     }
 }
 

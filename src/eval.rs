@@ -974,7 +974,15 @@ fn capped_totals(
     points: &[Option<Decimal>],
     mut notes: Option<&mut Vec<Adjustment>>,
 ) -> (Decimal, Decimal) {
-    let mut per_category = vec![Decimal::ZERO; set.categories.len()];
+    // On the stack for the usual handful of categories (考核大类).
+    let mut few = [Decimal::ZERO; 16];
+    let mut many = Vec::new();
+    let per_category: &mut [Decimal] = if set.categories.len() <= few.len() {
+        &mut few[..set.categories.len()]
+    } else {
+        many.resize(set.categories.len(), Decimal::ZERO);
+        &mut many
+    };
     let mut base = Decimal::ZERO;
     let mut bonus = Decimal::ZERO;
     for ((item, cat), p) in set.items.iter().zip(categories).zip(points) {
@@ -985,7 +993,7 @@ fn capped_totals(
             _ => base = base.saturating_add(*p),
         }
     }
-    for ((name, cap), in_category) in set.categories.iter().zip(per_category) {
+    for ((name, cap), in_category) in set.categories.iter().zip(per_category.iter().copied()) {
         if in_category > *cap {
             if let Some(n) = notes.as_mut() {
                 n.push(Adjustment {

@@ -20,6 +20,7 @@ pub mod serve;
 pub mod wasm;
 
 pub use batch::UnitScore;
+pub use cohort::Tally;
 pub use compile::Rules;
 pub use data::{Dataset, Format, Unit};
 pub use error::{DataError, DataErrors, Error, EvalError, EvalErrors, RuleError, RuleErrors};

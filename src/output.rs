@@ -1,5 +1,8 @@
 //! Writing results (输出): a terminal table aligned by display width, CSV for Excel, JSON.
 
+use crate::batch::UnitScore;
+use crate::data::Unit;
+use crate::model::RuleSet;
 use crate::result::{Report, UnitResult};
 use unicode_width::UnicodeWidthStr;
 
@@ -511,4 +514,126 @@ pub fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
         }
     }
     book.save_to_buffer().map_err(err)
+}
+
+/// Results written one unit at a time, in input order (流式输出): for batch runs over inputs
+/// too large to hold. CSV has the summary's columns (without metrics and state, which a
+/// streamed rule set does not have); JSON Lines has one object per unit.
+pub struct UnitWriter<W: std::io::Write> {
+    csv: Option<csv::Writer<W>>,
+    lines: Option<W>,
+}
+
+impl<W: std::io::Write> UnitWriter<W> {
+    /// A CSV writer; writes the header row at once.
+    pub fn csv(set: &RuleSet, out: W) -> std::io::Result<Self> {
+        let mut w = csv::Writer::from_writer(out);
+        let mut head: Vec<&str> = vec![
+            "名次",
+            "单位编码",
+            "单位名称",
+            "分组",
+            "总分",
+            "等次",
+            "名次变化",
+            "一票否决",
+            "处理结果",
+        ];
+        head.extend(set.items.iter().map(|i| i.label.as_str()));
+        head.push("加分");
+        w.write_record(&head)?;
+        Ok(Self {
+            csv: Some(w),
+            lines: None,
+        })
+    }
+
+    /// A JSON Lines writer.
+    pub fn json_lines(out: W) -> Self {
+        Self {
+            csv: None,
+            lines: Some(out),
+        }
+    }
+
+    /// Writes one unit's result.
+    pub fn write(
+        &mut self,
+        set: &RuleSet,
+        unit: &Unit,
+        cohort: &str,
+        score: &UnitScore,
+    ) -> std::io::Result<()> {
+        let id = unit.values[set.id_field].display();
+        let name = set
+            .name_field
+            .map_or_else(|| id.clone(), |f| unit.values[f].display());
+        let shown = !score.vetoed || set.veto_policy.show_points;
+        let total = shown.then(|| crate::cohort::display_total(score.total, set.decimals));
+        let grade = score.grade.map(|g| set.bands[g].name.as_str());
+        let vetoes: Vec<&str> = score
+            .vetoes
+            .iter()
+            .map(|k| set.vetoes[*k].label.as_str())
+            .collect();
+        let consequences: Vec<&str> = score
+            .consequences
+            .iter()
+            .map(|k| set.consequences[*k].name.as_str())
+            .collect();
+        let points = |p: &Option<rust_decimal::Decimal>| p.map(|d| d.normalize().to_string());
+        if let Some(w) = self.csv.as_mut() {
+            let mut row = vec![
+                score.rank.map(|r| r.to_string()).unwrap_or_default(),
+                id.clone(),
+                name.clone(),
+                cohort.to_string(),
+                total.clone().unwrap_or_default(),
+                grade.unwrap_or_default().to_string(),
+                String::new(),
+                vetoes.join("；"),
+                consequences.join("、"),
+            ];
+            row.extend(score.items.iter().map(|p| points(p).unwrap_or_default()));
+            row.push(score.bonus.normalize().to_string());
+            w.write_record(&row)?;
+        }
+        if let Some(w) = self.lines.as_mut() {
+            let items: serde_json::Map<String, serde_json::Value> = set
+                .items
+                .iter()
+                .zip(&score.items)
+                .filter_map(|(i, p)| Some((i.id.clone(), serde_json::Value::from(points(p)?))))
+                .collect();
+            let line = serde_json::json!({
+                "id": id,
+                "name": name,
+                "cohort": cohort,
+                "row": unit.row,
+                "rank": score.rank,
+                "total": total,
+                "grade": grade,
+                "vetoed": score.vetoed,
+                "vetoes": vetoes,
+                "consequences": consequences,
+                "base": score.base.normalize().to_string(),
+                "bonus": score.bonus.normalize().to_string(),
+                "items": items,
+            });
+            serde_json::to_writer(&mut *w, &line)?;
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
+    /// Flushes what is buffered.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        if let Some(w) = self.csv.as_mut() {
+            w.flush()?;
+        }
+        if let Some(w) = self.lines.as_mut() {
+            w.flush()?;
+        }
+        Ok(())
+    }
 }

@@ -190,3 +190,21 @@ fn a_consequence_may_test_the_units_data() {
     assert!(hit("3"));
     assert_eq!(unit(&rep, "3").consequences[0].reason, "失控5人以上");
 }
+
+#[test]
+fn ranks_compare_exact_values_across_scales_and_magnitudes() {
+    let big = r#"indicator("base", #{ label: "基础", max: 100, deduct: #{ count: "c", each: 1 } });
+bonus("x", #{ label: "x", max: 100000000000000000000000000, score: |u| u.a });"#;
+    let rep = assess(
+        big,
+        "1,甲,,85.00,0,0,0,,\n2,乙,,85,0,0,0,,\n3,丙,,85.0001,0,0,0,,\n4,丁,,99999999999999999999999999,0,0,0,,\n5,戊,,0.0000000000000000000001,0,0,0,,\n",
+    );
+    let want: Vec<(String, Option<u32>)> = vec![
+        ("4".into(), Some(1)),
+        ("3".into(), Some(2)),
+        ("1".into(), Some(3)),
+        ("2".into(), Some(3)),
+        ("5".into(), Some(5)),
+    ];
+    assert_eq!(ranks(&rep), want);
+}
