@@ -1,17 +1,30 @@
 //! Reading unit data (数据读取): CSV in UTF-8, UTF-16 or GBK/GB18030 detected without being
-//! told, and JSON. Every bad cell is reported; good rows are kept.
+//! told, JSON, JSON Lines and spreadsheets. Every bad cell is reported; good rows are kept.
+//!
+//! CSV and JSON Lines stream: [`UnitStream`] reads any [`std::io::Read`] a chunk at a time and
+//! yields units one by one in memory bounded independent of the file's size, and [`read`] runs
+//! the same code over bytes already in memory.
 
 use crate::compile::suggest;
 use crate::error::DataError;
 use crate::model::{Field, FieldType, RuleSet, Value};
+use encoding_rs::{Encoding, GB18030, UTF_8};
 use rust_decimal::Decimal;
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{HashMap, VecDeque};
+use std::io::{self, BufRead, Read};
 use std::str::FromStr;
+
+/// How many bytes a stream reads from its source at a time; the text encoding is decided from
+/// the first such window that holds a non-ASCII byte, and the CSV delimiter from the first line
+/// (at most this long).
+pub const CHUNK: usize = 64 * 1024;
 
 /// One unit's data, in the rule set's field order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unit {
-    /// Row in the source: a CSV's spreadsheet row (header = 1), or a JSON array index + 1.
+    /// Row in the source: a CSV's spreadsheet row (header = 1), a JSON array index + 1, or a
+    /// JSON Lines line number.
     pub row: usize,
     /// One value per declared field.
     pub values: Vec<Value>,
@@ -30,6 +43,20 @@ pub struct Dataset {
     pub encoding: String,
 }
 
+impl Dataset {
+    /// Gathers a reader's units and errors, each list in file order.
+    fn gather(items: impl IntoIterator<Item = Result<Unit, DataError>>) -> Self {
+        let mut out = Self::default();
+        for item in items {
+            match item {
+                Ok(unit) => out.units.push(unit),
+                Err(e) => out.errors.push(e),
+            }
+        }
+        out
+    }
+}
+
 /// The data formats kaohe reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -37,14 +64,19 @@ pub enum Format {
     Csv,
     /// A JSON array of objects, or `{"units": [...]}`.
     Json,
+    /// JSON Lines (`.jsonl`, `.ndjson`): one object per line.
+    JsonLines,
     /// A spreadsheet: XLSX, XLSM, XLS or ODS.
     Spreadsheet,
 }
 
 impl Format {
-    /// Guesses the format from a file name, then from the first byte.
+    /// Guesses the format from a file name, then from the first bytes.
     pub fn detect(name: &str, bytes: &[u8]) -> Self {
         let lower = name.to_lowercase();
+        if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+            return Self::JsonLines;
+        }
         if lower.ends_with(".json") {
             return Self::Json;
         }
@@ -68,30 +100,259 @@ impl Format {
             _ => Self::Csv,
         }
     }
+
+    /// Whether [`UnitStream`] reads this format a chunk at a time (CSV and JSON Lines); the
+    /// others are read whole.
+    pub fn streams(self) -> bool {
+        matches!(self, Self::Csv | Self::JsonLines)
+    }
 }
 
-/// Reads a file of either format.
+/// Reads a file of any format held in memory.
 pub fn read(set: &RuleSet, name: &str, bytes: &[u8]) -> Dataset {
     match Format::detect(name, bytes) {
         Format::Csv => read_csv(set, bytes),
+        Format::JsonLines => read_json_lines(set, bytes),
         Format::Json => read_json(set, bytes),
         Format::Spreadsheet => read_spreadsheet(set, bytes),
     }
 }
 
+/// Reads CSV bytes (any of the encodings [`decode`] knows).
+pub fn read_csv(set: &RuleSet, bytes: &[u8]) -> Dataset {
+    UnitStream::in_memory(set, Format::Csv, bytes).into_dataset()
+}
+
+/// Reads JSON Lines bytes: one object per line, keyed like [`read_json`]'s.
+pub fn read_json_lines(set: &RuleSet, bytes: &[u8]) -> Dataset {
+    UnitStream::in_memory(set, Format::JsonLines, bytes).into_dataset()
+}
+
 /// Decodes text as Excel and WPS save it: UTF-8 (with or without BOM), UTF-16 with BOM,
 /// otherwise GB18030 (a superset of GBK and GB2312).
 pub fn decode(bytes: &[u8]) -> (String, &'static str) {
-    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
-        return (text.into_owned(), enc.name());
+    let (encoding, bom) = whole_file_encoding(bytes);
+    let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
+    (text.into_owned(), encoding_name(encoding))
+}
+
+/// An encoding's name as kaohe reports it (`GB18030`, `UTF-8`, `UTF-16LE` …).
+fn encoding_name(encoding: &'static Encoding) -> &'static str {
+    if encoding == GB18030 {
+        "GB18030"
+    } else {
+        encoding.name()
     }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_string(), "UTF-8"),
-        Err(_) => {
-            let (text, _) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-            (text.into_owned(), "GB18030")
+}
+
+/// The encoding of a whole file, and the length of its byte-order mark.
+fn whole_file_encoding(bytes: &[u8]) -> (&'static Encoding, usize) {
+    sniff_encoding(bytes, true, true).unwrap_or((UTF_8, 0))
+}
+
+/// Which encoding `window` is in, as Excel and WPS save text: a byte-order mark's (looked for
+/// only `at_start` of the file), else UTF-8 if the bytes are valid UTF-8, else GB18030. A UTF-8
+/// sequence cut off by the end of the window counts as valid unless the window ends the file
+/// (`at_eof`). `None` while the bytes are all ASCII and more may follow: ASCII reads the same
+/// either way. Also gives the byte-order mark's length.
+fn sniff_encoding(
+    window: &[u8],
+    at_start: bool,
+    at_eof: bool,
+) -> Option<(&'static Encoding, usize)> {
+    if at_start {
+        if let Some(found) = Encoding::for_bom(window) {
+            return Some(found);
         }
+    }
+    match std::str::from_utf8(window) {
+        Ok(text) if text.is_ascii() && !at_eof => None,
+        Ok(_) => Some((UTF_8, 0)),
+        Err(e) if e.error_len().is_none() && !at_eof => Some((UTF_8, 0)),
+        Err(_) => Some((GB18030, 0)),
+    }
+}
+
+/// Raw bytes in, UTF-8 out: reads the source a [`CHUNK`] at a time and decodes as it goes. Until
+/// the encoding is known, ASCII passes through unchanged; the first non-ASCII byte decides it,
+/// from a full window of bytes starting there.
+struct Decode<R> {
+    source: R,
+    /// The raw window: `raw[start..end]` is read but not yet decoded.
+    raw: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    /// Bytes read from the source so far.
+    bytes_read: u64,
+    /// Byte-order-mark bytes still to pass over.
+    skip: usize,
+    /// Whether any byte has been passed on (a byte-order mark can only come first).
+    passed: bool,
+    encoding: Option<&'static Encoding>,
+    decoder: Option<encoding_rs::Decoder>,
+    /// Decoded text: `out[out_pos..]` is not yet handed on.
+    out: Vec<u8>,
+    out_pos: usize,
+    /// The decoder has been told the input ended and has given all it had.
+    done: bool,
+    /// The first failure to read the source; every later read fails the same way.
+    error: Option<io::Error>,
+}
+
+impl<R: Read> Decode<R> {
+    /// A decoder for `source`; `known` gives the encoding and byte-order-mark length when the
+    /// whole file was already looked at.
+    fn new(source: R, known: Option<(&'static Encoding, usize)>) -> Self {
+        Self {
+            source,
+            raw: vec![0; CHUNK],
+            start: 0,
+            end: 0,
+            eof: false,
+            bytes_read: 0,
+            skip: known.map_or(0, |(_, bom)| bom),
+            passed: false,
+            encoding: known.map(|(e, _)| e),
+            decoder: known.map(|(e, _)| e.new_decoder_without_bom_handling()),
+            out: Vec::new(),
+            out_pos: 0,
+            done: false,
+            error: None,
+        }
+    }
+
+    /// The encoding's name: `UTF-8` while only ASCII has been seen.
+    fn encoding_name(&self) -> &'static str {
+        encoding_name(self.encoding.unwrap_or(UTF_8))
+    }
+
+    fn failure(&self) -> Option<io::Error> {
+        self.error
+            .as_ref()
+            .map(|e| io::Error::new(e.kind(), e.to_string()))
+    }
+
+    /// Fills the raw window up to a whole chunk, or to the end of the source.
+    fn top_up(&mut self) -> io::Result<()> {
+        if let Some(e) = self.failure() {
+            return Err(e);
+        }
+        if self.start > 0 {
+            self.raw.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        while self.end < self.raw.len() && !self.eof {
+            match self.source.read(&mut self.raw[self.end..]) {
+                Ok(0) => self.eof = true,
+                Ok(n) => {
+                    self.end += n;
+                    self.bytes_read += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let copy = io::Error::new(e.kind(), e.to_string());
+                    self.error = Some(e);
+                    return Err(copy);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The first bytes of the source, for telling its format.
+    fn first_bytes(&mut self) -> &[u8] {
+        if self.end == 0 && !self.eof {
+            // A failure is kept and reported by the first read.
+            let _ = self.top_up();
+        }
+        &self.raw[self.start..self.end]
+    }
+
+    /// Everything not yet decoded, read to the end: for formats that are read whole.
+    fn rest(&mut self) -> io::Result<Vec<u8>> {
+        if let Some(e) = self.failure() {
+            return Err(e);
+        }
+        let mut all = self.raw[self.start..self.end].to_vec();
+        self.start = self.end;
+        let n = self.source.read_to_end(&mut all)?;
+        self.bytes_read += n as u64;
+        self.eof = true;
+        Ok(all)
+    }
+
+    /// Decodes the next piece of text into `out`, which stays empty only at the end.
+    fn decode_more(&mut self) -> io::Result<()> {
+        self.out.clear();
+        self.out_pos = 0;
+        while self.out.is_empty() && !self.done {
+            if self.start == self.end || (self.decoder.is_none() && !self.eof) {
+                self.top_up()?;
+            }
+            if self.skip > 0 {
+                let n = self.skip.min(self.end - self.start);
+                self.start += n;
+                self.skip = if n == 0 { 0 } else { self.skip - n };
+                continue;
+            }
+            let window = &self.raw[self.start..self.end];
+            match &mut self.decoder {
+                None => {
+                    let ascii = window.iter().take_while(|b| b.is_ascii()).count();
+                    if ascii > 0 {
+                        self.out.extend_from_slice(&window[..ascii]);
+                        self.start += ascii;
+                        self.passed = true;
+                    } else if window.is_empty() {
+                        self.done = true;
+                    } else {
+                        let (encoding, bom) =
+                            sniff_encoding(window, !self.passed, self.eof).unwrap_or((UTF_8, 0));
+                        self.encoding = Some(encoding);
+                        self.decoder = Some(encoding.new_decoder_without_bom_handling());
+                        self.skip = bom;
+                        self.passed = true;
+                    }
+                }
+                Some(decoder) => {
+                    let room = decoder
+                        .max_utf8_buffer_length(window.len())
+                        .unwrap_or(window.len().saturating_mul(4));
+                    self.out.resize(room, 0);
+                    let (_, read, written, _) =
+                        decoder.decode_to_utf8(window, &mut self.out, self.eof);
+                    self.out.truncate(written);
+                    self.start += read;
+                    self.done = self.eof && self.start == self.end;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> BufRead for Decode<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.out_pos >= self.out.len() {
+            self.decode_more()?;
+        }
+        Ok(&self.out[self.out_pos..])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.out_pos = (self.out_pos + amount).min(self.out.len());
+    }
+}
+
+impl<R: Read> Read for Decode<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
     }
 }
 
@@ -108,95 +369,296 @@ fn normalize_header(h: &str) -> String {
         .collect()
 }
 
+/// How a table's or an object's columns feed the fields.
 struct Columns {
     /// For each field, the column index that feeds it.
     field_col: Vec<Option<usize>>,
+    /// Missing and doubled columns (row 1; the caller sets the real row).
+    errors: Vec<DataError>,
+    /// Columns no field reads.
+    ignored: Vec<String>,
 }
 
-/// Maps header names to fields; reports missing and doubled columns.
-fn match_headers(
-    set: &RuleSet,
-    headers: &[String],
-    errors: &mut Vec<DataError>,
-    ignored: &mut Vec<String>,
-) -> Columns {
-    let mut lookup: HashMap<String, usize> = HashMap::new();
-    for (i, f) in set.fields.iter().enumerate() {
-        for name in std::iter::once(&f.name)
-            .chain(std::iter::once(&f.label))
-            .chain(f.aliases.iter())
-        {
-            lookup.entry(normalize_header(name)).or_insert(i);
+/// One cell as read: its raw text, 1-based column (0: not a column, as in JSON) and header.
+struct Cell<'c> {
+    raw: Cow<'c, str>,
+    column: usize,
+    header: &'c str,
+}
+
+/// Turns rows into units: matches headers to fields, checks every cell, and remembers unit ids
+/// to report one that appears twice. The ids are the only memory kept per unit read.
+struct Checker<'a> {
+    set: &'a RuleSet,
+    /// Every field name, label and alias (normalized), to the field's index.
+    lookup: HashMap<String, usize>,
+    /// Each unit id seen, with the row it was first seen in.
+    seen: HashMap<String, usize>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(set: &'a RuleSet) -> Self {
+        let mut lookup: HashMap<String, usize> = HashMap::new();
+        for (i, f) in set.fields.iter().enumerate() {
+            for name in std::iter::once(&f.name)
+                .chain(std::iter::once(&f.label))
+                .chain(f.aliases.iter())
+            {
+                lookup.entry(normalize_header(name)).or_insert(i);
+            }
+        }
+        Self {
+            set,
+            lookup,
+            seen: HashMap::new(),
         }
     }
-    let mut field_col: Vec<Option<usize>> = vec![None; set.fields.len()];
-    for (c, h) in headers.iter().enumerate() {
-        let key = normalize_header(h);
-        if key.is_empty() {
-            continue;
-        }
-        match lookup.get(&key) {
-            Some(&fi) => {
-                if let Some(prev) = field_col[fi] {
-                    errors.push(DataError {
-                        row: 1,
-                        column: c + 1,
-                        header: Some(h.clone()),
-                        unit: None,
-                        message: format!(
-                            "column `{h}` is a second column for field `{}` (first: column {} `{}`)",
-                            set.fields[fi].label,
-                            prev + 1,
-                            headers[prev]
-                        ),
-                        help: Some("keep one of the two columns".into()),
-                    });
-                } else {
-                    field_col[fi] = Some(c);
+
+    /// Whether a row names the unit-id column: the header below a title and notes.
+    fn names_id(&self, cells: &csv::StringRecord) -> bool {
+        let id_field = &self.set.fields[self.set.id_field];
+        cells.iter().any(|c| {
+            let c = normalize_header(c);
+            std::iter::once(&id_field.label)
+                .chain(std::iter::once(&id_field.name))
+                .chain(id_field.aliases.iter())
+                .any(|n| normalize_header(n) == c)
+        })
+    }
+
+    /// Maps header names to fields; reports missing and doubled columns.
+    fn match_headers(&self, headers: &[String]) -> Columns {
+        let set = self.set;
+        let mut errors = Vec::new();
+        let mut ignored = Vec::new();
+        let mut field_col: Vec<Option<usize>> = vec![None; set.fields.len()];
+        for (c, h) in headers.iter().enumerate() {
+            let key = normalize_header(h);
+            if key.is_empty() {
+                continue;
+            }
+            match self.lookup.get(&key) {
+                Some(&fi) => {
+                    if let Some(prev) = field_col[fi] {
+                        errors.push(DataError {
+                            row: 1,
+                            column: c + 1,
+                            header: Some(h.clone()),
+                            unit: None,
+                            message: format!(
+                                "column `{h}` is a second column for field `{}` (first: column {} `{}`)",
+                                set.fields[fi].label,
+                                prev + 1,
+                                headers[prev]
+                            ),
+                            help: Some("keep one of the two columns".into()),
+                        });
+                    } else {
+                        field_col[fi] = Some(c);
+                    }
                 }
+                None => ignored.push(h.clone()),
             }
-            None => ignored.push(h.clone()),
         }
-    }
-    for (fi, f) in set.fields.iter().enumerate() {
-        if field_col[fi].is_none() && f.required && f.default.is_none() {
-            let mut accepted = vec![format!("`{}`", f.label)];
-            accepted.extend(f.aliases.iter().map(|a| format!("`{a}`")));
-            if f.name != f.label {
-                accepted.push(format!("`{}`", f.name));
-            }
-            let near = suggest(&f.label, ignored.iter().map(String::as_str))
-                .map(|s| format!("{s} rename that column to `{}`", f.label));
-            errors.push(DataError {
-                row: 1,
-                column: 0,
-                header: Some(f.label.clone()),
-                unit: None,
-                message: format!("missing required column `{}` (field `{}`)", f.label, f.name),
-                help: Some(
-                    near.unwrap_or_else(|| {
+        for (fi, f) in set.fields.iter().enumerate() {
+            if field_col[fi].is_none() && f.required && f.default.is_none() {
+                let mut accepted = vec![format!("`{}`", f.label)];
+                accepted.extend(f.aliases.iter().map(|a| format!("`{a}`")));
+                if f.name != f.label {
+                    accepted.push(format!("`{}`", f.name));
+                }
+                let near = suggest(&f.label, ignored.iter().map(String::as_str))
+                    .map(|s| format!("{s} rename that column to `{}`", f.label));
+                errors.push(DataError {
+                    row: 1,
+                    column: 0,
+                    header: Some(f.label.clone()),
+                    unit: None,
+                    message: format!("missing required column `{}` (field `{}`)", f.label, f.name),
+                    help: Some(near.unwrap_or_else(|| {
                         format!("add a column headed {}", accepted.join(" or "))
-                    }),
-                ),
-            });
+                    })),
+                });
+            }
+        }
+        Columns {
+            field_col,
+            errors,
+            ignored,
         }
     }
-    Columns { field_col }
-}
 
+    /// Checks one row's cells (`cells[i]` feeds field i; `None`: no such column) and yields the
+    /// unit when every cell parses; every bad cell is an error.
+    fn row(
+        &mut self,
+        row: usize,
+        cells: Vec<Option<Cell<'_>>>,
+        out: &mut VecDeque<Result<Unit, DataError>>,
+    ) {
+        let set = self.set;
+        let id_text = cells[set.id_field]
+            .as_ref()
+            .map(|c| c.raw.trim().to_string())
+            .filter(|s| !s.is_empty());
+        let error = |column: usize, header: &str, message: String, help: Option<String>| {
+            Err(DataError {
+                row,
+                column,
+                header: Some(header.to_string()),
+                unit: id_text.clone(),
+                message,
+                help,
+            })
+        };
+        let mut values = Vec::with_capacity(set.fields.len());
+        let mut ok = true;
+        for (f, cell) in set.fields.iter().zip(cells) {
+            // A column that is absent altogether was reported once for the whole file.
+            let absent = cell.is_none();
+            let (raw, column, header) = match cell {
+                Some(c) => (c.raw, c.column, c.header),
+                None => (Cow::Borrowed(""), 0, f.label.as_str()),
+            };
+            let value = match parse_cell(f, &raw) {
+                Ok(Value::Text(t)) if !f.one_of.is_empty() && !f.one_of.contains(&t) => {
+                    ok = false;
+                    let allowed: Vec<String> = f.one_of.iter().map(|v| format!("`{v}`")).collect();
+                    out.push_back(error(
+                        column,
+                        header,
+                        format!("expected one of {}, found `{t}`", allowed.join(", ")),
+                        suggest(&t, f.one_of.iter().map(String::as_str)),
+                    ));
+                    continue;
+                }
+                Ok(v) => v,
+                Err(help) => {
+                    ok = false;
+                    out.push_back(error(
+                        column,
+                        header,
+                        format!("expected {}, found `{}`", f.ty.expected(), raw.trim()),
+                        help,
+                    ));
+                    continue;
+                }
+            };
+            if value == Value::Missing && f.required {
+                ok = false;
+                if absent {
+                    values.push(value);
+                    continue;
+                }
+                let message = if values.len() == set.id_field {
+                    "the unit id is blank".to_string()
+                } else {
+                    format!("the cell is blank but `{}` is required", f.label)
+                };
+                out.push_back(error(
+                    column,
+                    header,
+                    message,
+                    Some(
+                        "fill in the cell, or give the field an `if_blank` value in the rule set"
+                            .into(),
+                    ),
+                ));
+            }
+            values.push(value);
+        }
+        if let Some(id) = id_text {
+            if let Some(first) = self.seen.get(&id) {
+                ok = false;
+                out.push_back(Err(DataError {
+                    row,
+                    column: 0,
+                    header: None,
+                    unit: Some(id.clone()),
+                    message: format!("unit id `{id}` appears twice (first in row {first})"),
+                    help: Some(
+                        "each unit must appear once: remove or merge one of the rows".into(),
+                    ),
+                }));
+            } else {
+                self.seen.insert(id, row);
+            }
+        }
+        if ok {
+            out.push_back(Ok(Unit { row, values }));
+        }
+    }
+
+    /// Checks one JSON value as a unit: an object keyed by field name, label or alias.
+    fn object(
+        &mut self,
+        row: usize,
+        item: serde_json::Value,
+        ignored: &mut Vec<String>,
+        out: &mut VecDeque<Result<Unit, DataError>>,
+    ) {
+        let serde_json::Value::Object(obj) = item else {
+            out.push_back(Err(DataError {
+                row,
+                column: 0,
+                header: None,
+                unit: None,
+                message: "expected an object with the unit's fields".into(),
+                help: None,
+            }));
+            return;
+        };
+        let keys: Vec<String> = obj.keys().cloned().collect();
+        let columns = self.match_headers(&keys);
+        for k in columns.ignored {
+            if !ignored.contains(&k) {
+                ignored.push(k);
+            }
+        }
+        for mut e in columns.errors {
+            e.row = row;
+            e.column = 0;
+            e.message = e.message.replace("column", "key");
+            e.help = e.help.map(|h| h.replace("column", "key"));
+            out.push_back(Err(e));
+        }
+        let cells = columns
+            .field_col
+            .iter()
+            .map(|c| {
+                c.map(|c| Cell {
+                    raw: match &obj[&keys[c]] {
+                        serde_json::Value::Null => Cow::Borrowed(""),
+                        serde_json::Value::String(s) => Cow::Borrowed(s.as_str()),
+                        serde_json::Value::Bool(b) => Cow::Owned(b.to_string()),
+                        other => Cow::Owned(other.to_string()),
+                    },
+                    column: 0,
+                    header: keys[c].as_str(),
+                })
+            })
+            .collect();
+        self.row(row, cells, out);
+    }
+}
 /// Parses one cell for a field. `Err` carries the help line, if any.
 pub fn parse_cell(field: &Field, raw: &str) -> Result<Value, Option<String>> {
-    let t: String = raw
-        .trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            '．' => '.',
-            '－' => '-',
-            '％' => '%',
-            other => other,
-        })
-        .collect();
+    let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+    let full_width = |c: char| matches!(c, '０'..='９' | '．' | '－' | '％');
+    let t: Cow<str> = if trimmed.contains(full_width) {
+        trimmed
+            .chars()
+            .map(|c| match c {
+                '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+                '．' => '.',
+                '－' => '-',
+                '％' => '%',
+                other => other,
+            })
+            .collect()
+    } else {
+        Cow::Borrowed(trimmed)
+    };
     if t.is_empty() {
         return Ok(field.default.clone().unwrap_or(Value::Missing));
     }
@@ -208,7 +670,7 @@ pub fn parse_cell(field: &Field, raw: &str) -> Result<Value, Option<String>> {
             _ => Err(None),
         },
         FieldType::Int => {
-            let plain = t.replace(',', "");
+            let plain = without_commas(&t);
             if let Ok(i) = plain.parse::<i64>() {
                 return Ok(Value::Int(i));
             }
@@ -230,249 +692,573 @@ pub fn parse_cell(field: &Field, raw: &str) -> Result<Value, Option<String>> {
     }
 }
 
+/// Thousands separators out: `1,234.5` → `1234.5`.
+fn without_commas(t: &str) -> Cow<'_, str> {
+    if t.contains(',') {
+        Cow::Owned(t.replace(',', ""))
+    } else {
+        Cow::Borrowed(t)
+    }
+}
+
 fn number(t: &str) -> Option<Decimal> {
-    let plain = t.replace(',', "");
+    let plain = without_commas(t);
     Decimal::from_str(&plain)
         .ok()
         .or_else(|| Decimal::from_scientific(&plain).ok())
 }
 
-/// Checks one row's cells and, when all parse, adds the unit; every bad cell is an error.
-struct RowReader<'a> {
-    set: &'a RuleSet,
-    seen: HashMap<String, usize>,
-    out: Dataset,
+/// What a reader has found and not yet handed out, and whether it has reached the end.
+#[derive(Default)]
+struct Queue {
+    items: VecDeque<Result<Unit, DataError>>,
+    done: bool,
 }
 
-impl<'a> RowReader<'a> {
-    fn new(set: &'a RuleSet) -> Self {
-        Self {
-            set,
-            seen: HashMap::new(),
-            out: Dataset::default(),
-        }
-    }
-
-    /// `cells[i]` is the raw text for field i (None: no such column) with its column number and header.
-    fn row(&mut self, row: usize, cells: Vec<Option<(String, usize, String)>>) {
-        let set = self.set;
-        let id_text = cells[set.id_field]
-            .as_ref()
-            .map(|(s, _, _)| s.trim().to_string())
-            .filter(|s| !s.is_empty());
-        let mut values = Vec::with_capacity(set.fields.len());
-        let mut ok = true;
-        for (f, cell) in set.fields.iter().zip(cells) {
-            // A column that is absent altogether was reported once for the whole file.
-            let absent = cell.is_none();
-            let (raw, column, header) = cell.unwrap_or((String::new(), 0, f.label.clone()));
-            let value = match parse_cell(f, &raw) {
-                Ok(Value::Text(t)) if !f.one_of.is_empty() && !f.one_of.contains(&t) => {
-                    ok = false;
-                    let allowed: Vec<String> = f.one_of.iter().map(|v| format!("`{v}`")).collect();
-                    self.out.errors.push(DataError {
-                        row,
-                        column,
-                        header: Some(header),
-                        unit: id_text.clone(),
-                        message: format!("expected one of {}, found `{t}`", allowed.join(", ")),
-                        help: crate::compile::suggest(&t, f.one_of.iter().map(String::as_str)),
-                    });
-                    continue;
-                }
-                Ok(v) => v,
-                Err(help) => {
-                    ok = false;
-                    self.out.errors.push(DataError {
-                        row,
-                        column,
-                        header: Some(header),
-                        unit: id_text.clone(),
-                        message: format!("expected {}, found `{}`", f.ty.expected(), raw.trim()),
-                        help,
-                    });
-                    continue;
-                }
-            };
-            if value == Value::Missing && f.required {
-                ok = false;
-                if absent {
-                    values.push(value);
-                    continue;
-                }
-                let is_id = values.len() == set.id_field;
-                self.out.errors.push(DataError {
-                    row,
-                    column,
-                    header: Some(header),
-                    unit: id_text.clone(),
-                    message: if is_id {
-                        "the unit id is blank".to_string()
-                    } else {
-                        format!("the cell is blank but `{}` is required", f.label)
-                    },
-                    help: Some(
-                        "fill in the cell, or give the field an `if_blank` value in the rule set"
-                            .into(),
-                    ),
-                });
-            }
-            values.push(value);
-        }
-        if let Some(id) = &id_text {
-            if let Some(first) = self.seen.get(id) {
-                ok = false;
-                self.out.errors.push(DataError {
-                    row,
-                    column: 0,
-                    header: None,
-                    unit: Some(id.clone()),
-                    message: format!("unit id `{id}` appears twice (first in row {first})"),
-                    help: Some(
-                        "each unit must appear once: remove or merge one of the rows".into(),
-                    ),
-                });
-            } else {
-                self.seen.insert(id.clone(), row);
-            }
-        }
-        if ok {
-            self.out.units.push(crate::data::Unit { row, values });
-        }
+impl Queue {
+    /// Queues a last error and ends the reading.
+    fn stop(&mut self, error: DataError) {
+        self.items.push_back(Err(error));
+        self.done = true;
     }
 }
 
-/// Reads CSV bytes (any of the encodings `decode` knows).
-pub fn read_csv(set: &RuleSet, bytes: &[u8]) -> Dataset {
-    let (text, encoding) = decode(bytes);
-    let mut reader = RowReader::new(set);
-    reader.out.encoding = encoding.to_string();
-    let first_line = text.lines().next().unwrap_or("");
-    let delimiter = [b',', b'\t', b';']
-        .into_iter()
-        .max_by_key(|d| first_line.matches(char::from(*d)).count())
-        .unwrap_or(b',');
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let rows = csv.records().enumerate().map(|(i, rec)| {
-        let row = i + 1;
-        match rec {
-            Ok(r) => (row, Ok(r.iter().map(ToString::to_string).collect())),
-            Err(e) => (row, Err(e.to_string())),
+/// A reader that finds units and errors a step (a row, a line) at a time.
+trait Steps {
+    fn queue(&mut self) -> &mut Queue;
+    /// Reads one more step, queueing what it finds, or marks the queue done at the end.
+    fn step(&mut self);
+
+    /// The next unit or error, reading as many steps as it takes.
+    fn next_item(&mut self) -> Option<Result<Unit, DataError>> {
+        loop {
+            let queue = self.queue();
+            if let Some(item) = queue.items.pop_front() {
+                return Some(item);
+            }
+            if queue.done {
+                return None;
+            }
+            self.step();
         }
-    });
-    read_table(&mut reader, rows);
-    reader.out
+    }
 }
 
 /// How many rows from the top may hold the header (below a title and notes).
 const HEADER_SEARCH_ROWS: usize = 10;
 
 /// One row of a table: its spreadsheet row number and its cells, or why it cannot be read.
-type TableRow = (usize, Result<Vec<String>, String>);
+type TableRow = (usize, Result<csv::StringRecord, String>);
 
-/// Reads a table whose first non-blank row is the header (CSV and spreadsheets alike).
-fn read_table(reader: &mut RowReader, rows: impl Iterator<Item = TableRow>) {
-    let set = reader.set;
-    let mut rows = rows.skip_while(|(_, r)| {
-        r.as_ref()
-            .is_ok_and(|cells| cells.iter().all(|c| c.trim().is_empty()))
-    });
-    // Spreadsheets often carry a title above the header: the header is the first of the
-    // first rows that names the unit-id column; without one, the first non-blank row.
-    let mut ahead: Vec<TableRow> = Vec::new();
-    for row in rows.by_ref() {
-        ahead.push(row);
-        if ahead.len() == HEADER_SEARCH_ROWS {
-            break;
+fn is_blank(row: &TableRow) -> bool {
+    row.1
+        .as_ref()
+        .is_ok_and(|cells| cells.iter().all(|c| c.trim().is_empty()))
+}
+
+/// The header row found, and how its columns feed the fields.
+struct Header {
+    names: Vec<String>,
+    field_col: Vec<Option<usize>>,
+}
+
+/// A table's rows as units, one row at a time (CSV and spreadsheets alike): the header is the
+/// first of the first rows that names the unit-id column (spreadsheets often carry a title
+/// above it), or else the first non-blank row. At most [`HEADER_SEARCH_ROWS`] rows are held.
+struct Table<'a, I> {
+    rows: I,
+    checker: Checker<'a>,
+    /// Rows read while looking for the header, not yet checked.
+    ahead: VecDeque<TableRow>,
+    header: Option<Header>,
+    started: bool,
+    /// Whether any non-blank row followed the header.
+    any: bool,
+    ignored: Vec<String>,
+    queue: Queue,
+}
+
+impl<'a, I: Iterator<Item = TableRow>> Table<'a, I> {
+    fn new(set: &'a RuleSet, rows: I) -> Self {
+        Self {
+            rows,
+            checker: Checker::new(set),
+            ahead: VecDeque::new(),
+            header: None,
+            started: false,
+            any: false,
+            ignored: Vec::new(),
+            queue: Queue::default(),
         }
     }
-    let id_field = &set.fields[set.id_field];
-    let names_id = |cells: &Vec<String>| {
-        cells.iter().any(|c| {
-            let c = normalize_header(c);
-            std::iter::once(&id_field.label)
-                .chain(std::iter::once(&id_field.name))
-                .chain(id_field.aliases.iter())
-                .any(|n| normalize_header(n) == c)
-        })
-    };
-    let skip = ahead
-        .iter()
-        .position(|(_, r)| r.as_ref().is_ok_and(names_id))
-        .unwrap_or(0);
-    let mut rows = ahead.into_iter().skip(skip).chain(rows);
-    let (header_row, headers) = match rows.next() {
-        Some((row, Ok(h))) => (row, h),
-        Some((_, Err(e))) => {
-            reader.out.errors.push(DataError::file(
-                format!("the header row cannot be read: {e}"),
-                None,
-            ));
+
+    /// Finds the header row and matches its columns; a problem with it ends the table.
+    fn find_header(&mut self) {
+        self.started = true;
+        for row in self.rows.by_ref() {
+            if self.ahead.is_empty() && is_blank(&row) {
+                continue;
+            }
+            self.ahead.push_back(row);
+            if self.ahead.len() == HEADER_SEARCH_ROWS {
+                break;
+            }
+        }
+        let skip = self
+            .ahead
+            .iter()
+            .position(|(_, r)| r.as_ref().is_ok_and(|cells| self.checker.names_id(cells)))
+            .unwrap_or(0);
+        self.ahead.drain(..skip);
+        let (header_row, names) = match self.ahead.pop_front() {
+            Some((row, Ok(names))) => (row, names.iter().map(str::to_string).collect::<Vec<_>>()),
+            Some((_, Err(e))) => {
+                return self.queue.stop(DataError::file(
+                    format!("the header row cannot be read: {e}"),
+                    None,
+                ))
+            }
+            None => {
+                return self
+                    .queue
+                    .stop(DataError::file("the data file is empty", None))
+            }
+        };
+        let columns = self.checker.match_headers(&names);
+        self.ignored = columns.ignored;
+        if !columns.errors.is_empty() {
+            self.queue.done = true;
+            for mut e in columns.errors {
+                e.row = header_row;
+                self.queue.items.push_back(Err(e));
+            }
             return;
         }
-        None => {
-            reader
-                .out
-                .errors
-                .push(DataError::file("the data file is empty", None));
+        self.header = Some(Header {
+            names,
+            field_col: columns.field_col,
+        });
+    }
+
+    /// Checks the next row below the header.
+    fn next_row(&mut self) {
+        let Some(header) = &self.header else {
+            self.queue.done = true;
             return;
-        }
-    };
-    let mut ignored = Vec::new();
-    let mut header_errors = Vec::new();
-    let columns = match_headers(set, &headers, &mut header_errors, &mut ignored);
-    for e in &mut header_errors {
-        e.row = header_row;
-    }
-    reader.out.errors.extend(header_errors);
-    reader.out.ignored_columns = ignored;
-    if !reader.out.errors.is_empty() {
-        return;
-    }
-    let mut any = false;
-    for (row, rec) in rows {
-        let rec = match rec {
-            Ok(r) => r,
+        };
+        let Some((row, cells)) = self.ahead.pop_front().or_else(|| self.rows.next()) else {
+            if !self.any {
+                self.queue.items.push_back(Err(DataError::file(
+                    "the data has a header row but no units",
+                    Some("add one row per unit below the header".into()),
+                )));
+            }
+            self.queue.done = true;
+            return;
+        };
+        let cells = match cells {
+            Ok(cells) => cells,
             Err(e) => {
-                reader.out.errors.push(DataError {
+                self.queue.items.push_back(Err(DataError {
                     row,
                     column: 0,
                     header: None,
                     unit: None,
                     message: format!("the row cannot be read: {e}"),
                     help: None,
-                });
-                continue;
+                }));
+                return;
             }
         };
-        if rec.iter().all(|c| c.trim().is_empty()) {
-            continue;
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            return;
         }
-        any = true;
-        let cells = columns
+        self.any = true;
+        let fed = header
             .field_col
             .iter()
             .map(|c| {
-                c.map(|c| {
-                    (
-                        rec.get(c).cloned().unwrap_or_default(),
-                        c + 1,
-                        headers[c].clone(),
-                    )
+                c.map(|c| Cell {
+                    raw: Cow::Borrowed(cells.get(c).unwrap_or("")),
+                    column: c + 1,
+                    header: header.names[c].as_str(),
                 })
             })
             .collect();
-        reader.row(row, cells);
+        self.checker.row(row, fed, &mut self.queue.items);
     }
-    if !any {
-        reader.out.errors.push(DataError::file(
-            "the data has a header row but no units",
-            Some("add one row per unit below the header".into()),
-        ));
+}
+
+impl<I: Iterator<Item = TableRow>> Steps for Table<'_, I> {
+    fn queue(&mut self) -> &mut Queue {
+        &mut self.queue
+    }
+
+    fn step(&mut self) {
+        if self.started {
+            self.next_row();
+        } else {
+            self.find_header();
+        }
+    }
+}
+
+/// A CSV's records as table rows, read through a [`Decode`] from any source. The delimiter
+/// (`,`, tab or `;`) is the one the first line holds most of.
+struct CsvRows<R> {
+    csv: csv::Reader<io::Chain<io::Cursor<Vec<u8>>, Decode<R>>>,
+    record: csv::StringRecord,
+    /// Records read so far.
+    rows: usize,
+    done: bool,
+}
+
+impl<R: Read> CsvRows<R> {
+    fn new(mut input: Decode<R>) -> Self {
+        // The first line, kept to be read again by the CSV reader. A failure to read is
+        // reported by that reader.
+        let mut head = Vec::new();
+        while head.len() < CHUNK {
+            let Ok(text) = input.fill_buf() else { break };
+            if text.is_empty() {
+                break;
+            }
+            let (n, found) = match text.iter().position(|&b| b == b'\n' || b == b'\r') {
+                Some(i) => (i + 1, true),
+                None => (text.len(), false),
+            };
+            head.extend_from_slice(&text[..n]);
+            input.consume(n);
+            if found {
+                break;
+            }
+        }
+        let first_line = String::from_utf8_lossy(&head);
+        let first_line = first_line.lines().next().unwrap_or("");
+        let delimiter = [b',', b'\t', b';']
+            .into_iter()
+            .max_by_key(|d| first_line.matches(char::from(*d)).count())
+            .unwrap_or(b',');
+        let csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(io::Cursor::new(head).chain(input));
+        Self {
+            csv,
+            record: csv::StringRecord::new(),
+            rows: 0,
+            done: false,
+        }
+    }
+
+    fn input(&self) -> &Decode<R> {
+        self.csv.get_ref().get_ref().1
+    }
+}
+
+impl<R: Read> Iterator for CsvRows<R> {
+    type Item = TableRow;
+
+    fn next(&mut self) -> Option<TableRow> {
+        if self.done {
+            return None;
+        }
+        match self.csv.read_record(&mut self.record) {
+            Ok(false) => {
+                self.done = true;
+                None
+            }
+            Ok(true) => {
+                self.rows += 1;
+                Some((self.rows, Ok(self.record.clone())))
+            }
+            Err(e) => {
+                // Reading the source failed: nothing more can be read.
+                self.done = e.is_io_error();
+                self.rows += 1;
+                Some((self.rows, Err(e.to_string())))
+            }
+        }
+    }
+}
+
+/// The units of a JSON Lines text, one line at a time; blank lines are passed over.
+struct JsonLines<'a, R> {
+    input: Decode<R>,
+    line: String,
+    /// Lines read so far.
+    rows: usize,
+    checker: Checker<'a>,
+    ignored: Vec<String>,
+    any: bool,
+    queue: Queue,
+}
+
+impl<R: Read> Steps for JsonLines<'_, R> {
+    fn queue(&mut self) -> &mut Queue {
+        &mut self.queue
+    }
+
+    fn step(&mut self) {
+        self.line.clear();
+        let row = self.rows + 1;
+        match self.input.read_line(&mut self.line) {
+            Ok(0) => {
+                self.queue.done = true;
+                if !self.any {
+                    self.queue
+                        .stop(DataError::file("the data file is empty", None));
+                }
+            }
+            Ok(_) => {
+                self.rows = row;
+                if self.line.trim().is_empty() {
+                    return;
+                }
+                self.any = true;
+                match serde_json::from_str(self.line.trim_end_matches(['\n', '\r'])) {
+                    Ok(item) => {
+                        self.checker
+                            .object(row, item, &mut self.ignored, &mut self.queue.items)
+                    }
+                    Err(e) => {
+                        // serde_json ends its message with the place: line 1 always here.
+                        let text = e.to_string();
+                        let what = text.rsplit_once(" at line ").map_or(text.as_str(), |p| p.0);
+                        self.queue.items.push_back(Err(DataError {
+                            row,
+                            column: 0,
+                            header: None,
+                            unit: None,
+                            message: format!("not valid JSON at column {}: {what}", e.column()),
+                            help: Some(
+                                "write one object per line, such as `{\"单位编码\": \"101\", …}`"
+                                    .into(),
+                            ),
+                        }));
+                    }
+                }
+            }
+            Err(e) => self.queue.stop(DataError {
+                row,
+                column: 0,
+                header: None,
+                unit: None,
+                message: format!("the line cannot be read: {e}"),
+                help: None,
+            }),
+        }
+    }
+}
+
+/// Units read one at a time from any [`Read`] source — a file, standard input — in memory
+/// bounded independent of the source's size (see [`UnitStream::new`]). Yields each good unit
+/// and each problem in file order; [`UnitStream::into_dataset`] gathers them as [`read`] does.
+pub struct UnitStream<'a, R> {
+    format: Format,
+    total: Option<u64>,
+    rows: Rows<'a, R>,
+}
+
+enum Rows<'a, R> {
+    Csv(Box<Table<'a, CsvRows<R>>>),
+    Lines(Box<JsonLines<'a, R>>),
+    /// A format read whole (JSON arrays, spreadsheets): its units and errors by row.
+    Whole {
+        items: VecDeque<Result<Unit, DataError>>,
+        encoding: String,
+        ignored: Vec<String>,
+        bytes_read: u64,
+        units: usize,
+        error: Option<io::Error>,
+    },
+}
+
+impl<'a, R: Read> UnitStream<'a, R> {
+    /// Streams units from `source`, whose format is told by `name` (its file name) and its
+    /// first bytes. CSV and JSON Lines are read a [`CHUNK`] at a time: the text encoding is
+    /// decided from the first window holding a non-ASCII byte, the CSV delimiter from the first
+    /// line, the header from the first [`HEADER_SEARCH_ROWS`] rows, and then one row is held at
+    /// a time (a CSV record or a line is held whole, however long). Beside that, only each unit
+    /// id is kept, to report an id seen twice. Other formats (JSON arrays, spreadsheets) are
+    /// read whole first. Reading never fails as such: a source that cannot be read gives a
+    /// [`DataError`] and ends the stream, and [`Self::io_error`] tells why.
+    pub fn new(set: &'a RuleSet, name: &str, source: R) -> Self {
+        let mut input = Decode::new(source, None);
+        let format = Format::detect(name, input.first_bytes());
+        Self::from_decode(set, format, input)
+    }
+
+    /// Gives the source's size in bytes, for [`Self::total_bytes`] (a file's length).
+    #[must_use]
+    pub fn with_total(mut self, total_bytes: u64) -> Self {
+        self.total = Some(total_bytes);
+        self
+    }
+
+    fn from_decode(set: &'a RuleSet, format: Format, mut input: Decode<R>) -> Self {
+        let rows = match format {
+            Format::Csv => Rows::Csv(Box::new(Table::new(set, CsvRows::new(input)))),
+            Format::JsonLines => Rows::Lines(Box::new(JsonLines {
+                input,
+                line: String::new(),
+                rows: 0,
+                checker: Checker::new(set),
+                ignored: Vec::new(),
+                any: false,
+                queue: Queue::default(),
+            })),
+            Format::Json | Format::Spreadsheet => {
+                let (dataset, error) = match input.rest() {
+                    Ok(bytes) if format == Format::Json => (read_json(set, &bytes), None),
+                    Ok(bytes) => (read_spreadsheet(set, &bytes), None),
+                    Err(e) => {
+                        let mut d = Dataset::default();
+                        d.errors.push(DataError::file(
+                            format!("the data cannot be read: {e}"),
+                            None,
+                        ));
+                        (d, Some(e))
+                    }
+                };
+                // Units and errors back in file order: by row, errors first.
+                let mut items = VecDeque::with_capacity(dataset.units.len() + dataset.errors.len());
+                let mut errors = dataset.errors.into_iter().peekable();
+                for unit in dataset.units {
+                    while let Some(e) = errors.next_if(|e| e.row <= unit.row) {
+                        items.push_back(Err(e));
+                    }
+                    items.push_back(Ok(unit));
+                }
+                items.extend(errors.map(Err));
+                Rows::Whole {
+                    items,
+                    encoding: dataset.encoding,
+                    ignored: dataset.ignored_columns,
+                    bytes_read: input.bytes_read,
+                    units: 0,
+                    error,
+                }
+            }
+        };
+        Self {
+            format,
+            total: None,
+            rows,
+        }
+    }
+
+    fn input(&self) -> Option<&Decode<R>> {
+        match &self.rows {
+            Rows::Csv(table) => Some(table.rows.input()),
+            Rows::Lines(lines) => Some(&lines.input),
+            Rows::Whole { .. } => None,
+        }
+    }
+
+    /// The format being read.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// Bytes read from the source so far (read ahead of the units yielded by up to a few
+    /// chunks): with [`Self::total_bytes`], how far along the stream is.
+    pub fn bytes_read(&self) -> u64 {
+        match &self.rows {
+            Rows::Whole { bytes_read, .. } => *bytes_read,
+            _ => self.input().map_or(0, |i| i.bytes_read),
+        }
+    }
+
+    /// Rows read so far: CSV records (header and blank rows included), JSON lines, or the
+    /// units yielded of a format read whole.
+    pub fn rows_read(&self) -> usize {
+        match &self.rows {
+            Rows::Csv(table) => table.rows.rows,
+            Rows::Lines(lines) => lines.rows,
+            Rows::Whole { units, .. } => *units,
+        }
+    }
+
+    /// The source's size in bytes, when known (see [`Self::with_total`], [`open`]).
+    pub fn total_bytes(&self) -> Option<u64> {
+        self.total
+    }
+
+    /// The text encoding found (`UTF-8`, `GB18030`, `UTF-16LE` …; `spreadsheet`); `UTF-8`
+    /// while only ASCII has been read.
+    pub fn encoding(&self) -> &str {
+        match &self.rows {
+            Rows::Whole { encoding, .. } => encoding,
+            _ => self.input().map_or("UTF-8", Decode::encoding_name),
+        }
+    }
+
+    /// Columns no field reads: known once the header is read (CSV); growing as objects with
+    /// new keys are read (JSON Lines).
+    pub fn ignored_columns(&self) -> &[String] {
+        match &self.rows {
+            Rows::Csv(table) => &table.ignored,
+            Rows::Lines(lines) => &lines.ignored,
+            Rows::Whole { ignored, .. } => ignored,
+        }
+    }
+
+    /// Why the source could not be read, if it could not: the stream has given a
+    /// [`DataError`] for it and ended.
+    pub fn io_error(&self) -> Option<&io::Error> {
+        match &self.rows {
+            Rows::Whole { error, .. } => error.as_ref(),
+            _ => self.input().and_then(|i| i.error.as_ref()),
+        }
+    }
+
+    /// Reads everything left and gathers it as [`read`] does.
+    pub fn into_dataset(mut self) -> Dataset {
+        let mut dataset = Dataset::gather(self.by_ref());
+        dataset.encoding = self.encoding().to_string();
+        dataset.ignored_columns = self.ignored_columns().to_vec();
+        dataset
+    }
+}
+
+impl<'a, 'b> UnitStream<'a, &'b [u8]> {
+    /// Bytes already in memory: the encoding is decided from all of them, as [`decode`] does.
+    fn in_memory(set: &'a RuleSet, format: Format, bytes: &'b [u8]) -> Self {
+        Self::from_decode(
+            set,
+            format,
+            Decode::new(bytes, Some(whole_file_encoding(bytes))),
+        )
+    }
+}
+
+/// Opens a data file to stream its units, with its length as the total for progress.
+pub fn open<'a>(
+    set: &'a RuleSet,
+    path: &std::path::Path,
+) -> io::Result<UnitStream<'a, std::fs::File>> {
+    let file = std::fs::File::open(path)?;
+    let length = file.metadata()?.len();
+    Ok(UnitStream::new(set, &path.display().to_string(), file).with_total(length))
+}
+
+impl<R: Read> Iterator for UnitStream<'_, R> {
+    type Item = Result<Unit, DataError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.rows {
+            Rows::Csv(table) => table.next_item(),
+            Rows::Lines(lines) => lines.next_item(),
+            Rows::Whole { items, units, .. } => {
+                let item = items.pop_front();
+                if let Some(Ok(_)) = item {
+                    *units += 1;
+                }
+                item
+            }
+        }
     }
 }
 
@@ -480,19 +1266,16 @@ fn read_table(reader: &mut RowReader, rows: impl Iterator<Item = TableRow>) {
 /// save them). Cells formatted as percentages in XLSX (stored as 0.965) read as 96.5.
 pub fn read_spreadsheet(set: &RuleSet, bytes: &[u8]) -> Dataset {
     use calamine::{Data, Reader};
-    let mut reader = RowReader::new(set);
     let cursor = std::io::Cursor::new(bytes.to_vec());
     let mut book = match calamine::open_workbook_auto_from_rs(cursor) {
         Ok(b) => b,
         Err(e) => {
-            reader.out.errors.push(DataError::file(
+            return Dataset::gather([Err(DataError::file(
                 format!("the spreadsheet cannot be opened: {e}"),
                 Some("save it again as .xlsx, or export the sheet as CSV".into()),
-            ));
-            return reader.out;
+            ))]);
         }
     };
-    reader.out.encoding = "spreadsheet".into();
     let names = book.sheet_names().to_vec();
     let mut found = None;
     for name in &names {
@@ -504,11 +1287,7 @@ pub fn read_spreadsheet(set: &RuleSet, bytes: &[u8]) -> Dataset {
         }
     }
     let Some((sheet, range)) = found else {
-        reader
-            .out
-            .errors
-            .push(DataError::file("the data file is empty", None));
-        return reader.out;
+        return Dataset::gather([Err(DataError::file("the data file is empty", None))]);
     };
     // Percent formats come from the XLSX styles; other formats keep the stored value.
     let styles = match &mut book {
@@ -554,37 +1333,42 @@ pub fn read_spreadsheet(set: &RuleSet, bytes: &[u8]) -> Dataset {
             usize::try_from(abs_row)
                 .unwrap_or(usize::MAX)
                 .saturating_add(1),
-            Ok(out),
+            Ok(csv::StringRecord::from(out)),
         )
     });
-    read_table(&mut reader, rows);
-    reader.out
+    let mut table = Table::new(set, rows);
+    let mut dataset = Dataset::gather(std::iter::from_fn(|| table.next_item()));
+    dataset.ignored_columns = table.ignored;
+    dataset.encoding = "spreadsheet".into();
+    dataset
 }
 
 /// Reads JSON: an array of objects keyed by field name or header, or `{"units": [...]}`.
 pub fn read_json(set: &RuleSet, bytes: &[u8]) -> Dataset {
     let (text, encoding) = decode(bytes);
-    let mut reader = RowReader::new(set);
-    reader.out.encoding = encoding.to_string();
+    let mut dataset = json_units(set, &text);
+    dataset.encoding = encoding.to_string();
+    dataset
+}
+
+fn json_units(set: &RuleSet, text: &str) -> Dataset {
+    let fail = |message: String, help: Option<&str>| {
+        Dataset::gather([Err(DataError::file(message, help.map(str::to_string)))])
+    };
     if text.trim().is_empty() {
-        reader
-            .out
-            .errors
-            .push(DataError::file("the data file is empty", None));
-        return reader.out;
+        return fail("the data file is empty".into(), None);
     }
-    let value: serde_json::Value = match serde_json::from_str(&text) {
+    let value: serde_json::Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            reader.out.errors.push(DataError::file(
+            return fail(
                 format!(
                     "not valid JSON at line {} column {}: {e}",
                     e.line(),
                     e.column()
                 ),
                 None,
-            ));
-            return reader.out;
+            )
         }
     };
     let list = match value {
@@ -592,75 +1376,29 @@ pub fn read_json(set: &RuleSet, bytes: &[u8]) -> Dataset {
         serde_json::Value::Object(mut o) => match o.remove("units") {
             Some(serde_json::Value::Array(a)) => a,
             _ => {
-                reader.out.errors.push(DataError::file(
-                    "expected an array of units",
-                    Some("write `[{\"单位编码\": \"101\", …}, …]` or `{\"units\": [...]}`".into()),
-                ));
-                return reader.out;
+                return fail(
+                    "expected an array of units".into(),
+                    Some("write `[{\"单位编码\": \"101\", …}, …]` or `{\"units\": [...]}`"),
+                )
             }
         },
         _ => {
-            reader.out.errors.push(DataError::file(
-                "expected an array of units",
-                Some("write `[{\"单位编码\": \"101\", …}, …]`".into()),
-            ));
-            return reader.out;
+            return fail(
+                "expected an array of units".into(),
+                Some("write `[{\"单位编码\": \"101\", …}, …]`"),
+            )
         }
     };
     if list.is_empty() {
-        reader
-            .out
-            .errors
-            .push(DataError::file("the data holds no units", None));
-        return reader.out;
+        return fail("the data holds no units".into(), None);
     }
-    let mut ignored: Vec<String> = Vec::new();
+    let mut checker = Checker::new(set);
+    let mut ignored = Vec::new();
+    let mut items = VecDeque::new();
     for (i, item) in list.into_iter().enumerate() {
-        let row = i + 1;
-        let serde_json::Value::Object(obj) = item else {
-            reader.out.errors.push(DataError {
-                row,
-                column: 0,
-                header: None,
-                unit: None,
-                message: "expected an object with the unit's fields".into(),
-                help: None,
-            });
-            continue;
-        };
-        let keys: Vec<String> = obj.keys().cloned().collect();
-        let mut errs = Vec::new();
-        let mut ign = Vec::new();
-        let columns = match_headers(set, &keys, &mut errs, &mut ign);
-        for k in ign {
-            if !ignored.contains(&k) {
-                ignored.push(k);
-            }
-        }
-        for mut e in errs {
-            e.row = row;
-            e.column = 0;
-            e.message = e.message.replace("column", "key");
-            e.help = e.help.map(|h| h.replace("column", "key"));
-            reader.out.errors.push(e);
-        }
-        let cells = columns
-            .field_col
-            .iter()
-            .map(|c| {
-                c.map(|c| {
-                    let text = match &obj[&keys[c]] {
-                        serde_json::Value::Null => String::new(),
-                        serde_json::Value::String(s) => s.clone(),
-                        serde_json::Value::Bool(b) => b.to_string(),
-                        other => other.to_string(),
-                    };
-                    (text, 0, keys[c].clone())
-                })
-            })
-            .collect();
-        reader.row(row, cells);
+        checker.object(i + 1, item, &mut ignored, &mut items);
     }
-    reader.out.ignored_columns = ignored;
-    reader.out
+    let mut dataset = Dataset::gather(items);
+    dataset.ignored_columns = ignored;
+    dataset
 }

@@ -12,6 +12,8 @@ pub mod eval;
 pub mod model;
 pub mod output;
 pub mod previous;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod progress;
 pub mod result;
 pub mod sandbox;
 #[cfg(not(target_arch = "wasm32"))]

@@ -40,6 +40,8 @@ enum OutFormat {
     Csv,
     /// An Excel workbook (needs --out)
     Xlsx,
+    /// JSON Lines: one object per unit, in input order (streams large inputs)
+    Jsonl,
 }
 
 #[derive(Subcommand)]
@@ -62,6 +64,13 @@ enum Command {
         /// Score the good rows even when some rows have errors (the errors are still printed)
         #[arg(long)]
         keep_going: bool,
+        /// No progress bar (it is shown only when stderr is a terminal anyway)
+        #[arg(long, short)]
+        quiet: bool,
+        /// Stream a CSV / JSON Lines file in two passes with bounded memory, writing results in
+        /// input order (always for --format jsonl, and for --format csv over 64 MiB)
+        #[arg(long)]
+        stream: bool,
     },
     /// Compile and validate rule scripts, printing every error
     Check {
@@ -95,7 +104,18 @@ fn main() -> ExitCode {
             format,
             out,
             keep_going,
-        } => assess(rules, data, previous, format, out, keep_going),
+            quiet,
+            stream,
+        } => {
+            let how = Run {
+                format,
+                out,
+                keep_going,
+                quiet,
+                stream,
+            };
+            assess(rules, data, previous, how)
+        }
         Command::Check { rules } => check(&rules),
         Command::Test { rules } => test(rules),
         Command::Serve { port, root } => {
@@ -156,14 +176,168 @@ fn compile(name: &str, source: &str, modules: &[(String, String)]) -> Result<Rul
     })
 }
 
+/// Data files over this size stream by themselves (64 MiB: about half a million rows).
+const LARGE_INPUT: u64 = 64 << 20;
+
+/// How `assess` runs and writes.
+struct Run {
+    format: OutFormat,
+    out: Option<PathBuf>,
+    keep_going: bool,
+    quiet: bool,
+    stream: bool,
+}
+
+/// Reports every data error; they stop the run unless the good rows go on (`--keep-going`).
+fn data_errors(mut lines: Vec<String>, name: &str, go_on: bool) -> Result<(), Failure> {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let n = lines.len();
+    lines.push(format!(
+        "{n} data error{} in `{name}`{}",
+        if n == 1 { "" } else { "s" },
+        if go_on {
+            "; those rows were left out"
+        } else {
+            "; nothing was scored (use --keep-going to score the good rows)"
+        }
+    ));
+    if !go_on {
+        return Err((exit::DATA, lines.join("\n")));
+    }
+    eprintln!("{}", lines.join("\n"));
+    Ok(())
+}
+
+fn eval_failure(errs: kaohe::EvalErrors) -> Failure {
+    let mut msg: Vec<String> = errs.0.iter().map(|e| format!("error: {e}")).collect();
+    msg.push(format!(
+        "{} rule failure(s); nothing was scored",
+        errs.0.len()
+    ));
+    (exit::EVAL, msg.join("\n"))
+}
+
+/// Writes through a buffer to `out` (a file, with a byte-order mark for CSV so Excel reads
+/// UTF-8) or to standard output; a closed pipe ends the output quietly.
+fn write_to(
+    out: Option<&Path>,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), Failure> {
+    let result = match out {
+        Some(path) => {
+            let file = std::fs::File::create(path).map_err(|e| {
+                (
+                    exit::IO,
+                    format!("error: cannot write `{}`: {e}", path.display()),
+                )
+            })?;
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+            write(&mut w).and_then(|()| std::io::Write::flush(&mut w))
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            write(&mut w).and_then(|()| std::io::Write::flush(&mut w))
+        }
+    };
+    match result {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err((exit::IO, format!("error: cannot write the result: {e}"))),
+        Ok(()) => Ok(()),
+    }
+}
+
+/// Scores a large CSV / JSON Lines file in two passes with bounded memory: the first keeps
+/// each unit's standing and then ranks and grades them, the second reads the file again and
+/// writes each unit's result as it goes, in input order. A progress bar shows on a terminal.
+fn stream(
+    rules: &Rules,
+    path: &Path,
+    format: OutFormat,
+    out: Option<&Path>,
+    keep_going: bool,
+    quiet: bool,
+) -> Result<(), Failure> {
+    let set = &rules.set;
+    let name = path.display().to_string();
+    let open = || {
+        data::open(set, path).map_err(|e| (exit::IO, format!("error: cannot read `{name}`: {e}")))
+    };
+    // Pass 1: standings; every data error is reported, with its row and column.
+    let mut tally = rules.tally();
+    let mut errors = Vec::new();
+    let mut units = open()?;
+    let mut progress = kaohe::progress::Progress::new(units.total_bytes(), quiet);
+    let mut seen = 0usize;
+    while let Some(item) = units.next() {
+        match item {
+            Ok(unit) => tally.add(&unit),
+            Err(e) => errors.push(format!("{name}: {e}")),
+        }
+        seen += 1;
+        if seen % 4096 == 0 {
+            progress.advance(seen as u64, units.bytes_read() / 2);
+        }
+    }
+    if let Some(e) = units.io_error() {
+        return Err((exit::IO, format!("error: cannot read `{name}`: {e}")));
+    }
+    if let Err(failure) = data_errors(errors, &name, keep_going && !tally.is_empty()) {
+        progress.finish();
+        return Err(failure);
+    }
+    tally.place().map_err(|e| {
+        progress.finish();
+        eval_failure(e)
+    })?;
+    // Pass 2: the same units again, each written with its rank, grade and consequences.
+    let total = units.total_bytes().unwrap_or(0);
+    let mut units = open()?;
+    let result = write_to(out, |w| {
+        if out.is_some() && matches!(format, OutFormat::Csv) {
+            w.write_all(b"\xEF\xBB\xBF")?;
+        }
+        let mut writer = match format {
+            OutFormat::Jsonl => output::UnitWriter::json_lines(w),
+            _ => output::UnitWriter::csv(set, w)?,
+        };
+        let mut i = 0usize;
+        while let Some(item) = units.next() {
+            // The reader is deterministic: the same rows are good in both passes.
+            let Ok(unit) = item else { continue };
+            let score = tally
+                .score(i, &unit)
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            writer.write(set, &unit, tally.cohort(i).unwrap_or_default(), &score)?;
+            i += 1;
+            if i % 4096 == 0 {
+                progress.advance(
+                    seen as u64 / 2 + i as u64 / 2,
+                    total / 2 + units.bytes_read() / 2,
+                );
+            }
+        }
+        writer.finish()
+    });
+    progress.finish();
+    result
+}
+
 fn assess(
     rules: Option<String>,
     data_path: Option<PathBuf>,
     previous: Option<PathBuf>,
-    format: OutFormat,
-    out: Option<PathBuf>,
-    keep_going: bool,
+    how: Run,
 ) -> Result<(), Failure> {
+    let Run {
+        format,
+        out,
+        keep_going,
+        quiet,
+        stream: stream_asked,
+    } = how;
     // The rule set: a file, a bundled id, or the default.
     let (rules_name, source, modules, sample) = match &rules {
         Some(r) if Path::new(r).is_file() => {
@@ -201,6 +375,29 @@ fn assess(
         }
     };
     let compiled = compile(&rules_name, &source, &modules)?;
+    // CSV / JSON Lines files stream in two passes with bounded memory when the output is
+    // written unit by unit and every rule can be answered one unit at a time: for JSON Lines
+    // output, when asked, and for CSV files too large to hold comfortably.
+    if let (Some(p), OutFormat::Csv | OutFormat::Jsonl, None) = (&data_path, format, &previous) {
+        let large = std::fs::metadata(p).is_ok_and(|m| m.len() > LARGE_INPUT);
+        let wanted = stream_asked || large || matches!(format, OutFormat::Jsonl);
+        let streams = std::fs::File::open(p)
+            .ok()
+            .map(|f| data::UnitStream::new(&compiled.set, &p.display().to_string(), f))
+            .is_some_and(|s| s.format().streams());
+        match compiled.streamable() {
+            Ok(()) if wanted && streams => {
+                if large && !stream_asked && !quiet {
+                    eprintln!("note: `{}` is large: streaming it in two passes; rows are written in input order", p.display());
+                }
+                return stream(&compiled, p, format, out.as_deref(), keep_going, quiet);
+            }
+            Err(why) if stream_asked => {
+                eprintln!("note: {why}; reading it whole instead");
+            }
+            _ => {}
+        }
+    }
     let (data_name, bytes) = match (&data_path, sample) {
         (Some(p), _) => (p.display().to_string(), read(p)?),
         (None, Some(b)) => match b.data {
@@ -231,28 +428,12 @@ fn assess(
         }
     };
     let dataset = data::read(&compiled.set, &data_name, &bytes);
-    if !dataset.errors.is_empty() {
-        let mut lines: Vec<String> = dataset
-            .errors
-            .iter()
-            .map(|e| format!("{}: {e}", data_name))
-            .collect();
-        let n = dataset.errors.len();
-        let stop = !keep_going || dataset.units.is_empty();
-        lines.push(format!(
-            "{n} data error{} in `{data_name}`{}",
-            if n == 1 { "" } else { "s" },
-            if stop {
-                "; nothing was scored (use --keep-going to score the good rows)"
-            } else {
-                "; those rows were left out"
-            }
-        ));
-        if stop {
-            return Err((exit::DATA, lines.join("\n")));
-        }
-        eprintln!("{}", lines.join("\n"));
-    }
+    let lines = dataset
+        .errors
+        .iter()
+        .map(|e| format!("{data_name}: {e}"))
+        .collect();
+    data_errors(lines, &data_name, keep_going && !dataset.units.is_empty())?;
     let prev = match previous {
         Some(p) => {
             let text = String::from_utf8_lossy(&read(&p)?).into_owned();
@@ -263,21 +444,28 @@ fn assess(
         }
         None => None,
     };
+    if let OutFormat::Jsonl = format {
+        let scores = compiled.score_batch(&dataset.units).map_err(eval_failure)?;
+        let set = &compiled.set;
+        return write_to(out.as_deref(), |w| {
+            let mut writer = output::UnitWriter::json_lines(w);
+            for (unit, score) in dataset.units.iter().zip(&scores) {
+                let cohort = set
+                    .cohort_field
+                    .map_or_else(|| "全部".to_string(), |c| unit.values[c].display());
+                writer.write(set, unit, &cohort, score)?;
+            }
+            writer.finish()
+        });
+    }
     let report = compiled
         .assess(&dataset.units, prev.as_ref())
-        .map_err(|errs| {
-            let mut msg: Vec<String> = errs.0.iter().map(|e| format!("error: {e}")).collect();
-            msg.push(format!(
-                "{} rule failure(s); nothing was scored",
-                errs.0.len()
-            ));
-            (exit::EVAL, msg.join("\n"))
-        })?;
+        .map_err(eval_failure)?;
     let text = match format {
         OutFormat::Table => output::table(&report),
         OutFormat::Json => output::json(&report) + "\n",
         OutFormat::Csv => output::csv(&report),
-        OutFormat::Xlsx => String::new(),
+        OutFormat::Xlsx | OutFormat::Jsonl => String::new(),
     };
     match out {
         Some(path) => {

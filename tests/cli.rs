@@ -291,3 +291,93 @@ fn serve_maps_paths_safely_and_types_wasm() {
         "text/html; charset=utf-8"
     );
 }
+
+/// Rows of a CSV result keyed by unit code: rank, total, grade, vetoes, consequences.
+fn by_code(csv_text: &str) -> std::collections::BTreeMap<String, Vec<String>> {
+    csv_text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let cells: Vec<String> = l.split(',').map(str::to_string).collect();
+            let key = cells[1].clone();
+            let keep = [0, 4, 5, 7, 8].iter().map(|i| cells[*i].clone()).collect();
+            (key, keep)
+        })
+        .collect()
+}
+
+#[test]
+fn streamed_csv_equals_the_in_memory_result_in_input_order() {
+    let whole = kaohe(&["assess", "rules/county-antidrug.rhai", "--format", "csv"]);
+    let streamed = kaohe(&[
+        "assess",
+        "rules/county-antidrug.rhai",
+        "rules/samples/county-antidrug.csv",
+        "--format",
+        "csv",
+        "--stream",
+    ]);
+    assert!(streamed.status.success(), "{}", text(&streamed.stderr));
+    let (a, b) = (text(&whole.stdout), text(&streamed.stdout));
+    assert_eq!(by_code(&a), by_code(&b));
+    // Input order: the second data row comes second.
+    let second = b.lines().nth(2).unwrap();
+    assert!(second.contains("999001001"), "{second}");
+    assert!(
+        text(&streamed.stderr).is_empty(),
+        "{}",
+        text(&streamed.stderr)
+    );
+}
+
+#[test]
+fn json_lines_in_and_out() {
+    let lines = "{\"单位编码\":\"A1\",\"单位名称\":\"甲镇\",\"登记吸毒人员数\":30,\"党委政府专题研究禁毒工作次数\":4,\"禁毒办专职工作人员数\":2,\"集中宣传活动次数\":6,\"村（社区）禁毒宣传栏覆盖率\":\"100%\",\"注册禁毒志愿者人数\":50,\"责令社区戒毒社区康复人数\":0,\"社区戒毒社区康复执行到位人数\":0,\"专职社工人数\":1,\"涉毒违法犯罪人员数\":0,\"禁毒知识知晓率\":\"99%\",\"群众满意度\":\"99%\"}\n{\"单位编码\":\"A2\",\"单位名称\":\"乙镇\",\"登记吸毒人员数\":30,\"党委政府专题研究禁毒工作次数\":1,\"禁毒办专职工作人员数\":1,\"集中宣传活动次数\":2,\"村（社区）禁毒宣传栏覆盖率\":\"80%\",\"注册禁毒志愿者人数\":25,\"责令社区戒毒社区康复人数\":10,\"社区戒毒社区康复执行到位人数\":9,\"专职社工人数\":0,\"涉毒违法犯罪人员数\":5,\"失控人员数\":6,\"禁毒知识知晓率\":\"96%\",\"群众满意度\":\"90%\"}\n";
+    let input = scratch("towns.jsonl", lines.as_bytes());
+    let out = kaohe(&[
+        "assess",
+        "rules/county-antidrug.rhai",
+        input.to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rows: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["id"], "A1");
+    assert_eq!(rows[0]["rank"], 1);
+    assert_eq!(rows[1]["rank"], 2);
+    assert_eq!(rows[1]["items"]["base.control"], "3");
+    let consequences = rows[1]["consequences"].as_array().unwrap();
+    assert!(
+        consequences.iter().any(|c| c == "重点关注"),
+        "{consequences:?}"
+    );
+}
+
+#[test]
+fn a_streamed_file_with_bad_rows_reports_every_one_and_writes_nothing() {
+    let sample = std::fs::read_to_string("rules/samples/county-antidrug.csv").unwrap();
+    let mut lines: Vec<String> = sample.lines().map(str::to_string).collect();
+    lines[3] = lines[3].replacen(",0,", ",三,", 1);
+    lines[7] = lines[7].replacen(",0,", ",x,", 1);
+    let input = scratch("bad.csv", lines.join("\n").as_bytes());
+    let out = kaohe(&[
+        "assess",
+        "rules/county-antidrug.rhai",
+        input.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--stream",
+    ]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("row 4"), "{err}");
+    assert!(err.contains("row 8"), "{err}");
+    assert!(err.contains("2 data errors"), "{err}");
+    assert!(out.stdout.is_empty());
+}
