@@ -169,10 +169,79 @@ pub(crate) fn round(d: Decimal, places: u32) -> Decimal {
         .normalize()
 }
 
+/// Rounded half-up to `places` for scoring: as [`round`], without trimming trailing zeros
+/// (equal either way; trimming is for display).
+fn round_points(d: Decimal, places: u32) -> Decimal {
+    d.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Exact sums of points: added as integers at the largest scale among them, which is several
+/// times faster than adding decimals of different scales one by one; saturating decimal
+/// addition takes over if the integers would overflow.
+#[derive(Default, Clone, Copy)]
+struct Total {
+    sum: i128,
+    scale: u32,
+    /// Overflowed: the sum is kept as a decimal instead.
+    exact: Option<Decimal>,
+}
+
+/// 10^0 … 10^28.
+const POW10: [i128; 29] = {
+    let mut t = [1i128; 29];
+    let mut i = 1;
+    while i < 29 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+impl Total {
+    fn add(&mut self, d: Decimal) {
+        if let Some(e) = self.exact.as_mut() {
+            *e = e.saturating_add(d);
+            return;
+        }
+        let (m, s) = (d.mantissa(), d.scale());
+        let scale = self.scale.max(s);
+        let next = POW10
+            .get((scale - s) as usize)
+            .and_then(|up| m.checked_mul(*up))
+            .zip(
+                POW10
+                    .get((scale - self.scale) as usize)
+                    .and_then(|up| self.sum.checked_mul(*up)),
+            )
+            .and_then(|(m, sum)| sum.checked_add(m));
+        match next {
+            Some(v) if v.unsigned_abs() >> 96 == 0 => {
+                self.sum = v;
+                self.scale = scale;
+            }
+            _ => self.exact = Some(self.value().saturating_add(d)),
+        }
+    }
+
+    fn value(&self) -> Decimal {
+        self.exact.unwrap_or_else(|| {
+            Decimal::try_from_i128_with_scale(self.sum, self.scale).unwrap_or(if self.sum < 0 {
+                Decimal::MIN
+            } else {
+                Decimal::MAX
+            })
+        })
+    }
+}
+
 /// Whole `step`s in `count` (every 200 plants), never below 0.
 fn steps(count: Decimal, step: Decimal) -> Decimal {
     let whole = if step == Decimal::ONE {
-        count.floor()
+        if count.scale() == 0 {
+            count
+        } else {
+            count.floor()
+        }
     } else {
         ratio(count, step).floor()
     };
@@ -591,12 +660,12 @@ pub(crate) fn item_points(cx: &mut Ctx, item: &Item) -> Option<(Decimal, How)> {
                     (Shortfall::Proportional, Bound::AtLeast(t) | Bound::Above(t))
                         if !t.is_zero() =>
                     {
-                        round(max * share(v, *t), decimals)
+                        round_points(max * share(v, *t), decimals)
                     }
                     (Shortfall::Proportional, Bound::AtMost(t) | Bound::Below(t))
                         if !v.is_zero() =>
                     {
-                        round(max * share(*t, v), decimals)
+                        round_points(max * share(*t, v), decimals)
                     }
                     _ => Decimal::ZERO,
                 }
@@ -607,7 +676,7 @@ pub(crate) fn item_points(cx: &mut Ctx, item: &Item) -> Option<(Decimal, How)> {
             full_at, zero_at, ..
         } => {
             let t = share(v.saturating_sub(*zero_at), full_at.saturating_sub(*zero_at));
-            (round(max * t, decimals), How::Linear { v })
+            (round_points(max * t, decimals), How::Linear { v })
         }
         Shape::Bands(_, steps) => {
             let hit = steps.iter().position(|(b, _)| b.holds(v));
@@ -975,25 +1044,26 @@ fn capped_totals(
     mut notes: Option<&mut Vec<Adjustment>>,
 ) -> (Decimal, Decimal) {
     // On the stack for the usual handful of categories (考核大类).
-    let mut few = [Decimal::ZERO; 16];
+    let mut few = [Total::default(); 16];
     let mut many = Vec::new();
-    let per_category: &mut [Decimal] = if set.categories.len() <= few.len() {
+    let per_category: &mut [Total] = if set.categories.len() <= few.len() {
         &mut few[..set.categories.len()]
     } else {
-        many.resize(set.categories.len(), Decimal::ZERO);
+        many.resize(set.categories.len(), Total::default());
         &mut many
     };
-    let mut base = Decimal::ZERO;
-    let mut bonus = Decimal::ZERO;
+    let mut base = Total::default();
+    let mut bonus = Total::default();
     for ((item, cat), p) in set.items.iter().zip(categories).zip(points) {
         let Some(p) = p else { continue };
         match (item.kind, cat) {
-            (ItemKind::Bonus, _) => bonus = bonus.saturating_add(*p),
-            (_, Some(c)) => per_category[*c] = per_category[*c].saturating_add(*p),
-            _ => base = base.saturating_add(*p),
+            (ItemKind::Bonus, _) => bonus.add(*p),
+            (_, Some(c)) => per_category[*c].add(*p),
+            _ => base.add(*p),
         }
     }
-    for ((name, cap), in_category) in set.categories.iter().zip(per_category.iter().copied()) {
+    for ((name, cap), in_category) in set.categories.iter().zip(per_category.iter()) {
+        let in_category = in_category.value();
         if in_category > *cap {
             if let Some(n) = notes.as_mut() {
                 n.push(Adjustment {
@@ -1007,11 +1077,13 @@ fn capped_totals(
                     points: cap.saturating_sub(in_category).normalize(),
                 });
             }
-            base = base.saturating_add(*cap);
+            base.add(*cap);
         } else {
-            base = base.saturating_add(in_category);
+            base.add(in_category);
         }
     }
+    let base = base.value();
+    let mut bonus = bonus.value();
     if let Some(cap) = set.bonus_max {
         if bonus > cap {
             if let Some(n) = notes.as_mut() {

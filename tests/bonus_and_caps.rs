@@ -84,3 +84,22 @@ bonus("extra", #{ label: "创新", max: 40, score: |u| u.extra });
     assert_eq!(total(&rep, "A"), "122.5");
     assert_eq!(total(&rep, "B"), "100.5");
 }
+
+#[test]
+fn totals_far_beyond_any_scheme_saturate_instead_of_overflowing() {
+    let body = r#"indicator("base", #{ label: "基础", max: 100, deduct: #{ count: "c", each: 1 } });
+bonus("x", #{ label: "x", max: 79228162514264337593543950335, score: |u| u.a });
+bonus("y", #{ label: "y", max: 79228162514264337593543950335, score: |u| u.b });"#;
+    let rep = assess(
+        body,
+        "1,甲,,79228162514264337593543950335,79228162514264337593543950335,0,0,,\n2,乙,,0.000000000000000000000001,1,0,0,,\n",
+    );
+    assert_eq!(
+        unit(&rep, "1").bonus.to_string(),
+        "79228162514264337593543950335"
+    );
+    assert_eq!(
+        unit(&rep, "2").bonus.to_string(),
+        "1.000000000000000000000001"
+    );
+}
