@@ -80,6 +80,10 @@ struct Cohorts {
 impl Cohorts {
     /// Puts row `row` (of `unit`) in its cohort and returns the cohort's index.
     fn join(&mut self, set: &RuleSet, unit: &Unit, row: usize) -> usize {
+        if set.cohort_field.is_none() && !self.members.is_empty() {
+            self.members[0].push(row);
+            return 0;
+        }
         let name = set.cohort_field.map(|c| unit.values[c].display());
         let k = match self.index.get(name.as_deref().unwrap_or("全部")) {
             Some(k) => *k,
@@ -420,6 +424,7 @@ fn cohort_points(
             }
             let compared = match cx.measure(&ci.measure, &ci.id, ci.pos) {
                 Some(Measured::Value(v)) => Compared::Value(v),
+                Some(Measured::Fraction(n, d)) => Compared::Value(crate::eval::ratio(n, d)),
                 Some(Measured::Blank) => Compared::Blank,
                 Some(Measured::NoBase) => Compared::NoBase,
                 None => continue,

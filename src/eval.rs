@@ -14,6 +14,10 @@ use std::collections::HashMap;
 /// A measured value (取值结果); what data it came from is found again only when explaining.
 pub(crate) enum Measured {
     Value(Decimal),
+    /// `num / den` with `den > 0`, kept as a fraction so that points in proportion to it are
+    /// found with one division, exactly at a rounding midpoint (15/32 of 6 points at a 90 %
+    /// target is 3.125 → 3.13).
+    Fraction(Decimal, Decimal),
     Blank,
     /// A ratio whose denominator is zero: counts as met.
     NoBase,
@@ -92,6 +96,7 @@ impl<'a> Links<'a> {
                 let mut cx = Ctx::new(rules, unit, self, errors).with_metrics(&self.metrics[i]);
                 let value = match cx.measure(&m.measure, &m.id, m.pos) {
                     Some(Measured::Value(v)) => Some(round(v, m.decimals)),
+                    Some(Measured::Fraction(n, d)) => Some(round(ratio(n, d), m.decimals)),
                     _ => None,
                 };
                 column.push(value);
@@ -375,7 +380,10 @@ impl<'a> Ctx<'a> {
             Measure::Ratio { num, den, scale } => {
                 Some(match (self.number(*num), self.number(*den)) {
                     (Some(_), Some(d)) if d.is_zero() => Measured::NoBase,
-                    (Some(n), Some(d)) => Measured::Value(ratio(n.saturating_mul(*scale), d)),
+                    (Some(n), Some(d)) if d.is_sign_negative() => {
+                        Measured::Fraction(-n.saturating_mul(*scale), -d)
+                    }
+                    (Some(n), Some(d)) => Measured::Fraction(n.saturating_mul(*scale), d),
                     _ => Measured::Blank,
                 })
             }
@@ -402,7 +410,7 @@ impl<'a> Ctx<'a> {
                             acc.saturating_add(x.saturating_mul(Decimal::ONE_HUNDRED))
                         }),
                 };
-                Some(Measured::Value(ratio(part, all)))
+                Some(Measured::Fraction(part, all))
             }
             Measure::Metric(i) => Some(present(self.metrics.get(*i).copied().flatten())),
             Measure::Linked { field, link, op } => Some(present(self.linked(*field, *link, *op))),
@@ -605,6 +613,31 @@ pub(crate) enum How {
     Closure { why: Option<String>, capped: bool },
 }
 
+/// Whether `num / den` (den > 0) meets a bound, compared exactly: `num ≥ x × den`.
+fn holds(b: Bound, num: Decimal, den: Decimal) -> bool {
+    if den == Decimal::ONE {
+        return b.holds(num);
+    }
+    let x = match b {
+        Bound::AtLeast(x)
+        | Bound::Above(x)
+        | Bound::AtMost(x)
+        | Bound::Below(x)
+        | Bound::Equals(x) => x,
+    };
+    match x.checked_mul(den) {
+        Some(scaled) => match b {
+            Bound::AtLeast(_) => Bound::AtLeast(scaled),
+            Bound::Above(_) => Bound::Above(scaled),
+            Bound::AtMost(_) => Bound::AtMost(scaled),
+            Bound::Below(_) => Bound::Below(scaled),
+            Bound::Equals(_) => Bound::Equals(scaled),
+        }
+        .holds(num),
+        None => b.holds(ratio(num, den)),
+    }
+}
+
 /// The measure an item's shape reads, if any.
 fn shape_measure(shape: &Shape) -> Option<&Measure> {
     match shape {
@@ -623,16 +656,30 @@ pub(crate) fn item_points(cx: &mut Ctx, item: &Item) -> Option<(Decimal, How)> {
             return Some((max, How::NotApplicable));
         }
     }
-    let v = match shape_measure(&item.shape) {
+    // The value as a fraction num/den (den > 0; 1 for a plain value).
+    let (num, den) = match shape_measure(&item.shape) {
         Some(m) => match cx.measure(m, &item.id, item.pos)? {
-            Measured::Value(v) => v,
+            Measured::Value(v) => (v, Decimal::ONE),
+            Measured::Fraction(n, d) => (n, d),
             Measured::NoBase => return Some((max, How::NoBase)),
             Measured::Blank if item.blank_is_full => return Some((max, How::BlankFull)),
             Measured::Blank => return Some((Decimal::ZERO, How::Blank)),
         },
-        None => Decimal::ZERO,
+        None => (Decimal::ZERO, Decimal::ONE),
+    };
+    let v = if den == Decimal::ONE {
+        num
+    } else {
+        ratio(num, den)
     };
     let decimals = cx.set().decimals;
+    // `max × a / b` in [0, max], rounded: one division, so exact midpoints round as they should.
+    let part = |a: Decimal, b: Decimal| {
+        round_points(
+            ratio(max.saturating_mul(a), b).clamp(Decimal::ZERO, max),
+            decimals,
+        )
+    };
     Some(match &item.shape {
         Shape::Deduct(list) => {
             let taken = list.iter().fold(Decimal::ZERO, |acc, d| {
@@ -652,20 +699,22 @@ pub(crate) fn item_points(cx: &mut Ctx, item: &Item) -> Option<(Decimal, How)> {
             (raw.min(max), How::Count { raw })
         }
         Shape::Target(_, bound, shortfall) => {
-            let met = bound.holds(v);
+            let met = holds(*bound, num, den);
             let points = if met {
                 max
             } else {
                 match (shortfall, bound) {
+                    // v / t of the points: num / (den × t).
                     (Shortfall::Proportional, Bound::AtLeast(t) | Bound::Above(t))
                         if !t.is_zero() =>
                     {
-                        round_points(max * share(v, *t), decimals)
+                        part(num, den.saturating_mul(*t))
                     }
+                    // t / v of the points: t × den / num.
                     (Shortfall::Proportional, Bound::AtMost(t) | Bound::Below(t))
-                        if !v.is_zero() =>
+                        if !num.is_zero() =>
                     {
-                        round_points(max * share(*t, v), decimals)
+                        part(t.saturating_mul(den), num)
                     }
                     _ => Decimal::ZERO,
                 }
@@ -675,16 +724,18 @@ pub(crate) fn item_points(cx: &mut Ctx, item: &Item) -> Option<(Decimal, How)> {
         Shape::Linear {
             full_at, zero_at, ..
         } => {
-            let t = share(v.saturating_sub(*zero_at), full_at.saturating_sub(*zero_at));
-            (round_points(max * t, decimals), How::Linear { v })
+            // (v − zero) / (full − zero) of the points, as one fraction.
+            let a = num.saturating_sub(zero_at.saturating_mul(den));
+            let b = full_at.saturating_sub(*zero_at).saturating_mul(den);
+            (part(a, b), How::Linear { v })
         }
         Shape::Bands(_, steps) => {
-            let hit = steps.iter().position(|(b, _)| b.holds(v));
+            let hit = steps.iter().position(|(b, _)| holds(*b, num, den));
             let p = hit.map_or(Decimal::ZERO, |h| steps[h].1);
             (p.min(max), How::Band { v, hit })
         }
         Shape::Zero(_) => (
-            if v.is_zero() { max } else { Decimal::ZERO },
+            if num.is_zero() { max } else { Decimal::ZERO },
             How::Zero { v },
         ),
         Shape::Yes(f) => (

@@ -268,3 +268,29 @@ fn count_over_several_fields_adds_up_then_caps() {
         "丙 = 5、丁 = 3，计 1.1 分，超过上限按 0.8 分计"
     );
 }
+
+#[test]
+fn a_proportional_ratio_target_rounds_an_exact_midpoint_up() {
+    // 15/32 = 46.875 %; 6 × 46.875 / 90 = 3.125 exactly → 3.13 (half-up), not 3.12 from
+    // dividing twice.
+    let rep = assess(
+        r#"indicator("exec", #{ label: "执行率", max: 6, target: #{ value: #{ num: "c", den: "d", scale: 100 }, at_least: 90, otherwise: "proportional" } });"#,
+        "1,甲,,0,0,15,32,,\n2,乙,,0,0,29,32,,\n",
+    );
+    assert_eq!(points(&rep, "1", "exec"), "3.13");
+    assert_eq!(points(&rep, "2", "exec"), "6");
+    assert_eq!(
+        unit(&rep, "1").items[0].reasons[0].detail,
+        "丙/丁 = 15/32 → 46.875，未达到目标（≥ 90），按比例得 3.13 分"
+    );
+}
+
+#[test]
+fn linear_on_a_ratio_is_one_division_too() {
+    // (15/32 × 100 − 40) / (100 − 40) × 8 = 0.91666… → 0.92.
+    let rep = assess(
+        r#"indicator("cover", #{ label: "覆盖率", max: 8, linear: #{ value: #{ num: "c", den: "d", scale: 100 }, full_at: 100, zero_at: 40 } });"#,
+        "1,甲,,0,0,15,32,,\n",
+    );
+    assert_eq!(points(&rep, "1", "cover"), "0.92");
+}
