@@ -209,16 +209,23 @@ impl Total {
             return;
         }
         let (m, s) = (d.mantissa(), d.scale());
-        let scale = self.scale.max(s);
-        let next = POW10
-            .get((scale - s) as usize)
-            .and_then(|up| m.checked_mul(*up))
-            .zip(
-                POW10
-                    .get((scale - self.scale) as usize)
-                    .and_then(|up| self.sum.checked_mul(*up)),
-            )
-            .and_then(|(m, sum)| sum.checked_add(m));
+        // The common case: points at the scale already reached.
+        let (next, scale) = if s == self.scale {
+            (self.sum.checked_add(m), s)
+        } else {
+            let scale = self.scale.max(s);
+            let up = |x: i128, by: u32| -> Option<i128> {
+                let p = *POW10.get(by as usize)?;
+                match (i64::try_from(x), i64::try_from(p)) {
+                    (Ok(x), Ok(p)) => x.checked_mul(p).map(i128::from),
+                    _ => x.checked_mul(p),
+                }
+            };
+            let next = up(m, scale - s)
+                .zip(up(self.sum, scale - self.scale))
+                .and_then(|(m, sum)| sum.checked_add(m));
+            (next, scale)
+        };
         match next {
             Some(v) if v.unsigned_abs() >> 96 == 0 => {
                 self.sum = v;
@@ -613,11 +620,11 @@ pub(crate) enum How {
     Closure { why: Option<String>, capped: bool },
 }
 
-/// Whether `num / den` (den > 0) meets a bound, compared exactly: `num ≥ x × den`.
-fn holds(b: Bound, num: Decimal, den: Decimal) -> bool {
-    if den == Decimal::ONE {
+/// Whether `num / den` (den > 0; `None` = 1) meets a bound, compared exactly: `num ≥ x × den`.
+fn holds(b: Bound, num: Decimal, den: Option<Decimal>) -> bool {
+    let Some(den) = den else {
         return b.holds(num);
-    }
+    };
     let x = match b {
         Bound::AtLeast(x)
         | Bound::Above(x)
@@ -656,22 +663,19 @@ pub(crate) fn item_points(cx: &mut Ctx, item: &Item) -> Option<(Decimal, How)> {
             return Some((max, How::NotApplicable));
         }
     }
-    // The value as a fraction num/den (den > 0; 1 for a plain value).
-    let (num, den) = match shape_measure(&item.shape) {
+    // The value as a fraction num/den (den > 0; `None` for a plain value, den = 1).
+    let (num, over) = match shape_measure(&item.shape) {
         Some(m) => match cx.measure(m, &item.id, item.pos)? {
-            Measured::Value(v) => (v, Decimal::ONE),
-            Measured::Fraction(n, d) => (n, d),
+            Measured::Value(v) => (v, None),
+            Measured::Fraction(n, d) => (n, Some(d)),
             Measured::NoBase => return Some((max, How::NoBase)),
             Measured::Blank if item.blank_is_full => return Some((max, How::BlankFull)),
             Measured::Blank => return Some((Decimal::ZERO, How::Blank)),
         },
-        None => (Decimal::ZERO, Decimal::ONE),
+        None => (Decimal::ZERO, None),
     };
-    let v = if den == Decimal::ONE {
-        num
-    } else {
-        ratio(num, den)
-    };
+    let v = over.map_or(num, |d| ratio(num, d));
+    let den = over.unwrap_or(Decimal::ONE);
     let decimals = cx.set().decimals;
     // `max × a / b` in [0, max], rounded: one division, so exact midpoints round as they should.
     let part = |a: Decimal, b: Decimal| {
@@ -699,7 +703,7 @@ pub(crate) fn item_points(cx: &mut Ctx, item: &Item) -> Option<(Decimal, How)> {
             (raw.min(max), How::Count { raw })
         }
         Shape::Target(_, bound, shortfall) => {
-            let met = holds(*bound, num, den);
+            let met = holds(*bound, num, over);
             let points = if met {
                 max
             } else {
@@ -730,7 +734,7 @@ pub(crate) fn item_points(cx: &mut Ctx, item: &Item) -> Option<(Decimal, How)> {
             (part(a, b), How::Linear { v })
         }
         Shape::Bands(_, steps) => {
-            let hit = steps.iter().position(|(b, _)| holds(*b, num, den));
+            let hit = steps.iter().position(|(b, _)| holds(*b, num, over));
             let p = hit.map_or(Decimal::ZERO, |h| steps[h].1);
             (p.min(max), How::Band { v, hit })
         }

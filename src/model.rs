@@ -124,13 +124,21 @@ pub enum Bound {
 impl Bound {
     /// Whether `v` meets the bound.
     pub fn holds(self, v: Decimal) -> bool {
-        match self {
-            Self::AtLeast(x) => v >= x,
-            Self::Above(x) => v > x,
-            Self::AtMost(x) => v <= x,
-            Self::Below(x) => v < x,
-            Self::Equals(x) => v == x,
-        }
+        use std::cmp::Ordering::*;
+        let (x, want): (Decimal, &[std::cmp::Ordering]) = match self {
+            Self::AtLeast(x) => (x, &[Greater, Equal]),
+            Self::Above(x) => (x, &[Greater]),
+            Self::AtMost(x) => (x, &[Less, Equal]),
+            Self::Below(x) => (x, &[Less]),
+            Self::Equals(x) => (x, &[Equal]),
+        };
+        // Same scale (whole numbers against whole numbers): compare the integers.
+        let order = if v.scale() == x.scale() {
+            v.mantissa().cmp(&x.mantissa())
+        } else {
+            v.cmp(&x)
+        };
+        want.contains(&order)
     }
 
     /// The bound in words, such as `≥ 90`.
