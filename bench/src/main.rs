@@ -1,0 +1,119 @@
+//! `kaohe-bench`: kaohe side by side with a hand-written Rust floor, ZEN (zen-engine),
+//! JSONLogic (datalogic-rs) and plain Rhai on the county anti-drug rule set, over seeded
+//! synthetic townships. See `bench/README.md`.
+//!
+//! ```text
+//! kaohe-bench bench [--sizes 10000,100000,1000000] [--json PATH] [--runs N] [--engines a,b]
+//! kaohe-bench gen N PATH        # PATH.csv: CSV with the Chinese headers; PATH.jsonl: JSON Lines
+//! ```
+
+mod engines;
+mod floor;
+mod gen;
+mod rank;
+mod report;
+mod run;
+
+use run::{Engine, Options};
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  kaohe-bench bench [--sizes 10000,100000,1000000] [--json PATH] [--runs N] [--engines KEY,…]
+  kaohe-bench gen N PATH     (PATH ending in .jsonl: JSON Lines; otherwise CSV)
+engine keys: kaohe (always run: the reference), kaohe-parallel, kaohe-explained, floor, floor-parallel, zen, jsonlogic,
+  jsonlogic-parallel, rhai, rhai-parallel";
+
+fn parse_count(s: &str) -> Result<usize, String> {
+    s.replace('_', "")
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of units"))
+}
+
+fn parse_bench(args: &[String]) -> Result<Options, String> {
+    let mut opts = Options {
+        sizes: vec![10_000, 100_000, 1_000_000],
+        json: None,
+        engines: Engine::ALL.to_vec(),
+        runs: None,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("`{a}` needs a value"));
+        match a.as_str() {
+            "--sizes" => {
+                opts.sizes = value()?
+                    .split(',')
+                    .map(parse_count)
+                    .collect::<Result<_, _>>()?;
+            }
+            "--json" => opts.json = Some(PathBuf::from(value()?)),
+            "--runs" => opts.runs = Some(parse_count(value()?)?.max(1)),
+            "--engines" => {
+                let mut chosen = vec![Engine::Kaohe];
+                for key in value()?.split(',') {
+                    let e = Engine::ALL
+                        .into_iter()
+                        .find(|e| e.key() == key)
+                        .ok_or_else(|| format!("unknown engine `{key}`"))?;
+                    if !chosen.contains(&e) {
+                        chosen.push(e);
+                    }
+                }
+                opts.engines = chosen;
+            }
+            other => return Err(format!("unknown option `{other}`")),
+        }
+    }
+    Ok(opts)
+}
+
+fn gen_file(args: &[String]) -> Result<(), String> {
+    let [n, path] = args else {
+        return Err("`gen` takes N and PATH".into());
+    };
+    let n = parse_count(n)?;
+    let towns = gen::generate(n);
+    let text = if path.ends_with(".jsonl") {
+        gen::to_jsonl(&towns)
+    } else {
+        gen::to_csv(&towns)
+    };
+    std::fs::write(path, text).map_err(|e| format!("{path}: {e}"))?;
+    eprintln!("wrote {n} townships to {path}");
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("gen") => gen_file(&args[1..]),
+        Some("bench") | None => parse_bench(args.get(1..).unwrap_or(&[])).and_then(|opts| {
+            let report = run::bench(&opts)?;
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = std::io::stdout()
+                .lock()
+                .write_all(report.markdown().as_bytes());
+            if let Some(path) = &opts.json {
+                let text =
+                    serde_json::to_string_pretty(&report.json()).map_err(|e| e.to_string())?;
+                std::fs::write(path, text + "\n")
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+            }
+            Ok(())
+        }),
+        Some("-h" | "--help" | "help") => {
+            let _ = writeln!(std::io::stdout().lock(), "{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
