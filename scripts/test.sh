@@ -25,6 +25,8 @@ echo "== cargo test"
 cargo test --all-targets --quiet
 echo "== doc tests"
 cargo test --doc --quiet
+echo "== the batch example (examples/batch.rs)"
+cargo run --quiet --example batch > /dev/null
 echo "== kaohe check rules/*.rhai"
 cargo run --quiet -- check rules/*.rhai
 echo "== kaohe test"
@@ -33,5 +35,7 @@ echo "== WASM package"
 bash scripts/build-wasm.sh
 echo "== cargo clippy --target wasm32-unknown-unknown"
 cargo clippy --target wasm32-unknown-unknown --lib --quiet -- -D warnings
+echo "== cargo clippy --target wasm32-unknown-unknown --no-default-features (the engine module)"
+cargo clippy --target wasm32-unknown-unknown --lib --no-default-features --quiet -- -D warnings
 echo "== JS API and browser tests"
 bash scripts/e2e.sh

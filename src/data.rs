@@ -1262,8 +1262,18 @@ impl<R: Read> Iterator for UnitStream<'_, R> {
     }
 }
 
+/// Without the `spreadsheets` feature a spreadsheet is refused, with an error that says so.
+#[cfg(not(feature = "spreadsheets"))]
+pub fn read_spreadsheet(_set: &RuleSet, _bytes: &[u8]) -> Dataset {
+    Dataset::gather([Err(DataError::file(
+        "this build of kaohe reads no spreadsheets",
+        Some("export the sheet as CSV, or use a build with the `spreadsheets` feature".into()),
+    ))])
+}
+
 /// Reads the first sheet with data of a spreadsheet: XLSX, XLSM, XLS or ODS (as Excel and WPS
 /// save them). Cells formatted as percentages in XLSX (stored as 0.965) read as 96.5.
+#[cfg(feature = "spreadsheets")]
 pub fn read_spreadsheet(set: &RuleSet, bytes: &[u8]) -> Dataset {
     use calamine::{Data, Reader};
     let cursor = std::io::Cursor::new(bytes.to_vec());

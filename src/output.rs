@@ -341,8 +341,15 @@ pub fn csv(report: &Report) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+/// Without the `spreadsheets` feature there is no XLSX writer: an error that says so.
+#[cfg(not(feature = "spreadsheets"))]
+pub fn xlsx(_report: &Report) -> Result<Vec<u8>, String> {
+    Err("this build of kaohe writes no XLSX workbooks (the `spreadsheets` feature is off)".into())
+}
+
 /// The result as an XLSX workbook: 考核结果 (one row per unit), 计分明细 (every item's points
 /// and reasons) and 分组统计 (cohort statistics).
+#[cfg(feature = "spreadsheets")]
 pub fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
     use rust_xlsxwriter::{Format, Workbook};
     let err = |e: rust_xlsxwriter::XlsxError| format!("cannot write the workbook: {e}");

@@ -2,11 +2,17 @@
 //! prints, so a result in the browser is byte-identical to `kaohe assess --format json`.
 //! Nothing here throws: failures come back as data. `www/kaohe.js` wraps these raw exports in
 //! a typed API (`pkg/kaohe.d.ts`).
+//!
+//! For batch jobs (批量评分) data is read once into a [`Units`] handle and scored any number of
+//! times into a [`Scores`] handle; both stay in WASM memory, so only what the caller asks for
+//! (the count, a compact CSV) crosses into JavaScript.
 
 use crate::cases::{self, SuiteReport};
 use crate::error::{DataError, RuleError};
-use crate::{bundled, data, output, Previous, Report, Rules};
+use crate::{bundled, data, output, Previous, Report, Rules, Unit, UnitScore};
 use serde::Serialize;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use wasm_bindgen::prelude::*;
 
 fn to_json<T: Serialize>(v: &T) -> String {
@@ -19,6 +25,21 @@ fn to_json<T: Serialize>(v: &T) -> String {
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// Whether this build reads spreadsheets and writes XLSX workbooks (the `spreadsheets`
+/// feature). The web app's engine module is built without; `www/kaohe.js` then fetches the
+/// full module when a spreadsheet is read or a workbook written.
+#[wasm_bindgen]
+pub fn spreadsheets() -> bool {
+    cfg!(feature = "spreadsheets")
+}
+
+/// Whether data named `file_name` starting with `first_bytes` is a spreadsheet (XLSX, XLS,
+/// ODS), by the same rule as reading it.
+#[wasm_bindgen(js_name = isSpreadsheet)]
+pub fn is_spreadsheet(file_name: &str, first_bytes: &[u8]) -> bool {
+    data::Format::detect(file_name, first_bytes) == data::Format::Spreadsheet
 }
 
 /// The bundled rule sets, as JSON: `[{id, title, rulesPath, rules, dataPath, data, cases}]`,
@@ -57,7 +78,13 @@ pub fn bundled_json() -> String {
 #[wasm_bindgen]
 pub struct Compiled {
     rules: Result<Rules, Vec<RuleError>>,
+    /// Tells this rule set's [`Units`] from another's: units hold values in a rule set's own
+    /// field order.
+    id: u32,
 }
+
+/// The next [`Compiled::id`].
+static NEXT_ID: AtomicU32 = AtomicU32::new(1);
 
 #[wasm_bindgen]
 impl Compiled {
@@ -68,6 +95,7 @@ impl Compiled {
         let modules: Vec<(String, String)> = serde_json::from_str(modules_json).unwrap_or_default();
         Compiled {
             rules: Rules::compile_with_modules(name, source, &modules).map_err(|e| e.0),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -161,6 +189,55 @@ impl Compiled {
                 ignored: ds.ignored_columns,
             },
             Err(e) => Assessment::failed("eval", to_json(&e.0), ds.errors),
+        }
+    }
+
+    /// Reads data once for batch scoring: `file_name` picks the format as for `assess`. The
+    /// good rows are kept in WASM memory; every bad cell is in [`Units::errors_json`].
+    #[wasm_bindgen(js_name = loadUnits)]
+    pub fn load_units(&self, file_name: &str, bytes: &[u8]) -> Units {
+        let ds = match &self.rules {
+            Ok(rules) => data::read(&rules.set, file_name, bytes),
+            Err(_) => data::Dataset::default(),
+        };
+        Units {
+            rules_id: self.id,
+            units: Rc::new(ds.units),
+            errors: ds.errors,
+            encoding: ds.encoding,
+            ignored: ds.ignored_columns,
+        }
+    }
+
+    /// Scores units loaded by [`Compiled::load_units`] of this rule set: totals, vetoes,
+    /// ranks and grades without explanation text, in input order. The results stay in WASM
+    /// memory; read them with [`Scores::csv`].
+    #[wasm_bindgen(js_name = scoreBatch)]
+    pub fn score_batch(&self, units: &Units) -> Scores {
+        let rules = match &self.rules {
+            Ok(r) => r,
+            Err(e) => return Scores::failed("rules", to_json(e)),
+        };
+        if units.rules_id != self.id {
+            let err = DataError::file(
+                "these units were loaded for another rule set",
+                Some("load the data with this rule set's `loadUnits`".into()),
+            );
+            return Scores::failed("data", to_json(&[err]));
+        }
+        match rules.score_batch(&units.units) {
+            Ok(scores) => Scores {
+                units: Rc::clone(&units.units),
+                scores,
+                stage: String::new(),
+                errors_json: "[]".into(),
+                id_field: rules.set.id_field,
+                name_field: rules.set.name_field,
+                decimals: rules.set.decimals,
+                grades: rules.set.bands.iter().map(|b| b.name.clone()).collect(),
+                hide_vetoed: !rules.set.veto_policy.show_points,
+            },
+            Err(e) => Scores::failed("eval", to_json(&e.0)),
         }
     }
 
@@ -290,5 +367,138 @@ impl Assessment {
             .as_ref()
             .map(|r| format!("\u{feff}{}", output::csv(r)))
             .unwrap_or_default()
+    }
+}
+
+/// Units read once for batch scoring, held in WASM memory ([`Compiled::load_units`]).
+#[wasm_bindgen]
+pub struct Units {
+    rules_id: u32,
+    units: Rc<Vec<Unit>>,
+    errors: Vec<DataError>,
+    encoding: String,
+    ignored: Vec<String>,
+}
+
+#[wasm_bindgen]
+impl Units {
+    /// How many units were read (rows with errors are left out).
+    pub fn len(&self) -> usize {
+        self.units.len()
+    }
+
+    /// Whether no unit was read.
+    #[wasm_bindgen(js_name = isEmpty)]
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty()
+    }
+
+    /// Every problem in the data, as JSON: `[{row, column, header?, unit?, message, help?}]`.
+    #[wasm_bindgen(js_name = errorsJson)]
+    pub fn errors_json(&self) -> String {
+        to_json(&self.errors)
+    }
+
+    /// The text encoding found in the data.
+    pub fn encoding(&self) -> String {
+        self.encoding.clone()
+    }
+
+    /// Columns no field reads, as JSON.
+    #[wasm_bindgen(js_name = ignoredColumnsJson)]
+    pub fn ignored_columns_json(&self) -> String {
+        to_json(&self.ignored)
+    }
+}
+
+/// A batch run's results, in input order, held in WASM memory ([`Compiled::score_batch`]);
+/// or the errors of the stage that stopped it (`eval`, `data`, `rules`).
+#[wasm_bindgen]
+pub struct Scores {
+    /// The units scored, shared with their [`Units`] handle (for ids and names).
+    units: Rc<Vec<Unit>>,
+    scores: Vec<UnitScore>,
+    stage: String,
+    errors_json: String,
+    id_field: usize,
+    name_field: Option<usize>,
+    decimals: u32,
+    /// Grade names, in band order.
+    grades: Vec<String>,
+    /// The veto policy hides a vetoed unit's points.
+    hide_vetoed: bool,
+}
+
+impl Scores {
+    fn failed(stage: &str, errors_json: String) -> Self {
+        Self {
+            units: Rc::new(Vec::new()),
+            scores: Vec::new(),
+            stage: stage.into(),
+            errors_json,
+            id_field: 0,
+            name_field: None,
+            decimals: 0,
+            grades: Vec::new(),
+            hide_vetoed: false,
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl Scores {
+    /// Whether the units were scored.
+    pub fn ok(&self) -> bool {
+        self.stage.is_empty()
+    }
+
+    /// The stage that failed, or `""`.
+    pub fn stage(&self) -> String {
+        self.stage.clone()
+    }
+
+    /// The errors that stopped it, as JSON.
+    #[wasm_bindgen(js_name = errorsJson)]
+    pub fn errors_json(&self) -> String {
+        self.errors_json.clone()
+    }
+
+    /// How many units were scored.
+    pub fn len(&self) -> usize {
+        self.scores.len()
+    }
+
+    /// Whether there are no results.
+    #[wasm_bindgen(js_name = isEmpty)]
+    pub fn is_empty(&self) -> bool {
+        self.scores.is_empty()
+    }
+
+    /// The results as UTF-8 CSV (no byte-order mark), one line per unit in input order:
+    /// `单位编码,单位名称,总分,等次,名次,一票否决` — the total rounded half-up to the rule
+    /// set's decimals (blank when the veto policy hides it), the rank blank when unranked,
+    /// 一票否决 `是` or `否`.
+    pub fn csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::with_capacity(self.scores.len() * 48));
+        let _ = w.write_record(["单位编码", "单位名称", "总分", "等次", "名次", "一票否决"]);
+        for (unit, s) in self.units.iter().zip(&self.scores) {
+            let id = unit.values[self.id_field].display();
+            let name = self
+                .name_field
+                .map_or_else(|| id.clone(), |f| unit.values[f].display());
+            let total = if s.vetoed && self.hide_vetoed {
+                String::new()
+            } else {
+                crate::cohort::display_total(s.total, self.decimals)
+            };
+            let grade = s
+                .grade
+                .and_then(|g| self.grades.get(g))
+                .map_or("", String::as_str);
+            let rank = s.rank.map(|r| r.to_string()).unwrap_or_default();
+            let vetoed = if s.vetoed { "是" } else { "否" };
+            let _ = w.write_record([id.as_str(), &name, &total, grade, &rank, vetoed]);
+        }
+        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
     }
 }

@@ -63,11 +63,47 @@ export type AssessOutcome =
       dataErrors: DataError[];
       encoding: string;
       ignoredColumns: string[];
+      /**
+       * The report as an XLSX workbook. In the browser it needs spreadsheet support
+       * (`await kaohe.loadSpreadsheets()`); without it the array is empty.
+       */
       xlsx(): Uint8Array;
       csv(): string;
       free(): void;
     }
   | { type: "failure"; stage: "data" | "eval" | "rules" | "previous"; errors: (DataError | EvalError | RuleError)[] };
+
+/** Data read once and held in WASM memory, for any number of `scoreBatch` runs. */
+export interface Units {
+  /** How many units were read (rows with errors are left out). */
+  len(): number;
+  /** Rows left out (only with keepGoing). */
+  dataErrors: DataError[];
+  encoding: string;
+  ignoredColumns: string[];
+  /** Releases the WASM memory (results already scored from these units stay readable). */
+  free(): void;
+}
+
+/** A batch run's results, held in WASM memory, in input order. */
+export interface Scores {
+  len(): number;
+  /**
+   * UTF-8 CSV with a header, no byte-order mark, one line per unit in input order:
+   * `单位编码,单位名称,总分,等次,名次,一票否决` — the total rounded half-up to the rule set's
+   * decimals (blank when the veto policy hides it), the rank blank when unranked, 一票否决 `是`/`否`.
+   */
+  csv(): string;
+  free(): void;
+}
+
+export type LoadOutcome =
+  | { type: "success"; units: Units }
+  | { type: "failure"; stage: "data"; errors: DataError[] };
+
+export type BatchOutcome =
+  | { type: "success"; scores: Scores }
+  | { type: "failure"; stage: "data" | "eval" | "rules"; errors: (DataError | EvalError | RuleError)[] };
 
 export interface CaseRun {
   cases: { name: string; failures: string[] }[];
@@ -77,8 +113,21 @@ export interface CaseRun {
 
 export interface RuleSet {
   info: RuleSetInfo;
-  /** Scores CSV (UTF-8/GBK), XLSX/XLS/ODS or JSON bytes; the file name picks the format. */
+  /**
+   * Scores CSV (UTF-8/GBK), XLSX/XLS/ODS or JSON bytes; the file name picks the format. A
+   * spreadsheet before `loadSpreadsheets()` has resolved is a `data` failure that says so.
+   */
   assess(data: Uint8Array | string, options?: { fileName?: string; previous?: string | Report; keepGoing?: boolean }): AssessOutcome;
+  /**
+   * Reads data once for batch scoring (the file name picks the format, as for `assess`); the
+   * units stay in WASM memory. Fails on any bad row unless `keepGoing`.
+   */
+  loadUnits(data: Uint8Array | string, options?: { fileName?: string; keepGoing?: boolean }): LoadOutcome;
+  /**
+   * Scores units from this rule set's `loadUnits` without explanations: totals, grades, ranks
+   * and vetoes, kept in WASM memory until read with `csv()`.
+   */
+  scoreBatch(units: Units): BatchOutcome;
   /** Runs test cases (a NAME.cases.json text); `files` supplies files the cases name. */
   runCases(casesJson: string, files?: Record<string, string>): CaseRun;
   free(): void;
@@ -92,11 +141,22 @@ export interface Bundled {
 export interface Kaohe {
   version(): string;
   bundled(): Bundled[];
+  /**
+   * Whether spreadsheets (XLSX/XLS/ODS) can be read and XLSX written now: always in Node; in the
+   * browser once `loadSpreadsheets()` has resolved (the engine module leaves that code out).
+   */
+  spreadsheets(): boolean;
+  /** Fetches the spreadsheet support once (the full module, `pkg/full/`); resolves at once when loaded. */
+  loadSpreadsheets(): Promise<void>;
+  /** Whether data with this file name (and these first bytes) is read as a spreadsheet. */
+  isSpreadsheet(fileName: string, data: Uint8Array | string): boolean;
   compile(name: string, source: string, modules?: [string, string][]):
     { type: "success"; ruleSet: RuleSet } | { type: "failure"; errors: RuleError[] };
   check(name: string, source: string, modules?: [string, string][]):
     { type: "success" | "failure"; errors: RuleError[] };
 }
 
+/** Loads the engine module (browser or worker); spreadsheet support is fetched on demand. */
 export function load(wasmUrl?: string | URL): Promise<Kaohe>;
-export function api(glue: unknown): Kaohe;
+/** Wraps a glue module (`pkg/node/` in Node); `loadFull` gives the full module for one without spreadsheets. */
+export function api(glue: unknown, loadFull?: () => Promise<unknown>): Kaohe;

@@ -3,20 +3,45 @@
 //
 // Browser:  import { load } from "./kaohe.js";  const kaohe = await load();
 // Node:     const glue = require("kaohe/node");   const kaohe = api(glue);
+//
+// In the browser the engine module (kaohe_bg_glue_bg.wasm) has no spreadsheet code, to keep it
+// small; the full module (full/, the same engine with XLSX/XLS/ODS reading and XLSX writing) is
+// fetched the first time `loadSpreadsheets()` is awaited. Until then reading a spreadsheet is a
+// data failure that says so, and `xlsx()` gives no bytes. The Node module (node/) is the full one.
 import init, * as webGlue from "./kaohe_bg_glue.js";
 
-/** Loads the WASM module in a browser or worker and returns the API. */
+/** Loads the WASM engine module in a browser or worker and returns the API. */
 export async function load(wasmUrl) {
   await init(wasmUrl === undefined ? undefined : { module_or_path: wasmUrl });
-  return api(webGlue);
+  let pending = null;
+  const loadFull = () =>
+    (pending ??= import("./full/kaohe_bg_glue.js").then(async (full) => {
+      await full.default();
+      return full;
+    }));
+  return api(webGlue, loadFull);
 }
 
 const json = (text) => JSON.parse(text);
 const bytesOf = (data) => (typeof data === "string" ? new TextEncoder().encode(data) : data);
+/** The raw WASM handle and its rule set behind each wrapped Units object (for scoreBatch). */
+const rawUnits = new WeakMap();
+const NOT_LOADED = {
+  row: 0,
+  column: 0,
+  message: "reading spreadsheets needs kaohe's spreadsheet support, which is not loaded yet",
+  help: "await kaohe.loadSpreadsheets() first, or export the sheet as CSV",
+};
 
-/** Wraps a wasm-bindgen glue module (web or nodejs target). */
-export function api(glue) {
-  function wrapAssessment(a) {
+/**
+ * Wraps a wasm-bindgen glue module (web or nodejs target). `loadFull` (optional) gives a promise
+ * of the full module's glue, for a glue module built without spreadsheet support.
+ */
+export function api(glue, loadFull) {
+  let full = glue.spreadsheets() ? glue : null;
+  let fullLoading = null;
+
+  function wrapAssessment(a, again) {
     if (!a.ok()) {
       const out = { type: "failure", stage: a.stage(), errors: json(a.errorsJson()) };
       a.free();
@@ -30,40 +55,119 @@ export function api(glue) {
       dataErrors: json(a.dataErrorsJson()),
       encoding: a.encoding(),
       ignoredColumns: json(a.ignoredColumnsJson()),
-      xlsx: () => a.xlsx(),
+      xlsx: () => (again === null ? a.xlsx() : again()),
       csv: () => a.csv(),
       free: () => a.free(),
     };
   }
 
-  function wrapRuleSet(c) {
+  function wrapRuleSet(name, source, modulesJson, c) {
+    // The same rules compiled in the full module, when a spreadsheet needs it.
+    let inFull = glue.spreadsheets() ? c : null;
+    const withSpreadsheets = () => {
+      if (inFull === null && full !== null) inFull = new full.Compiled(name, source, modulesJson);
+      return inFull;
+    };
+    const isSpreadsheet = (fileName, bytes) => glue.isSpreadsheet(fileName, bytes.subarray(0, 8));
     return {
       info: json(c.infoJson()),
       assess(data, { fileName = "data.csv", previous = "", keepGoing = false } = {}) {
         const prev = typeof previous === "string" ? previous : JSON.stringify(previous);
-        return wrapAssessment(c.assess(fileName, bytesOf(data), prev, keepGoing));
+        const bytes = bytesOf(data);
+        const run = (on) => on.assess(fileName, bytes, prev, keepGoing);
+        if (glue.spreadsheets()) return wrapAssessment(run(c), null);
+        if (isSpreadsheet(fileName, bytes)) {
+          const f = withSpreadsheets();
+          return f === null ? { type: "failure", stage: "data", errors: [NOT_LOADED] } : wrapAssessment(run(f), null);
+        }
+        // Scored by the engine module; for the workbook, scored again with spreadsheet support.
+        return wrapAssessment(run(c), () => {
+          const f = withSpreadsheets();
+          if (f === null) return new Uint8Array();
+          const a = run(f);
+          const book = a.xlsx();
+          a.free();
+          return book;
+        });
+      },
+      loadUnits(data, { fileName = "data.csv", keepGoing = false } = {}) {
+        const bytes = bytesOf(data);
+        let on = c;
+        if (isSpreadsheet(fileName, bytes) && !glue.spreadsheets()) {
+          on = withSpreadsheets();
+          if (on === null) return { type: "failure", stage: "data", errors: [NOT_LOADED] };
+        }
+        const u = on.loadUnits(fileName, bytes);
+        const dataErrors = json(u.errorsJson());
+        if (dataErrors.length > 0 && (!keepGoing || u.len() === 0)) {
+          u.free();
+          return { type: "failure", stage: "data", errors: dataErrors };
+        }
+        const units = {
+          len: () => u.len(),
+          dataErrors,
+          encoding: u.encoding(),
+          ignoredColumns: json(u.ignoredColumnsJson()),
+          free: () => u.free(),
+        };
+        rawUnits.set(units, { u, on });
+        return { type: "success", units };
+      },
+      scoreBatch(units) {
+        const held = rawUnits.get(units);
+        if (held === undefined || (held.on !== c && held.on !== inFull)) {
+          const message = "scoreBatch takes units that this rule set's loadUnits returned";
+          return { type: "failure", stage: "data", errors: [{ row: 0, column: 0, message }] };
+        }
+        const s = held.on.scoreBatch(held.u);
+        if (!s.ok()) {
+          const out = { type: "failure", stage: s.stage(), errors: json(s.errorsJson()) };
+          s.free();
+          return out;
+        }
+        return { type: "success", scores: { len: () => s.len(), csv: () => s.csv(), free: () => s.free() } };
       },
       runCases(casesJson, files = {}) {
         return json(c.runCasesJson(casesJson, JSON.stringify(files)));
       },
-      free: () => c.free(),
+      free() {
+        if (inFull !== null && inFull !== c) inFull.free();
+        c.free();
+      },
     };
+  }
+
+  function compiled(name, source, modules) {
+    const modulesJson = JSON.stringify(modules);
+    return { c: new glue.Compiled(name, source, modulesJson), modulesJson };
   }
 
   return {
     version: () => glue.version(),
     bundled: () => json(glue.bundledJson()),
+    /** Whether spreadsheets can be read and XLSX written now. */
+    spreadsheets: () => full !== null,
+    /** Makes spreadsheets readable and XLSX writable: fetches the full module once, if needed. */
+    loadSpreadsheets() {
+      if (full !== null) return Promise.resolve();
+      if (!loadFull) return Promise.reject(new Error("this kaohe package has no spreadsheet support"));
+      return (fullLoading ??= loadFull().then((f) => {
+        full = f;
+      }));
+    },
+    /** Whether data with this file name and these bytes is a spreadsheet (XLSX/XLS/ODS). */
+    isSpreadsheet: (fileName, data) => glue.isSpreadsheet(fileName, bytesOf(data).subarray(0, 8)),
     compile(name, source, modules = []) {
-      const c = new glue.Compiled(name, source, JSON.stringify(modules));
+      const { c, modulesJson } = compiled(name, source, modules);
       if (!c.ok()) {
         const errors = json(c.errorsJson());
         c.free();
         return { type: "failure", errors };
       }
-      return { type: "success", ruleSet: wrapRuleSet(c) };
+      return { type: "success", ruleSet: wrapRuleSet(name, source, modulesJson, c) };
     },
     check(name, source, modules = []) {
-      const c = new glue.Compiled(name, source, JSON.stringify(modules));
+      const { c } = compiled(name, source, modules);
       const errors = json(c.errorsJson());
       c.free();
       return errors.length === 0 ? { type: "success", errors } : { type: "failure", errors };

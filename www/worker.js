@@ -51,8 +51,19 @@ const handlers = {
   },
 };
 
+// Spreadsheet support is a module of its own, fetched on the first XLSX/XLS/ODS read or XLSX export.
+function needsSpreadsheets(k, msg) {
+  const request = msg.type === "export" ? msg.request : msg;
+  const sheet = request?.data != null && k.isSpreadsheet(request.fileName ?? "", request.data);
+  return sheet || (msg.type === "export" && msg.format === "xlsx");
+}
+
 self.onmessage = async ({ data: msg }) => {
   const k = await kaohe;
+  if (!k.spreadsheets() && needsSpreadsheets(k, msg)) {
+    // A failure to fetch shows up as the API's "not loaded" data failure, or an empty workbook.
+    await k.loadSpreadsheets().catch(() => {});
+  }
   let reply;
   try {
     reply = handlers[msg.type](k, msg);

@@ -199,3 +199,71 @@ for (const id of ["satisfaction", "key-area-listing"]) {
     assertSameBytes(native([b.rulesPath, "--previous", prev]), o.reportJson, id);
   });
 }
+
+test("batch: loadUnits once, scoreBatch in WASM memory, csv() in input order equal to assess", () => {
+  const { b, rs } = county();
+  const loaded = rs.loadUnits(b.data, { fileName: b.dataPath });
+  assert.equal(loaded.type, "success");
+  assert.equal(loaded.units.len(), 20);
+  const scored = rs.scoreBatch(loaded.units);
+  assert.equal(scored.type, "success", JSON.stringify(scored.errors));
+  assert.equal(scored.scores.len(), 20);
+  loaded.units.free(); // the scores keep what they need
+  const [head, ...rows] = csvRows(scored.scores.csv());
+  assert.deepEqual(head, ["单位编码", "单位名称", "总分", "等次", "名次", "一票否决"]);
+  assert.deepEqual(rows.map((r) => r[0]), csvRows(b.data).slice(1).map((r) => r[0]), "input order");
+  const report = rs.assess(b.data, { fileName: b.dataPath }).report;
+  for (const u of report.units) {
+    const r = rows.find((x) => x[0] === u.id);
+    assert.deepEqual(r, [u.id, u.name, u.total_display, u.grade, String(u.rank), u.vetoed ? "是" : "否"]);
+  }
+  scored.scores.free();
+});
+
+test("batch: bad data and foreign units are failures as data", () => {
+  const { b, rs } = county();
+  const lines = b.data.trim().split("\n");
+  const cells = lines[2].split(",");
+  cells[2] = "很多";
+  const bad = [lines[0], lines[1], cells.join(","), ...lines.slice(3)].join("\n");
+  const refused = rs.loadUnits(bad, { fileName: "bad.csv" });
+  assert.equal(refused.type, "failure");
+  assert.deepEqual([refused.stage, refused.errors[0].row, refused.errors[0].column], ["data", 3, 3]);
+  const kept = rs.loadUnits(bad, { fileName: "bad.csv", keepGoing: true });
+  assert.deepEqual([kept.type, kept.units.len(), kept.units.dataErrors.length], ["success", 19, 1]);
+  const other = county().rs;
+  const foreign = other.scoreBatch(kept.units);
+  assert.deepEqual([foreign.type, foreign.stage], ["failure", "data"]);
+  assert.equal(rs.scoreBatch({ len: () => 1 }).type, "failure");
+});
+
+test("browser modules: the engine module reads no spreadsheets until loadSpreadsheets() fetches the full one", async () => {
+  const engine = await import("../../pkg/kaohe_bg_glue.js");
+  engine.initSync({ module: read("pkg/kaohe_bg_glue_bg.wasm") });
+  assert.equal(engine.spreadsheets(), false);
+  const k = api(engine, async () => {
+    const full = await import("../../pkg/full/kaohe_bg_glue.js");
+    full.initSync({ module: read("pkg/full/kaohe_bg_glue_bg.wasm") });
+    return full;
+  });
+  const b = k.bundled()[0];
+  const rs = k.compile(b.rulesPath, b.rules).ruleSet;
+  const book = xlsx(csvRows(b.data));
+  assert.equal(k.isSpreadsheet("data.xlsx", book), true);
+  assert.equal(k.isSpreadsheet(b.dataPath, b.data), false);
+  const early = rs.assess(book, { fileName: "data.xlsx" });
+  assert.deepEqual([early.type, early.stage], ["failure", "data"]);
+  assert.match(early.errors[0].message, /not loaded/);
+  const fromCsv = rs.assess(b.data, { fileName: b.dataPath });
+  assert.equal(fromCsv.xlsx().length, 0, "no workbook before spreadsheet support is loaded");
+  await k.loadSpreadsheets();
+  assert.equal(k.spreadsheets(), true);
+  const workbook = fromCsv.xlsx();
+  assert.equal(String.fromCharCode(workbook[0], workbook[1]), "PK");
+  const fromSheet = rs.assess(book, { fileName: "data.xlsx" });
+  assert.equal(fromSheet.type, "success", JSON.stringify(fromSheet.errors));
+  assert.equal(fromSheet.reportJson, fromCsv.reportJson);
+  const units = rs.loadUnits(book, { fileName: "data.xlsx" });
+  assert.equal(rs.scoreBatch(units.units).scores.csv(), rs.scoreBatch(rs.loadUnits(b.data).units).scores.csv());
+  rs.free();
+});
