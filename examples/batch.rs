@@ -70,7 +70,7 @@ fn main() -> ExitCode {
         let rank = score
             .rank
             .map_or_else(|| "-".to_string(), |r| r.to_string());
-        let veto = if score.vetoed {
+        let veto = if score.vetoed() {
             "（一票否决）"
         } else {
             ""

@@ -29,8 +29,6 @@ pub struct UnitScore {
     pub base: Decimal,
     /// Bonus points after the bonus cap (加分).
     pub bonus: Decimal,
-    /// Struck by a one-vote veto (一票否决).
-    pub vetoed: bool,
     /// The vetoes that struck, by index into [`crate::model::RuleSet::vetoes`].
     pub vetoes: Vec<usize>,
     /// Place in its cohort (名次); `None` when the veto policy leaves it unranked.
@@ -69,12 +67,16 @@ impl Rules {
 }
 
 impl UnitScore {
+    /// Struck by a one-vote veto (一票否决).
+    pub fn vetoed(&self) -> bool {
+        !self.vetoes.is_empty()
+    }
+
     pub(crate) fn from_row(r: Row) -> Self {
         Self {
             total: r.total,
             base: r.scored.base,
             bonus: r.scored.bonus,
-            vetoed: !r.scored.vetoes.is_empty(),
             vetoes: r.scored.vetoes,
             rank: r.rank,
             grade: r.grade,

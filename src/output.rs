@@ -230,6 +230,19 @@ fn num(v: Option<String>) -> Cell {
     v.map_or(Cell::Text(String::new()), Cell::Number)
 }
 
+/// The first columns of a result row, in the table, CSV and workbook alike.
+const SUMMARY_HEAD: [&str; 9] = [
+    "名次",
+    "单位编码",
+    "单位名称",
+    "分组",
+    "总分",
+    "等次",
+    "名次变化",
+    "一票否决",
+    "处理结果",
+];
+
 /// One row per unit: rank, id, name, cohort, total, grade, change, vetoes, consequences, each
 /// metric (and its rank), the state, then each item's points and the bonus.
 fn summary(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
@@ -261,20 +274,7 @@ fn summary(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
         })
         .unwrap_or_default();
     let with_state = report.units.iter().any(|u| state_text(u).is_some());
-    let mut head: Vec<String> = [
-        "名次",
-        "单位编码",
-        "单位名称",
-        "分组",
-        "总分",
-        "等次",
-        "名次变化",
-        "一票否决",
-        "处理结果",
-    ]
-    .iter()
-    .map(ToString::to_string)
-    .collect();
+    let mut head: Vec<String> = SUMMARY_HEAD.iter().map(ToString::to_string).collect();
     for (_, label, ranked) in &metrics {
         head.push(label.clone());
         if *ranked {
@@ -535,17 +535,7 @@ impl<W: std::io::Write> UnitWriter<W> {
     /// A CSV writer; writes the header row at once.
     pub fn csv(set: &RuleSet, out: W) -> std::io::Result<Self> {
         let mut w = csv::Writer::from_writer(out);
-        let mut head: Vec<&str> = vec![
-            "名次",
-            "单位编码",
-            "单位名称",
-            "分组",
-            "总分",
-            "等次",
-            "名次变化",
-            "一票否决",
-            "处理结果",
-        ];
+        let mut head: Vec<&str> = SUMMARY_HEAD.to_vec();
         head.extend(set.items.iter().map(|i| i.label.as_str()));
         head.push("加分");
         w.write_record(&head)?;
@@ -575,7 +565,7 @@ impl<W: std::io::Write> UnitWriter<W> {
         let name = set
             .name_field
             .map_or_else(|| id.clone(), |f| unit.values[f].display());
-        let shown = !score.vetoed || set.veto_policy.show_points;
+        let shown = !score.vetoed() || set.veto_policy.show_points;
         let total = shown.then(|| crate::cohort::display_total(score.total, set.decimals));
         let grade = score.grade.map(|g| set.bands[g].name.as_str());
         let vetoes: Vec<&str> = score
@@ -620,7 +610,7 @@ impl<W: std::io::Write> UnitWriter<W> {
                 "rank": score.rank,
                 "total": total,
                 "grade": grade,
-                "vetoed": score.vetoed,
+                "vetoed": score.vetoed(),
                 "vetoes": vetoes,
                 "consequences": consequences,
                 "base": score.base.normalize().to_string(),

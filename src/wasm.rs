@@ -486,7 +486,7 @@ impl Scores {
             let name = self
                 .name_field
                 .map_or_else(|| id.clone(), |f| unit.values[f].display());
-            let total = if s.vetoed && self.hide_vetoed {
+            let total = if s.vetoed() && self.hide_vetoed {
                 String::new()
             } else {
                 crate::cohort::display_total(s.total, self.decimals)
@@ -496,7 +496,7 @@ impl Scores {
                 .and_then(|g| self.grades.get(g))
                 .map_or("", String::as_str);
             let rank = s.rank.map(|r| r.to_string()).unwrap_or_default();
-            let vetoed = if s.vetoed { "是" } else { "否" };
+            let vetoed = if s.vetoed() { "是" } else { "否" };
             let _ = w.write_record([id.as_str(), &name, &total, grade, &rank, vetoed]);
         }
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()

@@ -45,7 +45,7 @@ fn batch_results_equal_the_explained_report_for_every_bundled_rule_set() {
             assert_eq!(Some(score.total), r.total.or(Some(score.total)), "{what}");
             assert_eq!(score.base, r.base, "{what}");
             assert_eq!(score.bonus, r.bonus, "{what}");
-            assert_eq!(score.vetoed, r.vetoed, "{what}");
+            assert_eq!(score.vetoed(), r.vetoed, "{what}");
             assert_eq!(score.rank, r.rank, "{what}");
             assert_eq!(
                 score.grade.map(|g| set.bands[g].name.clone()),
@@ -94,7 +94,7 @@ fn parallel_batches_equal_one_core_across_chunk_boundaries() {
     assert_eq!(one, all);
     // Ranks are a permutation-consistent competition ranking over the whole batch.
     assert!(one.iter().any(|s| s.rank == Some(1)));
-    assert!(one.iter().filter(|s| !s.vetoed).all(|s| s.rank.is_some()));
+    assert!(one.iter().filter(|s| !s.vetoed()).all(|s| s.rank.is_some()));
 }
 
 #[test]

@@ -62,7 +62,7 @@ impl Kaohe {
             .map(|s| {
                 Ok(Outcome {
                     total: hundredths(s.total),
-                    vetoed: s.vetoed,
+                    vetoed: s.vetoed(),
                     grade: s
                         .grade
                         .and_then(|g| u8::try_from(g).ok())
