@@ -902,27 +902,36 @@ impl Rules {
         let mut links = Links::new(set, units);
         links.compute_metrics(self, &mut errors);
         let categories = item_categories(set);
-        let score = |units: &'a [Unit], first: usize, errors: &mut Vec<EvalError>| {
-            units
-                .iter()
-                .enumerate()
-                .map(|(j, unit)| {
-                    let metrics = links.metrics.get(first + j).map_or(&[][..], Vec::as_slice);
-                    score_unit(self, &categories, unit, metrics, &links, errors, explain)
-                })
-                .collect::<Vec<_>>()
-        };
-        let scored = if parallel {
-            scored_in_parallel(units, &score, &mut errors)
-        } else {
-            score(units, 0, &mut errors)
+        let score_one = |i: usize, unit: &Unit, errors: &mut Vec<EvalError>| {
+            let metrics = links.metrics.get(i).map_or(&[][..], Vec::as_slice);
+            score_unit(self, &categories, unit, metrics, &links, errors, explain)
         };
         let mut cohorts = Cohorts::default();
         let mut rows: Vec<Row> = Vec::with_capacity(units.len());
-        for (unit, scored) in units.iter().zip(scored) {
-            let Some(scored) = scored else { continue };
-            let cohort = cohorts.join(set, unit, rows.len());
-            rows.push(Row::new(Some(unit), scored, cohort));
+        let mut keep = |unit: &'a Unit, scored: Option<Scored>| {
+            if let Some(scored) = scored {
+                let cohort = cohorts.join(set, unit, rows.len());
+                rows.push(Row::new(Some(unit), scored, cohort));
+            }
+        };
+        if parallel {
+            let score = |part: &'a [Unit], first: usize, errors: &mut Vec<EvalError>| {
+                let scored = part.iter().enumerate();
+                scored
+                    .map(|(j, u)| score_one(first + j, u, errors))
+                    .collect()
+            };
+            for (unit, scored) in units
+                .iter()
+                .zip(scored_in_parallel(units, &score, &mut errors))
+            {
+                keep(unit, scored);
+            }
+        } else {
+            // Straight into the rows: no list of scores in between to fill and copy.
+            for (i, unit) in units.iter().enumerate() {
+                keep(unit, score_one(i, unit, &mut errors));
+            }
         }
         let Cohorts { names, members, .. } = cohorts;
         for idx in &members {

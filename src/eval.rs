@@ -607,17 +607,31 @@ pub(crate) enum How {
     /// Occurrences worth `raw` points before the item's cap.
     Count { raw: Decimal },
     /// A target, met or not.
-    Target { v: Decimal, met: bool },
+    Target { v: Frac, met: bool },
     /// Linear between two thresholds.
-    Linear { v: Decimal },
+    Linear { v: Frac },
     /// The band reached, if any.
-    Band { v: Decimal, hit: Option<usize> },
+    Band { v: Frac, hit: Option<usize> },
     /// A zero target.
-    Zero { v: Decimal },
+    Zero { v: Frac },
     /// A yes/no field.
     Yes,
     /// A `score` closure, with its reason and whether a bonus was capped at its maximum.
     Closure { why: Option<String>, capped: bool },
+}
+
+/// A measured value as scoring saw it, `num / den` (den > 0; `None` = 1): divided only when an
+/// explanation writes it out.
+#[derive(Clone, Copy)]
+pub(crate) struct Frac {
+    num: Decimal,
+    den: Option<Decimal>,
+}
+
+impl Frac {
+    fn value(self) -> Decimal {
+        self.den.map_or(self.num, |d| ratio(self.num, d))
+    }
 }
 
 /// Whether `num / den` (den > 0; `None` = 1) meets a bound, compared exactly: `num ≥ x × den`.
@@ -674,7 +688,7 @@ pub(crate) fn item_points(cx: &mut Ctx, item: &Item) -> Option<(Decimal, How)> {
         },
         None => (Decimal::ZERO, None),
     };
-    let v = over.map_or(num, |d| ratio(num, d));
+    let v = Frac { num, den: over };
     let den = over.unwrap_or(Decimal::ONE);
     let decimals = cx.set().decimals;
     // `max × a / b` in [0, max], rounded: one division, so exact midpoints round as they should.
@@ -796,8 +810,8 @@ fn explain_item(cx: &Ctx, item: &Item, points: Decimal, how: How) -> ItemResult 
     let not_applicable = matches!(how, How::NotApplicable | How::NoBase | How::BlankFull);
     let measure = shape_measure(&item.shape);
     let data = || measure.map(|m| cx.measure_data(m)).unwrap_or_default();
-    let seen = |v: Decimal, data: &[DataUse]| match measure {
-        Some(m) => measured_text(m, data, v),
+    let seen = |v: Frac, data: &[DataUse]| match measure {
+        Some(m) => measured_text(m, data, v.value()),
         None => String::new(),
     };
     let reasons = match (&item.shape, how) {
@@ -918,7 +932,7 @@ fn explain_item(cx: &Ctx, item: &Item, points: Decimal, how: How) -> ItemResult 
         (Shape::Zero(_), How::Zero { v }) => {
             let data = data();
             let seen = seen(v, &data);
-            let detail = if v.is_zero() {
+            let detail = if v.num.is_zero() {
                 format!("{seen}，实现零目标，得满分")
             } else {
                 format!("{seen}，未实现零目标，本项不得分")
