@@ -59,11 +59,22 @@ bash scripts/build-wasm.sh > /dev/null
 # optional (darwin-arm64 0.54.0); `npm install` honours the lock and skips it.
 (cd bench/node && { npm ci --no-audit --no-fund --loglevel=error > /dev/null 2>&1 ||
   npm install --no-audit --no-fund --loglevel=error > /dev/null; })
+# kaohe runs 3 times (the first run of a module pays V8's tier-up); a slow peer stops starting
+# runs after 60 s (json-rules-engine needs about 100 s for 100k units).
 node bench/node/bench.mjs "$OUT/county-10000.csv" "$OUT/county-100000.csv" \
-  --runs 1 --json "$OUT/wasm.json" > "$OUT/wasm.md"
+  --runs 3 --peer-budget 60 --json "$OUT/wasm.json" > "$OUT/wasm.md"
 # native kaohe (one core) right after, on the same units, for the WASM/native ratio
 $BENCH bench --sizes 10000,100000 --runs 3 --engines kaohe --json "$OUT/native-for-wasm.json" \
   > "$OUT/native-for-wasm.md"
+
+echo "== where kaohe's time goes (perf, 100k townships, one core)"
+profile=""
+if command -v perf >/dev/null 2>&1 &&
+  perf record -F 1999 -o "$OUT/perf.data" $BENCH bench --sizes 100000 --runs 5 --engines kaohe \
+    > /dev/null 2> "$OUT/perf.err"; then
+  profile=$(perf report -i "$OUT/perf.data" --no-children --sort dso,sym --percent-limit 1 --stdio 2>/dev/null |
+    grep -E '^ +[0-9]' | head -30)
+fi
 
 {
   echo "# kaohe benchmarks"
@@ -73,6 +84,9 @@ $BENCH bench --sizes 10000,100000 --runs 3 --engines kaohe --json "$OUT/native-f
   echo "The machine is shared: compare ratios taken in the same run rather than absolute figures."
   echo "The workload and the engines are described in [bench/README.md](bench/README.md); every"
   echo "engine's per-unit total, veto, grade and rank were checked equal to kaohe's before timing."
+  echo
+  node scripts/bench-targets.mjs "$OUT/native.json" "$OUT/wasm.json" "$OUT/native-for-wasm.json" \
+    ${rss_kb:+"$((rss_kb / 1024))" "$BIG"}
   echo
   cat "$OUT/native.md"
   echo
@@ -91,5 +105,18 @@ $BENCH bench --sizes 10000,100000 --runs 3 --engines kaohe --json "$OUT/native-f
   echo "### Native kaohe (one core) right after the WASM run, same units, for the WASM/native ratio"
   echo
   grep -E '^\| ?(engine|---|kaohe \(batch\) )' "$OUT/native-for-wasm.md" | awk '!seen[$0]++' || true
+  echo
+  echo "## Where kaohe's time goes"
+  echo
+  if [ -n "$profile" ]; then
+    echo "\`perf record\` of \`kaohe-bench bench --sizes 100000 --runs 5 --engines kaohe\` (the"
+    echo "generator and the CSV parse of the benchmark's input included), self time by function, ≥ 1 %:"
+    echo
+    echo '```'
+    echo "$profile"
+    echo '```'
+  else
+    echo "(perf not available on this machine: no profile taken)"
+  fi
 } > BENCHMARKS.md
 echo "== wrote BENCHMARKS.md"
