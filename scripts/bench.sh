@@ -59,13 +59,11 @@ bash scripts/build-wasm.sh > /dev/null
 # optional (darwin-arm64 0.54.0); `npm install` honours the lock and skips it.
 (cd bench/node && { npm ci --no-audit --no-fund --loglevel=error > /dev/null 2>&1 ||
   npm install --no-audit --no-fund --loglevel=error > /dev/null; })
-# kaohe runs 3 times (the first run of a module pays V8's tier-up); a slow peer stops starting
-# runs after 60 s (json-rules-engine needs about 100 s for 100k units).
+# kaohe runs 5 times (the first run of a module pays V8's tier-up), each followed by a native
+# run on the same units for the WASM/native ratio (--native); a slow peer stops starting runs
+# after 60 s (json-rules-engine needs about 100 s for 100k units).
 node bench/node/bench.mjs "$OUT/county-10000.csv" "$OUT/county-100000.csv" \
-  --runs 3 --peer-budget 60 --json "$OUT/wasm.json" > "$OUT/wasm.md"
-# native kaohe (one core) right after, on the same units, for the WASM/native ratio
-$BENCH bench --sizes 10000,100000 --runs 3 --engines kaohe --json "$OUT/native-for-wasm.json" \
-  > "$OUT/native-for-wasm.md"
+  --runs 5 --peer-budget 60 --native "$BENCH" --json "$OUT/wasm.json" > "$OUT/wasm.md"
 
 echo "== where kaohe's time goes (perf, 100k townships, one core)"
 profile=""
@@ -74,6 +72,8 @@ if command -v perf >/dev/null 2>&1 &&
     > /dev/null 2> "$OUT/perf.err"; then
   profile=$(perf report -i "$OUT/perf.data" --no-children --sort dso,sym --percent-limit 1 --stdio 2>/dev/null |
     grep -E '^ +[0-9]' | head -30)
+  by_dso=$(perf report -i "$OUT/perf.data" --no-children --sort dso --percent-limit 0.5 --stdio 2>/dev/null |
+    grep -E '^ +[0-9]')
 fi
 
 {
@@ -85,7 +85,7 @@ fi
   echo "The workload and the engines are described in [bench/README.md](bench/README.md); every"
   echo "engine's per-unit total, veto, grade and rank were checked equal to kaohe's before timing."
   echo
-  node scripts/bench-targets.mjs "$OUT/native.json" "$OUT/wasm.json" "$OUT/native-for-wasm.json" \
+  node scripts/bench-targets.mjs "$OUT/native.json" "$OUT/wasm.json" \
     ${rss_kb:+"$((rss_kb / 1024))" "$BIG"}
   echo
   cat "$OUT/native.md"
@@ -102,10 +102,6 @@ fi
   echo
   cat "$OUT/wasm.md"
   echo
-  echo "### Native kaohe (one core) right after the WASM run, same units, for the WASM/native ratio"
-  echo
-  grep -E '^\| ?(engine|---|kaohe \(batch\) )' "$OUT/native-for-wasm.md" | awk '!seen[$0]++' || true
-  echo
   echo "## Where kaohe's time goes"
   echo
   if [ -n "$profile" ]; then
@@ -114,6 +110,13 @@ fi
     echo
     echo '```'
     echo "$profile"
+    echo '```'
+    echo
+    echo "By binary: the kernel's share is page faults on memory first touched (each unit's points"
+    echo "per item, rows and results), libc's is malloc, free and copies:"
+    echo
+    echo '```'
+    echo "$by_dso"
     echo '```'
   else
     echo "(perf not available on this machine: no profile taken)"

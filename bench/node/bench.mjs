@@ -16,8 +16,15 @@
 //   cargo run --release --manifest-path bench/Cargo.toml -- gen 100000 /tmp/county-100k.csv
 //   node bench/node/bench.mjs /tmp/county-10k.csv /tmp/county-100k.csv [--runs 3] [--json out.json]
 //        [--peer-budget SECONDS] [--engines kaohe,json-rules-engine,zen] [--pkg DIR] [--rules FILE]
-//        [--zen FILE]
+//        [--zen FILE] [--native PATH-TO-kaohe-bench]
+//
+// With --native, each kaohe WASM run is followed by one timed run of native kaohe (one core) on
+// the same units (`kaohe-bench bench --runs 1 --engines kaohe`, same seeded generator), so the
+// WASM/native ratio is taken round by round under the same load: on a shared machine a native
+// run minutes apart can differ from the WASM run by more than the ratio being measured.
 import { createRequire } from "node:module";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -42,6 +49,7 @@ const { values: opt, positionals: files } = parseArgs({
     pkg: { type: "string", default: join(ROOT, "pkg") },
     rules: { type: "string", default: join(ROOT, "rules/county-antidrug.rhai") },
     zen: { type: "string", default: join(ROOT, "bench/rules/county-antidrug.zen.json") },
+    native: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -185,6 +193,16 @@ function compare(engine, facts, ref, got) {
   }
 }
 
+/** One timed run of native kaohe (one core) on `units` generated townships, in ms. */
+const nativeDir = opt.native ? mkdtempSync(join(os.tmpdir(), "kaohe-native-")) : null;
+function nativeRun(units) {
+  const json = join(nativeDir, "run.json");
+  const r = spawnSync(opt.native, ["bench", "--sizes", String(units), "--runs", "1", "--engines", "kaohe", "--json", json], { encoding: "utf8" });
+  if (r.status !== 0) fail(`${opt.native} failed: ${r.stderr || r.error}`);
+  const size = JSON.parse(readFileSync(json, "utf8")).sizes[0];
+  return size.engines.find((e) => e.engine === "kaohe").median_s * 1000;
+}
+
 for (const file of files) {
   const bytes = readFileSync(file);
   const ds = { file, bytes: bytes.length, units: 0, engines: {} };
@@ -194,6 +212,7 @@ for (const file of files) {
   const parse = [];
   const score = [];
   const read = [];
+  const native = [];
   let ref = null;
   for (let r = 0; r < RUNS; r++) {
     let t = now();
@@ -213,12 +232,20 @@ for (const file of files) {
     ds.units = loaded.units.len();
     scored.scores.free();
     loaded.units.free();
+    if (nativeDir) native.push(nativeRun(ds.units));
   }
   ds.engines.kaohe = {
     label: "kaohe WASM `scoreBatch`",
     parse_ms: parse, score_ms: score, csv_ms: read,
     units_per_s: ds.units / (median(score) / 1000),
   };
+  if (nativeDir) {
+    // WASM speed as a share of native, round by round; the median of those.
+    const k = ds.engines.kaohe;
+    k.native_ms = native;
+    k.vs_native_per_run = native.map((n, i) => n / score[i]);
+    k.vs_native = median(k.vs_native_per_run);
+  }
   console.error(`   kaohe: parse ${fmtMs(median(parse))}, scoreBatch ${fmtMs(median(score))}, csv ${fmtMs(median(read))}`);
 
   // The peers' input, untimed in their rows
@@ -246,6 +273,7 @@ for (const file of files) {
   out.datasets.push(ds);
 }
 out.machine.loadavg_after = os.loadavg().map((x) => +x.toFixed(2));
+if (nativeDir) rmSync(nativeDir, { recursive: true, force: true });
 
 // ── Report ──────────────────────────────────────────────────────────────────────────────────
 const md = [];
@@ -270,6 +298,11 @@ for (const ds of out.datasets) {
   for (const [key, e] of Object.entries(ds.engines)) {
     if (key === "kaohe") continue;
     md.push(`| ${e.label} | ${fmtMs(median(e.score_ms))} | ${e.score_ms.length} | ${fmtInt(e.units_per_s)} | ${(k.units_per_s / e.units_per_s).toFixed(1)} |`);
+  }
+  md.push("");
+  if (k.vs_native !== undefined) {
+    md.push("");
+    md.push(`Native kaohe (one core) timed right after each WASM run on the same units: ${k.native_ms.map(fmtMs).join(", ")}, against WASM ${k.score_ms.map(fmtMs).join(", ")}: WASM runs at **${k.vs_native.toFixed(2)}× native** (median of the per-run ratios ${k.vs_native_per_run.map((r) => r.toFixed(2)).join(", ")}).`);
   }
   md.push("");
   md.push(`Not in the rows above: kaohe \`loadUnits\` (CSV → units in WASM memory) ${fmtMs(median(k.parse_ms))} (${fmtInt(ds.units / (median(k.parse_ms) / 1000))} units/s); \`csv()\` (results → JS text) ${fmtMs(median(k.csv_ms))}; the peers' input objects built in JS ${fmtMs(ds.peer_input_ms)}.`);
