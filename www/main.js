@@ -353,7 +353,7 @@ function columns(report, units) {
     { key: "total", label: "总分", num: true, value: (u) => u.total, cell: (u) => (u.total_display != null ? esc(u.total_display) : `<span class="muted">—</span>`) },
     { key: "grade", label: "等次", value: (u) => u.grade, cell: (u) => gradeChip(u.grade) },
   );
-  if (state.previous || any((u) => u.previous_rank != null)) {
+  if (withPrevious() || any((u) => u.previous_rank != null)) {
     cols.push({ key: "change", label: "名次变化", num: true, value: (u) => u.rank_change, cell: rankChange });
   }
   if (any((u) => u.state)) cols.push({ key: "state", label: "状态", value: (u) => stateStatus(u), cell: (u) => esc(stateStatus(u) ?? "—") });
@@ -371,9 +371,12 @@ function columns(report, units) {
   return cols;
 }
 const metricOf = (u, id) => u.metrics?.find((m) => m.id === id);
+/** Whether the result on screen was computed with last period's result — not whether one has
+ * just been chosen: until the new result arrives, the old one must not show its units as 新. */
+const withPrevious = () => Boolean(state.result?.request?.previous);
 const stateStatus = (u) => (u.state && typeof u.state === "object" ? (u.state.status ?? null) : null);
 function rankChange(u) {
-  if (u.rank_change == null) return u.rank != null && u.previous_rank == null && state.previous ? `<span class="muted">新</span>` : "—";
+  if (u.rank_change == null) return u.rank != null && u.previous_rank == null && withPrevious() ? `<span class="muted">新</span>` : "—";
   if (u.rank_change > 0) return `<span class="up" title="上期第 ${u.previous_rank} 名">↑${u.rank_change}</span>`;
   if (u.rank_change < 0) return `<span class="down" title="上期第 ${u.previous_rank} 名">↓${-u.rank_change}</span>`;
   return `<span class="muted" title="上期第 ${u.previous_rank} 名">持平</span>`;
@@ -543,7 +546,7 @@ function renderPrint() {
   if (!state.result) return (el.innerHTML = "");
   const r = state.result.report;
   const date = new Intl.DateTimeFormat("zh-CN", { dateStyle: "long" }).format(new Date());
-  const showChange = state.previous || r.units.some((u) => u.previous_rank != null);
+  const showChange = withPrevious() || r.units.some((u) => u.previous_rank != null);
   const showState = r.units.some((u) => stateStatus(u));
   let html = `<h1>${esc(r.rule_set.title)}结果通报</h1><p class="meta">${esc(date)} · 共 ${r.units.length} 个单位 · 依据 ${esc(basename(r.rule_set.source))}</p>`;
   for (const c of r.cohorts) {
