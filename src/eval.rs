@@ -639,22 +639,8 @@ fn holds(b: Bound, num: Decimal, den: Option<Decimal>) -> bool {
     let Some(den) = den else {
         return b.holds(num);
     };
-    let x = match b {
-        Bound::AtLeast(x)
-        | Bound::Above(x)
-        | Bound::AtMost(x)
-        | Bound::Below(x)
-        | Bound::Equals(x) => x,
-    };
-    match x.checked_mul(den) {
-        Some(scaled) => match b {
-            Bound::AtLeast(_) => Bound::AtLeast(scaled),
-            Bound::Above(_) => Bound::Above(scaled),
-            Bound::AtMost(_) => Bound::AtMost(scaled),
-            Bound::Below(_) => Bound::Below(scaled),
-            Bound::Equals(_) => Bound::Equals(scaled),
-        }
-        .holds(num),
+    match b.limit().checked_mul(den) {
+        Some(scaled) => b.with_limit(scaled).holds(num),
         None => b.holds(ratio(num, den)),
     }
 }
@@ -1041,7 +1027,7 @@ pub(crate) fn score_unit(
     let set = &rules.set;
     let before = errors.len();
     let mut cx = Ctx::new(rules, unit, links, errors).with_metrics(metrics);
-    let mut points = Vec::with_capacity(set.items.len() + set.cohort_items.len());
+    let mut points = Vec::with_capacity(set.item_count());
     let mut explained = explain.then(Box::<Explained>::default);
     for item in &set.items {
         if let Some(only) = &item.only {

@@ -506,7 +506,7 @@ fn check(paths: &[PathBuf]) -> Result<(), Failure> {
                 "ok: `{name}` — {}（{} 个字段，{} 个指标，{} 个否决项，{} 个等次）",
                 r.set.title,
                 r.set.fields.len(),
-                r.set.items.len() + r.set.cohort_items.len(),
+                r.set.item_count(),
                 r.set.vetoes.len(),
                 r.set.bands.len()
             ),

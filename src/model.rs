@@ -124,21 +124,42 @@ pub enum Bound {
 impl Bound {
     /// Whether `v` meets the bound.
     pub fn holds(self, v: Decimal) -> bool {
-        use std::cmp::Ordering::*;
-        let (x, want): (Decimal, &[std::cmp::Ordering]) = match self {
-            Self::AtLeast(x) => (x, &[Greater, Equal]),
-            Self::Above(x) => (x, &[Greater]),
-            Self::AtMost(x) => (x, &[Less, Equal]),
-            Self::Below(x) => (x, &[Less]),
-            Self::Equals(x) => (x, &[Equal]),
-        };
+        let x = self.limit();
         // Same scale (whole numbers against whole numbers): compare the integers.
         let order = if v.scale() == x.scale() {
             v.mantissa().cmp(&x.mantissa())
         } else {
             v.cmp(&x)
         };
-        want.contains(&order)
+        match self {
+            Self::AtLeast(_) => order.is_ge(),
+            Self::Above(_) => order.is_gt(),
+            Self::AtMost(_) => order.is_le(),
+            Self::Below(_) => order.is_lt(),
+            Self::Equals(_) => order.is_eq(),
+        }
+    }
+
+    /// The value the bound compares with (`90` in `≥ 90`).
+    pub fn limit(self) -> Decimal {
+        match self {
+            Self::AtLeast(x)
+            | Self::Above(x)
+            | Self::AtMost(x)
+            | Self::Below(x)
+            | Self::Equals(x) => x,
+        }
+    }
+
+    /// The same comparison with another value.
+    pub fn with_limit(self, x: Decimal) -> Self {
+        match self {
+            Self::AtLeast(_) => Self::AtLeast(x),
+            Self::Above(_) => Self::Above(x),
+            Self::AtMost(_) => Self::AtMost(x),
+            Self::Below(_) => Self::Below(x),
+            Self::Equals(_) => Self::Equals(x),
+        }
     }
 
     /// The bound in words, such as `≥ 90`.
@@ -584,5 +605,11 @@ impl RuleSet {
     /// Finds a field by identifier.
     pub fn field_index(&self, name: &str) -> Option<usize> {
         self.fields.iter().position(|f| f.name == name)
+    }
+
+    /// How many items a unit is scored on: the items, then the cohort items — the length of a
+    /// unit's points (`UnitScore::items`).
+    pub fn item_count(&self) -> usize {
+        self.items.len() + self.cohort_items.len()
     }
 }

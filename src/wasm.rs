@@ -214,7 +214,7 @@ impl Compiled {
         if !ds.errors.is_empty() && (!keep_going || ds.units.is_empty()) {
             return Assessment::failed("data", to_json(&ds.errors), ds.errors);
         }
-        let items = rules.set.items.len() + rules.set.cohort_items.len();
+        let items = rules.set.item_count();
         reserve_heap(
             ds.units
                 .len()
@@ -271,7 +271,7 @@ impl Compiled {
             );
             return Scores::failed("data", to_json(&[err]));
         }
-        let items = rules.set.items.len() + rules.set.cohort_items.len();
+        let items = rules.set.item_count();
         reserve_heap(units.units.len().saturating_mul(score_bytes(items)));
         match rules.score_batch(&units.units) {
             Ok(scores) => Scores {
