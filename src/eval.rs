@@ -34,6 +34,45 @@ pub(crate) struct Links<'a> {
     pub(crate) metrics: Vec<Vec<Option<Decimal>>>,
     /// The (target, link) pairs summed or averaged over.
     wanted: Vec<(LinkTarget, usize)>,
+    /// Rules stopped for the rest of the run after running away for several units.
+    pub(crate) breaker: Breaker,
+}
+
+/// How many units a rule may run away for (too many operations, too long, too much memory)
+/// before the run stops running it: the same runaway over a thousand units would otherwise
+/// take a thousand times its budget to report a thousand times.
+pub const MAX_RUNAWAY_UNITS: usize = 3;
+
+/// Counts runaway failures per rule over one run (shared by the threads of a parallel run).
+#[derive(Default)]
+pub(crate) struct Breaker {
+    /// Whether any rule has been stopped (read without the lock on every call).
+    any: std::sync::atomic::AtomicBool,
+    failed: std::sync::Mutex<HashMap<String, usize>>,
+}
+
+impl Breaker {
+    /// Whether `rule` is stopped for the rest of the run.
+    fn stopped(&self, rule: &str) -> bool {
+        self.any.load(std::sync::atomic::Ordering::Relaxed)
+            && self.failed.lock().map_or(true, |f| {
+                f.get(rule).is_some_and(|n| *n >= MAX_RUNAWAY_UNITS)
+            })
+    }
+
+    /// Counts one runaway of `rule`; true when that stops it.
+    fn runaway(&self, rule: &str) -> bool {
+        let Ok(mut failed) = self.failed.lock() else {
+            return true;
+        };
+        let n = failed.entry(rule.to_string()).or_insert(0);
+        *n += 1;
+        let stop = *n == MAX_RUNAWAY_UNITS;
+        if stop {
+            self.any.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        stop
+    }
 }
 
 impl<'a> Links<'a> {
@@ -44,6 +83,7 @@ impl<'a> Links<'a> {
             groups: HashMap::new(),
             metrics: vec![Vec::new(); units.len()],
             wanted: Vec::new(),
+            breaker: Breaker::default(),
         };
         let mut wanted = Vec::new();
         let mut lookup = false;
@@ -321,18 +361,30 @@ impl<'a> Ctx<'a> {
         rule: &str,
         pos: rhai::Position,
     ) -> Option<Dynamic> {
+        if self.links.breaker.stopped(rule) {
+            return None;
+        }
+        sandbox::begin();
         match f.call::<Dynamic>(&self.rules.engine, &self.rules.ast, args) {
             Ok(v) => Some(v),
             Err(e) => {
+                let runaway = sandbox::is_runaway(&e);
                 let p = sandbox::innermost_position(&e)
+                    .or_else(|| runaway.then(|| loop_position(&self.rules.ast, f)).flatten())
                     .or_else(|| closure_position(&self.rules.ast, f))
                     .unwrap_or(pos);
                 let unit = self.unit_id();
+                let mut message = sandbox::describe(&e);
+                if runaway && self.links.breaker.runaway(rule) {
+                    message.push_str(&format!(
+                        "; it ran away for {MAX_RUNAWAY_UNITS} units, so it was not run for the others"
+                    ));
+                }
                 self.errors.push(EvalError {
                     location: SourceLocation::new(&self.rules.set.source, p),
                     rule: rule.to_string(),
                     unit,
-                    message: sandbox::describe(&e),
+                    message,
                 });
                 None
             }
@@ -550,6 +602,29 @@ fn closure_position(ast: &rhai::AST, f: &FnPtr) -> Option<rhai::Position> {
         .get_script_fn(f.fn_name(), params)
         .map(|def| def.body.start_position())
         .filter(|p| !p.is_none())
+}
+
+/// Where a closure that ran away most likely looped: its first `loop`, `while`, `do` or `for`
+/// (Rhai reports a stopped closure at its call, which is inside the engine, not the script).
+fn loop_position(ast: &rhai::AST, f: &FnPtr) -> Option<rhai::Position> {
+    use rhai::{ASTNode, Stmt};
+    let key = |p: rhai::Position| (p.line().unwrap_or(0), p.position().unwrap_or(0));
+    let params = f.curry().len() + 1;
+    let def = ast.shared_lib().get_script_fn(f.fn_name(), params)?;
+    let (from, to) = (key(def.body.start_position()), key(def.body.end_position()));
+    let mut found: Option<rhai::Position> = None;
+    ast.walk(&mut |nodes: &[ASTNode]| {
+        if let Some(ASTNode::Stmt(s @ (Stmt::While(..) | Stmt::Do(..) | Stmt::For(..)))) =
+            nodes.last()
+        {
+            let at = key(s.position());
+            if at > from && at < to && found.is_none_or(|f| at < key(f)) {
+                found = Some(s.position());
+            }
+        }
+        true
+    });
+    found
 }
 
 /// Builds the map a closure sees as `u`: field name → value.

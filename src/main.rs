@@ -5,6 +5,11 @@ use kaohe::{bundled, data, output, Rules};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Every allocation is counted, so the rule sandbox can stop a script that takes too much
+/// memory (`kaohe::sandbox::MAX_EVAL_MEMORY`) with an error instead of exhausting the machine.
+#[global_allocator]
+static ALLOCATOR: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
+
 /// Prints a line; a closed pipe (`kaohe assess | head`) is not an error worth a panic.
 macro_rules! out {
     ($($t:tt)*) => {{
@@ -95,6 +100,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    kaohe::sandbox::set_memory_probe(|| ALLOCATOR.allocated());
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Assess {

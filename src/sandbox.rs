@@ -1,25 +1,176 @@
-//! The sandbox (沙箱) every rule script runs in: no files, no network, no `eval`,
-//! and limits that stop a runaway script with an error instead of a hang.
+//! The sandbox (沙箱) every rule script runs in: no files, no network, no `eval`, no clock
+//! and no randomness (the same data always scores the same), and a budget per evaluation — a
+//! rule for one unit, or the whole script when it is compiled — that stops a runaway script
+//! with an error instead of a hang: operations, wall-clock time, memory (where the program
+//! installs a probe, see [`set_memory_probe`]) and the size of every string, array and map.
 
 use crate::error::{RuleError, SourceLocation};
 use rhai::module_resolvers::StaticModuleResolver;
-use rhai::{Engine, EvalAltResult, Module, Scope};
+use rhai::{Dynamic, Engine, EvalAltResult, Module, Scope};
+use std::cell::Cell;
+use std::sync::OnceLock;
 
 /// Operations one rule may take for one unit (or the whole script at compile time).
 pub const MAX_OPERATIONS: u64 = 200_000;
+/// Wall-clock time one evaluation may take, in milliseconds. An operation can be costly (a
+/// search through a long array), so operations alone do not bound time.
+pub const MAX_EVAL_MILLIS: f64 = 1_000.0;
+/// Memory one evaluation may take on top of what the program held when it began, where a
+/// probe is installed ([`set_memory_probe`]; the `kaohe` CLI and the WASM package do).
+pub const MAX_EVAL_MEMORY: usize = 256 << 20;
 /// Nested function calls.
 pub const MAX_CALL_LEVELS: usize = 32;
-/// Characters in one string.
+/// Bytes in one string, and in all the strings one value holds.
 pub const MAX_STRING_SIZE: usize = 64 * 1024;
-/// Items in one array.
+/// Items in one array, nested arrays included.
 pub const MAX_ARRAY_SIZE: usize = 10_000;
-/// Entries in one map.
-pub const MAX_MAP_SIZE: usize = 10_000;
+/// Entries in one map, nested maps included. Rhai does not count the keys' lengths, so this
+/// is kept low enough that keys alone cannot hold more than a few tens of MB.
+pub const MAX_MAP_SIZE: usize = 1_000;
+/// Bytes in one rule script or helper module.
+pub const MAX_SOURCE_BYTES: usize = 1 << 20;
+/// Lines in one rule script or helper module (parsing grows faster than the length).
+pub const MAX_SOURCE_LINES: usize = 10_000;
+
+/// How much memory the program holds now, in bytes: installed once by a program that can tell
+/// (the CLI counts its allocations); without it, evaluations are bounded by the other limits.
+static MEMORY_PROBE: OnceLock<fn() -> usize> = OnceLock::new();
+
+/// Installs the memory probe the evaluation budget reads (once per process; later calls are
+/// ignored). The `kaohe` binary and the WASM package install a counting allocator's total.
+pub fn set_memory_probe(probe: fn() -> usize) {
+    let _ = MEMORY_PROBE.set(probe);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn memory_now() -> Option<usize> {
+    MEMORY_PROBE.get().map(|probe| probe())
+}
+
+#[cfg(target_arch = "wasm32")]
+fn memory_now() -> Option<usize> {
+    Some(crate::wasm::allocated())
+}
+
+/// Milliseconds on a monotonic clock (WASM: the page's `Date.now()`).
+#[cfg(not(target_arch = "wasm32"))]
+fn now_millis() -> f64 {
+    static START: OnceLock<std::time::Instant> = OnceLock::new();
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_secs_f64()
+        * 1000.0
+}
+
+#[cfg(target_arch = "wasm32")]
+fn now_millis() -> f64 {
+    crate::wasm::date_now()
+}
+
+/// Why the budget stopped an evaluation: the token of Rhai's `ErrorTerminated`.
+const STOP_TIME: &str = "kaohe:time";
+const STOP_MEMORY: &str = "kaohe:memory";
+
+/// The budget of the evaluation running on this thread.
+#[derive(Clone, Copy)]
+struct Watch {
+    /// When the evaluation passed its first 1,024 operations (short ones never read the clock).
+    start: Option<f64>,
+    /// Memory held when the evaluation began.
+    base: usize,
+}
+
+thread_local! {
+    static WATCH: Cell<Watch> = const { Cell::new(Watch { start: None, base: 0 }) };
+}
+
+/// Starts the budget of a new evaluation on this thread: called before every call of a rule's
+/// closure and before a script or module is run. (Rhai's own operation count cannot tell: it
+/// restarts for calls made inside an evaluation.)
+pub(crate) fn begin() {
+    WATCH.with(|cell| {
+        cell.set(Watch {
+            start: None,
+            base: memory_now().unwrap_or(0),
+        });
+    });
+}
+
+/// Called by Rhai after every operation: stops the evaluation once it is over its time or
+/// memory budget. Cheap on the hot path: one thread-local read, one counter read, and the
+/// clock only every 1,024 operations.
+fn watch(ops: u64) -> Option<Dynamic> {
+    WATCH.with(|cell| {
+        let mut w = cell.get();
+        let mut stop = None;
+        if memory_now().is_some_and(|m| m.saturating_sub(w.base) > MAX_EVAL_MEMORY) {
+            stop = Some(STOP_MEMORY);
+        } else if ops % 1024 == 0 {
+            let now = now_millis();
+            match w.start {
+                None => {
+                    w.start = Some(now);
+                    cell.set(w);
+                }
+                Some(t) if now - t > MAX_EVAL_MILLIS => stop = Some(STOP_TIME),
+                Some(_) => {}
+            }
+        }
+        stop.map(Dynamic::from)
+    })
+}
+
+/// Whether an error is the sandbox stopping a runaway script (too many operations, too long,
+/// too much memory, too deep, too large), as opposed to a mistake in what the script says.
+pub fn is_runaway(e: &EvalAltResult) -> bool {
+    use EvalAltResult as E;
+    match e {
+        E::ErrorTooManyOperations(_)
+        | E::ErrorStackOverflow(_)
+        | E::ErrorDataTooLarge(..)
+        | E::ErrorTerminated(..) => true,
+        E::ErrorInFunctionCall(_, _, inner, _) => is_runaway(inner),
+        _ => false,
+    }
+}
+
+/// A rule script's text as it is compiled: without the byte-order mark Windows editors put
+/// first, which Rhai would take for a character of the script.
+pub fn script_text(source: &str) -> &str {
+    source.strip_prefix('\u{feff}').unwrap_or(source)
+}
+
+/// An error when a script is too large to compile within its budget.
+pub fn too_large(file: &str, source: &str) -> Option<RuleError> {
+    let lines = source.lines().count();
+    let what = if source.len() > MAX_SOURCE_BYTES {
+        format!("{} bytes (at most {MAX_SOURCE_BYTES})", source.len())
+    } else if lines > MAX_SOURCE_LINES {
+        format!("{lines} lines (at most {MAX_SOURCE_LINES})")
+    } else {
+        return None;
+    };
+    Some(RuleError {
+        location: SourceLocation {
+            file: file.to_string(),
+            line: 0,
+            column: 0,
+        },
+        message: format!("the script is too large to check: {what}"),
+        help: Some(
+            "a rule set is a few hundred lines; move shared code into helper modules under `lib/`"
+                .into(),
+        ),
+    })
+}
 
 /// A fresh engine with the limits and without the dangerous symbols.
 pub fn engine() -> Engine {
     let mut e = Engine::new();
+    // Rhai's own operation limit is the backstop; the budget reports it first.
     e.set_max_operations(MAX_OPERATIONS)
+        .on_progress(watch)
         .set_max_call_levels(MAX_CALL_LEVELS)
         .set_max_expr_depths(64, 32)
         .set_max_string_size(MAX_STRING_SIZE)
@@ -71,6 +222,11 @@ pub fn modules(
     let mut resolver = StaticModuleResolver::new();
     let mut compiled = Vec::new();
     for (path, source) in modules {
+        let source = script_text(source);
+        if let Some(e) = too_large(path, source) {
+            errors.push(e);
+            continue;
+        }
         let module = engine
             .compile(source)
             .map_err(|e| RuleError {
@@ -79,6 +235,7 @@ pub fn modules(
                 help: None,
             })
             .and_then(|ast| {
+                begin();
                 Module::eval_ast_as_new(Scope::new(), &ast, engine).map_err(|e| RuleError {
                     location: SourceLocation::new(path, e.position()),
                     message: describe(&e),
@@ -122,13 +279,28 @@ pub fn describe(e: &EvalAltResult) -> String {
         E::ErrorTooManyOperations(_) => format!(
             "the script ran more than {MAX_OPERATIONS} operations and was stopped (an endless loop?)"
         ),
+        E::ErrorTerminated(why, _) if why.to_string() == STOP_TIME => format!(
+            "the script ran longer than {} s and was stopped (an endless loop, or a search through a long list?)",
+            MAX_EVAL_MILLIS / 1000.0
+        ),
+        E::ErrorTerminated(why, _) if why.to_string() == STOP_MEMORY => format!(
+            "the script took more than {} MB of memory and was stopped",
+            MAX_EVAL_MEMORY >> 20
+        ),
         E::ErrorStackOverflow(_) => {
             format!("calls nested deeper than {MAX_CALL_LEVELS} levels (endless recursion?)")
         }
         E::ErrorDataTooLarge(what, _) => format!("{} grew past its limit", what.to_lowercase()),
+        E::ErrorFunctionNotFound(sig, _) if sig.starts_with("anon$") => {
+            let args = sig.split_once(' ').map_or("", |(_, a)| a);
+            format!("a closure was called with the arguments {args}, but declares a different number of parameters")
+        }
         E::ErrorFunctionNotFound(sig, _) => format!("unknown function `{sig}`"),
         E::ErrorVariableNotFound(name, _) => format!("unknown variable `{name}`"),
         E::ErrorModuleNotFound(name, _) => format!("no helper module `{name}`"),
+        // A closure has no name a rule author wrote (Rhai calls it `anon$…`): the position
+        // already points into it.
+        E::ErrorInFunctionCall(name, _, inner, _) if name.starts_with("anon$") => describe(inner),
         E::ErrorInFunctionCall(name, _, inner, _) => {
             format!("in `{name}`: {}", describe(inner))
         }
@@ -160,7 +332,9 @@ pub fn innermost_position(e: &EvalAltResult) -> Option<rhai::Position> {
 pub fn help_for(e: &EvalAltResult) -> Option<String> {
     use EvalAltResult as E;
     match e {
-        E::ErrorTooManyOperations(_) => Some("check the loop's exit condition".into()),
+        E::ErrorTooManyOperations(_) | E::ErrorTerminated(..) => {
+            Some("check the loop's exit condition".into())
+        }
         E::ErrorFunctionNotFound(sig, _) if sig.starts_with("eval") => {
             Some("`eval` is not allowed in rule scripts".into())
         }

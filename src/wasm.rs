@@ -15,6 +15,28 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use wasm_bindgen::prelude::*;
 
+/// Every allocation is counted, so the rule sandbox can stop a script that takes too much
+/// memory with an error instead of aborting the module.
+#[global_allocator]
+static ALLOCATOR: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
+
+/// Bytes the module holds now, for the sandbox's memory budget.
+pub(crate) fn allocated() -> usize {
+    ALLOCATOR.allocated()
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Date.now()`: the sandbox's clock (`std::time::Instant` is not there on wasm32).
+    #[wasm_bindgen(js_namespace = Date, js_name = now)]
+    fn js_date_now() -> f64;
+}
+
+/// Milliseconds since 1970, for the sandbox's time budget.
+pub(crate) fn date_now() -> f64 {
+    js_date_now()
+}
+
 fn to_json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|e| {
         format!("{{\"type\":\"failure\",\"errors\":[{{\"message\":\"{e}\"}}]}}")

@@ -48,6 +48,10 @@ impl Rules {
         source: &str,
         modules: &[(String, String)],
     ) -> Result<Self, RuleErrors> {
+        let source = sandbox::script_text(source);
+        if let Some(e) = sandbox::too_large(file, source) {
+            return Err(RuleErrors(vec![e]));
+        }
         let mut errors = Vec::new();
         let mut engine = sandbox::engine();
         let (resolver, compiled) = sandbox::modules(&engine, modules, &mut errors);
@@ -66,6 +70,7 @@ impl Rules {
             // A helper module is broken: running the script would only repeat that.
             return Err(RuleErrors(errors));
         }
+        sandbox::begin();
         let ran = engine.run_ast(&ast);
         drop(engine);
         let mut builder = Arc::try_unwrap(builder)
