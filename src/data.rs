@@ -35,8 +35,10 @@ pub struct Unit {
 pub struct Dataset {
     /// Units whose every cell parsed.
     pub units: Vec<Unit>,
-    /// Every problem, in file order.
+    /// The problems found, in file order: the first [`MAX_ERRORS_PER_COLUMN`] of each column.
     pub errors: Vec<DataError>,
+    /// How many more problems were found and not kept (see [`ErrorLog`]).
+    pub errors_omitted: usize,
     /// Columns no field reads.
     pub ignored_columns: Vec<String>,
     /// The text encoding found (`UTF-8`, `GB18030`, `UTF-16LE` …).
@@ -47,12 +49,15 @@ impl Dataset {
     /// Gathers a reader's units and errors, each list in file order.
     fn gather(items: impl IntoIterator<Item = Result<Unit, DataError>>) -> Self {
         let mut out = Self::default();
+        let mut log = ErrorLog::default();
         for item in items {
             match item {
                 Ok(unit) => out.units.push(unit),
-                Err(e) => out.errors.push(e),
+                Err(e) => log.push(e),
             }
         }
+        out.errors = log.kept;
+        out.errors_omitted = log.omitted;
         out
     }
 }
@@ -145,9 +150,80 @@ fn encoding_name(encoding: &'static Encoding) -> &'static str {
     }
 }
 
-/// The encoding of a whole file, and the length of its byte-order mark.
+/// The encoding of a whole file, and the length of its byte-order mark: decided as a stream
+/// decides it (from the window of [`CHUNK`] bytes at the first non-ASCII byte), so a file read
+/// whole and the same file streamed read the same. A byte further on that is not valid in that
+/// encoding is an error in its row, never a reason to read the whole file otherwise.
 fn whole_file_encoding(bytes: &[u8]) -> (&'static Encoding, usize) {
-    sniff_encoding(bytes, true, true).unwrap_or((UTF_8, 0))
+    if let Some(found) = Encoding::for_bom(bytes) {
+        return found;
+    }
+    match bytes.iter().position(|b| !b.is_ascii()) {
+        None => (UTF_8, 0),
+        Some(i) => {
+            let end = i.saturating_add(CHUNK).min(bytes.len());
+            sniff_encoding(&bytes[i..end], false, end == bytes.len()).unwrap_or((UTF_8, 0))
+        }
+    }
+}
+
+/// Why a row that holds U+FFFD (what a decoder puts for bytes it cannot read) cannot be used.
+fn undecodable(cells: &csv::StringRecord, encoding: &str) -> Option<String> {
+    let column = cells.iter().position(|c| c.contains('\u{fffd}'))?;
+    Some(format!(
+        "column {} holds bytes that are not valid {encoding} (shown as �): the file mixes encodings or is damaged; save it again as UTF-8 or GBK",
+        column + 1
+    ))
+}
+
+/// Most data errors kept per column, and in all; the rest are counted.
+pub const MAX_ERRORS_PER_COLUMN: usize = 20;
+/// See [`MAX_ERRORS_PER_COLUMN`].
+pub const MAX_ERRORS: usize = 1_000;
+
+/// Data errors as kept for a person to read: the first [`MAX_ERRORS_PER_COLUMN`] of each column
+/// (and [`MAX_ERRORS`] in all), the others only counted — a file of a million bad rows must not
+/// hold or print a million messages.
+#[derive(Debug, Clone, Default)]
+pub struct ErrorLog {
+    /// The errors kept, in file order.
+    pub kept: Vec<DataError>,
+    /// How many more were found and not kept.
+    pub omitted: usize,
+    per_column: HashMap<(usize, Option<String>), usize>,
+}
+
+impl ErrorLog {
+    /// Keeps or counts one error.
+    pub fn push(&mut self, e: DataError) {
+        let n = self
+            .per_column
+            .entry((e.column, e.header.clone()))
+            .or_insert(0);
+        *n += 1;
+        if *n <= MAX_ERRORS_PER_COLUMN && self.kept.len() < MAX_ERRORS {
+            self.kept.push(e);
+        } else {
+            self.omitted += 1;
+        }
+    }
+
+    /// Errors found, kept or not.
+    pub fn total(&self) -> usize {
+        self.kept.len() + self.omitted
+    }
+}
+
+/// A cell's text as an error message quotes it: control characters escaped, and at most 40
+/// characters (a 50 MB cell is not echoed whole).
+pub(crate) fn quoted(text: &str) -> String {
+    const MAX: usize = 40;
+    let mut out: String = text.chars().take(MAX).collect();
+    let n = text.chars().count();
+    if n > MAX {
+        out.push_str(&format!("…（共 {n} 个字符）"));
+    }
+    crate::output::printable(out)
 }
 
 /// Which encoding `window` is in, as Excel and WPS save text: a byte-order mark's (looked for
@@ -499,13 +575,13 @@ impl<'a> Checker<'a> {
         let set = self.set;
         let id_text = cells[set.id_field]
             .as_ref()
-            .map(|c| c.raw.trim().to_string())
+            .map(|c| quoted(c.raw.trim()))
             .filter(|s| !s.is_empty());
         let error = |column: usize, header: &str, message: String, help: Option<String>| {
             Err(DataError {
                 row,
                 column,
-                header: Some(header.to_string()),
+                header: Some(quoted(header)),
                 unit: id_text.clone(),
                 message,
                 help,
@@ -527,7 +603,11 @@ impl<'a> Checker<'a> {
                     out.push_back(error(
                         column,
                         header,
-                        format!("expected one of {}, found `{t}`", allowed.join(", ")),
+                        format!(
+                            "expected one of {}, found `{}`",
+                            allowed.join(", "),
+                            quoted(&t)
+                        ),
                         suggest(&t, f.one_of.iter().map(String::as_str)),
                     ));
                     continue;
@@ -538,7 +618,11 @@ impl<'a> Checker<'a> {
                     out.push_back(error(
                         column,
                         header,
-                        format!("expected {}, found `{}`", f.ty.expected(), raw.trim()),
+                        format!(
+                            "expected {}, found `{}`",
+                            f.ty.expected(),
+                            quoted(raw.trim())
+                        ),
                         help,
                     ));
                     continue;
@@ -971,7 +1055,11 @@ impl<R: Read> Iterator for CsvRows<R> {
             }
             Ok(true) => {
                 self.rows += 1;
-                Some((self.rows, Ok(self.record.clone())))
+                let encoding = self.input().encoding_name();
+                match undecodable(&self.record, encoding) {
+                    Some(why) => Some((self.rows, Err(why))),
+                    None => Some((self.rows, Ok(self.record.clone()))),
+                }
             }
             Err(e) => {
                 // Reading the source failed: nothing more can be read.
@@ -1017,6 +1105,20 @@ impl<R: Read> Steps for JsonLines<'_, R> {
                     return;
                 }
                 self.any = true;
+                if self.line.contains('\u{fffd}') {
+                    let encoding = self.input.encoding_name();
+                    self.queue.items.push_back(Err(DataError {
+                        row,
+                        column: 0,
+                        header: None,
+                        unit: None,
+                        message: format!(
+                            "the line holds bytes that are not valid {encoding} (shown as �): the file mixes encodings or is damaged"
+                        ),
+                        help: Some("save the file again as UTF-8".into()),
+                    }));
+                    return;
+                }
                 match serde_json::from_str(self.line.trim_end_matches(['\n', '\r'])) {
                     Ok(item) => {
                         self.checker
@@ -1271,82 +1373,207 @@ pub fn read_spreadsheet(_set: &RuleSet, _bytes: &[u8]) -> Dataset {
     ))])
 }
 
-/// Reads the first sheet with data of a spreadsheet: XLSX, XLSM, XLS or ODS (as Excel and WPS
-/// save them). Cells formatted as percentages in XLSX (stored as 0.965) read as 96.5.
+/// The most bytes a spreadsheet's parts may unpack to, all together: a few-MB file can be a
+/// "zip bomb" that unpacks to many GB. Real workbooks of 200,000 rows stay well under this.
+pub const MAX_UNZIPPED_BYTES: u64 = 512 << 20;
+/// The most parts (files inside the zip) a spreadsheet may hold.
+pub const MAX_ZIP_ENTRIES: usize = 10_000;
+/// The most cells with content a sheet may hold.
+pub const MAX_SHEET_CELLS: usize = 50_000_000;
+/// Columns read from a sheet (A … ALL); cells further right are passed over: no header a rule
+/// set declares is that far out, and one stray cell at XFD1048576 must not make every row
+/// 16,384 cells wide.
+pub const MAX_SHEET_COLUMNS: u32 = 1_000;
+
+/// A sheet's cell with content: 0-based row and column, and its text.
 #[cfg(feature = "spreadsheets")]
-pub fn read_spreadsheet(set: &RuleSet, bytes: &[u8]) -> Dataset {
-    use calamine::{Data, Reader};
-    let cursor = std::io::Cursor::new(bytes.to_vec());
-    let mut book = match calamine::open_workbook_auto_from_rs(cursor) {
-        Ok(b) => b,
-        Err(e) => {
-            return Dataset::gather([Err(DataError::file(
-                format!("the spreadsheet cannot be opened: {e}"),
-                Some("save it again as .xlsx, or export the sheet as CSV".into()),
-            ))]);
-        }
+type SheetCell = (u32, u32, String);
+
+/// A spreadsheet refused before it is opened, with why and how to fix it.
+#[cfg(feature = "spreadsheets")]
+fn spreadsheet_refused(message: String) -> Dataset {
+    Dataset::gather([Err(DataError::file(
+        message,
+        Some("save it again as .xlsx, or export the sheet as CSV".into()),
+    ))])
+}
+
+/// Checks a zip-based spreadsheet (XLSX, ODS) against [`MAX_ZIP_ENTRIES`] and
+/// [`MAX_UNZIPPED_BYTES`], unpacking every part to count its real size (the sizes a zip
+/// declares may lie) and stopping as soon as the budget is spent.
+#[cfg(feature = "spreadsheets")]
+fn check_zip(bytes: &[u8]) -> Result<(), String> {
+    let mut archive = match zip::ZipArchive::new(io::Cursor::new(bytes)) {
+        Ok(a) => a,
+        // Not a zip that can be read: calamine says what it is.
+        Err(_) => return Ok(()),
     };
-    let names = book.sheet_names().to_vec();
-    let mut found = None;
-    for name in &names {
-        if let Ok(range) = book.worksheet_range(name) {
-            if range.used_cells().next().is_some() {
-                found = Some((name.clone(), range));
-                break;
+    if archive.len() > MAX_ZIP_ENTRIES {
+        return Err(format!(
+            "the spreadsheet holds {} parts (at most {MAX_ZIP_ENTRIES})",
+            archive.len()
+        ));
+    }
+    let mut left = MAX_UNZIPPED_BYTES;
+    for i in 0..archive.len() {
+        let Ok(part) = archive.by_index(i) else {
+            continue;
+        };
+        let read = io::copy(&mut part.take(left + 1), &mut io::sink()).unwrap_or(0);
+        if read > left {
+            return Err(format!(
+                "the spreadsheet unpacks to more than {} MB (a damaged file, or a \"zip bomb\")",
+                MAX_UNZIPPED_BYTES >> 20
+            ));
+        }
+        left -= read;
+    }
+    Ok(())
+}
+
+/// One cell's text as the table reader takes it. Cells formatted as percentages in XLSX (stored
+/// as 0.965) read as 96.5.
+#[cfg(feature = "spreadsheets")]
+fn cell_text(cell: calamine::Data, percent: bool) -> String {
+    use calamine::Data;
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s,
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => {
+            // The shortest text that reads back as the same double: 89.95, not 89.9499…
+            let shown = f.to_string();
+            if percent {
+                Decimal::from_str(&shown)
+                    .ok()
+                    .and_then(|d| d.checked_mul(Decimal::ONE_HUNDRED))
+                    .map_or(shown, |d| d.normalize().to_string())
+            } else {
+                shown
             }
         }
+        Data::Bool(b) => b.to_string(),
+        Data::Error(e) => format!("#{e:?}"),
+        other => other.to_string(),
     }
-    let Some((sheet, range)) = found else {
-        return Dataset::gather([Err(DataError::file("the data file is empty", None))]);
-    };
-    // Percent formats come from the XLSX styles; other formats keep the stored value.
-    let styles = match &mut book {
-        calamine::Sheets::Xlsx(x) => x.worksheet_style(&sheet).ok(),
-        _ => None,
-    };
-    let (r0, c0) = range.start().unwrap_or((0, 0));
-    let is_percent = |row: u32, col: u32| {
-        styles
-            .as_ref()
-            .and_then(|s| s.get((row, col)))
-            .and_then(|st| st.number_format.as_ref())
-            .is_some_and(|f| f.format_code.contains('%'))
-    };
-    let rows = range.rows().enumerate().map(|(i, cells)| {
-        let abs_row = r0 + u32::try_from(i).unwrap_or(u32::MAX);
-        let mut out: Vec<String> = vec![String::new(); usize::try_from(c0).unwrap_or(0)];
-        for (j, cell) in cells.iter().enumerate() {
-            let col = c0 + u32::try_from(j).unwrap_or(u32::MAX);
-            let text = match cell {
-                Data::Empty => String::new(),
-                Data::String(s) => s.clone(),
-                Data::Int(i) => i.to_string(),
-                Data::Float(f) => {
-                    // The shortest text that reads back as the same double: 89.95, not 89.9499…
-                    let shown = f.to_string();
-                    if is_percent(abs_row, col) {
-                        Decimal::from_str(&shown)
-                            .ok()
-                            .and_then(|d| d.checked_mul(Decimal::ONE_HUNDRED))
-                            .map_or(shown, |d| d.normalize().to_string())
-                    } else {
-                        shown
-                    }
-                }
-                Data::Bool(b) => b.to_string(),
-                Data::Error(e) => format!("#{e:?}"),
-                other => other.to_string(),
-            };
+}
+
+/// Cells `(row, column, text)` as table rows: sorted, grouped by row, each row as wide as its
+/// last cell. Rows without cells are not made at all.
+#[cfg(feature = "spreadsheets")]
+fn cells_to_rows(mut cells: Vec<SheetCell>) -> impl Iterator<Item = TableRow> {
+    cells.sort_by_key(|c| (c.0, c.1));
+    let mut cells = cells.into_iter().peekable();
+    std::iter::from_fn(move || {
+        let (row, col, text) = cells.next()?;
+        let mut out: Vec<String> = vec![String::new(); col as usize];
+        out.push(text);
+        while let Some((_, col, text)) = cells.next_if(|c| c.0 == row) {
+            out.resize(col as usize, String::new());
             out.push(text);
         }
-        (
-            usize::try_from(abs_row)
-                .unwrap_or(usize::MAX)
-                .saturating_add(1),
-            Ok(csv::StringRecord::from(out)),
-        )
-    });
-    let mut table = Table::new(set, rows);
+        let row = usize::try_from(row).unwrap_or(usize::MAX).saturating_add(1);
+        Some((row, Ok(csv::StringRecord::from(out))))
+    })
+}
+
+/// The cells of the first sheet of an XLSX with any, read one at a time (never as a dense
+/// range: a sheet's extent says nothing of how many cells it really has).
+#[cfg(feature = "spreadsheets")]
+fn xlsx_cells(
+    mut book: calamine::Xlsx<io::Cursor<&[u8]>>,
+) -> Result<Option<Vec<SheetCell>>, String> {
+    use calamine::Reader;
+    for name in book.sheet_names().to_vec() {
+        let Ok(mut reader) = book.worksheet_cells_reader(&name) else {
+            continue;
+        };
+        let mut cells = Vec::new();
+        loop {
+            let (cell, style) = match reader.next_cell_with_style_id() {
+                Ok(Some(c)) => c,
+                Ok(None) => break,
+                Err(e) => return Err(e.to_string()),
+            };
+            let (row, col) = cell.get_position();
+            if col >= MAX_SHEET_COLUMNS {
+                continue;
+            }
+            let percent = reader
+                .styles()
+                .get(style)
+                .and_then(|s| s.number_format.as_ref())
+                .is_some_and(|f| f.format_code.contains('%'));
+            let text = cell_text(calamine::Data::from(cell.get_value().clone()), percent);
+            if text.is_empty() {
+                continue;
+            }
+            if cells.len() == MAX_SHEET_CELLS {
+                return Err(format!(
+                    "sheet `{name}` has more than {MAX_SHEET_CELLS} cells with content"
+                ));
+            }
+            cells.push((row, col, text));
+        }
+        if !cells.is_empty() {
+            return Ok(Some(cells));
+        }
+    }
+    Ok(None)
+}
+
+/// The cells of the first sheet with data of an XLS or ODS workbook.
+#[cfg(feature = "spreadsheets")]
+fn other_cells(bytes: &[u8]) -> Result<Option<Vec<SheetCell>>, String> {
+    use calamine::Reader;
+    let mut book =
+        calamine::open_workbook_auto_from_rs(io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    for name in book.sheet_names().to_vec() {
+        let Ok(range) = book.worksheet_range(&name) else {
+            continue;
+        };
+        let cells: Vec<SheetCell> = range
+            .used_cells()
+            .filter_map(|(r, c, v)| {
+                let (r0, c0) = range.start().unwrap_or((0, 0));
+                let row = r0 + u32::try_from(r).ok()?;
+                let col = c0 + u32::try_from(c).ok()?;
+                let text = cell_text(v.clone(), false);
+                (col < MAX_SHEET_COLUMNS && !text.is_empty()).then_some((row, col, text))
+            })
+            .collect();
+        if !cells.is_empty() {
+            return Ok(Some(cells));
+        }
+    }
+    Ok(None)
+}
+
+/// Reads the first sheet with data of a spreadsheet: XLSX, XLSM, XLS or ODS (as Excel and WPS
+/// save them), within limits that hold for any file: [`MAX_UNZIPPED_BYTES`],
+/// [`MAX_ZIP_ENTRIES`], [`MAX_SHEET_CELLS`] and [`MAX_SHEET_COLUMNS`].
+#[cfg(feature = "spreadsheets")]
+pub fn read_spreadsheet(set: &RuleSet, bytes: &[u8]) -> Dataset {
+    let zipped = bytes.starts_with(b"PK\x03\x04");
+    if zipped {
+        if let Err(why) = check_zip(bytes) {
+            return spreadsheet_refused(why);
+        }
+    }
+    let xlsx =
+        zipped.then(|| <calamine::Xlsx<_> as calamine::Reader<_>>::new(io::Cursor::new(bytes)));
+    let cells = match xlsx {
+        Some(Ok(book)) => xlsx_cells(book),
+        _ => other_cells(bytes),
+    };
+    let cells = match cells {
+        Ok(Some(cells)) => cells,
+        Ok(None) => return Dataset::gather([Err(DataError::file("the data file is empty", None))]),
+        Err(e) => {
+            return spreadsheet_refused(format!("the spreadsheet cannot be opened: {e}"));
+        }
+    };
+    let mut table = Table::new(set, cells_to_rows(cells));
     let mut dataset = Dataset::gather(std::iter::from_fn(|| table.next_item()));
     dataset.ignored_columns = table.ignored;
     dataset.encoding = "spreadsheet".into();
@@ -1356,6 +1583,21 @@ pub fn read_spreadsheet(set: &RuleSet, bytes: &[u8]) -> Dataset {
 /// Reads JSON: an array of objects keyed by field name or header, or `{"units": [...]}`.
 pub fn read_json(set: &RuleSet, bytes: &[u8]) -> Dataset {
     let (text, encoding) = decode(bytes);
+    if let Some(line) = text.lines().position(|l| l.contains('\u{fffd}')) {
+        let mut d = Dataset::gather([Err(DataError {
+            row: 0,
+            column: 0,
+            header: None,
+            unit: None,
+            message: format!(
+                "line {} holds bytes that are not valid {encoding} (shown as �): the file mixes encodings or is damaged",
+                line + 1
+            ),
+            help: Some("save the file again as UTF-8".into()),
+        })]);
+        d.encoding = encoding.to_string();
+        return d;
+    }
     let mut dataset = json_units(set, &text);
     dataset.encoding = encoding.to_string();
     dataset

@@ -369,10 +369,16 @@ impl<'a> Ctx<'a> {
             Ok(v) => Some(v),
             Err(e) => {
                 let runaway = sandbox::is_runaway(&e);
-                let p = sandbox::innermost_position(&e)
-                    .or_else(|| runaway.then(|| loop_position(&self.rules.ast, f)).flatten())
-                    .or_else(|| closure_position(&self.rules.ast, f))
-                    .unwrap_or(pos);
+                let inner = sandbox::innermost_position(&e);
+                // A runaway is placed at the closure's first loop whichever limit stopped it
+                // (Rhai gives the place only for some), so the message is the same on any machine.
+                let p = if runaway {
+                    loop_position(&self.rules.ast, f).or(inner)
+                } else {
+                    inner
+                }
+                .or_else(|| closure_position(&self.rules.ast, f))
+                .unwrap_or(pos);
                 let unit = self.unit_id();
                 let mut message = sandbox::describe(&e);
                 if runaway && self.links.breaker.runaway(rule) {

@@ -21,6 +21,7 @@ macro_rules! out {
 /// Exit codes: distinct per kind of failure so scripts can tell them apart.
 mod exit {
     pub const IO: u8 = 1;
+    pub const USAGE: u8 = 2;
     pub const RULES: u8 = 3;
     pub const DATA: u8 = 4;
     pub const EVAL: u8 = 5;
@@ -194,12 +195,26 @@ struct Run {
     stream: bool,
 }
 
-/// Reports every data error; they stop the run unless the good rows go on (`--keep-going`).
-fn data_errors(mut lines: Vec<String>, name: &str, go_on: bool) -> Result<(), Failure> {
-    if lines.is_empty() {
+/// Reports the data errors (the first of each column, see `data::ErrorLog`; `omitted` more were
+/// counted); they stop the run unless the good rows go on (`--keep-going`).
+fn data_errors(
+    mut lines: Vec<String>,
+    omitted: usize,
+    name: &str,
+    go_on: bool,
+) -> Result<(), Failure> {
+    if lines.is_empty() && omitted == 0 {
         return Ok(());
     }
-    let n = lines.len();
+    let n = lines.len() + omitted;
+    if omitted > 0 {
+        lines.push(format!(
+            "… and {omitted} more error{} not shown (at most {} per column, {} in all)",
+            if omitted == 1 { "" } else { "s" },
+            data::MAX_ERRORS_PER_COLUMN,
+            data::MAX_ERRORS
+        ));
+    }
     lines.push(format!(
         "{n} data error{} in `{name}`{}",
         if n == 1 { "" } else { "s" },
@@ -225,23 +240,16 @@ fn eval_failure(errs: kaohe::EvalErrors) -> Failure {
     (exit::EVAL, msg.join("\n"))
 }
 
-/// Writes through a buffer to `out` (a file, with a byte-order mark for CSV so Excel reads
-/// UTF-8) or to standard output; a closed pipe ends the output quietly.
+/// Writes through a buffer to `out` or to standard output; a closed pipe ends the output
+/// quietly, any other failure to write (a full disk, `> /dev/full`) is an error. A file is
+/// written whole or not at all: into a temporary file beside it, synced, then renamed over
+/// it, so a failed or killed run leaves the previous result in place.
 fn write_to(
     out: Option<&Path>,
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<(), Failure> {
     let result = match out {
-        Some(path) => {
-            let file = std::fs::File::create(path).map_err(|e| {
-                (
-                    exit::IO,
-                    format!("error: cannot write `{}`: {e}", path.display()),
-                )
-            })?;
-            let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
-            write(&mut w).and_then(|()| std::io::Write::flush(&mut w))
-        }
+        Some(path) => return write_atomic(path, write),
         None => {
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -253,6 +261,66 @@ fn write_to(
         Err(e) => Err((exit::IO, format!("error: cannot write the result: {e}"))),
         Ok(()) => Ok(()),
     }
+}
+
+/// Writes `path` whole or not at all (temporary file, sync, rename).
+fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), Failure> {
+    let fail = |e: std::io::Error| {
+        (
+            exit::IO,
+            format!(
+                "error: cannot write `{}`: {e}\n  help: the previous file, if any, is unchanged",
+                path.display()
+            ),
+        )
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map_or_else(|| "result".into(), |n| n.to_string_lossy().into_owned());
+    let temp = dir.join(format!(".{name}.kaohe-{}.tmp", std::process::id()));
+    let written = std::fs::File::create(&temp).and_then(|file| {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+        write(&mut w)?;
+        let file = w
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
+        file.sync_all()
+    });
+    match written.and_then(|()| std::fs::rename(&temp, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(fail(e))
+        }
+    }
+}
+
+/// Refuses an output file that is one of the inputs: writing it would destroy the data
+/// before (or while) it is read.
+fn refuse_overwrite(out: Option<&Path>, inputs: &[Option<&Path>]) -> Result<(), Failure> {
+    let Some(out) = out else { return Ok(()) };
+    let Ok(out_real) = std::fs::canonicalize(out) else {
+        return Ok(()); // not there yet: it is no input
+    };
+    for input in inputs.iter().flatten() {
+        if std::fs::canonicalize(input).is_ok_and(|p| p == out_real) {
+            return Err((
+                exit::USAGE,
+                format!(
+                    "error: `--out {}` is an input of this run; writing it would destroy it\n  help: write the result to another file",
+                    out.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Scores a large CSV / JSON Lines file in two passes with bounded memory: the first keeps
@@ -273,14 +341,14 @@ fn stream(
     };
     // Pass 1: standings; every data error is reported, with its row and column.
     let mut tally = rules.tally();
-    let mut errors = Vec::new();
+    let mut errors = data::ErrorLog::default();
     let mut units = open()?;
     let mut progress = kaohe::progress::Progress::new(units.total_bytes(), quiet);
     let mut seen = 0usize;
     while let Some(item) = units.next() {
         match item {
             Ok(unit) => tally.add(&unit),
-            Err(e) => errors.push(format!("{name}: {e}")),
+            Err(e) => errors.push(e),
         }
         seen += 1;
         if seen % 4096 == 0 {
@@ -290,7 +358,13 @@ fn stream(
     if let Some(e) = units.io_error() {
         return Err((exit::IO, format!("error: cannot read `{name}`: {e}")));
     }
-    if let Err(failure) = data_errors(errors, &name, keep_going && !tally.is_empty()) {
+    let lines = errors.kept.iter().map(|e| format!("{name}: {e}")).collect();
+    if let Err(failure) = data_errors(
+        lines,
+        errors.omitted,
+        &name,
+        keep_going && !tally.is_empty(),
+    ) {
         progress.finish();
         return Err(failure);
     }
@@ -380,6 +454,14 @@ fn assess(
             )
         }
     };
+    refuse_overwrite(
+        out.as_deref(),
+        &[
+            rules.as_deref().map(Path::new),
+            data_path.as_deref(),
+            previous.as_deref(),
+        ],
+    )?;
     let compiled = compile(&rules_name, &source, &modules)?;
     // CSV / JSON Lines files stream in two passes with bounded memory when the output is
     // written unit by unit and every rule can be answered one unit at a time: for JSON Lines
@@ -439,7 +521,12 @@ fn assess(
         .iter()
         .map(|e| format!("{data_name}: {e}"))
         .collect();
-    data_errors(lines, &data_name, keep_going && !dataset.units.is_empty())?;
+    data_errors(
+        lines,
+        dataset.errors_omitted,
+        &data_name,
+        keep_going && !dataset.units.is_empty(),
+    )?;
     let prev = match previous {
         Some(p) => {
             let text = String::from_utf8_lossy(&read(&p)?).into_owned();
@@ -473,32 +560,19 @@ fn assess(
         OutFormat::Csv => output::csv(&report),
         OutFormat::Xlsx | OutFormat::Jsonl => String::new(),
     };
-    match out {
-        Some(path) => {
-            // Excel needs the byte-order mark to read UTF-8 CSV as UTF-8.
-            let bytes = match format {
-                OutFormat::Csv => [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
-                OutFormat::Xlsx => {
-                    output::xlsx(&report).map_err(|e| (exit::IO, format!("error: {e}")))?
-                }
-                _ => text.into_bytes(),
-            };
-            std::fs::write(&path, bytes).map_err(|e| {
-                (
-                    exit::IO,
-                    format!("error: cannot write `{}`: {e}", path.display()),
-                )
-            })
-        }
-        None if matches!(format, OutFormat::Xlsx) => Err((
+    if matches!(format, OutFormat::Xlsx) && out.is_none() {
+        return Err((
             exit::IO,
             "error: an XLSX workbook needs a file\n  help: add `--out result.xlsx`".into(),
-        )),
-        None => {
-            let _ = std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes());
-            Ok(())
-        }
+        ));
     }
+    let bytes = match format {
+        // Excel needs the byte-order mark to read UTF-8 CSV as UTF-8.
+        OutFormat::Csv if out.is_some() => [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+        OutFormat::Xlsx => output::xlsx(&report).map_err(|e| (exit::IO, format!("error: {e}")))?,
+        _ => text.into_bytes(),
+    };
+    write_to(out.as_deref(), |w| w.write_all(&bytes))
 }
 
 fn check(paths: &[PathBuf]) -> Result<(), Failure> {

@@ -141,9 +141,10 @@ pub fn table(report: &Report) -> String {
                 }
                 r.push(veto_text(u));
                 r.push(consequence_text(u));
-                r
+                r.into_iter().map(printable).collect()
             })
             .collect();
+        let head: Vec<String> = head.into_iter().map(printable).collect();
         let widths: Vec<usize> = head
             .iter()
             .enumerate()
@@ -219,11 +220,44 @@ enum Cell {
 }
 
 impl Cell {
-    fn text(&self) -> &str {
+    /// The cell as CSV writes it: text made safe to open in a spreadsheet.
+    fn text(&self) -> std::borrow::Cow<'_, str> {
         match self {
-            Cell::Text(s) | Cell::Number(s) => s,
+            Cell::Text(s) => spreadsheet_safe(s),
+            Cell::Number(s) => std::borrow::Cow::Borrowed(s),
         }
     }
+}
+
+/// Text as a spreadsheet must not run it (CSV injection): a cell that starts with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return would be read by Excel and WPS as a formula (such as
+/// `=cmd|' /C calc'!A0` or `=HYPERLINK(…)`), so it is written after a `'`, as OWASP advises
+/// and spreadsheet-safe exporters do. Numbers are written as they are.
+pub fn spreadsheet_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Text as a terminal may show it: control characters (an escape sequence in a cell could
+/// recolour, move or retitle the terminal) and bidirectional overrides written as `\u{…}`.
+pub fn printable(text: String) -> String {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.contains(unsafe_char) {
+        return text;
+    }
+    text.chars()
+        .map(|c| {
+            if unsafe_char(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 fn num(v: Option<String>) -> Cell {
@@ -334,9 +368,9 @@ pub fn state_text(u: &UnitResult) -> Option<String> {
 pub fn csv(report: &Report) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let (head, rows) = summary(report);
-    let _ = w.write_record(&head);
+    let _ = w.write_record(head.iter().map(|h| spreadsheet_safe(h).into_owned()));
     for r in rows {
-        let _ = w.write_record(r.iter().map(Cell::text));
+        let _ = w.write_record(r.iter().map(|c| c.text().into_owned()));
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -355,6 +389,13 @@ pub fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
     let err = |e: rust_xlsxwriter::XlsxError| format!("cannot write the workbook: {e}");
     let bold = Format::new().set_bold();
     let mut book = Workbook::new();
+    // The same result gives the same bytes: a fixed creation time, not the clock's.
+    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1).map_err(err)?;
+    book.set_properties(
+        &rust_xlsxwriter::DocProperties::new()
+            .set_title(&report.rule_set.title)
+            .set_creation_datetime(&created),
+    );
 
     let sheet = book.add_worksheet();
     sheet.set_name("考核结果").map_err(err)?;
@@ -538,7 +579,7 @@ impl<W: std::io::Write> UnitWriter<W> {
         let mut head: Vec<&str> = SUMMARY_HEAD.to_vec();
         head.extend(set.items.iter().map(|i| i.label.as_str()));
         head.push("加分");
-        w.write_record(&head)?;
+        w.write_record(head.iter().map(|h| spreadsheet_safe(h).into_owned()))?;
         Ok(Self {
             csv: Some(w),
             lines: None,
@@ -580,16 +621,17 @@ impl<W: std::io::Write> UnitWriter<W> {
             .collect();
         let points = |p: &Option<rust_decimal::Decimal>| p.map(|d| d.normalize().to_string());
         if let Some(w) = self.csv.as_mut() {
+            let text = |t: &str| spreadsheet_safe(t).into_owned();
             let mut row = vec![
                 score.rank.map(|r| r.to_string()).unwrap_or_default(),
-                id.clone(),
-                name.clone(),
-                cohort.to_string(),
+                text(&id),
+                text(&name),
+                text(cohort),
                 total.clone().unwrap_or_default(),
-                grade.unwrap_or_default().to_string(),
+                text(grade.unwrap_or_default()),
                 String::new(),
-                vetoes.join("；"),
-                consequences.join("、"),
+                text(&vetoes.join("；")),
+                text(&consequences.join("、")),
             ];
             row.extend(score.items.iter().map(|p| points(p).unwrap_or_default()));
             row.push(score.bonus.normalize().to_string());

@@ -37,6 +37,23 @@ pub(crate) fn date_now() -> f64 {
     js_date_now()
 }
 
+/// Reads a data file; errors past the cap per column (`data::ErrorLog`) are counted in one
+/// last error, so the page says how many it does not list.
+fn read_data(set: &crate::model::RuleSet, file_name: &str, bytes: &[u8]) -> data::Dataset {
+    let mut ds = data::read(set, file_name, bytes);
+    if ds.errors_omitted > 0 {
+        ds.errors.push(DataError::file(
+            format!(
+                "… and {} more errors not shown (at most {} per column)",
+                ds.errors_omitted,
+                data::MAX_ERRORS_PER_COLUMN
+            ),
+            None,
+        ));
+    }
+    ds
+}
+
 fn to_json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|e| {
         format!("{{\"type\":\"failure\",\"errors\":[{{\"message\":\"{e}\"}}]}}")
@@ -232,7 +249,7 @@ impl Compiled {
                 }
             }
         };
-        let ds = data::read(&rules.set, file_name, bytes);
+        let ds = read_data(&rules.set, file_name, bytes);
         if !ds.errors.is_empty() && (!keep_going || ds.units.is_empty()) {
             return Assessment::failed("data", to_json(&ds.errors), ds.errors);
         }
@@ -264,7 +281,7 @@ impl Compiled {
             Ok(rules) => {
                 let rows = bytes.iter().filter(|b| **b == b'\n').count();
                 reserve_heap(rows.saturating_mul(unit_bytes(rules.set.fields.len())));
-                data::read(&rules.set, file_name, bytes)
+                read_data(&rules.set, file_name, bytes)
             }
             Err(_) => data::Dataset::default(),
         };
@@ -567,7 +584,11 @@ impl Scores {
                 .map_or("", String::as_str);
             let rank = s.rank.map(|r| r.to_string()).unwrap_or_default();
             let vetoed = if s.vetoed() { "是" } else { "否" };
-            let _ = w.write_record([id.as_str(), &name, &total, grade, &rank, vetoed]);
+            let (id, name) = (
+                output::spreadsheet_safe(&id),
+                output::spreadsheet_safe(&name),
+            );
+            let _ = w.write_record([&*id, &*name, &total, grade, &rank, vetoed]);
         }
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
     }

@@ -104,7 +104,7 @@ fn a_runaway_loop_is_stopped_and_names_the_rule_and_place() {
     let err = r.assess(&ds.units, None).unwrap_err();
     assert_eq!(
         err.0[0].to_string(),
-        "t.rhai:13:55: rule `spin` failed for unit `1`: the script ran more than 200000 operations and was stopped (an endless loop?)"
+        "t.rhai:13:68: rule `spin` failed for unit `1`: the script ran too long (over 200000 operations or 2 s) and was stopped (an endless loop?)"
     );
 }
 
@@ -113,7 +113,7 @@ fn a_runaway_loop_at_compile_time_is_stopped_too() {
     let errs = compile_errors("let x = 0; while true { x += 1; }");
     assert_eq!(
         errs[0],
-        "bad.rhai:1:30: the script ran more than 200000 operations and was stopped (an endless loop?)"
+        "bad.rhai:1:12: the script ran too long (over 200000 operations or 2 s) and was stopped (an endless loop?)"
     );
 }
 

@@ -87,10 +87,13 @@ impl Rules {
             Err(e) => {
                 errors.append(&mut builder.errors);
                 errors.push(RuleError {
-                    location: SourceLocation::new(
-                        file,
-                        sandbox::innermost_position(&e).unwrap_or(e.position()),
-                    ),
+                    location: SourceLocation::new(file, {
+                        let at = sandbox::innermost_position(&e).unwrap_or(e.position());
+                        sandbox::is_runaway(&e)
+                            .then(|| sandbox::loop_around(&ast, at))
+                            .flatten()
+                            .unwrap_or(at)
+                    }),
                     message: sandbox::describe(&e),
                     help: sandbox::help_for(&e),
                 });

@@ -1,0 +1,32 @@
+#!/usr/bin/env python3
+"""Makes the binary files of the hostile corpus (tests/hostile.rs reads them):
+  far-cell.xlsx  a valid sheet plus one stray cell at XFD1048576 (Excel's last cell)
+  zip-bomb.xlsx  a sheet whose shared strings unpack to 600 MB from a ~600 KB file
+Run from anywhere: python3 tests/hostile/make.py (the files are committed; rerun only to change them)."""
+import os, zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+def xlsx(name, sheet, shared=None):
+    with zipfile.ZipFile(os.path.join(HERE, name), "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+        z.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        z.writestr("xl/workbook.xml", '<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        rels = '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        if shared is not None:
+            rels += '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+            z.writestr("xl/sharedStrings.xml", shared)
+        z.writestr("xl/_rels/workbook.xml.rels", rels + "</Relationships>")
+        z.writestr("xl/worksheets/sheet1.xml", '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + sheet + "</sheetData></worksheet>")
+
+def row(r, cells):
+    return f'<row r="{r}">' + "".join(f'<c r="{c}{r}" t="inlineStr"><is><t>{v}</t></is></c>' for c, v in cells) + "</row>"
+
+xlsx("far-cell.xlsx",
+     row(1, [("A", "编码"), ("B", "名称"), ("C", "失控人数")])
+     + row(2, [("A", "101"), ("B", "甲镇"), ("C", "2")])
+     + row(3, [("A", "102"), ("B", "乙镇"), ("C", "0")])
+     + '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>')
+xlsx("zip-bomb.xlsx", row(1, [("A", "编码")]),
+     shared='<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>'
+     + "A" * (600 * 1024 * 1024) + "</t></si></sst>")
