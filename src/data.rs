@@ -468,8 +468,9 @@ struct Checker<'a> {
     set: &'a RuleSet,
     /// Every field name, label and alias (normalized), to the field's index.
     lookup: HashMap<String, usize>,
-    /// Each unit id seen, with the row it was first seen in.
-    seen: HashMap<String, usize>,
+    /// Each unit id seen (as a 128-bit hash: a million ids in 30 MB, not 80), with the row it
+    /// was first seen in.
+    seen: HashMap<u128, usize>,
 }
 
 impl<'a> Checker<'a> {
@@ -652,7 +653,7 @@ impl<'a> Checker<'a> {
             values.push(value);
         }
         if let Some(id) = id_text {
-            if let Some(first) = self.seen.get(&id) {
+            if let Some(first) = self.seen.get(&id_hash(&id)) {
                 ok = false;
                 out.push_back(Err(DataError {
                     row,
@@ -665,7 +666,7 @@ impl<'a> Checker<'a> {
                     ),
                 }));
             } else {
-                self.seen.insert(id, row);
+                self.seen.insert(id_hash(&id), row);
             }
         }
         if ok {
@@ -725,6 +726,17 @@ impl<'a> Checker<'a> {
         self.row(row, cells, out);
     }
 }
+/// A unit id's 128-bit hash (two SipHash values with the standard library's fixed keys, so
+/// the same on every run): two ids sharing one is not to be expected in any data set.
+fn id_hash(id: &str) -> u128 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut a = DefaultHasher::new();
+    id.hash(&mut a);
+    let mut b = DefaultHasher::new();
+    (0x6b616f6865u64, id).hash(&mut b);
+    (u128::from(a.finish()) << 64) | u128::from(b.finish())
+}
+
 /// Parses one cell for a field. `Err` carries the help line, if any.
 pub fn parse_cell(field: &Field, raw: &str) -> Result<Value, Option<String>> {
     let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
@@ -1522,6 +1534,103 @@ fn xlsx_cells(
     Ok(None)
 }
 
+/// The most cells an XLS sheet's extent may span (rows × columns between its farthest cells, and
+/// as its DIMENSIONS record declares): the reader allocates the whole extent at once.
+pub const MAX_XLS_EXTENT: u64 = 10_000_000;
+
+/// Checks an XLS (BIFF, in an OLE compound file) before it is opened: walks the workbook
+/// stream's records and refuses a sheet whose extent — declared, or between its farthest cells
+/// — is over [`MAX_XLS_EXTENT`] cells (one stray cell at row 65,536, column 16,384 would make
+/// the reader allocate billions).
+#[cfg(feature = "spreadsheets")]
+fn check_xls(bytes: &[u8]) -> Result<(), String> {
+    let Ok(mut file) = cfb::CompoundFile::open(io::Cursor::new(bytes)) else {
+        return Ok(()); // not a compound file: calamine says what it is
+    };
+    let mut stream = Vec::new();
+    let read = match file.open_stream("/Workbook") {
+        Ok(s) => s.take(bytes.len() as u64).read_to_end(&mut stream),
+        Err(_) => match file.open_stream("/Book") {
+            Ok(s) => s.take(bytes.len() as u64).read_to_end(&mut stream),
+            Err(_) => return Ok(()),
+        },
+    };
+    if read.is_err() {
+        return Ok(());
+    }
+    let u16_at = |d: &[u8], i: usize| {
+        d.get(i..i + 2)
+            .map_or(0, |b| u64::from(u16::from_le_bytes([b[0], b[1]])))
+    };
+    let u32_at = |d: &[u8], i: usize| {
+        d.get(i..i + 4).map_or(0, |b| {
+            u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        })
+    };
+    let too_large = |rows: u64, cols: u64| -> Result<(), String> {
+        if rows.saturating_mul(cols) > MAX_XLS_EXTENT {
+            Err(format!(
+                "a sheet of the workbook spans {rows} rows × {cols} columns (at most {MAX_XLS_EXTENT} cells): a stray cell far from the data, or a damaged file"
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    // (first row, last row, first column, last column) of the sheet being read.
+    let mut bounds: Option<(u64, u64, u64, u64)> = None;
+    let mut at = 0usize;
+    while at + 4 <= stream.len() {
+        let kind = u16_at(&stream, at);
+        let len = usize::try_from(u16_at(&stream, at + 2)).unwrap_or(0);
+        let data = stream.get(at + 4..at + 4 + len).unwrap_or(&[]);
+        at += 4 + len;
+        let cell = match kind {
+            // BOF and EOF: a new substream (sheet, chart) starts or ends.
+            0x0809 | 0x000A => {
+                bounds = None;
+                continue;
+            }
+            // DIMENSIONS: the extent the sheet declares.
+            0x0200 => {
+                let (first, last, c0, c1) = if data.len() >= 14 {
+                    (
+                        u32_at(data, 0),
+                        u32_at(data, 4),
+                        u16_at(data, 8),
+                        u16_at(data, 10),
+                    )
+                } else {
+                    (
+                        u16_at(data, 0),
+                        u16_at(data, 2),
+                        u16_at(data, 4),
+                        u16_at(data, 6),
+                    )
+                };
+                too_large(last.saturating_sub(first) + 1, c1.saturating_sub(c0) + 1)?;
+                continue;
+            }
+            // Number, Label, RString, BoolErr, RK, LabelSst, Formula: row, column first.
+            0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 => {
+                let (r, c) = (u16_at(data, 0), u16_at(data, 2));
+                [(r, c), (r, c)]
+            }
+            // MulRk: row, first column, …, last column.
+            0x00BD if data.len() >= 6 => {
+                let r = u16_at(data, 0);
+                [(r, u16_at(data, 2)), (r, u16_at(data, data.len() - 2))]
+            }
+            _ => continue,
+        };
+        for (r, c) in cell {
+            let b = bounds.get_or_insert((r, r, c, c));
+            *b = (b.0.min(r), b.1.max(r), b.2.min(c), b.3.max(c));
+            too_large(b.1 - b.0 + 1, b.3 - b.2 + 1)?;
+        }
+    }
+    Ok(())
+}
+
 /// The cells of the first sheet with data of an XLS or ODS workbook.
 #[cfg(feature = "spreadsheets")]
 fn other_cells(bytes: &[u8]) -> Result<Option<Vec<SheetCell>>, String> {
@@ -1555,10 +1664,13 @@ fn other_cells(bytes: &[u8]) -> Result<Option<Vec<SheetCell>>, String> {
 #[cfg(feature = "spreadsheets")]
 pub fn read_spreadsheet(set: &RuleSet, bytes: &[u8]) -> Dataset {
     let zipped = bytes.starts_with(b"PK\x03\x04");
-    if zipped {
-        if let Err(why) = check_zip(bytes) {
-            return spreadsheet_refused(why);
-        }
+    let checked = if zipped {
+        check_zip(bytes)
+    } else {
+        check_xls(bytes)
+    };
+    if let Err(why) = checked {
+        return spreadsheet_refused(why);
     }
     let xlsx =
         zipped.then(|| <calamine::Xlsx<_> as calamine::Reader<_>>::new(io::Cursor::new(bytes)));

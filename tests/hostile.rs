@@ -397,3 +397,62 @@ fn the_same_input_gives_the_same_xlsx_bytes() {
     );
     assert!(std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap());
 }
+
+/// Item 1, the old format: an XLS whose sheet spans 65,536 rows × 256 columns between two cells
+/// (calamine allocates the whole extent when it opens the workbook).
+#[test]
+fn an_xls_whose_cells_span_too_far_is_refused_before_it_is_opened() {
+    use std::io::Write as _;
+    let record = |kind: u16, data: &[u8]| {
+        let mut r = kind.to_le_bytes().to_vec();
+        r.extend_from_slice(&u16::try_from(data.len()).unwrap().to_le_bytes());
+        r.extend_from_slice(data);
+        r
+    };
+    let number = |row: u16, col: u16| {
+        let mut d = row.to_le_bytes().to_vec();
+        d.extend_from_slice(&col.to_le_bytes());
+        d.extend_from_slice(&[0, 0]); // format
+        d.extend_from_slice(&1.0f64.to_le_bytes());
+        record(0x0203, &d)
+    };
+    let mut stream = record(0x0809, &[0; 16]);
+    stream.extend(number(0, 0));
+    stream.extend(number(65_535, 255));
+    stream.extend(record(0x000A, &[]));
+    let mut file = cfb::CompoundFile::create(std::io::Cursor::new(Vec::new())).unwrap();
+    file.create_stream("/Workbook")
+        .unwrap()
+        .write_all(&stream)
+        .unwrap();
+    let bytes = file.into_inner().into_inner();
+
+    let rules = kaohe::Rules::compile("r.rhai", RULES).unwrap();
+    let ds = kaohe::data::read(&rules.set, "far.xls", &bytes);
+    assert_eq!(ds.errors.len(), 1, "{:?}", ds.errors);
+    assert_eq!(
+        ds.errors[0].message,
+        "a sheet of the workbook spans 65536 rows × 256 columns (at most 10000000 cells): a stray cell far from the data, or a damaged file"
+    );
+}
+
+/// Item 8: each syntax error re-parsed the whole script (20k lines, 20 errors: 34 s); now only
+/// what is left after each error is parsed again.
+#[test]
+fn many_syntax_errors_in_a_long_script_are_all_reported() {
+    let dir = scratch("syntax");
+    let mut s = String::from(HEAD);
+    for i in 0..9_000 {
+        if i % 450 == 449 {
+            s.push_str(&format!("let a{i} = ;\n"));
+        } else {
+            s.push_str(&format!("let a{i} = {i};\n"));
+        }
+    }
+    let o = kaohe_limited(1024, 120, &["check", &write(&dir, "s.rhai", s)]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.matches("syntax error").count(), 20, "{err}");
+    assert!(err.contains("s.rhai:451:"), "{err}");
+    assert!(err.contains("s.rhai:9001:"), "{err}");
+}

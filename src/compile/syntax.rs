@@ -6,10 +6,12 @@ use rhai::{Engine, Position};
 /// How many syntax errors one check reports at most.
 const MAX_SYNTAX_ERRORS: usize = 20;
 
-/// Rhai's parser stops at the first syntax error. To report the others too, the top-level
-/// statement holding each error is blanked out (keeping every line and column in place) and
-/// the script parsed again, up to [`MAX_SYNTAX_ERRORS`] times. An unclosed bracket blanks
-/// everything after it, so no error is reported that the first did not leave behind.
+/// Rhai's parser stops at the first syntax error. To report the others too, everything up to
+/// the end of the top-level statement holding each error is blanked out (keeping every line
+/// and column in place: what came before parsed already) and the script parsed again, up to
+/// [`MAX_SYNTAX_ERRORS`] times — each time only what is left, so twenty errors in a long script
+/// do not cost twenty parses of all of it. An unclosed bracket blanks everything after it, so
+/// no error is reported that the first did not leave behind.
 pub(super) fn errors(
     engine: &Engine,
     file: &str,
@@ -27,7 +29,7 @@ pub(super) fn errors(
         if start >= end {
             break;
         }
-        for c in &mut text[start..end] {
+        for c in &mut text[..end] {
             if *c != '\n' {
                 *c = ' ';
             }
