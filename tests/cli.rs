@@ -365,7 +365,7 @@ fn a_streamed_file_with_bad_rows_reports_every_one_and_writes_nothing() {
     let mut lines: Vec<String> = sample.lines().map(str::to_string).collect();
     lines[3] = lines[3].replacen(",0,", ",三,", 1);
     lines[7] = lines[7].replacen(",0,", ",x,", 1);
-    let input = scratch("bad.csv", lines.join("\n").as_bytes());
+    let input = scratch("bad-streamed.csv", lines.join("\n").as_bytes());
     let out = kaohe(&[
         "assess",
         "rules/county-antidrug.rhai",
