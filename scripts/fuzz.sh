@@ -156,6 +156,20 @@ build_corpus() {
   fi
 }
 
+# A dictionary for the rule-script targets: the declaration API's names and keys (the string
+# literals of src/compile/ and the sandbox) and Rhai's keywords and operators.
+build_dict() {
+  {
+    grep -ohE '"[a-z_]{2,30}"' src/compile/*.rs src/sandbox.rs src/eval.rs | sort -u
+    for w in fn let const if else switch loop while for in do until break continue return \
+      throw try catch import export as private true false this Fn call curry type_of; do
+      echo "\"$w\""
+    done
+    printf '%s\n' '"#{"' '"|u|"' '"|u, r|"' '"=>"' '".."' '"..="' '"**"' '"??"' '"?."' \
+      '"!="' '"<="' '"${"' '"0.05"' '"-1"' '"9223372036854775807"' '"79228162514264337593543950335"'
+  } >fuzz/corpus/rules.dict
+}
+
 regression_files() { # the committed reproducers of TARGET (not their NAME.md notes)
   local dir="fuzz/regressions/$1"
   [ -d "$dir" ] || return 0
@@ -232,12 +246,15 @@ if [ "$mode" = regressions ] || [ "$mode" = seeds ]; then
 fi
 
 build_corpus
+build_dict
 mkdir -p fuzz/artifacts fuzz/target/logs
 run_target() { # run_target TARGET: fuzzes it for SECONDS_PER_TARGET; the log in fuzz/target/logs
   local t=$1
   mkdir -p "fuzz/artifacts/$t"
+  local dict=()
+  case "$t" in compile_rules | rules_and_data) dict=(-dict=fuzz/corpus/rules.dict) ;; esac
   # shellcheck disable=SC2086
-  "$bin_dir/$t" "fuzz/corpus/$t" \
+  "$bin_dir/$t" "fuzz/corpus/$t" "${dict[@]}" \
     -artifact_prefix="fuzz/artifacts/$t/" \
     -max_total_time="$SECONDS_PER_TARGET" -max_len="$(max_len "$t")" \
     "${common_flags[@]}" -print_final_stats=1 ${FUZZ_ARGS:-} \
