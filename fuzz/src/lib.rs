@@ -8,6 +8,14 @@ use kaohe::{output, Report, Rules, Unit, UnitScore};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+/// With `KAOHE_FUZZ_DEBUG` set, the targets say on stderr what they did: what compiled, how many
+/// units and errors were read, whether scoring failed. For writing seeds and regressions.
+fn debug(what: impl FnOnce() -> String) {
+    if std::env::var_os("KAOHE_FUZZ_DEBUG").is_some() {
+        eprintln!("{}", what());
+    }
+}
+
 /// Every target, by name.
 pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("compile_rules", compile_rules),
@@ -84,6 +92,17 @@ pub fn assess(input: &[u8]) {
     let name = if first % 2 == 0 { "x.csv" } else { "x.json" };
     let rules = default_rules();
     let dataset = data::read(&rules.set, name, bytes);
+    debug(|| {
+        format!(
+            "read: {} units, errors: {:?}",
+            dataset.units.len(),
+            dataset
+                .errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+        )
+    });
     check_scoring(rules, &dataset.units);
 }
 
@@ -96,10 +115,22 @@ pub fn rules_and_data(input: &[u8]) {
         None => (input, &[][..]),
     };
     let source = String::from_utf8_lossy(script);
-    let Ok(rules) = Rules::compile("fuzz.rhai", &source) else {
-        return;
+    let rules = match Rules::compile("fuzz.rhai", &source) {
+        Ok(rules) => rules,
+        Err(e) => return debug(|| format!("compile: {e}")),
     };
     let dataset = data::read(&rules.set, "data", bytes);
+    debug(|| {
+        format!(
+            "read: {} units, errors: {:?}",
+            dataset.units.len(),
+            dataset
+                .errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+        )
+    });
     check_scoring(&rules, &dataset.units);
 }
 
@@ -112,6 +143,12 @@ pub fn check_scoring(rules: &Rules, units: &[Unit]) {
     let batch = rules.score_batch(units);
     match (report, batch) {
         (Ok(report), Ok(batch)) => {
+            debug(|| {
+                format!(
+                    "scored: {:?}",
+                    batch.iter().map(|s| s.total).collect::<Vec<_>>()
+                )
+            });
             same_results(rules, units, &report, &batch);
             let json = output::json(&report);
             if let Err(e) = serde_json::from_str::<serde_json::Value>(&json) {
@@ -121,6 +158,7 @@ pub fn check_scoring(rules: &Rules, units: &[Unit]) {
             let _ = output::table(&report);
         }
         (Err(a), Err(b)) => {
+            debug(|| format!("scoring failed: {a}"));
             let _ = (a.to_string(), b.to_string());
         }
         (Ok(_), Err(e)) => panic!("assess succeeded but score_batch failed: {e}"),
