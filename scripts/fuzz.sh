@@ -195,7 +195,7 @@ if [ "$fuzzing" = 0 ]; then
       }
       replay_on_stable "$t" "${files[@]}" || status=1
     else
-      replay_on_stable "$t" "fuzz/corpus/$t" || status=1
+      replay_on_stable "$t" "fuzz/corpus/$t" || status=1 # the seeds, and what fuzzing added
     fi
   done
   echo "NOTE: no fuzzing was done ($why_not); only existing inputs were replayed." >&2
@@ -228,7 +228,7 @@ if [ "$mode" = regressions ] || [ "$mode" = seeds ]; then
         continue
       fi
     else
-      mapfile -t files < <(find "fuzz/corpus/$t" -maxdepth 1 -type f | sort)
+      mapfile -t files < <(find "fuzz/corpus/$t" -maxdepth 1 -type f -name 'seed-*' | sort)
     fi
     failed=0
     for f in "${files[@]}"; do
@@ -284,7 +284,7 @@ printf '%-16s %8s %12s %8s %s\n' target seconds executions corpus result
 for t in "${targets[@]}"; do
   log="fuzz/target/logs/$t.log"
   execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
-  secs=$(grep -o 'stat::total_run_time: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
+  secs=$(grep -oE 'Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1 | grep -oE '[0-9]+ second' | grep -oE '[0-9]+' || true)
   corpus=$(find "fuzz/corpus/$t" -maxdepth 1 -type f | wc -l)
   printf '%-16s %8s %12s %8s %s\n' "$t" "${secs:-?}" "${execs:-?}" "$corpus" "${result[$t]}"
 done
