@@ -4,6 +4,8 @@
 #   - WASM: builds pkg/ (wasm target + pinned wasm-bindgen-cli installed when missing)
 #   - Browser: the JS API in Node (incl. native/WASM byte identity) and the web app in
 #     headless Chromium (Debian chromium + playwright-core installed when missing)
+#   - Fuzzing: a short cargo-fuzz run of every target in fuzz/ (nightly + cargo-fuzz installed
+#     when missing; falls back to replaying the seeds on stable, saying so)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,3 +41,6 @@ echo "== cargo clippy --target wasm32-unknown-unknown --no-default-features (the
 cargo clippy --target wasm32-unknown-unknown --lib --no-default-features --quiet -- -D warnings
 echo "== JS API and browser tests"
 bash scripts/e2e.sh
+echo "== fuzz: cargo fmt --check of fuzz/, then a short fuzz run of every target (scripts/fuzz.sh, fuzz/README.md)"
+cargo fmt --manifest-path fuzz/Cargo.toml -- --check
+FUZZ_PARALLEL=2 bash scripts/fuzz.sh --short
