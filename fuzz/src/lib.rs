@@ -92,6 +92,12 @@ pub fn assess(input: &[u8]) {
     let name = if first % 2 == 0 { "x.csv" } else { "x.json" };
     let rules = default_rules();
     let dataset = data::read(&rules.set, name, bytes);
+    debug_read(&dataset);
+    check_scoring(rules, &dataset.units);
+}
+
+/// With `KAOHE_FUZZ_DEBUG`, what was read.
+fn debug_read(dataset: &data::Dataset) {
     debug(|| {
         format!(
             "read: {} units, errors: {:?}",
@@ -103,7 +109,6 @@ pub fn assess(input: &[u8]) {
                 .collect::<Vec<_>>()
         )
     });
-    check_scoring(rules, &dataset.units);
 }
 
 /// `rules_and_data`: a rule script and a data file, separated by the first NUL byte (a rule
@@ -120,17 +125,7 @@ pub fn rules_and_data(input: &[u8]) {
         Err(e) => return debug(|| format!("compile: {e}")),
     };
     let dataset = data::read(&rules.set, "data", bytes);
-    debug(|| {
-        format!(
-            "read: {} units, errors: {:?}",
-            dataset.units.len(),
-            dataset
-                .errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-        )
-    });
+    debug_read(&dataset);
     check_scoring(&rules, &dataset.units);
 }
 
