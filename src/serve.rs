@@ -124,7 +124,7 @@ impl Site {
             }
             Site::Disk(mounts) => mounts.iter().find_map(|(prefix, dir)| {
                 let rest = path.strip_prefix(prefix.as_str())?;
-                let file = resolve(dir, rest)?;
+                let file = resolve_in(dir, rest)?;
                 let body = std::fs::read(&file).ok()?;
                 Some((Cow::Owned(body), content_type(&file)))
             }),
@@ -151,17 +151,28 @@ fn decode(path: &str) -> Option<String> {
     (!s.contains(['\0', '\\'])).then_some(s)
 }
 
+/// Maps a request path to a file under `www`, or under `pkg` for `/pkg/…`, refusing anything
+/// that leads out of them (see [`resolve_in`]).
+pub fn resolve(www: &Path, pkg: &Path, url: &str) -> Option<PathBuf> {
+    let path = decode(url.split(['?', '#']).next().unwrap_or("/"))?;
+    match path.strip_prefix("/pkg/") {
+        Some(rest) => resolve_in(pkg, rest),
+        None => resolve_in(www, path.trim_start_matches('/')),
+    }
+}
+
 /// The file `rel` under `base`, only if it is a file inside `base` once every symbolic link is
 /// followed: `..`, absolute paths and links that lead out of `base` give `None`.
-pub fn resolve(base: &Path, rel: &str) -> Option<PathBuf> {
+pub fn resolve_in(base: &Path, rel: &str) -> Option<PathBuf> {
     let rel = if rel.is_empty() { "index.html" } else { rel };
     let rel = Path::new(rel);
     if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
         return None;
     }
-    let base = base.canonicalize().ok()?;
-    let full = base.join(rel).canonicalize().ok()?;
-    (full.starts_with(&base) && full.is_file()).then_some(full)
+    let canonical = base.canonicalize().ok()?;
+    let full = canonical.join(rel).canonicalize().ok()?;
+    // The path as asked for (under `base` as given), once it is known to stay inside.
+    (full.starts_with(&canonical) && full.is_file()).then(|| base.join(rel))
 }
 
 /// Timeouts and sizes of the server.
