@@ -99,9 +99,14 @@ ${wasmB64.replace(/.{1,120}/g, "$&\n")}</script>
 // ── dist/ ──
 rmSync(DIST, { recursive: true, force: true });
 mkdirSync(join(DIST, "pkg/full"), { recursive: true });
-for (const f of ["index.html", "main.js", "editor.js", "worker.js", "style.css", "sw.js"]) {
+for (const f of ["main.js", "editor.js", "worker.js", "style.css", "sw.js"]) {
   cpSync(join(ROOT, "www", f), join(DIST, f));
 }
+// The served app offers the single file (下载离线版); www/ during development has none to offer.
+const served = www("index.html");
+const offer = /(<a id="offline-copy"[^>]*?) hidden>/;
+if (!offer.test(served)) throw new Error("www/index.html: no hidden #offline-copy link");
+writeFileSync(join(DIST, "index.html"), served.replace(offer, "$1>"));
 for (const f of ["kaohe.js", "kaohe.d.ts", "kaohe_bg_glue.js", "kaohe_bg_glue_bg.wasm", "full/kaohe_bg_glue.js", "full/kaohe_bg_glue_bg.wasm"]) {
   cpSync(pkg(f), join(DIST, "pkg", f));
 }

@@ -1005,22 +1005,10 @@ engine.onReady = (m) => {
   if (m.bundled.length) chooseBundled(0);
 };
 
-/** The served app offers the single file (dist/kaohe.html) for use without a server. */
-async function offerOfflineCopy() {
-  if (SINGLE_FILE || location.protocol === "file:") return;
-  try {
-    const res = await fetch("kaohe.html", { method: "HEAD", cache: "no-store" });
-    $("#offline-copy").hidden = !res.ok;
-  } catch {
-    // offline or no single file built: nothing to offer
-  }
-}
-
 const SINGLE_FILE = !!document.getElementById("kaohe-worker");
 wire();
 render();
 engine.start();
-offerOfflineCopy();
 if ("serviceWorker" in navigator && location.protocol !== "file:" && !SINGLE_FILE) {
   navigator.serviceWorker.register("sw.js").catch(() => {});
 }
