@@ -69,7 +69,8 @@ const engine = {
     // reports them; a worker that goes quiet for longer is stopped (per-unit limits in the
     // engine stop a runaway rule long before).
     const bytes = job.msg.data?.length ?? job.msg.request?.data?.length ?? 0;
-    this.watch(job, TIMEOUT_MS + bytes / 1000, "timeout");
+    job.budget = (job.msg.type === "assess" || job.msg.type === "cases" ? TIMEOUT_MS : 4 * TIMEOUT_MS) + bytes / 1000;
+    this.watch(job, job.budget, "timeout");
     job.shown = setTimeout(() => showBusy(job.msg), 300);
     this.worker.postMessage(job.msg);
   },
@@ -80,7 +81,7 @@ const engine = {
   progress(m) {
     const job = this.inflight;
     if (!job || m.id !== job.msg.id) return;
-    this.watch(job, TIMEOUT_MS + (m.units ?? 0) * 0.2, m.units ? "stalled" : "timeout");
+    this.watch(job, Math.max(job.budget, TIMEOUT_MS + (m.units ?? 0) * 0.2), m.units ? "stalled" : "timeout");
     showProgress(m.phase, m.units);
   },
   receive(m) {
@@ -93,7 +94,7 @@ const engine = {
     } else if (m.type === "progress") {
       this.progress(m);
     } else if (this.inflight && m.id === this.inflight.msg.id) {
-      if (m.error) this.restart(); // an internal error may leave the module broken
+      if (m.internal) this.restart(); // an internal error may leave the module broken
       this.finish(m);
     }
   },
@@ -128,7 +129,7 @@ function showBusy(msg) {
 }
 function showProgress(phase, units) {
   const [text, step] = PHASES[phase] ?? ["计算中…", 0];
-  $("#busy").hidden = false;
+  if (phase !== "read") $("#busy").hidden = false; // reading: shown after 300 ms, as any job
   $("#busy-text").dataset.phase = phase;
   $("#busy-text").textContent = phase === "score" ? `正在计分（${units.toLocaleString("zh-CN")} 个单位）…` : text;
   $("#busy-progress").value = step;
@@ -737,7 +738,7 @@ const pts = (p) => (p > 0 ? `+${p}` : `${p}`);
 /** A unit of a batch result: its 计分明细 is made now, in the worker, for this unit only. */
 async function openBatchUnit(u) {
   const result = state.result;
-  const r = await engine.send({ type: "explain", resultId: result.request.id, index: u.idx });
+  const r = await engine.send({ type: "explain", request: result.request, index: u.idx });
   if (state.result !== result) return;
   if (r.error || r.stopped || !r.points) {
     alert(r.error ?? "无法生成该单位的计分明细，请重试");

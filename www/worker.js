@@ -3,7 +3,7 @@
 //
 // Messages in:  { id, type: "assess", name, source, data, fileName, previous }
 //               { id, type: "export", format: "xlsx" | "csv", request }   (request: the assess message)
-//               { id, type: "explain", resultId, index }   (one unit of a batch result)
+//               { id, type: "explain", request, index }   (one unit of a batch result)
 //               { id, type: "cases", name, source, cases }
 // Messages out: { type: "ready", version, bundled } once; { id, type: "progress", phase, units? }
 //               while a job runs (the page's watchdog counts from the last one); then { id, … }.
@@ -127,8 +127,12 @@ const handlers = {
     }
     return { text: last.outcome ? last.outcome.csv() : last.scores.csvTable() };
   },
-  explain(k, { resultId, index }) {
-    if (!last?.units || last.id !== resultId) return { error: "结果已更新，请重新打开该单位" };
+  explain(k, { request, index }) {
+    if (last?.id !== request.id) {
+      assess(k, request); // a restarted worker: the same result again
+      if (last) last.id = request.id;
+    }
+    if (!last?.units || last.id !== request.id) return { error: "无法生成该单位的计分明细，请重新载入数据后再试" };
     const points = last.scores.unit(index);
     const unit = last.ruleSet.notStreamable() ? null : last.ruleSet.explainUnit(last.units, index);
     if (Array.isArray(unit)) return { error: `生成计分明细时出错：${unit.map((e) => e.message).join("；")}` };
@@ -158,7 +162,7 @@ self.onmessage = async ({ data: msg }) => {
     }
     reply = handlers[msg.type](k, msg);
   } catch (e) {
-    reply = { error: `引擎内部错误：${e?.message ?? e}` };
+    reply = { error: `引擎内部错误：${e?.message ?? e}`, internal: true };
   }
   const transfer = reply?.batch ? [reply.batch.exact.buffer, reply.batch.rank.buffer, reply.batch.grade.buffer] : [];
   postMessage({ id: msg.id, type: msg.type, ...reply }, transfer);
