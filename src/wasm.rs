@@ -661,7 +661,7 @@ impl Scores {
     }
 
     /// The results as an XLSX workbook, one row per unit in rank order within each cohort:
-    /// 名次, 单位编码, 单位名称, 组别 (with cohorts), 总分, 等次, 一票否决, 处理结果 and the
+    /// 名次, 单位编码, 单位名称, 分组 (with cohorts), 总分, 等次, 一票否决, 处理结果 and the
     /// points of every item. Empty without spreadsheet support (the `spreadsheets` feature) or
     /// when the workbook cannot be written.
     pub fn xlsx(&self) -> Vec<u8> {
@@ -739,7 +739,7 @@ impl Scores {
     fn table_header(&self) -> Vec<String> {
         let mut h: Vec<String> = ["名次", "单位编码", "单位名称"].map(String::from).to_vec();
         if self.labels.cohort_field.is_some() {
-            h.push("组别".into());
+            h.push("分组".into());
         }
         h.extend(["总分", "等次", "一票否决", "处理结果"].map(String::from));
         h.extend(self.labels.items.iter().cloned());

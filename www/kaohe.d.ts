@@ -94,7 +94,7 @@ export interface Scores {
    * decimals (blank when the veto policy hides it), the rank blank when unranked, 一票否决 `是`/`否`.
    */
   csv(): string;
-  /** CSV with a byte-order mark, in rank order: 名次, 单位编码, 单位名称, (组别,) 总分, 等次, 一票否决, 处理结果, each item's points. */
+  /** CSV with a byte-order mark, in rank order: 名次, 单位编码, 单位名称, (分组,) 总分, 等次, 一票否决, 处理结果, each item's points. */
   csvTable(): string;
   /** The same table as an XLSX workbook (the full module is used when this one lacks spreadsheet support; empty if it cannot be had). */
   xlsx(): Uint8Array;

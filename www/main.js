@@ -608,7 +608,10 @@ function renderTable() {
   table.innerHTML = `<thead><tr>${cols.map((c) => `<th scope="col" class="${c.num ? "num" : ""}${c.key.startsWith("m:") ? " metric" : ""}" aria-sort="${sort === c.key ? (dir > 0 ? "ascending" : "descending") : "none"}">
       <button type="button" class="sort" data-sort="${c.key}">${esc(c.label)}<span class="arrow">${sort === c.key ? (dir > 0 ? "▲" : "▼") : ""}</span></button></th>`).join("")}</tr></thead>
     <tbody>${virtual ? "" : units.map(rowHtml).join("")}</tbody>`;
-  if (virtual) paintRows();
+  if (virtual) {
+    $(".scroll-x").scrollTop = 0; // a new list starts at its top
+    paintRows();
+  }
   // Many columns (metrics): the charts move below the table.
   $(".result-grid").classList.toggle("wide", cols.length > 9);
   $("#filter-count").textContent = units.length === r.units.length ? `共 ${units.length} 个单位` : `显示 ${units.length} / ${r.units.length} 个单位`;
@@ -622,7 +625,7 @@ const rowHtml = (u) => `<tr data-unit="${esc(u.id)}"${u.idx != null ? ` data-idx
 function paintRows() {
   const wrap = $(".scroll-x");
   if (!wrap.classList.contains("virtual")) return;
-  const view = Math.ceil((wrap.clientHeight || 600) / ROW_H);
+  const view = Math.ceil(Math.max(wrap.clientHeight, window.innerHeight * 0.7, 300) / ROW_H);
   const first = Math.max(0, Math.floor(wrap.scrollTop / ROW_H) - view);
   if (first === vt.first) return;
   vt.first = first;
@@ -953,6 +956,7 @@ function wire() {
   $("#ruleset-select").addEventListener("change", (e) => {
     if (e.target.value !== "custom") chooseBundled(+e.target.value);
   });
+  $(".scroll-x").addEventListener("scroll", () => requestAnimationFrame(paintRows), { passive: true });
   $("#filter-text").addEventListener("input", (e) => { state.view.text = e.target.value; renderTable(); renderCharts(); });
   $("#filter-grade").addEventListener("change", (e) => { state.view.grade = e.target.value; renderTable(); renderCharts(); });
   $("#filter-cohort").addEventListener("change", (e) => { state.view.cohort = e.target.value; renderTable(); renderCharts(); });
