@@ -644,6 +644,65 @@ impl Scores {
         to_json(&c)
     }
 
+    /// One column of text, one entry per unit in input order, joined by U+0001 (cheaper to hand
+    /// to JavaScript than a list): `id`, `name`, `total` (as published, empty when hidden),
+    /// `vetoes` and `consequences` (names joined by `、`), `cohort` (empty without cohorts).
+    /// `""` for another name.
+    #[wasm_bindgen(js_name = columnText)]
+    pub fn column_text(&self, which: &str) -> String {
+        let names = |idx: &[usize], of: &[String]| {
+            idx.iter()
+                .filter_map(|k| of.get(*k).map(String::as_str))
+                .collect::<Vec<_>>()
+                .join("、")
+        };
+        let mut out = String::with_capacity(self.scores.len() * 16);
+        for (k, (unit, s)) in self.units.iter().zip(&self.scores).enumerate() {
+            if k > 0 {
+                out.push('\u{1}');
+            }
+            match which {
+                "id" | "name" | "total" | "cohort" => {
+                    let (id, name, total, cohort) = self.identity(unit, s);
+                    out.push_str(match which {
+                        "id" => &id,
+                        "name" => &name,
+                        "total" => total.as_deref().unwrap_or(""),
+                        _ => &cohort,
+                    });
+                }
+                "vetoes" => out.push_str(&names(&s.vetoes, &self.labels.vetoes)),
+                "consequences" => out.push_str(&names(&s.consequences, &self.labels.consequences)),
+                _ => return String::new(),
+            }
+        }
+        out
+    }
+
+    /// One column of numbers, one per unit in input order: `exact` (the unrounded total),
+    /// `rank` and `grade` (an index into the grades; both -1 for none). Empty for another name.
+    #[wasm_bindgen(js_name = columnNumbers)]
+    pub fn column_numbers(&self, which: &str) -> Vec<f64> {
+        use rust_decimal::prelude::ToPrimitive;
+        self.scores
+            .iter()
+            .map(|s| match which {
+                "exact" => s.total.to_f64().unwrap_or(0.0),
+                "rank" => s.rank.map_or(-1.0, f64::from),
+                "grade" => s.grade.map_or(-1.0, |g| g as f64),
+                _ => f64::NAN,
+            })
+            .take_while(|x| !x.is_nan())
+            .collect()
+    }
+
+    /// The names the indices of [`Scores::columns_json`] refer to, as JSON:
+    /// `{grades, labels: {vetoes, consequences, items}}`.
+    #[wasm_bindgen(js_name = labelsJson)]
+    pub fn labels_json(&self) -> String {
+        to_json(&serde_json::json!({ "grades": self.grades, "labels": self.labels }))
+    }
+
     /// One unit's points, by its index: `{base, bonus, items: [points or null, per item of
     /// the labels]}` as JSON; `"null"` for a bad index.
     #[wasm_bindgen(js_name = unitJson)]

@@ -100,6 +100,12 @@ export interface Scores {
   xlsx(): Uint8Array;
   /** Every unit's result as columns, in input order (for a table of many units). */
   columns(): BatchColumns;
+  /** One column as text, entries joined by U+0001: id, name, total (published; "" hidden), vetoes, consequences (names joined by 、), cohort. */
+  columnText(which: "id" | "name" | "total" | "vetoes" | "consequences" | "cohort"): string;
+  /** One column as numbers: exact (unrounded total), rank, grade (index; -1 for none). */
+  columnNumbers(which: "exact" | "rank" | "grade"): Float64Array;
+  /** What the indices name: grades, and the labels of vetoes, consequences and items. */
+  labels(): { grades: string[]; labels: { vetoes: string[]; consequences: string[]; items: string[] } };
   /** One unit's points per item (`labels.items` order), by index; null for a bad index. */
   unit(index: number): { base: string; bonus: string; items: (string | null)[] } | null;
   free(): void;

@@ -69,7 +69,8 @@ const engine = {
     // reports them; a worker that goes quiet for longer is stopped (per-unit limits in the
     // engine stop a runaway rule long before).
     const bytes = job.msg.data?.length ?? job.msg.request?.data?.length ?? 0;
-    job.budget = (job.msg.type === "assess" || job.msg.type === "cases" ? TIMEOUT_MS : 4 * TIMEOUT_MS) + bytes / 1000;
+    // Exports of many units take longer (an XLSX of 100,000 units: many seconds).
+    job.budget = (job.msg.type === "assess" || job.msg.type === "cases" ? TIMEOUT_MS : 4 * TIMEOUT_MS) + bytes / 1000 + (job.msg.units ?? 0);
     this.watch(job, job.budget, "timeout");
     job.shown = setTimeout(() => showBusy(job.msg), 300);
     this.worker.postMessage(job.msg);
@@ -741,7 +742,7 @@ const pts = (p) => (p > 0 ? `+${p}` : `${p}`);
 /** A unit of a batch result: its 计分明细 is made now, in the worker, for this unit only. */
 async function openBatchUnit(u) {
   const result = state.result;
-  const r = await engine.send({ type: "explain", request: result.request, index: u.idx });
+  const r = await engine.send({ type: "explain", request: result.request, index: u.idx, units: result.report.units.length / 10 });
   if (state.result !== result) return;
   if (r.error || r.stopped || !r.points) {
     alert(r.error ?? "无法生成该单位的计分明细，请重试");
@@ -893,7 +894,7 @@ async function exportAs(format) {
   if (format === "json") return download(exportName("json"), new Blob([(state.result.reportJson ?? compactJson()) + "\n"], { type: "application/json" }));
   const button = $(`#export-${format}`);
   button.disabled = true;
-  const r = await engine.send({ type: "export", format, request: state.result.request });
+  const r = await engine.send({ type: "export", format, request: state.result.request, units: state.result.report.units.length });
   renderButtons();
   if (r.bytes?.length) download(exportName("xlsx"), new Blob([r.bytes], { type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }));
   else if (r.text) download(exportName("csv"), new Blob([r.text], { type: "text/csv;charset=utf-8" }));

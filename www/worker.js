@@ -80,35 +80,24 @@ function assess(k, msg) {
     return { stage: scored.stage, errors: scored.errors };
   }
   postMessage({ id, type: "progress", phase: "table", units: n });
-  const cols = scored.scores.columns();
   keep({ id, units: loaded.units, scores: scored.scores, ruleSet: c.ruleSet });
   const { dataErrors, encoding, ignoredColumns } = loaded.units;
-  return { info: c.ruleSet.info, batch: pack(cols), dataErrors, encoding, ignoredColumns, notStreamable: c.ruleSet.notStreamable() };
+  return { info: c.ruleSet.info, batch: pack(scored.scores, n), dataErrors, encoding, ignoredColumns, notStreamable: c.ruleSet.notStreamable() };
 }
 
-/** Columns as joined text and typed arrays (transferred, not copied). */
-function pack(c) {
-  const n = c.id.length;
-  const exact = new Float64Array(n);
-  const rank = new Int32Array(n);
-  const grade = new Int16Array(n);
-  const names = (idx, of) => (idx.length ? idx.map((x) => of[x]).join("、") : "");
-  for (let i = 0; i < n; i++) {
-    exact[i] = Number(c.exact[i]);
-    rank[i] = c.rank[i] ?? -1;
-    grade[i] = c.grade[i] ?? -1;
-  }
+/** The batch result for the page: text columns joined by U+0001 and typed arrays (transferred, not copied). */
+function pack(scores, n) {
+  const text = (which) => scores.columnText(which);
+  const cohort = text("cohort");
+  const { grades, labels } = scores.labels();
   return {
     n,
-    id: c.id.join(SEP),
-    name: c.name.join(SEP),
-    total: c.total.map((t) => t ?? "").join(SEP),
-    exact, rank, grade,
-    vetoes: c.vetoes.map((v) => names(v, c.labels.vetoes)).join(SEP),
-    consequences: c.consequences.map((v) => names(v, c.labels.consequences)).join(SEP),
-    cohort: c.cohort.some((x) => x) ? c.cohort.join(SEP) : null,
-    grades: c.grades,
-    labels: c.labels,
+    id: text("id"), name: text("name"), total: text("total"), vetoes: text("vetoes"), consequences: text("consequences"),
+    cohort: cohort.replaceAll(SEP, "") === "" ? null : cohort,
+    exact: scores.columnNumbers("exact"),
+    rank: Int32Array.from(scores.columnNumbers("rank")),
+    grade: Int16Array.from(scores.columnNumbers("grade")),
+    grades, labels,
   };
 }
 
