@@ -662,14 +662,20 @@ impl Scores {
                 out.push('\u{1}');
             }
             match which {
-                "id" | "name" | "total" | "cohort" => {
-                    let (id, name, total, cohort) = self.identity(unit, s);
-                    out.push_str(match which {
-                        "id" => &id,
-                        "name" => &name,
-                        "total" => total.as_deref().unwrap_or(""),
-                        _ => &cohort,
-                    });
+                "id" => out.push_str(&unit.values[self.id_field].display()),
+                "name" => {
+                    let f = self.name_field.unwrap_or(self.id_field);
+                    out.push_str(&unit.values[f].display());
+                }
+                "total" => {
+                    if !(s.vetoed() && self.hide_vetoed) {
+                        out.push_str(&crate::cohort::display_total(s.total, self.decimals));
+                    }
+                }
+                "cohort" => {
+                    if let Some(f) = self.labels.cohort_field {
+                        out.push_str(&unit.values[f].display());
+                    }
                 }
                 "vetoes" => out.push_str(&names(&s.vetoes, &self.labels.vetoes)),
                 "consequences" => out.push_str(&names(&s.consequences, &self.labels.consequences)),

@@ -207,12 +207,22 @@ async function batchResult(r, request) {
     } catch { prev = null; }
   }
   const NONE = Object.freeze([]);
-  const units = new Array(b.n);
+  // Rank order within each cohort (in order of first appearance), unranked last, then input
+  // order — by a sort of numeric keys, far quicker than comparing objects.
+  const cohortNo = new Map();
+  const keys = new Float64Array(b.n);
   for (let i = 0; i < b.n; i++) {
-    if (i % 20000 === 19999) await nextTask();
+    const c = cohorts ? cohortNo.get(cohorts[i]) ?? cohortNo.set(cohorts[i], cohortNo.size).get(cohorts[i]) : 0;
+    keys[i] = (c * 2 ** 21 + (b.rank[i] < 0 ? 2 ** 21 - 1 : b.rank[i])) * 2 ** 21 + i;
+  }
+  keys.sort();
+  const units = new Array(b.n);
+  for (let k = 0; k < b.n; k++) {
+    if (k % 20000 === 19999) await nextTask();
+    const i = keys[k] % 2 ** 21;
     const rank = b.rank[i] < 0 ? null : b.rank[i];
     const previous_rank = prev?.get(ids[i]) ?? null;
-    units[i] = {
+    units[k] = {
       idx: i, id: ids[i], name: names[i], rank,
       total: totals[i] === "" ? null : b.exact[i], total_display: totals[i] === "" ? null : totals[i],
       grade: b.grade[i] < 0 ? null : b.grades[b.grade[i]],
@@ -223,7 +233,6 @@ async function batchResult(r, request) {
     };
   }
   await nextTask();
-  units.sort((x, y) => (x.cohort < y.cohort ? -1 : x.cohort > y.cohort ? 1 : 0) || (x.rank ?? Infinity) - (y.rank ?? Infinity) || x.idx - y.idx);
   const shown = totals.find((t) => t !== "") ?? "";
   const decimals = shown.includes(".") ? shown.split(".")[1].length : 0;
   const info = r.info;
@@ -346,7 +355,9 @@ function render() {
   renderSummary();
   renderTable();
   renderCharts();
-  renderPrint();
+  // The print view of many units is drawn in a task of its own, to keep each task short.
+  if (state.result?.batch) setTimeout(renderPrint, 0);
+  else renderPrint();
   renderButtons();
   $("#editor-name").textContent = state.rules?.name ?? "";
   $("#cases-source").textContent = state.rules?.cases ? `用例：${basename(state.rules.casesName)}` : "此规则集没有测试用例，请打开 *.cases.json 用例文件";
