@@ -43,7 +43,12 @@ const sha256 = (text) => `'sha256-${createHash("sha256").update(text, "utf8").di
 
 // ── the single file ──
 const style = `\n${www("style.css")}`;
-const pageScript = noScriptEnd("page script", `\n// editor.js\n${unmodule(www("editor.js"), /^import /)}\n// main.js\n${unmodule(www("main.js"), /^import /)}\n`);
+/** A module's text as a block that yields its exports, so that its own names stay its own. */
+function scoped(text) {
+  const names = [...text.matchAll(/^export (?:async )?(?:function|const|let|class) (\w+)/gm)].map((m) => m[1]);
+  return `const { ${names.join(", ")} } = (() => {\n${unmodule(text, /^import /)}\nreturn { ${names.join(", ")} };\n})();`;
+}
+const pageScript = noScriptEnd("page script", `\n// editor.js\n${scoped(www("editor.js"))}\n// main.js\n${unmodule(www("main.js"), /^import /)}\n`);
 const api = unmodule(readFileSync(pkg("kaohe.js"), "utf8"), /^import .* from "\.\/kaohe_bg_glue\.js";$/)
   .replace("async function load(", "async function loadWeb(");
 const workerScript = noScriptEnd("worker", `

@@ -668,7 +668,7 @@ function renderCharts() {
     }
     const rowsOf = [...counts].concat(vetoed ? [["一票否决", vetoed]] : []);
     const most = Math.max(1, ...rowsOf.map(([, n]) => n));
-    const W = 360, L = 80, R = 70, H = 26;
+    const W = 360, L = 70, R = 120, H = 26;
     let svg = `<svg viewBox="0 0 ${W} ${rowsOf.length * H + 6}" role="img" aria-label="各等次单位数" class="chart grade-summary">`;
     rowsOf.forEach(([g, n], i) => {
       const y = i * H;
