@@ -4,6 +4,7 @@
 #   - tests/e2e/app.test.mjs: the web app in headless Chromium (screenshots in tests/e2e/screenshots/)
 #   - tests/e2e/dist.test.mjs: the distribution — dist/kaohe.html from file://, 100k units, dist/ on
 #     a static server, `kaohe serve` with the app built in run outside the repository, offline
+#   - tests/e2e/firefox.test.mjs: the single file in Debian's firefox-esr over WebDriver BiDi
 # Installs what is missing and skips what is there: Debian chromium (and a small CJK font so the
 # screenshots are legible), playwright-core from tests/e2e/package-lock.json, the WASM package and
 # the native binary. Serves www/ + pkg/ on a free localhost port, runs `node --test`, stops the server.
@@ -19,6 +20,7 @@ if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh 2>/dev/null)
   missing+=(fonts-wqy-microhei)
 fi
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils) # reads the printed 通报's PDF
+[ -x /usr/bin/firefox-esr ] || [ "${KAOHE_E2E_FIREFOX:-1}" = 0 ] || missing+=(firefox-esr)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
   $SUDO apt-get update -qq
@@ -90,5 +92,6 @@ else
 fi
 
 cd tests/e2e
+# --experimental-websocket: Node 20's WebSocket client, for Firefox's WebDriver BiDi.
 KAOHE_URL=$URL KAOHE_APP_BIN=$ROOT/target/release/kaohe \
-  node --test --test-concurrency=1 api.test.mjs app.test.mjs dist.test.mjs
+  node --experimental-websocket --test --test-concurrency=1 api.test.mjs app.test.mjs dist.test.mjs firefox.test.mjs

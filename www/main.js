@@ -218,7 +218,7 @@ async function batchResult(r, request) {
   keys.sort();
   const units = new Array(b.n);
   for (let k = 0; k < b.n; k++) {
-    if (k % 20000 === 19999) await nextTask();
+    if (k % 10000 === 9999) await nextTask();
     const i = keys[k] % 2 ** 21;
     const rank = b.rank[i] < 0 ? null : b.rank[i];
     const previous_rank = prev?.get(ids[i]) ?? null;
@@ -355,8 +355,8 @@ function render() {
   renderSummary();
   renderTable();
   renderCharts();
-  // The print view of many units is drawn in a task of its own, to keep each task short.
-  if (state.result?.batch) setTimeout(renderPrint, 0);
+  // The print view of many units is drawn when it is printed (beforeprint), not on every change.
+  if (state.result?.batch) $("#print-report").innerHTML = "";
   else renderPrint();
   renderButtons();
   $("#editor-name").textContent = state.rules?.name ?? "";
@@ -380,7 +380,7 @@ function renderStatus() {
   const shown = state.result?.request.label;
   const pending = state.data && state.data.label !== shown ? state.data.label : null;
   $("#status-data").textContent = shown
-    ? `数据：${shown}${enc}${count}${pending ? `（${state.failure?.label === pending ? "未能载入" : "正在载入"} ${pending}）` : ""}`
+    ? `数据：${shown}${enc}${count}${pending ? `（${state.failure?.label === pending ? (state.failure.stopped ? "已停止载入" : "未能载入") : "正在载入"} ${pending}）` : ""}`
     : state.data ? `数据：${state.data.label}${state.failure ? "" : "（计算中）"}` : "数据：未载入";
   $("#status-previous").innerHTML = state.previous
     ? `上期：${esc(state.previous.fileName)} <button type="button" class="small" id="clear-previous">清除</button>` : "";
@@ -859,7 +859,9 @@ function renderPrint() {
   const groups = new Map();
   for (const u of r.units) for (const c of u.consequences) {
     const key = `${c.name}\u0000${c.reason}`;
-    groups.set(key, [...(groups.get(key) ?? []), u.name]);
+    const names = groups.get(key);
+    if (names) names.push(u.name);
+    else groups.set(key, [u.name]);
   }
   if (groups.size) {
     html += `<h2>结果运用</h2><ul>${[...groups].map(([k, names]) => { const [name, reason] = k.split("\u0000"); return `<li><strong>${esc(name)}</strong>${reason ? `（${esc(reason)}）` : ""}：${names.length > 200 ? `共 ${names.length} 个单位（名单请导出 Excel）` : names.map(esc).join("、")}</li>`; }).join("")}</ul>`;
@@ -976,6 +978,7 @@ function wire() {
   $("#export-csv").addEventListener("click", () => exportAs("csv"));
   $("#export-json").addEventListener("click", () => exportAs("json"));
   $("#print").addEventListener("click", () => window.print());
+  addEventListener("beforeprint", () => state.result?.batch && renderPrint());
   $("#run-cases").addEventListener("click", runCases);
   $("#stop").addEventListener("click", () => engine.stop("user"));
   $("#unit-close").addEventListener("click", () => $("#unit-dialog").close());

@@ -121,9 +121,14 @@ test("dist/kaohe.html from file://, no server: GBK, XLSX, 计分明细, last per
 test("100,000 units in the single file: progress, a drawn-as-needed table, filter, sort, exports", async () => {
   const { page, seen } = await open(pathToFileURL(SINGLE).href);
   await waitTop(page, "城关镇", "101.00");
-  const csv = Buffer.from(townships(100000));
+  // From a file on disk: a buffer would be handed to the page by script, on its main thread.
+  const dir = mkdtempSync(join(tmpdir(), "kaohe-100k-"));
+  const csv = join(dir, "十万乡镇.csv");
+  writeFileSync(csv, townships(100000));
+  const again = join(dir, "又一个十万.csv");
+  writeFileSync(again, readFileSync(csv));
   const t0 = Date.now();
-  await page.setInputFiles("#data-file", { name: "十万乡镇.csv", mimeType: "text/csv", buffer: csv });
+  await page.setInputFiles("#data-file", csv);
   await page.locator("#busy-progress").waitFor({ state: "visible", timeout: 10000 });
   assert.equal(await page.locator("#stop").isVisible(), true, "a long run can be stopped");
   assert.equal(await page.locator("#export-xlsx").isDisabled(), true, "no export while a run is in progress");
@@ -172,7 +177,20 @@ test("100,000 units in the single file: progress, a drawn-as-needed table, filte
   const x = await save(page, "#export-xlsx", 120000);
   assert.equal(x.bytes.subarray(0, 2).toString(), "PK");
   assert.ok(x.bytes.length > 1_000_000, `${x.bytes.length} bytes`);
+  // 停止: a new big file, stopped while it runs; the last result stays, named as it was.
+  await page.setInputFiles("#data-file", again);
+  // Clicked as soon as it shows (the worker is still reading the file then).
+  await page.waitForFunction(() => {
+    const stop = document.querySelector("#stop");
+    return stop.offsetParent !== null && (stop.click(), true);
+  }, null, { polling: 10, timeout: 10000 });
+  await page.locator("#notices >> text=计算已停止").waitFor();
+  assert.match(await page.locator("#status-data").innerText(), /数据：十万乡镇\.csv，UTF-8 编码，100,000 个单位（已停止载入 又一个十万\.csv）/);
+  assert.equal(await page.locator("#export-xlsx").isDisabled(), false);
+  assert.ok(await page.locator("#result-table tbody tr[data-unit]").count() > 10);
+  await shot(page, "100k-stopped");
   assert.deepEqual(seen.errors, []);
+  rmSync(dir, { recursive: true, force: true });
   await page.close();
 });
 
