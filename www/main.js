@@ -94,6 +94,8 @@ const engine = {
       setEngineStatus(`引擎加载失败：${m.message}`, true);
     } else if (m.type === "progress") {
       this.progress(m);
+    } else if (m.type === "order") {
+      takeOrder(m);
     } else if (this.inflight && m.id === this.inflight.msg.id) {
       if (m.internal) this.restart(); // an internal error may leave the module broken
       this.finish(m);
@@ -177,6 +179,10 @@ async function rescore() {
     state.result = result;
     state.failure = null;
     hideBusy();
+    const order = pendingOrders.get(request.id);
+    pendingOrders.clear();
+    if (order) takeOrder(order);
+    setTimeout(() => prepare(result), 500);
   } else if (r.report) {
     state.result = { ...r, request };
     state.failure = null;
@@ -560,32 +566,76 @@ function sortedOrder(col, dir) {
   const raw = units.map((u) => col.value(u));
   const blank = (x) => x == null || x === "";
   const numeric = raw.every((x) => blank(x) || typeof x === "number");
-  const keys = numeric ? raw : collationKeys(raw.map((x) => (blank(x) ? "" : String(x))));
   const idx = [];
   const blanks = [];
   raw.forEach((x, i) => (blank(x) ? blanks : idx).push(i));
-  idx.sort(numeric
-    ? (i, j) => (keys[i] - keys[j]) * dir || i - j
-    : (i, j) => (keys[i] < keys[j] ? -dir : keys[i] > keys[j] ? dir : i - j));
-  const order = Int32Array.from(idx.concat(blanks)); // blanks last either way
+  let sorted;
+  if (numeric) {
+    sorted = idx.sort((i, j) => (raw[i] - raw[j]) * dir || i - j);
+  } else {
+    // Text: the collation key with the position after it (input order among equals, either
+    // way), sorted by the engine's own string order — no comparator called from JavaScript.
+    const keys = col.key === "name" ? nameKeys(units) : collationKeys(raw.map((x) => (blank(x) ? "" : String(x))));
+    const n = units.length;
+    const tagged = idx.map((i) => `${keys[i]}\u0000${String(dir > 0 ? i : n - i).padStart(8, "0")}`).sort();
+    if (dir < 0) tagged.reverse();
+    sorted = tagged.map((t) => (dir > 0 ? +t.slice(-8) : n - t.slice(-8)));
+  }
+  const order = Int32Array.from(sorted.concat(blanks)); // blanks last either way
   orderCache.orders.set(key, order);
   return order;
+}
+/** A sort order the worker made for a batch result (names: zh-CN order), kept for both directions. */
+const pendingOrders = new Map(); // request id → message, for a result not shown yet
+function takeOrder(m) {
+  const r = state.result;
+  if (r?.request.id !== m.id) {
+    pendingOrders.clear();
+    pendingOrders.set(m.id, m);
+    return;
+  }
+  const units = r.report.units;
+  const pos = new Int32Array(units.length);
+  units.forEach((u, k) => (pos[u.idx] = k));
+  const asc = m.order.map((i) => pos[i]);
+  if (orderCache.result !== r) orderCache = { result: r, orders: new Map() };
+  orderCache.orders.set(`${m.key}:1`, asc);
+  orderCache.orders.set(`${m.key}:-1`, asc.slice().reverse());
+}
+
+/** The collation keys of the units' names, made once per result (in idle time for big ones). */
+function nameKeys(units) {
+  if (units.nameKeys?.length === units.length) return units.nameKeys;
+  return (units.nameKeys = collationKeys(units.map((u) => u.name)));
+}
+/** After a big result is shown: the filter text made in slices, before it is asked for (the name order comes from the worker). */
+async function prepare(result) {
+  const units = result.report.units;
+  for (let i = 0; i < units.length; i += 5000) {
+    await nextTask();
+    if (state.result !== result) return;
+    for (const u of units.slice(i, i + 5000)) haystack(u);
+  }
 }
 let collator;
 /** Strings whose plain comparison follows zh-CN collation (pinyin), character by character. */
 function collationKeys(strings) {
   const chars = new Set();
   for (const s of strings) for (const ch of s) chars.add(ch);
-  collator ??= new Intl.Collator("zh-CN");
-  const code = new Map([...chars].sort(collator.compare).map((ch, i) => [ch, String.fromCharCode(0x100 + Math.min(i, 0xd000))]));
-  return strings.map((s) => {
-    let k = "";
-    for (const ch of s) k += code.get(ch);
-    return k;
-  });
+  const code = collationCodes(chars);
+  return strings.map((s) => keyOf(s, code));
 }
-const haystack = (u) => (u.hay ??= [u.name, u.id, u.grade, stateStatus(u), ...u.consequences.map((c) => c.name), ...u.vetoes.map((v) => v.label)]
-  .filter((x) => x != null && x !== "").join("\u0001").toLowerCase());
+/** Each character's place in zh-CN order, as one character (from U+0100). */
+function collationCodes(chars) {
+  collator ??= new Intl.Collator("zh-CN");
+  return new Map([...chars].sort(collator.compare).map((ch, i) => [ch, String.fromCharCode(0x100 + Math.min(i, 0xd000))]));
+}
+function keyOf(s, code) {
+  let k = "";
+  for (const ch of s) k += code.get(ch);
+  return k;
+}
+const haystack = (u) => (u.hay ??= `${u.name}\u0001${u.id}\u0001${u.grade ?? ""}\u0001${stateStatus(u) ?? ""}${u.consequences.map((c) => `\u0001${c.name}`).join("")}${u.vetoes.map((v) => `\u0001${v.label}`).join("")}`.toLowerCase());
 
 function visibleUnits() {
   const r = state.result.report;

@@ -161,6 +161,14 @@ test("100,000 units in the single file: progress, a drawn-as-needed table, filte
   await page.click("button[data-sort=total]");
   const low = parseFloat(await page.locator("#result-table tbody tr[data-unit] .c-total").first().innerText());
   assert.ok(high > low, `${high} > ${low}`);
+  // By name: zh-CN (pinyin) order, the order made by the worker.
+  await page.click("button[data-sort=name]");
+  const sorted = await page.locator("#result-table tbody tr[data-unit] .c-name").allInnerTexts();
+  const collator = new Intl.Collator("zh-CN");
+  assert.ok(sorted.length > 10 && sorted.every((n, i) => i === 0 || collator.compare(sorted[i - 1], n) <= 0), sorted.slice(0, 5).join(","));
+  await page.click("button[data-sort=name]");
+  const reversed = await page.locator("#result-table tbody tr[data-unit] .c-name").allInnerTexts();
+  assert.ok(reversed.every((n, i) => i === 0 || collator.compare(reversed[i - 1], n) >= 0), reversed.slice(0, 5).join(","));
   await page.click("button[data-sort=rank]");
   // One unit's 计分明细, made on opening.
   await page.locator("#result-table .unit-link").first().click();
