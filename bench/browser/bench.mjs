@@ -154,7 +154,7 @@ for (const size of SIZES) {
   console.log(`| ${size.toLocaleString("en")} | ${f0(worst(size, "shownMs"))} ms (best ${f0(best(size, "shownMs"))}) | ${f0(worst(size, "longestTaskMs"))} ms | ${worst(size, "longTasks")} | ${f0(worst(size, "heapMiB"))} MiB | ${f0(worst(size, "peakRendererMiB"))} MiB (idle before: ${f0(worst(size, "idleRendererMiB"))}) | ${f0(worst(size, "peakPssMiB"))} MiB (idle before: ${f0(worst(size, "idlePssMiB"))}) | ${worst(size, "rows")} |`);
 }
 console.log();
-console.log("| units | filter by text | clear filter | filter by grade | sort by total (first) | sort again (cached order) | sort by name (first) |");
+console.log("| units | filter by text | clear filter | filter by grade | sort by total | sort by total, other way | sort by name |");
 console.log("|---|---|---|---|---|---|---|");
 for (const size of SIZES) {
   console.log(`| ${size.toLocaleString("en")} | ${f0(worst(size, "filterTextMs"))} ms | ${f0(worst(size, "filterClearMs"))} ms | ${f0(worst(size, "filterGradeMs"))} ms | ${f0(worst(size, "sortFirstMs"))} ms | ${f0(worst(size, "sortAgainMs"))} ms | ${f0(worst(size, "sortNameMs"))} ms |`);
