@@ -819,7 +819,9 @@ async function openBatchUnit(u) {
   // Rank, grade, total and consequences are the whole cohort's; the reasons are this unit's own.
   showUnit({
     ...explained, id: u.id, name: u.name, rank: u.rank, grade: u.grade, total: u.total, total_display: u.total_display,
-    cohort: u.cohort, consequences: u.consequences, previous_rank: u.previous_rank, row: explained.row,
+    cohort: u.cohort, previous_rank: u.previous_rank, row: explained.row,
+    // The batch's consequences, with the rule's reason where the unit alone gives the same one.
+    consequences: u.consequences.map((c) => explained.consequences?.find((x) => x.name === c.name) ?? c),
     metrics: [], state: null, batchNote: r.unit ? "" : "本规则集有跨单位计算的指标，单位较多时只列出各项得分，不逐条说明。",
   });
 }
