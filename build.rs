@@ -1,10 +1,16 @@
 //! Bundles every rule set in `rules/` (not `rules/broken/`) with its test cases and sample
 //! files into the crate, so the CLI and the WASM package carry the same rule library.
+//!
+//! With the `embed-app` feature it also builds the web app in `dist/` (or `$KAOHE_DIST`) into
+//! the binary for `kaohe serve`; `bash scripts/build-dist.sh` builds `dist/` first.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
+    if std::env::var_os("CARGO_FEATURE_EMBED_APP").is_some() {
+        embed_app();
+    }
     println!("cargo:rerun-if-changed=rules");
     println!("cargo:rerun-if-changed=rules/samples");
     let root = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
@@ -71,5 +77,59 @@ fn main() {
         Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("bundled.rs");
     if let Err(e) = std::fs::write(&dest, out) {
         println!("cargo:warning=cannot write {}: {e}", dest.display());
+    }
+}
+
+/// Writes `embedded_app.rs`: `&[(path, include_bytes!(file)), …]` for every file under the
+/// built `dist/` folder, or a `compile_error!` that says how to build it.
+fn embed_app() {
+    println!("cargo:rerun-if-env-changed=KAOHE_DIST");
+    let root = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
+    let dist = std::env::var("KAOHE_DIST")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| Path::new(&root).join("dist"));
+    println!("cargo:rerun-if-changed={}", dist.display());
+    let mut files = Vec::new();
+    collect(&dist, "", &mut files);
+    files.sort();
+    let out = if files.iter().any(|(name, _)| name == "index.html") {
+        let mut out = String::from("&[\n");
+        for (name, path) in &files {
+            let _ = writeln!(
+                out,
+                "    ({name:?}, include_bytes!({:?}).as_slice()),",
+                path.display().to_string()
+            );
+        }
+        out.push(']');
+        out
+    } else {
+        format!(
+            "compile_error!(\"the `embed-app` feature needs the built web app in {}: run `bash scripts/build-dist.sh` first\")",
+            dist.display().to_string().replace('\\', "/")
+        )
+    };
+    let dest =
+        Path::new(&std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("embedded_app.rs");
+    if let Err(e) = std::fs::write(&dest, out) {
+        println!("cargo:warning=cannot write {}: {e}", dest.display());
+    }
+}
+
+fn collect(dir: &Path, prefix: &str, out: &mut Vec<(String, std::path::PathBuf)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.filter_map(Result::ok) {
+        let path = e.path();
+        let Some(name) = e.file_name().to_str().map(String::from) else {
+            continue;
+        };
+        let rel = format!("{prefix}{name}");
+        if path.is_dir() {
+            collect(&path, &format!("{rel}/"), out);
+        } else if path.is_file() {
+            out.push((rel, path));
+        }
     }
 }

@@ -10,7 +10,9 @@
 #    engine's results checked equal to kaohe's before any time is taken (bench/, its own crate:
 #    the peers never enter kaohe's dependency tree or its CI);
 # 2. the CLI streaming 1M generated townships (CSV in, CSV out): wall time and peak memory;
-# 3. the WASM package in Node against json-rules-engine and ZEN's npm package, and its size.
+# 3. the WASM package in Node against json-rules-engine and ZEN's npm package, and its size;
+# 4. the browser app (dist/kaohe.html from file://) in headless Chromium at 10k and 100k units:
+#    file chosen → table shown, longest main-thread task, memory, filter and sort times.
 # Peer engines are built only here; `scripts/test.sh` and CI never compile them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,6 +67,16 @@ bash scripts/build-wasm.sh > /dev/null
 node bench/node/bench.mjs "$OUT/county-10000.csv" "$OUT/county-100000.csv" \
   --runs 5 --peer-budget 60 --native "$BENCH" --json "$OUT/wasm.json" > "$OUT/wasm.md"
 
+echo "== the browser app in headless Chromium (bench/browser/bench.mjs)"
+browser=""
+if [ -x /usr/bin/chromium ] || [ -n "${CHROMIUM:-}" ]; then
+  KAOHE_REUSE_PKG=1 KAOHE_DIST_NO_BINARY=1 bash scripts/build-dist.sh > /dev/null
+  [ -f tests/e2e/node_modules/playwright-core/package.json ] ||
+    (cd tests/e2e && { npm ci --no-audit --no-fund --loglevel=error > /dev/null || npm install --no-audit --no-fund > /dev/null; })
+  node bench/browser/bench.mjs --sizes 10000,100000 --runs 2 --json "$OUT/browser.json" > "$OUT/browser.md"
+  browser=$(cat "$OUT/browser.md")
+fi
+
 echo "== where kaohe's time goes (perf, 100k townships, one core)"
 profile=""
 if command -v perf >/dev/null 2>&1 &&
@@ -101,6 +113,14 @@ fi
   echo "each unit as it goes. Parsing the CSV twice is most of the time."
   echo
   cat "$OUT/wasm.md"
+  echo
+  if [ -n "$browser" ]; then
+    echo "$browser"
+  else
+    echo "## The browser app"
+    echo
+    echo "(Chromium not installed: not measured; \`bash scripts/e2e.sh\` installs it)"
+  fi
   echo
   echo "## Where kaohe's time goes"
   echo

@@ -2,6 +2,8 @@
 # Builds the WASM package into pkg/, with the typed wrapper from www/:
 #   pkg/kaohe_bg_glue_bg.wasm       the browser's engine module, without the spreadsheet code
 #   pkg/full/kaohe_bg_glue_bg.wasm  the full module (XLSX/XLS/ODS in, XLSX out), fetched on demand
+#   pkg/classic/                    the full module with wasm-bindgen's no-modules glue, for the
+#                                   single-file app's classic worker (scripts/build-dist.sh)
 #   pkg/node/                       the full module for Node, built for speed (CommonJS glue;
 #                                   batch jobs, tests, benchmarks)
 # Installs the wasm target and the pinned wasm-bindgen CLI when missing. No wasm-pack (it
@@ -41,6 +43,12 @@ cargo build --profile "$PROFILE" --target wasm32-unknown-unknown --lib --quiet -
 wasm-bindgen --target web --out-dir pkg "${BINDGEN_FLAGS[@]}" "$WASM"
 cargo build --profile "$PROFILE" --target wasm32-unknown-unknown --lib --quiet
 wasm-bindgen --target web --out-dir pkg/full "${BINDGEN_FLAGS[@]}" "$WASM"
+# The single file (dist/kaohe.html) runs the engine in a classic worker, which cannot import ES
+# modules: the same module with the no-modules glue. The glue differs, the module should not:
+# when it is the same, it is optimised once and copied.
+wasm-bindgen --target no-modules --out-dir pkg/classic "${BINDGEN_FLAGS[@]}" "$WASM"
+CLASSIC_SAME=""
+if cmp -s pkg/classic/kaohe_bg_glue_bg.wasm pkg/full/kaohe_bg_glue_bg.wasm; then CLASSIC_SAME=1; fi
 # Node's module is not downloaded: built for speed (`wasm-speed`, opt-level 3), it scores a
 # batch about 1.6× faster than the size-first module.
 SPEED_WASM=${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/wasm-speed/kaohe.wasm
@@ -63,13 +71,16 @@ else
   echo "== wasm-opt skipped: npm not found (the package works without it, only larger)"
 fi
 if [ -n "$wasm_opt" ]; then
-  for f in pkg/kaohe_bg_glue_bg.wasm pkg/full/kaohe_bg_glue_bg.wasm; do
+  targets=(pkg/kaohe_bg_glue_bg.wasm pkg/full/kaohe_bg_glue_bg.wasm)
+  [ -n "$CLASSIC_SAME" ] || targets+=(pkg/classic/kaohe_bg_glue_bg.wasm)
+  for f in "${targets[@]}"; do
     before=$(stat -c %s "$f")
     "$wasm_opt" "$WASM_OPT_LEVEL" "$f" -o "$f.opt"
     mv "$f.opt" "$f"
     echo "== wasm-opt $WASM_OPT_LEVEL $f: $before → $(stat -c %s "$f") bytes"
   done
 fi
+if [ -n "$CLASSIC_SAME" ]; then cp pkg/full/kaohe_bg_glue_bg.wasm pkg/classic/kaohe_bg_glue_bg.wasm; fi
 
 cp www/kaohe.js pkg/kaohe.js
 cp www/kaohe.d.ts pkg/kaohe.d.ts

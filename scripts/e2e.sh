@@ -2,6 +2,9 @@
 # The browser front end's tests, on a fresh machine or this one:
 #   - tests/e2e/api.test.mjs: the JS API in Node, incl. native CLI vs WASM byte identity
 #   - tests/e2e/app.test.mjs: the web app in headless Chromium (screenshots in tests/e2e/screenshots/)
+#   - tests/e2e/dist.test.mjs: the distribution — dist/kaohe.html from file://, 100k units, dist/ on
+#     a static server, `kaohe serve` with the app built in run outside the repository, offline
+#   - tests/e2e/firefox.test.mjs: the single file in Debian's firefox-esr over WebDriver BiDi
 # Installs what is missing and skips what is there: Debian chromium (and a small CJK font so the
 # screenshots are legible), playwright-core from tests/e2e/package-lock.json, the WASM package and
 # the native binary. Serves www/ + pkg/ on a free localhost port, runs `node --test`, stops the server.
@@ -16,6 +19,8 @@ missing=()
 if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
   missing+=(fonts-wqy-microhei)
 fi
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils) # reads the printed 通报's PDF
+[ -x /usr/bin/firefox-esr ] || [ "${KAOHE_E2E_FIREFOX:-1}" = 0 ] || missing+=(firefox-esr)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
   $SUDO apt-get update -qq
@@ -27,7 +32,7 @@ if [ ! -f tests/e2e/node_modules/playwright-core/package.json ]; then
   (cd tests/e2e && { npm ci --no-audit --no-fund || npm install --no-audit --no-fund; })
 fi
 
-if [ ! -f pkg/kaohe_bg_glue_bg.wasm ] || [ ! -f pkg/node/kaohe_bg_glue.js ]; then
+if [ ! -f pkg/kaohe_bg_glue_bg.wasm ] || [ ! -f pkg/node/kaohe_bg_glue.js ] || [ ! -f pkg/classic/kaohe_bg_glue_bg.wasm ]; then
   echo "== building the WASM package"
   bash scripts/build-wasm.sh
 fi
@@ -35,6 +40,12 @@ if [ ! -x target/debug/kaohe ]; then
   echo "== building the native binary"
   cargo build --quiet
 fi
+if [ ! -f dist/kaohe.html ] || [ -n "$(find www pkg/classic scripts/build-dist.mjs -newer dist/kaohe.html -type f 2>/dev/null | head -1)" ]; then
+  echo "== building dist/ (the single file and the static app)"
+  KAOHE_REUSE_PKG=1 KAOHE_DIST_NO_BINARY=1 bash scripts/build-dist.sh
+fi
+echo "== kaohe with the app built in (cargo build --release --features embed-app)"
+cargo build --release --quiet --features embed-app
 
 # The identity test compares the two builds: say so when either is older than the sources.
 for built in pkg/kaohe_bg_glue_bg.wasm target/debug/kaohe; do
@@ -81,4 +92,6 @@ else
 fi
 
 cd tests/e2e
-KAOHE_URL=$URL node --test --test-concurrency=1 api.test.mjs app.test.mjs
+# --experimental-websocket: Node 20's WebSocket client, for Firefox's WebDriver BiDi.
+KAOHE_URL=$URL KAOHE_APP_BIN=$ROOT/target/release/kaohe \
+  node --experimental-websocket --test --test-concurrency=1 api.test.mjs hostile.test.mjs app.test.mjs dist.test.mjs firefox.test.mjs

@@ -84,14 +84,15 @@ enum Command {
         #[arg(required = true)]
         rules: Vec<PathBuf>,
     },
-    /// Serve the browser app (www/ and the WASM package pkg/) on localhost
+    /// Serve the browser app on localhost: the app built in (`--features embed-app`), else
+    /// www/ and the WASM package pkg/ of the repository in the current folder
     Serve {
         /// Port; 0 picks a free one
         #[arg(long, default_value_t = 8080)]
         port: u16,
-        /// The repository folder holding www/ and pkg/
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
+        /// Serve this folder instead: a repository (www/ and pkg/) or a built dist/ folder
+        #[arg(long)]
+        root: Option<PathBuf>,
     },
     /// Run rule sets' test cases (NAME.cases.json) and broken-rule checks, with coverage
     Test {
@@ -125,9 +126,8 @@ fn main() -> ExitCode {
         }
         Command::Check { rules } => check(&rules),
         Command::Test { rules } => test(rules),
-        Command::Serve { port, root } => {
-            kaohe::serve::serve(&root, port).map_err(|e| (exit::IO, format!("error: {e}")))
-        }
+        Command::Serve { port, root } => kaohe::serve::serve(root.as_deref(), port)
+            .map_err(|e| (exit::IO, format!("error: {e}"))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -323,8 +323,41 @@ impl Compiled {
                 decimals: rules.set.decimals,
                 grades: rules.set.bands.iter().map(|b| b.name.clone()).collect(),
                 hide_vetoed: !rules.set.veto_policy.show_points,
+                labels: Labels::of(&rules.set),
             },
             Err(e) => Scores::failed("eval", to_json(&e.0)),
+        }
+    }
+
+    /// `""` when each unit's points depend on its own data only (a unit can then be explained
+    /// alone, see [`Compiled::explain_unit`]); otherwise why not, in words.
+    #[wasm_bindgen(js_name = notStreamable)]
+    pub fn not_streamable(&self) -> String {
+        match &self.rules {
+            Ok(rules) => rules.streamable().err().unwrap_or_default(),
+            Err(_) => "the rule set has errors".into(),
+        }
+    }
+
+    /// The explained result (计分明细) of one unit of a batch, by its index in `units`, scored
+    /// alone: its items with reasons, vetoes, prerequisites and adjustments, as the `units[0]`
+    /// JSON of a report. Its rank, grade and consequences are those of a cohort of one — take
+    /// them from the batch result. Right for rule sets where [`Compiled::not_streamable`] is
+    /// `""`. `"null"` for a bad index, the errors' JSON for a failure.
+    #[wasm_bindgen(js_name = explainUnit)]
+    pub fn explain_unit(&self, units: &Units, index: usize) -> String {
+        let Ok(rules) = &self.rules else {
+            return self.errors_json();
+        };
+        if units.rules_id != self.id {
+            return "null".into();
+        }
+        let Some(one) = units.units.get(index..=index) else {
+            return "null".into();
+        };
+        match rules.assess(one, None) {
+            Ok(report) => report.units.first().map_or_else(|| "null".into(), to_json),
+            Err(e) => to_json(&e.0),
         }
     }
 
@@ -514,6 +547,36 @@ pub struct Scores {
     grades: Vec<String>,
     /// The veto policy hides a vetoed unit's points.
     hide_vetoed: bool,
+    /// Names of the rule set's vetoes, consequences, items and cohort field.
+    labels: Labels,
+}
+
+/// What a batch result's indices name: vetoes, consequences, items (then cohort items), and
+/// the field that groups units into cohorts.
+#[derive(Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Labels {
+    vetoes: Vec<String>,
+    consequences: Vec<String>,
+    items: Vec<String>,
+    #[serde(skip)]
+    cohort_field: Option<usize>,
+}
+
+impl Labels {
+    fn of(set: &crate::model::RuleSet) -> Self {
+        Self {
+            vetoes: set.vetoes.iter().map(|v| v.label.clone()).collect(),
+            consequences: set.consequences.iter().map(|c| c.name.clone()).collect(),
+            items: set
+                .items
+                .iter()
+                .map(|i| i.label.clone())
+                .chain(set.cohort_items.iter().map(|i| i.label.clone()))
+                .collect(),
+            cohort_field: set.cohort_field,
+        }
+    }
 }
 
 impl Scores {
@@ -528,6 +591,7 @@ impl Scores {
             decimals: 0,
             grades: Vec::new(),
             hide_vetoed: false,
+            labels: Labels::default(),
         }
     }
 }
@@ -561,6 +625,173 @@ impl Scores {
         self.scores.is_empty()
     }
 
+    /// A unit's code, name, published total (blank when hidden) and cohort name.
+    fn identity(&self, unit: &Unit, s: &UnitScore) -> (String, String, Option<String>, String) {
+        let id = unit.values[self.id_field].display();
+        let name = self
+            .name_field
+            .map_or_else(|| id.clone(), |f| unit.values[f].display());
+        let total = (!(s.vetoed() && self.hide_vetoed))
+            .then(|| crate::cohort::display_total(s.total, self.decimals));
+        let cohort = self
+            .labels
+            .cohort_field
+            .map(|f| unit.values[f].display())
+            .unwrap_or_default();
+        (id, name, total, cohort)
+    }
+
+    /// The results as columns, for a table of many units, as JSON:
+    /// `{id, name, total, exact, rank, grade, vetoes, consequences, cohort: [one per unit, in
+    /// input order], grades, labels: {vetoes, consequences, items}}` — `total` as published
+    /// (`null` when the veto policy hides it), `exact` unrounded, `grade` an index into `grades`,
+    /// `vetoes` and `consequences` lists of indices into the labels, `cohort` `""` without
+    /// cohorts.
+    #[wasm_bindgen(js_name = columnsJson)]
+    pub fn columns_json(&self) -> String {
+        #[derive(Default, Serialize)]
+        struct Columns<'a> {
+            id: Vec<String>,
+            name: Vec<String>,
+            total: Vec<Option<String>>,
+            exact: Vec<String>,
+            rank: Vec<Option<u32>>,
+            grade: Vec<Option<usize>>,
+            vetoes: Vec<&'a [usize]>,
+            consequences: Vec<&'a [usize]>,
+            cohort: Vec<String>,
+            grades: &'a [String],
+            labels: Option<&'a Labels>,
+        }
+        let mut c = Columns {
+            grades: &self.grades,
+            labels: Some(&self.labels),
+            ..Columns::default()
+        };
+        for (unit, s) in self.units.iter().zip(&self.scores) {
+            let (id, name, total, cohort) = self.identity(unit, s);
+            c.id.push(id);
+            c.name.push(name);
+            c.total.push(total);
+            c.exact.push(s.total.normalize().to_string());
+            c.rank.push(s.rank);
+            c.grade.push(s.grade);
+            c.vetoes.push(&s.vetoes);
+            c.consequences.push(&s.consequences);
+            c.cohort.push(cohort);
+        }
+        to_json(&c)
+    }
+
+    /// One column of text, one entry per unit in input order, joined by U+0001 (cheaper to hand
+    /// to JavaScript than a list): `id`, `name`, `total` (as published, empty when hidden),
+    /// `vetoes` and `consequences` (names joined by `、`), `cohort` (empty without cohorts).
+    /// `""` for another name.
+    #[wasm_bindgen(js_name = columnText)]
+    pub fn column_text(&self, which: &str) -> String {
+        let names = |idx: &[usize], of: &[String]| {
+            idx.iter()
+                .filter_map(|k| of.get(*k).map(String::as_str))
+                .collect::<Vec<_>>()
+                .join("、")
+        };
+        let mut out = String::with_capacity(self.scores.len() * 16);
+        for (k, (unit, s)) in self.units.iter().zip(&self.scores).enumerate() {
+            if k > 0 {
+                out.push('\u{1}');
+            }
+            match which {
+                "id" => out.push_str(&unit.values[self.id_field].display()),
+                "name" => {
+                    let f = self.name_field.unwrap_or(self.id_field);
+                    out.push_str(&unit.values[f].display());
+                }
+                "total" => {
+                    if !(s.vetoed() && self.hide_vetoed) {
+                        out.push_str(&crate::cohort::display_total(s.total, self.decimals));
+                    }
+                }
+                "cohort" => {
+                    if let Some(f) = self.labels.cohort_field {
+                        out.push_str(&unit.values[f].display());
+                    }
+                }
+                "vetoes" => out.push_str(&names(&s.vetoes, &self.labels.vetoes)),
+                "consequences" => out.push_str(&names(&s.consequences, &self.labels.consequences)),
+                _ => return String::new(),
+            }
+        }
+        out
+    }
+
+    /// One column of numbers, one per unit in input order: `exact` (the unrounded total),
+    /// `rank` and `grade` (an index into the grades; both -1 for none). Empty for another name.
+    #[wasm_bindgen(js_name = columnNumbers)]
+    pub fn column_numbers(&self, which: &str) -> Vec<f64> {
+        use rust_decimal::prelude::ToPrimitive;
+        self.scores
+            .iter()
+            .map(|s| match which {
+                "exact" => s.total.to_f64().unwrap_or(0.0),
+                "rank" => s.rank.map_or(-1.0, f64::from),
+                "grade" => s.grade.map_or(-1.0, |g| g as f64),
+                _ => f64::NAN,
+            })
+            .take_while(|x| !x.is_nan())
+            .collect()
+    }
+
+    /// The names the indices of [`Scores::columns_json`] refer to, as JSON:
+    /// `{grades, labels: {vetoes, consequences, items}}`.
+    #[wasm_bindgen(js_name = labelsJson)]
+    pub fn labels_json(&self) -> String {
+        to_json(&serde_json::json!({ "grades": self.grades, "labels": self.labels }))
+    }
+
+    /// One unit's points, by its index: `{base, bonus, items: [points or null, per item of
+    /// the labels]}` as JSON; `"null"` for a bad index.
+    #[wasm_bindgen(js_name = unitJson)]
+    pub fn unit_json(&self, index: usize) -> String {
+        self.scores.get(index).map_or_else(
+            || "null".into(),
+            |s| {
+                to_json(&serde_json::json!({
+                    "base": s.base.normalize().to_string(),
+                    "bonus": s.bonus.normalize().to_string(),
+                    "items": s.items.iter().map(|p| p.map(|d| d.normalize().to_string())).collect::<Vec<_>>(),
+                }))
+            },
+        )
+    }
+
+    /// The results as an XLSX workbook, one row per unit in rank order within each cohort:
+    /// 名次, 单位编码, 单位名称, 分组 (with cohorts), 总分, 等次, 一票否决, 处理结果 and the
+    /// points of every item. Empty without spreadsheet support (the `spreadsheets` feature) or
+    /// when the workbook cannot be written.
+    pub fn xlsx(&self) -> Vec<u8> {
+        #[cfg(feature = "spreadsheets")]
+        {
+            self.workbook().unwrap_or_default()
+        }
+        #[cfg(not(feature = "spreadsheets"))]
+        {
+            Vec::new()
+        }
+    }
+
+    /// The results as CSV text with a byte-order mark (as Excel opens it), one line per unit in
+    /// rank order: the columns of [`Scores::xlsx`].
+    #[wasm_bindgen(js_name = csvTable)]
+    pub fn csv_table(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::with_capacity(self.scores.len() * 160));
+        let _ = w.write_record(self.table_header());
+        for i in self.rank_order() {
+            let _ = w.write_record(self.table_row(i));
+        }
+        let body = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+        format!("\u{feff}{body}")
+    }
+
     /// The results as UTF-8 CSV (no byte-order mark), one line per unit in input order:
     /// `单位编码,单位名称,总分,等次,名次,一票否决` — the total rounded half-up to the rule
     /// set's decimals (blank when the veto policy hides it), the rank blank when unranked,
@@ -591,5 +822,95 @@ impl Scores {
             let _ = w.write_record([&*id, &*name, &total, grade, &rank, vetoed]);
         }
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+impl Scores {
+    /// Unit indices by cohort, then rank (unranked last), then input order.
+    fn rank_order(&self) -> Vec<usize> {
+        let cohorts: Vec<String> = match self.labels.cohort_field {
+            Some(f) => self.units.iter().map(|u| u.values[f].display()).collect(),
+            None => Vec::new(),
+        };
+        let mut order: Vec<usize> = (0..self.scores.len()).collect();
+        order.sort_by(|&a, &b| {
+            let key = |i: usize| self.scores[i].rank.unwrap_or(u32::MAX);
+            cohorts
+                .get(a)
+                .cmp(&cohorts.get(b))
+                .then(key(a).cmp(&key(b)))
+                .then(a.cmp(&b))
+        });
+        order
+    }
+
+    fn table_header(&self) -> Vec<String> {
+        let mut h: Vec<String> = ["名次", "单位编码", "单位名称"].map(String::from).to_vec();
+        if self.labels.cohort_field.is_some() {
+            h.push("分组".into());
+        }
+        h.extend(["总分", "等次", "一票否决", "处理结果"].map(String::from));
+        h.extend(self.labels.items.iter().cloned());
+        h
+    }
+
+    fn table_row(&self, i: usize) -> Vec<String> {
+        let (unit, s) = (&self.units[i], &self.scores[i]);
+        let (id, name, total, cohort) = self.identity(unit, s);
+        let names = |idx: &[usize], of: &[String]| {
+            idx.iter()
+                .filter_map(|k| of.get(*k).cloned())
+                .collect::<Vec<_>>()
+                .join("、")
+        };
+        let mut row = vec![s.rank.map(|r| r.to_string()).unwrap_or_default(), id, name];
+        if self.labels.cohort_field.is_some() {
+            row.push(cohort);
+        }
+        row.push(total.unwrap_or_default());
+        row.push(
+            s.grade
+                .and_then(|g| self.grades.get(g))
+                .cloned()
+                .unwrap_or_default(),
+        );
+        row.push(names(&s.vetoes, &self.labels.vetoes));
+        row.push(names(&s.consequences, &self.labels.consequences));
+        row.extend(
+            s.items
+                .iter()
+                .map(|p| p.map(|d| d.normalize().to_string()).unwrap_or_default()),
+        );
+        row
+    }
+
+    #[cfg(feature = "spreadsheets")]
+    fn workbook(&self) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name("考核结果")?;
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        let header = self.table_header();
+        // Numbers as numbers: the rank, the total and the items' points.
+        let first_item = header.len() - self.labels.items.len();
+        let total_col = first_item - 4;
+        for (c, h) in header.iter().enumerate() {
+            let c = u16::try_from(c).unwrap_or(u16::MAX);
+            sheet.write_string_with_format(0, c, h, &bold)?;
+        }
+        for (r, i) in self.rank_order().into_iter().enumerate() {
+            let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
+            for (c, cell) in self.table_row(i).iter().enumerate() {
+                let numeric = c == 0 || c == total_col || c >= first_item;
+                let c = u16::try_from(c).unwrap_or(u16::MAX);
+                match cell.parse::<f64>() {
+                    Ok(n) if numeric => sheet.write_number(r, c, n)?,
+                    _ if cell.is_empty() => sheet,
+                    _ => sheet.write_string(r, c, cell)?,
+                };
+            }
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        book.save_to_buffer()
     }
 }

@@ -94,7 +94,39 @@ export interface Scores {
    * decimals (blank when the veto policy hides it), the rank blank when unranked, 一票否决 `是`/`否`.
    */
   csv(): string;
+  /** CSV with a byte-order mark, in rank order: 名次, 单位编码, 单位名称, (分组,) 总分, 等次, 一票否决, 处理结果, each item's points. */
+  csvTable(): string;
+  /** The same table as an XLSX workbook (the full module is used when this one lacks spreadsheet support; empty if it cannot be had). */
+  xlsx(): Uint8Array;
+  /** Every unit's result as columns, in input order (for a table of many units). */
+  columns(): BatchColumns;
+  /** One column as text, entries joined by U+0001: id, name, total (published; "" hidden), vetoes, consequences (names joined by 、), cohort. */
+  columnText(which: "id" | "name" | "total" | "vetoes" | "consequences" | "cohort"): string;
+  /** One column as numbers: exact (unrounded total), rank, grade (index; -1 for none). */
+  columnNumbers(which: "exact" | "rank" | "grade"): Float64Array;
+  /** What the indices name: grades, and the labels of vetoes, consequences and items. */
+  labels(): { grades: string[]; labels: { vetoes: string[]; consequences: string[]; items: string[] } };
+  /** One unit's points per item (`labels.items` order), by index; null for a bad index. */
+  unit(index: number): { base: string; bonus: string; items: (string | null)[] } | null;
   free(): void;
+}
+
+/** `Scores.columns()`: one entry per unit in each list, in input order. */
+export interface BatchColumns {
+  id: string[]; name: string[];
+  /** As published (null when the veto policy hides it). */
+  total: (string | null)[];
+  /** Unrounded. */
+  exact: string[];
+  rank: (number | null)[];
+  /** Index into `grades`. */
+  grade: (number | null)[];
+  /** Indices into `labels.vetoes` / `labels.consequences`. */
+  vetoes: number[][]; consequences: number[][];
+  /** Cohort name, "" without cohorts. */
+  cohort: string[];
+  grades: string[];
+  labels: { vetoes: string[]; consequences: string[]; items: string[] };
 }
 
 export type LoadOutcome =
@@ -128,6 +160,13 @@ export interface RuleSet {
    * and vetoes, kept in WASM memory until read with `csv()`.
    */
   scoreBatch(units: Units): BatchOutcome;
+  /** "" when each unit's points depend on its own data only (then `explainUnit` is right); else why not. */
+  notStreamable(): string;
+  /**
+   * One unit of `units` (by index) explained, scored alone: items with reasons, vetoes,
+   * prerequisites. Its rank, grade and consequences are a cohort of one's: take the batch's.
+   */
+  explainUnit(units: Units, index: number): UnitResult | null;
   /** Runs test cases (a NAME.cases.json text); `files` supplies files the cases name. */
   runCases(casesJson: string, files?: Record<string, string>): CaseRun;
   free(): void;

@@ -110,7 +110,7 @@ export function api(glue, loadFull) {
           ignoredColumns: json(u.ignoredColumnsJson()),
           free: () => u.free(),
         };
-        rawUnits.set(units, { u, on });
+        rawUnits.set(units, { u, on, bytes, fileName });
         return { type: "success", units };
       },
       scoreBatch(units) {
@@ -125,7 +125,41 @@ export function api(glue, loadFull) {
           s.free();
           return out;
         }
-        return { type: "success", scores: { len: () => s.len(), csv: () => s.csv(), free: () => s.free() } };
+        // The workbook needs spreadsheet support: scored again in the full module if need be.
+        const xlsx = () => {
+          if (held.on === inFull || glue.spreadsheets()) return s.xlsx();
+          const f = withSpreadsheets();
+          if (f === null) return new Uint8Array();
+          const u2 = f.loadUnits(held.fileName, held.bytes);
+          const s2 = f.scoreBatch(u2);
+          const book = s2.ok() ? s2.xlsx() : new Uint8Array();
+          s2.free();
+          u2.free();
+          return book;
+        };
+        return {
+          type: "success",
+          scores: {
+            len: () => s.len(),
+            csv: () => s.csv(),
+            csvTable: () => s.csvTable(),
+            columns: () => json(s.columnsJson()),
+            columnText: (which) => s.columnText(which),
+            columnNumbers: (which) => s.columnNumbers(which),
+            labels: () => json(s.labelsJson()),
+            unit: (index) => json(s.unitJson(index)),
+            xlsx,
+            free: () => s.free(),
+          },
+        };
+      },
+      /** "" when a unit can be explained alone (its points depend on its own data); else why not. */
+      notStreamable: () => c.notStreamable(),
+      /** One loaded unit's 计分明细, scored alone (rank, grade and consequences: take the batch's). */
+      explainUnit(units, index) {
+        const held = rawUnits.get(units);
+        if (held === undefined) return null;
+        return json(held.on.explainUnit(held.u, index));
       },
       runCases(casesJson, files = {}) {
         return json(c.runCasesJson(casesJson, JSON.stringify(files)));

@@ -2,8 +2,13 @@
 // asks the engine worker to score it, and shows the answer. No framework, no network but our files.
 import { createEditor } from "./editor.js";
 
-const TIMEOUT_MS = 5000; // a worker that has not answered by then is stopped and replaced
+const TIMEOUT_MS = 5000; // a worker that has not answered (or reported progress) by then is stopped and replaced
 const DEBOUNCE_MS = 400;
+const VIRTUAL_MIN = 300; // tables of more units draw only the rows in view
+const BARS_MAX = 60; // more units: the chart counts units per grade instead of a bar per unit
+const PRINT_MAX = 2000; // the printed 通报 lists at most this many units (the rest: export)
+const ERRORS_SHOWN = 200; // data errors listed on the page (all of them are copied)
+const SEP = "\u0001";
 
 const $ = (sel) => document.querySelector(sel);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -19,6 +24,7 @@ const state = {
   result: null, // the last good result: { info, report, reportJson, dataErrors, encoding, ignoredColumns, request }
   failure: null, // the last attempt's failure: { stage, errors } or { stopped } — the table then shows the last good result
   view: { sort: null, dir: 1, text: "", grade: "", cohort: "" },
+  running: null, // the scoring request in progress: exports and printing wait for it
 };
 
 // ───────────────────────── the engine worker ─────────────────────────
@@ -27,7 +33,18 @@ const engine = {
   worker: null, ready: false, inflight: null, queue: [], seq: 0, onReady: null,
   start() {
     this.ready = false;
-    this.worker = new Worker("worker.js", { type: "module" });
+    const inline = document.getElementById("kaohe-worker");
+    if (inline) {
+      // The single file (dist/kaohe.html): a classic worker from a blob of the page's own text,
+      // with the compressed engine module in front of it.
+      this.url ??= URL.createObjectURL(new Blob([
+        `self.KAOHE_WASM = ${JSON.stringify(document.getElementById("kaohe-wasm").textContent.trim())};\n`,
+        inline.textContent,
+      ], { type: "text/javascript" }));
+      this.worker = new Worker(this.url);
+    } else {
+      this.worker = new Worker("worker.js", { type: "module" });
+    }
     this.worker.onmessage = ({ data }) => this.receive(data);
     this.worker.onerror = (e) => {
       e.preventDefault?.();
@@ -48,9 +65,25 @@ const engine = {
   pump() {
     if (this.inflight || !this.ready || this.queue.length === 0) return;
     const job = (this.inflight = this.queue.shift());
-    job.timer = setTimeout(() => this.stop("timeout"), TIMEOUT_MS);
-    job.shown = setTimeout(() => ($("#busy").hidden = false), 300);
+    // The watchdog: a big file is given time by its size, then by its units as the worker
+    // reports them; a worker that goes quiet for longer is stopped (per-unit limits in the
+    // engine stop a runaway rule long before).
+    const bytes = job.msg.data?.length ?? job.msg.request?.data?.length ?? 0;
+    // Exports of many units take longer (an XLSX of 100,000 units: many seconds).
+    job.budget = (job.msg.type === "assess" || job.msg.type === "cases" ? TIMEOUT_MS : 4 * TIMEOUT_MS) + bytes / 1000 + (job.msg.units ?? 0);
+    this.watch(job, job.budget, "timeout");
+    job.shown = setTimeout(() => showBusy(job.msg), 300);
     this.worker.postMessage(job.msg);
+  },
+  watch(job, ms, why) {
+    clearTimeout(job.timer);
+    job.timer = setTimeout(() => this.stop(why), ms);
+  },
+  progress(m) {
+    const job = this.inflight;
+    if (!job || m.id !== job.msg.id) return;
+    this.watch(job, Math.max(job.budget, TIMEOUT_MS + (m.units ?? 0) * 0.2), m.units ? "stalled" : "timeout");
+    showProgress(m.phase, m.units);
   },
   receive(m) {
     if (m.type === "ready") {
@@ -59,8 +92,12 @@ const engine = {
       this.pump();
     } else if (m.type === "fatal") {
       setEngineStatus(`引擎加载失败：${m.message}`, true);
+    } else if (m.type === "progress") {
+      this.progress(m);
+    } else if (m.type === "order") {
+      takeOrder(m);
     } else if (this.inflight && m.id === this.inflight.msg.id) {
-      if (m.error) this.restart(); // an internal error may leave the module broken
+      if (m.internal) this.restart(); // an internal error may leave the module broken
       this.finish(m);
     }
   },
@@ -68,7 +105,7 @@ const engine = {
     const job = this.inflight;
     clearTimeout(job.timer);
     clearTimeout(job.shown);
-    $("#busy").hidden = true;
+    hideBusy();
     this.inflight = null;
     job.resolve(reply);
     this.pump();
@@ -85,6 +122,29 @@ const engine = {
     this.finish({ stopped: why });
   },
 };
+
+const PHASES = { read: ["正在读取数据…", 1], score: ["正在计分", 2], table: ["正在整理结果…", 3], show: ["正在生成表格…", 4] };
+function showBusy(msg) {
+  $("#busy").hidden = false;
+  if (msg?.type === "assess" && msg.data != null && !$("#busy-text").dataset.phase) {
+    $("#busy-text").textContent = `正在计算：${basename(msg.label ?? msg.fileName ?? "")}…`;
+  }
+}
+function showProgress(phase, units) {
+  const [text, step] = PHASES[phase] ?? ["计算中…", 0];
+  if (phase !== "read") $("#busy").hidden = false; // reading: shown after 300 ms, as any job
+  $("#busy-text").dataset.phase = phase;
+  $("#busy-text").textContent = phase === "score" ? `正在计分（${units.toLocaleString("zh-CN")} 个单位）…` : text;
+  $("#busy-progress").value = step;
+  $("#busy-progress").hidden = false;
+}
+function hideBusy() {
+  $("#busy").hidden = true;
+  $("#busy-progress").hidden = true;
+  $("#busy-progress").value = 0;
+  delete $("#busy-text").dataset.phase;
+  $("#busy-text").textContent = "计算中…";
+}
 
 function setEngineStatus(text, bad = false) {
   const el = $("#status-engine");
@@ -106,18 +166,114 @@ async function rescore() {
   const request = {
     type: "assess", name: state.rules.name, source: state.rules.source,
     data: state.data?.bytes ?? null, fileName: state.data?.fileName ?? "", previous: state.previous?.text ?? "",
+    label: state.data?.label ?? "",
   };
+  state.running = request;
+  renderButtons();
   const r = await engine.send(request);
   if (r.superseded) return;
-  if (r.report) {
+  if (r.batch) {
+    showProgress("show", r.batch.n);
+    const result = await batchResult(r, request);
+    if (state.running !== request) return; // a newer run has started meanwhile
+    state.result = result;
+    state.failure = null;
+    hideBusy();
+    const order = pendingOrders.get(request.id);
+    pendingOrders.clear();
+    if (order) takeOrder(order);
+    setTimeout(() => prepare(result), 500);
+  } else if (r.report) {
     state.result = { ...r, request };
     state.failure = null;
   } else if (r.stage === "nodata") {
     state.failure = null; // the rules compile; there is nothing to score yet
   } else {
     state.failure = r.stopped ? { stopped: r.stopped } : r.error ? { stage: "internal", errors: [{ message: r.error }] } : { stage: r.stage, errors: r.errors };
+    state.failure.label = request.label;
   }
+  if (state.running === request) state.running = null;
   render();
+}
+
+const nextTask = () => new Promise((ok) => setTimeout(ok, 0));
+
+/**
+ * A batch result (many units, no explanation text) as the page's result: unit objects built
+ * in slices between which the page stays responsive, in rank order, with cohort statistics.
+ */
+async function batchResult(r, request) {
+  const b = r.batch;
+  const split = (s) => (s == null ? null : s.split(SEP));
+  const [ids, names, totals, vetoes, cons, cohorts] = [b.id, b.name, b.total, b.vetoes, b.consequences, b.cohort].map(split);
+  let prev = null;
+  if (request.previous) {
+    try {
+      prev = new Map(JSON.parse(request.previous).units.map((u) => [u.id, u.rank]));
+    } catch { prev = null; }
+  }
+  const NONE = Object.freeze([]);
+  // Rank order within each cohort (in order of first appearance), unranked last, then input
+  // order — by a sort of numeric keys, far quicker than comparing objects.
+  const cohortNo = new Map();
+  const keys = new Float64Array(b.n);
+  for (let i = 0; i < b.n; i++) {
+    const c = cohorts ? cohortNo.get(cohorts[i]) ?? cohortNo.set(cohorts[i], cohortNo.size).get(cohorts[i]) : 0;
+    keys[i] = (c * 2 ** 21 + (b.rank[i] < 0 ? 2 ** 21 - 1 : b.rank[i])) * 2 ** 21 + i;
+  }
+  keys.sort();
+  const units = new Array(b.n);
+  for (let k = 0; k < b.n; k++) {
+    if (k % 10000 === 9999) await nextTask();
+    const i = keys[k] % 2 ** 21;
+    const rank = b.rank[i] < 0 ? null : b.rank[i];
+    const previous_rank = prev?.get(ids[i]) ?? null;
+    units[k] = {
+      idx: i, id: ids[i], name: names[i], rank,
+      total: totals[i] === "" ? null : b.exact[i], total_display: totals[i] === "" ? null : totals[i],
+      grade: b.grade[i] < 0 ? null : b.grades[b.grade[i]],
+      vetoed: vetoes[i] !== "", vetoes: vetoes[i] ? vetoes[i].split("、").map((label) => ({ label, reason: "" })) : NONE,
+      consequences: cons[i] ? cons[i].split("、").map((name) => ({ name, reason: "" })) : NONE,
+      cohort: cohorts ? cohorts[i] : "全部",
+      previous_rank, rank_change: previous_rank != null && rank != null ? previous_rank - rank : null,
+    };
+  }
+  await nextTask();
+  const shown = totals.find((t) => t !== "") ?? "";
+  const decimals = shown.includes(".") ? shown.split(".")[1].length : 0;
+  const info = r.info;
+  const report = {
+    rule_set: { id: info.id, title: info.title, source: request.name, max: info.max, bonus_max: info.bonusMax, decimals },
+    units, cohorts: cohortStats(units, info.grades, decimals), rollups: [],
+  };
+  return { ...r, batch: true, report, reportJson: null, request };
+}
+
+/** Per cohort: units, ranked, vetoed, mean, median, max, min and units per grade. */
+function cohortStats(units, grades, decimals) {
+  const by = new Map();
+  for (const u of units) {
+    let c = by.get(u.cohort);
+    if (!c) by.set(u.cohort, (c = { name: u.cohort, units: 0, ranked: 0, vetoed: 0, totals: [], grades: new Map(grades.map((g) => [g, 0])) }));
+    c.units++;
+    if (u.rank != null) c.ranked++;
+    if (u.vetoed) c.vetoed++;
+    if (u.total != null && !u.vetoed) c.totals.push(u.total);
+    if (u.grade != null) c.grades.set(u.grade, (c.grades.get(u.grade) ?? 0) + 1);
+  }
+  const f = (x) => (x == null ? null : x.toFixed(decimals));
+  return [...by.values()].map((c) => {
+    const t = Float64Array.from(c.totals).sort();
+    const n = t.length;
+    let sum = 0;
+    for (const x of t) sum += x;
+    const median = n ? (n % 2 ? t[(n - 1) / 2] : (t[n / 2 - 1] + t[n / 2]) / 2) : null;
+    return {
+      name: c.name, units: c.units, ranked: c.ranked, vetoed: c.vetoed,
+      mean: f(n ? sum / n : null), median: f(median), max: f(n ? t[n - 1] : null), min: f(n ? t[0] : null),
+      grades: [...c.grades].map(([grade, count]) => ({ grade, count })),
+    };
+  });
 }
 
 // ───────────────────────── choosing rules, data and the previous period ─────────────────────────
@@ -205,20 +361,33 @@ function render() {
   renderSummary();
   renderTable();
   renderCharts();
-  renderPrint();
-  const ok = !!state.result;
-  for (const id of ["export-xlsx", "export-csv", "export-json", "print"]) $(`#${id}`).disabled = !ok;
+  // The print view of many units is drawn when it is printed (beforeprint), not on every change.
+  if (state.result?.batch) $("#print-report").innerHTML = "";
+  else renderPrint();
+  renderButtons();
   $("#editor-name").textContent = state.rules?.name ?? "";
   $("#cases-source").textContent = state.rules?.cases ? `用例：${basename(state.rules.casesName)}` : "此规则集没有测试用例，请打开 *.cases.json 用例文件";
   $("#run-cases").disabled = !state.rules?.cases;
+}
+
+/** Exports and printing: for a result on screen, and not while a new one is being computed. */
+function renderButtons() {
+  const ok = !!state.result && !state.running;
+  for (const id of ["export-xlsx", "export-csv", "export-json", "print"]) $(`#${id}`).disabled = !ok;
 }
 
 function renderStatus() {
   $("#status-rules").textContent = state.rules ? `规则：${basename(state.rules.name)}${state.rules.source !== state.rules.original ? "（已修改）" : ""}` : "";
   const names = { spreadsheet: "电子表格", GB18030: "GBK/GB18030 编码", "UTF-8": "UTF-8 编码" };
   const e = state.result?.encoding;
-  const enc = e && state.result.request.data === state.data?.bytes ? `，${names[e] ?? `${e} 编码`}` : "";
-  $("#status-data").textContent = state.data ? `数据：${state.data.label}${enc}` : "数据：未载入";
+  const enc = e ? `，${names[e] ?? `${e} 编码`}` : "";
+  const count = state.result?.report ? `，${state.result.report.units.length.toLocaleString("zh-CN")} 个单位` : "";
+  // The data behind the table on screen — never a newer file's name over an older table.
+  const shown = state.result?.request.label;
+  const pending = state.data && state.data.label !== shown ? state.data.label : null;
+  $("#status-data").textContent = shown
+    ? `数据：${shown}${enc}${count}${pending ? `（${state.failure?.label === pending ? (state.failure.stopped ? "已停止载入" : "未能载入") : "正在载入"} ${pending}）` : ""}`
+    : state.data ? `数据：${state.data.label}${state.failure ? "" : "（计算中）"}` : "数据：未载入";
   $("#status-previous").innerHTML = state.previous
     ? `上期：${esc(state.previous.fileName)} <button type="button" class="small" id="clear-previous">清除</button>` : "";
 }
@@ -235,7 +404,8 @@ function ruleProblems() {
   if (f.stopped) {
     return [{ message: f.stopped === "timeout"
       ? `规则运行超过 ${TIMEOUT_MS / 1000} 秒仍未结束，已强制停止（可能是死循环或运算量过大）`
-      : "已停止计算", help: "修改规则后会自动重新计分" }];
+      : f.stopped === "stalled" ? "计算长时间没有进展，已停止（数据量很大时可以重试，或检查规则中是否有很慢的计算）"
+      : "已停止计算", help: f.stopped === "user" ? "重新载入数据或修改规则后会再次计分" : "修改规则后会自动重新计分" }];
   }
   if (f.stage === "rules" || f.stage === "eval" || f.stage === "internal") return f.errors;
   return [];
@@ -245,7 +415,8 @@ function renderNotices() {
   const f = state.failure;
   let html = "";
   if (f && state.result) {
-    html += `<div class="notice warn">${f.stage === "data" || f.stage === "previous" ? "数据有错误" : "规则有错误或运行被停止"}，下表仍是上一次成功计算的结果。${ruleProblems().length ? ' <button type="button" class="link" data-goto-tab="editor">查看规则问题</button>' : ""}</div>`;
+    const what = f.stage === "data" || f.stage === "previous" ? `${f.label ? `数据 ${esc(f.label)} ` : "数据"}有错误` : f.stopped === "user" ? "计算已停止" : "规则有错误或运行被停止";
+    html += `<div class="notice warn">${what}，下表仍是上一次成功计算的结果。${ruleProblems().length ? ' <button type="button" class="link" data-goto-tab="editor">查看规则问题</button>' : ""}</div>`;
   } else if (f && ruleProblems().length) {
     html += `<div class="notice bad">规则有错误，无法计分。 <button type="button" class="link" data-goto-tab="editor">查看规则问题</button></div>`;
   }
@@ -261,9 +432,9 @@ function renderNotices() {
     html += `<div class="notice bad data-errors"><div class="notice-head"><span>${lead}</span>
       <button type="button" class="small" id="copy-data-errors">复制错误清单</button></div>
       <table class="errors"><thead><tr><th>行</th><th>列</th><th>单位</th><th>问题</th><th>处理建议</th></tr></thead><tbody>
-      ${dataErrors.map((e) => `<tr><td class="num">${e.row || "—"}</td><td>${e.column ? `${e.column}${e.header ? ` ${esc(e.header)}` : ""}` : esc(e.header ?? "—")}</td>
+      ${dataErrors.slice(0, ERRORS_SHOWN).map((e) => `<tr><td class="num">${e.row || "—"}</td><td>${e.column ? `${e.column}${e.header ? ` ${esc(e.header)}` : ""}` : esc(e.header ?? "—")}</td>
         <td>${esc(e.unit ?? "—")}</td><td>${esc(e.message)}</td><td>${esc(e.help ?? "")}</td></tr>`).join("")}
-      </tbody></table></div>`;
+      </tbody></table>${dataErrors.length > ERRORS_SHOWN ? `<p class="hint">只列出前 ${ERRORS_SHOWN} 处，另有 ${dataErrors.length - ERRORS_SHOWN} 处；“复制错误清单”可复制全部。</p>` : ""}</div>`;
   }
   if (state.result && !f && state.result.ignoredColumns.length) {
     html += `<details class="notice quiet"><summary>数据中有 ${state.result.ignoredColumns.length} 列未被规则使用</summary>${esc(state.result.ignoredColumns.join("、"))}</details>`;
@@ -382,27 +553,101 @@ function rankChange(u) {
   return `<span class="muted" title="上期第 ${u.previous_rank} 名">持平</span>`;
 }
 
+// Sorting and filtering many units: each column's order is computed once per result (text by
+// a collation key made once per distinct character), filters run over a cached lowercase text.
+let orderCache = { result: null, orders: new Map() };
+function sortedOrder(col, dir) {
+  const r = state.result;
+  if (orderCache.result !== r) orderCache = { result: r, orders: new Map() };
+  const key = `${col.key}:${dir}`;
+  const hit = orderCache.orders.get(key);
+  if (hit) return hit;
+  const units = r.report.units;
+  const raw = units.map((u) => col.value(u));
+  const blank = (x) => x == null || x === "";
+  const numeric = raw.every((x) => blank(x) || typeof x === "number");
+  const idx = [];
+  const blanks = [];
+  raw.forEach((x, i) => (blank(x) ? blanks : idx).push(i));
+  let sorted;
+  if (numeric) {
+    sorted = idx.sort((i, j) => (raw[i] - raw[j]) * dir || i - j);
+  } else {
+    // Text: the collation key with the position after it (input order among equals, either
+    // way), sorted by the engine's own string order — no comparator called from JavaScript.
+    const keys = col.key === "name" ? nameKeys(units) : collationKeys(raw.map((x) => (blank(x) ? "" : String(x))));
+    const n = units.length;
+    const tagged = idx.map((i) => `${keys[i]}\u0000${String(dir > 0 ? i : n - i).padStart(8, "0")}`).sort();
+    if (dir < 0) tagged.reverse();
+    sorted = tagged.map((t) => (dir > 0 ? +t.slice(-8) : n - t.slice(-8)));
+  }
+  const order = Int32Array.from(sorted.concat(blanks)); // blanks last either way
+  orderCache.orders.set(key, order);
+  return order;
+}
+/** A sort order the worker made for a batch result (names: zh-CN order), kept for both directions. */
+const pendingOrders = new Map(); // request id → message, for a result not shown yet
+function takeOrder(m) {
+  const r = state.result;
+  if (r?.request.id !== m.id) {
+    pendingOrders.clear();
+    pendingOrders.set(m.id, m);
+    return;
+  }
+  const units = r.report.units;
+  const pos = new Int32Array(units.length);
+  units.forEach((u, k) => (pos[u.idx] = k));
+  const asc = m.order.map((i) => pos[i]);
+  if (orderCache.result !== r) orderCache = { result: r, orders: new Map() };
+  orderCache.orders.set(`${m.key}:1`, asc);
+  orderCache.orders.set(`${m.key}:-1`, asc.slice().reverse());
+}
+
+/** The collation keys of the units' names, made once per result (in idle time for big ones). */
+function nameKeys(units) {
+  if (units.nameKeys?.length === units.length) return units.nameKeys;
+  return (units.nameKeys = collationKeys(units.map((u) => u.name)));
+}
+/** After a big result is shown: the filter text made in slices, before it is asked for (the name order comes from the worker). */
+async function prepare(result) {
+  const units = result.report.units;
+  for (let i = 0; i < units.length; i += 5000) {
+    await nextTask();
+    if (state.result !== result) return;
+    for (const u of units.slice(i, i + 5000)) haystack(u);
+  }
+}
+let collator;
+/** Strings whose plain comparison follows zh-CN collation (pinyin), character by character. */
+function collationKeys(strings) {
+  const chars = new Set();
+  for (const s of strings) for (const ch of s) chars.add(ch);
+  const code = collationCodes(chars);
+  return strings.map((s) => keyOf(s, code));
+}
+/** Each character's place in zh-CN order, as one character (from U+0100). */
+function collationCodes(chars) {
+  collator ??= new Intl.Collator("zh-CN");
+  return new Map([...chars].sort(collator.compare).map((ch, i) => [ch, String.fromCharCode(0x100 + Math.min(i, 0xd000))]));
+}
+function keyOf(s, code) {
+  let k = "";
+  for (const ch of s) k += code.get(ch);
+  return k;
+}
+const haystack = (u) => (u.hay ??= `${u.name}\u0001${u.id}\u0001${u.grade ?? ""}\u0001${stateStatus(u) ?? ""}${u.consequences.map((c) => `\u0001${c.name}`).join("")}${u.vetoes.map((v) => `\u0001${v.label}`).join("")}`.toLowerCase());
+
 function visibleUnits() {
   const r = state.result.report;
   const { text, grade, cohort, sort, dir } = state.view;
   const needle = text.trim().toLowerCase();
-  let units = r.units.filter((u) =>
-    (!grade || u.grade === grade) && (!cohort || u.cohort === cohort) &&
-    (!needle || [u.name, u.id, u.grade, stateStatus(u), ...u.consequences.map((c) => c.name), ...u.vetoes.map((v) => v.label)]
-      .some((s) => s && String(s).toLowerCase().includes(needle))));
-  if (sort) {
-    const col = columns(r, r.units).find((c) => c.key === sort);
-    if (col) {
-      units = units.map((u, i) => [u, i]).sort(([a, i], [b, j]) => {
-        const x = col.value(a), y = col.value(b);
-        if (x == null || x === "") return y == null || y === "" ? i - j : 1; // blanks last either way
-        if (y == null || y === "") return -1;
-        const c = typeof x === "number" ? x - y : String(x).localeCompare(String(y), "zh-CN");
-        return c * dir || i - j;
-      }).map(([u]) => u);
-    }
-  }
-  return units;
+  const pass = (u) => (!grade || u.grade === grade) && (!cohort || u.cohort === cohort) && (!needle || haystack(u).includes(needle));
+  const col = sort ? columns(r, r.units).find((c) => c.key === sort) : null;
+  if (!col) return !grade && !cohort && !needle ? r.units : r.units.filter(pass);
+  const order = sortedOrder(col, dir);
+  const out = [];
+  for (const i of order) if (pass(r.units[i])) out.push(r.units[i]);
+  return out;
 }
 
 function renderTable() {
@@ -416,12 +661,41 @@ function renderTable() {
   const units = visibleUnits();
   const cols = columns(r, units.length ? units : r.units);
   const { sort, dir } = state.view;
+  const virtual = units.length > VIRTUAL_MIN;
+  vt.units = units;
+  vt.cols = cols;
+  vt.first = -1;
+  $(".scroll-x").classList.toggle("virtual", virtual);
+  table.classList.toggle("virtual", virtual);
   table.innerHTML = `<thead><tr>${cols.map((c) => `<th scope="col" class="${c.num ? "num" : ""}${c.key.startsWith("m:") ? " metric" : ""}" aria-sort="${sort === c.key ? (dir > 0 ? "ascending" : "descending") : "none"}">
       <button type="button" class="sort" data-sort="${c.key}">${esc(c.label)}<span class="arrow">${sort === c.key ? (dir > 0 ? "▲" : "▼") : ""}</span></button></th>`).join("")}</tr></thead>
-    <tbody>${units.map((u) => `<tr data-unit="${esc(u.id)}" class="${u.vetoed ? "vetoed" : ""}">${cols.map((c) => `<td class="${c.num ? "num" : ""} c-${c.key.replace(/:.*/, "")}">${c.cell(u)}</td>`).join("")}</tr>`).join("")}</tbody>`;
+    <tbody>${virtual ? "" : units.map(rowHtml).join("")}</tbody>`;
+  if (virtual) {
+    $(".scroll-x").scrollTop = 0; // a new list starts at its top
+    paintRows();
+  }
   // Many columns (metrics): the charts move below the table.
   $(".result-grid").classList.toggle("wide", cols.length > 9);
   $("#filter-count").textContent = units.length === r.units.length ? `共 ${units.length} 个单位` : `显示 ${units.length} / ${r.units.length} 个单位`;
+}
+
+// The rows of a large table: only those in view (and a screenful either side) are in the page,
+// between two spacer rows that keep the scroll height.
+const ROW_H = 34;
+const vt = { units: [], cols: [], first: -1 };
+const rowHtml = (u) => `<tr data-unit="${esc(u.id)}"${u.idx != null ? ` data-idx="${u.idx}"` : ""} class="${u.vetoed ? "vetoed" : ""}">${vt.cols.map((c) => `<td class="${c.num ? "num" : ""} c-${c.key.replace(/:.*/, "")}">${c.cell(u)}</td>`).join("")}</tr>`;
+function paintRows() {
+  const wrap = $(".scroll-x");
+  if (!wrap.classList.contains("virtual")) return;
+  const view = Math.ceil(Math.max(wrap.clientHeight, window.innerHeight * 0.7, 300) / ROW_H);
+  const first = Math.max(0, Math.floor(wrap.scrollTop / ROW_H) - view);
+  if (first === vt.first) return;
+  vt.first = first;
+  const slice = vt.units.slice(first, first + 3 * view);
+  const tbody = $("#result-table tbody");
+  tbody.innerHTML = `<tr class="spacer" aria-hidden="true"></tr>${slice.map(rowHtml).join("")}<tr class="spacer" aria-hidden="true"></tr>`;
+  tbody.firstChild.style.height = `${first * ROW_H}px`;
+  tbody.lastChild.style.height = `${Math.max(vt.units.length - first - slice.length, 0) * ROW_H}px`;
 }
 
 // ───────────────────────── charts (SVG) ─────────────────────────
@@ -432,8 +706,31 @@ function renderCharts() {
     return;
   }
   const r = state.result.report;
-  const units = visibleUnits();
-  const top = Math.max(r.rule_set.max + (r.rule_set.bonus_max ?? 0), ...units.map((u) => u.total ?? 0));
+  const units = vt.units;
+  const grades = state.result.info.grades;
+  if (units.length > BARS_MAX) {
+    // Many units: how many in each grade, not a bar per unit.
+    const counts = new Map(grades.map((g) => [g, 0]));
+    let vetoed = 0;
+    for (const u of units) {
+      if (u.vetoed) vetoed++;
+      if (u.grade != null) counts.set(u.grade, (counts.get(u.grade) ?? 0) + 1);
+    }
+    const rowsOf = [...counts].concat(vetoed ? [["一票否决", vetoed]] : []);
+    const most = Math.max(1, ...rowsOf.map(([, n]) => n));
+    const W = 360, L = 70, R = 120, H = 26;
+    let svg = `<svg viewBox="0 0 ${W} ${rowsOf.length * H + 6}" role="img" aria-label="各等次单位数" class="chart grade-summary">`;
+    rowsOf.forEach(([g, n], i) => {
+      const y = i * H;
+      const w = Math.max(((W - L - R) * n) / most, n ? 1 : 0);
+      const fill = g === "一票否决" ? "#777" : GRADE_COLOURS[gradeIndex(g) ?? 2];
+      svg += `<text x="${L - 6}" y="${y + 17}" text-anchor="end" class="label">${esc(g)}</text><rect x="${L}" y="${y + 4}" width="${w}" height="${H - 8}" rx="2" fill="${fill}"><title>${esc(g)}：${n} 个单位</title></rect><text x="${L + w + 4}" y="${y + 17}" class="value">${n.toLocaleString("zh-CN")}（${((100 * n) / units.length).toFixed(1)}%）</text>`;
+    });
+    $("#bar-chart").innerHTML = `${svg}</svg><p class="hint">共 ${units.length.toLocaleString("zh-CN")} 个单位，按等次统计</p>`;
+  }
+  let most = 0;
+  for (const u of units) if (u.total != null && u.total > most) most = u.total;
+  const top = Math.max(r.rule_set.max + (r.rule_set.bonus_max ?? 0), most);
   // Bars of totals, one row per unit, in the table's order.
   const W = 360, L = 104, R = 46, H = 20;
   const x = (v) => L + ((W - L - R) * Math.max(v, 0)) / top;
@@ -441,7 +738,7 @@ function renderCharts() {
   for (let v = 0; v <= top; v += top > 50 ? 20 : 10) {
     svg += `<line x1="${x(v)}" x2="${x(v)}" y1="0" y2="${units.length * H}" class="grid"/><text x="${x(v)}" y="${units.length * H + 14}" class="axis" text-anchor="middle">${v}</text>`;
   }
-  units.forEach((u, i) => {
+  if (units.length <= BARS_MAX) units.forEach((u, i) => {
     const y = i * H;
     const name = u.name.length > 8 ? `${u.name.slice(0, 7)}…` : u.name;
     svg += `<text x="${L - 6}" y="${y + 14}" text-anchor="end" class="label">${esc(name)}<title>${esc(u.name)}</title></text>`;
@@ -454,19 +751,27 @@ function renderCharts() {
     }
   });
   svg += "</svg>";
-  const grades = state.result.info.grades;
   svg += `<div class="legend">${grades.map((g) => `${gradeChip(g)}`).join(" ")}</div>`;
-  $("#bar-chart").innerHTML = units.length ? svg : `<p class="hint">没有符合筛选条件的单位</p>`;
+  if (units.length <= BARS_MAX) $("#bar-chart").innerHTML = units.length ? svg : `<p class="hint">没有符合筛选条件的单位</p>`;
 
   // Histogram of totals in 10-point bins.
-  const totals = units.map((u) => u.total).filter((t) => t != null);
+  const totals = [];
+  let tmin = Infinity, tmax = -Infinity;
+  for (const u of units) {
+    if (u.total == null) continue;
+    totals.push(u.total);
+    if (u.total < tmin) tmin = u.total;
+    if (u.total > tmax) tmax = u.total;
+  }
   if (totals.length) {
-    const lo = Math.min(Math.floor(Math.min(...totals) / 10) * 10, 60);
-    const hi = Math.max(Math.ceil(Math.max(...totals) / 10) * 10, lo + 10);
+    const lo = Math.min(Math.floor(tmin / 10) * 10, 60);
+    const hi = Math.max(Math.ceil(tmax / 10) * 10, lo + 10);
     const bins = [];
-    for (let b = lo; b < hi; b += 10) {
-      const last = b + 10 >= hi; // the last bin holds its upper end: 100 counts in 90–100
-      bins.push({ from: b, to: b + 10, n: totals.filter((t) => t >= b && (t < b + 10 || (last && t === b + 10))).length });
+    for (let b = lo; b < hi; b += 10) bins.push({ from: b, to: b + 10, n: 0 });
+    for (const t of totals) {
+      // the last bin holds its upper end: 100 counts in 90–100
+      const k = Math.min(Math.floor((t - lo) / 10), bins.length - 1);
+      if (k >= 0) bins[k].n++;
     }
     const maxN = Math.max(...bins.map((b) => b.n));
     const HW = 360, HH = 150, bw = (HW - 20) / bins.length;
@@ -495,15 +800,51 @@ function renderCharts() {
 const dataUses = (data) => (data?.length ? `<span class="uses">${data.map((d) => `<span class="use">${esc(d.label)} = ${esc(d.value)}</span>`).join("")}</span>` : "");
 const pts = (p) => (p > 0 ? `+${p}` : `${p}`);
 
-function openUnit(id) {
-  const u = state.result?.report.units.find((x) => x.id === id);
-  if (!u) return;
+/** A unit of a batch result: its 计分明细 is made now, in the worker, for this unit only. */
+async function openBatchUnit(u) {
+  const result = state.result;
+  const r = await engine.send({ type: "explain", request: result.request, index: u.idx, units: result.report.units.length / 10 });
+  if (state.result !== result) return;
+  if (r.error || r.stopped || !r.points) {
+    alert(r.error ?? "无法生成该单位的计分明细，请重试");
+    return;
+  }
+  const info = result.info;
+  const byItem = info.items.map((it, k) => ({ ...it, points: Number(r.points.items[k] ?? 0), not_applicable: r.points.items[k] == null }));
+  const explained = r.unit ?? {
+    // Scored against other units (cohort indicators, linked values, metrics): points per item only.
+    items: byItem.map((it) => ({ label: it.label, category: it.category, kind: it.kind, max: it.max, points: it.points, not_applicable: it.not_applicable, reasons: [] })),
+    vetoes: u.vetoes, prerequisites_failed: [], adjustments: [], base: r.points.base, bonus: r.points.bonus, awards_eligible: true,
+  };
+  // Rank, grade, total and consequences are the whole cohort's; the reasons are this unit's own.
+  showUnit({
+    ...explained, id: u.id, name: u.name, rank: u.rank, grade: u.grade, total: u.total, total_display: u.total_display,
+    cohort: u.cohort, previous_rank: u.previous_rank, row: explained.row,
+    // The batch's consequences, with the rule's reason where the unit alone gives the same one.
+    consequences: u.consequences.map((c) => explained.consequences?.find((x) => x.name === c.name) ?? c),
+    metrics: [], state: null, batchNote: r.unit ? "" : "本规则集有跨单位计算的指标，单位较多时只列出各项得分，不逐条说明。",
+  });
+}
+
+function openUnit(id, idx) {
+  const units = state.result?.report.units;
+  if (!units) return;
+  if (state.result.batch) {
+    const u = idx != null ? units.find((x) => x.idx === idx) : units.find((x) => x.id === id);
+    if (u) openBatchUnit(u);
+    return;
+  }
+  const u = units.find((x) => x.id === id);
+  if (u) showUnit(u);
+}
+
+function showUnit(u) {
   $("#unit-title").innerHTML = `${esc(u.name)} <span class="muted">${esc(u.id)}</span>`;
   let html = `<div class="unit-head">
     <div><span class="big">${esc(u.total_display ?? "—")}</span> 分</div>
     <div>${u.rank != null ? `第 <strong>${u.rank}</strong> 名` : "不参与排名"}${u.cohort !== "全部" ? `（${esc(u.cohort)}）` : ""}</div>
     <div>${gradeChip(u.grade)}</div>
-    <div class="muted">基础分 ${u.base}${u.bonus ? ` · 加分 ${u.bonus}` : ""}${u.previous_rank != null ? ` · 上期第 ${u.previous_rank} 名` : ""} · 数据第 ${u.row} 行${u.awards_eligible ? "" : " · <span class=\"bad\">不得参与评优</span>"}</div></div>`;
+    <div class="muted">基础分 ${u.base}${u.bonus && u.bonus !== "0" ? ` · 加分 ${u.bonus}` : ""}${u.previous_rank != null ? ` · 上期第 ${u.previous_rank} 名` : ""}${u.row != null ? ` · 数据第 ${u.row} 行` : ""}${u.awards_eligible ? "" : " · <span class=\"bad\">不得参与评优</span>"}</div></div>`;
   if (u.vetoes.length) {
     html += `<h3 class="bad">一票否决</h3><ul class="facts-list">${u.vetoes.map((v) => `<li><strong>${esc(v.label)}</strong>：${esc(v.reason)} ${dataUses(v.data)}</li>`).join("")}</ul>`;
   }
@@ -511,7 +852,7 @@ function openUnit(id) {
     html += `<h3>未满足的必备条件</h3><ul class="facts-list">${u.prerequisites_failed.map((p) => `<li><strong>${esc(p.label)}</strong>（影响等次：${p.grades.map(esc).join("、")}）</li>`).join("")}</ul>`;
   }
   if (u.consequences.length) {
-    html += `<h3>处理结果</h3><ul class="facts-list">${u.consequences.map((c) => `<li><strong>${esc(c.name)}</strong>：${esc(c.reason)}</li>`).join("")}</ul>`;
+    html += `<h3>处理结果</h3><ul class="facts-list">${u.consequences.map((c) => `<li><strong>${esc(c.name)}</strong>${c.reason ? `：${esc(c.reason)}` : ""}</li>`).join("")}</ul>`;
   }
   if (u.metrics?.some((m) => m.value != null)) {
     html += `<h3>公布指标</h3><table class="plain"><thead><tr><th>指标</th><th class="num">数值</th><th class="num">名次</th><th class="num">上期名次</th></tr></thead><tbody>${u.metrics.filter((m) => m.value != null).map((m) => `<tr><td>${esc(m.label)}</td><td class="num">${esc(m.display)}</td><td class="num">${m.rank ?? "—"}</td><td class="num">${m.previous_rank ?? "—"}</td></tr>`).join("")}</tbody></table>`;
@@ -519,6 +860,7 @@ function openUnit(id) {
   if (u.state && typeof u.state === "object") {
     html += `<h3>状态</h3><dl class="facts">${Object.entries(u.state).map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(typeof v === "object" ? JSON.stringify(v) : v)}</dd>`).join("")}</dl>`;
   }
+  if (u.batchNote) html += `<p class="hint">${esc(u.batchNote)}</p>`;
   html += `<h3>计分明细</h3><table class="breakdown"><thead><tr><th>考核项目</th><th class="num">得分 / 满分</th><th>评分细则与计分过程</th></tr></thead><tbody>`;
   let category;
   for (const it of u.items) {
@@ -549,8 +891,10 @@ function renderPrint() {
   const showChange = withPrevious() || r.units.some((u) => u.previous_rank != null);
   const showState = r.units.some((u) => stateStatus(u));
   let html = `<h1>${esc(r.rule_set.title)}结果通报</h1><p class="meta">${esc(date)} · 共 ${r.units.length} 个单位 · 依据 ${esc(basename(r.rule_set.source))}</p>`;
+  const many = r.units.length > PRINT_MAX;
+  if (many) html += `<p class="meta">单位较多，下表按名次列出前 ${PRINT_MAX} 个单位；完整名单请导出 Excel。</p>`;
   for (const c of r.cohorts) {
-    const units = r.units.filter((u) => u.cohort === c.name);
+    const units = (many ? r.units.slice(0, PRINT_MAX) : r.units).filter((u) => u.cohort === c.name);
     if (r.cohorts.length > 1) html += `<h2>${esc(c.name)}</h2>`;
     html += `<table><thead><tr><th>名次</th><th>单位</th><th>总分</th><th>等次</th>${showChange ? "<th>名次变化</th>" : ""}${showState ? "<th>状态</th>" : ""}<th>一票否决</th><th>处理结果</th></tr></thead><tbody>
       ${units.map((u) => `<tr><td class="num">${u.rank ?? "—"}</td><td>${esc(u.name)}</td><td class="num">${esc(u.total_display ?? "—")}</td><td>${esc(u.grade ?? "—")}</td>${showChange ? `<td>${u.rank_change == null ? "—" : u.rank_change > 0 ? `↑${u.rank_change}` : u.rank_change < 0 ? `↓${-u.rank_change}` : "持平"}</td>` : ""}${showState ? `<td>${esc(stateStatus(u) ?? "")}</td>` : ""}<td class="wrap">${u.vetoes.map((v) => esc(v.label)).join("、")}</td><td class="wrap">${u.consequences.map((x) => esc(x.name)).join("、")}</td></tr>`).join("")}
@@ -558,17 +902,21 @@ function renderPrint() {
       <p class="summary-line">平均分 ${fixed(c.mean)}，中位数 ${fixed(c.median)}，最高 ${fixed(c.max)}，最低 ${fixed(c.min)}；${c.grades.map((g) => `${esc(g.grade)} ${g.count} 个`).join("，")}${c.vetoed ? `；一票否决 ${c.vetoed} 个` : ""}。</p>`;
   }
   const vetoed = r.units.filter((u) => u.vetoes.length);
-  if (vetoed.length) {
+  if (vetoed.length > PRINT_MAX) {
+    html += `<h2>一票否决</h2><p>共 ${vetoed.length} 个单位，名单请导出 Excel。</p>`;
+  } else if (vetoed.length) {
     html += `<h2>一票否决</h2><ul>${vetoed.map((u) => u.vetoes.map((v) => `<li>${esc(u.name)}：${esc(v.label)}。${esc(v.reason)}</li>`).join("")).join("")}</ul>`;
   }
   // Consequences grouped by name and reason: 黄牌 — 综合排名后三位：A、B、C
   const groups = new Map();
   for (const u of r.units) for (const c of u.consequences) {
     const key = `${c.name}\u0000${c.reason}`;
-    groups.set(key, [...(groups.get(key) ?? []), u.name]);
+    const names = groups.get(key);
+    if (names) names.push(u.name);
+    else groups.set(key, [u.name]);
   }
   if (groups.size) {
-    html += `<h2>结果运用</h2><ul>${[...groups].map(([k, names]) => { const [name, reason] = k.split("\u0000"); return `<li><strong>${esc(name)}</strong>（${esc(reason)}）：${names.map(esc).join("、")}</li>`; }).join("")}</ul>`;
+    html += `<h2>结果运用</h2><ul>${[...groups].map(([k, names]) => { const [name, reason] = k.split("\u0000"); return `<li><strong>${esc(name)}</strong>${reason ? `（${esc(reason)}）` : ""}：${names.length > 200 ? `共 ${names.length} 个单位（名单请导出 Excel）` : names.map(esc).join("、")}</li>`; }).join("")}</ul>`;
   }
   el.innerHTML = html;
 }
@@ -608,11 +956,24 @@ const exportName = (ext) => `${state.result.report.rule_set.id}-考核结果.${e
 
 async function exportAs(format) {
   if (!state.result) return;
-  if (format === "json") return download(exportName("json"), new Blob([state.result.reportJson + "\n"], { type: "application/json" }));
-  const r = await engine.send({ type: "export", format, request: state.result.request });
-  if (r.bytes) download(exportName("xlsx"), new Blob([r.bytes], { type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }));
-  else if (r.text != null) download(exportName("csv"), new Blob([r.text], { type: "text/csv;charset=utf-8" }));
-  else alert(r.error ?? "导出失败，请稍后重试");
+  if (format === "json") return download(exportName("json"), new Blob([(state.result.reportJson ?? compactJson()) + "\n"], { type: "application/json" }));
+  const button = $(`#export-${format}`);
+  button.disabled = true;
+  const r = await engine.send({ type: "export", format, request: state.result.request, units: state.result.report.units.length });
+  renderButtons();
+  if (r.bytes?.length) download(exportName("xlsx"), new Blob([r.bytes], { type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }));
+  else if (r.text) download(exportName("csv"), new Blob([r.text], { type: "text/csv;charset=utf-8" }));
+  else if (r.stopped) alert("导出已停止");
+  else alert(r.error && /[\u4e00-\u9fff]/.test(r.error) ? r.error : "导出失败，请稍后重试或导出 CSV");
+}
+
+/** A batch result as a kaohe-result file (ranks, totals, grades — no 计分明细), usable as last period's result. */
+function compactJson() {
+  const r = state.result.report;
+  return JSON.stringify({
+    schema: "kaohe-result", schema_version: 1, rule_set: r.rule_set, compact: true,
+    units: r.units.map((u) => ({ id: u.id, name: u.name, cohort: u.cohort, rank: u.rank, total: u.total, total_display: u.total_display, grade: u.grade, vetoes: u.vetoes.map((v) => v.label), consequences: u.consequences.map((c) => c.name) })),
+  });
 }
 
 // ───────────────────────── wiring ─────────────────────────
@@ -646,7 +1007,7 @@ function wire() {
       else Object.assign(v, { sort: t.dataset.sort, dir: ["total", "change", "veto", "cons"].includes(t.dataset.sort) || t.dataset.sort.startsWith("m:") ? -1 : 1 });
       renderTable();
       renderCharts();
-    } else if (t.dataset.unit) openUnit(t.dataset.unit);
+    } else if (t.dataset.unit) openUnit(t.dataset.unit, t.closest("tr[data-idx]") ? +t.closest("tr[data-idx]").dataset.idx : null);
     else if (t.classList.contains("problem") && t.dataset.line) editor.goto(+t.dataset.line, +t.dataset.column);
     else if (t.id === "clear-previous") { state.previous = null; render(); rescore(); }
     else if (t.id === "copy-data-errors") copyDataErrors(t);
@@ -661,6 +1022,7 @@ function wire() {
   $("#ruleset-select").addEventListener("change", (e) => {
     if (e.target.value !== "custom") chooseBundled(+e.target.value);
   });
+  $(".scroll-x").addEventListener("scroll", () => requestAnimationFrame(paintRows), { passive: true });
   $("#filter-text").addEventListener("input", (e) => { state.view.text = e.target.value; renderTable(); renderCharts(); });
   $("#filter-grade").addEventListener("change", (e) => { state.view.grade = e.target.value; renderTable(); renderCharts(); });
   $("#filter-cohort").addEventListener("change", (e) => { state.view.cohort = e.target.value; renderTable(); renderCharts(); });
@@ -668,6 +1030,7 @@ function wire() {
   $("#export-csv").addEventListener("click", () => exportAs("csv"));
   $("#export-json").addEventListener("click", () => exportAs("json"));
   $("#print").addEventListener("click", () => window.print());
+  addEventListener("beforeprint", () => state.result?.batch && renderPrint());
   $("#run-cases").addEventListener("click", runCases);
   $("#stop").addEventListener("click", () => engine.stop("user"));
   $("#unit-close").addEventListener("click", () => $("#unit-dialog").close());
@@ -714,9 +1077,10 @@ engine.onReady = (m) => {
   if (m.bundled.length) chooseBundled(0);
 };
 
+const SINGLE_FILE = !!document.getElementById("kaohe-worker");
 wire();
 render();
 engine.start();
-if ("serviceWorker" in navigator && location.protocol !== "file:") {
+if ("serviceWorker" in navigator && location.protocol !== "file:" && !SINGLE_FILE) {
   navigator.serviceWorker.register("sw.js").catch(() => {});
 }

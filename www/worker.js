@@ -3,36 +3,102 @@
 //
 // Messages in:  { id, type: "assess", name, source, data, fileName, previous }
 //               { id, type: "export", format: "xlsx" | "csv", request }   (request: the assess message)
+//               { id, type: "explain", request, index }   (one unit of a batch result)
 //               { id, type: "cases", name, source, cases }
-// Messages out: { type: "ready", version, bundled } once, then { id, … } for each message in.
+// Messages out: { type: "ready", version, bundled } once; { id, type: "progress", phase, units? }
+//               while a job runs (the page's watchdog counts from the last one); then { id, … }.
+//
+// Up to EXPLAIN_MAX units are scored with the explained report (every unit's 计分明细 at once);
+// more are scored by the batch path (loadUnits + scoreBatch: no text), sent to the page as
+// compact columns, and a unit's 计分明细 is made when it is opened.
+//
+// The single-file app (dist/kaohe.html) runs this file as a classic worker: its build replaces
+// the import line below with the engine inlined in the page.
 import { load } from "./pkg/kaohe.js";
+
+const EXPLAIN_MAX = 1000;
+const SEP = "\u0001"; // joins a column of text for the page (cheaper to send than a list)
 
 const kaohe = load();
 kaohe.then(
-  (k) => postMessage({ type: "ready", version: k.version(), bundled: k.bundled() }),
-  (e) => postMessage({ type: "fatal", message: String(e) }),
+  (k) => postMessage({ type: "ready", version: k.version(), bundled: k.bundled(), spreadsheets: k.spreadsheets() }),
+  (e) => postMessage({ type: "fatal", message: String(e?.message ?? e) }),
 );
 
 let compiled = null; // { name, source, result } — the last compile, reused while the script is unchanged
-let last = null; // { id, outcome } — the last successful assessment, kept for exports
+let last = null; // the last successful assessment, kept for exports and explanations
 
 function compile(k, name, source) {
   if (compiled && compiled.name === name && compiled.source === source) return compiled.result;
-  if (compiled?.result.type === "success") compiled.result.ruleSet.free();
+  const old = compiled?.result;
+  // A rule set still behind the last batch result stays until that result is replaced.
+  if (old?.type === "success" && last?.ruleSet !== old.ruleSet) old.ruleSet.free();
   compiled = { name, source, result: k.compile(name, source) };
   return compiled.result;
 }
 
-function assess(k, { id, name, source, data, fileName, previous }) {
+function keep(next) {
+  if (last) {
+    last.outcome?.free();
+    last.scores?.free();
+    last.units?.free();
+    if (last.ruleSet && last.ruleSet !== compiled?.result.ruleSet) last.ruleSet.free();
+  }
+  last = next;
+}
+
+const SHEET_MISSING = {
+  row: 0, column: 0,
+  message: "无法加载读取 Excel 文件所需的组件（可能已断网或本地服务已停止）",
+  help: "请联网或启动服务后刷新页面再试，或在 Excel/WPS 中把表格另存为 CSV 后载入",
+};
+
+/** Data errors in Chinese where the API speaks to developers (spreadsheet support not loaded). */
+const zh = (errors) => errors.map((e) => (/loadSpreadsheets/.test(e.help ?? "") ? SHEET_MISSING : e));
+
+function assess(k, msg) {
+  const { id, name, source, data, fileName, previous } = msg;
   const c = compile(k, name, source);
   if (c.type !== "success") return { stage: "rules", errors: c.errors };
   if (data == null) return { stage: "nodata" };
-  const outcome = c.ruleSet.assess(data, { fileName, previous: previous || "", keepGoing: true });
-  if (outcome.type !== "success") return { stage: outcome.stage, errors: outcome.errors };
-  last?.outcome.free();
-  last = { id, outcome };
-  const { report, reportJson, dataErrors, encoding, ignoredColumns } = outcome;
-  return { info: c.ruleSet.info, report, reportJson, dataErrors, encoding, ignoredColumns };
+  postMessage({ id, type: "progress", phase: "read" });
+  const loaded = c.ruleSet.loadUnits(data, { fileName, keepGoing: true });
+  if (loaded.type !== "success") return { stage: loaded.stage, errors: zh(loaded.errors) };
+  const n = loaded.units.len();
+  if (n <= EXPLAIN_MAX) {
+    loaded.units.free();
+    const outcome = c.ruleSet.assess(data, { fileName, previous: previous || "", keepGoing: true });
+    if (outcome.type !== "success") return { stage: outcome.stage, errors: zh(outcome.errors) };
+    keep({ id, outcome });
+    const { report, reportJson, dataErrors, encoding, ignoredColumns } = outcome;
+    return { info: c.ruleSet.info, report, reportJson, dataErrors, encoding, ignoredColumns };
+  }
+  postMessage({ id, type: "progress", phase: "score", units: n });
+  const scored = c.ruleSet.scoreBatch(loaded.units);
+  if (scored.type !== "success") {
+    loaded.units.free();
+    return { stage: scored.stage, errors: scored.errors };
+  }
+  postMessage({ id, type: "progress", phase: "table", units: n });
+  keep({ id, units: loaded.units, scores: scored.scores, ruleSet: c.ruleSet });
+  const { dataErrors, encoding, ignoredColumns } = loaded.units;
+  return { info: c.ruleSet.info, batch: pack(scored.scores, n), dataErrors, encoding, ignoredColumns, notStreamable: c.ruleSet.notStreamable() };
+}
+
+/** The batch result for the page: text columns joined by U+0001 and typed arrays (transferred, not copied). */
+function pack(scores, n) {
+  const text = (which) => scores.columnText(which);
+  const cohort = text("cohort");
+  const { grades, labels } = scores.labels();
+  return {
+    n,
+    id: text("id"), name: text("name"), total: text("total"), vetoes: text("vetoes"), consequences: text("consequences"),
+    cohort: cohort.replaceAll(SEP, "") === "" ? null : cohort,
+    exact: scores.columnNumbers("exact"),
+    rank: Int32Array.from(scores.columnNumbers("rank")),
+    grade: Int16Array.from(scores.columnNumbers("grade")),
+    grades, labels,
+  };
 }
 
 const handlers = {
@@ -40,9 +106,26 @@ const handlers = {
   export(k, { format, request }) {
     if (last?.id !== request.id) {
       const r = assess(k, request);
-      if (!r.report) return { error: "结果已过期，请重新计算" };
+      if (!r.report && !r.batch) return { error: "结果已过期，请重新计算后再导出" };
+      last.id = request.id;
     }
-    return format === "xlsx" ? { bytes: last.outcome.xlsx() } : { text: last.outcome.csv() };
+    if (format === "xlsx") {
+      if (!k.spreadsheets()) return { error: "无法加载生成 Excel 文件所需的组件（可能已断网或本地服务已停止）。请联网或启动服务后刷新页面再试，或导出 CSV。" };
+      const bytes = last.outcome ? last.outcome.xlsx() : last.scores.xlsx();
+      return bytes.length ? { bytes } : { error: "生成 Excel 文件失败，请导出 CSV。" };
+    }
+    return { text: last.outcome ? last.outcome.csv() : last.scores.csvTable() };
+  },
+  explain(k, { request, index }) {
+    if (last?.id !== request.id) {
+      assess(k, request); // a restarted worker: the same result again
+      if (last) last.id = request.id;
+    }
+    if (!last?.units || last.id !== request.id) return { error: "无法生成该单位的计分明细，请重新载入数据后再试" };
+    const points = last.scores.unit(index);
+    const unit = last.ruleSet.notStreamable() ? null : last.ruleSet.explainUnit(last.units, index);
+    if (Array.isArray(unit)) return { error: `生成计分明细时出错：${unit.map((e) => e.message).join("；")}` };
+    return { unit, points };
   },
   cases(k, { name, source, cases }) {
     const c = compile(k, name, source);
@@ -59,16 +142,39 @@ function needsSpreadsheets(k, msg) {
 }
 
 self.onmessage = async ({ data: msg }) => {
-  const k = await kaohe;
-  if (!k.spreadsheets() && needsSpreadsheets(k, msg)) {
-    // A failure to fetch shows up as the API's "not loaded" data failure, or an empty workbook.
-    await k.loadSpreadsheets().catch(() => {});
-  }
   let reply;
   try {
+    const k = await kaohe;
+    if (!k.spreadsheets() && needsSpreadsheets(k, msg)) {
+      // A failure to fetch shows up as a Chinese data error, or an export error — never an empty file.
+      await k.loadSpreadsheets().catch(() => {});
+    }
     reply = handlers[msg.type](k, msg);
   } catch (e) {
-    reply = { error: `引擎内部错误：${e?.message ?? e}` };
+    reply = { error: `引擎内部错误：${e?.message ?? e}`, internal: true };
   }
-  postMessage({ id: msg.id, type: msg.type, ...reply });
+  const transfer = reply?.batch ? [reply.batch.exact.buffer, reply.batch.rank.buffer, reply.batch.grade.buffer] : [];
+  postMessage({ id: msg.id, type: msg.type, ...reply }, transfer);
+  // Sorting 100,000 names in zh-CN order takes a few hundred ms: done here, after the result,
+  // so that the page's first sort by name is instant.
+  if (reply?.batch) {
+    const order = nameOrder(reply.batch.name.split(SEP));
+    postMessage({ id: msg.id, type: "order", key: "name", order }, [order.buffer]);
+  }
 };
+
+/** Input positions of the names in zh-CN (pinyin) order, equal names in input order. */
+function nameOrder(names) {
+  const chars = new Set();
+  for (const s of names) for (const ch of s) chars.add(ch);
+  const collator = new Intl.Collator("zh-CN");
+  const code = new Map([...chars].sort(collator.compare).map((ch, i) => [ch, String.fromCharCode(0x100 + Math.min(i, 0xd000))]));
+  const keys = names.map((s) => {
+    let k = "";
+    for (const ch of s) k += code.get(ch);
+    return k;
+  });
+  const idx = Array.from({ length: names.length }, (_, i) => i);
+  idx.sort((i, j) => (keys[i] < keys[j] ? -1 : keys[i] > keys[j] ? 1 : i - j));
+  return Int32Array.from(idx);
+}
