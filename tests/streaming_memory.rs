@@ -34,9 +34,7 @@ grades([ #{ name: "先进", at_least: 99 }, #{ name: "合格", below: 99 } ]);
     // slack of vectors and tables that double as they grow: 500 bytes a unit at most (it was
     // about 800 with that slack).
     let budget = UNITS * 500;
-    ALLOCATOR
-        .set_limit(ALLOCATOR.allocated() + budget)
-        .unwrap();
+    ALLOCATOR.set_limit(ALLOCATOR.allocated() + budget).unwrap();
     let mut tally = rules.tally();
     let mut errors = 0usize;
     for item in kaohe::data::UnitStream::new(&rules.set, "x.jsonl", lines.as_bytes()) {
