@@ -1631,6 +1631,85 @@ fn check_xls(bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks an ODS (OpenDocument) before it is opened: walks `content.xml` and refuses a sheet
+/// whose extent — rows (with their repeats) between its first and last cells with content,
+/// times the columns up to its farthest one — is over [`MAX_XLS_EXTENT`] cells, or whose rows
+/// hold more cells than that when each is read out (the reader repeats a cell as often as its
+/// `number-columns-repeated` says, and allocates the whole extent at once).
+#[cfg(feature = "spreadsheets")]
+fn check_ods(bytes: &[u8]) -> Result<(), String> {
+    use quick_xml::events::Event;
+    let Ok(mut archive) = zip::ZipArchive::new(io::Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let Ok(content) = archive.by_name("content.xml") else {
+        return Ok(()); // an XLSX, or not a spreadsheet: calamine says which
+    };
+    let mut xml = quick_xml::Reader::from_reader(io::BufReader::new(content));
+    let repeats = |e: &quick_xml::events::BytesStart, name: &str| -> u64 {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == name)
+            .and_then(|a| a.value.parse::<u64>().ok())
+            .unwrap_or(1)
+            .max(1)
+    };
+    let refuse = |rows: u64, cols: u64| {
+        format!(
+            "a sheet of the workbook spans {rows} rows × {cols} columns (at most {MAX_XLS_EXTENT} cells): a stray cell far from the data, or a damaged file"
+        )
+    };
+    let mut buf = Vec::new();
+    // The sheet: next row number, first and last rows with content, widest row, cells read out.
+    let (mut row, mut first, mut last, mut width, mut stored) = (0u64, None, 0u64, 0u64, 0u64);
+    // The row: its repeats, the next column, the column after its last cell with content.
+    let (mut row_repeats, mut col, mut row_width) = (1u64, 0u64, 0u64);
+    loop {
+        let event = match xml.read_event_into(&mut buf) {
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(e) => e,
+        };
+        match event {
+            Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
+                "table:table" => (row, first, last, width, stored) = (0, None, 0, 0, 0),
+                "table:table-row" => {
+                    (row_repeats, col, row_width) =
+                        (repeats(&e, "table:number-rows-repeated"), 0, 0);
+                }
+                "table:table-cell" | "table:covered-table-cell" => {
+                    let n = repeats(&e, "table:number-columns-repeated");
+                    let content = e
+                        .attributes()
+                        .flatten()
+                        .any(|a| a.key.as_ref() == "office:value-type");
+                    col = col.saturating_add(n).min(16_384);
+                    if content {
+                        row_width = col;
+                    }
+                }
+                "text:p" if col > row_width => row_width = col,
+                _ => {}
+            },
+            Event::End(e) if e.name().as_ref() == "table:table-row" => {
+                if row_width > 0 {
+                    first.get_or_insert(row);
+                    last = row.saturating_add(row_repeats - 1);
+                    width = width.max(row_width);
+                    stored = stored.saturating_add(row_width);
+                }
+                row = row.saturating_add(row_repeats);
+                let rows = first.map_or(0, |f| last - f + 1);
+                if rows.saturating_mul(width) > MAX_XLS_EXTENT || stored > MAX_XLS_EXTENT {
+                    return Err(refuse(rows, width));
+                }
+            }
+            _ => {}
+        }
+        buf.clear();
+    }
+    Ok(())
+}
+
 /// The cells of the first sheet with data of an XLS or ODS workbook.
 #[cfg(feature = "spreadsheets")]
 fn other_cells(bytes: &[u8]) -> Result<Option<Vec<SheetCell>>, String> {
@@ -1665,7 +1744,7 @@ fn other_cells(bytes: &[u8]) -> Result<Option<Vec<SheetCell>>, String> {
 pub fn read_spreadsheet(set: &RuleSet, bytes: &[u8]) -> Dataset {
     let zipped = bytes.starts_with(b"PK\x03\x04");
     let checked = if zipped {
-        check_zip(bytes)
+        check_zip(bytes).and_then(|()| check_ods(bytes))
     } else {
         check_xls(bytes)
     };

@@ -456,3 +456,32 @@ fn many_syntax_errors_in_a_long_script_are_all_reported() {
     assert!(err.contains("s.rhai:451:"), "{err}");
     assert!(err.contains("s.rhai:9001:"), "{err}");
 }
+
+/// Item 1, OpenDocument: 3,000 rows with a cell in the first and the last column made the
+/// reader fill in 49 million cells (killed at 1.9 GB under a 2 GB limit); a small sheet still
+/// reads.
+#[test]
+fn an_ods_whose_cells_span_too_far_is_refused_and_a_small_one_reads() {
+    let dir = scratch("ods");
+    let rules = write(&dir, "r.rhai", RULES);
+    let o = kaohe_limited(1024, 30, &["assess", &rules, &corpus("far-rows.ods")]);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "a sheet of the workbook spans 611 rows × 16384 columns (at most 10000000 cells)"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let o = kaohe_limited(
+        1024,
+        30,
+        &["assess", &rules, &corpus("good.ods"), "--format", "csv"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("2,101,甲镇,全部,99.00"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -2,8 +2,10 @@
 """Makes the binary files of the hostile corpus (tests/hostile.rs reads them):
   far-cell.xlsx  a valid sheet plus one stray cell at XFD1048576 (Excel's last cell)
   zip-bomb.xlsx  a sheet whose shared strings unpack to 600 MB from a ~600 KB file
-Run from anywhere: python3 tests/hostile/make.py (the files are committed; rerun only to change them)."""
-import os, zipfile
+  good.ods       a small valid OpenDocument sheet
+  far-rows.ods   3,000 rows with a cell in the first and the last column (49 million cells read out)
+Run from anywhere: python3 tests/hostile/make.py [NAME…] (the files are committed; rerun only to change them)."""
+import os, sys, zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -22,11 +24,43 @@ def xlsx(name, sheet, shared=None):
 def row(r, cells):
     return f'<row r="{r}">' + "".join(f'<c r="{c}{r}" t="inlineStr"><is><t>{v}</t></is></c>' for c, v in cells) + "</row>"
 
-xlsx("far-cell.xlsx",
-     row(1, [("A", "编码"), ("B", "名称"), ("C", "失控人数")])
-     + row(2, [("A", "101"), ("B", "甲镇"), ("C", "2")])
-     + row(3, [("A", "102"), ("B", "乙镇"), ("C", "0")])
-     + '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>')
-xlsx("zip-bomb.xlsx", row(1, [("A", "编码")]),
-     shared='<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>'
-     + "A" * (600 * 1024 * 1024) + "</t></si></sst>")
+def ods(name, rows_xml):
+    with zipfile.ZipFile(os.path.join(HERE, name), "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>')
+        z.writestr("content.xml", '<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Sheet1">' + rows_xml + "</table:table></office:spreadsheet></office:body></office:document-content>")
+
+def ods_cell(v):
+    return f'<table:table-cell office:value-type="string"><text:p>{v}</text:p></table:table-cell>'
+
+def ods_row(cells):
+    return "<table:table-row>" + "".join(cells) + "</table:table-row>"
+
+FILES = {
+    "far-cell.xlsx": lambda: xlsx(
+        "far-cell.xlsx",
+        row(1, [("A", "编码"), ("B", "名称"), ("C", "失控人数")])
+        + row(2, [("A", "101"), ("B", "甲镇"), ("C", "2")])
+        + row(3, [("A", "102"), ("B", "乙镇"), ("C", "0")])
+        + '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'),
+    "zip-bomb.xlsx": lambda: xlsx(
+        "zip-bomb.xlsx", row(1, [("A", "编码")]),
+        shared='<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>'
+        + "A" * (600 * 1024 * 1024) + "</t></si></sst>"),
+    "good.ods": lambda: ods(
+        "good.ods",
+        ods_row([ods_cell("编码"), ods_cell("名称"), ods_cell("失控人数")])
+        + ods_row([ods_cell("101"), ods_cell("甲镇"), ods_cell("2")])
+        + ods_row([ods_cell("102"), ods_cell("乙镇"), ods_cell("0")])),
+    # 3,000 rows, each with a cell in the first and the last column: 49 million cells (2.7 GB)
+    # once the reader fills the gaps.
+    "far-rows.ods": lambda: ods(
+        "far-rows.ods",
+        ods_row([ods_cell("编码")])
+        + "".join(ods_row([ods_cell(i), '<table:table-cell table:number-columns-repeated="16382"/>', ods_cell("y")]) for i in range(3000))),
+}
+
+# python3 tests/hostile/make.py [NAME…]: every file, or the ones named (zip entries carry the
+# time they were written, so an unchanged file is best left alone).
+for name in sys.argv[1:] or FILES:
+    FILES[name]()
