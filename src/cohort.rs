@@ -17,8 +17,8 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::HashMap;
 
 pub(crate) struct Row<'a> {
-    /// The unit's data; `None` in the first pass of a streamed run, which keeps only points.
-    pub(crate) unit: Option<&'a Unit>,
+    /// The unit's data.
+    pub(crate) unit: &'a Unit,
     pub(crate) scored: Scored,
     /// Index into the run's cohort names.
     pub(crate) cohort: usize,
@@ -122,7 +122,7 @@ impl Placed for Standing {
 }
 
 impl<'a> Row<'a> {
-    fn new(unit: Option<&'a Unit>, scored: Scored, cohort: usize) -> Self {
+    fn new(unit: &'a Unit, scored: Scored, cohort: usize) -> Self {
         Self {
             unit,
             scored,
@@ -304,7 +304,7 @@ impl Tally<'_> {
         let cohort = placed.cohort as usize;
         let size = self.cohorts.members[cohort].len();
         let ranked = self.ranked.get(cohort).copied().unwrap_or(0);
-        let mut row = Row::new(Some(unit), scored, cohort);
+        let mut row = Row::new(unit, scored, cohort);
         row.total = placed.total;
         row.rank = placed.rank;
         row.grade = placed.grade;
@@ -493,7 +493,7 @@ fn cohort_points(
         let mut values: Vec<(usize, Compared, Vec<DataUse>)> = Vec::new();
         for &i in idx {
             let explain = rows[i].scored.explained.is_some();
-            let Some(unit) = rows[i].unit else { continue };
+            let unit = rows[i].unit;
             let mut cx = Ctx::new(rules, unit, links, errors).with_metrics(&rows[i].scored.metrics);
             if let Some(only) = &ci.only {
                 if cx.test(only, &ci.id, ci.pos) != Some(true) {
@@ -837,7 +837,7 @@ fn states(
     let Some(f) = &set.state else { return };
     for &i in idx {
         let r = &rows[i];
-        let Some(unit) = r.unit else { continue };
+        let unit = r.unit;
         let id = unit.values[set.id_field].display();
         let prev = json_dynamic(previous.and_then(|p| p.states.get(&id)));
         let result = result_map(set, unit, r, idx.len(), previous);
@@ -916,16 +916,15 @@ pub(crate) fn consequences_of(
             Outcome::Veto(v) => r.scored.vetoes.iter().any(|h| &set.vetoes[*h].id == v),
             Outcome::TotalBelow(x) => r.total < *x,
             Outcome::State(s) => status(r.state.as_ref()) == Some(s.as_str()),
-            Outcome::Data(cond) => r.unit.is_some_and(|unit| {
-                let mut cx = Ctx::new(rules, unit, links, errors);
+            Outcome::Data(cond) => {
+                let mut cx = Ctx::new(rules, r.unit, links, errors);
                 cx.test(cond, &c.name, c.pos) == Some(true)
-            }),
+            }
             Outcome::Closure(f) => {
-                let Some(unit) = r.unit else { continue };
                 let arg = seen
-                    .get_or_insert_with(|| result_map(set, unit, r, size, previous))
+                    .get_or_insert_with(|| result_map(set, r.unit, r, size, previous))
                     .clone();
-                let mut cx = Ctx::new(rules, unit, links, errors);
+                let mut cx = Ctx::new(rules, r.unit, links, errors);
                 match cx.call(f, (arg,), &c.name, c.pos) {
                     Some(v) => match v.as_bool() {
                         Ok(b) => b,
@@ -984,7 +983,7 @@ impl Rules {
         let mut keep = |unit: &'a Unit, scored: Option<Scored>| {
             if let Some(scored) = scored {
                 let cohort = cohorts.join(set, unit, rows.len());
-                rows.push(Row::new(Some(unit), scored, cohort));
+                rows.push(Row::new(unit, scored, cohort));
             }
         };
         if parallel {
@@ -1051,15 +1050,14 @@ impl Rules {
         order.sort_by_key(|&i| (rows[i].cohort, rows[i].rank.unwrap_or(u32::MAX), i));
         let units = order
             .into_iter()
-            .filter_map(|i| {
-                let unit = rows[i].unit?;
-                Some(unit_result(
+            .map(|i| {
+                unit_result(
                     set,
-                    unit,
+                    rows[i].unit,
                     &rows[i],
                     &run.names[rows[i].cohort],
                     previous,
-                ))
+                )
             })
             .collect();
         Ok(Report {
@@ -1232,7 +1230,7 @@ fn rollups(set: &RuleSet, rows: &[Row]) -> Vec<RollupResult> {
         let mut groups: Vec<(String, Vec<Decimal>)> = Vec::new();
         let mut group_of: HashMap<String, usize> = HashMap::new();
         for r in rows {
-            let Some(unit) = r.unit else { continue };
+            let unit = r.unit;
             if !rollup.include_vetoed && !r.scored.vetoes.is_empty() {
                 continue;
             }
