@@ -41,14 +41,8 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-const RULES: &str = r#"
-ruleset(#{ id: "h", title: "测试", max: 100, decimals: 2 });
-field("code", #{ label: "编码", type: "text" });
-field("name", #{ label: "名称", type: "text" });
-field("lost", #{ label: "失控人数", type: "int", if_blank: 0 });
-unit(#{ id: "code", name: "name" });
-indicator("control", #{ label: "管控", max: 100, deduct: #{ count: "lost", each: 0.5 } });
-"#;
+/// The rule set the corpus is scored with (shared with the JS API's hostile tests).
+const RULES: &str = include_str!("hostile/rules.rhai");
 
 fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> String {
     let p = dir.join(name);

@@ -10,19 +10,11 @@ static ALLOCATOR: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::Syste
 #[test]
 fn the_first_pass_of_a_streamed_run_keeps_a_few_dozen_bytes_per_unit() {
     const UNITS: usize = 300_000;
-    let rules = kaohe::Rules::compile(
-        "r.rhai",
-        r#"
-ruleset(#{ id: "h", title: "测试", max: 100, decimals: 2 });
-field("code", #{ label: "编码", type: "text" });
-field("name", #{ label: "名称", type: "text" });
-field("lost", #{ label: "失控人数", type: "int", if_blank: 0 });
-unit(#{ id: "code", name: "name" });
-indicator("control", #{ label: "管控", max: 100, deduct: #{ count: "lost", each: 0.5 } });
-grades([ #{ name: "先进", at_least: 99 }, #{ name: "合格", below: 99 } ]);
-"#,
-    )
-    .unwrap();
+    let source = format!(
+        "{}grades([ #{{ name: \"先进\", at_least: 99 }}, #{{ name: \"合格\", below: 99 }} ]);\n",
+        include_str!("hostile/rules.rhai")
+    );
+    let rules = kaohe::Rules::compile("r.rhai", &source).unwrap();
     let mut lines = String::with_capacity(UNITS * 60);
     for i in 0..UNITS {
         lines.push_str(&format!(

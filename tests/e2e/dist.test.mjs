@@ -8,13 +8,13 @@
 // Screenshots (and the PDF) go to tests/e2e/screenshots/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createServer } from "node:http";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ROOT, SCREENSHOTS, launch } from "./helpers.mjs";
+import { ROOT, SCREENSHOTS, launch, startServe } from "./helpers.mjs";
 import { xlsx, csvRows, unzip } from "./xlsx.mjs";
 import { townships } from "./gen.mjs";
 
@@ -241,18 +241,7 @@ test("dist/ on a plain static web server: the app, and the offline copy it offer
 test("kaohe serve with the app built in, from a folder outside the repository; then offline", async (t) => {
   if (!existsSync(APP_BIN)) return t.skip(`${APP_BIN} not built (bash scripts/build-dist.sh)`);
   const cwd = mkdtempSync(join(tmpdir(), "kaohe-elsewhere-"));
-  const child = spawn(APP_BIN, ["serve", "--port", "0"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stderr.on("data", (d) => (out += d));
-  const url = await new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`kaohe serve printed no address: ${out}`)), 15000);
-    child.stdout.on("data", (d) => {
-      out += d;
-      const m = /http:\/\/[^\s/]+\//.exec(out);
-      if (m) { clearTimeout(timer); ok(m[0]); }
-    });
-    child.on("exit", (code) => fail(new Error(`kaohe serve exited with ${code}: ${out}`)));
-  });
+  const { url, child } = await startServe(APP_BIN, [], { cwd });
   try {
     const res = await fetch(url);
     assert.match(res.headers.get("content-security-policy") ?? "", /frame-ancestors 'none'/);

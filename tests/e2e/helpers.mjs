@@ -25,12 +25,12 @@ export async function launch(options = {}) {
   });
 }
 
-/** The app's address: $KAOHE_URL, or a `kaohe serve` started here on a free port. */
-export async function server() {
-  if (process.env.KAOHE_URL) return { url: process.env.KAOHE_URL.replace(/\/?$/, "/"), stop() {} };
-  const child = spawn(KAOHE_BIN, ["serve", "--port", "0", "--root", ROOT], { stdio: ["ignore", "pipe", "inherit"] });
+/** Starts `BIN serve ARGS…` (options as for spawn) and waits for the address it prints. */
+export async function startServe(bin, args, options = {}) {
+  const child = spawn(bin, ["serve", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"], ...options });
+  let out = "";
+  child.stderr.on("data", (d) => (out += d));
   const url = await new Promise((ok, fail) => {
-    let out = "";
     const timer = setTimeout(() => fail(new Error(`kaohe serve printed no address: ${out}`)), 15000);
     child.stdout.on("data", (d) => {
       out += d;
@@ -39,5 +39,11 @@ export async function server() {
     });
     child.on("exit", (code) => fail(new Error(`kaohe serve exited with ${code}: ${out}`)));
   });
-  return { url, stop: () => child.kill() };
+  return { url, child, stop: () => child.kill() };
+}
+
+/** The app's address: $KAOHE_URL, or a `kaohe serve` started here on a free port. */
+export async function server() {
+  if (process.env.KAOHE_URL) return { url: process.env.KAOHE_URL.replace(/\/?$/, "/"), stop() {} };
+  return startServe(KAOHE_BIN, ["--root", ROOT]);
 }

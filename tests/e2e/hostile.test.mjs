@@ -14,14 +14,7 @@ const kaohe = api(require("../../pkg/node/kaohe_bg_glue.js"));
 const corpus = (name) => readFileSync(join(ROOT, "tests/hostile", name));
 const utf8 = (s) => new TextEncoder().encode(s);
 
-const RULES = `
-ruleset(#{ id: "h", title: "测试", max: 100, decimals: 2 });
-field("code", #{ label: "编码", type: "text" });
-field("name", #{ label: "名称", type: "text" });
-field("lost", #{ label: "失控人数", type: "int", if_blank: 0 });
-unit(#{ id: "code", name: "name" });
-indicator("control", #{ label: "管控", max: 100, deduct: #{ count: "lost", each: 0.5 } });
-`;
+const RULES = readFileSync(join(ROOT, "tests/hostile/rules.rhai"), "utf8");
 
 const compiled = (source = RULES) => {
   const c = kaohe.compile("h.rhai", source);
@@ -65,7 +58,7 @@ indicator("spin", #{ label: "死循环", max: 5, score: |u| {
   assert.equal(out.type, "failure");
   assert.equal(out.stage, "eval");
   assert.equal(out.errors.length, 3);
-  assert.deepEqual(out.errors[0].location, { file: "h.rhai", line: 11, column: 5 });
+  assert.deepEqual(out.errors[0].location, { file: "h.rhai", line: 12, column: 5 });
   assert.match(out.errors[2].message, /ran away for 3 units/);
 });
 
