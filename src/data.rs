@@ -136,9 +136,15 @@ pub fn read_json_lines(set: &RuleSet, bytes: &[u8]) -> Dataset {
 /// Decodes text as Excel and WPS save it: UTF-8 (with or without BOM), UTF-16 with BOM,
 /// otherwise GB18030 (a superset of GBK and GB2312).
 pub fn decode(bytes: &[u8]) -> (String, &'static str) {
+    let (text, encoding, _) = decode_checked(bytes);
+    (text, encoding)
+}
+
+/// As [`decode`], and whether some bytes were not valid in the encoding (each became U+FFFD).
+fn decode_checked(bytes: &[u8]) -> (String, &'static str, bool) {
     let (encoding, bom) = whole_file_encoding(bytes);
-    let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
-    (text.into_owned(), encoding_name(encoding))
+    let (text, malformed) = encoding.decode_without_bom_handling(&bytes[bom..]);
+    (text.into_owned(), encoding_name(encoding), malformed)
 }
 
 /// An encoding's name as kaohe reports it (`GB18030`, `UTF-8`, `UTF-16LE` …).
@@ -274,6 +280,8 @@ struct Decode<R> {
     done: bool,
     /// The first failure to read the source; every later read fails the same way.
     error: Option<io::Error>,
+    /// Whether the decoder met bytes not valid in the encoding (and put U+FFFD for them).
+    malformed: bool,
 }
 
 impl<R: Read> Decode<R> {
@@ -295,6 +303,7 @@ impl<R: Read> Decode<R> {
             out_pos: 0,
             done: false,
             error: None,
+            malformed: false,
         }
     }
 
@@ -397,8 +406,9 @@ impl<R: Read> Decode<R> {
                         .max_utf8_buffer_length(window.len())
                         .unwrap_or(window.len().saturating_mul(4));
                     self.out.resize(room, 0);
-                    let (_, read, written, _) =
+                    let (_, read, written, replaced) =
                         decoder.decode_to_utf8(window, &mut self.out, self.eof);
+                    self.malformed |= replaced;
                     self.out.truncate(written);
                     self.start += read;
                     self.done = self.eof && self.start == self.end;
@@ -520,13 +530,14 @@ impl<'a> Checker<'a> {
                         errors.push(DataError {
                             row: 1,
                             column: c + 1,
-                            header: Some(h.clone()),
+                            header: Some(quoted(h)),
                             unit: None,
                             message: format!(
-                                "column `{h}` is a second column for field `{}` (first: column {} `{}`)",
+                                "column `{}` is a second column for field `{}` (first: column {} `{}`)",
+                                quoted(h),
                                 set.fields[fi].label,
                                 prev + 1,
-                                headers[prev]
+                                quoted(&headers[prev])
                             ),
                             help: Some("keep one of the two columns".into()),
                         });
@@ -574,10 +585,12 @@ impl<'a> Checker<'a> {
         out: &mut VecDeque<Result<Unit, DataError>>,
     ) {
         let set = self.set;
-        let id_text = cells[set.id_field]
+        // The id as written (for the duplicate check) and as messages quote it.
+        let id_raw = cells[set.id_field]
             .as_ref()
-            .map(|c| quoted(c.raw.trim()))
+            .map(|c| c.raw.trim().to_string())
             .filter(|s| !s.is_empty());
+        let id_text = id_raw.as_deref().map(quoted);
         let error = |column: usize, header: &str, message: String, help: Option<String>| {
             Err(DataError {
                 row,
@@ -652,8 +665,8 @@ impl<'a> Checker<'a> {
             }
             values.push(value);
         }
-        if let Some(id) = id_text {
-            if let Some(first) = self.seen.get(&id_hash(&id)) {
+        if let (Some(raw), Some(id)) = (id_raw, id_text) {
+            if let Some(first) = self.seen.get(&id_hash(&raw)) {
                 ok = false;
                 out.push_back(Err(DataError {
                     row,
@@ -666,7 +679,7 @@ impl<'a> Checker<'a> {
                     ),
                 }));
             } else {
-                self.seen.insert(id_hash(&id), row);
+                self.seen.insert(id_hash(&raw), row);
             }
         }
         if ok {
@@ -1067,8 +1080,12 @@ impl<R: Read> Iterator for CsvRows<R> {
             }
             Ok(true) => {
                 self.rows += 1;
-                let encoding = self.input().encoding_name();
-                match undecodable(&self.record, encoding) {
+                let input = self.input();
+                let why = input
+                    .malformed
+                    .then(|| undecodable(&self.record, input.encoding_name()))
+                    .flatten();
+                match why {
                     Some(why) => Some((self.rows, Err(why))),
                     None => Some((self.rows, Ok(self.record.clone()))),
                 }
@@ -1117,7 +1134,7 @@ impl<R: Read> Steps for JsonLines<'_, R> {
                     return;
                 }
                 self.any = true;
-                if self.line.contains('\u{fffd}') {
+                if self.input.malformed && self.line.contains('\u{fffd}') {
                     let encoding = self.input.encoding_name();
                     self.queue.items.push_back(Err(DataError {
                         row,
@@ -1391,7 +1408,7 @@ pub const MAX_UNZIPPED_BYTES: u64 = 512 << 20;
 /// The most parts (files inside the zip) a spreadsheet may hold.
 pub const MAX_ZIP_ENTRIES: usize = 10_000;
 /// The most cells with content a sheet may hold.
-pub const MAX_SHEET_CELLS: usize = 50_000_000;
+pub const MAX_SHEET_CELLS: usize = 20_000_000;
 /// Columns read from a sheet (A … ALL); cells further right are passed over: no header a rule
 /// set declares is that far out, and one stray cell at XFD1048576 must not make every row
 /// 16,384 cells wide.
@@ -1415,11 +1432,7 @@ fn spreadsheet_refused(message: String) -> Dataset {
 /// declares may lie) and stopping as soon as the budget is spent.
 #[cfg(feature = "spreadsheets")]
 fn check_zip(bytes: &[u8]) -> Result<(), String> {
-    let mut archive = match zip::ZipArchive::new(io::Cursor::new(bytes)) {
-        Ok(a) => a,
-        // Not a zip that can be read: calamine says what it is.
-        Err(_) => return Ok(()),
-    };
+    let mut archive = zip::ZipArchive::new(io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
     if archive.len() > MAX_ZIP_ENTRIES {
         return Err(format!(
             "the spreadsheet holds {} parts (at most {MAX_ZIP_ENTRIES})",
@@ -1428,10 +1441,16 @@ fn check_zip(bytes: &[u8]) -> Result<(), String> {
     }
     let mut left = MAX_UNZIPPED_BYTES;
     for i in 0..archive.len() {
-        let Ok(part) = archive.by_index(i) else {
-            continue;
-        };
-        let read = io::copy(&mut part.take(left + 1), &mut io::sink()).unwrap_or(0);
+        let part = archive
+            .by_index(i)
+            .map_err(|e| format!("part {} of the spreadsheet cannot be read: {e}", i + 1))?;
+        let name = part.name().map(|n| n.to_string()).unwrap_or_default();
+        let read = io::copy(&mut part.take(left + 1), &mut io::sink()).map_err(|e| {
+            format!(
+                "part `{}` of the spreadsheet cannot be unpacked: {e}",
+                quoted(&name)
+            )
+        })?;
         if read > left {
             return Err(format!(
                 "the spreadsheet unpacks to more than {} MB (a damaged file, or a \"zip bomb\")",
@@ -1474,7 +1493,7 @@ fn cell_text(cell: calamine::Data, percent: bool) -> String {
 /// last cell. Rows without cells are not made at all.
 #[cfg(feature = "spreadsheets")]
 fn cells_to_rows(mut cells: Vec<SheetCell>) -> impl Iterator<Item = TableRow> {
-    cells.sort_by_key(|c| (c.0, c.1));
+    cells.sort_unstable_by_key(|c| (c.0, c.1));
     let mut cells = cells.into_iter().peekable();
     std::iter::from_fn(move || {
         let (row, col, text) = cells.next()?;
@@ -1544,20 +1563,44 @@ pub const MAX_XLS_EXTENT: u64 = 10_000_000;
 /// the reader allocate billions).
 #[cfg(feature = "spreadsheets")]
 fn check_xls(bytes: &[u8]) -> Result<(), String> {
-    let Ok(mut file) = cfb::CompoundFile::open(io::Cursor::new(bytes)) else {
-        return Ok(()); // not a compound file: calamine says what it is
+    let damaged = |e: io::Error| {
+        format!("the spreadsheet cannot be opened: it is neither a zip (XLSX, ODS) nor an XLS workbook ({e})")
     };
+    let mut file = cfb::CompoundFile::open(io::Cursor::new(bytes)).map_err(damaged)?;
     let mut stream = Vec::new();
-    let read = match file.open_stream("/Workbook") {
-        Ok(s) => s.take(bytes.len() as u64).read_to_end(&mut stream),
-        Err(_) => match file.open_stream("/Book") {
-            Ok(s) => s.take(bytes.len() as u64).read_to_end(&mut stream),
-            Err(_) => return Ok(()),
-        },
-    };
-    if read.is_err() {
-        return Ok(());
+    let opened = file
+        .open_stream("/Workbook")
+        .or_else(|_| file.open_stream("/Book"))
+        .map_err(damaged)?;
+    opened
+        .take(bytes.len() as u64)
+        .read_to_end(&mut stream)
+        .map_err(damaged)?;
+    // The whole stream in order, then each sheet where its BOUNDSHEET record says it starts (as
+    // the reader finds them, whatever lies between).
+    let mut sheets = Vec::new();
+    xls_records(&stream, 0, true, &mut |kind, data| {
+        if kind == 0x0085 && data.len() >= 4 {
+            sheets.push(u32::from_le_bytes([data[0], data[1], data[2], data[3]]) as usize);
+        }
+    })?;
+    for at in sheets {
+        xls_records(&stream, at, false, &mut |_, _| {})?;
     }
+    Ok(())
+}
+
+/// Walks an XLS workbook stream's records from `from`: every sheet substream (from BOF to its
+/// EOF, nested substreams such as charts passed over as the reader does) must span at most
+/// [`MAX_XLS_EXTENT`] cells, declared or between its farthest cells. `whole`: on to the end of
+/// the stream, else to the end of the sheet that starts at `from`. `seen` sees every record.
+#[cfg(feature = "spreadsheets")]
+fn xls_records(
+    stream: &[u8],
+    from: usize,
+    whole: bool,
+    seen: &mut dyn FnMut(u16, &[u8]),
+) -> Result<(), String> {
     let u16_at = |d: &[u8], i: usize| {
         d.get(i..i + 2)
             .map_or(0, |b| u64::from(u16::from_le_bytes([b[0], b[1]])))
@@ -1578,18 +1621,33 @@ fn check_xls(bytes: &[u8]) -> Result<(), String> {
     };
     // (first row, last row, first column, last column) of the sheet being read.
     let mut bounds: Option<(u64, u64, u64, u64)> = None;
-    let mut at = 0usize;
-    while at + 4 <= stream.len() {
-        let kind = u16_at(&stream, at);
-        let len = usize::try_from(u16_at(&stream, at + 2)).unwrap_or(0);
+    let mut depth = 0usize;
+    let mut at = from;
+    while at.saturating_add(4) <= stream.len() {
+        let kind = u16::try_from(u16_at(stream, at)).unwrap_or(0);
+        let len = usize::try_from(u16_at(stream, at + 2)).unwrap_or(0);
         let data = stream.get(at + 4..at + 4 + len).unwrap_or(&[]);
         at += 4 + len;
-        let cell = match kind {
-            // BOF and EOF: a new substream (sheet, chart) starts or ends.
-            0x0809 | 0x000A => {
-                bounds = None;
+        seen(kind, data);
+        match kind {
+            0x0809 => {
+                depth += 1;
+                if depth == 1 {
+                    bounds = None;
+                }
                 continue;
             }
+            0x000A => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 && !whole {
+                    return Ok(());
+                }
+                continue;
+            }
+            _ if depth > 1 && !whole => continue,
+            _ => {}
+        }
+        let cell = match kind {
             // DIMENSIONS: the extent the sheet declares.
             0x0200 => {
                 let (first, last, c0, c1) = if data.len() >= 14 {
@@ -1669,53 +1727,65 @@ fn check_ods(bytes: &[u8]) -> Result<(), String> {
             Ok(Event::Eof) | Err(_) => break,
             Ok(e) => e,
         };
+        // A row ends at its end tag, or at once when it is written `<table:table-row …/>`.
+        let mut row_ends = false;
         match event {
-            Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
+            Event::Start(ref e) | Event::Empty(ref e) => match e.name().as_ref() {
                 "table:table" => (row, first, last, width, stored) = (0, None, 0, 0, 0),
                 "table:table-row" => {
                     (row_repeats, col, row_width) =
-                        (repeats(&e, "table:number-rows-repeated"), 0, 0);
+                        (repeats(e, "table:number-rows-repeated"), 0, 0);
+                    row_ends = matches!(event, Event::Empty(_));
                 }
                 "table:table-cell" | "table:covered-table-cell" => {
-                    let n = repeats(&e, "table:number-columns-repeated");
-                    let content = e
-                        .attributes()
-                        .flatten()
-                        .any(|a| a.key.as_ref() == "office:value-type");
+                    let n = repeats(e, "table:number-columns-repeated");
+                    // Content as the reader may take it: any value, type or formula attribute
+                    // (anything but the cell's style and spans), or any text inside.
+                    let content = matches!(event, Event::Start(_))
+                        || e.attributes().flatten().any(|a| {
+                            !matches!(
+                                a.key.as_ref(),
+                                "table:style-name"
+                                    | "table:number-columns-repeated"
+                                    | "table:number-columns-spanned"
+                                    | "table:number-rows-spanned"
+                            )
+                        });
                     col = col.saturating_add(n).min(16_384);
                     if content {
                         row_width = col;
                     }
                 }
-                "text:p" if col > row_width => row_width = col,
                 _ => {}
             },
-            Event::End(e) if e.name().as_ref() == "table:table-row" => {
-                if row_width > 0 {
-                    first.get_or_insert(row);
-                    last = row.saturating_add(row_repeats - 1);
-                    width = width.max(row_width);
-                    stored = stored.saturating_add(row_width);
-                }
-                row = row.saturating_add(row_repeats);
-                let rows = first.map_or(0, |f| last - f + 1);
-                if rows.saturating_mul(width) > MAX_XLS_EXTENT || stored > MAX_XLS_EXTENT {
-                    return Err(refuse(rows, width));
-                }
-            }
+            Event::End(ref e) => row_ends = e.name().as_ref() == "table:table-row",
             _ => {}
+        }
+        if row_ends {
+            if row_width > 0 {
+                first.get_or_insert(row);
+                last = row.saturating_add(row_repeats - 1);
+                width = width.max(row_width);
+                stored = stored.saturating_add(row_width);
+            }
+            row = row.saturating_add(row_repeats);
+            let rows = first.map_or(0, |f| last - f + 1);
+            if rows.saturating_mul(width) > MAX_XLS_EXTENT || stored > MAX_XLS_EXTENT {
+                return Err(refuse(rows, width));
+            }
         }
         buf.clear();
     }
     Ok(())
 }
 
-/// The cells of the first sheet with data of an XLS or ODS workbook.
+/// The cells of the first sheet with data of an XLS or ODS workbook (checked before it was
+/// opened: these readers fill in a sheet's whole extent).
 #[cfg(feature = "spreadsheets")]
-fn other_cells(bytes: &[u8]) -> Result<Option<Vec<SheetCell>>, String> {
+fn range_cells(
+    mut book: calamine::Sheets<io::Cursor<&[u8]>>,
+) -> Result<Option<Vec<SheetCell>>, String> {
     use calamine::Reader;
-    let mut book =
-        calamine::open_workbook_auto_from_rs(io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
     for name in book.sheet_names().to_vec() {
         let Ok(range) = book.worksheet_range(&name) else {
             continue;
@@ -1742,20 +1812,36 @@ fn other_cells(bytes: &[u8]) -> Result<Option<Vec<SheetCell>>, String> {
 /// [`MAX_ZIP_ENTRIES`], [`MAX_SHEET_CELLS`] and [`MAX_SHEET_COLUMNS`].
 #[cfg(feature = "spreadsheets")]
 pub fn read_spreadsheet(set: &RuleSet, bytes: &[u8]) -> Dataset {
-    let zipped = bytes.starts_with(b"PK\x03\x04");
-    let checked = if zipped {
-        check_zip(bytes).and_then(|()| check_ods(bytes))
-    } else {
-        check_xls(bytes)
-    };
-    if let Err(why) = checked {
-        return spreadsheet_refused(why);
-    }
-    let xlsx =
-        zipped.then(|| <calamine::Xlsx<_> as calamine::Reader<_>>::new(io::Cursor::new(bytes)));
-    let cells = match xlsx {
-        Some(Ok(book)) => xlsx_cells(book),
-        _ => other_cells(bytes),
+    use calamine::Reader;
+    let cursor = || io::Cursor::new(bytes);
+    // A zip is whatever opens as one (bytes before it included), and is checked as a whole;
+    // then read by the one reader its content names, never by guessing. XLSB is not read: its
+    // reader fills in a sheet's whole extent unchecked.
+    let cells = match zip::ZipArchive::new(cursor()) {
+        Ok(archive) => {
+            let ods = archive.index_for_name("content.xml").is_some();
+            if let Err(why) =
+                check_zip(bytes).and_then(|()| if ods { check_ods(bytes) } else { Ok(()) })
+            {
+                return spreadsheet_refused(why);
+            }
+            if ods {
+                calamine::Ods::new(cursor())
+                    .map_err(|e| e.to_string())
+                    .and_then(|book| range_cells(calamine::Sheets::Ods(book)))
+            } else {
+                match calamine::Xlsx::new(cursor()) {
+                    Ok(book) => xlsx_cells(book),
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+        }
+        Err(_) => match check_xls(bytes) {
+            Err(why) => return spreadsheet_refused(why),
+            Ok(()) => calamine::Xls::new(cursor())
+                .map_err(|e| e.to_string())
+                .and_then(|book| range_cells(calamine::Sheets::Xls(book))),
+        },
     };
     let cells = match cells {
         Ok(Some(cells)) => cells,
@@ -1773,8 +1859,11 @@ pub fn read_spreadsheet(set: &RuleSet, bytes: &[u8]) -> Dataset {
 
 /// Reads JSON: an array of objects keyed by field name or header, or `{"units": [...]}`.
 pub fn read_json(set: &RuleSet, bytes: &[u8]) -> Dataset {
-    let (text, encoding) = decode(bytes);
-    if let Some(line) = text.lines().position(|l| l.contains('\u{fffd}')) {
+    let (text, encoding, malformed) = decode_checked(bytes);
+    let bad_line = malformed
+        .then(|| text.lines().position(|l| l.contains('\u{fffd}')))
+        .flatten();
+    if let Some(line) = bad_line {
         let mut d = Dataset::gather([Err(DataError {
             row: 0,
             column: 0,

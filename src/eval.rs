@@ -364,8 +364,9 @@ impl<'a> Ctx<'a> {
         if self.links.breaker.stopped(rule) {
             return None;
         }
-        sandbox::begin();
-        match f.call::<Dynamic>(&self.rules.engine, &self.rules.ast, args) {
+        let called =
+            sandbox::evaluate(|| f.call::<Dynamic>(&self.rules.engine, &self.rules.ast, args));
+        match called {
             Ok(v) => Some(v),
             Err(e) => {
                 let runaway = sandbox::is_runaway(&e);
@@ -379,7 +380,7 @@ impl<'a> Ctx<'a> {
                 }
                 .or_else(|| closure_position(&self.rules.ast, f))
                 .unwrap_or(pos);
-                let unit = self.unit_id();
+                let unit = crate::data::quoted(&self.unit_id());
                 let mut message = sandbox::describe(&e);
                 if runaway && self.links.breaker.runaway(rule) {
                     message.push_str(&format!(
@@ -398,7 +399,7 @@ impl<'a> Ctx<'a> {
     }
 
     pub(crate) fn fail(&mut self, rule: &str, pos: rhai::Position, message: String) {
-        let unit = self.unit_id();
+        let unit = crate::data::quoted(&self.unit_id());
         self.errors.push(EvalError {
             location: SourceLocation::new(&self.rules.set.source, pos),
             rule: rule.to_string(),

@@ -263,11 +263,23 @@ fn write_to(
     }
 }
 
-/// Writes `path` whole or not at all (temporary file, sync, rename).
+/// Writes `path` whole or not at all: a new temporary file beside it (created, never opened
+/// over something already there), written, synced, given the old file's permissions, then
+/// renamed over it. A link is written through to the file it names. The temporary file is
+/// removed on any failure.
 fn write_atomic(
     path: &Path,
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<(), Failure> {
+    /// Removes the temporary file unless it was renamed into place.
+    struct Temp(Option<PathBuf>);
+    impl Drop for Temp {
+        fn drop(&mut self) {
+            if let Some(p) = self.0.take() {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+    }
     let fail = |e: std::io::Error| {
         (
             exit::IO,
@@ -277,29 +289,54 @@ fn write_atomic(
             ),
         )
     };
-    let dir = match path.parent() {
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let dir = match target.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = path
+    let name = target
         .file_name()
         .map_or_else(|| "result".into(), |n| n.to_string_lossy().into_owned());
-    let temp = dir.join(format!(".{name}.kaohe-{}.tmp", std::process::id()));
-    let written = std::fs::File::create(&temp).and_then(|file| {
-        let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
-        write(&mut w)?;
-        let file = w
-            .into_inner()
-            .map_err(std::io::IntoInnerError::into_error)?;
-        file.sync_all()
-    });
-    match written.and_then(|()| std::fs::rename(&temp, path)) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&temp);
-            Err(fail(e))
-        }
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let (temp, file) = (0..16)
+        .find_map(|attempt| {
+            let temp = dir.join(format!(
+                ".{name}.kaohe-{}-{nanos}-{attempt}.tmp",
+                std::process::id()
+            ));
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&temp)
+            {
+                Ok(file) => Some(Ok((temp, file))),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => None,
+                Err(e) => Some(Err(e)),
+            }
+        })
+        .unwrap_or_else(|| Err(std::io::Error::other("no free temporary file name")))
+        .map_err(fail)?;
+    let mut guard = Temp(Some(temp.clone()));
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, file);
+    write(&mut w).map_err(fail)?;
+    let file = w
+        .into_inner()
+        .map_err(std::io::IntoInnerError::into_error)
+        .map_err(fail)?;
+    if let Ok(old) = std::fs::metadata(&target) {
+        file.set_permissions(old.permissions()).map_err(fail)?;
     }
+    file.sync_all().map_err(fail)?;
+    drop(file);
+    std::fs::rename(&temp, &target).map_err(fail)?;
+    guard.0 = None;
+    // The rename itself made durable, where the system allows syncing a folder.
+    if let Ok(d) = std::fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 /// Refuses an output file that is one of the inputs: writing it would destroy the data

@@ -52,7 +52,7 @@ fn memory_now() -> Option<usize> {
     Some(crate::wasm::allocated())
 }
 
-/// Milliseconds on a monotonic clock (WASM: the page's `Date.now()`).
+/// Milliseconds on a monotonic clock (WASM: `performance.now()`).
 #[cfg(not(target_arch = "wasm32"))]
 fn now_millis() -> f64 {
     static START: OnceLock<std::time::Instant> = OnceLock::new();
@@ -65,7 +65,7 @@ fn now_millis() -> f64 {
 
 #[cfg(target_arch = "wasm32")]
 fn now_millis() -> f64 {
-    crate::wasm::date_now()
+    crate::wasm::clock_millis()
 }
 
 /// What a script stopped by the operation or time limit is told.
@@ -89,16 +89,31 @@ thread_local! {
     static WATCH: Cell<Watch> = const { Cell::new(Watch { start: None, base: 0 }) };
 }
 
-/// Starts the budget of a new evaluation on this thread: called before every call of a rule's
-/// closure and before a script or module is run. (Rhai's own operation count cannot tell: it
-/// restarts for calls made inside an evaluation.)
-pub(crate) fn begin() {
+/// Evaluations running now, on all threads. The memory probe counts the whole program, so it
+/// is read only while one evaluation runs: in a parallel batch another thread's allocations
+/// would count against this one (there the operation, time and size limits still hold).
+static RUNNING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Runs one evaluation — a call of a rule's closure, or a script or module run whole — within a
+/// fresh budget. (Rhai's own operation count cannot mark where an evaluation starts: it
+/// restarts for calls made inside one.)
+pub(crate) fn evaluate<T>(run: impl FnOnce() -> T) -> T {
+    use std::sync::atomic::Ordering;
+    struct Running;
+    impl Drop for Running {
+        fn drop(&mut self) {
+            RUNNING.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+    RUNNING.fetch_add(1, Ordering::Relaxed);
+    let _running = Running;
     WATCH.with(|cell| {
         cell.set(Watch {
             start: None,
             base: memory_now().unwrap_or(0),
         });
     });
+    run()
 }
 
 /// Called by Rhai after every operation: stops the evaluation once it is over its time or
@@ -108,7 +123,8 @@ fn watch(ops: u64) -> Option<Dynamic> {
     WATCH.with(|cell| {
         let mut w = cell.get();
         let mut stop = None;
-        if memory_now().is_some_and(|m| m.saturating_sub(w.base) > MAX_EVAL_MEMORY) {
+        let alone = RUNNING.load(std::sync::atomic::Ordering::Relaxed) == 1;
+        if alone && memory_now().is_some_and(|m| m.saturating_sub(w.base) > MAX_EVAL_MEMORY) {
             stop = Some(STOP_MEMORY);
         } else if ops % 1024 == 0 {
             let now = now_millis();
@@ -261,11 +277,12 @@ pub fn modules(
                 help: None,
             })
             .and_then(|ast| {
-                begin();
-                Module::eval_ast_as_new(Scope::new(), &ast, engine).map_err(|e| RuleError {
-                    location: SourceLocation::new(path, e.position()),
-                    message: describe(&e),
-                    help: help_for(&e),
+                evaluate(|| Module::eval_ast_as_new(Scope::new(), &ast, engine)).map_err(|e| {
+                    RuleError {
+                        location: SourceLocation::new(path, e.position()),
+                        message: describe(&e),
+                        help: help_for(&e),
+                    }
                 })
             });
         match module {

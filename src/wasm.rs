@@ -27,14 +27,15 @@ pub(crate) fn allocated() -> usize {
 
 #[wasm_bindgen]
 extern "C" {
-    /// `Date.now()`: the sandbox's clock (`std::time::Instant` is not there on wasm32).
-    #[wasm_bindgen(js_namespace = Date, js_name = now)]
-    fn js_date_now() -> f64;
+    /// `performance.now()`: the sandbox's clock, monotonic (`std::time::Instant` is not there
+    /// on wasm32), in pages, workers and Node alike.
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn js_performance_now() -> f64;
 }
 
-/// Milliseconds since 1970, for the sandbox's time budget.
-pub(crate) fn date_now() -> f64 {
-    js_date_now()
+/// Milliseconds on a monotonic clock, for the sandbox's time budget.
+pub(crate) fn clock_millis() -> f64 {
+    js_performance_now()
 }
 
 /// Reads a data file; errors past the cap per column (`data::ErrorLog`) are counted in one

@@ -479,3 +479,43 @@ fn an_ods_whose_cells_span_too_far_is_refused_and_a_small_one_reads() {
         stdout(&o)
     );
 }
+
+/// Found in review: the checks must hold for every way in. A zip with a byte before it still
+/// opens as a zip (so it is checked as one); an ODS row written `<table:table-row …/>` counts
+/// its repeats; ids that share their first 40 characters are different ids; a U+FFFD that was
+/// really in a valid UTF-8 file is text, not a decoding error.
+#[test]
+fn the_checks_hold_for_every_way_in() {
+    let rules = kaohe::Rules::compile("r.rhai", RULES).unwrap();
+    let mut bomb = vec![b'x'];
+    bomb.extend(std::fs::read(corpus("zip-bomb.xlsx")).unwrap());
+    let ds = kaohe::data::read(&rules.set, "bomb.xlsx", &bomb);
+    assert_eq!(ds.errors.len(), 1, "{:?}", ds.errors);
+    assert!(
+        ds.errors[0].message.contains("unpacks to more than 512 MB"),
+        "{:?}",
+        ds.errors
+    );
+
+    let ds = kaohe::data::read(
+        &rules.set,
+        "empty-rows.ods",
+        &std::fs::read(corpus("empty-rows.ods")).unwrap(),
+    );
+    assert_eq!(ds.errors.len(), 1, "{:?}", ds.errors);
+    assert!(
+        ds.errors[0]
+            .message
+            .starts_with("a sheet of the workbook spans 6002 rows × 16384 columns"),
+        "{:?}",
+        ds.errors
+    );
+
+    let long = "县".repeat(40);
+    let csv = format!("编码,名称,失控人数\n{long}甲,甲,0\n{long}乙,乙,0\n1,替换字符�,0\n");
+    let ds = kaohe::data::read_csv(&rules.set, csv.as_bytes());
+    assert!(ds.errors.is_empty(), "{:?}", ds.errors);
+    assert_eq!(ds.units.len(), 3);
+    let streamed = kaohe::data::UnitStream::new(&rules.set, "x.csv", csv.as_bytes()).into_dataset();
+    assert!(streamed.errors.is_empty(), "{:?}", streamed.errors);
+}

@@ -70,8 +70,7 @@ impl Rules {
             // A helper module is broken: running the script would only repeat that.
             return Err(RuleErrors(errors));
         }
-        sandbox::begin();
-        let ran = engine.run_ast(&ast);
+        let ran = sandbox::evaluate(|| engine.run_ast(&ast));
         drop(engine);
         let mut builder = Arc::try_unwrap(builder)
             .map(|m| m.into_inner().unwrap_or_else(PoisonError::into_inner))

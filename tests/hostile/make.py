@@ -4,6 +4,7 @@
   zip-bomb.xlsx  a sheet whose shared strings unpack to 600 MB from a ~600 KB file
   good.ods       a small valid OpenDocument sheet
   far-rows.ods   3,000 rows with a cell in the first and the last column (49 million cells read out)
+  empty-rows.ods 6,000 self-closing rows between a first cell and one in the last column
 Run from anywhere: python3 tests/hostile/make.py [NAME…] (the files are committed; rerun only to change them)."""
 import os, sys, zipfile
 
@@ -58,6 +59,12 @@ FILES = {
         "far-rows.ods",
         ods_row([ods_cell("编码")])
         + "".join(ods_row([ods_cell(i), '<table:table-cell table:number-columns-repeated="16382"/>', ods_cell("y")]) for i in range(3000))),
+    # A self-closing row repeated 6,000 times between two cells, the second in the last column.
+    "empty-rows.ods": lambda: ods(
+        "empty-rows.ods",
+        ods_row([ods_cell("编码")])
+        + '<table:table-row table:number-rows-repeated="6000"/>'
+        + ods_row(['<table:table-cell table:number-columns-repeated="16383"/>', '<table:table-cell office:value-type="float" office:value="1"/>'])),
 }
 
 # python3 tests/hostile/make.py [NAME…]: every file, or the ones named (zip entries carry the
