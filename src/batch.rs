@@ -40,6 +40,8 @@ pub struct UnitScore {
     pub items: Vec<Option<Decimal>>,
     /// The consequences that apply, by index into [`crate::model::RuleSet::consequences`].
     pub consequences: Vec<usize>,
+    /// Why the grade or rank is what it is (备注): vetoes, prerequisites and quotas in words.
+    pub remarks: Vec<String>,
 }
 
 impl Rules {
@@ -62,7 +64,11 @@ impl Rules {
 
     fn batch(&self, units: &[Unit], parallel: bool) -> Result<Vec<UnitScore>, EvalErrors> {
         let run = self.run(units, None, false, parallel)?;
-        Ok(run.rows.into_iter().map(UnitScore::from_row).collect())
+        Ok(run
+            .rows
+            .into_iter()
+            .map(|r| UnitScore::from_row(&self.set, r))
+            .collect())
     }
 }
 
@@ -72,8 +78,9 @@ impl UnitScore {
         !self.vetoes.is_empty()
     }
 
-    pub(crate) fn from_row(r: Row) -> Self {
+    pub(crate) fn from_row(set: &crate::model::RuleSet, r: Row) -> Self {
         Self {
+            remarks: crate::cohort::remarks(set, &r),
             total: r.total,
             base: r.scored.base,
             bonus: r.scored.bonus,

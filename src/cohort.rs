@@ -320,7 +320,7 @@ impl Tally<'_> {
             return Err(EvalErrors(errors));
         }
         row.consequences = hits;
-        Ok(UnitScore::from_row(row))
+        Ok(UnitScore::from_row(&self.rules.set, row))
     }
 
     /// The name of the cohort the `i`-th unit is in.
@@ -679,7 +679,6 @@ fn assign_grades<P: Placed>(set: &RuleSet, rows: &mut [P], idx: &[usize]) {
     }
 }
 
-/// A vetoed unit whose grade the veto policy fixes: quotas do not move it.
 /// A grade note in words, as an adjustment of the unit's result.
 fn note_text(set: &RuleSet, r: &Row, note: &GradeNote) -> Adjustment {
     match *note {
@@ -721,6 +720,63 @@ fn note_text(set: &RuleSet, r: &Row, note: &GradeNote) -> Adjustment {
             points: Decimal::ZERO,
         },
     }
+}
+
+/// Why a unit's grade or rank is what it is (备注), one short phrase per reason: each veto
+/// and what it did, each prerequisite that lowered the grade, each quota that did.
+pub(crate) fn remarks(set: &RuleSet, r: &Row) -> Vec<String> {
+    let mut out = Vec::new();
+    for &k in &r.scored.vetoes {
+        let mut text = format!("一票否决：{}", set.vetoes[k].label);
+        let policy = &set.veto_policy;
+        if let Some(g) = &policy.grade {
+            text.push_str(&format!("，等次定为{g}"));
+        }
+        match policy.rank {
+            VetoRank::Last => text.push_str("，排在最后"),
+            VetoRank::Excluded => text.push_str("，不参与排名"),
+            VetoRank::Normal => {}
+        }
+        if !policy.show_points {
+            text.push_str("，不公布得分");
+        }
+        out.push(text);
+    }
+    for note in &r.notes {
+        match *note {
+            GradeNote::Prerequisite { earned, given } => {
+                let missing: Vec<&str> = r
+                    .scored
+                    .prereq_failed
+                    .iter()
+                    .map(|k| &set.prerequisites[*k])
+                    .filter(|p| p.grades.contains(&set.bands[earned].name))
+                    .map(|p| p.label.as_str())
+                    .collect();
+                out.push(format!(
+                    "未满足必备条件（{}），由{}评为{}",
+                    missing.join("、"),
+                    set.bands[earned].name,
+                    set.bands[given].name
+                ));
+            }
+            GradeNote::Quota { band, given, .. } => out.push(format!(
+                "{}名额已满（不超过 {}%），评为{}",
+                set.bands[band].name,
+                (set.bands[band].quota.unwrap_or_default() * Decimal::ONE_HUNDRED).normalize(),
+                set.bands[given].name
+            )),
+        }
+    }
+    out
+}
+
+/// A total rounded half-up to the published decimals, as a number.
+fn published_total(total: Decimal, decimals: u32) -> Decimal {
+    total.round_dp_with_strategy(
+        decimals,
+        rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+    )
 }
 
 fn result_map(
@@ -1070,6 +1126,7 @@ impl Rules {
                 max: set.max.normalize(),
                 bonus_max: set.bonus_max.map(|d| d.normalize()),
                 decimals: set.decimals,
+                publication: set.publication.clone(),
             },
             units,
             cohorts,
@@ -1149,6 +1206,8 @@ fn unit_result(
     let vetoed = !r.scored.vetoes.is_empty();
     let show = !vetoed || set.veto_policy.show_points;
     let previous_rank = previous.and_then(|p| p.ranks.get(&id).copied());
+    let previous_total = previous.and_then(|p| p.totals.get(&id).copied());
+    let published = show.then(|| published_total(r.total, set.decimals));
     let prev_metric = previous.and_then(|p| p.metric_ranks.get(&id));
     let metrics = set
         .metrics
@@ -1184,6 +1243,11 @@ fn unit_result(
         rank: r.rank,
         previous_rank,
         rank_change: change(previous_rank, r.rank),
+        previous_total: previous_total.map(|t| t.normalize()),
+        total_change: published
+            .zip(previous_total)
+            .map(|(now, before)| (now - before).normalize()),
+        remarks: remarks(set, r),
         vetoed,
         awards_eligible: !vetoed || set.veto_policy.awards,
         vetoes: explained.map(|e| e.vetoes.clone()).unwrap_or_default(),

@@ -7,6 +7,7 @@
 
 use crate::compile::suggest;
 use crate::error::DataError;
+use crate::messages::Message;
 use crate::model::{Field, FieldType, RuleSet, Value};
 use encoding_rs::{Encoding, GB18030, UTF_8};
 use rust_decimal::Decimal;
@@ -527,20 +528,13 @@ impl<'a> Checker<'a> {
             match self.lookup.get(&key) {
                 Some(&fi) => {
                     if let Some(prev) = field_col[fi] {
-                        errors.push(DataError {
-                            row: 1,
-                            column: c + 1,
-                            header: Some(quoted(h)),
-                            unit: None,
-                            message: format!(
+                        errors.push(DataError::at(1, c + 1, Some(quoted(h)), Message::untranslated(format!(
                                 "column `{}` is a second column for field `{}` (first: column {} `{}`)",
                                 quoted(h),
                                 set.fields[fi].label,
                                 prev + 1,
                                 quoted(&headers[prev])
-                            ),
-                            help: Some("keep one of the two columns".into()),
-                        });
+                            ), Some("keep one of the two columns".into()))));
                     } else {
                         field_col[fi] = Some(c);
                     }
@@ -557,16 +551,17 @@ impl<'a> Checker<'a> {
                 }
                 let near = suggest(&f.label, ignored.iter().map(String::as_str))
                     .map(|s| format!("{s} rename that column to `{}`", f.label));
-                errors.push(DataError {
-                    row: 1,
-                    column: 0,
-                    header: Some(f.label.clone()),
-                    unit: None,
-                    message: format!("missing required column `{}` (field `{}`)", f.label, f.name),
-                    help: Some(near.unwrap_or_else(|| {
-                        format!("add a column headed {}", accepted.join(" or "))
-                    })),
-                });
+                errors.push(DataError::at(
+                    1,
+                    0,
+                    Some(f.label.clone()),
+                    Message::untranslated(
+                        format!("missing required column `{}` (field `{}`)", f.label, f.name),
+                        Some(near.unwrap_or_else(|| {
+                            format!("add a column headed {}", accepted.join(" or "))
+                        })),
+                    ),
+                ));
             }
         }
         Columns {
@@ -593,12 +588,13 @@ impl<'a> Checker<'a> {
         let id_text = id_raw.as_deref().map(quoted);
         let error = |column: usize, header: &str, message: String, help: Option<String>| {
             Err(DataError {
-                row,
-                column,
-                header: Some(quoted(header)),
                 unit: id_text.clone(),
-                message,
-                help,
+                ..DataError::at(
+                    row,
+                    column,
+                    Some(quoted(header)),
+                    Message::untranslated(message, help),
+                )
             })
         };
         let mut values = Vec::with_capacity(set.fields.len());
@@ -669,14 +665,19 @@ impl<'a> Checker<'a> {
             if let Some(first) = self.seen.get(&id_hash(&raw)) {
                 ok = false;
                 out.push_back(Err(DataError {
-                    row,
-                    column: 0,
-                    header: None,
                     unit: Some(id.clone()),
-                    message: format!("unit id `{id}` appears twice (first in row {first})"),
-                    help: Some(
-                        "each unit must appear once: remove or merge one of the rows".into(),
-                    ),
+                    ..DataError::at(
+                        row,
+                        0,
+                        None,
+                        Message::untranslated(
+                            format!("unit id `{id}` appears twice (first in row {first})"),
+                            Some(
+                                "each unit must appear once: remove or merge one of the rows"
+                                    .into(),
+                            ),
+                        ),
+                    )
                 }));
             } else {
                 self.seen.insert(id_hash(&raw), row);
@@ -696,14 +697,12 @@ impl<'a> Checker<'a> {
         out: &mut VecDeque<Result<Unit, DataError>>,
     ) {
         let serde_json::Value::Object(obj) = item else {
-            out.push_back(Err(DataError {
+            out.push_back(Err(DataError::at(
                 row,
-                column: 0,
-                header: None,
-                unit: None,
-                message: "expected an object with the unit's fields".into(),
-                help: None,
-            }));
+                0,
+                None,
+                Message::untranslated("expected an object with the unit's fields", None),
+            )));
             return;
         };
         let keys: Vec<String> = obj.keys().cloned().collect();
@@ -716,8 +715,14 @@ impl<'a> Checker<'a> {
         for mut e in columns.errors {
             e.row = row;
             e.column = 0;
-            e.message = e.message.replace("column", "key");
-            e.help = e.help.map(|h| h.replace("column", "key"));
+            e.message.en = e.message.en.replace("column", "key");
+            e.message.zh = e.message.zh.replace("column", "key");
+            e.help = e.help.map(|h| {
+                Box::new(crate::messages::Text::new(
+                    h.zh.replace("column", "key"),
+                    h.en.replace("column", "key"),
+                ))
+            });
             out.push_back(Err(e));
         }
         let cells = columns
@@ -922,15 +927,16 @@ impl<'a, I: Iterator<Item = TableRow>> Table<'a, I> {
         let (header_row, names) = match self.ahead.pop_front() {
             Some((row, Ok(names))) => (row, names.iter().map(str::to_string).collect::<Vec<_>>()),
             Some((_, Err(e))) => {
-                return self.queue.stop(DataError::file(
+                return self.queue.stop(DataError::file(Message::untranslated(
                     format!("the header row cannot be read: {e}"),
                     None,
-                ))
+                )))
             }
             None => {
-                return self
-                    .queue
-                    .stop(DataError::file("the data file is empty", None))
+                return self.queue.stop(DataError::file(Message::untranslated(
+                    "the data file is empty",
+                    None,
+                )))
             }
         };
         let columns = self.checker.match_headers(&names);
@@ -957,10 +963,12 @@ impl<'a, I: Iterator<Item = TableRow>> Table<'a, I> {
         };
         let Some((row, cells)) = self.ahead.pop_front().or_else(|| self.rows.next()) else {
             if !self.any {
-                self.queue.items.push_back(Err(DataError::file(
-                    "the data has a header row but no units",
-                    Some("add one row per unit below the header".into()),
-                )));
+                self.queue
+                    .items
+                    .push_back(Err(DataError::file(Message::untranslated(
+                        "the data has a header row but no units",
+                        Some("add one row per unit below the header".into()),
+                    ))));
             }
             self.queue.done = true;
             return;
@@ -968,14 +976,12 @@ impl<'a, I: Iterator<Item = TableRow>> Table<'a, I> {
         let cells = match cells {
             Ok(cells) => cells,
             Err(e) => {
-                self.queue.items.push_back(Err(DataError {
+                self.queue.items.push_back(Err(DataError::at(
                     row,
-                    column: 0,
-                    header: None,
-                    unit: None,
-                    message: format!("the row cannot be read: {e}"),
-                    help: None,
-                }));
+                    0,
+                    None,
+                    Message::untranslated(format!("the row cannot be read: {e}"), None),
+                )));
                 return;
             }
         };
@@ -1124,8 +1130,10 @@ impl<R: Read> Steps for JsonLines<'_, R> {
             Ok(0) => {
                 self.queue.done = true;
                 if !self.any {
-                    self.queue
-                        .stop(DataError::file("the data file is empty", None));
+                    self.queue.stop(DataError::file(Message::untranslated(
+                        "the data file is empty",
+                        None,
+                    )));
                 }
             }
             Ok(_) => {
@@ -1136,16 +1144,9 @@ impl<R: Read> Steps for JsonLines<'_, R> {
                 self.any = true;
                 if self.input.malformed && self.line.contains('\u{fffd}') {
                     let encoding = self.input.encoding_name();
-                    self.queue.items.push_back(Err(DataError {
-                        row,
-                        column: 0,
-                        header: None,
-                        unit: None,
-                        message: format!(
+                    self.queue.items.push_back(Err(DataError::at(row, 0, None, Message::untranslated(format!(
                             "the line holds bytes that are not valid {encoding} (shown as �): the file mixes encodings or is damaged"
-                        ),
-                        help: Some("save the file again as UTF-8".into()),
-                    }));
+                        ), Some("save the file again as UTF-8".into())))));
                     return;
                 }
                 match serde_json::from_str(self.line.trim_end_matches(['\n', '\r'])) {
@@ -1157,28 +1158,19 @@ impl<R: Read> Steps for JsonLines<'_, R> {
                         // serde_json ends its message with the place: line 1 always here.
                         let text = e.to_string();
                         let what = text.rsplit_once(" at line ").map_or(text.as_str(), |p| p.0);
-                        self.queue.items.push_back(Err(DataError {
-                            row,
-                            column: 0,
-                            header: None,
-                            unit: None,
-                            message: format!("not valid JSON at column {}: {what}", e.column()),
-                            help: Some(
+                        self.queue.items.push_back(Err(DataError::at(row, 0, None, Message::untranslated(format!("not valid JSON at column {}: {what}", e.column()), Some(
                                 "write one object per line, such as `{\"单位编码\": \"101\", …}`"
                                     .into(),
-                            ),
-                        }));
+                            )))));
                     }
                 }
             }
-            Err(e) => self.queue.stop(DataError {
+            Err(e) => self.queue.stop(DataError::at(
                 row,
-                column: 0,
-                header: None,
-                unit: None,
-                message: format!("the line cannot be read: {e}"),
-                help: None,
-            }),
+                0,
+                None,
+                Message::untranslated(format!("the line cannot be read: {e}"), None),
+            )),
         }
     }
 }
@@ -1246,10 +1238,10 @@ impl<'a, R: Read> UnitStream<'a, R> {
                     Ok(bytes) => (read_spreadsheet(set, &bytes), None),
                     Err(e) => {
                         let mut d = Dataset::default();
-                        d.errors.push(DataError::file(
+                        d.errors.push(DataError::file(Message::untranslated(
                             format!("the data cannot be read: {e}"),
                             None,
-                        ));
+                        )));
                         (d, Some(e))
                     }
                 };
@@ -1396,10 +1388,10 @@ impl<R: Read> Iterator for UnitStream<'_, R> {
 /// Without the `spreadsheets` feature a spreadsheet is refused, with an error that says so.
 #[cfg(not(feature = "spreadsheets"))]
 pub fn read_spreadsheet(_set: &RuleSet, _bytes: &[u8]) -> Dataset {
-    Dataset::gather([Err(DataError::file(
+    Dataset::gather([Err(DataError::file(Message::untranslated(
         "this build of kaohe reads no spreadsheets",
         Some("export the sheet as CSV, or use a build with the `spreadsheets` feature".into()),
-    ))])
+    )))])
 }
 
 /// The most bytes a spreadsheet's parts may unpack to, all together: a few-MB file can be a
@@ -1421,10 +1413,10 @@ type SheetCell = (u32, u32, String);
 /// A spreadsheet refused before it is opened, with why and how to fix it.
 #[cfg(feature = "spreadsheets")]
 fn spreadsheet_refused(message: String) -> Dataset {
-    Dataset::gather([Err(DataError::file(
+    Dataset::gather([Err(DataError::file(Message::untranslated(
         message,
         Some("save it again as .xlsx, or export the sheet as CSV".into()),
-    ))])
+    )))])
 }
 
 /// Checks a zip-based spreadsheet (XLSX, ODS) against [`MAX_ZIP_ENTRIES`] and
@@ -1845,7 +1837,12 @@ pub fn read_spreadsheet(set: &RuleSet, bytes: &[u8]) -> Dataset {
     };
     let cells = match cells {
         Ok(Some(cells)) => cells,
-        Ok(None) => return Dataset::gather([Err(DataError::file("the data file is empty", None))]),
+        Ok(None) => {
+            return Dataset::gather([Err(DataError::file(Message::untranslated(
+                "the data file is empty",
+                None,
+            )))])
+        }
         Err(e) => {
             return spreadsheet_refused(format!("the spreadsheet cannot be opened: {e}"));
         }
@@ -1864,17 +1861,10 @@ pub fn read_json(set: &RuleSet, bytes: &[u8]) -> Dataset {
         .then(|| text.lines().position(|l| l.contains('\u{fffd}')))
         .flatten();
     if let Some(line) = bad_line {
-        let mut d = Dataset::gather([Err(DataError {
-            row: 0,
-            column: 0,
-            header: None,
-            unit: None,
-            message: format!(
+        let mut d = Dataset::gather([Err(DataError::at(0, 0, None, Message::untranslated(format!(
                 "line {} holds bytes that are not valid {encoding} (shown as �): the file mixes encodings or is damaged",
                 line + 1
-            ),
-            help: Some("save the file again as UTF-8".into()),
-        })]);
+            ), Some("save the file again as UTF-8".into()))))]);
         d.encoding = encoding.to_string();
         return d;
     }
@@ -1885,7 +1875,10 @@ pub fn read_json(set: &RuleSet, bytes: &[u8]) -> Dataset {
 
 fn json_units(set: &RuleSet, text: &str) -> Dataset {
     let fail = |message: String, help: Option<&str>| {
-        Dataset::gather([Err(DataError::file(message, help.map(str::to_string)))])
+        Dataset::gather([Err(DataError::file(Message::untranslated(
+            message,
+            help.map(str::to_string),
+        )))])
     };
     if text.trim().is_empty() {
         return fail("the data file is empty".into(), None);

@@ -1,8 +1,12 @@
 //! Errors, one enum per phase (错误): compiling rules, reading data, evaluating.
 //!
-//! Messages are lower-case, carry no final period, put user input in backticks and
-//! carry a location: a rule file with line:column, or a data row and column.
+//! Each error carries its catalogue code and its words in zh-CN and English (see
+//! [`crate::messages`]), and a location: a rule file with line:column, or a data row, column
+//! (letter and header) and unit. `Display` gives the English, without the code, for logs;
+//! `render(lang)` gives what a person reads. JSON gives the zh-CN words, with the English
+//! beside them under `en`.
 
+use crate::messages::{Lang, Message, Text};
 use serde::Serialize;
 use std::fmt;
 
@@ -37,17 +41,94 @@ impl fmt::Display for SourceLocation {
     }
 }
 
+/// The message and hint of an error as JSON gives them: zh-CN in `message`/`help`, and the
+/// English beside them in `en`.
+#[derive(Serialize)]
+struct English<'a> {
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<&'a str>,
+}
+
+fn english<'a>(message: &'a Text, help: Option<&'a Text>) -> English<'a> {
+    English {
+        message: &message.en,
+        help: help.map(|h| h.en.as_str()),
+    }
+}
+
+/// `error[CODE]: ` in `lang`, then `what`, then the hint on its own line.
+fn render_with_code(lang: Lang, code: &str, what: &str, help: Option<&Text>) -> String {
+    let w = lang.words();
+    // TRANSITIONAL: no code shown for messages not yet in the catalogue.
+    let mut out = if code == "K0000" {
+        format!("{}{}{what}", w.error, w.colon)
+    } else {
+        format!("{}[{code}]{}{what}", w.error, w.colon)
+    };
+    if let Some(h) = help {
+        out.push_str(&format!("\n  {}{}{}", w.help, w.colon, h.get(lang)));
+    }
+    out
+}
+
 /// One mistake in a rule set (规则错误), found while compiling it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{location}: {message}")]
 pub struct RuleError {
     /// Where the mistake is.
     pub location: SourceLocation,
+    /// The catalogue code (`R…`).
+    pub code: &'static str,
     /// What is wrong.
-    pub message: String,
+    pub message: Box<Text>,
     /// How to fix it, where a fix is known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub help: Option<String>,
+    pub help: Option<Box<Text>>,
+}
+
+impl RuleError {
+    /// A mistake at `location`, in the catalogue's words.
+    pub fn new(location: SourceLocation, m: Message) -> Self {
+        Self {
+            location,
+            code: m.code,
+            message: Box::new(m.text),
+            help: m.help.map(Box::new),
+        }
+    }
+
+    /// Renders the error with its code and hint in `lang`, as `kaohe check` prints it.
+    pub fn render(&self, lang: Lang) -> String {
+        let sep = lang.words().colon;
+        render_with_code(
+            lang,
+            self.code,
+            &format!("{}{sep}{}", self.location, self.message.get(lang)),
+            self.help.as_deref(),
+        )
+    }
+}
+
+impl Serialize for RuleError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct View<'a> {
+            code: &'a str,
+            location: &'a SourceLocation,
+            message: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            help: Option<&'a str>,
+            en: English<'a>,
+        }
+        View {
+            code: self.code,
+            location: &self.location,
+            message: &self.message.zh,
+            help: self.help.as_ref().map(|h| h.zh.as_str()),
+            en: english(&self.message, self.help.as_deref()),
+        }
+        .serialize(s)
+    }
 }
 
 /// Every mistake found in a rule set; compiling reports them all, not only the first.
@@ -63,75 +144,157 @@ fn render_list<T: fmt::Display>(items: &[T]) -> String {
         .join("\n")
 }
 
-impl RuleError {
-    /// Renders the error with its help line, as `kaohe check` prints it.
-    pub fn render(&self) -> String {
-        match &self.help {
-            Some(help) => format!("error: {self}\n  help: {help}"),
-            None => format!("error: {self}"),
-        }
-    }
-}
-
 /// One problem in the data (数据错误): a bad cell, a missing column, a duplicate unit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-#[error("{}", self.render())]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.render_place(Lang::En, true))]
 pub struct DataError {
     /// 1-based row in the file (the header is row 1 in a CSV; the first unit is row 1 in JSON); 0 for the whole file.
     pub row: usize,
     /// 1-based column, 0 when the error is not about one column.
     pub column: usize,
     /// The column's header as written in the file, or the field's label.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub header: Option<String>,
     /// The unit's id, when the row has one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// The unit's name (单位名称), when the rule set names units and the row has one.
+    pub unit_name: Option<String>,
+    /// The catalogue code (`D…`).
+    pub code: &'static str,
     /// What is wrong.
-    pub message: String,
+    pub message: Box<Text>,
     /// How to fix it, where a fix is known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub help: Option<String>,
+    pub help: Option<Box<Text>>,
 }
 
 impl DataError {
-    pub(crate) fn file(message: impl Into<String>, help: Option<String>) -> Self {
+    /// A problem with the whole file.
+    pub(crate) fn file(m: Message) -> Self {
+        Self::at(0, 0, None, m)
+    }
+
+    /// A problem at a row and column (0: none) with the column's header.
+    pub(crate) fn at(row: usize, column: usize, header: Option<String>, m: Message) -> Self {
         Self {
-            row: 0,
-            column: 0,
-            header: None,
+            row,
+            column,
+            header,
             unit: None,
-            message: message.into(),
-            help,
+            unit_name: None,
+            code: m.code,
+            message: Box::new(m.text),
+            help: m.help.map(Box::new),
         }
     }
 
-    fn render(&self) -> String {
+    /// The column as a spreadsheet letter (`L`), `None` when the error is not about one column.
+    pub fn column_letter(&self) -> Option<String> {
+        (self.column > 0).then(|| crate::messages::column_letter(self.column))
+    }
+
+    /// Where the problem is, in `lang`: row, column letter and header, unit name and id.
+    pub fn place(&self, lang: Lang) -> String {
         let mut place = Vec::new();
-        if self.row > 0 {
-            place.push(format!("row {}", self.row));
-        }
-        if self.column > 0 {
-            match &self.header {
-                Some(h) => place.push(format!("column {} `{h}`", self.column)),
-                None => place.push(format!("column {}", self.column)),
+        match lang {
+            Lang::Zh => {
+                if self.row > 0 {
+                    place.push(format!("第 {} 行", self.row));
+                }
+                match (self.column_letter(), &self.header) {
+                    (Some(l), Some(h)) => place.push(format!("{l} 列“{h}”")),
+                    (Some(l), None) => place.push(format!("{l} 列")),
+                    (None, Some(h)) => place.push(format!("“{h}”列")),
+                    (None, None) => {}
+                }
+                match (&self.unit_name, &self.unit) {
+                    (Some(n), Some(u)) => place.push(format!("单位“{n}”（{u}）")),
+                    (None, Some(u)) => place.push(format!("单位 {u}")),
+                    (Some(n), None) => place.push(format!("单位“{n}”")),
+                    (None, None) => {}
+                }
+                place.join("，")
             }
-        } else if let Some(h) = &self.header {
-            place.push(format!("column `{h}`"));
+            Lang::En => {
+                if self.row > 0 {
+                    place.push(format!("row {}", self.row));
+                }
+                match (self.column_letter(), &self.header) {
+                    (Some(l), Some(h)) => place.push(format!("column {l} `{h}`")),
+                    (Some(l), None) => place.push(format!("column {l}")),
+                    (None, Some(h)) => place.push(format!("column `{h}`")),
+                    (None, None) => {}
+                }
+                match (&self.unit_name, &self.unit) {
+                    (Some(n), Some(u)) => place.push(format!("unit `{u}` ({n})")),
+                    (None, Some(u)) => place.push(format!("unit `{u}`")),
+                    (Some(n), None) => place.push(format!("unit {n}")),
+                    (None, None) => {}
+                }
+                place.join(", ")
+            }
         }
-        if let Some(u) = &self.unit {
-            place.push(format!("unit `{u}`"));
-        }
+    }
+
+    fn render_place(&self, lang: Lang, with_help: bool) -> String {
+        let place = self.place(lang);
+        let w = lang.words();
         let mut out = if place.is_empty() {
-            self.message.clone()
+            self.message.get(lang).to_string()
         } else {
-            format!("{}: {}", place.join(", "), self.message)
+            format!("{place}{}{}", w.colon, self.message.get(lang))
         };
-        if let Some(help) = &self.help {
-            out.push_str("\n  help: ");
-            out.push_str(help);
+        if let (true, Some(help)) = (with_help, &self.help) {
+            out.push_str(&format!("\n  {}{}{}", w.help, w.colon, help.get(lang)));
         }
         out
+    }
+
+    /// Renders the error with its code, place and hint in `lang`, as the CLI prints it.
+    pub fn render(&self, lang: Lang) -> String {
+        render_with_code(
+            lang,
+            self.code,
+            &self.render_place(lang, false),
+            self.help.as_deref(),
+        )
+    }
+}
+
+impl Serialize for DataError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct View<'a> {
+            code: &'a str,
+            row: usize,
+            column: usize,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            column_letter: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            header: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            unit: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            unit_name: Option<&'a str>,
+            /// Row, column and unit in words (zh-CN).
+            place: String,
+            message: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            help: Option<&'a str>,
+            en: English<'a>,
+        }
+        View {
+            code: self.code,
+            row: self.row,
+            column: self.column,
+            column_letter: self.column_letter(),
+            header: self.header.as_deref(),
+            unit: self.unit.as_deref(),
+            unit_name: self.unit_name.as_deref(),
+            place: self.place(Lang::Zh),
+            message: &self.message.zh,
+            help: self.help.as_ref().map(|h| h.zh.as_str()),
+            en: english(&self.message, self.help.as_deref()),
+        }
+        .serialize(s)
     }
 }
 
@@ -141,7 +304,7 @@ impl DataError {
 pub struct DataErrors(pub Vec<DataError>);
 
 /// A rule failed while scoring a unit (运行错误): a script error, or a limit that stopped a runaway script.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{location}: rule `{rule}` failed for unit `{unit}`: {message}")]
 pub struct EvalError {
     /// Where in the rule script.
@@ -150,8 +313,52 @@ pub struct EvalError {
     pub rule: String,
     /// The unit being scored.
     pub unit: String,
+    /// The catalogue code (`E…`).
+    pub code: &'static str,
     /// What went wrong.
-    pub message: String,
+    pub message: Box<Text>,
+    /// How to fix it, where a fix is known.
+    pub help: Option<Box<Text>>,
+}
+
+impl EvalError {
+    /// Renders the error with its code and hint in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        let what = match lang {
+            Lang::Zh => format!(
+                "{}：规则“{}”计算单位 {} 时出错：{}",
+                self.location, self.rule, self.unit, self.message.zh
+            ),
+            Lang::En => self.to_string(),
+        };
+        render_with_code(lang, self.code, &what, self.help.as_deref())
+    }
+}
+
+impl Serialize for EvalError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct View<'a> {
+            code: &'a str,
+            location: &'a SourceLocation,
+            rule: &'a str,
+            unit: &'a str,
+            message: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            help: Option<&'a str>,
+            en: English<'a>,
+        }
+        View {
+            code: self.code,
+            location: &self.location,
+            rule: &self.rule,
+            unit: &self.unit,
+            message: &self.message.zh,
+            help: self.help.as_ref().map(|h| h.zh.as_str()),
+            en: english(&self.message, self.help.as_deref()),
+        }
+        .serialize(s)
+    }
 }
 
 /// Every rule failure of one assessment run.

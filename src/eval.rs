@@ -391,7 +391,9 @@ impl<'a> Ctx<'a> {
                     location: SourceLocation::new(&self.rules.set.source, p),
                     rule: rule.to_string(),
                     unit,
-                    message,
+                    code: "K0000",
+                    message: Box::new(crate::messages::Text::new(message.clone(), message)),
+                    help: None,
                 });
                 None
             }
@@ -404,7 +406,9 @@ impl<'a> Ctx<'a> {
             location: SourceLocation::new(&self.rules.set.source, pos),
             rule: rule.to_string(),
             unit,
-            message,
+            code: "K0000",
+            message: Box::new(crate::messages::Text::new(message.clone(), message)),
+            help: None,
         });
     }
 

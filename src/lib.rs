@@ -9,6 +9,7 @@ pub mod compile;
 pub mod data;
 pub mod error;
 pub mod eval;
+pub mod messages;
 pub mod model;
 pub mod output;
 pub mod previous;

@@ -174,7 +174,11 @@ fn modules_beside(rules: &Path) -> Vec<(String, String)> {
 fn compile(name: &str, source: &str, modules: &[(String, String)]) -> Result<Rules, Failure> {
     Rules::compile_with_modules(name, source, modules).map_err(|errs| {
         let n = errs.0.len();
-        let mut msg: Vec<String> = errs.0.iter().map(|e| e.render()).collect();
+        let mut msg: Vec<String> = errs
+            .0
+            .iter()
+            .map(|e| e.render(kaohe::messages::Lang::En))
+            .collect();
         msg.push(format!(
             "{n} error{} in `{name}`",
             if n == 1 { "" } else { "s" }
@@ -697,7 +701,11 @@ fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
                 failed += 1;
                 out!("  FAIL  the rule set does not compile");
                 for err in &e.0 {
-                    out!("        {}", err.render().replace('\n', "\n        "));
+                    out!(
+                        "        {}",
+                        err.render(kaohe::messages::Lang::En)
+                            .replace('\n', "\n        ")
+                    );
                 }
                 continue;
             }

@@ -496,6 +496,21 @@ pub struct Prerequisite {
     pub pos: rhai::Position,
 }
 
+/// What a 通报 prints in its heading (发文信息): `ruleset(#{ issuer, period, document })`.
+/// The browser lets an evaluator fill in or change each for one 通报.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Publication {
+    /// The issuing body (发文单位), such as `某县禁毒委员会办公室`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// The period assessed (考核期间), such as `2026年上半年`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    /// The document number (文号), such as `某禁毒办〔2026〕12号`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+}
+
 /// A grade band (等次) with explicit bounds and an optional quota.
 #[derive(Debug, Clone)]
 pub struct Band {
@@ -567,6 +582,8 @@ pub struct RuleSet {
     pub bonus_max: Option<Decimal>,
     /// Decimals shown and published for totals (half-up).
     pub decimals: u32,
+    /// Who issues the 通报, for which period, under which number.
+    pub publication: Publication,
     /// Declared fields.
     pub fields: Vec<Field>,
     /// The field identifying a unit.

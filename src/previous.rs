@@ -1,8 +1,11 @@
 //! The previous period (上期结果): ranks, metric ranks and states read back from a
-//! `kaohe-result` file, for rank change (名次变化, 保位升位) and listing across periods.
+//! `kaohe-result` file, for rank change (名次变化, 保位升位), the change of total (上期得分,
+//! 分差) and listing across periods.
 
 use crate::result::SCHEMA;
+use rust_decimal::Decimal;
 use std::collections::HashMap;
+use std::str::FromStr;
 
 /// What the previous period's result says about each unit, by unit id.
 #[derive(Debug, Clone, Default)]
@@ -13,6 +16,20 @@ pub struct Previous {
     pub metric_ranks: HashMap<String, HashMap<String, u32>>,
     /// The state the unit ended the period in (挂牌 …).
     pub states: HashMap<String, serde_json::Value>,
+    /// The total as that period published it (上期得分): its `total_display`, else its `total`.
+    pub totals: HashMap<String, Decimal>,
+}
+
+fn total_of(u: &serde_json::Value) -> Option<Decimal> {
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    u.get("total_display")
+        .and_then(text)
+        .or_else(|| u.get("total").and_then(text))
+        .and_then(|t| Decimal::from_str(t.trim()).ok())
 }
 
 fn rank_of(v: Option<&serde_json::Value>) -> Option<u32> {
@@ -44,6 +61,9 @@ impl Previous {
             let Some(id) = u.get("id").and_then(|i| i.as_str()) else {
                 continue;
             };
+            if let Some(total) = total_of(u) {
+                out.totals.insert(id.to_string(), total);
+            }
             if let Some(rank) = rank_of(u.get("rank")) {
                 out.ranks.insert(id.to_string(), rank);
             }

@@ -76,6 +76,9 @@ pub struct RuleSetInfo {
     /// Total bonus cap.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bonus_max: Option<Decimal>,
+    /// Issuing body, period and document number for the 通报, as the rule set declares them.
+    #[serde(flatten)]
+    pub publication: crate::model::Publication,
     /// Decimals of published totals.
     pub decimals: u32,
 }
@@ -107,6 +110,15 @@ pub struct UnitResult {
     pub previous_rank: Option<u32>,
     /// Places gained since the previous period (positive = up ↑).
     pub rank_change: Option<i64>,
+    /// The total the previous period published (上期得分), when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_total: Option<Decimal>,
+    /// Published total minus the previous one (分差), when both show.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total_change: Option<Decimal>,
+    /// Why the grade or rank is what it is (备注), in words: a veto, a prerequisite not met,
+    /// a quota; empty when points alone decide.
+    pub remarks: Vec<String>,
     /// Whether a one-vote veto struck.
     pub vetoed: bool,
     /// Whether the unit may receive awards (评优).

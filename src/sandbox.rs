@@ -5,6 +5,7 @@
 //! installs a probe, see [`set_memory_probe`]) and the size of every string, array and map.
 
 use crate::error::{RuleError, SourceLocation};
+use crate::messages::Message;
 use rhai::module_resolvers::StaticModuleResolver;
 use rhai::{Dynamic, Engine, EvalAltResult, Module, Scope};
 use std::cell::Cell;
@@ -193,18 +194,14 @@ pub fn too_large(file: &str, source: &str) -> Option<RuleError> {
     } else {
         return None;
     };
-    Some(RuleError {
-        location: SourceLocation {
+    Some(RuleError::new(SourceLocation {
             file: file.to_string(),
             line: 0,
             column: 0,
-        },
-        message: format!("the script is too large to check: {what}"),
-        help: Some(
+        }, Message::untranslated(format!("the script is too large to check: {what}"), Some(
             "a rule set is a few hundred lines; move shared code into helper modules under `lib/`"
                 .into(),
-        ),
-    })
+        ))))
 }
 
 /// A fresh engine with the limits and without the dangerous symbols.
@@ -271,18 +268,18 @@ pub fn modules(
         }
         let module = engine
             .compile(source)
-            .map_err(|e| RuleError {
-                location: SourceLocation::new(path, e.position()),
-                message: format!("syntax error: {}", e.err_type()),
-                help: None,
+            .map_err(|e| {
+                RuleError::new(
+                    SourceLocation::new(path, e.position()),
+                    Message::untranslated(format!("syntax error: {}", e.err_type()), None),
+                )
             })
             .and_then(|ast| {
                 evaluate(|| Module::eval_ast_as_new(Scope::new(), &ast, engine)).map_err(|e| {
-                    RuleError {
-                        location: SourceLocation::new(path, e.position()),
-                        message: describe(&e),
-                        help: help_for(&e),
-                    }
+                    RuleError::new(
+                        SourceLocation::new(path, e.position()),
+                        Message::untranslated(describe(&e), help_for(&e)),
+                    )
                 })
             });
         match module {

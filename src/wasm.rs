@@ -9,6 +9,7 @@
 
 use crate::cases::{self, SuiteReport};
 use crate::error::{DataError, RuleError};
+use crate::messages::Message;
 use crate::{bundled, data, output, Previous, Report, Rules, Unit, UnitScore};
 use serde::Serialize;
 use std::rc::Rc;
@@ -43,14 +44,14 @@ pub(crate) fn clock_millis() -> f64 {
 fn read_data(set: &crate::model::RuleSet, file_name: &str, bytes: &[u8]) -> data::Dataset {
     let mut ds = data::read(set, file_name, bytes);
     if ds.errors_omitted > 0 {
-        ds.errors.push(DataError::file(
+        ds.errors.push(DataError::file(Message::untranslated(
             format!(
                 "… and {} more errors not shown (at most {} per column)",
                 ds.errors_omitted,
                 data::MAX_ERRORS_PER_COLUMN
             ),
             None,
-        ));
+        )));
     }
     ds
 }
@@ -245,7 +246,10 @@ impl Compiled {
             match Previous::from_json(previous_json) {
                 Ok(p) => Some(p),
                 Err(e) => {
-                    let err = DataError::file(format!("the previous result: {e}"), None);
+                    let err = DataError::file(Message::untranslated(
+                        format!("the previous result: {e}"),
+                        None,
+                    ));
                     return Assessment::failed("previous", to_json(&[err]), Vec::new());
                 }
             }
@@ -305,10 +309,10 @@ impl Compiled {
             Err(e) => return Scores::failed("rules", to_json(e)),
         };
         if units.rules_id != self.id {
-            let err = DataError::file(
+            let err = DataError::file(Message::untranslated(
                 "these units were loaded for another rule set",
                 Some("load the data with this rule set's `loadUnits`".into()),
-            );
+            ));
             return Scores::failed("data", to_json(&[err]));
         }
         let items = rules.set.item_count();

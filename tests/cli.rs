@@ -214,11 +214,11 @@ fn bad_data_exits_4_and_lists_every_error() {
     assert_eq!(out.status.code(), Some(4));
     let err = text(&out.stderr);
     assert!(
-        err.contains("row 2, column 3 `甲`, unit `1`: expected a number, found `x`"),
+        err.contains("row 2, column C `甲`, unit `1`: expected a number, found `x`"),
         "{err}"
     );
     assert!(
-        err.contains("row 3, column 3 `甲`, unit `2`: expected a number, found `y`"),
+        err.contains("row 3, column C `甲`, unit `2`: expected a number, found `y`"),
         "{err}"
     );
     assert!(err.contains("2 data errors in"), "{err}");

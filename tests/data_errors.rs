@@ -19,11 +19,11 @@ fn every_bad_cell_is_reported_with_row_column_unit_and_expectation() {
     assert_eq!(
         messages(&ds.errors),
         vec![
-            "row 2, column 3 `甲`, unit `1`: expected a number, found `abc`",
-            "row 2, column 4 `丙`, unit `1`: expected a whole number, found `三`",
-            "row 3, column 5 `比率`, unit `2`: expected a percentage such as `96.5%` or `96.5`, found `x%`",
-            "row 3, column 6 `标志`, unit `2`: expected yes or no (`是`/`否`, `true`/`false`, `1`/`0`), found `也许`",
-            "row 4, column 4 `丙`, unit `3`: expected a whole number, found `2.5`\n  help: this field counts whole things; round the value or declare the field as type \"number\"",
+            "row 2, column C `甲`, unit `1`: expected a number, found `abc`",
+            "row 2, column D `丙`, unit `1`: expected a whole number, found `三`",
+            "row 3, column E `比率`, unit `2`: expected a percentage such as `96.5%` or `96.5`, found `x%`",
+            "row 3, column F `标志`, unit `2`: expected yes or no (`是`/`否`, `true`/`false`, `1`/`0`), found `也许`",
+            "row 4, column D `丙`, unit `3`: expected a whole number, found `2.5`\n  help: this field counts whole things; round the value or declare the field as type \"number\"",
         ]
     );
     // No bad number silently became 0: only the good rows are kept, and there are none.
@@ -69,7 +69,7 @@ fn duplicate_unit_ids_and_blank_ids_are_errors() {
         messages(&ds.errors),
         vec![
             "row 3, unit `1`: unit id `1` appears twice (first in row 2)\n  help: each unit must appear once: remove or merge one of the rows",
-            "row 4, column 1 `编码`: the unit id is blank\n  help: fill in the cell, or give the field an `if_blank` value in the rule set",
+            "row 4, column A `编码`: the unit id is blank\n  help: fill in the cell, or give the field an `if_blank` value in the rule set",
         ]
     );
     assert_eq!(ds.units.len(), 1);
@@ -81,7 +81,7 @@ fn a_blank_required_cell_is_an_error_and_a_blank_optional_one_takes_its_default(
     let ds = read_csv(&r.set, "编码,名称,丙\n1,,\n".as_bytes());
     assert_eq!(
         messages(&ds.errors),
-        vec!["row 2, column 2 `名称`, unit `1`: the cell is blank but `名称` is required\n  help: fill in the cell, or give the field an `if_blank` value in the rule set"]
+        vec!["row 2, column B `名称`, unit `1`: the cell is blank but `名称` is required\n  help: fill in the cell, or give the field an `if_blank` value in the rule set"]
     );
     let ds = read_csv(&r.set, "编码,名称,丙\n1,甲,\n".as_bytes());
     assert!(ds.errors.is_empty());

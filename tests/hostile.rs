@@ -119,7 +119,7 @@ fn an_invalid_utf8_byte_is_an_error_in_its_row_whether_read_whole_or_streamed() 
         let e = &ds.errors[0];
         assert_eq!(e.row, 5002);
         assert_eq!(
-            e.message,
+            e.message.en,
             "the row cannot be read: column 2 holds bytes that are not valid UTF-8 (shown as �): the file mixes encodings or is damaged; save it again as UTF-8 or GBK"
         );
     }
@@ -158,7 +158,7 @@ fn errors_are_capped_per_column_and_cells_are_quoted_short_and_printable() {
         format!("编码,名称,失控人数\n1,甲,{huge}\n").as_bytes(),
     );
     assert_eq!(ds.errors.len(), 1);
-    let message = &ds.errors[0].message;
+    let message = &ds.errors[0].message.en;
     assert!(message.len() < 300, "{} bytes", message.len());
     assert!(message.contains("…（共 5000000 个字符）"), "{message}");
 
@@ -425,7 +425,7 @@ fn an_xls_whose_cells_span_too_far_is_refused_before_it_is_opened() {
     let ds = kaohe::data::read(&rules.set, "far.xls", &bytes);
     assert_eq!(ds.errors.len(), 1, "{:?}", ds.errors);
     assert_eq!(
-        ds.errors[0].message,
+        ds.errors[0].message.en,
         "a sheet of the workbook spans 65536 rows × 256 columns (at most 10000000 cells): a stray cell far from the data, or a damaged file"
     );
 }
@@ -492,7 +492,10 @@ fn the_checks_hold_for_every_way_in() {
     let ds = kaohe::data::read(&rules.set, "bomb.xlsx", &bomb);
     assert_eq!(ds.errors.len(), 1, "{:?}", ds.errors);
     assert!(
-        ds.errors[0].message.contains("unpacks to more than 512 MB"),
+        ds.errors[0]
+            .message
+            .en
+            .contains("unpacks to more than 512 MB"),
         "{:?}",
         ds.errors
     );
@@ -506,6 +509,7 @@ fn the_checks_hold_for_every_way_in() {
     assert!(
         ds.errors[0]
             .message
+            .en
             .starts_with("a sheet of the workbook spans 6002 rows × 16384 columns"),
         "{:?}",
         ds.errors

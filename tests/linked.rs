@@ -120,7 +120,7 @@ fn a_text_field_holds_only_its_allowed_values() {
     let ds = data::read_csv(&rules.set, "编码,类别\nX,派处所\n".as_bytes());
     assert_eq!(
         ds.errors[0].to_string(),
-        "row 2, column 2 `类别`, unit `X`: expected one of `派出所`, `办事处`, found `派处所`\n  help: did you mean `派出所`?"
+        "row 2, column B `类别`, unit `X`: expected one of `派出所`, `办事处`, found `派处所`\n  help: did you mean `派出所`?"
     );
 }
 
@@ -129,7 +129,7 @@ fn a_lookup_of_an_unknown_name_says_what_it_may_name() {
     let src = RULES.replace("#{ lookup: \"safety\", via", "#{ lookup: \"safty\", via");
     let err = Rules::compile("l.rhai", &src).unwrap_err();
     assert_eq!(
-        err.0[0].render(),
+        err.0[0].render(kaohe::messages::Lang::En),
         "error: l.rhai:14:1: metric `station_safety`: `lookup` names `safty`, which is neither a field nor a metric declared earlier\n  help: did you mean `safety`?"
     );
 }

@@ -17,7 +17,10 @@ grades([ #{ name: "优秀", at_least: 90 } ]);
 consequence("表彰", #{ when: #{ grade: "优" } });
 "#;
     let errs = errors_of("bad.rhai", src);
-    let shown: Vec<String> = errs.iter().map(|e| e.render()).collect();
+    let shown: Vec<String> = errs
+        .iter()
+        .map(|e| e.render(kaohe::messages::Lang::En))
+        .collect();
     assert_eq!(
         shown,
         vec![
@@ -57,7 +60,10 @@ fn a_mistyped_rule_function_suggests_the_right_one() {
         errs[0].to_string(),
         "bad.rhai:14:1: unknown function `indicater (&str | ImmutableString | String, map)`"
     );
-    assert_eq!(errs[0].help.as_deref(), Some("did you mean `indicator`?"));
+    assert_eq!(
+        errs[0].help.as_ref().map(|h| h.en.as_str()),
+        Some("did you mean `indicator`?")
+    );
 }
 
 #[test]
@@ -66,7 +72,10 @@ fn a_script_missing_its_declarations_says_what_to_add() {
         Ok(_) => panic!("expected errors"),
         Err(e) => e.0,
     };
-    let shown: Vec<String> = errs.iter().map(|e| e.render()).collect();
+    let shown: Vec<String> = errs
+        .iter()
+        .map(|e| e.render(kaohe::messages::Lang::En))
+        .collect();
     assert_eq!(
         shown,
         vec![
@@ -94,7 +103,10 @@ fn shape_mistakes_are_caught_at_compile_time() {
             "s.rhai:18:1: consequence `黄牌`: `when: #{ botom: 3 }` is not understood",
         ]
     );
-    assert_eq!(errs[4].help.as_deref(), Some("did you mean `bottom`?"));
+    assert_eq!(
+        errs[4].help.as_ref().map(|h| h.en.as_str()),
+        Some("did you mean `bottom`?")
+    );
 }
 
 #[test]
@@ -122,7 +134,7 @@ fn endless_recursion_and_huge_strings_hit_limits() {
     let r = rules("fn f(n) { f(n + 1) }\nindicator(\"rec\", #{ label: \"递归\", max: 5, score: |u| f(0) });\nindicator(\"big\", #{ label: \"大\", max: 5, score: |u| { let s = \"x\"; loop { s += s; } } });");
     let ds = kaohe::data::read_csv(&r.set, "编码,名称\n1,甲\n".as_bytes());
     let err = r.assess(&ds.units, None).unwrap_err();
-    let shown: Vec<String> = err.0.iter().map(|e| e.message.clone()).collect();
+    let shown: Vec<String> = err.0.iter().map(|e| e.message.en.clone()).collect();
     assert_eq!(shown.len(), 2);
     assert!(
         shown[0].contains("nested deeper than 32 levels"),
@@ -149,7 +161,7 @@ fn a_runtime_error_in_a_closure_is_reported_for_every_unit() {
     let units: Vec<&str> = err.0.iter().map(|e| e.unit.as_str()).collect();
     assert_eq!(units, vec!["1", "2"]);
     assert!(
-        err.0[0].message.contains("division by zero"),
+        err.0[0].message.en.contains("division by zero"),
         "{}",
         err.0[0].message
     );
@@ -186,7 +198,10 @@ fn no_input_makes_the_compiler_panic() {
 fn every_syntax_error_in_separate_statements_is_reported() {
     let src = "ruleset(#{ id: \"s\", title: \"语法\" });\nfield(\"code\", #{ label: \"编码\", type: \"text\" });\nfield(\"a\", #{ label: \"甲\" type: \"int\" });\nunit(#{ id: \"code\" });\nlet z = 1 +* 2;\nindicator(\"y\", #{ label: \"y\", max: 5, zero: \"a\" });\nindicator(\"v\", #{ label: \"v\", max: 5 zero: \"a\" });\n";
     let errs = errors_of("syn.rhai", src);
-    let shown: Vec<String> = errs.iter().map(|e| e.render()).collect();
+    let shown: Vec<String> = errs
+        .iter()
+        .map(|e| e.render(kaohe::messages::Lang::En))
+        .collect();
     assert_eq!(
         shown,
         vec![

@@ -75,7 +75,7 @@ fn bad_cells_in_a_spreadsheet_name_the_excel_row_and_column() {
     let ds = read_spreadsheet(&r.set, &book.save_to_buffer().unwrap());
     assert_eq!(
         ds.errors[0].to_string(),
-        "row 2, column 3 `丙`, unit `101`: expected a whole number, found `三人`"
+        "row 2, column C `丙`, unit `101`: expected a whole number, found `三人`"
     );
 }
 

@@ -304,7 +304,7 @@ fn megabytes_read_correctly_with_chunk_boundaries_inside_characters() {
         assert_eq!(bad, expected, "{name}");
         assert_eq!(
             ds.errors[0].to_string(),
-            "row 9974, column 4 `甲`, unit `U009973`: expected a number, found `九`"
+            "row 9974, column D `甲`, unit `U009973`: expected a number, found `九`"
         );
         assert_eq!(ds.units.len(), rows - expected.len());
         // Every name came through whole: no replacement character at a chunk boundary.
@@ -402,6 +402,7 @@ fn a_source_that_fails_mid_way_gives_one_error_and_ends() {
     let last = errors.last().unwrap();
     assert!(
         last.message
+            .en
             .starts_with("the row cannot be read: the disk went away"),
         "{last}"
     );

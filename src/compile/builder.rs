@@ -3,6 +3,7 @@
 
 use super::suggest;
 use crate::error::{RuleError, SourceLocation};
+use crate::messages::Message;
 use crate::model::*;
 use rhai::{FnPtr, Position};
 use rust_decimal::Decimal;
@@ -15,7 +16,7 @@ pub(super) struct Builder {
     /// The script's name, for error locations.
     file: String,
     /// `ruleset(…)`: id, title, max, bonus_max, decimals.
-    pub(super) header: Option<(String, String, Decimal, Option<Decimal>, u32)>,
+    pub(super) header: Option<(String, String, Decimal, Option<Decimal>, u32, Publication)>,
     /// `field(…)`, in order.
     pub(super) fields: Vec<Field>,
     /// `unit(…)`: the id field, the name field and the cohort field.
@@ -87,11 +88,13 @@ impl Builder {
     /// this keeps the library free of panics.
     pub(super) fn clone_for_finish(&self) -> Self {
         let mut b = Self::new(&self.file);
-        b.errors.push(RuleError {
-            location: SourceLocation::new(&self.file, Position::NONE),
-            message: "internal error: rule declarations still in use after compiling".into(),
-            help: None,
-        });
+        b.errors.push(RuleError::new(
+            SourceLocation::new(&self.file, Position::NONE),
+            Message::untranslated(
+                "internal error: rule declarations still in use after compiling",
+                None,
+            ),
+        ));
         b
     }
 
@@ -102,11 +105,10 @@ impl Builder {
         message: impl Into<String>,
         help: Option<String>,
     ) {
-        self.errors.push(RuleError {
-            location: SourceLocation::new(&self.file, pos),
-            message: message.into(),
-            help,
-        });
+        self.errors.push(RuleError::new(
+            SourceLocation::new(&self.file, pos),
+            Message::untranslated(message.into(), help),
+        ));
     }
 
     /// Checks the declarations as a whole and returns the rule set, or `None` if the script
@@ -165,7 +167,7 @@ impl Builder {
             }
         }
         // The items must fit the scale: a unit with full marks must not pass `max`.
-        if let Some((_, _, max, _, _)) = &self.header {
+        if let Some((_, _, max, _, _, _)) = &self.header {
             let mut reachable = Decimal::ZERO;
             for (name, cap) in &self.categories {
                 let inside: Decimal = self
@@ -253,7 +255,7 @@ impl Builder {
             self.error(pos, format!("{what}no grade band is named `{g}`"), help);
         }
         errors.append(&mut self.errors);
-        let (id, title, max, bonus_max, decimals) = self.header?;
+        let (id, title, max, bonus_max, decimals, publication) = self.header?;
         let (id_field, name_field, cohort_field) = self.unit?;
         Some(RuleSet {
             id,
@@ -262,6 +264,7 @@ impl Builder {
             max,
             bonus_max,
             decimals,
+            publication,
             fields: self.fields,
             id_field,
             name_field,

@@ -8,7 +8,7 @@ use crate::model::*;
 use rhai::{Array, Dynamic, Map, Position};
 use rust_decimal::Decimal;
 
-/// `ruleset(#{ id, title, max, bonus_max, decimals })`.
+/// `ruleset(#{ id, title, max, bonus_max, decimals, issuer, period, document })`.
 pub(super) fn ruleset(b: &mut Builder, pos: Position, spec: &Map) {
     if b.header.is_some() {
         b.error(pos, "`ruleset(…)` is called twice", None);
@@ -19,8 +19,13 @@ pub(super) fn ruleset(b: &mut Builder, pos: Position, spec: &Map) {
     let max = s.decimal("max").unwrap_or(Decimal::ONE_HUNDRED);
     let bonus_max = s.decimal("bonus_max");
     let decimals = s.decimals();
+    let publication = Publication {
+        issuer: s.string("issuer"),
+        period: s.string("period"),
+        document: s.string("document"),
+    };
     s.done(&[]);
-    b.header = Some((id, title, max, bonus_max, decimals));
+    b.header = Some((id, title, max, bonus_max, decimals, publication));
 }
 
 /// `field("name", #{ label, aliases, type, if_blank, required, one_of })`: a column of the data.

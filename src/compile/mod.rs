@@ -15,6 +15,7 @@ mod spec;
 mod syntax;
 
 use crate::error::{RuleError, RuleErrors, SourceLocation};
+use crate::messages::Message;
 use crate::model::RuleSet;
 use crate::sandbox;
 use builder::Builder;
@@ -85,17 +86,16 @@ impl Rules {
             // not the declarations it never reached.
             Err(e) => {
                 errors.append(&mut builder.errors);
-                errors.push(RuleError {
-                    location: SourceLocation::new(file, {
+                errors.push(RuleError::new(
+                    SourceLocation::new(file, {
                         let at = sandbox::innermost_position(&e).unwrap_or(e.position());
                         sandbox::is_runaway(&e)
                             .then(|| sandbox::loop_around(&ast, at))
                             .flatten()
                             .unwrap_or(at)
                     }),
-                    message: sandbox::describe(&e),
-                    help: sandbox::help_for(&e),
-                });
+                    Message::untranslated(sandbox::describe(&e), sandbox::help_for(&e)),
+                ));
                 None
             }
         };

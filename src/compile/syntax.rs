@@ -1,6 +1,7 @@
 //! Syntax errors: every one in the script, not only the first that Rhai's parser stops at.
 
 use crate::error::{RuleError, SourceLocation};
+use crate::messages::Message;
 use rhai::{Engine, Position};
 
 /// How many syntax errors one check reports at most.
@@ -126,11 +127,13 @@ fn syntax_error(file: &str, e: &rhai::ParseError) -> RuleError {
         }
         _ => None,
     };
-    RuleError {
-        location: SourceLocation::new(file, e.position()),
-        message: format!("syntax error: {}", message.to_lowercase_first()),
-        help,
-    }
+    RuleError::new(
+        SourceLocation::new(file, e.position()),
+        Message::untranslated(
+            format!("syntax error: {}", message.to_lowercase_first()),
+            help,
+        ),
+    )
 }
 
 /// Rhai's messages as the middle of a sentence: first letter lower-case, no final full stop.
