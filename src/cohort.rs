@@ -191,7 +191,7 @@ pub struct Tally<'r> {
 impl Rules {
     /// Whether this rule set can be streamed: every rule must be answerable from one unit's
     /// data plus its place in the cohort. Otherwise, the reason in words.
-    pub fn streamable(&self) -> Result<(), String> {
+    pub fn streamable(&self) -> Result<(), crate::messages::Text> {
         let set = &self.set;
         let linked = set.items.iter().any(|i| {
             matches!(
@@ -205,18 +205,27 @@ impl Rules {
                     }
             )
         });
-        let why = if !set.metrics.is_empty() {
-            "it publishes metrics (指数) ranked across units"
+        let (zh, en) = if !set.metrics.is_empty() {
+            (
+                "它公布在各单位之间排名的指数",
+                "it publishes metrics (指数) ranked across units",
+            )
         } else if !set.cohort_items.is_empty() {
-            "it has cohort indicators scored against other units"
+            (
+                "它有与其他单位比较计分的指标",
+                "it has cohort indicators scored against other units",
+            )
         } else if linked {
-            "it reads values of other units (捆绑考核)"
+            (
+                "它读取其他单位的数值（捆绑考核）",
+                "it reads values of other units (捆绑考核)",
+            )
         } else if set.state.is_some() {
-            "it carries a state between periods"
+            ("它在各期之间延续状态", "it carries a state between periods")
         } else {
             return Ok(());
         };
-        Err(format!("`{}` cannot be streamed: {why}", set.source))
+        Err(crate::messages::Text::new(zh, en))
     }
 
     /// Starts a streamed run; see [`Tally`]. Check [`Rules::streamable`] first.
@@ -726,8 +735,14 @@ fn note_text(set: &RuleSet, r: &Row, note: &GradeNote) -> Adjustment {
 /// and what it did, each prerequisite that lowered the grade, each quota that did.
 pub(crate) fn remarks(set: &RuleSet, r: &Row) -> Vec<String> {
     let mut out = Vec::new();
-    for &k in &r.scored.vetoes {
-        let mut text = format!("一票否决：{}", set.vetoes[k].label);
+    if !r.scored.vetoes.is_empty() {
+        let labels: Vec<&str> = r
+            .scored
+            .vetoes
+            .iter()
+            .map(|&k| set.vetoes[k].label.as_str())
+            .collect();
+        let mut text = format!("一票否决（{}）", labels.join("、"));
         let policy = &set.veto_policy;
         if let Some(g) = &policy.grade {
             text.push_str(&format!("，等次定为{g}"));

@@ -57,20 +57,7 @@ fn english<'a>(message: &'a Text, help: Option<&'a Text>) -> English<'a> {
     }
 }
 
-/// `error[CODE]: ` in `lang`, then `what`, then the hint on its own line.
-fn render_with_code(lang: Lang, code: &str, what: &str, help: Option<&Text>) -> String {
-    let w = lang.words();
-    // TRANSITIONAL: no code shown for messages not yet in the catalogue.
-    let mut out = if code == "K0000" {
-        format!("{}{}{what}", w.error, w.colon)
-    } else {
-        format!("{}[{code}]{}{what}", w.error, w.colon)
-    };
-    if let Some(h) = help {
-        out.push_str(&format!("\n  {}{}{}", w.help, w.colon, h.get(lang)));
-    }
-    out
-}
+use crate::messages::render_parts as render_with_code;
 
 /// One mistake in a rule set (规则错误), found while compiling it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,9 +1,28 @@
 //! The `kaohe` command line: `assess`, `check`.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use kaohe::messages::{cli as msg, Lang, Message, Text};
 use kaohe::{bundled, data, output, Rules};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::OnceLock;
+
+/// The language of every message this run prints (语言): `--lang`, else the locale.
+static LANG: OnceLock<Lang> = OnceLock::new();
+
+fn lang() -> Lang {
+    LANG.get().copied().unwrap_or(Lang::En)
+}
+
+/// A text in this run's language.
+fn say(t: &Text) -> &str {
+    t.get(lang())
+}
+
+/// A failure with its exit code and the catalogue's message in this run's language.
+fn fail(code: u8, m: Message) -> Failure {
+    (code, m.render(lang()))
+}
 
 /// Every allocation is counted, so the rule sandbox can stop a script that takes too much
 /// memory (`kaohe::sandbox::MAX_EVAL_MEMORY`) with an error instead of exhausting the machine.
@@ -32,11 +51,130 @@ mod exit {
 #[command(
     name = "kaohe",
     version,
-    about = "考核 — rule-based performance assessment"
+    about = "考核 — rule-based performance assessment",
+    after_help = EXIT_CODES_EN,
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true
 )]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Language of messages: zh (简体中文) or en; default: the locale (LANG)
+    #[arg(long, global = true, value_name = "zh|en")]
+    lang: Option<String>,
+    /// Print help
+    #[arg(short, long, global = true, action = ArgAction::Help)]
+    help: Option<bool>,
+    /// Print version
+    #[arg(short = 'V', long, action = ArgAction::Version)]
+    version: Option<bool>,
+}
+
+const EXIT_CODES_EN: &str = "Exit codes: 0 done, 1 a file cannot be read or written, 2 usage, 3 rule errors, 4 data errors, 5 a rule failed while scoring, 6 test cases failed";
+const EXIT_CODES_ZH: &str = "退出码：0 完成，1 文件无法读写，2 用法有误，3 规则有错误，4 数据有错误，5 规则运行出错，6 测试用例未通过";
+
+/// The help in Chinese: each command's and option's words (the English ones are the doc
+/// comments), and headings in Chinese.
+fn localize(mut cmd: clap::Command) -> clap::Command {
+    const COMMANDS: &[(&str, &str)] = &[
+        (
+            "assess",
+            "用规则集给各单位计分；不给文件时，用内置默认规则集和样例数据",
+        ),
+        ("check", "编译并检查规则脚本，列出每一处错误"),
+        (
+            "serve",
+            "在本机打开网页应用（127.0.0.1）：内置的网页应用，或当前源码目录中的 www/ 与 pkg/",
+        ),
+        (
+            "test",
+            "运行规则集的测试用例（名称.cases.json）和错误规则检查，并给出覆盖情况",
+        ),
+        ("codes", "列出消息目录：每个错误代码及其含义"),
+    ];
+    const ARGS: &[(&str, &str, &str)] = &[
+        ("assess", "rules", "规则脚本（.rhai）或内置规则集名称"),
+        ("assess", "data", "数据文件（UTF-8/GBK 的 .csv，.xlsx/.xls/.ods，或 .json）；默认：规则旁的 samples/规则名.csv"),
+        ("assess", "previous", "上期的 JSON 结果，用于名次变化、上期得分和分差"),
+        ("assess", "format", "输出格式：table（表格，默认）、json、csv、xlsx（Excel 工作簿，须加 --out）、jsonl（每行一个单位，按输入顺序，可流式处理大文件）"),
+        ("assess", "out", "写入此文件，而不是输出到屏幕"),
+        ("assess", "keep_going", "部分行有错误时，仍为正确的行计分（错误照常列出）"),
+        ("assess", "quiet", "不显示进度条（只在终端上显示）"),
+        ("assess", "stream", "分两遍流式读取 CSV / JSON Lines，内存有界，结果按输入顺序写出（--format jsonl 时总是如此，CSV 超过 64 MiB 时也是）"),
+        ("check", "rules", "规则脚本（.rhai）"),
+        ("serve", "port", "端口；0 表示自动选择空闲端口"),
+        ("serve", "root", "改为提供此目录：源码目录（www/ 与 pkg/）或构建好的 dist/ 目录"),
+        ("test", "rules", "规则脚本；默认：rules/*.rhai 和 rules/broken/*.rhai"),
+        ("codes", "code", "只显示这个代码，如 D0201"),
+    ];
+    let template =
+        |args: bool| {
+            format!(
+            "{{about-with-newline}}\n用法：{{usage}}\n\n{}选项：\n{{options}}\n\n{{after-help}}\n",
+            if args { "参数：\n{positionals}\n\n" } else { "" }
+        )
+        };
+    cmd = cmd
+        .about("考核 — 规则化绩效考核")
+        .after_help(EXIT_CODES_ZH)
+        .help_template(
+            "{about-with-newline}\n用法：{usage}\n\n命令：\n{subcommands}\n\n选项：\n{options}\n\n{after-help}\n",
+        )
+        .mut_arg("lang", |a| a.help("消息语言：zh（简体中文）或 en；默认跟随系统语言（LANG）"))
+        .mut_arg("help", |a| a.help("显示帮助"))
+        .mut_arg("version", |a| a.help("显示版本"));
+    for (name, about) in COMMANDS {
+        cmd = cmd.mut_subcommand(name, |mut c| {
+            let has_args = c.get_positionals().next().is_some();
+            c = c
+                .about(*about)
+                .after_help(EXIT_CODES_ZH)
+                .help_template(template(has_args));
+            for (sub, id, help) in ARGS {
+                if sub == name {
+                    c = c.mut_arg(id, |a| {
+                        if *id == "format" {
+                            a.help(*help)
+                                .hide_possible_values(true)
+                                .hide_default_value(true)
+                        } else {
+                            a.help(*help)
+                        }
+                    });
+                }
+            }
+            c
+        });
+    }
+    cmd
+}
+
+/// A clap error in this run's language: what was wrong, and the usage hint.
+fn usage_failure(e: &clap::Error) -> Failure {
+    use clap::error::{ContextKind, ErrorKind};
+    let arg = e
+        .get(ContextKind::InvalidArg)
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let value = e
+        .get(ContextKind::InvalidValue)
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let zh = match e.kind() {
+        ErrorKind::UnknownArgument => format!("不认识的参数“{arg}”"),
+        ErrorKind::InvalidSubcommand => format!("不认识的命令“{arg}”"),
+        ErrorKind::InvalidValue => format!("参数 {arg} 的值“{value}”无效"),
+        ErrorKind::MissingRequiredArgument => format!("缺少必需的参数 {arg}"),
+        ErrorKind::MissingSubcommand => "缺少命令（assess、check、test、serve、codes）".into(),
+        ErrorKind::TooManyValues | ErrorKind::ArgumentConflict => {
+            format!("多余或冲突的参数“{arg}”")
+        }
+        _ => "请对照用法检查".into(),
+    };
+    let english = e.to_string();
+    let english = english.trim_start_matches("error: ").trim_end();
+    (exit::USAGE, msg::usage(&zh, english).render(lang()))
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -99,11 +237,50 @@ enum Command {
         /// Rule scripts; default: every rules/*.rhai and rules/broken/*.rhai
         rules: Vec<PathBuf>,
     },
+    /// List the message catalogue: every error code and what it means
+    Codes {
+        /// Show only this code, such as D0201
+        code: Option<String>,
+    },
+}
+
+/// The language asked for on the command line (`--lang zh`, `--lang=en`), read before clap
+/// so that clap's help and errors are in it too.
+fn lang_argument() -> Option<Lang> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().enumerate().find_map(|(i, a)| {
+        if a == "--lang" {
+            args.get(i + 1).and_then(|v| Lang::parse(v))
+        } else {
+            a.strip_prefix("--lang=").and_then(Lang::parse)
+        }
+    })
 }
 
 fn main() -> ExitCode {
     kaohe::sandbox::set_memory_probe(|| ALLOCATOR.allocated());
-    let cli = Cli::parse();
+    let language = lang_argument().unwrap_or_else(|| Lang::from_locale(|k| std::env::var(k).ok()));
+    let _ = LANG.set(language);
+    let mut cmd = Cli::command();
+    if language == Lang::Zh {
+        cmd = localize(cmd);
+    }
+    let parsed = cmd
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            let (code, text) = usage_failure(&e);
+            eprintln!("{text}");
+            return ExitCode::from(code);
+        }
+    };
     let result = match cli.command {
         Command::Assess {
             rules,
@@ -126,8 +303,10 @@ fn main() -> ExitCode {
         }
         Command::Check { rules } => check(&rules),
         Command::Test { rules } => test(rules),
-        Command::Serve { port, root } => kaohe::serve::serve(root.as_deref(), port)
-            .map_err(|e| (exit::IO, format!("error: {e}"))),
+        Command::Codes { code } => codes(code.as_deref()),
+        Command::Serve { port, root } => {
+            kaohe::serve::serve(root.as_deref(), port).map_err(|m| fail(exit::IO, m))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -144,9 +323,9 @@ type Failure = (u8, String);
 
 fn read(path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| {
-        (
+        fail(
             exit::IO,
-            format!("error: cannot read `{}`: {e}", path.display()),
+            msg::cannot_read(&path.display().to_string(), &e.to_string()),
         )
     })
 }
@@ -173,17 +352,9 @@ fn modules_beside(rules: &Path) -> Vec<(String, String)> {
 
 fn compile(name: &str, source: &str, modules: &[(String, String)]) -> Result<Rules, Failure> {
     Rules::compile_with_modules(name, source, modules).map_err(|errs| {
-        let n = errs.0.len();
-        let mut msg: Vec<String> = errs
-            .0
-            .iter()
-            .map(|e| e.render(kaohe::messages::Lang::En))
-            .collect();
-        msg.push(format!(
-            "{n} error{} in `{name}`",
-            if n == 1 { "" } else { "s" }
-        ));
-        (exit::RULES, msg.join("\n"))
+        let mut lines: Vec<String> = errs.0.iter().map(|e| e.render(lang())).collect();
+        lines.push(say(&msg::rule_errors_summary(errs.0.len(), name)).to_string());
+        (exit::RULES, lines.join("\n"))
     })
 }
 
@@ -212,22 +383,16 @@ fn data_errors(
     }
     let n = lines.len() + omitted;
     if omitted > 0 {
-        lines.push(format!(
-            "… and {omitted} more error{} not shown (at most {} per column, {} in all)",
-            if omitted == 1 { "" } else { "s" },
-            data::MAX_ERRORS_PER_COLUMN,
-            data::MAX_ERRORS
-        ));
+        lines.push(
+            say(&msg::errors_omitted(
+                omitted,
+                data::MAX_ERRORS_PER_COLUMN,
+                data::MAX_ERRORS,
+            ))
+            .to_string(),
+        );
     }
-    lines.push(format!(
-        "{n} data error{} in `{name}`{}",
-        if n == 1 { "" } else { "s" },
-        if go_on {
-            "; those rows were left out"
-        } else {
-            "; nothing was scored (use --keep-going to score the good rows)"
-        }
-    ));
+    lines.push(say(&msg::data_errors_summary(n, name, go_on)).to_string());
     if !go_on {
         return Err((exit::DATA, lines.join("\n")));
     }
@@ -236,12 +401,9 @@ fn data_errors(
 }
 
 fn eval_failure(errs: kaohe::EvalErrors) -> Failure {
-    let mut msg: Vec<String> = errs.0.iter().map(|e| format!("error: {e}")).collect();
-    msg.push(format!(
-        "{} rule failure(s); nothing was scored",
-        errs.0.len()
-    ));
-    (exit::EVAL, msg.join("\n"))
+    let mut lines: Vec<String> = errs.0.iter().map(|e| e.render(lang())).collect();
+    lines.push(say(&msg::eval_summary(errs.0.len())).to_string());
+    (exit::EVAL, lines.join("\n"))
 }
 
 /// Writes through a buffer to `out` or to standard output; a closed pipe ends the output
@@ -262,7 +424,7 @@ fn write_to(
     };
     match result {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err((exit::IO, format!("error: cannot write the result: {e}"))),
+        Err(e) => Err(fail(exit::IO, msg::cannot_write_result(&e.to_string()))),
         Ok(()) => Ok(()),
     }
 }
@@ -285,12 +447,9 @@ fn write_atomic(
         }
     }
     let fail = |e: std::io::Error| {
-        (
+        fail(
             exit::IO,
-            format!(
-                "error: cannot write `{}`: {e}\n  help: the previous file, if any, is unchanged",
-                path.display()
-            ),
+            msg::cannot_write(&path.display().to_string(), &e.to_string()),
         )
     };
     let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
@@ -352,12 +511,9 @@ fn refuse_overwrite(out: Option<&Path>, inputs: &[Option<&Path>]) -> Result<(), 
     };
     for input in inputs.iter().flatten() {
         if std::fs::canonicalize(input).is_ok_and(|p| p == out_real) {
-            return Err((
+            return Err(fail(
                 exit::USAGE,
-                format!(
-                    "error: `--out {}` is an input of this run; writing it would destroy it\n  help: write the result to another file",
-                    out.display()
-                ),
+                msg::out_is_input(&out.display().to_string()),
             ));
         }
     }
@@ -378,7 +534,7 @@ fn stream(
     let set = &rules.set;
     let name = path.display().to_string();
     let open = || {
-        data::open(set, path).map_err(|e| (exit::IO, format!("error: cannot read `{name}`: {e}")))
+        data::open(set, path).map_err(|e| fail(exit::IO, msg::cannot_read(&name, &e.to_string())))
     };
     // Pass 1: standings; every data error is reported, with its row and column.
     let mut tally = rules.tally();
@@ -397,9 +553,13 @@ fn stream(
         }
     }
     if let Some(e) = units.io_error() {
-        return Err((exit::IO, format!("error: cannot read `{name}`: {e}")));
+        return Err(fail(exit::IO, msg::cannot_read(&name, &e.to_string())));
     }
-    let lines = errors.kept.iter().map(|e| format!("{name}: {e}")).collect();
+    let lines = errors
+        .kept
+        .iter()
+        .map(|e| format!("{name}: {}", e.render(lang())))
+        .collect();
     if let Err(failure) = data_errors(
         lines,
         errors.omitted,
@@ -464,7 +624,7 @@ fn assess(
         Some(r) if Path::new(r).is_file() => {
             let p = Path::new(r);
             let text = String::from_utf8(read(p)?)
-                .map_err(|_| (exit::RULES, format!("error: `{r}` is not UTF-8 text")))?;
+                .map_err(|_| fail(exit::RULES, msg::rules_not_utf8(r)))?;
             (r.clone(), text, modules_beside(p), None)
         }
         Some(r) => match bundled::ALL.iter().find(|b| b.id == r.as_str()) {
@@ -476,13 +636,7 @@ fn assess(
             ),
             None => {
                 let ids: Vec<&str> = bundled::ALL.iter().map(|b| b.id).collect();
-                return Err((
-                    exit::IO,
-                    format!(
-                        "error: `{r}` is neither a rule file nor a bundled rule set\n  help: the bundled rule sets are {}",
-                        ids.join(", ")
-                    ),
-                ));
+                return Err(fail(exit::IO, msg::unknown_rules(r, &ids)));
             }
         },
         None => {
@@ -517,12 +671,13 @@ fn assess(
         match compiled.streamable() {
             Ok(()) if wanted && streams => {
                 if large && !stream_asked && !quiet {
-                    eprintln!("note: `{}` is large: streaming it in two passes; rows are written in input order", p.display());
+                    eprintln!("{}", say(&msg::streaming_large(&p.display().to_string())));
                 }
                 return stream(&compiled, p, format, out.as_deref(), keep_going, quiet);
             }
             Err(why) if stream_asked => {
-                eprintln!("note: {why}; reading it whole instead");
+                let note = msg::cannot_stream(&compiled.set.source, &why);
+                eprintln!("{}", say(&note.text));
             }
             _ => {}
         }
@@ -531,12 +686,7 @@ fn assess(
         (Some(p), _) => (p.display().to_string(), read(p)?),
         (None, Some(b)) => match b.data {
             Some(d) => (b.data_path.to_string(), d.to_vec()),
-            None => {
-                return Err((
-                    exit::IO,
-                    format!("error: the bundled rule set `{}` has no sample data\n  help: run `kaohe assess {} DATA`", b.id, b.id),
-                ))
-            }
+            None => return Err(fail(exit::IO, msg::no_sample(b.id))),
         },
         (None, None) => {
             // A rule file's own sample data: `samples/<name>.csv` beside it.
@@ -547,12 +697,7 @@ fn assess(
             });
             match sample {
                 Some(p) => (p.display().to_string(), read(&p)?),
-                None => {
-                    return Err((
-                        exit::IO,
-                        "error: no data file given\n  help: run `kaohe assess RULES DATA`".into(),
-                    ))
-                }
+                None => return Err(fail(exit::IO, msg::no_data_file())),
             }
         }
     };
@@ -560,7 +705,7 @@ fn assess(
     let lines = dataset
         .errors
         .iter()
-        .map(|e| format!("{data_name}: {e}"))
+        .map(|e| format!("{data_name}: {}", e.render(lang())))
         .collect();
     data_errors(
         lines,
@@ -602,15 +747,14 @@ fn assess(
         OutFormat::Xlsx | OutFormat::Jsonl => String::new(),
     };
     if matches!(format, OutFormat::Xlsx) && out.is_none() {
-        return Err((
-            exit::IO,
-            "error: an XLSX workbook needs a file\n  help: add `--out result.xlsx`".into(),
-        ));
+        return Err(fail(exit::IO, msg::xlsx_needs_out()));
     }
     let bytes = match format {
         // Excel needs the byte-order mark to read UTF-8 CSV as UTF-8.
         OutFormat::Csv if out.is_some() => [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
-        OutFormat::Xlsx => output::xlsx(&report).map_err(|e| (exit::IO, format!("error: {e}")))?,
+        OutFormat::Xlsx => {
+            output::xlsx(&report).map_err(|e| fail(exit::IO, msg::cannot_build_workbook(&e)))?
+        }
         _ => text.into_bytes(),
     };
     write_to(out.as_deref(), |w| w.write_all(&bytes))
@@ -621,15 +765,20 @@ fn check(paths: &[PathBuf]) -> Result<(), Failure> {
     for p in paths {
         let name = p.display().to_string();
         let text = String::from_utf8(read(p)?)
-            .map_err(|_| (exit::RULES, format!("error: `{name}` is not UTF-8 text")))?;
+            .map_err(|_| fail(exit::RULES, msg::rules_not_utf8(&name)))?;
         match compile(&name, &text, &modules_beside(p)) {
             Ok(r) => out!(
-                "ok: `{name}` — {}（{} 个字段，{} 个指标，{} 个否决项，{} 个等次）",
-                r.set.title,
-                r.set.fields.len(),
-                r.set.item_count(),
-                r.set.vetoes.len(),
-                r.set.bands.len()
+                "{}",
+                say(&msg::check_ok(
+                    &name,
+                    &r.set.title,
+                    [
+                        r.set.fields.len(),
+                        r.set.item_count(),
+                        r.set.vetoes.len(),
+                        r.set.bands.len()
+                    ]
+                ))
             ),
             Err((_, msg)) => failed.push(msg),
         }
@@ -660,12 +809,37 @@ fn is_broken(path: &Path) -> bool {
         .is_some_and(|n| n == "broken")
 }
 
+/// `kaohe codes [CODE]`: the message catalogue, one code per line.
+fn codes(only: Option<&str>) -> Result<(), Failure> {
+    let wanted = only.map(str::to_ascii_uppercase);
+    let mut any = false;
+    for (code, zh, en) in kaohe::messages::all_kinds() {
+        if wanted.as_deref().is_some_and(|w| w != *code) {
+            continue;
+        }
+        any = true;
+        match lang() {
+            Lang::Zh => out!("{code}  {zh}（{en}）"),
+            Lang::En => out!("{code}  {en} ({zh})"),
+        }
+    }
+    if any {
+        Ok(())
+    } else {
+        Err(fail(
+            exit::USAGE,
+            msg::unknown_code(only.unwrap_or_default()),
+        ))
+    }
+}
+
 fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
+    use msg::test_words as tw;
     let paths = if paths.is_empty() {
         let mut all = rhai_files(Path::new("rules"));
         all.extend(rhai_files(Path::new("rules/broken")));
         if all.is_empty() {
-            return Err((exit::IO, "error: no rule files in `rules/`".into()));
+            return Err(fail(exit::IO, msg::no_rule_files()));
         }
         all
     } else {
@@ -676,7 +850,7 @@ fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
         let name = path.display().to_string();
         out!("{name}");
         let source = String::from_utf8(read(path)?)
-            .map_err(|_| (exit::RULES, format!("error: `{name}` is not UTF-8 text")))?;
+            .map_err(|_| fail(exit::RULES, msg::rules_not_utf8(&name)))?;
         if is_broken(path) {
             let file = path
                 .file_name()
@@ -685,10 +859,10 @@ fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
             let n = kaohe::cases::expected_errors(&source).len();
             if diffs.is_empty() {
                 passed += 1;
-                out!("  ok    gives exactly its {n} expected error(s)");
+                out!("  {}  {}", say(&tw::ok()), say(&tw::broken_ok(n)));
             } else {
                 failed += 1;
-                out!("  FAIL  the errors differ from the expected ones");
+                out!("  {}  {}", say(&tw::fail()), say(&tw::broken_differs()));
                 for d in diffs {
                     out!("        {d}");
                 }
@@ -699,13 +873,9 @@ fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
             Ok(r) => r,
             Err(e) => {
                 failed += 1;
-                out!("  FAIL  the rule set does not compile");
+                out!("  {}  {}", say(&tw::fail()), say(&tw::does_not_compile()));
                 for err in &e.0 {
-                    out!(
-                        "        {}",
-                        err.render(kaohe::messages::Lang::En)
-                            .replace('\n', "\n        ")
-                    );
+                    out!("        {}", err.render(lang()).replace('\n', "\n        "));
                 }
                 continue;
             }
@@ -714,8 +884,9 @@ fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
         let Ok(cases) = std::fs::read_to_string(&cases_path) else {
             failed += 1;
             out!(
-                "  FAIL  no test cases: add `{}` (see docs/CASES.md)",
-                cases_path.display()
+                "  {}  {}",
+                say(&tw::fail()),
+                say(&tw::no_cases(&cases_path.display().to_string()))
             );
             continue;
         };
@@ -742,7 +913,7 @@ fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
                     out!("  {line}");
                 }
                 if !cov.missing_vetoes().is_empty() || !cov.missing_bands().is_empty() {
-                    out!("  FAIL  every veto and every band must be exercised by some case");
+                    out!("  {}  {}", say(&tw::fail()), say(&tw::not_all_exercised()));
                 }
                 let (p, f) = suite.counts();
                 passed += p;
@@ -750,7 +921,7 @@ fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
             }
         }
     }
-    out!("{passed} passed, {failed} failed");
+    out!("{}", say(&tw::totals(passed, failed)));
     if failed == 0 {
         Ok(())
     } else {

@@ -16,12 +16,33 @@ fn rank_text(u: &UnitResult) -> String {
 }
 
 fn change_text(u: &UnitResult) -> String {
-    match u.rank_change {
+    rank_change_text(u.rank_change)
+}
+
+/// A change of rank as the 通报 writes it: `↑2`, `↓1`, `持平`; blank without one.
+pub fn rank_change_text(change: Option<i64>) -> String {
+    match change {
         Some(0) => "持平".to_string(),
         Some(c) if c > 0 => format!("↑{c}"),
         Some(c) => format!("↓{}", -c),
         None => String::new(),
     }
+}
+
+/// A change of total (分差) with its sign and the published decimals: `+1.20`, `-0.50`, `0.00`.
+pub fn total_change_text(change: Option<rust_decimal::Decimal>, decimals: u32) -> String {
+    change.map_or_else(String::new, |d| {
+        let text = crate::cohort::display_total(d, decimals);
+        if d.is_sign_positive() && !d.is_zero() {
+            format!("+{text}")
+        } else {
+            text
+        }
+    })
+}
+
+fn remark_text(u: &UnitResult) -> String {
+    u.remarks.join("；")
 }
 
 fn veto_text(u: &UnitResult) -> String {
@@ -55,7 +76,10 @@ fn pad(s: &str, width: usize, right: bool) -> String {
 pub fn table(report: &Report) -> String {
     let mut out = format!("{}（{}）\n", report.rule_set.title, report.rule_set.id);
     let with_change = report.units.iter().any(|u| u.previous_rank.is_some());
+    let with_previous_total = report.units.iter().any(|u| u.previous_total.is_some());
     let with_state = report.units.iter().any(|u| state_text(u).is_some());
+    let with_remarks = report.units.iter().any(|u| !u.remarks.is_empty());
+    let places = report.rule_set.decimals;
     for cohort in &report.cohorts {
         let units: Vec<&UnitResult> = report
             .units
@@ -92,6 +116,10 @@ pub fn table(report: &Report) -> String {
             head.push("名次变化".into());
             right.push(false);
         }
+        if with_previous_total {
+            head.extend(["上期得分".to_string(), "分差".to_string()]);
+            right.extend([true, true]);
+        }
         for (_, label, ranked) in &metrics {
             head.push(label.clone());
             right.push(true);
@@ -106,44 +134,59 @@ pub fn table(report: &Report) -> String {
         }
         head.extend(["一票否决".to_string(), "处理结果".to_string()]);
         right.extend([false, false]);
-        let rows: Vec<Vec<String>> = units
-            .iter()
-            .map(|u| {
-                let mut r = vec![
-                    rank_text(u),
-                    u.name.clone(),
-                    u.total_display.clone().unwrap_or_else(|| "—".into()),
-                    u.grade.clone().unwrap_or_default(),
-                ];
-                if with_change {
-                    r.push(change_text(u));
-                }
-                for (k, _, ranked) in &metrics {
-                    let m = u.metrics.get(*k);
-                    r.push(
-                        m.and_then(|m| m.display.clone())
-                            .unwrap_or_else(|| "—".into()),
-                    );
-                    if *ranked {
-                        let mut rank = m
-                            .and_then(|m| m.rank)
-                            .map_or_else(|| "—".to_string(), |x| x.to_string());
-                        match m.and_then(|m| m.rank_change) {
-                            Some(c) if c > 0 => rank.push_str(&format!(" ↑{c}")),
-                            Some(c) if c < 0 => rank.push_str(&format!(" ↓{}", -c)),
-                            _ => {}
-                        }
-                        r.push(rank);
+        if with_remarks {
+            head.push("备注".into());
+            right.push(false);
+        }
+        let rows: Vec<Vec<String>> =
+            units
+                .iter()
+                .map(|u| {
+                    let mut r = vec![
+                        rank_text(u),
+                        u.name.clone(),
+                        u.total_display.clone().unwrap_or_else(|| "—".into()),
+                        u.grade.clone().unwrap_or_default(),
+                    ];
+                    if with_change {
+                        r.push(change_text(u));
                     }
-                }
-                if with_state {
-                    r.push(state_text(u).unwrap_or_default());
-                }
-                r.push(veto_text(u));
-                r.push(consequence_text(u));
-                r.into_iter().map(printable).collect()
-            })
-            .collect();
+                    if with_previous_total {
+                        r.push(u.previous_total.map_or_else(
+                            || "—".into(),
+                            |t| crate::cohort::display_total(t, places),
+                        ));
+                        r.push(total_change_text(u.total_change, places));
+                    }
+                    for (k, _, ranked) in &metrics {
+                        let m = u.metrics.get(*k);
+                        r.push(
+                            m.and_then(|m| m.display.clone())
+                                .unwrap_or_else(|| "—".into()),
+                        );
+                        if *ranked {
+                            let mut rank = m
+                                .and_then(|m| m.rank)
+                                .map_or_else(|| "—".to_string(), |x| x.to_string());
+                            match m.and_then(|m| m.rank_change) {
+                                Some(c) if c > 0 => rank.push_str(&format!(" ↑{c}")),
+                                Some(c) if c < 0 => rank.push_str(&format!(" ↓{}", -c)),
+                                _ => {}
+                            }
+                            r.push(rank);
+                        }
+                    }
+                    if with_state {
+                        r.push(state_text(u).unwrap_or_default());
+                    }
+                    r.push(veto_text(u));
+                    r.push(consequence_text(u));
+                    if with_remarks {
+                        r.push(remark_text(u));
+                    }
+                    r.into_iter().map(printable).collect()
+                })
+                .collect();
         let head: Vec<String> = head.into_iter().map(printable).collect();
         let widths: Vec<usize> = head
             .iter()
@@ -185,7 +228,6 @@ pub fn table(report: &Report) -> String {
             .map(|g| format!("{} {}", g.grade, g.count))
             .collect::<Vec<_>>()
             .join("，");
-        let places = report.rule_set.decimals;
         let num = |d: &Option<rust_decimal::Decimal>| {
             d.map_or("—".to_string(), |d| {
                 crate::cohort::display_total(d, places)
@@ -277,8 +319,10 @@ const SUMMARY_HEAD: [&str; 9] = [
     "处理结果",
 ];
 
-/// One row per unit: rank, id, name, cohort, total, grade, change, vetoes, consequences, each
-/// metric (and its rank), the state, then each item's points and the bonus.
+/// One row per unit: rank, id, name, cohort, total, grade, change (`↑2`), vetoes,
+/// consequences, the previous total and the change of total (with a previous period), the
+/// remarks (备注, when any unit has one), each metric (and its rank), the state, then each
+/// item's points and the bonus.
 fn summary(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
     let first = report.units.first();
     // Every item any unit has, in order (items with `only` belong to some units).
@@ -308,7 +352,16 @@ fn summary(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
         })
         .unwrap_or_default();
     let with_state = report.units.iter().any(|u| state_text(u).is_some());
+    let with_previous_total = report.units.iter().any(|u| u.previous_total.is_some());
+    let with_remarks = report.units.iter().any(|u| !u.remarks.is_empty());
+    let places = report.rule_set.decimals;
     let mut head: Vec<String> = SUMMARY_HEAD.iter().map(ToString::to_string).collect();
+    if with_previous_total {
+        head.extend(["上期得分".to_string(), "分差".to_string()]);
+    }
+    if with_remarks {
+        head.push("备注".into());
+    }
     for (_, label, ranked) in &metrics {
         head.push(label.clone());
         if *ranked {
@@ -331,10 +384,21 @@ fn summary(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
                 Cell::Text(u.cohort.clone()),
                 num(u.total_display.clone()),
                 Cell::Text(u.grade.clone().unwrap_or_default()),
-                num(u.rank_change.map(|c| c.to_string())),
+                Cell::Text(change_text(u)),
                 Cell::Text(veto_text(u)),
                 Cell::Text(consequence_text(u)),
             ];
+            if with_previous_total {
+                r.push(num(u
+                    .previous_total
+                    .map(|t| crate::cohort::display_total(t, places))));
+                r.push(num(u
+                    .total_change
+                    .map(|t| crate::cohort::display_total(t, places))));
+            }
+            if with_remarks {
+                r.push(Cell::Text(remark_text(u)));
+            }
             for (id, _, ranked) in &metrics {
                 let m = u.metrics.iter().find(|m| &m.id == id);
                 r.push(num(m.and_then(|m| m.display.clone())));
@@ -417,10 +481,7 @@ pub fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
         for (c, cell) in row.iter().enumerate() {
             let c = u16::try_from(c).unwrap_or(u16::MAX);
             match cell {
-                Cell::Number(n) => match n.parse::<f64>() {
-                    Ok(v) => sheet.write_number(r, c, v).map(|_| ()),
-                    Err(_) => sheet.write_string(r, c, n).map(|_| ()),
-                },
+                Cell::Number(n) => write_number(sheet, r, c, n),
                 Cell::Text(t) if t.is_empty() => Ok(()),
                 Cell::Text(t) => sheet.write_string(r, c, t).map(|_| ()),
             }
@@ -502,10 +563,8 @@ pub fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
             for (c, v) in line.iter().enumerate() {
                 let c = c as u16;
                 if (c == 4 || c == 5) && !v.is_empty() {
-                    if let Ok(x) = v.parse::<f64>() {
-                        sheet.write_number(r, c, x).map_err(err)?;
-                        continue;
-                    }
+                    write_number(sheet, r, c, v).map_err(err)?;
+                    continue;
                 }
                 if !v.is_empty() {
                     sheet.write_string(r, c, v).map_err(err)?;
@@ -556,12 +615,37 @@ pub fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
         ];
         let counts = c.grades.iter().map(|g| Some(g.count.to_string()));
         for (k, v) in nums.into_iter().chain(counts).enumerate() {
-            if let Some(x) = v.and_then(|v| v.parse::<f64>().ok()) {
-                sheet.write_number(r, (k + 1) as u16, x).map_err(err)?;
+            if let Some(v) = v {
+                write_number(sheet, r, (k + 1) as u16, &v).map_err(err)?;
             }
         }
     }
     book.save_to_buffer().map_err(err)
+}
+
+/// Writes a number as Excel shows it with exactly the decimals written (`97.70` stays
+/// `97.70`, not `97.7`): the value as a number, with a number format of that many places.
+/// Text that is not a number is written as text.
+#[cfg(feature = "spreadsheets")]
+pub(crate) fn write_number(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    col: u16,
+    text: &str,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let Ok(value) = text.parse::<f64>() else {
+        sheet.write_string(row, col, text)?;
+        return Ok(());
+    };
+    let places = text.split_once('.').map_or(0, |(_, f)| f.len()).min(10);
+    if places == 0 {
+        sheet.write_number(row, col, value)?;
+    } else {
+        let format =
+            rust_xlsxwriter::Format::new().set_num_format(format!("0.{}", "0".repeat(places)));
+        sheet.write_number_with_format(row, col, value, &format)?;
+    }
+    Ok(())
 }
 
 /// Results written one unit at a time, in input order (流式输出): for batch runs over inputs

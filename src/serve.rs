@@ -14,6 +14,7 @@
 //! server. A connection that finds the queue full is answered 503 at once. Files are looked up
 //! under their folder only: `..`, and symbolic links that lead out of it, are 404.
 
+use crate::messages::{cli as msg, Message};
 use std::borrow::Cow;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -61,23 +62,12 @@ pub enum Site {
     Embedded(&'static [(&'static str, &'static [u8])]),
 }
 
-const NO_APP: &str =
-    "找不到网页应用：这个 kaohe 没有内置网页应用，当前目录下也没有 www/index.html。\n  \
-请在 kaohe 源码目录运行 `bash scripts/build-dist.sh`（构建网页应用并把它内置到 kaohe 中），\n  \
-或用 `kaohe serve --root 目录` 指向源码目录（含 www/ 与 pkg/）或构建好的 dist/ 目录。\n  \
-(no web app: this kaohe was built without it and there is no ./www/index.html; run \
-`bash scripts/build-dist.sh` in the repository, or pass `--root` a repository or a dist/ folder)";
-
 impl Site {
     /// A repository (`www/` + `pkg/`, and `dist/kaohe.html` when built) or a `dist/` folder.
-    pub fn from_dir(root: &Path) -> Result<Site, String> {
+    pub fn from_dir(root: &Path) -> Result<Site, Message> {
         if root.join("www/index.html").is_file() {
             if !root.join("pkg/kaohe_bg_glue_bg.wasm").is_file() {
-                return Err(format!(
-                    "引擎模块尚未构建（{} 中没有 pkg/）。请先运行 `bash scripts/build-wasm.sh`。\n  \
-                     (the WASM package is not built: run `bash scripts/build-wasm.sh` first)",
-                    root.display()
-                ));
+                return Err(msg::wasm_not_built(&root.display().to_string()));
             }
             return Ok(Site::Disk(vec![
                 ("/pkg/".into(), root.join("pkg")),
@@ -88,14 +78,11 @@ impl Site {
         if root.join("index.html").is_file() {
             return Ok(Site::Disk(vec![("/".into(), root.to_path_buf())]));
         }
-        Err(format!(
-            "{} 中没有网页应用（www/index.html 或 index.html）。\n  {NO_APP}",
-            root.display()
-        ))
+        Err(msg::no_web_app(Some(&root.display().to_string())))
     }
 
     /// `--root` when given, else the app built in, else the repository in the current folder.
-    pub fn choose(root: Option<&Path>) -> Result<Site, String> {
+    pub fn choose(root: Option<&Path>) -> Result<Site, Message> {
         if let Some(root) = root {
             return Site::from_dir(root);
         }
@@ -105,7 +92,7 @@ impl Site {
         if Path::new("www/index.html").is_file() {
             return Site::from_dir(Path::new("."));
         }
-        Err(NO_APP.into())
+        Err(msg::no_web_app(None))
     }
 
     /// The bytes and content type for a request target, or `None` (404).
@@ -207,14 +194,14 @@ impl Default for Limits {
 
 /// Serves until the process is stopped. `port` 0 picks a free port; a busy one too (and says
 /// which). Prints the address.
-pub fn serve(root: Option<&Path>, port: u16) -> Result<(), String> {
+pub fn serve(root: Option<&Path>, port: u16) -> Result<(), Message> {
     let site = Site::choose(root)?;
     let listener = TcpListener::bind(("127.0.0.1", port))
         .or_else(|_| TcpListener::bind(("127.0.0.1", 0)))
-        .map_err(|e| format!("无法在 127.0.0.1 上监听 (cannot listen on 127.0.0.1): {e}"))?;
+        .map_err(|e| msg::cannot_listen(port, &e.to_string()))?;
     let addr = listener
         .local_addr()
-        .map_err(|e| format!("cannot listen on 127.0.0.1: {e}"))?;
+        .map_err(|e| msg::cannot_listen(port, &e.to_string()))?;
     let from = match &site {
         Site::Embedded(_) => "内置网页应用 (built-in app)".to_string(),
         Site::Disk(m) => m

@@ -339,7 +339,7 @@ impl Compiled {
     #[wasm_bindgen(js_name = notStreamable)]
     pub fn not_streamable(&self) -> String {
         match &self.rules {
-            Ok(rules) => rules.streamable().err().unwrap_or_default(),
+            Ok(rules) => rules.streamable().err().map(|t| t.zh).unwrap_or_default(),
             Err(_) => "the rule set has errors".into(),
         }
     }
@@ -854,7 +854,7 @@ impl Scores {
         if self.labels.cohort_field.is_some() {
             h.push("分组".into());
         }
-        h.extend(["总分", "等次", "一票否决", "处理结果"].map(String::from));
+        h.extend(["总分", "等次", "一票否决", "处理结果", "备注"].map(String::from));
         h.extend(self.labels.items.iter().cloned());
         h
     }
@@ -881,6 +881,7 @@ impl Scores {
         );
         row.push(names(&s.vetoes, &self.labels.vetoes));
         row.push(names(&s.consequences, &self.labels.consequences));
+        row.push(s.remarks.join("；"));
         row.extend(
             s.items
                 .iter()
@@ -898,7 +899,7 @@ impl Scores {
         let header = self.table_header();
         // Numbers as numbers: the rank, the total and the items' points.
         let first_item = header.len() - self.labels.items.len();
-        let total_col = first_item - 4;
+        let total_col = first_item - 5;
         for (c, h) in header.iter().enumerate() {
             let c = u16::try_from(c).unwrap_or(u16::MAX);
             sheet.write_string_with_format(0, c, h, &bold)?;
@@ -908,11 +909,14 @@ impl Scores {
             for (c, cell) in self.table_row(i).iter().enumerate() {
                 let numeric = c == 0 || c == total_col || c >= first_item;
                 let c = u16::try_from(c).unwrap_or(u16::MAX);
-                match cell.parse::<f64>() {
-                    Ok(n) if numeric => sheet.write_number(r, c, n)?,
-                    _ if cell.is_empty() => sheet,
-                    _ => sheet.write_string(r, c, cell)?,
-                };
+                if cell.is_empty() {
+                    continue;
+                }
+                if numeric {
+                    output::write_number(sheet, r, c, cell)?;
+                } else {
+                    sheet.write_string(r, c, cell)?;
+                }
             }
         }
         sheet.set_freeze_panes(1, 0)?;

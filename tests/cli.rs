@@ -4,10 +4,19 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+/// Runs the CLI under an English locale, whatever the machine's.
 fn kaohe(args: &[&str]) -> Output {
+    kaohe_in("C.UTF-8", args)
+}
+
+/// Runs the CLI under the locale `lang` (`LANG`; `LC_ALL` and `LC_MESSAGES` unset).
+fn kaohe_in(lang: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kaohe"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", lang)
         .output()
         .unwrap()
 }
@@ -256,10 +265,98 @@ fn a_runaway_rule_exits_5() {
 fn a_missing_file_exits_1_and_an_unknown_rule_set_lists_the_bundled_ones() {
     let out = kaohe(&["assess", "rules/county-antidrug.rhai", "no-such.csv"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).starts_with("error: cannot read `no-such.csv`"));
+    assert!(text(&out.stderr).starts_with("error[C0001]: cannot read `no-such.csv`"));
     let out = kaohe(&["assess", "nope"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("help: the bundled rule sets are county-antidrug"));
+}
+
+#[test]
+fn a_chinese_locale_gets_chinese_messages_with_codes_and_hints() {
+    for out in [
+        kaohe_in("zh_CN.UTF-8", &["assess", "nope"]),
+        kaohe(&["assess", "nope", "--lang", "zh"]),
+    ] {
+        assert_eq!(out.status.code(), Some(1));
+        let err = text(&out.stderr);
+        assert!(
+            err.starts_with("错误[C0003]：“nope”既不是规则文件，也不是内置规则集\n  提示：内置规则集有：county-antidrug"),
+            "{err}"
+        );
+    }
+    let out = kaohe_in(
+        "zh_CN.UTF-8",
+        &["assess", "rules/county-antidrug.rhai", "无此文件.csv"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).starts_with("错误[C0001]：无法读取“无此文件.csv”"),
+        "{}",
+        text(&out.stderr)
+    );
+    // An English locale can still ask for Chinese, and a Chinese one for English.
+    let out = kaohe_in("zh_CN.UTF-8", &["--lang=en", "assess", "nope"]);
+    assert!(text(&out.stderr).starts_with("error[C0003]: `nope` is neither"));
+}
+
+#[test]
+fn help_and_usage_errors_follow_the_language() {
+    let out = kaohe_in("zh_CN.UTF-8", &["assess", "--help"]);
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    for words in [
+        "用法：",
+        "选项：",
+        "参数：",
+        "输出格式",
+        "显示帮助",
+        "退出码：0 完成",
+    ] {
+        assert!(help.contains(words), "{words} in:\n{help}");
+    }
+    for command in ["assess", "check", "serve", "test", "codes"] {
+        for lang in ["zh_CN.UTF-8", "C"] {
+            let out = kaohe_in(lang, &[command, "--help"]);
+            assert!(
+                out.status.success(),
+                "{command} {lang}: {}",
+                text(&out.stderr)
+            );
+        }
+    }
+    let out = kaohe(&["--help"]);
+    assert!(
+        text(&out.stdout).contains("Exit codes: 0 done"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = kaohe_in("zh_CN.UTF-8", &["assess", "--formt", "csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with("错误[C0012]：命令行参数有误：不认识的参数“--formt”"),
+        "{err}"
+    );
+    assert!(err.contains("提示：运行 kaohe --help 查看用法"), "{err}");
+}
+
+#[test]
+fn the_catalogue_lists_every_code() {
+    let out = kaohe_in("zh_CN.UTF-8", &["codes", "c0003"]);
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stdout),
+        "C0003  既不是规则文件也不是内置规则集（neither a rule file nor a bundled rule set）\n"
+    );
+    let out = kaohe(&["codes"]);
+    let all = text(&out.stdout);
+    assert!(all.lines().count() >= 10, "{all}");
+    assert!(
+        all.lines().all(|l| l.len() > 7 && l.as_bytes()[5] == b' '),
+        "{all}"
+    );
+    let out = kaohe(&["codes", "X9999"]);
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]

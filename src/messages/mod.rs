@@ -10,6 +10,8 @@
 //! Codes: `R` rule scripts (规则), `D` data (数据), `E` evaluation (运行), `T` rule test cases
 //! (测试用例), `C` the command line (命令行). A code never changes meaning once released.
 
+pub mod cli;
+
 use serde::Serialize;
 use std::fmt;
 
@@ -136,6 +138,33 @@ impl Message {
     }
 }
 
+impl Message {
+    /// The message as a person reads it in `lang`: `错误[C0001]：…` and the hint below.
+    pub fn render(&self, lang: Lang) -> String {
+        render_parts(lang, self.code, self.text.get(lang), self.help.as_ref())
+    }
+}
+
+/// `error[CODE]: ` in `lang`, then `what`, then the hint on its own line.
+pub fn render_parts(lang: Lang, code: &str, what: &str, help: Option<&Text>) -> String {
+    let w = lang.words();
+    // TRANSITIONAL: no code shown for messages not yet in the catalogue.
+    let mut out = if code == "K0000" {
+        format!("{}{}{what}", w.error, w.colon)
+    } else {
+        format!("{}[{code}]{}{what}", w.error, w.colon)
+    };
+    if let Some(h) = help {
+        out.push_str(&format!("\n  {}{}{}", w.help, w.colon, h.get(lang)));
+    }
+    out
+}
+
+/// Every kind of message in the catalogue: (code, 中文标题, English title), by phase.
+pub fn all_kinds() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    cli::KINDS.iter()
+}
+
 /// A spreadsheet's column letter (列号) for a 1-based column: 1 → `A`, 27 → `AA`; `""` for 0.
 pub fn column_letter(column: usize) -> String {
     let mut n = column;
@@ -170,6 +199,43 @@ impl Lang {
                 colon: ": ",
             },
         }
+    }
+}
+
+/// Checks a catalogue file: every `"X0000"` code literal in `source` is listed in `kinds`,
+/// listed once, and used beside its listing.
+#[cfg(test)]
+pub(crate) fn check_codes(source: &str, prefix: char, kinds: &[(&str, &str, &str)]) {
+    let mut used: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, _) in source.match_indices(&format!("\"{prefix}")) {
+        let code: String = source[i + 1..].chars().take(5).collect();
+        let closed = source[i + 1..].chars().nth(5) == Some('"');
+        if closed && code[1..].chars().all(|c| c.is_ascii_digit()) {
+            *used.entry(code).or_default() += 1;
+        }
+    }
+    let mut listed = std::collections::HashSet::new();
+    for (code, zh, en) in kinds {
+        assert!(listed.insert(*code), "{code} is listed twice");
+        assert!(
+            code.starts_with(prefix),
+            "{code} does not start with {prefix}"
+        );
+        assert!(
+            zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{code}: {zh}"
+        );
+        assert!(!en.is_empty(), "{code}");
+        assert!(
+            used.get(*code).copied().unwrap_or(0) >= 2,
+            "{code} is listed but never used"
+        );
+    }
+    for code in used.keys() {
+        assert!(
+            listed.contains(code.as_str()),
+            "{code} is used but not listed in KINDS"
+        );
     }
 }
 
