@@ -188,12 +188,15 @@ fn no_app_says_how_to_build_it() {
     let out = Command::new(env!("CARGO_BIN_EXE_kaohe"))
         .args(["serve", "--port", "0", "--root"])
         .arg(&dir)
+        .env_remove("LC_ALL")
+        .env("LANG", "zh_CN.UTF-8")
         .output()
         .unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("找不到网页应用"), "{err}");
-    assert!(err.contains("scripts/build-dist.sh"), "{err}");
+    assert!(err.starts_with("错误[C0201]："), "{err}");
+    assert!(err.contains("中没有网页应用"), "{err}");
+    assert!(err.contains("提示：在 kaohe 源码目录运行 bash scripts/build-dist.sh"), "{err}");
     assert!(Path::new(env!("CARGO_BIN_EXE_kaohe")).is_file());
 }
