@@ -741,7 +741,7 @@ fn assess(
         .assess(&dataset.units, prev.as_ref())
         .map_err(eval_failure)?;
     let text = match format {
-        OutFormat::Table => output::table(&report),
+        OutFormat::Table => output::table(&report) + output::left_out(&dataset.errors).as_str(),
         OutFormat::Json => output::json(&report) + "\n",
         OutFormat::Csv => output::csv(&report),
         OutFormat::Xlsx | OutFormat::Jsonl => String::new(),

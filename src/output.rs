@@ -255,6 +255,33 @@ pub fn table(report: &Report) -> String {
     out
 }
 
+/// The units a result leaves out because their rows have data errors (未参加计分), one line
+/// each with the row and the unit's name and id as the errors give them; empty when none.
+/// A printed result never drops a unit without a word.
+pub fn left_out(errors: &[crate::DataError]) -> String {
+    let mut rows: Vec<(usize, String)> = Vec::new();
+    for e in errors.iter().filter(|e| e.row > 0) {
+        if rows.iter().any(|(r, _)| *r == e.row) {
+            continue;
+        }
+        let who = match (&e.unit_name, &e.unit) {
+            (Some(n), Some(u)) => format!("{n}（{u}）"),
+            (None, Some(u)) => u.clone(),
+            (Some(n), None) => n.clone(),
+            (None, None) => "（无单位编码）".to_string(),
+        };
+        rows.push((e.row, who));
+    }
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("\n因数据错误未参加计分的单位（{} 个）：\n", rows.len());
+    for (row, who) in rows {
+        out.push_str(&printable(format!("  第 {row} 行  {who}\n")));
+    }
+    out
+}
+
 /// A cell of the summary table: text, or a number Excel can sum.
 enum Cell {
     Text(String),

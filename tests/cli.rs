@@ -242,7 +242,13 @@ fn bad_data_exits_4_and_lists_every_error() {
     ]);
     assert!(out.status.success());
     assert!(text(&out.stderr).contains("those rows were left out"));
-    assert!(text(&out.stdout).contains("共 1 个单位"));
+    let table = text(&out.stdout);
+    assert!(table.contains("共 1 个单位"));
+    // The unit left out is named under the table: a printed result never drops one silently.
+    assert!(
+        table.ends_with("\n因数据错误未参加计分的单位（1 个）：\n  第 2 行  1\n"),
+        "{table}"
+    );
 }
 
 #[test]

@@ -197,6 +197,9 @@ fn no_app_says_how_to_build_it() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.starts_with("错误[C0201]："), "{err}");
     assert!(err.contains("中没有网页应用"), "{err}");
-    assert!(err.contains("提示：在 kaohe 源码目录运行 bash scripts/build-dist.sh"), "{err}");
+    assert!(
+        err.contains("提示：在 kaohe 源码目录运行 bash scripts/build-dist.sh"),
+        "{err}"
+    );
     assert!(Path::new(env!("CARGO_BIN_EXE_kaohe")).is_file());
 }
