@@ -277,7 +277,7 @@ pub fn left_out(errors: &[crate::DataError]) -> String {
     }
     let mut out = format!("\n因数据错误未参加计分的单位（{} 个）：\n", rows.len());
     for (row, who) in rows {
-        out.push_str(&printable(format!("  第 {row} 行  {who}\n")));
+        out.push_str(&format!("  第 {row} 行  {}\n", printable(who)));
     }
     out
 }
