@@ -4,16 +4,94 @@
 
 use crate::compile::Rules;
 use crate::data;
+use crate::messages::cases as msg;
+use crate::messages::{Lang, Message, Text};
 use crate::model::ItemKind;
 use crate::previous::Previous;
 use crate::result::{Report, UnitResult};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value as Json;
+use std::collections::HashMap;
+use std::fmt;
 use std::str::FromStr;
 
 /// Reads a file named in a case (relative to the rule file): its bytes, or why not.
 pub type Loader<'a> = dyn Fn(&str) -> Result<Vec<u8>, String> + 'a;
+
+/// One message of a case run (用例消息): a difference from what a case expected, a line of
+/// the coverage, a case file that cannot be run, or a broken rule file's difference; with its
+/// catalogue code (`T…`) and, where known, what to do.
+///
+/// `Display` gives the English words alone (as `kaohe test` printed them); a person reads
+/// [`CaseMessage::render`] in their language. JSON gives the zh-CN words in `message`/`help`
+/// with the English beside them under `en`, as errors do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseMessage {
+    /// The stable code (`T0001` …).
+    pub code: &'static str,
+    /// What the case found.
+    pub message: Text,
+    /// What to do, where known (提示).
+    pub help: Option<Text>,
+}
+
+impl From<Message> for CaseMessage {
+    fn from(m: Message) -> Self {
+        Self {
+            code: m.code,
+            message: m.text,
+            help: m.help,
+        }
+    }
+}
+
+impl CaseMessage {
+    /// `[T0001] …` in `lang`, then the hint on its own line (`  提示：…`).
+    pub fn render(&self, lang: Lang) -> String {
+        let w = lang.words();
+        let mut out = format!("[{}] {}", self.code, self.message.get(lang));
+        if let Some(h) = &self.help {
+            out.push_str(&format!("\n  {}{}{}", w.help, w.colon, h.get(lang)));
+        }
+        out
+    }
+}
+
+impl fmt::Display for CaseMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message.en)
+    }
+}
+
+impl Serialize for CaseMessage {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct English<'a> {
+            message: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            help: Option<&'a str>,
+        }
+        #[derive(Serialize)]
+        struct View<'a> {
+            code: &'a str,
+            message: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            help: Option<&'a str>,
+            en: English<'a>,
+        }
+        View {
+            code: self.code,
+            message: &self.message.zh,
+            help: self.help.as_ref().map(|h| h.zh.as_str()),
+            en: English {
+                message: &self.message.en,
+                help: self.help.as_ref().map(|h| h.en.as_str()),
+            },
+        }
+        .serialize(s)
+    }
+}
 
 /// One case's outcome.
 #[derive(Debug, Clone, Serialize)]
@@ -21,7 +99,7 @@ pub struct CaseOutcome {
     /// The case's name.
     pub name: String,
     /// Every difference from what was expected; empty when the case passed.
-    pub failures: Vec<String>,
+    pub failures: Vec<CaseMessage>,
 }
 
 impl CaseOutcome {
@@ -44,6 +122,9 @@ pub struct Coverage {
     pub bands: (Vec<String>, Vec<String>),
     /// Consequences triggered / all.
     pub consequences: (Vec<String>, Vec<String>),
+    /// Labels of items and vetoes by id, for the Chinese lines (名称).
+    #[serde(skip)]
+    labels: HashMap<String, String>,
 }
 
 fn missing(pair: &(Vec<String>, Vec<String>)) -> Vec<String> {
@@ -66,6 +147,17 @@ impl Coverage {
         };
         let mut indicators = ids(ItemKind::Indicator);
         indicators.extend(set.cohort_items.iter().map(|c| c.id.clone()));
+        let labels = set
+            .items
+            .iter()
+            .map(|i| (i.id.clone(), i.label.clone()))
+            .chain(
+                set.cohort_items
+                    .iter()
+                    .map(|c| (c.id.clone(), c.label.clone())),
+            )
+            .chain(set.vetoes.iter().map(|v| (v.id.clone(), v.label.clone())))
+            .collect();
         Self {
             indicators: (Vec::new(), indicators),
             bonuses: (Vec::new(), ids(ItemKind::Bonus)),
@@ -81,6 +173,7 @@ impl Coverage {
                 Vec::new(),
                 set.consequences.iter().map(|c| c.name.clone()).collect(),
             ),
+            labels,
         }
     }
 
@@ -122,30 +215,38 @@ impl Coverage {
         missing(&self.bands)
     }
 
-    /// Lines describing the coverage, for people.
-    pub fn lines(&self) -> Vec<String> {
-        let count = |p: &(Vec<String>, Vec<String>)| {
-            format!("{}/{}", p.1.len() - missing(p).len(), p.1.len())
-        };
-        let mut out = vec![format!(
-            "coverage: indicators {}, bonuses {}, vetoes {}, bands {}, consequences {}",
+    /// The coverage for people (覆盖情况): a summary line (`T0101`), then a line per kind of
+    /// rule no case exercised, naming them, with what case to add (`T0102`; `T0103` for
+    /// vetoes and bands, which every rule set's cases must exercise).
+    pub fn lines(&self) -> Vec<CaseMessage> {
+        let count = |p: &(Vec<String>, Vec<String>)| (p.1.len() - missing(p).len(), p.1.len());
+        let mut out = vec![CaseMessage::from(msg::coverage([
             count(&self.indicators),
             count(&self.bonuses),
             count(&self.vetoes),
             count(&self.bands),
-            count(&self.consequences)
-        )];
-        for (what, p) in [
-            ("indicators that never lost a point", &self.indicators),
-            ("bonuses that never gave a point", &self.bonuses),
-            ("vetoes that never struck", &self.vetoes),
-            ("bands no unit reached", &self.bands),
-            ("consequences never triggered", &self.consequences),
+            count(&self.consequences),
+        ]))];
+        for (kind, p) in [
+            (msg::Rule::Indicator, &self.indicators),
+            (msg::Rule::Bonus, &self.bonuses),
+            (msg::Rule::Veto, &self.vetoes),
+            (msg::Rule::Band, &self.bands),
+            (msg::Rule::Consequence, &self.consequences),
         ] {
             let m = missing(p);
-            if !m.is_empty() {
-                out.push(format!("{what}: {}", m.join(", ")));
+            if m.is_empty() {
+                continue;
             }
+            let zh: Vec<String> = m
+                .iter()
+                .map(|id| match self.labels.get(id).filter(|l| *l != id) {
+                    Some(label) => format!("{id}（{label}）"),
+                    None => id.clone(),
+                })
+                .collect();
+            let names = Text::new(zh.join("、"), m.join(", "));
+            out.push(msg::unexercised(kind, &names).into());
         }
         out
     }
@@ -171,19 +272,19 @@ impl SuiteReport {
     }
 }
 
-/// Runs every case of a `NAME.cases.json` text against compiled rules.
-pub fn run_cases(rules: &Rules, cases_json: &str, load: &Loader) -> Result<SuiteReport, String> {
-    let doc: Json = serde_json::from_str(cases_json).map_err(|e| {
-        format!(
-            "the case file is not valid JSON at line {} column {}: {e}",
-            e.line(),
-            e.column()
-        )
-    })?;
+/// Runs every case of a `NAME.cases.json` text against compiled rules; `Err` when the case
+/// file itself cannot be read (`T0006`).
+pub fn run_cases(
+    rules: &Rules,
+    cases_json: &str,
+    load: &Loader,
+) -> Result<SuiteReport, CaseMessage> {
+    let doc: Json = serde_json::from_str(cases_json)
+        .map_err(|e| msg::not_json(e.line(), e.column(), &e.to_string()))?;
     let cases = doc
         .get("cases")
         .and_then(Json::as_array)
-        .ok_or_else(|| "the case file has no `cases` list".to_string())?;
+        .ok_or_else(msg::no_cases)?;
     let mut coverage = Coverage::new(rules);
     let mut out = Vec::new();
     for (n, case) in cases.iter().enumerate() {
@@ -200,17 +301,34 @@ pub fn run_cases(rules: &Rules, cases_json: &str, load: &Loader) -> Result<Suite
     })
 }
 
-fn run_case(rules: &Rules, case: &Json, load: &Loader, coverage: &mut Coverage) -> Vec<String> {
+/// The errors that stopped a run, in both languages: zh-CN with codes and hints, the English
+/// as `kaohe` prints it.
+fn run_errors(e: &crate::Error) -> Text {
+    let zh: Vec<String> = match e {
+        crate::Error::Eval(errs) => errs.0.iter().map(|e| e.render(Lang::Zh)).collect(),
+        crate::Error::Data(errs) => errs.0.iter().map(|e| e.render(Lang::Zh)).collect(),
+        crate::Error::Rules(errs) => errs.0.iter().map(|e| e.render(Lang::Zh)).collect(),
+    };
+    Text::new(zh.join("\n"), e.to_string())
+}
+
+fn run_case(
+    rules: &Rules,
+    case: &Json,
+    load: &Loader,
+    coverage: &mut Coverage,
+) -> Vec<CaseMessage> {
+    let one = |m: Message| vec![CaseMessage::from(m)];
     let mut fails = Vec::new();
     let dataset = match (case.get("data"), case.get("units")) {
         (Some(Json::String(path)), None) => match load(path) {
             Ok(bytes) => data::read(&rules.set, path, &bytes),
-            Err(e) => return vec![format!("cannot read `{path}`: {e}")],
+            Err(e) => return one(msg::cannot_read(path, &e)),
         },
         (None, Some(units @ Json::Array(_))) => {
             data::read_json(&rules.set, units.to_string().as_bytes())
         }
-        _ => return vec!["a case needs either `data` (a file) or `units` (a list)".into()],
+        _ => return one(msg::no_data()),
     };
     let previous = match case.get("previous") {
         None => None,
@@ -218,51 +336,44 @@ fn run_case(rules: &Rules, case: &Json, load: &Loader, coverage: &mut Coverage) 
             match load(path).map(|b| String::from_utf8_lossy(&b).into_owned()) {
                 Ok(text) => match Previous::from_json(&text) {
                     Ok(p) => Some(p),
-                    Err(e) => return vec![format!("`{path}`: {e}")],
+                    Err(e) => return one(msg::bad_previous(Some(path), &e.to_string())),
                 },
-                Err(e) => return vec![format!("cannot read `{path}`: {e}")],
+                Err(e) => return one(msg::cannot_read(path, &e)),
             }
         }
         Some(v) => match Previous::from_value(v) {
             Ok(p) => Some(p),
-            Err(e) => return vec![format!("`previous`: {e}")],
+            Err(e) => return one(msg::bad_previous(None, &e.to_string())),
         },
     };
     let expect_error = case.get("expect_error").and_then(Json::as_str);
     let run = if dataset.errors.is_empty() {
         rules
             .assess(&dataset.units, previous.as_ref())
-            .map_err(|e| e.to_string())
+            .map_err(|e| run_errors(&crate::Error::Eval(e)))
     } else {
-        Err(crate::DataErrors(dataset.errors).to_string())
+        Err(run_errors(&crate::Error::Data(crate::DataErrors(
+            dataset.errors,
+        ))))
     };
     let report = match (run, expect_error) {
-        (Err(e), Some(want)) if e.contains(want) => return fails,
-        (Err(e), Some(want)) => {
-            return vec![format!("expected an error containing `{want}`, got:\n{e}")]
-        }
-        (Err(e), None) => return vec![format!("the run failed:\n{e}")],
-        (Ok(_), Some(want)) => {
-            return vec![format!(
-                "expected an error containing `{want}`, but the run succeeded"
-            )]
-        }
+        (Err(e), Some(want)) if e.en.contains(want) || e.zh.contains(want) => return fails,
+        (Err(e), Some(want)) => return one(msg::wrong_error(want, &e)),
+        (Err(e), None) => return one(msg::run_failed(&e)),
+        (Ok(_), Some(want)) => return one(msg::no_error(want)),
         (Ok(r), None) => r,
     };
     coverage.add(&report);
     if let Some(n) = case.get("expect_units").and_then(Json::as_u64) {
         if report.units.len() as u64 != n {
-            fails.push(format!(
-                "units scored: expected {n}, got {}",
-                report.units.len()
-            ));
+            fails.push(msg::units_scored(n, report.units.len()).into());
         }
     }
     if let Some(Json::Object(want)) = case.get("expect") {
         for (id, exp) in want {
             match report.units.iter().find(|u| &u.id == id) {
                 Some(u) => compare_unit(u, exp, &mut fails),
-                None => fails.push(format!("no unit `{id}` in the result")),
+                None => fails.push(msg::no_unit(id).into()),
             }
         }
     }
@@ -274,9 +385,10 @@ fn run_case(rules: &Rules, case: &Json, load: &Loader, coverage: &mut Coverage) 
                 .find(|r| format!("{}/{}", r.id, r.group) == *key);
             match got {
                 Some(r) => {
-                    check_decimal(&format!("rollup `{key}`"), exp, Some(r.value), &mut fails)
+                    let what = Text::new(format!("汇总“{key}”"), format!("rollup `{key}`"));
+                    check_decimal(&what, exp, Some(r.value), &mut fails)
                 }
-                None => fails.push(format!("no rollup `{key}` in the result")),
+                None => fails.push(msg::no_rollup(key).into()),
             }
         }
     }
@@ -293,37 +405,40 @@ fn decimal_of(v: &Json) -> Option<Decimal> {
     }
 }
 
-fn shown<T: std::fmt::Display>(v: Option<T>) -> String {
-    v.map_or_else(|| "null".to_string(), |v| format!("`{v}`"))
+/// A value as a failure shows it: `` `90` `` or `null` in English, `90` or `（无）` in zh-CN.
+fn shown<T: std::fmt::Display>(v: Option<T>) -> Text {
+    match v {
+        Some(v) => Text::new(v.to_string(), format!("`{v}`")),
+        None => Text::new("（无）", "null"),
+    }
 }
 
-fn check_decimal(what: &str, exp: &Json, got: Option<Decimal>, fails: &mut Vec<String>) {
+fn check_decimal(what: &Text, exp: &Json, got: Option<Decimal>, fails: &mut Vec<CaseMessage>) {
     let want = if exp.is_null() { None } else { decimal_of(exp) };
     if !exp.is_null() && want.is_none() {
-        fails.push(format!("{what}: the expectation `{exp}` is not a number"));
+        fails.push(msg::not_a_number(what, &exp.to_string()).into());
         return;
     }
     if want != got {
-        fails.push(format!(
-            "{what}: expected {}, got {}",
-            shown(want.map(|d| d.normalize())),
-            shown(got.map(|d| d.normalize()))
-        ));
+        fails.push(
+            msg::not_met(
+                what,
+                &shown(want.map(|d| d.normalize())),
+                &shown(got.map(|d| d.normalize())),
+            )
+            .into(),
+        );
     }
 }
 
 fn check<T: PartialEq + std::fmt::Display>(
-    what: &str,
+    what: &Text,
     want: Option<T>,
     got: Option<T>,
-    fails: &mut Vec<String>,
+    fails: &mut Vec<CaseMessage>,
 ) {
     if want != got {
-        fails.push(format!(
-            "{what}: expected {}, got {}",
-            shown(want),
-            shown(got)
-        ));
+        fails.push(msg::not_met(what, &shown(want), &shown(got)).into());
     }
 }
 
@@ -334,15 +449,75 @@ fn list_of(v: &Json) -> Option<Vec<String>> {
         .collect()
 }
 
-fn compare_unit(u: &UnitResult, exp: &Json, fails: &mut Vec<String>) {
+/// What a unit's expectation may give, as docs/CASES.md lists them.
+const EXPECTATIONS: [&str; 18] = [
+    "total",
+    "total_display",
+    "grade",
+    "rank",
+    "base",
+    "bonus",
+    "previous_rank",
+    "rank_change",
+    "vetoed",
+    "awards_eligible",
+    "vetoes",
+    "consequences",
+    "items",
+    "metrics",
+    "metric_ranks",
+    "metric_rank_changes",
+    "state",
+    "reason_contains",
+];
+
+/// An expectation's name in zh-CN words.
+fn key_zh(k: &str) -> &str {
+    match k {
+        "total" => "总分",
+        "total_display" => "公布总分",
+        "grade" => "等次",
+        "rank" => "名次",
+        "base" => "基础分",
+        "bonus" => "加分",
+        "previous_rank" => "上期名次",
+        "rank_change" => "名次变化",
+        "vetoed" => "是否被一票否决",
+        "awards_eligible" => "能否评先评优",
+        "vetoes" => "一票否决",
+        "consequences" => "结果运用",
+        "reasons" => "评分理由",
+        "item" => "项目",
+        "metric" => "指数",
+        "metric_rank" => "指数名次",
+        "metric_rank_change" => "指数名次变化",
+        "state" => "状态",
+        other => other,
+    }
+}
+
+/// A unit as a failure names it: ``unit `X1` ``, `单位“甲镇”（X1）`.
+fn unit_text(u: &UnitResult) -> Text {
+    let zh = if u.name.trim().is_empty() || u.name == u.id {
+        format!("单位 {}", u.id)
+    } else {
+        format!("单位“{}”（{}）", u.name, u.id)
+    };
+    Text::new(zh, format!("unit `{}`", u.id))
+}
+
+fn compare_unit(u: &UnitResult, exp: &Json, fails: &mut Vec<CaseMessage>) {
+    let unit = unit_text(u);
     let Json::Object(exp) = exp else {
-        fails.push(format!(
-            "unit `{}`: the expectation must be an object",
-            u.id
-        ));
+        fails.push(msg::wrong_shape(&unit, false).into());
         return;
     };
-    let at = |k: &str| format!("unit `{}` {k}", u.id);
+    let at = |k: &str| {
+        Text::new(
+            format!("{}{}", unit.zh, key_zh(k)),
+            format!("{} {k}", unit.en),
+        )
+    };
     for (k, v) in exp {
         match k.as_str() {
             "total" => check_decimal(&at("total"), v, u.total, fails),
@@ -361,44 +536,72 @@ fn compare_unit(u: &UnitResult, exp: &Json, fails: &mut Vec<String>) {
                 } else {
                     u.consequences.iter().map(|x| x.name.clone()).collect()
                 };
+                let list = |l: &[String]| {
+                    Text::new(
+                        if l.is_empty() {
+                            "（无）".to_string()
+                        } else {
+                            l.join("、")
+                        },
+                        format!("{l:?}"),
+                    )
+                };
                 match list_of(v) {
                     Some(want) if want == got => {}
-                    Some(want) => fails.push(format!("{}: expected {want:?}, got {got:?}", at(k))),
-                    None => {
-                        fails.push(format!("{}: the expectation must be a list of text", at(k)))
+                    Some(want) => {
+                        fails.push(msg::not_met(&at(k), &list(&want), &list(&got)).into())
                     }
+                    None => fails.push(msg::wrong_shape(&at(k), true).into()),
                 }
             }
             "items" | "metrics" | "metric_ranks" | "metric_rank_changes" => {
                 let Json::Object(want) = v else {
-                    fails.push(format!("{}: the expectation must be an object", at(k)));
+                    fails.push(msg::wrong_shape(&at(k), false).into());
                     continue;
                 };
                 for (id, w) in want {
-                    let what = format!("unit `{}` {} `{id}`", u.id, k.trim_end_matches('s'));
+                    let kind = k.trim_end_matches('s');
+                    let what = Text::new(
+                        format!("{}{}“{id}”", unit.zh, key_zh(kind)),
+                        format!("{} {kind} `{id}`", unit.en),
+                    );
+                    let metric = u.metrics.iter().find(|m| &m.id == id);
+                    let no_metric = || {
+                        let like = crate::messages::eval::closest(
+                            id,
+                            u.metrics.iter().map(|m| m.id.as_str()),
+                        );
+                        CaseMessage::from(msg::no_entry(&unit, true, id, like))
+                    };
                     match k.as_str() {
                         "items" => match u.items.iter().find(|i| &i.id == id) {
                             Some(i) => check_decimal(&what, w, Some(i.points), fails),
-                            None => fails.push(format!("unit `{}` has no item `{id}`", u.id)),
+                            None => {
+                                let like = crate::messages::eval::closest(
+                                    id,
+                                    u.items.iter().map(|i| i.id.as_str()),
+                                );
+                                fails.push(msg::no_entry(&unit, false, id, like).into())
+                            }
                         },
-                        "metrics" => match u.metrics.iter().find(|m| &m.id == id) {
+                        "metrics" => match metric {
                             Some(m) => check_decimal(&what, w, m.value, fails),
-                            None => fails.push(format!("unit `{}` has no metric `{id}`", u.id)),
+                            None => fails.push(no_metric()),
                         },
-                        "metric_ranks" => match u.metrics.iter().find(|m| &m.id == id) {
+                        "metric_ranks" => match metric {
                             Some(m) => check(&what, w.as_u64(), m.rank.map(u64::from), fails),
-                            None => fails.push(format!("unit `{}` has no metric `{id}`", u.id)),
+                            None => fails.push(no_metric()),
                         },
-                        _ => match u.metrics.iter().find(|m| &m.id == id) {
+                        _ => match metric {
                             Some(m) => check(&what, w.as_i64(), m.rank_change, fails),
-                            None => fails.push(format!("unit `{}` has no metric `{id}`", u.id)),
+                            None => fails.push(no_metric()),
                         },
                     }
                 }
             }
             "state" => {
                 let Json::Object(want) = v else {
-                    fails.push(format!("{}: the expectation must be an object", at(k)));
+                    fails.push(msg::wrong_shape(&at(k), false).into());
                     continue;
                 };
                 for (key, w) in want {
@@ -408,21 +611,29 @@ fn compare_unit(u: &UnitResult, exp: &Json, fails: &mut Vec<String>) {
                         _ => got == Some(w),
                     };
                     if !same {
-                        fails.push(format!(
-                            "unit `{}` state `{key}`: expected `{w}`, got {}",
-                            u.id,
-                            got.map_or_else(|| "nothing".to_string(), |g| format!("`{g}`"))
-                        ));
+                        let what = Text::new(
+                            format!("{}状态“{key}”", unit.zh),
+                            format!("{} state `{key}`", unit.en),
+                        );
+                        let want = Text::new(w.to_string(), format!("`{w}`"));
+                        let got = match got {
+                            Some(g) => Text::new(g.to_string(), format!("`{g}`")),
+                            None => Text::new("（无）", "nothing"),
+                        };
+                        fails.push(msg::not_met(&what, &want, &got).into());
                     }
                 }
             }
             "reason_contains" => {
                 let want = v.as_str().unwrap_or_default();
                 if !reasons(u).any(|r| r.contains(want)) {
-                    fails.push(format!("{}: no reason contains `{want}`", at("reasons")));
+                    fails.push(msg::no_reason(&at("reasons"), want).into());
                 }
             }
-            other => fails.push(format!("unit `{}`: unknown expectation `{other}`", u.id)),
+            other => {
+                let like = crate::messages::eval::closest(other, EXPECTATIONS.iter().copied());
+                fails.push(msg::unknown_expectation(&unit, other, like, &EXPECTATIONS).into())
+            }
         }
     }
 }
@@ -449,12 +660,14 @@ pub fn expected_errors(source: &str) -> Vec<String> {
 
 /// Compiles a broken rule file and compares its errors with the declared ones; returns the
 /// differences (empty when they match exactly).
-pub fn check_broken(file_name: &str, source: &str, modules: &[(String, String)]) -> Vec<String> {
+pub fn check_broken(
+    file_name: &str,
+    source: &str,
+    modules: &[(String, String)],
+) -> Vec<CaseMessage> {
     let want = expected_errors(source);
     if want.is_empty() {
-        return vec![format!(
-            "`{file_name}` declares no `//! expect-error:` lines"
-        )];
+        return vec![msg::no_expected_errors(file_name).into()];
     }
     let got: Vec<String> = match Rules::compile_with_modules(file_name, source, modules) {
         Ok(_) => Vec::new(),
@@ -463,19 +676,19 @@ pub fn check_broken(file_name: &str, source: &str, modules: &[(String, String)])
     if got == want {
         return Vec::new();
     }
-    let mut out = Vec::new();
+    let mut out: Vec<CaseMessage> = Vec::new();
     for w in &want {
         if !got.contains(w) {
-            out.push(format!("missing error: {w}"));
+            out.push(msg::missing_error(w).into());
         }
     }
     for g in &got {
         if !want.contains(g) {
-            out.push(format!("unexpected error: {g}"));
+            out.push(msg::unexpected_error(g).into());
         }
     }
     if out.is_empty() {
-        out.push(format!("the errors come in another order: {got:?}"));
+        out.push(msg::error_order(&format!("{got:?}")).into());
     }
     out
 }

@@ -5,7 +5,7 @@
 use crate::batch::UnitScore;
 use crate::compile::Rules;
 use crate::data::Unit;
-use crate::error::{EvalError, EvalErrors};
+use crate::error::{EvalError, EvalErrors, Merged};
 use crate::eval::{
     fmt, item_categories, relative, round, score_unit, sum, unit_map, Ctx, Links, Measured, Scored,
 };
@@ -185,7 +185,8 @@ pub struct Tally<'r> {
     cohorts: Cohorts,
     /// Units ranked in each cohort, once placed.
     ranked: Vec<usize>,
-    errors: Vec<EvalError>,
+    /// Rule failures of the first pass, identical ones merged as they come.
+    errors: Merged,
 }
 
 impl Rules {
@@ -237,7 +238,7 @@ impl Rules {
             rows: Vec::new(),
             cohorts: Cohorts::default(),
             ranked: Vec::new(),
-            errors: Vec::new(),
+            errors: Merged::default(),
         }
     }
 }
@@ -247,15 +248,17 @@ impl Tally<'_> {
     /// [`Tally::place`].
     pub fn add(&mut self, unit: &Unit) {
         let set = &self.rules.set;
+        let mut errors = Vec::new();
         let scored = score_unit(
             self.rules,
             &self.categories,
             unit,
             &[],
             &self.links,
-            &mut self.errors,
+            &mut errors,
             false,
         );
+        self.errors.extend(errors);
         let Some(scored) = scored else { return };
         let cohort = self.cohorts.join(set, unit, self.rows.len());
         self.rows.push(Standing {
@@ -282,7 +285,9 @@ impl Tally<'_> {
     /// first pass is reported here.
     pub fn place(&mut self) -> Result<(), EvalErrors> {
         if !self.errors.is_empty() {
-            return Err(EvalErrors(std::mem::take(&mut self.errors)));
+            let mut errors = std::mem::take(&mut self.errors);
+            self.links.breaker.finish(&mut errors);
+            return Err(errors.into_errors());
         }
         let set = &self.rules.set;
         for idx in &self.cohorts.members {
@@ -308,7 +313,7 @@ impl Tally<'_> {
             false,
         );
         let (Some(placed), Some(scored)) = (placed, scored) else {
-            return Err(EvalErrors(errors));
+            return Err(merged(errors));
         };
         let cohort = placed.cohort as usize;
         let size = self.cohorts.members[cohort].len();
@@ -326,7 +331,7 @@ impl Tally<'_> {
             &mut errors,
         );
         if !errors.is_empty() {
-            return Err(EvalErrors(errors));
+            return Err(merged(errors));
         }
         row.consequences = hits;
         Ok(UnitScore::from_row(&self.rules.set, row))
@@ -923,7 +928,7 @@ fn states(
             cx.fail(
                 "state",
                 Position::NONE,
-                format!("the state closure returned {}, expected a map such as `#{{ status: \"挂牌\" }}`", next.type_name()),
+                crate::messages::eval::state_not_map(next.type_name()),
             );
             continue;
         }
@@ -932,7 +937,7 @@ fn states(
             Err(e) => cx.fail(
                 "state",
                 Position::NONE,
-                format!("the state cannot be saved: {e}"),
+                crate::messages::eval::state_unsaved(&e.to_string()),
             ),
         }
     }
@@ -1003,7 +1008,7 @@ pub(crate) fn consequences_of(
                             cx.fail(
                                 &c.name,
                                 c.pos,
-                                format!("the `when` closure returned {t}, not true or false"),
+                                crate::messages::eval::not_a_condition(t, true),
                             );
                             false
                         }
@@ -1041,9 +1046,13 @@ impl Rules {
         parallel: bool,
     ) -> Result<Run<'a>, EvalErrors> {
         let set = &self.set;
+        // Failures as they come, then merged: a unit's failures are merged once it is scored,
+        // so that a rule failing for every unit is held once, not once per unit.
         let mut errors = Vec::new();
+        let mut failed = Merged::default();
         let mut links = Links::new(set, units);
         links.compute_metrics(self, &mut errors);
+        failed.extend(errors.drain(..));
         let categories = item_categories(set);
         let score_one = |i: usize, unit: &Unit, errors: &mut Vec<EvalError>| {
             let metrics = links.metrics.get(i).map_or(&[][..], Vec::as_slice);
@@ -1066,7 +1075,7 @@ impl Rules {
             };
             for (unit, scored) in units
                 .iter()
-                .zip(scored_in_parallel(units, &score, &mut errors))
+                .zip(scored_in_parallel(units, &score, &mut failed))
             {
                 keep(unit, scored);
             }
@@ -1074,6 +1083,9 @@ impl Rules {
             // Straight into the rows: no list of scores in between to fill and copy.
             for (i, unit) in units.iter().enumerate() {
                 keep(unit, score_one(i, unit, &mut errors));
+                if !errors.is_empty() {
+                    failed.extend(errors.drain(..));
+                }
             }
         }
         let Cohorts { names, members, .. } = cohorts;
@@ -1089,8 +1101,10 @@ impl Rules {
             states(self, &links, &mut rows, idx, previous, &mut errors);
             consequences(self, &links, &mut rows, idx, previous, &mut errors);
         }
-        if !errors.is_empty() {
-            return Err(EvalErrors(errors));
+        failed.extend(errors);
+        if !failed.is_empty() {
+            links.breaker.finish(&mut failed);
+            return Err(failed.into_errors());
         }
         Ok(Run {
             rows,
@@ -1150,12 +1164,13 @@ impl Rules {
     }
 }
 
-/// Scores `units` in chunks across the cores, keeping input order; errors keep it too.
+/// Scores `units` in chunks across the cores, keeping input order; errors keep it too (each
+/// chunk's merged before they are gathered).
 #[cfg(not(target_arch = "wasm32"))]
 fn scored_in_parallel<'a, F>(
     units: &'a [Unit],
     score: &F,
-    errors: &mut Vec<EvalError>,
+    errors: &mut Merged,
 ) -> Vec<Option<Scored>>
 where
     F: Fn(&'a [Unit], usize, &mut Vec<EvalError>) -> Vec<Option<Scored>> + Sync,
@@ -1165,19 +1180,21 @@ where
         .len()
         .div_ceil(rayon::current_num_threads() * 8)
         .max(1024);
-    let parts: Vec<(Vec<Option<Scored>>, Vec<EvalError>)> = units
+    let parts: Vec<(Vec<Option<Scored>>, Merged)> = units
         .par_chunks(chunk)
         .enumerate()
         .map(|(c, part)| {
             let mut errs = Vec::new();
             let out = score(part, c * chunk, &mut errs);
-            (out, errs)
+            let mut merged = Merged::default();
+            merged.extend(errs);
+            (out, merged)
         })
         .collect();
     let mut out = Vec::with_capacity(units.len());
     for (scored, errs) in parts {
         out.extend(scored);
-        errors.extend(errs);
+        errors.extend(errs.into_errors().0);
     }
     out
 }
@@ -1187,12 +1204,22 @@ where
 fn scored_in_parallel<'a, F>(
     units: &'a [Unit],
     score: &F,
-    errors: &mut Vec<EvalError>,
+    errors: &mut Merged,
 ) -> Vec<Option<Scored>>
 where
     F: Fn(&'a [Unit], usize, &mut Vec<EvalError>) -> Vec<Option<Scored>>,
 {
-    score(units, 0, errors)
+    let mut errs = Vec::new();
+    let out = score(units, 0, &mut errs);
+    errors.extend(errs);
+    out
+}
+
+/// A unit's failures, identical ones merged.
+fn merged(errors: Vec<EvalError>) -> EvalErrors {
+    let mut m = Merged::default();
+    m.extend(errors);
+    m.into_errors()
 }
 
 /// A figure rounded half-up and written with exactly `places` decimals, as published.

@@ -290,16 +290,22 @@ impl Serialize for DataError {
 #[error("{}", render_list(.0))]
 pub struct DataErrors(pub Vec<DataError>);
 
-/// A rule failed while scoring a unit (运行错误): a script error, or a limit that stopped a runaway script.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{location}: rule `{rule}` failed for unit `{unit}`: {message}")]
+/// A rule failed while scoring a unit (运行错误): a script error, or a limit that stopped a
+/// runaway script. The same failure of the same rule for several units is one error that
+/// names the first unit and counts the units it struck (受影响单位数).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EvalError {
     /// Where in the rule script.
     pub location: SourceLocation,
     /// The rule (indicator, veto, consequence …) whose code failed.
     pub rule: String,
-    /// The unit being scored.
+    /// The (first) unit being scored, by id.
     pub unit: String,
+    /// The unit's name (单位名称), when the rule set names units.
+    pub unit_name: Option<String>,
+    /// How many units the error struck: 1, or more when the same failure for several units is
+    /// reported once (`unit` is the first of them).
+    pub units: usize,
     /// The catalogue code (`E…`).
     pub code: &'static str,
     /// What went wrong.
@@ -309,18 +315,102 @@ pub struct EvalError {
 }
 
 impl EvalError {
-    /// Renders the error with its code and hint in `lang`.
+    /// A failure of `rule` at `location` for one unit, in the catalogue's words.
+    pub(crate) fn new(
+        location: SourceLocation,
+        rule: &str,
+        unit: String,
+        unit_name: Option<String>,
+        m: Message,
+    ) -> Self {
+        Self {
+            location,
+            rule: rule.to_string(),
+            unit,
+            unit_name,
+            units: 1,
+            code: m.code,
+            message: Box::new(m.text),
+            help: m.help.map(Box::new),
+        }
+    }
+
+    /// The unit (and how many others) in `lang`: ``unit `330101` (石桥镇) and 19 other units``,
+    /// `单位“石桥镇”（330101）等 20 个单位`. `Display` leaves the name out.
+    pub fn units_text(&self, lang: Lang, with_name: bool) -> String {
+        let name = self.unit_name.as_deref().filter(|_| with_name);
+        match lang {
+            Lang::Zh => {
+                let one = match name {
+                    Some(n) => format!("单位“{n}”（{}）", self.unit),
+                    None => format!("单位 {}", self.unit),
+                };
+                if self.units > 1 {
+                    format!("{one}等 {} 个单位", self.units)
+                } else {
+                    one
+                }
+            }
+            Lang::En => {
+                let mut one = format!("unit `{}`", self.unit);
+                if let Some(n) = name {
+                    one.push_str(&format!(" ({n})"));
+                }
+                match self.units {
+                    0 | 1 => one,
+                    2 => format!("{one} and 1 other unit"),
+                    n => format!("{one} and {} other units", n - 1),
+                }
+            }
+        }
+    }
+
+    /// Renders the error with its code, the unit's name and id, and the hint in `lang`.
     pub fn render(&self, lang: Lang) -> String {
         let what = match lang {
             Lang::Zh => format!(
-                "{}：规则“{}”计算单位 {} 时出错：{}",
-                self.location, self.rule, self.unit, self.message.zh
+                "{}：规则“{}”计算{}时出错：{}",
+                self.location,
+                self.rule,
+                self.units_text(lang, true),
+                self.message.zh
             ),
-            Lang::En => self.to_string(),
+            Lang::En => format!(
+                "{}: rule `{}` failed for {}: {}",
+                self.location,
+                self.rule,
+                self.units_text(lang, true),
+                self.message.en
+            ),
         };
         render_with_code(lang, self.code, &what, self.help.as_deref())
     }
+
+    /// What makes two failures the same but for their unit: rule, place, code and words.
+    pub(crate) fn key(&self) -> String {
+        format!(
+            "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}",
+            self.rule, self.location, self.code, self.message.en, self.message.zh
+        )
+    }
 }
+
+/// English, without the code or the unit's name, for logs (and as `kaohe` has always
+/// printed it): ``t.rhai:13:68: rule `spin` failed for unit `1`: …``.
+impl fmt::Display for EvalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: rule `{}` failed for {}: {}",
+            self.location,
+            self.rule,
+            self.units_text(Lang::En, false),
+            self.message
+        )
+    }
+}
+
+impl std::error::Error for EvalError {}
 
 impl Serialize for EvalError {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -330,6 +420,9 @@ impl Serialize for EvalError {
             location: &'a SourceLocation,
             rule: &'a str,
             unit: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            unit_name: Option<&'a str>,
+            units: usize,
             message: &'a str,
             #[serde(skip_serializing_if = "Option::is_none")]
             help: Option<&'a str>,
@@ -340,11 +433,59 @@ impl Serialize for EvalError {
             location: &self.location,
             rule: &self.rule,
             unit: &self.unit,
+            unit_name: self.unit_name.as_deref(),
+            units: self.units,
             message: &self.message.zh,
             help: self.help.as_ref().map(|h| h.zh.as_str()),
             en: english(&self.message, self.help.as_deref()),
         }
         .serialize(s)
+    }
+}
+
+/// The rule failures of one run as they are gathered, identical ones merged (合并): the same
+/// failure of the same rule (place, code and words) for several units is kept once, with the
+/// first unit and the count of units; failures stay in the order they first occurred.
+#[derive(Default)]
+pub(crate) struct Merged {
+    list: Vec<EvalError>,
+    /// [`EvalError::key`] → position in `list`.
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl Merged {
+    /// Adds one failure, or counts its units toward the same failure met before.
+    pub(crate) fn push(&mut self, e: EvalError) {
+        let key = e.key();
+        match self.index.get(&key) {
+            Some(&i) => self.list[i].units = self.list[i].units.saturating_add(e.units),
+            None => {
+                self.index.insert(key, self.list.len());
+                self.list.push(e);
+            }
+        }
+    }
+
+    /// Adds failures in order.
+    pub(crate) fn extend(&mut self, errors: impl IntoIterator<Item = EvalError>) {
+        for e in errors {
+            self.push(e);
+        }
+    }
+
+    /// The failure with this [`EvalError::key`], to amend (its key is not updated).
+    pub(crate) fn find_mut(&mut self, key: &str) -> Option<&mut EvalError> {
+        self.index.get(key).and_then(|&i| self.list.get_mut(i))
+    }
+
+    /// Whether no rule failed.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// The failures, in order of first occurrence.
+    pub(crate) fn into_errors(self) -> EvalErrors {
+        EvalErrors(self.list)
     }
 }
 

@@ -3,7 +3,9 @@
 
 use crate::compile::{to_decimal, Rules};
 use crate::data::Unit;
-use crate::error::{EvalError, SourceLocation};
+use crate::error::{EvalError, Merged, SourceLocation};
+use crate::messages::eval as msg;
+use crate::messages::Message;
 use crate::model::*;
 use crate::result::*;
 use crate::sandbox;
@@ -40,38 +42,76 @@ pub(crate) struct Links<'a> {
 
 /// How many units a rule may run away for (too many operations, too long, too much memory)
 /// before the run stops running it: the same runaway over a thousand units would otherwise
-/// take a thousand times its budget to report a thousand times.
+/// take a thousand times its budget. It is reported once, counting every unit it gave nothing
+/// for (see `Breaker::finish`).
 pub const MAX_RUNAWAY_UNITS: usize = 3;
 
-/// Counts runaway failures per rule over one run (shared by the threads of a parallel run).
+/// Counts runaway failures per rule over one run (shared by the threads of a parallel run),
+/// and the units a stopped rule was not run for (熔断).
 #[derive(Default)]
 pub(crate) struct Breaker {
     /// Whether any rule has been stopped (read without the lock on every call).
     any: std::sync::atomic::AtomicBool,
-    failed: std::sync::Mutex<HashMap<String, usize>>,
+    failed: std::sync::Mutex<HashMap<String, Runaways>>,
+}
+
+/// One rule's runaways in a run.
+#[derive(Default)]
+struct Runaways {
+    /// Units it ran away for.
+    count: usize,
+    /// Units it was not run for once stopped.
+    skipped: usize,
+    /// The [`EvalError::key`] of the runaway that stopped it.
+    stopped_by: Option<String>,
 }
 
 impl Breaker {
-    /// Whether `rule` is stopped for the rest of the run.
-    fn stopped(&self, rule: &str) -> bool {
-        self.any.load(std::sync::atomic::Ordering::Relaxed)
-            && self.failed.lock().map_or(true, |f| {
-                f.get(rule).is_some_and(|n| *n >= MAX_RUNAWAY_UNITS)
-            })
-    }
-
-    /// Counts one runaway of `rule`; true when that stops it.
-    fn runaway(&self, rule: &str) -> bool {
+    /// Whether `rule` is stopped for the rest of the run; a unit it is not run for is counted.
+    fn skip(&self, rule: &str) -> bool {
+        if !self.any.load(std::sync::atomic::Ordering::Relaxed) {
+            return false;
+        }
         let Ok(mut failed) = self.failed.lock() else {
             return true;
         };
-        let n = failed.entry(rule.to_string()).or_insert(0);
-        *n += 1;
-        let stop = *n == MAX_RUNAWAY_UNITS;
-        if stop {
+        match failed.get_mut(rule) {
+            Some(r) if r.count >= MAX_RUNAWAY_UNITS => {
+                r.skipped += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Counts one runaway of `rule`, reported as the error with `key`.
+    fn runaway(&self, rule: &str, key: String) {
+        let Ok(mut failed) = self.failed.lock() else {
+            return;
+        };
+        let r = failed.entry(rule.to_string()).or_default();
+        r.count += 1;
+        if r.count == MAX_RUNAWAY_UNITS {
+            r.stopped_by = Some(key);
             self.any.store(true, std::sync::atomic::Ordering::Relaxed);
         }
-        stop
+    }
+
+    /// Counts the units each stopped rule was not run for toward the runaway that stopped it,
+    /// and says so in its words: the one error then tells how many units the rule failed for.
+    pub(crate) fn finish(&self, errors: &mut Merged) {
+        let Ok(failed) = self.failed.lock() else {
+            return;
+        };
+        for r in failed.values().filter(|r| r.skipped > 0) {
+            let Some(e) = r.stopped_by.as_deref().and_then(|k| errors.find_mut(k)) else {
+                continue;
+            };
+            e.units = e.units.saturating_add(r.skipped);
+            let (zh, en) = crate::messages::eval::stopped_note(MAX_RUNAWAY_UNITS);
+            e.message.zh.push_str(&zh);
+            e.message.en.push_str(&en);
+        }
     }
 }
 
@@ -361,7 +401,7 @@ impl<'a> Ctx<'a> {
         rule: &str,
         pos: rhai::Position,
     ) -> Option<Dynamic> {
-        if self.links.breaker.stopped(rule) {
+        if self.links.breaker.skip(rule) {
             return None;
         }
         let called =
@@ -380,36 +420,38 @@ impl<'a> Ctx<'a> {
                 }
                 .or_else(|| closure_position(&self.rules.ast, f))
                 .unwrap_or(pos);
-                let unit = crate::data::quoted(&self.unit_id());
-                let mut message = sandbox::describe(&e);
-                if runaway && self.links.breaker.runaway(rule) {
-                    message.push_str(&format!(
-                        "; it ran away for {MAX_RUNAWAY_UNITS} units, so it was not run for the others"
-                    ));
+                let err = self.error(rule, p, sandbox::describe(&e));
+                if runaway {
+                    self.links.breaker.runaway(rule, err.key());
                 }
-                self.errors.push(EvalError {
-                    location: SourceLocation::new(&self.rules.set.source, p),
-                    rule: rule.to_string(),
-                    unit,
-                    code: "K0000",
-                    message: Box::new(crate::messages::Text::new(message.clone(), message)),
-                    help: None,
-                });
+                self.errors.push(err);
                 None
             }
         }
     }
 
-    pub(crate) fn fail(&mut self, rule: &str, pos: rhai::Position, message: String) {
+    /// A failure of `rule` at `pos` for this unit, named by id and name.
+    fn error(&self, rule: &str, pos: rhai::Position, m: Message) -> EvalError {
         let unit = crate::data::quoted(&self.unit_id());
-        self.errors.push(EvalError {
-            location: SourceLocation::new(&self.rules.set.source, pos),
-            rule: rule.to_string(),
+        let name = self
+            .set()
+            .name_field
+            .map(|f| self.unit.values[f].display())
+            .filter(|n| !n.trim().is_empty())
+            .map(|n| crate::data::quoted(&n));
+        EvalError::new(
+            SourceLocation::new(&self.rules.set.source, pos),
+            rule,
             unit,
-            code: "K0000",
-            message: Box::new(crate::messages::Text::new(message.clone(), message)),
-            help: None,
-        });
+            name,
+            m,
+        )
+    }
+
+    /// Reports a failure of `rule` at `pos` for this unit.
+    pub(crate) fn fail(&mut self, rule: &str, pos: rhai::Position, m: Message) {
+        let err = self.error(rule, pos, m);
+        self.errors.push(err);
     }
 
     /// A linked value (捆绑考核): a field or metric of other units.
@@ -493,11 +535,7 @@ impl<'a> Ctx<'a> {
                 match to_decimal(&v) {
                     Some(d) => Some(Measured::Value(d)),
                     None => {
-                        self.fail(
-                            rule,
-                            pos,
-                            format!("the value closure returned {}, not a number", v.type_name()),
-                        );
+                        self.fail(rule, pos, msg::value_not_number(v.type_name()));
                         None
                     }
                 }
@@ -576,11 +614,7 @@ impl<'a> Ctx<'a> {
                 match v.as_bool() {
                     Ok(b) => Some(b),
                     Err(t) => {
-                        self.fail(
-                            rule,
-                            pos,
-                            format!("the condition returned {t}, not true or false"),
-                        );
+                        self.fail(rule, pos, msg::not_a_condition(t, false));
                         None
                     }
                 }
@@ -841,11 +875,7 @@ pub(crate) fn item_points(cx: &mut Ctx, item: &Item) -> Option<(Decimal, How)> {
             let v = cx.call(f, (arg,), &item.id, item.pos)?;
             let (points, why) = closure_points(&v);
             let Some(points) = points else {
-                cx.fail(
-                    &item.id,
-                    item.pos,
-                    format!("the score closure returned {}, expected points, `[points, \"reason\"]` or `#{{points, reason}}`", v.type_name()),
-                );
+                cx.fail(&item.id, item.pos, msg::score_not_points(v.type_name()));
                 return None;
             };
             // A bonus is capped at its maximum (单项加分封顶); an indicator out of range is a rule bug.
@@ -855,11 +885,7 @@ pub(crate) fn item_points(cx: &mut Ctx, item: &Item) -> Option<(Decimal, How)> {
                 cx.fail(
                     &item.id,
                     item.pos,
-                    format!(
-                        "the score closure gave {} points, outside 0 to {}",
-                        fmt(points),
-                        fmt(max)
-                    ),
+                    msg::points_out_of_range(&fmt(points), &fmt(max)),
                 );
                 return None;
             }

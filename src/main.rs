@@ -864,7 +864,7 @@ fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
                 failed += 1;
                 out!("  {}  {}", say(&tw::fail()), say(&tw::broken_differs()));
                 for d in diffs {
-                    out!("        {d}");
+                    out!("        {}", d.render(lang()).replace('\n', "\n        "));
                 }
             }
             continue;
@@ -895,22 +895,27 @@ fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
         match kaohe::cases::run_cases(&rules, &cases, &load) {
             Err(e) => {
                 failed += 1;
-                out!("  FAIL  {}: {e}", cases_path.display());
+                out!(
+                    "  {}  {}: {}",
+                    say(&tw::fail()),
+                    cases_path.display(),
+                    e.render(lang()).replace('\n', "\n        ")
+                );
             }
             Ok(suite) => {
                 for c in &suite.cases {
                     if c.passed() {
-                        out!("  ok    {}", c.name);
+                        out!("  {}  {}", say(&tw::ok()), c.name);
                     } else {
-                        out!("  FAIL  {}", c.name);
+                        out!("  {}  {}", say(&tw::fail()), c.name);
                         for f in &c.failures {
-                            out!("        {}", f.replace('\n', "\n        "));
+                            out!("        {}", f.render(lang()).replace('\n', "\n        "));
                         }
                     }
                 }
                 let cov = &suite.coverage;
                 for line in cov.lines() {
-                    out!("  {line}");
+                    out!("  {}", line.render(lang()).replace('\n', "\n  "));
                 }
                 if !cov.missing_vetoes().is_empty() || !cov.missing_bands().is_empty() {
                     out!("  {}  {}", say(&tw::fail()), say(&tw::not_all_exercised()));

@@ -69,10 +69,6 @@ fn now_millis() -> f64 {
     crate::wasm::clock_millis()
 }
 
-/// What a script stopped by the operation or time limit is told.
-const RAN_TOO_LONG: &str =
-    "the script ran too long (over 200000 operations or 2 s) and was stopped (an endless loop?)";
-
 /// Why the budget stopped an evaluation: the token of Rhai's `ErrorTerminated`.
 const STOP_TIME: &str = "kaohe:time";
 const STOP_MEMORY: &str = "kaohe:memory";
@@ -184,24 +180,23 @@ pub fn script_text(source: &str) -> &str {
     source.strip_prefix('\u{feff}').unwrap_or(source)
 }
 
-/// An error when a script is too large to compile within its budget.
+/// An error when a script is too large to compile within its budget (脚本过大).
 pub fn too_large(file: &str, source: &str) -> Option<RuleError> {
+    use crate::messages::eval::script_too_large;
     let lines = source.lines().count();
-    let what = if source.len() > MAX_SOURCE_BYTES {
-        format!("{} bytes (at most {MAX_SOURCE_BYTES})", source.len())
+    let m = if source.len() > MAX_SOURCE_BYTES {
+        script_too_large(source.len(), MAX_SOURCE_BYTES, false)
     } else if lines > MAX_SOURCE_LINES {
-        format!("{lines} lines (at most {MAX_SOURCE_LINES})")
+        script_too_large(lines, MAX_SOURCE_LINES, true)
     } else {
         return None;
     };
-    Some(RuleError::new(SourceLocation {
-            file: file.to_string(),
-            line: 0,
-            column: 0,
-        }, Message::untranslated(format!("the script is too large to check: {what}"), Some(
-            "a rule set is a few hundred lines; move shared code into helper modules under `lib/`"
-                .into(),
-        ))))
+    let place = SourceLocation {
+        file: file.to_string(),
+        line: 0,
+        column: 0,
+    };
+    Some(RuleError::new(place, m))
 }
 
 /// A fresh engine with the limits and without the dangerous symbols.
@@ -271,15 +266,12 @@ pub fn modules(
             .map_err(|e| {
                 RuleError::new(
                     SourceLocation::new(path, e.position()),
-                    Message::untranslated(format!("syntax error: {}", e.err_type()), None),
+                    crate::messages::eval::module_syntax(&e.err_type().to_string()),
                 )
             })
             .and_then(|ast| {
                 evaluate(|| Module::eval_ast_as_new(Scope::new(), &ast, engine)).map_err(|e| {
-                    RuleError::new(
-                        SourceLocation::new(path, e.position()),
-                        Message::untranslated(describe(&e), help_for(&e)),
-                    )
+                    RuleError::new(SourceLocation::new(path, e.position()), describe(&e))
                 })
             });
         match module {
@@ -312,47 +304,77 @@ pub fn register_imports(engine: &mut Engine, ast: &rhai::AST, modules: &Modules)
     }
 }
 
-/// A runtime error in words, lower-case and without the position (the caller adds it).
-pub fn describe(e: &EvalAltResult) -> String {
+/// Rhai's own words for an error, lower-case and without the position (the caller adds it):
+/// the English of the errors the catalogue has no words of its own for.
+fn rhai_words(e: &EvalAltResult) -> String {
+    let s = e.to_string();
+    let s = match s.find(" (line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    };
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => s,
+    }
+}
+
+/// A runtime error in the catalogue's words (运行错误), with its code and a hint; without the
+/// position (the caller adds it).
+pub fn describe(e: &EvalAltResult) -> Message {
+    use crate::messages::eval as m;
     use EvalAltResult as E;
+    let seconds = MAX_EVAL_MILLIS / 1000.0;
     match e {
         // One message for either limit: which one stops a loop first depends on the machine.
-        E::ErrorTooManyOperations(_) => RAN_TOO_LONG.to_string(),
-        E::ErrorTerminated(why, _) if why.to_string() == STOP_TIME => RAN_TOO_LONG.to_string(),
-        E::ErrorTerminated(why, _) if why.to_string() == STOP_MEMORY => format!(
-            "the script took more than {} MB of memory and was stopped",
-            MAX_EVAL_MEMORY >> 20
-        ),
-        E::ErrorStackOverflow(_) => {
-            format!("calls nested deeper than {MAX_CALL_LEVELS} levels (endless recursion?)")
+        E::ErrorTooManyOperations(_) => m::ran_too_long(MAX_OPERATIONS, seconds),
+        E::ErrorTerminated(why, _) if why.to_string() == STOP_TIME => {
+            m::ran_too_long(MAX_OPERATIONS, seconds)
         }
-        E::ErrorDataTooLarge(what, _) => format!("{} grew past its limit", what.to_lowercase()),
+        E::ErrorTerminated(why, _) if why.to_string() == STOP_MEMORY => {
+            m::out_of_memory(MAX_EVAL_MEMORY >> 20)
+        }
+        E::ErrorStackOverflow(_) => m::too_deep(MAX_CALL_LEVELS),
+        E::ErrorDataTooLarge(what, _) => m::value_too_large(what),
         E::ErrorFunctionNotFound(sig, _) if sig.starts_with("anon$") => {
-            let args = sig.split_once(' ').map_or("", |(_, a)| a);
-            format!("a closure was called with the arguments {args}, but declares a different number of parameters")
+            m::closure_arity(sig.split_once(' ').map_or("", |(_, a)| a))
         }
-        E::ErrorFunctionNotFound(sig, _) => format!("unknown function `{sig}`"),
-        E::ErrorVariableNotFound(name, _) => format!("unknown variable `{name}`"),
-        E::ErrorModuleNotFound(name, _) => format!("no helper module `{name}`"),
+        E::ErrorFunctionNotFound(sig, _) => m::unknown_function(sig, &API),
+        E::ErrorVariableNotFound(name, _) => m::unknown_variable(name),
+        E::ErrorModuleNotFound(name, _) => m::unknown_module(name),
         // A closure has no name a rule author wrote (Rhai calls it `anon$…`): the position
         // already points into it.
         E::ErrorInFunctionCall(name, _, inner, _) if name.starts_with("anon$") => describe(inner),
-        E::ErrorInFunctionCall(name, _, inner, _) => {
-            format!("in `{name}`: {}", describe(inner))
-        }
-        E::ErrorRuntime(v, _) => format!("the script threw `{v}`"),
-        other => {
-            let s = other.to_string();
-            let s = match s.find(" (line ") {
-                Some(i) => s[..i].to_string(),
-                None => s,
+        E::ErrorInFunctionCall(name, _, inner, _) => m::in_function(name, describe(inner)),
+        E::ErrorRuntime(v, _) => m::thrown(&v.to_string()),
+        E::ErrorPropertyNotFound(prop, _) => m::property_not_found(prop, &rhai_words(e)),
+        E::ErrorDotExpr(text, _) => {
+            // Rhai: "Unknown property 'foo' - a getter is not registered for type 'string'".
+            let quoted = |s: &str| -> Option<String> {
+                let start = s.find('\'')? + 1;
+                let len = s[start..].find('\'')?;
+                Some(s[start..start + len].to_string())
             };
-            let mut c = s.chars();
-            match c.next() {
-                Some(f) => f.to_lowercase().chain(c).collect(),
-                None => s,
+            match text.split_once(" - a getter is not registered for type ") {
+                Some((head, ty)) => match (quoted(head), quoted(ty)) {
+                    (Some(prop), Some(ty)) => m::no_property(&prop, &ty, &rhai_words(e)),
+                    _ => m::script_error(&rhai_words(e)),
+                },
+                None => m::script_error(&rhai_words(e)),
             }
         }
+        E::ErrorMismatchDataType(wanted, got, _) | E::ErrorMismatchOutputType(wanted, got, _) => {
+            m::wrong_type(wanted, got, &rhai_words(e))
+        }
+        E::ErrorArithmetic(_, _) => m::arithmetic(&rhai_words(e)),
+        E::ErrorIndexingType(what, _) => m::not_indexable(what, &rhai_words(e)),
+        E::ErrorArrayBounds(len, index, _) => m::out_of_bounds(true, *len, *index, &rhai_words(e)),
+        E::ErrorStringBounds(len, index, _) => {
+            m::out_of_bounds(false, *len, *index, &rhai_words(e))
+        }
+        E::ErrorFor(_) => m::not_iterable(&rhai_words(e)),
+        E::ErrorAssignmentToConstant(name, _) => m::constant_changed(name, &rhai_words(e)),
+        _ => m::script_error(&rhai_words(e)),
     }
 }
 
@@ -362,33 +384,6 @@ pub fn innermost_position(e: &EvalAltResult) -> Option<rhai::Position> {
         return innermost_position(inner).or((!pos.is_none()).then_some(*pos));
     }
     (!e.position().is_none()).then(|| e.position())
-}
-
-/// Where a fix for a runtime error is known, how.
-pub fn help_for(e: &EvalAltResult) -> Option<String> {
-    use EvalAltResult as E;
-    match e {
-        E::ErrorTooManyOperations(_) | E::ErrorTerminated(..) => {
-            Some("check the loop's exit condition".into())
-        }
-        E::ErrorFunctionNotFound(sig, _) if sig.starts_with("eval") => {
-            Some("`eval` is not allowed in rule scripts".into())
-        }
-        E::ErrorFunctionNotFound(sig, _) => {
-            let name = sig.split(' ').next().unwrap_or(sig);
-            crate::compile::suggest(name, API.iter().copied()).or_else(|| {
-                Some(format!(
-                    "the rule functions are {}; check the name and the number of arguments",
-                    API.join(", ")
-                ))
-            })
-        }
-        E::ErrorInFunctionCall(_, _, inner, _) => help_for(inner),
-        E::ErrorVariableNotFound(name, _) if name.contains("::") => Some(
-            "a helper module shares a constant only if it declares it with `export const`".into(),
-        ),
-        _ => None,
-    }
 }
 
 /// The declaration functions rule scripts call.

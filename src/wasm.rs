@@ -392,7 +392,7 @@ impl Compiled {
             suite: &'a SuiteReport,
             passed: usize,
             failed: usize,
-            coverage_lines: Vec<String>,
+            coverage_lines: Vec<cases::CaseMessage>,
         }
         match cases::run_cases(rules, cases_json, &load) {
             Ok(suite) => {

@@ -118,6 +118,66 @@ fn a_runaway_loop_is_stopped_and_names_the_rule_and_place() {
         err.0[0].to_string(),
         "t.rhai:13:68: rule `spin` failed for unit `1`: the script ran too long (over 200000 operations or 2 s) and was stopped (an endless loop?)"
     );
+    assert_eq!((err.0[0].code, err.0[0].units), ("E0001", 1));
+    assert_eq!(
+        err.0[0].render(kaohe::messages::Lang::En),
+        "error[E0001]: t.rhai:13:68: rule `spin` failed for unit `1` (甲): the script ran too long (over 200000 operations or 2 s) and was stopped (an endless loop?)\n  help: check the loop's exit condition"
+    );
+}
+
+/// A runaway closure over 20 units was 3 errors (and before the breaker, 20): now it is one,
+/// naming the first unit and the count of units the rule gave nothing for.
+#[test]
+fn a_runaway_closure_over_twenty_units_is_one_error_with_the_count() {
+    let r = rules("indicator(\"spin\", #{ label: \"死循环\", max: 5, score: |u| { let x = 0; loop { x += 1; } } });");
+    let mut csv = String::from("编码,名称\n");
+    for i in 1..=20 {
+        csv.push_str(&format!("{i},第{i}镇\n"));
+    }
+    let ds = kaohe::data::read_csv(&r.set, csv.as_bytes());
+    for parallel in [false, true] {
+        let err = if parallel {
+            r.score_batch_parallel(&ds.units).map(|_| ()).unwrap_err()
+        } else {
+            r.assess(&ds.units, None).map(|_| ()).unwrap_err()
+        };
+        assert_eq!(err.0.len(), 1, "{err}");
+        let e = &err.0[0];
+        assert_eq!((e.code, e.unit.as_str(), e.units), ("E0001", "1", 20));
+        assert_eq!(
+            e.to_string(),
+            "t.rhai:13:68: rule `spin` failed for unit `1` and 19 other units: the script ran too long (over 200000 operations or 2 s) and was stopped (an endless loop?); it ran away for 3 units, so it was not run for the others"
+        );
+        assert_eq!(
+            e.render(kaohe::messages::Lang::Zh),
+            "错误[E0001]：t.rhai:13:68：规则“spin”计算单位“第1镇”（1）等 20 个单位时出错：脚本运行超过限度（超过 200000 步或 2 秒），已停止（是否有死循环？）；此规则已在 3 个单位上超限，其余单位不再运行\n  提示：检查循环的结束条件：每转一圈都要向结束靠近（例如计数器递增并有上限），`while`/`loop` 里要有能走到的 `break`"
+        );
+        let json = serde_json::to_value(e).unwrap();
+        assert_eq!(json["units"], 20);
+        assert_eq!(json["unit_name"], "第1镇");
+        assert!(json["en"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("the script ran too long"));
+    }
+}
+
+/// The streamed run (two passes) merges the same way.
+#[test]
+fn a_runaway_in_a_streamed_run_is_one_error_with_the_count() {
+    let r = rules("indicator(\"spin\", #{ label: \"死循环\", max: 5, score: |u| { let x = 0; loop { x += 1; } } });");
+    let mut csv = String::from("编码,名称\n");
+    for i in 1..=20 {
+        csv.push_str(&format!("{i},第{i}镇\n"));
+    }
+    let ds = kaohe::data::read_csv(&r.set, csv.as_bytes());
+    let mut tally = r.tally();
+    for u in &ds.units {
+        tally.add(u);
+    }
+    let err = tally.place().unwrap_err();
+    assert_eq!(err.0.len(), 1, "{err}");
+    assert_eq!((err.0[0].units, err.0[0].code), (20, "E0001"));
 }
 
 #[test]
@@ -151,21 +211,57 @@ fn eval_is_not_available_to_scripts() {
 }
 
 #[test]
-fn a_runtime_error_in_a_closure_is_reported_for_every_unit() {
+fn a_runtime_error_in_a_closure_is_reported_once_with_the_units_it_struck() {
     let r = rules("indicator(\"x\", #{ label: \"x\", max: 5, score: |u| u.a / u.b });");
     let ds = kaohe::data::read_csv(
         &r.set,
         "编码,名称,甲,乙\n1,甲,1,0\n2,乙,1,0\n3,丙,1,1\n".as_bytes(),
     );
     let err = r.assess(&ds.units, None).unwrap_err();
-    let units: Vec<&str> = err.0.iter().map(|e| e.unit.as_str()).collect();
-    assert_eq!(units, vec!["1", "2"]);
-    assert!(
-        err.0[0].message.en.contains("division by zero"),
-        "{}",
-        err.0[0].message
+    assert_eq!(err.0.len(), 1, "{err}");
+    let e = &err.0[0];
+    assert_eq!((e.unit.as_str(), e.units, e.code), ("1", 2, "E0003"));
+    assert!(e.message.en.contains("division by zero"), "{}", e.message);
+    assert_eq!((e.location.line, e.location.column), (13, 54));
+    assert_eq!(
+        e.to_string(),
+        "t.rhai:13:54: rule `x` failed for unit `1` and 1 other unit: division by zero"
     );
-    assert_eq!((err.0[0].location.line, err.0[0].location.column), (13, 54));
+    assert_eq!(
+        e.render(kaohe::messages::Lang::Zh),
+        "错误[E0003]：t.rhai:13:54：规则“x”计算单位“甲”（1）等 2 个单位时出错：除数为 0\n  提示：先判断除数是否为 0，例如 `if u.b == 0 { 0 } else { u.a / u.b }`"
+    );
+}
+
+#[test]
+fn an_unknown_property_at_run_time_names_the_unit_in_chinese() {
+    let r = rules("indicator(\"p\", #{ label: \"属性\", max: 5, score: |u| if u.name.lots > 0 { 5 } else { 0 } });");
+    let ds = kaohe::data::read_csv(&r.set, "编码,名称\n330101,石桥镇\n".as_bytes());
+    let err = r.assess(&ds.units, None).unwrap_err();
+    let e = &err.0[0];
+    assert_eq!(e.code, "E0003");
+    assert_eq!(e.unit_name.as_deref(), Some("石桥镇"));
+    assert_eq!(
+        e.to_string(),
+        "t.rhai:13:61: rule `p` failed for unit `330101`: unknown property 'lots' - a getter is not registered for type 'string'"
+    );
+    assert_eq!(
+        e.render(kaohe::messages::Lang::Zh),
+        "错误[E0003]：t.rhai:13:61：规则“p”计算单位“石桥镇”（330101）时出错：文本没有属性“lots”\n  提示：“.lots”只能用在对象（如 `u`、`r`、`r.fields`）上，这里的值是文本；检查是否多写了一级或属性名写错"
+    );
+}
+
+#[test]
+fn an_empty_value_in_arithmetic_explains_where_empty_values_come_from() {
+    let r = rules("indicator(\"m\", #{ label: \"空值\", max: 5, score: |u| u.lots + 1 });");
+    let ds = kaohe::data::read_csv(&r.set, "编码,名称\n1,甲\n".as_bytes());
+    let err = r.assess(&ds.units, None).unwrap_err();
+    let e = &err.0[0];
+    assert_eq!(e.message.en, "unknown function `+ ((), i64)`");
+    assert_eq!(e.message.zh, "不能对空值和整数做“+”运算");
+    let help = e.help.as_ref().unwrap();
+    assert!(help.zh.contains("字段名写错"), "{}", help.zh);
+    assert!(help.en.contains("misspelt field name"), "{}", help.en);
 }
 
 #[test]

@@ -15,7 +15,6 @@ mod spec;
 mod syntax;
 
 use crate::error::{RuleError, RuleErrors, SourceLocation};
-use crate::messages::Message;
 use crate::model::RuleSet;
 use crate::sandbox;
 use builder::Builder;
@@ -94,7 +93,7 @@ impl Rules {
                             .flatten()
                             .unwrap_or(at)
                     }),
-                    Message::untranslated(sandbox::describe(&e), sandbox::help_for(&e)),
+                    sandbox::describe(&e),
                 ));
                 None
             }

@@ -10,7 +10,9 @@
 //! Codes: `R` rule scripts (规则), `D` data (数据), `E` evaluation (运行), `T` rule test cases
 //! (测试用例), `C` the command line (命令行). A code never changes meaning once released.
 
+pub mod cases;
 pub mod cli;
+pub mod eval;
 
 use serde::Serialize;
 use std::fmt;
@@ -162,7 +164,7 @@ pub fn render_parts(lang: Lang, code: &str, what: &str, help: Option<&Text>) -> 
 
 /// Every kind of message in the catalogue: (code, 中文标题, English title), by phase.
 pub fn all_kinds() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    cli::KINDS.iter()
+    eval::KINDS.iter().chain(cases::KINDS).chain(cli::KINDS)
 }
 
 /// A spreadsheet's column letter (列号) for a 1-based column: 1 → `A`, 27 → `AA`; `""` for 0.
