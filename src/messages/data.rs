@@ -910,7 +910,7 @@ fn chinese_number(s: &str) -> Option<Decimal> {
         Some((w, f)) => (w, Some(f)),
         None => (s, None),
     };
-    let mut n = Decimal::from_i128_with_scale(chinese_whole(whole)?, 0);
+    let mut n = Decimal::try_from_i128_with_scale(chinese_whole(whole)?, 0).ok()?;
     if let Some(f) = fraction {
         let mut digits = String::new();
         for c in f.chars() {
@@ -922,7 +922,7 @@ fn chinese_number(s: &str) -> Option<Decimal> {
         if digits.is_empty() {
             return None;
         }
-        n += Decimal::from_str(&format!("0.{digits}")).ok()?;
+        n = n.checked_add(Decimal::from_str(&format!("0.{digits}")).ok()?)?;
     }
     Some(n)
 }
@@ -1092,6 +1092,26 @@ mod tests {
         assert_eq!(n("三到五次"), None);
         assert_eq!(n("3-5"), None);
         assert_eq!(n("1.2.3"), None);
+        // Too large for a decimal, or odd: no guess, and no panic.
+        assert_eq!(n("九亿亿亿亿亿亿"), None);
+        assert_eq!(n(&"9".repeat(40)), None);
+        for odd in [
+            "点",
+            "一点",
+            "点五",
+            "亿",
+            "十十十",
+            "零零",
+            "-",
+            ".",
+            "1万万",
+            "三点五点六",
+        ] {
+            let _ = n(odd);
+            let _ = cell_hint(FieldType::Int, odd, odd);
+            let _ = cell_hint(FieldType::Percent, odd, odd);
+        }
+        assert!(n(&format!("一点{}", "五".repeat(60))).is_some());
     }
 
     #[test]
