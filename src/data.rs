@@ -1,13 +1,16 @@
 //! Reading unit data (数据读取): CSV in UTF-8, UTF-16 or GBK/GB18030 detected without being
-//! told, JSON, JSON Lines and spreadsheets. Every bad cell is reported; good rows are kept.
+//! told, JSON, JSON Lines and spreadsheets. Every bad cell is reported; good rows are kept. A
+//! missing or doubled column is reported once, beside every bad cell of the rows below (which
+//! then make no units): all data errors (数据错误) in one reading, each with its code, place and
+//! fix hint in zh-CN and English (see [`crate::messages`]).
 //!
 //! CSV and JSON Lines stream: [`UnitStream`] reads any [`std::io::Read`] a chunk at a time and
 //! yields units one by one in memory bounded independent of the file's size, and [`read`] runs
 //! the same code over bytes already in memory.
 
-use crate::compile::suggest;
 use crate::error::DataError;
-use crate::messages::Message;
+use crate::messages::data as msg;
+use crate::messages::{Message, Text};
 use crate::model::{Field, FieldType, RuleSet, Value};
 use encoding_rs::{Encoding, GB18030, UTF_8};
 use rust_decimal::Decimal;
@@ -174,13 +177,37 @@ fn whole_file_encoding(bytes: &[u8]) -> (&'static Encoding, usize) {
     }
 }
 
+/// Why a row of a table cannot be read.
+#[derive(Debug)]
+enum Unreadable {
+    /// A cell holds U+FFFD where the decoder met bytes not valid in the encoding: its 1-based
+    /// column.
+    Bytes {
+        column: usize,
+        encoding: &'static str,
+    },
+    /// The reader failed: its own words.
+    Failed(String),
+}
+
+impl Unreadable {
+    /// The data error, for the header row or a row below it.
+    fn message(&self, header: bool) -> Message {
+        match self {
+            Self::Bytes { column, encoding } => msg::bad_bytes_in_row(*column, encoding, header),
+            Self::Failed(why) if header => msg::header_unreadable(why),
+            Self::Failed(why) => msg::row_unreadable(why, false),
+        }
+    }
+}
+
 /// Why a row that holds U+FFFD (what a decoder puts for bytes it cannot read) cannot be used.
-fn undecodable(cells: &csv::StringRecord, encoding: &str) -> Option<String> {
+fn undecodable(cells: &csv::StringRecord, encoding: &'static str) -> Option<Unreadable> {
     let column = cells.iter().position(|c| c.contains('\u{fffd}'))?;
-    Some(format!(
-        "column {} holds bytes that are not valid {encoding} (shown as �): the file mixes encodings or is damaged; save it again as UTF-8 or GBK",
-        column + 1
-    ))
+    Some(Unreadable::Bytes {
+        column: column + 1,
+        encoding,
+    })
 }
 
 /// Most data errors kept per column, and in all; the rest are counted.
@@ -514,8 +541,9 @@ impl<'a> Checker<'a> {
         })
     }
 
-    /// Maps header names to fields; reports missing and doubled columns.
-    fn match_headers(&self, headers: &[String]) -> Columns {
+    /// Maps header names (of a JSON object: its keys, `keyed`) to fields; reports missing and
+    /// doubled columns.
+    fn match_headers(&self, headers: &[String], keyed: bool) -> Columns {
         let set = self.set;
         let mut errors = Vec::new();
         let mut ignored = Vec::new();
@@ -528,13 +556,18 @@ impl<'a> Checker<'a> {
             match self.lookup.get(&key) {
                 Some(&fi) => {
                     if let Some(prev) = field_col[fi] {
-                        errors.push(DataError::at(1, c + 1, Some(quoted(h)), Message::untranslated(format!(
-                                "column `{}` is a second column for field `{}` (first: column {} `{}`)",
-                                quoted(h),
-                                set.fields[fi].label,
-                                prev + 1,
-                                quoted(&headers[prev])
-                            ), Some("keep one of the two columns".into()))));
+                        let column = if keyed { 0 } else { c + 1 };
+                        errors.push(DataError::at(
+                            1,
+                            column,
+                            Some(quoted(h)),
+                            msg::second_column(
+                                h,
+                                &set.fields[fi].label,
+                                (prev + 1, &headers[prev]),
+                                keyed,
+                            ),
+                        ));
                     } else {
                         field_col[fi] = Some(c);
                     }
@@ -544,23 +577,17 @@ impl<'a> Checker<'a> {
         }
         for (fi, f) in set.fields.iter().enumerate() {
             if field_col[fi].is_none() && f.required && f.default.is_none() {
-                let mut accepted = vec![format!("`{}`", f.label)];
-                accepted.extend(f.aliases.iter().map(|a| format!("`{a}`")));
+                let mut accepted = vec![f.label.as_str()];
+                accepted.extend(f.aliases.iter().map(String::as_str));
                 if f.name != f.label {
-                    accepted.push(format!("`{}`", f.name));
+                    accepted.push(f.name.as_str());
                 }
-                let near = suggest(&f.label, ignored.iter().map(String::as_str))
-                    .map(|s| format!("{s} rename that column to `{}`", f.label));
+                let near = msg::closest(&f.label, ignored.iter().map(String::as_str));
                 errors.push(DataError::at(
                     1,
                     0,
                     Some(f.label.clone()),
-                    Message::untranslated(
-                        format!("missing required column `{}` (field `{}`)", f.label, f.name),
-                        Some(near.unwrap_or_else(|| {
-                            format!("add a column headed {}", accepted.join(" or "))
-                        })),
-                    ),
+                    msg::missing_column(&f.label, &f.name, &accepted, near, keyed),
                 ));
             }
         }
@@ -572,34 +599,32 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks one row's cells (`cells[i]` feeds field i; `None`: no such column) and yields the
-    /// unit when every cell parses; every bad cell is an error.
+    /// unit when every cell parses and the columns are `usable` (no header problem); every bad
+    /// cell is an error, named by its unit's id and name.
     fn row(
         &mut self,
         row: usize,
         cells: Vec<Option<Cell<'_>>>,
+        usable: bool,
         out: &mut VecDeque<Result<Unit, DataError>>,
     ) {
         let set = self.set;
-        // The id as written (for the duplicate check) and as messages quote it.
-        let id_raw = cells[set.id_field]
-            .as_ref()
-            .map(|c| c.raw.trim().to_string())
-            .filter(|s| !s.is_empty());
+        // The id as written (for the duplicate check) and as messages quote it; the unit's name
+        // (单位名称), when the rule set names units.
+        let id_raw = written(&cells, Some(set.id_field)).map(str::to_string);
         let id_text = id_raw.as_deref().map(quoted);
-        let error = |column: usize, header: &str, message: String, help: Option<String>| {
-            Err(DataError {
-                unit: id_text.clone(),
-                ..DataError::at(
-                    row,
-                    column,
-                    Some(quoted(header)),
-                    Message::untranslated(message, help),
-                )
-            })
+        let name_text = written(&cells, set.name_field).map(quoted);
+        let placed = |e: DataError| DataError {
+            unit: id_text.clone(),
+            unit_name: name_text.clone(),
+            ..e
+        };
+        let error = |column: usize, header: &str, m: Message| {
+            Err(placed(DataError::at(row, column, Some(quoted(header)), m)))
         };
         let mut values = Vec::with_capacity(set.fields.len());
         let mut ok = true;
-        for (f, cell) in set.fields.iter().zip(cells) {
+        for (i, (f, cell)) in set.fields.iter().zip(cells).enumerate() {
             // A column that is absent altogether was reported once for the whole file.
             let absent = cell.is_none();
             let (raw, column, header) = match cell {
@@ -609,17 +634,7 @@ impl<'a> Checker<'a> {
             let value = match parse_cell(f, &raw) {
                 Ok(Value::Text(t)) if !f.one_of.is_empty() && !f.one_of.contains(&t) => {
                     ok = false;
-                    let allowed: Vec<String> = f.one_of.iter().map(|v| format!("`{v}`")).collect();
-                    out.push_back(error(
-                        column,
-                        header,
-                        format!(
-                            "expected one of {}, found `{}`",
-                            allowed.join(", "),
-                            quoted(&t)
-                        ),
-                        suggest(&t, f.one_of.iter().map(String::as_str)),
-                    ));
+                    out.push_back(error(column, header, msg::not_allowed(&t, &f.one_of)));
                     continue;
                 }
                 Ok(v) => v,
@@ -628,12 +643,7 @@ impl<'a> Checker<'a> {
                     out.push_back(error(
                         column,
                         header,
-                        format!(
-                            "expected {}, found `{}`",
-                            f.ty.expected(),
-                            quoted(raw.trim())
-                        ),
-                        help,
+                        msg::not_of_type(f.ty, raw.trim(), help),
                     ));
                     continue;
                 }
@@ -644,51 +654,35 @@ impl<'a> Checker<'a> {
                     values.push(value);
                     continue;
                 }
-                let message = if values.len() == set.id_field {
-                    "the unit id is blank".to_string()
+                let m = if i == set.id_field {
+                    msg::blank_id()
                 } else {
-                    format!("the cell is blank but `{}` is required", f.label)
+                    msg::blank_required(&f.label)
                 };
-                out.push_back(error(
-                    column,
-                    header,
-                    message,
-                    Some(
-                        "fill in the cell, or give the field an `if_blank` value in the rule set"
-                            .into(),
-                    ),
-                ));
+                out.push_back(error(column, header, m));
             }
             values.push(value);
         }
-        if let (Some(raw), Some(id)) = (id_raw, id_text) {
-            if let Some(first) = self.seen.get(&id_hash(&raw)) {
+        if let Some(raw) = id_raw {
+            if let Some(&first) = self.seen.get(&id_hash(&raw)) {
                 ok = false;
-                out.push_back(Err(DataError {
-                    unit: Some(id.clone()),
-                    ..DataError::at(
-                        row,
-                        0,
-                        None,
-                        Message::untranslated(
-                            format!("unit id `{id}` appears twice (first in row {first})"),
-                            Some(
-                                "each unit must appear once: remove or merge one of the rows"
-                                    .into(),
-                            ),
-                        ),
-                    )
-                }));
+                out.push_back(Err(placed(DataError::at(
+                    row,
+                    0,
+                    None,
+                    msg::duplicate_id(&raw, first),
+                ))));
             } else {
                 self.seen.insert(id_hash(&raw), row);
             }
         }
-        if ok {
+        if ok && usable {
             out.push_back(Ok(Unit { row, values }));
         }
     }
 
-    /// Checks one JSON value as a unit: an object keyed by field name, label or alias.
+    /// Checks one JSON value as a unit: an object keyed by field name, label or alias. A
+    /// missing or doubled key is reported beside the object's bad values, and no unit is made.
     fn object(
         &mut self,
         row: usize,
@@ -697,35 +691,17 @@ impl<'a> Checker<'a> {
         out: &mut VecDeque<Result<Unit, DataError>>,
     ) {
         let serde_json::Value::Object(obj) = item else {
-            out.push_back(Err(DataError::at(
-                row,
-                0,
-                None,
-                Message::untranslated("expected an object with the unit's fields", None),
-            )));
+            out.push_back(Err(DataError::at(row, 0, None, msg::not_an_object())));
             return;
         };
         let keys: Vec<String> = obj.keys().cloned().collect();
-        let columns = self.match_headers(&keys);
+        let columns = self.match_headers(&keys, true);
         for k in columns.ignored {
             if !ignored.contains(&k) {
                 ignored.push(k);
             }
         }
-        for mut e in columns.errors {
-            e.row = row;
-            e.column = 0;
-            e.message.en = e.message.en.replace("column", "key");
-            e.message.zh = e.message.zh.replace("column", "key");
-            e.help = e.help.map(|h| {
-                Box::new(crate::messages::Text::new(
-                    h.zh.replace("column", "key"),
-                    h.en.replace("column", "key"),
-                ))
-            });
-            out.push_back(Err(e));
-        }
-        let cells = columns
+        let cells: Vec<Option<Cell<'_>>> = columns
             .field_col
             .iter()
             .map(|c| {
@@ -741,9 +717,32 @@ impl<'a> Checker<'a> {
                 })
             })
             .collect();
-        self.row(row, cells, out);
+        // A missing or doubled key is the object's own: named by its unit, as its cells are.
+        let unit = written(&cells, Some(self.set.id_field)).map(quoted);
+        let unit_name = written(&cells, self.set.name_field).map(quoted);
+        let usable = columns.errors.is_empty();
+        for e in columns.errors {
+            out.push_back(Err(DataError {
+                row,
+                unit: unit.clone(),
+                unit_name: unit_name.clone(),
+                ..e
+            }));
+        }
+        self.row(row, cells, usable, out);
     }
 }
+
+/// The trimmed text of a field's cell in a row, when the field has a column and the cell is
+/// not blank.
+fn written<'c>(cells: &'c [Option<Cell<'_>>], field: Option<usize>) -> Option<&'c str> {
+    field
+        .and_then(|i| cells.get(i))
+        .and_then(Option::as_ref)
+        .map(|c| c.raw.trim())
+        .filter(|s| !s.is_empty())
+}
+
 /// A unit id's 128-bit hash (two SipHash values with the standard library's fixed keys, so
 /// the same on every run): two ids sharing one is not to be expected in any data set.
 fn id_hash(id: &str) -> u128 {
@@ -755,8 +754,10 @@ fn id_hash(id: &str) -> u128 {
     (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 
-/// Parses one cell for a field. `Err` carries the help line, if any.
-pub fn parse_cell(field: &Field, raw: &str) -> Result<Value, Option<String>> {
+/// Parses one cell for a field. `Err` carries the fix hint (提示) when one is known: the
+/// number a numeral or a counter stands for (“六次” → 6), a percentage written out, a yes/no
+/// variant, or what to do about a decimal or a `%` in a whole-number field.
+pub fn parse_cell(field: &Field, raw: &str) -> Result<Value, Option<Text>> {
     let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
     let full_width = |c: char| matches!(c, '０'..='９' | '．' | '－' | '％');
     let t: Cow<str> = if trimmed.contains(full_width) {
@@ -776,12 +777,13 @@ pub fn parse_cell(field: &Field, raw: &str) -> Result<Value, Option<String>> {
     if t.is_empty() {
         return Ok(field.default.clone().unwrap_or(Value::Missing));
     }
+    let hint = || msg::cell_hint(field.ty, trimmed, &t);
     match field.ty {
         FieldType::Text => Ok(Value::Text(raw.trim().to_string())),
         FieldType::Bool => match t.to_lowercase().as_str() {
             "是" | "有" | "true" | "yes" | "y" | "1" | "√" | "✓" => Ok(Value::Bool(true)),
             "否" | "无" | "false" | "no" | "n" | "0" | "×" | "✗" => Ok(Value::Bool(false)),
-            _ => Err(None),
+            _ => Err(hint()),
         },
         FieldType::Int => {
             let plain = without_commas(&t);
@@ -789,19 +791,16 @@ pub fn parse_cell(field: &Field, raw: &str) -> Result<Value, Option<String>> {
                 return Ok(Value::Int(i));
             }
             match Decimal::from_str(&plain) {
-                Ok(d) if d.fract().is_zero() => i64::try_from(d).map(Value::Int).map_err(|_| None),
-                Ok(_) => Err(Some("this field counts whole things; round the value or declare the field as type \"number\"".into())),
-                Err(_) if t.ends_with('%') => Err(Some("remove the `%`, or declare the field as type \"percent\"".into())),
-                Err(_) => Err(None),
+                Ok(d) if d.fract().is_zero() => {
+                    i64::try_from(d).map(Value::Int).map_err(|_| hint())
+                }
+                _ => Err(hint()),
             }
         }
-        FieldType::Number => number(&t).map(Value::Number).ok_or_else(|| {
-            t.ends_with('%')
-                .then(|| "remove the `%`, or declare the field as type \"percent\"".to_string())
-        }),
+        FieldType::Number => number(&t).map(Value::Number).ok_or_else(hint),
         FieldType::Percent => {
             let body = t.strip_suffix('%').unwrap_or(&t);
-            number(body).map(Value::Number).ok_or(None)
+            number(body).map(Value::Number).ok_or_else(hint)
         }
     }
 }
@@ -862,7 +861,7 @@ trait Steps {
 const HEADER_SEARCH_ROWS: usize = 10;
 
 /// One row of a table: its spreadsheet row number and its cells, or why it cannot be read.
-type TableRow = (usize, Result<csv::StringRecord, String>);
+type TableRow = (usize, Result<csv::StringRecord, Unreadable>);
 
 fn is_blank(row: &TableRow) -> bool {
     row.1
@@ -874,6 +873,9 @@ fn is_blank(row: &TableRow) -> bool {
 struct Header {
     names: Vec<String>,
     field_col: Vec<Option<usize>>,
+    /// Whether the columns can make units: no required column is missing and none is doubled.
+    /// When not, every row is still checked, so that all errors are reported at once.
+    usable: bool,
 }
 
 /// A table's rows as units, one row at a time (CSV and spreadsheets alike): the header is the
@@ -906,7 +908,9 @@ impl<'a, I: Iterator<Item = TableRow>> Table<'a, I> {
         }
     }
 
-    /// Finds the header row and matches its columns; a problem with it ends the table.
+    /// Finds the header row and matches its columns. A missing or doubled column is reported
+    /// once, and the rows below are still checked (their bad cells reported too), but make no
+    /// units.
     fn find_header(&mut self) {
         self.started = true;
         for row in self.rows.by_ref() {
@@ -926,32 +930,20 @@ impl<'a, I: Iterator<Item = TableRow>> Table<'a, I> {
         self.ahead.drain(..skip);
         let (header_row, names) = match self.ahead.pop_front() {
             Some((row, Ok(names))) => (row, names.iter().map(str::to_string).collect::<Vec<_>>()),
-            Some((_, Err(e))) => {
-                return self.queue.stop(DataError::file(Message::untranslated(
-                    format!("the header row cannot be read: {e}"),
-                    None,
-                )))
-            }
-            None => {
-                return self.queue.stop(DataError::file(Message::untranslated(
-                    "the data file is empty",
-                    None,
-                )))
-            }
+            Some((_, Err(e))) => return self.queue.stop(DataError::file(e.message(true))),
+            None => return self.queue.stop(DataError::file(msg::empty_file())),
         };
-        let columns = self.checker.match_headers(&names);
+        let columns = self.checker.match_headers(&names, false);
         self.ignored = columns.ignored;
-        if !columns.errors.is_empty() {
-            self.queue.done = true;
-            for mut e in columns.errors {
-                e.row = header_row;
-                self.queue.items.push_back(Err(e));
-            }
-            return;
+        let usable = columns.errors.is_empty();
+        for mut e in columns.errors {
+            e.row = header_row;
+            self.queue.items.push_back(Err(e));
         }
         self.header = Some(Header {
             names,
             field_col: columns.field_col,
+            usable,
         });
     }
 
@@ -965,10 +957,7 @@ impl<'a, I: Iterator<Item = TableRow>> Table<'a, I> {
             if !self.any {
                 self.queue
                     .items
-                    .push_back(Err(DataError::file(Message::untranslated(
-                        "the data has a header row but no units",
-                        Some("add one row per unit below the header".into()),
-                    ))));
+                    .push_back(Err(DataError::file(msg::header_only())));
             }
             self.queue.done = true;
             return;
@@ -976,12 +965,9 @@ impl<'a, I: Iterator<Item = TableRow>> Table<'a, I> {
         let cells = match cells {
             Ok(cells) => cells,
             Err(e) => {
-                self.queue.items.push_back(Err(DataError::at(
-                    row,
-                    0,
-                    None,
-                    Message::untranslated(format!("the row cannot be read: {e}"), None),
-                )));
+                self.queue
+                    .items
+                    .push_back(Err(DataError::at(row, 0, None, e.message(false))));
                 return;
             }
         };
@@ -1000,7 +986,8 @@ impl<'a, I: Iterator<Item = TableRow>> Table<'a, I> {
                 })
             })
             .collect();
-        self.checker.row(row, fed, &mut self.queue.items);
+        self.checker
+            .row(row, fed, header.usable, &mut self.queue.items);
     }
 }
 
@@ -1100,7 +1087,7 @@ impl<R: Read> Iterator for CsvRows<R> {
                 // Reading the source failed: nothing more can be read.
                 self.done = e.is_io_error();
                 self.rows += 1;
-                Some((self.rows, Err(e.to_string())))
+                Some((self.rows, Err(Unreadable::Failed(e.to_string()))))
             }
         }
     }
@@ -1130,10 +1117,7 @@ impl<R: Read> Steps for JsonLines<'_, R> {
             Ok(0) => {
                 self.queue.done = true;
                 if !self.any {
-                    self.queue.stop(DataError::file(Message::untranslated(
-                        "the data file is empty",
-                        None,
-                    )));
+                    self.queue.stop(DataError::file(msg::empty_file()));
                 }
             }
             Ok(_) => {
@@ -1144,9 +1128,12 @@ impl<R: Read> Steps for JsonLines<'_, R> {
                 self.any = true;
                 if self.input.malformed && self.line.contains('\u{fffd}') {
                     let encoding = self.input.encoding_name();
-                    self.queue.items.push_back(Err(DataError::at(row, 0, None, Message::untranslated(format!(
-                            "the line holds bytes that are not valid {encoding} (shown as �): the file mixes encodings or is damaged"
-                        ), Some("save the file again as UTF-8".into())))));
+                    self.queue.items.push_back(Err(DataError::at(
+                        row,
+                        0,
+                        None,
+                        msg::bad_bytes_in_json(None, encoding),
+                    )));
                     return;
                 }
                 match serde_json::from_str(self.line.trim_end_matches(['\n', '\r'])) {
@@ -1158,10 +1145,12 @@ impl<R: Read> Steps for JsonLines<'_, R> {
                         // serde_json ends its message with the place: line 1 always here.
                         let text = e.to_string();
                         let what = text.rsplit_once(" at line ").map_or(text.as_str(), |p| p.0);
-                        self.queue.items.push_back(Err(DataError::at(row, 0, None, Message::untranslated(format!("not valid JSON at column {}: {what}", e.column()), Some(
-                                "write one object per line, such as `{\"单位编码\": \"101\", …}`"
-                                    .into(),
-                            )))));
+                        self.queue.items.push_back(Err(DataError::at(
+                            row,
+                            0,
+                            None,
+                            msg::line_not_json(e.column(), what),
+                        )));
                     }
                 }
             }
@@ -1169,7 +1158,7 @@ impl<R: Read> Steps for JsonLines<'_, R> {
                 row,
                 0,
                 None,
-                Message::untranslated(format!("the line cannot be read: {e}"), None),
+                msg::row_unreadable(&e.to_string(), true),
             )),
         }
     }
@@ -1238,10 +1227,8 @@ impl<'a, R: Read> UnitStream<'a, R> {
                     Ok(bytes) => (read_spreadsheet(set, &bytes), None),
                     Err(e) => {
                         let mut d = Dataset::default();
-                        d.errors.push(DataError::file(Message::untranslated(
-                            format!("the data cannot be read: {e}"),
-                            None,
-                        )));
+                        d.errors
+                            .push(DataError::file(msg::unreadable(&e.to_string())));
                         (d, Some(e))
                     }
                 };
@@ -1388,10 +1375,7 @@ impl<R: Read> Iterator for UnitStream<'_, R> {
 /// Without the `spreadsheets` feature a spreadsheet is refused, with an error that says so.
 #[cfg(not(feature = "spreadsheets"))]
 pub fn read_spreadsheet(_set: &RuleSet, _bytes: &[u8]) -> Dataset {
-    Dataset::gather([Err(DataError::file(Message::untranslated(
-        "this build of kaohe reads no spreadsheets",
-        Some("export the sheet as CSV, or use a build with the `spreadsheets` feature".into()),
-    )))])
+    Dataset::gather([Err(DataError::file(msg::no_spreadsheets()))])
 }
 
 /// The most bytes a spreadsheet's parts may unpack to, all together: a few-MB file can be a
@@ -1410,44 +1394,35 @@ pub const MAX_SHEET_COLUMNS: u32 = 1_000;
 #[cfg(feature = "spreadsheets")]
 type SheetCell = (u32, u32, String);
 
-/// A spreadsheet refused before it is opened, with why and how to fix it.
+/// A spreadsheet refused, with why and how to fix it (by default: save it again, or as CSV).
 #[cfg(feature = "spreadsheets")]
-fn spreadsheet_refused(message: String) -> Dataset {
-    Dataset::gather([Err(DataError::file(Message::untranslated(
-        message,
-        Some("save it again as .xlsx, or export the sheet as CSV".into()),
-    )))])
+fn spreadsheet_refused(mut why: Message) -> Dataset {
+    if why.help.is_none() {
+        why.help = Some(msg::save_again());
+    }
+    Dataset::gather([Err(DataError::file(why))])
 }
 
 /// Checks a zip-based spreadsheet (XLSX, ODS) against [`MAX_ZIP_ENTRIES`] and
 /// [`MAX_UNZIPPED_BYTES`], unpacking every part to count its real size (the sizes a zip
 /// declares may lie) and stopping as soon as the budget is spent.
 #[cfg(feature = "spreadsheets")]
-fn check_zip(bytes: &[u8]) -> Result<(), String> {
-    let mut archive = zip::ZipArchive::new(io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+fn check_zip(bytes: &[u8]) -> Result<(), Message> {
+    let mut archive = zip::ZipArchive::new(io::Cursor::new(bytes))
+        .map_err(|e| msg::spreadsheet_unopenable(&e.to_string(), false))?;
     if archive.len() > MAX_ZIP_ENTRIES {
-        return Err(format!(
-            "the spreadsheet holds {} parts (at most {MAX_ZIP_ENTRIES})",
-            archive.len()
-        ));
+        return Err(msg::too_many_parts(archive.len(), MAX_ZIP_ENTRIES));
     }
     let mut left = MAX_UNZIPPED_BYTES;
     for i in 0..archive.len() {
         let part = archive
             .by_index(i)
-            .map_err(|e| format!("part {} of the spreadsheet cannot be read: {e}", i + 1))?;
+            .map_err(|e| msg::part_unreadable(Ok(i + 1), &e.to_string()))?;
         let name = part.name().map(|n| n.to_string()).unwrap_or_default();
-        let read = io::copy(&mut part.take(left + 1), &mut io::sink()).map_err(|e| {
-            format!(
-                "part `{}` of the spreadsheet cannot be unpacked: {e}",
-                quoted(&name)
-            )
-        })?;
+        let read = io::copy(&mut part.take(left + 1), &mut io::sink())
+            .map_err(|e| msg::part_unreadable(Err(&name), &e.to_string()))?;
         if read > left {
-            return Err(format!(
-                "the spreadsheet unpacks to more than {} MB (a damaged file, or a \"zip bomb\")",
-                MAX_UNZIPPED_BYTES >> 20
-            ));
+            return Err(msg::zip_bomb(MAX_UNZIPPED_BYTES >> 20));
         }
         left -= read;
     }
@@ -1505,7 +1480,7 @@ fn cells_to_rows(mut cells: Vec<SheetCell>) -> impl Iterator<Item = TableRow> {
 #[cfg(feature = "spreadsheets")]
 fn xlsx_cells(
     mut book: calamine::Xlsx<io::Cursor<&[u8]>>,
-) -> Result<Option<Vec<SheetCell>>, String> {
+) -> Result<Option<Vec<SheetCell>>, Message> {
     use calamine::Reader;
     for name in book.sheet_names().to_vec() {
         let Ok(mut reader) = book.worksheet_cells_reader(&name) else {
@@ -1516,7 +1491,7 @@ fn xlsx_cells(
             let (cell, style) = match reader.next_cell_with_style_id() {
                 Ok(Some(c)) => c,
                 Ok(None) => break,
-                Err(e) => return Err(e.to_string()),
+                Err(e) => return Err(msg::spreadsheet_unopenable(&e.to_string(), false)),
             };
             let (row, col) = cell.get_position();
             if col >= MAX_SHEET_COLUMNS {
@@ -1532,9 +1507,7 @@ fn xlsx_cells(
                 continue;
             }
             if cells.len() == MAX_SHEET_CELLS {
-                return Err(format!(
-                    "sheet `{name}` has more than {MAX_SHEET_CELLS} cells with content"
-                ));
+                return Err(msg::too_many_cells(&name, MAX_SHEET_CELLS));
             }
             cells.push((row, col, text));
         }
@@ -1554,10 +1527,8 @@ pub const MAX_XLS_EXTENT: u64 = 10_000_000;
 /// — is over [`MAX_XLS_EXTENT`] cells (one stray cell at row 65,536, column 16,384 would make
 /// the reader allocate billions).
 #[cfg(feature = "spreadsheets")]
-fn check_xls(bytes: &[u8]) -> Result<(), String> {
-    let damaged = |e: io::Error| {
-        format!("the spreadsheet cannot be opened: it is neither a zip (XLSX, ODS) nor an XLS workbook ({e})")
-    };
+fn check_xls(bytes: &[u8]) -> Result<(), Message> {
+    let damaged = |e: io::Error| msg::spreadsheet_unopenable(&e.to_string(), true);
     let mut file = cfb::CompoundFile::open(io::Cursor::new(bytes)).map_err(damaged)?;
     let mut stream = Vec::new();
     let opened = file
@@ -1592,7 +1563,7 @@ fn xls_records(
     from: usize,
     whole: bool,
     seen: &mut dyn FnMut(u16, &[u8]),
-) -> Result<(), String> {
+) -> Result<(), Message> {
     let u16_at = |d: &[u8], i: usize| {
         d.get(i..i + 2)
             .map_or(0, |b| u64::from(u16::from_le_bytes([b[0], b[1]])))
@@ -1602,11 +1573,9 @@ fn xls_records(
             u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         })
     };
-    let too_large = |rows: u64, cols: u64| -> Result<(), String> {
+    let too_large = |rows: u64, cols: u64| -> Result<(), Message> {
         if rows.saturating_mul(cols) > MAX_XLS_EXTENT {
-            Err(format!(
-                "a sheet of the workbook spans {rows} rows × {cols} columns (at most {MAX_XLS_EXTENT} cells): a stray cell far from the data, or a damaged file"
-            ))
+            Err(msg::sheet_too_large(rows, cols, MAX_XLS_EXTENT))
         } else {
             Ok(())
         }
@@ -1687,7 +1656,7 @@ fn xls_records(
 /// hold more cells than that when each is read out (the reader repeats a cell as often as its
 /// `number-columns-repeated` says, and allocates the whole extent at once).
 #[cfg(feature = "spreadsheets")]
-fn check_ods(bytes: &[u8]) -> Result<(), String> {
+fn check_ods(bytes: &[u8]) -> Result<(), Message> {
     use quick_xml::events::Event;
     let Ok(mut archive) = zip::ZipArchive::new(io::Cursor::new(bytes)) else {
         return Ok(());
@@ -1704,11 +1673,7 @@ fn check_ods(bytes: &[u8]) -> Result<(), String> {
             .unwrap_or(1)
             .max(1)
     };
-    let refuse = |rows: u64, cols: u64| {
-        format!(
-            "a sheet of the workbook spans {rows} rows × {cols} columns (at most {MAX_XLS_EXTENT} cells): a stray cell far from the data, or a damaged file"
-        )
-    };
+    let refuse = |rows: u64, cols: u64| msg::sheet_too_large(rows, cols, MAX_XLS_EXTENT);
     let mut buf = Vec::new();
     // The sheet: next row number, first and last rows with content, widest row, cells read out.
     let (mut row, mut first, mut last, mut width, mut stored) = (0u64, None, 0u64, 0u64, 0u64);
@@ -1776,7 +1741,7 @@ fn check_ods(bytes: &[u8]) -> Result<(), String> {
 #[cfg(feature = "spreadsheets")]
 fn range_cells(
     mut book: calamine::Sheets<io::Cursor<&[u8]>>,
-) -> Result<Option<Vec<SheetCell>>, String> {
+) -> Result<Option<Vec<SheetCell>>, Message> {
     use calamine::Reader;
     for name in book.sheet_names().to_vec() {
         let Ok(range) = book.worksheet_range(&name) else {
@@ -1809,9 +1774,13 @@ pub fn read_spreadsheet(set: &RuleSet, bytes: &[u8]) -> Dataset {
     // A zip is whatever opens as one (bytes before it included), and is checked as a whole;
     // then read by the one reader its content names, never by guessing. XLSB is not read: its
     // reader fills in a sheet's whole extent unchecked.
+    let unopenable = |e: calamine::Error| msg::spreadsheet_unopenable(&e.to_string(), false);
     let cells = match zip::ZipArchive::new(cursor()) {
         Ok(archive) => {
             let ods = archive.index_for_name("content.xml").is_some();
+            if archive.index_for_name("xl/workbook.bin").is_some() {
+                return spreadsheet_refused(msg::xlsb());
+            }
             if let Err(why) =
                 check_zip(bytes).and_then(|()| if ods { check_ods(bytes) } else { Ok(()) })
             {
@@ -1819,33 +1788,26 @@ pub fn read_spreadsheet(set: &RuleSet, bytes: &[u8]) -> Dataset {
             }
             if ods {
                 calamine::Ods::new(cursor())
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| unopenable(e.into()))
                     .and_then(|book| range_cells(calamine::Sheets::Ods(book)))
             } else {
                 match calamine::Xlsx::new(cursor()) {
                     Ok(book) => xlsx_cells(book),
-                    Err(e) => Err(e.to_string()),
+                    Err(e) => Err(unopenable(e.into())),
                 }
             }
         }
         Err(_) => match check_xls(bytes) {
             Err(why) => return spreadsheet_refused(why),
             Ok(()) => calamine::Xls::new(cursor())
-                .map_err(|e| e.to_string())
+                .map_err(|e| unopenable(e.into()))
                 .and_then(|book| range_cells(calamine::Sheets::Xls(book))),
         },
     };
     let cells = match cells {
         Ok(Some(cells)) => cells,
-        Ok(None) => {
-            return Dataset::gather([Err(DataError::file(Message::untranslated(
-                "the data file is empty",
-                None,
-            )))])
-        }
-        Err(e) => {
-            return spreadsheet_refused(format!("the spreadsheet cannot be opened: {e}"));
-        }
+        Ok(None) => return Dataset::gather([Err(DataError::file(msg::empty_file()))]),
+        Err(why) => return spreadsheet_refused(why),
     };
     let mut table = Table::new(set, cells_to_rows(cells));
     let mut dataset = Dataset::gather(std::iter::from_fn(|| table.next_item()));
@@ -1861,10 +1823,10 @@ pub fn read_json(set: &RuleSet, bytes: &[u8]) -> Dataset {
         .then(|| text.lines().position(|l| l.contains('\u{fffd}')))
         .flatten();
     if let Some(line) = bad_line {
-        let mut d = Dataset::gather([Err(DataError::at(0, 0, None, Message::untranslated(format!(
-                "line {} holds bytes that are not valid {encoding} (shown as �): the file mixes encodings or is damaged",
-                line + 1
-            ), Some("save the file again as UTF-8".into()))))]);
+        let mut d = Dataset::gather([Err(DataError::file(msg::bad_bytes_in_json(
+            Some(line + 1),
+            encoding,
+        )))]);
         d.encoding = encoding.to_string();
         return d;
     }
@@ -1874,48 +1836,24 @@ pub fn read_json(set: &RuleSet, bytes: &[u8]) -> Dataset {
 }
 
 fn json_units(set: &RuleSet, text: &str) -> Dataset {
-    let fail = |message: String, help: Option<&str>| {
-        Dataset::gather([Err(DataError::file(Message::untranslated(
-            message,
-            help.map(str::to_string),
-        )))])
-    };
+    let fail = |m: Message| Dataset::gather([Err(DataError::file(m))]);
     if text.trim().is_empty() {
-        return fail("the data file is empty".into(), None);
+        return fail(msg::empty_file());
     }
     let value: serde_json::Value = match serde_json::from_str(text) {
         Ok(v) => v,
-        Err(e) => {
-            return fail(
-                format!(
-                    "not valid JSON at line {} column {}: {e}",
-                    e.line(),
-                    e.column()
-                ),
-                None,
-            )
-        }
+        Err(e) => return fail(msg::not_json(e.line(), e.column(), &e.to_string())),
     };
     let list = match value {
         serde_json::Value::Array(a) => a,
         serde_json::Value::Object(mut o) => match o.remove("units") {
             Some(serde_json::Value::Array(a)) => a,
-            _ => {
-                return fail(
-                    "expected an array of units".into(),
-                    Some("write `[{\"单位编码\": \"101\", …}, …]` or `{\"units\": [...]}`"),
-                )
-            }
+            _ => return fail(msg::not_a_list(true)),
         },
-        _ => {
-            return fail(
-                "expected an array of units".into(),
-                Some("write `[{\"单位编码\": \"101\", …}, …]`"),
-            )
-        }
+        _ => return fail(msg::not_a_list(false)),
     };
     if list.is_empty() {
-        return fail("the data holds no units".into(), None);
+        return fail(msg::no_units());
     }
     let mut checker = Checker::new(set);
     let mut ignored = Vec::new();

@@ -383,14 +383,12 @@ fn data_errors(
     }
     let n = lines.len() + omitted;
     if omitted > 0 {
-        lines.push(
-            say(&msg::errors_omitted(
-                omitted,
-                data::MAX_ERRORS_PER_COLUMN,
-                data::MAX_ERRORS,
-            ))
-            .to_string(),
+        let more = kaohe::messages::data::more_not_shown(
+            omitted,
+            data::MAX_ERRORS_PER_COLUMN,
+            data::MAX_ERRORS,
         );
+        lines.push(say(&more.text).to_string());
     }
     lines.push(say(&msg::data_errors_summary(n, name, go_on)).to_string());
     if !go_on {
@@ -716,10 +714,12 @@ fn assess(
     let prev = match previous {
         Some(p) => {
             let text = String::from_utf8_lossy(&read(&p)?).into_owned();
-            Some(
-                kaohe::Previous::from_json(&text)
-                    .map_err(|e| (exit::DATA, format!("error: `{}`: {e}", p.display())))?,
-            )
+            Some(kaohe::Previous::from_json(&text).map_err(|e| {
+                fail(
+                    exit::DATA,
+                    msg::previous_unusable(&p.display().to_string(), &e.message),
+                )
+            })?)
         }
         None => None,
     };

@@ -36,14 +36,21 @@ impl FieldType {
         })
     }
 
-    /// What a cell of this type must look like, for error messages.
-    pub fn expected(self) -> &'static str {
+    /// What a cell of this type must look like (应填…), in zh-CN and English, for data errors.
+    pub fn expected(self) -> crate::messages::Text {
+        use crate::messages::Text;
         match self {
-            Self::Text => "text",
-            Self::Int => "a whole number",
-            Self::Number => "a number",
-            Self::Percent => "a percentage such as `96.5%` or `96.5`",
-            Self::Bool => "yes or no (`是`/`否`, `true`/`false`, `1`/`0`)",
+            Self::Text => Text::new("文本", "text"),
+            Self::Int => Text::new("整数", "a whole number"),
+            Self::Number => Text::new("数值", "a number"),
+            Self::Percent => Text::new(
+                "百分比（如 96.5% 或 96.5）",
+                "a percentage such as `96.5%` or `96.5`",
+            ),
+            Self::Bool => Text::new(
+                "“是”或“否”（也可写 true/false、1/0）",
+                "yes or no (`是`/`否`, `true`/`false`, `1`/`0`)",
+            ),
         }
     }
 }

@@ -2,6 +2,8 @@
 //! `kaohe-result` file, for rank change (名次变化, 保位升位), the change of total (上期得分,
 //! 分差) and listing across periods.
 
+use crate::error::DataError;
+use crate::messages::data as msg;
 use crate::result::SCHEMA;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -38,24 +40,23 @@ fn rank_of(v: Option<&serde_json::Value>) -> Option<u32> {
 }
 
 impl Previous {
-    /// Reads a `kaohe-result` JSON text.
-    pub fn from_json(json: &str) -> Result<Self, String> {
-        let v: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| format!("not valid JSON: {e}"))?;
+    /// Reads a `kaohe-result` JSON text. A file that is not one is a data error (数据错误,
+    /// `D09xx`) about the whole file.
+    pub fn from_json(json: &str) -> Result<Self, DataError> {
+        let v: serde_json::Value = serde_json::from_str(json)
+            .map_err(|e| DataError::file(msg::previous_not_json(&e.to_string())))?;
         Self::from_value(&v)
     }
 
     /// Reads a parsed `kaohe-result` value.
-    pub fn from_value(v: &serde_json::Value) -> Result<Self, String> {
+    pub fn from_value(v: &serde_json::Value) -> Result<Self, DataError> {
         if v.get("schema").and_then(|s| s.as_str()) != Some(SCHEMA) {
-            return Err(format!(
-                "not a `{SCHEMA}` file (no `\"schema\": \"{SCHEMA}\"`)"
-            ));
+            return Err(DataError::file(msg::previous_not_a_result(SCHEMA)));
         }
         let units = v
             .get("units")
             .and_then(|u| u.as_array())
-            .ok_or_else(|| "the file has no `units` list".to_string())?;
+            .ok_or_else(|| DataError::file(msg::previous_without_units()))?;
         let mut out = Self::default();
         for u in units {
             let Some(id) = u.get("id").and_then(|i| i.as_str()) else {

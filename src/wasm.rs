@@ -9,7 +9,6 @@
 
 use crate::cases::{self, SuiteReport};
 use crate::error::{DataError, RuleError};
-use crate::messages::Message;
 use crate::{bundled, data, output, Previous, Report, Rules, Unit, UnitScore};
 use serde::Serialize;
 use std::rc::Rc;
@@ -44,14 +43,12 @@ pub(crate) fn clock_millis() -> f64 {
 fn read_data(set: &crate::model::RuleSet, file_name: &str, bytes: &[u8]) -> data::Dataset {
     let mut ds = data::read(set, file_name, bytes);
     if ds.errors_omitted > 0 {
-        ds.errors.push(DataError::file(Message::untranslated(
-            format!(
-                "… and {} more errors not shown (at most {} per column)",
+        ds.errors
+            .push(DataError::file(crate::messages::data::more_not_shown(
                 ds.errors_omitted,
-                data::MAX_ERRORS_PER_COLUMN
-            ),
-            None,
-        )));
+                data::MAX_ERRORS_PER_COLUMN,
+                data::MAX_ERRORS,
+            )));
     }
     ds
 }
@@ -245,11 +242,9 @@ impl Compiled {
         } else {
             match Previous::from_json(previous_json) {
                 Ok(p) => Some(p),
-                Err(e) => {
-                    let err = DataError::file(Message::untranslated(
-                        format!("the previous result: {e}"),
-                        None,
-                    ));
+                Err(mut err) => {
+                    // The zh-CN words name the previous result (上期结果) already.
+                    err.message.en = format!("the previous result: {}", err.message.en);
                     return Assessment::failed("previous", to_json(&[err]), Vec::new());
                 }
             }
@@ -309,10 +304,7 @@ impl Compiled {
             Err(e) => return Scores::failed("rules", to_json(e)),
         };
         if units.rules_id != self.id {
-            let err = DataError::file(Message::untranslated(
-                "these units were loaded for another rule set",
-                Some("load the data with this rule set's `loadUnits`".into()),
-            ));
+            let err = DataError::file(crate::messages::data::loaded_for_another_rule_set());
             return Scores::failed("data", to_json(&[err]));
         }
         let items = rules.set.item_count();

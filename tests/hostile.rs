@@ -120,7 +120,12 @@ fn an_invalid_utf8_byte_is_an_error_in_its_row_whether_read_whole_or_streamed() 
         assert_eq!(e.row, 5002);
         assert_eq!(
             e.message.en,
-            "the row cannot be read: column 2 holds bytes that are not valid UTF-8 (shown as �): the file mixes encodings or is damaged; save it again as UTF-8 or GBK"
+            "the row cannot be read: column B holds bytes that are not valid UTF-8 (shown as �): the file mixes encodings or is damaged; save it again as UTF-8 or GBK"
+        );
+        assert_eq!(e.code, "D0321");
+        assert_eq!(
+            e.message.zh,
+            "此行无法读取：B 列含有不符合 UTF-8 编码的字节（显示为 �），文件混用了多种编码或已损坏"
         );
     }
     assert!(whole
@@ -425,6 +430,7 @@ fn an_xls_whose_cells_span_too_far_is_refused_before_it_is_opened() {
     let rules = kaohe::Rules::compile("r.rhai", RULES).unwrap();
     let ds = kaohe::data::read(&rules.set, "far.xls", &bytes);
     assert_eq!(ds.errors.len(), 1, "{:?}", ds.errors);
+    assert_eq!(ds.errors[0].code, "D0336");
     assert_eq!(
         ds.errors[0].message.en,
         "a sheet of the workbook spans 65536 rows × 256 columns (at most 10000000 cells): a stray cell far from the data, or a damaged file"
@@ -492,6 +498,11 @@ fn the_checks_hold_for_every_way_in() {
     bomb.extend(std::fs::read(corpus("zip-bomb.xlsx")).unwrap());
     let ds = kaohe::data::read(&rules.set, "bomb.xlsx", &bomb);
     assert_eq!(ds.errors.len(), 1, "{:?}", ds.errors);
+    assert_eq!(ds.errors[0].code, "D0333");
+    assert_eq!(
+        ds.errors[0].message.zh,
+        "电子表格解压后超过 512 MB（文件已损坏，或是“压缩炸弹”）"
+    );
     assert!(
         ds.errors[0]
             .message

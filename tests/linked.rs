@@ -148,5 +148,8 @@ fn roll_ups_give_a_figure_per_group() {
 fn a_short_value_far_from_every_allowed_one_gets_no_guess() {
     let rules = Rules::compile("l.rhai", RULES).unwrap();
     let ds = data::read_csv(&rules.set, "编码,类别\nX,局\n".as_bytes());
-    assert_eq!(ds.errors[0].help, None);
+    // No guess: only the general hint.
+    let help = ds.errors[0].help.as_deref().unwrap();
+    assert_eq!(help.en, "write one of the allowed values exactly as listed");
+    assert_eq!(help.zh, "从允许的取值中选一个，照原样填写");
 }

@@ -156,10 +156,25 @@ fn rank_change_against_the_previous_period() {
 
 #[test]
 fn a_previous_file_that_is_not_a_result_is_refused() {
+    let e = kaohe::Previous::from_json("{\"units\": []}").unwrap_err();
+    assert_eq!(e.code, "D0902");
     assert_eq!(
-        kaohe::Previous::from_json("{\"units\": []}").unwrap_err(),
+        e.message.en,
         "not a `kaohe-result` file (no `\"schema\": \"kaohe-result\"`)"
     );
+    assert_eq!(
+        e.message.zh,
+        "上期结果不是 kaohe 的结果文件（没有 \"schema\": \"kaohe-result\"）"
+    );
+    let e = kaohe::Previous::from_json("{").unwrap_err();
+    assert_eq!(e.code, "D0901");
+    assert!(e.message.en.starts_with("not valid JSON: "), "{e}");
+    let e = kaohe::Previous::from_json("{\"schema\": \"kaohe-result\"}").unwrap_err();
+    assert_eq!(
+        (e.code, e.message.en.as_str()),
+        ("D0903", "the file has no `units` list")
+    );
+    assert!(e.help.is_some());
 }
 
 #[test]

@@ -75,7 +75,7 @@ fn bad_cells_in_a_spreadsheet_name_the_excel_row_and_column() {
     let ds = read_spreadsheet(&r.set, &book.save_to_buffer().unwrap());
     assert_eq!(
         ds.errors[0].to_string(),
-        "row 2, column C `丙`, unit `101`: expected a whole number, found `三人`"
+        "row 2, column C `丙`, unit `101` (城关镇): expected a whole number, found `三人`\n  help: change `三人` to the number 3"
     );
 }
 
@@ -92,6 +92,31 @@ fn a_file_that_is_not_a_spreadsheet_is_a_clear_error() {
     assert!(
         msg.ends_with("help: save it again as .xlsx, or export the sheet as CSV"),
         "{msg}"
+    );
+}
+
+#[test]
+fn refused_spreadsheets_say_why_in_chinese_with_a_fix() {
+    let r = rules(BODY);
+    let ds = read(&r.set, "data.xlsx", b"PK\x03\x04 not really a zip");
+    let e = &ds.errors[0];
+    assert_eq!(e.code, "D0332");
+    assert!(e.message.zh.starts_with("电子表格无法打开："), "{e:?}");
+    assert_eq!(
+        e.help.as_ref().unwrap().zh,
+        "用 Excel 或 WPS 另存为 .xlsx，或把工作表导出为 CSV"
+    );
+    // An XLSB (Excel's binary workbook) is named as such, not "cannot be opened".
+    let mut xlsb = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    xlsb.start_file("xl/workbook.bin", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    std::io::Write::write_all(&mut xlsb, b"\x83\x01\x00").unwrap();
+    let bytes = xlsb.finish().unwrap().into_inner();
+    let ds = read(&r.set, "data.xlsb", &bytes);
+    assert_eq!(ds.errors.len(), 1, "{:?}", ds.errors);
+    assert_eq!(
+        ds.errors[0].render(kaohe::messages::Lang::Zh),
+        "错误[D0338]：不读取 XLSB 工作簿（Excel 二进制格式）\n  提示：在 Excel 中另存为 .xlsx（Excel 工作簿），或把工作表导出为 CSV"
     );
 }
 

@@ -169,11 +169,11 @@ fn json_lines_read_like_a_json_array_with_line_numbers_as_rows() {
     assert_eq!(
         messages,
         vec![
-            "row 3, column `c`, unit `2`: expected a whole number, found `x`",
-            "row 4, column `名称`: missing required key `名称` (field `name`)\n  help: add a key headed `名称` or `name`",
-            "row 5: expected an object with the unit's fields",
+            "row 3, column `c`, unit `2` (乙): expected a whole number, found `x`\n  help: write a whole number in digits, such as 6, without units or words",
+            "row 4, column `名称`, unit `3`: missing required key `名称` (field `name`)\n  help: add a key headed `名称` or `name`",
+            "row 5: expected an object with the unit's fields\n  help: write each unit as an object, such as `{\"单位编码\": \"101\", …}`",
             "row 6: not valid JSON at column 22: EOF while parsing a value\n  help: write one object per line, such as `{\"单位编码\": \"101\", …}`",
-            "row 7, unit `1`: unit id `1` appears twice (first in row 1)\n  help: each unit must appear once: remove or merge one of the rows",
+            "row 7, unit `1` (又一个): unit id `1` appears twice (first in row 1)\n  help: each unit must appear once: remove or merge one of the rows",
         ]
     );
     assert_eq!(ds.ignored_columns, vec!["extra"]);
@@ -304,7 +304,7 @@ fn megabytes_read_correctly_with_chunk_boundaries_inside_characters() {
         assert_eq!(bad, expected, "{name}");
         assert_eq!(
             ds.errors[0].to_string(),
-            "row 9974, column D `甲`, unit `U009973`: expected a number, found `九`"
+            "row 9974, column D `甲`, unit `U009973` (城关镇第9973社区（东片）): expected a number, found `九`\n  help: change `九` to the number 9"
         );
         assert_eq!(ds.units.len(), rows - expected.len());
         // Every name came through whole: no replacement character at a chunk boundary.

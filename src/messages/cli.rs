@@ -307,17 +307,6 @@ pub fn data_errors_summary(n: usize, name: &str, go_on: bool) -> Text {
     }
 }
 
-/// The line when more errors were found than are shown.
-pub fn errors_omitted(n: usize, per_column: usize, all: usize) -> Text {
-    Text::new(
-        format!("……另有 {n} 处错误未列出（每列最多列 {per_column} 处，共最多 {all} 处）"),
-        format!(
-            "… and {n} more error{} not shown (at most {per_column} per column, {all} in all)",
-            plural(n)
-        ),
-    )
-}
-
 /// The line under the rule failures of a run.
 pub fn eval_summary(n: usize) -> Text {
     Text::new(

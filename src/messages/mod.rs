@@ -12,6 +12,7 @@
 
 pub mod cases;
 pub mod cli;
+pub mod data;
 pub mod eval;
 
 use serde::Serialize;

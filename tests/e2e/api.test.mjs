@@ -120,7 +120,12 @@ test("assess: a bad cell is reported with row, column and unit; keepGoing scores
   const stopped = rs.assess(bad, { fileName: "bad.csv" });
   assert.equal(stopped.type, "failure");
   assert.equal(stopped.stage, "data");
-  assert.deepEqual(stopped.errors, [{ row: 4, column: 3, header: "登记吸毒人员数", unit: "999001101", message: "expected a whole number, found `九十六`" }]);
+  assert.deepEqual(stopped.errors, [{
+    code: "D0201", row: 4, column: 3, column_letter: "C", header: "登记吸毒人员数", unit: "999001101", unit_name: "龙泉镇",
+    place: "第 4 行，C 列“登记吸毒人员数”，单位“龙泉镇”（999001101）",
+    message: "应填整数，实际填的是“九十六”", help: "把“九十六”改为数字 96",
+    en: { message: "expected a whole number, found `九十六`", help: "change `九十六` to the number 96" },
+  }]);
   const going = rs.assess(bad, { fileName: "bad.csv", keepGoing: true });
   assert.equal(going.type, "success");
   assert.equal(going.report.units.length, 19);

@@ -32,7 +32,8 @@ test("a zip bomb is refused as data, not a crash", () => {
   const out = compiled().assess(corpus("zip-bomb.xlsx"), { fileName: "zip-bomb.xlsx" });
   assert.equal(out.type, "failure");
   assert.equal(out.stage, "data");
-  assert.match(out.errors[0].message, /unpacks to more than 512 MB/);
+  assert.equal(out.errors[0].code, "D0333");
+  assert.match(out.errors[0].en.message, /unpacks to more than 512 MB/);
 });
 
 test("data errors are capped, with a last line that counts the rest", () => {
@@ -41,7 +42,8 @@ test("data errors are capped, with a last line that counts the rest", () => {
   const out = compiled().assess(utf8(csv), { fileName: "bad.csv" });
   assert.equal(out.type, "failure");
   assert.equal(out.errors.length, 21);
-  assert.match(out.errors[20].message, /4980 more errors not shown/);
+  assert.equal(out.errors[20].code, "D0391");
+  assert.match(out.errors[20].en.message, /4980 more errors not shown/);
 });
 
 test("a runaway rule stops after three units, placed at its loop", () => {
