@@ -4,12 +4,16 @@
 //! `api` registers the declaration functions; `inputs`, `items` (with `shapes`) and `grading`
 //! read their calls through a `spec::Spec` into the `builder::Builder`, which checks the whole
 //! set once the script has run; `syntax` reports every syntax error, not only the first.
+//! Every mistake is a rule error (规则错误) from the catalogue `crate::messages::rules`, with
+//! its code; `locate` finds a mistaken key or name inside a declaration's call, so the error
+//! points at the token itself.
 
 mod api;
 mod builder;
 mod grading;
 mod inputs;
 mod items;
+mod locate;
 mod shapes;
 mod spec;
 mod syntax;
@@ -57,7 +61,7 @@ impl Rules {
         let mut engine = sandbox::engine();
         let (resolver, compiled) = sandbox::modules(&engine, modules, &mut errors);
         engine.set_module_resolver(resolver.clone());
-        let builder = Arc::new(Mutex::new(Builder::new(file)));
+        let builder = Arc::new(Mutex::new(Builder::new(file, source)));
         api::register(&mut engine, &builder);
 
         let ast = match engine.compile(source) {
@@ -113,8 +117,9 @@ impl Rules {
     }
 }
 
-/// "did you mean" for a mistyped name: the closest known name by edit distance.
-pub(crate) fn suggest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Option<String> {
+/// The closest known name to a mistyped one by edit distance ("did you mean"), if close
+/// enough to be the one meant.
+pub(crate) fn closest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
     for k in known {
         let d = edit_distance(name, k);
@@ -132,10 +137,16 @@ pub(crate) fn suggest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> O
                     2.max(name.chars().count() / 3)
                 } =>
         {
-            Some(format!("did you mean `{k}`?"))
+            Some(k)
         }
         _ => None,
     }
+}
+
+/// "did you mean `…`?" in English, for the phases whose messages still take it as text; rule
+/// errors use [`closest`] with `messages::rules::did_you_mean` (zh-CN and English).
+pub(crate) fn suggest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Option<String> {
+    closest(name, known).map(|k| format!("did you mean `{k}`?"))
 }
 
 /// Levenshtein distance in characters.

@@ -10,6 +10,8 @@
 //! Codes: `R` rule scripts (规则), `D` data (数据), `E` evaluation (运行), `T` rule test cases
 //! (测试用例), `C` the command line (命令行). A code never changes meaning once released.
 
+pub(crate) mod rules;
+
 use serde::Serialize;
 use std::fmt;
 
