@@ -189,6 +189,15 @@ fn no_input_makes_the_compiler_panic() {
         "unit(#{ id: \"nope\" });",
         "\u{0}\u{1}",
         "ruleset(#{ id: \"x\", title: \"x\", decimals: 99 });",
+        "field(\"a\"，",
+        "“",
+        "\"”",
+        "ruleset(#{ id: \"x”",
+        "/* ",
+        "'",
+        "\u{3000}",
+        "indicator(\"x\", #{ txet: 1 }",
+        "indicator(\"x\", #{ \"txet\" : 1, /* txet: */ label: `多行\n文本`, max: 1, zero: \"a\" });",
     ];
     for s in samples {
         let _ = Rules::compile("fuzz.rhai", s);

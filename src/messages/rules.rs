@@ -158,16 +158,21 @@ pub(crate) fn within(what: &Text, mut m: Message) -> Message {
 fn type_zh(t: &str) -> String {
     match t {
         "i64" | "i32" | "int" => "整数".into(),
+        "a number" => "数字".into(),
+        "a string" => "文本".into(),
+        "a character" => "字符".into(),
+        "an array" => "列表".into(),
+        "a map" | "an object map" => "映射 `#{…}`".into(),
         "decimal" | "rust_decimal::Decimal" => "小数".into(),
         "string" | "&str" | "ImmutableString" => "文本".into(),
         "char" => "字符".into(),
-        "bool" => "true/false".into(),
+        "bool" => "布尔值（true/false）".into(),
         "()" => "空值 `()`".into(),
         "array" => "列表".into(),
         "map" => "映射 `#{…}`".into(),
         "Fn" => "闭包".into(),
         "blob" => "二进制数据".into(),
-        other => format!("`{other}`"),
+        other => format!(" `{other}`"),
     }
 }
 
@@ -255,7 +260,14 @@ pub(crate) fn syntax(e: &rhai::ParseErrorType) -> Message {
             format!("先用 `let {v} = …;` 定义它"),
             format!("define it first with `let {v} = …;`"),
         ),
-        P::ExprExpected(what) => m(format!("这里缺少表达式（{what}）")),
+        P::MismatchedType(wanted, found) => {
+            let wanted = match wanted.as_str() {
+                "a boolean expression" => "条件（结果为 true 或 false）",
+                "an iterable value" => "可遍历的值（列表或范围）",
+                _ => wanted.as_str(),
+            };
+            m(format!("这里需要{wanted}，实际是{}", type_zh(found)))
+        }
         P::ExprTooDeep => m("表达式嵌套太深".into()).help(
             "把表达式拆成几步，用 `let` 保存中间结果",
             "split the expression into steps with `let`",
@@ -278,7 +290,12 @@ pub(crate) fn syntax(e: &rhai::ParseErrorType) -> Message {
                 "文本中的反斜杠请写成 `\\\\`",
                 "write a backslash in text as `\\\\`",
             ),
-            L::MalformedNumber(s) => m(format!("数字 `{s}` 写法不对")).help(
+            L::MalformedNumber(s) => m(if s.is_empty() {
+                "数字写法不对".to_string()
+            } else {
+                format!("数字 `{s}` 写法不对")
+            })
+            .help(
                 "数字只能含半角数字和一个小数点，如 `96.5`；百分数不带 `%`",
                 "a number has ASCII digits and one decimal point, such as `96.5`, without `%`",
             ),
@@ -309,7 +326,7 @@ fn missing_token(tok: &str, what: &str) -> (String, String, String) {
         "to separate the items of this object map literal" => "映射的两项之间".into(),
         "to end this array literal" => "列表 `[ … ]` 末尾".into(),
         "to separate the items of this array literal" => "列表的两项之间".into(),
-        "to terminate this statement" => "上一条语句末尾".into(),
+        "to terminate this statement" => "语句末尾".into(),
         "to start a statement block" => "语句块开头".into(),
         "to terminate this block" => "语句块末尾".into(),
         "for a matching ( in this expression" => "与 `(` 配对处".into(),
