@@ -567,17 +567,15 @@ fn compare_unit(u: &UnitResult, exp: &Json, fails: &mut Vec<CaseMessage>) {
                     );
                     let metric = u.metrics.iter().find(|m| &m.id == id);
                     let no_metric = || {
-                        let like = crate::messages::eval::closest(
-                            id,
-                            u.metrics.iter().map(|m| m.id.as_str()),
-                        );
+                        let like =
+                            crate::messages::closest(id, u.metrics.iter().map(|m| m.id.as_str()));
                         CaseMessage::from(msg::no_entry(&unit, true, id, like))
                     };
                     match k.as_str() {
                         "items" => match u.items.iter().find(|i| &i.id == id) {
                             Some(i) => check_decimal(&what, w, Some(i.points), fails),
                             None => {
-                                let like = crate::messages::eval::closest(
+                                let like = crate::messages::closest(
                                     id,
                                     u.items.iter().map(|i| i.id.as_str()),
                                 );
@@ -631,7 +629,7 @@ fn compare_unit(u: &UnitResult, exp: &Json, fails: &mut Vec<CaseMessage>) {
                 }
             }
             other => {
-                let like = crate::messages::eval::closest(other, EXPECTATIONS.iter().copied());
+                let like = crate::messages::closest(other, EXPECTATIONS.iter().copied());
                 fails.push(msg::unknown_expectation(&unit, other, like, &EXPECTATIONS).into())
             }
         }

@@ -582,7 +582,7 @@ impl<'a> Checker<'a> {
                 if f.name != f.label {
                     accepted.push(f.name.as_str());
                 }
-                let near = msg::closest(&f.label, ignored.iter().map(String::as_str));
+                let near = crate::messages::closest(&f.label, ignored.iter().map(String::as_str));
                 errors.push(DataError::at(
                     1,
                     0,

@@ -266,7 +266,7 @@ pub fn modules(
             .map_err(|e| {
                 RuleError::new(
                     SourceLocation::new(path, e.position()),
-                    crate::messages::eval::module_syntax(&e.err_type().to_string()),
+                    crate::messages::rules::syntax(e.err_type()),
                 )
             })
             .and_then(|ast| {

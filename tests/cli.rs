@@ -183,19 +183,19 @@ fn check_prints_every_error_and_exits_3() {
     let name = bad.display();
     assert!(
         err.contains(&format!(
-            "error: {name}:4:1: indicator `a`: `zero` names field `cnt`, which is not declared"
+            "error[R0102]: {name}:4:45: indicator `a`: `zero` names field `cnt`, which is not declared"
         )),
         "{err}"
     );
     assert!(
         err.contains(&format!(
-            "error: {name}:5:1: indicator `b`: `zero` needs a number but field `code` is text"
+            "error[R0306]: {name}:5:45: indicator `b`: `zero` needs a number but field `code` is text"
         )),
         "{err}"
     );
     assert!(
         err.contains(&format!(
-            "error: {name}:5:1: indicator `b`: unknown key `txet`\n  help: did you mean `text`?"
+            "error[R0101]: {name}:5:53: indicator `b`: unknown key `txet`\n  help: did you mean `text`?"
         )),
         "{err}"
     );

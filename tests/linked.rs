@@ -130,7 +130,7 @@ fn a_lookup_of_an_unknown_name_says_what_it_may_name() {
     let err = Rules::compile("l.rhai", &src).unwrap_err();
     assert_eq!(
         err.0[0].render(kaohe::messages::Lang::En),
-        "error: l.rhai:14:1: metric `station_safety`: `lookup` names `safty`, which is neither a field nor a metric declared earlier\n  help: did you mean `safety`?"
+        "error[R0102]: l.rhai:14:64: metric `station_safety`: `lookup` names `safty`, which is neither a field nor a metric declared earlier\n  help: did you mean `safety`?"
     );
 }
 

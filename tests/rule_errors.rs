@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 mod common;
 use common::*;
+use kaohe::messages::Lang;
 use kaohe::Rules;
 
 #[test]
@@ -24,13 +25,14 @@ consequence("表彰", #{ when: #{ grade: "优" } });
     assert_eq!(
         shown,
         vec![
-            "error: bad.rhai:3:1: field `lost`: unknown type `integer`\n  help: the types are text, int, number, percent, bool",
-            "error: bad.rhai:5:1: indicator `a`: `count` names field `lots`, which is not declared\n  help: did you mean `lost`?",
-            "error: bad.rhai:6:3: indicator `b`: unknown key `txet`\n  help: did you mean `text`?",
-            "error: bad.rhai:8:1: consequence `表彰`: no grade band is named `优`\n  help: did you mean `优秀`?",
+            "error[R0106]: bad.rhai:3:40: field `lost`: unknown type `integer`\n  help: the types are text, int, number, percent, bool",
+            "error[R0102]: bad.rhai:5:58: indicator `a`: `count` names field `lots`, which is not declared\n  help: did you mean `lost`?",
+            "error[R0101]: bad.rhai:6:55: indicator `b`: unknown key `txet`\n  help: did you mean `text`?",
+            "error[R0102]: bad.rhai:8:38: consequence `表彰`: no grade band is named `优`\n  help: did you mean `优秀`?",
         ]
     );
-    assert_eq!((errs[2].location.line, errs[2].location.column), (6, 3));
+    // Each error points at the mistaken token itself, not at the start of its declaration.
+    assert_eq!((errs[2].location.line, errs[2].location.column), (6, 55));
 }
 
 #[test]
@@ -79,9 +81,9 @@ fn a_script_missing_its_declarations_says_what_to_add() {
     assert_eq!(
         shown,
         vec![
-            "error: empty.rhai:1:1: the script never calls `ruleset(…)`\n  help: start the script with `ruleset(#{ id: \"my-scheme\", title: \"…\", max: 100 });`",
-            "error: empty.rhai:1:1: the rule set declares no data fields\n  help: declare each column with `field(\"name\", #{ label: \"表头\", type: \"int\" });`",
-            "error: empty.rhai:1:1: the rule set has no indicators\n  help: add at least one `indicator(\"id\", #{ … });`",
+            "error[R0201]: empty.rhai:1:1: the script never calls `ruleset(…)`\n  help: start the script with `ruleset(#{ id: \"my-scheme\", title: \"…\", max: 100 });`",
+            "error[R0202]: empty.rhai:1:1: the rule set declares no data fields\n  help: declare each column with `field(\"name\", #{ label: \"表头\", type: \"int\" });`",
+            "error[R0204]: empty.rhai:1:1: the rule set has no indicators\n  help: add at least one `indicator(\"id\", #{ … });`",
         ]
     );
 }
@@ -98,9 +100,9 @@ fn shape_mistakes_are_caught_at_compile_time() {
         vec![
             "s.rhai:14:1: indicator `two`: has more than one way of scoring: deduct, zero",
             "s.rhai:15:1: indicator `none`: says no way of scoring",
-            "s.rhai:16:1: indicator `text`: `zero` needs a number but field `name` is text",
-            "s.rhai:17:1: veto `v`: the condition in `when` needs exactly one of `above`, `at_least`, `below`, `at_most`, `equals`",
-            "s.rhai:18:1: consequence `黄牌`: `when: #{ botom: 3 }` is not understood",
+            "s.rhai:16:48: indicator `text`: `zero` needs a number but field `name` is text",
+            "s.rhai:17:26: veto `v`: the condition in `when` needs exactly one of `above`, `at_least`, `below`, `at_most`, `equals`",
+            "s.rhai:18:31: consequence `黄牌`: `when: #{ botom: 3 }` is not understood",
         ]
     );
     assert_eq!(
@@ -283,6 +285,15 @@ fn no_input_makes_the_compiler_panic() {
         "unit(#{ id: \"nope\" });",
         "\u{0}\u{1}",
         "ruleset(#{ id: \"x\", title: \"x\", decimals: 99 });",
+        "field(\"a\"，",
+        "“",
+        "\"”",
+        "ruleset(#{ id: \"x”",
+        "/* ",
+        "'",
+        "\u{3000}",
+        "indicator(\"x\", #{ txet: 1 }",
+        "indicator(\"x\", #{ \"txet\" : 1, /* txet: */ label: `多行\n文本`, max: 1, zero: \"a\" });",
     ];
     for s in samples {
         let _ = Rules::compile("fuzz.rhai", s);
@@ -301,9 +312,9 @@ fn every_syntax_error_in_separate_statements_is_reported() {
     assert_eq!(
         shown,
         vec![
-            "error: syn.rhai:3:26: syntax error: expecting ',' to separate the items of this object map literal\n  help: add `,` here",
-            "error: syn.rhai:5:12: syntax error: unexpected '*'",
-            "error: syn.rhai:7:38: syntax error: expecting ',' to separate the items of this object map literal\n  help: add `,` here",
+            "error[R0001]: syn.rhai:3:26: syntax error: expecting ',' to separate the items of this object map literal\n  help: add `,` here",
+            "error[R0001]: syn.rhai:5:12: syntax error: unexpected '*'\n  help: delete the stray `*`, or add what is missing before it",
+            "error[R0001]: syn.rhai:7:38: syntax error: expecting ',' to separate the items of this object map literal\n  help: add `,` here",
         ]
     );
 }
@@ -329,13 +340,13 @@ fn review_findings_are_compile_errors_not_silent_drops() {
         shown,
         vec![
             "r.rhai:1:1: the indicators add up to 126 points but the rule set's `max` is 100",
-            "r.rhai:15:1: indicator `lin`: `linear` needs `value`",
-            "r.rhai:16:1: indicator `bnd`: unknown key `stepz` in `bands`",
-            "r.rhai:16:1: indicator `bnd`: a band gives 5 points but the item's `max` is 3",
-            "r.rhai:17:1: indicator `na`: `na: \"full\"` only applies to shapes that read a `value` (target, linear, bands, zero)",
-            "r.rhai:18:1: category `乙类` is not declared",
-            "r.rhai:19:1: cohort indicator `cat` is declared twice",
-            "r.rhai:20:1: veto `v`: the condition in `when` compares text field `name` with a number",
+            "r.rhai:15:41: indicator `lin`: `linear` needs `value`",
+            "r.rhai:16:63: indicator `bnd`: a band gives 5 points but the item's `max` is 3",
+            "r.rhai:16:80: indicator `bnd`: unknown key `stepz` in `bands`",
+            "r.rhai:17:40: indicator `na`: `na: \"full\"` only applies to shapes that read a `value` (target, linear, bands, zero)",
+            "r.rhai:18:43: category `乙类` is not declared",
+            "r.rhai:19:18: cohort indicator `cat` is declared twice",
+            "r.rhai:20:26: veto `v`: the condition in `when` compares text field `name` with a number",
         ]
     );
 }
@@ -347,4 +358,187 @@ fn whole_numbers_divide_exactly_in_closures() {
         "1,甲,,0,0,7,2,,\n",
     );
     assert_eq!(points(&rep, "1", "half"), "3.5");
+}
+
+fn rendered(errs: &[kaohe::RuleError], lang: Lang) -> Vec<String> {
+    errs.iter().map(|e| e.render(lang)).collect()
+}
+
+/// A declaration written over several lines, as rule editors write them.
+const MULTI_LINE: &str = r#"ruleset(#{ id: "t", title: "测试" });
+field("code", #{ label: "编码", type: "text" });
+field("lost", #{ label: "失控人员数", type: "int" });
+unit(#{ id: "code" });
+indicator("control", #{
+    label: "吸毒人员管控",
+    max: 5,
+    txet: "每失控 1 人扣 1 分",
+    deduct: #{ count: "lots", each: 1 },
+});
+"#;
+
+#[test]
+fn a_misspelling_inside_a_multi_line_declaration_is_reported_on_its_own_line() {
+    let errs = errors_of("m.rhai", MULTI_LINE);
+    assert_eq!(
+        rendered(&errs, Lang::En),
+        vec![
+            "error[R0101]: m.rhai:8:5: indicator `control`: unknown key `txet`\n  help: did you mean `text`?",
+            "error[R0102]: m.rhai:9:23: indicator `control`: `count` names field `lots`, which is not declared\n  help: did you mean `lost`?",
+        ]
+    );
+    assert_eq!(
+        rendered(&errs, Lang::Zh),
+        vec![
+            "错误[R0101]：m.rhai:8:5：指标“control”：未知的键 `txet`\n  提示：把 `txet` 改为 `text`",
+            "错误[R0102]：m.rhai:9:23：指标“control”：`count` 引用的字段 `lots` 没有声明\n  提示：您是不是想写 `lost`？",
+        ]
+    );
+    // The same words in the JSON a rule editor reads: zh-CN first, English beside.
+    let json = serde_json::to_value(&errs[0]).unwrap();
+    assert_eq!(json["code"], "R0101");
+    assert_eq!(json["location"]["line"], 8);
+    assert_eq!(json["message"], "指标“control”：未知的键 `txet`");
+    assert_eq!(json["help"], "把 `txet` 改为 `text`");
+    assert_eq!(
+        json["en"]["message"],
+        "indicator `control`: unknown key `txet`"
+    );
+}
+
+#[test]
+fn a_map_built_elsewhere_falls_back_to_the_call() {
+    let src = MULTI_LINE.replace(
+        "indicator(\"control\", #{",
+        "let spec = #{ zero: \"lost\", max: 5, label: \"x\", txet: 1 };\nindicator(\"other\", spec);\nindicator(\"control\", #{",
+    );
+    let errs = errors_of("m.rhai", &src);
+    let places: Vec<String> = errs
+        .iter()
+        .map(|e| format!("{}:{} {}", e.location.line, e.location.column, e.code))
+        .collect();
+    assert_eq!(places, vec!["6:1 R0101", "10:5 R0101", "11:23 R0102"]);
+}
+
+#[test]
+fn errors_read_in_chinese_with_a_chinese_hint() {
+    // A syntax error.
+    let errs = errors_of(
+        "syn.rhai",
+        "ruleset(#{ id: \"s\", title: \"语法\" });\nfield(\"code\", #{ label: \"编码\", type: \"text\" });\nfield(\"a\", #{ label: \"甲\" type: \"int\" });\n",
+    );
+    assert_eq!(
+        rendered(&errs, Lang::Zh),
+        vec![
+            "错误[R0001]：syn.rhai:3:26：语法错误：映射的两项之间缺少 `,`\n  提示：在此处补上 `,`"
+        ]
+    );
+    // A reserved word as a key.
+    let errs = errors_of("r.rhai", "field(\"a\", #{ label: \"甲\", default: 0 });");
+    assert_eq!(
+        rendered(&errs, Lang::Zh),
+        vec!["错误[R0001]：r.rhai:1:27：语法错误：`default` 是保留字\n  提示：`default` 是保留字，不能用作键或名称；这里请写 `if_blank`"]
+    );
+    // A script without its declarations.
+    let errs = errors_of("empty.rhai", "// 空\n");
+    assert_eq!(
+        rendered(&errs, Lang::Zh),
+        vec![
+            "错误[R0201]：empty.rhai:1:1：脚本没有调用 `ruleset(…)`\n  提示：在脚本开头写 `ruleset(#{ id: \"my-scheme\", title: \"…\", max: 100 });`",
+            "错误[R0202]：empty.rhai:1:1：规则集没有声明任何数据字段\n  提示：每个数据列用 `field(\"name\", #{ label: \"表头\", type: \"int\" });` 声明",
+            "错误[R0204]：empty.rhai:1:1：规则集没有任何指标\n  提示：至少加一条 `indicator(\"id\", #{ … });`",
+        ]
+    );
+    // A grade that does not exist, and a field type.
+    let errs = errors_of("bad.rhai", &format!("{PRELUDE}indicator(\"x\", #{{ label: \"x\", max: 5, zero: \"c\" }});\ngrades([ #{{ name: \"优秀\", at_least: 90 }} ]);\nconsequence(\"表彰\", #{{ when: #{{ grade: \"优\" }} }});\nfield(\"n\", #{{ label: \"数\", type: \"integer\" }});"));
+    assert_eq!(
+        rendered(&errs, Lang::Zh),
+        vec![
+            "错误[R0102]：bad.rhai:15:38：处理结果“表彰”：没有名为“优”的等次\n  提示：您是不是想写“优秀”？",
+            "错误[R0106]：bad.rhai:16:33：字段 `n`：未知的字段类型“integer”\n  提示：类型只能是 text（文本）、int（整数）、number（数字）、percent（百分比）、bool（是/否）",
+        ]
+    );
+}
+
+#[test]
+fn full_width_punctuation_in_code_is_named_at_its_place() {
+    let src = "ruleset(#{ id: \"fw\", title: \"全角，标点\" });\nfield(\"code\"， #{ label: \"编码，单位\", type: \"text\" });\nfield(\"lost\", #{ label: “失控” });\nunit(#{ id： \"code\" });\nfield(\"b\",\u{3000}#{ label: \"乙\" });\nfield(\"a\", #{ label: \"甲”, type: \"int\" });\n";
+    let errs = errors_of("fw.rhai", src);
+    assert_eq!(
+        rendered(&errs, Lang::Zh),
+        vec![
+            "错误[R0002]：fw.rhai:2:13：这里用了全角逗号“，”，脚本中的标点须为半角\n  提示：请改用半角逗号 ,",
+            "错误[R0002]：fw.rhai:3:25：这里用了全角左引号 `“`，脚本中的标点须为半角\n  提示：请改用半角左引号 \"",
+            "错误[R0002]：fw.rhai:4:11：这里用了全角冒号“：”，脚本中的标点须为半角\n  提示：请改用半角冒号 :",
+            "错误[R0002]：fw.rhai:5:11：这里用了全角空格，脚本中的空格须为半角\n  提示：请改用半角空格",
+            "错误[R0002]：fw.rhai:6:24：这里用了全角右引号 `”`，脚本中的标点须为半角\n  提示：请改用半角右引号 \"",
+        ]
+    );
+    assert_eq!(
+        errs[0].render(Lang::En),
+        "error[R0002]: fw.rhai:2:13: full-width comma `，` in code: scripts use half-width (ASCII) punctuation\n  help: use the half-width comma `,` instead"
+    );
+}
+
+#[test]
+fn every_rule_error_has_a_code_chinese_words_and_a_chinese_hint() {
+    let scripts = [
+        "// nothing",
+        "ruleset(#{ id: \"x\", title: \"x\" }",
+        "let x = 1.2.3;",
+        "let 中文 = 1;",
+        "let a = \"abc;\nlet b = 1;",
+        "let a = #{ x: 1, x: 2 };",
+        "ruleset(#{ id: 1, title: \"x\", decimals: 99 });",
+        "ruleset(#{ id: \"x\", title: \"x\" }); ruleset(#{ id: \"y\", title: \"y\" });",
+        "field(\"失控\", #{ label: \"x\", aliases: 1, one_of: 2, if_blank: [], required: \"yes\" });",
+        "category(\"甲\", \"x\");",
+        "indicator(\"i\", #{ label: \"x\", max: -1, category: \"乙\", zero: \"c\", na: \"full\" });",
+        "bonus(\"b\", #{ label: \"x\", max: 1, category: \"甲\", deduct: [#{ count: \"c\" }, 3, #{ count: \"c\", each: 1, step: 0, stpe: 1 }] });",
+        "indicator(\"t\", #{ label: \"x\", max: 1, target: #{ value: \"a\", otherwise: \"half\", at_least: \"x\" } });",
+        "indicator(\"l\", #{ label: \"x\", max: 1, linear: #{ value: #{ num: \"a\", dem: \"b\" }, full_at: 1, zero_at: 1 } });",
+        "indicator(\"y\", #{ label: \"x\", max: 1, yes: \"a\" });",
+        "indicator(\"s\", #{ label: \"x\", max: 1, score: 3, only: 5, applies: #{ any: [] } });",
+        "indicator(\"bd\", #{ label: \"x\", max: 1, bands: #{ value: \"a\", steps: [[1], 2, #{ above: 1, pts: 1 }] } });",
+        "metric(\"m\", #{ label: \"m\", value: #{ survey: [\"a\", \"b\"], points: [1] }, rank: 1, order: \"up\" });",
+        "metric(\"n\", #{ label: \"n\", value: #{ sum: \"z\", over: \"code\", by: 1 } });",
+        "cohort_indicator(\"co\", #{ label: \"x\", max: 1, value: \"a\", top: 0 });",
+        "veto(\"v\", #{ label: \"v\", when: #{ field: \"kind\", above: 1, abve: 2 } });",
+        "veto_policy(#{ grade: \"差\", rank: \"first\" });",
+        "prerequisite(\"p\", #{ label: \"p\", when: |u| true });",
+        "grades([1, #{ name: \"优\", at_least: 90, quota: 20 }]);",
+        "ranking(#{ ties: \"olympic\", within: \"kindd\" });",
+        "state(1); state(2);",
+        "rollup(\"r\", #{ label: \"r\", by: \"kind\", method: \"avg\" });",
+        "consequence(\"c1\", #{ when: 3 }); consequence(\"c2\", #{ when: #{ top: 1, bottom: 1 } }); consequence(\"c3\", #{ when: #{ veto: \"nope\" } }); consequence(\"c4\", #{ reason: \"x\" });",
+    ];
+    let mut codes = std::collections::BTreeSet::new();
+    for s in scripts {
+        for src in [s.to_string(), format!("{PRELUDE}{s}")] {
+            let Err(errs) = Rules::compile("c.rhai", &src) else {
+                panic!("expected errors from {s}");
+            };
+            for e in &errs.0 {
+                codes.insert(e.code);
+                let zh = e.render(Lang::Zh);
+                assert!(e.code.starts_with('R'), "no code: {zh}");
+                assert!(
+                    e.message
+                        .zh
+                        .chars()
+                        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                    "no Chinese: {zh}"
+                );
+                if let Some(h) = &e.help {
+                    assert!(
+                        h.zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                        "no Chinese hint: {zh}"
+                    );
+                }
+                assert!(e.location.line > 0, "no line: {zh}");
+            }
+        }
+    }
+    // The scripts above reach most kinds of rule error.
+    assert!(codes.len() >= 25, "{codes:?}");
 }

@@ -9,6 +9,26 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// The builder shared by the compiler and every registered function.
 type Shared = Arc<Mutex<Builder>>;
 
+/// The declaration functions, as [`register`] registers them.
+pub(super) const DECLARATIONS: [&str; 16] = [
+    "ruleset",
+    "field",
+    "unit",
+    "category",
+    "indicator",
+    "bonus",
+    "cohort_indicator",
+    "veto",
+    "veto_policy",
+    "prerequisite",
+    "grades",
+    "ranking",
+    "metric",
+    "state",
+    "rollup",
+    "consequence",
+];
+
 /// Registers every declaration function rule scripts call.
 pub(super) fn register(engine: &mut Engine, builder: &Shared) {
     declare(engine, builder, "ruleset", inputs::ruleset);

@@ -1,9 +1,12 @@
 //! The `Builder`: collects the declarations while the script runs, then checks them as a
 //! whole (scale, categories, grade and veto names) and turns them into a [`RuleSet`].
 
-use super::suggest;
+use super::api::DECLARATIONS;
+use super::closest;
+use super::locate::{Source, Token};
 use crate::error::{RuleError, SourceLocation};
-use crate::messages::Message;
+use crate::messages::rules::{self, Decl};
+use crate::messages::{Message, Text};
 use crate::model::*;
 use rhai::{FnPtr, Position};
 use rust_decimal::Decimal;
@@ -15,6 +18,10 @@ const EARNED: &str = "earned";
 pub(super) struct Builder {
     /// The script's name, for error locations.
     file: String,
+    /// The script's text, to find a mistaken key or name in.
+    text: String,
+    /// The text scanned, once the first mistake needs it.
+    source: Option<Source>,
     /// `ruleset(…)`: id, title, max, bonus_max, decimals.
     pub(super) header: Option<(String, String, Decimal, Option<Decimal>, u32, Publication)>,
     /// `field(…)`, in order.
@@ -54,10 +61,12 @@ pub(super) struct Builder {
 }
 
 impl Builder {
-    /// An empty builder for the script `file`.
-    pub(super) fn new(file: &str) -> Self {
+    /// An empty builder for the script `file`, whose text is `text`.
+    pub(super) fn new(file: &str, text: &str) -> Self {
         Self {
             file: file.to_string(),
+            text: text.to_string(),
+            source: None,
             header: None,
             fields: Vec::new(),
             unit: None,
@@ -87,28 +96,34 @@ impl Builder {
     /// Only reached if a script kept a reference to the builder alive; it cannot, but
     /// this keeps the library free of panics.
     pub(super) fn clone_for_finish(&self) -> Self {
-        let mut b = Self::new(&self.file);
-        b.errors.push(RuleError::new(
-            SourceLocation::new(&self.file, Position::NONE),
-            Message::untranslated(
-                "internal error: rule declarations still in use after compiling",
-                None,
-            ),
-        ));
+        let mut b = Self::new(&self.file, "");
+        b.error(Position::NONE, rules::still_in_use());
         b
     }
 
-    /// Records a mistake at `pos`.
-    pub(super) fn error(
-        &mut self,
-        pos: Position,
-        message: impl Into<String>,
-        help: Option<String>,
-    ) {
-        self.errors.push(RuleError::new(
-            SourceLocation::new(&self.file, pos),
-            Message::untranslated(message.into(), help),
-        ));
+    /// Records a mistake at `pos`, the position of a declaration's call.
+    pub(super) fn error(&mut self, pos: Position, m: Message) {
+        self.errors
+            .push(RuleError::new(SourceLocation::new(&self.file, pos), m));
+    }
+
+    /// Records a mistake at `token` inside the declaration's call at `pos`, or at `pos` when
+    /// the call does not spell the token out.
+    pub(super) fn error_at(&mut self, pos: Position, token: Token, m: Message) {
+        let text = &self.text;
+        let found =
+            self.source
+                .get_or_insert_with(|| Source::new(text))
+                .find(pos, &DECLARATIONS, token);
+        let location = match found {
+            Some((line, column)) => SourceLocation {
+                file: self.file.clone(),
+                line,
+                column,
+            },
+            None => SourceLocation::new(&self.file, pos),
+        };
+        self.errors.push(RuleError::new(location, m));
     }
 
     /// Checks the declarations as a whole and returns the rule set, or `None` if the script
@@ -116,35 +131,16 @@ impl Builder {
     pub(super) fn finish(mut self, errors: &mut Vec<RuleError>) -> Option<RuleSet> {
         let start = Position::new(1, 1);
         if self.header.is_none() {
-            self.error(
-                start,
-                "the script never calls `ruleset(…)`",
-                Some(
-                    "start the script with `ruleset(#{ id: \"my-scheme\", title: \"…\", max: 100 });`"
-                        .into(),
-                ),
-            );
+            self.error(start, rules::no_ruleset());
         }
         if self.fields.is_empty() {
-            self.error(
-                start,
-                "the rule set declares no data fields",
-                Some("declare each column with `field(\"name\", #{ label: \"表头\", type: \"int\" });`".into()),
-            );
+            self.error(start, rules::no_fields());
         }
         if self.unit.is_none() && !self.fields.is_empty() {
-            self.error(
-                start,
-                "the rule set never says which field identifies a unit",
-                Some("add `unit(#{ id: \"code\", name: \"name\" });` after the fields".into()),
-            );
+            self.error(start, rules::no_unit());
         }
         if self.declared_items == 0 && self.metrics.is_empty() {
-            self.error(
-                start,
-                "the rule set has no indicators",
-                Some("add at least one `indicator(\"id\", #{ … });`".into()),
-            );
+            self.error(start, rules::no_indicators());
         }
         // Categories named by items must be declared (once any is), wherever they are.
         if !self.categories.is_empty() {
@@ -160,9 +156,9 @@ impl Builder {
                 .collect();
             for (pos, c) in named {
                 if !self.categories.iter().any(|(n, _)| *n == c) {
-                    let help = suggest(&c, self.categories.iter().map(|(n, _)| n.as_str()))
-                        .or_else(|| Some(format!("declare it with `category(\"{c}\", 25);`")));
-                    self.error(pos, format!("category `{c}` is not declared"), help);
+                    let near = closest(&c, self.categories.iter().map(|(n, _)| n.as_str()));
+                    let m = rules::undeclared_category(&c, near);
+                    self.error_at(pos, Token::Text(&c), m);
                 }
             }
         }
@@ -196,25 +192,20 @@ impl Builder {
                 reachable = reachable.saturating_add(i.max);
             }
             if reachable > *max {
-                let max = *max;
-                self.error(
-                    start,
-                    format!(
-                        "the indicators add up to {} points but the rule set's `max` is {}",
-                        reachable.normalize(),
-                        max.normalize()
-                    ),
-                    Some("lower some items' `max`, cap their categories, or raise `max` in `ruleset(…)`".into()),
+                let m = rules::over_max(
+                    &reachable.normalize().to_string(),
+                    &max.normalize().to_string(),
                 );
+                self.error(start, m);
             }
         }
         // Grades named by prerequisites and consequences must exist.
         let band_names: Vec<String> = self.bands.iter().map(|b| b.name.clone()).collect();
-        let mut unknown = Vec::new();
+        let mut unknown: Vec<(Position, Text, String)> = Vec::new();
         for p in &self.prerequisites {
             for g in &p.grades {
                 if !band_names.contains(g) {
-                    unknown.push((p.pos, format!("prerequisite `{}`: ", p.id), g.clone()));
+                    unknown.push((p.pos, Decl::Prerequisite(&p.id).text(), g.clone()));
                 }
             }
         }
@@ -222,18 +213,18 @@ impl Builder {
         for c in &self.consequences {
             if let Outcome::Grade(g) = &c.when {
                 if !band_names.contains(g) {
-                    unknown.push((c.pos, format!("consequence `{}`: ", c.name), g.clone()));
+                    unknown.push((c.pos, Decl::Consequence(&c.name).text(), g.clone()));
                 }
             }
             if let Outcome::Veto(v) = &c.when {
                 if !self.vetoes.iter().any(|x| &x.id == v) {
-                    let help = suggest(v, self.vetoes.iter().map(|x| x.id.as_str()));
-                    bad_vetoes.push((c.pos, format!("no veto has the id `{v}`"), help));
+                    let near = closest(v, self.vetoes.iter().map(|x| x.id.as_str()));
+                    bad_vetoes.push((c.pos, v.clone(), rules::undeclared_veto(v, near)));
                 }
             }
         }
-        for (pos, msg, help) in bad_vetoes {
-            self.error(pos, msg, help);
+        for (pos, v, m) in bad_vetoes {
+            self.error_at(pos, Token::Text(&v), m);
         }
         match self.veto_policy.grade.clone().as_deref() {
             // By default a vetoed unit gets the lowest grade (DOMAIN: 一票否决 → 最低等次).
@@ -241,18 +232,14 @@ impl Builder {
             Some(EARNED) => self.veto_policy.grade = None,
             Some(g) => {
                 if !band_names.iter().any(|b| b == g) && !band_names.is_empty() {
-                    unknown.push((
-                        self.veto_policy_pos,
-                        "veto_policy: ".to_string(),
-                        g.to_string(),
-                    ));
+                    unknown.push((self.veto_policy_pos, Decl::VetoPolicy.text(), g.to_string()));
                 }
             }
         }
         for (pos, what, g) in unknown {
-            let help = suggest(&g, band_names.iter().map(String::as_str))
-                .or_else(|| Some(format!("the grades are {}", quote_list(&band_names))));
-            self.error(pos, format!("{what}no grade band is named `{g}`"), help);
+            let near = closest(&g, band_names.iter().map(String::as_str));
+            let m = rules::within(&what, rules::undeclared_grade(&g, near, &band_names));
+            self.error_at(pos, Token::Text(&g), m);
         }
         errors.append(&mut self.errors);
         let (id, title, max, bonus_max, decimals, publication) = self.header?;
@@ -283,13 +270,4 @@ impl Builder {
             rollups: self.rollups,
         })
     }
-}
-
-/// `` `a`, `b`, `c` ``.
-fn quote_list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

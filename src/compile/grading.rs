@@ -2,19 +2,22 @@
 //! `consequence`, `state` and `rollup`.
 
 use super::builder::Builder;
+use super::locate::Token;
 use super::spec::Spec;
-use super::{suggest, to_decimal};
+use super::{closest, to_decimal};
+use crate::messages::rules::{self, BoundIn, Choice, Decl};
+use crate::messages::Text;
 use crate::model::*;
 use rhai::{Array, Dynamic, FnPtr, Map, Position};
 use rust_decimal::Decimal;
 
 /// `veto("id", #{ label, when, reason })`: a condition that fails a unit whatever its points.
 pub(super) fn veto(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
-    let mut s = Spec::new(b, spec, pos, format!("veto `{id}`"));
+    let mut s = Spec::new(b, spec, pos, Decl::Veto(id).text());
     let label = s.required_string("label");
     let reason = s.string("reason").unwrap_or_else(|| label.clone());
     let when = s.condition("when");
-    s.require("when", "add `when: |u| u.field > 0`");
+    s.require("when", rules::add("when: |u| u.field > 0"));
     s.done(&[]);
     if let Some(when) = when {
         b.vetoes.push(Veto {
@@ -29,7 +32,7 @@ pub(super) fn veto(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
 
 /// `veto_policy(#{ grade, awards, rank, show_points })`: what a veto does to a unit.
 pub(super) fn veto_policy(b: &mut Builder, pos: Position, spec: &Map) {
-    let mut s = Spec::new(b, spec, pos, "veto_policy".into());
+    let mut s = Spec::new(b, spec, pos, Decl::VetoPolicy.text());
     let grade = s.string("grade");
     let awards = s.boolean("awards").unwrap_or(false);
     let show_points = s.boolean("show_points").unwrap_or(true);
@@ -41,7 +44,7 @@ pub(super) fn veto_policy(b: &mut Builder, pos: Position, spec: &Map) {
             ("excluded", VetoRank::Excluded),
             ("normal", VetoRank::Normal),
         ],
-        "use \"last\", \"excluded\" or \"normal\"",
+        Choice::VetoRank,
     );
     s.done(&[]);
     b.veto_policy_pos = pos;
@@ -56,7 +59,7 @@ pub(super) fn veto_policy(b: &mut Builder, pos: Position, spec: &Map) {
 /// `prerequisite("id", #{ label, when, grades })`: a condition a unit must meet for the
 /// listed grades.
 pub(super) fn prerequisite(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
-    let mut s = Spec::new(b, spec, pos, format!("prerequisite `{id}`"));
+    let mut s = Spec::new(b, spec, pos, Decl::Prerequisite(id).text());
     let label = s.required_string("label");
     let when = s.condition("when");
     let grades: Vec<String> = s
@@ -65,10 +68,7 @@ pub(super) fn prerequisite(b: &mut Builder, pos: Position, id: &str, spec: &Map)
         .map(|a| a.into_iter().map(|d| d.to_string()).collect())
         .unwrap_or_default();
     if grades.is_empty() {
-        s.err(
-            "`grades` must list the grades that need it".into(),
-            Some("add `grades: [\"一级\"]`".into()),
-        );
+        s.err(rules::prerequisite_no_grades());
     }
     s.done(&[]);
     if let Some(when) = when {
@@ -86,26 +86,19 @@ pub(super) fn prerequisite(b: &mut Builder, pos: Position, id: &str, spec: &Map)
 pub(super) fn grades(b: &mut Builder, pos: Position, bands: &Array) {
     for band in bands {
         let Some(m) = band.clone().try_cast::<Map>() else {
-            b.error(
-                pos,
-                "grades: each band is a map such as `#{ name: \"优秀\", at_least: 90 }`",
-                None,
-            );
+            b.error(pos, rules::band_not_map());
             continue;
         };
-        let mut s = Spec::new(b, &m, pos, "grades".into());
+        let mut s = Spec::new(b, &m, pos, Decl::Grades.text());
         let name = s.required_string("name");
         let quota = s.decimal("quota");
         for k in ["at_least", "above", "below", "at_most"] {
             s.get(k);
         }
-        let bounds = s.bound_of(&m, &format!("band `{name}`"));
+        let bounds = s.bound_of(&m, BoundIn::Band(&name));
         if let Some(q) = quota {
             if q <= Decimal::ZERO || q > Decimal::ONE {
-                s.err(
-                    format!("band `{name}`: `quota` must be a share above 0 and at most 1"),
-                    Some("write 20 % as `quota: 0.2`".into()),
-                );
+                s.err_at(Token::Key("quota"), rules::bad_quota(&name));
             }
         }
         s.done(&[]);
@@ -119,7 +112,7 @@ pub(super) fn grades(b: &mut Builder, pos: Position, bands: &Array) {
 
 /// `ranking(#{ ties, within })`: how ties rank, and the field whose groups rank apart.
 pub(super) fn ranking(b: &mut Builder, pos: Position, spec: &Map) {
-    let mut s = Spec::new(b, spec, pos, "ranking".into());
+    let mut s = Spec::new(b, spec, pos, Decl::Ranking.text());
     let ties = s.choice(
         "ties",
         TiePolicy::Competition,
@@ -127,7 +120,7 @@ pub(super) fn ranking(b: &mut Builder, pos: Position, spec: &Map) {
             ("competition", TiePolicy::Competition),
             ("dense", TiePolicy::Dense),
         ],
-        "use \"competition\" (1-2-2-4) or \"dense\" (1-2-2-3)",
+        Choice::Ties,
     );
     let within = s.string("within");
     let within = within.map(|w| s.field_ref(&w, "within"));
@@ -137,7 +130,7 @@ pub(super) fn ranking(b: &mut Builder, pos: Position, spec: &Map) {
         if let Some(unit) = b.unit.as_mut() {
             unit.2 = Some(w);
         } else {
-            b.error(pos, "ranking: call `unit(…)` before `ranking(…)`", None);
+            b.error(pos, rules::ranking_before_unit());
         }
     }
 }
@@ -145,21 +138,17 @@ pub(super) fn ranking(b: &mut Builder, pos: Position, spec: &Map) {
 /// `state(|u, prev, r| #{ status: … })`: the state a unit carries into the next period.
 pub(super) fn state(b: &mut Builder, pos: Position, next: &Dynamic) {
     if b.state.is_some() {
-        b.error(pos, "`state(…)` is called twice", None);
+        b.error(pos, rules::called_twice("state"));
     }
     match next.clone().try_cast::<FnPtr>() {
         Some(f) => b.state = Some(f),
-        None => b.error(
-            pos,
-            "state: expected a closure `|u, prev, r| #{ status: … }`",
-            None,
-        ),
+        None => b.error(pos, rules::state_not_closure()),
     }
 }
 
 /// `rollup("id", #{ label, by, value, method, include_vetoed })`: units summed up by group.
 pub(super) fn rollup(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
-    let mut s = Spec::new(b, spec, pos, format!("rollup `{id}`"));
+    let mut s = Spec::new(b, spec, pos, Decl::Rollup(id).text());
     let label = s.required_string("label");
     let by = s.string("by").and_then(|f| s.field_ref(&f, "by"));
     let value = match s.string("value").as_deref() {
@@ -178,7 +167,7 @@ pub(super) fn rollup(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
             ("min", RollupMethod::Min),
             ("max", RollupMethod::Max),
         ],
-        "use \"mean\", \"sum\", \"min\" or \"max\"",
+        Choice::RollupMethod,
     );
     let include_vetoed = s.boolean("include_vetoed").unwrap_or(true);
     s.done(&[]);
@@ -196,7 +185,8 @@ pub(super) fn rollup(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
 
 /// `consequence("name", #{ when, reason })`: what follows for the units `when` picks.
 pub(super) fn consequence(b: &mut Builder, pos: Position, name: &str, spec: &Map) {
-    let mut s = Spec::new(b, spec, pos, format!("consequence `{name}`"));
+    let what = Decl::Consequence(name).text();
+    let mut s = Spec::new(b, spec, pos, what.clone());
     let reason = s.string("reason").unwrap_or_else(|| name.to_string());
     // A condition on the unit's data: `#{ field: "lost", at_least: 5 }` or `#{ any: [ … ] }`.
     let on_data = spec
@@ -210,18 +200,14 @@ pub(super) fn consequence(b: &mut Builder, pos: Position, name: &str, spec: &Map
     };
     let when = s.get("when").cloned();
     s.done(&[]);
-    let help = Some("write `when: #{ bottom: 3 }` (or top, grade, vetoed, veto, total_below, state), a data condition `#{ field: \"lost\", at_least: 5 }` or a closure `|r| r.total < 60`".to_string());
     let outcome = match when {
         _ if on_data => data,
         None => {
-            b.error(
-                pos,
-                format!("consequence `{name}`: `when` is missing"),
-                help,
-            );
+            let m = rules::within(&what, rules::missing_key("when", rules::when_forms()));
+            b.error(pos, m);
             None
         }
-        Some(w) => outcome_of(b, pos, name, &w, help),
+        Some(w) => outcome_of(b, pos, &what, &w),
     };
     if let Some(when) = outcome {
         b.consequences.push(Consequence {
@@ -234,29 +220,23 @@ pub(super) fn consequence(b: &mut Builder, pos: Position, name: &str, spec: &Map
 }
 
 /// A consequence's `when`: a closure or a one-key map such as `#{ bottom: 3 }`.
-fn outcome_of(
-    b: &mut Builder,
-    pos: Position,
-    name: &str,
-    w: &Dynamic,
-    help: Option<String>,
-) -> Option<Outcome> {
+fn outcome_of(b: &mut Builder, pos: Position, what: &Text, w: &Dynamic) -> Option<Outcome> {
     if let Some(f) = w.clone().try_cast::<FnPtr>() {
         return Some(Outcome::Closure(f));
     }
     let Some(m) = w.clone().try_cast::<Map>() else {
-        b.error(
+        b.error_at(
             pos,
-            format!("consequence `{name}`: `when` must be a map or a closure"),
-            help,
+            Token::Key("when"),
+            rules::within(what, rules::when_kind()),
         );
         return None;
     };
     if m.len() != 1 {
-        b.error(
+        b.error_at(
             pos,
-            format!("consequence `{name}`: `when` needs exactly one key"),
-            help,
+            Token::Key("when"),
+            rules::within(what, rules::when_keys()),
         );
         return None;
     }
@@ -278,7 +258,7 @@ fn outcome_of(
         _ => None,
     };
     if out.is_none() {
-        let help = suggest(
+        let near = closest(
             k,
             [
                 "bottom",
@@ -290,13 +270,9 @@ fn outcome_of(
                 "state",
             ]
             .into_iter(),
-        )
-        .or(help);
-        b.error(
-            pos,
-            format!("consequence `{name}`: `when: #{{ {k}: {v} }}` is not understood"),
-            help,
         );
+        let m = rules::when_not_understood(k, &v.to_string(), near);
+        b.error_at(pos, Token::Key(k), rules::within(what, m));
     }
     out
 }

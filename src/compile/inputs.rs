@@ -2,8 +2,10 @@
 //! computed from the fields.
 
 use super::builder::Builder;
+use super::locate::Token;
 use super::spec::Spec;
-use super::{suggest, to_decimal};
+use super::{closest, to_decimal};
+use crate::messages::rules::{self, Decl};
 use crate::model::*;
 use rhai::{Array, Dynamic, Map, Position};
 use rust_decimal::Decimal;
@@ -11,9 +13,9 @@ use rust_decimal::Decimal;
 /// `ruleset(#{ id, title, max, bonus_max, decimals, issuer, period, document })`.
 pub(super) fn ruleset(b: &mut Builder, pos: Position, spec: &Map) {
     if b.header.is_some() {
-        b.error(pos, "`ruleset(…)` is called twice", None);
+        b.error(pos, rules::called_twice("ruleset"));
     }
-    let mut s = Spec::new(b, spec, pos, "ruleset".into());
+    let mut s = Spec::new(b, spec, pos, Decl::Ruleset.text());
     let id = s.required_string("id");
     let title = s.required_string("title");
     let max = s.decimal("max").unwrap_or(Decimal::ONE_HUNDRED);
@@ -34,23 +36,20 @@ pub(super) fn field(b: &mut Builder, pos: Position, name: &str, spec: &Map) {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !name.starts_with(|c: char| c.is_ascii_digit());
     if !valid {
-        b.error(
-            pos,
-            format!("field name `{name}` is not an identifier"),
-            Some("use letters, digits and `_` (e.g. `lost_control`) and put the Chinese header in `label`".into()),
-        );
+        b.error_at(pos, Token::Text(name), rules::bad_field_name(name));
     }
+    let what = Decl::Field(name).text();
     if b.fields.iter().any(|f| f.name == name) {
-        b.error(pos, format!("field `{name}` is declared twice"), None);
+        b.error_at(pos, Token::Text(name), rules::declared_twice(&what, false));
     }
-    let mut s = Spec::new(b, spec, pos, format!("field `{name}`"));
+    let mut s = Spec::new(b, spec, pos, what);
     let label = s.string("label").unwrap_or_else(|| name.to_string());
     let aliases: Vec<String> = match s.get("aliases") {
         None => Vec::new(),
         Some(v) => match v.clone().try_cast::<Array>() {
             Some(a) => a.into_iter().map(|d| d.to_string()).collect(),
             None => {
-                s.err("`aliases` must be a list of headers".into(), None);
+                s.err_at(Token::Key("aliases"), rules::aliases_not_list());
                 Vec::new()
             }
         },
@@ -59,12 +58,11 @@ pub(super) fn field(b: &mut Builder, pos: Position, name: &str, spec: &Map) {
     let ty = match FieldType::parse(&ty_name) {
         Some(t) => t,
         None => {
-            let help = suggest(
+            let near = closest(
                 &ty_name,
                 ["text", "int", "number", "percent", "bool"].into_iter(),
-            )
-            .or_else(|| Some("the types are text, int, number, percent, bool".into()));
-            s.err(format!("unknown type `{ty_name}`"), help);
+            );
+            s.err_at(Token::Text(&ty_name), rules::unknown_type(&ty_name, near));
             // Number keeps later checks on this field from adding follow-on errors.
             FieldType::Number
         }
@@ -74,7 +72,7 @@ pub(super) fn field(b: &mut Builder, pos: Position, name: &str, spec: &Map) {
         Some(d) => match default_value(d, ty) {
             Some(v) => Some(v),
             None => {
-                s.err(format!("`if_blank` does not fit type `{ty_name}`"), None);
+                s.err_at(Token::Key("if_blank"), rules::if_blank_mismatch(&ty_name));
                 None
             }
         },
@@ -85,10 +83,7 @@ pub(super) fn field(b: &mut Builder, pos: Position, name: &str, spec: &Map) {
         Some(v) => match v.clone().try_cast::<Array>() {
             Some(a) if ty == FieldType::Text => a.into_iter().map(|d| d.to_string()).collect(),
             _ => {
-                s.err(
-                    "`one_of` must be a list of the values a text field may hold".into(),
-                    Some("write `one_of: [\"乡镇\", \"部门\"]` on a field of type \"text\"".into()),
-                );
+                s.err_at(Token::Key("one_of"), rules::bad_one_of());
                 Vec::new()
             }
         },
@@ -117,7 +112,7 @@ fn default_value(d: &Dynamic, ty: FieldType) -> Option<Value> {
 
 /// `unit(#{ id, name, cohort })`: the fields that identify a unit, name it, and group it.
 pub(super) fn unit(b: &mut Builder, pos: Position, spec: &Map) {
-    let mut s = Spec::new(b, spec, pos, "unit".into());
+    let mut s = Spec::new(b, spec, pos, Decl::Unit.text());
     let id = s.required_string("id");
     let name = s.string("name");
     let cohort = s.string("cohort");
@@ -138,13 +133,14 @@ pub(super) fn unit(b: &mut Builder, pos: Position, spec: &Map) {
 /// `metric("id", #{ label, value, decimals, rank, order })`: a value computed per unit,
 /// shown and optionally ranked.
 pub(super) fn metric(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
+    let what = Decl::Metric(id).text();
     if b.metrics.iter().any(|m| m.id == id) {
-        b.error(pos, format!("metric `{id}` is declared twice"), None);
+        b.error_at(pos, Token::Text(id), rules::declared_twice(&what, false));
     }
-    let mut s = Spec::new(b, spec, pos, format!("metric `{id}`"));
+    let mut s = Spec::new(b, spec, pos, what);
     let label = s.required_string("label");
     let measure = s.measure("value");
-    s.require("value", "add `value: \"field\"` or a survey");
+    s.require("value", rules::add_value_or_survey());
     let decimals = s.decimals();
     let rank = s.boolean("rank").unwrap_or(false);
     let ascending = s.order();

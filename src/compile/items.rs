@@ -2,9 +2,12 @@
 //! caps a group of indicators.
 
 use super::builder::Builder;
+use super::locate::Token;
 use super::shapes::parse_shape;
 use super::spec::Spec;
 use super::to_decimal;
+use crate::messages::rules::{self, Choice, Decl};
+use crate::messages::Text;
 use crate::model::*;
 use rhai::{Array, Dynamic, Map, Position};
 use rust_decimal::Decimal;
@@ -13,11 +16,7 @@ use rust_decimal::Decimal;
 pub(super) fn category(b: &mut Builder, pos: Position, name: &str, max: &Dynamic) {
     match to_decimal(max) {
         Some(m) => b.categories.push((name.to_string(), m)),
-        None => b.error(
-            pos,
-            format!("category `{name}`: the maximum must be a number"),
-            None,
-        ),
+        None => b.error(pos, rules::category_max_not_number(name)),
     }
 }
 
@@ -48,15 +47,11 @@ fn head<'a>(
     pos: Position,
     id: &str,
     spec: &'a Map,
-    what: String,
+    what: Text,
 ) -> (Spec<'a>, Head) {
     b.declared_items += 1;
     if b.items.iter().any(|i| i.id == id) || b.cohort_items.iter().any(|i| i.id == id) {
-        b.error(
-            pos,
-            format!("{what} is declared twice"),
-            Some("give each rule its own id".into()),
-        );
+        b.error_at(pos, Token::Text(id), rules::declared_twice(&what, true));
     }
     let mut s = Spec::new(b, spec, pos, what);
     let label = s.required_string("label");
@@ -77,51 +72,32 @@ fn head<'a>(
 /// An indicator or a bonus: scored for each unit on its own by its shape.
 fn item(b: &mut Builder, pos: Position, id: &str, spec: &Map, kind: ItemKind) {
     let what = match kind {
-        ItemKind::Bonus => format!("bonus `{id}`"),
-        _ => format!("indicator `{id}`"),
+        ItemKind::Bonus => Decl::Bonus(id).text(),
+        _ => Decl::Indicator(id).text(),
     };
     let (mut s, head) = head(b, pos, id, spec, what);
     let max = head.max;
     let applies = s.condition("applies");
-    let blank_is_full = s.choice(
-        "na",
-        false,
-        &[("full", true)],
-        "the only choice is `na: \"full\"`",
-    );
+    let blank_is_full = s.choice("na", false, &[("full", true)], Choice::Na);
     let shape = parse_shape(&mut s);
     if kind == ItemKind::Bonus && head.category.is_some() {
-        s.err(
-            "a bonus has no `category`".into(),
-            Some(
-                "bonus points are capped by the bonus's `max` and the rule set's `bonus_max`"
-                    .into(),
-            ),
-        );
+        s.err_at(Token::Key("category"), rules::bonus_category());
     }
     match &shape {
         Some(Shape::Bands(_, steps)) => {
             if let Some((_, p)) = steps.iter().find(|(_, p)| *p > max) {
-                s.err(
-                    format!(
-                        "a band gives {} points but the item's `max` is {}",
-                        p.normalize(),
-                        max.normalize()
-                    ),
-                    None,
-                );
+                let m =
+                    rules::band_above_max(&p.normalize().to_string(), &max.normalize().to_string());
+                s.err_at(Token::Key("steps"), m);
             }
         }
         Some(Shape::Deduct(_) | Shape::Count(_) | Shape::Score(_)) if blank_is_full => {
-            s.err(
-                "`na: \"full\"` only applies to shapes that read a `value` (target, linear, bands, zero)".into(),
-                Some("use `applies: <condition>` to say when this item does not apply".into()),
-            );
+            s.err_at(Token::Key("na"), rules::na_full_misused());
         }
         _ => {}
     }
     if max < Decimal::ZERO {
-        s.err("`max` must not be negative".into(), None);
+        s.err_at(Token::Key("max"), rules::negative_max());
     }
     s.done(&[]);
     if let Some(shape) = shape {
@@ -143,9 +119,9 @@ fn item(b: &mut Builder, pos: Position, id: &str, spec: &Map, kind: ItemKind) {
 
 /// `cohort_indicator("id", #{ … })`: scored by comparing the units of a cohort.
 pub(super) fn cohort_indicator(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
-    let (mut s, head) = head(b, pos, id, spec, format!("cohort indicator `{id}`"));
+    let (mut s, head) = head(b, pos, id, spec, Decl::CohortIndicator(id).text());
     let measure = s.measure("value");
-    s.require("value", "add `value: \"field\"`");
+    s.require("value", rules::add("value: \"field\""));
     let ascending = s.order();
     let methods = ["rank_points", "top", "vs_average", "proportional_to_best"];
     let present: Vec<&str> = methods.iter().copied().filter(|k| s.has(k)).collect();
@@ -161,10 +137,7 @@ pub(super) fn cohort_indicator(b: &mut Builder, pos: Position, id: &str, spec: &
                 match pts {
                     Some(p) if !p.is_empty() => Some(CohortMethod::RankPoints(p)),
                     _ => {
-                        s.err(
-                            "`rank_points` must be a list of points such as `[6, 5, 4]`".into(),
-                            None,
-                        );
+                        s.err_at(Token::Key("rank_points"), rules::bad_rank_points());
                         None
                     }
                 }
@@ -176,7 +149,7 @@ pub(super) fn cohort_indicator(b: &mut Builder, pos: Position, id: &str, spec: &
                         Some(CohortMethod::Top(usize::try_from(n).unwrap_or(usize::MAX)))
                     }
                     _ => {
-                        s.err("`top` must be a whole number above 0".into(), None);
+                        s.err_at(Token::Key("top"), rules::bad_top());
                         None
                     }
                 }
@@ -191,11 +164,7 @@ pub(super) fn cohort_indicator(b: &mut Builder, pos: Position, id: &str, spec: &
                 .map(|_| CohortMethod::ProportionalToBest),
         }
     } else {
-        s.err(
-            "needs exactly one of `rank_points`, `top`, `vs_average`, `proportional_to_best`"
-                .into(),
-            None,
-        );
+        s.err(rules::cohort_method());
         for m in methods {
             s.get(m);
         }

@@ -4,12 +4,16 @@
 //! `api` registers the declaration functions; `inputs`, `items` (with `shapes`) and `grading`
 //! read their calls through a `spec::Spec` into the `builder::Builder`, which checks the whole
 //! set once the script has run; `syntax` reports every syntax error, not only the first.
+//! Every mistake is a rule error (规则错误) from the catalogue `crate::messages::rules`, with
+//! its code; `locate` finds a mistaken key or name inside a declaration's call, so the error
+//! points at the token itself.
 
 mod api;
 mod builder;
 mod grading;
 mod inputs;
 mod items;
+mod locate;
 mod shapes;
 mod spec;
 mod syntax;
@@ -56,7 +60,7 @@ impl Rules {
         let mut engine = sandbox::engine();
         let (resolver, compiled) = sandbox::modules(&engine, modules, &mut errors);
         engine.set_module_resolver(resolver.clone());
-        let builder = Arc::new(Mutex::new(Builder::new(file)));
+        let builder = Arc::new(Mutex::new(Builder::new(file, source)));
         api::register(&mut engine, &builder);
 
         let ast = match engine.compile(source) {
@@ -112,47 +116,7 @@ impl Rules {
     }
 }
 
-/// "did you mean" for a mistyped name: the closest known name by edit distance.
-pub(crate) fn suggest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Option<String> {
-    let mut best: Option<(usize, &str)> = None;
-    for k in known {
-        let d = edit_distance(name, k);
-        if best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, k));
-        }
-    }
-    match best {
-        // Short names (Chinese values are often one or two characters) must be close indeed.
-        Some((d, k))
-            if d < k.chars().count()
-                && d <= if name.chars().count() <= 3 {
-                    1
-                } else {
-                    2.max(name.chars().count() / 3)
-                } =>
-        {
-            Some(format!("did you mean `{k}`?"))
-        }
-        _ => None,
-    }
-}
-
-/// Levenshtein distance in characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            let v = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-            cur.push(v);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
+pub(crate) use crate::messages::closest;
 
 /// A script number (whole or decimal) as a [`Decimal`]; `None` for anything else.
 pub(crate) fn to_decimal(v: &Dynamic) -> Option<Decimal> {

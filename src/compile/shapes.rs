@@ -1,8 +1,10 @@
 //! How an indicator scores (its shape): `deduct`, `count`, `target`, `linear`, `bands`,
 //! `zero`, `yes` or `score`.
 
+use super::locate::Token;
 use super::spec::Spec;
-use super::{suggest, to_decimal};
+use super::{closest, to_decimal};
+use crate::messages::rules::{self, BoundIn, KeyPlace};
 use crate::model::*;
 use rhai::{Array, Dynamic, Map};
 use rust_decimal::Decimal;
@@ -16,32 +18,30 @@ const SHAPES: [&str; 8] = [
 fn parse_deduct(s: &mut Spec, m: &Map, ctx: &str) -> Option<Deduct> {
     let count = m.get("count").or_else(|| m.get("field"));
     let Some(name) = count.and_then(|d| d.clone().into_string().ok()) else {
-        s.err(
-            format!("`{ctx}` needs the field that holds the count"),
-            Some(format!("write `{ctx}: #{{ count: \"field\", each: 1 }}`")),
-        );
+        s.err_at(Token::Key(ctx), rules::deduct_no_count(ctx));
         return None;
     };
     for k in m.keys() {
         if !["count", "field", "each", "step"].contains(&k.as_str()) {
-            let help = suggest(k, ["count", "each", "step"].into_iter());
-            s.err(format!("unknown key `{k}` in `{ctx}`"), help);
+            let keys = ["count", "each", "step"];
+            let help = closest(k, keys.into_iter())
+                .map(|n| rules::rename_key(k, n))
+                .unwrap_or_else(|| rules::keys_are(&keys));
+            let m = rules::unknown_key(k, KeyPlace::In(ctx), Some(help));
+            s.err_at(Token::Key(k), m);
         }
     }
     let field = s.numeric_field(&name, "count")?;
     let each = match m.get("each").and_then(to_decimal) {
         Some(d) => d,
         None => {
-            s.err(
-                format!("`{ctx}` needs `each`, the points per occurrence"),
-                None,
-            );
+            s.err_at(Token::Key(ctx), rules::deduct_no_each(ctx));
             return None;
         }
     };
     let step = m.get("step").and_then(to_decimal).unwrap_or(Decimal::ONE);
     if step <= Decimal::ZERO {
-        s.err(format!("`step` in `{ctx}` must be above 0"), None);
+        s.err_at(Token::Key("step"), rules::deduct_step(ctx));
         return None;
     }
     Some(Deduct {
@@ -55,15 +55,11 @@ fn parse_deduct(s: &mut Spec, m: &Map, ctx: &str) -> Option<Deduct> {
 pub(super) fn parse_shape(s: &mut Spec) -> Option<Shape> {
     let present: Vec<&str> = SHAPES.iter().copied().filter(|k| s.has(k)).collect();
     if present.len() != 1 {
-        let msg = if present.is_empty() {
-            "says no way of scoring".to_string()
+        if present.is_empty() {
+            s.err(rules::no_shape());
         } else {
-            format!("has more than one way of scoring: {}", present.join(", "))
-        };
-        s.err(
-            msg,
-            Some("give exactly one of `deduct`, `count`, `target`, `linear`, `bands`, `zero`, `yes`, `score`".into()),
-        );
+            s.err(rules::many_shapes(&present));
+        }
         for k in SHAPES {
             s.get(k);
         }
@@ -82,11 +78,11 @@ pub(super) fn parse_shape(s: &mut Spec) -> Option<Shape> {
     }
 }
 
-/// The map under the shape's key; anything else is reported as `wrong`.
-fn shape_map(s: &mut Spec, key: &'static str, wrong: &str) -> Option<Map> {
+/// The map under the shape's key; anything else is reported.
+fn shape_map(s: &mut Spec, key: &'static str) -> Option<Map> {
     let m = s.get(key)?.clone().try_cast::<Map>();
     if m.is_none() {
-        s.err(wrong.to_string(), None);
+        s.err_at(Token::Key(key), rules::shape_not_map(key));
     }
     m
 }
@@ -102,12 +98,7 @@ fn occurrences(s: &mut Spec, key: &'static str) -> Option<Vec<Deduct>> {
     for d in list {
         match d.try_cast::<Map>() {
             Some(m) => out.extend(parse_deduct(s, &m, key)),
-            None => s.err(
-                format!(
-                    "`{key}` must be a map `#{{ count: \"…\", each: 1 }}` or a list of such maps"
-                ),
-                None,
-            ),
+            None => s.err_at(Token::Key(key), rules::deduct_not_map(key)),
         }
     }
     (!out.is_empty()).then_some(out)
@@ -117,18 +108,12 @@ fn occurrences(s: &mut Spec, key: &'static str) -> Option<Vec<Deduct>> {
 fn yes(s: &mut Spec) -> Option<Shape> {
     let v = s.get("yes")?;
     let Ok(name) = v.clone().into_string() else {
-        s.err(
-            "`yes` must name a yes/no field, such as `yes: \"budget\"`".into(),
-            None,
-        );
+        s.err_at(Token::Key("yes"), rules::yes_not_name());
         return None;
     };
     let idx = s.field_ref(&name, "yes")?;
     if s.b.fields[idx].ty != FieldType::Bool {
-        s.err(
-            format!("`yes` needs a yes/no field; `{name}` is not one"),
-            Some(format!("declare `{name}` with type \"bool\"")),
-        );
+        s.err_at(Token::Text(&name), rules::yes_not_bool(&name));
         return None;
     }
     Some(Shape::Yes(idx))
@@ -137,11 +122,7 @@ fn yes(s: &mut Spec) -> Option<Shape> {
 /// `target: #{ value, at_least|above|at_most|below|equals, otherwise }`: full points when
 /// the value meets the bound.
 fn target(s: &mut Spec) -> Option<Shape> {
-    let m = shape_map(
-        s,
-        "target",
-        "`target` must be a map `#{ value: \"…\", at_least: 90 }`",
-    )?;
+    let m = shape_map(s, "target")?;
     let measure = s.shape_value(
         &m,
         "target",
@@ -154,26 +135,19 @@ fn target(s: &mut Spec) -> Option<Shape> {
             "equals",
         ],
     )?;
-    let bounds = s.bound_of(&m, "`target`");
+    let bounds = s.bound_of(&m, BoundIn::Target);
     let shortfall = match m.get("otherwise").map(|d| d.to_string()).as_deref() {
         None | Some("zero") => Shortfall::Zero,
         Some("proportional") => Shortfall::Proportional,
         Some(other) => {
-            s.err(
-                format!("`otherwise` in `target` is `{other}`"),
-                Some("use \"zero\" or \"proportional\"".into()),
-            );
+            s.err_at(Token::Key("otherwise"), rules::unknown_otherwise(other));
             Shortfall::Zero
         }
     };
     match bounds.as_slice() {
         [b] => Some(Shape::Target(measure, *b, shortfall)),
         _ => {
-            s.err(
-                "`target` needs exactly one of `at_least`, `above`, `at_most`, `below`, `equals`"
-                    .into(),
-                None,
-            );
+            s.err_at(Token::Key("target"), rules::target_bounds());
             None
         }
     }
@@ -181,7 +155,7 @@ fn target(s: &mut Spec) -> Option<Shape> {
 
 /// `linear: #{ value, full_at, zero_at }`: points in proportion between the two.
 fn linear(s: &mut Spec) -> Option<Shape> {
-    let m = shape_map(s, "linear", "`linear` must be a map")?;
+    let m = shape_map(s, "linear")?;
     let measure = s.shape_value(&m, "linear", &["full_at", "zero_at"])?;
     let full_at = m.get("full_at").and_then(to_decimal);
     let zero_at = m.get("zero_at").and_then(to_decimal);
@@ -192,10 +166,7 @@ fn linear(s: &mut Spec) -> Option<Shape> {
             zero_at: z,
         }),
         _ => {
-            s.err(
-                "`linear` needs two different numbers `full_at` and `zero_at`".into(),
-                None,
-            );
+            s.err_at(Token::Key("linear"), rules::linear_ends());
             None
         }
     }
@@ -204,18 +175,11 @@ fn linear(s: &mut Spec) -> Option<Shape> {
 /// `bands: #{ value, steps: [[98, 5], [95, 3]] }` (or steps as `#{ at_least: 98, points: 5 }`):
 /// the points of the first step the value reaches.
 fn bands(s: &mut Spec) -> Option<Shape> {
-    let m = shape_map(
-        s,
-        "bands",
-        "`bands` must be a map `#{ value: \"…\", steps: [[98, 5], [95, 3]] }`",
-    )?;
+    let m = shape_map(s, "bands")?;
     let measure = s.shape_value(&m, "bands", &["steps"])?;
     let steps = m.get("steps").and_then(|d| d.clone().try_cast::<Array>());
     let Some(steps) = steps else {
-        s.err(
-            "`bands` needs `steps`, a list such as `[[98, 5], [95, 3]]`".into(),
-            None,
-        );
+        s.err_at(Token::Key("bands"), rules::bands_no_steps());
         return None;
     };
     let mut out = Vec::new();
@@ -226,29 +190,26 @@ fn bands(s: &mut Spec) -> Option<Shape> {
                 pair.get(1).and_then(to_decimal),
             ) {
                 (Some(t), Some(p)) if pair.len() == 2 => out.push((Bound::AtLeast(t), p)),
-                _ => s.err("each step in `bands` is `[threshold, points]`".into(), None),
+                _ => s.err_at(Token::Key("steps"), rules::band_step_pair()),
             }
         } else if let Some(sm) = step.try_cast::<Map>() {
+            let keys = ["at_least", "above", "at_most", "below", "equals", "points"];
             for k in sm.keys() {
-                if !["at_least", "above", "at_most", "below", "equals", "points"]
-                    .contains(&k.as_str())
-                {
-                    s.err(format!("unknown key `{k}` in a band step"), None);
+                if !keys.contains(&k.as_str()) {
+                    let help = closest(k, keys.into_iter())
+                        .map(|n| rules::rename_key(k, n))
+                        .unwrap_or_else(|| rules::keys_are(&keys));
+                    let m = rules::unknown_key(k, KeyPlace::BandStep, Some(help));
+                    s.err_at(Token::Key(k), m);
                 }
             }
-            let bounds = s.bound_of(&sm, "a band step");
+            let bounds = s.bound_of(&sm, BoundIn::BandStep);
             match (bounds.as_slice(), sm.get("points").and_then(to_decimal)) {
                 ([b], Some(p)) => out.push((*b, p)),
-                _ => s.err(
-                    "a band step map needs one bound and `points`, such as `#{ at_least: 98, points: 5 }`".into(),
-                    None,
-                ),
+                _ => s.err_at(Token::Key("steps"), rules::band_step_map()),
             }
         } else {
-            s.err(
-                "each step in `bands` is `[threshold, points]` or a map".into(),
-                None,
-            );
+            s.err_at(Token::Key("steps"), rules::band_step_kind());
         }
     }
     Some(Shape::Bands(measure, out))

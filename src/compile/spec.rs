@@ -3,7 +3,10 @@
 //! reader asked for.
 
 use super::builder::Builder;
-use super::{suggest, to_decimal};
+use super::locate::Token;
+use super::{closest, to_decimal};
+use crate::messages::rules::{self, BoundIn, Choice, KeyPlace};
+use crate::messages::{Message, Text};
 use crate::model::*;
 use rhai::{Array, Dynamic, FnPtr, Map, Position};
 use rust_decimal::Decimal;
@@ -14,14 +17,15 @@ pub(super) struct Spec<'a> {
     map: &'a Map,
     used: Vec<&'static str>,
     pos: Position,
-    what: String,
+    what: Text,
     /// The declarations so far, to look names up in and report mistakes to.
     pub(super) b: &'a mut Builder,
 }
 
 impl<'a> Spec<'a> {
-    /// Starts reading `map`; mistakes are reported at `pos`, prefixed with `what`.
-    pub(super) fn new(b: &'a mut Builder, map: &'a Map, pos: Position, what: String) -> Self {
+    /// Starts reading `map`; mistakes are reported at `pos` (or at the token they are about,
+    /// inside the call at `pos`), prefixed with `what`.
+    pub(super) fn new(b: &'a mut Builder, map: &'a Map, pos: Position, what: Text) -> Self {
         Self {
             map,
             used: Vec::new(),
@@ -42,10 +46,16 @@ impl<'a> Spec<'a> {
         self.map.contains_key(key)
     }
 
-    /// Reports a mistake in this declaration.
-    pub(super) fn err(&mut self, message: String, help: Option<String>) {
-        let message = format!("{}: {message}", self.what);
-        self.b.error(self.pos, message, help);
+    /// Reports a mistake in this declaration, at its call.
+    pub(super) fn err(&mut self, m: Message) {
+        let m = rules::within(&self.what, m);
+        self.b.error(self.pos, m);
+    }
+
+    /// Reports a mistake in this declaration, at `token` inside its call.
+    pub(super) fn err_at(&mut self, token: Token, m: Message) {
+        let m = rules::within(&self.what, m);
+        self.b.error_at(self.pos, token, m);
     }
 
     /// `key` as text, if present.
@@ -54,7 +64,7 @@ impl<'a> Spec<'a> {
         match v.clone().into_string() {
             Ok(s) => Some(s),
             Err(t) => {
-                self.err(format!("`{key}` must be text, found {t}"), None);
+                self.err_at(Token::Key(key), rules::not_text(key, t));
                 None
             }
         }
@@ -63,7 +73,7 @@ impl<'a> Spec<'a> {
     /// `key` as text, reported if missing.
     pub(super) fn required_string(&mut self, key: &'static str) -> String {
         self.string(key).unwrap_or_else(|| {
-            self.require(key, &format!("add `{key}: \"…\"`"));
+            self.require(key, rules::add(&format!("{key}: \"…\"")));
             String::new()
         })
     }
@@ -74,10 +84,7 @@ impl<'a> Spec<'a> {
         match to_decimal(v) {
             Some(d) => Some(d),
             None => {
-                self.err(
-                    format!("`{key}` must be a number, found {}", v.type_name()),
-                    None,
-                );
+                self.err_at(Token::Key(key), rules::not_number(key, v.type_name()));
                 None
             }
         }
@@ -86,15 +93,15 @@ impl<'a> Spec<'a> {
     /// `key` as a number, reported if missing.
     pub(super) fn required_decimal(&mut self, key: &'static str) -> Decimal {
         self.decimal(key).unwrap_or_else(|| {
-            self.require(key, &format!("add `{key}: 10`"));
+            self.require(key, rules::add(&format!("{key}: 10")));
             Decimal::ZERO
         })
     }
 
     /// Reports `key` as missing, with `help`, unless the map has it (read or not).
-    pub(super) fn require(&mut self, key: &str, help: &str) {
+    pub(super) fn require(&mut self, key: &str, help: Text) {
         if !self.has(key) {
-            self.err(format!("`{key}` is missing"), Some(help.to_string()));
+            self.err(rules::missing_key(key, help));
         }
     }
 
@@ -104,7 +111,7 @@ impl<'a> Spec<'a> {
         match v.as_bool() {
             Ok(b) => Some(b),
             Err(t) => {
-                self.err(format!("`{key}` must be true or false, found {t}"), None);
+                self.err_at(Token::Key(key), rules::not_bool(key, t));
                 None
             }
         }
@@ -116,23 +123,20 @@ impl<'a> Spec<'a> {
             None => 2,
             Some(d) if (0..=10).contains(&d) => u32::try_from(d).unwrap_or(2),
             Some(_) => {
-                self.err(
-                    "`decimals` must be a whole number from 0 to 10".into(),
-                    None,
-                );
+                self.err_at(Token::Key("decimals"), rules::bad_decimals());
                 2
             }
         }
     }
 
     /// `key` as one of the texts in `choices`, read as its value. Absent, it is `default`;
-    /// any other text is reported with `help` and read as `default` too.
+    /// any other text is reported with the hint of `kind` and read as `default` too.
     pub(super) fn choice<T: Copy>(
         &mut self,
         key: &'static str,
         default: T,
         choices: &[(&str, T)],
-        help: &str,
+        kind: Choice,
     ) -> T {
         let Some(name) = self.string(key) else {
             return default;
@@ -140,7 +144,7 @@ impl<'a> Spec<'a> {
         match choices.iter().find(|(n, _)| *n == name) {
             Some((_, v)) => *v,
             None => {
-                self.err(format!("`{key}` is `{name}`"), Some(help.to_string()));
+                self.err_at(Token::Text(&name), rules::unknown_choice(key, &name, kind));
                 default
             }
         }
@@ -152,7 +156,7 @@ impl<'a> Spec<'a> {
             "order",
             false,
             &[("desc", false), ("asc", true)],
-            "use \"desc\" (higher is better) or \"asc\"",
+            Choice::Order,
         )
     }
 
@@ -161,12 +165,8 @@ impl<'a> Spec<'a> {
         if let Some(i) = self.b.fields.iter().position(|f| f.name == name) {
             return Some(i);
         }
-        let help = suggest(name, self.b.fields.iter().map(|f| f.name.as_str()))
-            .unwrap_or_else(|| "declare it with `field(…)` before the rules that read it".into());
-        self.err(
-            format!("`{key}` names field `{name}`, which is not declared"),
-            Some(help),
-        );
+        let near = closest(name, self.b.fields.iter().map(|f| f.name.as_str()));
+        self.err_at(Token::Text(name), rules::undeclared_field(key, name, near));
         None
     }
 
@@ -174,12 +174,7 @@ impl<'a> Spec<'a> {
     pub(super) fn numeric_field(&mut self, name: &str, key: &str) -> Option<usize> {
         let i = self.field_ref(name, key)?;
         if self.b.fields[i].ty == FieldType::Text {
-            self.err(
-                format!("`{key}` needs a number but field `{name}` is text"),
-                Some(format!(
-                    "declare `{name}` with type \"int\", \"number\" or \"percent\""
-                )),
-            );
+            self.err_at(Token::Text(name), rules::text_field_as_number(key, name));
             return None;
         }
         Some(i)
@@ -225,10 +220,11 @@ impl<'a> Spec<'a> {
             };
             for k in m.keys() {
                 if !["num", "den", "scale"].contains(&k.as_str()) {
-                    self.err(
-                        format!("unknown key `{k}` in the ratio of `{key}`"),
-                        Some("a ratio is `#{ num: \"field\", den: \"field\", scale: 100 }`".into()),
-                    );
+                    let help = closest(k, ["num", "den", "scale"].into_iter())
+                        .map(|n| rules::rename_key(k, n))
+                        .unwrap_or_else(rules::ratio_form);
+                    let m = rules::unknown_key(k, KeyPlace::Ratio(key), Some(help));
+                    self.err_at(Token::Key(k), m);
                 }
             }
             return match (num, den, scale) {
@@ -238,21 +234,12 @@ impl<'a> Spec<'a> {
                     Some(Measure::Ratio { num, den, scale })
                 }
                 _ => {
-                    self.err(
-                        format!("`{key}` is not a valid ratio"),
-                        Some("a ratio is `#{ num: \"field\", den: \"field\", scale: 100 }`".into()),
-                    );
+                    self.err_at(Token::Key(key), rules::bad_ratio(key));
                     None
                 }
             };
         }
-        self.err(
-            format!(
-                "`{key}` must be a field name, a ratio map or a closure, found {}",
-                v.type_name()
-            ),
-            None,
-        );
+        self.err_at(Token::Key(key), rules::bad_measure(key, v.type_name()));
         None
     }
 
@@ -263,20 +250,20 @@ impl<'a> Spec<'a> {
             .map(|a| a.into_iter().map(|d| d.into_string().ok()).collect())
             .unwrap_or(None);
         if names.is_none() {
-            self.err(format!("`{key}` must be a list of field names"), None);
+            self.err_at(Token::Key(key), rules::not_names(key));
         }
         names
     }
 
     /// `#{ survey: [fields…], points: [100, 80, …] }` or `#{ survey: [...], share: [fields…] }`.
     fn survey(&mut self, m: &Map, key: &str) -> Option<Measure> {
-        let help = Some("write `#{ survey: [\"f1\", \"f2\", …], points: [100, 80, …] }` or `#{ survey: [...], share: [\"f1\"] }`".to_string());
         for k in m.keys() {
             if !["survey", "points", "share"].contains(&k.as_str()) {
-                self.err(
-                    format!("unknown key `{k}` in the survey of `{key}`"),
-                    help.clone(),
-                );
+                let help = closest(k, ["survey", "points", "share"].into_iter())
+                    .map(|n| rules::rename_key(k, n))
+                    .unwrap_or_else(rules::survey_form);
+                let m = rules::unknown_key(k, KeyPlace::Survey(key), Some(help));
+                self.err_at(Token::Key(k), m);
             }
         }
         let names = self.names(m.get("survey"), "survey")?;
@@ -293,12 +280,9 @@ impl<'a> Spec<'a> {
                 match pts {
                     Some(p) if p.len() == counts.len() => SurveyMethod::Mean(p),
                     _ => {
-                        self.err(
-                            format!(
-                                "`points` in the survey of `{key}` needs one number per answer category ({})",
-                                counts.len()
-                            ),
-                            None,
+                        self.err_at(
+                            Token::Key("points"),
+                            rules::survey_points(key, counts.len()),
                         );
                         return None;
                     }
@@ -308,20 +292,14 @@ impl<'a> Spec<'a> {
                 let chosen = self.names(Some(sh), "share")?;
                 for c in &chosen {
                     if !names.contains(c) {
-                        self.err(
-                            format!("`share` names `{c}`, which is not in `survey`"),
-                            None,
-                        );
+                        self.err_at(Token::Text(c), rules::share_not_in_survey(c));
                         return None;
                     }
                 }
                 SurveyMethod::Share(names.iter().map(|n| chosen.contains(n)).collect())
             }
             _ => {
-                self.err(
-                    format!("the survey of `{key}` needs exactly one of `points` or `share`"),
-                    help,
-                );
+                self.err_at(Token::Key("survey"), rules::survey_method(key));
                 return None;
             }
         };
@@ -333,21 +311,17 @@ impl<'a> Spec<'a> {
         let link_key = if op == LinkOp::Lookup { "via" } else { "over" };
         for k in m.keys() {
             if k.as_str() != op_key && k.as_str() != link_key {
-                self.err(
-                    format!("unknown key `{k}` in `{key}`"),
-                    Some(format!(
-                        "write `#{{ {op_key}: \"field\", {link_key}: \"link_field\" }}`"
-                    )),
-                );
+                let help = closest(k, [op_key, link_key].into_iter())
+                    .map(|n| rules::rename_key(k, n))
+                    .unwrap_or_else(|| rules::linked_form(op_key, link_key));
+                let m = rules::unknown_key(k, KeyPlace::In(key), Some(help));
+                self.err_at(Token::Key(k), m);
             }
         }
         let field = m.get(op_key).and_then(|d| d.clone().into_string().ok());
         let link = m.get(link_key).and_then(|d| d.clone().into_string().ok());
         let (Some(field), Some(link)) = (field, link) else {
-            self.err(
-                format!("`{key}` needs `{op_key}` and `{link_key}`, both field names"),
-                None,
-            );
+            self.err_at(Token::Key(op_key), rules::bad_linked(key, op_key, link_key));
             return None;
         };
         let field = if self.b.fields.iter().any(|f| f.name == field) {
@@ -361,12 +335,9 @@ impl<'a> Spec<'a> {
                 .iter()
                 .map(|f| f.name.as_str())
                 .chain(self.b.metrics.iter().map(|m| m.id.as_str()));
-            let help = suggest(&field, known)
-                .unwrap_or_else(|| "name a field, or a metric declared earlier".into());
-            self.err(
-                format!("`{op_key}` names `{field}`, which is neither a field nor a metric declared earlier"),
-                Some(help),
-            );
+            let near = closest(&field, known);
+            let m = rules::undeclared_field_or_metric(op_key, &field, near);
+            self.err_at(Token::Text(&field), m);
             return None;
         };
         let link = self.field_ref(&link, link_key)?;
@@ -375,7 +346,7 @@ impl<'a> Spec<'a> {
 
     /// The bounds (`at_least`, `above`, `at_most`, `below`, `equals`) in `m`; `ctx` says
     /// where, in messages.
-    pub(super) fn bound_of(&mut self, m: &Map, ctx: &str) -> Vec<Bound> {
+    pub(super) fn bound_of(&mut self, m: &Map, ctx: BoundIn) -> Vec<Bound> {
         let mut out = Vec::new();
         for (k, v) in m {
             let make: fn(Decimal) -> Bound = match k.as_str() {
@@ -388,7 +359,7 @@ impl<'a> Spec<'a> {
             };
             match to_decimal(v) {
                 Some(d) => out.push(make(d)),
-                None => self.err(format!("`{k}` in {ctx} must be a number"), None),
+                None => self.err_at(Token::Key(k), rules::bound_not_number(k, ctx)),
             }
         }
         out
@@ -406,15 +377,8 @@ impl<'a> Spec<'a> {
         if let Some(f) = v.clone().try_cast::<FnPtr>() {
             return Some(Condition::Closure(f));
         }
-        let help = Some(
-            "write a closure `|u| u.field > 0`, a map `#{ field: \"name\", above: 0 }` or `#{ any: [ … ] }`"
-                .to_string(),
-        );
         let Some(m) = v.clone().try_cast::<Map>() else {
-            self.err(
-                format!("`{key}` must be a condition, found {}", v.type_name()),
-                help,
-            );
+            self.err_at(Token::Key(key), rules::not_condition(key, v.type_name()));
             return None;
         };
         for (word, make) in [
@@ -424,10 +388,7 @@ impl<'a> Spec<'a> {
             let Some(list) = m.get(word) else { continue };
             let parts = list.clone().try_cast::<Array>().unwrap_or_default();
             if m.len() != 1 || parts.is_empty() {
-                self.err(
-                    format!("`{word}` in `{key}` must be the only key, with a non-empty list of conditions"),
-                    help,
-                );
+                self.err_at(Token::Key(word), rules::bad_any_all(word, key));
                 return None;
             }
             let parts: Vec<Condition> = parts
@@ -437,16 +398,18 @@ impl<'a> Spec<'a> {
             return Some(make(parts));
         }
         let Some(name) = m.get("field").and_then(|d| d.clone().into_string().ok()) else {
-            self.err(format!("the condition in `{key}` names no `field`"), help);
+            self.err_at(Token::Key(key), rules::condition_no_field(key));
             return None;
         };
         let idx = self.field_ref(&name, "field")?;
         for k in m.keys() {
-            if !["field", "above", "at_least", "below", "at_most", "equals"].contains(&k.as_str()) {
-                self.err(
-                    format!("unknown key `{k}` in the condition of `{key}`"),
-                    help.clone(),
-                );
+            let known = ["field", "above", "at_least", "below", "at_most", "equals"];
+            if !known.contains(&k.as_str()) {
+                let help = closest(k, known.into_iter())
+                    .map(|n| rules::rename_key(k, n))
+                    .unwrap_or_else(rules::condition_forms);
+                let m = rules::unknown_key(k, KeyPlace::Condition(key), Some(help));
+                self.err_at(Token::Key(k), m);
             }
         }
         let ty = self.b.fields[idx].ty;
@@ -460,21 +423,15 @@ impl<'a> Spec<'a> {
                 return Some(Condition::Is(idx, value));
             }
         }
-        let bounds = self.bound_of(&m, "a condition");
+        let bounds = self.bound_of(&m, BoundIn::Condition);
         if ty == FieldType::Text && !bounds.is_empty() {
-            self.err(
-                format!("the condition in `{key}` compares text field `{name}` with a number"),
-                Some("use `equals: \"…\"` for a text field".into()),
-            );
+            self.err_at(Token::Key(key), rules::condition_text_vs_number(key, &name));
             return None;
         }
         match bounds.as_slice() {
             [b] => Some(Condition::Compare(idx, *b)),
             _ => {
-                self.err(
-                    format!("the condition in `{key}` needs exactly one of `above`, `at_least`, `below`, `at_most`, `equals`"),
-                    help,
-                );
+                self.err_at(Token::Key(key), rules::condition_bounds(key));
                 None
             }
         }
@@ -484,22 +441,17 @@ impl<'a> Spec<'a> {
     pub(super) fn shape_value(&mut self, m: &Map, shape: &str, keys: &[&str]) -> Option<Measure> {
         for k in m.keys() {
             if k.as_str() != "value" && !keys.contains(&k.as_str()) {
-                let help = suggest(k, keys.iter().copied().chain(["value"])).or_else(|| {
-                    Some(format!(
-                        "the keys of `{shape}` are value, {}",
-                        keys.join(", ")
-                    ))
-                });
-                self.err(format!("unknown key `{k}` in `{shape}`"), help);
+                let help = closest(k, keys.iter().copied().chain(["value"]))
+                    .map(|n| rules::rename_key(k, n))
+                    .unwrap_or_else(|| rules::shape_keys_are(shape, keys));
+                let m = rules::unknown_key(k, KeyPlace::In(shape), Some(help));
+                self.err_at(Token::Key(k), m);
             }
         }
         match m.get("value") {
             Some(v) => self.measure_of(v, "value"),
             None => {
-                self.err(
-                    format!("`{shape}` needs `value`"),
-                    Some(format!("add `value: \"field\"` inside `{shape}`")),
-                );
+                self.err_at(Token::Key(shape), rules::shape_no_value(shape));
                 None
             }
         }
@@ -511,13 +463,7 @@ impl<'a> Spec<'a> {
         match v.clone().try_cast::<FnPtr>() {
             Some(f) => Some(f),
             None => {
-                self.err(
-                    format!(
-                        "`{key}` must be a closure such as `|u| …`, found {}",
-                        v.type_name()
-                    ),
-                    None,
-                );
+                self.err_at(Token::Key(key), rules::not_closure(key, v.type_name()));
                 None
             }
         }
@@ -534,9 +480,11 @@ impl<'a> Spec<'a> {
             .collect();
         unknown.sort();
         for k in unknown {
-            let help = suggest(&k, used.iter().copied())
-                .or_else(|| Some(format!("the keys here are {}", used.join(", "))));
-            self.err(format!("unknown key `{k}`"), help);
+            let help = closest(&k, used.iter().copied())
+                .map(|n| rules::rename_key(&k, n))
+                .unwrap_or_else(|| rules::keys_are(&used));
+            let m = rules::unknown_key(&k, KeyPlace::Declaration, Some(help));
+            self.err_at(Token::Key(&k), m);
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Syntax errors: every one in the script, not only the first that Rhai's parser stops at.
 
+use super::locate::Source;
 use crate::error::{RuleError, SourceLocation};
-use crate::messages::Message;
+use crate::messages::rules;
 use rhai::{Engine, Position};
 
 /// How many syntax errors one check reports at most.
@@ -19,7 +20,8 @@ pub(super) fn errors(
     source: &str,
     first: rhai::ParseError,
 ) -> Vec<RuleError> {
-    let mut out = vec![syntax_error(file, &first)];
+    let src = Source::new(source);
+    let mut out = vec![syntax_error(file, &src, &first)];
     let mut text: Vec<char> = source.chars().collect();
     let mut err = first;
     while out.len() < MAX_SYNTAX_ERRORS {
@@ -39,7 +41,7 @@ pub(super) fn errors(
         match engine.compile(&again) {
             Ok(_) => break,
             Err(e) if e.position().line() > err.position().line() => {
-                out.push(syntax_error(file, &e));
+                out.push(syntax_error(file, &src, &e));
                 err = e;
             }
             Err(_) => break,
@@ -117,38 +119,42 @@ fn statement_around(text: &[char], at: usize) -> (usize, usize) {
     (start, text.len())
 }
 
-/// One parse error as a rule error, with a fix where one is known.
-fn syntax_error(file: &str, e: &rhai::ParseError) -> RuleError {
-    let message = e.err_type().to_string();
-    let help = match e.err_type() {
-        rhai::ParseErrorType::MissingToken(tok, _) => Some(format!("add `{tok}` here")),
-        rhai::ParseErrorType::UnknownOperator(op) => {
-            Some(format!("`{op}` is not an operator in rule scripts"))
-        }
-        _ => None,
-    };
+/// One parse error as a rule error (R0001), with a fix where one is known; a full-width
+/// punctuation mark at the error, or just before it, is named instead (R0002).
+fn syntax_error(file: &str, src: &Source, e: &rhai::ParseError) -> RuleError {
+    if let Some((at, c)) = full_width_at(src, e) {
+        let (line, column) = src.line_col(at);
+        let location = SourceLocation {
+            file: file.to_string(),
+            line,
+            column,
+        };
+        return RuleError::new(location, rules::full_width(c));
+    }
     RuleError::new(
         SourceLocation::new(file, e.position()),
-        Message::untranslated(
-            format!("syntax error: {}", message.to_lowercase_first()),
-            help,
-        ),
+        rules::syntax(e.err_type()),
     )
 }
 
-/// Rhai's messages as the middle of a sentence: first letter lower-case, no final full stop.
-trait LowerFirst {
-    fn to_lowercase_first(&self) -> String;
-}
-
-impl LowerFirst for String {
-    fn to_lowercase_first(&self) -> String {
-        let mut chars = self.chars();
-        match chars.next() {
-            Some(c) => c.to_lowercase().chain(chars).collect::<String>(),
-            None => String::new(),
-        }
-        .trim_end_matches('.')
-        .to_string()
+/// The full-width punctuation mark in code that caused `e`: at its position, the last one
+/// before it on the line, or the full-width quote that ends a text begun with `"`.
+fn full_width_at(src: &Source, e: &rhai::ParseError) -> Option<(usize, char)> {
+    let at = src.offset(e.position())?;
+    let is_fw = |i: usize| src.code_char(i).filter(|c| rules::is_full_width(*c));
+    if let Some(c) = is_fw(at) {
+        return Some((at, c));
     }
+    if let Some((i, c)) = src.code_before(at).and_then(|i| Some((i, is_fw(i)?))) {
+        return Some((i, c));
+    }
+    if let rhai::ParseErrorType::BadInput(rhai::LexError::UnterminatedString) = e.err_type() {
+        // `label: "失控”`: the text runs on because its closing quote is full-width.
+        return src
+            .rest_of_line(at + 1)
+            .find(|(_, c)| matches!(c, '”' | '“'));
+    }
+    // `label: "甲”, type: "int"`: the text ran on to the next quote, and the error follows it.
+    let q = src.stray_quote_before(at)?;
+    Some((q, src.char_at(q)?))
 }

@@ -9,6 +9,7 @@
 //! Texts from the file (cells, headers, keys) are quoted with [`quoted`]: control characters
 //! escaped and at most 40 characters. In zh-CN they stand in “”, in English in backticks.
 
+use super::closest;
 use super::{column_letter, Message, Text};
 use crate::data::quoted;
 use crate::model::FieldType;
@@ -987,39 +988,6 @@ fn chinese_whole(s: &str) -> Option<i128> {
         (None, _, _) => 0,
     };
     total.checked_add(section)?.checked_add(tail)
-}
-
-/// The closest of `known` to `name` by edit distance, when close enough to be a slip (short
-/// values — Chinese values are often one or two characters — must be very close).
-pub(crate) fn closest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let len = name.chars().count();
-    let limit = if len <= 3 { 1 } else { 2.max(len / 3) };
-    let mut best: Option<(usize, &str)> = None;
-    for k in known {
-        let d = edit_distance(name, k);
-        if best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, k));
-        }
-    }
-    best.filter(|(d, k)| *d < k.chars().count() && *d <= limit)
-        .map(|(_, k)| k)
-}
-
-/// Levenshtein distance in characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            let v = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-            cur.push(v);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

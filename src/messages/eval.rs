@@ -6,6 +6,7 @@
 //! zh-CN is written for the person who edits the rules of a 禁毒办, with the fix in plain
 //! words.
 
+use super::closest;
 use super::Message;
 
 /// Every code of this file, with a short title (zh-CN, English).
@@ -37,11 +38,6 @@ pub const KINDS: &[(&str, &str, &str)] = &[
     ),
     ("E0009", "状态无法保存", "the state cannot be saved"),
     ("E0101", "脚本过大，无法检查", "a script too large to check"),
-    (
-        "E0102",
-        "辅助模块有语法错误",
-        "a syntax error in a helper module",
-    ),
 ];
 
 /// A Rhai type name in words (类型名称): `i64` → 整数, `()` → 空值.
@@ -83,33 +79,6 @@ fn arg_types(args: &str) -> Vec<&str> {
 /// Whether a function name is an operator (`+`, `==`, `+=` …) rather than a named function.
 fn is_operator(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| "+-*/%<>=!&|^".contains(c))
-}
-
-/// The name in `known` nearest to `name` (编辑距离), if it is near enough to be a slip of the
-/// keyboard: one letter for short names, about a third of the letters for long ones.
-pub(crate) fn closest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    fn distance(a: &str, b: &str) -> usize {
-        let b: Vec<char> = b.chars().collect();
-        let mut row: Vec<usize> = (0..=b.len()).collect();
-        for (i, ca) in a.chars().enumerate() {
-            let mut prev = row[0];
-            row[0] = i + 1;
-            for (j, cb) in b.iter().enumerate() {
-                let cost = usize::from(ca != *cb);
-                let next = (row[j + 1] + 1).min(row[j] + 1).min(prev + cost);
-                prev = row[j + 1];
-                row[j + 1] = next;
-            }
-        }
-        row[b.len()]
-    }
-    let n = name.chars().count();
-    let near = if n <= 3 { 1 } else { 2.max(n / 3) };
-    known
-        .map(|k| (distance(name, k), k))
-        .filter(|(d, k)| *d < k.chars().count() && *d <= near)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
 }
 
 /// E0001: the operation or time budget stopped a script (an endless loop?).
@@ -562,19 +531,6 @@ pub(crate) fn script_too_large(count: usize, max: usize, lines: bool) -> Message
     .help(
         "一套规则通常只有几百行；把共用的代码移到 lib/ 目录下的辅助模块中",
         "a rule set is a few hundred lines; move shared code into helper modules under `lib/`",
-    )
-}
-
-/// E0102: a syntax error in a helper module; `what` is Rhai's words.
-pub(crate) fn module_syntax(what: &str) -> Message {
-    Message::new(
-        "E0102",
-        format!("语法错误：{what}"),
-        format!("syntax error: {what}"),
-    )
-    .help(
-        "按提示的行列号检查辅助模块：括号、引号是否成对，各项之间是否有逗号",
-        "check the helper module at the line and column given: brackets and quotes in pairs, commas between items",
     )
 }
 

@@ -14,6 +14,7 @@ pub mod cases;
 pub mod cli;
 pub mod data;
 pub mod eval;
+pub mod rules;
 
 use serde::Serialize;
 use std::fmt;
@@ -129,16 +130,6 @@ impl Message {
         self.help = help;
         self
     }
-
-    /// TRANSITIONAL: an English-only message, until its site moves into the catalogue.
-    pub(crate) fn untranslated(message: impl Into<String>, help: Option<String>) -> Self {
-        let en = message.into();
-        Self {
-            code: "K0000",
-            text: Text::new(en.clone(), en),
-            help: help.map(|h| Text::new(h.clone(), h)),
-        }
-    }
 }
 
 impl Message {
@@ -151,12 +142,7 @@ impl Message {
 /// `error[CODE]: ` in `lang`, then `what`, then the hint on its own line.
 pub fn render_parts(lang: Lang, code: &str, what: &str, help: Option<&Text>) -> String {
     let w = lang.words();
-    // TRANSITIONAL: no code shown for messages not yet in the catalogue.
-    let mut out = if code == "K0000" {
-        format!("{}{}{what}", w.error, w.colon)
-    } else {
-        format!("{}[{code}]{}{what}", w.error, w.colon)
-    };
+    let mut out = format!("{}[{code}]{}{what}", w.error, w.colon);
     if let Some(h) = help {
         out.push_str(&format!("\n  {}{}{}", w.help, w.colon, h.get(lang)));
     }
@@ -166,6 +152,39 @@ pub fn render_parts(lang: Lang, code: &str, what: &str, help: Option<&Text>) -> 
 /// Every kind of message in the catalogue: (code, 中文标题, English title), by phase.
 pub fn all_kinds() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     eval::KINDS.iter().chain(cases::KINDS).chain(cli::KINDS)
+}
+
+/// The closest of `known` to `name` by edit distance ("did you mean"), when close enough to
+/// be a slip: short names (Chinese values are often one or two characters) must be very close.
+pub(crate) fn closest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let len = name.chars().count();
+    let limit = if len <= 3 { 1 } else { 2.max(len / 3) };
+    let mut best: Option<(usize, &str)> = None;
+    for k in known {
+        let d = edit_distance(name, k);
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, k));
+        }
+    }
+    best.filter(|(d, k)| *d < k.chars().count() && *d <= limit)
+        .map(|(_, k)| k)
+}
+
+/// Levenshtein distance in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            let v = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur.push(v);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 /// A spreadsheet's column letter (列号) for a 1-based column: 1 → `A`, 27 → `AA`; `""` for 0.

@@ -56,7 +56,10 @@ test("compile: failures are data, every error with its line and column", () => {
   const r = kaohe.compile("bad.rhai", 'ruleset(#{ id: "x", title: "示例" });\nfield("code", #{ label: "编码" type: "text" });\nlet z = 1 +* 2;\n');
   assert.equal(r.type, "failure");
   assert.deepEqual(r.errors.map((e) => `${e.location.line}:${e.location.column}`), ["2:30", "3:12"]);
-  assert.match(r.errors[0].message, /^syntax error: expecting ','/);
+  assert.equal(r.errors[0].code, "R0001");
+  assert.equal(r.errors[0].message, "语法错误：映射的两项之间缺少 `,`");
+  assert.equal(r.errors[0].help, "在此处补上 `,`");
+  assert.match(r.errors[0].en.message, /^syntax error: expecting ','/);
   assert.equal(r.errors[0].location.file, "bad.rhai");
 });
 
@@ -66,7 +69,8 @@ test("check: the broken rule files give exactly the errors they expect", () => {
     const expected = [...source.matchAll(/^\/\/! expect-error: (.*)$/gm)].map((m) => m[1]);
     const r = kaohe.check(f, source);
     assert.equal(r.type, "failure", f);
-    assert.deepEqual(r.errors.map((e) => `${e.location.file}:${e.location.line}:${e.location.column}: ${e.message}`), expected, f);
+    assert.deepEqual(r.errors.map((e) => `${e.location.file}:${e.location.line}:${e.location.column}: ${e.en.message}`), expected, f);
+    assert.ok(r.errors.every((e) => /^R\d{4}$/.test(e.code) && /[\u4e00-\u9fff]/.test(e.message)), f);
   }
   const ok = kaohe.check("rules/county-antidrug.rhai", readText("rules/county-antidrug.rhai"));
   assert.deepEqual(ok, { type: "success", errors: [] });

@@ -1,0 +1,1785 @@
+//! Rule errors (规则错误): every mistake `kaohe check` finds in a rule script, one function
+//! per kind, each with its code, its zh-CN and English words, and a fix where one is known.
+//!
+//! Codes by theme: `R00xx` the script's text (syntax, full-width punctuation), `R01xx` names
+//! and keys, `R02xx` the rule set as a whole, `R03xx` the values of a declaration's keys,
+//! `R04xx` scoring shapes and points, `R05xx` grades, vetoes and consequences, `R09xx`
+//! internal. English words are those `Display` has always given; the zh-CN words are written
+//! for the person editing the rules (规则编写人员).
+
+use super::{Message, Text};
+
+/// Every rule-error code with its title in zh-CN and English (错误种类). The catalogue's
+/// listing of every code reads it; until that exists, only the tests do.
+pub const KINDS: &[(&str, &str, &str)] = &[
+    ("R0001", "语法错误", "syntax error"),
+    (
+        "R0002",
+        "代码中用了全角标点",
+        "full-width punctuation in code",
+    ),
+    ("R0101", "未知的键", "unknown key"),
+    ("R0102", "名称未声明", "name not declared"),
+    ("R0103", "重复声明", "declared twice"),
+    ("R0104", "重复调用", "called twice"),
+    ("R0105", "字段名不合规则", "field name is not an identifier"),
+    (
+        "R0106",
+        "取值不在可选范围内",
+        "value is not one of the choices",
+    ),
+    ("R0201", "缺少 ruleset(…)", "no ruleset(…)"),
+    ("R0202", "没有声明字段", "no data fields"),
+    ("R0203", "没有指定单位字段", "no unit(…)"),
+    ("R0204", "没有指标", "no indicators"),
+    ("R0205", "声明顺序不对", "declarations out of order"),
+    ("R0301", "缺少必填的键", "required key missing"),
+    ("R0302", "值的类型不对", "value of the wrong type"),
+    ("R0303", "小数位数超出范围", "decimals out of range"),
+    (
+        "R0304",
+        "if_blank 与字段类型不符",
+        "if_blank does not fit the type",
+    ),
+    ("R0305", "one_of 用法不对", "one_of misused"),
+    ("R0306", "文本字段用作数值", "text field used as a number"),
+    ("R0307", "yes 需要是/否字段", "yes needs a yes/no field"),
+    ("R0308", "取值（VALUE）写法不对", "malformed value"),
+    ("R0309", "问卷写法不对", "malformed survey"),
+    ("R0310", "条件写法不对", "malformed condition"),
+    ("R0311", "名额比例超出范围", "quota out of range"),
+    (
+        "R0401",
+        "计分方式不是恰好一种",
+        "not exactly one way of scoring",
+    ),
+    ("R0402", "计分方式写法不对", "malformed scoring shape"),
+    ("R0403", "分档分值超过满分", "band above the item's max"),
+    ("R0404", "na: \"full\" 用法不对", "na: \"full\" misused"),
+    ("R0405", "加分项不能归入类别", "bonus in a category"),
+    ("R0406", "满分为负数", "negative max"),
+    (
+        "R0407",
+        "指标分值合计超过总分",
+        "indicators exceed the scale",
+    ),
+    ("R0408", "横向比较方法写法不对", "malformed cohort method"),
+    ("R0501", "等次写法不对", "malformed grade band"),
+    (
+        "R0502",
+        "前提条件未列出等次",
+        "prerequisite lists no grades",
+    ),
+    (
+        "R0503",
+        "处理结果的 when 写法不对",
+        "malformed consequence `when`",
+    ),
+    ("R0901", "内部错误", "internal error"),
+];
+
+// ---------------------------------------------------------------------------------------
+// Pieces of sentences
+// ---------------------------------------------------------------------------------------
+
+/// The declaration a mistake is in (所在声明), as a message starts with it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Decl<'a> {
+    /// `ruleset(…)`.
+    Ruleset,
+    /// `field("name", …)`.
+    Field(&'a str),
+    /// `unit(…)`.
+    Unit,
+    /// `metric("id", …)`.
+    Metric(&'a str),
+    /// `indicator("id", …)`.
+    Indicator(&'a str),
+    /// `bonus("id", …)`.
+    Bonus(&'a str),
+    /// `cohort_indicator("id", …)`.
+    CohortIndicator(&'a str),
+    /// `veto("id", …)`.
+    Veto(&'a str),
+    /// `veto_policy(…)`.
+    VetoPolicy,
+    /// `prerequisite("id", …)`.
+    Prerequisite(&'a str),
+    /// `grades([…])`.
+    Grades,
+    /// `ranking(…)`.
+    Ranking,
+    /// `rollup("id", …)`.
+    Rollup(&'a str),
+    /// `consequence("name", …)`.
+    Consequence(&'a str),
+}
+
+impl Decl<'_> {
+    /// `indicator `a`` / `指标“a”`.
+    pub(crate) fn text(self) -> Text {
+        match self {
+            Self::Ruleset => Text::new("`ruleset(…)`", "ruleset"),
+            Self::Field(n) => Text::new(format!("字段 `{n}`"), format!("field `{n}`")),
+            Self::Unit => Text::new("`unit(…)`", "unit"),
+            Self::Metric(n) => Text::new(format!("统计项“{n}”"), format!("metric `{n}`")),
+            Self::Indicator(n) => Text::new(format!("指标“{n}”"), format!("indicator `{n}`")),
+            Self::Bonus(n) => Text::new(format!("加分项“{n}”"), format!("bonus `{n}`")),
+            Self::CohortIndicator(n) => Text::new(
+                format!("横向比较指标“{n}”"),
+                format!("cohort indicator `{n}`"),
+            ),
+            Self::Veto(n) => Text::new(format!("一票否决项“{n}”"), format!("veto `{n}`")),
+            Self::VetoPolicy => Text::new("`veto_policy(…)`", "veto_policy"),
+            Self::Prerequisite(n) => {
+                Text::new(format!("前提条件“{n}”"), format!("prerequisite `{n}`"))
+            }
+            Self::Grades => Text::new("`grades([…])`", "grades"),
+            Self::Ranking => Text::new("`ranking(…)`", "ranking"),
+            Self::Rollup(n) => Text::new(format!("汇总“{n}”"), format!("rollup `{n}`")),
+            Self::Consequence(n) => {
+                Text::new(format!("处理结果“{n}”"), format!("consequence `{n}`"))
+            }
+        }
+    }
+}
+
+/// `m` as said of the declaration `what`: `indicator `a`: …` / `指标“a”：…`.
+pub(crate) fn within(what: &Text, mut m: Message) -> Message {
+    m.text = Text::new(
+        format!("{}：{}", what.zh, m.text.zh),
+        format!("{}: {}", what.en, m.text.en),
+    );
+    m
+}
+
+/// A script value's type in words: `decimal` → 小数.
+fn type_zh(t: &str) -> String {
+    match t {
+        "i64" | "i32" | "int" => "整数".into(),
+        "a number" => "数字".into(),
+        "a string" => "文本".into(),
+        "a character" => "字符".into(),
+        "an array" => "列表".into(),
+        "a map" | "an object map" => "映射 `#{…}`".into(),
+        "decimal" | "rust_decimal::Decimal" => "小数".into(),
+        "string" | "&str" | "ImmutableString" => "文本".into(),
+        "char" => "字符".into(),
+        "bool" => "布尔值（true/false）".into(),
+        "()" => "空值 `()`".into(),
+        "array" => "列表".into(),
+        "map" => "映射 `#{…}`".into(),
+        "Fn" => "闭包".into(),
+        "blob" => "二进制数据".into(),
+        other => format!(" `{other}`"),
+    }
+}
+
+/// `` `a`、`b`、`c` `` and `` `a`, `b`, `c` ``.
+fn code_list(names: &[&str]) -> Text {
+    let q: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    Text::new(q.join("、"), q.join(", "))
+}
+
+/// Did you mean, for a name written in code (a field, a function): “您是不是想写 `lost`？”.
+pub(crate) fn did_you_mean(right: &str) -> Text {
+    Text::new(
+        format!("您是不是想写 `{right}`？"),
+        format!("did you mean `{right}`?"),
+    )
+}
+
+/// Did you mean, for a misspelt key: “把 `txet` 改为 `text`”.
+pub(crate) fn rename_key(wrong: &str, right: &str) -> Text {
+    Text::new(
+        format!("把 `{wrong}` 改为 `{right}`"),
+        format!("did you mean `{right}`?"),
+    )
+}
+
+/// Did you mean, for a name written as text (a grade, a category, a veto): “您是不是想写“优秀”？”.
+pub(crate) fn did_you_mean_name(right: &str) -> Text {
+    Text::new(
+        format!("您是不是想写“{right}”？"),
+        format!("did you mean `{right}`?"),
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// R00xx: the script's text
+// ---------------------------------------------------------------------------------------
+
+/// R0001: a syntax error, from Rhai's parser (语法错误).
+pub(crate) fn syntax(e: &rhai::ParseErrorType) -> Message {
+    use rhai::LexError as L;
+    use rhai::ParseErrorType as P;
+    let en = format!("syntax error: {}", lower_first(&e.to_string()));
+    let m = |zh: String| Message::new("R0001", format!("语法错误：{zh}"), en.clone());
+    match e {
+        P::MissingToken(tok, what) => {
+            let (zh, help_zh, help_en) = missing_token(tok, what);
+            m(zh).help(help_zh, help_en)
+        }
+        P::UnknownOperator(op) => m(format!("未知的运算符 `{op}`")).help(
+            format!("规则脚本中没有 `{op}` 运算符"),
+            format!("`{op}` is not an operator in rule scripts"),
+        ),
+        P::Reserved(word) => {
+            let instead = match word.as_str() {
+                "default" => Some("if_blank"),
+                "else" => Some("otherwise"),
+                _ => None,
+            };
+            let (help_zh, help_en) = match instead {
+                Some(i) => (
+                    format!("`{word}` 是保留字，不能用作键或名称；这里请写 `{i}`"),
+                    format!("`{word}` cannot be a key or a name; write `{i}` here"),
+                ),
+                None => (
+                    format!("保留字不能用作键或名称，请换一个名称代替 `{word}`"),
+                    format!("reserved words cannot be keys or names; use another name than `{word}`"),
+                ),
+            };
+            m(format!("`{word}` 是保留字")).help(help_zh, help_en)
+        }
+        P::UnexpectedEOF => m("脚本没有写完就结束了".into()).help(
+            "检查圆括号 ( )、方括号 [ ]、花括号 { } 和双引号是否都已成对闭合",
+            "check that every ( [ { and every double quote is closed",
+        ),
+        P::DuplicatedProperty(k) => m(format!("映射中的键 `{k}` 重复出现")).help(
+            format!("每个键只写一次，删去多余的 `{k}`"),
+            format!("write each key once: delete the second `{k}`"),
+        ),
+        P::PropertyExpected => m("`.` 后面应是属性名".into()).help(
+            "属性名只能用半角字母、数字和 `_`，如 `u.lost`",
+            "a property name uses ASCII letters, digits and `_`, such as `u.lost`",
+        ),
+        P::VariableExpected => m("这里应是变量名".into()),
+        P::VariableUndefined(v) => m(format!("变量 `{v}` 未定义")).help(
+            format!("先用 `let {v} = …;` 定义它"),
+            format!("define it first with `let {v} = …;`"),
+        ),
+        P::MismatchedType(wanted, found) => {
+            let wanted = match wanted.as_str() {
+                "a boolean expression" => "条件（结果为 true 或 false）",
+                "an iterable value" => "可遍历的值（列表或范围）",
+                _ => wanted.as_str(),
+            };
+            m(format!("这里需要{wanted}，实际是{}", type_zh(found)))
+        }
+        P::ExprTooDeep => m("表达式嵌套太深".into()).help(
+            "把表达式拆成几步，用 `let` 保存中间结果",
+            "split the expression into steps with `let`",
+        ),
+        P::LoopBreak => m("`break` 只能用在循环中".into()),
+        P::BadInput(lex) => match lex {
+            L::UnexpectedInput(s) if !s.is_ascii() => m(format!("这里不应出现“{s}”")).help(
+                "中文只能写在双引号括起的文本里；名称请用半角字母、数字和 `_`",
+                "Chinese text belongs inside double quotes; names use ASCII letters, digits and `_`",
+            ),
+            L::UnexpectedInput(s) => m(format!("这里不应出现 `{s}`")).help(
+                format!("删去多余的 `{s}`，或补上它前面缺少的内容"),
+                format!("delete the stray `{s}`, or add what is missing before it"),
+            ),
+            L::UnterminatedString => m("字符串没有结束".into()).help(
+                "在文本末尾补上半角双引号 \"（文本不能跨行）",
+                "close the text with a double quote \" on the same line",
+            ),
+            L::MalformedEscapeSequence(s) => m(format!("无效的转义序列 `{s}`")).help(
+                "文本中的反斜杠请写成 `\\\\`",
+                "write a backslash in text as `\\\\`",
+            ),
+            L::MalformedNumber(s) => m(if s.is_empty() {
+                "数字写法不对".to_string()
+            } else {
+                format!("数字 `{s}` 写法不对")
+            })
+            .help(
+                "数字只能含半角数字和一个小数点，如 `96.5`；百分数不带 `%`",
+                "a number has ASCII digits and one decimal point, such as `96.5`, without `%`",
+            ),
+            L::MalformedChar(s) => m(format!("字符 `{s}` 写法不对")).help(
+                "文本请用双引号 \"…\" 括起，单引号只能括一个字符",
+                "write text in double quotes \"…\"; single quotes hold one character",
+            ),
+            L::MalformedIdentifier(s) => m(format!("名称 `{s}` 不合规则")).help(
+                "名称只能用半角字母、数字和 `_`，且不能以数字开头",
+                "a name uses ASCII letters, digits and `_`, and does not start with a digit",
+            ),
+            L::StringTooLong(max) => m(format!("文本太长（最多 {max} 个字符）")),
+            L::ImproperSymbol(s, _) => m(format!("无效的符号 `{s}`")),
+            _ => m(e.to_string()),
+        },
+        _ => m(e.to_string()),
+    }
+}
+
+/// The zh words for a missing token, its zh hint and its English hint.
+fn missing_token(tok: &str, what: &str) -> (String, String, String) {
+    let named = |prefix: &str| {
+        what.strip_prefix(prefix)
+            .map(|r| r.trim_matches(|c| c == '\'' || c == ' ').to_string())
+    };
+    let place = match what {
+        "to end this object map literal" => "映射 `#{ … }` 末尾".to_string(),
+        "to separate the items of this object map literal" => "映射的两项之间".into(),
+        "to end this array literal" => "列表 `[ … ]` 末尾".into(),
+        "to separate the items of this array literal" => "列表的两项之间".into(),
+        "to terminate this statement" => "语句末尾".into(),
+        "to start a statement block" => "语句块开头".into(),
+        "to terminate this block" => "语句块末尾".into(),
+        "for a matching ( in this expression" => "与 `(` 配对处".into(),
+        "for a matching [ in this index expression" => "与 `[` 配对处".into(),
+        "to start arguments list of function call" => "函数调用的参数列表开头".into(),
+        "to separate the parameters of anonymous function" => "闭包的两个参数之间".into(),
+        "to close the parameters list of anonymous function or closure" => {
+            "闭包参数列表末尾".into()
+        }
+        _ => {
+            if let Some(f) = named("to close the arguments list of this function call") {
+                format!("函数调用 `{f}(…)` 的参数列表末尾")
+            } else if let Some(f) = named("to separate the arguments to function call") {
+                format!("函数调用 `{f}(…)` 的两个参数之间")
+            } else if let Some(k) = named("to follow the property") {
+                let k = k
+                    .trim_end_matches(" in this object map literal")
+                    .trim_matches('\'');
+                format!("映射中的键 `{k}` 后面")
+            } else if let Some(f) = named("to close the parameters list of function") {
+                format!("函数 `{f}` 的参数列表末尾")
+            } else {
+                "这里".into()
+            }
+        }
+    };
+    let zh = format!("{place}缺少 `{tok}`");
+    if what == "to terminate this statement" {
+        (
+            zh,
+            format!("在上一条语句末尾补上 `{tok}`"),
+            format!("add `{tok}` at the end of the statement before"),
+        )
+    } else {
+        (
+            zh,
+            format!("在此处补上 `{tok}`"),
+            format!("add `{tok}` here"),
+        )
+    }
+}
+
+/// Rhai's messages as the middle of a sentence: first letter lower-case, no final full stop.
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect::<String>(),
+        None => String::new(),
+    }
+    .trim_end_matches('.')
+    .to_string()
+}
+
+/// The full-width punctuation marks (全角标点) a Chinese input method types in code, with
+/// their name in zh and English and the half-width mark to type instead.
+const FULL_WIDTH: &[(char, &str, &str, &str)] = &[
+    ('，', "逗号", "comma", ","),
+    ('、', "顿号", "enumeration comma", ","),
+    ('；', "分号", "semicolon", ";"),
+    ('：', "冒号", "colon", ":"),
+    ('（', "左括号", "parenthesis", "("),
+    ('）', "右括号", "parenthesis", ")"),
+    ('“', "左引号", "quotation mark", "\""),
+    ('”', "右引号", "quotation mark", "\""),
+    ('‘', "左单引号", "quotation mark", "\""),
+    ('’', "右单引号", "quotation mark", "\""),
+    ('＂', "双引号", "quotation mark", "\""),
+    ('＇', "单引号", "apostrophe", "'"),
+    ('【', "左方括号", "bracket", "["),
+    ('】', "右方括号", "bracket", "]"),
+    ('［', "左方括号", "bracket", "["),
+    ('］', "右方括号", "bracket", "]"),
+    ('｛', "左花括号", "brace", "{"),
+    ('｝', "右花括号", "brace", "}"),
+    ('。', "句号", "full stop", "."),
+    ('．', "点号", "full stop", "."),
+    ('！', "感叹号", "exclamation mark", "!"),
+    ('？', "问号", "question mark", "?"),
+    ('＝', "等号", "equals sign", "="),
+    ('＋', "加号", "plus sign", "+"),
+    ('－', "减号", "minus sign", "-"),
+    ('＊', "乘号", "asterisk", "*"),
+    ('／', "斜杠", "slash", "/"),
+    ('＜', "小于号", "less-than sign", "<"),
+    ('＞', "大于号", "greater-than sign", ">"),
+    ('％', "百分号", "percent sign", "%"),
+    ('｜', "竖线", "vertical bar", "|"),
+    ('＃', "井号", "hash sign", "#"),
+    ('＿', "下划线", "underscore", "_"),
+    ('\u{3000}', "空格", "space", " "),
+];
+
+/// Whether `c` is full-width punctuation that belongs in code as its half-width twin.
+pub(crate) fn is_full_width(c: char) -> bool {
+    FULL_WIDTH.iter().any(|(f, ..)| *f == c)
+}
+
+/// R0002: a full-width punctuation mark in code, where the script needs its half-width twin.
+pub(crate) fn full_width(c: char) -> Message {
+    let (name_zh, name_en, ascii) = FULL_WIDTH
+        .iter()
+        .find(|(f, ..)| *f == c)
+        .map_or(("标点", "punctuation", ""), |(_, z, e, a)| (*z, *e, *a));
+    if c == '\u{3000}' {
+        return Message::new(
+            "R0002",
+            "这里用了全角空格，脚本中的空格须为半角",
+            "a full-width space in code: scripts use half-width (ASCII) spaces",
+        )
+        .help("请改用半角空格", "use an ordinary space instead");
+    }
+    // A quotation mark is not put in quotation marks.
+    let shown = if matches!(c, '“' | '”' | '‘' | '’') {
+        format!(" `{c}`")
+    } else {
+        format!("“{c}”")
+    };
+    Message::new(
+        "R0002",
+        format!("这里用了全角{name_zh}{shown}，脚本中的标点须为半角"),
+        format!("full-width {name_en} `{c}` in code: scripts use half-width (ASCII) punctuation"),
+    )
+    .help(
+        format!("请改用半角{name_zh} {ascii}"),
+        format!("use the half-width {name_en} `{ascii}` instead"),
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// R01xx: names and keys
+// ---------------------------------------------------------------------------------------
+
+/// Where an unknown key was found.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum KeyPlace<'a> {
+    /// In the declaration's own map.
+    Declaration,
+    /// In the ratio map under this key.
+    Ratio(&'a str),
+    /// In the survey map under this key.
+    Survey(&'a str),
+    /// In the map under this key (a linked value, a shape, a deduction).
+    In(&'a str),
+    /// In the condition under this key.
+    Condition(&'a str),
+    /// In a step of `bands`.
+    BandStep,
+}
+
+/// R0101: a key no reader of this map knows (未知的键), most often a typo.
+pub(crate) fn unknown_key(k: &str, place: KeyPlace, help: Option<Text>) -> Message {
+    let (zh, en) = match place {
+        KeyPlace::Declaration => (format!("未知的键 `{k}`"), format!("unknown key `{k}`")),
+        KeyPlace::Ratio(key) => (
+            format!("`{key}` 的比例中有未知的键 `{k}`"),
+            format!("unknown key `{k}` in the ratio of `{key}`"),
+        ),
+        KeyPlace::Survey(key) => (
+            format!("`{key}` 的问卷中有未知的键 `{k}`"),
+            format!("unknown key `{k}` in the survey of `{key}`"),
+        ),
+        KeyPlace::In(key) => (
+            format!("`{key}` 中有未知的键 `{k}`"),
+            format!("unknown key `{k}` in `{key}`"),
+        ),
+        KeyPlace::Condition(key) => (
+            format!("`{key}` 的条件中有未知的键 `{k}`"),
+            format!("unknown key `{k}` in the condition of `{key}`"),
+        ),
+        KeyPlace::BandStep => (
+            format!("分档的一档中有未知的键 `{k}`"),
+            format!("unknown key `{k}` in a band step"),
+        ),
+    };
+    Message::new("R0101", zh, en).maybe_help(help)
+}
+
+/// The hint for an unknown key without a close match: the keys this map has.
+pub(crate) fn keys_are(keys: &[&str]) -> Text {
+    let l = code_list(keys);
+    Text::new(
+        format!("这里可用的键有：{}", l.zh),
+        format!("the keys here are {}", keys.join(", ")),
+    )
+}
+
+/// The hint for an unknown key in a shape: the keys of `shape`.
+pub(crate) fn shape_keys_are(shape: &str, keys: &[&str]) -> Text {
+    let mut all = vec!["value"];
+    all.extend_from_slice(keys);
+    Text::new(
+        format!("`{shape}` 可用的键有：{}", code_list(&all).zh),
+        format!("the keys of `{shape}` are value, {}", keys.join(", ")),
+    )
+}
+
+/// The form of a ratio.
+pub(crate) fn ratio_form() -> Text {
+    Text::new(
+        "比例写作 `#{ num: \"分子字段\", den: \"分母字段\", scale: 100 }`",
+        "a ratio is `#{ num: \"field\", den: \"field\", scale: 100 }`",
+    )
+}
+
+/// The forms of a survey.
+pub(crate) fn survey_form() -> Text {
+    Text::new(
+        "写作 `#{ survey: [\"f1\", \"f2\", …], points: [100, 80, …] }` 或 `#{ survey: [...], share: [\"f1\"] }`",
+        "write `#{ survey: [\"f1\", \"f2\", …], points: [100, 80, …] }` or `#{ survey: [...], share: [\"f1\"] }`",
+    )
+}
+
+/// The form of a linked value.
+pub(crate) fn linked_form(op_key: &str, link_key: &str) -> Text {
+    Text::new(
+        format!("写作 `#{{ {op_key}: \"字段\", {link_key}: \"关联字段\" }}`"),
+        format!("write `#{{ {op_key}: \"field\", {link_key}: \"link_field\" }}`"),
+    )
+}
+
+/// The forms of a condition.
+pub(crate) fn condition_forms() -> Text {
+    Text::new(
+        "条件可写作闭包 `|u| u.field > 0`、映射 `#{ field: \"name\", above: 0 }` 或 `#{ any: [ … ] }`",
+        "write a closure `|u| u.field > 0`, a map `#{ field: \"name\", above: 0 }` or `#{ any: [ … ] }`",
+    )
+}
+
+/// R0102: a field named by `key` that is not declared (字段未声明).
+pub(crate) fn undeclared_field(key: &str, name: &str, near: Option<&str>) -> Message {
+    Message::new(
+        "R0102",
+        format!("`{key}` 引用的字段 `{name}` 没有声明"),
+        format!("`{key}` names field `{name}`, which is not declared"),
+    )
+    .help_or(near.map(did_you_mean), || {
+        Text::new(
+            "请先用 `field(…)` 声明该字段，再在规则中引用",
+            "declare it with `field(…)` before the rules that read it",
+        )
+    })
+}
+
+/// R0102: a linked value names neither a field nor a metric declared earlier.
+pub(crate) fn undeclared_field_or_metric(key: &str, name: &str, near: Option<&str>) -> Message {
+    Message::new(
+        "R0102",
+        format!("`{key}` 引用的 `{name}` 既不是字段，也不是前面声明过的统计项"),
+        format!("`{key}` names `{name}`, which is neither a field nor a metric declared earlier"),
+    )
+    .help_or(near.map(did_you_mean), || {
+        Text::new(
+            "请写一个字段名，或写在此之前声明的统计项（metric）",
+            "name a field, or a metric declared earlier",
+        )
+    })
+}
+
+/// R0102: an item names a category that is not declared.
+pub(crate) fn undeclared_category(name: &str, near: Option<&str>) -> Message {
+    Message::new(
+        "R0102",
+        format!("类别“{name}”没有声明"),
+        format!("category `{name}` is not declared"),
+    )
+    .help_or(near.map(did_you_mean_name), || {
+        Text::new(
+            format!("请用 `category(\"{name}\", 25);` 声明该类别"),
+            format!("declare it with `category(\"{name}\", 25);`"),
+        )
+    })
+}
+
+/// R0102: a consequence names a veto id that no veto has.
+pub(crate) fn undeclared_veto(id: &str, near: Option<&str>) -> Message {
+    Message::new(
+        "R0102",
+        format!("没有 id 为“{id}”的一票否决项"),
+        format!("no veto has the id `{id}`"),
+    )
+    .help_or(near.map(did_you_mean_name), || {
+        Text::new(
+            "请写 `veto(\"id\", …)` 中声明过的 id",
+            "name the id of a `veto(\"id\", …)`",
+        )
+    })
+}
+
+/// R0102: a grade name no band of `grades([…])` has.
+pub(crate) fn undeclared_grade(name: &str, near: Option<&str>, bands: &[String]) -> Message {
+    let list: Vec<&str> = bands.iter().map(String::as_str).collect();
+    Message::new(
+        "R0102",
+        format!("没有名为“{name}”的等次"),
+        format!("no grade band is named `{name}`"),
+    )
+    .help_or(near.map(did_you_mean_name), || {
+        if list.is_empty() {
+            Text::new(
+                "请先用 `grades([…])` 声明等次",
+                "declare the grades with `grades([…])`",
+            )
+        } else {
+            let zh: Vec<String> = list.iter().map(|n| format!("“{n}”")).collect();
+            Text::new(
+                format!("等次有：{}", zh.join("、")),
+                format!("the grades are {}", code_list(&list).en),
+            )
+        }
+    })
+}
+
+/// R0103: a name declared twice (重复声明): a field, a metric, an item id.
+pub(crate) fn declared_twice(what: &Text, item: bool) -> Message {
+    let m = Message::new(
+        "R0103",
+        format!("{}重复声明", what.zh),
+        format!("{} is declared twice", what.en),
+    );
+    if item {
+        m.help("每条规则的 id 须各不相同", "give each rule its own id")
+    } else {
+        m.help(
+            "删去重复的声明，或给其中一个改名",
+            "delete the second declaration or rename one",
+        )
+    }
+}
+
+/// R0104: a function the script calls once at most, called twice (`ruleset`, `state`).
+pub(crate) fn called_twice(function: &str) -> Message {
+    Message::new(
+        "R0104",
+        format!("`{function}(…)` 调用了两次"),
+        format!("`{function}(…)` is called twice"),
+    )
+    .help(
+        format!("只保留一个 `{function}(…)`"),
+        format!("keep one `{function}(…)` and delete the other"),
+    )
+}
+
+/// R0105: a field name that cannot be written as `u.name`.
+pub(crate) fn bad_field_name(name: &str) -> Message {
+    Message::new(
+        "R0105",
+        format!("字段名“{name}”不合规则"),
+        format!("field name `{name}` is not an identifier"),
+    )
+    .help(
+        "字段名只能用半角字母、数字和 `_`（如 `lost_control`），中文表头请写在 `label` 中",
+        "use letters, digits and `_` (e.g. `lost_control`) and put the Chinese header in `label`",
+    )
+}
+
+/// The choices of a key read by `choice`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Choice {
+    /// `order`.
+    Order,
+    /// `na`.
+    Na,
+    /// `veto_policy`'s `rank`.
+    VetoRank,
+    /// `ranking`'s `ties`.
+    Ties,
+    /// `rollup`'s `method`.
+    RollupMethod,
+}
+
+/// R0106: `key` holds a text that is not one of its choices.
+pub(crate) fn unknown_choice(key: &str, value: &str, choice: Choice) -> Message {
+    let (zh, en) = match choice {
+        Choice::Order => (
+            "请写 \"desc\"（越高越好）或 \"asc\"（越低越好）",
+            "use \"desc\" (higher is better) or \"asc\"",
+        ),
+        Choice::Na => (
+            "唯一可选的是 `na: \"full\"`",
+            "the only choice is `na: \"full\"`",
+        ),
+        Choice::VetoRank => (
+            "请写 \"last\"（排在最后）、\"excluded\"（不参加排名）或 \"normal\"（照常排名）",
+            "use \"last\", \"excluded\" or \"normal\"",
+        ),
+        Choice::Ties => (
+            "请写 \"competition\"（1-2-2-4）或 \"dense\"（1-2-2-3）",
+            "use \"competition\" (1-2-2-4) or \"dense\" (1-2-2-3)",
+        ),
+        Choice::RollupMethod => (
+            "请写 \"mean\"（平均）、\"sum\"（合计）、\"min\"（最低）或 \"max\"（最高）",
+            "use \"mean\", \"sum\", \"min\" or \"max\"",
+        ),
+    };
+    Message::new(
+        "R0106",
+        format!("`{key}` 的值“{value}”不是可选值"),
+        format!("`{key}` is `{value}`"),
+    )
+    .help(zh, en)
+}
+
+/// R0106: a field type that does not exist.
+pub(crate) fn unknown_type(name: &str, near: Option<&str>) -> Message {
+    Message::new(
+        "R0106",
+        format!("未知的字段类型“{name}”"),
+        format!("unknown type `{name}`"),
+    )
+    .help_or(near.map(did_you_mean), || {
+        Text::new(
+            "类型只能是 text（文本）、int（整数）、number（数字）、percent（百分比）、bool（是/否）",
+            "the types are text, int, number, percent, bool",
+        )
+    })
+}
+
+/// R0106: `otherwise` in `target` is neither "zero" nor "proportional".
+pub(crate) fn unknown_otherwise(value: &str) -> Message {
+    Message::new(
+        "R0106",
+        format!("`target` 中 `otherwise` 的值“{value}”不是可选值"),
+        format!("`otherwise` in `target` is `{value}`"),
+    )
+    .help(
+        "请写 \"zero\"（未达标得 0 分）或 \"proportional\"（按比例得分）",
+        "use \"zero\" or \"proportional\"",
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// R02xx: the rule set as a whole
+// ---------------------------------------------------------------------------------------
+
+/// R0201: the script never calls `ruleset(…)`.
+pub(crate) fn no_ruleset() -> Message {
+    Message::new(
+        "R0201",
+        "脚本没有调用 `ruleset(…)`",
+        "the script never calls `ruleset(…)`",
+    )
+    .help(
+        "在脚本开头写 `ruleset(#{ id: \"my-scheme\", title: \"…\", max: 100 });`",
+        "start the script with `ruleset(#{ id: \"my-scheme\", title: \"…\", max: 100 });`",
+    )
+}
+
+/// R0202: no `field(…)`.
+pub(crate) fn no_fields() -> Message {
+    Message::new(
+        "R0202",
+        "规则集没有声明任何数据字段",
+        "the rule set declares no data fields",
+    )
+    .help(
+        "每个数据列用 `field(\"name\", #{ label: \"表头\", type: \"int\" });` 声明",
+        "declare each column with `field(\"name\", #{ label: \"表头\", type: \"int\" });`",
+    )
+}
+
+/// R0203: no `unit(…)`.
+pub(crate) fn no_unit() -> Message {
+    Message::new(
+        "R0203",
+        "规则集没有指明哪个字段标识单位",
+        "the rule set never says which field identifies a unit",
+    )
+    .help(
+        "在字段声明之后加上 `unit(#{ id: \"code\", name: \"name\" });`",
+        "add `unit(#{ id: \"code\", name: \"name\" });` after the fields",
+    )
+}
+
+/// R0204: no indicator (nor metric).
+pub(crate) fn no_indicators() -> Message {
+    Message::new(
+        "R0204",
+        "规则集没有任何指标",
+        "the rule set has no indicators",
+    )
+    .help(
+        "至少加一条 `indicator(\"id\", #{ … });`",
+        "add at least one `indicator(\"id\", #{ … });`",
+    )
+}
+
+/// R0205: `ranking(#{ within })` before `unit(…)`.
+pub(crate) fn ranking_before_unit() -> Message {
+    Message::new(
+        "R0205",
+        "`ranking(…)`：须先调用 `unit(…)`，再调用 `ranking(…)`",
+        "ranking: call `unit(…)` before `ranking(…)`",
+    )
+    .help(
+        "把 `ranking(…)` 移到 `unit(…)` 之后",
+        "move `ranking(…)` below `unit(…)`",
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// R03xx: the values of a declaration's keys
+// ---------------------------------------------------------------------------------------
+
+/// R0301: a required key is missing; `help` says what to add.
+pub(crate) fn missing_key(key: &str, help: Text) -> Message {
+    Message::new(
+        "R0301",
+        format!("缺少 `{key}`"),
+        format!("`{key}` is missing"),
+    )
+    .help(help.zh, help.en)
+}
+
+/// The hint to add `example` (a key with its value).
+pub(crate) fn add(example: &str) -> Text {
+    Text::new(format!("请补上 `{example}`"), format!("add `{example}`"))
+}
+
+/// The hint for a missing `value`: a field or a survey.
+pub(crate) fn add_value_or_survey() -> Text {
+    Text::new(
+        "请补上 `value: \"字段\"` 或一个问卷",
+        "add `value: \"field\"` or a survey",
+    )
+}
+
+/// R0302: `key` must be text.
+pub(crate) fn not_text(key: &str, found: &str) -> Message {
+    Message::new(
+        "R0302",
+        format!("`{key}` 应为文本，实际是{}", type_zh(found)),
+        format!("`{key}` must be text, found {found}"),
+    )
+    .help(
+        format!("用双引号括起，如 `{key}: \"…\"`"),
+        format!("write it in double quotes, such as `{key}: \"…\"`"),
+    )
+}
+
+/// R0302: `key` must be a number.
+pub(crate) fn not_number(key: &str, found: &str) -> Message {
+    Message::new(
+        "R0302",
+        format!("`{key}` 应为数字，实际是{}", type_zh(found)),
+        format!("`{key}` must be a number, found {found}"),
+    )
+    .help(
+        format!("写半角数字、不加引号，如 `{key}: 10`"),
+        format!("write the number without quotes, such as `{key}: 10`"),
+    )
+}
+
+/// R0302: `key` must be true or false.
+pub(crate) fn not_bool(key: &str, found: &str) -> Message {
+    Message::new(
+        "R0302",
+        format!("`{key}` 应为 true 或 false，实际是{}", type_zh(found)),
+        format!("`{key}` must be true or false, found {found}"),
+    )
+    .help(
+        format!("写 `{key}: true` 或 `{key}: false`，不加引号"),
+        format!("write `{key}: true` or `{key}: false`, without quotes"),
+    )
+}
+
+/// R0302: `key` must be a closure.
+pub(crate) fn not_closure(key: &str, found: &str) -> Message {
+    Message::new(
+        "R0302",
+        format!("`{key}` 应为闭包（如 `|u| …`），实际是{}", type_zh(found)),
+        format!("`{key}` must be a closure such as `|u| …`, found {found}"),
+    )
+    .help(
+        format!("写作 `{key}: |u| …`，如 `{key}: |u| u.lost * 0.5`"),
+        format!("write `{key}: |u| …`, such as `{key}: |u| u.lost * 0.5`"),
+    )
+}
+
+/// R0302: `aliases` must be a list of headers.
+pub(crate) fn aliases_not_list() -> Message {
+    Message::new(
+        "R0302",
+        "`aliases` 应为表头列表",
+        "`aliases` must be a list of headers",
+    )
+    .help(
+        "写作 `aliases: [\"编码\", \"区划代码\"]`",
+        "write `aliases: [\"编码\", \"区划代码\"]`",
+    )
+}
+
+/// R0302: `key` must be a list of field names.
+pub(crate) fn not_names(key: &str) -> Message {
+    Message::new(
+        "R0302",
+        format!("`{key}` 应为字段名列表"),
+        format!("`{key}` must be a list of field names"),
+    )
+    .help(
+        format!("写作 `{key}: [\"f1\", \"f2\"]`"),
+        format!("write `{key}: [\"f1\", \"f2\"]`"),
+    )
+}
+
+/// Where a bound was read, for [`bound_not_number`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum BoundIn<'a> {
+    /// `target: #{ … }`.
+    Target,
+    /// A step of `bands`.
+    BandStep,
+    /// A condition.
+    Condition,
+    /// A band of `grades([…])`.
+    Band(&'a str),
+}
+
+/// R0302: a bound (`at_least` …) that is not a number.
+pub(crate) fn bound_not_number(k: &str, ctx: BoundIn) -> Message {
+    let (zh, en) = match ctx {
+        BoundIn::Target => ("`target` 中".to_string(), "`target`".to_string()),
+        BoundIn::BandStep => ("分档的一档中".into(), "a band step".into()),
+        BoundIn::Condition => ("条件中".into(), "a condition".into()),
+        BoundIn::Band(n) => (format!("等次“{n}”中"), format!("band `{n}`")),
+    };
+    Message::new(
+        "R0302",
+        format!("{zh}的 `{k}` 应为数字"),
+        format!("`{k}` in {en} must be a number"),
+    )
+    .help(
+        format!("写半角数字、不加引号，如 `{k}: 90`"),
+        format!("write the number without quotes, such as `{k}: 90`"),
+    )
+}
+
+/// R0302: the maximum of `category(…)` is not a number.
+pub(crate) fn category_max_not_number(name: &str) -> Message {
+    Message::new(
+        "R0302",
+        format!("类别“{name}”：上限应为数字"),
+        format!("category `{name}`: the maximum must be a number"),
+    )
+    .help(
+        format!("写作 `category(\"{name}\", 25);`"),
+        format!("write `category(\"{name}\", 25);`"),
+    )
+}
+
+/// R0302: `state(…)` needs a closure.
+pub(crate) fn state_not_closure() -> Message {
+    Message::new(
+        "R0302",
+        "`state(…)` 需要一个闭包 `|u, prev, r| #{ status: … }`",
+        "state: expected a closure `|u, prev, r| #{ status: … }`",
+    )
+    .help(
+        "写作 `state(|u, prev, r| #{ status: … });`",
+        "write `state(|u, prev, r| #{ status: … });`",
+    )
+}
+
+/// R0303: `decimals` out of 0..=10.
+pub(crate) fn bad_decimals() -> Message {
+    Message::new(
+        "R0303",
+        "`decimals`（小数位数）应为 0 到 10 的整数",
+        "`decimals` must be a whole number from 0 to 10",
+    )
+    .help("如 `decimals: 2`", "such as `decimals: 2`")
+}
+
+/// R0304: `if_blank` does not fit the field's type.
+pub(crate) fn if_blank_mismatch(ty: &str) -> Message {
+    Message::new(
+        "R0304",
+        format!("`if_blank`（空白时的取值）与类型“{ty}”不符"),
+        format!("`if_blank` does not fit type `{ty}`"),
+    )
+    .help(
+        "数字类型写 `if_blank: 0`，文本写 `if_blank: \"…\"`，是/否写 `if_blank: false`",
+        "numbers take `if_blank: 0`, text `if_blank: \"…\"`, bool `if_blank: false`",
+    )
+}
+
+/// R0305: `one_of` on a field that is not text, or not a list.
+pub(crate) fn bad_one_of() -> Message {
+    Message::new(
+        "R0305",
+        "`one_of` 应为文本字段可取值的列表",
+        "`one_of` must be a list of the values a text field may hold",
+    )
+    .help(
+        "在类型为 \"text\" 的字段上写 `one_of: [\"乡镇\", \"部门\"]`",
+        "write `one_of: [\"乡镇\", \"部门\"]` on a field of type \"text\"",
+    )
+}
+
+/// R0306: `key` reads a text field where it needs a number.
+pub(crate) fn text_field_as_number(key: &str, name: &str) -> Message {
+    Message::new(
+        "R0306",
+        format!("`{key}` 需要数值，但字段 `{name}` 是文本类型"),
+        format!("`{key}` needs a number but field `{name}` is text"),
+    )
+    .help(
+        format!("把字段 `{name}` 的类型声明为 \"int\"、\"number\" 或 \"percent\""),
+        format!("declare `{name}` with type \"int\", \"number\" or \"percent\""),
+    )
+}
+
+/// R0307: `yes` names a field that is not yes/no.
+pub(crate) fn yes_not_bool(name: &str) -> Message {
+    Message::new(
+        "R0307",
+        format!("`yes` 需要是/否字段，`{name}` 不是"),
+        format!("`yes` needs a yes/no field; `{name}` is not one"),
+    )
+    .help(
+        format!("把字段 `{name}` 的类型声明为 \"bool\""),
+        format!("declare `{name}` with type \"bool\""),
+    )
+}
+
+/// R0307: `yes` is not a field name.
+pub(crate) fn yes_not_name() -> Message {
+    Message::new(
+        "R0307",
+        "`yes` 应写一个是/否字段的名称，如 `yes: \"budget\"`",
+        "`yes` must name a yes/no field, such as `yes: \"budget\"`",
+    )
+}
+
+/// R0308: a VALUE that is neither a field name, a ratio nor a closure.
+pub(crate) fn bad_measure(key: &str, found: &str) -> Message {
+    Message::new(
+        "R0308",
+        format!(
+            "`{key}` 应为字段名、比例映射或闭包，实际是{}",
+            type_zh(found)
+        ),
+        format!("`{key}` must be a field name, a ratio map or a closure, found {found}"),
+    )
+    .help(
+        format!("写作 `{key}: \"字段\"`、`#{{ num: \"a\", den: \"b\", scale: 100 }}` 或 `|u| …`"),
+        format!("write `{key}: \"field\"`, `#{{ num: \"a\", den: \"b\", scale: 100 }}` or `|u| …`"),
+    )
+}
+
+/// R0308: a ratio without `num`, `den` or a numeric `scale`.
+pub(crate) fn bad_ratio(key: &str) -> Message {
+    let f = ratio_form();
+    Message::new(
+        "R0308",
+        format!("`{key}` 不是有效的比例"),
+        format!("`{key}` is not a valid ratio"),
+    )
+    .help(f.zh, f.en)
+}
+
+/// R0308: a linked value without both its keys.
+pub(crate) fn bad_linked(key: &str, op_key: &str, link_key: &str) -> Message {
+    let f = linked_form(op_key, link_key);
+    Message::new(
+        "R0308",
+        format!("`{key}` 需要 `{op_key}` 和 `{link_key}`，两者都是字段名"),
+        format!("`{key}` needs `{op_key}` and `{link_key}`, both field names"),
+    )
+    .help(f.zh, f.en)
+}
+
+/// R0309: `points` does not give one number per answer category.
+pub(crate) fn survey_points(key: &str, answers: usize) -> Message {
+    Message::new(
+        "R0309",
+        format!("`{key}` 的问卷中，`points` 须为每个答案类别各给一个分数（共 {answers} 个）"),
+        format!(
+            "`points` in the survey of `{key}` needs one number per answer category ({answers})"
+        ),
+    )
+    .help(
+        format!("`points` 列表的长度应与 `survey` 相同（{answers} 个）"),
+        format!("give `points` as many numbers as `survey` has fields ({answers})"),
+    )
+}
+
+/// R0309: `share` names a field that `survey` does not list.
+pub(crate) fn share_not_in_survey(name: &str) -> Message {
+    Message::new(
+        "R0309",
+        format!("`share` 中的 `{name}` 不在 `survey` 列表中"),
+        format!("`share` names `{name}`, which is not in `survey`"),
+    )
+    .help(
+        format!("把 `{name}` 加进 `survey`，或从 `share` 中删去"),
+        format!("add `{name}` to `survey` or remove it from `share`"),
+    )
+}
+
+/// R0309: neither or both of `points` and `share`.
+pub(crate) fn survey_method(key: &str) -> Message {
+    let f = survey_form();
+    Message::new(
+        "R0309",
+        format!("`{key}` 的问卷须恰好有 `points` 或 `share` 其中之一"),
+        format!("the survey of `{key}` needs exactly one of `points` or `share`"),
+    )
+    .help(f.zh, f.en)
+}
+
+/// R0310: `key` is not a condition at all.
+pub(crate) fn not_condition(key: &str, found: &str) -> Message {
+    let f = condition_forms();
+    Message::new(
+        "R0310",
+        format!("`{key}` 应为条件，实际是{}", type_zh(found)),
+        format!("`{key}` must be a condition, found {found}"),
+    )
+    .help(f.zh, f.en)
+}
+
+/// R0310: `any`/`all` with other keys or an empty list.
+pub(crate) fn bad_any_all(word: &str, key: &str) -> Message {
+    let f = condition_forms();
+    Message::new(
+        "R0310",
+        format!("`{key}` 中的 `{word}` 须是唯一的键，且其条件列表不能为空"),
+        format!("`{word}` in `{key}` must be the only key, with a non-empty list of conditions"),
+    )
+    .help(f.zh, f.en)
+}
+
+/// R0310: a condition map without `field`.
+pub(crate) fn condition_no_field(key: &str) -> Message {
+    let f = condition_forms();
+    Message::new(
+        "R0310",
+        format!("`{key}` 的条件没有写 `field`"),
+        format!("the condition in `{key}` names no `field`"),
+    )
+    .help(f.zh, f.en)
+}
+
+/// R0310: a text field compared with a number.
+pub(crate) fn condition_text_vs_number(key: &str, name: &str) -> Message {
+    Message::new(
+        "R0310",
+        format!("`{key}` 的条件把文本字段 `{name}` 与数字比较"),
+        format!("the condition in `{key}` compares text field `{name}` with a number"),
+    )
+    .help(
+        "文本字段请用 `equals: \"…\"`",
+        "use `equals: \"…\"` for a text field",
+    )
+}
+
+/// R0310: not exactly one bound in a condition.
+pub(crate) fn condition_bounds(key: &str) -> Message {
+    let f = condition_forms();
+    Message::new(
+        "R0310",
+        format!("`{key}` 的条件须恰好有 `above`、`at_least`、`below`、`at_most`、`equals` 其中之一"),
+        format!("the condition in `{key}` needs exactly one of `above`, `at_least`, `below`, `at_most`, `equals`"),
+    )
+    .help(f.zh, f.en)
+}
+
+/// R0311: a band's `quota` outside (0, 1].
+pub(crate) fn bad_quota(band: &str) -> Message {
+    Message::new(
+        "R0311",
+        format!("等次“{band}”：`quota`（名额比例）须大于 0 且不超过 1"),
+        format!("band `{band}`: `quota` must be a share above 0 and at most 1"),
+    )
+    .help("20% 写作 `quota: 0.2`", "write 20 % as `quota: 0.2`")
+}
+
+// ---------------------------------------------------------------------------------------
+// R04xx: scoring shapes and points
+// ---------------------------------------------------------------------------------------
+
+/// The hint listing the shapes.
+fn one_shape() -> Text {
+    Text::new(
+        "请恰好写 `deduct`、`count`、`target`、`linear`、`bands`、`zero`、`yes`、`score` 其中之一",
+        "give exactly one of `deduct`, `count`, `target`, `linear`, `bands`, `zero`, `yes`, `score`",
+    )
+}
+
+/// R0401: an item says no way of scoring.
+pub(crate) fn no_shape() -> Message {
+    let h = one_shape();
+    Message::new("R0401", "没有写计分方式", "says no way of scoring").help(h.zh, h.en)
+}
+
+/// R0401: an item gives more than one way of scoring.
+pub(crate) fn many_shapes(present: &[&str]) -> Message {
+    let h = one_shape();
+    Message::new(
+        "R0401",
+        format!("写了不止一种计分方式：{}", code_list(present).zh),
+        format!("has more than one way of scoring: {}", present.join(", ")),
+    )
+    .help(h.zh, h.en)
+}
+
+/// R0402: `deduct`/`count` without the field holding the count.
+pub(crate) fn deduct_no_count(ctx: &str) -> Message {
+    Message::new(
+        "R0402",
+        format!("`{ctx}` 缺少记录次数的字段"),
+        format!("`{ctx}` needs the field that holds the count"),
+    )
+    .help(
+        format!("写作 `{ctx}: #{{ count: \"字段\", each: 1 }}`"),
+        format!("write `{ctx}: #{{ count: \"field\", each: 1 }}`"),
+    )
+}
+
+/// R0402: `deduct`/`count` without `each`.
+pub(crate) fn deduct_no_each(ctx: &str) -> Message {
+    Message::new(
+        "R0402",
+        format!("`{ctx}` 缺少 `each`（每次的分值）"),
+        format!("`{ctx}` needs `each`, the points per occurrence"),
+    )
+    .help(
+        format!("写作 `{ctx}: #{{ count: \"字段\", each: 1 }}`"),
+        format!("write `{ctx}: #{{ count: \"field\", each: 1 }}`"),
+    )
+}
+
+/// R0402: a `step` of zero or below.
+pub(crate) fn deduct_step(ctx: &str) -> Message {
+    Message::new(
+        "R0402",
+        format!("`{ctx}` 中的 `step` 须大于 0"),
+        format!("`step` in `{ctx}` must be above 0"),
+    )
+    .help(
+        "`step: 2` 表示每 2 次计一次分；不写则为 1",
+        "`step: 2` counts every second occurrence; leave it out for 1",
+    )
+}
+
+/// R0402: `deduct`/`count` neither a map nor a list of maps.
+pub(crate) fn deduct_not_map(key: &str) -> Message {
+    Message::new(
+        "R0402",
+        format!("`{key}` 应为映射 `#{{ count: \"…\", each: 1 }}` 或这种映射的列表"),
+        format!("`{key}` must be a map `#{{ count: \"…\", each: 1 }}` or a list of such maps"),
+    )
+}
+
+/// R0402: `target`, `linear` or `bands` not a map.
+pub(crate) fn shape_not_map(shape: &str) -> Message {
+    let (zh, en) = match shape {
+        "target" => (
+            "`target` 应为映射 `#{ value: \"…\", at_least: 90 }`".to_string(),
+            "`target` must be a map `#{ value: \"…\", at_least: 90 }`".to_string(),
+        ),
+        "bands" => (
+            "`bands` 应为映射 `#{ value: \"…\", steps: [[98, 5], [95, 3]] }`".into(),
+            "`bands` must be a map `#{ value: \"…\", steps: [[98, 5], [95, 3]] }`".into(),
+        ),
+        other => (
+            format!("`{other}` 应为映射"),
+            format!("`{other}` must be a map"),
+        ),
+    };
+    let m = Message::new("R0402", zh, en);
+    if shape == "linear" {
+        m.help(
+            "写作 `linear: #{ value: \"…\", full_at: 100, zero_at: 60 }`",
+            "write `linear: #{ value: \"…\", full_at: 100, zero_at: 60 }`",
+        )
+    } else {
+        m
+    }
+}
+
+/// R0402: a shape's map without `value`.
+pub(crate) fn shape_no_value(shape: &str) -> Message {
+    Message::new(
+        "R0402",
+        format!("`{shape}` 缺少 `value`"),
+        format!("`{shape}` needs `value`"),
+    )
+    .help(
+        format!("在 `{shape}` 中补上 `value: \"字段\"`"),
+        format!("add `value: \"field\"` inside `{shape}`"),
+    )
+}
+
+/// R0402: `target` without exactly one bound.
+pub(crate) fn target_bounds() -> Message {
+    Message::new(
+        "R0402",
+        "`target` 须恰好有 `at_least`、`above`、`at_most`、`below`、`equals` 其中之一",
+        "`target` needs exactly one of `at_least`, `above`, `at_most`, `below`, `equals`",
+    )
+    .help(
+        "如 `target: #{ value: \"reach\", at_least: 90 }`",
+        "such as `target: #{ value: \"reach\", at_least: 90 }`",
+    )
+}
+
+/// R0402: `linear` without two different ends.
+pub(crate) fn linear_ends() -> Message {
+    Message::new(
+        "R0402",
+        "`linear` 需要两个不同的数 `full_at`（满分点）和 `zero_at`（零分点）",
+        "`linear` needs two different numbers `full_at` and `zero_at`",
+    )
+    .help(
+        "如 `linear: #{ value: \"reach\", full_at: 100, zero_at: 60 }`",
+        "such as `linear: #{ value: \"reach\", full_at: 100, zero_at: 60 }`",
+    )
+}
+
+/// R0402: `bands` without `steps`.
+pub(crate) fn bands_no_steps() -> Message {
+    Message::new(
+        "R0402",
+        "`bands` 缺少 `steps`，即分档列表，如 `[[98, 5], [95, 3]]`",
+        "`bands` needs `steps`, a list such as `[[98, 5], [95, 3]]`",
+    )
+    .help(
+        "补上 `steps: [[98, 5], [95, 3]]`（每档为 [门槛, 分值]）",
+        "add `steps: [[98, 5], [95, 3]]` ([threshold, points] each)",
+    )
+}
+
+/// R0402: a step of `bands` that is a list but not `[threshold, points]`.
+pub(crate) fn band_step_pair() -> Message {
+    Message::new(
+        "R0402",
+        "`bands` 的每一档写作 `[门槛, 分值]`",
+        "each step in `bands` is `[threshold, points]`",
+    )
+}
+
+/// R0402: a step map without one bound and `points`.
+pub(crate) fn band_step_map() -> Message {
+    Message::new(
+        "R0402",
+        "分档映射须有一个界限和 `points`，如 `#{ at_least: 98, points: 5 }`",
+        "a band step map needs one bound and `points`, such as `#{ at_least: 98, points: 5 }`",
+    )
+}
+
+/// R0402: a step of `bands` that is neither a list nor a map.
+pub(crate) fn band_step_kind() -> Message {
+    Message::new(
+        "R0402",
+        "`bands` 的每一档写作 `[门槛, 分值]` 或映射",
+        "each step in `bands` is `[threshold, points]` or a map",
+    )
+}
+
+/// R0403: a band gives more points than the item's `max`.
+pub(crate) fn band_above_max(points: &str, max: &str) -> Message {
+    Message::new(
+        "R0403",
+        format!("某一档给 {points} 分，但该指标的满分 `max` 是 {max}"),
+        format!("a band gives {points} points but the item's `max` is {max}"),
+    )
+    .help(
+        "降低这一档的分值，或提高指标的 `max`",
+        "lower the band's points or raise the item's `max`",
+    )
+}
+
+/// R0404: `na: "full"` on a shape without a `value`.
+pub(crate) fn na_full_misused() -> Message {
+    Message::new(
+        "R0404",
+        "`na: \"full\"` 只适用于读取 `value` 的计分方式（target、linear、bands、zero）",
+        "`na: \"full\"` only applies to shapes that read a `value` (target, linear, bands, zero)",
+    )
+    .help(
+        "用 `applies: <条件>` 说明该指标何时不适用",
+        "use `applies: <condition>` to say when this item does not apply",
+    )
+}
+
+/// R0405: a bonus with a `category`.
+pub(crate) fn bonus_category() -> Message {
+    Message::new(
+        "R0405",
+        "加分项不能有 `category`",
+        "a bonus has no `category`",
+    )
+    .help(
+        "加分由加分项自己的 `max` 和规则集的 `bonus_max` 封顶；删去 `category`",
+        "bonus points are capped by the bonus's `max` and the rule set's `bonus_max`",
+    )
+}
+
+/// R0406: a negative `max`.
+pub(crate) fn negative_max() -> Message {
+    Message::new(
+        "R0406",
+        "`max`（满分）不能为负数",
+        "`max` must not be negative",
+    )
+    .help(
+        "扣分项也写正的满分，如 `max: 5`，扣分由计分方式决定",
+        "deductions too have a positive `max`, such as `max: 5`",
+    )
+}
+
+/// R0407: the indicators can add up to more than the rule set's `max`.
+pub(crate) fn over_max(reachable: &str, max: &str) -> Message {
+    Message::new(
+        "R0407",
+        format!("各指标满分合计 {reachable} 分，但规则集的总分 `max` 是 {max}"),
+        format!("the indicators add up to {reachable} points but the rule set's `max` is {max}"),
+    )
+    .help(
+        "降低部分指标的 `max`、给类别设上限，或提高 `ruleset(…)` 中的 `max`",
+        "lower some items' `max`, cap their categories, or raise `max` in `ruleset(…)`",
+    )
+}
+
+/// R0408: `rank_points` is not a list of numbers.
+pub(crate) fn bad_rank_points() -> Message {
+    Message::new(
+        "R0408",
+        "`rank_points` 应为各名次的分值列表，如 `[6, 5, 4]`",
+        "`rank_points` must be a list of points such as `[6, 5, 4]`",
+    )
+}
+
+/// R0408: `top` is not a whole number above 0.
+pub(crate) fn bad_top() -> Message {
+    Message::new(
+        "R0408",
+        "`top` 应为大于 0 的整数",
+        "`top` must be a whole number above 0",
+    )
+    .help("如 `top: 3`", "such as `top: 3`")
+}
+
+/// R0408: not exactly one cohort method.
+pub(crate) fn cohort_method() -> Message {
+    Message::new(
+        "R0408",
+        "须恰好有 `rank_points`、`top`、`vs_average`、`proportional_to_best` 其中之一",
+        "needs exactly one of `rank_points`, `top`, `vs_average`, `proportional_to_best`",
+    )
+    .help(
+        "如 `rank_points: [6, 5, 4]` 或 `vs_average: true`",
+        "such as `rank_points: [6, 5, 4]` or `vs_average: true`",
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// R05xx: grades, vetoes and consequences
+// ---------------------------------------------------------------------------------------
+
+/// R0501: a band of `grades([…])` that is not a map.
+pub(crate) fn band_not_map() -> Message {
+    Message::new(
+        "R0501",
+        "`grades([…])`：每个等次应为映射，如 `#{ name: \"优秀\", at_least: 90 }`",
+        "grades: each band is a map such as `#{ name: \"优秀\", at_least: 90 }`",
+    )
+}
+
+/// R0502: a prerequisite without the grades it applies to.
+pub(crate) fn prerequisite_no_grades() -> Message {
+    Message::new(
+        "R0502",
+        "`grades` 须列出需要满足此前提的等次",
+        "`grades` must list the grades that need it",
+    )
+    .help("请补上 `grades: [\"一级\"]`", "add `grades: [\"一级\"]`")
+}
+
+/// The forms of a consequence's `when`.
+pub(crate) fn when_forms() -> Text {
+    Text::new(
+        "写作 `when: #{ bottom: 3 }`（或 top、grade、vetoed、veto、total_below、state）、数据条件 `#{ field: \"lost\", at_least: 5 }` 或闭包 `|r| r.total < 60`",
+        "write `when: #{ bottom: 3 }` (or top, grade, vetoed, veto, total_below, state), a data condition `#{ field: \"lost\", at_least: 5 }` or a closure `|r| r.total < 60`",
+    )
+}
+
+/// R0503: `when` neither a map nor a closure.
+pub(crate) fn when_kind() -> Message {
+    let f = when_forms();
+    Message::new(
+        "R0503",
+        "`when` 应为映射或闭包",
+        "`when` must be a map or a closure",
+    )
+    .help(f.zh, f.en)
+}
+
+/// R0503: `when` with more or fewer keys than one.
+pub(crate) fn when_keys() -> Message {
+    let f = when_forms();
+    Message::new(
+        "R0503",
+        "`when` 须恰好有一个键",
+        "`when` needs exactly one key",
+    )
+    .help(f.zh, f.en)
+}
+
+/// R0503: a `when` key or value not understood.
+pub(crate) fn when_not_understood(k: &str, v: &str, near: Option<&str>) -> Message {
+    Message::new(
+        "R0503",
+        format!("看不懂 `when: #{{ {k}: {v} }}`"),
+        format!("`when: #{{ {k}: {v} }}` is not understood"),
+    )
+    .help_or(near.map(|n| rename_key(k, n)), when_forms)
+}
+
+// ---------------------------------------------------------------------------------------
+// R09xx: internal
+// ---------------------------------------------------------------------------------------
+
+/// R0901: the declarations were still shared after compiling (cannot happen).
+pub(crate) fn still_in_use() -> Message {
+    Message::new(
+        "R0901",
+        "内部错误：编译后规则声明仍被占用",
+        "internal error: rule declarations still in use after compiling",
+    )
+    .help(
+        "请将此规则脚本报告给 kaohe 的维护者",
+        "please report this rule script to kaohe's maintainers",
+    )
+}
+
+impl Message {
+    /// Adds `help`, or the hint `otherwise` gives when there is none.
+    fn help_or(self, help: Option<Text>, otherwise: impl FnOnce() -> Text) -> Self {
+        self.maybe_help(Some(help.unwrap_or_else(otherwise)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// Every `"R…"` code literal in this file, with how often it occurs.
+    fn codes_in_source() -> BTreeMap<String, usize> {
+        let src = include_str!("rules.rs");
+        let b = src.as_bytes();
+        let mut out = BTreeMap::new();
+        for i in 0..b.len().saturating_sub(6) {
+            if b[i] == b'"'
+                && b[i + 1] == b'R'
+                && b[i + 2..i + 6].iter().all(u8::is_ascii_digit)
+                && b[i + 6] == b'"'
+            {
+                *out.entry(src[i + 1..i + 6].to_string()).or_insert(0) += 1;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_code_is_listed_once_and_used() {
+        let mut listed: Vec<&str> = KINDS.iter().map(|(c, ..)| *c).collect();
+        let n = listed.len();
+        listed.sort_unstable();
+        listed.dedup();
+        assert_eq!(listed.len(), n, "a code is listed twice in KINDS");
+        let used = codes_in_source();
+        for (code, count) in &used {
+            assert!(
+                listed.contains(&code.as_str()),
+                "{code} is used but not in KINDS"
+            );
+            assert!(*count >= 2, "{code} is in KINDS but no message uses it");
+        }
+        for code in &listed {
+            assert!(
+                used.contains_key(*code),
+                "{code} is in KINDS but never used"
+            );
+        }
+        for (code, zh, en) in KINDS {
+            assert!(code.len() == 5 && code.starts_with('R'), "{code}");
+            assert!(zh.chars().any(is_cjk), "{code}: {zh}");
+            assert!(!en.is_empty(), "{code}");
+        }
+    }
+
+    #[test]
+    fn the_rules_guide_lists_every_code() {
+        let guide = include_str!("../../docs/RULES.md");
+        for (code, zh, en) in KINDS {
+            assert!(
+                guide.contains(&format!("| `{code}` | {zh} | {en} |")),
+                "docs/RULES.md does not list {code} | {zh} | {en}"
+            );
+        }
+    }
+
+    fn is_cjk(c: char) -> bool {
+        ('\u{4e00}'..='\u{9fff}').contains(&c)
+    }
+
+    #[test]
+    fn every_message_has_chinese_and_a_chinese_hint_with_the_english_one() {
+        let what = Decl::Indicator("a").text();
+        let syntax: Vec<Message> = [
+            rhai::ParseErrorType::MissingToken(
+                ",".into(),
+                "to separate the items of this object map literal".into(),
+            ),
+            rhai::ParseErrorType::MissingToken(
+                ")".into(),
+                "to close the arguments list of this function call 'ruleset'".into(),
+            ),
+            rhai::ParseErrorType::UnknownOperator("===".into()),
+            rhai::ParseErrorType::Reserved("default".into()),
+            rhai::ParseErrorType::UnexpectedEOF,
+            rhai::ParseErrorType::DuplicatedProperty("x".into()),
+            rhai::ParseErrorType::BadInput(rhai::LexError::UnterminatedString),
+            rhai::ParseErrorType::BadInput(rhai::LexError::MalformedNumber("1.2.3".into())),
+            rhai::ParseErrorType::BadInput(rhai::LexError::UnexpectedInput("中".into())),
+            rhai::ParseErrorType::WrongExport,
+        ]
+        .iter()
+        .map(syntax)
+        .collect();
+        let all = syntax.into_iter().chain([
+            full_width('，'),
+            full_width('\u{3000}'),
+            unknown_key(
+                "txet",
+                KeyPlace::Declaration,
+                Some(rename_key("txet", "text")),
+            ),
+            unknown_key("x", KeyPlace::Ratio("value"), Some(ratio_form())),
+            unknown_key("x", KeyPlace::Survey("value"), Some(survey_form())),
+            unknown_key("x", KeyPlace::In("value"), Some(linked_form("sum", "over"))),
+            unknown_key("x", KeyPlace::Condition("when"), Some(condition_forms())),
+            unknown_key("x", KeyPlace::BandStep, Some(keys_are(&["points"]))),
+            unknown_key(
+                "x",
+                KeyPlace::In("target"),
+                Some(shape_keys_are("target", &["above"])),
+            ),
+            undeclared_field("count", "lots", Some("lost")),
+            undeclared_field("count", "lots", None),
+            undeclared_field_or_metric("sum", "x", None),
+            undeclared_category("乙类", None),
+            undeclared_veto("v", Some("w")),
+            undeclared_grade("优", Some("优秀"), &[]),
+            undeclared_grade("优", None, &["优秀".into()]),
+            undeclared_grade("优", None, &[]),
+            declared_twice(&what, true),
+            declared_twice(&Decl::Field("a").text(), false),
+            called_twice("ruleset"),
+            bad_field_name("失控"),
+            unknown_choice("order", "up", Choice::Order),
+            unknown_choice("na", "x", Choice::Na),
+            unknown_choice("rank", "x", Choice::VetoRank),
+            unknown_choice("ties", "x", Choice::Ties),
+            unknown_choice("method", "x", Choice::RollupMethod),
+            unknown_type("integer", Some("int")),
+            unknown_type("整数", None),
+            unknown_otherwise("x"),
+            no_ruleset(),
+            no_fields(),
+            no_unit(),
+            no_indicators(),
+            ranking_before_unit(),
+            missing_key("label", add("label: \"…\"")),
+            missing_key("value", add_value_or_survey()),
+            not_text("label", "i64"),
+            not_number("max", "string"),
+            not_bool("rank", "string"),
+            not_closure("score", "i64"),
+            aliases_not_list(),
+            not_names("survey"),
+            bound_not_number("above", BoundIn::Target),
+            bound_not_number("above", BoundIn::Band("优秀")),
+            category_max_not_number("甲"),
+            state_not_closure(),
+            bad_decimals(),
+            if_blank_mismatch("int"),
+            bad_one_of(),
+            text_field_as_number("zero", "name"),
+            yes_not_bool("x"),
+            yes_not_name(),
+            bad_measure("value", "bool"),
+            bad_ratio("value"),
+            bad_linked("value", "sum", "over"),
+            survey_points("value", 3),
+            share_not_in_survey("x"),
+            survey_method("value"),
+            not_condition("when", "i64"),
+            bad_any_all("any", "when"),
+            condition_no_field("when"),
+            condition_text_vs_number("when", "name"),
+            condition_bounds("when"),
+            bad_quota("优秀"),
+            no_shape(),
+            many_shapes(&["deduct", "zero"]),
+            deduct_no_count("deduct"),
+            deduct_no_each("deduct"),
+            deduct_step("deduct"),
+            deduct_not_map("deduct"),
+            shape_not_map("target"),
+            shape_not_map("linear"),
+            shape_not_map("bands"),
+            shape_no_value("linear"),
+            target_bounds(),
+            linear_ends(),
+            bands_no_steps(),
+            band_step_pair(),
+            band_step_map(),
+            band_step_kind(),
+            band_above_max("5", "3"),
+            na_full_misused(),
+            bonus_category(),
+            negative_max(),
+            over_max("126", "100"),
+            bad_rank_points(),
+            bad_top(),
+            cohort_method(),
+            band_not_map(),
+            prerequisite_no_grades(),
+            when_kind(),
+            when_keys(),
+            when_not_understood("botom", "3", Some("bottom")),
+            still_in_use(),
+            within(&what, not_number("max", "string")),
+        ]);
+        for m in all {
+            assert!(m.code.starts_with('R'), "{m:?}");
+            assert!(m.text.zh.chars().any(is_cjk), "no Chinese: {m:?}");
+            if let Some(h) = &m.help {
+                assert!(h.zh.chars().any(is_cjk), "no Chinese hint: {m:?}");
+                assert!(!h.en.is_empty(), "{m:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_full_width_comma_is_named_and_its_fix_given() {
+        let m = full_width('，');
+        assert_eq!(m.code, "R0002");
+        assert_eq!(m.text.zh, "这里用了全角逗号“，”，脚本中的标点须为半角");
+        assert_eq!(m.help.map(|h| h.zh), Some("请改用半角逗号 ,".to_string()));
+        assert!(is_full_width('（') && is_full_width('\u{3000}') && !is_full_width(','));
+    }
+}
