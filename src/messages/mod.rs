@@ -151,7 +151,12 @@ pub fn render_parts(lang: Lang, code: &str, what: &str, help: Option<&Text>) -> 
 
 /// Every kind of message in the catalogue: (code, 中文标题, English title), by phase.
 pub fn all_kinds() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    eval::KINDS.iter().chain(cases::KINDS).chain(cli::KINDS)
+    rules::KINDS
+        .iter()
+        .chain(data::KINDS)
+        .chain(eval::KINDS)
+        .chain(cases::KINDS)
+        .chain(cli::KINDS)
 }
 
 /// The closest of `known` to `name` by edit distance ("did you mean"), when close enough to
@@ -264,6 +269,20 @@ pub(crate) fn check_codes(source: &str, prefix: char, kinds: &[(&str, &str, &str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_catalogue_holds_every_phase_and_each_code_once() {
+        let mut seen = std::collections::HashSet::new();
+        for (code, ..) in all_kinds() {
+            assert!(seen.insert(*code), "{code} twice");
+        }
+        for prefix in ['R', 'D', 'E', 'T', 'C'] {
+            assert!(
+                seen.iter().any(|c| c.starts_with(prefix)),
+                "no {prefix} codes"
+            );
+        }
+    }
 
     #[test]
     fn column_letters_follow_excel() {
