@@ -343,7 +343,7 @@ impl EvalError {
             Lang::Zh => {
                 let one = match name {
                     Some(n) => format!("单位“{n}”（{}）", self.unit),
-                    None => format!("单位 {}", self.unit),
+                    None => format!("单位 {} ", self.unit),
                 };
                 if self.units > 1 {
                     format!("{one}等 {} 个单位", self.units)
