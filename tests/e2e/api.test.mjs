@@ -8,6 +8,8 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, KAOHE_BIN } from "./helpers.mjs";
 import { xlsx, csvRows } from "./xlsx.mjs";
+/** An error's English words: `en.message` since the message catalogue (zh-CN in `message`), else `message`. */
+const english = (e) => e.en?.message ?? e.message;
 
 const require = createRequire(import.meta.url);
 const { api } = await import("../../pkg/kaohe.js");
@@ -56,7 +58,7 @@ test("compile: failures are data, every error with its line and column", () => {
   const r = kaohe.compile("bad.rhai", 'ruleset(#{ id: "x", title: "示例" });\nfield("code", #{ label: "编码" type: "text" });\nlet z = 1 +* 2;\n');
   assert.equal(r.type, "failure");
   assert.deepEqual(r.errors.map((e) => `${e.location.line}:${e.location.column}`), ["2:30", "3:12"]);
-  assert.match(r.errors[0].message, /^syntax error: expecting ','/);
+  assert.match(english(r.errors[0]), /^syntax error: expecting ','/);
   assert.equal(r.errors[0].location.file, "bad.rhai");
 });
 
@@ -66,7 +68,7 @@ test("check: the broken rule files give exactly the errors they expect", () => {
     const expected = [...source.matchAll(/^\/\/! expect-error: (.*)$/gm)].map((m) => m[1]);
     const r = kaohe.check(f, source);
     assert.equal(r.type, "failure", f);
-    assert.deepEqual(r.errors.map((e) => `${e.location.file}:${e.location.line}:${e.location.column}: ${e.message}`), expected, f);
+    assert.deepEqual(r.errors.map((e) => `${e.location.file}:${e.location.line}:${e.location.column}: ${english(e)}`), expected, f);
   }
   const ok = kaohe.check("rules/county-antidrug.rhai", readText("rules/county-antidrug.rhai"));
   assert.deepEqual(ok, { type: "success", errors: [] });
@@ -120,7 +122,11 @@ test("assess: a bad cell is reported with row, column and unit; keepGoing scores
   const stopped = rs.assess(bad, { fileName: "bad.csv" });
   assert.equal(stopped.type, "failure");
   assert.equal(stopped.stage, "data");
-  assert.deepEqual(stopped.errors, [{ row: 4, column: 3, header: "登记吸毒人员数", unit: "999001101", message: "expected a whole number, found `九十六`" }]);
+  assert.deepEqual(stopped.errors.map(({ row, column, column_letter, header, unit, unit_name }) => ({ row, column, column_letter, header, unit, unit_name })),
+    [{ row: 4, column: 3, column_letter: "C", header: "登记吸毒人员数", unit: "999001101", unit_name: stopped.errors[0].unit_name }]);
+  assert.equal(english(stopped.errors[0]), "expected a whole number, found `九十六`");
+  assert.match(stopped.errors[0].place, /^第 4 行，C 列“登记吸毒人员数”，单位/);
+  assert.equal(typeof stopped.errors[0].code, "string");
   const going = rs.assess(bad, { fileName: "bad.csv", keepGoing: true });
   assert.equal(going.type, "success");
   assert.equal(going.report.units.length, 19);
@@ -138,7 +144,7 @@ test("assess: a runaway closure is stopped with its rule, unit and line", () => 
   assert.equal(o.stage, "eval");
   assert.equal(o.errors[0].location.line, line);
   assert.equal(o.errors[0].rule, "loop");
-  assert.match(o.errors[0].message, /200000 operations/);
+  assert.match(english(o.errors[0]), /200000 operations/);
 });
 
 test("assess: the previous period's result gives rank change", () => {
@@ -253,7 +259,7 @@ test("browser modules: the engine module reads no spreadsheets until loadSpreads
   assert.equal(k.isSpreadsheet(b.dataPath, b.data), false);
   const early = rs.assess(book, { fileName: "data.xlsx" });
   assert.deepEqual([early.type, early.stage], ["failure", "data"]);
-  assert.match(early.errors[0].message, /not loaded/);
+  assert.match(english(early.errors[0]), /not loaded/);
   const fromCsv = rs.assess(b.data, { fileName: b.dataPath });
   assert.equal(fromCsv.xlsx().length, 0, "no workbook before spreadsheet support is loaded");
   await k.loadSpreadsheets();
