@@ -374,10 +374,10 @@ function renderDraftBar() {
     bar.hidden = true;
     bar.innerHTML = "";
   } else {
-    const changed = diffCount();
+    const changed = diffWords();
     const stale = r.restored?.base && r.restored.base !== fingerprint(r.original);
     bar.hidden = false;
-    bar.innerHTML = `<span>${r.restored ? `已恢复 ${esc(timeText(r.restored.savedAt))} 保存的修改` : "规则已修改"}（${changed} 行不同于原始规则）。${r.storageFailed ? "<strong>浏览器未能保存修改，请下载规则文件。</strong>" : "修改自动保存在本浏览器中，刷新或切换规则集不会丢失。"}${stale ? "<strong>原始规则已更新，此修改基于旧版本，请查看差异。</strong>" : ""}</span>
+    bar.innerHTML = `<span>${r.restored ? `已恢复 ${esc(timeText(r.restored.savedAt))} 保存的修改` : "规则已修改"}（与原始规则相比${changed}）。${r.storageFailed ? "<strong>浏览器未能保存修改，请下载规则文件。</strong>" : "修改自动保存在本浏览器中，刷新或切换规则集不会丢失。"}${stale ? "<strong>原始规则已更新，此修改基于旧版本，请查看差异。</strong>" : ""}</span>
       <span class="actions"><button type="button" class="small" data-act="diff">查看差异</button> <button type="button" class="small" data-act="download">下载修改后的规则</button> <button type="button" class="small" data-act="revert">恢复原始规则</button></span>`;
   }
   $("#revert-rules").disabled = !dirty();
@@ -389,7 +389,13 @@ function diffLines() {
   if (diffCache.a !== r.original || diffCache.b !== r.source) diffCache = { a: r.original, b: r.source, lines: lineDiff(r.original, r.source) };
   return diffCache.lines;
 }
-const diffCount = () => diffLines().filter((l) => l.op !== " ").length;
+/** How the edit differs, in words: 新增 2 行、删去 1 行. */
+function diffWords() {
+  const lines = diffLines();
+  const add = lines.filter((l) => l.op === "+").length;
+  const del = lines.filter((l) => l.op === "-").length;
+  return [add ? `新增 ${add} 行` : "", del ? `删去 ${del} 行` : ""].filter(Boolean).join("、") || "无改动";
+}
 
 function showDiff() {
   if (!state.rules) return;
@@ -411,7 +417,7 @@ function downloadRules() {
 
 async function revertRules() {
   if (!dirty()) return;
-  const pick = await ask("恢复原始规则", `放弃对“${basename(state.rules.name)}”的全部修改（${diffCount()} 行），恢复原始规则？放弃前可以先下载修改后的规则。`, [
+  const pick = await ask("恢复原始规则", `放弃对“${basename(state.rules.name)}”的全部修改（${diffWords()}），恢复原始规则？放弃前可以先下载修改后的规则。`, [
     { value: "download", label: "先下载，再恢复" }, { value: "revert", label: "放弃修改，恢复原始规则", bad: true }, { value: "cancel", label: "取消" },
   ]);
   if (pick === "cancel") return;
@@ -432,7 +438,7 @@ async function leaveRules() {
   if (!dirty()) return true;
   saveDraft();
   const name = state.rules.bundled != null ? state.bundled[state.rules.bundled].title : basename(state.rules.name);
-  const pick = await ask("切换规则集", `“${name}”的规则有修改（${diffCount()} 行）尚未下载。${state.rules.storageFailed ? "浏览器未能保存这些修改，切换后会丢失。" : "修改已保存在本浏览器中，再选这个规则集时会恢复。"}`, [
+  const pick = await ask("切换规则集", `“${name}”的规则有修改（${diffWords()}）尚未下载。${state.rules.storageFailed ? "浏览器未能保存这些修改，切换后会丢失。" : "修改已保存在本浏览器中，再选这个规则集时会恢复。"}`, [
     { value: "keep", label: "保留修改并切换", primary: true },
     { value: "download", label: "下载修改后的规则，再切换" },
     { value: "discard", label: "放弃修改并切换", bad: true },
@@ -1212,7 +1218,7 @@ function categoryColumns() {
   return [
     ...names.map((name) => ({
       name,
-      points: (u) => (hidden(u) ? null : decimalSum(u.items.filter((it) => it.kind !== "bonus" && it.category === name && !it.not_applicable).map((it) => it.points))),
+      points: (u) => (hidden(u) ? null : decimalSum(u.items.filter((it) => it.kind !== "bonus" && it.category === name).map((it) => it.points))),
     })),
     ...(hasBonus ? [{ name: "加分", points: (u) => (hidden(u) ? null : decimalSum([u.bonus])) }] : []),
   ];
@@ -1341,11 +1347,9 @@ function wire() {
   $("#ruleset-select").addEventListener("change", async (e) => {
     const to = e.target.value;
     if (to === "custom") return;
-    if (!(await leaveRules())) {
-      e.target.value = state.rules?.bundled != null ? String(state.rules.bundled) : "custom";
-      return;
-    }
-    chooseBundled(+to);
+    // Until the person has answered, the list shows the rules still in use.
+    e.target.value = state.rules?.bundled != null ? String(state.rules.bundled) : "custom";
+    if (await leaveRules()) chooseBundled(+to);
   });
   $(".scroll-x").addEventListener("scroll", () => requestAnimationFrame(paintRows), { passive: true });
   $("#filter-text").addEventListener("input", (e) => { state.view.text = e.target.value; renderTable(); renderCharts(); });

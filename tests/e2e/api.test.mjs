@@ -226,6 +226,38 @@ test("batch: loadUnits once, scoreBatch in WASM memory, csv() in input order equ
   scored.scores.free();
 });
 
+test("batch: the 通报's columns — 备注, points per category and bonus — equal the explained report's", () => {
+  const { b, rs } = county();
+  assert.deepEqual([rs.info.issuer, rs.info.period, rs.info.document], ["××县禁毒委员会办公室", "2026年上半年", "×禁毒办〔2026〕×号"]);
+  const loaded = rs.loadUnits(b.data, { fileName: b.dataPath });
+  const { scores } = rs.scoreBatch(loaded.units);
+  const column = (which) => scores.columnText(which).split("\u0001");
+  const { labels } = scores.labels();
+  assert.equal(labels.itemCategories.length, labels.items.length);
+  const categories = [...new Set(labels.itemCategories.filter((c) => c != null))];
+  assert.deepEqual(categories, ["组织领导", "宣传教育", "禁种铲毒", "基层基础", "公众评价"]);
+  const report = rs.assess(b.data, { fileName: b.dataPath }).report;
+  assert.deepEqual(report.rule_set.issuer, "××县禁毒委员会办公室");
+  const ids = column("id");
+  const [remarks, bonus] = [column("remarks"), column("bonus")];
+  const perCategory = Object.fromEntries(categories.map((c) => [c, column(`category:${c}`)]));
+  // Exact sums of the explained report's items, in hundredths.
+  const cents = (x) => Math.round(Number(x) * 100);
+  for (const u of report.units) {
+    const i = ids.indexOf(u.id);
+    assert.equal(remarks[i], u.remarks.join("；"), u.id);
+    assert.equal(cents(bonus[i]), cents(u.bonus), u.id);
+    for (const c of categories) {
+      const items = u.items.filter((it) => it.kind !== "bonus" && it.category === c); // an item that does not apply counts as its rule set says (full marks here)
+      assert.equal(cents(perCategory[c][i]), items.reduce((s, it) => s + cents(it.points), 0), `${u.id} ${c}`);
+    }
+  }
+  assert.match(remarks[ids.indexOf("999001102")], /^未满足必备条件（.+），由先进评为合格$/);
+  assert.equal(scores.columnText("no-such-column"), "");
+  scores.free();
+  loaded.units.free();
+});
+
 test("batch: bad data and foreign units are failures as data", () => {
   const { b, rs } = county();
   const lines = b.data.trim().split("\n");

@@ -201,7 +201,7 @@ test("an edit of the rules survives a reload; switching rule set asks; the draft
   await waitTop("城关镇", "101.80");
   assert.match(await editorText(), /bonus_max: 6,/);
   await page.click("#tab-editor");
-  assert.match(await page.locator("#draft-bar").innerText(), /已恢复.*保存的修改（2 行不同于原始规则）/);
+  assert.match(await page.locator("#draft-bar").innerText(), /已恢复.*保存的修改（与原始规则相比新增 1 行、删去 1 行）/);
   assert.match(await page.locator("#status-rules").innerText(), /已修改/);
   await shot("draft-restored");
   // Switching rule set asks first; 取消 stays.
@@ -209,7 +209,7 @@ test("an edit of the rules survives a reload; switching rule set asks; the draft
   await page.selectOption("#ruleset-select", other);
   const ask = page.locator("#ask-dialog");
   await ask.waitFor({ state: "visible" });
-  assert.match(await ask.innerText(), /有修改（2 行）尚未下载/);
+  assert.match(await ask.innerText(), /有修改（新增 1 行、删去 1 行）尚未下载/);
   assert.deepEqual(await page.locator("#ask-buttons button").allInnerTexts(), ["保留修改并切换", "下载修改后的规则，再切换", "放弃修改并切换", "取消"]);
   await shot("draft-switch-dialog");
   await page.click("#ask-buttons button[value=cancel]");
