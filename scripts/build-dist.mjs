@@ -48,7 +48,9 @@ function scoped(text) {
   const names = [...text.matchAll(/^export (?:async )?(?:function|const|let|class) (\w+)/gm)].map((m) => m[1]);
   return `const { ${names.join(", ")} } = (() => {\n${unmodule(text, /^import /)}\nreturn { ${names.join(", ")} };\n})();`;
 }
-const pageScript = noScriptEnd("page script", `\n// editor.js\n${scoped(www("editor.js"))}\n// main.js\n${unmodule(www("main.js"), /^import /)}\n`);
+// The page's modules (www/*.js that main.js imports), each in a block of its own, then main.js.
+const MODULES = ["editor.js", "drafts.js", "report.js"];
+const pageScript = noScriptEnd("page script", `${MODULES.map((f) => `\n// ${f}\n${scoped(www(f))}`).join("")}\n// main.js\n${unmodule(www("main.js"), /^import /)}\n`);
 const api = unmodule(readFileSync(pkg("kaohe.js"), "utf8"), /^import .* from "\.\/kaohe_bg_glue\.js";$/)
   .replace("async function load(", "async function loadWeb(");
 const workerScript = noScriptEnd("worker", `
@@ -104,7 +106,7 @@ ${wasmB64.replace(/.{1,120}/g, "$&\n")}</script>
 // ── dist/ ──
 rmSync(DIST, { recursive: true, force: true });
 mkdirSync(join(DIST, "pkg/full"), { recursive: true });
-for (const f of ["main.js", "editor.js", "worker.js", "style.css", "sw.js"]) {
+for (const f of ["main.js", ...MODULES, "worker.js", "style.css", "sw.js"]) {
   cpSync(join(ROOT, "www", f), join(DIST, f));
 }
 // The served app offers the single file (下载离线版); www/ during development has none to offer.

@@ -188,7 +188,9 @@ impl Compiled {
     }
 
     /// What the rule set declares, as JSON: id, title, fields (name, label, aliases, type,
-    /// required), indicators, vetoes, grade bands, consequences.
+    /// required), indicators, vetoes, grade bands, consequences, metrics, and the 通报's
+    /// issuing body, period and document number (`issuer`, `period`, `document`; null when not
+    /// declared).
     #[wasm_bindgen(js_name = infoJson)]
     pub fn info_json(&self) -> String {
         let Ok(rules) = &self.rules else {
@@ -220,6 +222,7 @@ impl Compiled {
             "grades": set.bands.iter().map(|b| b.name.clone()).collect::<Vec<_>>(),
             "consequences": set.consequences.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
             "metrics": set.metrics.iter().map(|m| serde_json::json!({"id": m.id, "label": m.label})).collect::<Vec<_>>(),
+            "issuer": set.publication.issuer, "period": set.publication.period, "document": set.publication.document,
         }))
     }
 
@@ -556,6 +559,8 @@ struct Labels {
     vetoes: Vec<String>,
     consequences: Vec<String>,
     items: Vec<String>,
+    /// Each item's category (分类), in the order of `items`; null for none.
+    item_categories: Vec<Option<String>>,
     #[serde(skip)]
     cohort_field: Option<usize>,
 }
@@ -570,6 +575,15 @@ impl Labels {
                 .iter()
                 .map(|i| i.label.clone())
                 .chain(set.cohort_items.iter().map(|i| i.label.clone()))
+                .collect(),
+            item_categories: set
+                .items
+                .iter()
+                .map(|i| match i.kind {
+                    crate::model::ItemKind::Bonus => None,
+                    _ => i.category.clone(),
+                })
+                .chain(set.cohort_items.iter().map(|i| i.category.clone()))
                 .collect(),
             cohort_field: set.cohort_field,
         }
@@ -682,8 +696,11 @@ impl Scores {
 
     /// One column of text, one entry per unit in input order, joined by U+0001 (cheaper to hand
     /// to JavaScript than a list): `id`, `name`, `total` (as published, empty when hidden),
-    /// `vetoes` and `consequences` (names joined by `、`), `cohort` (empty without cohorts).
-    /// `""` for another name.
+    /// `vetoes` and `consequences` (names joined by `、`), `cohort` (empty without cohorts),
+    /// `remarks` (备注: why the grade or rank is what it is, phrases joined by `；`),
+    /// `category:NAME` (the points of the items in category NAME, added up, as the report's
+    /// `items` give them; empty when hidden or no item of it applies) and `bonus` (加分 after
+    /// its cap; empty when hidden). `""` for another name.
     #[wasm_bindgen(js_name = columnText)]
     pub fn column_text(&self, which: &str) -> String {
         let names = |idx: &[usize], of: &[String]| {
@@ -715,7 +732,22 @@ impl Scores {
                 }
                 "vetoes" => out.push_str(&names(&s.vetoes, &self.labels.vetoes)),
                 "consequences" => out.push_str(&names(&s.consequences, &self.labels.consequences)),
-                _ => return String::new(),
+                "remarks" => out.push_str(&s.remarks.join("；")),
+                "bonus" => {
+                    if !(s.vetoed() && self.hide_vetoed) {
+                        out.push_str(&s.bonus.normalize().to_string());
+                    }
+                }
+                _ => match which.strip_prefix("category:") {
+                    Some(category) => {
+                        if !(s.vetoed() && self.hide_vetoed) {
+                            if let Some(sum) = self.category_points(s, category) {
+                                out.push_str(&sum.normalize().to_string());
+                            }
+                        }
+                    }
+                    None => return String::new(),
+                },
             }
         }
         out
@@ -739,7 +771,8 @@ impl Scores {
     }
 
     /// The names the indices of [`Scores::columns_json`] refer to, as JSON:
-    /// `{grades, labels: {vetoes, consequences, items}}`.
+    /// `{grades, labels: {vetoes, consequences, items, itemCategories}}` (`itemCategories`: each
+    /// item's category, null for none and for bonus items).
     #[wasm_bindgen(js_name = labelsJson)]
     pub fn labels_json(&self) -> String {
         to_json(&serde_json::json!({ "grades": self.grades, "labels": self.labels }))
@@ -823,6 +856,16 @@ impl Scores {
 }
 
 impl Scores {
+    /// The points of a unit's items in `category`, added up; `None` when none applies.
+    fn category_points(&self, s: &UnitScore, category: &str) -> Option<rust_decimal::Decimal> {
+        s.items
+            .iter()
+            .zip(&self.labels.item_categories)
+            .filter(|(_, c)| c.as_deref() == Some(category))
+            .filter_map(|(p, _)| *p)
+            .reduce(|a, b| a + b)
+    }
+
     /// Unit indices by cohort, then rank (unranked last), then input order.
     fn rank_order(&self) -> Vec<usize> {
         let cohorts: Vec<String> = match self.labels.cohort_field {

@@ -1,12 +1,34 @@
 // Types of the kaohe JavaScript API (www/kaohe.js, shipped as pkg/kaohe.js).
 
 export interface SourceLocation { file: string; line: number; column: number }
-/** A mistake in a rule script: where, what, and how to fix it when known. */
-export interface RuleError { location: SourceLocation; message: string; help?: string }
-/** A problem in the data: row and column (1-based; 0 = not about one), header, unit. */
-export interface DataError { row: number; column: number; header?: string; unit?: string; message: string; help?: string }
-/** A rule that failed at run time for one unit (a script error or a limit). */
-export interface EvalError { location: SourceLocation; rule: string; unit: string; message: string }
+/**
+ * The English words of a message (`message` and `help` are zh-CN). Until a message is in the
+ * catalogue its code is `K0000` and both are English.
+ */
+export interface English { message: string; help?: string }
+/**
+ * A mistake in a rule script: its catalogue code (`R` and four digits), where, what, and how to
+ * fix it when known.
+ */
+export interface RuleError { code: string; location: SourceLocation; message: string; help?: string; en: English }
+/**
+ * A problem in the data: its code (`D…`), row and column (1-based; 0 = not about one), the
+ * column's letter and header, the unit's code and name, and all of that in words (`place`, e.g.
+ * 第 5 行，L 列“查获数”，单位“石桥镇”（330101）).
+ */
+export interface DataError {
+  code: string; row: number; column: number; column_letter?: string; header?: string;
+  unit?: string; unit_name?: string; place: string; message: string; help?: string; en: English;
+}
+/** A rule that failed at run time for one unit (a script error or a limit): its code (`E…`). */
+export interface EvalError {
+  code: string; location: SourceLocation; rule: string; unit: string; unit_name?: string;
+  /** How many units the same failure stopped, when more than one. */
+  units?: number;
+  message: string; help?: string; en: English;
+}
+/** A test case's failure or a coverage line, as the catalogue gives it (older engines: plain text). */
+export interface CaseMessage { code: string; message: string; help?: string; en?: English }
 
 export interface DataUse { field: string; label: string; value: string }
 export interface Reason { detail: string; points: number; data: DataUse[] }
@@ -22,6 +44,12 @@ export interface UnitResult {
   id: string; name: string; cohort: string; row: number;
   total: number | null; total_display: string | null; base: number; bonus: number;
   grade: string | null; rank: number | null; previous_rank: number | null; rank_change: number | null;
+  /** The total last period published (上期得分), with a previous result that gives one. */
+  previous_total?: number;
+  /** This period's published total minus last period's (分差). */
+  total_change?: number;
+  /** Why the grade or rank is what it is (备注): a veto, a prerequisite not met, a quota. Empty when the points alone decide. */
+  remarks: string[];
   vetoed: boolean; awards_eligible: boolean;
   vetoes: { id: string; label: string; reason: string; data: DataUse[] }[];
   prerequisites_failed: { id: string; label: string; grades: string[] }[];
@@ -39,7 +67,11 @@ export interface CohortStats {
 /** The result schema, version 1 — the same as `kaohe assess --format json`. */
 export interface Report {
   schema: "kaohe-result"; schema_version: 1;
-  rule_set: { id: string; title: string; source: string; max: number; bonus_max?: number; decimals: number };
+  rule_set: {
+    id: string; title: string; source: string; max: number; bonus_max?: number; decimals: number;
+    /** The 通报's issuing body (发文单位), period (考核期间) and document number (文号), as `ruleset(#{ … })` declares them. */
+    issuer?: string; period?: string; document?: string;
+  };
   units: UnitResult[];
   cohorts: CohortStats[];
   rollups: { id: string; label: string; group: string; value: number; display: string; units: number }[];
@@ -51,6 +83,8 @@ export interface RuleSetInfo {
   items: { id: string; label: string; category: string | null; max: number; kind: string }[];
   vetoes: { id: string; label: string }[]; grades: string[]; consequences: string[];
   metrics: { id: string; label: string }[];
+  /** The 通报's issuing body, period and document number; null when the rule set declares none. */
+  issuer: string | null; period: string | null; document: string | null;
 }
 
 export type AssessOutcome =
@@ -100,12 +134,16 @@ export interface Scores {
   xlsx(): Uint8Array;
   /** Every unit's result as columns, in input order (for a table of many units). */
   columns(): BatchColumns;
-  /** One column as text, entries joined by U+0001: id, name, total (published; "" hidden), vetoes, consequences (names joined by 、), cohort. */
-  columnText(which: "id" | "name" | "total" | "vetoes" | "consequences" | "cohort"): string;
+  /**
+   * One column as text, entries joined by U+0001: id, name, total (published; "" hidden), vetoes,
+   * consequences (names joined by 、), cohort, remarks (备注, phrases joined by ；), bonus (加分
+   * after its cap), `category:NAME` (the points of the category's items added up; "" hidden).
+   */
+  columnText(which: "id" | "name" | "total" | "vetoes" | "consequences" | "cohort" | "remarks" | "bonus" | `category:${string}`): string;
   /** One column as numbers: exact (unrounded total), rank, grade (index; -1 for none). */
   columnNumbers(which: "exact" | "rank" | "grade"): Float64Array;
-  /** What the indices name: grades, and the labels of vetoes, consequences and items. */
-  labels(): { grades: string[]; labels: { vetoes: string[]; consequences: string[]; items: string[] } };
+  /** What the indices name: grades, and the labels of vetoes, consequences and items (with each item's category; null for none and for bonus items). */
+  labels(): { grades: string[]; labels: { vetoes: string[]; consequences: string[]; items: string[]; itemCategories: (string | null)[] } };
   /** One unit's points per item (`labels.items` order), by index; null for a bad index. */
   unit(index: number): { base: string; bonus: string; items: (string | null)[] } | null;
   free(): void;
@@ -126,7 +164,7 @@ export interface BatchColumns {
   /** Cohort name, "" without cohorts. */
   cohort: string[];
   grades: string[];
-  labels: { vetoes: string[]; consequences: string[]; items: string[] };
+  labels: { vetoes: string[]; consequences: string[]; items: string[]; itemCategories: (string | null)[] };
 }
 
 export type LoadOutcome =
@@ -138,8 +176,8 @@ export type BatchOutcome =
   | { type: "failure"; stage: "data" | "eval" | "rules"; errors: (DataError | EvalError | RuleError)[] };
 
 export interface CaseRun {
-  cases: { name: string; failures: string[] }[];
-  passed: number; failed: number; coverage_lines: string[];
+  cases: { name: string; failures: (string | CaseMessage)[] }[];
+  passed: number; failed: number; coverage_lines: (string | CaseMessage)[];
   coverage: Record<string, [string[], string[]]>;
 }
 

@@ -26,12 +26,12 @@ const json = (text) => JSON.parse(text);
 const bytesOf = (data) => (typeof data === "string" ? new TextEncoder().encode(data) : data);
 /** The raw WASM handle and its rule set behind each wrapped Units object (for scoreBatch). */
 const rawUnits = new WeakMap();
-const NOT_LOADED = {
-  row: 0,
-  column: 0,
+// Errors this wrapper makes itself have the engine's shape; K0000: not in the message catalogue.
+const NOT_LOADED_EN = {
   message: "reading spreadsheets needs kaohe's spreadsheet support, which is not loaded yet",
   help: "await kaohe.loadSpreadsheets() first, or export the sheet as CSV",
 };
+const NOT_LOADED = { code: "K0000", row: 0, column: 0, place: "", ...NOT_LOADED_EN, en: NOT_LOADED_EN };
 
 /**
  * Wraps a wasm-bindgen glue module (web or nodejs target). `loadFull` (optional) gives a promise
@@ -117,7 +117,7 @@ export function api(glue, loadFull) {
         const held = rawUnits.get(units);
         if (held === undefined || (held.on !== c && held.on !== inFull)) {
           const message = "scoreBatch takes units that this rule set's loadUnits returned";
-          return { type: "failure", stage: "data", errors: [{ row: 0, column: 0, message }] };
+          return { type: "failure", stage: "data", errors: [{ code: "K0000", row: 0, column: 0, place: "", message, en: { message } }] };
         }
         const s = held.on.scoreBatch(held.u);
         if (!s.ok()) {

@@ -1,6 +1,8 @@
 // kaohe 考核 — the page. It keeps what the person chose (rules, data, last period's result),
 // asks the engine worker to score it, and shows the answer. No framework, no network but our files.
 import { createEditor } from "./editor.js";
+import { fingerprint, hunks, lineDiff, store, stored, storedKeys } from "./drafts.js";
+import { decimalDiff, decimalSum, excludedUnits, placeOf, reportHtml, signed, withPublication } from "./report.js";
 
 const TIMEOUT_MS = 5000; // a worker that has not answered (or reported progress) by then is stopped and replaced
 const DEBOUNCE_MS = 400;
@@ -9,6 +11,7 @@ const BARS_MAX = 60; // more units: the chart counts units per grade instead of 
 const PRINT_MAX = 2000; // the printed 通报 lists at most this many units (the rest: export)
 const ERRORS_SHOWN = 200; // data errors listed on the page (all of them are copied)
 const SEP = "\u0001";
+const phone = matchMedia("(max-width: 640px)"); // the phone layout: cards, folded toolbar (style.css)
 
 const $ = (sel) => document.querySelector(sel);
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -18,7 +21,7 @@ const basename = (p) => String(p).split(/[\\/]/).pop();
 
 const state = {
   bundled: [],
-  rules: null, // { name, source, original, cases, casesName, bundled: index | null }
+  rules: null, // { key, name, source, original, cases, casesName, bundled: index | null, restored: draft | null }
   data: null, // { fileName, bytes (Uint8Array or text), label }
   previous: null, // { fileName, text }
   result: null, // the last good result: { info, report, reportJson, dataErrors, encoding, ignoredColumns, request }
@@ -205,11 +208,12 @@ const nextTask = () => new Promise((ok) => setTimeout(ok, 0));
 async function batchResult(r, request) {
   const b = r.batch;
   const split = (s) => (s == null ? null : s.split(SEP));
-  const [ids, names, totals, vetoes, cons, cohorts] = [b.id, b.name, b.total, b.vetoes, b.consequences, b.cohort].map(split);
+  const [ids, names, totals, vetoes, cons, cohorts, remarks] = [b.id, b.name, b.total, b.vetoes, b.consequences, b.cohort, b.remarks].map(split);
+  // Last period (上期): its rank and its total as published, by unit code.
   let prev = null;
   if (request.previous) {
     try {
-      prev = new Map(JSON.parse(request.previous).units.map((u) => [u.id, u.rank]));
+      prev = new Map(JSON.parse(request.previous).units.map((u) => [u.id, { rank: u.rank ?? null, total: u.total_display ?? u.total ?? null }]));
     } catch { prev = null; }
   }
   const NONE = Object.freeze([]);
@@ -227,7 +231,9 @@ async function batchResult(r, request) {
     if (k % 10000 === 9999) await nextTask();
     const i = keys[k] % 2 ** 21;
     const rank = b.rank[i] < 0 ? null : b.rank[i];
-    const previous_rank = prev?.get(ids[i]) ?? null;
+    const before = prev?.get(ids[i]);
+    const previous_rank = before?.rank ?? null;
+    const previous_total = before?.total ?? null;
     units[k] = {
       idx: i, id: ids[i], name: names[i], rank,
       total: totals[i] === "" ? null : b.exact[i], total_display: totals[i] === "" ? null : totals[i],
@@ -236,6 +242,8 @@ async function batchResult(r, request) {
       consequences: cons[i] ? cons[i].split("、").map((name) => ({ name, reason: "" })) : NONE,
       cohort: cohorts ? cohorts[i] : "全部",
       previous_rank, rank_change: previous_rank != null && rank != null ? previous_rank - rank : null,
+      previous_total, total_change: previous_total != null && totals[i] !== "" ? decimalDiff(totals[i], previous_total) : null,
+      remarks: remarks?.[i] ? remarks[i].split("；") : NONE,
     };
   }
   await nextTask();
@@ -243,10 +251,13 @@ async function batchResult(r, request) {
   const decimals = shown.includes(".") ? shown.split(".")[1].length : 0;
   const info = r.info;
   const report = {
-    rule_set: { id: info.id, title: info.title, source: request.name, max: info.max, bonus_max: info.bonusMax, decimals },
+    rule_set: {
+      id: info.id, title: info.title, source: request.name, max: info.max, bonus_max: info.bonusMax, decimals,
+      ...Object.fromEntries(["issuer", "period", "document"].filter((k) => info[k] != null).map((k) => [k, info[k]])),
+    },
     units, cohorts: cohortStats(units, info.grades, decimals), rollups: [],
   };
-  return { ...r, batch: true, report, reportJson: null, request };
+  return { ...r, batch: true, batchColumns: { categories: b.categories, bonus: b.bonus }, report, reportJson: null, request };
 }
 
 /** Per cohort: units, ranked, vetoed, mean, median, max, min and units per grade. */
@@ -280,31 +291,207 @@ function cohortStats(units, grades, decimals) {
 
 function chooseBundled(i) {
   const b = state.bundled[i];
-  state.rules = { name: b.rulesPath, source: b.rules, original: b.rules, cases: b.cases, casesName: b.rulesPath.replace(/\.rhai$/, ".cases.json"), bundled: i };
+  const key = `bundled:${b.rulesPath}`;
+  const draft = stored(`draft.${key}`);
+  const restored = draft?.source != null && draft.source !== b.rules ? draft : null;
+  setRules({
+    key, name: b.rulesPath, source: restored?.source ?? b.rules, original: b.rules, cases: b.cases,
+    casesName: b.rulesPath.replace(/\.rhai$/, ".cases.json"), bundled: i, restored,
+  });
   state.data = b.data == null ? null : { fileName: b.dataPath, bytes: b.data, label: `样例数据 ${basename(b.dataPath)}` };
+  $("#ruleset-select").value = String(i);
+  render();
+  rescore();
+}
+
+/** A rule file of one's own: its text, and a draft of it kept from before when there is one. */
+async function chooseFile(name, text, draft) {
+  setRules({ key: `file:${name}`, name, source: draft?.source ?? text, original: text, cases: null, casesName: null, bundled: null, restored: draft ?? null });
+  $("#ruleset-select").value = "custom";
+  render();
+  rescore();
+}
+
+/** Shows new rules: the editor, no result, no last period, the rules remembered for the next visit. */
+function setRules(rules) {
+  state.rules = rules;
   state.previous = null;
   state.result = null;
   state.failure = null;
   state.view = { sort: null, dir: 1, text: "", grade: "", cohort: "" };
   $("#filter-text").value = "";
-  $("#ruleset-select").value = String(i);
-  editor.value = b.rules;
+  editor.value = rules.source;
   $("#cases-result").innerHTML = "";
+  store("last", rules.key);
+  saveDraft();
+  markDrafts();
+}
+
+// ───────────────────────── drafts: edits kept in the browser ─────────────────────────
+
+const dirty = () => !!state.rules && state.rules.source !== state.rules.original;
+let draftTimer = 0;
+/** Keeps the rules' edit in the browser (or forgets it when it is the original again). */
+function saveDraft() {
+  clearTimeout(draftTimer);
+  const r = state.rules;
+  if (!r) return;
+  if (!dirty()) {
+    store(`draft.${r.key}`, null);
+    r.restored = null;
+    r.storageFailed = false;
+  } else {
+    const draft = { name: r.name, source: r.source, savedAt: Date.now(), base: fingerprint(r.original) };
+    if (r.bundled == null) draft.original = r.original; // a file of one's own: its original is kept too
+    r.storageFailed = !store(`draft.${r.key}`, draft);
+  }
+  renderDraftBar();
+}
+function saveDraftSoon() {
+  clearTimeout(draftTimer);
+  draftTimer = setTimeout(saveDraft, 300);
+}
+
+/** The rule sets with a draft are marked in the list. */
+function markDrafts() {
+  const drafts = new Set(storedKeys("draft."));
+  for (const o of $("#ruleset-select").options) {
+    if (o.value === "custom") continue;
+    const b = state.bundled[+o.value];
+    if (!b) continue;
+    const edited = drafts.has(`bundled:${b.rulesPath}`);
+    o.textContent = `${b.title}${edited ? "（已修改，未下载）" : ""}`;
+  }
+}
+
+const timeText = (t) => new Intl.DateTimeFormat("zh-CN", { month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit" }).format(new Date(t));
+
+/** The bar above the editor (and a notice on the result) that says the rules are an edit, and what to do with it. */
+function renderDraftBar() {
+  const r = state.rules;
+  const bar = $("#draft-bar");
+  if (!r || !dirty()) {
+    bar.hidden = true;
+    bar.innerHTML = "";
+  } else {
+    const changed = diffWords();
+    const stale = r.restored?.base && r.restored.base !== fingerprint(r.original);
+    bar.hidden = false;
+    bar.innerHTML = `<span>${r.restored ? `已恢复 ${esc(timeText(r.restored.savedAt))} 保存的修改` : "规则已修改"}（与原始规则相比${changed}）。${r.storageFailed ? "<strong>浏览器未能保存修改，请下载规则文件。</strong>" : "修改自动保存在本浏览器中，刷新或切换规则集不会丢失。"}${stale ? "<strong>原始规则已更新，此修改基于旧版本，请查看差异。</strong>" : ""}</span>
+      <span class="actions"><button type="button" class="small" data-act="diff">查看差异</button> <button type="button" class="small" data-act="download">下载修改后的规则</button> <button type="button" class="small" data-act="revert">恢复原始规则</button></span>`;
+  }
+  $("#revert-rules").disabled = !dirty();
+  $("#diff-rules").disabled = !dirty();
+}
+let diffCache = { a: null, b: null, lines: [] };
+function diffLines() {
+  const r = state.rules;
+  if (diffCache.a !== r.original || diffCache.b !== r.source) diffCache = { a: r.original, b: r.source, lines: lineDiff(r.original, r.source) };
+  return diffCache.lines;
+}
+/** How the edit differs, in words: 新增 2 行、删去 1 行. */
+function diffWords() {
+  const lines = diffLines();
+  const add = lines.filter((l) => l.op === "+").length;
+  const del = lines.filter((l) => l.op === "-").length;
+  return [add ? `新增 ${add} 行` : "", del ? `删去 ${del} 行` : ""].filter(Boolean).join("、") || "无改动";
+}
+
+function showDiff() {
+  if (!state.rules) return;
+  const parts = hunks(diffLines());
+  const name = basename(state.rules.name);
+  $("#diff-title").textContent = `与原始规则比较：${name}`;
+  $("#diff-body").innerHTML = parts.length
+    ? `<p class="hint">左边两列是行号（原始 / 修改后）；<span class="del-sample">− 删去的行</span> <span class="add-sample">+ 新增的行</span></p>` +
+      parts.map((h) => `<table class="diff"><tbody>${h.map((l) => `<tr class="${l.op === "+" ? "add" : l.op === "-" ? "del" : ""}"><td class="ln">${l.a ?? ""}</td><td class="ln">${l.b ?? ""}</td><td class="op">${l.op === " " ? "" : l.op === "-" ? "−" : "+"}</td><td class="line">${esc(l.text)}</td></tr>`).join("")}</tbody></table>`).join("")
+    : `<p class="hint">与原始规则相同。</p>`;
+  const dlg = $("#diff-dialog");
+  if (!dlg.open) dlg.showModal();
+}
+
+function downloadRules() {
+  if (!state.rules) return;
+  download(basename(state.rules.name), new Blob([state.rules.source], { type: "text/plain;charset=utf-8" }));
+}
+
+async function revertRules() {
+  if (!dirty()) return;
+  const pick = await ask("恢复原始规则", `放弃对“${basename(state.rules.name)}”的全部修改（${diffWords()}），恢复原始规则？放弃前可以先下载修改后的规则。`, [
+    { value: "download", label: "先下载，再恢复" }, { value: "revert", label: "放弃修改，恢复原始规则", bad: true }, { value: "cancel", label: "取消" },
+  ]);
+  if (pick === "cancel") return;
+  if (pick === "download") downloadRules();
+  state.rules.source = editor.value = state.rules.original;
+  saveDraft();
+  markDrafts();
   render();
   rescore();
 }
 
+/**
+ * Before other rules replace the current ones: when they are an edit, says so and asks. The
+ * edit is kept in the browser either way (unless discarded), and comes back with its rule set.
+ * Resolves to false when the person cancels.
+ */
+async function leaveRules() {
+  if (!dirty()) return true;
+  saveDraft();
+  const name = state.rules.bundled != null ? state.bundled[state.rules.bundled].title : basename(state.rules.name);
+  const pick = await ask("切换规则集", `“${name}”的规则有修改（${diffWords()}）尚未下载。${state.rules.storageFailed ? "浏览器未能保存这些修改，切换后会丢失。" : "修改已保存在本浏览器中，再选这个规则集时会恢复。"}`, [
+    { value: "keep", label: "保留修改并切换", primary: true },
+    { value: "download", label: "下载修改后的规则，再切换" },
+    { value: "discard", label: "放弃修改并切换", bad: true },
+    { value: "cancel", label: "取消" },
+  ]);
+  if (pick === "cancel") return false;
+  if (pick === "download") downloadRules();
+  if (pick === "discard") store(`draft.${state.rules.key}`, null);
+  return true;
+}
+
+/** A question in a dialog of the page's own: resolves to the value of the button chosen ("cancel" on Esc). */
+function ask(title, text, buttons) {
+  const dlg = $("#ask-dialog");
+  $("#ask-title").textContent = title;
+  $("#ask-text").textContent = text;
+  $("#ask-buttons").innerHTML = buttons.map((b) => `<button type="button" value="${b.value}" class="${b.primary ? "primary" : ""}${b.bad ? " danger" : ""}">${esc(b.label)}</button>`).join("");
+  return new Promise((resolve) => {
+    const done = (value) => {
+      dlg.removeEventListener("close", onClose);
+      if (dlg.open) dlg.close();
+      resolve(value);
+    };
+    const onClose = () => done("cancel");
+    dlg.addEventListener("close", onClose);
+    $("#ask-buttons").onclick = (e) => {
+      const b = e.target.closest("button[value]");
+      if (b) done(b.value);
+    };
+    dlg.showModal();
+    ($("#ask-buttons button.primary") ?? $("#ask-buttons button"))?.focus();
+  });
+}
+
 const readers = {
   async "rules-file"(file) {
-    const source = await file.text();
-    state.rules = { name: file.name, source, original: source, cases: null, casesName: null, bundled: null };
-    state.result = null;
-    state.failure = null;
-    $("#ruleset-select").value = "custom";
-    editor.value = source;
-    $("#cases-result").innerHTML = "";
-    render();
-    rescore();
+    const text = await file.text();
+    if (!(await leaveRules())) return;
+    const draft = stored(`draft.file:${file.name}`);
+    let use = null;
+    if (draft?.source != null && draft.source !== text) {
+      if (draft.original === text) use = draft; // the same file, edited here before: the edit comes back
+      else {
+        const pick = await ask("打开规则文件", `本浏览器中保存着“${file.name}”的另一份修改（${timeText(draft.savedAt)}），与刚打开的文件不同。`, [
+          { value: "file", label: "使用刚打开的文件", primary: true },
+          { value: "draft", label: "使用浏览器中保存的修改" },
+          { value: "download", label: "下载保存的修改，再使用刚打开的文件" },
+        ]);
+        if (pick === "draft") use = draft;
+        if (pick === "download") download(file.name, new Blob([draft.source], { type: "text/plain;charset=utf-8" }));
+      }
+    }
+    await chooseFile(file.name, use?.original ?? text, use);
   },
   async "data-file"(file) {
     state.data = { fileName: file.name, bytes: new Uint8Array(await file.arrayBuffer()), label: file.name };
@@ -365,6 +552,7 @@ function render() {
   if (state.result?.batch) $("#print-report").innerHTML = "";
   else renderPrint();
   renderButtons();
+  renderDraftBar();
   $("#editor-name").textContent = state.rules?.name ?? "";
   $("#cases-source").textContent = state.rules?.cases ? `用例：${basename(state.rules.casesName)}` : "此规则集没有测试用例，请打开 *.cases.json 用例文件";
   $("#run-cases").disabled = !state.rules?.cases;
@@ -392,9 +580,23 @@ function renderStatus() {
     ? `上期：${esc(state.previous.fileName)} <button type="button" class="small" id="clear-previous">清除</button>` : "";
 }
 
-function problemText(e) {
-  const loc = e.location ? `第 ${e.location.line} 行第 ${e.location.column} 列` : "";
-  return { loc, message: e.message, help: e.help, rule: e.rule, unit: e.unit };
+/**
+ * A message from the engine — an error, a test case's failure, a coverage gap — as { code,
+ * message, help }: the catalogue's objects, and plain text as older engines give it. The
+ * placeholder code of a message not yet in the catalogue (K0000) is not shown.
+ */
+function problemOf(x) {
+  if (x == null) return { code: "", message: "", help: "" };
+  if (typeof x !== "object") return { code: "", message: String(x), help: "" };
+  return { ...x, code: x.code && x.code !== "K0000" ? x.code : "", message: x.message ?? "", help: x.help ?? "" };
+}
+const codeChip = (code) => (code ? `<code class="err-code">${esc(code)}</code>` : "");
+const helpLine = (help) => (help ? `<span class="help"><b>怎么改：</b>${esc(help)}</span>` : "");
+const atLine = (loc) => (loc?.line ? `第 ${loc.line} 行第 ${loc.column} 列` : "");
+/** The unit an evaluation error is about: name and code, and how many units more. */
+function unitOf(e) {
+  const who = e.unit_name && e.unit ? `单位“${e.unit_name}”（${e.unit}）` : e.unit ? `单位 ${e.unit}` : "";
+  return `${who}${e.units > 1 ? `等 ${e.units} 个单位` : ""}`;
 }
 
 /** Rule-side problems (compile errors, run-time errors, a stopped worker) for the editor. */
@@ -402,6 +604,7 @@ function ruleProblems() {
   const f = state.failure;
   if (!f) return [];
   if (f.stopped) {
+    // The page's own watchdog (not the engine's limits, which come with their code).
     return [{ message: f.stopped === "timeout"
       ? `规则运行超过 ${TIMEOUT_MS / 1000} 秒仍未结束，已强制停止（可能是死循环或运算量过大）`
       : f.stopped === "stalled" ? "计算长时间没有进展，已停止（数据量很大时可以重试，或检查规则中是否有很慢的计算）"
@@ -421,7 +624,7 @@ function renderNotices() {
     html += `<div class="notice bad">规则有错误，无法计分。 <button type="button" class="link" data-goto-tab="editor">查看规则问题</button></div>`;
   }
   if (f?.stage === "previous") {
-    html += `<div class="notice bad">上期结果文件无法使用：${esc(f.errors.map((e) => e.message).join("；"))}</div>`;
+    html += `<div class="notice bad">上期结果文件无法使用：${f.errors.map(problemOf).map((e) => `${codeChip(e.code)} ${esc(e.message)}${e.help ? `（${esc(e.help)}）` : ""}`).join("；")}</div>`;
   }
   const dataErrors = f?.stage === "data" ? f.errors : state.result && !f ? state.result.dataErrors : [];
   if (dataErrors.length) {
@@ -431,10 +634,10 @@ function renderNotices() {
       : `数据有 ${dataErrors.length} 处错误，涉及 ${skipped} 行，这些行未参与计分，其余单位照常计分。请按下表修改数据后重新载入：`;
     html += `<div class="notice bad data-errors"><div class="notice-head"><span>${lead}</span>
       <button type="button" class="small" id="copy-data-errors">复制错误清单</button></div>
-      <table class="errors"><thead><tr><th>行</th><th>列</th><th>单位</th><th>问题</th><th>处理建议</th></tr></thead><tbody>
-      ${dataErrors.slice(0, ERRORS_SHOWN).map((e) => `<tr><td class="num">${e.row || "—"}</td><td>${e.column ? `${e.column}${e.header ? ` ${esc(e.header)}` : ""}` : esc(e.header ?? "—")}</td>
-        <td>${esc(e.unit ?? "—")}</td><td>${esc(e.message)}</td><td>${esc(e.help ?? "")}</td></tr>`).join("")}
-      </tbody></table>${dataErrors.length > ERRORS_SHOWN ? `<p class="hint">只列出前 ${ERRORS_SHOWN} 处，另有 ${dataErrors.length - ERRORS_SHOWN} 处；“复制错误清单”可复制全部。</p>` : ""}</div>`;
+      <div class="errors-wrap"><table class="errors"><thead><tr><th>代码</th><th>位置</th><th>问题</th><th>怎么改</th></tr></thead><tbody>
+      ${dataErrors.slice(0, ERRORS_SHOWN).map(problemOf).map((e) => `<tr><td class="c-code" data-label="代码">${codeChip(e.code)}</td><td class="c-place" data-label="位置">${esc(placeOf(e))}</td>
+        <td class="c-message" data-label="问题">${esc(e.message)}</td><td class="c-help" data-label="怎么改">${esc(e.help)}</td></tr>`).join("")}
+      </tbody></table></div>${dataErrors.length > ERRORS_SHOWN ? `<p class="hint">只列出前 ${ERRORS_SHOWN} 处，另有 ${dataErrors.length - ERRORS_SHOWN} 处；“复制错误清单”可复制全部。</p>` : ""}</div>`;
   }
   if (state.result && !f && state.result.ignoredColumns.length) {
     html += `<details class="notice quiet"><summary>数据中有 ${state.result.ignoredColumns.length} 列未被规则使用</summary>${esc(state.result.ignoredColumns.join("、"))}</details>`;
@@ -448,17 +651,18 @@ function renderDiagnostics() {
   const badge = $("#rule-badge");
   badge.hidden = probs.length === 0;
   badge.textContent = probs.length;
-  editor.setErrors(probs.filter((e) => e.location && e.location.file === state.rules?.name)
-    .map((e) => ({ line: e.location.line, column: e.location.column, message: e.message })));
+  editor.setErrors(probs.filter((e) => e.location && e.location.file === state.rules?.name).map(problemOf)
+    .map((e) => ({ line: e.location.line, column: e.location.column, message: `${e.code ? `[${e.code}] ` : ""}${e.message}${e.help ? `\n怎么改：${e.help}` : ""}` })));
   let html;
   if (probs.length) {
     html = `<p class="bad">${state.failure?.stage === "eval" ? "规则运行出错" : state.failure?.stopped ? "计算已停止" : "规则有错误"}（${probs.length} 处）：</p><ul class="problems">` +
-      probs.map((e) => {
-        const p = problemText(e);
-        const at = e.location ? `data-line="${e.location.line}" data-column="${e.location.column}"` : "";
-        return `<li><button type="button" class="problem" ${at}>${p.loc ? `<span class="loc">${p.loc}</span>` : ""}
-          ${e.unit ? `<span class="who">单位 ${esc(e.unit)}${e.rule ? ` · 规则 ${esc(e.rule)}` : ""}</span>` : ""}
-          <span class="msg">${esc(p.message)}</span>${p.help ? `<span class="help">${esc(p.help)}</span>` : ""}</button></li>`;
+      probs.map(problemOf).map((e) => {
+        const at = e.location?.line ? `data-line="${e.location.line}" data-column="${e.location.column}"` : "";
+        const file = e.location?.file && e.location.file !== state.rules?.name ? `${esc(basename(e.location.file))} ` : "";
+        const loc = atLine(e.location);
+        return `<li><button type="button" class="problem" ${at}>${e.code || loc ? `<span class="where">${codeChip(e.code)}${loc ? `<span class="loc">${file}${loc}</span>` : ""}</span>` : ""}
+          ${e.unit ? `<span class="who">${esc(unitOf(e))}${e.rule ? ` · 规则“${esc(e.rule)}”` : ""}</span>` : ""}
+          <span class="msg">${esc(e.message)}</span>${helpLine(e.help)}</button></li>`;
       }).join("") + "</ul>";
   } else if (state.result) {
     const r = state.result.report;
@@ -484,7 +688,8 @@ function renderSummary() {
   }
   const rs = r.rule_set;
   const scale = rs.bonus_max ? `基础分 ${rs.max} 分，加分上限 ${rs.bonus_max} 分` : `满分 ${rs.max} 分`;
-  let html = `<div class="title-row"><h1>${esc(rs.title)}</h1><span class="hint">${esc(scale)} · 共 ${r.units.length} 个单位</span></div><div class="cards">`;
+  const left = leftOut();
+  let html = `<div class="title-row"><h1>${esc(rs.title)}</h1><span class="hint">${esc(scale)} · 共 ${r.units.length} 个单位${left ? `参与计分，<span class="bad">另有 ${left} 个单位因数据错误未计分</span>` : ""}</span></div><div class="cards">`;
   for (const c of r.cohorts) {
     html += `<div class="card">${r.cohorts.length > 1 ? `<h3>${esc(c.name)}</h3>` : ""}
       <dl class="stats">
@@ -525,6 +730,12 @@ function columns(report, units) {
     { key: "grade", label: "等次", value: (u) => u.grade, cell: (u) => gradeChip(u.grade) },
   );
   if (withPrevious() || any((u) => u.previous_rank != null)) {
+    if (any((u) => u.previous_total != null)) {
+      cols.push(
+        { key: "prevtotal", label: "上期得分", num: true, value: (u) => (u.previous_total == null ? null : Number(u.previous_total)), cell: (u) => (u.previous_total == null ? `<span class="muted">—</span>` : esc(fixed(u.previous_total))) },
+        { key: "diff", label: "分差", num: true, value: (u) => (u.total_change == null ? null : Number(u.total_change)), cell: totalChange },
+      );
+    }
     cols.push({ key: "change", label: "名次变化", num: true, value: (u) => u.rank_change, cell: rankChange });
   }
   if (any((u) => u.state)) cols.push({ key: "state", label: "状态", value: (u) => stateStatus(u), cell: (u) => esc(stateStatus(u) ?? "—") });
@@ -539,13 +750,24 @@ function columns(report, units) {
     { key: "veto", label: "一票否决", value: (u) => u.vetoes.map((v) => v.label).join("、"), cell: (u) => (u.vetoes.length ? `<span class="veto">${u.vetoes.map((v) => esc(v.label)).join("、")}</span>` : "") },
     { key: "cons", label: "处理结果", value: (u) => u.consequences.map((c) => c.name).join("、"), cell: (u) => u.consequences.map((c) => `<span class="cons" title="${esc(c.reason)}">${esc(c.name)}</span>`).join(" ") },
   );
+  // 备注: why a grade or rank is not what the total alone gives (a veto, a prerequisite, a quota).
+  if (any((u) => u.remarks?.length)) {
+    cols.push({ key: "remarks", label: "备注", value: (u) => (u.remarks ?? []).join("；"), cell: (u) => (u.remarks ?? []).map(esc).join("；") });
+  }
   return cols;
 }
 const metricOf = (u, id) => u.metrics?.find((m) => m.id === id);
+/** Units (data rows) left out of the result on screen for data errors. */
+const leftOut = () => excludedUnits(state.result?.dataErrors).rows.length;
 /** Whether the result on screen was computed with last period's result — not whether one has
  * just been chosen: until the new result arrives, the old one must not show its units as 新. */
 const withPrevious = () => Boolean(state.result?.request?.previous);
 const stateStatus = (u) => (u.state && typeof u.state === "object" ? (u.state.status ?? null) : null);
+function totalChange(u) {
+  if (u.total_change == null) return `<span class="muted">—</span>`;
+  const text = signed(u.total_change, fixed);
+  return `<span class="${text.startsWith("+") ? "up" : text.startsWith("−") ? "down" : "muted"}">${esc(text)}</span>`;
+}
 function rankChange(u) {
   if (u.rank_change == null) return u.rank != null && u.previous_rank == null && withPrevious() ? `<span class="muted">新</span>` : "—";
   if (u.rank_change > 0) return `<span class="up" title="上期第 ${u.previous_rank} 名">↑${u.rank_change}</span>`;
@@ -674,28 +896,42 @@ function renderTable() {
     $(".scroll-x").scrollTop = 0; // a new list starts at its top
     paintRows();
   }
+  // The phone's cards have no header row to click: a list of the same sorts.
+  const sorts = cols.flatMap((c) => (c.key === "rank" ? [[`rank 1`, "按名次"]] : [[`${c.key} -1`, `${c.label}（从高到低）`], [`${c.key} 1`, `${c.label}（从低到高）`]]))
+    .filter(([k]) => !/^(veto|cons|remarks|state) /.test(k));
+  const sortSel = $("#sort-select");
+  const want = sorts.map(([k, l]) => `<option value="${esc(k)}">${esc(l)}</option>`).join("");
+  if (sortSel.dataset.html !== want) {
+    sortSel.dataset.html = want;
+    sortSel.innerHTML = want;
+  }
+  sortSel.value = sort ? `${sort} ${dir}` : "rank 1";
   // Many columns (metrics): the charts move below the table.
   $(".result-grid").classList.toggle("wide", cols.length > 9);
-  $("#filter-count").textContent = units.length === r.units.length ? `共 ${units.length} 个单位` : `显示 ${units.length} / ${r.units.length} 个单位`;
+  const left = leftOut();
+  $("#filter-count").textContent = (units.length === r.units.length ? `共 ${units.length} 个单位` : `显示 ${units.length} / ${r.units.length} 个单位`) + (left ? `（另有 ${left} 个因数据错误未计分）` : "");
 }
 
 // The rows of a large table: only those in view (and a screenful either side) are in the page,
 // between two spacer rows that keep the scroll height.
 const ROW_H = 34;
+const CARD_H = 132; // a unit's card on a phone (style.css: --card-h)
+const rowH = () => (phone.matches ? CARD_H : ROW_H);
 const vt = { units: [], cols: [], first: -1 };
-const rowHtml = (u) => `<tr data-unit="${esc(u.id)}"${u.idx != null ? ` data-idx="${u.idx}"` : ""} class="${u.vetoed ? "vetoed" : ""}">${vt.cols.map((c) => `<td class="${c.num ? "num" : ""} c-${c.key.replace(/:.*/, "")}">${c.cell(u)}</td>`).join("")}</tr>`;
+const rowHtml = (u) => `<tr data-unit="${esc(u.id)}"${u.idx != null ? ` data-idx="${u.idx}"` : ""} class="${u.vetoed ? "vetoed" : ""}">${vt.cols.map((c) => `<td class="${c.num ? "num" : ""} c-${c.key.replace(/:.*/, "")}" data-label="${esc(c.label)}">${c.cell(u)}</td>`).join("")}</tr>`;
 function paintRows() {
   const wrap = $(".scroll-x");
   if (!wrap.classList.contains("virtual")) return;
-  const view = Math.ceil(Math.max(wrap.clientHeight, window.innerHeight * 0.7, 300) / ROW_H);
-  const first = Math.max(0, Math.floor(wrap.scrollTop / ROW_H) - view);
+  const h = rowH();
+  const view = Math.ceil(Math.max(wrap.clientHeight, window.innerHeight * 0.7, 300) / h);
+  const first = Math.max(0, Math.floor(wrap.scrollTop / h) - view);
   if (first === vt.first) return;
   vt.first = first;
   const slice = vt.units.slice(first, first + 3 * view);
   const tbody = $("#result-table tbody");
   tbody.innerHTML = `<tr class="spacer" aria-hidden="true"></tr>${slice.map(rowHtml).join("")}<tr class="spacer" aria-hidden="true"></tr>`;
-  tbody.firstChild.style.height = `${first * ROW_H}px`;
-  tbody.lastChild.style.height = `${Math.max(vt.units.length - first - slice.length, 0) * ROW_H}px`;
+  tbody.firstChild.style.height = `${first * h}px`;
+  tbody.lastChild.style.height = `${Math.max(vt.units.length - first - slice.length, 0) * h}px`;
 }
 
 // ───────────────────────── charts (SVG) ─────────────────────────
@@ -819,7 +1055,7 @@ async function openBatchUnit(u) {
   // Rank, grade, total and consequences are the whole cohort's; the reasons are this unit's own.
   showUnit({
     ...explained, id: u.id, name: u.name, rank: u.rank, grade: u.grade, total: u.total, total_display: u.total_display,
-    cohort: u.cohort, previous_rank: u.previous_rank, row: explained.row,
+    cohort: u.cohort, previous_rank: u.previous_rank, previous_total: u.previous_total, total_change: u.total_change, remarks: u.remarks, row: explained.row,
     // The batch's consequences, with the rule's reason where the unit alone gives the same one.
     consequences: u.consequences.map((c) => explained.consequences?.find((x) => x.name === c.name) ?? c),
     metrics: [], state: null, batchNote: r.unit ? "" : "本规则集有跨单位计算的指标，单位较多时只列出各项得分，不逐条说明。",
@@ -844,7 +1080,8 @@ function showUnit(u) {
     <div><span class="big">${esc(u.total_display ?? "—")}</span> 分</div>
     <div>${u.rank != null ? `第 <strong>${u.rank}</strong> 名` : "不参与排名"}${u.cohort !== "全部" ? `（${esc(u.cohort)}）` : ""}</div>
     <div>${gradeChip(u.grade)}</div>
-    <div class="muted">基础分 ${u.base}${u.bonus && u.bonus !== "0" ? ` · 加分 ${u.bonus}` : ""}${u.previous_rank != null ? ` · 上期第 ${u.previous_rank} 名` : ""}${u.row != null ? ` · 数据第 ${u.row} 行` : ""}${u.awards_eligible ? "" : " · <span class=\"bad\">不得参与评优</span>"}</div></div>`;
+    <div class="muted">基础分 ${u.base}${u.bonus && u.bonus !== "0" ? ` · 加分 ${u.bonus}` : ""}${u.previous_rank != null ? ` · 上期第 ${u.previous_rank} 名` : ""}${u.previous_total != null ? ` · 上期得分 ${esc(fixed(u.previous_total))}（分差 ${esc(signed(u.total_change, fixed))}）` : ""}${u.row != null ? ` · 数据第 ${u.row} 行` : ""}${u.awards_eligible ? "" : " · <span class=\"bad\">不得参与评优</span>"}</div></div>`;
+  if (u.remarks?.length) html += `<p class="remarks-line"><strong>备注：</strong>${u.remarks.map(esc).join("；")}</p>`;
   if (u.vetoes.length) {
     html += `<h3 class="bad">一票否决</h3><ul class="facts-list">${u.vetoes.map((v) => `<li><strong>${esc(v.label)}</strong>：${esc(v.reason)} ${dataUses(v.data)}</li>`).join("")}</ul>`;
   }
@@ -883,42 +1120,121 @@ function showUnit(u) {
 
 // ───────────────────────── print view (通报) ─────────────────────────
 
+const today = () => new Intl.DateTimeFormat("zh-CN", { dateStyle: "long" }).format(new Date());
+const PUBLICATION_KEYS = ["issuer", "period", "document"];
+
+/**
+ * The 通报's heading and options: what the person typed for this rule set (kept in the
+ * browser), else what the rule set declares (`ruleset(#{ issuer, period, document })`).
+ */
+function publication() {
+  const rs = state.result?.report.rule_set ?? {};
+  const own = stored(`publication.${rs.id}`) ?? {};
+  const pick = (k) => (typeof own[k] === "string" ? own[k] : rs[k] ?? "");
+  return { issuer: pick("issuer"), period: pick("period"), document: pick("document"), date: own.date || today(), categories: !!own.categories };
+}
+
+/** Keeps what the 通报 form says, as far as it differs from the rule set. */
+function savePublication() {
+  const rs = state.result?.report.rule_set;
+  if (!rs) return;
+  const own = {};
+  for (const k of PUBLICATION_KEYS) {
+    const v = $(`#pub-${k}`).value.trim();
+    if (v !== (rs[k] ?? "")) own[k] = v;
+  }
+  const date = $("#pub-date").value.trim();
+  if (date && date !== today()) own.date = date;
+  if ($("#pub-categories").checked) own.categories = true;
+  store(`publication.${rs.id}`, Object.keys(own).length ? own : null);
+  renderPublicationNote();
+  if (!state.result.batch) renderPrint();
+}
+
+function openReportDialog() {
+  if (!state.result) return;
+  const p = publication();
+  for (const k of PUBLICATION_KEYS) $(`#pub-${k}`).value = p[k];
+  $("#pub-date").value = p.date;
+  $("#pub-categories").checked = p.categories;
+  renderPublicationNote();
+  const dlg = $("#report-dialog");
+  if (!dlg.open) dlg.showModal();
+}
+
+function renderPublicationNote() {
+  const rs = state.result?.report.rule_set ?? {};
+  const own = stored(`publication.${rs.id}`) ?? {};
+  const edited = PUBLICATION_KEYS.filter((k) => typeof own[k] === "string");
+  const declared = PUBLICATION_KEYS.filter((k) => rs[k]).map((k) => ({ issuer: "发文单位", period: "考核期间", document: "文号" })[k]);
+  $("#pub-note").textContent = (edited.length
+    ? "填写的内容保存在本浏览器中（按规则集），下次打开仍在；“写入规则脚本”可把它们保存到规则文件里。"
+    : declared.length ? `当前内容取自规则脚本（${declared.join("、")}）；在此修改只影响本浏览器。` : "规则脚本中没有发文信息；填写的内容保存在本浏览器中（按规则集）。");
+  $("#pub-reset").disabled = !Object.keys(own).length;
+  $("#pub-to-rules").disabled = !state.rules || !edited.length;
+}
+
+/** Writes the 通报's heading into the rule script (an edit like any other: kept, shown as a diff, downloadable). */
+function publicationToRules() {
+  if (!state.rules) return;
+  const values = Object.fromEntries(PUBLICATION_KEYS.map((k) => [k, $(`#pub-${k}`).value.trim()]));
+  const next = withPublication(state.rules.source, values);
+  if (next == null) {
+    alert("规则脚本中找不到 ruleset(#{ … })，无法写入。");
+    return;
+  }
+  const rs = state.result.report.rule_set;
+  const own = stored(`publication.${rs.id}`) ?? {};
+  for (const k of PUBLICATION_KEYS) delete own[k];
+  store(`publication.${rs.id}`, Object.keys(own).length ? own : null);
+  state.rules.source = editor.value = next;
+  saveDraft();
+  markDrafts();
+  renderStatus();
+  rescore();
+  $("#pub-note").textContent = "已写入规则脚本（规则已修改：可在“规则脚本”中查看差异、下载修改后的规则）。";
+  $("#pub-to-rules").disabled = true;
+}
+
+/** The points per category (分项得分) and bonus of each unit, for a 通报 that lists them. */
+function categoryColumns() {
+  const res = state.result;
+  const items = res.info.items;
+  const names = [...new Set(items.filter((it) => it.kind !== "bonus" && it.category != null).map((it) => it.category))];
+  const hasBonus = items.some((it) => it.kind === "bonus");
+  if (res.batch) {
+    const raw = res.batchColumns ?? {};
+    res.splitColumns ??= {
+      categories: (raw.categories ?? []).map((c) => ({ name: c.name, values: c.points.split(SEP) })),
+      bonus: raw.bonus ? raw.bonus.split(SEP) : null,
+    };
+    const { categories, bonus } = res.splitColumns;
+    return [
+      ...categories.map((c) => ({ name: c.name, points: (u) => c.values[u.idx] || null })),
+      ...(hasBonus && bonus ? [{ name: "加分", points: (u) => bonus[u.idx] || null }] : []),
+    ];
+  }
+  const hidden = (u) => u.total_display == null;
+  return [
+    ...names.map((name) => ({
+      name,
+      points: (u) => (hidden(u) ? null : decimalSum(u.items.filter((it) => it.kind !== "bonus" && it.category === name).map((it) => it.points))),
+    })),
+    ...(hasBonus ? [{ name: "加分", points: (u) => (hidden(u) ? null : decimalSum([u.bonus])) }] : []),
+  ];
+}
+
 function renderPrint() {
   const el = $("#print-report");
   if (!state.result) return (el.innerHTML = "");
   const r = state.result.report;
-  const date = new Intl.DateTimeFormat("zh-CN", { dateStyle: "long" }).format(new Date());
-  const showChange = withPrevious() || r.units.some((u) => u.previous_rank != null);
-  const showState = r.units.some((u) => stateStatus(u));
-  let html = `<h1>${esc(r.rule_set.title)}结果通报</h1><p class="meta">${esc(date)} · 共 ${r.units.length} 个单位 · 依据 ${esc(basename(r.rule_set.source))}</p>`;
-  const many = r.units.length > PRINT_MAX;
-  if (many) html += `<p class="meta">单位较多，下表按名次列出前 ${PRINT_MAX} 个单位；完整名单请导出 Excel。</p>`;
-  for (const c of r.cohorts) {
-    const units = (many ? r.units.slice(0, PRINT_MAX) : r.units).filter((u) => u.cohort === c.name);
-    if (r.cohorts.length > 1) html += `<h2>${esc(c.name)}</h2>`;
-    html += `<table><thead><tr><th>名次</th><th>单位</th><th>总分</th><th>等次</th>${showChange ? "<th>名次变化</th>" : ""}${showState ? "<th>状态</th>" : ""}<th>一票否决</th><th>处理结果</th></tr></thead><tbody>
-      ${units.map((u) => `<tr><td class="num">${u.rank ?? "—"}</td><td>${esc(u.name)}</td><td class="num">${esc(u.total_display ?? "—")}</td><td>${esc(u.grade ?? "—")}</td>${showChange ? `<td>${u.rank_change == null ? "—" : u.rank_change > 0 ? `↑${u.rank_change}` : u.rank_change < 0 ? `↓${-u.rank_change}` : "持平"}</td>` : ""}${showState ? `<td>${esc(stateStatus(u) ?? "")}</td>` : ""}<td class="wrap">${u.vetoes.map((v) => esc(v.label)).join("、")}</td><td class="wrap">${u.consequences.map((x) => esc(x.name)).join("、")}</td></tr>`).join("")}
-      </tbody></table>
-      <p class="summary-line">平均分 ${fixed(c.mean)}，中位数 ${fixed(c.median)}，最高 ${fixed(c.max)}，最低 ${fixed(c.min)}；${c.grades.map((g) => `${esc(g.grade)} ${g.count} 个`).join("，")}${c.vetoed ? `；一票否决 ${c.vetoed} 个` : ""}。</p>`;
-  }
-  const vetoed = r.units.filter((u) => u.vetoes.length);
-  if (vetoed.length > PRINT_MAX) {
-    html += `<h2>一票否决</h2><p>共 ${vetoed.length} 个单位，名单请导出 Excel。</p>`;
-  } else if (vetoed.length) {
-    html += `<h2>一票否决</h2><ul>${vetoed.map((u) => u.vetoes.map((v) => `<li>${esc(u.name)}：${esc(v.label)}。${esc(v.reason)}</li>`).join("")).join("")}</ul>`;
-  }
-  // Consequences grouped by name and reason: 黄牌 — 综合排名后三位：A、B、C
-  const groups = new Map();
-  for (const u of r.units) for (const c of u.consequences) {
-    const key = `${c.name}\u0000${c.reason}`;
-    const names = groups.get(key);
-    if (names) names.push(u.name);
-    else groups.set(key, [u.name]);
-  }
-  if (groups.size) {
-    html += `<h2>结果运用</h2><ul>${[...groups].map(([k, names]) => { const [name, reason] = k.split("\u0000"); return `<li><strong>${esc(name)}</strong>${reason ? `（${esc(reason)}）` : ""}：${names.length > 200 ? `共 ${names.length} 个单位（名单请导出 Excel）` : names.map(esc).join("、")}</li>`; }).join("")}</ul>`;
-  }
-  el.innerHTML = html;
+  const p = publication();
+  el.classList.toggle("wide", p.categories);
+  el.innerHTML = reportHtml({
+    report: r, publication: p, categories: p.categories ? categoryColumns() : null,
+    previous: withPrevious() || r.units.some((u) => u.previous_rank != null),
+    dataErrors: state.result.dataErrors, printMax: PRINT_MAX, fixed, stateStatus,
+  });
 }
 
 // ───────────────────────── test cases ─────────────────────────
@@ -931,12 +1247,20 @@ async function runCases() {
   if (r.stopped) html = `<p class="bad">运行超过 ${TIMEOUT_MS / 1000} 秒，已停止。</p>`;
   else if (r.error) html = `<p class="bad">${esc(r.error)}</p>`;
   else if (r.errors || Array.isArray(r.run)) html = `<p class="bad">规则有错误，无法运行用例，请先在“规则脚本”中修正。</p>`;
-  else if (r.run.error) html = `<p class="bad">用例文件有问题：${esc(r.run.error)}</p>`;
-  else {
+  else if (r.run.error) {
+    const e = problemOf(r.run.error);
+    html = `<div class="case-problem bad">${codeChip(e.code)} 用例文件有问题：<span class="msg">${esc(e.message)}</span>${helpLine(e.help)}</div>`;
+  } else {
     const run = r.run;
+    // A failure or a coverage line: the catalogue's { code, message, help }, or text from an older engine.
+    const item = (x) => {
+      const p = problemOf(x);
+      return `<li class="case-problem">${codeChip(p.code)}<span class="msg">${esc(p.message)}</span>${helpLine(p.help)}</li>`;
+    };
+    const coverage = run.coverage_lines ?? run.coverageLines ?? [];
     html = `<p class="${run.failed ? "bad" : "good"} cases-total">${run.failed ? "✗" : "✓"} ${run.passed} 个通过，${run.failed} 个失败</p><ul class="cases">` +
-      run.cases.map((c) => `<li class="${c.failures.length ? "fail" : "pass"}"><span class="mark">${c.failures.length ? "✗ 失败" : "✓ 通过"}</span> ${esc(c.name)}${c.failures.length ? `<pre>${esc(c.failures.join("\n"))}</pre>` : ""}</li>`).join("") +
-      `</ul><h3>覆盖情况</h3><pre class="coverage">${esc(run.coverage_lines.join("\n"))}</pre>`;
+      run.cases.map((c) => `<li class="${c.failures.length ? "fail" : "pass"}"><span class="mark">${c.failures.length ? "✗ 失败" : "✓ 通过"}</span> ${esc(c.name)}${c.failures.length ? `<ul class="failures">${c.failures.map(item).join("")}</ul>` : ""}</li>`).join("") +
+      `</ul><h3>覆盖情况</h3><ul class="coverage">${coverage.map(item).join("")}</ul>`;
   }
   $("#cases-result").innerHTML = html;
 }
@@ -983,6 +1307,7 @@ const editor = createEditor($("#editor"), {
     if (!state.rules) return;
     state.rules.source = text;
     renderStatus();
+    saveDraftSoon();
     rescoreSoon();
   },
 });
@@ -1004,7 +1329,7 @@ function wire() {
     else if (t.dataset.sort) {
       const v = state.view;
       if (v.sort === t.dataset.sort) v.dir = -v.dir;
-      else Object.assign(v, { sort: t.dataset.sort, dir: ["total", "change", "veto", "cons"].includes(t.dataset.sort) || t.dataset.sort.startsWith("m:") ? -1 : 1 });
+      else Object.assign(v, { sort: t.dataset.sort, dir: ["total", "change", "prevtotal", "diff", "veto", "cons", "remarks"].includes(t.dataset.sort) || t.dataset.sort.startsWith("m:") ? -1 : 1 });
       renderTable();
       renderCharts();
     } else if (t.dataset.unit) openUnit(t.dataset.unit, t.closest("tr[data-idx]") ? +t.closest("tr[data-idx]").dataset.idx : null);
@@ -1019,8 +1344,12 @@ function wire() {
       if (file) await readers[id](file);
     });
   }
-  $("#ruleset-select").addEventListener("change", (e) => {
-    if (e.target.value !== "custom") chooseBundled(+e.target.value);
+  $("#ruleset-select").addEventListener("change", async (e) => {
+    const to = e.target.value;
+    if (to === "custom") return;
+    // Until the person has answered, the list shows the rules still in use.
+    e.target.value = state.rules?.bundled != null ? String(state.rules.bundled) : "custom";
+    if (await leaveRules()) chooseBundled(+to);
   });
   $(".scroll-x").addEventListener("scroll", () => requestAnimationFrame(paintRows), { passive: true });
   $("#filter-text").addEventListener("input", (e) => { state.view.text = e.target.value; renderTable(); renderCharts(); });
@@ -1029,20 +1358,56 @@ function wire() {
   $("#export-xlsx").addEventListener("click", () => exportAs("xlsx"));
   $("#export-csv").addEventListener("click", () => exportAs("csv"));
   $("#export-json").addEventListener("click", () => exportAs("json"));
-  $("#print").addEventListener("click", () => window.print());
+  $("#print").addEventListener("click", openReportDialog);
+  $("#print-now").addEventListener("click", () => {
+    savePublication();
+    renderPrint();
+    window.print();
+  });
+  for (const id of ["pub-issuer", "pub-period", "pub-document", "pub-date", "pub-categories"]) $(`#${id}`).addEventListener(id === "pub-categories" ? "change" : "input", savePublication);
+  $("#pub-reset").addEventListener("click", () => {
+    store(`publication.${state.result?.report.rule_set.id}`, null);
+    openReportDialog();
+    if (!state.result?.batch) renderPrint();
+  });
+  $("#pub-to-rules").addEventListener("click", publicationToRules);
+  $("#report-close").addEventListener("click", () => $("#report-dialog").close());
+  $("#diff-close").addEventListener("click", () => $("#diff-dialog").close());
+  $("#diff-rules").addEventListener("click", showDiff);
+  $("#draft-bar").addEventListener("click", (e) => {
+    const act = e.target.closest("button[data-act]")?.dataset.act;
+    if (act === "diff") showDiff();
+    else if (act === "download") downloadRules();
+    else if (act === "revert") revertRules();
+  });
+  // Phone: the toolbar folds away behind one button.
+  $("#menu-toggle").addEventListener("click", () => {
+    const open = $("header.top").classList.toggle("open");
+    $("#menu-toggle").setAttribute("aria-expanded", String(open));
+  });
+  $(".toolbar").addEventListener("click", (e) => {
+    if (e.target.closest("button") && phone.matches) {
+      $("header.top").classList.remove("open");
+      $("#menu-toggle").setAttribute("aria-expanded", "false");
+    }
+  });
+  $("#sort-select").addEventListener("change", (e) => {
+    const [key, dir] = e.target.value.split(" ");
+    Object.assign(state.view, { sort: key || null, dir: +dir || 1 });
+    renderTable();
+    renderCharts();
+  });
+  phone.addEventListener("change", () => renderTable());
+  // Drafts are saved as one types; also when the page goes away.
+  addEventListener("pagehide", saveDraft);
+  document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && saveDraft());
   addEventListener("beforeprint", () => state.result?.batch && renderPrint());
   $("#run-cases").addEventListener("click", runCases);
   $("#stop").addEventListener("click", () => engine.stop("user"));
   $("#unit-close").addEventListener("click", () => $("#unit-dialog").close());
   $("#unit-dialog").addEventListener("click", (e) => { if (e.target.id === "unit-dialog") e.target.close(); });
-  $("#save-rules").addEventListener("click", () => state.rules && download(basename(state.rules.name), new Blob([state.rules.source], { type: "text/plain;charset=utf-8" })));
-  $("#revert-rules").addEventListener("click", () => {
-    if (!state.rules || state.rules.source === state.rules.original) return;
-    if (!confirm("放弃对规则的修改，恢复原始规则？")) return;
-    state.rules.source = editor.value = state.rules.original;
-    render();
-    rescore();
-  });
+  $("#save-rules").addEventListener("click", downloadRules);
+  $("#revert-rules").addEventListener("click", revertRules);
   // Drag and drop anywhere on the page.
   let depth = 0;
   const overlay = $("#drop-overlay");
@@ -1059,7 +1424,10 @@ function wire() {
 
 async function copyDataErrors(button) {
   const errs = state.failure?.stage === "data" ? state.failure.errors : state.result?.dataErrors ?? [];
-  const text = ["行\t列\t单位\t问题\t处理建议", ...errs.map((e) => [e.row || "", `${e.column || ""} ${e.header ?? ""}`.trim(), e.unit ?? "", e.message, e.help ?? ""].join("\t"))].join("\n");
+  const cell = (x) => String(x ?? "").replace(/[\t\n]+/g, " ");
+  const text = ["代码\t行\t列\t列名\t单位编码\t单位名称\t位置\t问题\t怎么改", ...errs.map(problemOf).map((e) => [
+    e.code, e.row || "", e.column_letter ?? (e.column || ""), e.header, e.unit, e.unit_name, placeOf(e), e.message, e.help,
+  ].map(cell).join("\t"))].join("\n");
   try {
     await navigator.clipboard.writeText(text);
     button.textContent = "已复制";
@@ -1074,7 +1442,13 @@ engine.onReady = (m) => {
   state.bundled = m.bundled;
   $("#ruleset-select").innerHTML = m.bundled.map((b, i) => `<option value="${i}">${esc(b.title)}</option>`).join("") +
     `<option value="custom" disabled>（自定义规则文件）</option>`;
-  if (m.bundled.length) chooseBundled(0);
+  markDrafts();
+  // The rules last used come back, with their edit: a bundled rule set, or a file of one's own that was edited.
+  const last = stored("last");
+  const at = m.bundled.findIndex((b) => `bundled:${b.rulesPath}` === last);
+  const file = typeof last === "string" && last.startsWith("file:") ? stored(`draft.${last}`) : null;
+  if (file?.original != null) chooseFile(last.slice(5), file.original, file);
+  else if (m.bundled.length) chooseBundled(Math.max(at, 0));
 };
 
 const SINGLE_FILE = !!document.getElementById("kaohe-worker");

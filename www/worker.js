@@ -90,9 +90,13 @@ function pack(scores, n) {
   const text = (which) => scores.columnText(which);
   const cohort = text("cohort");
   const { grades, labels } = scores.labels();
+  // Points per category (分项得分) and bonus, for a 通报 that lists them: text, split by the page when printed.
+  const categories = [...new Set((labels.itemCategories ?? []).filter((c) => c != null))];
   return {
     n,
     id: text("id"), name: text("name"), total: text("total"), vetoes: text("vetoes"), consequences: text("consequences"),
+    remarks: text("remarks"), bonus: text("bonus"),
+    categories: categories.map((name) => ({ name, points: text(`category:${name}`) })),
     cohort: cohort.replaceAll(SEP, "") === "" ? null : cohort,
     exact: scores.columnNumbers("exact"),
     rank: Int32Array.from(scores.columnNumbers("rank")),

@@ -8,6 +8,8 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, KAOHE_BIN } from "./helpers.mjs";
 import { xlsx, csvRows } from "./xlsx.mjs";
+/** An error's English words: `en.message` since the message catalogue (zh-CN in `message`), else `message`. */
+const english = (e) => e.en?.message ?? e.message;
 
 const require = createRequire(import.meta.url);
 const { api } = await import("../../pkg/kaohe.js");
@@ -147,7 +149,7 @@ test("assess: a runaway closure is stopped with its rule, unit and line", () => 
   assert.equal(o.stage, "eval");
   assert.equal(o.errors[0].location.line, line);
   assert.equal(o.errors[0].rule, "loop");
-  assert.match(o.errors[0].message, /200000 operations/);
+  assert.match(english(o.errors[0]), /200000 operations/);
 });
 
 test("assess: the previous period's result gives rank change", () => {
@@ -229,6 +231,38 @@ test("batch: loadUnits once, scoreBatch in WASM memory, csv() in input order equ
   scored.scores.free();
 });
 
+test("batch: the 通报's columns — 备注, points per category and bonus — equal the explained report's", () => {
+  const { b, rs } = county();
+  assert.deepEqual([rs.info.issuer, rs.info.period, rs.info.document], ["××县禁毒委员会办公室", "2026年上半年", "×禁毒办〔2026〕×号"]);
+  const loaded = rs.loadUnits(b.data, { fileName: b.dataPath });
+  const { scores } = rs.scoreBatch(loaded.units);
+  const column = (which) => scores.columnText(which).split("\u0001");
+  const { labels } = scores.labels();
+  assert.equal(labels.itemCategories.length, labels.items.length);
+  const categories = [...new Set(labels.itemCategories.filter((c) => c != null))];
+  assert.deepEqual(categories, ["组织领导", "宣传教育", "禁种铲毒", "基层基础", "公众评价"]);
+  const report = rs.assess(b.data, { fileName: b.dataPath }).report;
+  assert.deepEqual(report.rule_set.issuer, "××县禁毒委员会办公室");
+  const ids = column("id");
+  const [remarks, bonus] = [column("remarks"), column("bonus")];
+  const perCategory = Object.fromEntries(categories.map((c) => [c, column(`category:${c}`)]));
+  // Exact sums of the explained report's items, in hundredths.
+  const cents = (x) => Math.round(Number(x) * 100);
+  for (const u of report.units) {
+    const i = ids.indexOf(u.id);
+    assert.equal(remarks[i], u.remarks.join("；"), u.id);
+    assert.equal(cents(bonus[i]), cents(u.bonus), u.id);
+    for (const c of categories) {
+      const items = u.items.filter((it) => it.kind !== "bonus" && it.category === c); // an item that does not apply counts as its rule set says (full marks here)
+      assert.equal(cents(perCategory[c][i]), items.reduce((s, it) => s + cents(it.points), 0), `${u.id} ${c}`);
+    }
+  }
+  assert.match(remarks[ids.indexOf("999001102")], /^未满足必备条件（.+），由先进评为合格$/);
+  assert.equal(scores.columnText("no-such-column"), "");
+  scores.free();
+  loaded.units.free();
+});
+
 test("batch: bad data and foreign units are failures as data", () => {
   const { b, rs } = county();
   const lines = b.data.trim().split("\n");
@@ -262,7 +296,7 @@ test("browser modules: the engine module reads no spreadsheets until loadSpreads
   assert.equal(k.isSpreadsheet(b.dataPath, b.data), false);
   const early = rs.assess(book, { fileName: "data.xlsx" });
   assert.deepEqual([early.type, early.stage], ["failure", "data"]);
-  assert.match(early.errors[0].message, /not loaded/);
+  assert.match(english(early.errors[0]), /not loaded/);
   const fromCsv = rs.assess(b.data, { fileName: b.dataPath });
   assert.equal(fromCsv.xlsx().length, 0, "no workbook before spreadsheet support is loaded");
   await k.loadSpreadsheets();

@@ -23,6 +23,22 @@ async function waitTop(name, total) {
   }, [name, total], { timeout: 15000 });
 }
 const editorText = () => page.locator("#editor textarea").inputValue();
+let original; // the default rule set's script, as bundled
+const CJK = /[\u4e00-\u9fff]/;
+/**
+ * The message catalogue's contract, as a person sees it: a code of a letter (R rules, D data,
+ * E evaluation, T test cases, C command line) and four digits, the words in Chinese, and a
+ * hint (怎么改). Fails while the engine still gives the placeholder K0000 and English words.
+ */
+async function assertCatalogue(item, letter, what) {
+  const code = (await item.locator(".err-code").count()) ? (await item.locator(".err-code").first().innerText()).trim() : "";
+  const message = await item.locator(".msg, .c-message").first().innerText();
+  const help = (await item.locator(".help, .c-help").count()) ? (await item.locator(".help, .c-help").first().innerText()).replace(/^怎么改：/, "").trim() : "";
+  assert.match(code, new RegExp(`^${letter}\\d{4}$`), `${what}: a catalogue code (${letter}…), got "${code}" for "${message}"`);
+  assert.match(code, /^[RDETC]\d{4}$/);
+  assert.match(message, CJK, `${what}: in Chinese, got "${message}"`);
+  assert.ok(help.length > 0 && CJK.test(help), `${what}: a hint in Chinese, got "${help}"`);
+}
 const setEditor = (text) => page.locator("#editor textarea").fill(text);
 
 before(async () => {
@@ -107,7 +123,7 @@ test("XLSX data from the file picker", async () => {
   assert.equal(await rows().count(), 20);
 });
 
-test("JSON data with a bad cell: the error is listed with row, column and unit; the rest still score", async () => {
+test("JSON data with a bad cell: the error is listed with its place (row, column, unit); the rest still score", async () => {
   const [head, ...data] = csvRows(sample);
   const units = data.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i] === "" ? null : r[i]])));
   units[2]["登记吸毒人员数"] = "九十六";
@@ -115,15 +131,23 @@ test("JSON data with a bad cell: the error is listed with row, column and unit; 
   const errors = page.locator(".data-errors table.errors tbody tr");
   await errors.first().waitFor();
   assert.equal(await errors.count(), 1);
-  const cells = await errors.first().locator("td").allInnerTexts();
-  assert.equal(cells[0], "3");
-  assert.match(cells[1], /登记吸毒人员数/);
-  assert.equal(cells[2], "999001101");
-  assert.match(cells[3], /九十六/);
+  assert.deepEqual(await page.locator(".data-errors table.errors thead th").allInnerTexts(), ["代码", "位置", "问题", "怎么改"]);
+  const place = await errors.first().locator("td.c-place").innerText();
+  assert.match(place, /^第 3 行/);
+  assert.match(place, /“登记吸毒人员数”/);
+  assert.match(place, /999001101/);
+  assert.match(await errors.first().locator("td.c-message").innerText(), /九十六/);
   assert.equal(await rows().count(), 19);
   assert.match(await page.locator(".data-errors").innerText(), /这些行未参与计分，其余单位照常计分/);
+  assert.match(await page.locator("#filter-count").innerText(), /另有 1 个因数据错误未计分/, "the unit left out is counted, not dropped in silence");
   await shot("data-errors");
-  // Back to the sample data.
+});
+
+test("catalogue: a data error reads in Chinese, with its code and how to fix it", async () => {
+  await assertCatalogue(page.locator(".data-errors table.errors tbody tr").first(), "D", "data error");
+});
+
+test("back to the sample data", async () => {
   await page.setInputFiles("#data-file", join(ROOT, "rules/samples/county-antidrug.csv"));
   await page.locator(".data-errors").waitFor({ state: "detached" });
   assert.equal(await rows().count(), 20);
@@ -147,7 +171,7 @@ test("last period's result adds the rank change column; metrics and cohorts show
 
 test("the editor marks a compile error at its line and column, and re-scores once it is fixed", async () => {
   await page.click("#tab-editor");
-  const original = await editorText();
+  original = await editorText();
   const lines = original.split("\n");
   const at = lines.indexOf("});") + 1; // after ruleset(…), between two statements
   const line = String(at + 1);
@@ -158,7 +182,8 @@ test("the editor marks a compile error at its line and column, and re-scores onc
   assert.equal(await page.locator("#editor mark.err-at").innerText(), "*");
   assert.equal(await page.locator("#editor .err-lines div").count(), 1);
   const problem = page.locator("#diagnostics .problem").first();
-  assert.match(await problem.innerText(), new RegExp(`第 ${line} 行第 12 列[\\s\\S]*这里不应出现 \`\\*\``));
+  assert.equal(await problem.locator(".loc").innerText(), `第 ${line} 行第 12 列`);
+  assert.match(await problem.locator(".msg").innerText(), /这里不应出现 `\*`/);
   assert.equal(await page.locator("#rule-badge").innerText(), "1");
   await problem.click(); // puts the caret at the error
   assert.equal(await page.evaluate(() => document.querySelector("#editor textarea").selectionStart), lines.slice(0, at).join("\n").length + 1 + 11);
@@ -167,8 +192,17 @@ test("the editor marks a compile error at its line and column, and re-scores onc
   await page.click("#tab-result");
   assert.match(await page.locator("#notices").innerText(), /上一次成功计算的结果/);
   assert.equal(await rows().count(), 20);
-  // Fix it — and change a rule: a bonus cap of 6 lets 城关镇 keep its 5.8 bonus points.
   await page.click("#tab-editor");
+});
+
+test("catalogue: a rule error reads in Chinese, with its code, line:column and how to fix it", async () => {
+  const problem = page.locator("#diagnostics .problem").first();
+  assert.match(await problem.locator(".loc").innerText(), /^第 \d+ 行第 12 列$/);
+  await assertCatalogue(problem, "R", "rule error");
+});
+
+test("the fixed rules score again", async () => {
+  // Fix it — and change a rule: a bonus cap of 6 lets 城关镇 keep its 5.8 bonus points.
   await setEditor(original.replace("bonus_max: 5,", "bonus_max: 6,"));
   await page.locator("#editor .gutter .err").waitFor({ state: "detached" });
   await waitTop("城关镇", "101.80");
@@ -178,13 +212,23 @@ test("the editor marks a compile error at its line and column, and re-scores onc
 });
 
 test("runaway rules never freeze the page: the engine's limit, then the 5 s watchdog", async () => {
-  const original = await editorText();
+  assert.equal(await editorText(), original);
   // 1. An endless loop in a closure: the engine stops it after 200,000 operations.
   const looping = `${original}\nbonus("loop", #{ label: "死循环", max: 1, score: |u| { loop { } } });\n`;
   await setEditor(looping);
-  await page.waitForFunction(() => /200000 operations/.test(document.querySelector("#diagnostics").textContent));
   const line = looping.split("\n").length - 1;
+  await page.locator(`#diagnostics .problem[data-line="${line}"]`).first().waitFor();
   assert.equal(await page.locator("#editor .gutter .err").first().innerText(), String(line));
+  const problem = page.locator("#diagnostics .problem").first();
+  assert.match(await problem.locator(".who").innerText(), /单位.*规则“loop”/);
+  await shot("editor-runaway-limit");
+});
+
+test("catalogue: a runaway rule stopped by the engine reads in Chinese, with its code and how to fix it", async () => {
+  await assertCatalogue(page.locator("#diagnostics .problem").first(), "E", "runaway rule");
+});
+
+test("a slow runaway loop: the engine's time budget or the 5 s watchdog ends it", async () => {
   // 2. A loop whose every step is slow: the engine's time budget (2 s per unit, the rule stopped
   //    after 3 units) or, whichever comes first, the page's 5 s watchdog ends it.
   const slow = `${original}\nbonus("slow", #{ label: "慢", max: 1, score: |u| { let s = "汉"; s.pad(10000, "字"); let n = 0; loop { let t = s + s; n += t.len(); } } });\n`;
@@ -197,11 +241,23 @@ test("runaway rules never freeze the page: the engine's limit, then the 5 s watc
     assert.ok(Date.now() - t < 1000, "the page stays responsive");
     await page.waitForTimeout(300);
   }
-  await page.waitForFunction(() => /超过 5 秒仍未结束，已强制停止|ran too long/.test(document.querySelector("#diagnostics").textContent), null, { timeout: 15000 });
+  await page.waitForFunction(() => document.querySelector("#diagnostics .problem"), null, { timeout: 15000 });
+  assert.match(await page.locator("#diagnostics").innerText(), /超过 5 秒仍未结束，已强制停止|ran too long|[\u4e00-\u9fff]/);
   assert.ok(Date.now() - t0 < 12000);
   await page.locator("#busy").waitFor({ state: "hidden" });
   await shot("editor-runaway");
-  // A fresh worker scores the repaired script.
+});
+
+test("catalogue: a slow runaway reads in Chinese, with how to go on (and the engine's code when the engine stopped it)", async () => {
+  const problem = page.locator("#diagnostics .problem").first();
+  if (await problem.locator(".where").count()) await assertCatalogue(problem, "E", "slow runaway"); // the engine's time budget
+  else { // the page's own watchdog: no catalogue code, but Chinese and a hint
+    assert.match(await problem.locator(".msg").innerText(), CJK);
+    assert.match(await problem.locator(".help").innerText(), CJK);
+  }
+});
+
+test("a fresh worker scores the repaired script", async () => {
   await setEditor(original.replace("bonus_max: 5,", "bonus_max: 6,"));
   await waitTop("城关镇", "101.80");
   await setEditor(original);
@@ -252,17 +308,41 @@ test("the rule set's test cases run and pass, with coverage", async () => {
   assert.ok(+passed >= 8, "the default rule set has at least 8 cases");
   assert.equal(await page.locator(".cases li.pass").count(), +passed);
   assert.equal(await page.locator(".cases li.fail").count(), 0);
-  assert.match(await page.locator("pre.coverage").innerText(), /coverage/);
+  assert.match(await page.locator("ul.coverage").innerText(), /coverage|覆盖/);
   await shot("test-cases", { fullPage: true });
   // A failing case shows what differs.
   await page.click("#tab-editor");
-  const original = await editorText();
   await setEditor(original.replace("bonus_max: 5,", "bonus_max: 6,"));
   await waitTop("城关镇", "101.80");
   await page.click("#tab-cases");
   await page.click("#run-cases");
   await page.locator(".cases li.fail").first().waitFor();
-  assert.match(await page.locator(".cases li.fail pre").first().innerText(), /999001100/);
+  assert.match(await page.locator(".cases li.fail .failures").first().innerText(), /999001100/);
+  await shot("test-cases-failing", { fullPage: true });
+});
+
+test("catalogue: a failing test case reads in Chinese, with its code and how to fix it", async () => {
+  await assertCatalogue(page.locator(".cases li.fail .failures li").first(), "T", "test case failure");
+});
+
+test("catalogue: a coverage gap (a veto no case makes strike) reads in Chinese, with its code and how to fix it", async () => {
+  // A case file of one unit: no veto strikes, most grades are not reached.
+  const [head, first] = csvRows(sample);
+  const unit = Object.fromEntries(head.map((h, i) => [h, first[i] === "" ? null : first[i]]));
+  const cases = { cases: [{ name: "只有一个单位", units: [unit], expect_units: 1 }] };
+  await page.setInputFiles("#cases-file", { name: "one.cases.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(cases)) });
+  await page.click("#run-cases");
+  await page.waitForFunction(() => /1 个失败/.test(document.querySelector(".cases-total")?.textContent ?? ""));
+  const lines = page.locator("ul.coverage li");
+  assert.ok((await lines.count()) >= 2);
+  for (const t of await lines.allInnerTexts()) assert.match(t, CJK, `coverage in Chinese: ${t}`);
+  let gap = null;
+  for (let i = 0; i < (await lines.count()); i++) if ((await lines.nth(i).locator(".err-code").count()) > 0) gap = lines.nth(i);
+  assert.ok(gap, "a coverage gap with its code");
+  await assertCatalogue(gap, "T", "coverage gap");
+});
+
+test("back to the original rules", async () => {
   await page.click("#tab-editor");
   await setEditor(original);
   await waitTop("城关镇", "101.00");

@@ -106,6 +106,8 @@ test("dist/kaohe.html from file://, no server: GBK, XLSX, 计分明细, last per
   if (hasPdftotext) {
     const text = spawnSync("pdftotext", ["-layout", pdf, "-"], { encoding: "utf8" }).stdout;
     assert.match(text, /县禁毒工作绩效考核结果通报/);
+    assert.match(text, /××县禁毒委员会办公室/, "the issuing body the rule set declares");
+    assert.match(text, /第 1 页，共 \d+ 页/, "page numbers");
     assert.match(text, /城关镇/);
     assert.match(text, /一票否决[\s\S]*桃源镇/);
     assert.doesNotMatch(text, /载入数据|导出 Excel/, "only the report is printed");

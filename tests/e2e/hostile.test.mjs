@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "./helpers.mjs";
+/** An error's English words: `en.message` since the message catalogue (zh-CN in `message`), else `message`. */
 
 const require = createRequire(import.meta.url);
 const { api } = await import("../../pkg/kaohe.js");
@@ -61,7 +62,7 @@ indicator("spin", #{ label: "死循环", max: 5, score: |u| {
   assert.equal(out.stage, "eval");
   assert.equal(out.errors.length, 3);
   assert.deepEqual(out.errors[0].location, { file: "h.rhai", line: 12, column: 5 });
-  assert.match(out.errors[2].message, /ran away for 3 units/);
+  assert.match(english(out.errors[2]), /ran away for 3 units/);
 });
 
 test("a script that grows memory or time is stopped as a rule error", () => {
