@@ -60,9 +60,13 @@ indicator("spin", #{ label: "死循环", max: 5, score: |u| {
   const out = rs.assess(utf8(csv), { fileName: "d.csv" });
   assert.equal(out.type, "failure");
   assert.equal(out.stage, "eval");
-  assert.equal(out.errors.length, 3);
+  // One error for the rule, with the count of units it struck (run or not run for).
+  assert.equal(out.errors.length, 1);
+  assert.equal(out.errors[0].code, "E0001");
+  assert.equal(out.errors[0].units, 200);
   assert.deepEqual(out.errors[0].location, { file: "h.rhai", line: 12, column: 5 });
-  assert.match(english(out.errors[2]), /ran away for 3 units/);
+  assert.match(out.errors[0].en.message, /ran away for 3 units/);
+  assert.match(out.errors[0].message, /已在 3 个单位上超限/);
 });
 
 test("a script that grows memory or time is stopped as a rule error", () => {
