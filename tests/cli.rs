@@ -484,3 +484,79 @@ fn a_streamed_file_with_bad_rows_reports_every_one_and_writes_nothing() {
     assert!(err.contains("2 data errors"), "{err}");
     assert!(out.stdout.is_empty());
 }
+
+/// Under a Chinese locale every kind of message — data errors, rule errors, a runaway rule, a
+/// failing test case and the coverage line — is in Chinese, with its code and a hint.
+#[test]
+fn every_kind_of_message_reaches_a_chinese_locale_with_code_and_hint() {
+    let zh = |args: &[&str]| kaohe_in("zh_CN.UTF-8", args);
+    let rules = scratch(
+        "zh.rhai",
+        "ruleset(#{ id: \"zh\", title: \"测试\" });\nfield(\"code\", #{ label: \"编码\", type: \"text\" });\nfield(\"name\", #{ label: \"名称\", type: \"text\" });\nfield(\"a\", #{ label: \"查获数\", type: \"int\" });\nfield(\"b\", #{ label: \"宣传次数\", type: \"int\" });\nunit(#{ id: \"code\", name: \"name\" });\nindicator(\"x\", #{ label: \"查获\", max: 5, zero: \"a\" });\nindicator(\"y\", #{ label: \"宣传\", max: 5, zero: \"b\" });\n".as_bytes(),
+    );
+    let rules = rules.to_str().unwrap();
+    // Data: a missing column and a bad cell in one run.
+    let data = scratch(
+        "zh.csv",
+        "编码,名称,查获数\n330101,石桥镇,六次\n330102,龙泉镇,2\n".as_bytes(),
+    );
+    let out = zh(&["assess", rules, data.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(4));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("错误[D0101]：第 1 行，“宣传次数”列：缺少必填列“宣传次数”"),
+        "{err}"
+    );
+    assert!(err.contains("错误[D0201]：第 2 行，C 列“查获数”，单位“石桥镇”（330101）：应填整数，实际填的是“六次”\n  提示：把“六次”改为数字 6"), "{err}");
+    assert!(err.contains("共有 2 处数据错误"), "{err}");
+
+    // Rules: a misspelt key, pointed at on its own line.
+    let bad = scratch(
+        "zh-bad.rhai",
+        "ruleset(#{ id: \"zh\", title: \"测试\" });\nfield(\"code\", #{ label: \"编码\", type: \"text\" });\nunit(#{ id: \"code\" });\nindicator(\"x\", #{\n    label: \"查获\",\n    max: 5,\n    zero: \"code\",\n    txet: \"\",\n});\n".as_bytes(),
+    );
+    let out = zh(&["check", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(":8:5：指标“x”：未知的键 `txet`\n  提示：把 `txet` 改为 `text`"),
+        "{err}"
+    );
+
+    // A runaway: one error for the rule, with the count of units it struck.
+    let spin = scratch(
+        "zh-spin.rhai",
+        "ruleset(#{ id: \"s\", title: \"s\" });\nfield(\"code\", #{ label: \"编码\", type: \"text\" });\nunit(#{ id: \"code\" });\nindicator(\"spin\", #{ label: \"l\", max: 5, score: |u| { loop {} } });\n".as_bytes(),
+    );
+    let many = scratch("zh-spin.csv", "编码\n1\n2\n3\n4\n5\n".as_bytes());
+    let out = zh(&["assess", spin.to_str().unwrap(), many.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(5));
+    let err = text(&out.stderr);
+    assert_eq!(err.matches("错误[E0001]").count(), 1, "{err}");
+    assert!(
+        err.contains("规则“spin”计算单位 1 等 5 个单位时出错：脚本运行超过限度"),
+        "{err}"
+    );
+    assert!(err.contains("\n  提示：检查循环的结束条件"), "{err}");
+
+    // A failing test case and the coverage line.
+    let dir = rules.trim_end_matches("zh.rhai");
+    scratch(
+        "zh-cases.csv",
+        "编码,名称,查获数,宣传次数\n330101,石桥镇,0,0\n".as_bytes(),
+    );
+    std::fs::write(
+        format!("{dir}zh.cases.json"),
+        r#"{ "cases": [ { "name": "石桥镇满分", "data": "zh-cases.csv", "expect": { "330101": { "total": 9 } } } ] }"#,
+    )
+    .unwrap();
+    let out = zh(&["test", rules]);
+    assert_eq!(out.status.code(), Some(6));
+    let report = text(&out.stdout);
+    assert!(report.contains("失败  石桥镇满分"), "{report}");
+    assert!(report.contains("[T0001]"), "{report}");
+    assert!(report.contains("“石桥镇”（330101）"), "{report}");
+    assert!(report.contains("提示："), "{report}");
+    assert!(report.contains("[T0101] 覆盖情况："), "{report}");
+    assert!(report.contains("0 项通过，1 项失败"), "{report}");
+}
