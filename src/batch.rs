@@ -94,6 +94,7 @@ impl UnitScore {
 }
 
 /// Rules are shared by reference across threads in a parallel batch.
+#[cfg(not(target_arch = "wasm32"))]
 const _: () = {
     const fn shared<T: Send + Sync>() {}
     shared::<Rules>();
