@@ -4,10 +4,45 @@
 use super::builder::Builder;
 use super::{grading, inputs, items};
 use rhai::{Engine, NativeCallContext, Position, Variant};
-use std::sync::{Arc, Mutex, PoisonError};
 
-/// The builder shared by the compiler and every registered function.
-type Shared = Arc<Mutex<Builder>>;
+/// The builder shared by the compiler and every registered function: behind a lock natively,
+/// where the engine is shared across threads (rhai's `sync`), and in a `RefCell` in the
+/// browser's one thread.
+#[cfg(not(target_arch = "wasm32"))]
+pub(super) type Shared = std::sync::Arc<std::sync::Mutex<Builder>>;
+/// The builder shared by the compiler and every registered function (one thread).
+#[cfg(target_arch = "wasm32")]
+pub(super) type Shared = std::rc::Rc<std::cell::RefCell<Builder>>;
+
+/// A builder to share.
+pub(super) fn share(b: Builder) -> Shared {
+    Shared::new(b.into())
+}
+
+/// Runs `f` on the shared builder.
+fn with<R>(shared: &Shared, f: impl FnOnce(&mut Builder) -> R) -> R {
+    #[cfg(not(target_arch = "wasm32"))]
+    let mut b = shared
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    #[cfg(target_arch = "wasm32")]
+    let mut b = shared.borrow_mut();
+    f(&mut b)
+}
+
+/// The builder back once the script has run: the one shared, or a copy of what it holds
+/// when a registered function is somehow still alive.
+pub(super) fn unshare(shared: Shared) -> Builder {
+    match Shared::try_unwrap(shared) {
+        #[cfg(not(target_arch = "wasm32"))]
+        Ok(m) => m
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+        #[cfg(target_arch = "wasm32")]
+        Ok(c) => c.into_inner(),
+        Err(still) => with(&still, |b| b.clone_for_finish()),
+    }
+}
 
 /// The declaration functions, as [`register`] registers them.
 pub(super) const DECLARATIONS: [&str; 16] = [
@@ -58,11 +93,7 @@ fn declare<T: Variant + Clone>(
 ) {
     let b = builder.clone();
     engine.register_fn(name, move |ctx: NativeCallContext, value: T| {
-        read(
-            &mut b.lock().unwrap_or_else(PoisonError::into_inner),
-            ctx.call_position(),
-            &value,
-        );
+        with(&b, |b| read(b, ctx.call_position(), &value));
     });
 }
 
@@ -75,11 +106,6 @@ fn declare_named<T: Variant + Clone>(
 ) {
     let b = builder.clone();
     engine.register_fn(name, move |ctx: NativeCallContext, id: &str, value: T| {
-        read(
-            &mut b.lock().unwrap_or_else(PoisonError::into_inner),
-            ctx.call_position(),
-            id,
-            &value,
-        );
+        with(&b, |b| read(b, ctx.call_position(), id, &value));
     });
 }

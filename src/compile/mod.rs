@@ -24,7 +24,6 @@ use crate::sandbox;
 use builder::Builder;
 use rhai::{Dynamic, Engine, AST};
 use rust_decimal::Decimal;
-use std::sync::{Arc, Mutex, PoisonError};
 
 /// A rule set ready to score units: the declarations plus the script's closures.
 pub struct Rules {
@@ -60,7 +59,7 @@ impl Rules {
         let mut engine = sandbox::engine();
         let (resolver, compiled) = sandbox::modules(&engine, modules, &mut errors);
         engine.set_module_resolver(resolver.clone());
-        let builder = Arc::new(Mutex::new(Builder::new(file, source)));
+        let builder = api::share(Builder::new(file, source));
         api::register(&mut engine, &builder);
 
         let ast = match engine.compile(source) {
@@ -76,13 +75,7 @@ impl Rules {
         }
         let ran = sandbox::evaluate(|| engine.run_ast(&ast));
         drop(engine);
-        let mut builder = Arc::try_unwrap(builder)
-            .map(|m| m.into_inner().unwrap_or_else(PoisonError::into_inner))
-            .unwrap_or_else(|arc| {
-                arc.lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .clone_for_finish()
-            });
+        let mut builder = api::unshare(builder);
         let set = match ran {
             Ok(()) => builder.finish(&mut errors),
             // The script stopped part-way: report what it found so far and why it stopped,
