@@ -122,7 +122,7 @@ test("the 通报 as a PDF: issuing body, period, document number, page numbers, 
   assert.ok(+pages[1] >= 2);
   // 备注: why 石桥镇 (96.80) is 合格 below 先进 units, and why 桃源镇 is last.
   assert.match(flat, /石桥镇96\.80.*合格.*未满足必备条件（全年无吸毒人员肇事肇祸案事件），由先进评为合格/);
-  assert.match(flat, /桃源镇92\.66.*不合格.*一票否决：制毒窝点被异地查处，等次定为不合格，排在最后/);
+  assert.match(flat, /桃源镇92\.66.*不合格.*一票否决（制毒窝点被异地查处），等次定为不合格，排在最后/);
   // The unit left out for its bad cell: named, with where and what.
   assert.match(flat, /另有1个单位因数据有错误未参与计分和排名/);
   // (named by its name too once the engine gives data errors their unit's name: unit_name)
@@ -178,7 +178,7 @@ test("a batch result (1,500 units) prints its 备注, 上期得分 and 分差 to
   const report = page.locator("#print-report");
   const text = await report.evaluate((el) => el.textContent);
   assert.match(text, /上期得分分差名次变化/);
-  assert.match(text, /一票否决：[^；]*，等次定为不合格，排在最后/);
+  assert.match(text, /一票否决（[^）]*），等次定为不合格，排在最后/);
   assert.match(text, /未满足必备条件/);
   assert.match(text, /组织领导/);
   const firstRow = await report.locator("table.doc-table tbody tr").first().evaluate((tr) => [...tr.cells].map((c) => c.textContent.trim()));
