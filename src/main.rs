@@ -538,7 +538,7 @@ fn stream(
     let mut tally = rules.tally();
     let mut errors = data::ErrorLog::default();
     let mut units = open()?;
-    let mut progress = kaohe::progress::Progress::new(units.total_bytes(), quiet);
+    let mut progress = kaohe::progress::Progress::new(units.total_bytes(), quiet, lang());
     let mut seen = 0usize;
     while let Some(item) = units.next() {
         match item {

@@ -5,6 +5,7 @@
 //! when standard error is not a terminal or when asked to be quiet, and clears its line when
 //! finished (or dropped), so what the run prints after it starts on a clean line.
 
+use crate::messages::Lang;
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
@@ -20,27 +21,30 @@ pub struct Progress {
     last_draw: Option<Instant>,
     /// Whether a line is on the screen to clear.
     shown: bool,
+    /// The language of the line.
+    lang: Lang,
 }
 
 impl Progress {
     /// A progress line on standard error, for input of `total_bytes` bytes when known; silent
     /// when `quiet` or when standard error is not a terminal.
-    pub fn new(total_bytes: Option<u64>, quiet: bool) -> Self {
+    pub fn new(total_bytes: Option<u64>, quiet: bool, lang: Lang) -> Self {
         if quiet || !std::io::stderr().is_terminal() {
             Self::silent()
         } else {
-            Self::to_writer(total_bytes, Box::new(std::io::stderr()))
+            Self::to_writer(total_bytes, Box::new(std::io::stderr()), lang)
         }
     }
 
-    /// A progress line drawn on `out`, terminal or not.
-    pub fn to_writer(total_bytes: Option<u64>, out: Box<dyn Write>) -> Self {
+    /// A progress line in `lang` drawn on `out`, terminal or not.
+    pub fn to_writer(total_bytes: Option<u64>, out: Box<dyn Write>, lang: Lang) -> Self {
         Self {
             out: Some(out),
             total: total_bytes,
             started: Instant::now(),
             last_draw: None,
             shown: false,
+            lang,
         }
     }
 
@@ -52,6 +56,7 @@ impl Progress {
             started: Instant::now(),
             last_draw: None,
             shown: false,
+            lang: Lang::En,
         }
     }
 
@@ -78,6 +83,7 @@ impl Progress {
             bytes_pos,
             self.total,
             now.saturating_duration_since(self.started),
+            self.lang,
         );
         // A progress line that cannot be drawn is not worth stopping the run for.
         let _ = write!(out, "\r{text}\x1b[K");
@@ -103,29 +109,50 @@ impl Drop for Progress {
     }
 }
 
-/// The progress line's text: `12,345 units · 3,210 units/s · 45% · ETA 0:12`; the percentage
-/// and the time left only when `total_bytes` is known, the rate once any time has passed.
-pub fn line(units: u64, bytes_pos: u64, total_bytes: Option<u64>, elapsed: Duration) -> String {
-    let mut parts = vec![format!(
-        "{} unit{}",
-        thousands(units),
-        if units == 1 { "" } else { "s" }
-    )];
+/// The progress line's text: `12,345 units · 3,210 units/s · 45% · ETA 0:12`, or in zh-CN
+/// `12,345 个单位 · 每秒 3,210 个 · 45% · 剩余 0:12`; the percentage and the time left only
+/// when `total_bytes` is known, the rate once any time has passed.
+pub fn line(
+    units: u64,
+    bytes_pos: u64,
+    total_bytes: Option<u64>,
+    elapsed: Duration,
+    lang: Lang,
+) -> String {
+    let zh = lang == Lang::Zh;
+    let mut parts = vec![if zh {
+        format!("{} 个单位", thousands(units))
+    } else {
+        format!(
+            "{} unit{}",
+            thousands(units),
+            if units == 1 { "" } else { "s" }
+        )
+    }];
     let secs = elapsed.as_secs_f64();
     if secs > 0.0 {
         let rate = units as f64 / secs;
-        parts.push(if rate < 10.0 {
-            format!("{rate:.1} units/s")
+        let rate = if rate < 10.0 {
+            format!("{rate:.1}")
         } else {
-            format!("{} units/s", thousands(rate.round() as u64))
+            thousands(rate.round() as u64)
+        };
+        parts.push(if zh {
+            format!("每秒 {rate} 个")
+        } else {
+            format!("{rate} units/s")
         });
     }
     if let Some(total) = total_bytes.filter(|t| *t > 0) {
         let done = bytes_pos.min(total);
         parts.push(format!("{}%", done * 100 / total));
         if done > 0 && done < total && secs > 0.0 {
-            let left = secs * (total - done) as f64 / done as f64;
-            parts.push(format!("ETA {}", clock(left.round() as u64)));
+            let left = clock((secs * (total - done) as f64 / done as f64).round() as u64);
+            parts.push(if zh {
+                format!("剩余 {left}")
+            } else {
+                format!("ETA {left}")
+            });
         }
     }
     parts.join(" · ")
@@ -184,18 +211,22 @@ mod tests {
     fn the_line_shows_units_rate_percent_and_time_left() {
         let ten_s = Duration::from_secs(10);
         assert_eq!(
-            line(12_345, 250, Some(1000), ten_s),
+            line(12_345, 250, Some(1000), ten_s, Lang::En),
             "12,345 units · 1,235 units/s · 25% · ETA 0:30"
         );
-        assert_eq!(line(1, 0, None, Duration::ZERO), "1 unit");
-        assert_eq!(line(35, 0, None, ten_s), "35 units · 3.5 units/s");
         assert_eq!(
-            line(2_000_000, 1, Some(4000), Duration::from_secs(2)),
+            line(12_345, 250, Some(1000), ten_s, Lang::Zh),
+            "12,345 个单位 · 每秒 1,235 个 · 25% · 剩余 0:30"
+        );
+        assert_eq!(line(1, 0, None, Duration::ZERO, Lang::En), "1 unit");
+        assert_eq!(line(35, 0, None, ten_s, Lang::En), "35 units · 3.5 units/s");
+        assert_eq!(
+            line(2_000_000, 1, Some(4000), Duration::from_secs(2), Lang::En),
             "2,000,000 units · 1,000,000 units/s · 0% · ETA 2:13:18"
         );
         // Done, or read past a total that was too small: no time left to show.
         assert_eq!(
-            line(10, 5000, Some(4000), ten_s),
+            line(10, 5000, Some(4000), ten_s, Lang::En),
             "10 units · 1.0 units/s · 100%"
         );
     }
@@ -214,7 +245,7 @@ mod tests {
     #[test]
     fn redraws_at_most_every_tenth_of_a_second_and_clears_when_finished() {
         let out = Shared::default();
-        let mut p = Progress::to_writer(Some(100), Box::new(out.clone()));
+        let mut p = Progress::to_writer(Some(100), Box::new(out.clone()), Lang::En);
         let t0 = p.started;
         p.advance_at(1, 10, t0 + Duration::from_millis(50));
         assert_eq!(out.text(), "", "nothing for the first tenth of a second");
@@ -236,12 +267,12 @@ mod tests {
 
     #[test]
     fn a_silent_or_short_run_writes_nothing() {
-        let mut p = Progress::new(Some(100), true);
+        let mut p = Progress::new(Some(100), true, Lang::En);
         assert!(p.is_silent());
         p.advance(5, 50);
         p.finish();
         let out = Shared::default();
-        let mut p = Progress::to_writer(None, Box::new(out.clone()));
+        let mut p = Progress::to_writer(None, Box::new(out.clone()), Lang::En);
         p.advance(5, 50);
         drop(p);
         assert_eq!(
