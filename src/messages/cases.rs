@@ -447,21 +447,6 @@ mod tests {
 
     #[test]
     fn every_code_is_listed_once_and_used() {
-        let source = include_str!("cases.rs");
-        let (body, _) = source.split_once("#[cfg(test)]").unwrap_or((source, ""));
-        let kinds: Vec<&str> = KINDS.iter().map(|k| k.0).collect();
-        for code in super::super::eval::tests::codes_in(body, 'T') {
-            assert_eq!(
-                kinds.iter().filter(|k| **k == code).count(),
-                1,
-                "{code} must be in KINDS exactly once"
-            );
-        }
-        for code in &kinds {
-            assert!(
-                body.matches(&format!("\"{code}\"")).count() >= 2,
-                "{code} is listed but never used"
-            );
-        }
+        crate::messages::check_codes(include_str!("cases.rs"), 'T', KINDS);
     }
 }

@@ -397,6 +397,6 @@ pub mod test_words {
 mod tests {
     #[test]
     fn every_code_is_listed_once() {
-        super::super::check_codes(include_str!("cli.rs"), 'C', super::KINDS);
+        crate::messages::check_codes(include_str!("cli.rs"), 'C', super::KINDS);
     }
 }

@@ -994,40 +994,10 @@ fn chinese_whole(s: &str) -> Option<i128> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
-    use std::collections::HashMap;
 
-    /// Every `"Dnnnn"` literal of this file (its code, not its tests) is listed in `KINDS`
-    /// exactly once, and every listed code is used by a message.
     #[test]
     fn every_code_is_listed_once_and_used() {
-        let source = include_str!("data.rs");
-        let code = source.split("#[cfg(test)]").next().unwrap_or("");
-        let mut listed: HashMap<&str, usize> = HashMap::new();
-        for (c, zh, en) in KINDS {
-            *listed.entry(c).or_default() += 1;
-            assert!(!zh.is_empty() && !en.is_empty(), "{c} has a title");
-        }
-        for (c, n) in &listed {
-            assert_eq!(*n, 1, "{c} listed {n} times in KINDS");
-        }
-        let mut used: HashMap<String, usize> = HashMap::new();
-        let bytes = code.as_bytes();
-        for i in 0..bytes.len().saturating_sub(6) {
-            if bytes[i] == b'"'
-                && bytes[i + 1] == b'D'
-                && bytes[i + 2..i + 6].iter().all(u8::is_ascii_digit)
-                && bytes[i + 6] == b'"'
-            {
-                *used.entry(code[i + 1..i + 6].to_string()).or_default() += 1;
-            }
-        }
-        for c in used.keys() {
-            assert!(listed.contains_key(c.as_str()), "{c} is not in KINDS");
-        }
-        for c in listed.keys() {
-            // Once in KINDS, at least once in a message.
-            assert!(used.get(*c).copied().unwrap_or(0) >= 2, "{c} is never used");
-        }
+        crate::messages::check_codes(include_str!("data.rs"), 'D', KINDS);
     }
 
     fn n(s: &str) -> Option<String> {

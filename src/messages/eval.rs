@@ -538,40 +538,9 @@ pub(crate) fn script_too_large(count: usize, max: usize, lines: bool) -> Message
 pub(crate) mod tests {
     use super::*;
 
-    /// Every code literal of a catalogue file, in order of appearance.
-    pub(crate) fn codes_in(source: &str, letter: char) -> Vec<String> {
-        let mut out = Vec::new();
-        let b = source.as_bytes();
-        for (i, w) in b.windows(7).enumerate() {
-            if w[0] == b'"'
-                && w[1] == letter as u8
-                && w[2..6].iter().all(u8::is_ascii_digit)
-                && w[6] == b'"'
-            {
-                out.push(source[i + 1..i + 6].to_string());
-            }
-        }
-        out
-    }
-
     #[test]
     fn every_code_is_listed_once_and_used() {
-        let source = include_str!("eval.rs");
-        let (body, _) = source.split_once("#[cfg(test)]").unwrap_or((source, ""));
-        let kinds: Vec<&str> = KINDS.iter().map(|k| k.0).collect();
-        for code in codes_in(body, 'E') {
-            assert_eq!(
-                kinds.iter().filter(|k| **k == code).count(),
-                1,
-                "{code} must be in KINDS exactly once"
-            );
-        }
-        for code in &kinds {
-            assert!(
-                body.matches(&format!("\"{code}\"")).count() >= 2,
-                "{code} is listed but never used"
-            );
-        }
+        crate::messages::check_codes(include_str!("eval.rs"), 'E', KINDS);
     }
 
     #[test]

@@ -1573,51 +1573,10 @@ impl Message {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
-
-    /// Every `"R…"` code literal in this file, with how often it occurs.
-    fn codes_in_source() -> BTreeMap<String, usize> {
-        let src = include_str!("rules.rs");
-        let b = src.as_bytes();
-        let mut out = BTreeMap::new();
-        for i in 0..b.len().saturating_sub(6) {
-            if b[i] == b'"'
-                && b[i + 1] == b'R'
-                && b[i + 2..i + 6].iter().all(u8::is_ascii_digit)
-                && b[i + 6] == b'"'
-            {
-                *out.entry(src[i + 1..i + 6].to_string()).or_insert(0) += 1;
-            }
-        }
-        out
-    }
 
     #[test]
     fn every_code_is_listed_once_and_used() {
-        let mut listed: Vec<&str> = KINDS.iter().map(|(c, ..)| *c).collect();
-        let n = listed.len();
-        listed.sort_unstable();
-        listed.dedup();
-        assert_eq!(listed.len(), n, "a code is listed twice in KINDS");
-        let used = codes_in_source();
-        for (code, count) in &used {
-            assert!(
-                listed.contains(&code.as_str()),
-                "{code} is used but not in KINDS"
-            );
-            assert!(*count >= 2, "{code} is in KINDS but no message uses it");
-        }
-        for code in &listed {
-            assert!(
-                used.contains_key(*code),
-                "{code} is in KINDS but never used"
-            );
-        }
-        for (code, zh, en) in KINDS {
-            assert!(code.len() == 5 && code.starts_with('R'), "{code}");
-            assert!(zh.chars().any(is_cjk), "{code}: {zh}");
-            assert!(!en.is_empty(), "{code}");
-        }
+        crate::messages::check_codes(include_str!("rules.rs"), 'R', KINDS);
     }
 
     #[test]
