@@ -693,18 +693,22 @@ fn assign_grades<P: Placed>(set: &RuleSet, rows: &mut [P], idx: &[usize]) {
     }
 }
 
+/// The labels of the prerequisites a unit missed that the band `earned` needs.
+fn missing_prerequisites<'a>(set: &'a RuleSet, r: &Row, earned: usize) -> Vec<&'a str> {
+    r.scored
+        .prereq_failed
+        .iter()
+        .map(|k| &set.prerequisites[*k])
+        .filter(|p| p.grades.contains(&set.bands[earned].name))
+        .map(|p| p.label.as_str())
+        .collect()
+}
+
 /// A grade note in words, as an adjustment of the unit's result.
 fn note_text(set: &RuleSet, r: &Row, note: &GradeNote) -> Adjustment {
     match *note {
         GradeNote::Prerequisite { earned, given } => {
-            let missing: Vec<&str> = r
-                .scored
-                .prereq_failed
-                .iter()
-                .map(|k| &set.prerequisites[*k])
-                .filter(|p| p.grades.contains(&set.bands[earned].name))
-                .map(|p| p.label.as_str())
-                .collect();
+            let missing = missing_prerequisites(set, r, earned);
             Adjustment {
                 rule: "prerequisite".into(),
                 detail: format!(
@@ -765,14 +769,7 @@ pub(crate) fn remarks(set: &RuleSet, r: &Row) -> Vec<String> {
     for note in &r.notes {
         match *note {
             GradeNote::Prerequisite { earned, given } => {
-                let missing: Vec<&str> = r
-                    .scored
-                    .prereq_failed
-                    .iter()
-                    .map(|k| &set.prerequisites[*k])
-                    .filter(|p| p.grades.contains(&set.bands[earned].name))
-                    .map(|p| p.label.as_str())
-                    .collect();
+                let missing = missing_prerequisites(set, r, earned);
                 out.push(format!(
                     "未满足必备条件（{}），由{}评为{}",
                     missing.join("、"),

@@ -44,26 +44,6 @@ pub(super) fn unshare(shared: Shared) -> Builder {
     }
 }
 
-/// The declaration functions, as [`register`] registers them.
-pub(super) const DECLARATIONS: [&str; 16] = [
-    "ruleset",
-    "field",
-    "unit",
-    "category",
-    "indicator",
-    "bonus",
-    "cohort_indicator",
-    "veto",
-    "veto_policy",
-    "prerequisite",
-    "grades",
-    "ranking",
-    "metric",
-    "state",
-    "rollup",
-    "consequence",
-];
-
 /// Registers every declaration function rule scripts call.
 pub(super) fn register(engine: &mut Engine, builder: &Shared) {
     declare(engine, builder, "ruleset", inputs::ruleset);

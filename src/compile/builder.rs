@@ -1,7 +1,6 @@
 //! The `Builder`: collects the declarations while the script runs, then checks them as a
 //! whole (scale, categories, grade and veto names) and turns them into a [`RuleSet`].
 
-use super::api::DECLARATIONS;
 use super::closest;
 use super::locate::{Source, Token};
 use crate::error::{RuleError, SourceLocation};
@@ -111,10 +110,11 @@ impl Builder {
     /// the call does not spell the token out.
     pub(super) fn error_at(&mut self, pos: Position, token: Token, m: Message) {
         let text = &self.text;
-        let found =
-            self.source
-                .get_or_insert_with(|| Source::new(text))
-                .find(pos, &DECLARATIONS, token);
+        let found = self.source.get_or_insert_with(|| Source::new(text)).find(
+            pos,
+            &crate::sandbox::API,
+            token,
+        );
         let location = match found {
             Some((line, column)) => SourceLocation {
                 file: self.file.clone(),
