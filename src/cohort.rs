@@ -1133,7 +1133,7 @@ impl Rules {
         let rollups = rollups(set, rows);
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_by_key(|&i| (rows[i].cohort, rows[i].rank.unwrap_or(u32::MAX), i));
-        let units = order
+        let mut units: Vec<UnitResult> = order
             .into_iter()
             .map(|i| {
                 unit_result(
@@ -1145,6 +1145,7 @@ impl Rules {
                 )
             })
             .collect();
+        crate::survey::annotate(set, &mut units);
         Ok(Report {
             schema: SCHEMA,
             schema_version: SCHEMA_VERSION,
@@ -1266,6 +1267,7 @@ fn unit_result(
                 rank,
                 previous_rank,
                 rank_change: change(previous_rank, rank),
+                sample: crate::survey::sample_result(set, unit, k),
             }
         })
         .collect();

@@ -2,7 +2,7 @@
 //! Each call is read, at its position, into the one [`Builder`] the compiler shares.
 
 use super::builder::Builder;
-use super::{grading, inputs, items};
+use super::{grading, inputs, items, survey};
 use rhai::{Engine, NativeCallContext, Position, Variant};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 type Shared = Arc<Mutex<Builder>>;
 
 /// The declaration functions, as [`register`] registers them.
-pub(super) const DECLARATIONS: [&str; 16] = [
+pub(super) const DECLARATIONS: [&str; 18] = [
     "ruleset",
     "field",
     "unit",
@@ -27,6 +27,8 @@ pub(super) const DECLARATIONS: [&str; 16] = [
     "state",
     "rollup",
     "consequence",
+    "survey",
+    "question",
 ];
 
 /// Registers every declaration function rule scripts call.
@@ -47,6 +49,8 @@ pub(super) fn register(engine: &mut Engine, builder: &Shared) {
     declare(engine, builder, "state", grading::state);
     declare_named(engine, builder, "rollup", grading::rollup);
     declare_named(engine, builder, "consequence", grading::consequence);
+    declare(engine, builder, "survey", survey::survey);
+    declare_named(engine, builder, "question", survey::question);
 }
 
 /// Registers `name(value)`, such as `ruleset(#{ … })`, read by `read`.
