@@ -267,6 +267,24 @@ fn gbk_csv_and_wenjuanxing_xlsx_read_alike() {
 }
 
 #[test]
+fn utf16_and_utf8_with_a_byte_order_mark_read_as_utf8() {
+    let rules = bundled();
+    let plain = assess(&rules, &data::read(&rules.set, "s.csv", SMALL.as_bytes()));
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(SMALL.encode_utf16().flat_map(u16::to_le_bytes));
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend_from_slice(SMALL.as_bytes());
+    for (bytes, encoding) in [(utf16, "UTF-16LE"), (bom, "UTF-8")] {
+        let ds = data::read(&rules.set, "s.csv", &bytes);
+        assert_eq!(ds.encoding, encoding);
+        let r = assess(&rules, &ds);
+        for (x, y) in plain.units.iter().zip(&r.units) {
+            assert_eq!((&x.name, &x.total), (&y.name, &y.total));
+        }
+    }
+}
+
+#[test]
 fn an_xlsx_in_wenjuanxing_layout_with_codes_and_a_title_row() {
     use rust_xlsxwriter::Workbook;
     let mut book = Workbook::new();

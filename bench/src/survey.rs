@@ -19,12 +19,26 @@ const QUESTIONS: [(&str, &str, &[&str]); 3] = [
     (
         "safety",
         "3、您觉得您所在的镇（街道）治安状况如何？",
-        &["非常安全", "安全", "比较安全", "不太安全", "不安全", "不清楚"],
+        &[
+            "非常安全",
+            "安全",
+            "比较安全",
+            "不太安全",
+            "不安全",
+            "不清楚",
+        ],
     ),
     (
         "sat",
         "4、您对公安机关的工作是否满意？",
-        &["非常满意", "满意", "基本满意", "不满意", "非常不满意", "不清楚"],
+        &[
+            "非常满意",
+            "满意",
+            "基本满意",
+            "不满意",
+            "非常不满意",
+            "不清楚",
+        ],
     ),
     (
         "aware",
@@ -43,13 +57,22 @@ fn floor_block<'a>(
     table: &mut HashMap<&'a [u8], Vec<[u64; 7]>>,
 ) {
     let mut fields: Vec<&[u8]> = Vec::with_capacity(16);
-    for line in lines.split(|b| *b == b'\n') {
+    let mut start = 0;
+    while start < lines.len() {
+        let end = memchr::memchr(b'\n', &lines[start..]).map_or(lines.len(), |i| start + i);
+        let line = &lines[start..end];
+        start = end + 1;
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.is_empty() {
             continue;
         }
         fields.clear();
-        fields.extend(line.split(|b| *b == b','));
+        let mut from = 0;
+        for i in memchr::memchr_iter(b',', line) {
+            fields.push(&line[from..i]);
+            from = i + 1;
+        }
+        fields.push(&line[from..]);
         let unit = fields.get(cols[0]).copied().unwrap_or_default();
         let entry = table.entry(unit).or_insert_with(|| vec![[0; 7]; 3]);
         for (q, (_, _, answers)) in QUESTIONS.iter().enumerate() {
@@ -112,7 +135,9 @@ pub fn floor(bytes: &[u8], parallel: bool) -> Counts {
     };
     let mut out = Counts::new();
     for (unit, per_q) in merged {
-        let u = out.entry(String::from_utf8_lossy(unit).into_owned()).or_default();
+        let u = out
+            .entry(String::from_utf8_lossy(unit).into_owned())
+            .or_default();
         for (q, (id, _, answers)) in QUESTIONS.iter().enumerate() {
             let m = u.entry((*id).to_string()).or_default();
             for (i, n) in per_q[q].iter().enumerate() {
@@ -142,7 +167,9 @@ pub fn kaohe_counts(rules: &kaohe::Rules, bytes: &[u8]) -> Result<Counts, String
         for (qi, q) in survey.questions.iter().enumerate() {
             let m = u.entry(q.id.clone()).or_default();
             for (opt, f) in q.options.iter().zip(&q.counts) {
-                let n = unit.values[*f].number().map_or(0, |d| d.to_string().parse().unwrap_or(0));
+                let n = unit.values[*f]
+                    .number()
+                    .map_or(0, |d| d.to_string().parse().unwrap_or(0));
                 if n > 0 {
                     m.insert(opt.clone(), n);
                 }
@@ -153,7 +180,10 @@ pub fn kaohe_counts(rules: &kaohe::Rules, bytes: &[u8]) -> Result<Counts, String
                 .and_then(|s| s.questions.get(qi))
                 .ok_or("no tally")?;
             if tally.excluded > 0 {
-                m.insert(q.excluded.first().cloned().unwrap_or_default(), tally.excluded);
+                m.insert(
+                    q.excluded.first().cloned().unwrap_or_default(),
+                    tally.excluded,
+                );
             }
             if tally.blank > 0 {
                 m.insert(NO_ANSWER.to_string(), tally.blank);
@@ -170,12 +200,18 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// Times every row on the file at `path`, after checking kaohe and the floor agree; writes
 /// kaohe's counts to `counts` for the peers. Markdown rows on stdout; JSON with `json`.
-pub fn bench(path: &str, runs: usize, counts: Option<&str>, json: Option<&str>) -> Result<(), String> {
+pub fn bench(
+    path: &str,
+    runs: usize,
+    counts: Option<&str>,
+    json: Option<&str>,
+) -> Result<(), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
     let source = std::fs::read_to_string("rules/satisfaction-survey.rhai")
         .or_else(|_| std::fs::read_to_string("../rules/satisfaction-survey.rhai"))
         .map_err(|e| format!("rules/satisfaction-survey.rhai: {e}"))?;
-    let rules = kaohe::Rules::compile("satisfaction-survey.rhai", &source).map_err(|e| e.to_string())?;
+    let rules =
+        kaohe::Rules::compile("satisfaction-survey.rhai", &source).map_err(|e| e.to_string())?;
     let rows = memchr::memchr_iter(b'\n', &bytes).count().saturating_sub(1) as f64;
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
@@ -201,16 +237,28 @@ pub fn bench(path: &str, runs: usize, counts: Option<&str>, json: Option<&str>) 
     for _ in 0..runs {
         let t = Instant::now();
         one.install(|| kaohe::survey::read(&rules.set, "survey.csv", &bytes, None));
-        times.entry("kaohe").or_default().push(t.elapsed().as_secs_f64());
+        times
+            .entry("kaohe")
+            .or_default()
+            .push(t.elapsed().as_secs_f64());
         let t = Instant::now();
         kaohe::survey::read(&rules.set, "survey.csv", &bytes, None);
-        times.entry("kaohe-parallel").or_default().push(t.elapsed().as_secs_f64());
+        times
+            .entry("kaohe-parallel")
+            .or_default()
+            .push(t.elapsed().as_secs_f64());
         let t = Instant::now();
         std::hint::black_box(floor(&bytes, false));
-        times.entry("floor").or_default().push(t.elapsed().as_secs_f64());
+        times
+            .entry("floor")
+            .or_default()
+            .push(t.elapsed().as_secs_f64());
         let t = Instant::now();
         std::hint::black_box(floor(&bytes, true));
-        times.entry("floor-parallel").or_default().push(t.elapsed().as_secs_f64());
+        times
+            .entry("floor-parallel")
+            .or_default()
+            .push(t.elapsed().as_secs_f64());
     }
     let m: BTreeMap<&str, f64> = times.iter().map(|(k, v)| (*k, median(v.clone()))).collect();
     let k1 = m["kaohe"];

@@ -35,26 +35,42 @@ pub(crate) struct Records<'b> {
     delim: u8,
     /// Bytes that end an unquoted field: the delimiter, `\r`, `\n`.
     stop: [bool; 256],
-    /// A block without quotes, whose every `\r` comes before a `\n`: its delimiters and line
-    /// ends, found in one pass.
+    /// A block without quotes: its delimiters and `\n`s, found in one pass. A `\r` is taken
+    /// for the end of a `\r\n`; [`Records::plain_ok`] says whether every one was.
     plain: Option<memchr::Memchr2<'b>>,
+    /// `\r`s read as the end of a `\r\n` (or of the block).
+    crs: usize,
 }
 
 impl<'b> Records<'b> {
     pub(crate) fn new(buf: &'b [u8], delim: u8) -> Self {
+        let mut r = Self::careful(buf, delim);
+        if memchr::memchr(b'"', buf).is_none() {
+            r.plain = Some(memchr::memchr2_iter(delim, b'\n', buf));
+        }
+        r
+    }
+
+    /// Records read byte by byte, quotes and lone `\r`s as the `csv` crate reads them.
+    pub(crate) fn careful(buf: &'b [u8], delim: u8) -> Self {
         let mut stop = [false; 256];
         stop[usize::from(delim)] = true;
         stop[usize::from(b'\r')] = true;
         stop[usize::from(b'\n')] = true;
-        let plain = memchr::memchr(b'"', buf).is_none()
-            && memchr::memchr_iter(b'\r', buf).all(|i| buf.get(i + 1) == Some(&b'\n'));
         Self {
             buf,
             pos: 0,
             delim,
             stop,
-            plain: plain.then(|| memchr::memchr2_iter(delim, b'\n', buf)),
+            plain: None,
+            crs: 0,
         }
+    }
+
+    /// Whether the records read so fast were right: a plain block's every `\r` ended a line
+    /// (a lone `\r`, which also ends a record, sends the block to [`Records::careful`]).
+    pub(crate) fn plain_ok(&self) -> bool {
+        self.plain.is_none() || count_byte(self.buf, b'\r') == self.crs
     }
 
     /// The next record of a plain block (see `plain`).
@@ -71,34 +87,39 @@ impl<'b> Records<'b> {
         loop {
             let start = self.pos;
             match found.next() {
-                Some(i) if buf[i] == b'\n' => {
+                Some(i) if buf[i] == self.delim => {
+                    fields.push(field(start, i));
+                    self.pos = i + 1;
+                }
+                Some(i) => {
+                    // A record ends at `\n` or `\r\n`; an empty line is no record.
+                    self.pos = i + 1;
                     let end = if i > start && buf[i - 1] == b'\r' {
+                        self.crs += 1;
                         i - 1
                     } else {
                         i
                     };
-                    self.pos = i + 1;
                     if fields.is_empty() && end == start {
-                        continue; // an empty line is no record
+                        continue;
                     }
                     fields.push(field(start, end));
                     return true;
-                }
-                Some(i) => {
-                    fields.push(field(start, i));
-                    self.pos = i + 1;
                 }
                 None => {
                     if start >= buf.len() && fields.is_empty() {
                         return false;
                     }
-                    let end = if buf.len() > start && buf[buf.len() - 1] == b'\r' {
-                        buf.len() - 1
-                    } else {
-                        buf.len()
-                    };
-                    fields.push(field(start, end.max(start)));
+                    let mut end = buf.len().max(start);
+                    if end > start && buf[end - 1] == b'\r' {
+                        self.crs += 1;
+                        end -= 1;
+                    }
                     self.pos = buf.len();
+                    if fields.is_empty() && end == start {
+                        return false;
+                    }
+                    fields.push(field(start, end));
                     return true;
                 }
             }
@@ -247,10 +268,18 @@ impl<'b> Records<'b> {
     }
 }
 
+/// How many bytes of `buf` are `b`: counted in runs of 255 into one byte per lane, which the
+/// compiler turns into wide vector adds.
+fn count_byte(buf: &[u8], b: u8) -> usize {
+    buf.chunks(255)
+        .map(|c| usize::from(c.iter().fold(0u8, |n, &x| n + u8::from(x == b))))
+        .sum()
+}
+
 /// Where the last whole record of `buf` ends (after its `\n`), `buf` starting at a record's
 /// start; `None` when no record ends in it.
 pub(crate) fn last_record_end(buf: &[u8], delim: u8) -> Option<usize> {
-    if !buf.contains(&b'"') {
+    if memchr::memchr(b'"', buf).is_none() {
         return memchr::memrchr(b'\n', buf).map(|i| i + 1);
     }
     #[derive(Clone, Copy, PartialEq)]
@@ -296,19 +325,25 @@ pub(crate) fn delimiter(line: &[u8]) -> u8 {
 mod tests {
     use super::*;
 
+    /// Every record, read as a block is: fast, or again with care when a lone `\r` shows.
     fn all(text: &str) -> Vec<Vec<String>> {
         let buf = text.as_bytes();
-        let mut r = Records::new(buf, b',');
-        let (mut f, mut s) = (Vec::new(), Vec::new());
-        let mut out = Vec::new();
-        while r.next(&mut f, &mut s) {
-            out.push(
-                f.iter()
-                    .map(|x| String::from_utf8_lossy(x.get(buf, &s)).into_owned())
-                    .collect(),
-            );
+        let read = |mut r: Records| {
+            let (mut f, mut s) = (Vec::new(), Vec::new());
+            let mut out: Vec<Vec<String>> = Vec::new();
+            while r.next(&mut f, &mut s) {
+                out.push(
+                    f.iter()
+                        .map(|x| String::from_utf8_lossy(x.get(buf, &s)).into_owned())
+                        .collect(),
+                );
+            }
+            (out, r.plain_ok())
+        };
+        match read(Records::new(buf, b',')) {
+            (out, true) => out,
+            _ => read(Records::careful(buf, b',')).0,
         }
-        out
     }
 
     #[test]
@@ -328,6 +363,28 @@ mod tests {
         }
         assert_eq!(got, expected);
         assert_eq!(got.len(), 4, "{got:?}");
+    }
+
+    #[test]
+    fn a_block_without_quotes_reads_alike_with_any_line_end() {
+        let text = "序号,单位,甲\r\n1,城关镇,安全\r\n\r\n2,,\n3,龙泉镇,不安全\r4,x,y,z\n,,\n5,a,b";
+        let mut expected: Vec<Vec<String>> = Vec::new();
+        let mut reader = ::csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        for r in reader.records() {
+            expected.push(
+                r.map(|r| r.iter().map(String::from).collect())
+                    .unwrap_or_default(),
+            );
+        }
+        assert_eq!(all(text), expected);
+        assert_eq!(expected.len(), 7);
+        // Words of eight bytes and a tail: hits at every offset.
+        let long = "a,bb,ccc,dddd,eeeee,ffffff,ggggggg,hhhhhhhh,i\n".repeat(3);
+        assert_eq!(all(&long).len(), 3);
+        assert_eq!(all(&long)[2][7], "hhhhhhhh");
     }
 
     #[test]

@@ -124,23 +124,30 @@ pub(crate) fn threads() -> usize {
     }
 }
 
+/// Runs `parse` and `meanwhile` at once where there are threads (the blocks of one round are
+/// parsed while the last round's are added up), one after the other in WebAssembly.
+fn parse_while<T: Send>(parse: impl FnOnce() -> T + Send, meanwhile: impl FnOnce() + Send) -> T {
+    #[cfg(not(target_arch = "wasm32"))]
+    if threads() > 1 {
+        return rayon::join(parse, meanwhile).0;
+    }
+    meanwhile();
+    parse()
+}
+
 /// Parses blocks of CSV records, across cores, keeping their order.
-fn parse_blocks(
-    plan: &read::Plan,
-    blocks: &[(Vec<u8>, usize, usize)],
-    delim: u8,
-) -> Vec<read::BlockOut> {
+fn parse_blocks(plan: &read::Plan, blocks: &[(&[u8], usize)], delim: u8) -> Vec<read::BlockOut> {
     #[cfg(not(target_arch = "wasm32"))]
     if blocks.len() > 1 && threads() > 1 {
         use rayon::prelude::*;
         return blocks
             .par_iter()
-            .map(|(b, len, skip)| read::parse_block(plan, &b[..*len], delim, *skip))
+            .map(|(b, skip)| read::parse_block(plan, b, delim, *skip))
             .collect();
     }
     blocks
         .iter()
-        .map(|(b, len, skip)| read::parse_block(plan, &b[..*len], delim, *skip))
+        .map(|(b, skip)| read::parse_block(plan, b, delim, *skip))
         .collect()
 }
 
@@ -168,7 +175,7 @@ pub fn try_read(
     let survey = set.survey.as_ref()?;
     match crate::data::Format::detect(name, bytes) {
         crate::data::Format::Csv => read::csv_is_respondents(survey, bytes)
-            .then(|| read::read_csv(set, survey, || bytes, units)),
+            .then(|| read::read_csv_bytes(set, survey, bytes, units)),
         crate::data::Format::Spreadsheet => read_sheet(set, survey, bytes, units, true),
         _ => None,
     }
@@ -187,7 +194,7 @@ pub fn read(set: &RuleSet, name: &str, bytes: &[u8], units: Option<&[Unit]>) -> 
         crate::data::Format::Spreadsheet => {
             read_sheet(set, survey, bytes, units, false).unwrap_or_default()
         }
-        _ => read::read_csv(set, survey, || bytes, units),
+        _ => read::read_csv_bytes(set, survey, bytes, units),
     }
 }
 

@@ -57,8 +57,8 @@ pub(crate) struct Plan<'a> {
 struct Answers {
     /// Each answer's text in the file's encoding, with its code index (1 = first option).
     exact: Vec<(Vec<u8>, u8)>,
-    /// The same, as (length, first sixteen bytes) for a quick comparison.
-    quick: Vec<(usize, u128, u8)>,
+    /// The same, as one number (length and bytes, see [`short_key`]) for a quick comparison.
+    quick: Vec<(u128, u8)>,
     /// Each answer's folded text, with its code index.
     folded: Vec<(String, u8)>,
     /// Each answer's code (1, 2, …), with its code index.
@@ -95,8 +95,6 @@ struct Rec {
     unit: u32,
     stratum: u16,
     valid: bool,
-    id: IdKey,
-    weight: Decimal,
 }
 
 /// What a block of rows gave.
@@ -107,9 +105,13 @@ pub(crate) struct BlockOut {
     recs: Vec<Rec>,
     /// One code index per question per record (0: no answer).
     answers: Vec<u8>,
+    /// Each record's id, when the survey has an id column.
+    ids: Vec<IdKey>,
+    /// Each record's weight, when the survey has a weight column.
+    weights: Vec<Decimal>,
     /// The distinct unit cells of the block, as written (trimmed bytes).
     dict: Vec<Vec<u8>>,
-    /// Unit cells of at most sixteen bytes, by their bytes as one number.
+    /// Unit cells of at most fifteen bytes, by their bytes as one number.
     dict_short: HashMap<u128, u32, FxBuild>,
     /// Longer unit cells.
     dict_long: HashMap<Vec<u8>, u32, FxBuild>,
@@ -122,13 +124,13 @@ pub(crate) struct BlockOut {
 }
 
 impl BlockOut {
-    /// The dictionary entry of a unit cell, added when new. A cell of at most sixteen bytes
+    /// The dictionary entry of a unit cell, added when new. A cell of at most fifteen bytes
     /// is its own key (its length and bytes as one number); a longer one is hashed and
     /// compared.
     fn unit_entry(&mut self, raw: &[u8]) -> u32 {
         let next = u32::try_from(self.dict.len()).unwrap_or(u32::MAX);
-        if raw.len() <= 16 {
-            let key = padded(raw) ^ ((raw.len() as u128) << 124);
+        if raw.len() <= SHORT {
+            let key = short_key(raw);
             if let Some(&i) = self.dict_short.get(&key) {
                 return i;
             }
@@ -156,13 +158,18 @@ impl BlockOut {
 }
 
 /// ASCII spaces and the full-width space (in UTF-8 and GB18030) trimmed.
+#[inline]
 fn trim(b: &[u8]) -> &[u8] {
-    let edge = |c: u8| c.is_ascii_whitespace() || c == 0xE3 || c == 0xA1 || c == 0x80;
+    let edge = |c: u8| c <= b' ' || c == 0xE3 || c == 0xA1 || c == 0x80;
     match (b.first(), b.last()) {
-        (Some(&f), Some(&l)) if !edge(f) && !edge(l) => return b,
-        (None, _) | (_, None) => return b,
-        _ => {}
+        (Some(&f), Some(&l)) if !edge(f) && !edge(l) => b,
+        (None, _) | (_, None) => b,
+        _ => trim_slow(b),
     }
+}
+
+#[cold]
+fn trim_slow(b: &[u8]) -> &[u8] {
     let mut b = b;
     loop {
         let before = b.len();
@@ -181,21 +188,54 @@ fn trim(b: &[u8]) -> &[u8] {
     }
 }
 
-/// The first sixteen bytes of a short text, zero-padded, as one number.
+/// The first sixteen bytes of a short text, zero-padded, as one number: read as two words that
+/// may overlap (no call to copy a few bytes).
+#[inline]
 fn padded(t: &[u8]) -> u128 {
-    let mut x = [0u8; 16];
+    let word = |b: &[u8]| {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(&b[..8]);
+        u64::from_le_bytes(a)
+    };
+    let half = |b: &[u8]| {
+        let mut a = [0u8; 4];
+        a.copy_from_slice(&b[..4]);
+        u64::from(u32::from_le_bytes(a))
+    };
     let n = t.len().min(16);
-    x[..n].copy_from_slice(&t[..n]);
-    u128::from_le_bytes(x)
+    let t = &t[..n];
+    match n {
+        // Bytes 8..n: the last eight bytes, shifted down past the ones the first word holds.
+        8 => u128::from(word(t)),
+        9..=16 => {
+            let hi = word(&t[n - 8..]) >> (8 * (16 - n));
+            u128::from(word(t)) | (u128::from(hi) << 64)
+        }
+        4..=7 => {
+            let hi = half(&t[n - 4..]) >> (8 * (8 - n));
+            u128::from(half(t) | (hi << 32))
+        }
+        _ => t.iter().rev().fold(0u128, |a, &b| (a << 8) | u128::from(b)),
+    }
 }
 
-/// The answers of at most sixteen bytes, as (length, padded bytes, code index).
-fn exact_quick(exact: &[(Vec<u8>, u8)]) -> Vec<(usize, u128, u8)> {
+/// The answers of at most sixteen bytes, as (key, code index).
+fn exact_quick(exact: &[(Vec<u8>, u8)]) -> Vec<(u128, u8)> {
     exact
         .iter()
-        .filter(|(e, _)| e.len() <= 16)
-        .map(|(e, c)| (e.len(), padded(e), *c))
+        .filter(|(e, _)| e.len() <= SHORT)
+        .map(|(e, c)| (short_key(e), *c))
         .collect()
+}
+
+/// The longest text [`short_key`] takes.
+const SHORT: usize = 15;
+
+/// A text of at most [`SHORT`] bytes as one number: its bytes in the first fifteen bytes and
+/// its length in the last (so that `a` and `a\0` differ); equal numbers, equal texts.
+#[inline]
+fn short_key(t: &[u8]) -> u128 {
+    padded(t) | ((t.len() as u128) << 120)
 }
 
 /// A cell's text: decoded, and whether it held bytes not valid in the encoding.
@@ -262,9 +302,9 @@ impl Answers {
         if t.is_empty() {
             return Ok(0);
         }
-        if t.len() <= 16 {
-            let p = padded(t);
-            if let Some((_, _, c)) = self.quick.iter().find(|(l, q, _)| *l == t.len() && *q == p) {
+        if t.len() <= SHORT {
+            let k = short_key(t);
+            if let Some((_, c)) = self.quick.iter().find(|(q, _)| *q == k) {
                 return Ok(*c);
             }
         } else if let Some((_, c)) = self.exact.iter().find(|(e, _)| e.as_slice() == t) {
@@ -573,13 +613,17 @@ impl Plan<'_> {
             };
             out.answers.push(code);
         }
+        if self.id_col.is_some() {
+            out.ids.push(id);
+        }
+        if self.weight_col.is_some() {
+            out.weights.push(weight);
+        }
         out.recs.push(Rec {
             row: local,
             unit,
             stratum,
             valid,
-            id,
-            weight,
         });
     }
 }
@@ -618,12 +662,21 @@ fn id_key(raw: &[u8], texts: &mut Vec<u8>) -> IdKey {
 
 /// Parses a CSV block's records (the first `skip` are the header and the rows above it).
 pub(crate) fn parse_block(plan: &Plan, block: &[u8], delim: u8, skip: usize) -> BlockOut {
+    let (out, ok) = parse_records(plan, block, skip, Records::new(block, delim));
+    if ok {
+        return out;
+    }
+    // A lone `\r` ends a record too: read the block again, byte by byte.
+    parse_records(plan, block, skip, Records::careful(block, delim)).0
+}
+
+/// A block's rows, and whether the records were read right (see [`Records::plain_ok`]).
+fn parse_records(plan: &Plan, block: &[u8], skip: usize, mut records: Records) -> (BlockOut, bool) {
     let mut out = BlockOut::default();
     // About one row in every 60 bytes, to fill without growing.
     let rows = block.len() / 60 + 16;
     out.recs.reserve(rows);
     out.answers.reserve(rows * plan.question_cols.len());
-    let mut records = Records::new(block, delim);
     let (mut fields, mut scratch): (Vec<Field>, Vec<u8>) = (Vec::new(), Vec::new());
     let mut n = 0usize;
     while records.next(&mut fields, &mut scratch) {
@@ -641,7 +694,8 @@ pub(crate) fn parse_block(plan: &Plan, block: &[u8], delim: u8, skip: usize) -> 
         plan.row(&mut out, n, cell);
     }
     out.records = n;
-    out
+    let ok = records.plain_ok();
+    (out, ok)
 }
 
 /// The set of respondent ids seen: one bit per numeric id below 2²⁶, a hash per other.
@@ -840,8 +894,9 @@ impl<'a> Aggregator<'a> {
         let mut resolved: Vec<Option<Result<usize, Message>>> = vec![None; block.dict.len()];
         for (r, rec) in block.recs.iter().enumerate() {
             let row = before + rec.row as usize;
+            let id = block.ids.get(r).copied().unwrap_or(IdKey::None);
             if let Some(wanted) = self.first_rows.as_mut() {
-                if let Some((key, _)) = key_of(rec.id) {
+                if let Some((key, _)) = key_of(id) {
                     if let Some(slot @ None) = wanted.get_mut(&key) {
                         *slot = Some(row);
                     }
@@ -850,10 +905,10 @@ impl<'a> Aggregator<'a> {
             }
             self.respondents += 1;
             let mut ok = rec.valid;
-            if let Some((key, number)) = key_of(rec.id) {
+            if let Some((key, number)) = key_of(id) {
                 if !self.ids.insert(key, number) {
                     ok = false;
-                    let text = id_text(rec.id, &block.texts);
+                    let text = id_text(id, &block.texts);
                     let col = self.plan.id_col.unwrap_or(0);
                     errors.push(self.plan.column_error(
                         row,
@@ -909,8 +964,9 @@ impl<'a> Aggregator<'a> {
             });
             acc.respondents += 1;
             let answers = &block.answers[r * q..(r + 1) * q];
+            let weight = block.weights.get(r).copied().unwrap_or(Decimal::ONE);
             let w2 = if weighted {
-                rec.weight.to_f64().unwrap_or(0.0).powi(2)
+                weight.to_f64().unwrap_or(0.0).powi(2)
             } else {
                 0.0
             };
@@ -921,7 +977,7 @@ impl<'a> Aggregator<'a> {
                     *n += 1;
                 }
                 if weighted {
-                    acc.w[i] += rec.weight;
+                    acc.w[i] += weight;
                     acc.w2[i] += w2;
                 }
             }
@@ -1191,6 +1247,91 @@ pub(crate) fn read_csv<R: Read>(
     agg.finish(name)
 }
 
+/// Reads a CSV respondents' file held in memory: its blocks are slices of `bytes`, parsed
+/// where they lie (UTF-16 is transcoded, through [`read_csv`]).
+pub(crate) fn read_csv_bytes(
+    set: &RuleSet,
+    survey: &Survey,
+    bytes: &[u8],
+    units: Option<&[Unit]>,
+) -> Dataset {
+    let mut reader = CsvReader::open(bytes);
+    let (enc, name) = reader.encoding();
+    if matches!(reader.source, Input::Utf16(_)) {
+        return read_csv(set, survey, || bytes, units);
+    }
+    let body = &bytes[reader.start..];
+    let delim = delimiter(reader.head());
+    let Some((header_row, headers)) = reader.header(survey, delim, enc) else {
+        return failed(dmsg::empty_file(), name);
+    };
+    let plan = match layout(set, survey, header_row, headers, enc) {
+        Ok(p) => p,
+        Err(errors) => return failed_with(errors, name),
+    };
+    let skip = reader.header_skip;
+    let mut agg = Aggregator::new(&plan, units);
+    slice_blocks(body, delim, skip, &plan, &mut |b| agg.add(b));
+    let keys = agg.repeated_keys();
+    if !keys.is_empty() {
+        let mut finder = Aggregator::finding(&plan, keys.into_iter());
+        slice_blocks(body, delim, skip, &plan, &mut |b| finder.add(b));
+        if let Some(first) = finder.first_rows.take() {
+            agg.name_first_rows(&first);
+        }
+    }
+    agg.finish(name)
+}
+
+/// Hands out the blocks of whole records of `body` (the first `skip` records passed over),
+/// parsed where they lie, to `each`, in order.
+fn slice_blocks(
+    body: &[u8],
+    delim: u8,
+    skip: usize,
+    plan: &Plan,
+    each: &mut (dyn FnMut(BlockOut) + Send),
+) {
+    let batch = super::threads() * 4;
+    let mut pos = 0;
+    let mut skip = skip;
+    let mut parsed: Vec<BlockOut> = Vec::new();
+    loop {
+        let mut blocks: Vec<(&[u8], usize)> = Vec::with_capacity(batch);
+        while blocks.len() < batch && pos < body.len() {
+            let mut want = BLOCK;
+            let cut = loop {
+                let end = pos.saturating_add(want).min(body.len());
+                if end == body.len() {
+                    break end;
+                }
+                if let Some(c) = last_record_end(&body[pos..end], delim) {
+                    break pos + c;
+                }
+                want = want.saturating_mul(2);
+            };
+            blocks.push((&body[pos..cut], skip));
+            skip = 0;
+            pos = cut;
+        }
+        if blocks.is_empty() {
+            break;
+        }
+        let done = std::mem::take(&mut parsed);
+        parsed = super::parse_while(
+            || super::parse_blocks(plan, &blocks, delim),
+            || {
+                for out in done {
+                    each(out);
+                }
+            },
+        );
+    }
+    for out in parsed {
+        each(out);
+    }
+}
+
 fn failed(m: Message, encoding: &str) -> Dataset {
     failed_with(vec![DataError::file(m)], encoding)
 }
@@ -1410,10 +1551,12 @@ impl<R: Read> CsvReader<R> {
         &mut self,
         plan: &Plan,
         delim: u8,
-        each: &mut dyn FnMut(BlockOut),
+        each: &mut (dyn FnMut(BlockOut) + Send),
     ) -> std::io::Result<()> {
         let batch = super::threads() * 4;
         let mut skip = self.header_skip;
+        // The blocks parsed last round, handed on while the next round is parsed.
+        let mut parsed: Vec<BlockOut> = Vec::new();
         loop {
             let mut blocks: Vec<(Vec<u8>, usize, usize)> = Vec::with_capacity(batch);
             while blocks.len() < batch {
@@ -1426,10 +1569,24 @@ impl<R: Read> CsvReader<R> {
             if blocks.is_empty() {
                 break;
             }
-            for out in super::parse_blocks(plan, &blocks, delim) {
-                each(out);
-            }
+            let hand_on = |done: Vec<BlockOut>, each: &mut (dyn FnMut(BlockOut) + Send)| {
+                for out in done {
+                    each(out);
+                }
+            };
+            let done = std::mem::take(&mut parsed);
+            let slices: Vec<(&[u8], usize)> = blocks
+                .iter()
+                .map(|(b, len, skip)| (&b[..*len], *skip))
+                .collect();
+            parsed = super::parse_while(
+                || super::parse_blocks(plan, &slices, delim),
+                || hand_on(done, each),
+            );
             self.pool.extend(blocks.into_iter().map(|(b, ..)| b));
+        }
+        for out in parsed {
+            each(out);
         }
         match self.error.take() {
             Some(e) => Err(e),
@@ -1636,4 +1793,20 @@ pub(crate) fn xlsx_rows(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn padded_reads_every_length_as_the_bytes_in_order() {
+        let text = b"0123456789abcdefXYZ";
+        for n in 0..=16 {
+            let mut a = [0u8; 16];
+            a[..n].copy_from_slice(&text[..n]);
+            assert_eq!(padded(&text[..n]), u128::from_le_bytes(a), "{n}");
+        }
+        assert_ne!(short_key(b"ab"), short_key(b"ab\0"));
+    }
 }
