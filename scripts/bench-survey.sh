@@ -64,7 +64,7 @@ for threads in 1 0; do
   user=$(sed -n 's/.*User time (seconds): //p' "$OUT/survey-time.txt")
   rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$OUT/survey-time.txt")
   secs=$(echo "$wall" | awk -F: '{ if (NF == 3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
-  rate=$(awk -v n="$CLI_ROWS" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
+  rate=$(awk -v n="$CLI_ROWS" -v s="$secs" 'BEGIN { printf "%.0f", n / s }' | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta')
   cli_rows+="| \`kaohe assess rules/satisfaction-survey.rhai survey-$CLI_ROWS.csv --format csv\` | $label | $wall | $user s | $rate | $((rss / 1024)) MiB |"$'\n'
 done
 big_bytes=$(stat -c %s "$BIG")
@@ -123,7 +123,7 @@ lines.push("");
 lines.push("| target | measured in this run | |");
 lines.push("|---|---|---|");
 const rate1 = n / kaohe1;
-lines.push(`| ≥ 2 M answer rows/s on one core, end to end from the CSV bytes | ${fmt(rate1)} respondent rows/s (\`survey::read\`, one thread) | ${rate1 >= 2e6 ? "met" : "missed"} |`);
+lines.push(`| ≥ 2 M answer rows/s on one core, end to end from the CSV bytes | ${fmt(rate1)} respondent rows/s, each row one respondent's answers to the three scored questions (\`survey::read\`, one thread; the CLI on ${fmt(Number(cliRows))}: see above) | ${rate1 >= 2e6 ? "met" : "missed"} |`);
 const overFloor = kaohe1 / m.floor;
 lines.push(`| within 2× of the hand-written floor | kaohe takes ${overFloor.toFixed(2)}× the floor's time on one thread | ${overFloor <= 2 ? "met" : "missed"} |`);
 if (polars1) {

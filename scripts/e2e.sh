@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The browser front end's tests, on a fresh machine or this one:
 #   - tests/e2e/api.test.mjs: the JS API in Node, incl. native CLI vs WASM byte identity
+#   - tests/e2e/survey.test.mjs: the survey JS API in Node (respondents' XLSX, list of units, identity)
 #   - tests/e2e/app.test.mjs: the web app in headless Chromium (screenshots in tests/e2e/screenshots/)
 #   - tests/e2e/dist.test.mjs: the distribution — dist/kaohe.html from file://, 100k units, dist/ on
 #     a static server, `kaohe serve` with the app built in run outside the repository, offline
@@ -94,4 +95,4 @@ fi
 cd tests/e2e
 # --experimental-websocket: Node 20's WebSocket client, for Firefox's WebDriver BiDi.
 KAOHE_URL=$URL KAOHE_APP_BIN=$ROOT/target/release/kaohe \
-  node --experimental-websocket --test --test-concurrency=1 api.test.mjs hostile.test.mjs app.test.mjs dist.test.mjs firefox.test.mjs
+  node --experimental-websocket --test --test-concurrency=1 api.test.mjs survey.test.mjs hostile.test.mjs app.test.mjs dist.test.mjs firefox.test.mjs
