@@ -670,10 +670,20 @@ fn assess(
     let compiled = compile(&rules_name, &source, &modules)?;
     // A respondents' file (一行一份答卷) for a rule set with a survey: tallied into units while
     // it is read, in blocks (memory bounded whatever its size), never streamed in two passes.
-    let respondents = data_path
-        .as_deref()
-        .filter(|_| compiled.set.survey.is_some())
-        .is_some_and(|p| kaohe::survey::path_is_respondents(&compiled.set, p));
+    // The file is read as respondents when its header names the survey's unit column and a
+    // question: then it is read here, once (a spreadsheet's workbook is opened once).
+    let mut answers = None;
+    if let (Some(p), true) = (data_path.as_deref(), compiled.set.survey.is_some()) {
+        let list = match &units {
+            Some(u) => Some(read_units(&compiled, u, keep_going)?),
+            None => None,
+        };
+        let name = p.display().to_string();
+        answers = kaohe::survey::try_read_path(&compiled.set, p, list.as_deref())
+            .map_err(|e| fail(exit::IO, msg::cannot_read(&name, &e.to_string())))?
+            .map(|dataset| (name, dataset));
+    }
+    let respondents = answers.is_some();
     if units.is_some() && !respondents {
         let m = kaohe::messages::survey::units_misused(compiled.set.survey.is_none());
         return Err(fail(exit::USAGE, m));
@@ -704,16 +714,8 @@ fn assess(
             _ => {}
         }
     }
-    let (data_name, dataset) = if respondents {
-        let p = data_path.as_deref().unwrap_or(Path::new(""));
-        let name = p.display().to_string();
-        let list = match &units {
-            Some(u) => Some(read_units(&compiled, u, keep_going)?),
-            None => None,
-        };
-        let dataset = kaohe::survey::read_path(&compiled.set, p, list.as_deref())
-            .map_err(|e| fail(exit::IO, msg::cannot_read(&name, &e.to_string())))?;
-        (name, dataset)
+    let (data_name, dataset) = if let Some(read) = answers {
+        read
     } else {
         let (data_name, bytes) = data_file(&data_path, sample, rules.as_deref())?;
         let dataset = data::read(&compiled.set, &data_name, &bytes);

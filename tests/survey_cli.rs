@@ -27,10 +27,19 @@ fn respondents_rows_give_the_ranked_table_with_samples() {
         "zh",
     ]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("答卷 800 份（计入 800 份），12 个单位；2 个单位样本不足，结果仅供参考"), "{err}");
+    assert!(
+        err.contains("答卷 800 份（计入 800 份），12 个单位；2 个单位样本不足，结果仅供参考"),
+        "{err}"
+    );
     assert!(out.contains("有效样本"), "{out}");
-    let first = out.lines().find(|l| l.trim_start().starts_with("1 ")).unwrap();
-    assert!(first.contains("黄土岭乡") && first.contains("24*") && first.contains("样本不足"), "{first}");
+    let first = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("1 "))
+        .unwrap();
+    assert!(
+        first.contains("黄土岭乡") && first.contains("24*") && first.contains("样本不足"),
+        "{first}"
+    );
 }
 
 #[test]
@@ -47,18 +56,40 @@ fn the_list_of_units_and_a_bad_answer_with_exit_codes() {
     let units = dir.join("units.csv");
     std::fs::write(&units, "单位编码,单位名称\nA01,甲镇\nA02,乙镇\nA03,丙镇\n").unwrap();
     let (b, u) = (bad.display().to_string(), units.display().to_string());
-    let (code, _, err) = kaohe(&["assess", "rules/satisfaction-survey.rhai", &b, "--units", &u, "--lang", "en"]);
+    let (code, _, err) = kaohe(&[
+        "assess",
+        "rules/satisfaction-survey.rhai",
+        &b,
+        "--units",
+        &u,
+        "--lang",
+        "en",
+    ]);
     assert_eq!(code, 4, "{err}");
     assert!(err.contains("error[S0201]: row 5, column D"), "{err}");
     let (code, out, err) = kaohe(&[
-        "assess", "rules/satisfaction-survey.rhai", &b, "--units", &u, "--keep-going", "--lang", "en",
+        "assess",
+        "rules/satisfaction-survey.rhai",
+        &b,
+        "--units",
+        &u,
+        "--keep-going",
+        "--lang",
+        "en",
     ]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("21 respondents (20 counted, 1 left out for errors), 3 units"), "{err}");
+    assert!(
+        err.contains("21 respondents (20 counted, 1 left out for errors), 3 units"),
+        "{err}"
+    );
     assert!(out.contains("甲镇"));
     // --units is for respondents' files of a rule set with a survey.
     let (code, _, err) = kaohe(&[
-        "assess", "rules/satisfaction-survey.rhai", "rules/samples/satisfaction-survey.counts.csv", "--units", &u,
+        "assess",
+        "rules/satisfaction-survey.rhai",
+        "rules/samples/satisfaction-survey.counts.csv",
+        "--units",
+        &u,
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("S0301"), "{err}");

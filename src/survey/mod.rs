@@ -159,7 +159,7 @@ pub fn is_respondents(set: &RuleSet, name: &str, bytes: &[u8]) -> bool {
     };
     match crate::data::Format::detect(name, bytes) {
         crate::data::Format::Csv => read::csv_is_respondents(survey, bytes),
-        crate::data::Format::Spreadsheet => read_sheet(set, survey, bytes, None, true).is_some(),
+        crate::data::Format::Spreadsheet => sheet_is_respondents(survey, bytes),
         _ => false,
     }
 }
@@ -245,21 +245,34 @@ pub fn read_path(
     Ok(read::read_csv(set, survey, open, units))
 }
 
-/// Whether a file on disk is a respondents' file for this rule set (reads its first rows).
+/// Reads a file on disk as a respondents' file when it is one for this rule set's survey (its
+/// header names the unit column and a question): CSV streamed in blocks, a spreadsheet read in
+/// one pass; `None` for another file (a file of units, to read as such).
 #[cfg(not(target_arch = "wasm32"))]
-pub fn path_is_respondents(set: &RuleSet, path: &std::path::Path) -> bool {
-    let name = path.display().to_string();
-    let Ok(file) = std::fs::File::open(path) else {
-        return false;
+pub fn try_read_path(
+    set: &RuleSet,
+    path: &std::path::Path,
+    units: Option<&[Unit]>,
+) -> std::io::Result<Option<Dataset>> {
+    let Some(survey) = &set.survey else {
+        return Ok(None);
     };
+    let name = path.display().to_string();
     let mut head = Vec::new();
-    if std::io::Read::read_to_end(&mut std::io::Read::take(file, 4 << 20), &mut head).is_err() {
-        return false;
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::fs::File::open(path)?, 4 << 20),
+        &mut head,
+    )?;
+    match crate::data::Format::detect(&name, &head) {
+        crate::data::Format::Spreadsheet => {
+            let bytes = std::fs::read(path)?;
+            Ok(read_sheet(set, survey, &bytes, units, true))
+        }
+        crate::data::Format::Csv if read::csv_is_respondents(survey, &head) => {
+            read_path(set, path, units).map(Some)
+        }
+        _ => Ok(None),
     }
-    if crate::data::Format::detect(&name, &head) == crate::data::Format::Spreadsheet {
-        return std::fs::read(path).is_ok_and(|b| is_respondents(set, &name, &b));
-    }
-    is_respondents(set, &name, &head)
 }
 
 /// The rule set a file of units (`--units`) is read with: the fields the survey fills in
@@ -274,7 +287,8 @@ pub fn units_rule_set(set: &RuleSet) -> RuleSet {
     set
 }
 
-/// A spreadsheet of respondents, read (see [`read::read_rows`]); the zip checks run once.
+/// A spreadsheet of respondents, read in one pass over the open workbook (see
+/// [`read::read_rows`]), after the zip checks.
 #[cfg(feature = "spreadsheets")]
 fn read_sheet(
     set: &RuleSet,
@@ -283,12 +297,37 @@ fn read_sheet(
     units: Option<&[Unit]>,
     only_respondents: bool,
 ) -> Option<Dataset> {
-    let checked = std::cell::Cell::new(false);
-    let each = |f: &mut dyn FnMut(usize, Vec<String>) -> bool| {
-        let first = !checked.replace(true);
-        each_sheet_row(bytes, first, f)
-    };
-    read::read_rows(set, survey, &each, units, only_respondents)
+    let opened = with_sheet_rows(bytes, true, &mut |rows| {
+        let again = |find: &mut dyn FnMut(read::NextRow) -> Option<_>| {
+            with_sheet_rows(bytes, false, &mut |rows| find(rows))
+                .ok()
+                .flatten()
+        };
+        read::read_rows(set, survey, rows, &again, units, only_respondents)
+    });
+    match opened {
+        Ok(read) => read,
+        Err(m) => (!only_respondents).then(|| Dataset {
+            errors: vec![DataError::file(m)],
+            encoding: "spreadsheet".into(),
+            ..Dataset::default()
+        }),
+    }
+}
+
+/// Whether a spreadsheet's first rows hold a respondents' header (the workbook is opened,
+/// after the zip checks, and only its first rows read).
+#[cfg(feature = "spreadsheets")]
+fn sheet_is_respondents(survey: &Survey, bytes: &[u8]) -> bool {
+    with_sheet_rows(bytes, true, &mut |rows| {
+        read::sheet_is_respondents(survey, rows)
+    })
+    .unwrap_or(false)
+}
+
+#[cfg(not(feature = "spreadsheets"))]
+fn sheet_is_respondents(_survey: &Survey, _bytes: &[u8]) -> bool {
+    false
 }
 
 #[cfg(not(feature = "spreadsheets"))]
@@ -305,22 +344,18 @@ fn read_sheet(
     })
 }
 
-/// Calls `each(row, cells)` for each row of the first sheet with data of a spreadsheet, until
-/// it returns false: XLSX cell by cell, after the zip checks (`check`); XLS and ODS whole.
+/// Calls `f` with the rows of the first sheet with data of a spreadsheet: XLSX cell by cell
+/// from the open workbook, after the zip checks (`check`); XLS and ODS read whole.
 #[cfg(feature = "spreadsheets")]
-pub(crate) fn each_sheet_row(
+fn with_sheet_rows<T>(
     bytes: &[u8],
     check: bool,
-    each: &mut dyn FnMut(usize, Vec<String>) -> bool,
-) -> Result<(), crate::messages::Message> {
+    f: &mut dyn FnMut(read::NextRow) -> T,
+) -> Result<T, crate::messages::Message> {
     use crate::messages::data as dmsg;
     if let Some(rows) = crate::data::xls_or_ods_rows(bytes)? {
-        for (r, cells) in rows {
-            if !each(r, cells) {
-                break;
-            }
-        }
-        return Ok(());
+        let mut rows = rows.into_iter();
+        return Ok(f(&mut || Ok(rows.next())));
     }
     let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| dmsg::spreadsheet_unopenable(&e.to_string(), false))?;
@@ -330,7 +365,7 @@ pub(crate) fn each_sheet_row(
     if check {
         crate::data::check_zip(bytes)?;
     }
-    read::xlsx_rows(bytes, each)
+    read::with_xlsx_rows(bytes, |rows| f(rows))
 }
 
 /// A unit's statistics for metric `k`, when the metric is a survey index.

@@ -763,7 +763,7 @@ pub(crate) struct Aggregator<'a> {
     /// Ids given again: the row of the repeat, the key and its text.
     repeats: Vec<(usize, u128, String)>,
     /// When finding where repeated ids were first given: the wanted keys, and the rows found.
-    first_rows: Option<HashMap<u128, Option<usize>>>,
+    first_rows: Option<FirstRows>,
     pub(crate) log: ErrorLog,
     rows_before: usize,
     respondents: u64,
@@ -994,7 +994,7 @@ impl<'a> Aggregator<'a> {
     }
 
     /// Names, in the errors kept, the row where each repeated id was first given.
-    fn name_first_rows(&mut self, first: &HashMap<u128, Option<usize>>) {
+    fn name_first_rows(&mut self, first: &FirstRows) {
         let by_row: HashMap<usize, (u128, &str)> = self
             .repeats
             .iter()
@@ -1659,33 +1659,40 @@ pub(crate) fn csv_is_respondents(survey: &Survey, bytes: &[u8]) -> bool {
 #[cfg(feature = "spreadsheets")]
 const SHEET_BLOCK_ROWS: usize = 8192;
 
-/// Goes through a sheet's rows, calling its argument with each until it returns false.
+/// The next row of a sheet: its number and cells, `None` after the last.
 #[cfg(feature = "spreadsheets")]
-pub(crate) type EachRow<'a> =
-    &'a dyn Fn(&mut dyn FnMut(usize, Vec<String>) -> bool) -> Result<(), Message>;
+pub(crate) type NextRow<'r> = &'r mut dyn FnMut() -> Result<Option<(usize, Vec<String>)>, Message>;
 
-/// Reads a spreadsheet's rows into units. `each` calls its argument for each row of the
-/// first sheet with data, until it returns false (the sheet is gone through again for the
-/// first row of an id given twice). With `only_respondents`, `None` when the header is not
-/// a respondents' one, or the file cannot be opened (the unit reader then says why).
+/// Where repeated ids were first given: each one's first row, once found.
+type FirstRows = HashMap<u128, Option<usize>>;
+
+/// Goes through a sheet's rows again (opening the workbook anew), handing them to its
+/// argument, for the first rows of repeated ids.
+#[cfg(feature = "spreadsheets")]
+pub(crate) type Again<'a> =
+    &'a dyn Fn(&mut dyn FnMut(NextRow) -> Option<FirstRows>) -> Option<FirstRows>;
+
+/// Reads a spreadsheet's rows into units in one pass over the open workbook (`rows` gives
+/// them; `again` opens the workbook anew, only to name the first row of an id given twice).
+/// With `only_respondents`, `None` when the header is not a respondents' one.
 #[cfg(feature = "spreadsheets")]
 pub(crate) fn read_rows(
     set: &RuleSet,
     survey: &Survey,
-    each: EachRow,
+    rows: NextRow,
+    again: Again,
     units: Option<&[Unit]>,
     only_respondents: bool,
 ) -> Option<Dataset> {
     let blank = |cells: &[String]| cells.iter().all(|c| c.trim().is_empty());
     let mut ahead: Vec<(usize, Vec<String>)> = Vec::new();
-    let opened = each(&mut |row, cells| {
-        if !blank(&cells) {
-            ahead.push((row, cells));
+    while ahead.len() < HEADER_ROWS {
+        match rows() {
+            Ok(Some((row, cells))) if !blank(&cells) => ahead.push((row, cells)),
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(m) => return (!only_respondents).then(|| failed(m, "spreadsheet")),
         }
-        ahead.len() < HEADER_ROWS
-    });
-    if let Err(m) = opened {
-        return (!only_respondents).then(|| failed(m, "spreadsheet"));
     }
     let found = find_header(survey, &ahead).or_else(|| ahead.first().cloned());
     if only_respondents
@@ -1702,11 +1709,12 @@ pub(crate) fn read_rows(
         Ok(p) => p,
         Err(errors) => return Some(failed_with(errors, "spreadsheet")),
     };
-    let feed = |agg: &mut Aggregator| {
+    // Rows after the header: those read ahead, then the rest.
+    let feed = |agg: &mut Aggregator, ahead: Vec<(usize, Vec<String>)>, rows: NextRow| {
         let mut out = BlockOut::default();
-        let result = each(&mut |row, cells| {
+        let mut take = |row: usize, cells: Vec<String>, agg: &mut Aggregator| {
             if row <= header_row || blank(&cells) {
-                return true;
+                return;
             }
             let empty: &[u8] = &[];
             plan.row(&mut out, row, |c| {
@@ -1715,49 +1723,78 @@ pub(crate) fn read_rows(
             if out.recs.len() == SHEET_BLOCK_ROWS {
                 agg.add(std::mem::take(&mut out));
             }
-            true
-        });
+        };
+        for (row, cells) in ahead {
+            take(row, cells, agg);
+        }
+        let result = loop {
+            match rows() {
+                Ok(Some((row, cells))) => take(row, cells, agg),
+                Ok(None) => break Ok(()),
+                Err(m) => break Err(m),
+            }
+        };
         agg.add(out);
         result
     };
     let mut agg = Aggregator::new(&plan, units);
-    if let Err(m) = feed(&mut agg) {
+    if let Err(m) = feed(&mut agg, ahead, rows) {
         return Some(failed(m, "spreadsheet"));
     }
     let keys = agg.repeated_keys();
     if !keys.is_empty() {
-        let mut finder = Aggregator::finding(&plan, keys.into_iter());
-        if feed(&mut finder).is_ok() {
-            if let Some(first) = finder.first_rows.take() {
-                agg.name_first_rows(&first);
-            }
+        let first = again(&mut |rows| {
+            let mut finder = Aggregator::finding(&plan, keys.iter().copied());
+            feed(&mut finder, Vec::new(), rows).ok()?;
+            finder.first_rows.take()
+        });
+        if let Some(first) = first {
+            agg.name_first_rows(&first);
         }
     }
     Some(agg.finish("spreadsheet"))
 }
 
-/// Calls `each(row, cells)` for each row of the first sheet of an XLSX that has cells, read
-/// cell by cell (never the whole sheet at once), until it returns false.
+/// Whether the first rows of a sheet hold a respondents' header.
 #[cfg(feature = "spreadsheets")]
-pub(crate) fn xlsx_rows(
-    bytes: &[u8],
-    each: &mut dyn FnMut(usize, Vec<String>) -> bool,
-) -> Result<(), Message> {
+pub(crate) fn sheet_is_respondents(survey: &Survey, rows: NextRow) -> bool {
+    let mut ahead = Vec::new();
+    while ahead.len() < HEADER_ROWS {
+        match rows() {
+            Ok(Some((row, cells))) => {
+                if !cells.iter().all(|c| c.trim().is_empty()) {
+                    ahead.push((row, cells));
+                }
+            }
+            _ => break,
+        }
+    }
+    find_header(survey, &ahead)
+        .or_else(|| ahead.first().cloned())
+        .is_some_and(|(_, cells)| is_respondents_header(survey, &cells))
+}
+
+/// Calls `f` with the rows of the first sheet of an XLSX that has cells, read cell by cell
+/// from the open workbook (never the whole sheet at once), as [`NextRow`].
+#[cfg(feature = "spreadsheets")]
+pub(crate) fn with_xlsx_rows<T>(bytes: &[u8], f: impl FnOnce(NextRow) -> T) -> Result<T, Message> {
     use calamine::Reader;
     let unopenable = |e: String| dmsg::spreadsheet_unopenable(&e, false);
     let mut book =
         calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| unopenable(e.to_string()))?;
+    // The first sheet with a cell.
     for name in book.sheet_names().to_vec() {
         let Ok(mut reader) = book.worksheet_cells_reader(&name) else {
             continue;
         };
-        let mut current: Option<u32> = None;
-        let mut cells: Vec<String> = Vec::new();
+        // A cell of the next row, read while finding where this one ends.
+        let mut pending: Option<(u32, usize, String)> = None;
         let mut seen = 0usize;
-        loop {
+        let mut failed = None;
+        let mut pull = |reader: &mut calamine::XlsxCellReader<'_, std::io::Cursor<&[u8]>>| loop {
             let cell = match reader.next_cell() {
                 Ok(Some(c)) => c,
-                Ok(None) => break,
+                Ok(None) => return Ok(None),
                 Err(e) => return Err(unopenable(e.to_string())),
             };
             let (r, c) = cell.get_position();
@@ -1773,26 +1810,43 @@ pub(crate) fn xlsx_rows(
             if seen > crate::data::MAX_SHEET_CELLS {
                 return Err(dmsg::too_many_cells(&name, crate::data::MAX_SHEET_CELLS));
             }
-            if current != Some(r) {
-                if let Some(prev) = current {
-                    if !each(prev as usize + 1, std::mem::take(&mut cells)) {
-                        return Ok(());
-                    }
+            return Ok(Some((r, c as usize, text)));
+        };
+        match pull(&mut reader) {
+            Ok(Some(first)) => pending = Some(first),
+            Ok(None) => continue,
+            Err(m) => failed = Some(m),
+        }
+        if let Some(m) = failed {
+            return Err(m);
+        }
+        let mut next = || -> Result<Option<(usize, Vec<String>)>, Message> {
+            let Some((row, c, text)) = pending.take() else {
+                return Ok(None);
+            };
+            let mut cells: Vec<String> = Vec::new();
+            let put = |cells: &mut Vec<String>, c: usize, text: String| {
+                if cells.len() <= c {
+                    cells.resize(c + 1, String::new());
                 }
-                current = Some(r);
+                cells[c] = text;
+            };
+            put(&mut cells, c, text);
+            loop {
+                match pull(&mut reader)? {
+                    Some((r, c, text)) if r == row => put(&mut cells, c, text),
+                    Some(other) => {
+                        pending = Some(other);
+                        break;
+                    }
+                    None => break,
+                }
             }
-            let c = c as usize;
-            if cells.len() <= c {
-                cells.resize(c + 1, String::new());
-            }
-            cells[c] = text;
-        }
-        if let Some(prev) = current {
-            each(prev as usize + 1, cells);
-            return Ok(());
-        }
+            Ok(Some((row as usize + 1, cells)))
+        };
+        return Ok(f(&mut next));
     }
-    Ok(())
+    Ok(f(&mut || Ok(None)))
 }
 
 #[cfg(test)]
