@@ -1200,6 +1200,8 @@ impl<R: Read> Steps for JsonLines<'_, R> {
 /// bounded independent of the source's size (see [`UnitStream::new`]). Yields each good unit
 /// and each problem in file order; [`UnitStream::into_dataset`] gathers them as [`read`] does.
 pub struct UnitStream<'a, R> {
+    /// The rule set: a file of survey counts is checked unit by unit, as [`read`] checks it.
+    set: &'a RuleSet,
     format: Format,
     total: Option<u64>,
     rows: Rows<'a, R>,
@@ -1285,6 +1287,7 @@ impl<'a, R: Read> UnitStream<'a, R> {
             }
         };
         Self {
+            set,
             format,
             total: None,
             rows,
@@ -1390,7 +1393,7 @@ impl<R: Read> Iterator for UnitStream<'_, R> {
     type Item = Result<Unit, DataError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        match &mut self.rows {
+        let item = match &mut self.rows {
             Rows::Csv(table) => table.next_item(),
             Rows::Lines(lines) => lines.next_item(),
             Rows::Whole { items, units, .. } => {
@@ -1400,6 +1403,28 @@ impl<R: Read> Iterator for UnitStream<'_, R> {
                 }
                 item
             }
+        };
+        // A file of survey counts: each unit's counts must add up to its sample size.
+        match item {
+            Some(Ok(mut unit)) if self.set.survey.is_some() => {
+                let mut errors = crate::survey::check_unit(self.set, &mut unit);
+                if errors.is_empty() {
+                    Some(Ok(unit))
+                } else {
+                    // The unit's first error; its others follow it.
+                    let first = errors.remove(0);
+                    let queue = match &mut self.rows {
+                        Rows::Csv(table) => &mut table.queue.items,
+                        Rows::Lines(lines) => &mut lines.queue.items,
+                        Rows::Whole { items, .. } => items,
+                    };
+                    for e in errors.into_iter().rev() {
+                        queue.push_front(Err(e));
+                    }
+                    Some(Err(first))
+                }
+            }
+            other => other,
         }
     }
 }

@@ -560,6 +560,10 @@ fn counts_that_do_not_add_up_to_the_sample_are_an_error() {
     assert_eq!(all.len(), 3, "{all:#?}"); // each of the three questions
     assert!(all[0].starts_with("错误[S0208]：第 2 行，单位“城关镇”（430121001）：题目“safety”的作答人数合计 120（非常安全人数 "), "{}", all[0]);
     assert!(all[0].contains("与有效样本数 119 不符"));
+    // Streamed, the same units and errors.
+    let streamed = data::UnitStream::new(&rules.set, "c.csv", bad.as_bytes()).into_dataset();
+    assert_eq!(streamed.errors, ds.errors);
+    assert_eq!(streamed.units, ds.units);
 }
 
 #[test]

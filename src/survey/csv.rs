@@ -1,7 +1,7 @@
 //! CSV records on raw bytes, a block at a time (逐块解析): a respondents' file is split at
 //! record boundaries into blocks that are parsed independently (across cores natively), each
-//! field a slice of its block, never decoded unless it must be. UTF-8 and GB18030 keep ASCII's
-//! bytes for `,` `;` tab `"` and line ends, so both are parsed as they are.
+//! field a slice of its block. Blocks are UTF-8 (GB18030 and UTF-16 are decoded as they are
+//! read), their cells compared as bytes.
 //!
 //! The grammar is the `csv` crate's (RFC 4180, flexible): a field in double quotes may hold
 //! delimiters, line ends and `""` for a quote; bytes after a closing quote belong to the field;

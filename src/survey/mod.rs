@@ -432,52 +432,63 @@ pub(crate) fn is_short(set: &RuleSet, unit: &Unit) -> bool {
 /// those left out of the base) must add up to the unit's sample size (`sample`), or the unit
 /// is left out with an error; the short-sample flag (`short`) is set.
 pub(crate) fn check_counts(set: &RuleSet, dataset: &mut Dataset) {
-    let Some(survey) = &set.survey else {
+    if set.survey.is_none() {
         return;
-    };
+    }
     let mut errors = Vec::new();
     dataset.units.retain_mut(|unit| {
-        let mut ok = true;
-        if let Some(sf) = survey.sample {
-            if let Some(sample) = unit.values[sf].number() {
-                for q in &survey.questions {
-                    let mut parts = Vec::new();
-                    let mut total = rust_decimal::Decimal::ZERO;
-                    for f in q.counts.iter().chain(q.excluded_count.iter()) {
-                        let v = unit.values[*f].number().unwrap_or_default();
-                        total += v;
-                        parts.push((set.fields[*f].label.clone(), v.normalize().to_string()));
-                    }
-                    if total != sample {
-                        ok = false;
-                        let mut e = DataError::at(
-                            unit.row,
-                            0,
-                            None,
-                            crate::messages::survey::counts_do_not_add_up(
-                                &q.id,
-                                &parts,
-                                &total.normalize().to_string(),
-                                &set.fields[sf].label,
-                                &sample.normalize().to_string(),
-                            ),
-                        );
-                        e.unit = Some(unit.values[set.id_field].display());
-                        e.unit_name = set.name_field.map(|f| unit.values[f].display());
-                        errors.push(e);
-                    }
-                }
-            }
-        }
-        if ok {
-            if let Some(f) = survey.short {
-                unit.values[f] = Value::Bool(is_short(set, unit));
-            }
-        }
+        let found = check_unit(set, unit);
+        let ok = found.is_empty();
+        errors.extend(found);
         ok
     });
     if !errors.is_empty() {
         dataset.errors.extend(errors);
         dataset.errors.sort_by_key(|e| e.row);
     }
+}
+
+/// One unit of a file of counts (see [`check_counts`]): the errors that leave it out, none
+/// when its counts add up (its short-sample flag is then set).
+pub(crate) fn check_unit(set: &RuleSet, unit: &mut Unit) -> Vec<DataError> {
+    let Some(survey) = &set.survey else {
+        return Vec::new();
+    };
+    let mut errors = Vec::new();
+    if let Some(sf) = survey.sample {
+        if let Some(sample) = unit.values[sf].number() {
+            for q in &survey.questions {
+                let mut parts = Vec::new();
+                let mut total = rust_decimal::Decimal::ZERO;
+                for f in q.counts.iter().chain(q.excluded_count.iter()) {
+                    let v = unit.values[*f].number().unwrap_or_default();
+                    total += v;
+                    parts.push((set.fields[*f].label.clone(), v.normalize().to_string()));
+                }
+                if total != sample {
+                    let mut e = DataError::at(
+                        unit.row,
+                        0,
+                        None,
+                        crate::messages::survey::counts_do_not_add_up(
+                            &q.id,
+                            &parts,
+                            &total.normalize().to_string(),
+                            &set.fields[sf].label,
+                            &sample.normalize().to_string(),
+                        ),
+                    );
+                    e.unit = Some(unit.values[set.id_field].display());
+                    e.unit_name = set.name_field.map(|f| unit.values[f].display());
+                    errors.push(e);
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        if let Some(f) = survey.short {
+            unit.values[f] = Value::Bool(is_short(set, unit));
+        }
+    }
+    errors
 }

@@ -39,7 +39,7 @@ const HEADER_ROWS: usize = 10;
 pub(crate) struct Plan<'a> {
     pub(crate) set: &'a RuleSet,
     pub(crate) survey: &'a Survey,
-    /// The file's encoding (UTF-8 or GB18030: ASCII-compatible).
+    /// The encoding the cells are in (UTF-8: other encodings are decoded as they are read).
     enc: &'static Encoding,
     /// Every header, as written.
     headers: Vec<String>,
@@ -266,12 +266,12 @@ fn is_no_answer(folded: &str) -> bool {
 }
 
 impl Answers {
-    fn new(q: &super::model::Question, enc: &'static Encoding) -> Self {
+    fn new(q: &super::model::Question) -> Self {
         let texts: Vec<String> = q.answers().map(String::from).collect();
         let exact: Vec<(Vec<u8>, u8)> = texts
             .iter()
             .enumerate()
-            .map(|(i, t)| (enc.encode(t).0.into_owned(), (i + 1) as u8))
+            .map(|(i, t)| (t.as_bytes().to_vec(), (i + 1) as u8))
             .collect();
         let folded = texts
             .iter()
@@ -431,11 +431,7 @@ fn layout<'a>(
         weight_col: weight_col.flatten(),
         strata_cols: strata_cols.into_iter().flatten().collect(),
         question_cols: question_cols.into_iter().flatten().collect(),
-        questions: survey
-            .questions
-            .iter()
-            .map(|q| Answers::new(q, enc))
-            .collect(),
+        questions: survey.questions.iter().map(Answers::new).collect(),
         strata,
     })
 }
@@ -1248,7 +1244,7 @@ pub(crate) fn read_csv<R: Read>(
 }
 
 /// Reads a CSV respondents' file held in memory: its blocks are slices of `bytes`, parsed
-/// where they lie (UTF-16 is transcoded, through [`read_csv`]).
+/// where they lie (UTF-16 and GB18030 are transcoded, through [`read_csv`]).
 pub(crate) fn read_csv_bytes(
     set: &RuleSet,
     survey: &Survey,
@@ -1257,7 +1253,7 @@ pub(crate) fn read_csv_bytes(
 ) -> Dataset {
     let mut reader = CsvReader::open(bytes);
     let (enc, name) = reader.encoding();
-    if matches!(reader.source, Input::Utf16(_)) {
+    if matches!(reader.source, Input::Decoded(_)) {
         return read_csv(set, survey, || bytes, units);
     }
     let body = &bytes[reader.start..];
@@ -1364,7 +1360,8 @@ struct CsvReader<R> {
 
 enum Input<R> {
     Raw(R),
-    Utf16(Box<Transcode<R>>),
+    /// UTF-16 or GB18030, decoded to UTF-8.
+    Decoded(Box<Transcode<R>>),
     Taken,
 }
 
@@ -1372,7 +1369,7 @@ impl<R: Read> Read for Input<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         match self {
             Input::Raw(r) => r.read(buf),
-            Input::Utf16(t) => t.read(buf),
+            Input::Decoded(t) => t.read(buf),
             Input::Taken => Ok(0),
         }
     }
@@ -1422,39 +1419,35 @@ impl<R: Read> CsvReader<R> {
         &self.buf[self.start..self.end]
     }
 
-    /// Decides the encoding from the first window, as the unit reader does; a UTF-16 source is
-    /// transcoded to UTF-8 from here on.
+    /// Decides the encoding from the first window, as the unit reader does. A UTF-16 or GB18030
+    /// source is transcoded to UTF-8 from here on: the cells are then compared as UTF-8 (and no
+    /// encoder tables are needed). Gives the encoding the cells are in, and the file's name for it.
     fn encoding(&mut self) -> (&'static Encoding, &'static str) {
         if let Some(e) = self.enc {
             return e;
         }
-        let found = match Encoding::for_bom(self.head()) {
-            Some((e, bom)) if e == UTF_8 => {
-                self.start += bom;
-                (UTF_8, "UTF-8")
+        let (from, bom) = match Encoding::for_bom(self.head()) {
+            Some(found) => found,
+            None => (crate::data::sniff_whole(self.head(), self.eof), 0),
+        };
+        let found = if from == UTF_8 {
+            self.start += bom;
+            (UTF_8, "UTF-8")
+        } else {
+            // What is read so far and the rest, through a decoder.
+            let taken = std::mem::replace(&mut self.source, Input::Taken);
+            let head = self.buf[self.start + bom..self.end].to_vec();
+            match taken {
+                Input::Raw(inner) => {
+                    self.source = Input::Decoded(Box::new(Transcode::new(head, inner, from)));
+                    self.start = 0;
+                    self.end = 0;
+                    self.eof = false;
+                    self.fill(BLOCK);
+                }
+                other => self.source = other,
             }
-            Some((e, bom)) => {
-                // UTF-16: what is read so far and the rest, through a decoder.
-                let taken = std::mem::replace(&mut self.source, Input::Taken);
-                let head = self.buf[self.start + bom..self.end].to_vec();
-                let inner = match taken {
-                    Input::Raw(r) => r,
-                    other => {
-                        self.source = other;
-                        return (UTF_8, "UTF-8");
-                    }
-                };
-                self.source = Input::Utf16(Box::new(Transcode::new(head, inner, e)));
-                self.start = 0;
-                self.end = 0;
-                self.eof = false;
-                self.fill(BLOCK);
-                (UTF_8, e.name())
-            }
-            None => {
-                let e = crate::data::sniff_whole(self.head(), self.eof);
-                (e, encoding_label(e))
-            }
+            (UTF_8, encoding_label(from))
         };
         self.enc = Some(found);
         found
@@ -1595,7 +1588,7 @@ impl<R: Read> CsvReader<R> {
     }
 }
 
-/// A UTF-16 source as UTF-8.
+/// A UTF-16 or GB18030 source as UTF-8.
 struct Transcode<R> {
     head: std::io::Cursor<Vec<u8>>,
     source: R,
