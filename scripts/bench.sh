@@ -58,9 +58,6 @@ else
 fi
 rows=$(($(wc -l < "$OUT/result-$BIG.csv") - 1))
 
-echo "== surveys: respondents' rows to answer counts (scripts/bench-survey.sh)"
-bash scripts/bench-survey.sh
-
 echo "== WASM in Node"
 bash scripts/build-wasm.sh > /dev/null
 # `npm ci` refuses this lock where the registry lacks a platform build that ZEN lists as
@@ -72,6 +69,9 @@ bash scripts/build-wasm.sh > /dev/null
 # after 60 s (json-rules-engine needs about 100 s for 100k units).
 node bench/node/bench.mjs "$OUT/county-10000.csv" "$OUT/county-100000.csv" \
   --runs 5 --peer-budget 60 --native "$BENCH" --json "$OUT/wasm.json" > "$OUT/wasm.md"
+
+echo "== surveys: respondents' rows to answer counts (scripts/bench-survey.sh)"
+bash scripts/bench-survey.sh
 
 echo "== the browser app in headless Chromium (bench/browser/bench.mjs)"
 browser=""
