@@ -297,13 +297,14 @@ fn read_sheet(
     units: Option<&[Unit]>,
     only_respondents: bool,
 ) -> Option<Dataset> {
-    let opened = with_sheet_rows(bytes, true, &mut |rows| {
+    let keep = read::KeepColumns::default();
+    let opened = with_sheet_rows(bytes, true, &keep, &mut |rows| {
         let again = |find: &mut dyn FnMut(read::NextRow) -> Option<_>| {
-            with_sheet_rows(bytes, false, &mut |rows| find(rows))
+            with_sheet_rows(bytes, false, &keep, &mut |rows| find(rows))
                 .ok()
                 .flatten()
         };
-        read::read_rows(set, survey, rows, &again, units, only_respondents)
+        read::read_rows(set, survey, rows, &keep, &again, units, only_respondents)
     });
     match opened {
         Ok(read) => read,
@@ -319,7 +320,7 @@ fn read_sheet(
 /// after the zip checks, and only its first rows read).
 #[cfg(feature = "spreadsheets")]
 fn sheet_is_respondents(survey: &Survey, bytes: &[u8]) -> bool {
-    with_sheet_rows(bytes, true, &mut |rows| {
+    with_sheet_rows(bytes, true, &read::KeepColumns::default(), &mut |rows| {
         read::sheet_is_respondents(survey, rows)
     })
     .unwrap_or(false)
@@ -350,6 +351,7 @@ fn read_sheet(
 fn with_sheet_rows<T>(
     bytes: &[u8],
     check: bool,
+    keep: &read::KeepColumns,
     f: &mut dyn FnMut(read::NextRow) -> T,
 ) -> Result<T, crate::messages::Message> {
     use crate::messages::data as dmsg;
@@ -365,7 +367,7 @@ fn with_sheet_rows<T>(
     if check {
         crate::data::check_zip(bytes)?;
     }
-    read::with_xlsx_rows(bytes, |rows| f(rows))
+    read::with_xlsx_rows(bytes, keep, |rows| f(rows))
 }
 
 /// A unit's statistics for metric `k`, when the metric is a survey index.

@@ -513,6 +513,22 @@ pub(crate) fn is_respondents_header(survey: &Survey, cells: &[String]) -> bool {
 }
 
 impl Plan<'_> {
+    /// The columns a row's check reads, by position.
+    #[cfg(feature = "spreadsheets")]
+    fn columns(&self) -> Vec<bool> {
+        let used: Vec<usize> = std::iter::once(self.unit_col)
+            .chain(self.id_col)
+            .chain(self.weight_col)
+            .chain(self.strata_cols.iter().copied())
+            .chain(self.question_cols.iter().copied())
+            .collect();
+        let mut keep = vec![false; used.iter().max().map_or(0, |m| m + 1)];
+        for c in used {
+            keep[c] = true;
+        }
+        keep
+    }
+
     fn column_error(&self, row: usize, col: usize, unit: Option<String>, m: Message) -> DataError {
         let mut e = DataError::at(row, col + 1, self.headers.get(col).map(|h| quoted(h)), m);
         e.unit_name = unit;
@@ -1652,6 +1668,11 @@ pub(crate) fn csv_is_respondents(survey: &Survey, bytes: &[u8]) -> bool {
 #[cfg(feature = "spreadsheets")]
 const SHEET_BLOCK_ROWS: usize = 8192;
 
+/// The columns a sheet's reader turns into text, once the header is known (`None`: all); the
+/// others are passed over (问卷星's timestamps and addresses are long and never read).
+#[cfg(feature = "spreadsheets")]
+pub(crate) type KeepColumns = std::cell::RefCell<Option<Vec<bool>>>;
+
 /// The next row of a sheet: its number and cells, `None` after the last.
 #[cfg(feature = "spreadsheets")]
 pub(crate) type NextRow<'r> = &'r mut dyn FnMut() -> Result<Option<(usize, Vec<String>)>, Message>;
@@ -1673,6 +1694,7 @@ pub(crate) fn read_rows(
     set: &RuleSet,
     survey: &Survey,
     rows: NextRow,
+    keep: &KeepColumns,
     again: Again,
     units: Option<&[Unit]>,
     only_respondents: bool,
@@ -1702,6 +1724,7 @@ pub(crate) fn read_rows(
         Ok(p) => p,
         Err(errors) => return Some(failed_with(errors, "spreadsheet")),
     };
+    keep.replace(Some(plan.columns()));
     // Rows after the header: those read ahead, then the rest.
     let feed = |agg: &mut Aggregator, ahead: Vec<(usize, Vec<String>)>, rows: NextRow| {
         let mut out = BlockOut::default();
@@ -1770,7 +1793,11 @@ pub(crate) fn sheet_is_respondents(survey: &Survey, rows: NextRow) -> bool {
 /// Calls `f` with the rows of the first sheet of an XLSX that has cells, read cell by cell
 /// from the open workbook (never the whole sheet at once), as [`NextRow`].
 #[cfg(feature = "spreadsheets")]
-pub(crate) fn with_xlsx_rows<T>(bytes: &[u8], f: impl FnOnce(NextRow) -> T) -> Result<T, Message> {
+pub(crate) fn with_xlsx_rows<T>(
+    bytes: &[u8],
+    keep: &KeepColumns,
+    f: impl FnOnce(NextRow) -> T,
+) -> Result<T, Message> {
     use calamine::Reader;
     let unopenable = |e: String| dmsg::spreadsheet_unopenable(&e, false);
     let mut book =
@@ -1794,14 +1821,23 @@ pub(crate) fn with_xlsx_rows<T>(bytes: &[u8], f: impl FnOnce(NextRow) -> T) -> R
             if c >= crate::data::MAX_SHEET_COLUMNS {
                 continue;
             }
-            let text =
-                crate::data::cell_text(calamine::Data::from(cell.get_value().clone()), false);
-            if text.is_empty() {
-                continue;
-            }
             seen += 1;
             if seen > crate::data::MAX_SHEET_CELLS {
                 return Err(dmsg::too_many_cells(&name, crate::data::MAX_SHEET_CELLS));
+            }
+            let wanted = keep
+                .borrow()
+                .as_ref()
+                .is_none_or(|k| k.get(c as usize).copied().unwrap_or(false));
+            if !wanted {
+                continue;
+            }
+            let text = match cell.get_value() {
+                calamine::DataRef::SharedString(t) => (*t).to_string(),
+                other => crate::data::cell_text(calamine::Data::from(other.clone()), false),
+            };
+            if text.is_empty() {
+                continue;
             }
             return Ok(Some((r, c as usize, text)));
         };
