@@ -10,6 +10,9 @@
 #    engine's results checked equal to kaohe's before any time is taken (bench/, its own crate:
 #    the peers never enter kaohe's dependency tree or its CI);
 # 2. the CLI streaming 1M generated townships (CSV in, CSV out): wall time and peak memory;
+#    surveys (scripts/bench-survey.sh): respondents' rows to answer counts, kaohe against a
+#    hand-written floor, pandas and polars (in a venv under target/bench), and the CLI on ten
+#    million respondents;
 # 3. the WASM package in Node against json-rules-engine and ZEN's npm package, and its size;
 # 4. the browser app (dist/kaohe.html from file://) in headless Chromium at 10k and 100k units:
 #    file chosen → table shown, longest main-thread task, memory, filter and sort times.
@@ -67,6 +70,9 @@ bash scripts/build-wasm.sh > /dev/null
 node bench/node/bench.mjs "$OUT/county-10000.csv" "$OUT/county-100000.csv" \
   --runs 5 --peer-budget 60 --native "$BENCH" --json "$OUT/wasm.json" > "$OUT/wasm.md"
 
+echo "== surveys: respondents' rows to answer counts (scripts/bench-survey.sh)"
+bash scripts/bench-survey.sh
+
 echo "== the browser app in headless Chromium (bench/browser/bench.mjs)"
 browser=""
 if [ -x /usr/bin/chromium ] || [ -n "${CHROMIUM:-}" ]; then
@@ -111,6 +117,8 @@ fi
   echo "$rows result rows written. The first pass keeps each unit's standing (total, vetoes,"
   echo "prerequisites) to rank and grade the cohort; the second reads the file again and writes"
   echo "each unit as it goes. Parsing the CSV twice is most of the time."
+  echo
+  cat "$OUT/survey.md"
   echo
   cat "$OUT/wasm.md"
   echo

@@ -325,8 +325,9 @@ fn run_case(
             Ok(bytes) => data::read(&rules.set, path, &bytes),
             Err(e) => return one(msg::cannot_read(path, &e)),
         },
+        // Read as a JSON file is: for a rule set with a survey, counts are checked too.
         (None, Some(units @ Json::Array(_))) => {
-            data::read_json(&rules.set, units.to_string().as_bytes())
+            data::read(&rules.set, "units.json", units.to_string().as_bytes())
         }
         _ => return one(msg::no_data()),
     };

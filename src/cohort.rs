@@ -1130,7 +1130,7 @@ impl Rules {
         let rollups = rollups(set, rows);
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_by_key(|&i| (rows[i].cohort, rows[i].rank.unwrap_or(u32::MAX), i));
-        let units = order
+        let mut units: Vec<UnitResult> = order
             .into_iter()
             .map(|i| {
                 unit_result(
@@ -1142,6 +1142,7 @@ impl Rules {
                 )
             })
             .collect();
+        crate::survey::annotate(set, &mut units);
         Ok(Report {
             schema: SCHEMA,
             schema_version: SCHEMA_VERSION,
@@ -1263,6 +1264,7 @@ fn unit_result(
                 rank,
                 previous_rank,
                 rank_change: change(previous_rank, rank),
+                sample: crate::survey::sample_result(set, unit, k),
             }
         })
         .collect();

@@ -32,6 +32,9 @@ pub struct Unit {
     pub row: usize,
     /// One value per declared field.
     pub values: Vec<Value>,
+    /// The unit's survey answers, when its counts were tallied from respondents' rows (问卷):
+    /// what the statistics of its indices (sample size, interval) are computed from.
+    pub survey: Option<std::sync::Arc<crate::survey::UnitSample>>,
 }
 
 /// What reading a data file gave: the good units and every problem found.
@@ -47,6 +50,9 @@ pub struct Dataset {
     pub ignored_columns: Vec<String>,
     /// The text encoding found (`UTF-8`, `GB18030`, `UTF-16LE` …).
     pub encoding: String,
+    /// For a respondents' file (一行一份答卷): how many were read, counted and tallied into
+    /// how many units.
+    pub respondents: Option<crate::survey::RespondentSummary>,
 }
 
 impl Dataset {
@@ -117,14 +123,23 @@ impl Format {
     }
 }
 
-/// Reads a file of any format held in memory.
+/// Reads a file of any format held in memory. For a rule set that declares a survey, a
+/// respondents' file (one row per respondent) is tallied into units ([`crate::survey::read`]),
+/// and a file of counts per unit is checked against each unit's sample size.
 pub fn read(set: &RuleSet, name: &str, bytes: &[u8]) -> Dataset {
-    match Format::detect(name, bytes) {
+    if let Some(respondents) = crate::survey::try_read(set, name, bytes, None) {
+        return respondents;
+    }
+    let mut dataset = match Format::detect(name, bytes) {
         Format::Csv => read_csv(set, bytes),
         Format::JsonLines => read_json_lines(set, bytes),
         Format::Json => read_json(set, bytes),
         Format::Spreadsheet => read_spreadsheet(set, bytes),
+    };
+    if set.survey.is_some() {
+        crate::survey::check_counts(set, &mut dataset);
     }
+    dataset
 }
 
 /// Reads CSV bytes (any of the encodings [`decode`] knows).
@@ -173,6 +188,19 @@ fn whole_file_encoding(bytes: &[u8]) -> (&'static Encoding, usize) {
         Some(i) => {
             let end = i.saturating_add(CHUNK).min(bytes.len());
             sniff_encoding(&bytes[i..end], false, end == bytes.len()).unwrap_or((UTF_8, 0))
+        }
+    }
+}
+
+/// The encoding of a file from its first bytes `head` (`eof`: they are the whole file), decided
+/// as a stream decides it (byte-order marks aside): from the window of [`CHUNK`] bytes at the
+/// first non-ASCII byte.
+pub(crate) fn sniff_whole(head: &[u8], eof: bool) -> &'static Encoding {
+    match head.iter().position(|b| !b.is_ascii()) {
+        None => UTF_8,
+        Some(i) => {
+            let end = i.saturating_add(CHUNK).min(head.len());
+            sniff_encoding(&head[i..end], false, eof && end == head.len()).map_or(UTF_8, |f| f.0)
         }
     }
 }
@@ -265,7 +293,7 @@ pub(crate) fn quoted(text: &str) -> String {
 /// sequence cut off by the end of the window counts as valid unless the window ends the file
 /// (`at_eof`). `None` while the bytes are all ASCII and more may follow: ASCII reads the same
 /// either way. Also gives the byte-order mark's length.
-fn sniff_encoding(
+pub(crate) fn sniff_encoding(
     window: &[u8],
     at_start: bool,
     at_eof: bool,
@@ -677,7 +705,11 @@ impl<'a> Checker<'a> {
             }
         }
         if ok && usable {
-            out.push_back(Ok(Unit { row, values }));
+            out.push_back(Ok(Unit {
+                row,
+                values,
+                survey: None,
+            }));
         }
     }
 
@@ -1168,6 +1200,8 @@ impl<R: Read> Steps for JsonLines<'_, R> {
 /// bounded independent of the source's size (see [`UnitStream::new`]). Yields each good unit
 /// and each problem in file order; [`UnitStream::into_dataset`] gathers them as [`read`] does.
 pub struct UnitStream<'a, R> {
+    /// The rule set: a file of survey counts is checked unit by unit, as [`read`] checks it.
+    set: &'a RuleSet,
     format: Format,
     total: Option<u64>,
     rows: Rows<'a, R>,
@@ -1253,6 +1287,7 @@ impl<'a, R: Read> UnitStream<'a, R> {
             }
         };
         Self {
+            set,
             format,
             total: None,
             rows,
@@ -1358,7 +1393,7 @@ impl<R: Read> Iterator for UnitStream<'_, R> {
     type Item = Result<Unit, DataError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        match &mut self.rows {
+        let item = match &mut self.rows {
             Rows::Csv(table) => table.next_item(),
             Rows::Lines(lines) => lines.next_item(),
             Rows::Whole { items, units, .. } => {
@@ -1368,6 +1403,28 @@ impl<R: Read> Iterator for UnitStream<'_, R> {
                 }
                 item
             }
+        };
+        // A file of survey counts: each unit's counts must add up to its sample size.
+        match item {
+            Some(Ok(mut unit)) if self.set.survey.is_some() => {
+                let mut errors = crate::survey::check_unit(self.set, &mut unit);
+                if errors.is_empty() {
+                    Some(Ok(unit))
+                } else {
+                    // The unit's first error; its others follow it.
+                    let first = errors.remove(0);
+                    let queue = match &mut self.rows {
+                        Rows::Csv(table) => &mut table.queue.items,
+                        Rows::Lines(lines) => &mut lines.queue.items,
+                        Rows::Whole { items, .. } => items,
+                    };
+                    for e in errors.into_iter().rev() {
+                        queue.push_front(Err(e));
+                    }
+                    Some(Err(first))
+                }
+            }
+            other => other,
         }
     }
 }
@@ -1407,7 +1464,7 @@ fn spreadsheet_refused(mut why: Message) -> Dataset {
 /// [`MAX_UNZIPPED_BYTES`], unpacking every part to count its real size (the sizes a zip
 /// declares may lie) and stopping as soon as the budget is spent.
 #[cfg(feature = "spreadsheets")]
-fn check_zip(bytes: &[u8]) -> Result<(), Message> {
+pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), Message> {
     let mut archive = zip::ZipArchive::new(io::Cursor::new(bytes))
         .map_err(|e| msg::spreadsheet_unopenable(&e.to_string(), false))?;
     if archive.len() > MAX_ZIP_ENTRIES {
@@ -1432,7 +1489,7 @@ fn check_zip(bytes: &[u8]) -> Result<(), Message> {
 /// One cell's text as the table reader takes it. Cells formatted as percentages in XLSX (stored
 /// as 0.965) read as 96.5.
 #[cfg(feature = "spreadsheets")]
-fn cell_text(cell: calamine::Data, percent: bool) -> String {
+pub(crate) fn cell_text(cell: calamine::Data, percent: bool) -> String {
     use calamine::Data;
     match cell {
         Data::Empty => String::new(),
@@ -1762,6 +1819,48 @@ fn range_cells(
         }
     }
     Ok(None)
+}
+
+/// A sheet's rows: spreadsheet row number and cells' texts.
+#[cfg(feature = "spreadsheets")]
+pub(crate) type SheetRows = Vec<(usize, Vec<String>)>;
+
+/// The rows `(row, cells)` of the first sheet with data of an XLS or ODS workbook (not XLSX,
+/// which is read cell by cell), within the limits [`read_spreadsheet`] keeps; `Ok(None)` for
+/// an XLSX or XLSB.
+#[cfg(feature = "spreadsheets")]
+pub(crate) fn xls_or_ods_rows(bytes: &[u8]) -> Result<Option<SheetRows>, Message> {
+    use calamine::Reader;
+    let cursor = || io::Cursor::new(bytes);
+    let unopenable = |e: calamine::Error| msg::spreadsheet_unopenable(&e.to_string(), false);
+    let cells = match zip::ZipArchive::new(cursor()) {
+        Ok(archive) => {
+            if archive.index_for_name("content.xml").is_none() {
+                return Ok(None);
+            }
+            check_zip(bytes)?;
+            check_ods(bytes)?;
+            calamine::Ods::new(cursor())
+                .map_err(|e| unopenable(e.into()))
+                .and_then(|book| range_cells(calamine::Sheets::Ods(book)))?
+        }
+        Err(_) => {
+            check_xls(bytes)?;
+            calamine::Xls::new(cursor())
+                .map_err(|e| unopenable(e.into()))
+                .and_then(|book| range_cells(calamine::Sheets::Xls(book)))?
+        }
+    };
+    Ok(Some(
+        cells_to_rows(cells.unwrap_or_default())
+            .map(|(row, cells)| {
+                let cells = cells
+                    .map(|c| c.iter().map(str::to_string).collect())
+                    .unwrap_or_default();
+                (row, cells)
+            })
+            .collect(),
+    ))
 }
 
 /// Reads the first sheet with data of a spreadsheet: XLSX, XLSM, XLS or ODS (as Excel and WPS

@@ -559,7 +559,7 @@ impl<'a> Ctx<'a> {
                     value: value.map_or_else(
                         || "（空）".to_string(),
                         |v| crate::cohort::display_total(v, metric.decimals),
-                    ),
+                    ) + crate::survey::metric_note(set, self.unit, *i).as_str(),
                 }]
             }
             Measure::Linked { field, link, op } => {

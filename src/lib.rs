@@ -19,6 +19,7 @@ pub mod result;
 pub mod sandbox;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod serve;
+pub mod survey;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

@@ -101,6 +101,7 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
         ("assess", "out", "写入此文件，而不是输出到屏幕"),
         ("assess", "keep_going", "部分行有错误时，仍为正确的行计分（错误照常列出）"),
         ("assess", "quiet", "不显示进度条（只在终端上显示）"),
+        ("assess", "units", "单位名单（编码、名称等，一行一个单位），用于答卷数据：答卷中的单位按编码或名称对应到名单；不给时按答卷中出现的单位名称建立单位"),
         ("assess", "stream", "分两遍流式读取 CSV / JSON Lines，内存有界，结果按输入顺序写出（--format jsonl 时总是如此，CSV 超过 64 MiB 时也是）"),
         ("check", "rules", "规则脚本（.rhai）"),
         ("serve", "port", "端口；0 表示自动选择空闲端口"),
@@ -215,6 +216,11 @@ enum Command {
         /// input order (always for --format jsonl, and for --format csv over 64 MiB)
         #[arg(long)]
         stream: bool,
+        /// The list of units (code, name …, one row per unit) for a respondents' file: each
+        /// respondent's unit is found in it by code or name; without it, one unit is made per
+        /// unit name in the respondents' file
+        #[arg(long, value_name = "UNITS")]
+        units: Option<PathBuf>,
     },
     /// Compile and validate rule scripts, printing every error
     Check {
@@ -291,6 +297,7 @@ fn main() -> ExitCode {
             keep_going,
             quiet,
             stream,
+            units,
         } => {
             let how = Run {
                 format,
@@ -298,6 +305,7 @@ fn main() -> ExitCode {
                 keep_going,
                 quiet,
                 stream,
+                units,
             };
             assess(rules, data, previous, how)
         }
@@ -368,6 +376,8 @@ struct Run {
     keep_going: bool,
     quiet: bool,
     stream: bool,
+    /// The list of units for a respondents' file (`--units`).
+    units: Option<PathBuf>,
 }
 
 /// Reports the data errors (the first of each column, see `data::ErrorLog`; `omitted` more were
@@ -616,6 +626,7 @@ fn assess(
         keep_going,
         quiet,
         stream: stream_asked,
+        units,
     } = how;
     // The rule set: a file, a bundled id, or the default.
     let (rules_name, source, modules, sample) = match &rules {
@@ -653,13 +664,36 @@ fn assess(
             rules.as_deref().map(Path::new),
             data_path.as_deref(),
             previous.as_deref(),
+            units.as_deref(),
         ],
     )?;
     let compiled = compile(&rules_name, &source, &modules)?;
+    // A respondents' file (一行一份答卷) for a rule set with a survey: tallied into units while
+    // it is read, in blocks (memory bounded whatever its size), never streamed in two passes.
+    // The file is read as respondents when its header names the survey's unit column and a
+    // question: then it is read here, once (a spreadsheet's workbook is opened once).
+    let mut answers = None;
+    if let (Some(p), true) = (data_path.as_deref(), compiled.set.survey.is_some()) {
+        let list = match &units {
+            Some(u) => Some(read_units(&compiled, u, keep_going)?),
+            None => None,
+        };
+        let name = p.display().to_string();
+        answers = kaohe::survey::try_read_path(&compiled.set, p, list.as_deref())
+            .map_err(|e| fail(exit::IO, msg::cannot_read(&name, &e.to_string())))?
+            .map(|dataset| (name, dataset));
+    }
+    let respondents = answers.is_some();
+    if units.is_some() && !respondents {
+        let m = kaohe::messages::survey::units_misused(compiled.set.survey.is_none());
+        return Err(fail(exit::USAGE, m));
+    }
     // CSV / JSON Lines files stream in two passes with bounded memory when the output is
     // written unit by unit and every rule can be answered one unit at a time: for JSON Lines
     // output, when asked, and for CSV files too large to hold comfortably.
-    if let (Some(p), OutFormat::Csv | OutFormat::Jsonl, None) = (&data_path, format, &previous) {
+    if let (Some(p), OutFormat::Csv | OutFormat::Jsonl, None, false) =
+        (&data_path, format, &previous, respondents)
+    {
         let large = std::fs::metadata(p).is_ok_and(|m| m.len() > LARGE_INPUT);
         let wanted = stream_asked || large || matches!(format, OutFormat::Jsonl);
         let streams = std::fs::File::open(p)
@@ -680,26 +714,13 @@ fn assess(
             _ => {}
         }
     }
-    let (data_name, bytes) = match (&data_path, sample) {
-        (Some(p), _) => (p.display().to_string(), read(p)?),
-        (None, Some(b)) => match b.data {
-            Some(d) => (b.data_path.to_string(), d.to_vec()),
-            None => return Err(fail(exit::IO, msg::no_sample(b.id))),
-        },
-        (None, None) => {
-            // A rule file's own sample data: `samples/<name>.csv` beside it.
-            let sample = rules.as_deref().map(Path::new).and_then(|p| {
-                let stem = p.file_stem()?;
-                let path = p.parent()?.join("samples").join(stem).with_extension("csv");
-                path.is_file().then_some(path)
-            });
-            match sample {
-                Some(p) => (p.display().to_string(), read(&p)?),
-                None => return Err(fail(exit::IO, msg::no_data_file())),
-            }
-        }
+    let (data_name, dataset) = if let Some(read) = answers {
+        read
+    } else {
+        let (data_name, bytes) = data_file(&data_path, sample, rules.as_deref())?;
+        let dataset = data::read(&compiled.set, &data_name, &bytes);
+        (data_name, dataset)
     };
-    let dataset = data::read(&compiled.set, &data_name, &bytes);
     let lines = dataset
         .errors
         .iter()
@@ -711,6 +732,12 @@ fn assess(
         &data_name,
         keep_going && !dataset.units.is_empty(),
     )?;
+    if let (Some(r), false) = (dataset.respondents, quiet) {
+        let short = r.short_units;
+        let summary =
+            kaohe::messages::survey::read_summary(r.respondents, r.counted, r.units, short);
+        eprintln!("{data_name}: {}", say(&summary));
+    }
     let prev = match previous {
         Some(p) => {
             let text = String::from_utf8_lossy(&read(&p)?).into_owned();
@@ -741,6 +768,8 @@ fn assess(
         .assess(&dataset.units, prev.as_ref())
         .map_err(eval_failure)?;
     let text = match format {
+        // Rows left out of a respondents' file are respondents, not units: the summary counts them.
+        OutFormat::Table if dataset.respondents.is_some() => output::table(&report),
         OutFormat::Table => output::table(&report) + output::left_out(&dataset.errors).as_str(),
         OutFormat::Json => output::json(&report) + "\n",
         OutFormat::Csv => output::csv(&report),
@@ -758,6 +787,54 @@ fn assess(
         _ => text.into_bytes(),
     };
     write_to(out.as_deref(), |w| w.write_all(&bytes))
+}
+
+/// The data file: the one given, else the bundled rule set's sample, else `samples/NAME.csv`
+/// beside the rule file.
+fn data_file(
+    data_path: &Option<PathBuf>,
+    sample: Option<&bundled::Bundled>,
+    rules: Option<&str>,
+) -> Result<(String, Vec<u8>), Failure> {
+    Ok(match (data_path, sample) {
+        (Some(p), _) => (p.display().to_string(), read(p)?),
+        (None, Some(b)) => match b.data {
+            Some(d) => (b.data_path.to_string(), d.to_vec()),
+            None => return Err(fail(exit::IO, msg::no_sample(b.id))),
+        },
+        (None, None) => {
+            // A rule file's own sample data: `samples/<name>.csv` beside it.
+            let sample = rules.map(Path::new).and_then(|p| {
+                let stem = p.file_stem()?;
+                let path = p.parent()?.join("samples").join(stem).with_extension("csv");
+                path.is_file().then_some(path)
+            });
+            match sample {
+                Some(p) => (p.display().to_string(), read(&p)?),
+                None => return Err(fail(exit::IO, msg::no_data_file())),
+            }
+        }
+    })
+}
+
+/// Reads the list of units (`--units`) for a respondents' file: every field but those the
+/// survey fills in, with the data reader's checks; its errors are data errors.
+fn read_units(rules: &Rules, path: &Path, keep_going: bool) -> Result<Vec<kaohe::Unit>, Failure> {
+    let name = path.display().to_string();
+    let set = kaohe::survey::units_rule_set(&rules.set);
+    let dataset = data::read(&set, &name, &read(path)?);
+    let lines = dataset
+        .errors
+        .iter()
+        .map(|e| format!("{name}: {}", e.render(lang())))
+        .collect();
+    data_errors(
+        lines,
+        dataset.errors_omitted,
+        &name,
+        keep_going && !dataset.units.is_empty(),
+    )?;
+    Ok(dataset.units)
 }
 
 fn check(paths: &[PathBuf]) -> Result<(), Failure> {

@@ -623,6 +623,9 @@ pub struct RuleSet {
     pub state: Option<FnPtr>,
     /// Group figures.
     pub rollups: Vec<Rollup>,
+    /// The survey, when the rule set reads respondents' answers (问卷): `survey(…)` and its
+    /// `question(…)`s.
+    pub survey: Option<crate::survey::Survey>,
 }
 
 impl RuleSet {

@@ -45,6 +45,22 @@ fn remark_text(u: &UnitResult) -> String {
     u.remarks.join("；")
 }
 
+/// The valid samples of a unit's survey indices: `412`, or `398/412` when they differ; a `*`
+/// marks a short sample (样本不足).
+fn sample_text(u: &UnitResult) -> String {
+    let mut sizes: Vec<u64> = Vec::new();
+    let mut short = false;
+    for s in u.metrics.iter().filter_map(|m| m.sample.as_ref()) {
+        short |= s.short;
+        if !sizes.contains(&s.n) {
+            sizes.push(s.n);
+        }
+    }
+    sizes.sort_unstable();
+    let text: Vec<String> = sizes.iter().map(ToString::to_string).collect();
+    format!("{}{}", text.join("/"), if short { "*" } else { "" })
+}
+
 fn veto_text(u: &UnitResult) -> String {
     u.vetoes
         .iter()
@@ -128,6 +144,14 @@ pub fn table(report: &Report) -> String {
                 right.push(false);
             }
         }
+        // Survey indices: the valid sample behind them (有效样本), one number when all agree.
+        let with_sample = units
+            .iter()
+            .any(|u| u.metrics.iter().any(|m| m.sample.is_some()));
+        if with_sample {
+            head.push("有效样本".into());
+            right.push(true);
+        }
         if with_state {
             head.push("状态".into());
             right.push(false);
@@ -175,6 +199,9 @@ pub fn table(report: &Report) -> String {
                             }
                             r.push(rank);
                         }
+                    }
+                    if with_sample {
+                        r.push(sample_text(u));
                     }
                     if with_state {
                         r.push(state_text(u).unwrap_or_default());

@@ -60,6 +60,62 @@ pub struct MetricResult {
     pub previous_rank: Option<u32>,
     /// Places gained (positive = up).
     pub rank_change: Option<i64>,
+    /// For a survey index (问卷指数): its sample size, 95 % interval and notes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample: Option<SampleResult>,
+}
+
+/// The statistics of a survey index for one unit (抽样误差): how many answers it rests on, its
+/// 95 % interval, whether the sample is short, and how it stands against its neighbours.
+#[derive(Debug, Clone, Serialize)]
+pub struct SampleResult {
+    /// Valid answers in the index's base (有效样本量): respondents less those left out of the
+    /// base (不清楚, 拒答) or who gave no answer.
+    pub n: u64,
+    /// The effective sample size under weights or post-stratification (有效样本量，加权后),
+    /// one decimal; absent when it is `n`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective_n: Option<Decimal>,
+    /// `wilson` for a share of chosen answers (率值法), `mean` for mean points (平均分法).
+    pub method: &'static str,
+    /// The standard error, two decimals; `null` when it cannot be estimated.
+    pub standard_error: Option<Decimal>,
+    /// The 95 % interval's lower and upper ends, two decimals; `null` without one.
+    pub low: Option<Decimal>,
+    /// See `low`.
+    pub high: Option<Decimal>,
+    /// The survey's minimum sample, when it declares one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_sample: Option<u64>,
+    /// Fewer valid answers than the minimum: 样本不足，结果仅供参考.
+    pub short: bool,
+    /// Against the unit ranked just above on this index, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub above: Option<Gap>,
+    /// Against the unit ranked just below.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub below: Option<Gap>,
+    /// In words: 样本不足，结果仅供参考; 与第 2 名差距在误差范围内.
+    pub notes: Vec<String>,
+    /// The standard error unrounded, for comparing neighbours.
+    #[serde(skip)]
+    pub(crate) se: Option<f64>,
+}
+
+/// The difference between two units' published indices against its margin of error
+/// (`1.96 × √(SE₁² + SE₂²)`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Gap {
+    /// The other unit's rank on the index.
+    pub rank: u32,
+    /// The other unit's id.
+    pub unit: String,
+    /// The difference of the published indices, as published.
+    pub difference: Decimal,
+    /// The margin of error of the difference, two decimals.
+    pub margin: Decimal,
+    /// Whether the difference is within the margin (差距在误差范围内).
+    pub within_margin: bool,
 }
 
 /// The rule set behind a report.

@@ -387,7 +387,7 @@ pub fn innermost_position(e: &EvalAltResult) -> Option<rhai::Position> {
 }
 
 /// The declaration functions rule scripts call.
-pub const API: [&str; 16] = [
+pub const API: [&str; 18] = [
     "ruleset",
     "field",
     "unit",
@@ -404,4 +404,6 @@ pub const API: [&str; 16] = [
     "metric",
     "state",
     "rollup",
+    "survey",
+    "question",
 ];

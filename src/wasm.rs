@@ -958,3 +958,222 @@ impl Scores {
         book.save_to_buffer()
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Surveys (问卷): respondents' files, appended for the survey feature
+// ---------------------------------------------------------------------------------------------
+
+/// A survey assessment's outcome: the report (as [`Assessment`] gives it) and what reading the
+/// respondents gave (`summaryJson`: respondents, counted, units, short_units).
+#[wasm_bindgen]
+pub struct SurveyAssessment {
+    inner: Assessment,
+    summary: Option<crate::survey::RespondentSummary>,
+}
+
+#[wasm_bindgen]
+impl SurveyAssessment {
+    /// Whether a report was produced.
+    pub fn ok(&self) -> bool {
+        self.inner.ok()
+    }
+
+    /// The stage that failed (`rules`, `data`, `previous`, `eval`), or `""`.
+    pub fn stage(&self) -> String {
+        self.inner.stage()
+    }
+
+    /// The errors that stopped it, as JSON.
+    #[wasm_bindgen(js_name = errorsJson)]
+    pub fn errors_json(&self) -> String {
+        self.inner.errors_json()
+    }
+
+    /// The report as JSON text, exactly as `kaohe assess RULES RESPONDENTS [--units UNITS]
+    /// --format json` prints it (without the final newline).
+    #[wasm_bindgen(js_name = reportJson)]
+    pub fn report_json(&self) -> String {
+        self.inner.report_json()
+    }
+
+    /// Data errors of rows left out (with `keep_going`), as JSON.
+    #[wasm_bindgen(js_name = dataErrorsJson)]
+    pub fn data_errors_json(&self) -> String {
+        self.inner.data_errors_json()
+    }
+
+    /// `{respondents, counted, units, short_units}` as JSON, or `null` for a file of counts.
+    #[wasm_bindgen(js_name = summaryJson)]
+    pub fn summary_json(&self) -> String {
+        to_json(&self.summary)
+    }
+
+    /// The text encoding found in the data.
+    pub fn encoding(&self) -> String {
+        self.inner.encoding()
+    }
+
+    /// The report as an XLSX workbook (empty without a report or spreadsheet support).
+    pub fn xlsx(&self) -> Vec<u8> {
+        self.inner.xlsx()
+    }
+
+    /// The report as CSV text with a byte-order mark.
+    pub fn csv(&self) -> String {
+        self.inner.csv()
+    }
+}
+
+/// Scores a survey (问卷) from a respondents' file (one row per respondent: CSV in UTF-8, GBK or
+/// UTF-16, or XLSX as 问卷星 exports it) or from a file of counts per unit, with the rule set
+/// `rules_source` (named `rules_name`; `modules_json` as for [`Compiled::new`]). `units_bytes`
+/// (empty for none) is the list of units, as `--units` gives it: respondents are matched to it
+/// by code or name. The report is what `kaohe assess` gives for the same files.
+#[wasm_bindgen(js_name = assessSurvey)]
+#[allow(clippy::too_many_arguments)]
+pub fn assess_survey(
+    rules_name: &str,
+    rules_source: &str,
+    modules_json: &str,
+    file_name: &str,
+    bytes: &[u8],
+    units_file_name: &str,
+    units_bytes: &[u8],
+    previous_json: &str,
+    keep_going: bool,
+) -> SurveyAssessment {
+    let failed = |stage: &str, errors: String, data: Vec<DataError>| SurveyAssessment {
+        inner: Assessment::failed(stage, errors, data),
+        summary: None,
+    };
+    let modules: Vec<(String, String)> = serde_json::from_str(modules_json).unwrap_or_default();
+    let rules = match Rules::compile_with_modules(rules_name, rules_source, &modules) {
+        Ok(r) => r,
+        Err(e) => return failed("rules", to_json(&e.0), Vec::new()),
+    };
+    let previous = if previous_json.trim().is_empty() {
+        None
+    } else {
+        match Previous::from_json(previous_json) {
+            Ok(p) => Some(p),
+            Err(mut err) => {
+                err.message.en = format!("the previous result: {}", err.message.en);
+                return failed("previous", to_json(&[err]), Vec::new());
+            }
+        }
+    };
+    let list = if units_bytes.is_empty() {
+        None
+    } else {
+        let set = crate::survey::units_rule_set(&rules.set);
+        let ds = read_data(&set, units_file_name, units_bytes);
+        if !ds.errors.is_empty() && (!keep_going || ds.units.is_empty()) {
+            return failed("data", to_json(&ds.errors), ds.errors);
+        }
+        Some(ds.units)
+    };
+    let mut ds = match (&list, rules.set.survey.is_some()) {
+        (Some(units), true) if crate::survey::is_respondents(&rules.set, file_name, bytes) => {
+            crate::survey::read(&rules.set, file_name, bytes, Some(units))
+        }
+        (Some(_), _) => {
+            let no_survey = rules.set.survey.is_none();
+            let m = crate::messages::survey::units_misused(no_survey);
+            return failed("data", to_json(&[DataError::file(m)]), Vec::new());
+        }
+        (None, _) => data::read(&rules.set, file_name, bytes),
+    };
+    if ds.errors_omitted > 0 {
+        ds.errors
+            .push(DataError::file(crate::messages::data::more_not_shown(
+                ds.errors_omitted,
+                data::MAX_ERRORS_PER_COLUMN,
+                data::MAX_ERRORS,
+            )));
+    }
+    if !ds.errors.is_empty() && (!keep_going || ds.units.is_empty()) {
+        return failed("data", to_json(&ds.errors), ds.errors);
+    }
+    match rules.assess(&ds.units, previous.as_ref()) {
+        Ok(report) => SurveyAssessment {
+            inner: Assessment {
+                report_json: output::json(&report),
+                report: Some(report),
+                stage: String::new(),
+                errors_json: "[]".into(),
+                data_errors: ds.errors,
+                encoding: ds.encoding,
+                ignored: ds.ignored_columns,
+            },
+            summary: ds.respondents,
+        },
+        Err(e) => failed("eval", to_json(&e.0), ds.errors),
+    }
+}
+
+/// Whether `bytes` (a file named `file_name`) are a respondents' file for the rule set's
+/// survey: its header names the survey's unit column and a question. False for a rule set
+/// without a survey, or with errors.
+#[wasm_bindgen(js_name = isRespondents)]
+pub fn is_respondents(
+    rules_name: &str,
+    rules_source: &str,
+    modules_json: &str,
+    file_name: &str,
+    bytes: &[u8],
+) -> bool {
+    let modules: Vec<(String, String)> = serde_json::from_str(modules_json).unwrap_or_default();
+    Rules::compile_with_modules(rules_name, rules_source, &modules)
+        .is_ok_and(|r| crate::survey::is_respondents(&r.set, file_name, bytes))
+}
+
+/// What a rule set's survey declares, as JSON, or `null` without one: `{unit, id, weight,
+/// minSample, strata, questions: [{id, header, number, options, excluded}], metrics: [{id,
+/// label, question, method}]}` — for a page that asks for the respondents' file and the list of
+/// units.
+#[wasm_bindgen(js_name = surveyInfoJson)]
+pub fn survey_info_json(rules_name: &str, rules_source: &str, modules_json: &str) -> String {
+    let modules: Vec<(String, String)> = serde_json::from_str(modules_json).unwrap_or_default();
+    let Ok(rules) = Rules::compile_with_modules(rules_name, rules_source, &modules) else {
+        return "null".into();
+    };
+    let set = &rules.set;
+    let Some(s) = &set.survey else {
+        return "null".into();
+    };
+    let column = |c: &crate::survey::Column| serde_json::json!({ "header": c.header, "aliases": c.aliases, "number": c.number });
+    let questions: Vec<serde_json::Value> = s
+        .questions
+        .iter()
+        .map(|q| {
+            serde_json::json!({
+                "id": q.id, "header": q.column.header, "number": q.column.number,
+                "options": q.options, "excluded": q.excluded, "codes": q.codes,
+            })
+        })
+        .collect();
+    let metrics: Vec<serde_json::Value> = set
+        .metrics
+        .iter()
+        .zip(&s.metric_links)
+        .filter_map(|(m, l)| {
+            let l = l.as_ref()?;
+            Some(serde_json::json!({
+                "id": m.id, "label": m.label, "question": s.questions[l.question].id,
+                "method": if l.share { "share" } else { "mean" },
+            }))
+        })
+        .collect();
+    to_json(&serde_json::json!({
+        "unit": column(&s.unit),
+        "id": s.id.as_ref().map(column),
+        "weight": s.weight.as_ref().map(column),
+        "minSample": s.min_sample,
+        "strata": s.strata.as_ref().map(|st| serde_json::json!({
+            "by": st.by.iter().map(column).collect::<Vec<_>>(),
+            "shares": st.cells.iter().map(|(k, v)| serde_json::json!([k, v])).collect::<Vec<_>>(),
+        })),
+        "questions": questions,
+        "metrics": metrics,
+    }))
+}

@@ -237,3 +237,71 @@ export interface Kaohe {
 export function load(wasmUrl?: string | URL): Promise<Kaohe>;
 /** Wraps a glue module (`pkg/node/` in Node); `loadFull` gives the full module for one without spreadsheets. */
 export function api(glue: unknown, loadFull?: () => Promise<unknown>): Kaohe;
+
+// ── Surveys (问卷) ────────────────────────────────────────────────────────────────────────────
+
+/** A survey index's statistics (MetricResult.sample): valid n, 95 % interval, neighbours. */
+export interface SampleResult {
+  n: number;
+  /** Under weights or post-stratification. */
+  effective_n?: number;
+  method: "wilson" | "mean";
+  standard_error: number | null;
+  low: number | null;
+  high: number | null;
+  min_sample?: number;
+  /** Fewer valid answers than min_sample: 样本不足，结果仅供参考. */
+  short: boolean;
+  above?: SampleGap;
+  below?: SampleGap;
+  /** 样本不足…; 与第 2 名差距在误差范围内. */
+  notes: string[];
+}
+export interface SampleGap { rank: number; unit: string; difference: number; margin: number; within_margin: boolean }
+/** A survey index as the report gives it: a MetricResult with its sample. */
+export type SurveyMetricResult = MetricResult & { sample?: SampleResult };
+/** What reading a respondents' file gave. */
+export interface RespondentSummary { respondents: number; counted: number; units: number; short_units: number }
+export interface SurveyColumn { header: string; aliases: string[]; number: number | null }
+export interface SurveyInfo {
+  unit: SurveyColumn; id: SurveyColumn | null; weight: SurveyColumn | null; minSample: number | null;
+  strata: { by: SurveyColumn[]; shares: [string, number][] } | null;
+  questions: { id: string; header: string; number: number | null; options: string[]; excluded: string[]; codes: number[] }[];
+  metrics: { id: string; label: string; question: string; method: "share" | "mean" }[];
+}
+export interface SurveyRules { name: string; source: string; modules?: [string, string][] }
+export type SurveyOutcome =
+  | {
+      type: "success";
+      report: Report;
+      /** Byte-identical to `kaohe assess RULES RESPONDENTS [--units UNITS] --format json`. */
+      reportJson: string;
+      /** null for a file of counts per unit. */
+      summary: RespondentSummary | null;
+      dataErrors: DataError[];
+      encoding: string;
+      xlsx(): Uint8Array;
+      csv(): string;
+      free(): void;
+    }
+  | { type: "failure"; stage: "rules" | "data" | "previous" | "eval"; errors: unknown[] };
+export interface SurveyApi {
+  info(rules: SurveyRules): SurveyInfo | null;
+  isRespondents(rules: SurveyRules, data: Uint8Array | string, options?: { fileName?: string }): Promise<boolean>;
+  assess(
+    rules: SurveyRules,
+    data: Uint8Array | string,
+    options?: {
+      fileName?: string;
+      /** The list of units (code, name …), as `--units` gives it. */
+      units?: Uint8Array | string | null;
+      unitsFileName?: string;
+      previous?: string | object;
+      keepGoing?: boolean;
+    },
+  ): Promise<SurveyOutcome>;
+}
+/** The survey API (browser or worker); spreadsheet support is fetched when a file needs it. */
+export function loadSurvey(wasmUrl?: string | URL): Promise<SurveyApi>;
+/** Wraps a glue module (`pkg/node/` in Node) with the survey functions. */
+export function surveyApi(glue: unknown, loadFull?: () => Promise<unknown>): SurveyApi;

@@ -208,3 +208,82 @@ export function api(glue, loadFull) {
     },
   };
 }
+
+// ── Surveys (问卷) ────────────────────────────────────────────────────────────────────────────
+// A respondents' file (one row per respondent, as 问卷星 exports it: CSV in UTF-8/GBK or XLSX)
+// with a rule set that declares `survey(…)`: tallied into each unit's answer counts, scored, with
+// every index's n, 95 % interval and notes in the report (metrics[].sample). `ruleSet.assess`
+// already reads such a file (one unit per unit name); these add the list of units (`--units`)
+// and the reading's summary.
+
+/** The survey API in a browser or worker, over the same engine module as `load()`. */
+export async function loadSurvey(wasmUrl) {
+  await init(wasmUrl === undefined ? undefined : { module_or_path: wasmUrl });
+  let pending = null;
+  const loadFull = () =>
+    (pending ??= import("./full/kaohe_bg_glue.js").then(async (full) => {
+      await full.default();
+      return full;
+    }));
+  return surveyApi(webGlue, loadFull);
+}
+
+/** Wraps a glue module (`pkg/node/` in Node) with the survey functions; see `loadSurvey`. */
+export function surveyApi(glue, loadFull) {
+  const sheet = (fileName, bytes) =>
+    bytes !== null && bytes.length > 0 && glue.isSpreadsheet(fileName, bytes.subarray(0, 8));
+  // The module that can read these files: the engine module, or the full one for a spreadsheet.
+  async function moduleFor(...files) {
+    if (glue.spreadsheets() || !files.some(([name, bytes]) => sheet(name, bytes))) return glue;
+    if (!loadFull) return null;
+    return loadFull();
+  }
+  return {
+    /** What the rule set's survey declares (unit column, questions, indices), or null. */
+    info({ name, source, modules = [] }) {
+      return json(glue.surveyInfoJson(name, source, JSON.stringify(modules)));
+    },
+    /** Whether the data is a respondents' file for this rule set's survey. */
+    async isRespondents({ name, source, modules = [] }, data, { fileName = "answers.csv" } = {}) {
+      const bytes = bytesOf(data);
+      const g = await moduleFor([fileName, bytes]);
+      return g !== null && g.isRespondents(name, source, JSON.stringify(modules), fileName, bytes);
+    },
+    /**
+     * Scores a respondents' file (or a file of counts per unit). `units`: the list of units
+     * (CSV/XLSX, one row per unit with its code and name …), to match respondents to by code or
+     * name; without it, one unit per unit name. Resolves to the outcome, never rejects on bad data.
+     */
+    async assess(
+      { name, source, modules = [] },
+      data,
+      { fileName = "answers.csv", units = null, unitsFileName = "units.csv", previous = "", keepGoing = false } = {},
+    ) {
+      const bytes = bytesOf(data);
+      const unitBytes = units === null ? new Uint8Array() : bytesOf(units);
+      const g = await moduleFor([fileName, bytes], [unitsFileName, unitBytes]);
+      if (g === null) return { type: "failure", stage: "data", errors: [NOT_LOADED] };
+      const prev = typeof previous === "string" ? previous : JSON.stringify(previous);
+      const a = g.assessSurvey(
+        name, source, JSON.stringify(modules), fileName, bytes, unitsFileName, unitBytes, prev, keepGoing,
+      );
+      if (!a.ok()) {
+        const out = { type: "failure", stage: a.stage(), errors: json(a.errorsJson()) };
+        a.free();
+        return out;
+      }
+      const reportJson = a.reportJson();
+      return {
+        type: "success",
+        report: json(reportJson),
+        reportJson,
+        summary: json(a.summaryJson()),
+        dataErrors: json(a.dataErrorsJson()),
+        encoding: a.encoding(),
+        xlsx: () => a.xlsx(),
+        csv: () => a.csv(),
+        free: () => a.free(),
+      };
+    },
+  };
+}

@@ -5,6 +5,7 @@
 //! ```text
 //! kaohe-bench bench [--sizes 10000,100000,1000000] [--json PATH] [--runs N] [--engines a,b]
 //! kaohe-bench gen N PATH        # PATH.csv: CSV with the Chinese headers; PATH.jsonl: JSON Lines
+//! kaohe-bench survey FILE [--runs N] [--counts PATH] [--json PATH]   # respondents → counts
 //! ```
 
 mod engines;
@@ -13,6 +14,7 @@ mod gen;
 mod rank;
 mod report;
 mod run;
+mod survey;
 
 use run::{Engine, Options};
 use std::io::Write as _;
@@ -22,6 +24,8 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   kaohe-bench bench [--sizes 10000,100000,1000000] [--json PATH] [--runs N] [--engines KEY,…]
   kaohe-bench gen N PATH     (PATH ending in .jsonl: JSON Lines; otherwise CSV)
+  kaohe-bench survey FILE [--runs N] [--counts PATH] [--json PATH]
+             (a respondents' CSV of examples/survey_gen.rs: kaohe vs the floor, counts checked equal)
 engine keys: kaohe (always run: the reference), kaohe-parallel, kaohe-explained, floor, floor-parallel, zen, jsonlogic,
   jsonlogic-parallel, rhai, rhai-parallel";
 
@@ -69,6 +73,24 @@ fn parse_bench(args: &[String]) -> Result<Options, String> {
     Ok(opts)
 }
 
+fn survey_bench(args: &[String]) -> Result<(), String> {
+    let mut file = None;
+    let (mut runs, mut counts, mut json) = (5usize, None, None);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("`{a}` needs a value"));
+        match a.as_str() {
+            "--runs" => runs = parse_count(value()?)?.max(1),
+            "--counts" => counts = Some(value()?.clone()),
+            "--json" => json = Some(value()?.clone()),
+            other if file.is_none() => file = Some(other.to_string()),
+            other => return Err(format!("unknown option `{other}`")),
+        }
+    }
+    let file = file.ok_or("`survey` takes a respondents' CSV")?;
+    survey::bench(&file, runs, counts.as_deref(), json.as_deref())
+}
+
 fn gen_file(args: &[String]) -> Result<(), String> {
     let [n, path] = args else {
         return Err("`gen` takes N and PATH".into());
@@ -89,6 +111,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("gen") => gen_file(&args[1..]),
+        Some("survey") => survey_bench(&args[1..]),
         Some("bench") | None => parse_bench(args.get(1..).unwrap_or(&[])).and_then(|opts| {
             let report = run::bench(&opts)?;
             // A closed pipe (`| head`) is not an error worth a panic.

@@ -2,7 +2,7 @@
 //! Each call is read, at its position, into the one [`Builder`] the compiler shares.
 
 use super::builder::Builder;
-use super::{grading, inputs, items};
+use super::{grading, inputs, items, survey};
 use rhai::{Engine, NativeCallContext, Position, Variant};
 
 /// The builder shared by the compiler and every registered function: behind a lock natively,
@@ -62,6 +62,8 @@ pub(super) fn register(engine: &mut Engine, builder: &Shared) {
     declare(engine, builder, "state", grading::state);
     declare_named(engine, builder, "rollup", grading::rollup);
     declare_named(engine, builder, "consequence", grading::consequence);
+    declare(engine, builder, "survey", survey::survey);
+    declare_named(engine, builder, "question", survey::question);
 }
 
 /// Registers `name(value)`, such as `ruleset(#{ … })`, read by `read`.

@@ -51,6 +51,12 @@ pub(super) struct Builder {
     pub(super) state: Option<FnPtr>,
     /// `rollup(…)`.
     pub(super) rollups: Vec<Rollup>,
+    /// `survey(…)`, its questions not yet in it.
+    pub(super) survey: Option<crate::survey::Survey>,
+    /// `question(…)`, in order.
+    pub(super) questions: Vec<crate::survey::Question>,
+    /// `question(…)` calls, valid or not.
+    pub(super) declared_questions: usize,
     /// Where `veto_policy(…)` was called.
     pub(super) veto_policy_pos: Position,
     /// `indicator`/`bonus`/`cohort_indicator` calls, valid or not.
@@ -86,6 +92,9 @@ impl Builder {
             metrics: Vec::new(),
             state: None,
             rollups: Vec::new(),
+            survey: None,
+            questions: Vec::new(),
+            declared_questions: 0,
             veto_policy_pos: Position::NONE,
             declared_items: 0,
             errors: Vec::new(),
@@ -241,6 +250,7 @@ impl Builder {
             let m = rules::within(&what, rules::undeclared_grade(&g, near, &band_names));
             self.error_at(pos, Token::Text(&g), m);
         }
+        let survey = super::survey::finish(&mut self);
         errors.append(&mut self.errors);
         let (id, title, max, bonus_max, decimals, publication) = self.header?;
         let (id_field, name_field, cohort_field) = self.unit?;
@@ -268,6 +278,7 @@ impl Builder {
             metrics: self.metrics,
             state: self.state,
             rollups: self.rollups,
+            survey,
         })
     }
 }

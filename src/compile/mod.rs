@@ -16,6 +16,7 @@ mod items;
 mod locate;
 mod shapes;
 mod spec;
+mod survey;
 mod syntax;
 
 use crate::error::{RuleError, RuleErrors, SourceLocation};
