@@ -40,9 +40,17 @@ fn main() {
         .unwrap_or_default();
     samples.sort();
     let lit = |p: &Path| format!("{:?}", p.display().to_string());
+    // Without the respondents' reader (the browser's engine module), a rule set with a survey
+    // carries no sample files: they are respondents' rows, which only the full module reads,
+    // and the full module carries them.
+    println!("cargo:rerun-if-env-changed=CARGO_FEATURE_RESPONDENTS");
+    let respondents = std::env::var_os("CARGO_FEATURE_RESPONDENTS").is_some();
     let mut out = String::from("&[\n");
     for stem in &stems {
         let rule = rules.join(format!("{stem}.rhai"));
+        let samples_elsewhere = !respondents
+            && std::fs::read_to_string(&rule)
+                .is_ok_and(|t| t.lines().any(|l| l.starts_with("survey(")));
         let cases = rules.join(format!("{stem}.cases.json"));
         let data = rules.join("samples").join(format!("{stem}.csv"));
         let cases = if cases.is_file() {
@@ -50,7 +58,7 @@ fn main() {
         } else {
             "None".into()
         };
-        let data = if data.is_file() {
+        let data = if data.is_file() && !samples_elsewhere {
             format!("Some(include_bytes!({}))", lit(&data))
         } else {
             "None".into()
@@ -58,7 +66,7 @@ fn main() {
         let mut files = String::new();
         for f in samples
             .iter()
-            .filter(|f| f.starts_with(&format!("{stem}.")))
+            .filter(|f| !samples_elsewhere && f.starts_with(&format!("{stem}.")))
         {
             let _ = write!(
                 files,
@@ -68,7 +76,7 @@ fn main() {
         }
         let _ = writeln!(
             out,
-            "    Bundled {{ id: {stem:?}, rules_path: \"rules/{stem}.rhai\", rules: include_str!({}), data_path: \"rules/samples/{stem}.csv\", data: {data}, cases: {cases}, files: &[{files}] }},",
+            "    Bundled {{ id: {stem:?}, rules_path: \"rules/{stem}.rhai\", rules: include_str!({}), data_path: \"rules/samples/{stem}.csv\", data: {data}, samples_elsewhere: {samples_elsewhere}, cases: {cases}, files: &[{files}] }},",
             lit(&rule)
         );
     }

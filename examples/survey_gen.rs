@@ -115,10 +115,17 @@ struct Unit {
 
 fn units(count: Option<usize>, total: u64, rng: &mut Rng) -> Vec<Unit> {
     let list: Vec<(String, String, u64)> = match count {
-        None => SAMPLE
-            .iter()
-            .map(|(c, n, s)| (c.to_string(), n.to_string(), *s))
-            .collect(),
+        // The sample's twelve units, their sizes scaled to `total` (`--respondents` alone).
+        None => {
+            let sample: u64 = SAMPLE.iter().map(|s| s.2).sum();
+            let mut list: Vec<(String, String, u64)> = SAMPLE
+                .iter()
+                .map(|(c, n, s)| (c.to_string(), n.to_string(), s * total / sample))
+                .collect();
+            let short = total - list.iter().map(|u| u.2).sum::<u64>();
+            list[0].2 += short;
+            list
+        }
         Some(k) => {
             // Sizes falling off like a county's townships: the largest about 8× the smallest.
             let weights: Vec<f64> = (0..k)

@@ -15,6 +15,9 @@ pub struct Bundled {
     pub data_path: &'static str,
     /// The sample data (`rules/samples/ID.csv`), if there is one.
     pub data: Option<&'static [u8]>,
+    /// Whether the sample files are left out of this build (the browser's engine module, for a
+    /// rule set with a survey: respondents' rows, read by the full module, which has them).
+    pub samples_elsewhere: bool,
     /// The test cases (`rules/ID.cases.json`), if there are any.
     pub cases: Option<&'static str>,
     /// Every sample file of the rule set (`samples/ID.*`), by path relative to `rules/`.

@@ -195,6 +195,7 @@ fn whole_file_encoding(bytes: &[u8]) -> (&'static Encoding, usize) {
 /// The encoding of a file from its first bytes `head` (`eof`: they are the whole file), decided
 /// as a stream decides it (byte-order marks aside): from the window of [`CHUNK`] bytes at the
 /// first non-ASCII byte.
+#[cfg(feature = "respondents")]
 pub(crate) fn sniff_whole(head: &[u8], eof: bool) -> &'static Encoding {
     match head.iter().position(|b| !b.is_ascii()) {
         None => UTF_8,

@@ -388,18 +388,23 @@ fn summary(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
             }
         }
     }
-    let metrics: Vec<(String, String, bool)> = first
+    // (id, label, ranked, a survey index with its sample)
+    let metrics: Vec<(String, String, bool, bool)> = first
         .map(|u| {
             u.metrics
                 .iter()
                 .map(|m| {
-                    (
-                        m.id.clone(),
-                        m.label.clone(),
+                    let any = |f: &dyn Fn(&crate::result::MetricResult) -> bool| {
                         report
                             .units
                             .iter()
-                            .any(|x| x.metrics.iter().any(|y| y.id == m.id && y.rank.is_some())),
+                            .any(|x| x.metrics.iter().any(|y| y.id == m.id && f(y)))
+                    };
+                    (
+                        m.id.clone(),
+                        m.label.clone(),
+                        any(&|y| y.rank.is_some()),
+                        any(&|y| y.sample.is_some()),
                     )
                 })
                 .collect()
@@ -416,10 +421,13 @@ fn summary(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
     if with_remarks {
         head.push("备注".into());
     }
-    for (_, label, ranked) in &metrics {
+    for (_, label, ranked, sampled) in &metrics {
         head.push(label.clone());
         if *ranked {
             head.push(format!("{label}名次"));
+        }
+        if *sampled {
+            head.extend([format!("{label}有效样本"), format!("{label}95%区间")]);
         }
     }
     if with_state {
@@ -453,11 +461,16 @@ fn summary(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
             if with_remarks {
                 r.push(Cell::Text(remark_text(u)));
             }
-            for (id, _, ranked) in &metrics {
+            for (id, _, ranked, sampled) in &metrics {
                 let m = u.metrics.iter().find(|m| &m.id == id);
                 r.push(num(m.and_then(|m| m.display.clone())));
                 if *ranked {
                     r.push(num(m.and_then(|m| m.rank).map(|x| x.to_string())));
+                }
+                if *sampled {
+                    let sample = m.and_then(|m| m.sample.as_ref());
+                    r.push(num(sample.map(|s| s.n.to_string())));
+                    r.push(Cell::Text(sample.map(interval_text).unwrap_or_default()));
                 }
             }
             if with_state {
@@ -475,6 +488,14 @@ fn summary(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
         })
         .collect();
     (head, rows)
+}
+
+/// A survey index's 95 % interval as a cell: `90.8–93.8`, blank without one.
+fn interval_text(s: &crate::result::SampleResult) -> String {
+    match (s.low, s.high) {
+        (Some(low), Some(high)) => format!("{low}–{high}"),
+        _ => String::new(),
+    }
 }
 
 /// The `status` of a unit's state, if it has one (挂牌 …).

@@ -129,6 +129,8 @@ pub fn bundled_json() -> String {
         rules: &'static str,
         data_path: &'static str,
         data: Option<String>,
+        /// The sample data is in the full module (see [`bundled::Bundled::samples_elsewhere`]).
+        data_in_full: bool,
         cases: Option<&'static str>,
     }
     let list: Vec<Entry> = bundled::ALL
@@ -142,6 +144,7 @@ pub fn bundled_json() -> String {
             rules: b.rules,
             data_path: b.data_path,
             data: b.data.map(|d| data::decode(d).0),
+            data_in_full: b.samples_elsewhere,
             cases: b.cases,
         })
         .collect();
@@ -222,6 +225,7 @@ impl Compiled {
             "grades": set.bands.iter().map(|b| b.name.clone()).collect::<Vec<_>>(),
             "consequences": set.consequences.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
             "metrics": set.metrics.iter().map(|m| serde_json::json!({"id": m.id, "label": m.label})).collect::<Vec<_>>(),
+            "survey": set.survey.is_some(),
             "issuer": set.publication.issuer, "period": set.publication.period, "document": set.publication.document,
         }))
     }
@@ -960,9 +964,10 @@ impl Scores {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Surveys (问卷): respondents' files, appended for the survey feature
+// Surveys (问卷): respondents' files (the full module: the `respondents` feature)
 // ---------------------------------------------------------------------------------------------
 
+#[cfg(feature = "respondents")]
 /// A survey assessment's outcome: the report (as [`Assessment`] gives it) and what reading the
 /// respondents gave (`summaryJson`: respondents, counted, units, short_units).
 #[wasm_bindgen]
@@ -971,6 +976,7 @@ pub struct SurveyAssessment {
     summary: Option<crate::survey::RespondentSummary>,
 }
 
+#[cfg(feature = "respondents")]
 #[wasm_bindgen]
 impl SurveyAssessment {
     /// Whether a report was produced.
@@ -1024,6 +1030,7 @@ impl SurveyAssessment {
     }
 }
 
+#[cfg(feature = "respondents")]
 /// Scores a survey (问卷) from a respondents' file (one row per respondent: CSV in UTF-8, GBK or
 /// UTF-16, or XLSX as 问卷星 exports it) or from a file of counts per unit, with the rule set
 /// `rules_source` (named `rules_name`; `modules_json` as for [`Compiled::new`]). `units_bytes`
@@ -1111,6 +1118,7 @@ pub fn assess_survey(
     }
 }
 
+#[cfg(feature = "respondents")]
 /// Whether `bytes` (a file named `file_name`) are a respondents' file for the rule set's
 /// survey: its header names the survey's unit column and a question. False for a rule set
 /// without a survey, or with errors.

@@ -83,6 +83,11 @@ export interface RuleSetInfo {
   items: { id: string; label: string; category: string | null; max: number; kind: string }[];
   vetoes: { id: string; label: string }[]; grades: string[]; consequences: string[];
   metrics: { id: string; label: string }[];
+  /**
+   * Whether the rule set declares a survey (问卷): its data — respondents' rows or counts per
+   * unit — is read by the full module, which `ruleSet.assess` and `loadUnits` fetch as needed.
+   */
+  survey: boolean;
   /** The 通报's issuing body, period and document number; null when the rule set declares none. */
   issuer: string | null; period: string | null; document: string | null;
 }
@@ -213,6 +218,11 @@ export interface RuleSet {
 export interface Bundled {
   id: string; title: string; rulesPath: string; rules: string;
   dataPath: string; data: string | null; cases: string | null;
+  /**
+   * The sample data is in the full module, not in this one (a rule set with a survey: its
+   * respondents' rows); `bundledData(id)` fetches it.
+   */
+  dataInFull: boolean;
 }
 
 export interface Kaohe {
@@ -231,6 +241,10 @@ export interface Kaohe {
     { type: "success"; ruleSet: RuleSet } | { type: "failure"; errors: RuleError[] };
   check(name: string, source: string, modules?: [string, string][]):
     { type: "success" | "failure"; errors: RuleError[] };
+  /** A bundled rule set's sample data, from the full module when only it carries the data. */
+  bundledData(id: string): Promise<string | null>;
+  /** The survey API (respondents' files, a list of units, the reading's summary), as `surveyApi`. */
+  survey: SurveyApi;
 }
 
 /** Loads the engine module (browser or worker); spreadsheet support is fetched on demand. */

@@ -4,10 +4,12 @@
 // Browser:  import { load } from "./kaohe.js";  const kaohe = await load();
 // Node:     const glue = require("kaohe/node");   const kaohe = api(glue);
 //
-// In the browser the engine module (kaohe_bg_glue_bg.wasm) has no spreadsheet code, to keep it
-// small; the full module (full/, the same engine with XLSX/XLS/ODS reading and XLSX writing) is
-// fetched the first time `loadSpreadsheets()` is awaited. Until then reading a spreadsheet is a
-// data failure that says so, and `xlsx()` gives no bytes. The Node module (node/) is the full one.
+// In the browser the engine module (kaohe_bg_glue_bg.wasm) has no spreadsheet code and no reader
+// of survey answers, to keep it small; the full module (full/, the same engine with XLSX/XLS/ODS
+// reading, XLSX writing and respondents' files) is fetched the first time `loadSpreadsheets()` is
+// awaited. Until then reading a spreadsheet, or any data for a rule set that declares a survey,
+// is a data failure that says so, and `xlsx()` gives no bytes. The Node module (node/) is the
+// full one.
 import init, * as webGlue from "./kaohe_bg_glue.js";
 
 /** Loads the WASM engine module in a browser or worker and returns the API. */
@@ -28,7 +30,7 @@ const bytesOf = (data) => (typeof data === "string" ? new TextEncoder().encode(d
 const rawUnits = new WeakMap();
 // Errors this wrapper makes itself have the engine's shape; K0000: not in the message catalogue.
 const NOT_LOADED_EN = {
-  message: "reading spreadsheets needs kaohe's spreadsheet support, which is not loaded yet",
+  message: "reading spreadsheets, or a survey's data, needs kaohe's full module, which is not loaded yet",
   help: "await kaohe.loadSpreadsheets() first, or export the sheet as CSV",
 };
 const NOT_LOADED = { code: "K0000", row: 0, column: 0, place: "", ...NOT_LOADED_EN, en: NOT_LOADED_EN };
@@ -68,15 +70,17 @@ export function api(glue, loadFull) {
       if (inFull === null && full !== null) inFull = new full.Compiled(name, source, modulesJson);
       return inFull;
     };
-    const isSpreadsheet = (fileName, bytes) => glue.isSpreadsheet(fileName, bytes.subarray(0, 8));
+    const info = json(c.infoJson());
+    // What the engine module cannot read: spreadsheets, and a survey's data (respondents' rows).
+    const needsFull = (fileName, bytes) => info.survey || glue.isSpreadsheet(fileName, bytes.subarray(0, 8));
     return {
-      info: json(c.infoJson()),
+      info,
       assess(data, { fileName = "data.csv", previous = "", keepGoing = false } = {}) {
         const prev = typeof previous === "string" ? previous : JSON.stringify(previous);
         const bytes = bytesOf(data);
         const run = (on) => on.assess(fileName, bytes, prev, keepGoing);
         if (glue.spreadsheets()) return wrapAssessment(run(c), null);
-        if (isSpreadsheet(fileName, bytes)) {
+        if (needsFull(fileName, bytes)) {
           const f = withSpreadsheets();
           return f === null ? { type: "failure", stage: "data", errors: [NOT_LOADED] } : wrapAssessment(run(f), null);
         }
@@ -93,7 +97,7 @@ export function api(glue, loadFull) {
       loadUnits(data, { fileName = "data.csv", keepGoing = false } = {}) {
         const bytes = bytesOf(data);
         let on = c;
-        if (isSpreadsheet(fileName, bytes) && !glue.spreadsheets()) {
+        if (needsFull(fileName, bytes) && !glue.spreadsheets()) {
           on = withSpreadsheets();
           if (on === null) return { type: "failure", stage: "data", errors: [NOT_LOADED] };
         }
@@ -176,19 +180,30 @@ export function api(glue, loadFull) {
     return { c: new glue.Compiled(name, source, modulesJson), modulesJson };
   }
 
+  function loadSpreadsheets() {
+    if (full !== null) return Promise.resolve();
+    if (!loadFull) return Promise.reject(new Error("this kaohe package has no spreadsheet support"));
+    return (fullLoading ??= loadFull().then((f) => {
+      full = f;
+    }));
+  }
+
   return {
     version: () => glue.version(),
     bundled: () => json(glue.bundledJson()),
     /** Whether spreadsheets can be read and XLSX written now. */
     spreadsheets: () => full !== null,
     /** Makes spreadsheets readable and XLSX writable: fetches the full module once, if needed. */
-    loadSpreadsheets() {
-      if (full !== null) return Promise.resolve();
-      if (!loadFull) return Promise.reject(new Error("this kaohe package has no spreadsheet support"));
-      return (fullLoading ??= loadFull().then((f) => {
-        full = f;
-      }));
+    loadSpreadsheets,
+    /** A bundled rule set's sample data, from the full module when only it carries the data. */
+    async bundledData(id) {
+      const own = json(glue.bundledJson()).find((b) => b.id === id);
+      if (own == null || !own.dataInFull) return own?.data ?? null;
+      await loadSpreadsheets();
+      return json(full.bundledJson()).find((b) => b.id === id)?.data ?? null;
     },
+    /** The survey API over the same modules (see `surveyApi`). */
+    survey: surveyApi(glue, loadFull),
     /** Whether data with this file name and these bytes is a spreadsheet (XLSX/XLS/ODS). */
     isSpreadsheet: (fileName, data) => glue.isSpreadsheet(fileName, bytesOf(data).subarray(0, 8)),
     compile(name, source, modules = []) {
@@ -230,11 +245,9 @@ export async function loadSurvey(wasmUrl) {
 
 /** Wraps a glue module (`pkg/node/` in Node) with the survey functions; see `loadSurvey`. */
 export function surveyApi(glue, loadFull) {
-  const sheet = (fileName, bytes) =>
-    bytes !== null && bytes.length > 0 && glue.isSpreadsheet(fileName, bytes.subarray(0, 8));
-  // The module that can read these files: the engine module, or the full one for a spreadsheet.
-  async function moduleFor(...files) {
-    if (glue.spreadsheets() || !files.some(([name, bytes]) => sheet(name, bytes))) return glue;
+  // The module that reads respondents' files: the full one (the engine module has no reader).
+  async function full() {
+    if (glue.spreadsheets()) return glue;
     if (!loadFull) return null;
     return loadFull();
   }
@@ -246,7 +259,7 @@ export function surveyApi(glue, loadFull) {
     /** Whether the data is a respondents' file for this rule set's survey. */
     async isRespondents({ name, source, modules = [] }, data, { fileName = "answers.csv" } = {}) {
       const bytes = bytesOf(data);
-      const g = await moduleFor([fileName, bytes]);
+      const g = await full();
       return g !== null && g.isRespondents(name, source, JSON.stringify(modules), fileName, bytes);
     },
     /**
@@ -261,7 +274,7 @@ export function surveyApi(glue, loadFull) {
     ) {
       const bytes = bytesOf(data);
       const unitBytes = units === null ? new Uint8Array() : bytesOf(units);
-      const g = await moduleFor([fileName, bytes], [unitsFileName, unitBytes]);
+      const g = await full();
       if (g === null) return { type: "failure", stage: "data", errors: [NOT_LOADED] };
       const prev = typeof previous === "string" ? previous : JSON.stringify(previous);
       const a = g.assessSurvey(

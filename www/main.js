@@ -24,6 +24,8 @@ const state = {
   rules: null, // { key, name, source, original, cases, casesName, bundled: index | null, restored: draft | null }
   data: null, // { fileName, bytes (Uint8Array or text), label }
   previous: null, // { fileName, text }
+  units: null, // a survey's list of units (单位名单): { fileName, bytes }
+  survey: false, // whether the rule set declares a survey (问卷): its data may be respondents' rows
   result: null, // the last good result: { info, report, reportJson, dataErrors, encoding, ignoredColumns, request }
   failure: null, // the last attempt's failure: { stage, errors } or { stopped } — the table then shows the last good result
   view: { sort: null, dir: 1, text: "", grade: "", cohort: "" },
@@ -169,12 +171,15 @@ async function rescore() {
   const request = {
     type: "assess", name: state.rules.name, source: state.rules.source,
     data: state.data?.bytes ?? null, fileName: state.data?.fileName ?? "", previous: state.previous?.text ?? "",
+    // (not `units`: that is a job's count of units, which the watchdog reads)
+    unitList: state.units?.bytes ?? null, unitListName: state.units?.fileName ?? "",
     label: state.data?.label ?? "",
   };
   state.running = request;
   renderButtons();
   const r = await engine.send(request);
   if (r.superseded) return;
+  if (r.survey !== undefined || r.stage === "rules") state.survey = r.survey === true;
   if (r.batch) {
     showProgress("show", r.batch.n);
     const result = await batchResult(r, request);
@@ -298,10 +303,21 @@ function chooseBundled(i) {
     key, name: b.rulesPath, source: restored?.source ?? b.rules, original: b.rules, cases: b.cases,
     casesName: b.rulesPath.replace(/\.rhai$/, ".cases.json"), bundled: i, restored,
   });
-  state.data = b.data == null ? null : { fileName: b.dataPath, bytes: b.data, label: `样例数据 ${basename(b.dataPath)}` };
+  const sample = (data) => (data == null ? null : { fileName: b.dataPath, bytes: data, label: `样例数据 ${basename(b.dataPath)}` });
+  state.data = sample(b.data);
   $("#ruleset-select").value = String(i);
   render();
   rescore();
+  // A survey's sample (respondents' rows) comes with the engine's full module, fetched now.
+  if (b.data == null && b.dataInFull) {
+    const rules = state.rules;
+    engine.send({ type: "bundled-data", bundled: b.id }).then((r) => {
+      if (state.rules !== rules || state.data != null || r.data == null) return;
+      state.data = sample(r.data);
+      render();
+      rescore();
+    });
+  }
 }
 
 /** A rule file of one's own: its text, and a draft of it kept from before when there is one. */
@@ -316,6 +332,7 @@ async function chooseFile(name, text, draft) {
 function setRules(rules) {
   state.rules = rules;
   state.previous = null;
+  state.units = null;
   state.result = null;
   state.failure = null;
   state.view = { sort: null, dir: 1, text: "", grade: "", cohort: "" };
@@ -498,6 +515,11 @@ const readers = {
     render();
     rescore();
   },
+  async "units-file"(file) {
+    state.units = { fileName: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
+    render();
+    rescore();
+  },
   async "previous-file"(file) {
     state.previous = { fileName: file.name, text: await file.text() };
     render();
@@ -576,6 +598,12 @@ function renderStatus() {
   $("#status-data").textContent = shown
     ? `数据：${shown}${enc}${count}${pending ? `（${state.failure?.label === pending ? (state.failure.stopped ? "已停止载入" : "未能载入") : "正在载入"} ${pending}）` : ""}`
     : state.data ? `数据：${state.data.label}${state.failure ? "" : "（计算中）"}` : "数据：未载入";
+  $("#pick-units").hidden = !state.survey;
+  $("#status-units").innerHTML = state.units && state.survey
+    ? `单位名单：${esc(state.units.fileName)} <button type="button" class="small" id="clear-units">清除</button>` : "";
+  const resp = state.result?.respondents;
+  $("#status-survey").textContent = resp
+    ? `答卷 ${resp.respondents.toLocaleString("zh-CN")} 份，计入 ${resp.counted.toLocaleString("zh-CN")} 份，${resp.units} 个单位${resp.short_units ? `，其中 ${resp.short_units} 个样本不足` : ""}` : "";
   $("#status-previous").innerHTML = state.previous
     ? `上期：${esc(state.previous.fileName)} <button type="button" class="small" id="clear-previous">清除</button>` : "";
 }
@@ -743,7 +771,7 @@ function columns(report, units) {
     if (!any((u) => metricOf(u, m.id)?.value != null)) continue;
     cols.push({
       key: `m:${m.id}`, label: m.label, num: true, value: (u) => metricOf(u, m.id)?.value,
-      cell: (u) => { const x = metricOf(u, m.id); return x?.display != null ? `${esc(x.display)}${x.rank != null ? ` <span class="muted">（${x.rank}）</span>` : ""}` : "—"; },
+      cell: (u) => { const x = metricOf(u, m.id); return x?.display != null ? `${esc(x.display)}${x.rank != null ? ` <span class="muted">（${x.rank}）</span>` : ""}${sampleLine(x.sample)}` : "—"; },
     });
   }
   cols.push(
@@ -757,6 +785,13 @@ function columns(report, units) {
   return cols;
 }
 const metricOf = (u, id) => u.metrics?.find((m) => m.id === id);
+/** A survey index's sample under its value: n, the 95 % interval, 样本不足 in colour; notes on hover. */
+function sampleLine(s) {
+  if (!s) return "";
+  const notes = (s.notes ?? []).join("；");
+  return `<br><span class="sample${s.short ? " short" : ""}" title="${esc(notes)}">n = ${s.n.toLocaleString("zh-CN")}${intervalText(s)}${s.short ? " · 样本不足" : ""}${s.below?.within_margin ? " · 与下一名差距在误差范围内" : ""}</span>`;
+}
+const intervalText = (s) => (s.low != null && s.high != null ? `，95% 区间 ${s.low}–${s.high}` : "");
 /** Units (data rows) left out of the result on screen for data errors. */
 const leftOut = () => excludedUnits(state.result?.dataErrors).rows.length;
 /** Whether the result on screen was computed with last period's result — not whether one has
@@ -1092,7 +1127,9 @@ function showUnit(u) {
     html += `<h3>处理结果</h3><ul class="facts-list">${u.consequences.map((c) => `<li><strong>${esc(c.name)}</strong>${c.reason ? `：${esc(c.reason)}` : ""}</li>`).join("")}</ul>`;
   }
   if (u.metrics?.some((m) => m.value != null)) {
-    html += `<h3>公布指标</h3><table class="plain"><thead><tr><th>指标</th><th class="num">数值</th><th class="num">名次</th><th class="num">上期名次</th></tr></thead><tbody>${u.metrics.filter((m) => m.value != null).map((m) => `<tr><td>${esc(m.label)}</td><td class="num">${esc(m.display)}</td><td class="num">${m.rank ?? "—"}</td><td class="num">${m.previous_rank ?? "—"}</td></tr>`).join("")}</tbody></table>`;
+    const sampled = u.metrics.some((m) => m.sample);
+    const sampleCells = (m) => (sampled ? `<td class="num">${m.sample ? m.sample.n.toLocaleString("zh-CN") : "—"}</td><td class="num">${m.sample?.low != null ? `${m.sample.low}–${m.sample.high}` : "—"}</td><td>${esc((m.sample?.notes ?? []).join("；"))}</td>` : "");
+    html += `<h3>公布指标</h3><table class="plain"><thead><tr><th>指标</th><th class="num">数值</th><th class="num">名次</th><th class="num">上期名次</th>${sampled ? `<th class="num">有效样本</th><th class="num">95% 区间</th><th>说明</th>` : ""}</tr></thead><tbody>${u.metrics.filter((m) => m.value != null).map((m) => `<tr><td>${esc(m.label)}</td><td class="num">${esc(m.display)}</td><td class="num">${m.rank ?? "—"}</td><td class="num">${m.previous_rank ?? "—"}</td>${sampleCells(m)}</tr>`).join("")}</tbody></table>`;
   }
   if (u.state && typeof u.state === "object") {
     html += `<h3>状态</h3><dl class="facts">${Object.entries(u.state).map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(typeof v === "object" ? JSON.stringify(v) : v)}</dd>`).join("")}</dl>`;
@@ -1335,6 +1372,7 @@ function wire() {
     } else if (t.dataset.unit) openUnit(t.dataset.unit, t.closest("tr[data-idx]") ? +t.closest("tr[data-idx]").dataset.idx : null);
     else if (t.classList.contains("problem") && t.dataset.line) editor.goto(+t.dataset.line, +t.dataset.column);
     else if (t.id === "clear-previous") { state.previous = null; render(); rescore(); }
+    else if (t.id === "clear-units") { state.units = null; render(); rescore(); }
     else if (t.id === "copy-data-errors") copyDataErrors(t);
   });
   for (const id of Object.keys(readers)) {

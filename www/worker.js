@@ -1,10 +1,12 @@
 // kaohe 考核 — the engine's worker. All compiling and scoring runs here, so a slow rule never
 // blocks the page; the page stops a runaway worker with worker.terminate() and starts a new one.
 //
-// Messages in:  { id, type: "assess", name, source, data, fileName, previous }
+// Messages in:  { id, type: "assess", name, source, data, fileName, previous, unitList?, unitListName? }
+//               (unitList: the list of units for a survey's respondents, as `kaohe assess --units`)
 //               { id, type: "export", format: "xlsx" | "csv", request }   (request: the assess message)
 //               { id, type: "explain", request, index }   (one unit of a batch result)
 //               { id, type: "cases", name, source, cases }
+//               { id, type: "bundled-data", bundled }   (a bundled rule set's sample kept in the full module)
 // Messages out: { type: "ready", version, bundled } once; { id, type: "progress", phase, units? }
 //               while a job runs (the page's watchdog counts from the last one); then { id, … }.
 //
@@ -49,19 +51,21 @@ function keep(next) {
 
 const SHEET_MISSING = {
   row: 0, column: 0,
-  message: "无法加载读取 Excel 文件所需的组件（可能已断网或本地服务已停止）",
+  message: "无法加载读取 Excel 文件或问卷数据所需的组件（可能已断网或本地服务已停止）",
   help: "请联网或启动服务后刷新页面再试，或在 Excel/WPS 中把表格另存为 CSV 后载入",
 };
 
 /** Data errors in Chinese where the API speaks to developers (spreadsheet support not loaded). */
 const zh = (errors) => errors.map((e) => (/loadSpreadsheets/.test(e.help ?? "") ? SHEET_MISSING : e));
 
-function assess(k, msg) {
+async function assess(k, msg) {
   const { id, name, source, data, fileName, previous } = msg;
   const c = compile(k, name, source);
   if (c.type !== "success") return { stage: "rules", errors: c.errors };
-  if (data == null) return { stage: "nodata" };
+  const survey = c.ruleSet.info.survey;
+  if (data == null) return { stage: "nodata", survey };
   postMessage({ id, type: "progress", phase: "read" });
+  if (survey) return assessSurvey(k, c, msg);
   const loaded = c.ruleSet.loadUnits(data, { fileName, keepGoing: true });
   if (loaded.type !== "success") return { stage: loaded.stage, errors: zh(loaded.errors) };
   const n = loaded.units.len();
@@ -83,6 +87,20 @@ function assess(k, msg) {
   keep({ id, units: loaded.units, scores: scored.scores, ruleSet: c.ruleSet });
   const { dataErrors, encoding, ignoredColumns } = loaded.units;
   return { info: c.ruleSet.info, batch: pack(scored.scores, n), dataErrors, encoding, ignoredColumns, notStreamable: c.ruleSet.notStreamable() };
+}
+
+/**
+ * A rule set with a survey (问卷): respondents' rows (or counts per unit) with the list of units
+ * when one is given, scored with every unit explained; the reading's summary for the page.
+ */
+async function assessSurvey(k, c, { id, name, source, data, fileName, previous, unitList, unitListName }) {
+  const outcome = await k.survey.assess({ name, source }, data, {
+    fileName, units: unitList ?? null, unitsFileName: unitListName || "units.csv", previous: previous || "", keepGoing: true,
+  });
+  if (outcome.type !== "success") return { stage: outcome.stage, errors: zh(outcome.errors), survey: true };
+  keep({ id, outcome });
+  const { report, reportJson, dataErrors, encoding, summary } = outcome;
+  return { info: c.ruleSet.info, report, reportJson, dataErrors, encoding, ignoredColumns: [], respondents: summary, survey: true };
 }
 
 /** The batch result for the page: text columns joined by U+0001 and typed arrays (transferred, not copied). */
@@ -107,9 +125,9 @@ function pack(scores, n) {
 
 const handlers = {
   assess,
-  export(k, { format, request }) {
+  async export(k, { format, request }) {
     if (last?.id !== request.id) {
-      const r = assess(k, request);
+      const r = await assess(k, request);
       if (!r.report && !r.batch) return { error: "结果已过期，请重新计算后再导出" };
       last.id = request.id;
     }
@@ -120,9 +138,9 @@ const handlers = {
     }
     return { text: last.outcome ? last.outcome.csv() : last.scores.csvTable() };
   },
-  explain(k, { request, index }) {
+  async explain(k, { request, index }) {
     if (last?.id !== request.id) {
-      assess(k, request); // a restarted worker: the same result again
+      await assess(k, request); // a restarted worker: the same result again
       if (last) last.id = request.id;
     }
     if (!last?.units || last.id !== request.id) return { error: "无法生成该单位的计分明细，请重新载入数据后再试" };
@@ -130,6 +148,9 @@ const handlers = {
     const unit = last.ruleSet.notStreamable() ? null : last.ruleSet.explainUnit(last.units, index);
     if (Array.isArray(unit)) return { error: `生成计分明细时出错：${unit.map((e) => e.message).join("；")}` };
     return { unit, points };
+  },
+  async "bundled-data"(k, { bundled }) {
+    return { data: await k.bundledData(bundled).catch(() => null) };
   },
   cases(k, { name, source, cases }) {
     const c = compile(k, name, source);
@@ -139,10 +160,13 @@ const handlers = {
 };
 
 // Spreadsheet support is a module of its own, fetched on the first XLSX/XLS/ODS read or XLSX export.
+// So is the reader of a survey's data (respondents' rows or counts): a rule set that declares a
+// survey is scored in that module whatever its data.
 function needsSpreadsheets(k, msg) {
-  const request = msg.type === "export" ? msg.request : msg;
+  const request = msg.type === "assess" ? msg : msg.request;
   const sheet = request?.data != null && k.isSpreadsheet(request.fileName ?? "", request.data);
-  return sheet || (msg.type === "export" && msg.format === "xlsx");
+  const survey = request?.source != null && compile(k, request.name, request.source).ruleSet?.info.survey === true;
+  return sheet || survey || (msg.type === "export" && msg.format === "xlsx");
 }
 
 self.onmessage = async ({ data: msg }) => {
@@ -153,7 +177,7 @@ self.onmessage = async ({ data: msg }) => {
       // A failure to fetch shows up as a Chinese data error, or an export error — never an empty file.
       await k.loadSpreadsheets().catch(() => {});
     }
-    reply = handlers[msg.type](k, msg);
+    reply = await handlers[msg.type](k, msg);
   } catch (e) {
     reply = { error: `引擎内部错误：${e?.message ?? e}`, internal: true };
   }

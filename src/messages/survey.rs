@@ -5,6 +5,9 @@
 //! Codes by theme: `S00xx` the declarations (规则中的问卷声明), `S01xx` the respondents'
 //! header row (表头), `S02xx` a respondent's row or a unit's counts (答卷), `S03xx` the
 //! command line's survey options.
+// The respondents' reader's messages are not built into the browser's engine module (no
+// `respondents` feature), which has no such reader.
+#![cfg_attr(not(feature = "respondents"), allow(dead_code))]
 
 use super::{closest, Message, Text};
 use crate::data::quoted;
@@ -61,6 +64,11 @@ pub const KINDS: &[(&str, &str, &str)] = &[
         "S0209",
         "按答卷建立的单位缺少必填字段",
         "units made from respondents lack a required field",
+    ),
+    (
+        "S0210",
+        "此模块不读取问卷数据",
+        "survey data needs the full module",
     ),
     ("S0301", "--units 用法不对", "--units misused"),
 ];
@@ -503,6 +511,20 @@ pub(crate) fn field_needs_units(label: &str) -> Message {
 
 // ---------------------------------------------------------------------------------------------
 // S03xx: the command line
+/// S0210: the browser's engine module reads no data for a rule set with a survey.
+#[cfg(not(feature = "respondents"))]
+pub(crate) fn needs_full_module() -> Message {
+    Message::new(
+        "S0210",
+        "这个规则集声明了问卷（survey），其数据要由完整组件读取，当前加载的组件不读取问卷数据",
+        "this rule set declares a survey: its data is read by the full module, which is not loaded",
+    )
+    .help(
+        "请联网或启动服务后刷新页面再试（JS 接口：先 await kaohe.loadSpreadsheets()）",
+        "await kaohe.loadSpreadsheets() first (the JS API does so for a rule set with a survey)",
+    )
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /// S0301: `--units` given where it cannot be used.

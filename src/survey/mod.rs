@@ -18,9 +18,12 @@
 //! | `annotate.rs` | the statistics in a result: each index's `sample`, notes and 备注 |
 
 mod annotate;
+#[cfg(feature = "respondents")]
 mod csv;
+#[cfg(feature = "respondents")]
 mod header;
 pub mod model;
+#[cfg(feature = "respondents")]
 mod read;
 pub mod stats;
 
@@ -32,6 +35,7 @@ use crate::data::{Dataset, Unit};
 use crate::error::DataError;
 use crate::model::{RuleSet, Value};
 use serde::Serialize;
+#[cfg(feature = "respondents")]
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// One unit's answers as tallied from respondents' rows: what the statistics of its indices
@@ -68,10 +72,12 @@ pub struct RespondentSummary {
     pub short_units: usize,
 }
 
+#[cfg(feature = "respondents")]
 /// A small, fast hasher for the short keys of one reading (unit names, ids): FxHash.
 #[derive(Default, Clone, Copy)]
 pub(crate) struct Fx(u64);
 
+#[cfg(feature = "respondents")]
 impl Hasher for Fx {
     fn finish(&self) -> u64 {
         self.0
@@ -100,8 +106,10 @@ impl Hasher for Fx {
     }
 }
 
+#[cfg(feature = "respondents")]
 pub(crate) type FxBuild = BuildHasherDefault<Fx>;
 
+#[cfg(feature = "respondents")]
 /// A text's 128-bit hash (two SipHash values with fixed keys: the same on every run).
 pub(crate) fn hash128(b: &[u8]) -> u128 {
     use std::hash::{DefaultHasher, Hash};
@@ -112,6 +120,7 @@ pub(crate) fn hash128(b: &[u8]) -> u128 {
     (u128::from(x.finish()) << 64) | u128::from(y.finish())
 }
 
+#[cfg(feature = "respondents")]
 /// Threads that parse CSV blocks: rayon's (`RAYON_NUM_THREADS=1` for one); one in WebAssembly.
 pub(crate) fn threads() -> usize {
     #[cfg(not(target_arch = "wasm32"))]
@@ -124,10 +133,11 @@ pub(crate) fn threads() -> usize {
     }
 }
 
+#[cfg(feature = "respondents")]
 /// Runs `parse` and `meanwhile` at once where there are threads (the blocks of one round are
 /// parsed while the last round's are added up), one after the other in WebAssembly.
+#[cfg(not(target_arch = "wasm32"))]
 fn parse_while<T: Send>(parse: impl FnOnce() -> T + Send, meanwhile: impl FnOnce() + Send) -> T {
-    #[cfg(not(target_arch = "wasm32"))]
     if threads() > 1 {
         return rayon::join(parse, meanwhile).0;
     }
@@ -135,6 +145,16 @@ fn parse_while<T: Send>(parse: impl FnOnce() -> T + Send, meanwhile: impl FnOnce
     parse()
 }
 
+#[cfg(feature = "respondents")]
+/// Runs `meanwhile`, then `parse` (WebAssembly has one thread, and the rule set's values are
+/// not shared across threads there).
+#[cfg(target_arch = "wasm32")]
+fn parse_while<T>(parse: impl FnOnce() -> T, meanwhile: impl FnOnce()) -> T {
+    meanwhile();
+    parse()
+}
+
+#[cfg(feature = "respondents")]
 /// Parses blocks of CSV records, across cores, keeping their order.
 fn parse_blocks(plan: &read::Plan, blocks: &[(&[u8], usize)], delim: u8) -> Vec<read::BlockOut> {
     #[cfg(not(target_arch = "wasm32"))]
@@ -151,6 +171,7 @@ fn parse_blocks(plan: &read::Plan, blocks: &[(&[u8], usize)], delim: u8) -> Vec<
         .collect()
 }
 
+#[cfg(feature = "respondents")]
 /// Whether `bytes` (a file named `name`) are a respondents' file for this rule set's survey:
 /// a header row that names the survey's unit column and at least one question.
 pub fn is_respondents(set: &RuleSet, name: &str, bytes: &[u8]) -> bool {
@@ -164,6 +185,7 @@ pub fn is_respondents(set: &RuleSet, name: &str, bytes: &[u8]) -> bool {
     }
 }
 
+#[cfg(feature = "respondents")]
 /// Reads `bytes` as a respondents' file when they are one for this rule set's survey;
 /// `None` otherwise (a file of units, to read as such).
 pub fn try_read(
@@ -181,6 +203,7 @@ pub fn try_read(
     }
 }
 
+#[cfg(feature = "respondents")]
 /// Reads a respondents' file held in memory into units: with `units` (a list of units, as a
 /// `--units` file gives it), respondents are tallied into those units, found by code or name,
 /// and a name in no unit is an error; without, one unit is made per distinct unit name, in
@@ -198,6 +221,7 @@ pub fn read(set: &RuleSet, name: &str, bytes: &[u8], units: Option<&[Unit]>) -> 
     }
 }
 
+#[cfg(feature = "respondents")]
 /// Reads a CSV respondents' file from any reader `open` opens, a block at a time, in memory
 /// bounded whatever its size: a few blocks of 1 MiB, the tallies (a few hundred bytes per
 /// unit) and one bit per numeric respondent id (16 bytes per other id). `open` is called a
@@ -213,6 +237,7 @@ pub fn read_stream<R: std::io::Read>(
     }
 }
 
+#[cfg(feature = "respondents")]
 /// Reads a respondents' file from disk: CSV streamed in blocks (memory bounded whatever the
 /// file's size), spreadsheets whole.
 #[cfg(not(target_arch = "wasm32"))]
@@ -245,6 +270,7 @@ pub fn read_path(
     Ok(read::read_csv(set, survey, open, units))
 }
 
+#[cfg(feature = "respondents")]
 /// Reads a file on disk as a respondents' file when it is one for this rule set's survey (its
 /// header names the unit column and a question): CSV streamed in blocks, a spreadsheet read in
 /// one pass; `None` for another file (a file of units, to read as such).
@@ -275,6 +301,27 @@ pub fn try_read_path(
     }
 }
 
+/// Without the respondents' reader (the browser's engine module, built without the
+/// `respondents` feature): a rule set with a survey reads no data here, and says that the
+/// full module reads it (the JS API fetches that module for such a rule set).
+#[cfg(not(feature = "respondents"))]
+pub fn try_read(
+    set: &RuleSet,
+    _name: &str,
+    _bytes: &[u8],
+    _units: Option<&[Unit]>,
+) -> Option<Dataset> {
+    set.survey.as_ref()?;
+    let mut dataset = Dataset::default();
+    dataset.errors.push(DataError::at(
+        0,
+        0,
+        None,
+        crate::messages::survey::needs_full_module(),
+    ));
+    Some(dataset)
+}
+
 /// The rule set a file of units (`--units`) is read with: the fields the survey fills in
 /// (answer counts, sample size, the short-sample flag) are not required there.
 pub fn units_rule_set(set: &RuleSet) -> RuleSet {
@@ -287,6 +334,7 @@ pub fn units_rule_set(set: &RuleSet) -> RuleSet {
     set
 }
 
+#[cfg(feature = "respondents")]
 /// A spreadsheet of respondents, read in one pass over the open workbook (see
 /// [`read::read_rows`]), after the zip checks.
 #[cfg(feature = "spreadsheets")]
@@ -316,6 +364,7 @@ fn read_sheet(
     }
 }
 
+#[cfg(feature = "respondents")]
 /// Whether a spreadsheet's first rows hold a respondents' header (the workbook is opened,
 /// after the zip checks, and only its first rows read).
 #[cfg(feature = "spreadsheets")]
@@ -326,11 +375,13 @@ fn sheet_is_respondents(survey: &Survey, bytes: &[u8]) -> bool {
     .unwrap_or(false)
 }
 
+#[cfg(feature = "respondents")]
 #[cfg(not(feature = "spreadsheets"))]
 fn sheet_is_respondents(_survey: &Survey, _bytes: &[u8]) -> bool {
     false
 }
 
+#[cfg(feature = "respondents")]
 #[cfg(not(feature = "spreadsheets"))]
 fn read_sheet(
     _set: &RuleSet,
@@ -345,6 +396,7 @@ fn read_sheet(
     })
 }
 
+#[cfg(feature = "respondents")]
 /// Calls `f` with the rows of the first sheet with data of a spreadsheet: XLSX cell by cell
 /// from the open workbook, after the zip checks (`check`); XLS and ODS read whole.
 #[cfg(feature = "spreadsheets")]

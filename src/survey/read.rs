@@ -34,6 +34,14 @@ pub(crate) const BLOCK: usize = 1 << 20;
 /// How many header rows are looked at, from the top (a title and notes may stand above).
 const HEADER_ROWS: usize = 10;
 
+/// What takes each block's rows in file order: sent to the thread that adds them up natively;
+/// WebAssembly has one thread (and the rule set's values are not shared across threads there).
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) type Each<'a> = dyn FnMut(BlockOut) + Send + 'a;
+/// What takes each block's rows in file order (one thread).
+#[cfg(target_arch = "wasm32")]
+pub(crate) type Each<'a> = dyn FnMut(BlockOut) + 'a;
+
 /// Where each declared column is, and what its cells may hold, as bytes of the file's
 /// encoding.
 pub(crate) struct Plan<'a> {
@@ -1297,13 +1305,7 @@ pub(crate) fn read_csv_bytes(
 
 /// Hands out the blocks of whole records of `body` (the first `skip` records passed over),
 /// parsed where they lie, to `each`, in order.
-fn slice_blocks(
-    body: &[u8],
-    delim: u8,
-    skip: usize,
-    plan: &Plan,
-    each: &mut (dyn FnMut(BlockOut) + Send),
-) {
+fn slice_blocks(body: &[u8], delim: u8, skip: usize, plan: &Plan, each: &mut Each<'_>) {
     let batch = super::threads() * 4;
     let mut pos = 0;
     let mut skip = skip;
@@ -1556,12 +1558,7 @@ impl<R: Read> CsvReader<R> {
 
     /// Hands out the file's blocks, parsed (the first without the rows up to the header), to
     /// `each`, in file order.
-    fn blocks(
-        &mut self,
-        plan: &Plan,
-        delim: u8,
-        each: &mut (dyn FnMut(BlockOut) + Send),
-    ) -> std::io::Result<()> {
+    fn blocks(&mut self, plan: &Plan, delim: u8, each: &mut Each<'_>) -> std::io::Result<()> {
         let batch = super::threads() * 4;
         let mut skip = self.header_skip;
         // The blocks parsed last round, handed on while the next round is parsed.
@@ -1578,7 +1575,7 @@ impl<R: Read> CsvReader<R> {
             if blocks.is_empty() {
                 break;
             }
-            let hand_on = |done: Vec<BlockOut>, each: &mut (dyn FnMut(BlockOut) + Send)| {
+            let hand_on = |done: Vec<BlockOut>, each: &mut Each<'_>| {
                 for out in done {
                     each(out);
                 }

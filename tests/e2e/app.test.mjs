@@ -154,9 +154,9 @@ test("back to the sample data", async () => {
 });
 
 test("last period's result adds the rank change column; metrics and cohorts show", async () => {
-  const i = await page.locator("#ruleset-select option", { hasText: "安满度" }).getAttribute("value");
+  const i = await page.locator("#ruleset-select option", { hasText: "分局安满度" }).getAttribute("value");
   await page.selectOption("#ruleset-select", i);
-  await page.waitForFunction(() => document.querySelector("#result-table th")?.textContent && document.querySelector("#summary h1")?.textContent.includes("安满度"));
+  await page.waitForFunction(() => document.querySelector("#result-table th")?.textContent && document.querySelector("#summary h1")?.textContent.includes("分局安满度"));
   assert.equal(await page.locator("#filter-cohort").isVisible(), true, "two cohorts: a cohort filter");
   await page.setInputFiles("#previous-file", join(ROOT, "rules/samples/satisfaction.prev.json"));
   await page.locator("#result-table th >> text=名次变化").waitFor();

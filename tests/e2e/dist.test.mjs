@@ -89,9 +89,9 @@ test("dist/kaohe.html from file://, no server: GBK, XLSX, 计分明细, last per
   const { page, seen } = await open(pathToFileURL(SINGLE).href);
   await evaluatorJob(page, "single-file");
   // Last period: the satisfaction rule set with its previous result.
-  const i = await page.locator("#ruleset-select option", { hasText: "安满度" }).getAttribute("value");
+  const i = await page.locator("#ruleset-select option", { hasText: "分局安满度" }).getAttribute("value");
   await page.selectOption("#ruleset-select", i);
-  await page.waitForFunction(() => document.querySelector("#summary h1")?.textContent.includes("安满度"));
+  await page.waitForFunction(() => document.querySelector("#summary h1")?.textContent.includes("分局安满度"));
   await page.setInputFiles("#previous-file", join(ROOT, "rules/samples/satisfaction.prev.json"));
   await page.locator("#result-table th >> text=名次变化").waitFor();
   assert.ok((await page.locator("#result-table td.c-change").allInnerTexts()).some((t) => /[↑↓]\d|持平/.test(t)));

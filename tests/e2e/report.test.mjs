@@ -205,7 +205,7 @@ test("an edit of the rules survives a reload; switching rule set asks; the draft
   assert.match(await page.locator("#status-rules").innerText(), /已修改/);
   await shot("draft-restored");
   // Switching rule set asks first; 取消 stays.
-  const other = await page.locator("#ruleset-select option", { hasText: "安满度" }).getAttribute("value");
+  const other = await page.locator("#ruleset-select option", { hasText: "分局安满度" }).getAttribute("value");
   await page.selectOption("#ruleset-select", other);
   const ask = page.locator("#ask-dialog");
   await ask.waitFor({ state: "visible" });
@@ -222,7 +222,7 @@ test("an edit of the rules survives a reload; switching rule set asks; the draft
   const [download] = await Promise.all([page.waitForEvent("download"), page.click("#ask-buttons button[value=download]")]);
   assert.equal(download.suggestedFilename(), "county-antidrug.rhai");
   assert.match(readFileSync(await download.path(), "utf8"), /bonus_max: 6,/);
-  await page.waitForFunction(() => document.querySelector("#summary h1")?.textContent.includes("安满度"));
+  await page.waitForFunction(() => document.querySelector("#summary h1")?.textContent.includes("分局安满度"));
   assert.match(await page.locator("#ruleset-select option[value='0']").innerText(), /已修改/);
   // Back: the draft is restored, with its diff.
   await page.selectOption("#ruleset-select", "0");
@@ -251,7 +251,7 @@ test("an edit of the rules survives a reload; switching rule set asks; the draft
   await page.selectOption("#ruleset-select", other);
   await ask.waitFor({ state: "visible" });
   await page.click("#ask-buttons button[value=discard]");
-  await page.waitForFunction(() => document.querySelector("#summary h1")?.textContent.includes("安满度"));
+  await page.waitForFunction(() => document.querySelector("#summary h1")?.textContent.includes("分局安满度"));
   await page.selectOption("#ruleset-select", "0");
   await waitTop("城关镇", "101.00");
   assert.equal(await editorText(), original);
