@@ -59,7 +59,7 @@ impl Rules {
 
     /// A total as published: rounded half-up to the rule set's decimals (`92.35`).
     pub fn display_total(&self, total: Decimal) -> String {
-        crate::cohort::display_total(total, self.set.decimals)
+        crate::figures::display_total(total, self.set.decimals)
     }
 
     fn batch(&self, units: &[Unit], parallel: bool) -> Result<Vec<UnitScore>, EvalErrors> {

@@ -6,14 +6,13 @@ use crate::batch::UnitScore;
 use crate::compile::Rules;
 use crate::data::Unit;
 use crate::error::{EvalError, EvalErrors, Merged};
-use crate::eval::{
-    fmt, item_categories, relative, round, score_unit, sum, unit_map, Ctx, Links, Measured, Scored,
-};
+use crate::eval::{item_categories, score_unit, unit_map, Ctx, Links, Measured, Scored};
+use crate::figures::{display_total, fmt, relative, round, sum};
 use crate::model::*;
 use crate::previous::Previous;
 use crate::result::*;
 use rhai::{Dynamic, Map, Position};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 pub(crate) struct Row<'a> {
@@ -196,14 +195,8 @@ impl Rules {
         let set = &self.set;
         let linked = set.items.iter().any(|i| {
             matches!(
-                &i.shape,
-                Shape::Target(Measure::Linked { .. } | Measure::Metric(_), ..)
-                    | Shape::Bands(Measure::Linked { .. } | Measure::Metric(_), _)
-                    | Shape::Zero(Measure::Linked { .. } | Measure::Metric(_))
-                    | Shape::Linear {
-                        measure: Measure::Linked { .. } | Measure::Metric(_),
-                        ..
-                    }
+                i.shape.measure(),
+                Some(Measure::Linked { .. } | Measure::Metric(_))
             )
         });
         let (zh, en) = if !set.metrics.is_empty() {
@@ -516,7 +509,7 @@ fn cohort_points(
             }
             let compared = match cx.measure(&ci.measure, &ci.id, ci.pos) {
                 Some(Measured::Value(v)) => Compared::Value(v),
-                Some(Measured::Fraction(n, d)) => Compared::Value(crate::eval::ratio(n, d)),
+                Some(Measured::Fraction(n, d)) => Compared::Value(crate::figures::ratio(n, d)),
                 Some(Measured::Blank) => Compared::Blank,
                 Some(Measured::NoBase) => Compared::NoBase,
                 None => continue,
@@ -1218,13 +1211,6 @@ fn merged(errors: Vec<EvalError>) -> EvalErrors {
     let mut m = Merged::default();
     m.extend(errors);
     m.into_errors()
-}
-
-/// A figure rounded half-up and written with exactly `places` decimals, as published.
-pub fn display_total(d: Decimal, places: u32) -> String {
-    let mut r = d.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero);
-    r.rescale(places);
-    r.to_string()
 }
 
 fn change(previous: Option<u32>, now: Option<u32>) -> Option<i64> {

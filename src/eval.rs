@@ -4,13 +4,14 @@
 use crate::compile::{to_decimal, Rules};
 use crate::data::Unit;
 use crate::error::{EvalError, Merged, SourceLocation};
+use crate::figures::{fmt, ratio, round, sum, Total};
 use crate::messages::eval as msg;
 use crate::messages::Message;
 use crate::model::*;
 use crate::result::*;
 use crate::sandbox;
-use rhai::{Array, Dynamic, FnPtr, Map};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rhai::{Dynamic, FnPtr, Map};
+use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 /// A measured value (取值结果); what data it came from is found again only when explaining.
@@ -191,11 +192,7 @@ impl<'a> Links<'a> {
 
 /// Every measure a rule set uses.
 fn measures(set: &RuleSet) -> impl Iterator<Item = &Measure> {
-    let items = set.items.iter().filter_map(|i| match &i.shape {
-        Shape::Target(m, ..) | Shape::Bands(m, _) | Shape::Zero(m) => Some(m),
-        Shape::Linear { measure, .. } => Some(measure),
-        _ => None,
-    });
+    let items = set.items.iter().filter_map(|i| i.shape.measure());
     items
         .chain(set.metrics.iter().map(|m| &m.measure))
         .chain(set.cohort_items.iter().map(|c| &c.measure))
@@ -204,140 +201,13 @@ fn measures(set: &RuleSet) -> impl Iterator<Item = &Measure> {
 /// What one unit's rules see while it is scored.
 pub(crate) struct Ctx<'a> {
     rules: &'a Rules,
-    unit: &'a Unit,
+    /// The unit being scored.
+    pub(crate) unit: &'a Unit,
     map: Option<Map>,
     errors: &'a mut Vec<EvalError>,
     links: &'a Links<'a>,
     /// Published metric values, as computed so far.
     metrics: &'a [Option<Decimal>],
-}
-
-pub(crate) fn fmt(d: Decimal) -> String {
-    d.normalize().to_string()
-}
-
-/// `a / b`, saturating instead of overflowing (a zero `b` gives the largest value of `a`'s sign).
-pub(crate) fn ratio(a: Decimal, b: Decimal) -> Decimal {
-    a.checked_div(b)
-        .unwrap_or(if a.is_sign_negative() != b.is_sign_negative() {
-            Decimal::MIN
-        } else {
-            Decimal::MAX
-        })
-}
-
-/// `a / b` clamped to [0, 1]: the share of an item's points earned.
-pub(crate) fn share(a: Decimal, b: Decimal) -> Decimal {
-    if b.is_zero() {
-        return Decimal::ONE;
-    }
-    ratio(a, b).clamp(Decimal::ZERO, Decimal::ONE)
-}
-
-/// A unit's value against a reference (the cohort's best or average), as a share in [0, 1];
-/// for lower-is-better values the reference is divided by the value.
-pub(crate) fn relative(v: Decimal, reference: Decimal, ascending: bool) -> Decimal {
-    if ascending {
-        share(reference, v)
-    } else {
-        share(v, reference)
-    }
-}
-
-/// Adds points without ever overflowing.
-pub(crate) fn sum<'a>(it: impl Iterator<Item = &'a Decimal>) -> Decimal {
-    it.fold(Decimal::ZERO, |acc, x| acc.saturating_add(*x))
-}
-
-pub(crate) fn round(d: Decimal, places: u32) -> Decimal {
-    d.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
-        .normalize()
-}
-
-/// Rounded half-up to `places` for scoring: as [`round`], without trimming trailing zeros
-/// (equal either way; trimming is for display).
-fn round_points(d: Decimal, places: u32) -> Decimal {
-    d.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
-}
-
-/// Exact sums of points: added as integers at the largest scale among them, which is several
-/// times faster than adding decimals of different scales one by one; saturating decimal
-/// addition takes over if the integers would overflow.
-#[derive(Default, Clone, Copy)]
-struct Total {
-    sum: i128,
-    scale: u32,
-    /// Overflowed: the sum is kept as a decimal instead.
-    exact: Option<Decimal>,
-}
-
-/// 10^0 … 10^28.
-const POW10: [i128; 29] = {
-    let mut t = [1i128; 29];
-    let mut i = 1;
-    while i < 29 {
-        t[i] = t[i - 1] * 10;
-        i += 1;
-    }
-    t
-};
-
-impl Total {
-    fn add(&mut self, d: Decimal) {
-        if let Some(e) = self.exact.as_mut() {
-            *e = e.saturating_add(d);
-            return;
-        }
-        let (m, s) = (d.mantissa(), d.scale());
-        // The common case: points at the scale already reached.
-        let (next, scale) = if s == self.scale {
-            (self.sum.checked_add(m), s)
-        } else {
-            let scale = self.scale.max(s);
-            let up = |x: i128, by: u32| -> Option<i128> {
-                let p = *POW10.get(by as usize)?;
-                match (i64::try_from(x), i64::try_from(p)) {
-                    (Ok(x), Ok(p)) => x.checked_mul(p).map(i128::from),
-                    _ => x.checked_mul(p),
-                }
-            };
-            let next = up(m, scale - s)
-                .zip(up(self.sum, scale - self.scale))
-                .and_then(|(m, sum)| sum.checked_add(m));
-            (next, scale)
-        };
-        match next {
-            Some(v) if v.unsigned_abs() >> 96 == 0 => {
-                self.sum = v;
-                self.scale = scale;
-            }
-            _ => self.exact = Some(self.value().saturating_add(d)),
-        }
-    }
-
-    fn value(&self) -> Decimal {
-        self.exact.unwrap_or_else(|| {
-            Decimal::try_from_i128_with_scale(self.sum, self.scale).unwrap_or(if self.sum < 0 {
-                Decimal::MIN
-            } else {
-                Decimal::MAX
-            })
-        })
-    }
-}
-
-/// Whole `step`s in `count` (every 200 plants), never below 0.
-fn steps(count: Decimal, step: Decimal) -> Decimal {
-    let whole = if step == Decimal::ONE {
-        if count.scale() == 0 {
-            count
-        } else {
-            count.floor()
-        }
-    } else {
-        ratio(count, step).floor()
-    };
-    whole.max(Decimal::ZERO)
 }
 
 impl<'a> Ctx<'a> {
@@ -363,7 +233,7 @@ impl<'a> Ctx<'a> {
         self
     }
 
-    fn set(&self) -> &'a RuleSet {
+    pub(crate) fn set(&self) -> &'a RuleSet {
         &self.rules.set
     }
 
@@ -372,11 +242,11 @@ impl<'a> Ctx<'a> {
         self.unit.values[self.set().id_field].display()
     }
 
-    fn number(&self, f: usize) -> Option<Decimal> {
+    pub(crate) fn number(&self, f: usize) -> Option<Decimal> {
         self.unit.values[f].number()
     }
 
-    fn use_of(&self, f: usize) -> DataUse {
+    pub(crate) fn use_of(&self, f: usize) -> DataUse {
         let field = &self.set().fields[f];
         DataUse {
             field: field.name.clone(),
@@ -558,7 +428,7 @@ impl<'a> Ctx<'a> {
                     label: metric.label.clone(),
                     value: value.map_or_else(
                         || "（空）".to_string(),
-                        |v| crate::cohort::display_total(v, metric.decimals),
+                        |v| crate::figures::display_total(v, metric.decimals),
                     ) + crate::survey::metric_note(set, self.unit, *i).as_str(),
                 }]
             }
@@ -711,382 +581,6 @@ pub(crate) fn measured_text(m: &Measure, used: &[DataUse], value: Decimal) -> St
     }
 }
 
-/// How an item's points came about: the few facts its explanation is written from later, so
-/// that scoring alone builds no text (计分依据).
-pub(crate) enum How {
-    /// `applies` was false: full marks.
-    NotApplicable,
-    /// A ratio with a zero denominator: full marks.
-    NoBase,
-    /// A blank value on an item that treats blank as not applicable: full marks.
-    BlankFull,
-    /// A blank value: no points.
-    Blank,
-    /// Deductions taking `taken` points in all.
-    Deduct { taken: Decimal },
-    /// Occurrences worth `raw` points before the item's cap.
-    Count { raw: Decimal },
-    /// A target, met or not.
-    Target { v: Frac, met: bool },
-    /// Linear between two thresholds.
-    Linear { v: Frac },
-    /// The band reached, if any.
-    Band { v: Frac, hit: Option<usize> },
-    /// A zero target.
-    Zero { v: Frac },
-    /// A yes/no field.
-    Yes,
-    /// A `score` closure, with its reason and whether a bonus was capped at its maximum.
-    Closure { why: Option<String>, capped: bool },
-}
-
-/// A measured value as scoring saw it, `num / den` (den > 0; `None` = 1): divided only when an
-/// explanation writes it out.
-#[derive(Clone, Copy)]
-pub(crate) struct Frac {
-    num: Decimal,
-    den: Option<Decimal>,
-}
-
-impl Frac {
-    fn value(self) -> Decimal {
-        self.den.map_or(self.num, |d| ratio(self.num, d))
-    }
-}
-
-/// Whether `num / den` (den > 0; `None` = 1) meets a bound, compared exactly: `num ≥ x × den`.
-fn holds(b: Bound, num: Decimal, den: Option<Decimal>) -> bool {
-    let Some(den) = den else {
-        return b.holds(num);
-    };
-    match b.limit().checked_mul(den) {
-        Some(scaled) => b.with_limit(scaled).holds(num),
-        None => b.holds(ratio(num, den)),
-    }
-}
-
-/// The measure an item's shape reads, if any.
-fn shape_measure(shape: &Shape) -> Option<&Measure> {
-    match shape {
-        Shape::Target(m, ..) | Shape::Bands(m, _) | Shape::Zero(m) => Some(m),
-        Shape::Linear { measure, .. } => Some(measure),
-        _ => None,
-    }
-}
-
-/// An item's points for this unit and how they came about; `None` when a closure failed
-/// (reported to the context's errors). The one place item points are computed.
-pub(crate) fn item_points(cx: &mut Ctx, item: &Item) -> Option<(Decimal, How)> {
-    let max = item.max;
-    if let Some(cond) = &item.applies {
-        if !cx.test(cond, &item.id, item.pos)? {
-            return Some((max, How::NotApplicable));
-        }
-    }
-    // The value as a fraction num/den (den > 0; `None` for a plain value, den = 1).
-    let (num, over) = match shape_measure(&item.shape) {
-        Some(m) => match cx.measure(m, &item.id, item.pos)? {
-            Measured::Value(v) => (v, None),
-            Measured::Fraction(n, d) => (n, Some(d)),
-            Measured::NoBase => return Some((max, How::NoBase)),
-            Measured::Blank if item.blank_is_full => return Some((max, How::BlankFull)),
-            Measured::Blank => return Some((Decimal::ZERO, How::Blank)),
-        },
-        None => (Decimal::ZERO, None),
-    };
-    let v = Frac { num, den: over };
-    let den = over.unwrap_or(Decimal::ONE);
-    let decimals = cx.set().decimals;
-    // `max × a / b` in [0, max], rounded: one division, so exact midpoints round as they should.
-    let part = |a: Decimal, b: Decimal| {
-        round_points(
-            ratio(max.saturating_mul(a), b).clamp(Decimal::ZERO, max),
-            decimals,
-        )
-    };
-    Some(match &item.shape {
-        Shape::Deduct(list) => {
-            let taken = list.iter().fold(Decimal::ZERO, |acc, d| {
-                let count = cx.number(d.count).unwrap_or_default();
-                acc.saturating_add(steps(count, d.step).saturating_mul(d.each))
-            });
-            (
-                max.saturating_sub(taken).max(Decimal::ZERO),
-                How::Deduct { taken },
-            )
-        }
-        Shape::Count(list) => {
-            let raw = list.iter().fold(Decimal::ZERO, |acc, d| {
-                let count = cx.number(d.count).unwrap_or_default();
-                acc.saturating_add(steps(count, d.step).saturating_mul(d.each))
-            });
-            (raw.min(max), How::Count { raw })
-        }
-        Shape::Target(_, bound, shortfall) => {
-            let met = holds(*bound, num, over);
-            let points = if met {
-                max
-            } else {
-                match (shortfall, bound) {
-                    // v / t of the points: num / (den × t).
-                    (Shortfall::Proportional, Bound::AtLeast(t) | Bound::Above(t))
-                        if !t.is_zero() =>
-                    {
-                        part(num, den.saturating_mul(*t))
-                    }
-                    // t / v of the points: t × den / num.
-                    (Shortfall::Proportional, Bound::AtMost(t) | Bound::Below(t))
-                        if !num.is_zero() =>
-                    {
-                        part(t.saturating_mul(den), num)
-                    }
-                    _ => Decimal::ZERO,
-                }
-            };
-            (points, How::Target { v, met })
-        }
-        Shape::Linear {
-            full_at, zero_at, ..
-        } => {
-            // (v − zero) / (full − zero) of the points, as one fraction.
-            let a = num.saturating_sub(zero_at.saturating_mul(den));
-            let b = full_at.saturating_sub(*zero_at).saturating_mul(den);
-            (part(a, b), How::Linear { v })
-        }
-        Shape::Bands(_, steps) => {
-            let hit = steps.iter().position(|(b, _)| holds(*b, num, over));
-            let p = hit.map_or(Decimal::ZERO, |h| steps[h].1);
-            (p.min(max), How::Band { v, hit })
-        }
-        Shape::Zero(_) => (
-            if num.is_zero() { max } else { Decimal::ZERO },
-            How::Zero { v },
-        ),
-        Shape::Yes(f) => (
-            if cx.unit.values[*f] == Value::Bool(true) {
-                max
-            } else {
-                Decimal::ZERO
-            },
-            How::Yes,
-        ),
-        Shape::Score(f) => {
-            let arg = cx.unit_map();
-            let v = cx.call(f, (arg,), &item.id, item.pos)?;
-            let (points, why) = closure_points(&v);
-            let Some(points) = points else {
-                cx.fail(&item.id, item.pos, msg::score_not_points(v.type_name()));
-                return None;
-            };
-            // A bonus is capped at its maximum (单项加分封顶); an indicator out of range is a rule bug.
-            let capped = item.kind == ItemKind::Bonus && points > max;
-            let points = if capped { max } else { points };
-            if points < Decimal::ZERO || points > max {
-                cx.fail(
-                    &item.id,
-                    item.pos,
-                    msg::points_out_of_range(&fmt(points), &fmt(max)),
-                );
-                return None;
-            }
-            (points, How::Closure { why, capped })
-        }
-    })
-}
-
-/// The explanation of an item's points: which data, which rule, how many points.
-fn explain_item(cx: &Ctx, item: &Item, points: Decimal, how: How) -> ItemResult {
-    let max = item.max.normalize();
-    let points = points.normalize();
-    let one = |detail: String, data: Vec<DataUse>| {
-        vec![Reason {
-            detail,
-            points,
-            data,
-        }]
-    };
-    let not_applicable = matches!(how, How::NotApplicable | How::NoBase | How::BlankFull);
-    let measure = shape_measure(&item.shape);
-    let data = || measure.map(|m| cx.measure_data(m)).unwrap_or_default();
-    let seen = |v: Frac, data: &[DataUse]| match measure {
-        Some(m) => measured_text(m, data, v.value()),
-        None => String::new(),
-    };
-    let reasons = match (&item.shape, how) {
-        (_, How::NotApplicable) => one(
-            "不适用，按满分计".into(),
-            item.applies
-                .as_ref()
-                .map(|c| cx.condition_data(c))
-                .unwrap_or_default(),
-        ),
-        (_, How::NoBase) => one("分母为 0，视为达标，按满分计".into(), data()),
-        (_, How::BlankFull) => one("数据为空，不适用，按满分计".into(), data()),
-        (_, How::Blank) => one("无数据，不得分".into(), data()),
-        (Shape::Deduct(list), How::Deduct { taken }) => {
-            let mut out = Vec::new();
-            for d in list {
-                let used = cx.use_of(d.count);
-                let count = cx.number(d.count).unwrap_or_default();
-                let minus = steps(count, d.step).saturating_mul(d.each);
-                if minus > Decimal::ZERO {
-                    let per = if d.step == Decimal::ONE {
-                        format!("每{}扣 {} 分", "项", fmt(d.each))
-                    } else {
-                        format!("每 {} 扣 {} 分", fmt(d.step), fmt(d.each))
-                    };
-                    out.push(Reason {
-                        detail: format!(
-                            "{} = {}，{per}，扣 {} 分",
-                            used.label,
-                            used.value,
-                            fmt(minus)
-                        ),
-                        points: -minus.normalize(),
-                        data: vec![used],
-                    });
-                }
-            }
-            if taken > item.max {
-                out.push(Reason {
-                    detail: format!("扣分 {} 超过本项分值，扣完为止，计 0 分", fmt(taken)),
-                    points: taken.saturating_sub(item.max).normalize(),
-                    data: Vec::new(),
-                });
-            }
-            if taken.is_zero() {
-                out.push(Reason {
-                    detail: "无扣分情形，得满分".into(),
-                    points: Decimal::ZERO,
-                    data: list.iter().map(|d| cx.use_of(d.count)).collect(),
-                });
-            }
-            out
-        }
-        (Shape::Count(list), How::Count { raw }) => {
-            let used: Vec<DataUse> = list.iter().map(|d| cx.use_of(d.count)).collect();
-            let seen: Vec<String> = used
-                .iter()
-                .map(|u| format!("{} = {}", u.label, u.value))
-                .collect();
-            let mut detail = format!("{}，计 {} 分", seen.join("、"), fmt(raw));
-            if raw > item.max {
-                detail.push_str(&format!("，超过上限按 {} 分计", fmt(item.max)));
-            }
-            one(detail, used)
-        }
-        (Shape::Target(_, bound, _), How::Target { v, met }) => {
-            let data = data();
-            let seen = seen(v, &data);
-            let detail = if met {
-                format!("{seen}，达到目标（{}），得满分", bound.describe())
-            } else if points.is_zero() {
-                format!("{seen}，未达到目标（{}），不得分", bound.describe())
-            } else {
-                format!(
-                    "{seen}，未达到目标（{}），按比例得 {} 分",
-                    bound.describe(),
-                    fmt(points)
-                )
-            };
-            one(detail, data)
-        }
-        (
-            Shape::Linear {
-                full_at, zero_at, ..
-            },
-            How::Linear { v },
-        ) => {
-            let data = data();
-            let (better, worse) = if full_at > zero_at {
-                ("以上", "以下")
-            } else {
-                ("以下", "以上")
-            };
-            one(
-                format!(
-                    "{}，{} 及{better}满分、{} 及{worse}为 0 分，按线性得 {} 分",
-                    seen(v, &data),
-                    fmt(*full_at),
-                    fmt(*zero_at),
-                    fmt(points)
-                ),
-                data,
-            )
-        }
-        (Shape::Bands(_, steps), How::Band { v, hit }) => {
-            let data = data();
-            let seen = seen(v, &data);
-            let detail = match hit {
-                Some(h) => format!(
-                    "{seen}，{}档，得 {} 分",
-                    steps[h].0.describe(),
-                    fmt(steps[h].1)
-                ),
-                None => format!("{seen}，未达到最低档，不得分"),
-            };
-            one(detail, data)
-        }
-        (Shape::Zero(_), How::Zero { v }) => {
-            let data = data();
-            let seen = seen(v, &data);
-            let detail = if v.num.is_zero() {
-                format!("{seen}，实现零目标，得满分")
-            } else {
-                format!("{seen}，未实现零目标，本项不得分")
-            };
-            one(detail, data)
-        }
-        (Shape::Yes(f), How::Yes) => {
-            let used = cx.use_of(*f);
-            let detail = if points.is_zero() {
-                format!("{} = {}，不得分", used.label, used.value)
-            } else {
-                format!("{} = {}，得满分", used.label, used.value)
-            };
-            one(detail, vec![used])
-        }
-        (_, How::Closure { why, capped }) => {
-            let why = why.unwrap_or_else(|| format!("按自定义规则计 {} 分", fmt(points)));
-            let why = if capped {
-                format!("{why}，超过上限按 {} 分计", fmt(item.max))
-            } else {
-                why
-            };
-            one(why, Vec::new())
-        }
-        _ => Vec::new(),
-    };
-    ItemResult {
-        id: item.id.clone(),
-        label: item.label.clone(),
-        category: item.category.clone(),
-        kind: item.kind,
-        max,
-        points,
-        not_applicable,
-        text: item.text.clone(),
-        reasons,
-    }
-}
-
-fn closure_points(v: &Dynamic) -> (Option<Decimal>, Option<String>) {
-    if let Some(d) = to_decimal(v) {
-        return (Some(d), None);
-    }
-    if let Some(a) = v.clone().try_cast::<Array>() {
-        let p = a.first().and_then(to_decimal);
-        let why = a.get(1).map(ToString::to_string);
-        return (p.filter(|_| a.len() == 2), why);
-    }
-    if let Some(m) = v.clone().try_cast::<Map>() {
-        let p = m.get("points").and_then(to_decimal);
-        let why = m.get("reason").map(ToString::to_string);
-        return (p, why);
-    }
-    (None, None)
-}
-
 /// Which category (by index into [`RuleSet::categories`]) each item's points count toward;
 /// `None` for bonus items and uncategorised indicators. Found once per run.
 pub(crate) fn item_categories(set: &RuleSet) -> Vec<Option<usize>> {
@@ -1152,10 +646,10 @@ pub(crate) fn score_unit(
                 None => return None,
             }
         }
-        match item_points(&mut cx, item) {
+        match crate::shapes::points(&mut cx, item) {
             Some((p, how)) => {
                 if let Some(e) = explained.as_mut() {
-                    e.items.push(explain_item(&cx, item, p, how));
+                    e.items.push(crate::shapes::explain(&cx, item, p, how));
                 }
                 points.push(Some(p));
             }

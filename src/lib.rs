@@ -9,6 +9,7 @@ pub mod compile;
 pub mod data;
 pub mod error;
 pub mod eval;
+mod figures;
 pub mod messages;
 pub mod model;
 pub mod output;
@@ -19,6 +20,7 @@ pub mod result;
 pub mod sandbox;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod serve;
+mod shapes;
 pub mod survey;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -321,54 +321,9 @@ pub enum Condition {
     Closure(FnPtr),
 }
 
-/// One per-occurrence deduction (扣分): `each` points per `step` occurrences.
-#[derive(Debug, Clone)]
-pub struct Deduct {
-    /// The field holding the count.
-    pub count: usize,
-    /// Points per step.
-    pub each: Decimal,
-    /// Occurrences per step (200 plants → −1).
-    pub step: Decimal,
-}
-
-/// What to do when a target is missed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shortfall {
-    /// No points.
-    Zero,
-    /// Points in proportion to the value reached (按比例得分).
-    Proportional,
-}
-
-/// How an item turns data into points (计分方式).
-#[derive(Debug, Clone)]
-pub enum Shape {
-    /// Full marks less each deduction, never below 0 (扣分制).
-    Deduct(Vec<Deduct>),
-    /// `each` points per `step` occurrences, summed over one or more counts, up to the
-    /// item's maximum (按次加分).
-    Count(Vec<Deduct>),
-    /// Full marks when the target is met (达标得分).
-    Target(Measure, Bound, Shortfall),
-    /// Linear between two thresholds (线性插值).
-    Linear {
-        /// What is measured.
-        measure: Measure,
-        /// Full marks at this value or better.
-        full_at: Decimal,
-        /// No points at this value or worse.
-        zero_at: Decimal,
-    },
-    /// First band the value reaches gives its points (分档).
-    Bands(Measure, Vec<(Bound, Decimal)>),
-    /// Full marks only when the value is zero (零指标).
-    Zero(Measure),
-    /// Full marks when a yes/no field is yes (是否类指标), by field index.
-    Yes(usize),
-    /// A Rhai closure returning points, or `[points, reason]` (自定义).
-    Score(FnPtr),
-}
+pub use crate::shapes::{
+    Bands, Count, Deduct, Linear, Occurrence, Score, Shape, Shortfall, Target, Yes, Zero,
+};
 
 /// Whether an item adds to the base score or is a bonus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -32,7 +32,7 @@ pub fn rank_change_text(change: Option<i64>) -> String {
 /// A change of total (分差) with its sign and the published decimals: `+1.20`, `-0.50`, `0.00`.
 pub fn total_change_text(change: Option<rust_decimal::Decimal>, decimals: u32) -> String {
     change.map_or_else(String::new, |d| {
-        let text = crate::cohort::display_total(d, decimals);
+        let text = crate::figures::display_total(d, decimals);
         if d.is_sign_positive() && !d.is_zero() {
             format!("+{text}")
         } else {
@@ -178,7 +178,7 @@ pub fn table(report: &Report) -> String {
                     if with_previous_total {
                         r.push(u.previous_total.map_or_else(
                             || "—".into(),
-                            |t| crate::cohort::display_total(t, places),
+                            |t| crate::figures::display_total(t, places),
                         ));
                         r.push(total_change_text(u.total_change, places));
                     }
@@ -257,7 +257,7 @@ pub fn table(report: &Report) -> String {
             .join("，");
         let num = |d: &Option<rust_decimal::Decimal>| {
             d.map_or("—".to_string(), |d| {
-                crate::cohort::display_total(d, places)
+                crate::figures::display_total(d, places)
             })
         };
         out.push_str(&format!(
@@ -453,10 +453,10 @@ fn summary(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
             if with_previous_total {
                 r.push(num(u
                     .previous_total
-                    .map(|t| crate::cohort::display_total(t, places))));
+                    .map(|t| crate::figures::display_total(t, places))));
                 r.push(num(u
                     .total_change
-                    .map(|t| crate::cohort::display_total(t, places))));
+                    .map(|t| crate::figures::display_total(t, places))));
             }
             if with_remarks {
                 r.push(Cell::Text(remark_text(u)));
@@ -766,7 +766,7 @@ impl<W: std::io::Write> UnitWriter<W> {
             .name_field
             .map_or_else(|| id.clone(), |f| unit.values[f].display());
         let shown = !score.vetoed() || set.veto_policy.show_points;
-        let total = shown.then(|| crate::cohort::display_total(score.total, set.decimals));
+        let total = shown.then(|| crate::figures::display_total(score.total, set.decimals));
         let grade = score.grade.map(|g| set.bands[g].name.as_str());
         let vetoes: Vec<&str> = score
             .vetoes

@@ -647,7 +647,7 @@ impl Scores {
             .name_field
             .map_or_else(|| id.clone(), |f| unit.values[f].display());
         let total = (!(s.vetoed() && self.hide_vetoed))
-            .then(|| crate::cohort::display_total(s.total, self.decimals));
+            .then(|| crate::figures::display_total(s.total, self.decimals));
         let cohort = self
             .labels
             .cohort_field
@@ -726,7 +726,7 @@ impl Scores {
                 }
                 "total" => {
                     if !(s.vetoed() && self.hide_vetoed) {
-                        out.push_str(&crate::cohort::display_total(s.total, self.decimals));
+                        out.push_str(&crate::figures::display_total(s.total, self.decimals));
                     }
                 }
                 "cohort" => {
@@ -841,7 +841,7 @@ impl Scores {
             let total = if s.vetoed() && self.hide_vetoed {
                 String::new()
             } else {
-                crate::cohort::display_total(s.total, self.decimals)
+                crate::figures::display_total(s.total, self.decimals)
             };
             let grade = s
                 .grade

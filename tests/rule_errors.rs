@@ -343,7 +343,7 @@ fn review_findings_are_compile_errors_not_silent_drops() {
             "r.rhai:15:41: indicator `lin`: `linear` needs `value`",
             "r.rhai:16:63: indicator `bnd`: a band gives 5 points but the item's `max` is 3",
             "r.rhai:16:80: indicator `bnd`: unknown key `stepz` in `bands`",
-            "r.rhai:17:40: indicator `na`: `na: \"full\"` only applies to shapes that read a `value` (target, linear, bands, zero)",
+            "r.rhai:17:40: indicator `na`: `na: \"full\"` only applies to shapes that read one value (target, linear, bands, zero, yes)",
             "r.rhai:18:43: category `乙类` is not declared",
             "r.rhai:19:18: cohort indicator `cat` is declared twice",
             "r.rhai:20:26: veto `v`: the condition in `when` compares text field `name` with a number",

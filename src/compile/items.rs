@@ -3,7 +3,6 @@
 
 use super::builder::Builder;
 use super::locate::Token;
-use super::shapes::parse_shape;
 use super::spec::Spec;
 use super::to_decimal;
 use crate::messages::rules::{self, Choice, Decl};
@@ -79,22 +78,12 @@ fn item(b: &mut Builder, pos: Position, id: &str, spec: &Map, kind: ItemKind) {
     let max = head.max;
     let applies = s.condition("applies");
     let blank_is_full = s.choice("na", false, &[("full", true)], Choice::Na);
-    let shape = parse_shape(&mut s);
+    let shape = crate::shapes::parse(&mut s);
     if kind == ItemKind::Bonus && head.category.is_some() {
         s.err_at(Token::Key("category"), rules::bonus_category());
     }
-    match &shape {
-        Some(Shape::Bands(_, steps)) => {
-            if let Some((_, p)) = steps.iter().find(|(_, p)| *p > max) {
-                let m =
-                    rules::band_above_max(&p.normalize().to_string(), &max.normalize().to_string());
-                s.err_at(Token::Key("steps"), m);
-            }
-        }
-        Some(Shape::Deduct(_) | Shape::Count(_) | Shape::Score(_)) if blank_is_full => {
-            s.err_at(Token::Key("na"), rules::na_full_misused());
-        }
-        _ => {}
+    if let Some(shape) = &shape {
+        crate::shapes::check(shape, max, blank_is_full, &mut s);
     }
     if max < Decimal::ZERO {
         s.err_at(Token::Key("max"), rules::negative_max());

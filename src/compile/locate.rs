@@ -7,7 +7,7 @@ use rhai::Position;
 
 /// What a mistake points at inside a declaration's call.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Token<'a> {
+pub(crate) enum Token<'a> {
     /// A map key, written before `:` (`txet: "x"` or `"txet": "x"`).
     Key(&'a str),
     /// A text literal with exactly this content (`"lots"`).

@@ -1,7 +1,7 @@
 //! Compiling a rule script (编译规则): run the Rhai script once with the declaration API
 //! registered, collect every mistake, and return a [`RuleSet`] of plain Rust data.
 //!
-//! `api` registers the declaration functions; `inputs`, `items` (with `shapes`) and `grading`
+//! `api` registers the declaration functions; `inputs`, `items` (each item's shape in `crate::shapes`) and `grading`
 //! read their calls through a `spec::Spec` into the `builder::Builder`, which checks the whole
 //! set once the script has run; `syntax` reports every syntax error, not only the first.
 //! Every mistake is a rule error (规则错误) from the catalogue `crate::messages::rules`, with
@@ -13,9 +13,8 @@ mod builder;
 mod grading;
 mod inputs;
 mod items;
-mod locate;
-mod shapes;
-mod spec;
+pub(crate) mod locate;
+pub(crate) mod spec;
 mod survey;
 mod syntax;
 

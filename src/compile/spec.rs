@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 
 /// Reads one declaration's map, remembering which keys were used so the rest can be
 /// reported as unknown (a mistyped key is a mistake, not silently ignored).
-pub(super) struct Spec<'a> {
+pub(crate) struct Spec<'a> {
     map: &'a Map,
     used: Vec<&'static str>,
     pos: Position,
@@ -36,30 +36,30 @@ impl<'a> Spec<'a> {
     }
 
     /// The value of `key`, marking the key as known.
-    pub(super) fn get(&mut self, key: &'static str) -> Option<&'a Dynamic> {
+    pub(crate) fn get(&mut self, key: &'static str) -> Option<&'a Dynamic> {
         self.used.push(key);
         self.map.get(key)
     }
 
     /// Whether the map has `key` (without marking it as known).
-    pub(super) fn has(&self, key: &str) -> bool {
+    pub(crate) fn has(&self, key: &str) -> bool {
         self.map.contains_key(key)
     }
 
     /// Reports a mistake in this declaration, at its call.
-    pub(super) fn err(&mut self, m: Message) {
+    pub(crate) fn err(&mut self, m: Message) {
         let m = rules::within(&self.what, m);
         self.b.error(self.pos, m);
     }
 
     /// Reports a mistake in this declaration, at `token` inside its call.
-    pub(super) fn err_at(&mut self, token: Token, m: Message) {
+    pub(crate) fn err_at(&mut self, token: Token, m: Message) {
         let m = rules::within(&self.what, m);
         self.b.error_at(self.pos, token, m);
     }
 
     /// `key` as text, if present.
-    pub(super) fn string(&mut self, key: &'static str) -> Option<String> {
+    pub(crate) fn string(&mut self, key: &'static str) -> Option<String> {
         let v = self.get(key)?;
         match v.clone().into_string() {
             Ok(s) => Some(s),
@@ -71,7 +71,7 @@ impl<'a> Spec<'a> {
     }
 
     /// `key` as text, reported if missing.
-    pub(super) fn required_string(&mut self, key: &'static str) -> String {
+    pub(crate) fn required_string(&mut self, key: &'static str) -> String {
         self.string(key).unwrap_or_else(|| {
             self.require(key, rules::add(&format!("{key}: \"…\"")));
             String::new()
@@ -79,7 +79,7 @@ impl<'a> Spec<'a> {
     }
 
     /// `key` as a number, if present.
-    pub(super) fn decimal(&mut self, key: &'static str) -> Option<Decimal> {
+    pub(crate) fn decimal(&mut self, key: &'static str) -> Option<Decimal> {
         let v = self.get(key)?;
         match to_decimal(v) {
             Some(d) => Some(d),
@@ -91,7 +91,7 @@ impl<'a> Spec<'a> {
     }
 
     /// `key` as a number, reported if missing.
-    pub(super) fn required_decimal(&mut self, key: &'static str) -> Decimal {
+    pub(crate) fn required_decimal(&mut self, key: &'static str) -> Decimal {
         self.decimal(key).unwrap_or_else(|| {
             self.require(key, rules::add(&format!("{key}: 10")));
             Decimal::ZERO
@@ -99,14 +99,14 @@ impl<'a> Spec<'a> {
     }
 
     /// Reports `key` as missing, with `help`, unless the map has it (read or not).
-    pub(super) fn require(&mut self, key: &str, help: Text) {
+    pub(crate) fn require(&mut self, key: &str, help: Text) {
         if !self.has(key) {
             self.err(rules::missing_key(key, help));
         }
     }
 
     /// `key` as true or false, if present.
-    pub(super) fn boolean(&mut self, key: &'static str) -> Option<bool> {
+    pub(crate) fn boolean(&mut self, key: &'static str) -> Option<bool> {
         let v = self.get(key)?;
         match v.as_bool() {
             Ok(b) => Some(b),
@@ -118,7 +118,7 @@ impl<'a> Spec<'a> {
     }
 
     /// `decimals`: a whole number from 0 to 10, 2 if absent (or wrong, which is reported).
-    pub(super) fn decimals(&mut self) -> u32 {
+    pub(crate) fn decimals(&mut self) -> u32 {
         match self.get("decimals").map(|d| d.as_int().unwrap_or(-1)) {
             None => 2,
             Some(d) if (0..=10).contains(&d) => u32::try_from(d).unwrap_or(2),
@@ -131,7 +131,7 @@ impl<'a> Spec<'a> {
 
     /// `key` as one of the texts in `choices`, read as its value. Absent, it is `default`;
     /// any other text is reported with the hint of `kind` and read as `default` too.
-    pub(super) fn choice<T: Copy>(
+    pub(crate) fn choice<T: Copy>(
         &mut self,
         key: &'static str,
         default: T,
@@ -151,7 +151,7 @@ impl<'a> Spec<'a> {
     }
 
     /// `order: "desc"` (higher is better, the default) or `"asc"`: true when ascending.
-    pub(super) fn order(&mut self) -> bool {
+    pub(crate) fn order(&mut self) -> bool {
         self.choice(
             "order",
             false,
@@ -161,7 +161,7 @@ impl<'a> Spec<'a> {
     }
 
     /// The index of the declared field `name`, which `key` names.
-    pub(super) fn field_ref(&mut self, name: &str, key: &str) -> Option<usize> {
+    pub(crate) fn field_ref(&mut self, name: &str, key: &str) -> Option<usize> {
         if let Some(i) = self.b.fields.iter().position(|f| f.name == name) {
             return Some(i);
         }
@@ -171,7 +171,7 @@ impl<'a> Spec<'a> {
     }
 
     /// Like [`Self::field_ref`], for a field that must hold numbers.
-    pub(super) fn numeric_field(&mut self, name: &str, key: &str) -> Option<usize> {
+    pub(crate) fn numeric_field(&mut self, name: &str, key: &str) -> Option<usize> {
         let i = self.field_ref(name, key)?;
         if self.b.fields[i].ty == FieldType::Text {
             self.err_at(Token::Text(name), rules::text_field_as_number(key, name));
@@ -181,7 +181,7 @@ impl<'a> Spec<'a> {
     }
 
     /// A VALUE: a field name, a ratio map, or a closure.
-    pub(super) fn measure(&mut self, key: &'static str) -> Option<Measure> {
+    pub(crate) fn measure(&mut self, key: &'static str) -> Option<Measure> {
         let v = self.get(key)?;
         self.measure_of(v, key)
     }
@@ -346,7 +346,7 @@ impl<'a> Spec<'a> {
 
     /// The bounds (`at_least`, `above`, `at_most`, `below`, `equals`) in `m`; `ctx` says
     /// where, in messages.
-    pub(super) fn bound_of(&mut self, m: &Map, ctx: BoundIn) -> Vec<Bound> {
+    pub(crate) fn bound_of(&mut self, m: &Map, ctx: BoundIn) -> Vec<Bound> {
         let mut out = Vec::new();
         for (k, v) in m {
             let make: fn(Decimal) -> Bound = match k.as_str() {
@@ -367,13 +367,13 @@ impl<'a> Spec<'a> {
 
     /// A CONDITION: a closure, `#{ field, above|at_least|below|at_most|equals }`, or
     /// `#{ any: [CONDITION, …] }` / `#{ all: [CONDITION, …] }`.
-    pub(super) fn condition(&mut self, key: &'static str) -> Option<Condition> {
+    pub(crate) fn condition(&mut self, key: &'static str) -> Option<Condition> {
         let v = self.get(key)?;
         self.condition_of(v, key)
     }
 
     /// A CONDITION given as `v` under `key`.
-    pub(super) fn condition_of(&mut self, v: &Dynamic, key: &str) -> Option<Condition> {
+    pub(crate) fn condition_of(&mut self, v: &Dynamic, key: &str) -> Option<Condition> {
         if let Some(f) = v.clone().try_cast::<FnPtr>() {
             return Some(Condition::Closure(f));
         }
@@ -437,8 +437,22 @@ impl<'a> Spec<'a> {
         }
     }
 
+    /// The type of the declared field `i`.
+    pub(crate) fn field_type(&self, i: usize) -> FieldType {
+        self.b.fields[i].ty
+    }
+
+    /// The map under a shape's key; anything else is reported.
+    pub(crate) fn shape_map(&mut self, key: &'static str) -> Option<Map> {
+        let m = self.get(key)?.clone().try_cast::<Map>();
+        if m.is_none() {
+            self.err_at(Token::Key(key), rules::shape_not_map(key));
+        }
+        m
+    }
+
     /// Checks a shape's map for unknown keys and reads its `value`.
-    pub(super) fn shape_value(&mut self, m: &Map, shape: &str, keys: &[&str]) -> Option<Measure> {
+    pub(crate) fn shape_value(&mut self, m: &Map, shape: &str, keys: &[&str]) -> Option<Measure> {
         for k in m.keys() {
             if k.as_str() != "value" && !keys.contains(&k.as_str()) {
                 let help = closest(k, keys.iter().copied().chain(["value"]))
@@ -458,7 +472,7 @@ impl<'a> Spec<'a> {
     }
 
     /// `key` as a closure, if present.
-    pub(super) fn fn_ptr(&mut self, key: &'static str) -> Option<FnPtr> {
+    pub(crate) fn fn_ptr(&mut self, key: &'static str) -> Option<FnPtr> {
         let v = self.get(key)?;
         match v.clone().try_cast::<FnPtr>() {
             Some(f) => Some(f),
@@ -470,7 +484,7 @@ impl<'a> Spec<'a> {
     }
 
     /// Reports keys nobody read: most are typos.
-    pub(super) fn done(mut self, allowed_extra: &[&str]) {
+    pub(crate) fn done(mut self, allowed_extra: &[&str]) {
         let used = std::mem::take(&mut self.used);
         let mut unknown: Vec<String> = self
             .map

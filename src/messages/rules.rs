@@ -1403,8 +1403,8 @@ pub(crate) fn band_above_max(points: &str, max: &str) -> Message {
 pub(crate) fn na_full_misused() -> Message {
     Message::new(
         "R0404",
-        "`na: \"full\"` 只适用于读取 `value` 的计分方式（target、linear、bands、zero）",
-        "`na: \"full\"` only applies to shapes that read a `value` (target, linear, bands, zero)",
+        "`na: \"full\"` 只适用于读取一个值的计分方式（target、linear、bands、zero、yes）",
+        "`na: \"full\"` only applies to shapes that read one value (target, linear, bands, zero, yes)",
     )
     .help(
         "用 `applies: <条件>` 说明该指标何时不适用",

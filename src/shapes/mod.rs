@@ -1,0 +1,309 @@
+//! Scoring shapes (计分方式): how an indicator or bonus turns a unit's data into points. Each
+//! shape has one file holding all of it — its declaration keys and checks, the value it reads,
+//! its points and its explanation — behind the [`Scoring`] trait; [`Shape::rule`] is the one
+//! place a shape is dispatched, and [`PARSERS`] the one list of declaration keys.
+//!
+//! | file | shape | declared as |
+//! |---|---|---|
+//! | `deduct.rs` | 扣分制: full marks less each deduction, never below 0 | `deduct: #{ count, each, step }` or a list |
+//! | `count.rs` | 按次加分: points per occurrence, up to the item's maximum | `count: #{ count, each, step }` or a list |
+//! | `occurrences.rs` | the per-occurrence list `deduct` and `count` read and add up | |
+//! | `target.rs` | 达标得分: full marks when the value meets a bound, else none or in proportion | `target: #{ value, at_least …, otherwise }` |
+//! | `linear.rs` | 线性插值 between two thresholds | `linear: #{ value, full_at, zero_at }` |
+//! | `bands.rs` | 分档: the first step the value reaches | `bands: #{ value, steps }` |
+//! | `zero.rs` | 零指标: full marks only at zero | `zero: VALUE` |
+//! | `yes.rs` | 是否类: full marks when a yes/no field is 是 | `yes: "field"` |
+//! | `score.rs` | 自定义: a closure's points and reason | `score: \|u\| …` |
+//!
+//! What every shape shares is here: `applies` (不适用按满分), a blank value and `na: "full"`
+//! (数据为空按满分), a ratio without base, and the item's result around the shape's reasons.
+//! Adding a shape is adding a file: its struct implementing [`Scoring`] and its `parse`, then a
+//! variant of [`Shape`], a line in [`PARSERS`] and a line in [`Shape::rule`].
+
+mod bands;
+mod count;
+mod deduct;
+mod linear;
+mod occurrences;
+mod score;
+mod target;
+mod yes;
+mod zero;
+
+pub use bands::Bands;
+pub use count::Count;
+pub use deduct::Deduct;
+pub use linear::Linear;
+pub use occurrences::Occurrence;
+pub use score::Score;
+pub use target::{Shortfall, Target};
+pub use yes::Yes;
+pub use zero::Zero;
+
+use crate::compile::locate::Token;
+use crate::compile::spec::Spec;
+use crate::eval::{measured_text, Ctx, Measured};
+use crate::figures::{ratio, round_points};
+use crate::messages::rules;
+use crate::model::{Bound, Item, Measure};
+use crate::result::{DataUse, ItemResult, Reason};
+use rust_decimal::Decimal;
+
+/// How an item turns data into points (计分方式): one variant per file of this folder.
+#[derive(Debug, Clone)]
+pub enum Shape {
+    /// 扣分制.
+    Deduct(Deduct),
+    /// 按次加分.
+    Count(Count),
+    /// 达标得分.
+    Target(Target),
+    /// 线性插值.
+    Linear(Linear),
+    /// 分档.
+    Bands(Bands),
+    /// 零指标.
+    Zero(Zero),
+    /// 是否类指标.
+    Yes(Yes),
+    /// 自定义 (a Rhai closure).
+    Score(Score),
+}
+
+impl Shape {
+    /// The shape's rules: the one dispatch over shapes.
+    pub(crate) fn rule(&self) -> &dyn Scoring {
+        match self {
+            Shape::Deduct(s) => s,
+            Shape::Count(s) => s,
+            Shape::Target(s) => s,
+            Shape::Linear(s) => s,
+            Shape::Bands(s) => s,
+            Shape::Zero(s) => s,
+            Shape::Yes(s) => s,
+            Shape::Score(s) => s,
+        }
+    }
+
+    /// The value the shape reads through a measure (target, linear, bands, zero), if any.
+    pub fn measure(&self) -> Option<&Measure> {
+        self.rule().measure()
+    }
+}
+
+/// A shape's reader: its declaration under its key, read through the item's [`Spec`].
+type Parse = fn(&mut Spec) -> Option<Shape>;
+
+/// The declaration keys that say how an item scores, each with its shape's reader; an item
+/// gives exactly one.
+pub(crate) const PARSERS: [(&str, Parse); 8] = [
+    ("deduct", deduct::parse),
+    ("count", count::parse),
+    ("target", target::parse),
+    ("linear", linear::parse),
+    ("bands", bands::parse),
+    ("zero", zero::parse),
+    ("yes", yes::parse),
+    ("score", score::parse),
+];
+
+/// What a shape does: read its declaration (its file's `parse`), check it against the item,
+/// score a unit and say why.
+pub(crate) trait Scoring {
+    /// The value the shape reads through a measure, if it reads one.
+    fn measure(&self) -> Option<&Measure> {
+        None
+    }
+
+    /// Whether the shape reads one value that may be blank, so that `na: "full"` (a blank
+    /// value is not applicable: full marks) means something for it.
+    fn reads_one_value(&self) -> bool {
+        self.measure().is_some()
+    }
+
+    /// For a shape that reads one value without a measure: whether it is blank for this unit.
+    fn is_blank(&self, _cx: &Ctx) -> bool {
+        false
+    }
+
+    /// The data the shape reads, for an explanation that names no more than the data.
+    fn data(&self, cx: &Ctx) -> Vec<DataUse> {
+        self.measure()
+            .map(|m| cx.measure_data(m))
+            .unwrap_or_default()
+    }
+
+    /// Checks the declaration against the item's maximum, reporting through `s`.
+    fn check(&self, _max: Decimal, _s: &mut Spec) {}
+
+    /// The points for the measured value `v` (0 for a shape without a measure) and how they
+    /// came about; `None` when a closure failed (reported to the context's errors).
+    fn points(&self, cx: &mut Ctx, item: &Item, v: Frac) -> Option<(Decimal, How)>;
+
+    /// The reasons for `points` (normalised), from the facts `how` kept: which data, which
+    /// rule, how many points, in the rule author's words where there are any.
+    fn explain(&self, cx: &Ctx, item: &Item, points: Decimal, how: How) -> Vec<Reason>;
+}
+
+/// How an item's points came about: the few facts its explanation is written from later, so
+/// that scoring alone builds no text (计分依据). A shape finds its own facts again from the
+/// measured value when it explains.
+pub(crate) enum How {
+    /// `applies` was false: full marks.
+    NotApplicable,
+    /// A ratio with a zero denominator: full marks.
+    NoBase,
+    /// A blank value on an item that treats blank as not applicable: full marks.
+    BlankFull,
+    /// A blank value: no points.
+    Blank,
+    /// Scored by the shape from this measured value.
+    Scored(Frac),
+    /// A `score` closure, with its reason and whether a bonus was capped at its maximum.
+    Closure { why: Option<String>, capped: bool },
+}
+
+/// A measured value as scoring saw it, `num / den` (den > 0; `None` = 1): divided only when an
+/// explanation writes it out.
+#[derive(Clone, Copy)]
+pub(crate) struct Frac {
+    pub(crate) num: Decimal,
+    pub(crate) den: Option<Decimal>,
+}
+
+impl Frac {
+    /// The value, divided out.
+    pub(crate) fn value(self) -> Decimal {
+        self.den.map_or(self.num, |d| ratio(self.num, d))
+    }
+
+    /// The denominator, 1 for a plain value.
+    fn den(self) -> Decimal {
+        self.den.unwrap_or(Decimal::ONE)
+    }
+
+    /// Whether the value meets a bound, compared exactly: `num ≥ x × den`.
+    pub(crate) fn meets(self, b: Bound) -> bool {
+        let Some(den) = self.den else {
+            return b.holds(self.num);
+        };
+        match b.limit().checked_mul(den) {
+            Some(scaled) => b.with_limit(scaled).holds(self.num),
+            None => b.holds(ratio(self.num, den)),
+        }
+    }
+}
+
+/// `max × a / b` of an item in [0, max], rounded to the rule set's decimals: one division, so
+/// exact midpoints round as they should.
+pub(crate) fn part(cx: &Ctx, item: &Item, a: Decimal, b: Decimal) -> Decimal {
+    round_points(
+        ratio(item.max.saturating_mul(a), b).clamp(Decimal::ZERO, item.max),
+        cx.set().decimals,
+    )
+}
+
+/// How the measured value came about, in words (`失控人员数 = 3`), and the data it read.
+fn seen(rule: &dyn Scoring, cx: &Ctx, v: Frac) -> (String, Vec<DataUse>) {
+    let data = rule.data(cx);
+    let text = match rule.measure() {
+        Some(m) => measured_text(m, &data, v.value()),
+        None => String::new(),
+    };
+    (text, data)
+}
+
+/// One reason for all the item's points.
+fn one(detail: String, points: Decimal, data: Vec<DataUse>) -> Vec<Reason> {
+    vec![Reason {
+        detail,
+        points,
+        data,
+    }]
+}
+
+/// The one shape among an item's keys.
+pub(crate) fn parse(s: &mut Spec) -> Option<Shape> {
+    let present: Vec<usize> = (0..PARSERS.len())
+        .filter(|&k| s.has(PARSERS[k].0))
+        .collect();
+    if let [k] = present[..] {
+        return (PARSERS[k].1)(s);
+    }
+    if present.is_empty() {
+        s.err(rules::no_shape());
+    } else {
+        let keys: Vec<&str> = present.iter().map(|&k| PARSERS[k].0).collect();
+        s.err(rules::many_shapes(&keys));
+    }
+    for (k, _) in PARSERS {
+        s.get(k);
+    }
+    None
+}
+
+/// The checks of an item's shape once its other keys are read: the shape's own, and `na:
+/// "full"` on a shape that reads no one value.
+pub(crate) fn check(shape: &Shape, max: Decimal, blank_is_full: bool, s: &mut Spec) {
+    let rule = shape.rule();
+    rule.check(max, s);
+    if blank_is_full && !rule.reads_one_value() {
+        s.err_at(Token::Key("na"), rules::na_full_misused());
+    }
+}
+
+/// An item's points for this unit and how they came about; `None` when a closure failed
+/// (reported to the context's errors). The one place item points are computed.
+pub(crate) fn points(cx: &mut Ctx, item: &Item) -> Option<(Decimal, How)> {
+    let max = item.max;
+    if let Some(cond) = &item.applies {
+        if !cx.test(cond, &item.id, item.pos)? {
+            return Some((max, How::NotApplicable));
+        }
+    }
+    let rule = item.shape.rule();
+    let (num, den) = match rule.measure() {
+        Some(m) => match cx.measure(m, &item.id, item.pos)? {
+            Measured::Value(v) => (v, None),
+            Measured::Fraction(n, d) => (n, Some(d)),
+            Measured::NoBase => return Some((max, How::NoBase)),
+            Measured::Blank if item.blank_is_full => return Some((max, How::BlankFull)),
+            Measured::Blank => return Some((Decimal::ZERO, How::Blank)),
+        },
+        None if item.blank_is_full && rule.is_blank(cx) => return Some((max, How::BlankFull)),
+        None => (Decimal::ZERO, None),
+    };
+    rule.points(cx, item, Frac { num, den })
+}
+
+/// The explanation of an item's points: which data, which rule, how many points.
+pub(crate) fn explain(cx: &Ctx, item: &Item, points: Decimal, how: How) -> ItemResult {
+    let points = points.normalize();
+    let not_applicable = matches!(how, How::NotApplicable | How::NoBase | How::BlankFull);
+    let rule = item.shape.rule();
+    let reasons = match how {
+        How::NotApplicable => one(
+            "不适用，按满分计".into(),
+            points,
+            item.applies
+                .as_ref()
+                .map(|c| cx.condition_data(c))
+                .unwrap_or_default(),
+        ),
+        How::NoBase => one("分母为 0，视为达标，按满分计".into(), points, rule.data(cx)),
+        How::BlankFull => one("数据为空，不适用，按满分计".into(), points, rule.data(cx)),
+        How::Blank => one("无数据，不得分".into(), points, rule.data(cx)),
+        how => rule.explain(cx, item, points, how),
+    };
+    ItemResult {
+        id: item.id.clone(),
+        label: item.label.clone(),
+        category: item.category.clone(),
+        kind: item.kind,
+        max: item.max.normalize(),
+        points,
+        not_applicable,
+        text: item.text.clone(),
+        reasons,
+    }
+}
