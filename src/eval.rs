@@ -656,6 +656,8 @@ pub(crate) fn score_unit(
             None => points.push(None),
         }
     }
+    // A slot per cohort item, filled by the cohort stage (None: not assessed on it).
+    points.resize(set.item_count(), None);
     let mut vetoes = Vec::new();
     for (k, v) in set.vetoes.iter().enumerate() {
         if cx.test(&v.when, &v.id, v.pos) == Some(true) {

@@ -59,7 +59,8 @@ fn batch_results_equal_the_explained_report_for_every_bundled_rule_set() {
                 .collect();
             let want: Vec<&str> = r.consequences.iter().map(|c| c.name.as_str()).collect();
             assert_eq!(consequences, want, "{what}");
-            // Every assessed item's points, by id.
+            // Every assessed item's points, by id: a slot per item and per cohort item.
+            assert_eq!(score.items.len(), set.item_count(), "{what}");
             let ids = set
                 .items
                 .iter()

@@ -55,17 +55,27 @@ fn outputs(rules: &Rules, name: &str, bytes: &[u8]) -> Result<(String, String, S
             .collect::<Vec<_>>()
             .join("\n"));
     }
-    let report = rules.assess(&ds.units, None).map_err(|e| {
+    let failed = |e: kaohe::EvalErrors| {
         e.0.iter()
             .map(|e| e.render(kaohe::messages::Lang::Zh))
             .collect::<Vec<_>>()
             .join("\n")
-    })?;
-    Ok((
-        output::json(&report) + "\n",
+    };
+    let report = rules.assess(&ds.units, None).map_err(failed)?;
+    // The CLI writes tables and CSV from the report without explanations: the same text.
+    let bare = rules.assess_unexplained(&ds.units, None).map_err(failed)?;
+    let (csv, table) = (output::csv(&bare), output::table(&bare));
+    assert_eq!(
+        csv,
         output::csv(&report),
+        "{name}: CSV differs without explanations"
+    );
+    assert_eq!(
+        table,
         output::table(&report),
-    ))
+        "{name}: table differs without explanations"
+    );
+    Ok((output::json(&report) + "\n", csv, table))
 }
 
 #[test]
