@@ -176,9 +176,16 @@ fn idle_connections_do_not_become_threads() {
     let n = threads(srv.child.id());
     assert!(n <= 16, "{n} threads for 300 idle connections");
     drop(idle);
-    // Closed, they free the server at once.
-    let (status, _, _) = get(&srv.addr, "/");
-    assert_eq!(status, 200);
+    // Closed, they free the server: within a few seconds on a loaded machine (the server may
+    // still be turning the closed ones away when the first request comes).
+    let served = (0..50).any(|_| {
+        let ok = std::panic::catch_unwind(|| get(&srv.addr, "/").0 == 200).unwrap_or(false);
+        if !ok {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        ok
+    });
+    assert!(served, "the server did not serve again after the idle connections closed");
 }
 
 #[test]
