@@ -3,16 +3,19 @@
 //! has a stable code, a zh-CN text and an English text, and where a fix is known, a hint
 //! in both languages.
 //!
-//! Each phase keeps its messages in its own file (`rules`, `data`, `eval`, `cases`, `cli`, `survey`),
+//! Each phase keeps its messages in its own file (`rules`, `data`, `eval`, `cases`, `cli`,
+//! `survey`, `collect`),
 //! one function per kind of message; `KINDS` in each file lists its codes with a short
 //! title, and a test checks that every code is listed once and used.
 //!
 //! Codes: `R` rule scripts (规则), `D` data (数据), `E` evaluation (运行), `T` rule test cases
 //! (测试用例), `C` the command line (命令行), `S` surveys (问卷: declarations and respondents'
-//! answers). A code never changes meaning once released.
+//! answers), `F` data collection (数据收集: the form a rule set gives units, and the merge of
+//! the returned forms). A code never changes meaning once released.
 
 pub mod cases;
 pub mod cli;
+pub mod collect;
 pub mod data;
 pub mod eval;
 pub mod rules;
@@ -160,6 +163,7 @@ pub fn all_kinds() -> impl Iterator<Item = &'static (&'static str, &'static str,
         .chain(cases::KINDS)
         .chain(cli::KINDS)
         .chain(survey::KINDS)
+        .chain(collect::KINDS)
 }
 
 /// The closest of `known` to `name` by edit distance ("did you mean"), when close enough to
@@ -281,7 +285,7 @@ mod tests {
         for (code, ..) in all_kinds() {
             assert!(seen.insert(*code), "{code} twice");
         }
-        for prefix in ['R', 'D', 'E', 'T', 'C', 'S'] {
+        for prefix in ['R', 'D', 'E', 'T', 'C', 'S', 'F'] {
             assert!(
                 seen.iter().any(|c| c.starts_with(prefix)),
                 "no {prefix} codes"
