@@ -48,6 +48,9 @@ pub struct Dataset {
     pub errors_omitted: usize,
     /// Columns no field reads.
     pub ignored_columns: Vec<String>,
+    /// For a table (CSV, a sheet), each field's 1-based column in its header, 0 for none;
+    /// empty for JSON.
+    pub columns: Vec<usize>,
     /// The text encoding found (`UTF-8`, `GB18030`, `UTF-16LE` …).
     pub encoding: String,
     /// For a respondents' file (一行一份答卷): how many were read, counted and tallied into
@@ -980,6 +983,13 @@ impl<'a, I: Iterator<Item = TableRow>> Table<'a, I> {
         });
     }
 
+    /// Each field's 1-based column in the header, 0 for none (nothing before the header).
+    fn columns(&self) -> Vec<usize> {
+        self.header.as_ref().map_or_else(Vec::new, |h| {
+            h.field_col.iter().map(|c| c.map_or(0, |c| c + 1)).collect()
+        })
+    }
+
     /// Checks the next row below the header.
     fn next_row(&mut self) {
         let Some(header) = &self.header else {
@@ -1365,6 +1375,9 @@ impl<'a, R: Read> UnitStream<'a, R> {
         let mut dataset = Dataset::gather(self.by_ref());
         dataset.encoding = self.encoding().to_string();
         dataset.ignored_columns = self.ignored_columns().to_vec();
+        if let Rows::Csv(table) = &self.rows {
+            dataset.columns = table.columns();
+        }
         dataset
     }
 }
@@ -1952,6 +1965,7 @@ pub fn read_sheets(set: &RuleSet, bytes: &[u8]) -> Vec<Sheet> {
 fn sheet_dataset(set: &RuleSet, cells: Vec<SheetCell>) -> Dataset {
     let mut table = Table::new(set, cells_to_rows(cells));
     let mut dataset = Dataset::gather(std::iter::from_fn(|| table.next_item()));
+    dataset.columns = table.columns();
     dataset.ignored_columns = table.ignored;
     dataset.encoding = "spreadsheet".into();
     dataset

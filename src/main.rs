@@ -1031,7 +1031,10 @@ fn merge(
         out!("{}", p.render(lang()));
     }
     for f in &merged.files {
-        out!("{}", say(&words::file_line(&f.name, f.units, f.errors)));
+        out!(
+            "{}",
+            say(&words::file_line(&f.name, f.units, f.errors, f.notes))
+        );
     }
     let (errors, notes) = merged.counts();
     let ready = merged.units().len();

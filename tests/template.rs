@@ -461,3 +461,190 @@ fn the_cli_writes_a_form() {
     // The file from before is untouched.
     assert_eq!(std::fs::read(&out).unwrap(), bytes);
 }
+
+/// A Python that has LibreOffice's `uno` module, when `soffice` is installed too.
+fn libreoffice() -> Option<String> {
+    let runs = |cmd: &str, args: &[&str]| {
+        std::process::Command::new(cmd)
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !runs("soffice", &["--version"]) {
+        return None;
+    }
+    ["python3", "/usr/bin/python3"]
+        .into_iter()
+        .find(|p| runs(p, &["-c", "import uno"]))
+        .map(str::to_string)
+}
+
+/// Values to type into a form's column: one its validation must refuse (row 4) and one it
+/// must take (row 5); `None` for free text.
+fn probes(column: &template::Column) -> Option<(String, String)> {
+    use kaohe::model::FieldType;
+    if let Some(first) = column.choices.first() {
+        return Some(("不在选项中".into(), first.clone()));
+    }
+    Some(match column.ty {
+        FieldType::Text => return None,
+        FieldType::Int => ("六次".into(), "6".into()),
+        FieldType::Number => ("约5亩".into(), "-2.5".into()),
+        FieldType::Percent => ("150".into(), "96.5".into()),
+        FieldType::Bool => unreachable!("a yes/no column has choices"),
+    })
+}
+
+/// Runs tests/libreoffice/validate.py on `jobs` (form, resaved, entries) in one LibreOffice.
+fn in_libreoffice(python: &str, jobs: &serde_json::Value) -> Vec<serde_json::Value> {
+    let dir = std::env::temp_dir().join(format!("kaohe-lo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("jobs.json");
+    std::fs::write(&spec, jobs.to_string()).unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/libreoffice/validate.py");
+    let out = std::process::Command::new(python)
+        .arg(script)
+        .arg(&spec)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).unwrap()
+}
+
+/// The cells a result found invalid.
+fn circled(result: &serde_json::Value) -> Vec<String> {
+    result["invalid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The forms in LibreOffice (headless, over UNO: tests/libreoffice/validate.py). Every bundled
+/// rule set's form refuses a wrong value typed into each of its checked columns and takes a
+/// right one; the test form's every kind of validation does too. Saved again by LibreOffice,
+/// a form keeps its validations, comments and protection, and `kaohe assess` still reads its
+/// header.
+#[test]
+fn libreoffice_rejects_wrong_values_and_keeps_the_validations() {
+    let Some(python) = libreoffice() else {
+        println!(
+            "note: LibreOffice round trip skipped: `soffice` or Python's `uno` is not installed \
+             (apt-get install libreoffice-calc-nogui python3-uno)"
+        );
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("kaohe-lo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let r = rules();
+    let test_entries = [
+        ("C4", "街道", false),
+        ("D4", "第99片区网格", false),
+        ("D5", "第3片区网格", true),
+        ("E4", "六次", false),
+        ("E5", "6", true),
+        ("E6", "2.5", false),
+        ("F4", "-1", false),
+        ("G4", "abc", false),
+        ("G5", "-3.5", true),
+        ("H4", "150", false),
+        ("H5", "96.5", true),
+        ("I4", "有", false),
+        ("I5", "否", true),
+    ];
+    let mut jobs = Vec::new();
+    let mut wrong: Vec<Vec<String>> = Vec::new();
+    let mut forms: Vec<(String, Rules)> = Vec::new();
+    let form = dir.join("test.xlsx");
+    std::fs::write(&form, form_bytes(&r, Some(UNITS), None)).unwrap();
+    let entries: serde_json::Map<String, serde_json::Value> = test_entries
+        .iter()
+        .map(|(c, v, _)| (c.to_string(), (*v).into()))
+        .collect();
+    jobs.push(serde_json::json!({
+        "form": form, "resaved": dir.join("test.resaved.xlsx"), "entries": entries,
+    }));
+    let mut bad: Vec<String> = test_entries
+        .iter()
+        .filter(|(_, _, ok)| !ok)
+        .map(|(c, ..)| c.to_string())
+        .collect();
+    bad.sort();
+    wrong.push(bad);
+    forms.push(("test".into(), r));
+    for b in bundled::ALL {
+        let rb = Rules::compile(b.rules_path, b.rules).unwrap();
+        let form = template::form(&rb, None, None).unwrap();
+        let path = dir.join(format!("{}.xlsx", b.id));
+        std::fs::write(&path, template::xlsx(&form).unwrap()).unwrap();
+        let mut entries = serde_json::Map::new();
+        let mut bad = Vec::new();
+        for (i, c) in form.columns.iter().enumerate() {
+            let Some((no, yes)) = probes(c) else { continue };
+            let letter = kaohe::messages::column_letter(i + 1);
+            entries.insert(format!("{letter}4"), no.into());
+            entries.insert(format!("{letter}5"), yes.into());
+            bad.push(format!("{letter}4"));
+        }
+        bad.sort();
+        wrong.push(bad);
+        jobs.push(serde_json::json!({
+            "form": path, "resaved": dir.join(format!("{}.resaved.xlsx", b.id)), "entries": entries,
+        }));
+        forms.push((b.id.to_string(), rb));
+    }
+    let results = in_libreoffice(&python, &serde_json::Value::Array(jobs.clone()));
+    assert_eq!(results.len(), forms.len());
+    for (((id, rules), result), (job, wrong)) in
+        forms.iter().zip(&results).zip(jobs.iter().zip(&wrong))
+    {
+        assert!(!wrong.is_empty(), "{id}");
+        assert_eq!(&circled(result), wrong, "{id}: {result}");
+        // Saved again by LibreOffice: still the form, with its validations.
+        let bytes = std::fs::read(job["resaved"].as_str().unwrap()).unwrap();
+        let xml = xlsx_part(&bytes, "xl/worksheets/sheet1.xml");
+        assert_eq!(
+            validations(&xml)
+                .iter()
+                .filter(|v| !v[1].is_empty() && v[1] != "none")
+                .count(),
+            validations(&form_xml(rules, id == "test"))
+                .iter()
+                .filter(|v| !v[1].is_empty())
+                .count(),
+            "{id}"
+        );
+        assert!(xml.contains("<sheetProtection"), "{id}");
+        let ds = data::read(&rules.set, "resaved.xlsx", &bytes);
+        assert!(
+            ds.ignored_columns.is_empty(),
+            "{id}: {:?}",
+            ds.ignored_columns
+        );
+        assert!(
+            ds.errors.iter().all(|e| e.header.is_none() || e.row > 3),
+            "{id}: {:?}",
+            ds.errors
+        );
+    }
+    let test = &results[0];
+    assert_eq!(test["validation"]["E4"], "WHOLE");
+    assert_eq!(test["validation"]["H4"], "DECIMAL");
+    assert_eq!(test["validation"]["D4"], "LIST");
+    let bytes = std::fs::read(dir.join("test.resaved.xlsx")).unwrap();
+    // (LibreOffice splits a comment into runs by script: the Chinese words stay whole.)
+    assert!(xlsx_part(&bytes, "xl/comments1.xml").contains("【指标】专题会议（"));
+}
+
+/// The form's sheet XML as kaohe writes it (the test form with its units, a bundled one blank).
+fn form_xml(rules: &Rules, listed: bool) -> String {
+    let bytes = form_bytes(rules, listed.then_some(UNITS), None);
+    xlsx_part(&bytes, "xl/worksheets/sheet1.xml")
+}

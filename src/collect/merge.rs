@@ -47,14 +47,16 @@ pub struct Problem {
 impl Problem {
     /// The problem as the CLI prints it, in `lang`: the file and sheet, then the data error.
     pub fn render(&self, lang: Lang) -> String {
+        let error = match self.level {
+            Level::Error => self.error.render(lang),
+            Level::Note => self.error.render_note(lang),
+        };
         match &self.file {
-            Some(f) => format!(
-                "{}{}{}",
-                msg::in_file(f, self.sheet.as_deref()).get(lang),
-                lang.words().colon,
-                self.error.render(lang)
-            ),
-            None => self.error.render(lang),
+            Some(f) => {
+                let place = msg::in_file(f, self.sheet.as_deref());
+                format!("{}{}{error}", place.get(lang), lang.words().colon)
+            }
+            None => error,
         }
     }
 }
@@ -74,6 +76,8 @@ pub struct Row {
     pub values: Vec<Option<Value>>,
     /// Whether each field's cell has a problem (marked in the merged data).
     pub marked: Vec<bool>,
+    /// Each field's 1-based column in its sheet, 0 when the sheet has none.
+    pub columns: Vec<usize>,
     /// Whether every cell of the row is good.
     pub good: bool,
     /// Whether it is scored: good, and not one of two returns of the same unit that differ.
@@ -89,10 +93,14 @@ pub struct FileSummary {
     pub name: String,
     /// Rows with a unit read from it.
     pub units: usize,
-    /// Errors found in it (kept or only counted).
+    /// Errors found in it (listed or only counted), its units' included (returned twice,
+    /// not in the list).
     pub errors: usize,
     /// Notes about it.
     pub notes: usize,
+    /// Errors counted and not listed (a file of many bad rows).
+    #[serde(skip)]
+    omitted: usize,
 }
 
 /// What a merge gives.
@@ -123,6 +131,7 @@ pub fn merge(set: &RuleSet, files: &[(String, Vec<u8>)], expected: Option<&[Unit
             units: 0,
             errors: 0,
             notes: 0,
+            omitted: 0,
         };
         for (si, (sheet, strict, raw)) in sheets.into_iter().enumerate() {
             let start = m.rows.len();
@@ -140,15 +149,18 @@ pub fn merge(set: &RuleSet, files: &[(String, Vec<u8>)], expected: Option<&[Unit
                 let n =
                     msg::in_another_sheet(sheet.as_deref().unwrap_or_default(), first, rows.len());
                 found.push((problem(DataError::at(0, 0, None, n), Level::Note), None));
-                summary.notes += 1;
             }
             m.rows.extend(rows);
+            for at in start..m.rows.len() {
+                for (e, level) in written_otherwise(set, &m.rows[at]) {
+                    found.push((problem(e, level), Some(at)));
+                }
+            }
             for e in strict.errors {
                 let at = (e.row > 0)
                     .then(|| (start..m.rows.len()).find(|&r| m.rows[r].row == e.row))
                     .flatten();
                 found.push((problem(e, Level::Error), at));
-                summary.errors += 1;
             }
             if strict.errors_omitted > 0 {
                 let more = crate::messages::data::more_not_shown(
@@ -156,8 +168,8 @@ pub fn merge(set: &RuleSet, files: &[(String, Vec<u8>)], expected: Option<&[Unit
                     data::MAX_ERRORS_PER_COLUMN,
                     data::MAX_ERRORS,
                 );
-                found.push((problem(DataError::at(0, 0, None, more), Level::Error), None));
-                summary.errors += strict.errors_omitted;
+                found.push((problem(DataError::at(0, 0, None, more), Level::Note), None));
+                summary.omitted += strict.errors_omitted;
             }
         }
         m.files.push(summary);
@@ -182,6 +194,16 @@ pub fn merge(set: &RuleSet, files: &[(String, Vec<u8>)], expected: Option<&[Unit
             p
         })
         .collect();
+    for f in &mut m.files {
+        let of = |level| {
+            m.problems
+                .iter()
+                .filter(|p| p.level == level && p.file.as_deref() == Some(f.name.as_str()))
+                .count()
+        };
+        f.errors = of(Level::Error) + f.omitted;
+        f.notes = of(Level::Note);
+    }
     m
 }
 
@@ -249,6 +271,7 @@ fn rows_of(
     };
     let units: HashMap<usize, &Unit> = strict.units.iter().map(|u| (u.row, u)).collect();
     let raw_rows: Vec<usize> = raw.units.iter().map(|u| u.row).collect();
+    let raw_columns = &raw.columns;
     // A missing or doubled column is reported on the header row, above every unit: its field
     // is marked in each row that could not be read for it.
     let column_fields: Vec<usize> = strict
@@ -269,6 +292,8 @@ fn rows_of(
                 })
                 .collect();
             let n = set.fields.len();
+            let mut columns = raw_columns.clone();
+            columns.resize(n, 0);
             match units.get(&r.row) {
                 Some(u) => Row {
                     file,
@@ -277,6 +302,7 @@ fn rows_of(
                     raw,
                     values: u.values.iter().cloned().map(Some).collect(),
                     marked: vec![false; n],
+                    columns,
                     good: true,
                     scored: true,
                     kept: true,
@@ -300,12 +326,41 @@ fn rows_of(
                         raw,
                         values: vec![None; n],
                         marked,
+                        columns,
                         good: false,
                         scored: false,
                         kept: true,
                     }
                 }
             }
+        })
+        .collect()
+}
+
+/// A good row's yes/no cells written otherwise than 是/否 (`有`, `√`): each a note at its cell.
+fn written_otherwise(set: &RuleSet, r: &Row) -> Vec<(DataError, Level)> {
+    if !r.good {
+        return Vec::new();
+    }
+    set.fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.ty == crate::model::FieldType::Bool)
+        .filter_map(|(i, f)| {
+            let raw = r.raw[i].trim();
+            let read = r.values[i].as_ref()?.display();
+            if raw.is_empty() || raw == read {
+                return None;
+            }
+            let mut e = DataError::at(
+                r.row,
+                r.columns[i],
+                Some(f.label.clone()),
+                msg::yes_no_written(raw, &read),
+            );
+            e.unit = id_of(set, r);
+            e.unit_name = name_of(set, r);
+            Some((e, Level::Note))
         })
         .collect()
 }
@@ -426,6 +481,7 @@ fn against_list(
                 let code = same_name.map(&listed_id);
                 let p = row_problem(set, m, i, Level::Error, msg::not_in_list(code.as_deref()));
                 found.push((p, Some(i)));
+                m.rows[i].scored = false;
             }
             Some(u) => {
                 if let (Some(Value::Text(a)), Some(b)) = (listed_name(u), &here) {

@@ -56,6 +56,11 @@ pub const KINDS: &[(&str, &str, &str)] = &[
         "单位名称与名单不符",
         "a unit's name differs from the list",
     ),
+    (
+        "F0107",
+        "是/否写成了别的样子",
+        "yes or no written another way",
+    ),
 ];
 
 /// F0001: the XLSX writer failed, or this build writes no workbooks.
@@ -269,6 +274,20 @@ pub fn name_differs(listed: &str, here: &str) -> Message {
     )
 }
 
+/// F0107: a yes/no cell written another way (`有`, `√`, `1` …): read, and said, so that the
+/// merged data's 是/否 can be checked against the return.
+pub fn yes_no_written(raw: &str, read_as: &str) -> Message {
+    Message::new(
+        "F0107",
+        format!("“{}”已按“{read_as}”读入", quoted(raw)),
+        format!("`{}` was read as `{read_as}`", quoted(raw)),
+    )
+    .help(
+        "是/否类的项目请从下拉列表中选“是”或“否”",
+        "pick 是 or 否 from the dropdown for yes/no items",
+    )
+}
+
 /// Where a problem of a merge is: the file, and the sheet when the file has sheets.
 pub fn in_file(file: &str, sheet: Option<&str>) -> Text {
     match sheet {
@@ -315,18 +334,20 @@ pub fn form_written(path: &str, units: usize, columns: usize) -> Text {
 }
 
 /// One line per returned file in `kaohe merge`'s report.
-pub fn file_line(file: &str, units: usize, errors: usize) -> Text {
-    if errors == 0 {
-        Text::new(
-            format!("{file}：{units} 个单位，没有问题"),
-            format!("{file}: {units} unit(s), no problems"),
-        )
-    } else {
-        Text::new(
-            format!("{file}：{units} 个单位，{errors} 处问题"),
-            format!("{file}: {units} unit(s), {errors} problem(s)"),
-        )
-    }
+pub fn file_line(file: &str, units: usize, errors: usize, notes: usize) -> Text {
+    let (zh, en) = match (errors, notes) {
+        (0, 0) => ("没有问题".to_string(), "no problems".to_string()),
+        (e, 0) => (format!("{e} 处错误"), format!("{e} error(s)")),
+        (0, n) => (format!("{n} 处提示"), format!("{n} note(s)")),
+        (e, n) => (
+            format!("{e} 处错误，{n} 处提示"),
+            format!("{e} error(s), {n} note(s)"),
+        ),
+    };
+    Text::new(
+        format!("{file}：{units} 个单位，{zh}"),
+        format!("{file}: {units} unit(s), {en}"),
+    )
 }
 
 /// The last line of `kaohe merge`: how many files, units, errors and notes.

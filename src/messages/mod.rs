@@ -146,8 +146,17 @@ impl Message {
 
 /// `error[CODE]: ` in `lang`, then `what`, then the hint on its own line.
 pub fn render_parts(lang: Lang, code: &str, what: &str, help: Option<&Text>) -> String {
+    render_headed(lang, lang.words().error, code, what, help)
+}
+
+/// As [`render_parts`], for a note rather than an error: `说明[CODE]：…` / `note[CODE]: …`.
+pub fn render_note_parts(lang: Lang, code: &str, what: &str, help: Option<&Text>) -> String {
+    render_headed(lang, lang.words().note, code, what, help)
+}
+
+fn render_headed(lang: Lang, head: &str, code: &str, what: &str, help: Option<&Text>) -> String {
     let w = lang.words();
-    let mut out = format!("{}[{code}]{}{what}", w.error, w.colon);
+    let mut out = format!("{head}[{code}]{}{what}", w.colon);
     if let Some(h) = help {
         out.push_str(&format!("\n  {}{}{}", w.help, w.colon, h.get(lang)));
     }
@@ -215,6 +224,7 @@ pub fn column_letter(column: usize) -> String {
 /// The word for "error" and "help" and the separators, by language.
 pub(crate) struct Words {
     pub error: &'static str,
+    pub note: &'static str,
     pub help: &'static str,
     pub colon: &'static str,
 }
@@ -224,11 +234,13 @@ impl Lang {
         match self {
             Lang::Zh => Words {
                 error: "错误",
+                note: "说明",
                 help: "提示",
                 colon: "：",
             },
             Lang::En => Words {
                 error: "error",
+                note: "note",
                 help: "help",
                 colon: ": ",
             },
