@@ -5,6 +5,7 @@
 //! sheet, row, column letter and fix, and the rest merged; the merged workbook with its
 //! 数据核对 sheet; and for every bundled rule set, forms filled in and merged score exactly like
 //! the same data as one CSV.
+#![cfg(feature = "spreadsheets")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 mod common;
 use common::{generated, seed, sheet_names, sheet_rows};

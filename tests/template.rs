@@ -2,6 +2,7 @@
 //! validation by type, locked cells from the list of units, header comments quoting the
 //! indicators, the notes sheet, a unit's own form, and the same bytes for the same form. The
 //! round trip through LibreOffice (headless) runs when `soffice` is installed.
+#![cfg(feature = "spreadsheets")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 mod common;
 use common::{generated, seed, sheet_names, sheet_rows, xlsx_part};

@@ -584,9 +584,19 @@ impl Merged {
 
     /// The merged data as CSV (UTF-8 with a byte-order mark, for Excel): one row per kept row.
     pub fn csv(&self, set: &RuleSet, lang: Lang) -> Vec<u8> {
+        self.csv_of(set, lang, |r| r.kept)
+    }
+
+    /// Only the units ready to score ([`Self::units`]) as CSV, as [`Self::csv`] writes them: what
+    /// scoring the set of files scores.
+    pub fn ready_csv(&self, set: &RuleSet, lang: Lang) -> Vec<u8> {
+        self.csv_of(set, lang, |r| r.kept && r.scored)
+    }
+
+    fn csv_of(&self, set: &RuleSet, lang: Lang, keep: impl Fn(&Row) -> bool) -> Vec<u8> {
         let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
         let _ = w.write_record(Self::header(set, lang));
-        for r in self.rows.iter().filter(|r| r.kept) {
+        for r in self.rows.iter().filter(|r| keep(r)) {
             let cells: Vec<String> = self
                 .cells(r)
                 .into_iter()

@@ -555,6 +555,7 @@ fn notes(
 }
 
 /// A text's width in columns (a Chinese character is two).
+#[cfg(feature = "spreadsheets")]
 fn text_width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)
 }

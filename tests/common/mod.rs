@@ -153,6 +153,7 @@ pub fn seed(id: &str) -> u64 {
 }
 
 /// The text of one part of an XLSX (a zip), such as `xl/worksheets/sheet1.xml`.
+#[cfg(feature = "spreadsheets")]
 pub fn xlsx_part(bytes: &[u8], name: &str) -> String {
     use std::io::Read;
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
@@ -165,6 +166,7 @@ pub fn xlsx_part(bytes: &[u8], name: &str) -> String {
 }
 
 /// A sheet of an XLSX as calamine reads it: rows of cell texts (numbers as they print).
+#[cfg(feature = "spreadsheets")]
 pub fn sheet_rows(bytes: &[u8], sheet: &str) -> Vec<Vec<String>> {
     use calamine::Reader;
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
@@ -180,6 +182,7 @@ pub fn sheet_rows(bytes: &[u8], sheet: &str) -> Vec<Vec<String>> {
 }
 
 /// The sheets' names of an XLSX, in order.
+#[cfg(feature = "spreadsheets")]
 pub fn sheet_names(bytes: &[u8]) -> Vec<String> {
     use calamine::Reader;
     let book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
