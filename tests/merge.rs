@@ -1,8 +1,8 @@
-//! Merging returned forms (`kaohe merge`): messy returns of the county anti-drug assessment —
-//! a title row, headers renamed to aliases, 有/√ for 是, “六次” in a number, a unit in a second
-//! sheet, a GBK CSV, a unit returned twice (with the same and with different values), a unit
-//! not in the list, a mistyped code, units that returned nothing — each reported with its file,
-//! sheet, row, column letter and fix, and the rest merged; the merged workbook with its
+//! Merging returned forms (`kaohe merge`): twenty messy returns of the county anti-drug
+//! assessment — a title row, headers renamed to aliases, 有/√ for 是, “六次” in a number, a unit
+//! in a second sheet, GBK CSV, a unit returned twice (with the same and with different values),
+//! a unit not in the list, a mistyped code, a name not the list's, units that returned nothing —
+//! each reported with its file, sheet, row, column letter and fix, and the rest merged; the merged workbook with its
 //! 数据核对 sheet; and for every bundled rule set, forms filled in and merged score exactly like
 //! the same data as one CSV.
 #![cfg(feature = "spreadsheets")]
@@ -100,9 +100,21 @@ fn returns() -> (Rules, Vec<(String, Vec<u8>)>, String) {
     let mut stranger = rows[8].clone();
     stranger[0] = "999009999".into();
     stranger[1] = "新城镇".into();
-    let mut rest = vec![header.clone()];
-    rest.extend(rows[8..19].iter().cloned());
-    let files = vec![
+    // One return per township for the rest; one name written otherwise than in the list (the
+    // code is right).
+    let mut rest: Vec<(String, Vec<u8>)> = Vec::new();
+    for (k, row) in rows[8..19].iter().enumerate() {
+        let mut row = row.clone();
+        if k == 0 {
+            row[1] = format!("{}人民政府", row[1]);
+        }
+        let name = format!("{}-{}.xlsx", 10 + k, rows[8 + k][1]);
+        rest.push((
+            name,
+            workbook(None, &[("Sheet1", vec![header.clone(), row])]),
+        ));
+    }
+    let mut files = vec![
         (
             "01-城关镇.xlsx".to_string(),
             workbook(
@@ -152,10 +164,7 @@ fn returns() -> (Rules, Vec<(String, Vec<u8>)>, String) {
                 ],
             ),
         ),
-        (
-            "05.csv".to_string(),
-            gbk_csv(&header, &[rows[5].clone(), rows[6].clone()]),
-        ),
+        ("05.csv".to_string(), gbk_csv(&header, &[rows[5].clone()])),
         (
             "06.xlsx".to_string(),
             workbook(
@@ -177,11 +186,9 @@ fn returns() -> (Rules, Vec<(String, Vec<u8>)>, String) {
                 &[("Sheet1", vec![header.clone(), stranger, mistyped])],
             ),
         ),
-        (
-            "10-其余.xlsx".to_string(),
-            workbook(None, &[("Sheet1", rest)]),
-        ),
+        ("09.csv".to_string(), gbk_csv(&header, &[rows[6].clone()])),
     ];
+    files.extend(rest);
     let mut list = String::from("单位编码,单位名称\n");
     for r in &rows {
         list.push_str(&format!("{},{}\n", r[0], r[1]));
@@ -253,7 +260,7 @@ fn every_planted_mistake_is_reported_with_its_place_and_fix() {
     let t = twice[0].render(Lang::Zh);
     assert_eq!(twice[0].file.as_deref(), Some("06.xlsx"));
     assert!(
-        t.contains("失控人员数：这里“3”，01-城关镇.xlsx（工作表“Sheet1”） 第 4 行“2”"),
+        t.contains("失控人员数：这里“3”，01-城关镇.xlsx（工作表“Sheet1”）第 4 行“2”"),
         "{t}"
     );
     let t_en = twice[0].render(Lang::En);
@@ -279,12 +286,25 @@ fn every_planted_mistake_is_reported_with_its_place_and_fix() {
         .collect();
     assert_eq!(missing, [rows[7][0].clone(), rows[19][0].clone()]);
     assert!(find("F0103")[0].file.is_none());
-    assert_eq!(m.counts(), (6, 4), "{all}");
-    // Every file is accounted for.
-    assert_eq!(m.files.len(), 9);
+    // A name that is not the list's: noted, with both.
+    let names = find("F0106");
+    assert_eq!(names.len(), 1, "{all}");
+    assert_eq!(names[0].level, Level::Note);
+    let n = names[0].render(Lang::Zh);
+    assert!(
+        n.contains(&format!(
+            "单位名称“{}人民政府”与名单中的“{}”不一致",
+            rows[8][1], rows[8][1]
+        )),
+        "{n}"
+    );
+    assert_eq!(m.counts(), (6, 5), "{all}");
+    // Every one of the twenty files is accounted for.
+    assert_eq!(m.files.len(), 20);
     assert_eq!(m.files[2].errors, 1);
     assert_eq!(m.files[3].units, 2);
-    assert_eq!(m.files[4].units, 2, "the GBK CSV");
+    assert_eq!(m.files[4].units, 1, "the GBK CSV");
+    assert_eq!(m.files[9].notes, 1, "the name not the list's");
     let _ = rules;
 }
 
@@ -298,7 +318,11 @@ fn the_rest_is_merged_and_scores_as_the_same_data_in_one_csv() {
     let order = [1, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
     let mut csv = header.join(",") + "\n";
     for &i in &order {
-        csv.push_str(&(rows[i].join(",") + "\n"));
+        let mut row = rows[i].clone();
+        if i == 8 {
+            row[1] = format!("{}人民政府", row[1]); // as returned
+        }
+        csv.push_str(&(row.join(",") + "\n"));
     }
     let direct = data::read(&rules.set, "same.csv", csv.as_bytes());
     assert!(direct.errors.is_empty());
@@ -451,7 +475,8 @@ fn the_cli_merges_and_assess_scores_several_files() {
         "02.xlsx：1 个单位，2 处提示",
         "06.xlsx：1 个单位，1 处错误",
         "说明[F0107]",
-        "合并 9 个文件：16 个单位可以计分；6 处错误，4 处提示",
+        "合并 20 个文件：16 个单位可以计分；6 处错误，5 处提示",
+        "10-柳溪镇.xlsx：1 个单位，1 处提示",
         "已写出",
     ] {
         assert!(said.contains(want), "{want}: {said}");
@@ -476,7 +501,7 @@ fn the_cli_merges_and_assess_scores_several_files() {
     let o = run(&assess);
     assert_eq!(o.status.code(), Some(4));
     let said = String::from_utf8_lossy(&o.stderr);
-    assert!(said.contains("9 个返回的文件"), "{said}");
+    assert!(said.contains("20 个返回的文件"), "{said}");
     assess.extend(["--keep-going", "--format", "csv"]);
     let o = run(&assess);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

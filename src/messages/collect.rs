@@ -302,8 +302,10 @@ pub fn in_file(file: &str, sheet: Option<&str>) -> Text {
 /// How another return is named in a message: its file, sheet and row.
 pub fn other_return(file: &str, sheet: Option<&str>, row: usize) -> Text {
     let place = in_file(file, sheet);
+    // No space after a closing full-width bracket.
+    let gap = if sheet.is_some() { "" } else { " " };
     Text::new(
-        format!("{} 第 {row} 行", place.zh),
+        format!("{}{gap}第 {row} 行", place.zh),
         format!("{} row {row}", place.en),
     )
 }

@@ -81,7 +81,7 @@ test("the JS API merges returned files as `kaohe merge` does, problems and workb
   assert.deepEqual(m.files.map((f) => f.units), [2, 2, 15]);
   // 20 − 城关镇 (two returns that differ) − the row with 六次 − two not returned.
   assert.equal(m.ready, 16);
-  assert.ok(new TextDecoder().decode(m.csv).startsWith("\uFEFF单位编码,"));
+  assert.ok(new TextDecoder("utf-8", { ignoreBOM: true }).decode(m.csv).startsWith("\uFEFF单位编码,"));
   const dir = mkdtempSync(join(tmpdir(), "kaohe-collect-"));
   const paths = files.map((f) => {
     writeFileSync(join(dir, f.fileName), f.data);
