@@ -443,15 +443,7 @@ fn the_cli_merges_and_assess_scores_several_files() {
     let units = dir.join("units.csv");
     std::fs::write(&units, &list).unwrap();
     let out = dir.join("合并.xlsx");
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_kaohe"))
-            .args(args)
-            .env("LANG", "zh_CN.UTF-8")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
-            .output()
-            .unwrap()
-    };
+    let run = common::kaohe_zh;
     let mut args = vec!["merge", "county-antidrug"];
     args.extend(paths.iter().map(String::as_str));
     let units_arg = units.display().to_string();

@@ -91,6 +91,17 @@ fn validations(xml: &str) -> Vec<[String; 5]> {
         .collect()
 }
 
+/// The cell formats of a workbook's styles part (`<cellXfs>`), by index: each `<xf …>` text.
+fn cell_formats(styles: &str) -> Vec<&str> {
+    let xfs = styles.split("<cellXfs").nth(1).unwrap();
+    xfs.split("</cellXfs>")
+        .next()
+        .unwrap()
+        .split("<xf ")
+        .skip(1)
+        .collect()
+}
+
 /// The validation over a column's cells.
 fn validation_of(xml: &str, column: &str) -> [String; 5] {
     validations(xml)
@@ -209,13 +220,7 @@ fn required_headers_are_orange_and_a_blank_required_cell_is_shaded() {
     let bytes = form_bytes(&r, Some(UNITS), None);
     let xml = xlsx_part(&bytes, "xl/worksheets/sheet1.xml");
     let styles = xlsx_part(&bytes, "xl/styles.xml");
-    let fills: Vec<&str> = styles
-        .split("<cellXfs")
-        .nth(1)
-        .unwrap()
-        .split("<xf ")
-        .skip(1)
-        .collect();
+    let fills = cell_formats(&styles);
     let style_of = |cell: &str| -> &str {
         let at = xml.find(&format!("<c r=\"{cell}\"")).unwrap();
         let s = attr(&xml[at..at + 40], "s").unwrap();
@@ -254,16 +259,7 @@ fn listed_units_are_filled_in_and_locked_the_rest_open() {
     assert!(rows[5][4].is_empty());
     let xml = xlsx_part(&bytes, "xl/worksheets/sheet1.xml");
     let styles = xlsx_part(&bytes, "xl/styles.xml");
-    let xfs: Vec<&str> = styles
-        .split("<cellXfs")
-        .nth(1)
-        .unwrap()
-        .split("</cellXfs>")
-        .next()
-        .unwrap()
-        .split("<xf ")
-        .skip(1)
-        .collect();
+    let xfs = cell_formats(&styles);
     let unlocked = |s: &str| xfs[s.parse::<usize>().unwrap()].contains("locked=\"0\"");
     // The sheet is protected; a filled-in cell is locked; the columns' cells are open.
     assert!(xml.contains("<sheetProtection sheet=\"1\""));
@@ -418,15 +414,7 @@ fn the_cli_writes_a_form() {
     )
     .unwrap();
     let out = dir.join("表.xlsx");
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_kaohe"))
-            .args(args)
-            .env("LANG", "zh_CN.UTF-8")
-            .env_remove("LC_ALL")
-            .env_remove("LC_MESSAGES")
-            .output()
-            .unwrap()
-    };
+    let run = common::kaohe_zh;
     let o = run(&[
         "template",
         "county-antidrug",

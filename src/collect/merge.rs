@@ -627,15 +627,8 @@ impl Merged {
 
     #[cfg(feature = "spreadsheets")]
     fn write_xlsx(&self, set: &RuleSet, lang: Lang) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook};
-        let mut book = Workbook::new();
-        // The same merge gives the same bytes: a fixed creation time, not the clock's.
-        let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
-        book.set_properties(
-            &DocProperties::new()
-                .set_title(&set.title)
-                .set_creation_datetime(&created),
-        );
+        use rust_xlsxwriter::{Format, FormatAlign};
+        let mut book = crate::output::workbook(&set.title)?;
         let bold = Format::new().set_bold().set_text_wrap();
         let marked = Format::new().set_background_color(0xFFC7CE);
         let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);

@@ -292,17 +292,9 @@ pub fn xlsx(form: &Form) -> Result<Vec<u8>, Message> {
 fn write(form: &Form) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{
         ConditionalFormatFormula, DataValidation, DataValidationErrorStyle, DataValidationRule,
-        DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, Note,
-        ProtectionOptions, Workbook,
+        Format, FormatAlign, FormatBorder, Formula, Note, ProtectionOptions,
     };
-    let mut book = Workbook::new();
-    // The same form gives the same bytes: a fixed creation time, not the clock's.
-    let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
-    book.set_properties(
-        &DocProperties::new()
-            .set_title(&form.title)
-            .set_creation_datetime(&created),
-    );
+    let mut book = crate::output::workbook(&form.title)?;
     let border = FormatBorder::Thin;
     let header = Format::new()
         .set_bold()

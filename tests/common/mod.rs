@@ -188,3 +188,14 @@ pub fn sheet_names(bytes: &[u8]) -> Vec<String> {
     let book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
     book.sheet_names().to_vec()
 }
+
+/// Runs the `kaohe` binary under a Chinese locale (`LANG`; `LC_ALL` and `LC_MESSAGES` unset).
+pub fn kaohe_zh(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_kaohe"))
+        .args(args)
+        .env("LANG", "zh_CN.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .output()
+        .unwrap()
+}
