@@ -6,7 +6,7 @@
 
 use crate::compile::Rules;
 use crate::data::Unit;
-use crate::model::{Condition, LinkTarget, Measure, RuleSet, Shape, Value};
+use crate::model::{Condition, Count, Deduct, LinkTarget, Measure, RuleSet, Shape, Value};
 use rhai::{ASTNode, Expr, FnPtr, AST};
 
 /// The declaration that reads a field.
@@ -221,18 +221,18 @@ impl Walk<'_> {
 
     fn shape(&mut self, shape: &Shape, source: Source) {
         let role = Role::Measured;
+        if let Some(m) = shape.measure() {
+            self.measure(m, source, role, 0);
+        }
         match shape {
-            Shape::Deduct(ds) | Shape::Count(ds) => {
-                for d in ds {
-                    self.add(d.count, source, role);
+            Shape::Deduct(Deduct { list }) | Shape::Count(Count { list }) => {
+                for o in list {
+                    self.add(o.count, source, role);
                 }
             }
-            Shape::Target(m, ..) | Shape::Bands(m, _) | Shape::Zero(m) => {
-                self.measure(m, source, role, 0);
-            }
-            Shape::Linear { measure, .. } => self.measure(measure, source, role, 0),
-            Shape::Yes(f) => self.add(*f, source, role),
-            Shape::Score(f) => self.closure(f, source, role),
+            Shape::Yes(y) => self.add(y.field, source, role),
+            Shape::Score(s) => self.closure(&s.f, source, role),
+            Shape::Target(_) | Shape::Linear(_) | Shape::Bands(_) | Shape::Zero(_) => {}
         }
     }
 
