@@ -526,7 +526,7 @@ const readers = {
     render();
     rescore();
   },
-  async "units-file"(file) {
+  async "collect-units-file"(file) {
     state.collect.units = { fileName: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
     renderCollect();
   },
@@ -1343,7 +1343,8 @@ async function downloadTemplate(unit = "") {
   const u = state.collect.units;
   const r = await engine.send({
     type: "template", name: state.rules.name, source: state.rules.source,
-    units: u?.bytes ?? null, unitsFileName: u?.fileName ?? "units.csv", unit,
+    // (not `units`: the watchdog reads that as a count of units)
+    list: u?.bytes ?? null, listName: u?.fileName ?? "units.csv", unit,
   });
   if (r.bytes?.length) {
     const who = unit ? `-${unit}` : "";
@@ -1363,7 +1364,7 @@ async function mergeReturns(files) {
   const r = await engine.send({
     type: "merge", name: state.rules.name, source: state.rules.source,
     files: await Promise.all(files.map(async (f) => ({ fileName: f.name, data: new Uint8Array(await f.arrayBuffer()) }))),
-    units: u?.bytes ?? null, unitsFileName: u?.fileName ?? "units.csv",
+    list: u?.bytes ?? null, listName: u?.fileName ?? "units.csv",
   });
   if (!r.summary) {
     state.collect.merged = null;

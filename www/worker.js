@@ -7,8 +7,9 @@
 //               { id, type: "explain", request, index }   (one unit of a batch result)
 //               { id, type: "cases", name, source, cases }
 //               { id, type: "bundled-data", bundled }   (a bundled rule set's sample kept in the full module)
-//               { id, type: "template", name, source, units, unitsFileName, unit }   (the form, XLSX)
-//               { id, type: "merge", name, source, files: [{ fileName, data }], units, unitsFileName }
+//               { id, type: "template", name, source, list, listName, unit }   (the form, XLSX;
+//               list: the list of units' bytes, or null)
+//               { id, type: "merge", name, source, files: [{ fileName, data }], list, listName }
 // Messages out: { type: "ready", version, bundled } once; { id, type: "progress", phase, units? }
 //               while a job runs (the page's watchdog counts from the last one); then { id, … }.
 //
@@ -155,14 +156,14 @@ const handlers = {
     return { data: await k.bundledData(bundled).catch(() => null) };
   },
   // Data collection (数据收集): both write XLSX, in the full module.
-  template(k, { name, source, units, unitsFileName, unit }) {
+  template(k, { name, source, list, listName, unit }) {
     if (!k.spreadsheets()) return { error: "无法加载生成 Excel 文件所需的组件（可能已断网或本地服务已停止）。请联网或启动服务后刷新页面再试。" };
-    const r = k.template({ name, source }, { units, unitsFileName, unit });
+    const r = k.template({ name, source }, { units: list, unitsFileName: listName, unit });
     return r.type === "success" ? { bytes: r.xlsx, units: r.units, columns: r.columns } : { stage: r.stage, errors: r.errors };
   },
-  merge(k, { name, source, files, units, unitsFileName }) {
+  merge(k, { name, source, files, list, listName }) {
     if (!k.spreadsheets()) return { error: "无法加载读取 Excel 文件所需的组件（可能已断网或本地服务已停止）。请联网或启动服务后刷新页面再试。" };
-    const r = k.merge({ name, source }, files, { units, unitsFileName, lang: "zh" });
+    const r = k.merge({ name, source }, files, { units: list, unitsFileName: listName, lang: "zh" });
     if (r.type !== "success") return { stage: r.stage, errors: r.errors };
     const { files: lines, problems, errors, notes, ready, xlsx, csv } = r;
     return { summary: { files: lines, problems, errors, notes, ready }, bytes: xlsx, csv };

@@ -119,6 +119,27 @@ test("the app: 下载填报模板 gives the rule set's form", async () => {
   assert.match(entries["xl/worksheets/sheet1.xml"].toString(), /<dataValidations count="\d+">/);
 });
 
+test("the app: with a list of units, the form lists them; with a code, that unit's own form", async () => {
+  await page.click("#collect-open");
+  await page.setInputFiles("#collect-units-file", { name: "单位名单.csv", mimeType: "text/csv", buffer: Buffer.from(unitList) });
+  await page.waitForFunction(() => /已选：单位名单\.csv/.test(document.querySelector("#units-name").textContent));
+  await page.fill("#template-unit", rows[3][0]);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#template-download-unit")]);
+  assert.equal(download.suggestedFilename(), `county-antidrug-填报表-${rows[3][0]}.xlsx`);
+  const entries = await unzip(readFileSync(await download.path()));
+  const sheet = entries["xl/worksheets/sheet1.xml"].toString();
+  assert.match(sheet, /<row r="4"/);
+  assert.doesNotMatch(sheet, /<row r="5"/, "one row: the unit's own");
+  assert.match(entries["xl/sharedStrings.xml"].toString(), new RegExp(rows[3][1]));
+  // A code not in the list: the dialog says so, with the catalogue's code.
+  await page.fill("#template-unit", "999999999");
+  await page.click("#template-download-unit");
+  await page.waitForFunction(() => /F0002/.test(document.querySelector("#collect-result").textContent));
+  await page.click("#units-clear");
+  await page.fill("#template-unit", "");
+  await page.click("#collect-close");
+});
+
 test("the app: returned files dropped on the page are merged, every problem listed, the rest scored", async () => {
   const files = returns().map((f) => ({ name: f.fileName, bytes: [...f.data] }));
   await page.evaluate((list) => {
