@@ -4,6 +4,8 @@
 #   - tests/e2e/survey.test.mjs: the survey JS API in Node (respondents' XLSX, list of units, identity)
 #   - tests/e2e/survey-app.test.mjs: surveys in the web app (the bundled sample from the full module,
 #     n and intervals, the list of units, 问卷星 XLSX, 200,000 respondents in one XLSX)
+#   - tests/e2e/collect.test.mjs: data collection — the form and the merge through the JS API (byte
+#     identity with `kaohe template`/`kaohe merge`) and in the app (下载填报模板, returned files dropped)
 #   - tests/e2e/app.test.mjs: the web app in headless Chromium (screenshots in tests/e2e/screenshots/)
 #   - tests/e2e/report.test.mjs: the 通报 printed to PDF (read back with pdftotext), rule drafts kept
 #     in the browser, the phone layout (390×844)
@@ -99,4 +101,4 @@ fi
 cd tests/e2e
 # --experimental-websocket: Node 20's WebSocket client, for Firefox's WebDriver BiDi.
 KAOHE_URL=$URL KAOHE_APP_BIN=$ROOT/target/release/kaohe \
-  node --experimental-websocket --test --test-concurrency=1 api.test.mjs survey.test.mjs survey-app.test.mjs hostile.test.mjs app.test.mjs report.test.mjs dist.test.mjs firefox.test.mjs
+  node --experimental-websocket --test --test-concurrency=1 api.test.mjs survey.test.mjs survey-app.test.mjs collect.test.mjs hostile.test.mjs app.test.mjs report.test.mjs dist.test.mjs firefox.test.mjs

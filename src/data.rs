@@ -48,6 +48,9 @@ pub struct Dataset {
     pub errors_omitted: usize,
     /// Columns no field reads.
     pub ignored_columns: Vec<String>,
+    /// For a table (CSV, a sheet), each field's 1-based column in its header, 0 for none;
+    /// empty for JSON.
+    pub columns: Vec<usize>,
     /// The text encoding found (`UTF-8`, `GB18030`, `UTF-16LE` …).
     pub encoding: String,
     /// For a respondents' file (一行一份答卷): how many were read, counted and tallied into
@@ -500,7 +503,7 @@ impl<R: Read> Read for Decode<R> {
 }
 
 /// Headers compare after trimming and folding full-width brackets and spaces.
-fn normalize_header(h: &str) -> String {
+pub(crate) fn normalize_header(h: &str) -> String {
     h.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
         .chars()
         .filter(|c| !c.is_whitespace())
@@ -980,6 +983,13 @@ impl<'a, I: Iterator<Item = TableRow>> Table<'a, I> {
         });
     }
 
+    /// Each field's 1-based column in the header, 0 for none (nothing before the header).
+    fn columns(&self) -> Vec<usize> {
+        self.header.as_ref().map_or_else(Vec::new, |h| {
+            h.field_col.iter().map(|c| c.map_or(0, |c| c + 1)).collect()
+        })
+    }
+
     /// Checks the next row below the header.
     fn next_row(&mut self) {
         let Some(header) = &self.header else {
@@ -1365,6 +1375,9 @@ impl<'a, R: Read> UnitStream<'a, R> {
         let mut dataset = Dataset::gather(self.by_ref());
         dataset.encoding = self.encoding().to_string();
         dataset.ignored_columns = self.ignored_columns().to_vec();
+        if let Rows::Csv(table) = &self.rows {
+            dataset.columns = table.columns();
+        }
         dataset
     }
 }
@@ -1533,13 +1546,16 @@ fn cells_to_rows(mut cells: Vec<SheetCell>) -> impl Iterator<Item = TableRow> {
     })
 }
 
-/// The cells of the first sheet of an XLSX with any, read one at a time (never as a dense
-/// range: a sheet's extent says nothing of how many cells it really has).
+/// The cells of the sheets of an XLSX with any — the first such sheet, or `all` of them, each
+/// with its name — read one at a time (never as a dense range: a sheet's extent says nothing
+/// of how many cells it really has).
 #[cfg(feature = "spreadsheets")]
 fn xlsx_cells(
     mut book: calamine::Xlsx<io::Cursor<&[u8]>>,
-) -> Result<Option<Vec<SheetCell>>, Message> {
+    all: bool,
+) -> Result<Vec<(String, Vec<SheetCell>)>, Message> {
     use calamine::Reader;
+    let mut sheets = Vec::new();
     for name in book.sheet_names().to_vec() {
         let Ok(mut reader) = book.worksheet_cells_reader(&name) else {
             continue;
@@ -1570,10 +1586,13 @@ fn xlsx_cells(
             cells.push((row, col, text));
         }
         if !cells.is_empty() {
-            return Ok(Some(cells));
+            sheets.push((name, cells));
+            if !all {
+                break;
+            }
         }
     }
-    Ok(None)
+    Ok(sheets)
 }
 
 /// The most cells an XLS sheet's extent may span (rows × columns between its farthest cells, and
@@ -1794,13 +1813,16 @@ fn check_ods(bytes: &[u8]) -> Result<(), Message> {
     Ok(())
 }
 
-/// The cells of the first sheet with data of an XLS or ODS workbook (checked before it was
-/// opened: these readers fill in a sheet's whole extent).
+/// The cells of the sheets with data of an XLS or ODS workbook — the first, or `all` of them,
+/// each with its name (checked before it was opened: these readers fill in a sheet's whole
+/// extent).
 #[cfg(feature = "spreadsheets")]
 fn range_cells(
     mut book: calamine::Sheets<io::Cursor<&[u8]>>,
-) -> Result<Option<Vec<SheetCell>>, Message> {
+    all: bool,
+) -> Result<Vec<(String, Vec<SheetCell>)>, Message> {
     use calamine::Reader;
+    let mut sheets = Vec::new();
     for name in book.sheet_names().to_vec() {
         let Ok(range) = book.worksheet_range(&name) else {
             continue;
@@ -1816,10 +1838,13 @@ fn range_cells(
             })
             .collect();
         if !cells.is_empty() {
-            return Ok(Some(cells));
+            sheets.push((name, cells));
+            if !all {
+                break;
+            }
         }
     }
-    Ok(None)
+    Ok(sheets)
 }
 
 /// A sheet's rows: spreadsheet row number and cells' texts.
@@ -1843,17 +1868,17 @@ pub(crate) fn xls_or_ods_rows(bytes: &[u8]) -> Result<Option<SheetRows>, Message
             check_ods(bytes)?;
             calamine::Ods::new(cursor())
                 .map_err(|e| unopenable(e.into()))
-                .and_then(|book| range_cells(calamine::Sheets::Ods(book)))?
+                .and_then(|book| range_cells(calamine::Sheets::Ods(book), false))?
         }
         Err(_) => {
             check_xls(bytes)?;
             calamine::Xls::new(cursor())
                 .map_err(|e| unopenable(e.into()))
-                .and_then(|book| range_cells(calamine::Sheets::Xls(book)))?
+                .and_then(|book| range_cells(calamine::Sheets::Xls(book), false))?
         }
     };
     Ok(Some(
-        cells_to_rows(cells.unwrap_or_default())
+        cells_to_rows(cells.into_iter().next().map(|s| s.1).unwrap_or_default())
             .map(|(row, cells)| {
                 let cells = cells
                     .map(|c| c.iter().map(str::to_string).collect())
@@ -1869,51 +1894,119 @@ pub(crate) fn xls_or_ods_rows(bytes: &[u8]) -> Result<Option<SheetRows>, Message
 /// [`MAX_ZIP_ENTRIES`], [`MAX_SHEET_CELLS`] and [`MAX_SHEET_COLUMNS`].
 #[cfg(feature = "spreadsheets")]
 pub fn read_spreadsheet(set: &RuleSet, bytes: &[u8]) -> Dataset {
+    match workbook_cells(bytes, false) {
+        Ok(sheets) => match sheets.into_iter().next() {
+            Some((_, cells)) => sheet_dataset(set, cells),
+            None => Dataset::gather([Err(DataError::file(msg::empty_file()))]),
+        },
+        Err(why) => spreadsheet_refused(why),
+    }
+}
+
+/// One sheet of a workbook, read as [`read_spreadsheet`] reads the first.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    /// The sheet's name (`""` for a file that could not be opened).
+    pub name: String,
+    /// Its units and errors.
+    pub dataset: Dataset,
+}
+
+/// Reads every sheet of a spreadsheet that holds units: the first sheet with data (the one
+/// [`read_spreadsheet`] reads), then each other sheet whose header row — within the first
+/// rows, below a title — names the unit-id column. A file that cannot be opened gives one
+/// sheet without a name, holding the error.
+#[cfg(feature = "spreadsheets")]
+pub fn read_sheets(set: &RuleSet, bytes: &[u8]) -> Vec<Sheet> {
+    let sheets = match workbook_cells(bytes, true) {
+        Ok(sheets) if sheets.is_empty() => {
+            let dataset = Dataset::gather([Err(DataError::file(msg::empty_file()))]);
+            return vec![Sheet {
+                name: String::new(),
+                dataset,
+            }];
+        }
+        Ok(sheets) => sheets,
+        Err(why) => {
+            return vec![Sheet {
+                name: String::new(),
+                dataset: spreadsheet_refused(why),
+            }]
+        }
+    };
+    let checker = Checker::new(set);
+    sheets
+        .into_iter()
+        .enumerate()
+        .filter(|(i, (_, cells))| {
+            *i == 0
+                || cells_to_rows(cells.clone())
+                    .take(HEADER_SEARCH_ROWS)
+                    .any(|(_, r)| r.is_ok_and(|cells| checker.names_id(&cells)))
+        })
+        .map(|(_, (name, cells))| Sheet {
+            name,
+            dataset: sheet_dataset(set, cells),
+        })
+        .collect()
+}
+
+/// Without the `spreadsheets` feature a spreadsheet is refused, with an error that says so.
+#[cfg(not(feature = "spreadsheets"))]
+pub fn read_sheets(set: &RuleSet, bytes: &[u8]) -> Vec<Sheet> {
+    vec![Sheet {
+        name: String::new(),
+        dataset: read_spreadsheet(set, bytes),
+    }]
+}
+
+/// One sheet's cells as a table of units.
+#[cfg(feature = "spreadsheets")]
+fn sheet_dataset(set: &RuleSet, cells: Vec<SheetCell>) -> Dataset {
+    let mut table = Table::new(set, cells_to_rows(cells));
+    let mut dataset = Dataset::gather(std::iter::from_fn(|| table.next_item()));
+    dataset.columns = table.columns();
+    dataset.ignored_columns = table.ignored;
+    dataset.encoding = "spreadsheet".into();
+    dataset
+}
+
+/// The sheets with data of a workbook, with their names — the first, or `all` — after the
+/// checks every workbook passes (zip limits, XLS extents, no XLSB).
+#[cfg(feature = "spreadsheets")]
+fn workbook_cells(bytes: &[u8], all: bool) -> Result<Vec<(String, Vec<SheetCell>)>, Message> {
     use calamine::Reader;
     let cursor = || io::Cursor::new(bytes);
     // A zip is whatever opens as one (bytes before it included), and is checked as a whole;
     // then read by the one reader its content names, never by guessing. XLSB is not read: its
     // reader fills in a sheet's whole extent unchecked.
     let unopenable = |e: calamine::Error| msg::spreadsheet_unopenable(&e.to_string(), false);
-    let cells = match zip::ZipArchive::new(cursor()) {
+    match zip::ZipArchive::new(cursor()) {
         Ok(archive) => {
             let ods = archive.index_for_name("content.xml").is_some();
             if archive.index_for_name("xl/workbook.bin").is_some() {
-                return spreadsheet_refused(msg::xlsb());
+                return Err(msg::xlsb());
             }
-            if let Err(why) =
-                check_zip(bytes).and_then(|()| if ods { check_ods(bytes) } else { Ok(()) })
-            {
-                return spreadsheet_refused(why);
-            }
+            check_zip(bytes)?;
             if ods {
+                check_ods(bytes)?;
                 calamine::Ods::new(cursor())
                     .map_err(|e| unopenable(e.into()))
-                    .and_then(|book| range_cells(calamine::Sheets::Ods(book)))
+                    .and_then(|book| range_cells(calamine::Sheets::Ods(book), all))
             } else {
                 match calamine::Xlsx::new(cursor()) {
-                    Ok(book) => xlsx_cells(book),
+                    Ok(book) => xlsx_cells(book, all),
                     Err(e) => Err(unopenable(e.into())),
                 }
             }
         }
-        Err(_) => match check_xls(bytes) {
-            Err(why) => return spreadsheet_refused(why),
-            Ok(()) => calamine::Xls::new(cursor())
+        Err(_) => {
+            check_xls(bytes)?;
+            calamine::Xls::new(cursor())
                 .map_err(|e| unopenable(e.into()))
-                .and_then(|book| range_cells(calamine::Sheets::Xls(book))),
-        },
-    };
-    let cells = match cells {
-        Ok(Some(cells)) => cells,
-        Ok(None) => return Dataset::gather([Err(DataError::file(msg::empty_file()))]),
-        Err(why) => return spreadsheet_refused(why),
-    };
-    let mut table = Table::new(set, cells_to_rows(cells));
-    let mut dataset = Dataset::gather(std::iter::from_fn(|| table.next_item()));
-    dataset.ignored_columns = table.ignored;
-    dataset.encoding = "spreadsheet".into();
-    dataset
+                .and_then(|book| range_cells(calamine::Sheets::Xls(book), all))
+        }
+    }
 }
 
 /// Reads JSON: an array of objects keyed by field name or header, or `{"units": [...]}`.

@@ -244,6 +244,17 @@ impl DataError {
             self.help.as_deref(),
         )
     }
+
+    /// As [`Self::render`], headed as a note (`说明[F0107]：…`): something worth a look that
+    /// left nothing out.
+    pub fn render_note(&self, lang: Lang) -> String {
+        crate::messages::render_note_parts(
+            lang,
+            self.code,
+            &self.render_place(lang, false),
+            self.help.as_deref(),
+        )
+    }
 }
 
 impl Serialize for DataError {

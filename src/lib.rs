@@ -5,6 +5,7 @@ pub mod batch;
 pub mod bundled;
 pub mod cases;
 pub mod cohort;
+pub mod collect;
 pub mod compile;
 pub mod data;
 pub mod error;

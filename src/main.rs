@@ -92,10 +92,18 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
             "运行规则集的测试用例（名称.cases.json）和错误规则检查，并给出覆盖情况",
         ),
         ("codes", "列出消息目录：每个错误代码及其含义"),
+        (
+            "template",
+            "生成规则集的数据填报表（Excel）：每个单位一行、每个字段一列，带下拉选项、取值范围、必填标记和说明指标用途的批注",
+        ),
+        (
+            "merge",
+            "合并各单位返回的填报表：逐个文件、工作表、行、列指出问题，查出重复返回、未返回和名单外的单位，写出合并数据和“数据核对”工作表",
+        ),
     ];
     const ARGS: &[(&str, &str, &str)] = &[
         ("assess", "rules", "规则脚本（.rhai）或内置规则集名称"),
-        ("assess", "data", "数据文件（UTF-8/GBK 的 .csv，.xlsx/.xls/.ods，或 .json）；默认：规则旁的 samples/规则名.csv"),
+        ("assess", "data", "数据文件（UTF-8/GBK 的 .csv，.xlsx/.xls/.ods，或 .json）；默认：规则旁的 samples/规则名.csv。给出多个文件（各单位返回的填报表）时，先像 kaohe merge 一样合并"),
         ("assess", "previous", "上期的 JSON 结果，用于名次变化、上期得分和分差"),
         ("assess", "format", "输出格式：table（表格，默认）、json、csv、xlsx（Excel 工作簿，须加 --out）、jsonl（每行一个单位，按输入顺序，可流式处理大文件）"),
         ("assess", "out", "写入此文件，而不是输出到屏幕"),
@@ -108,6 +116,14 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
         ("serve", "root", "改为提供此目录：源码目录（www/ 与 pkg/）或构建好的 dist/ 目录"),
         ("test", "rules", "规则脚本；默认：rules/*.rhai 和 rules/broken/*.rhai"),
         ("codes", "code", "只显示这个代码，如 D0201"),
+        ("template", "rules", "规则脚本（.rhai）或内置规则集名称"),
+        ("template", "units", "单位名单（编码、名称等，一行一个单位）：预先填入各单位并锁定"),
+        ("template", "unit", "只生成这一个单位的表（名单中的编码或名称）：一行，只含该单位参加考核的项目"),
+        ("template", "out", "写出的填报表（.xlsx）"),
+        ("merge", "rules", "规则脚本（.rhai）或内置规则集名称"),
+        ("merge", "files", "各单位返回的文件（.xlsx/.xls/.ods，UTF-8/GBK 的 .csv，.json）"),
+        ("merge", "units", "应返回的单位名单（或据此生成的填报表）：列出没有返回的单位和名单之外的单位"),
+        ("merge", "out", "写出合并数据：.xlsx（含“数据核对”工作表）或 .csv"),
     ];
     let template =
         |args: bool| {
@@ -167,7 +183,9 @@ fn usage_failure(e: &clap::Error) -> Failure {
         ErrorKind::InvalidSubcommand => format!("不认识的命令“{arg}”"),
         ErrorKind::InvalidValue => format!("参数 {arg} 的值“{value}”无效"),
         ErrorKind::MissingRequiredArgument => format!("缺少必需的参数 {arg}"),
-        ErrorKind::MissingSubcommand => "缺少命令（assess、check、test、serve、codes）".into(),
+        ErrorKind::MissingSubcommand => {
+            "缺少命令（assess、check、test、template、merge、serve、codes）".into()
+        }
         ErrorKind::TooManyValues | ErrorKind::ArgumentConflict => {
             format!("多余或冲突的参数“{arg}”")
         }
@@ -195,8 +213,9 @@ enum Command {
     Assess {
         /// Rule script (.rhai) or bundled rule set id
         rules: Option<String>,
-        /// Data file (.csv in UTF-8/GBK, .xlsx/.xls/.ods, or .json); default: samples/<rule name>.csv beside the rules
-        data: Option<PathBuf>,
+        /// Data file (.csv in UTF-8/GBK, .xlsx/.xls/.ods, or .json); default: samples/<rule name>.csv beside the rules.
+        /// Several files (returned forms) are merged first, as `kaohe merge` merges them
+        data: Vec<PathBuf>,
         /// Previous period's JSON result, for rank change
         #[arg(long)]
         previous: Option<PathBuf>,
@@ -242,6 +261,38 @@ enum Command {
     Test {
         /// Rule scripts; default: every rules/*.rhai and rules/broken/*.rhai
         rules: Vec<PathBuf>,
+    },
+    /// Write the data-collection form (XLSX) of a rule set: one row per unit, one column per
+    /// field, with dropdowns, ranges, required cells marked and comments naming the indicators
+    Template {
+        /// Rule script (.rhai) or bundled rule set id
+        rules: String,
+        /// The list of units (code, name …, one row per unit): their rows are filled in and locked
+        #[arg(long, value_name = "UNITS")]
+        units: Option<PathBuf>,
+        /// One unit's own form (its code or name in --units): one row, only the fields it is
+        /// assessed on
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
+        /// The form to write (.xlsx)
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Merge returned forms into one checked dataset: every problem by file, sheet, row and
+    /// column; units returned twice, missing or unexpected; writes the data and a 数据核对 sheet
+    Merge {
+        /// Rule script (.rhai) or bundled rule set id
+        rules: String,
+        /// The returned files (.xlsx/.xls/.ods, .csv in UTF-8/GBK, .json)
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The list of units expected (or the form made from it): units that returned nothing
+        /// and units not in it are reported
+        #[arg(long, value_name = "UNITS")]
+        units: Option<PathBuf>,
+        /// Write the merged data here: .xlsx (with the 数据核对 sheet) or .csv
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// List the message catalogue: every error code and what it means
     Codes {
@@ -312,6 +363,18 @@ fn main() -> ExitCode {
         Command::Check { rules } => check(&rules),
         Command::Test { rules } => test(rules),
         Command::Codes { code } => codes(code.as_deref()),
+        Command::Template {
+            rules,
+            units,
+            unit,
+            out,
+        } => template(&rules, units.as_deref(), unit.as_deref(), &out),
+        Command::Merge {
+            rules,
+            files,
+            units,
+            out,
+        } => merge(&rules, &files, units.as_deref(), out.as_deref()),
         Command::Serve { port, root } => {
             kaohe::serve::serve(root.as_deref(), port).map_err(|m| fail(exit::IO, m))
         }
@@ -614,29 +677,25 @@ fn stream(
     result
 }
 
-fn assess(
-    rules: Option<String>,
-    data_path: Option<PathBuf>,
-    previous: Option<PathBuf>,
-    how: Run,
-) -> Result<(), Failure> {
-    let Run {
-        format,
-        out,
-        keep_going,
-        quiet,
-        stream: stream_asked,
-        units,
-    } = how;
-    // The rule set: a file, a bundled id, or the default.
-    let (rules_name, source, modules, sample) = match &rules {
+/// A rule set to compile: its name, source and helper modules, and the bundled rule set it is
+/// (for its sample data).
+type RuleSource = (
+    String,
+    String,
+    Vec<(String, String)>,
+    Option<&'static bundled::Bundled>,
+);
+
+/// The rule set a command names: a file, a bundled id, or (none named) the default.
+fn rule_source(rules: Option<&str>) -> Result<RuleSource, Failure> {
+    Ok(match rules {
         Some(r) if Path::new(r).is_file() => {
             let p = Path::new(r);
             let text = String::from_utf8(read(p)?)
                 .map_err(|_| fail(exit::RULES, msg::rules_not_utf8(r)))?;
-            (r.clone(), text, modules_beside(p), None)
+            (r.to_string(), text, modules_beside(p), None)
         }
-        Some(r) => match bundled::ALL.iter().find(|b| b.id == r.as_str()) {
+        Some(r) => match bundled::ALL.iter().find(|b| b.id == r) {
             Some(b) => (
                 b.rules_path.to_string(),
                 b.rules.to_string(),
@@ -657,16 +716,34 @@ fn assess(
                 Some(b),
             )
         }
-    };
-    refuse_overwrite(
-        out.as_deref(),
-        &[
-            rules.as_deref().map(Path::new),
-            data_path.as_deref(),
-            previous.as_deref(),
-            units.as_deref(),
-        ],
-    )?;
+    })
+}
+
+fn assess(
+    rules: Option<String>,
+    data: Vec<PathBuf>,
+    previous: Option<PathBuf>,
+    how: Run,
+) -> Result<(), Failure> {
+    let Run {
+        format,
+        out,
+        keep_going,
+        quiet,
+        stream: stream_asked,
+        units,
+    } = how;
+    let (rules_name, source, modules, sample) = rule_source(rules.as_deref())?;
+    // Several files are returned forms: merged, then scored as one dataset.
+    let several = data.len() > 1;
+    let data_path = if several { None } else { data.first().cloned() };
+    let mut inputs: Vec<Option<&Path>> = data.iter().map(|p| Some(p.as_path())).collect();
+    inputs.extend([
+        rules.as_deref().map(Path::new),
+        previous.as_deref(),
+        units.as_deref(),
+    ]);
+    refuse_overwrite(out.as_deref(), &inputs)?;
     let compiled = compile(&rules_name, &source, &modules)?;
     // A respondents' file (一行一份答卷) for a rule set with a survey: tallied into units while
     // it is read, in blocks (memory bounded whatever its size), never streamed in two passes.
@@ -716,6 +793,8 @@ fn assess(
     }
     let (data_name, dataset) = if let Some(read) = answers {
         read
+    } else if several {
+        merged_data(&compiled, &data, keep_going)?
     } else {
         let (data_name, bytes) = data_file(&data_path, sample, rules.as_deref())?;
         let dataset = data::read(&compiled.set, &data_name, &bytes);
@@ -840,6 +919,151 @@ fn read_units(rules: &Rules, path: &Path, keep_going: bool) -> Result<Vec<kaohe:
         keep_going && !dataset.units.is_empty(),
     )?;
     Ok(dataset.units)
+}
+
+/// Reads every file named, as `(name, bytes)`.
+fn read_files(files: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+    files
+        .iter()
+        .map(|p| Ok((p.display().to_string(), read(p)?)))
+        .collect()
+}
+
+/// Several data files given to `assess`: merged as `kaohe merge` merges returned forms. The
+/// notes are printed; the errors are data errors (they stop the run unless `--keep-going`);
+/// the units ready to score are scored.
+fn merged_data(
+    rules: &Rules,
+    files: &[PathBuf],
+    keep_going: bool,
+) -> Result<(String, data::Dataset), Failure> {
+    use kaohe::collect::merge::Level;
+    let merged = kaohe::collect::merge::merge(&rules.set, &read_files(files)?, None);
+    let mut errors = Vec::new();
+    for p in &merged.problems {
+        match p.level {
+            Level::Note => eprintln!("{}", p.render(lang())),
+            Level::Error => errors.push(p.render(lang())),
+        }
+    }
+    let units = merged.units();
+    let name = say(&kaohe::messages::collect::returned_files(files.len())).to_string();
+    data_errors(errors, 0, &name, keep_going && !units.is_empty())?;
+    let dataset = data::Dataset {
+        units,
+        ..data::Dataset::default()
+    };
+    Ok((name, dataset))
+}
+
+/// Reads a list of units (`--units` of `template` and `merge`): its errors are data errors, and
+/// stop the command.
+fn read_list(rules: &Rules, path: &Path) -> Result<Vec<kaohe::Unit>, Failure> {
+    let name = path.display().to_string();
+    let dataset = kaohe::collect::read_units(&rules.set, &name, &read(path)?);
+    let lines = dataset
+        .errors
+        .iter()
+        .map(|e| format!("{name}: {}", e.render(lang())))
+        .collect();
+    data_errors(lines, dataset.errors_omitted, &name, false)?;
+    if dataset.units.is_empty() {
+        let m = kaohe::messages::collect::empty_list(&name);
+        return Err(fail(exit::DATA, m));
+    }
+    Ok(dataset.units)
+}
+
+/// `kaohe template`: the rule set's data-collection form, for every unit of a list (or rows
+/// to fill in), or for one unit.
+fn template(
+    rules: &str,
+    units: Option<&Path>,
+    unit: Option<&str>,
+    out: &Path,
+) -> Result<(), Failure> {
+    use kaohe::collect::template;
+    let (name, source, modules, _) = rule_source(Some(rules))?;
+    refuse_overwrite(Some(out), &[Some(Path::new(rules)), units])?;
+    let compiled = compile(&name, &source, &modules)?;
+    let list = units.map(|p| read_list(&compiled, p)).transpose()?;
+    let form =
+        template::form(&compiled, list.as_deref(), unit).map_err(|m| fail(exit::USAGE, m))?;
+    let bytes = template::xlsx(&form).map_err(|m| fail(exit::IO, m))?;
+    write_to(Some(out), |w| w.write_all(&bytes))?;
+    let path = out.display().to_string();
+    let units = if form.listed { form.rows.len() } else { 0 };
+    let done = kaohe::messages::collect::form_written(&path, units, form.columns.len());
+    out!("{}", say(&done));
+    Ok(())
+}
+
+/// `kaohe merge`: the returned files merged and checked; every problem printed, then a line per
+/// file and the totals; the merged data written when asked. Exits 4 when errors were found
+/// (the merged data is written all the same, its problems marked).
+fn merge(
+    rules: &str,
+    files: &[PathBuf],
+    units: Option<&Path>,
+    out: Option<&Path>,
+) -> Result<(), Failure> {
+    use kaohe::messages::collect as words;
+    let (name, source, modules, _) = rule_source(Some(rules))?;
+    let xlsx = match out {
+        None => false,
+        Some(p) => {
+            let ext = p
+                .extension()
+                .map(|e| e.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
+            match ext.as_str() {
+                "xlsx" => true,
+                "csv" => false,
+                _ => {
+                    let m = words::merge_out_format(&p.display().to_string());
+                    return Err(fail(exit::USAGE, m));
+                }
+            }
+        }
+    };
+    let mut inputs: Vec<Option<&Path>> = files.iter().map(|p| Some(p.as_path())).collect();
+    inputs.extend([Some(Path::new(rules)), units]);
+    refuse_overwrite(out, &inputs)?;
+    let compiled = compile(&name, &source, &modules)?;
+    let list = units.map(|p| read_list(&compiled, p)).transpose()?;
+    let merged = kaohe::collect::merge::merge(&compiled.set, &read_files(files)?, list.as_deref());
+    for p in &merged.problems {
+        out!("{}", p.render(lang()));
+    }
+    for f in &merged.files {
+        out!(
+            "{}",
+            say(&words::file_line(&f.name, f.units, f.errors, f.notes))
+        );
+    }
+    let (errors, notes) = merged.counts();
+    let ready = merged.units().len();
+    out!(
+        "{}",
+        say(&words::merge_summary(files.len(), ready, errors, notes))
+    );
+    if let Some(path) = out {
+        let bytes = if xlsx {
+            merged
+                .xlsx(&compiled.set, lang())
+                .map_err(|e| fail(exit::IO, msg::cannot_build_workbook(&e)))?
+        } else {
+            merged.csv(&compiled.set, lang())
+        };
+        write_to(Some(path), |w| w.write_all(&bytes))?;
+        let done = words::merge_written(&path.display().to_string(), xlsx);
+        out!("{}", say(&done));
+    }
+    if errors > 0 {
+        Err((exit::DATA, String::new()))
+    } else {
+        Ok(())
+    }
 }
 
 fn check(paths: &[PathBuf]) -> Result<(), Failure> {

@@ -524,17 +524,10 @@ pub fn xlsx(_report: &Report) -> Result<Vec<u8>, String> {
 /// and reasons) and 分组统计 (cohort statistics).
 #[cfg(feature = "spreadsheets")]
 pub fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
-    use rust_xlsxwriter::{Format, Workbook};
+    use rust_xlsxwriter::Format;
     let err = |e: rust_xlsxwriter::XlsxError| format!("cannot write the workbook: {e}");
     let bold = Format::new().set_bold();
-    let mut book = Workbook::new();
-    // The same result gives the same bytes: a fixed creation time, not the clock's.
-    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1).map_err(err)?;
-    book.set_properties(
-        &rust_xlsxwriter::DocProperties::new()
-            .set_title(&report.rule_set.title)
-            .set_creation_datetime(&created),
-    );
+    let mut book = workbook(&report.rule_set.title).map_err(err)?;
 
     let sheet = book.add_worksheet();
     sheet.set_name("考核结果").map_err(err)?;
@@ -696,6 +689,22 @@ pub fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
         }
     }
     book.save_to_buffer().map_err(err)
+}
+
+/// A new workbook titled `title`, created at a fixed time rather than the clock's: the same
+/// content gives the same bytes.
+#[cfg(feature = "spreadsheets")]
+pub(crate) fn workbook(
+    title: &str,
+) -> Result<rust_xlsxwriter::Workbook, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1)?;
+    book.set_properties(
+        &rust_xlsxwriter::DocProperties::new()
+            .set_title(title)
+            .set_creation_datetime(&created),
+    );
+    Ok(book)
 }
 
 /// Writes a number as Excel shows it with exactly the decimals written (`97.70` stays

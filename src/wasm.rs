@@ -1185,3 +1185,224 @@ pub fn survey_info_json(rules_name: &str, rules_source: &str, modules_json: &str
         "metrics": metrics,
     }))
 }
+
+// ---------------------------------------------------------------------------------------------
+// Data collection (数据收集): the form (填报表) and the merge of returned forms, in the full
+// module only (they write XLSX and read spreadsheets): the engine module does not grow.
+// ---------------------------------------------------------------------------------------------
+
+/// What the form or the merge gave: the workbook's bytes and a summary, or the errors that
+/// stopped it (rule errors, a list of units' data errors, or a message of the catalogue).
+#[cfg(feature = "spreadsheets")]
+#[wasm_bindgen]
+pub struct Collected {
+    stage: String,
+    errors_json: String,
+    bytes: Vec<u8>,
+    summary_json: String,
+    csv: Vec<u8>,
+}
+
+#[cfg(feature = "spreadsheets")]
+#[wasm_bindgen]
+impl Collected {
+    /// Whether a workbook was written.
+    pub fn ok(&self) -> bool {
+        self.stage.is_empty()
+    }
+
+    /// The stage that failed (`rules`, `units`, `form`), or `""`.
+    pub fn stage(&self) -> String {
+        self.stage.clone()
+    }
+
+    /// The errors that stopped it, as JSON (rule errors, or data errors with `code`, `place`,
+    /// `message`, `help` and `en`).
+    #[wasm_bindgen(js_name = errorsJson)]
+    pub fn errors_json(&self) -> String {
+        self.errors_json.clone()
+    }
+
+    /// The workbook: the form, or the merged data with its 数据核对 sheet.
+    pub fn xlsx(&self) -> Vec<u8> {
+        self.bytes.clone()
+    }
+
+    /// The units of a merge ready to score, as CSV (UTF-8 with a byte-order mark): what scoring
+    /// the set of files scores (`kaohe assess RULES FILES…`); empty for a form.
+    pub fn csv(&self) -> Vec<u8> {
+        self.csv.clone()
+    }
+
+    /// For a form: `{units, columns}`. For a merge: `{files: [{name, units, errors, notes}],
+    /// problems: [{level, file, sheet, error, merged_row}], errors, notes, ready}`.
+    #[wasm_bindgen(js_name = summaryJson)]
+    pub fn summary_json(&self) -> String {
+        self.summary_json.clone()
+    }
+}
+
+#[cfg(feature = "spreadsheets")]
+impl Collected {
+    fn failed(stage: &str, errors_json: String) -> Self {
+        Self {
+            stage: stage.into(),
+            errors_json,
+            bytes: Vec::new(),
+            summary_json: "null".into(),
+            csv: Vec::new(),
+        }
+    }
+
+    fn message(stage: &str, m: crate::messages::Message) -> Self {
+        Self::failed(stage, to_json(&[DataError::file(m)]))
+    }
+}
+
+/// Compiles a rule set and reads its list of units (none when `units` is empty): the rules, the
+/// listed units, or why not.
+#[cfg(feature = "spreadsheets")]
+fn rules_and_list(
+    rules_name: &str,
+    rules_source: &str,
+    modules_json: &str,
+    units_name: &str,
+    units: &[u8],
+) -> Result<(Rules, Option<Vec<Unit>>), Collected> {
+    let modules: Vec<(String, String)> = serde_json::from_str(modules_json).unwrap_or_default();
+    let rules = Rules::compile_with_modules(rules_name, rules_source, &modules)
+        .map_err(|e| Collected::failed("rules", to_json(&e.0)))?;
+    if units.is_empty() {
+        return Ok((rules, None));
+    }
+    let list = crate::collect::read_units(&rules.set, units_name, units);
+    if !list.errors.is_empty() {
+        return Err(Collected::failed("units", to_json(&list.errors)));
+    }
+    if list.units.is_empty() {
+        let m = crate::messages::collect::empty_list(units_name);
+        return Err(Collected::message("units", m));
+    }
+    Ok((rules, Some(list.units)))
+}
+
+/// The rule set's data-collection form as XLSX (as `kaohe template` writes it): with a list of
+/// units (`units`, CSV/XLSX; empty for none) their rows filled in and locked; with `unit` (a
+/// code or name of the list; `""` for all) that unit's own form.
+#[cfg(feature = "spreadsheets")]
+#[wasm_bindgen(js_name = templateXlsx)]
+pub fn template_xlsx(
+    rules_name: &str,
+    rules_source: &str,
+    modules_json: &str,
+    units_name: &str,
+    units: &[u8],
+    unit: &str,
+) -> Collected {
+    use crate::collect::template;
+    let (rules, list) =
+        match rules_and_list(rules_name, rules_source, modules_json, units_name, units) {
+            Ok(r) => r,
+            Err(failed) => return failed,
+        };
+    let unit = (!unit.trim().is_empty()).then_some(unit);
+    let form = match template::form(&rules, list.as_deref(), unit) {
+        Ok(f) => f,
+        Err(m) => return Collected::message("form", m),
+    };
+    match template::xlsx(&form) {
+        Ok(bytes) => Collected {
+            stage: String::new(),
+            errors_json: "[]".into(),
+            bytes,
+            summary_json: to_json(&serde_json::json!({
+                "units": if form.listed { form.rows.len() } else { 0 },
+                "columns": form.columns.len(),
+            })),
+            csv: Vec::new(),
+        },
+        Err(m) => Collected::message("form", m),
+    }
+}
+
+/// The returned files of a merge, added one at a time (`add`), then merged by
+/// [`merge_returns`].
+#[cfg(feature = "spreadsheets")]
+#[wasm_bindgen]
+#[derive(Default)]
+pub struct Returns {
+    files: Vec<(String, Vec<u8>)>,
+}
+
+#[cfg(feature = "spreadsheets")]
+#[wasm_bindgen]
+impl Returns {
+    /// No files yet.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a returned file: its name and bytes (CSV in any encoding, XLSX/XLS/ODS, JSON).
+    pub fn add(&mut self, file_name: &str, bytes: &[u8]) {
+        self.files.push((file_name.to_string(), bytes.to_vec()));
+    }
+
+    /// How many files were added.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether no file was added.
+    #[wasm_bindgen(js_name = isEmpty)]
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+/// Merges returned files as `kaohe merge` does: every problem, the files' lines, and the merged
+/// workbook (数据核对 in `lang`, `zh` or `en`) and CSV; with a list of units (`units`, empty for
+/// none), the units that returned nothing and those not in it.
+#[cfg(feature = "spreadsheets")]
+#[wasm_bindgen(js_name = mergeReturns)]
+pub fn merge_returns(
+    rules_name: &str,
+    rules_source: &str,
+    modules_json: &str,
+    returns: &Returns,
+    units_name: &str,
+    units: &[u8],
+    lang: &str,
+) -> Collected {
+    let (rules, list) =
+        match rules_and_list(rules_name, rules_source, modules_json, units_name, units) {
+            Ok(r) => r,
+            Err(failed) => return failed,
+        };
+    if returns.files.is_empty() {
+        return Collected::message("form", crate::messages::collect::no_returns());
+    }
+    let lang = crate::messages::Lang::parse(lang).unwrap_or_default();
+    let merged = crate::collect::merge::merge(&rules.set, &returns.files, list.as_deref());
+    let bytes = match merged.xlsx(&rules.set, lang) {
+        Ok(b) => b,
+        Err(e) => {
+            let m = crate::messages::cli::cannot_build_workbook(&e);
+            return Collected::message("form", m);
+        }
+    };
+    let (errors, notes) = merged.counts();
+    Collected {
+        stage: String::new(),
+        errors_json: "[]".into(),
+        csv: merged.ready_csv(&rules.set, lang),
+        summary_json: to_json(&serde_json::json!({
+            "files": merged.files,
+            "problems": merged.problems,
+            "errors": errors,
+            "notes": notes,
+            "ready": merged.units().len(),
+        })),
+        bytes,
+    }
+}

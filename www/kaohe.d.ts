@@ -245,7 +245,59 @@ export interface Kaohe {
   bundledData(id: string): Promise<string | null>;
   /** The survey API (respondents' files, a list of units, the reading's summary), as `surveyApi`. */
   survey: SurveyApi;
+  /** The data-collection form (XLSX), as `kaohe template`; needs loadSpreadsheets(). */
+  template(
+    rules: CollectRules,
+    options?: { units?: Uint8Array | string | null; unitsFileName?: string; unit?: string },
+  ): FormOutcome;
+  /** Returned forms merged and checked, as `kaohe merge`; needs loadSpreadsheets(). */
+  merge(
+    rules: CollectRules,
+    files: { fileName: string; data: Uint8Array | string }[],
+    options?: { units?: Uint8Array | string | null; unitsFileName?: string; lang?: "zh" | "en" },
+  ): MergeOutcome;
 }
+
+// ── Data collection (数据收集) ──────────────────────────────────────────────────────────────
+
+export interface CollectRules { name: string; source: string; modules?: [string, string][] }
+export type FormOutcome =
+  | {
+      type: "success";
+      /** The listed units (0 without a list: rows to fill in). */
+      units: number;
+      columns: number;
+      /** The form, as `kaohe template` writes it. */
+      xlsx: Uint8Array;
+      csv: Uint8Array;
+    }
+  | { type: "failure"; stage: "rules" | "units" | "form"; errors: (RuleError | DataError)[] };
+/** A problem a merge found: in a file and sheet (none for a unit that returned nothing). */
+export interface MergeProblem {
+  level: "error" | "note";
+  file?: string;
+  sheet?: string;
+  /** Its code (`D…` a bad cell, `F…` the merge's own), place, words and fix. */
+  error: DataError;
+  /** The row of the merged data holding it (header = 1). */
+  merged_row?: number;
+}
+export interface MergeFile { name: string; units: number; errors: number; notes: number }
+export type MergeOutcome =
+  | {
+      type: "success";
+      files: MergeFile[];
+      problems: MergeProblem[];
+      errors: number;
+      notes: number;
+      /** Units ready to score. */
+      ready: number;
+      /** The merged data and its 数据核对 sheet. */
+      xlsx: Uint8Array;
+      /** The units ready to score as CSV (UTF-8, with a byte-order mark): what `kaohe assess RULES FILES…` scores. */
+      csv: Uint8Array;
+    }
+  | { type: "failure"; stage: "rules" | "units" | "form"; errors: (RuleError | DataError)[] };
 
 /** Loads the engine module (browser or worker); spreadsheet support is fetched on demand. */
 export function load(wasmUrl?: string | URL): Promise<Kaohe>;

@@ -221,7 +221,40 @@ export function api(glue, loadFull) {
       c.free();
       return errors.length === 0 ? { type: "success", errors } : { type: "failure", errors };
     },
+    // ── Data collection (数据收集): the form and the merge of returned forms. Both write XLSX,
+    // so they run in the full module: await loadSpreadsheets() first.
+    /**
+     * The rule set's data-collection form (填报表) as XLSX, as `kaohe template` writes it: with a
+     * list of units (`units`) their rows filled in and locked; with `unit` that unit's own form.
+     */
+    template({ name, source, modules = [] }, { units = null, unitsFileName = "units.csv", unit = "" } = {}) {
+      if (full === null) return { type: "failure", stage: "form", errors: [NOT_LOADED] };
+      const unitBytes = units === null ? new Uint8Array() : bytesOf(units);
+      return collected(full.templateXlsx(name, source, JSON.stringify(modules), unitsFileName, unitBytes, unit));
+    },
+    /**
+     * Merges returned files (`[{ fileName, data }]`) as `kaohe merge` does: every problem by file,
+     * sheet, row and column; the merged workbook (with 数据核对) and CSV.
+     */
+    merge({ name, source, modules = [] }, files, { units = null, unitsFileName = "units.csv", lang = "zh" } = {}) {
+      if (full === null) return { type: "failure", stage: "form", errors: [NOT_LOADED] };
+      const returns = new full.Returns();
+      for (const { fileName, data } of files) returns.add(fileName, bytesOf(data));
+      const unitBytes = units === null ? new Uint8Array() : bytesOf(units);
+      const c = full.mergeReturns(name, source, JSON.stringify(modules), returns, unitsFileName, unitBytes, lang);
+      returns.free();
+      return collected(c);
+    },
   };
+}
+
+/** A form's or a merge's outcome: the workbook (and merged CSV) with its summary, or the errors. */
+function collected(c) {
+  const out = c.ok()
+    ? { type: "success", ...json(c.summaryJson()), xlsx: c.xlsx(), csv: c.csv() }
+    : { type: "failure", stage: c.stage(), errors: json(c.errorsJson()) };
+  c.free();
+  return out;
 }
 
 // ── Surveys (问卷) ────────────────────────────────────────────────────────────────────────────

@@ -30,6 +30,7 @@ const state = {
   failure: null, // the last attempt's failure: { stage, errors } or { stopped } — the table then shows the last good result
   view: { sort: null, dir: 1, text: "", grade: "", cohort: "" },
   running: null, // the scoring request in progress: exports and printing wait for it
+  collect: { units: null, merged: null }, // data collection: the list of units { fileName, bytes }; the last merge
 };
 
 // ───────────────────────── the engine worker ─────────────────────────
@@ -524,6 +525,13 @@ const readers = {
     state.previous = { fileName: file.name, text: await file.text() };
     render();
     rescore();
+  },
+  async "collect-units-file"(file) {
+    state.collect.units = { fileName: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
+    renderCollect();
+  },
+  async "returns-file"(...files) {
+    await mergeReturns(files);
   },
   async "cases-file"(file) {
     if (!state.rules) return;
@@ -1302,6 +1310,96 @@ async function runCases() {
   $("#cases-result").innerHTML = html;
 }
 
+// ───────────────────────── data collection: the form and the merge ─────────────────────────
+
+/** The rule set's id for file names: the script's file name without `.rhai`. */
+const rulesId = () => basename(state.rules?.name ?? "kaohe").replace(/\.rhai$/, "");
+
+function openCollect() {
+  renderCollect();
+  if (!$("#collect-dialog").open) $("#collect-dialog").showModal();
+}
+
+function renderCollect() {
+  const u = state.collect.units;
+  $("#units-name").textContent = u ? `已选：${u.fileName}（预先填入各单位并锁定；合并时核对未返回和名单外的单位）` : "未选：模板留出空行，由各单位自填编码和名称";
+  $("#units-clear").hidden = !u;
+  const m = state.collect.merged;
+  $("#merge-download").disabled = !m;
+  $("#merge-score").disabled = !m || m.summary.ready === 0;
+}
+
+/** Errors that stopped a form or a merge, in the dialog. */
+function showCollectErrors(r) {
+  const list = r.error ? [{ message: r.error }] : (r.errors ?? []).map(problemOf);
+  const head = r.stage === "rules" ? "规则脚本有错误，请先在“规则脚本”中改正：" : r.stage === "units" ? "单位名单有错误：" : "无法完成：";
+  $("#collect-result").innerHTML = `<div class="notice bad"><div>${head}</div><ul>${list.map((e) =>
+    `<li>${codeChip(e.code)} ${esc(e.place ? `${e.place}：` : "")}${esc(e.message)}${e.help ? `<br>${helpLine(e.help)}` : ""}</li>`).join("")}</ul></div>`;
+}
+
+/** Downloads the form (填报表) of the rules in use: for the list of units when one is chosen, for one unit when named. */
+async function downloadTemplate(unit = "") {
+  if (!state.rules) return;
+  const u = state.collect.units;
+  const r = await engine.send({
+    type: "template", name: state.rules.name, source: state.rules.source,
+    // (not `units`: the watchdog reads that as a count of units)
+    list: u?.bytes ?? null, listName: u?.fileName ?? "units.csv", unit,
+  });
+  if (r.bytes?.length) {
+    const who = unit ? `-${unit}` : "";
+    download(`${rulesId()}-填报表${who}.xlsx`, new Blob([r.bytes], { type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }));
+    return;
+  }
+  openCollect();
+  showCollectErrors(r.stopped ? { error: "生成已停止" } : r);
+}
+
+/** Merges the returned files and lists every problem; the merged data can then be downloaded or scored. */
+async function mergeReturns(files) {
+  if (!state.rules || files.length === 0) return;
+  openCollect();
+  $("#collect-result").innerHTML = `<p class="hint">正在合并 ${files.length} 个文件…</p>`;
+  const u = state.collect.units;
+  const r = await engine.send({
+    type: "merge", name: state.rules.name, source: state.rules.source,
+    files: await Promise.all(files.map(async (f) => ({ fileName: f.name, data: new Uint8Array(await f.arrayBuffer()) }))),
+    list: u?.bytes ?? null, listName: u?.fileName ?? "units.csv",
+  });
+  if (!r.summary) {
+    state.collect.merged = null;
+    renderCollect();
+    showCollectErrors(r.stopped ? { error: "合并已停止" } : r);
+    return;
+  }
+  state.collect.merged = { summary: r.summary, xlsx: r.bytes, csv: r.csv, files: files.length };
+  renderCollect();
+  const s = r.summary;
+  const where = (p) => `${p.file ?? ""}${p.sheet ? `（工作表“${p.sheet}”）` : ""}`;
+  const rows = s.problems.map((p) => {
+    const e = problemOf(p.error);
+    return `<tr class="${p.level}"><td class="c-code" data-label="代码">${p.level === "error" ? "错误" : "提示"} ${codeChip(e.code)}</td>
+      <td data-label="文件">${esc(where(p))}</td><td data-label="位置">${esc(e.place)}</td>
+      <td data-label="问题">${esc(e.message)}</td><td data-label="怎么改">${esc(e.help)}</td>
+      <td data-label="合并行">${p.merged_row ?? ""}</td></tr>`;
+  }).join("");
+  $("#collect-result").innerHTML = `
+    <div class="notice ${s.errors ? "bad" : "quiet"}" id="merge-summary">合并 ${s.files.length} 个文件：${s.ready} 个单位可以计分；${s.errors} 处错误，${s.notes} 处提示。${s.errors ? "有错误的行和重复返回的单位在合并数据中标红，改正后再计分。" : ""}</div>
+    <ul class="files">${s.files.map((f) => `<li>${esc(f.name)}：${f.units} 个单位${f.errors || f.notes ? `，${f.errors ? `${f.errors} 处错误` : ""}${f.errors && f.notes ? "，" : ""}${f.notes ? `${f.notes} 处提示` : ""}` : "，没有问题"}</li>`).join("")}</ul>
+    ${rows ? `<div class="errors-wrap"><table class="errors" id="merge-problems"><thead><tr><th>级别</th><th>文件</th><th>位置</th><th>问题</th><th>怎么改</th><th>合并行</th></tr></thead><tbody>${rows}</tbody></table></div>` : ""}`;
+}
+
+/** The units the merge found ready become the data scored (as `kaohe assess RULES FILES…` scores them). */
+function scoreMerged() {
+  const m = state.collect.merged;
+  if (!m) return;
+  const left = m.summary.errors ? `，${m.summary.errors} 处错误未计分` : "";
+  state.data = { fileName: "合并数据.csv", bytes: m.csv, label: `合并数据（${m.files} 个文件${left}）` };
+  $("#collect-dialog").close();
+  render();
+  rescore();
+}
+
 // ───────────────────────── export ─────────────────────────
 
 function download(name, blob) {
@@ -1377,11 +1475,21 @@ function wire() {
   });
   for (const id of Object.keys(readers)) {
     $(`#${id}`).addEventListener("change", async (e) => {
-      const file = e.target.files[0];
+      const files = [...e.target.files];
       e.target.value = "";
-      if (file) await readers[id](file);
+      if (files.length) await readers[id](...(id === "returns-file" ? files : files.slice(0, 1)));
     });
   }
+  $("#template-download").addEventListener("click", () => downloadTemplate());
+  $("#template-download-unit").addEventListener("click", () => downloadTemplate($("#template-unit").value.trim()));
+  $("#collect-open").addEventListener("click", openCollect);
+  $("#collect-close").addEventListener("click", () => $("#collect-dialog").close());
+  $("#units-clear").addEventListener("click", () => { state.collect.units = null; renderCollect(); });
+  $("#merge-download").addEventListener("click", () => {
+    const m = state.collect.merged;
+    if (m) download(`${rulesId()}-合并.xlsx`, new Blob([m.xlsx], { type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }));
+  });
+  $("#merge-score").addEventListener("click", scoreMerged);
   $("#ruleset-select").addEventListener("change", async (e) => {
     const to = e.target.value;
     if (to === "custom") return;
@@ -1456,7 +1564,11 @@ function wire() {
     e.preventDefault();
     depth = 0;
     overlay.hidden = true;
-    for (const file of e.dataTransfer?.files ?? []) await readers[await readerFor(file)](file);
+    const files = [...(e.dataTransfer?.files ?? [])];
+    const kinds = await Promise.all(files.map(readerFor));
+    // Several data files at once, or any dropped on the open data-collection dialog: returned forms to merge.
+    if (kinds.every((k) => k === "data-file") && (files.length > 1 || $("#collect-dialog").open)) return mergeReturns(files);
+    for (const [i, file] of files.entries()) await readers[kinds[i]](file);
   });
 }
 

@@ -7,6 +7,9 @@
 //               { id, type: "explain", request, index }   (one unit of a batch result)
 //               { id, type: "cases", name, source, cases }
 //               { id, type: "bundled-data", bundled }   (a bundled rule set's sample kept in the full module)
+//               { id, type: "template", name, source, list, listName, unit }   (the form, XLSX;
+//               list: the list of units' bytes, or null)
+//               { id, type: "merge", name, source, files: [{ fileName, data }], list, listName }
 // Messages out: { type: "ready", version, bundled } once; { id, type: "progress", phase, units? }
 //               while a job runs (the page's watchdog counts from the last one); then { id, … }.
 //
@@ -152,6 +155,19 @@ const handlers = {
   async "bundled-data"(k, { bundled }) {
     return { data: await k.bundledData(bundled).catch(() => null) };
   },
+  // Data collection (数据收集): both write XLSX, in the full module.
+  template(k, { name, source, list, listName, unit }) {
+    if (!k.spreadsheets()) return { error: "无法加载生成 Excel 文件所需的组件（可能已断网或本地服务已停止）。请联网或启动服务后刷新页面再试。" };
+    const r = k.template({ name, source }, { units: list, unitsFileName: listName, unit });
+    return r.type === "success" ? { bytes: r.xlsx, units: r.units, columns: r.columns } : { stage: r.stage, errors: r.errors };
+  },
+  merge(k, { name, source, files, list, listName }) {
+    if (!k.spreadsheets()) return { error: "无法加载读取 Excel 文件所需的组件（可能已断网或本地服务已停止）。请联网或启动服务后刷新页面再试。" };
+    const r = k.merge({ name, source }, files, { units: list, unitsFileName: listName, lang: "zh" });
+    if (r.type !== "success") return { stage: r.stage, errors: r.errors };
+    const { files: lines, problems, errors, notes, ready, xlsx, csv } = r;
+    return { summary: { files: lines, problems, errors, notes, ready }, bytes: xlsx, csv };
+  },
   cases(k, { name, source, cases }) {
     const c = compile(k, name, source);
     if (c.type !== "success") return { errors: c.errors };
@@ -163,6 +179,7 @@ const handlers = {
 // So is the reader of a survey's data (respondents' rows or counts): a rule set that declares a
 // survey is scored in that module whatever its data.
 function needsSpreadsheets(k, msg) {
+  if (msg.type === "template" || msg.type === "merge") return true;
   const request = msg.type === "assess" ? msg : msg.request;
   const sheet = request?.data != null && k.isSpreadsheet(request.fileName ?? "", request.data);
   const survey = request?.source != null && compile(k, request.name, request.source).ruleSet?.info.survey === true;

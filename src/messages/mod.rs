@@ -3,16 +3,19 @@
 //! has a stable code, a zh-CN text and an English text, and where a fix is known, a hint
 //! in both languages.
 //!
-//! Each phase keeps its messages in its own file (`rules`, `data`, `eval`, `cases`, `cli`, `survey`),
+//! Each phase keeps its messages in its own file (`rules`, `data`, `eval`, `cases`, `cli`,
+//! `survey`, `collect`),
 //! one function per kind of message; `KINDS` in each file lists its codes with a short
 //! title, and a test checks that every code is listed once and used.
 //!
 //! Codes: `R` rule scripts (规则), `D` data (数据), `E` evaluation (运行), `T` rule test cases
 //! (测试用例), `C` the command line (命令行), `S` surveys (问卷: declarations and respondents'
-//! answers). A code never changes meaning once released.
+//! answers), `F` data collection (数据收集: the form a rule set gives units, and the merge of
+//! the returned forms). A code never changes meaning once released.
 
 pub mod cases;
 pub mod cli;
+pub mod collect;
 pub mod data;
 pub mod eval;
 pub mod rules;
@@ -143,8 +146,17 @@ impl Message {
 
 /// `error[CODE]: ` in `lang`, then `what`, then the hint on its own line.
 pub fn render_parts(lang: Lang, code: &str, what: &str, help: Option<&Text>) -> String {
+    render_headed(lang, lang.words().error, code, what, help)
+}
+
+/// As [`render_parts`], for a note rather than an error: `说明[CODE]：…` / `note[CODE]: …`.
+pub fn render_note_parts(lang: Lang, code: &str, what: &str, help: Option<&Text>) -> String {
+    render_headed(lang, lang.words().note, code, what, help)
+}
+
+fn render_headed(lang: Lang, head: &str, code: &str, what: &str, help: Option<&Text>) -> String {
     let w = lang.words();
-    let mut out = format!("{}[{code}]{}{what}", w.error, w.colon);
+    let mut out = format!("{head}[{code}]{}{what}", w.colon);
     if let Some(h) = help {
         out.push_str(&format!("\n  {}{}{}", w.help, w.colon, h.get(lang)));
     }
@@ -160,6 +172,7 @@ pub fn all_kinds() -> impl Iterator<Item = &'static (&'static str, &'static str,
         .chain(cases::KINDS)
         .chain(cli::KINDS)
         .chain(survey::KINDS)
+        .chain(collect::KINDS)
 }
 
 /// The closest of `known` to `name` by edit distance ("did you mean"), when close enough to
@@ -211,6 +224,7 @@ pub fn column_letter(column: usize) -> String {
 /// The word for "error" and "help" and the separators, by language.
 pub(crate) struct Words {
     pub error: &'static str,
+    pub note: &'static str,
     pub help: &'static str,
     pub colon: &'static str,
 }
@@ -220,11 +234,13 @@ impl Lang {
         match self {
             Lang::Zh => Words {
                 error: "错误",
+                note: "说明",
                 help: "提示",
                 colon: "：",
             },
             Lang::En => Words {
                 error: "error",
+                note: "note",
                 help: "help",
                 colon: ": ",
             },
@@ -281,7 +297,7 @@ mod tests {
         for (code, ..) in all_kinds() {
             assert!(seen.insert(*code), "{code} twice");
         }
-        for prefix in ['R', 'D', 'E', 'T', 'C', 'S'] {
+        for prefix in ['R', 'D', 'E', 'T', 'C', 'S', 'F'] {
             assert!(
                 seen.iter().any(|c| c.starts_with(prefix)),
                 "no {prefix} codes"

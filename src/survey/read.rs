@@ -1097,6 +1097,7 @@ impl<'a> Aggregator<'a> {
             errors,
             errors_omitted: log.omitted,
             ignored_columns: Vec::new(),
+            columns: Vec::new(),
             encoding: encoding.to_string(),
             respondents: Some(RespondentSummary {
                 respondents: self.respondents,

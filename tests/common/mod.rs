@@ -84,3 +84,118 @@ pub fn compile_errors(src: &str) -> Vec<String> {
         .map(|e| e.to_string())
         .collect()
 }
+
+/// A small deterministic generator (a linear congruential one: the same numbers everywhere).
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    pub fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+/// `units` rows for a rule set from its declared fields alone: ids and names, each allowed
+/// value of a `one_of` field in turn, small counts (mostly 0), numbers and percentages near
+/// the top of their range, 是/否 mostly 否; a blank now and then where the field may be blank.
+pub fn generated(set: &kaohe::model::RuleSet, units: usize, seed: u64) -> String {
+    use kaohe::model::FieldType;
+    let mut rng = Lcg(seed);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(set.fields.iter().map(|f| f.label.as_str()))
+        .unwrap();
+    for u in 0..units {
+        let row: Vec<String> = set
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                if i == set.id_field {
+                    return format!("G{u:05}");
+                }
+                if Some(i) == set.name_field {
+                    return format!("单位{u}");
+                }
+                if !f.one_of.is_empty() {
+                    return f.one_of[u % f.one_of.len()].clone();
+                }
+                let may_be_blank = !f.required || f.default.is_some();
+                if may_be_blank && rng.next(10) == 0 {
+                    return String::new();
+                }
+                match f.ty {
+                    FieldType::Text => format!("文本{}", rng.next(5)),
+                    FieldType::Int => match rng.next(4) {
+                        0 | 1 => "0".into(),
+                        2 => rng.next(3).to_string(),
+                        _ => rng.next(12).to_string(),
+                    },
+                    FieldType::Number => format!("{}.{}", rng.next(100), rng.next(100)),
+                    FieldType::Percent => format!("{}.{}%", 80 + rng.next(21), rng.next(10)),
+                    FieldType::Bool => if rng.next(6) == 0 { "是" } else { "否" }.into(),
+                }
+            })
+            .collect();
+        w.write_record(&row).unwrap();
+    }
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}
+
+/// The seed of a rule set's generated units: from its id, so a rule set added does not change
+/// the others' data.
+pub fn seed(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, c| {
+        (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The text of one part of an XLSX (a zip), such as `xl/worksheets/sheet1.xml`.
+#[cfg(feature = "spreadsheets")]
+pub fn xlsx_part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut part = zip
+        .by_name(name)
+        .unwrap_or_else(|_| panic!("no part {name}"));
+    let mut text = String::new();
+    part.read_to_string(&mut text).unwrap();
+    text
+}
+
+/// A sheet of an XLSX as calamine reads it: rows of cell texts (numbers as they print).
+#[cfg(feature = "spreadsheets")]
+pub fn sheet_rows(bytes: &[u8], sheet: &str) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let range = book.worksheet_range(sheet).unwrap();
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    let mut rows = vec![Vec::new(); r0 as usize];
+    for row in range.rows() {
+        let mut cells = vec![String::new(); c0 as usize];
+        cells.extend(row.iter().map(|c| c.to_string()));
+        rows.push(cells);
+    }
+    rows
+}
+
+/// The sheets' names of an XLSX, in order.
+#[cfg(feature = "spreadsheets")]
+pub fn sheet_names(bytes: &[u8]) -> Vec<String> {
+    use calamine::Reader;
+    let book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    book.sheet_names().to_vec()
+}
+
+/// Runs the `kaohe` binary under a Chinese locale (`LANG`; `LC_ALL` and `LC_MESSAGES` unset).
+pub fn kaohe_zh(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_kaohe"))
+        .args(args)
+        .env("LANG", "zh_CN.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .output()
+        .unwrap()
+}
