@@ -185,7 +185,10 @@ fn idle_connections_do_not_become_threads() {
         }
         ok
     });
-    assert!(served, "the server did not serve again after the idle connections closed");
+    assert!(
+        served,
+        "the server did not serve again after the idle connections closed"
+    );
 }
 
 #[test]
