@@ -13,6 +13,7 @@
 //! Before any time is taken, every value kaohe read is checked equal to the floor's.
 
 use crate::gen;
+use crate::run::median;
 use rust_decimal::Decimal;
 use serde_json::{json, Value as Json};
 use std::fmt::Write as _;
@@ -214,16 +215,6 @@ fn check(set: &kaohe::model::RuleSet, rows: &[Row], units: &[kaohe::Unit]) -> Re
         }
     }
     Ok(())
-}
-
-fn median(xs: &[f64]) -> f64 {
-    let mut v = xs.to_vec();
-    v.sort_by(f64::total_cmp);
-    match v.len() {
-        0 => 0.0,
-        n if n % 2 == 1 => v[n / 2],
-        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-    }
 }
 
 /// One size's medians, in seconds.
