@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // The targets table of BENCHMARKS.md, from the figures scripts/bench.sh just measured:
-//   node scripts/bench-targets.mjs NATIVE.json WASM.json [STREAM_RSS_MIB STREAM_UNITS]
+//   node scripts/bench-targets.mjs [--reader READER.json] NATIVE.json WASM.json [STREAM_RSS_MIB STREAM_UNITS]
 // Every cell is computed from those files; nothing here is typed in by hand.
 import { readFileSync } from "node:fs";
 
-const [nativeFile, wasmFile, rssArg, streamedArg] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const readerAt = args.indexOf("--reader");
+const readerFile = readerAt >= 0 ? args.splice(readerAt, 2)[1] : undefined;
+const [nativeFile, wasmFile, rssArg, streamedArg] = args;
 if (!wasmFile) {
-  console.error("usage: node scripts/bench-targets.mjs NATIVE.json WASM.json [STREAM_RSS_MIB STREAM_UNITS]");
+  console.error(
+    "usage: node scripts/bench-targets.mjs [--reader READER.json] NATIVE.json WASM.json [STREAM_RSS_MIB STREAM_UNITS]",
+  );
   process.exit(2);
 }
 const read = (f) => JSON.parse(readFileSync(f, "utf8"));
@@ -61,6 +66,17 @@ rows.push([
     .join("; "),
   verdict(wasmRatio.every((r) => r.ratio >= 0.7)),
 ]);
+// The reader (kaohe-bench reader): kaohe's time over the plain csv-crate read's, whole and
+// streamed, same run.
+if (readerFile) {
+  const reader = read(readerFile).reader;
+  rows.push([
+    "reader within 1.5× of the `csv` floor",
+    `kaohe ${reader.map((r) => x(r.whole_vs_floor)).join(" / ")} the floor's time whole, ` +
+      `${reader.map((r) => x(r.streamed_vs_floor)).join(" / ")} streamed, at ${reader.map((r) => size(r.units)).join(" / ")} rows`,
+    verdict(reader.every((r) => r.whole_vs_floor <= 1.5 && r.streamed_vs_floor <= 1.5)),
+  ]);
+}
 const engineModule = wasm.kaohe.wasm.find((m) => m.file === "kaohe_bg_glue_bg.wasm");
 const fullModule = wasm.kaohe.wasm.find((m) => m.file === "full/kaohe_bg_glue_bg.wasm");
 rows.push([

@@ -9,6 +9,8 @@
 #    hand-written Rust floor, GoRules ZEN, datalogic-rs (JSONLogic) and plain Rhai, every
 #    engine's results checked equal to kaohe's before any time is taken (bench/, its own crate:
 #    the peers never enter kaohe's dependency tree or its CI);
+#    the reader: the county CSV to typed rows, kaohe (whole and streamed) against a plain typed
+#    read with the `csv` crate (`kaohe-bench reader`, 100k and 1M rows);
 # 2. the CLI streaming 1M generated townships (CSV in, CSV out): wall time and peak memory;
 #    surveys (scripts/bench-survey.sh): respondents' rows to answer counts, kaohe against a
 #    hand-written floor, pandas and polars (in a venv under target/bench), and the CLI on ten
@@ -41,6 +43,10 @@ else
   echo "== native engines, side by side ($SIZES)"
   $BENCH bench --sizes "$SIZES" --json "$OUT/native.json" > "$OUT/native.md"
 fi
+
+echo "== the reader: the county CSV to typed rows, against a plain csv-crate read"
+READER_SIZES=$(echo "$SIZES" | tr ',' '\n' | awk '$1 >= 100000' | paste -sd, -)
+$BENCH reader --sizes "${READER_SIZES:-$BIG}" --runs 5 --json "$OUT/reader.json" > "$OUT/reader.md"
 
 echo "== the CLI streaming $BIG townships"
 if [ ! -x /usr/bin/time ] && command -v apt-get >/dev/null 2>&1; then
@@ -103,10 +109,12 @@ fi
   echo "The workload and the engines are described in [bench/README.md](bench/README.md); every"
   echo "engine's per-unit total, veto, grade and rank were checked equal to kaohe's before timing."
   echo
-  node scripts/bench-targets.mjs "$OUT/native.json" "$OUT/wasm.json" \
+  node scripts/bench-targets.mjs --reader "$OUT/reader.json" "$OUT/native.json" "$OUT/wasm.json" \
     ${rss_kb:+"$((rss_kb / 1024))" "$BIG"}
   echo
   cat "$OUT/native.md"
+  echo
+  cat "$OUT/reader.md"
   echo
   echo "## The CLI on $BIG townships (streamed, bounded memory)"
   echo

@@ -15,7 +15,9 @@ use crate::model::{Field, FieldType, RuleSet, Value};
 use encoding_rs::{Encoding, GB18030, UTF_8};
 use rust_decimal::Decimal;
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{self, BufRead, Read};
 use std::str::FromStr;
 
@@ -234,7 +236,7 @@ impl Unreadable {
 }
 
 /// Why a row that holds U+FFFD (what a decoder puts for bytes it cannot read) cannot be used.
-fn undecodable(cells: &csv::StringRecord, encoding: &'static str) -> Option<Unreadable> {
+fn undecodable(cells: &Record, encoding: &'static str) -> Option<Unreadable> {
     let column = cells.iter().position(|c| c.contains('\u{fffd}'))?;
     Some(Unreadable::Bytes {
         column: column + 1,
@@ -331,8 +333,12 @@ struct Decode<R> {
     skip: usize,
     /// Whether any byte has been passed on (a byte-order mark can only come first).
     passed: bool,
+    /// The encoding, once decided.
     encoding: Option<&'static Encoding>,
+    /// Its decoder, made on first use; none while UTF-8 passes as it is (`raw_utf8`).
     decoder: Option<encoding_rs::Decoder>,
+    /// Whether UTF-8 passes undecoded: the reader checks each record's bytes itself (CSV).
+    raw_utf8: bool,
     /// Decoded text: `out[out_pos..]` is not yet handed on.
     out: Vec<u8>,
     out_pos: usize,
@@ -358,7 +364,8 @@ impl<R: Read> Decode<R> {
             skip: known.map_or(0, |(_, bom)| bom),
             passed: false,
             encoding: known.map(|(e, _)| e),
-            decoder: known.map(|(e, _)| e.new_decoder_without_bom_handling()),
+            decoder: None,
+            raw_utf8: false,
             out: Vec::new(),
             out_pos: 0,
             done: false,
@@ -433,7 +440,7 @@ impl<R: Read> Decode<R> {
         self.out.clear();
         self.out_pos = 0;
         while self.out.is_empty() && !self.done {
-            if self.start == self.end || (self.decoder.is_none() && !self.eof) {
+            if self.start == self.end || (self.encoding.is_none() && !self.eof) {
                 self.top_up()?;
             }
             if self.skip > 0 {
@@ -443,37 +450,42 @@ impl<R: Read> Decode<R> {
                 continue;
             }
             let window = &self.raw[self.start..self.end];
-            match &mut self.decoder {
-                None => {
-                    let ascii = window.iter().take_while(|b| b.is_ascii()).count();
-                    if ascii > 0 {
-                        self.out.extend_from_slice(&window[..ascii]);
-                        self.start += ascii;
-                        self.passed = true;
-                    } else if window.is_empty() {
-                        self.done = true;
-                    } else {
-                        let (encoding, bom) =
-                            sniff_encoding(window, !self.passed, self.eof).unwrap_or((UTF_8, 0));
-                        self.encoding = Some(encoding);
-                        self.decoder = Some(encoding.new_decoder_without_bom_handling());
-                        self.skip = bom;
-                        self.passed = true;
-                    }
+            let Some(encoding) = self.encoding else {
+                let ascii = window.iter().take_while(|b| b.is_ascii()).count();
+                if ascii > 0 {
+                    self.out.extend_from_slice(&window[..ascii]);
+                    self.start += ascii;
+                    self.passed = true;
+                } else if window.is_empty() {
+                    self.done = true;
+                } else {
+                    let (encoding, bom) =
+                        sniff_encoding(window, !self.passed, self.eof).unwrap_or((UTF_8, 0));
+                    self.encoding = Some(encoding);
+                    self.skip = bom;
+                    self.passed = true;
                 }
-                Some(decoder) => {
-                    let room = decoder
-                        .max_utf8_buffer_length(window.len())
-                        .unwrap_or(window.len().saturating_mul(4));
-                    self.out.resize(room, 0);
-                    let (_, read, written, replaced) =
-                        decoder.decode_to_utf8(window, &mut self.out, self.eof);
-                    self.malformed |= replaced;
-                    self.out.truncate(written);
-                    self.start += read;
-                    self.done = self.eof && self.start == self.end;
-                }
+                continue;
+            };
+            if encoding == UTF_8 && self.raw_utf8 {
+                self.out.extend_from_slice(window);
+                self.start = self.end;
+                self.done = self.eof;
+                continue;
             }
+            let decoder = self
+                .decoder
+                .get_or_insert_with(|| encoding.new_decoder_without_bom_handling());
+            let room = decoder
+                .max_utf8_buffer_length(window.len())
+                .unwrap_or(window.len().saturating_mul(4));
+            self.out.resize(room, 0);
+            let (_, read, written, replaced) =
+                decoder.decode_to_utf8(window, &mut self.out, self.eof);
+            self.malformed |= replaced;
+            self.out.truncate(written);
+            self.start += read;
+            self.done = self.eof && self.start == self.end;
         }
         Ok(())
     }
@@ -526,8 +538,9 @@ struct Columns {
 }
 
 /// One cell as read: its raw text, 1-based column (0: not a column, as in JSON) and header.
+#[derive(Clone, Copy)]
 struct Cell<'c> {
-    raw: Cow<'c, str>,
+    raw: &'c str,
     column: usize,
     header: &'c str,
 }
@@ -538,9 +551,8 @@ struct Checker<'a> {
     set: &'a RuleSet,
     /// Every field name, label and alias (normalized), to the field's index.
     lookup: HashMap<String, usize>,
-    /// Each unit id seen (as a 128-bit hash: a million ids in 30 MB, not 80), with the row it
-    /// was first seen in.
-    seen: HashMap<u128, usize>,
+    /// Each unit id seen, with the row it was first seen in.
+    seen: SeenIds,
 }
 
 impl<'a> Checker<'a> {
@@ -557,12 +569,12 @@ impl<'a> Checker<'a> {
         Self {
             set,
             lookup,
-            seen: HashMap::new(),
+            seen: SeenIds::default(),
         }
     }
 
     /// Whether a row names the unit-id column: the header below a title and notes.
-    fn names_id(&self, cells: &csv::StringRecord) -> bool {
+    fn names_id(&self, cells: &Record) -> bool {
         let id_field = &self.set.fields[self.set.id_field];
         cells.iter().any(|c| {
             let c = normalize_header(c);
@@ -630,25 +642,24 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Checks one row's cells (`cells[i]` feeds field i; `None`: no such column) and yields the
+    /// Checks one row's cells (`cell(i)` feeds field i; `None`: no such column) and gives the
     /// unit when every cell parses and the columns are `usable` (no header problem); every bad
-    /// cell is an error, named by its unit's id and name.
-    fn row(
+    /// cell is an error queued on `out`, named by its unit's id and name.
+    fn row<'c>(
         &mut self,
         row: usize,
-        cells: Vec<Option<Cell<'_>>>,
+        cell: impl Fn(usize) -> Option<Cell<'c>>,
         usable: bool,
         out: &mut VecDeque<Result<Unit, DataError>>,
-    ) {
+    ) -> Option<Unit> {
         let set = self.set;
-        // The id as written (for the duplicate check) and as messages quote it; the unit's name
-        // (单位名称), when the rule set names units.
-        let id_raw = written(&cells, Some(set.id_field)).map(str::to_string);
-        let id_text = id_raw.as_deref().map(quoted);
-        let name_text = written(&cells, set.name_field).map(quoted);
+        // The id as written (for the duplicate check) and the unit's name (单位名称), when the
+        // rule set names units; quoted only for a message.
+        let id_raw = written(cell(set.id_field));
+        let name_raw = set.name_field.and_then(|f| written(cell(f)));
         let placed = |e: DataError| DataError {
-            unit: id_text.clone(),
-            unit_name: name_text.clone(),
+            unit: id_raw.map(quoted),
+            unit_name: name_raw.map(quoted),
             ..e
         };
         let error = |column: usize, header: &str, m: Message| {
@@ -656,14 +667,32 @@ impl<'a> Checker<'a> {
         };
         let mut values = Vec::with_capacity(set.fields.len());
         let mut ok = true;
-        for (i, (f, cell)) in set.fields.iter().zip(cells).enumerate() {
+        for (i, f) in set.fields.iter().enumerate() {
             // A column that is absent altogether was reported once for the whole file.
-            let absent = cell.is_none();
-            let (raw, column, header) = match cell {
-                Some(c) => (c.raw, c.column, c.header),
-                None => (Cow::Borrowed(""), 0, f.label.as_str()),
-            };
-            let value = match parse_cell(f, &raw) {
+            let found = cell(i);
+            let absent = found.is_none();
+            let Cell {
+                raw,
+                column,
+                header,
+            } = found.unwrap_or(Cell {
+                raw: "",
+                column: 0,
+                header: f.label.as_str(),
+            });
+            // A plain cell whose value needs no further check goes straight in.
+            if let Some(value) = parse_plain(f, raw) {
+                let checked = match &value {
+                    Value::Missing => f.required,
+                    Value::Text(_) => !f.one_of.is_empty(),
+                    _ => false,
+                };
+                if !checked {
+                    values.push(value);
+                    continue;
+                }
+            }
+            let value = match parse_written(f, raw) {
                 Ok(Value::Text(t)) if !f.one_of.is_empty() && !f.one_of.contains(&t) => {
                     ok = false;
                     out.push_back(error(column, header, msg::not_allowed(&t, &f.one_of)));
@@ -680,7 +709,7 @@ impl<'a> Checker<'a> {
                     continue;
                 }
             };
-            if value == Value::Missing && f.required {
+            if matches!(value, Value::Missing) && f.required {
                 ok = false;
                 if absent {
                     values.push(value);
@@ -696,25 +725,21 @@ impl<'a> Checker<'a> {
             values.push(value);
         }
         if let Some(raw) = id_raw {
-            if let Some(&first) = self.seen.get(&id_hash(&raw)) {
+            if let Some(first) = self.seen.first_seen(raw, row) {
                 ok = false;
                 out.push_back(Err(placed(DataError::at(
                     row,
                     0,
                     None,
-                    msg::duplicate_id(&raw, first),
+                    msg::duplicate_id(raw, first),
                 ))));
-            } else {
-                self.seen.insert(id_hash(&raw), row);
             }
         }
-        if ok && usable {
-            out.push_back(Ok(Unit {
-                row,
-                values,
-                survey: None,
-            }));
-        }
+        (ok && usable).then_some(Unit {
+            row,
+            values,
+            survey: None,
+        })
     }
 
     /// Checks one JSON value as a unit: an object keyed by field name, label or alias. A
@@ -737,25 +762,39 @@ impl<'a> Checker<'a> {
                 ignored.push(k);
             }
         }
-        let cells: Vec<Option<Cell<'_>>> = columns
+        // Each field's value as text, and the key it came under.
+        let texts: Vec<Option<(Cow<'_, str>, &str)>> = columns
             .field_col
             .iter()
             .map(|c| {
-                c.map(|c| Cell {
-                    raw: match &obj[&keys[c]] {
+                c.map(|c| {
+                    let raw = match &obj[&keys[c]] {
                         serde_json::Value::Null => Cow::Borrowed(""),
                         serde_json::Value::String(s) => Cow::Borrowed(s.as_str()),
                         serde_json::Value::Bool(b) => Cow::Owned(b.to_string()),
                         other => Cow::Owned(other.to_string()),
-                    },
-                    column: 0,
-                    header: keys[c].as_str(),
+                    };
+                    (raw, keys[c].as_str())
                 })
             })
             .collect();
+        let cell = |i: usize| {
+            texts
+                .get(i)
+                .and_then(Option::as_ref)
+                .map(|(raw, header)| Cell {
+                    raw,
+                    column: 0,
+                    header,
+                })
+        };
         // A missing or doubled key is the object's own: named by its unit, as its cells are.
-        let unit = written(&cells, Some(self.set.id_field)).map(quoted);
-        let unit_name = written(&cells, self.set.name_field).map(quoted);
+        let unit = written(cell(self.set.id_field)).map(quoted);
+        let unit_name = self
+            .set
+            .name_field
+            .and_then(|f| written(cell(f)))
+            .map(quoted);
         let usable = columns.errors.is_empty();
         for e in columns.errors {
             out.push_back(Err(DataError {
@@ -765,18 +804,16 @@ impl<'a> Checker<'a> {
                 ..e
             }));
         }
-        self.row(row, cells, usable, out);
+        if let Some(unit) = self.row(row, cell, usable, out) {
+            out.push_back(Ok(unit));
+        }
     }
 }
 
 /// The trimmed text of a field's cell in a row, when the field has a column and the cell is
 /// not blank.
-fn written<'c>(cells: &'c [Option<Cell<'_>>], field: Option<usize>) -> Option<&'c str> {
-    field
-        .and_then(|i| cells.get(i))
-        .and_then(Option::as_ref)
-        .map(|c| c.raw.trim())
-        .filter(|s| !s.is_empty())
+fn written(cell: Option<Cell<'_>>) -> Option<&str> {
+    cell.map(|c| c.raw.trim()).filter(|s| !s.is_empty())
 }
 
 /// A unit id's 128-bit hash (two SipHash values with the standard library's fixed keys, so
@@ -790,10 +827,206 @@ fn id_hash(id: &str) -> u128 {
     (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 
+/// The unit ids seen, each as an 88-bit hash (of [`id_hash`]: two ids sharing one is not to be
+/// expected in any data set) with the row it was first seen in: 16 bytes an id. While the ids
+/// come in increasing order (as bytes: codes sorted as they usually are), none can repeat an
+/// earlier one, and they are only listed, in that order; the first id out of order moves them
+/// all into a table where every later id is looked up.
+#[derive(Default)]
+struct SeenIds {
+    /// Whether an id has come out of order (and the tables hold them all).
+    unordered: bool,
+    /// The last id, while in order.
+    last: String,
+    /// The ids, while in order, as `table` keeps them.
+    ordered: Vec<(u64, u64)>,
+    /// The ids: 64 bits of the hash to 24 more (above [`ROW_BITS`]) and the row.
+    table: HashMap<u64, u64, BuildHasherDefault<IdHashes>>,
+    /// The few ids whose 64 bits `table` already holds for another id: by all 88 bits.
+    others: HashMap<(u64, u64), u64>,
+}
+
+/// The rows [`SeenIds`] tells apart: 2^40 (a trillion) and more are all [`ROW_MAX`].
+const ROW_BITS: u32 = 40;
+
+impl SeenIds {
+    /// The row `id` was first seen in, or `None` when it is new (and is remembered as seen in
+    /// `row`).
+    fn first_seen(&mut self, id: &str, row: usize) -> Option<usize> {
+        let hash = id_hash(id);
+        // Truncation intended: the low 64 bits are the key, 24 of the high ones go beside it.
+        let key = hash as u64;
+        let value = (((hash >> 64) as u64) << ROW_BITS) | (row as u64).min(ROW_MAX);
+        if !self.unordered {
+            if id.as_bytes() > self.last.as_bytes() {
+                self.last.clear();
+                self.last.push_str(id);
+                self.ordered.push((key, value));
+                return None;
+            }
+            self.unordered = true;
+            self.last = String::new();
+            self.table.reserve(self.ordered.len());
+            for (key, value) in std::mem::take(&mut self.ordered) {
+                self.look_up(key, value);
+            }
+        }
+        self.look_up(key, value)
+            .and_then(|v| usize::try_from(v & ROW_MAX).ok())
+    }
+
+    /// The entry of the id `key` and `value` stand for, when it was seen before; else it is
+    /// kept.
+    fn look_up(&mut self, key: u64, value: u64) -> Option<u64> {
+        match self.table.entry(key) {
+            Entry::Occupied(first) if first.get() >> ROW_BITS == value >> ROW_BITS => {
+                Some(*first.get())
+            }
+            // Another id with the same 64 bits of hash.
+            Entry::Occupied(_) => match self.others.entry((key, value >> ROW_BITS)) {
+                Entry::Occupied(first) => Some(*first.get()),
+                Entry::Vacant(slot) => {
+                    slot.insert(value);
+                    None
+                }
+            },
+            Entry::Vacant(slot) => {
+                slot.insert(value);
+                None
+            }
+        }
+    }
+}
+
+/// The largest row [`SeenIds`] keeps.
+const ROW_MAX: u64 = (1 << ROW_BITS) - 1;
+
+/// The table of unit ids seen hashes its keys, already [`id_hash`]es, no further.
+#[derive(Default)]
+struct IdHashes(u64);
+
+impl Hasher for IdHashes {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(29) ^ u64::from_le_bytes(word);
+        }
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0 ^= i;
+    }
+}
+
 /// Parses one cell for a field. `Err` carries the fix hint (提示) when one is known: the
 /// number a numeral or a counter stands for (“六次” → 6), a percentage written out, a yes/no
 /// variant, or what to do about a decimal or a `%` in a whole-number field.
 pub fn parse_cell(field: &Field, raw: &str) -> Result<Value, Option<Text>> {
+    match parse_plain(field, raw) {
+        Some(value) => Ok(value),
+        None => parse_written(field, raw),
+    }
+}
+
+/// The fast path of [`parse_cell`]: a cell written plainly — empty, a number of ASCII digits with at
+/// most a sign and a point (and `%` after a percentage), a yes/no word as the list has it, text
+/// without spaces around it — parsed to the value [`parse_written`] gives it. Its folding
+/// (spaces, full-width characters, thousands separators, letter case) leaves such a cell as it
+/// is, and the short numbers are read digit by digit into the value `str::parse` and
+/// `Decimal::from_str` make of them. `None`: any other cell, for [`parse_written`].
+#[inline(always)]
+fn parse_plain(field: &Field, raw: &str) -> Option<Value> {
+    if raw.is_empty() {
+        return Some(field.default.clone().unwrap_or(Value::Missing));
+    }
+    match field.ty {
+        FieldType::Int => match short_digits(raw.as_bytes()) {
+            Some((n, false)) => i64::try_from(n).ok().map(Value::Int),
+            // `str::parse` takes an optional sign and ASCII digits, nothing else.
+            _ => raw.parse::<i64>().ok().map(Value::Int),
+        },
+        FieldType::Number => plain_decimal(raw).map(Value::Number),
+        FieldType::Percent => {
+            plain_decimal(raw.strip_suffix('%').unwrap_or(raw)).map(Value::Number)
+        }
+        FieldType::Bool => match raw {
+            "是" | "有" | "true" | "yes" | "y" | "1" | "√" | "✓" => Some(Value::Bool(true)),
+            "否" | "无" | "false" | "no" | "n" | "0" | "×" | "✗" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        FieldType::Text => {
+            let first = raw.chars().next()?;
+            let last = raw.chars().next_back()?;
+            (!first.is_whitespace() && !last.is_whitespace()).then(|| Value::Text(raw.to_string()))
+        }
+    }
+}
+
+/// Up to 18 ASCII digits with at most one point among or around them (so the number fits a
+/// `u64`): the digits as a whole number and whether there was a point, with the count of
+/// digits after it. `None` for anything else: no digit, a sign, a second point, another
+/// character, more digits.
+#[inline]
+fn short_digits(bytes: &[u8]) -> Option<(u64, bool)> {
+    if bytes.is_empty() || bytes.len() > 18 {
+        return None;
+    }
+    let mut n: u64 = 0;
+    let mut point = false;
+    let mut digits = false;
+    for &b in bytes {
+        match b {
+            b'0'..=b'9' => {
+                n = n * 10 + u64::from(b - b'0');
+                digits = true;
+            }
+            b'.' if !point => point = true,
+            _ => return None,
+        }
+    }
+    digits.then_some((n, point))
+}
+
+/// A plain unsigned decimal (see [`short_digits`]) as `Decimal::from_str` reads it: the digits'
+/// value, scaled by how many follow the point (`97.350` is 97350 at scale 3). Anything else
+/// that holds only digits, signs and points goes to `Decimal::from_str` itself.
+#[inline]
+fn plain_decimal(t: &str) -> Option<Decimal> {
+    let bytes = t.as_bytes();
+    match short_digits(bytes) {
+        Some((n, point)) => {
+            let scale = match point {
+                true => bytes.iter().rev().position(|&b| b == b'.').unwrap_or(0),
+                false => 0,
+            };
+            // At most 18 digits: below 2^64, and the scale below 28.
+            let scale = u32::try_from(scale).ok()?;
+            Some(Decimal::from_parts(
+                n as u32,
+                (n >> 32) as u32,
+                0,
+                false,
+                scale,
+            ))
+        }
+        None if !t.is_empty()
+            && t.bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+')) =>
+        {
+            Decimal::from_str(t).ok()
+        }
+        None => None,
+    }
+}
+
+/// [`parse_cell`] for any cell: spaces trimmed, full-width digits, points, signs and `%`
+/// folded, thousands separators dropped, yes/no words in any case.
+fn parse_written(field: &Field, raw: &str) -> Result<Value, Option<Text>> {
     let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
     let full_width = |c: char| matches!(c, '０'..='９' | '．' | '－' | '％');
     let t: Cow<str> = if trimmed.contains(full_width) {
@@ -875,8 +1108,9 @@ impl Queue {
 /// A reader that finds units and errors a step (a row, a line) at a time.
 trait Steps {
     fn queue(&mut self) -> &mut Queue;
-    /// Reads one more step, queueing what it finds, or marks the queue done at the end.
-    fn step(&mut self);
+    /// Reads one more step, queueing the errors it finds, or marks the queue done at the end.
+    /// Gives the unit the step made, if any, which comes after those errors.
+    fn step(&mut self) -> Option<Unit>;
 
     /// The next unit or error, reading as many steps as it takes.
     fn next_item(&mut self) -> Option<Result<Unit, DataError>> {
@@ -888,7 +1122,14 @@ trait Steps {
             if queue.done {
                 return None;
             }
-            self.step();
+            if let Some(unit) = self.step() {
+                // A unit without errors before it goes straight out.
+                let queue = self.queue();
+                if queue.items.is_empty() {
+                    return Some(Ok(unit));
+                }
+                queue.items.push_back(Ok(unit));
+            }
         }
     }
 }
@@ -897,7 +1138,76 @@ trait Steps {
 const HEADER_SEARCH_ROWS: usize = 10;
 
 /// One row of a table: its spreadsheet row number and its cells, or why it cannot be read.
-type TableRow = (usize, Result<csv::StringRecord, Unreadable>);
+type TableRow = (usize, Result<Record, Unreadable>);
+
+/// One row's cells: their text one after another, and where each ends.
+#[derive(Debug, Default, Clone)]
+struct Record {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Record {
+    /// Cell `i`'s text.
+    #[inline]
+    fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = match i {
+            0 => 0,
+            _ => *self.ends.get(i - 1)?,
+        };
+        self.text.get(start..end)
+    }
+
+    /// Every cell's text, in order.
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.ends.len()).map(|i| self.get(i).unwrap_or(""))
+    }
+
+    /// Takes a CSV record's cells, checked as UTF-8 all at once. `Err`: the 1-based column of
+    /// the first cell that is not valid UTF-8 (or holds U+FFFD, as a decoder would have put for
+    /// its bytes).
+    fn read(&mut self, bytes: &csv::ByteRecord) -> Result<(), usize> {
+        self.text.clear();
+        self.ends.clear();
+        if let Ok(text) = std::str::from_utf8(bytes.as_slice()) {
+            self.text.push_str(text);
+            self.ends.extend(
+                (0..bytes.len())
+                    .filter_map(|i| bytes.range(i))
+                    .map(|r| r.end),
+            );
+            // Cells valid one after another are valid each on its own unless one ends inside a
+            // character the next one completes.
+            if self.ends.iter().all(|&end| self.text.is_char_boundary(end)) {
+                return Ok(());
+            }
+        }
+        let column = bytes
+            .iter()
+            .position(|cell| String::from_utf8_lossy(cell).contains('\u{fffd}'))
+            .unwrap_or(0);
+        Err(column + 1)
+    }
+}
+
+impl From<Vec<String>> for Record {
+    fn from(cells: Vec<String>) -> Self {
+        let mut record = Self::default();
+        for cell in cells {
+            record.text.push_str(&cell);
+            record.ends.push(record.text.len());
+        }
+        record
+    }
+}
+
+/// A table's rows in order. A row's record, once checked, may be handed back for the next row
+/// to be read into (no allocation per row).
+trait TableRows: Iterator<Item = TableRow> {
+    /// Takes back a checked row's record.
+    fn recycle(&mut self, _record: Record) {}
+}
 
 fn is_blank(row: &TableRow) -> bool {
     row.1
@@ -930,7 +1240,7 @@ struct Table<'a, I> {
     queue: Queue,
 }
 
-impl<'a, I: Iterator<Item = TableRow>> Table<'a, I> {
+impl<'a, I: TableRows> Table<'a, I> {
     fn new(set: &'a RuleSet, rows: I) -> Self {
         Self {
             rows,
@@ -990,11 +1300,11 @@ impl<'a, I: Iterator<Item = TableRow>> Table<'a, I> {
         })
     }
 
-    /// Checks the next row below the header.
-    fn next_row(&mut self) {
+    /// Checks the next row below the header: its unit, when it makes one.
+    fn next_row(&mut self) -> Option<Unit> {
         let Some(header) = &self.header else {
             self.queue.done = true;
-            return;
+            return None;
         };
         let Some((row, cells)) = self.ahead.pop_front().or_else(|| self.rows.next()) else {
             if !self.any {
@@ -1003,7 +1313,7 @@ impl<'a, I: Iterator<Item = TableRow>> Table<'a, I> {
                     .push_back(Err(DataError::file(msg::header_only())));
             }
             self.queue.done = true;
-            return;
+            return None;
         };
         let cells = match cells {
             Ok(cells) => cells,
@@ -1011,39 +1321,40 @@ impl<'a, I: Iterator<Item = TableRow>> Table<'a, I> {
                 self.queue
                     .items
                     .push_back(Err(DataError::at(row, 0, None, e.message(false))));
-                return;
+                return None;
             }
         };
         if cells.iter().all(|c| c.trim().is_empty()) {
-            return;
+            self.rows.recycle(cells);
+            return None;
         }
         self.any = true;
-        let fed = header
-            .field_col
-            .iter()
-            .map(|c| {
-                c.map(|c| Cell {
-                    raw: Cow::Borrowed(cells.get(c).unwrap_or("")),
-                    column: c + 1,
-                    header: header.names[c].as_str(),
-                })
+        let cell = |i: usize| {
+            header.field_col.get(i).copied().flatten().map(|c| Cell {
+                raw: cells.get(c).unwrap_or(""),
+                column: c + 1,
+                header: header.names.get(c).map_or("", String::as_str),
             })
-            .collect();
-        self.checker
-            .row(row, fed, header.usable, &mut self.queue.items);
+        };
+        let unit = self
+            .checker
+            .row(row, cell, header.usable, &mut self.queue.items);
+        self.rows.recycle(cells);
+        unit
     }
 }
 
-impl<I: Iterator<Item = TableRow>> Steps for Table<'_, I> {
+impl<I: TableRows> Steps for Table<'_, I> {
     fn queue(&mut self) -> &mut Queue {
         &mut self.queue
     }
 
-    fn step(&mut self) {
+    fn step(&mut self) -> Option<Unit> {
         if self.started {
-            self.next_row();
+            self.next_row()
         } else {
             self.find_header();
+            None
         }
     }
 }
@@ -1052,7 +1363,10 @@ impl<I: Iterator<Item = TableRow>> Steps for Table<'_, I> {
 /// (`,`, tab or `;`) is the one the first line holds most of.
 struct CsvRows<R> {
     csv: csv::Reader<io::Chain<io::Cursor<Vec<u8>>, Decode<R>>>,
-    record: csv::StringRecord,
+    /// The record being read.
+    bytes: csv::ByteRecord,
+    /// A row's record handed back, to read the next into.
+    spare: Option<Record>,
     /// Records read so far.
     rows: usize,
     done: bool,
@@ -1091,7 +1405,8 @@ impl<R: Read> CsvRows<R> {
             .from_reader(io::Cursor::new(head).chain(input));
         Self {
             csv,
-            record: csv::StringRecord::new(),
+            bytes: csv::ByteRecord::new(),
+            spare: None,
             rows: 0,
             done: false,
         }
@@ -1102,6 +1417,12 @@ impl<R: Read> CsvRows<R> {
     }
 }
 
+impl<R: Read> TableRows for CsvRows<R> {
+    fn recycle(&mut self, record: Record) {
+        self.spare = Some(record);
+    }
+}
+
 impl<R: Read> Iterator for CsvRows<R> {
     type Item = TableRow;
 
@@ -1109,7 +1430,8 @@ impl<R: Read> Iterator for CsvRows<R> {
         if self.done {
             return None;
         }
-        match self.csv.read_record(&mut self.record) {
+        let mut record = self.spare.take().unwrap_or_default();
+        match self.csv.read_byte_record(&mut self.bytes) {
             Ok(false) => {
                 self.done = true;
                 None
@@ -1117,13 +1439,20 @@ impl<R: Read> Iterator for CsvRows<R> {
             Ok(true) => {
                 self.rows += 1;
                 let input = self.input();
-                let why = input
-                    .malformed
-                    .then(|| undecodable(&self.record, input.encoding_name()))
-                    .flatten();
+                let encoding = input.encoding_name();
+                // UTF-8 comes undecoded and is checked here; a decoder marks bytes it could
+                // not read with U+FFFD.
+                let why = match record.read(&self.bytes) {
+                    Err(column) => Some(Unreadable::Bytes { column, encoding }),
+                    Ok(()) if input.malformed => undecodable(&record, encoding),
+                    Ok(()) => None,
+                };
                 match why {
-                    Some(why) => Some((self.rows, Err(why))),
-                    None => Some((self.rows, Ok(self.record.clone()))),
+                    Some(why) => {
+                        self.spare = Some(record);
+                        Some((self.rows, Err(why)))
+                    }
+                    None => Some((self.rows, Ok(record))),
                 }
             }
             Err(e) => {
@@ -1153,7 +1482,15 @@ impl<R: Read> Steps for JsonLines<'_, R> {
         &mut self.queue
     }
 
-    fn step(&mut self) {
+    fn step(&mut self) -> Option<Unit> {
+        self.next_line();
+        None
+    }
+}
+
+impl<R: Read> JsonLines<'_, R> {
+    /// Reads the next line, queueing its unit or its errors.
+    fn next_line(&mut self) {
         self.line.clear();
         let row = self.rows + 1;
         match self.input.read_line(&mut self.line) {
@@ -1256,7 +1593,10 @@ impl<'a, R: Read> UnitStream<'a, R> {
 
     fn from_decode(set: &'a RuleSet, format: Format, mut input: Decode<R>) -> Self {
         let rows = match format {
-            Format::Csv => Rows::Csv(Box::new(Table::new(set, CsvRows::new(input)))),
+            Format::Csv => {
+                input.raw_utf8 = true;
+                Rows::Csv(Box::new(Table::new(set, CsvRows::new(input))))
+            }
             Format::JsonLines => Rows::Lines(Box::new(JsonLines {
                 input,
                 line: String::new(),
@@ -1418,9 +1758,12 @@ impl<R: Read> Iterator for UnitStream<'_, R> {
                 item
             }
         };
+        if self.set.survey.is_none() {
+            return item;
+        }
         // A file of survey counts: each unit's counts must add up to its sample size.
         match item {
-            Some(Ok(mut unit)) if self.set.survey.is_some() => {
+            Some(Ok(mut unit)) => {
                 let mut errors = crate::survey::check_unit(self.set, &mut unit);
                 if errors.is_empty() {
                     Some(Ok(unit))
@@ -1527,13 +1870,29 @@ pub(crate) fn cell_text(cell: calamine::Data, percent: bool) -> String {
     }
 }
 
+/// Rows made whole beforehand (a spreadsheet's): none is read into again.
+#[cfg(feature = "spreadsheets")]
+struct Made<I>(I);
+
+#[cfg(feature = "spreadsheets")]
+impl<I: Iterator<Item = TableRow>> Iterator for Made<I> {
+    type Item = TableRow;
+
+    fn next(&mut self) -> Option<TableRow> {
+        self.0.next()
+    }
+}
+
+#[cfg(feature = "spreadsheets")]
+impl<I: Iterator<Item = TableRow>> TableRows for Made<I> {}
+
 /// Cells `(row, column, text)` as table rows: sorted, grouped by row, each row as wide as its
 /// last cell. Rows without cells are not made at all.
 #[cfg(feature = "spreadsheets")]
-fn cells_to_rows(mut cells: Vec<SheetCell>) -> impl Iterator<Item = TableRow> {
+fn cells_to_rows(mut cells: Vec<SheetCell>) -> Made<impl Iterator<Item = TableRow>> {
     cells.sort_unstable_by_key(|c| (c.0, c.1));
     let mut cells = cells.into_iter().peekable();
-    std::iter::from_fn(move || {
+    Made(std::iter::from_fn(move || {
         let (row, col, text) = cells.next()?;
         let mut out: Vec<String> = vec![String::new(); col as usize];
         out.push(text);
@@ -1542,8 +1901,8 @@ fn cells_to_rows(mut cells: Vec<SheetCell>) -> impl Iterator<Item = TableRow> {
             out.push(text);
         }
         let row = usize::try_from(row).unwrap_or(usize::MAX).saturating_add(1);
-        Some((row, Ok(csv::StringRecord::from(out))))
-    })
+        Some((row, Ok(Record::from(out))))
+    }))
 }
 
 /// The cells of the sheets of an XLSX with any — the first such sheet, or `all` of them, each
@@ -2057,4 +2416,214 @@ fn json_units(set: &RuleSet, text: &str) -> Dataset {
     let mut dataset = Dataset::gather(items);
     dataset.ignored_columns = ignored;
     dataset
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
+mod tests {
+    use super::*;
+
+    fn field(ty: FieldType, required: bool, default: Option<Value>) -> Field {
+        Field {
+            name: "f".into(),
+            label: "字段".into(),
+            aliases: Vec::new(),
+            ty,
+            required,
+            default,
+            one_of: Vec::new(),
+        }
+    }
+
+    /// Cells the fast path takes and cells it must leave to the general path.
+    const CELLS: &[&str] = &[
+        "",
+        " ",
+        "\u{3000}",
+        "5",
+        "+5",
+        "-5",
+        " 5 ",
+        "5 ",
+        "\t5",
+        "-0",
+        "+0",
+        "007",
+        "5.0",
+        "5.",
+        ".5",
+        "-.5",
+        "0.50",
+        "97.35",
+        "97.350",
+        "-1.5",
+        "+1.5",
+        "1e3",
+        "1E3",
+        "1,234",
+        "1,234.5",
+        "５",
+        "１２",
+        "９７．５",
+        "－３",
+        "１００％",
+        "100%",
+        "99.9%",
+        "%",
+        "5%%",
+        "1.2.3",
+        "--5",
+        "+-5",
+        "5-",
+        "1_000",
+        "123456789012345678",
+        "1234567890123456789",
+        "9223372036854775807",
+        "9223372036854775808",
+        "-9223372036854775808",
+        "0000000000000000001",
+        "12345678901234567.8",
+        "1234567890123456789.5",
+        "79228162514264337593543950336",
+        "0.0000000000000000000000000001",
+        "0.00000000000000000000000000001",
+        "是",
+        "否",
+        "有",
+        "无",
+        "Y",
+        "y",
+        "YES",
+        "True",
+        "√",
+        "✓",
+        "×",
+        "✗",
+        "1",
+        "0",
+        " 是",
+        "是 ",
+        "六次",
+        "三",
+        "甲",
+        " 甲 ",
+        "甲 乙",
+        "ａ",
+    ];
+
+    /// A decimal's exact representation: sign, scale and digits.
+    fn exact(v: &Value) -> Option<[u8; 16]> {
+        match v {
+            Value::Number(d) => Some(d.serialize()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn the_fast_path_gives_what_the_general_path_gives() {
+        let types = [
+            FieldType::Int,
+            FieldType::Number,
+            FieldType::Percent,
+            FieldType::Bool,
+            FieldType::Text,
+        ];
+        let mut fast = 0;
+        for ty in types {
+            for (required, default) in [(true, None), (false, None), (true, Some(Value::Int(0)))] {
+                let f = field(ty, required, default);
+                for cell in CELLS {
+                    let general = parse_written(&f, cell);
+                    assert_eq!(parse_cell(&f, cell), general, "{ty:?} `{cell}`");
+                    if let Some(v) = parse_plain(&f, cell) {
+                        fast += 1;
+                        assert_eq!(Ok(v.clone()), general, "{ty:?} `{cell}`");
+                        let exact_general = general.as_ref().ok().and_then(exact);
+                        assert_eq!(exact(&v), exact_general, "{ty:?} `{cell}`: scale or sign");
+                    }
+                }
+            }
+        }
+        assert!(fast > 100, "the fast path took only {fast} cells");
+    }
+
+    #[test]
+    fn plain_cells_take_the_fast_path() {
+        let cases: &[(FieldType, &str, Value)] = &[
+            (FieldType::Int, "5", Value::Int(5)),
+            (FieldType::Int, "-0", Value::Int(0)),
+            (FieldType::Int, "+5", Value::Int(5)),
+            (FieldType::Int, "9223372036854775807", Value::Int(i64::MAX)),
+            (
+                FieldType::Number,
+                "97.350",
+                Value::Number(Decimal::new(97350, 3)),
+            ),
+            (FieldType::Number, "5.", Value::Number(Decimal::new(5, 0))),
+            (FieldType::Number, ".5", Value::Number(Decimal::new(5, 1))),
+            (
+                FieldType::Percent,
+                "96.5%",
+                Value::Number(Decimal::new(965, 1)),
+            ),
+            (FieldType::Bool, "是", Value::Bool(true)),
+            (FieldType::Bool, "0", Value::Bool(false)),
+            (FieldType::Text, "甲", Value::Text("甲".into())),
+            (FieldType::Int, "", Value::Missing),
+        ];
+        for (ty, cell, want) in cases {
+            let got = parse_plain(&field(*ty, false, None), cell);
+            assert_eq!(got.as_ref(), Some(want), "{ty:?} `{cell}`");
+            assert_eq!(got.as_ref().and_then(exact), exact(want), "{ty:?} `{cell}`");
+        }
+        // Left to the general path: folding, separators, words, exponents, too many digits.
+        for (ty, cell) in [
+            (FieldType::Int, " 5 "),
+            (FieldType::Int, "5.0"),
+            (FieldType::Int, "1,234"),
+            (FieldType::Int, "５"),
+            (FieldType::Int, "六次"),
+            (FieldType::Int, "9223372036854775808"),
+            (FieldType::Number, "1e3"),
+            (FieldType::Number, "1,234.5"),
+            (FieldType::Percent, "１００％"),
+            (FieldType::Bool, "YES"),
+            (FieldType::Bool, " 是"),
+            (FieldType::Text, " 甲 "),
+        ] {
+            assert_eq!(
+                parse_plain(&field(ty, false, None), cell),
+                None,
+                "{ty:?} `{cell}`"
+            );
+        }
+    }
+
+    #[test]
+    fn ids_in_order_and_out_of_order_are_each_seen_once() {
+        let mut seen = SeenIds::default();
+        // In order (as bytes): only listed.
+        for (row, id) in [(2, "A1"), (3, "A2"), (4, "B")] {
+            assert_eq!(seen.first_seen(id, row), None);
+        }
+        assert!(!seen.unordered);
+        // The last id again: out of order, and a repeat.
+        assert_eq!(seen.first_seen("B", 5), Some(4));
+        assert!(seen.unordered);
+        assert_eq!(seen.first_seen("A1", 6), Some(2));
+        assert_eq!(seen.first_seen("10", 7), None);
+        assert_eq!(seen.first_seen("9", 8), None);
+        assert_eq!(seen.first_seen("10", 9), Some(7));
+        assert_eq!(seen.first_seen("A2", 10), Some(3));
+    }
+
+    #[test]
+    fn two_ids_sharing_64_bits_of_hash_are_told_apart() {
+        let mut seen = SeenIds::default();
+        let (key, one, two) = (7u64, 1u64 << ROW_BITS, 2u64 << ROW_BITS);
+        assert_eq!(seen.look_up(key, one | 5), None);
+        assert_eq!(seen.look_up(key, two | 7), None);
+        assert_eq!(seen.look_up(key, two | 9), Some(two | 7));
+        assert_eq!(seen.look_up(key, one | 11), Some(one | 5));
+    }
 }

@@ -432,3 +432,164 @@ fn a_source_that_fails_mid_way_gives_one_error_and_ends() {
     );
     assert!(Path::new("rules/samples").is_dir());
 }
+
+/// The reader's fast path (plain ASCII numbers, 是/否, text without spaces) and its general
+/// path (spaces, full-width digits, thousands separators, exponents, words) give the same
+/// values whole and streamed, and bad cells the same errors.
+#[test]
+fn numbers_written_plainly_or_otherwise_read_alike_whole_and_streamed() {
+    let r = rules(BODY);
+    let rows = [
+        "1,甲,,97.350,,+5,,96.5%,是",
+        "2,乙,,\" 5 \",,５,,１００％,Y",
+        "3,丙,,1e3,,\"1,234\",,99.9,否",
+        "4,丁,,-0,,-0,,.5,1",
+        "5,戊,,5.,,5.0,,5.,√",
+        "6,己,,12345678901234567890,,9223372036854775807,,0.5%,×",
+        "7,庚,,1,,9223372036854775808,,,",
+        "8,辛,,1.5.5,,六次,,５％,是的",
+    ];
+    let csv = format!("{HEADER}\n{}\n", rows.join("\n"));
+    let ds = read_all_ways(&r.set, "x.csv", csv.as_bytes());
+    let values: Vec<(String, Value, Value, Value)> = ds
+        .units
+        .iter()
+        .map(|u| {
+            let a = match &u.values[3] {
+                Value::Number(d) => d.to_string(),
+                other => format!("{other:?}"),
+            };
+            (
+                a,
+                u.values[5].clone(),
+                u.values[7].clone(),
+                u.values[8].clone(),
+            )
+        })
+        .collect();
+    let n = |s: &str| Value::Number(s.parse().unwrap());
+    assert_eq!(
+        values,
+        vec![
+            ("97.350".into(), Value::Int(5), n("96.5"), Value::Bool(true)),
+            ("5".into(), Value::Int(5), n("100"), Value::Bool(true)),
+            (
+                "1000".into(),
+                Value::Int(1234),
+                n("99.9"),
+                Value::Bool(false)
+            ),
+            ("0".into(), Value::Int(0), n("0.5"), Value::Bool(true)),
+            ("5".into(), Value::Int(5), n("5"), Value::Bool(true)),
+            (
+                "12345678901234567890".into(),
+                Value::Int(i64::MAX),
+                n("0.5"),
+                Value::Bool(false)
+            ),
+        ]
+    );
+    let errors: Vec<(usize, usize, &str)> = ds
+        .errors
+        .iter()
+        .map(|e| (e.row, e.column, e.message.en.as_str()))
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            (8, 6, "expected a whole number, found `9223372036854775808`"),
+            (9, 4, "expected a number, found `1.5.5`"),
+            (9, 6, "expected a whole number, found `六次`"),
+            (
+                9,
+                9,
+                "expected yes or no (`是`/`否`, `true`/`false`, `1`/`0`), found `是的`"
+            ),
+        ]
+    );
+    assert_eq!(
+        ds.errors[2].help.as_ref().map(|h| h.en.as_str()),
+        Some("change `六次` to the number 6")
+    );
+}
+
+/// `n` good rows in UTF-8, more than the window the encoding is decided from.
+fn good_rows(n: usize) -> Vec<u8> {
+    let mut text = format!("{HEADER}\n");
+    for i in 0..n {
+        text.push_str(&format!("{i},乡镇{i},,1,,1,,90,是\n"));
+    }
+    assert!(text.len() > 2 * CHUNK);
+    text.into_bytes()
+}
+
+/// A character whose bytes a delimiter splits (`E4 B8` `,` `AD`) is not valid UTF-8 in
+/// either cell, though the two cells' bytes side by side would be.
+#[test]
+fn a_character_split_across_two_cells_is_bad_bytes_in_the_first() {
+    let r = rules(BODY);
+    let mut bytes = good_rows(5000);
+    bytes.extend_from_slice(
+        b"x,\xe4\xb8,\xad,1,,1,,90,\xe6\x98\xaf\ny,\xe4\xb8\xad,,1,,1,,90,\xe5\x90\xa6\n",
+    );
+    let ds = read_all_ways(&r.set, "x.csv", &bytes);
+    assert_eq!(ds.encoding, "UTF-8");
+    assert_eq!(ds.units.len(), 5001);
+    assert_eq!(ds.units[5000].values[1], Value::Text("中".into()));
+    assert_eq!(ds.errors.len(), 1, "{:?}", ds.errors);
+    assert_eq!((ds.errors[0].row, ds.errors[0].code), (5002, "D0321"));
+    assert!(
+        ds.errors[0]
+            .message
+            .en
+            .contains("column B holds bytes that are not valid UTF-8"),
+        "{}",
+        ds.errors[0].message.en
+    );
+}
+
+/// Only a row with bytes that are not UTF-8 is unreadable: a U+FFFD written in the text of a
+/// later row is text.
+#[test]
+fn a_replacement_character_written_in_the_text_is_text_even_after_bad_bytes() {
+    let r = rules(BODY);
+    let mut bytes = good_rows(5000);
+    bytes.extend_from_slice(b"x,\xff,,1,,1,,90,\xe6\x98\xaf\n");
+    bytes.extend_from_slice("y,替换字符�,,1,,1,,90,否\n".as_bytes());
+    let ds = read_all_ways(&r.set, "x.csv", &bytes);
+    assert_eq!(ds.encoding, "UTF-8");
+    assert_eq!(ds.errors.len(), 1, "{:?}", ds.errors);
+    assert_eq!((ds.errors[0].row, ds.errors[0].code), (5002, "D0321"));
+    assert_eq!(ds.units.len(), 5001);
+    assert_eq!(ds.units[5000].values[1], Value::Text("替换字符�".into()));
+}
+
+/// Ids in order are only listed; the first out of order puts them all in a table. Every
+/// repeat is found either way, with the row the id was first seen in.
+#[test]
+fn repeated_ids_are_found_whether_the_ids_come_in_order_or_not() {
+    let r = rules(BODY);
+    let ids = ["A1", "A2", "B", "B", "A1", "10", "9", "10", "A2"];
+    let rows: Vec<String> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| format!("{id},单位{i},,1,,1,,90,是"))
+        .collect();
+    let csv = format!("{HEADER}\n{}\n", rows.join("\n"));
+    let ds = read_all_ways(&r.set, "x.csv", csv.as_bytes());
+    let repeats: Vec<(usize, &str)> = ds
+        .errors
+        .iter()
+        .map(|e| (e.row, e.message.en.as_str()))
+        .collect();
+    assert_eq!(
+        repeats,
+        vec![
+            (5, "unit id `B` appears twice (first in row 4)"),
+            (6, "unit id `A1` appears twice (first in row 2)"),
+            (9, "unit id `10` appears twice (first in row 7)"),
+            (10, "unit id `A2` appears twice (first in row 3)"),
+        ]
+    );
+    assert_eq!(ds.units.len(), 5);
+}

@@ -6,12 +6,14 @@
 //! kaohe-bench bench [--sizes 10000,100000,1000000] [--json PATH] [--runs N] [--engines a,b]
 //! kaohe-bench gen N PATH        # PATH.csv: CSV with the Chinese headers; PATH.jsonl: JSON Lines
 //! kaohe-bench survey FILE [--runs N] [--counts PATH] [--json PATH]   # respondents → counts
+//! kaohe-bench reader [--sizes 100000,1000000] [--runs N] [--json PATH]  # CSV → typed rows
 //! ```
 
 mod engines;
 mod floor;
 mod gen;
 mod rank;
+mod reader;
 mod report;
 mod run;
 mod survey;
@@ -26,6 +28,8 @@ const USAGE: &str = "usage:
   kaohe-bench gen N PATH     (PATH ending in .jsonl: JSON Lines; otherwise CSV)
   kaohe-bench survey FILE [--runs N] [--counts PATH] [--json PATH]
              (a respondents' CSV of examples/survey_gen.rs: kaohe vs the floor, counts checked equal)
+  kaohe-bench reader [--sizes 100000,1000000] [--runs N] [--json PATH]
+             (the county CSV to typed rows: a plain `csv`-crate read vs kaohe whole and streamed)
 engine keys: kaohe (always run: the reference), kaohe-parallel, kaohe-explained, floor, floor-parallel, zen, jsonlogic,
   jsonlogic-parallel, rhai, rhai-parallel";
 
@@ -91,6 +95,35 @@ fn survey_bench(args: &[String]) -> Result<(), String> {
     survey::bench(&file, runs, counts.as_deref(), json.as_deref())
 }
 
+fn reader_bench(args: &[String]) -> Result<(), String> {
+    let (mut sizes, mut runs, mut json) = (vec![100_000, 1_000_000], 5usize, None);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("`{a}` needs a value"));
+        match a.as_str() {
+            "--sizes" => {
+                sizes = value()?
+                    .split(',')
+                    .map(parse_count)
+                    .collect::<Result<_, _>>()?;
+            }
+            "--runs" => runs = parse_count(value()?)?.max(1),
+            "--json" => json = Some(value()?.clone()),
+            other => return Err(format!("unknown option `{other}`")),
+        }
+    }
+    let measured = reader::bench(&sizes, runs)?;
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(reader::markdown(&measured, runs).as_bytes());
+    if let Some(path) = json {
+        let text =
+            serde_json::to_string_pretty(&reader::json(&measured)).map_err(|e| e.to_string())?;
+        std::fs::write(&path, text + "\n").map_err(|e| format!("{path}: {e}"))?;
+    }
+    Ok(())
+}
+
 fn gen_file(args: &[String]) -> Result<(), String> {
     let [n, path] = args else {
         return Err("`gen` takes N and PATH".into());
@@ -112,6 +145,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("gen") => gen_file(&args[1..]),
         Some("survey") => survey_bench(&args[1..]),
+        Some("reader") => reader_bench(&args[1..]),
         Some("bench") | None => parse_bench(args.get(1..).unwrap_or(&[])).and_then(|opts| {
             let report = run::bench(&opts)?;
             // A closed pipe (`| head`) is not an error worth a panic.

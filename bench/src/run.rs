@@ -242,7 +242,7 @@ pub fn check(engine: Engine, towns: &[Township], want: &[Outcome], got: &[Outcom
     }
 }
 
-fn median(xs: &[f64]) -> f64 {
+pub fn median(xs: &[f64]) -> f64 {
     let mut v = xs.to_vec();
     v.sort_by(f64::total_cmp);
     let n = v.len();
