@@ -47,6 +47,8 @@ fi
 echo "== the reader: the county CSV to typed rows, against a plain csv-crate read"
 READER_SIZES=$(echo "$SIZES" | tr ',' '\n' | awk '$1 >= 100000' | paste -sd, -)
 $BENCH reader --sizes "${READER_SIZES:-$BIG}" --runs 5 --json "$OUT/reader.json" > "$OUT/reader.md"
+# the same rows out of order: unit ids checked for repeats in a table, not against the last
+{ echo; $BENCH reader --sizes "$BIG" --runs 5 --shuffle; } >> "$OUT/reader.md"
 
 echo "== the CLI streaming $BIG townships"
 if [ ! -x /usr/bin/time ] && command -v apt-get >/dev/null 2>&1; then

@@ -6,7 +6,7 @@
 //! kaohe-bench bench [--sizes 10000,100000,1000000] [--json PATH] [--runs N] [--engines a,b]
 //! kaohe-bench gen N PATH        # PATH.csv: CSV with the Chinese headers; PATH.jsonl: JSON Lines
 //! kaohe-bench survey FILE [--runs N] [--counts PATH] [--json PATH]   # respondents → counts
-//! kaohe-bench reader [--sizes 100000,1000000] [--runs N] [--json PATH]  # CSV → typed rows
+//! kaohe-bench reader [--sizes 100000,1000000] [--runs N] [--json PATH] [--shuffle]  # CSV → rows
 //! ```
 
 mod engines;
@@ -28,7 +28,7 @@ const USAGE: &str = "usage:
   kaohe-bench gen N PATH     (PATH ending in .jsonl: JSON Lines; otherwise CSV)
   kaohe-bench survey FILE [--runs N] [--counts PATH] [--json PATH]
              (a respondents' CSV of examples/survey_gen.rs: kaohe vs the floor, counts checked equal)
-  kaohe-bench reader [--sizes 100000,1000000] [--runs N] [--json PATH]
+  kaohe-bench reader [--sizes 100000,1000000] [--runs N] [--json PATH] [--shuffle]
              (the county CSV to typed rows: a plain `csv`-crate read vs kaohe whole and streamed)
 engine keys: kaohe (always run: the reference), kaohe-parallel, kaohe-explained, floor, floor-parallel, zen, jsonlogic,
   jsonlogic-parallel, rhai, rhai-parallel";
@@ -97,6 +97,7 @@ fn survey_bench(args: &[String]) -> Result<(), String> {
 
 fn reader_bench(args: &[String]) -> Result<(), String> {
     let (mut sizes, mut runs, mut json) = (vec![100_000, 1_000_000], 5usize, None);
+    let mut shuffled = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("`{a}` needs a value"));
@@ -109,13 +110,14 @@ fn reader_bench(args: &[String]) -> Result<(), String> {
             }
             "--runs" => runs = parse_count(value()?)?.max(1),
             "--json" => json = Some(value()?.clone()),
+            "--shuffle" => shuffled = true,
             other => return Err(format!("unknown option `{other}`")),
         }
     }
-    let measured = reader::bench(&sizes, runs)?;
+    let measured = reader::bench(&sizes, runs, shuffled)?;
     let _ = std::io::stdout()
         .lock()
-        .write_all(reader::markdown(&measured, runs).as_bytes());
+        .write_all(reader::markdown(&measured, runs, shuffled).as_bytes());
     if let Some(path) = json {
         let text =
             serde_json::to_string_pretty(&reader::json(&measured)).map_err(|e| e.to_string())?;
