@@ -1019,6 +1019,12 @@ impl SurveyAssessment {
         self.inner.encoding()
     }
 
+    /// Columns no field reads, as JSON.
+    #[wasm_bindgen(js_name = ignoredColumnsJson)]
+    pub fn ignored_columns_json(&self) -> String {
+        self.inner.ignored_columns_json()
+    }
+
     /// The report as an XLSX workbook (empty without a report or spreadsheet support).
     pub fn xlsx(&self) -> Vec<u8> {
         self.inner.xlsx()

@@ -346,6 +346,8 @@ export type SurveyOutcome =
       summary: RespondentSummary | null;
       dataErrors: DataError[];
       encoding: string;
+      /** Columns no field or survey column reads. */
+      ignoredColumns: string[];
       xlsx(): Uint8Array;
       csv(): string;
       free(): void;

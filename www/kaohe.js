@@ -36,32 +36,36 @@ const NOT_LOADED_EN = {
 const NOT_LOADED = { code: "K0000", row: 0, column: 0, place: "", ...NOT_LOADED_EN, en: NOT_LOADED_EN };
 
 /**
+ * An assessment outcome from the glue as the API gives it; `again` (or null) makes the XLSX
+ * elsewhere (the full module). A failure is freed at once.
+ */
+function wrapAssessment(a, again) {
+  if (!a.ok()) {
+    const out = { type: "failure", stage: a.stage(), errors: json(a.errorsJson()) };
+    a.free();
+    return out;
+  }
+  const reportJson = a.reportJson();
+  return {
+    type: "success",
+    report: json(reportJson),
+    reportJson,
+    dataErrors: json(a.dataErrorsJson()),
+    encoding: a.encoding(),
+    ignoredColumns: json(a.ignoredColumnsJson()),
+    xlsx: () => (again === null ? a.xlsx() : again()),
+    csv: () => a.csv(),
+    free: () => a.free(),
+  };
+}
+
+/**
  * Wraps a wasm-bindgen glue module (web or nodejs target). `loadFull` (optional) gives a promise
  * of the full module's glue, for a glue module built without spreadsheet support.
  */
 export function api(glue, loadFull) {
   let full = glue.spreadsheets() ? glue : null;
   let fullLoading = null;
-
-  function wrapAssessment(a, again) {
-    if (!a.ok()) {
-      const out = { type: "failure", stage: a.stage(), errors: json(a.errorsJson()) };
-      a.free();
-      return out;
-    }
-    const reportJson = a.reportJson();
-    return {
-      type: "success",
-      report: json(reportJson),
-      reportJson,
-      dataErrors: json(a.dataErrorsJson()),
-      encoding: a.encoding(),
-      ignoredColumns: json(a.ignoredColumnsJson()),
-      xlsx: () => (again === null ? a.xlsx() : again()),
-      csv: () => a.csv(),
-      free: () => a.free(),
-    };
-  }
 
   function wrapRuleSet(name, source, modulesJson, c) {
     // The same rules compiled in the full module, when a spreadsheet needs it.
@@ -313,23 +317,9 @@ export function surveyApi(glue, loadFull) {
       const a = g.assessSurvey(
         name, source, JSON.stringify(modules), fileName, bytes, unitsFileName, unitBytes, prev, keepGoing,
       );
-      if (!a.ok()) {
-        const out = { type: "failure", stage: a.stage(), errors: json(a.errorsJson()) };
-        a.free();
-        return out;
-      }
-      const reportJson = a.reportJson();
-      return {
-        type: "success",
-        report: json(reportJson),
-        reportJson,
-        summary: json(a.summaryJson()),
-        dataErrors: json(a.dataErrorsJson()),
-        encoding: a.encoding(),
-        xlsx: () => a.xlsx(),
-        csv: () => a.csv(),
-        free: () => a.free(),
-      };
+      const summary = a.ok() ? json(a.summaryJson()) : null;
+      const out = wrapAssessment(a, null);
+      return out.type === "success" ? { ...out, summary } : out;
     },
   };
 }

@@ -102,8 +102,8 @@ async function assessSurvey(k, c, { id, name, source, data, fileName, previous, 
   });
   if (outcome.type !== "success") return { stage: outcome.stage, errors: zh(outcome.errors), survey: true };
   keep({ id, outcome });
-  const { report, reportJson, dataErrors, encoding, summary } = outcome;
-  return { info: c.ruleSet.info, report, reportJson, dataErrors, encoding, ignoredColumns: [], respondents: summary, survey: true };
+  const { report, reportJson, dataErrors, encoding, ignoredColumns, summary } = outcome;
+  return { info: c.ruleSet.info, report, reportJson, dataErrors, encoding, ignoredColumns, respondents: summary, survey: true };
 }
 
 /** The batch result for the page: text columns joined by U+0001 and typed arrays (transferred, not copied). */
