@@ -535,3 +535,43 @@ fn the_checks_hold_for_every_way_in() {
     let streamed = kaohe::data::UnitStream::new(&rules.set, "x.csv", csv.as_bytes()).into_dataset();
     assert!(streamed.errors.is_empty(), "{:?}", streamed.errors);
 }
+
+/// Respondents' files (问卷) handed to a rule set with a survey, broken every careless or
+/// hostile way: each gives coded errors and an exit, within the memory and time limits — no
+/// panic, no hang, no kill.
+#[test]
+fn broken_respondents_files_are_errors_not_crashes() {
+    let dir = scratch("survey");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let rules = root
+        .join("rules/satisfaction-survey.rhai")
+        .display()
+        .to_string();
+    let xlsx = std::fs::read(root.join("rules/samples/satisfaction-survey-wjx.xlsx")).unwrap();
+    let csv = std::fs::read(root.join("rules/samples/satisfaction-survey.csv")).unwrap();
+    let header_end = csv.iter().position(|b| *b == b'\n').unwrap() + 1;
+    let mut bad_bytes = csv.clone();
+    bad_bytes.splice(header_end + 40..header_end + 40, [0xff, 0xfe, 0x00, 0x81]);
+    let mut open_quote = csv[..csv.len() / 2].to_vec();
+    open_quote.extend_from_slice(b"\"never closed,");
+    let files = [
+        write(&dir, "half.xlsx", &xlsx[..xlsx.len() / 2]),
+        write(&dir, "garbage.xlsx", vec![0x50u8; 70_000]),
+        write(&dir, "bad-bytes.csv", bad_bytes),
+        write(&dir, "open-quote.csv", open_quote),
+        write(&dir, "one-long-line.csv", vec![b'x'; 8 << 20]),
+        write(&dir, "header-only.csv", &csv[..header_end]),
+        corpus("zip-bomb.xlsx"),
+        corpus("far-cell.xlsx"),
+    ];
+    // Bad bytes in a column the survey does not read (提交答卷时间) leave the answers whole, and
+    // a file of no respondents scores no unit: both exit 0. Everything else is a data error.
+    for (k, f) in files.iter().enumerate() {
+        let o = kaohe_limited(1024, 60, &["--lang", "zh", "assess", &rules, f]);
+        let want = if matches!(k, 2 | 5) { 0 } else { 4 };
+        assert_eq!(o.status.code(), Some(want), "{f}\n{}", stderr(&o));
+        if want == 4 {
+            assert!(stderr(&o).contains("错误["), "{f}: {}", stderr(&o));
+        }
+    }
+}
