@@ -70,6 +70,7 @@ pub const KINDS: &[(&str, &str, &str)] = &[
         "此模块不读取问卷数据",
         "survey data needs the full module",
     ),
+    ("S0211", "没有答卷", "no respondents"),
     ("S0301", "--units 用法不对", "--units misused"),
 ];
 
@@ -511,6 +512,19 @@ pub(crate) fn field_needs_units(label: &str) -> Message {
 
 // ---------------------------------------------------------------------------------------------
 // S03xx: the command line
+/// S0211: a respondents' file with its header and no answers below it.
+pub(crate) fn no_respondents() -> Message {
+    Message::new(
+        "S0211",
+        "答卷文件只有表头，没有一份答卷",
+        "the respondents' file has a header row but no answers",
+    )
+    .help(
+        "从问卷系统重新导出全部答卷（每份答卷一行），再载入",
+        "export every answer again from the survey tool (one row per respondent) and load it",
+    )
+}
+
 /// S0210: the browser's engine module reads no data for a rule set with a survey.
 #[cfg(not(feature = "respondents"))]
 pub(crate) fn needs_full_module() -> Message {

@@ -1089,6 +1089,9 @@ impl<'a> Aggregator<'a> {
                 }
             }
         }
+        if self.respondents == 0 {
+            log.push(DataError::file(msg::no_respondents()));
+        }
         let mut errors = log.kept;
         errors.sort_by_key(|e| e.row);
         let units_count = units.len();
