@@ -142,19 +142,19 @@ impl Coverage {
             set.items
                 .iter()
                 .filter(|i| i.kind == kind)
-                .map(|i| i.id.clone())
+                .map(|i| i.id.to_string())
                 .collect()
         };
         let mut indicators = ids(ItemKind::Indicator);
-        indicators.extend(set.cohort_items.iter().map(|c| c.id.clone()));
+        indicators.extend(set.cohort_items.iter().map(|c| c.id.to_string()));
         let labels = set
             .items
             .iter()
-            .map(|i| (i.id.clone(), i.label.clone()))
+            .map(|i| (i.id.to_string(), i.label.to_string()))
             .chain(
                 set.cohort_items
                     .iter()
-                    .map(|c| (c.id.clone(), c.label.clone())),
+                    .map(|c| (c.id.to_string(), c.label.to_string())),
             )
             .chain(set.vetoes.iter().map(|v| (v.id.clone(), v.label.clone())))
             .collect();
@@ -566,20 +566,17 @@ fn compare_unit(u: &UnitResult, exp: &Json, fails: &mut Vec<CaseMessage>) {
                         format!("{}{}“{id}”", unit.zh, key_zh(kind)),
                         format!("{} {kind} `{id}`", unit.en),
                     );
-                    let metric = u.metrics.iter().find(|m| &m.id == id);
+                    let metric = u.metrics.iter().find(|m| *m.id == **id);
                     let no_metric = || {
-                        let like =
-                            crate::messages::closest(id, u.metrics.iter().map(|m| m.id.as_str()));
+                        let like = crate::messages::closest(id, u.metrics.iter().map(|m| &*m.id));
                         CaseMessage::from(msg::no_entry(&unit, true, id, like))
                     };
                     match k.as_str() {
-                        "items" => match u.items.iter().find(|i| &i.id == id) {
+                        "items" => match u.items.iter().find(|i| *i.id == **id) {
                             Some(i) => check_decimal(&what, w, Some(i.points), fails),
                             None => {
-                                let like = crate::messages::closest(
-                                    id,
-                                    u.items.iter().map(|i| i.id.as_str()),
-                                );
+                                let like =
+                                    crate::messages::closest(id, u.items.iter().map(|i| &*i.id));
                                 fails.push(msg::no_entry(&unit, false, id, like).into())
                             }
                         },
@@ -640,9 +637,7 @@ fn compare_unit(u: &UnitResult, exp: &Json, fails: &mut Vec<CaseMessage>) {
 fn reasons(u: &UnitResult) -> impl Iterator<Item = &str> {
     u.items
         .iter()
-        .flat_map(|i| {
-            std::iter::once(i.text.as_str()).chain(i.reasons.iter().map(|r| r.detail.as_str()))
-        })
+        .flat_map(|i| std::iter::once(&*i.text).chain(i.reasons.iter().map(|r| r.detail.as_str())))
         .chain(u.vetoes.iter().map(|v| v.reason.as_str()))
         .chain(u.consequences.iter().map(|c| c.reason.as_str()))
         .chain(u.adjustments.iter().map(|a| a.detail.as_str()))

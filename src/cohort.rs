@@ -828,7 +828,7 @@ fn result_map(
         .chain(set.cohort_items.iter().map(|c| &c.id));
     for (id, p) in ids.zip(&r.scored.points) {
         if let Some(p) = p {
-            items.insert(id.as_str().into(), Dynamic::from_decimal(p.normalize()));
+            items.insert((&**id).into(), Dynamic::from_decimal(p.normalize()));
         }
     }
     m.insert("items".into(), items.into());
@@ -837,7 +837,7 @@ fn result_map(
     let mut previous_metric_ranks = Map::new();
     let prev_ranks = previous.and_then(|p| p.metric_ranks.get(&id));
     for (k, metric) in set.metrics.iter().enumerate() {
-        let key: rhai::Identifier = metric.id.as_str().into();
+        let key: rhai::Identifier = (&*metric.id).into();
         metrics.insert(
             key.clone(),
             r.scored.metrics[k].map_or(Dynamic::UNIT, Dynamic::from_decimal),
@@ -845,7 +845,7 @@ fn result_map(
         metric_ranks.insert(key.clone(), int(r.metric_ranks.get(k).copied().flatten()));
         previous_metric_ranks.insert(
             key,
-            int(prev_ranks.and_then(|p| p.get(&metric.id).copied())),
+            int(prev_ranks.and_then(|p| p.get(&*metric.id).copied())),
         );
     }
     m.insert("metrics".into(), metrics.into());
@@ -1260,7 +1260,7 @@ fn points_only(set: &RuleSet, points: &[Option<Decimal>]) -> Vec<ItemResult> {
                 max: max.normalize(),
                 points: p.as_ref()?.normalize(),
                 not_applicable: false,
-                text: String::new(),
+                text: Name::from(""),
                 reasons: Vec::new(),
             })
         })
@@ -1276,7 +1276,7 @@ fn unit_result(
 ) -> UnitResult {
     let unit = r.unit;
     let id = unit.values[set.id_field].display();
-    let explained = r.scored.explained.take().map(|e| *e);
+    let mut explained = r.scored.explained.take().map(|e| *e);
     let vetoed = !r.scored.vetoes.is_empty();
     let show = !vetoed || set.veto_policy.show_points;
     let previous_rank = previous.and_then(|p| p.ranks.get(&id).copied());
@@ -1289,7 +1289,7 @@ fn unit_result(
         .enumerate()
         .map(|(k, m)| {
             let rank = r.metric_ranks.get(k).copied().flatten();
-            let previous_rank = prev_metric.and_then(|p| p.get(&m.id).copied());
+            let previous_rank = prev_metric.and_then(|p| p.get(&*m.id).copied());
             MetricResult {
                 id: m.id.clone(),
                 label: m.label.clone(),
@@ -1325,8 +1325,8 @@ fn unit_result(
         remarks: remarks(set, r),
         vetoed,
         awards_eligible: !vetoed || set.veto_policy.awards,
-        vetoes: match &explained {
-            Some(e) => e.vetoes.clone(),
+        vetoes: match explained.as_mut() {
+            Some(e) => std::mem::take(&mut e.vetoes),
             None => r
                 .scored
                 .vetoes
@@ -1356,8 +1356,8 @@ fn unit_result(
             })
             .collect(),
         metrics,
-        items: match &explained {
-            Some(e) => e.items.clone(),
+        items: match explained.as_mut() {
+            Some(e) => std::mem::take(&mut e.items),
             None => points_only(set, &r.scored.points),
         },
         adjustments: explained

@@ -559,9 +559,9 @@ impl<'a> Checker<'a> {
     fn new(set: &'a RuleSet) -> Self {
         let mut lookup: HashMap<String, usize> = HashMap::new();
         for (i, f) in set.fields.iter().enumerate() {
-            for name in std::iter::once(&f.name)
-                .chain(std::iter::once(&f.label))
-                .chain(f.aliases.iter())
+            for name in std::iter::once(&*f.name)
+                .chain(std::iter::once(&*f.label))
+                .chain(f.aliases.iter().map(|a| a.as_str()))
             {
                 lookup.entry(normalize_header(name)).or_insert(i);
             }
@@ -578,9 +578,9 @@ impl<'a> Checker<'a> {
         let id_field = &self.set.fields[self.set.id_field];
         cells.iter().any(|c| {
             let c = normalize_header(c);
-            std::iter::once(&id_field.label)
-                .chain(std::iter::once(&id_field.name))
-                .chain(id_field.aliases.iter())
+            std::iter::once(&*id_field.label)
+                .chain(std::iter::once(&*id_field.name))
+                .chain(id_field.aliases.iter().map(|a| a.as_str()))
                 .any(|n| normalize_header(n) == c)
         })
     }
@@ -621,16 +621,16 @@ impl<'a> Checker<'a> {
         }
         for (fi, f) in set.fields.iter().enumerate() {
             if field_col[fi].is_none() && f.required && f.default.is_none() {
-                let mut accepted = vec![f.label.as_str()];
+                let mut accepted = vec![&*f.label];
                 accepted.extend(f.aliases.iter().map(String::as_str));
                 if f.name != f.label {
-                    accepted.push(f.name.as_str());
+                    accepted.push(&*f.name);
                 }
                 let near = crate::messages::closest(&f.label, ignored.iter().map(String::as_str));
                 errors.push(DataError::at(
                     1,
                     0,
-                    Some(f.label.clone()),
+                    Some(f.label.to_string()),
                     msg::missing_column(&f.label, &f.name, &accepted, near, keyed),
                 ));
             }
@@ -678,7 +678,7 @@ impl<'a> Checker<'a> {
             } = found.unwrap_or(Cell {
                 raw: "",
                 column: 0,
-                header: f.label.as_str(),
+                header: &f.label,
             });
             // A plain cell whose value needs no further check goes straight in.
             if let Some(value) = parse_plain(f, raw) {

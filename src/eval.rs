@@ -449,7 +449,7 @@ impl<'a> Ctx<'a> {
                 };
                 vec![DataUse {
                     field: name,
-                    label: how,
+                    label: how.into(),
                     value: value.map_or_else(|| "（空）".to_string(), fmt),
                 }]
             }
@@ -546,7 +546,7 @@ fn loop_position(ast: &rhai::AST, f: &FnPtr) -> Option<rhai::Position> {
 pub(crate) fn unit_map(set: &RuleSet, unit: &Unit) -> Map {
     let mut m = Map::new();
     for (f, v) in set.fields.iter().zip(&unit.values) {
-        m.insert(f.name.as_str().into(), value_dynamic(v));
+        m.insert((&*f.name).into(), value_dynamic(v));
     }
     m
 }
@@ -587,7 +587,7 @@ pub(crate) fn item_categories(set: &RuleSet) -> Vec<Option<usize>> {
     set.items
         .iter()
         .map(|i| match (i.kind, &i.category) {
-            (ItemKind::Indicator, Some(c)) => set.categories.iter().position(|(n, _)| n == c),
+            (ItemKind::Indicator, Some(c)) => set.categories.iter().position(|(n, _)| **n == **c),
             _ => None,
         })
         .collect()

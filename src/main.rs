@@ -851,13 +851,15 @@ fn assess(
         compiled.assess(&dataset.units, prev.as_ref())
     }
     .map_err(eval_failure)?;
+    if let OutFormat::Json = format {
+        return write_to(out.as_deref(), |w| output::write_json(w, &report));
+    }
     let text = match format {
         // Rows left out of a respondents' file are respondents, not units: the summary counts them.
         OutFormat::Table if dataset.respondents.is_some() => output::table(&report),
         OutFormat::Table => output::table(&report) + output::left_out(&dataset.errors).as_str(),
-        OutFormat::Json => output::json(&report) + "\n",
         OutFormat::Csv => output::csv(&report),
-        OutFormat::Xlsx | OutFormat::Jsonl => String::new(),
+        OutFormat::Xlsx | OutFormat::Jsonl | OutFormat::Json => String::new(),
     };
     if matches!(format, OutFormat::Xlsx) && out.is_none() {
         return Err(fail(exit::IO, msg::xlsx_needs_out()));

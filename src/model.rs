@@ -94,13 +94,17 @@ impl Value {
     }
 }
 
+/// A name or text the rule set declares and every result repeats (a rule's id, label, text;
+/// a field's name and header): shared, so that a unit's result holds a count, not a copy.
+pub type Name = std::sync::Arc<str>;
+
 /// A declared data field (字段).
 #[derive(Debug, Clone)]
 pub struct Field {
     /// The identifier scripts use (`u.lost`).
-    pub name: String,
+    pub name: Name,
     /// The Chinese column header.
-    pub label: String,
+    pub label: Name,
     /// Other accepted headers.
     pub aliases: Vec<String>,
     /// Its type.
@@ -250,9 +254,9 @@ pub enum LinkOp {
 #[derive(Debug, Clone)]
 pub struct Metric {
     /// Stable id.
-    pub id: String,
+    pub id: Name,
     /// Chinese label.
-    pub label: String,
+    pub label: Name,
     /// What it measures.
     pub measure: Measure,
     /// Published decimals (half-up); the rounded value is what ranks and rules see.
@@ -341,17 +345,17 @@ pub enum ItemKind {
 #[derive(Debug, Clone)]
 pub struct Item {
     /// Stable id, such as `org.pledge`.
-    pub id: String,
+    pub id: Name,
     /// Chinese label.
-    pub label: String,
+    pub label: Name,
     /// Area it belongs to (考核大类).
-    pub category: Option<String>,
+    pub category: Option<Name>,
     /// Maximum points.
     pub max: Decimal,
     /// How it is scored.
     pub shape: Shape,
     /// The rule author's words.
-    pub text: String,
+    pub text: Name,
     /// When false, the item does not apply and counts as full marks (不适用按满分).
     pub applies: Option<Condition>,
     /// When false, the unit is not assessed on this item at all: it is left out of the unit's
@@ -382,11 +386,11 @@ pub enum CohortMethod {
 #[derive(Debug, Clone)]
 pub struct CohortItem {
     /// Stable id.
-    pub id: String,
+    pub id: Name,
     /// Chinese label.
-    pub label: String,
+    pub label: Name,
     /// Area it belongs to.
-    pub category: Option<String>,
+    pub category: Option<Name>,
     /// Maximum points.
     pub max: Decimal,
     /// What is compared.
@@ -399,7 +403,7 @@ pub struct CohortItem {
     /// out of its items (`only`).
     pub only: Option<Condition>,
     /// The rule author's words.
-    pub text: String,
+    pub text: Name,
     /// Where the rule is declared.
     pub pos: rhai::Position,
 }
@@ -586,7 +590,7 @@ pub struct RuleSet {
 impl RuleSet {
     /// Finds a field by identifier.
     pub fn field_index(&self, name: &str) -> Option<usize> {
-        self.fields.iter().position(|f| f.name == name)
+        self.fields.iter().position(|f| &*f.name == name)
     }
 
     /// How many items a unit is scored on: the items, then the cohort items — the length of a

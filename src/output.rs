@@ -2,13 +2,23 @@
 
 use crate::batch::UnitScore;
 use crate::data::Unit;
-use crate::model::RuleSet;
+use crate::model::{Name, RuleSet};
 use crate::result::{Report, UnitResult};
 use unicode_width::UnicodeWidthStr;
 
 /// The result as pretty JSON in the documented schema.
 pub fn json(report: &Report) -> String {
     serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+/// The same JSON as [`json`], with its closing newline, written straight to `w`: a large
+/// result is never held twice (as the report and as its text).
+pub fn write_json(w: &mut dyn std::io::Write, report: &Report) -> std::io::Result<()> {
+    // Its own buffer: the serializer's many small writes are then copies, not calls through `w`.
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+    serde_json::to_writer_pretty(&mut w, report)?;
+    std::io::Write::write_all(&mut w, b"\n")?;
+    std::io::Write::flush(&mut w)
 }
 
 fn rank_text(u: &UnitResult) -> String {
@@ -118,7 +128,7 @@ pub fn table(report: &Report) -> String {
                         let ranked = units
                             .iter()
                             .any(|x| x.metrics.get(k).is_some_and(|m| m.rank.is_some()));
-                        (k, m.label.clone(), ranked)
+                        (k, m.label.to_string(), ranked)
                     })
                     .collect()
             })
@@ -380,7 +390,7 @@ const SUMMARY_HEAD: [&str; 9] = [
 fn summary(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
     let first = report.units.first();
     // Every item any unit has, in order (items with `only` belong to some units).
-    let mut items: Vec<(String, String)> = Vec::new();
+    let mut items: Vec<(Name, Name)> = Vec::new();
     for u in &report.units {
         for i in &u.items {
             if !items.iter().any(|(id, _)| *id == i.id) {
@@ -389,7 +399,7 @@ fn summary(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
         }
     }
     // (id, label, ranked, a survey index with its sample)
-    let metrics: Vec<(String, String, bool, bool)> = first
+    let metrics: Vec<(Name, Name, bool, bool)> = first
         .map(|u| {
             u.metrics
                 .iter()
@@ -422,7 +432,7 @@ fn summary(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
         head.push("备注".into());
     }
     for (_, label, ranked, sampled) in &metrics {
-        head.push(label.clone());
+        head.push(label.to_string());
         if *ranked {
             head.push(format!("{label}名次"));
         }
@@ -433,7 +443,7 @@ fn summary(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
     if with_state {
         head.push("状态".into());
     }
-    head.extend(items.iter().map(|(_, l)| l.clone()));
+    head.extend(items.iter().map(|(_, l)| l.to_string()));
     head.push("加分".into());
     let rows = report
         .units
@@ -462,7 +472,7 @@ fn summary(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
                 r.push(Cell::Text(remark_text(u)));
             }
             for (id, _, ranked, sampled) in &metrics {
-                let m = u.metrics.iter().find(|m| &m.id == id);
+                let m = u.metrics.iter().find(|m| m.id == *id);
                 r.push(num(m.and_then(|m| m.display.clone())));
                 if *ranked {
                     r.push(num(m.and_then(|m| m.rank).map(|x| x.to_string())));
@@ -480,7 +490,7 @@ fn summary(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
                 r.push(num(u
                     .items
                     .iter()
-                    .find(|i| &i.id == id)
+                    .find(|i| i.id == *id)
                     .map(|i| i.points.to_string())));
             }
             r.push(Cell::Number(u.bonus.to_string()));
@@ -590,11 +600,11 @@ pub fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
                 [
                     u.id.clone(),
                     u.name.clone(),
-                    i.category.clone().unwrap_or_default(),
-                    i.label.clone(),
+                    i.category.as_deref().unwrap_or_default().to_string(),
+                    i.label.to_string(),
                     i.max.to_string(),
                     i.points.to_string(),
-                    i.text.clone(),
+                    i.text.to_string(),
                     i.reasons
                         .iter()
                         .map(|x| x.detail.as_str())
@@ -745,7 +755,7 @@ impl<W: std::io::Write> UnitWriter<W> {
     pub fn csv(set: &RuleSet, out: W) -> std::io::Result<Self> {
         let mut w = csv::Writer::from_writer(out);
         let mut head: Vec<&str> = SUMMARY_HEAD.to_vec();
-        head.extend(set.items.iter().map(|i| i.label.as_str()));
+        head.extend(set.items.iter().map(|i| &*i.label));
         head.push("加分");
         w.write_record(head.iter().map(|h| spreadsheet_safe(h).into_owned()))?;
         Ok(Self {
@@ -810,7 +820,7 @@ impl<W: std::io::Write> UnitWriter<W> {
                 .items
                 .iter()
                 .zip(&score.items)
-                .filter_map(|(i, p)| Some((i.id.clone(), serde_json::Value::from(points(p)?))))
+                .filter_map(|(i, p)| Some((i.id.to_string(), serde_json::Value::from(points(p)?))))
                 .collect();
             let line = serde_json::json!({
                 "id": id,

@@ -1,6 +1,7 @@
 //! The result schema (考核结果), version 1: what `kaohe assess --format json` prints and the
 //! browser will show. Points are JSON numbers written with their exact decimal digits.
 
+use crate::model::Name;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -47,9 +48,9 @@ pub struct RollupResult {
 #[derive(Debug, Clone, Serialize)]
 pub struct MetricResult {
     /// Metric id.
-    pub id: String,
+    pub id: Name,
     /// Label.
-    pub label: String,
+    pub label: Name,
     /// Value, rounded half-up to the metric's decimals; `null` without data.
     pub value: Option<Decimal>,
     /// The value with exactly the metric's decimals, as published.
@@ -199,11 +200,11 @@ pub struct UnitResult {
 #[derive(Debug, Clone, Serialize)]
 pub struct ItemResult {
     /// Rule id.
-    pub id: String,
+    pub id: Name,
     /// Label.
-    pub label: String,
+    pub label: Name,
     /// Category, if any.
-    pub category: Option<String>,
+    pub category: Option<Name>,
     /// `indicator`, `bonus` or `cohort`.
     pub kind: crate::model::ItemKind,
     /// Maximum points.
@@ -213,7 +214,7 @@ pub struct ItemResult {
     /// The item did not apply and counts as full marks (不适用).
     pub not_applicable: bool,
     /// The rule author's text.
-    pub text: String,
+    pub text: Name,
     /// How the points came about.
     pub reasons: Vec<Reason>,
 }
@@ -233,9 +234,9 @@ pub struct Reason {
 #[derive(Debug, Clone, Serialize)]
 pub struct DataUse {
     /// Field name.
-    pub field: String,
+    pub field: Name,
     /// Field label (column header).
-    pub label: String,
+    pub label: Name,
     /// The value as read.
     pub value: String,
 }

@@ -577,17 +577,21 @@ impl Labels {
             items: set
                 .items
                 .iter()
-                .map(|i| i.label.clone())
-                .chain(set.cohort_items.iter().map(|i| i.label.clone()))
+                .map(|i| i.label.to_string())
+                .chain(set.cohort_items.iter().map(|i| i.label.to_string()))
                 .collect(),
             item_categories: set
                 .items
                 .iter()
                 .map(|i| match i.kind {
                     crate::model::ItemKind::Bonus => None,
-                    _ => i.category.clone(),
+                    _ => i.category.as_deref().map(str::to_string),
                 })
-                .chain(set.cohort_items.iter().map(|i| i.category.clone()))
+                .chain(
+                    set.cohort_items
+                        .iter()
+                        .map(|i| i.category.as_deref().map(str::to_string)),
+                )
                 .collect(),
             cohort_field: set.cohort_field,
         }

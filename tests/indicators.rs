@@ -13,10 +13,10 @@ fn deduct_per_occurrence_is_capped_at_the_items_points() {
     assert_eq!(points(&rep, "2", "lost"), "0");
     assert_eq!(points(&rep, "3", "lost"), "5");
     let item = &unit(&rep, "1").items[0];
-    assert_eq!(item.text, "每失控1人扣0.5分");
+    assert_eq!(&*item.text, "每失控1人扣0.5分");
     assert_eq!(item.reasons[0].detail, "丙 = 3，每项扣 0.5 分，扣 1.5 分");
     assert_eq!(item.reasons[0].points.to_string(), "-1.5");
-    assert_eq!(item.reasons[0].data[0].field, "c");
+    assert_eq!(&*item.reasons[0].data[0].field, "c");
     let capped = &unit(&rep, "2").items[0];
     assert!(
         capped.reasons.iter().any(|r| r.detail.contains("扣完为止")),

@@ -122,7 +122,7 @@ fn the_header_is_the_labels_id_and_name_first_below_a_title() {
         "{:?}",
         rows[1]
     );
-    let labels: Vec<&str> = r.set.fields.iter().map(|f| f.label.as_str()).collect();
+    let labels: Vec<&str> = r.set.fields.iter().map(|f| &*f.label).collect();
     assert_eq!(rows[2], labels);
     // `kaohe assess` reads the header back: every column is a field, none is missing.
     let ds = data::read(&r.set, "form.xlsx", &bytes);
@@ -142,7 +142,7 @@ fn every_bundled_rule_set_gives_a_form_whose_header_assess_reads_back() {
         let bytes = form_bytes(&r, None, None);
         let header = &sheet_rows(&bytes, "填报表")[2];
         assert_eq!(header.len(), r.set.fields.len(), "{}", b.id);
-        assert_eq!(header[0], r.set.fields[r.set.id_field].label, "{}", b.id);
+        assert_eq!(*header[0], *r.set.fields[r.set.id_field].label, "{}", b.id);
         let ds = data::read(&r.set, "form.xlsx", &bytes);
         assert!(ds.ignored_columns.is_empty(), "{}", b.id);
         assert!(
@@ -378,7 +378,7 @@ fn a_bundled_units_own_form_leaves_out_the_other_kinds_items() {
         let form = template::form(&r, Some(&list), Some(code)).unwrap();
         form.columns
             .iter()
-            .map(|c| r.set.fields[c.field].name.clone())
+            .map(|c| r.set.fields[c.field].name.to_string())
             .collect()
     };
     let town = fields("Z01");

@@ -107,7 +107,7 @@ veto("grass", #{ label: "失控", when: #{ any: [#{ field: "a", at_least: 1 }, #
     let fields: Vec<&str> = unit(&rep, "1").vetoes[0]
         .data
         .iter()
-        .map(|d| d.field.as_str())
+        .map(|d| &*d.field)
         .collect();
     assert_eq!(fields, ["a", "c"]);
 }

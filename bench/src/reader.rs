@@ -187,7 +187,7 @@ fn check(set: &kaohe::model::RuleSet, rows: &[Row], units: &[kaohe::Unit]) -> Re
     let field = |label: &str| {
         set.fields
             .iter()
-            .position(|f| f.label == label)
+            .position(|f| &*f.label == label)
             .ok_or_else(|| format!("the rule set has no field `{label}`"))
     };
     let fields: Vec<(usize, Slot)> = slots()

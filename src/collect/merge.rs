@@ -211,9 +211,9 @@ pub fn merge(set: &RuleSet, files: &[(String, Vec<u8>)], expected: Option<&[Unit
 fn header_lookup(set: &RuleSet) -> HashMap<String, usize> {
     let mut lookup = HashMap::new();
     for (i, f) in set.fields.iter().enumerate() {
-        for h in std::iter::once(&f.label)
-            .chain(&f.aliases)
-            .chain(std::iter::once(&f.name))
+        for h in std::iter::once(&*f.label)
+            .chain(f.aliases.iter().map(|a| &**a))
+            .chain(std::iter::once(&*f.name))
         {
             lookup.entry(data::normalize_header(h)).or_insert(i);
         }
@@ -355,7 +355,7 @@ fn written_otherwise(set: &RuleSet, r: &Row) -> Vec<(DataError, Level)> {
             let mut e = DataError::at(
                 r.row,
                 r.columns[i],
-                Some(f.label.clone()),
+                Some(f.label.to_string()),
                 msg::yes_no_written(raw, &read),
             );
             e.unit = id_of(set, r);
@@ -551,7 +551,7 @@ impl Merged {
 
     /// The merged data's header: every field's label, then where each row came from.
     fn header(set: &RuleSet, lang: Lang) -> Vec<String> {
-        let mut head: Vec<String> = set.fields.iter().map(|f| f.label.clone()).collect();
+        let mut head: Vec<String> = set.fields.iter().map(|f| f.label.to_string()).collect();
         head.extend(
             words::source_columns()
                 .iter()

@@ -173,7 +173,7 @@ fn column(set: &RuleSet, uses: &Uses, i: usize) -> Column {
             out
         });
     let mut note = vec![
-        f.label.clone(),
+        f.label.to_string(),
         format!(
             "{}{}",
             words::input_title(f.ty, required).zh,
@@ -207,7 +207,7 @@ fn column(set: &RuleSet, uses: &Uses, i: usize) -> Column {
     );
     Column {
         field: i,
-        label: f.label.clone(),
+        label: f.label.to_string(),
         ty: f.ty,
         required,
         choices,
@@ -229,22 +229,22 @@ fn describe(set: &RuleSet, source: Source, role: Role) -> String {
                 crate::model::ItemKind::Cohort => "cohort",
                 crate::model::ItemKind::Indicator => "indicator",
             };
-            (kind, &it.label, Some(it.max), it.text.as_str())
+            (kind, &*it.label, Some(it.max), &*it.text)
         }
         Source::Cohort(i) => {
             let it = &set.cohort_items[i];
-            ("cohort", &it.label, Some(it.max), it.text.as_str())
+            ("cohort", &*it.label, Some(it.max), &*it.text)
         }
         Source::Veto(i) => {
             let v = &set.vetoes[i];
-            ("veto", &v.label, None, v.reason.as_str())
+            ("veto", v.label.as_str(), None, v.reason.as_str())
         }
         Source::Prerequisite(i) => {
             let p = &set.prerequisites[i];
-            ("prerequisite", &p.label, None, "")
+            ("prerequisite", p.label.as_str(), None, "")
         }
-        Source::Metric(i) => ("metric", &set.metrics[i].label, None, ""),
-        Source::Rollup(i) => ("rollup", &set.rollups[i].label, None, ""),
+        Source::Metric(i) => ("metric", &*set.metrics[i].label, None, ""),
+        Source::Rollup(i) => ("rollup", set.rollups[i].label.as_str(), None, ""),
     };
     let mut out = format!("【{}】{label}", words::use_kind(kind).zh);
     if let Some(max) = points {

@@ -153,7 +153,7 @@ impl Builder {
         }
         // Categories named by items must be declared (once any is), wherever they are.
         if !self.categories.is_empty() {
-            let named: Vec<(Position, String)> = self
+            let named: Vec<(Position, Name)> = self
                 .items
                 .iter()
                 .filter_map(|i| Some((i.pos, i.category.clone()?)))
@@ -164,7 +164,7 @@ impl Builder {
                 )
                 .collect();
             for (pos, c) in named {
-                if !self.categories.iter().any(|(n, _)| *n == c) {
+                if !self.categories.iter().any(|(n, _)| **n == *c) {
                     let near = closest(&c, self.categories.iter().map(|(n, _)| n.as_str()));
                     let m = rules::undeclared_category(&c, near);
                     self.error_at(pos, Token::Text(&c), m);
@@ -186,9 +186,9 @@ impl Builder {
                     .fold(Decimal::ZERO, |a, i| a.saturating_add(i.max));
                 reachable = reachable.saturating_add(inside.min(*cap));
             }
-            let in_category = |c: &Option<String>| {
+            let in_category = |c: &Option<Name>| {
                 c.as_ref()
-                    .is_some_and(|c| self.categories.iter().any(|(n, _)| n == c))
+                    .is_some_and(|c| self.categories.iter().any(|(n, _)| **n == **c))
             };
             // Items with `only` belong to some units: each group's own items are not summed.
             for i in &self.items {

@@ -153,7 +153,7 @@ pub(super) fn rollup(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
     let by = s.string("by").and_then(|f| s.field_ref(&f, "by"));
     let value = match s.string("value").as_deref() {
         None | Some("total") => Some(RollupValue::Total),
-        Some(name) => match s.b.metrics.iter().position(|m| m.id == name) {
+        Some(name) => match s.b.metrics.iter().position(|m| *m.id == *name) {
             Some(i) => Some(RollupValue::Metric(i)),
             None => s.numeric_field(name, "value").map(RollupValue::Field),
         },

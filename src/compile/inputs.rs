@@ -39,7 +39,7 @@ pub(super) fn field(b: &mut Builder, pos: Position, name: &str, spec: &Map) {
         b.error_at(pos, Token::Text(name), rules::bad_field_name(name));
     }
     let what = Decl::Field(name).text();
-    if b.fields.iter().any(|f| f.name == name) {
+    if b.fields.iter().any(|f| &*f.name == name) {
         b.error_at(pos, Token::Text(name), rules::declared_twice(&what, false));
     }
     let mut s = Spec::new(b, spec, pos, what);
@@ -90,8 +90,8 @@ pub(super) fn field(b: &mut Builder, pos: Position, name: &str, spec: &Map) {
     };
     s.done(&[]);
     b.fields.push(Field {
-        name: name.to_string(),
-        label,
+        name: name.into(),
+        label: label.into(),
         aliases,
         ty,
         required,
@@ -134,7 +134,7 @@ pub(super) fn unit(b: &mut Builder, pos: Position, spec: &Map) {
 /// shown and optionally ranked.
 pub(super) fn metric(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
     let what = Decl::Metric(id).text();
-    if b.metrics.iter().any(|m| m.id == id) {
+    if b.metrics.iter().any(|m| &*m.id == id) {
         b.error_at(pos, Token::Text(id), rules::declared_twice(&what, false));
     }
     let mut s = Spec::new(b, spec, pos, what);
@@ -147,8 +147,8 @@ pub(super) fn metric(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
     s.done(&[]);
     if let Some(measure) = measure {
         b.metrics.push(Metric {
-            id: id.to_string(),
-            label,
+            id: id.into(),
+            label: label.into(),
             measure,
             decimals,
             rank,

@@ -49,7 +49,7 @@ fn head<'a>(
     what: Text,
 ) -> (Spec<'a>, Head) {
     b.declared_items += 1;
-    if b.items.iter().any(|i| i.id == id) || b.cohort_items.iter().any(|i| i.id == id) {
+    if b.items.iter().any(|i| &*i.id == id) || b.cohort_items.iter().any(|i| &*i.id == id) {
         b.error_at(pos, Token::Text(id), rules::declared_twice(&what, true));
     }
     let mut s = Spec::new(b, spec, pos, what);
@@ -91,12 +91,12 @@ fn item(b: &mut Builder, pos: Position, id: &str, spec: &Map, kind: ItemKind) {
     s.done(&[]);
     if let Some(shape) = shape {
         b.items.push(Item {
-            id: id.to_string(),
-            label: head.label,
-            category: head.category,
+            id: id.into(),
+            label: head.label.into(),
+            category: head.category.map(Name::from),
             max,
             shape,
-            text: head.text,
+            text: head.text.into(),
             applies,
             only: head.only,
             blank_is_full,
@@ -162,14 +162,14 @@ pub(super) fn cohort_indicator(b: &mut Builder, pos: Position, id: &str, spec: &
     s.done(&[]);
     if let (Some(measure), Some(method)) = (measure, method) {
         b.cohort_items.push(CohortItem {
-            id: id.to_string(),
-            label: head.label,
-            category: head.category,
+            id: id.into(),
+            label: head.label.into(),
+            category: head.category.map(Name::from),
             max: head.max,
             measure,
             method,
             ascending,
-            text: head.text,
+            text: head.text.into(),
             only: head.only,
             pos,
         });

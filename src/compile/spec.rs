@@ -162,10 +162,10 @@ impl<'a> Spec<'a> {
 
     /// The index of the declared field `name`, which `key` names.
     pub(crate) fn field_ref(&mut self, name: &str, key: &str) -> Option<usize> {
-        if let Some(i) = self.b.fields.iter().position(|f| f.name == name) {
+        if let Some(i) = self.b.fields.iter().position(|f| &*f.name == name) {
             return Some(i);
         }
-        let near = closest(name, self.b.fields.iter().map(|f| f.name.as_str()));
+        let near = closest(name, self.b.fields.iter().map(|f| &*f.name));
         self.err_at(Token::Text(name), rules::undeclared_field(key, name, near));
         None
     }
@@ -192,8 +192,8 @@ impl<'a> Spec<'a> {
             return Some(Measure::Closure(f));
         }
         if let Ok(name) = v.clone().into_string() {
-            if !self.b.fields.iter().any(|f| f.name == name) {
-                if let Some(i) = self.b.metrics.iter().position(|m| m.id == name) {
+            if !self.b.fields.iter().any(|f| *f.name == *name) {
+                if let Some(i) = self.b.metrics.iter().position(|m| *m.id == *name) {
                     return Some(Measure::Metric(i));
                 }
             }
@@ -324,17 +324,17 @@ impl<'a> Spec<'a> {
             self.err_at(Token::Key(op_key), rules::bad_linked(key, op_key, link_key));
             return None;
         };
-        let field = if self.b.fields.iter().any(|f| f.name == field) {
+        let field = if self.b.fields.iter().any(|f| *f.name == *field) {
             LinkTarget::Field(self.numeric_field(&field, op_key)?)
-        } else if let Some(i) = self.b.metrics.iter().position(|m| m.id == field) {
+        } else if let Some(i) = self.b.metrics.iter().position(|m| *m.id == *field) {
             LinkTarget::Metric(i)
         } else {
             let known = self
                 .b
                 .fields
                 .iter()
-                .map(|f| f.name.as_str())
-                .chain(self.b.metrics.iter().map(|m| m.id.as_str()));
+                .map(|f| &*f.name)
+                .chain(self.b.metrics.iter().map(|m| &*m.id));
             let near = closest(&field, known);
             let m = rules::undeclared_field_or_metric(op_key, &field, near);
             self.err_at(Token::Text(&field), m);

@@ -517,7 +517,7 @@ pub(crate) fn check_unit(set: &RuleSet, unit: &mut Unit) -> Vec<DataError> {
                 for f in q.counts.iter().chain(q.excluded_count.iter()) {
                     let v = unit.values[*f].number().unwrap_or_default();
                     total += v;
-                    parts.push((set.fields[*f].label.clone(), v.normalize().to_string()));
+                    parts.push((set.fields[*f].label.to_string(), v.normalize().to_string()));
                 }
                 if total != sample {
                     let mut e = DataError::at(

@@ -55,7 +55,7 @@ pub fn points(rep: &Report, id: &str, item: &str) -> String {
     unit(rep, id)
         .items
         .iter()
-        .find(|i| i.id == item)
+        .find(|i| &*i.id == item)
         .unwrap_or_else(|| panic!("unit `{id}` has no item `{item}`"))
         .points
         .to_string()
@@ -105,7 +105,7 @@ pub fn generated(set: &kaohe::model::RuleSet, units: usize, seed: u64) -> String
     use kaohe::model::FieldType;
     let mut rng = Lcg(seed);
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(set.fields.iter().map(|f| f.label.as_str()))
+    w.write_record(set.fields.iter().map(|f| &*f.label))
         .unwrap();
     for u in 0..units {
         let row: Vec<String> = set
