@@ -27,7 +27,7 @@ fn fail(code: u8, m: Message) -> Failure {
 /// Every allocation is counted, so the rule sandbox can stop a script that takes too much
 /// memory (`kaohe::sandbox::MAX_EVAL_MEMORY`) with an error instead of exhausting the machine.
 #[global_allocator]
-static ALLOCATOR: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
+static ALLOCATOR: cap::Cap<mimalloc::MiMalloc> = cap::Cap::new(mimalloc::MiMalloc, usize::MAX);
 
 /// Prints a line; a closed pipe (`kaohe assess | head`) is not an error worth a panic.
 macro_rules! out {
