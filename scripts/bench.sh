@@ -66,6 +66,21 @@ else
 fi
 rows=$(($(wc -l < "$OUT/result-$BIG.csv") - 1))
 
+# The CLI on 100k townships, each format: what an evaluator waits for. CSV and the table print
+# no explanation (the report without its words); JSON writes every reason of every unit.
+cli_rows=""
+if [ -x /usr/bin/time ]; then
+  for f in csv json; do
+    /usr/bin/time -v ./target/release/kaohe assess rules/county-antidrug.rhai "$OUT/county-100000.csv" \
+      --format "$f" --quiet --out "$OUT/result-100000.$f" 2> "$OUT/cli-$f-time.txt"
+    f_rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$OUT/cli-$f-time.txt")
+    f_wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$OUT/cli-$f-time.txt")
+    f_size=$(stat -c %s "$OUT/result-100000.$f")
+    cli_rows="$cli_rows| \`kaohe assess … --format $f\`, 100000 townships | $f_wall | $((f_rss / 1024)) MiB | $f_size B |
+"
+  done
+fi
+
 echo "== WASM in Node"
 bash scripts/build-wasm.sh > /dev/null
 # `npm ci` refuses this lock where the registry lacks a platform build that ZEN lists as
@@ -93,6 +108,13 @@ fi
 
 echo "== where kaohe's time goes (perf, 100k townships, one core)"
 profile=""
+explained_profile=""
+if command -v perf >/dev/null 2>&1 &&
+  perf record -F 1999 -o "$OUT/perf-explained.data" $BENCH bench --sizes 10000 --runs 3 \
+    --engines kaohe-explained > /dev/null 2> "$OUT/perf-explained.err"; then
+  explained_profile=$(perf report -i "$OUT/perf-explained.data" --no-children --sort dso,sym \
+    --percent-limit 1.5 --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -25)
+fi
 if command -v perf >/dev/null 2>&1 &&
   perf record -F 1999 -o "$OUT/perf.data" $BENCH bench --sizes 100000 --runs 5 --engines kaohe \
     > /dev/null 2> "$OUT/perf.err"; then
@@ -124,6 +146,17 @@ fi
   echo "|---|---|---|---|"
   echo "$stream_line"
   echo
+  if [ -n "$cli_rows" ]; then
+    echo "## The CLI on 100000 townships, in memory, by format"
+    echo
+    echo "| run | wall time | peak memory (RSS) | output |"
+    echo "|---|---|---|---|"
+    printf '%s' "$cli_rows"
+    echo
+    echo "CSV (and the table) are written from the report without its words; JSON carries every"
+    echo "reason, the data it read and the rule's text for every item of every unit (pretty-printed)."
+    echo
+  fi
   echo "$rows result rows written. The first pass keeps each unit's standing (total, vetoes,"
   echo "prerequisites) to rank and grade the cohort; the second reads the file again and writes"
   echo "each unit as it goes. Parsing the CSV twice is most of the time."
@@ -159,5 +192,16 @@ fi
   else
     echo "(perf not available on this machine: no profile taken)"
   fi
+  if [ -n "$explained_profile" ]; then
+    echo
+    echo "The explained report: \`perf record\` of \`kaohe-bench bench --sizes 10000 --runs 3"
+    echo "--engines kaohe-explained\`, self time by function, ≥ 1.5 %:"
+    echo
+    echo '```'
+    echo "$explained_profile"
+    echo '```'
+  fi
+  echo
+  cat bench/PROFILE.md
 } > BENCHMARKS.md
 echo "== wrote BENCHMARKS.md"
