@@ -156,8 +156,10 @@ pub struct UnitResult {
     /// Total rounded half-up to the rule set's decimals, as published; `null` when hidden.
     pub total_display: Option<String>,
     /// Points of scored and cohort indicators, after category caps.
+    #[serde(serialize_with = "exact")]
     pub base: Decimal,
     /// Bonus points, after the total cap.
+    #[serde(serialize_with = "exact")]
     pub bonus: Decimal,
     /// Grade (等次), when the rule set has bands.
     pub grade: Option<String>,
@@ -208,8 +210,10 @@ pub struct ItemResult {
     /// `indicator`, `bonus` or `cohort`.
     pub kind: crate::model::ItemKind,
     /// Maximum points.
+    #[serde(serialize_with = "exact")]
     pub max: Decimal,
     /// Points given.
+    #[serde(serialize_with = "exact")]
     pub points: Decimal,
     /// The item did not apply and counts as full marks (不适用).
     pub not_applicable: bool,
@@ -225,6 +229,7 @@ pub struct Reason {
     /// What happened, in words.
     pub detail: String,
     /// Points added (positive) or taken (negative) by this step, or awarded for a whole item.
+    #[serde(serialize_with = "exact")]
     pub points: Decimal,
     /// The data used.
     pub data: Vec<DataUse>,
@@ -315,4 +320,14 @@ pub struct GradeCount {
     pub grade: String,
     /// How many units.
     pub count: usize,
+}
+
+/// A decimal written as the exact number it is (the same digits as `Decimal`'s own), a whole
+/// number straight as an integer: most points are whole, and this skips the text the general
+/// path writes first.
+fn exact<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    match i64::try_from(d.mantissa()) {
+        Ok(whole) if d.scale() == 0 => s.serialize_i64(whole),
+        _ => Serialize::serialize(d, s),
+    }
 }
