@@ -593,7 +593,8 @@ fn refuse_overwrite(out: Option<&Path>, inputs: &[Option<&Path>]) -> Result<(), 
 
 /// Scores a large CSV / JSON Lines file in two passes with bounded memory: the first keeps
 /// each unit's standing and then ranks and grades them, the second reads the file again and
-/// writes each unit's result as it goes, in input order. A progress bar shows on a terminal.
+/// writes each unit's result as it goes, in input order, with the columns the same units'
+/// CSV has in memory (备注 among them). A progress bar shows on a terminal.
 fn stream(
     rules: &Rules,
     path: &Path,
@@ -653,7 +654,7 @@ fn stream(
         }
         let mut writer = match format {
             OutFormat::Jsonl => output::UnitWriter::json_lines(w),
-            _ => output::UnitWriter::csv(set, w)?,
+            _ => output::UnitWriter::csv(set, tally.columns(), w)?,
         };
         let mut i = 0usize;
         while let Some(item) = units.next() {

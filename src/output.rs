@@ -732,25 +732,53 @@ pub(crate) fn write_number(
     Ok(())
 }
 
+/// The columns of a result's CSV that depend on its units, as [`csv`] has them: 备注 when some
+/// unit has a remark, and the items (then cohort items, by index) some unit is assessed on, in
+/// the order the report first lists them. A streamed run knows them before its first row
+/// ([`crate::Tally::columns`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Columns {
+    /// 备注.
+    pub remarks: bool,
+    /// Items by index into [`RuleSet::items`], then cohort items.
+    pub items: Vec<usize>,
+}
+
+/// The label of item `k`: an item, then a cohort item.
+fn item_label(set: &RuleSet, k: usize) -> Option<&str> {
+    match set.items.get(k) {
+        Some(i) => Some(&i.label),
+        None => set
+            .cohort_items
+            .get(k - set.items.len())
+            .map(|c| c.label.as_str()),
+    }
+}
+
 /// Results written one unit at a time, in input order (流式输出): for batch runs over inputs
-/// too large to hold. CSV has the summary's columns (without metrics and state, which a
-/// streamed rule set does not have); JSON Lines has one object per unit.
+/// too large to hold. CSV has the columns and cells of [`csv`] (metrics and state aside, which
+/// a streamed rule set does not have); JSON Lines has one object per unit.
 pub struct UnitWriter<W: std::io::Write> {
     csv: Option<csv::Writer<W>>,
     lines: Option<W>,
+    columns: Columns,
 }
 
 impl<W: std::io::Write> UnitWriter<W> {
-    /// A CSV writer; writes the header row at once.
-    pub fn csv(set: &RuleSet, out: W) -> std::io::Result<Self> {
+    /// A CSV writer with these columns; writes the header row at once.
+    pub fn csv(set: &RuleSet, columns: Columns, out: W) -> std::io::Result<Self> {
         let mut w = csv::Writer::from_writer(out);
         let mut head: Vec<&str> = SUMMARY_HEAD.to_vec();
-        head.extend(set.items.iter().map(|i| i.label.as_str()));
+        if columns.remarks {
+            head.push("备注");
+        }
+        head.extend(columns.items.iter().filter_map(|k| item_label(set, *k)));
         head.push("加分");
         w.write_record(head.iter().map(|h| spreadsheet_safe(h).into_owned()))?;
         Ok(Self {
             csv: Some(w),
             lines: None,
+            columns,
         })
     }
 
@@ -759,6 +787,7 @@ impl<W: std::io::Write> UnitWriter<W> {
         Self {
             csv: None,
             lines: Some(out),
+            columns: Columns::default(),
         }
     }
 
@@ -801,7 +830,13 @@ impl<W: std::io::Write> UnitWriter<W> {
                 text(&vetoes.join("；")),
                 text(&consequences.join("、")),
             ];
-            row.extend(score.items.iter().map(|p| points(p).unwrap_or_default()));
+            if self.columns.remarks {
+                row.push(text(&score.remarks.join("；")));
+            }
+            row.extend(self.columns.items.iter().map(|k| {
+                let p = score.items.get(*k).and_then(points);
+                p.unwrap_or_default()
+            }));
             row.push(score.bonus.normalize().to_string());
             w.write_record(&row)?;
         }

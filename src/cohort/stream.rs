@@ -1,14 +1,18 @@
 //! The streamed run (流式评分, [`Tally`]), for inputs too large to hold: the same pipeline as a
-//! run in memory, holding only the standings; and whether a rule set can be streamed
-//! ([`Rules::streamable`]).
+//! run in memory, holding only the standings. Whether a rule set can be streamed
+//! ([`Rules::streamable`]), and what a streamed CSV needs to know before its first row to have
+//! the columns a report's CSV has ([`Tally::columns`]).
 
-use super::{consequences, merged, report, Placed, Standings};
+use super::{consequences, merged, report, Placed, Standing, Standings};
 use crate::batch::UnitScore;
 use crate::compile::Rules;
 use crate::data::Unit;
 use crate::error::{EvalErrors, Merged};
 use crate::eval::{item_categories, score_unit, Links};
-use crate::model::Measure;
+use crate::model::{Measure, RuleSet, VetoRank};
+use crate::output::Columns;
+use rust_decimal::Decimal;
+use std::cmp::Reverse;
 
 /// A streamed run (流式评分), for inputs too large to hold: a first pass over the units keeps
 /// only each unit's standing (total, vetoes, prerequisites) and then places them — ranks and
@@ -24,6 +28,7 @@ pub struct Tally<'r> {
     table: Standings,
     /// Rule failures of the first pass, identical ones merged as they come.
     errors: Merged,
+    listing: Listing,
 }
 
 impl Rules {
@@ -68,6 +73,7 @@ impl Rules {
             links: Links::new(&self.set, &[]),
             table: Standings::default(),
             errors: Merged::default(),
+            listing: Listing::new(self.set.item_count()),
         }
     }
 }
@@ -89,7 +95,12 @@ impl Tally<'_> {
         );
         self.errors.extend(errors);
         let Some(mut scored) = scored else { return };
+        let i = self.table.rows.len();
         self.table.add(set, unit, &mut scored);
+        if let Some(standing) = self.table.rows.get(i) {
+            self.listing
+                .see(listed_at(set, standing, i), &scored.points);
+        }
     }
 
     /// Units added so far.
@@ -161,5 +172,79 @@ impl Tally<'_> {
             .names
             .get(row.cohort())
             .map(String::as_str)
+    }
+
+    /// The columns a report's CSV of the same units has, once placed: for a streamed CSV to
+    /// be written as that one is.
+    pub fn columns(&self) -> Columns {
+        let rows = &self.table.rows;
+        Columns {
+            remarks: !self.table.notes.is_empty() || rows.iter().any(|s| s.vetoed),
+            items: self.listing.items(),
+        }
+    }
+}
+
+/// Where a report lists a unit (see [`report::listing_key`]: cohort, rank, input order),
+/// known before it is ranked: ranks follow the total within each group the veto policy makes
+/// (ranked, vetoed ranked last, vetoed unranked), equal totals share a rank.
+type Key = (usize, u8, Reverse<Decimal>, usize);
+
+fn listed_at(set: &RuleSet, s: &Standing, i: usize) -> Key {
+    match (s.vetoed, set.veto_policy.rank) {
+        (true, VetoRank::Excluded) => (s.cohort(), 2, Reverse(Decimal::ZERO), i),
+        (true, VetoRank::Last) => (s.cohort(), 1, Reverse(s.total), i),
+        _ => (s.cohort(), 0, Reverse(s.total), i),
+    }
+}
+
+/// The items some unit is assessed on, and where a report first lists one that is: a report's
+/// CSV has a column for each such item, in that order (an item with `only` may come later).
+struct Listing {
+    /// Per item (then cohort item): the first place a unit assessed on it is listed.
+    first: Vec<Option<Key>>,
+    /// The latest of those places; a unit listed after it changes nothing.
+    last: Option<Key>,
+    /// Items no unit has been assessed on yet.
+    unseen: Vec<usize>,
+}
+
+impl Listing {
+    fn new(items: usize) -> Self {
+        Self {
+            first: vec![None; items],
+            last: None,
+            unseen: (0..items).collect(),
+        }
+    }
+
+    /// A unit listed at `key` with its points per item. Most units change nothing: checked
+    /// with one comparison and a look at the items not seen yet.
+    fn see(&mut self, key: Key, points: &[Option<Decimal>]) {
+        let earlier = self.last.is_some_and(|last| key < last);
+        let new = self
+            .unseen
+            .iter()
+            .any(|&k| points.get(k).is_some_and(Option::is_some));
+        if !earlier && !new {
+            return;
+        }
+        for (first, p) in self.first.iter_mut().zip(points) {
+            if p.is_some() && first.is_none_or(|f| key < f) {
+                *first = Some(key);
+            }
+        }
+        let first = &self.first;
+        self.unseen.retain(|&k| first[k].is_none());
+        self.last = first.iter().flatten().max().copied();
+    }
+
+    /// The items some unit is assessed on, in the order a report first lists them.
+    fn items(&self) -> Vec<usize> {
+        let mut seen: Vec<(Key, usize)> = (self.first.iter().enumerate())
+            .filter_map(|(k, f)| Some(((*f)?, k)))
+            .collect();
+        seen.sort_unstable();
+        seen.into_iter().map(|(_, k)| k).collect()
     }
 }
