@@ -62,6 +62,16 @@ impl Rules {
         crate::figures::display_total(total, self.set.decimals)
     }
 
+    /// As [`Rules::score_batch`], against the previous period: consequences that read the
+    /// previous ranks (`r.previous_rank`) or a state carried from it see them.
+    pub fn score_batch_against(
+        &self,
+        units: &[Unit],
+        previous: Option<&Previous>,
+    ) -> Result<Vec<UnitScore>, EvalErrors> {
+        self.batch(units, previous, false)
+    }
+
     fn batch(
         &self,
         units: &[Unit],

@@ -732,12 +732,14 @@ pub(crate) fn write_number(
     Ok(())
 }
 
-/// The columns of a result's CSV that depend on its units, as [`csv`] has them: 备注 when some
-/// unit has a remark, and the items (then cohort items, by index) some unit is assessed on, in
-/// the order the report first lists them. A streamed run knows them before its first row
-/// ([`crate::Tally::columns`]).
+/// The columns of a result's CSV that depend on its units, as [`csv`] has them: 上期得分 and
+/// 分差 when some unit has a previous total, 备注 when some unit has a remark, and the items
+/// (then cohort items, by index) some unit is assessed on, in the order the report first lists
+/// them. A streamed run knows them before its first row ([`crate::Tally::columns`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Columns {
+    /// 上期得分 and 分差.
+    pub previous_total: bool,
     /// 备注.
     pub remarks: bool,
     /// Items by index into [`RuleSet::items`], then cohort items.
@@ -758,17 +760,27 @@ fn item_label(set: &RuleSet, k: usize) -> Option<&str> {
 /// Results written one unit at a time, in input order (流式输出): for batch runs over inputs
 /// too large to hold. CSV has the columns and cells of [`csv`] (metrics and state aside, which
 /// a streamed rule set does not have); JSON Lines has one object per unit.
-pub struct UnitWriter<W: std::io::Write> {
+pub struct UnitWriter<'p, W: std::io::Write> {
     csv: Option<csv::Writer<W>>,
     lines: Option<W>,
     columns: Columns,
+    previous: Option<&'p crate::previous::Previous>,
 }
 
-impl<W: std::io::Write> UnitWriter<W> {
-    /// A CSV writer with these columns; writes the header row at once.
-    pub fn csv(set: &RuleSet, columns: Columns, out: W) -> std::io::Result<Self> {
+impl<'p, W: std::io::Write> UnitWriter<'p, W> {
+    /// A CSV writer with these columns, against the previous period if any (名次变化, and
+    /// 上期得分 and 分差 when asked); writes the header row at once.
+    pub fn csv(
+        set: &RuleSet,
+        columns: Columns,
+        previous: Option<&'p crate::previous::Previous>,
+        out: W,
+    ) -> std::io::Result<Self> {
         let mut w = csv::Writer::from_writer(out);
         let mut head: Vec<&str> = SUMMARY_HEAD.to_vec();
+        if columns.previous_total {
+            head.extend(["上期得分", "分差"]);
+        }
         if columns.remarks {
             head.push("备注");
         }
@@ -779,6 +791,7 @@ impl<W: std::io::Write> UnitWriter<W> {
             csv: Some(w),
             lines: None,
             columns,
+            previous,
         })
     }
 
@@ -788,6 +801,7 @@ impl<W: std::io::Write> UnitWriter<W> {
             csv: None,
             lines: Some(out),
             columns: Columns::default(),
+            previous: None,
         }
     }
 
@@ -819,6 +833,8 @@ impl<W: std::io::Write> UnitWriter<W> {
         let points = |p: &Option<rust_decimal::Decimal>| p.map(|d| d.normalize().to_string());
         if let Some(w) = self.csv.as_mut() {
             let text = |t: &str| spreadsheet_safe(t).into_owned();
+            let published = shown.then(|| crate::figures::round_points(score.total, set.decimals));
+            let since = crate::previous::Since::of(self.previous, &id, score.rank, published);
             let mut row = vec![
                 score.rank.map(|r| r.to_string()).unwrap_or_default(),
                 text(&id),
@@ -826,10 +842,17 @@ impl<W: std::io::Write> UnitWriter<W> {
                 text(cohort),
                 total.clone().unwrap_or_default(),
                 text(grade.unwrap_or_default()),
-                String::new(),
+                text(&rank_change_text(since.rank_change)),
                 text(&vetoes.join("；")),
                 text(&consequences.join("、")),
             ];
+            if self.columns.previous_total {
+                let shown = |t: Option<rust_decimal::Decimal>| {
+                    t.map(|t| crate::figures::display_total(t, set.decimals))
+                };
+                row.push(shown(since.total).unwrap_or_default());
+                row.push(shown(since.total_change).unwrap_or_default());
+            }
             if self.columns.remarks {
                 row.push(text(&score.remarks.join("；")));
             }

@@ -11,6 +11,7 @@ use crate::error::{EvalErrors, Merged};
 use crate::eval::{item_categories, score_unit, Links};
 use crate::model::{Measure, RuleSet, VetoRank};
 use crate::output::Columns;
+use crate::previous::Previous;
 use rust_decimal::Decimal;
 use std::cmp::Reverse;
 
@@ -28,6 +29,10 @@ pub struct Tally<'r> {
     table: Standings,
     /// Rule failures of the first pass, identical ones merged as they come.
     errors: Merged,
+    /// The previous period, for consequences that read it and for a CSV's 上期得分.
+    previous: Option<&'r Previous>,
+    /// Whether some unit has a total in the previous period.
+    previous_totals: bool,
     listing: Listing,
 }
 
@@ -73,12 +78,21 @@ impl Rules {
             links: Links::new(&self.set, &[]),
             table: Standings::default(),
             errors: Merged::default(),
+            previous: None,
+            previous_totals: false,
             listing: Listing::new(self.set.item_count()),
         }
     }
 }
 
-impl Tally<'_> {
+impl<'r> Tally<'r> {
+    /// Against the previous period (上期): consequences see its ranks, and a CSV has its totals
+    /// and the changes (名次变化, 上期得分, 分差). Before the first unit is added.
+    pub fn against(mut self, previous: &'r Previous) -> Self {
+        self.previous = Some(previous);
+        self
+    }
+
     /// First pass: scores one unit and keeps its standing; rule failures are kept for
     /// [`Tally::place`].
     pub fn add(&mut self, unit: &Unit) {
@@ -100,6 +114,9 @@ impl Tally<'_> {
         if let Some(standing) = self.table.rows.get(i) {
             self.listing
                 .see(listed_at(set, standing, i), &scored.points);
+        }
+        if let (Some(p), false) = (self.previous, self.previous_totals) {
+            self.previous_totals = p.totals.contains_key(&unit.values[set.id_field].display());
         }
     }
 
@@ -150,7 +167,14 @@ impl Tally<'_> {
             state: None,
         };
         let cohort = self.table.cohort_of(i);
-        let hits = consequences::of(self.rules, &self.links, placed, cohort, None, &mut errors);
+        let hits = consequences::of(
+            self.rules,
+            &self.links,
+            placed,
+            cohort,
+            self.previous,
+            &mut errors,
+        );
         if !errors.is_empty() {
             return Err(merged(errors));
         }
@@ -179,6 +203,7 @@ impl Tally<'_> {
     pub fn columns(&self) -> Columns {
         let rows = &self.table.rows;
         Columns {
+            previous_total: self.previous_totals,
             remarks: !self.table.notes.is_empty() || rows.iter().any(|s| s.vetoed),
             items: self.listing.items(),
         }
