@@ -732,7 +732,7 @@ pub(crate) fn write_number(
     Ok(())
 }
 
-/// The columns of a result's CSV that depend on its units, as [`csv`] has them: 上期得分 and
+/// The columns of a result's CSV that depend on its units, as [`csv()`] has them: 上期得分 and
 /// 分差 when some unit has a previous total, 备注 when some unit has a remark, and the items
 /// (then cohort items, by index) some unit is assessed on, in the order the report first lists
 /// them. A streamed run knows them before its first row ([`crate::Tally::columns`]).
@@ -758,7 +758,7 @@ fn item_label(set: &RuleSet, k: usize) -> Option<&str> {
 }
 
 /// Results written one unit at a time, in input order (流式输出): for batch runs over inputs
-/// too large to hold. CSV has the columns and cells of [`csv`] (metrics and state aside, which
+/// too large to hold. CSV has the columns and cells of [`csv()`] (metrics and state aside, which
 /// a streamed rule set does not have); JSON Lines has one object per unit.
 pub struct UnitWriter<'p, W: std::io::Write> {
     csv: Option<csv::Writer<W>>,

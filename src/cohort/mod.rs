@@ -3,12 +3,12 @@
 //! cohort (评比组); each stage is written once, in its own file.
 //!
 //! The stages, in order:
-//! 1. **Scoring** (评分, `score.rs`, through `eval.rs`): every unit on its own; its [`Standing`]
-//!    (total, vetoed, prerequisites failed, cohort) goes into one table, [`Standings`]. A run in
-//!    memory keeps each unit's points beside it ([`Kept`]); a streamed run keeps nothing else and
+//! 1. **Scoring** (评分, `score.rs`, through `eval.rs`): every unit on its own; its `Standing`
+//!    (total, vetoed, prerequisites failed, cohort) goes into one table, `Standings`. A run in
+//!    memory keeps each unit's points beside it (`Kept`); a streamed run keeps nothing else and
 //!    scores the unit again on its second pass.
 //!
-//! Then, cohort by cohort ([`Standings::place`]):
+//! Then, cohort by cohort (`Standings::place`):
 //! 2. **Cohort indicators** (组内比较指标, `points.rs`): points against the other units of the
 //!    cohort, added to each unit's base and total. In memory only.
 //! 3. **Ranks** (名次, `rank.rs`): by total, with the veto policy and the tie policy.
