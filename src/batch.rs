@@ -14,10 +14,10 @@
 //! assert_eq!(scores, rules.score_batch_parallel(&data.units).unwrap());
 //! ```
 
-use crate::cohort::Row;
 use crate::compile::Rules;
 use crate::data::Unit;
 use crate::error::EvalErrors;
+use crate::previous::Previous;
 use rust_decimal::Decimal;
 
 /// One unit's result from a batch run (批量结果), in the order the units were given.
@@ -48,13 +48,13 @@ impl Rules {
     /// Scores every unit on one core: points, totals, ranks, grades and consequences without
     /// explanation text. Every rule failure is reported; any failure means no result.
     pub fn score_batch(&self, units: &[Unit]) -> Result<Vec<UnitScore>, EvalErrors> {
-        self.batch(units, false)
+        self.batch(units, None, false)
     }
 
     /// As [`Rules::score_batch`], scoring units across all cores (rayon); the result is
     /// identical and in input order. On WebAssembly it runs on the one thread there is.
     pub fn score_batch_parallel(&self, units: &[Unit]) -> Result<Vec<UnitScore>, EvalErrors> {
-        self.batch(units, true)
+        self.batch(units, None, true)
     }
 
     /// A total as published: rounded half-up to the rule set's decimals (`92.35`).
@@ -62,13 +62,25 @@ impl Rules {
         crate::figures::display_total(total, self.set.decimals)
     }
 
-    fn batch(&self, units: &[Unit], parallel: bool) -> Result<Vec<UnitScore>, EvalErrors> {
-        let run = self.run(units, None, false, parallel)?;
-        Ok(run
-            .rows
-            .into_iter()
-            .map(|r| UnitScore::from_row(&self.set, r))
-            .collect())
+    /// As [`Rules::score_batch`], against the previous period: consequences that read the
+    /// previous ranks (`r.previous_rank`) or a state carried from it see them.
+    pub fn score_batch_against(
+        &self,
+        units: &[Unit],
+        previous: Option<&Previous>,
+    ) -> Result<Vec<UnitScore>, EvalErrors> {
+        self.batch(units, previous, false)
+    }
+
+    fn batch(
+        &self,
+        units: &[Unit],
+        previous: Option<&Previous>,
+        parallel: bool,
+    ) -> Result<Vec<UnitScore>, EvalErrors> {
+        Ok(self
+            .run(units, previous, false, parallel)?
+            .scores(&self.set))
     }
 }
 
@@ -76,20 +88,6 @@ impl UnitScore {
     /// Struck by a one-vote veto (一票否决).
     pub fn vetoed(&self) -> bool {
         !self.vetoes.is_empty()
-    }
-
-    pub(crate) fn from_row(set: &crate::model::RuleSet, r: Row) -> Self {
-        Self {
-            remarks: crate::cohort::remarks(set, &r),
-            total: r.total,
-            base: r.scored.base,
-            bonus: r.scored.bonus,
-            vetoes: r.scored.vetoes,
-            rank: r.rank,
-            grade: r.grade,
-            items: r.scored.points,
-            consequences: r.consequences,
-        }
     }
 }
 

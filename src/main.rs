@@ -593,10 +593,13 @@ fn refuse_overwrite(out: Option<&Path>, inputs: &[Option<&Path>]) -> Result<(), 
 
 /// Scores a large CSV / JSON Lines file in two passes with bounded memory: the first keeps
 /// each unit's standing and then ranks and grades them, the second reads the file again and
-/// writes each unit's result as it goes, in input order. A progress bar shows on a terminal.
+/// writes each unit's result as it goes, in input order, with the columns the same units'
+/// CSV has in memory (备注, and against a previous period 名次变化, 上期得分, 分差). A progress
+/// bar shows on a terminal.
 fn stream(
     rules: &Rules,
     path: &Path,
+    previous: Option<&kaohe::Previous>,
     format: OutFormat,
     out: Option<&Path>,
     keep_going: bool,
@@ -609,6 +612,9 @@ fn stream(
     };
     // Pass 1: standings; every data error is reported, with its row and column.
     let mut tally = rules.tally();
+    if let Some(p) = previous {
+        tally = tally.against(p);
+    }
     let mut errors = data::ErrorLog::default();
     let mut units = open()?;
     let mut progress = kaohe::progress::Progress::new(units.total_bytes(), quiet, lang());
@@ -653,7 +659,7 @@ fn stream(
         }
         let mut writer = match format {
             OutFormat::Jsonl => output::UnitWriter::json_lines(w),
-            _ => output::UnitWriter::csv(set, w)?,
+            _ => output::UnitWriter::csv(set, tally.columns(), previous, w)?,
         };
         let mut i = 0usize;
         while let Some(item) = units.next() {
@@ -767,10 +773,9 @@ fn assess(
     }
     // CSV / JSON Lines files stream in two passes with bounded memory when the output is
     // written unit by unit and every rule can be answered one unit at a time: for JSON Lines
-    // output, when asked, and for CSV files too large to hold comfortably.
-    if let (Some(p), OutFormat::Csv | OutFormat::Jsonl, None, false) =
-        (&data_path, format, &previous, respondents)
-    {
+    // output, when asked, and for CSV files too large to hold comfortably. A previous period
+    // is looked up by unit id as each unit is written.
+    if let (Some(p), OutFormat::Csv | OutFormat::Jsonl, false) = (&data_path, format, respondents) {
         let large = std::fs::metadata(p).is_ok_and(|m| m.len() > LARGE_INPUT);
         let wanted = stream_asked || large || matches!(format, OutFormat::Jsonl);
         let streams = std::fs::File::open(p)
@@ -782,7 +787,9 @@ fn assess(
                 if large && !stream_asked && !quiet {
                     eprintln!("{}", say(&msg::streaming_large(&p.display().to_string())));
                 }
-                return stream(&compiled, p, format, out.as_deref(), keep_going, quiet);
+                let prev = previous.as_deref().map(read_previous).transpose()?;
+                let (out, prev) = (out.as_deref(), prev.as_ref());
+                return stream(&compiled, p, prev, format, out, keep_going, quiet);
             }
             Err(why) if stream_asked => {
                 let note = msg::cannot_stream(&compiled.set.source, &why);
@@ -817,20 +824,11 @@ fn assess(
             kaohe::messages::survey::read_summary(r.respondents, r.counted, r.units, short);
         eprintln!("{data_name}: {}", say(&summary));
     }
-    let prev = match previous {
-        Some(p) => {
-            let text = String::from_utf8_lossy(&read(&p)?).into_owned();
-            Some(kaohe::Previous::from_json(&text).map_err(|e| {
-                fail(
-                    exit::DATA,
-                    msg::previous_unusable(&p.display().to_string(), &e.message),
-                )
-            })?)
-        }
-        None => None,
-    };
+    let prev = previous.as_deref().map(read_previous).transpose()?;
     if let OutFormat::Jsonl = format {
-        let scores = compiled.score_batch(&dataset.units).map_err(eval_failure)?;
+        let scores = compiled
+            .score_batch_against(&dataset.units, prev.as_ref())
+            .map_err(eval_failure)?;
         let set = &compiled.set;
         return write_to(out.as_deref(), |w| {
             let mut writer = output::UnitWriter::json_lines(w);
@@ -873,6 +871,17 @@ fn assess(
         _ => text.into_bytes(),
     };
     write_to(out.as_deref(), |w| w.write_all(&bytes))
+}
+
+/// The previous period's result (`--previous`).
+fn read_previous(p: &Path) -> Result<kaohe::Previous, Failure> {
+    let text = String::from_utf8_lossy(&read(p)?).into_owned();
+    kaohe::Previous::from_json(&text).map_err(|e| {
+        fail(
+            exit::DATA,
+            msg::previous_unusable(&p.display().to_string(), &e.message),
+        )
+    })
 }
 
 /// The data file: the one given, else the bundled rule set's sample, else `samples/NAME.csv`

@@ -742,25 +742,66 @@ pub(crate) fn write_number(
     Ok(())
 }
 
-/// Results written one unit at a time, in input order (流式输出): for batch runs over inputs
-/// too large to hold. CSV has the summary's columns (without metrics and state, which a
-/// streamed rule set does not have); JSON Lines has one object per unit.
-pub struct UnitWriter<W: std::io::Write> {
-    csv: Option<csv::Writer<W>>,
-    lines: Option<W>,
+/// The columns of a result's CSV that depend on its units, as [`csv()`] has them: 上期得分 and
+/// 分差 when some unit has a previous total, 备注 when some unit has a remark, and the items
+/// (then cohort items, by index) some unit is assessed on, in the order the report first lists
+/// them. A streamed run knows them before its first row ([`crate::Tally::columns`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Columns {
+    /// 上期得分 and 分差.
+    pub previous_total: bool,
+    /// 备注.
+    pub remarks: bool,
+    /// Items by index into [`RuleSet::items`], then cohort items.
+    pub items: Vec<usize>,
 }
 
-impl<W: std::io::Write> UnitWriter<W> {
-    /// A CSV writer; writes the header row at once.
-    pub fn csv(set: &RuleSet, out: W) -> std::io::Result<Self> {
+/// The label of item `k`: an item, then a cohort item.
+fn item_label(set: &RuleSet, k: usize) -> Option<&str> {
+    match set.items.get(k) {
+        Some(i) => Some(&i.label),
+        None => set
+            .cohort_items
+            .get(k - set.items.len())
+            .map(|c| &*c.label),
+    }
+}
+
+/// Results written one unit at a time, in input order (流式输出): for batch runs over inputs
+/// too large to hold. CSV has the columns and cells of [`csv()`] (metrics and state aside, which
+/// a streamed rule set does not have); JSON Lines has one object per unit.
+pub struct UnitWriter<'p, W: std::io::Write> {
+    csv: Option<csv::Writer<W>>,
+    lines: Option<W>,
+    columns: Columns,
+    previous: Option<&'p crate::previous::Previous>,
+}
+
+impl<'p, W: std::io::Write> UnitWriter<'p, W> {
+    /// A CSV writer with these columns, against the previous period if any (名次变化, and
+    /// 上期得分 and 分差 when asked); writes the header row at once.
+    pub fn csv(
+        set: &RuleSet,
+        columns: Columns,
+        previous: Option<&'p crate::previous::Previous>,
+        out: W,
+    ) -> std::io::Result<Self> {
         let mut w = csv::Writer::from_writer(out);
         let mut head: Vec<&str> = SUMMARY_HEAD.to_vec();
-        head.extend(set.items.iter().map(|i| &*i.label));
+        if columns.previous_total {
+            head.extend(["上期得分", "分差"]);
+        }
+        if columns.remarks {
+            head.push("备注");
+        }
+        head.extend(columns.items.iter().filter_map(|k| item_label(set, *k)));
         head.push("加分");
         w.write_record(head.iter().map(|h| spreadsheet_safe(h).into_owned()))?;
         Ok(Self {
             csv: Some(w),
             lines: None,
+            columns,
+            previous,
         })
     }
 
@@ -769,6 +810,8 @@ impl<W: std::io::Write> UnitWriter<W> {
         Self {
             csv: None,
             lines: Some(out),
+            columns: Columns::default(),
+            previous: None,
         }
     }
 
@@ -800,6 +843,8 @@ impl<W: std::io::Write> UnitWriter<W> {
         let points = |p: &Option<rust_decimal::Decimal>| p.map(|d| d.normalize().to_string());
         if let Some(w) = self.csv.as_mut() {
             let text = |t: &str| spreadsheet_safe(t).into_owned();
+            let published = shown.then(|| crate::figures::round_points(score.total, set.decimals));
+            let since = crate::previous::Since::of(self.previous, &id, score.rank, published);
             let mut row = vec![
                 score.rank.map(|r| r.to_string()).unwrap_or_default(),
                 text(&id),
@@ -807,11 +852,24 @@ impl<W: std::io::Write> UnitWriter<W> {
                 text(cohort),
                 total.clone().unwrap_or_default(),
                 text(grade.unwrap_or_default()),
-                String::new(),
+                text(&rank_change_text(since.rank_change)),
                 text(&vetoes.join("；")),
                 text(&consequences.join("、")),
             ];
-            row.extend(score.items.iter().map(|p| points(p).unwrap_or_default()));
+            if self.columns.previous_total {
+                let shown = |t: Option<rust_decimal::Decimal>| {
+                    t.map(|t| crate::figures::display_total(t, set.decimals))
+                };
+                row.push(shown(since.total).unwrap_or_default());
+                row.push(shown(since.total_change).unwrap_or_default());
+            }
+            if self.columns.remarks {
+                row.push(text(&score.remarks.join("；")));
+            }
+            row.extend(self.columns.items.iter().map(|k| {
+                let p = score.items.get(*k).and_then(points);
+                p.unwrap_or_default()
+            }));
             row.push(score.bonus.normalize().to_string());
             w.write_record(&row)?;
         }

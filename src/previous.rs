@@ -87,3 +87,44 @@ impl Previous {
         Ok(out)
     }
 }
+
+/// A unit against the previous period (与上期相比): its rank and published total then, and how
+/// each changed. One computation for every writer: a report's units and a streamed CSV alike.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Since {
+    /// The rank then (上期名次).
+    pub rank: Option<u32>,
+    /// Places gained (名次变化: positive is up), when ranked both times.
+    pub rank_change: Option<i64>,
+    /// The total as published then (上期得分).
+    pub total: Option<Decimal>,
+    /// The published total now less the one then (分差), when both are shown.
+    pub total_change: Option<Decimal>,
+}
+
+impl Since {
+    /// Unit `id`, now at `rank` with the total published as `published` (rounded to the rule
+    /// set's decimals; `None` when not shown), against `previous`; nothing without one.
+    pub fn of(
+        previous: Option<&Previous>,
+        id: &str,
+        rank: Option<u32>,
+        published: Option<Decimal>,
+    ) -> Self {
+        let Some(p) = previous else {
+            return Self::default();
+        };
+        let before = p.ranks.get(id).copied();
+        let total = p.totals.get(id).copied();
+        Self {
+            rank: before,
+            rank_change: before
+                .zip(rank)
+                .map(|(then, now)| i64::from(then) - i64::from(now)),
+            total: total.map(|t| t.normalize()),
+            total_change: published
+                .zip(total)
+                .map(|(now, then)| (now - then).normalize()),
+        }
+    }
+}

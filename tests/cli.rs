@@ -434,6 +434,212 @@ fn streamed_csv_equals_the_in_memory_result_in_input_order() {
     );
 }
 
+/// The bundled rule sets that stream, with their sample data.
+fn streamable_samples() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for b in kaohe::bundled::ALL {
+        let rules = kaohe::Rules::compile(b.rules_path, b.rules).unwrap();
+        if rules.streamable().is_ok() && b.data.is_some() {
+            out.push((b.rules_path.to_string(), b.data_path.to_string()));
+        }
+    }
+    assert!(out.len() >= 5, "{out:?}");
+    out
+}
+
+/// `data`'s rows in the order the in-memory CSV lists its units (cohort, rank, input order):
+/// the order a streamed CSV, written in input order, then has too.
+fn in_listing_order(rules: &str, data: &str, tag: &str) -> PathBuf {
+    let listed = kaohe(&["assess", rules, data, "--format", "csv"]);
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    let ids: Vec<String> = csv::Reader::from_reader(&listed.stdout[..])
+        .records()
+        .map(|r| r.unwrap()[1].to_string())
+        .collect();
+    let compiled = kaohe::Rules::compile(rules, &std::fs::read_to_string(rules).unwrap()).unwrap();
+    let set = &compiled.set;
+    let bytes = std::fs::read(data).unwrap();
+    let units = kaohe::data::read(set, data, &bytes).units;
+    let mut records: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(&bytes[..])
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    let header = records.remove(0);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&header).unwrap();
+    for id in &ids {
+        let unit = units
+            .iter()
+            .find(|u| &u.values[set.id_field].display() == id)
+            .unwrap();
+        w.write_record(&records[unit.row - 2]).unwrap(); // the header is row 1
+    }
+    let name = format!("{tag}-listed-{}", data.rsplit('/').next().unwrap());
+    scratch(&name, &w.into_inner().unwrap())
+}
+
+/// One pipeline: a streamed CSV has the in-memory CSV's columns and cells, remarks (备注)
+/// included; given the units in the order the in-memory CSV lists them, the two are the same
+/// bytes, for every bundled rule set that streams (to a file too, with its byte-order mark).
+#[test]
+fn a_streamed_csv_is_byte_for_byte_the_in_memory_csv_for_every_streamable_rule_set() {
+    for (rules, data) in streamable_samples() {
+        let listed = in_listing_order(&rules, &data, "bytes");
+        let listed = listed.to_str().unwrap();
+        let whole = kaohe(&["assess", &rules, listed, "--format", "csv"]);
+        let streamed = kaohe(&["assess", &rules, listed, "--format", "csv", "--stream"]);
+        assert!(streamed.status.success(), "{}", text(&streamed.stderr));
+        assert!(
+            streamed.stderr.is_empty(),
+            "{rules}: {}",
+            text(&streamed.stderr)
+        );
+        assert_eq!(text(&streamed.stdout), text(&whole.stdout), "{rules}");
+        // In input order, the same rows.
+        let whole = kaohe(&["assess", &rules, &data, "--format", "csv"]);
+        let streamed = kaohe(&["assess", &rules, &data, "--format", "csv", "--stream"]);
+        let sorted = |b: &[u8]| {
+            let mut lines: Vec<String> = text(b).lines().map(str::to_string).collect();
+            lines[1..].sort();
+            lines
+        };
+        assert_eq!(sorted(&streamed.stdout), sorted(&whole.stdout), "{rules}");
+    }
+    // Remarks are there: a vetoed unit's, and a grade lowered by a prerequisite or a quota.
+    let out = kaohe(&[
+        "assess",
+        "rules/police-station-level.rhai",
+        "rules/samples/police-station-level.csv",
+        "--format",
+        "csv",
+        "--stream",
+    ]);
+    let csv_text = text(&out.stdout);
+    assert!(csv_text.lines().next().unwrap().contains(",备注,"));
+    assert!(csv_text.contains("一票否决（"), "{csv_text}");
+    // To a file: the byte-order mark first, then the same bytes.
+    let (rules, data) = (
+        "rules/county-antidrug.rhai",
+        "rules/samples/county-antidrug.csv",
+    );
+    let listed = in_listing_order(rules, data, "bom");
+    let listed = listed.to_str().unwrap();
+    let [a, b] = ["whole.csv", "streamed.csv"].map(|n| scratch(n, b""));
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    kaohe(&["assess", rules, listed, "--format", "csv", "--out", a]);
+    kaohe(&[
+        "assess", rules, listed, "--format", "csv", "--stream", "--out", b,
+    ]);
+    let (a, b) = (std::fs::read(a).unwrap(), std::fs::read(b).unwrap());
+    assert!(a.starts_with(b"\xEF\xBB\xBF"));
+    assert_eq!(a, b);
+}
+
+/// `--previous` streams too: each unit's previous rank and total are looked up by its id as it
+/// is written, so a streamed CSV has the in-memory one's 名次变化, 上期得分 and 分差.
+#[test]
+fn a_streamed_csv_against_a_previous_period_is_the_in_memory_one() {
+    for (rules, data) in streamable_samples() {
+        let listed = in_listing_order(&rules, &data, "previous");
+        let listed = listed.to_str().unwrap();
+        // Last period: the same units with their ranks reversed and other totals; one unit new.
+        let json = kaohe(&["assess", &rules, listed, "--format", "json"]);
+        let mut previous: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+        let units = previous["units"].as_array_mut().unwrap();
+        let n = units.len() as u64;
+        units.remove(0);
+        for (k, u) in units.iter_mut().enumerate() {
+            u["rank"] = (n - k as u64).into();
+            u["total_display"] = format!("{}.5", 60 + k).into();
+        }
+        let name = format!("previous-{}.json", data.rsplit('/').next().unwrap());
+        let previous = scratch(&name, previous.to_string().as_bytes());
+        let previous = previous.to_str().unwrap();
+        let args = [
+            "assess",
+            &rules,
+            listed,
+            "--format",
+            "csv",
+            "--previous",
+            previous,
+        ];
+        let whole = kaohe(&args);
+        assert!(whole.status.success(), "{}", text(&whole.stderr));
+        let streamed = kaohe(&[&args[..], &["--stream"]].concat());
+        assert!(streamed.status.success(), "{}", text(&streamed.stderr));
+        assert!(
+            streamed.stderr.is_empty(),
+            "{rules}: {}",
+            text(&streamed.stderr)
+        );
+        let csv_text = text(&streamed.stdout);
+        assert_eq!(csv_text, text(&whole.stdout), "{rules}");
+        assert!(csv_text.lines().next().unwrap().contains(",上期得分,分差,"));
+        assert!(
+            csv_text.contains('↑') && csv_text.contains('↓'),
+            "{csv_text}"
+        );
+    }
+}
+
+/// JSON Lines out against a previous period: the state carried from it and the consequences
+/// that read it are those of the CSV (they were ignored: every unit started its listing anew).
+#[test]
+fn json_lines_against_a_previous_period_have_the_consequences_of_the_report() {
+    let (rules, data) = (
+        "rules/key-area-listing.rhai",
+        "rules/samples/key-area-listing.csv",
+    );
+    let previous = "rules/samples/key-area-listing.prev.json";
+    let consequences_of = |args: &[&str]| {
+        let out = kaohe(&[&["assess", rules, data], args].concat());
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                let hits: Vec<&str> = v["consequences"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c.as_str().unwrap())
+                    .collect();
+                (v["id"].as_str().unwrap().to_string(), hits.join("、"))
+            })
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let lines = consequences_of(&["--format", "jsonl", "--previous", previous]);
+    let fresh = consequences_of(&["--format", "jsonl"]);
+    let csv_out = kaohe(&[
+        "assess",
+        rules,
+        data,
+        "--format",
+        "csv",
+        "--previous",
+        previous,
+    ]);
+    let mut reader = csv::Reader::from_reader(&csv_out.stdout[..]);
+    let column = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "处理结果");
+    let column = column.unwrap();
+    let from_csv: std::collections::BTreeMap<String, String> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[1].to_string(), r[column].to_string())
+        })
+        .collect();
+    assert_eq!(lines, from_csv);
+    assert_ne!(lines, fresh);
+}
+
 #[test]
 fn json_lines_in_and_out() {
     let lines = "{\"单位编码\":\"A1\",\"单位名称\":\"甲镇\",\"登记吸毒人员数\":30,\"党委政府专题研究禁毒工作次数\":4,\"禁毒办专职工作人员数\":2,\"集中宣传活动次数\":6,\"村（社区）禁毒宣传栏覆盖率\":\"100%\",\"注册禁毒志愿者人数\":50,\"责令社区戒毒社区康复人数\":0,\"社区戒毒社区康复执行到位人数\":0,\"专职社工人数\":1,\"涉毒违法犯罪人员数\":0,\"禁毒知识知晓率\":\"99%\",\"群众满意度\":\"99%\"}\n{\"单位编码\":\"A2\",\"单位名称\":\"乙镇\",\"登记吸毒人员数\":30,\"党委政府专题研究禁毒工作次数\":1,\"禁毒办专职工作人员数\":1,\"集中宣传活动次数\":2,\"村（社区）禁毒宣传栏覆盖率\":\"80%\",\"注册禁毒志愿者人数\":25,\"责令社区戒毒社区康复人数\":10,\"社区戒毒社区康复执行到位人数\":9,\"专职社工人数\":0,\"涉毒违法犯罪人员数\":5,\"失控人员数\":6,\"禁毒知识知晓率\":\"96%\",\"群众满意度\":\"90%\"}\n";
