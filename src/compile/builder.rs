@@ -59,6 +59,8 @@ pub(super) struct Builder {
     pub(super) declared_questions: usize,
     /// Where `veto_policy(…)` was called.
     pub(super) veto_policy_pos: Position,
+    /// Where `grades(…)` was called.
+    pub(super) grades_pos: Position,
     /// `indicator`/`bonus`/`cohort_indicator` calls, valid or not.
     pub(super) declared_items: usize,
     /// The mistakes found so far.
@@ -96,6 +98,7 @@ impl Builder {
             questions: Vec::new(),
             declared_questions: 0,
             veto_policy_pos: Position::NONE,
+            grades_pos: Position::NONE,
             declared_items: 0,
             errors: Vec::new(),
         }
@@ -208,6 +211,7 @@ impl Builder {
                 self.error(start, m);
             }
         }
+        super::reach::check_bands(&mut self);
         // Grades named by prerequisites and consequences must exist.
         let band_names: Vec<String> = self.bands.iter().map(|b| b.name.clone()).collect();
         let mut unknown: Vec<(Position, Text, String)> = Vec::new();

@@ -75,6 +75,8 @@ pub const KINDS: &[(&str, &str, &str)] = &[
         "处理结果的 when 写法不对",
         "malformed consequence `when`",
     ),
+    ("R0504", "等次范围重叠", "grade bands overlap"),
+    ("R0505", "等次之间有空档", "gap between grade bands"),
     ("R0901", "内部错误", "internal error"),
 ];
 
@@ -1544,6 +1546,70 @@ pub(crate) fn when_not_understood(k: &str, v: &str, near: Option<&str>) -> Messa
         format!("`when: #{{ {k}: {v} }}` is not understood"),
     )
     .help_or(near.map(|n| rename_key(k, n)), when_forms)
+}
+
+/// R0504: a total that two grade bands both hold, the later one with an upper bound of its
+/// own: the published scheme gives it two grades (the first listed wins).
+pub(crate) fn bands_overlap(total: &str, first: &str, second: &str) -> Message {
+    Message::new(
+        "R0504",
+        format!("等次 `{second}` 与 `{first}` 范围重叠：总分 {total} 两个等次都包含（按列出顺序评为 `{first}`）"),
+        format!("grade band `{second}` overlaps `{first}`: a total of {total} is in both (it gets `{first}`, listed first)"),
+    )
+    .help(
+        format!("让相邻等次只在一处相接：如 `{first}` 写 `at_least: {total}`，`{second}` 写 `below: {total}`"),
+        format!("let neighbouring bands meet at one bound: e.g. `at_least: {total}` in `{first}` and `below: {total}` in `{second}`"),
+    )
+}
+
+/// Where a gap between grade bands lies: its edges (a limit and whether the gap includes
+/// it), absent where the gap reaches the lowest or the highest reachable total.
+pub(crate) struct Gap<'a> {
+    /// The lower edge: `(79, false)` for "above 79", `(79, true)` for "at least 79".
+    pub(crate) from: Option<(&'a str, bool)>,
+    /// The upper edge: `(80, false)` for "below 80", `(80, true)` for "at most 80".
+    pub(crate) to: Option<(&'a str, bool)>,
+    /// A total with the rule set's decimals inside the gap.
+    pub(crate) example: &'a str,
+    /// The bounds of every unit's total: lowest and highest reachable.
+    pub(crate) range: (&'a str, &'a str),
+}
+
+/// R0505: totals a unit can reach that no grade band holds: such a unit would get no grade.
+pub(crate) fn bands_gap(g: &Gap) -> Message {
+    let (lo, hi) = g.range;
+    let from = g.from.map(|(a, incl)| {
+        if incl {
+            (format!("不低于 {a}"), format!("at least {a}"))
+        } else {
+            (format!("高于 {a}"), format!("above {a}"))
+        }
+    });
+    let to = g.to.map(|(b, incl)| {
+        if incl {
+            (format!("不高于 {b}"), format!("at most {b}"))
+        } else {
+            (format!("低于 {b}"), format!("below {b}"))
+        }
+    });
+    let (zh, en) = match (from, to) {
+        (Some(a), Some(b)) => (
+            format!("{}、{}的总分", a.0, b.0),
+            format!("a total {} and {}", a.1, b.1),
+        ),
+        (Some(x), None) | (None, Some(x)) => (format!("{}的总分", x.0), format!("a total {}", x.1)),
+        (None, None) => ("任何总分".to_string(), "any total".to_string()),
+    };
+    let ex = g.example;
+    Message::new(
+        "R0505",
+        format!("等次之间有空档：{zh}（如 {ex}）不属于任何等次，而总分可在 {lo}–{hi} 之间"),
+        format!("gap between grade bands: {en} (such as {ex}) is in no band, yet totals range over {lo}–{hi}"),
+    )
+    .help(
+        "让相邻等次首尾相接，如上一等次写 `at_least: 80`，下一等次写 `below: 80`；最低等次不写下限",
+        "let each band start where the next one ends, e.g. `at_least: 80` above and `below: 80` below; give the lowest band no lower bound",
+    )
 }
 
 // ---------------------------------------------------------------------------------------
