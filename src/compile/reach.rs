@@ -41,6 +41,84 @@ pub(super) fn total_range(b: &Builder) -> (Decimal, Decimal) {
     (Decimal::ZERO, high.saturating_add(bonus))
 }
 
+/// A category's items at full marks against its cap (R0409); the categories' caps against the
+/// rule set's `max` (R0410); and, when no category explains it, the items against `max`
+/// (R0412). Items exceeding `max` are R0407, found before.
+pub(super) fn check_sections(b: &mut Builder) {
+    let Some(max) = b.header.as_ref().map(|h| h.2) else {
+        return;
+    };
+    let fmt = |d: Decimal| d.normalize().to_string();
+    let mut short = false;
+    for (k, (name, cap)) in b.categories.clone().iter().enumerate() {
+        let inside = b
+            .items
+            .iter()
+            .filter(|i| i.kind == ItemKind::Indicator && i.category.as_deref() == Some(name))
+            .map(|i| i.max)
+            .chain(
+                b.cohort_items
+                    .iter()
+                    .filter(|i| i.category.as_deref() == Some(name))
+                    .map(|i| i.max),
+            )
+            .fold(Decimal::ZERO, Decimal::saturating_add);
+        if inside < *cap {
+            short = true;
+            let pos = b.category_pos.get(k).copied().unwrap_or(b.ruleset_pos);
+            let m = rules::category_unreachable(name, &fmt(*cap), &fmt(inside));
+            b.error_at(pos, Token::Text(name), m);
+        }
+    }
+    // With items for some units only (`only`), sections of different units stand side by
+    // side: their caps are not one scale.
+    let some_only =
+        b.items.iter().any(|i| i.only.is_some()) || b.cohort_items.iter().any(|i| i.only.is_some());
+    let declared = |c: &Option<crate::model::Name>| {
+        c.as_ref()
+            .is_some_and(|c| b.categories.iter().any(|(n, _)| **n == **c))
+    };
+    // A rule set that leaves `max` out is on the default scale of 100: only a written scale
+    // is held against its sections and items.
+    if !some_only && !b.categories.is_empty() && b.max_written {
+        let outside = b
+            .items
+            .iter()
+            .filter(|i| i.kind == ItemKind::Indicator && !declared(&i.category))
+            .map(|i| i.max)
+            .chain(
+                b.cohort_items
+                    .iter()
+                    .filter(|i| !declared(&i.category))
+                    .map(|i| i.max),
+            )
+            .fold(Decimal::ZERO, Decimal::saturating_add);
+        let stated = b
+            .categories
+            .iter()
+            .fold(outside, |a, (_, cap)| a.saturating_add(*cap));
+        if stated != max {
+            let m = rules::sections_vs_max(&fmt(stated), &fmt(max));
+            b.error_at(b.ruleset_pos, Token::Key("max"), m);
+            short = true;
+        }
+    }
+    let bonus: Decimal = b
+        .items
+        .iter()
+        .filter(|i| i.kind == ItemKind::Bonus)
+        .fold(Decimal::ZERO, |a, i| a.saturating_add(i.max));
+    let bonus = match b.header.as_ref().and_then(|h| h.3) {
+        Some(cap) => bonus.min(cap),
+        None => bonus,
+    };
+    let base = total_range(b).1.saturating_sub(bonus);
+    if !short && b.max_written && base < max {
+        let m = rules::under_max(&fmt(base), &fmt(max));
+        b.error_at(b.ruleset_pos, Token::Key("max"), m);
+    }
+}
+
 /// One grade band as an interval: each end a limit and whether it is included.
 #[derive(Clone, Copy)]
 struct Interval {
@@ -228,6 +306,43 @@ grades({grades});"#
         // The ladder: the first band that holds wins.
         assert!(codes(r#"[#{ name: "A", at_least: 80 }, #{ name: "B", at_least: 0 }]"#).is_empty());
         assert!(codes(r#"[#{ name: "A", at_least: 100 }, #{ name: "B", below: 100 }]"#).is_empty());
+    }
+
+    fn section_codes(max: &str, body: &str) -> Vec<String> {
+        let src = format!(
+            r#"ruleset(#{{ id: "t", title: "t"{max} }});
+field("code", #{{ label: "编码", type: "text" }});
+field("x", #{{ label: "x", type: "int", if_blank: 0 }});
+field("a", #{{ label: "a", type: "bool", if_blank: false }});
+field("b", #{{ label: "b", type: "bool", if_blank: false }});
+unit(#{{ id: "code" }});
+{body}
+grades([#{{ name: "A", at_least: 60 }}, #{{ name: "B", below: 60 }}]);"#
+        );
+        match Rules::compile("t.rhai", &src) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.0.iter().map(|e| e.code.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn sections_that_fit_their_items_pass() {
+        // A cap that binds (items above it) is what a cap is for.
+        let capped = r#"category("c", 60); indicator("i", #{ label: "i", category: "c", max: 70, deduct: #{ count: "x", each: 1 } });
+            indicator("j", #{ label: "j", max: 40, deduct: #{ count: "x", each: 1 } });"#;
+        assert_eq!(section_codes(", max: 100", capped), Vec::<String>::new());
+        // Listed deductions beyond the item, as the rubric says: 扣完为止.
+        let said = r#"indicator("i", #{ label: "i", max: 100, text: "每项扣60分，扣完为止",
+            deduct: [#{ count: "a", each: 60 }, #{ count: "b", each: 60 }] });"#;
+        assert_eq!(section_codes(", max: 100", said), Vec::<String>::new());
+        // Counts can always exceed: that is the shape.
+        let counted =
+            r#"indicator("i", #{ label: "i", max: 100, deduct: #{ count: "x", each: 5 } });"#;
+        assert_eq!(section_codes(", max: 100", counted), Vec::<String>::new());
+        // The default scale is not held against the items.
+        let small = r#"indicator("i", #{ label: "i", max: 5, deduct: #{ count: "x", each: 1 } });"#;
+        assert_eq!(section_codes("", small), Vec::<String>::new());
+        assert_eq!(section_codes(", max: 100", small), ["R0412"]);
     }
 
     #[test]

@@ -64,6 +64,22 @@ pub const KINDS: &[(&str, &str, &str)] = &[
         "indicators exceed the scale",
     ),
     ("R0408", "横向比较方法写法不对", "malformed cohort method"),
+    (
+        "R0409",
+        "类别上限达不到",
+        "category cap its items cannot reach",
+    ),
+    (
+        "R0410",
+        "类别上限合计与总分不符",
+        "category caps do not add up to the scale",
+    ),
+    ("R0411", "扣分超过本项分值", "deductions exceed the item"),
+    (
+        "R0412",
+        "指标满分合计达不到总分",
+        "indicators cannot reach the scale",
+    ),
     ("R0501", "等次写法不对", "malformed grade band"),
     (
         "R0502",
@@ -1450,6 +1466,75 @@ pub(crate) fn over_max(reachable: &str, max: &str) -> Message {
     .help(
         "降低部分指标的 `max`、给类别设上限，或提高 `ruleset(…)` 中的 `max`",
         "lower some items' `max`, cap their categories, or raise `max` in `ruleset(…)`",
+    )
+}
+
+/// R0409: a category whose items, all at full marks, stay below its cap: the cap never
+/// binds and no unit can reach the section's stated maximum.
+pub(crate) fn category_unreachable(name: &str, cap: &str, items: &str) -> Message {
+    Message::new(
+        "R0409",
+        format!("类别 `{name}` 上限 {cap} 分，但其指标满分合计只有 {items} 分：上限永远用不上，本类也得不到满分"),
+        format!("category `{name}` is capped at {cap} points but its items add up to only {items}: the cap never binds and no unit can reach it"),
+    )
+    .help(
+        format!("补上本类缺少的指标，或把上限改为 `category(\"{name}\", {items})`"),
+        format!("add the items the category is missing, or write `category(\"{name}\", {items})`"),
+    )
+}
+
+/// R0410: the categories' caps (and the items outside any category) do not add up to the rule
+/// set's `max`.
+pub(crate) fn sections_vs_max(stated: &str, max: &str) -> Message {
+    Message::new(
+        "R0410",
+        format!("各类别上限（及未归类指标的满分）合计 {stated} 分，但规则集的总分 `max` 是 {max}"),
+        format!("the categories' caps (and items outside any category) add up to {stated} points but the rule set's `max` is {max}"),
+    )
+    .help(
+        "按评分细则核对各类别的分值，使其合计等于总分",
+        "check each category's points against the published rubric so that they add up to `max`",
+    )
+}
+
+/// R0411: one deduction takes more than the item has.
+pub(crate) fn deduction_over_item(each: &str, max: &str) -> Message {
+    Message::new(
+        "R0411",
+        format!("一次扣 {each} 分，超过本项满分 {max} 分：多出的部分不会扣"),
+        format!("one deduction takes {each} points, more than the item's `max` of {max}: the rest is never taken"),
+    )
+    .help(
+        "核对评分细则：扣分是否应计入其他指标，或本项满分是否写错",
+        "check the rubric: whether the deduction belongs to another item, or the item's `max` is mistyped",
+    )
+}
+
+/// R0411: yes/no deductions listed on an item that add up to more than it has, and its text
+/// does not say 扣完为止. A rubric that lists more than the item holds usually has a typo;
+/// one that means it says 扣完为止.
+pub(crate) fn deductions_over_item(sum: &str, max: &str) -> Message {
+    Message::new(
+        "R0411",
+        format!("所列扣分情形合计 {sum} 分，超过本项满分 {max} 分，而 `text` 未写“扣完为止”"),
+        format!("the deductions listed add up to {sum} points, more than the item's `max` of {max}, and `text` does not say 扣完为止"),
+    )
+    .help(
+        "核对评分细则中的各项扣分和本项满分；若细则本意如此，在 `text` 中写明“扣完为止”",
+        "check the deductions and the item's points against the rubric; if it means them, say 扣完为止 in `text`",
+    )
+}
+
+/// R0412: the indicators, all at full marks, cannot reach the rule set's `max`.
+pub(crate) fn under_max(reachable: &str, max: &str) -> Message {
+    Message::new(
+        "R0412",
+        format!("各指标满分合计只有 {reachable} 分，达不到规则集的总分 `max` {max}"),
+        format!("the indicators add up to only {reachable} points, short of the rule set's `max` of {max}"),
+    )
+    .help(
+        "补上缺少的指标，或把 `ruleset(…)` 中的 `max` 改为实际满分",
+        "add the missing items, or set `max` in `ruleset(…)` to the points they add up to",
     )
 }
 
