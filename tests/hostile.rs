@@ -186,7 +186,7 @@ fn check(dir: &Path, script: &str) -> Output {
     kaohe(&["check", &rules])
 }
 
-const HEAD: &str = "ruleset(#{ id: \"h\", title: \"测试\", max: 100 });\n";
+const HEAD: &str = "ruleset(#{ id: \"h\", title: \"测试\"});\n";
 
 /// Item 6: a search through a long array in a loop ran 100 s before 200k operations ended it.
 #[test]
@@ -211,7 +211,7 @@ fn a_runaway_rule_stops_after_three_units_and_is_reported_once_at_its_loop() {
     let rules = write(
         &dir,
         "r.rhai",
-        "ruleset(#{ id: \"h\", title: \"测试\", max: 100 });
+        "ruleset(#{ id: \"h\", title: \"测试\"});
 field(\"code\", #{ label: \"编码\", type: \"text\" });
 unit(#{ id: \"code\" });
 indicator(\"a\", #{ label: \"甲\", max: 5, score: |u| {

@@ -40,6 +40,21 @@ fn deduct_with_a_step_and_several_counts() {
 }
 
 #[test]
+fn a_decimal_count_deducts_exactly_and_the_reason_says_the_same_numbers() {
+    let rep = assess(
+        r#"indicator("hours", #{ label: "培训学时", max: 5, deduct: #{ count: "a", each: 0.25 } });
+        bonus("extra", #{ label: "加分", max: 3, count: #{ count: "b", each: 0.5 } });"#,
+        "1,甲,,7.5,2.5,0,0,,\n",
+    );
+    assert_eq!(points(&rep, "1", "hours"), "3.125");
+    assert_eq!(
+        unit(&rep, "1").items[0].reasons[0].detail,
+        "甲 = 7.5，每项扣 0.25 分，扣 1.875 分"
+    );
+    assert_eq!(points(&rep, "1", "extra"), "1.25");
+}
+
+#[test]
 fn target_met_gives_full_marks_else_zero_or_proportional() {
     let rep = assess(
         r#"

@@ -450,7 +450,7 @@ fn errors_read_in_chinese_with_a_chinese_hint() {
         ]
     );
     // A grade that does not exist, and a field type.
-    let errs = errors_of("bad.rhai", &format!("{PRELUDE}indicator(\"x\", #{{ label: \"x\", max: 5, zero: \"c\" }});\ngrades([ #{{ name: \"优秀\", at_least: 90 }} ]);\nconsequence(\"表彰\", #{{ when: #{{ grade: \"优\" }} }});\nfield(\"n\", #{{ label: \"数\", type: \"integer\" }});"));
+    let errs = errors_of("bad.rhai", &format!("{PRELUDE}indicator(\"x\", #{{ label: \"x\", max: 5, zero: \"c\" }});\ngrades([ #{{ name: \"优秀\", at_least: 90 }}, #{{ name: \"合格\", below: 90 }} ]);\nconsequence(\"表彰\", #{{ when: #{{ grade: \"优\" }} }});\nfield(\"n\", #{{ label: \"数\", type: \"integer\" }});"));
     assert_eq!(
         rendered(&errs, Lang::Zh),
         vec![

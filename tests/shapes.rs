@@ -8,7 +8,7 @@ use kaohe::{data, Rules};
 
 /// Fields that may be blank, so `na` can be tried on each shape.
 const PRELUDE: &str = r#"
-ruleset(#{ id: "shapes", title: "计分方式", max: 100, decimals: 2 });
+ruleset(#{ id: "shapes", title: "计分方式", decimals: 2 });
 field("code", #{ label: "编码", type: "text" });
 field("name", #{ label: "名称", type: "text" });
 field("kind", #{ label: "类别", type: "text", if_blank: "乡镇" });
@@ -121,7 +121,7 @@ const CASES: &[Case] = &[
     Case {
         shape: "deduct",
         option: "category (大类封顶)",
-        without: r#"category("甲", 6); indicator("i", #{ label: "扣", max: 10, deduct: #{ count: "n", each: 1 } });"#,
+        without: r#"indicator("i", #{ label: "扣", max: 10, deduct: #{ count: "n", each: 1 } });"#,
         with: r#"category("甲", 6); indicator("i", #{ label: "扣", max: 10, category: "甲", deduct: #{ count: "n", each: 1 } });"#,
         row: "乡镇,2,0,,",
         read: Read::Total,

@@ -59,6 +59,14 @@ pub(super) struct Builder {
     pub(super) declared_questions: usize,
     /// Where `veto_policy(…)` was called.
     pub(super) veto_policy_pos: Position,
+    /// Where `grades(…)` was called.
+    pub(super) grades_pos: Position,
+    /// Where `ruleset(…)` was called.
+    pub(super) ruleset_pos: Position,
+    /// Whether `ruleset(…)` writes `max` (else the scale is 100 by default).
+    pub(super) max_written: bool,
+    /// Where each of `categories` was declared.
+    pub(super) category_pos: Vec<Position>,
     /// `indicator`/`bonus`/`cohort_indicator` calls, valid or not.
     pub(super) declared_items: usize,
     /// The mistakes found so far.
@@ -96,6 +104,10 @@ impl Builder {
             questions: Vec::new(),
             declared_questions: 0,
             veto_policy_pos: Position::NONE,
+            grades_pos: Position::NONE,
+            ruleset_pos: Position::NONE,
+            max_written: false,
+            category_pos: Vec::new(),
             declared_items: 0,
             errors: Vec::new(),
         }
@@ -207,6 +219,11 @@ impl Builder {
                 );
                 self.error(start, m);
             }
+        }
+        // Only when every item compiled: a missing one would only repeat its own error.
+        if self.declared_items == self.items.len() + self.cohort_items.len() {
+            super::reach::check_sections(&mut self);
+            super::reach::check_bands(&mut self);
         }
         // Grades named by prerequisites and consequences must exist.
         let band_names: Vec<String> = self.bands.iter().map(|b| b.name.clone()).collect();

@@ -84,6 +84,7 @@ pub(super) fn prerequisite(b: &mut Builder, pos: Position, id: &str, spec: &Map)
 
 /// `grades([#{ name, at_least|above|below|at_most, quota }, …])`: the grade bands, best first.
 pub(super) fn grades(b: &mut Builder, pos: Position, bands: &Array) {
+    b.grades_pos = pos;
     for band in bands {
         let Some(m) = band.clone().try_cast::<Map>() else {
             b.error(pos, rules::band_not_map());

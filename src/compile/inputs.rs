@@ -18,6 +18,7 @@ pub(super) fn ruleset(b: &mut Builder, pos: Position, spec: &Map) {
     let mut s = Spec::new(b, spec, pos, Decl::Ruleset.text());
     let id = s.required_string("id");
     let title = s.required_string("title");
+    let max_written = s.has("max");
     let max = s.decimal("max").unwrap_or(Decimal::ONE_HUNDRED);
     let bonus_max = s.decimal("bonus_max");
     let decimals = s.decimals();
@@ -28,6 +29,8 @@ pub(super) fn ruleset(b: &mut Builder, pos: Position, spec: &Map) {
     };
     s.done(&[]);
     b.header = Some((id, title, max, bonus_max, decimals, publication));
+    b.ruleset_pos = pos;
+    b.max_written = max_written;
 }
 
 /// `field("name", #{ label, aliases, type, if_blank, required, one_of })`: a column of the data.

@@ -14,7 +14,10 @@ use rust_decimal::Decimal;
 /// `category("name", max)`.
 pub(super) fn category(b: &mut Builder, pos: Position, name: &str, max: &Dynamic) {
     match to_decimal(max) {
-        Some(m) => b.categories.push((name.to_string(), m)),
+        Some(m) => {
+            b.categories.push((name.to_string(), m));
+            b.category_pos.push(pos);
+        }
         None => b.error(pos, rules::category_max_not_number(name)),
     }
 }

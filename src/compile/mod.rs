@@ -14,6 +14,7 @@ mod grading;
 mod inputs;
 mod items;
 pub(crate) mod locate;
+mod reach;
 pub(crate) mod spec;
 mod survey;
 mod syntax;

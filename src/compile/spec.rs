@@ -41,6 +41,11 @@ impl<'a> Spec<'a> {
         self.map.get(key)
     }
 
+    /// The text under `key`, if any (without marking it as known).
+    pub(crate) fn peek_string(&self, key: &str) -> Option<String> {
+        self.map.get(key).and_then(|d| d.clone().into_string().ok())
+    }
+
     /// Whether the map has `key` (without marking it as known).
     pub(crate) fn has(&self, key: &str) -> bool {
         self.map.contains_key(key)

@@ -64,6 +64,22 @@ pub const KINDS: &[(&str, &str, &str)] = &[
         "indicators exceed the scale",
     ),
     ("R0408", "横向比较方法写法不对", "malformed cohort method"),
+    (
+        "R0409",
+        "类别上限达不到",
+        "category cap its items cannot reach",
+    ),
+    (
+        "R0410",
+        "类别上限合计与总分不符",
+        "category caps do not add up to the scale",
+    ),
+    ("R0411", "扣分超过本项分值", "deductions exceed the item"),
+    (
+        "R0412",
+        "指标满分合计达不到总分",
+        "indicators cannot reach the scale",
+    ),
     ("R0501", "等次写法不对", "malformed grade band"),
     (
         "R0502",
@@ -75,6 +91,8 @@ pub const KINDS: &[(&str, &str, &str)] = &[
         "处理结果的 when 写法不对",
         "malformed consequence `when`",
     ),
+    ("R0504", "等次范围重叠", "grade bands overlap"),
+    ("R0505", "等次之间有空档", "gap between grade bands"),
     ("R0901", "内部错误", "internal error"),
 ];
 
@@ -1451,6 +1469,75 @@ pub(crate) fn over_max(reachable: &str, max: &str) -> Message {
     )
 }
 
+/// R0409: a category whose items, all at full marks, stay below its cap: the cap never
+/// binds and no unit can reach the section's stated maximum.
+pub(crate) fn category_unreachable(name: &str, cap: &str, items: &str) -> Message {
+    Message::new(
+        "R0409",
+        format!("类别 `{name}` 上限 {cap} 分，但其指标满分合计只有 {items} 分：上限永远用不上，本类也得不到满分"),
+        format!("category `{name}` is capped at {cap} points but its items add up to only {items}: the cap never binds and no unit can reach it"),
+    )
+    .help(
+        format!("补上本类缺少的指标，或把上限改为 `category(\"{name}\", {items})`"),
+        format!("add the items the category is missing, or write `category(\"{name}\", {items})`"),
+    )
+}
+
+/// R0410: the categories' caps (and the items outside any category) do not add up to the rule
+/// set's `max`.
+pub(crate) fn sections_vs_max(stated: &str, max: &str) -> Message {
+    Message::new(
+        "R0410",
+        format!("各类别上限（及未归类指标的满分）合计 {stated} 分，但规则集的总分 `max` 是 {max}"),
+        format!("the categories' caps (and items outside any category) add up to {stated} points but the rule set's `max` is {max}"),
+    )
+    .help(
+        "按评分细则核对各类别的分值，使其合计等于总分",
+        "check each category's points against the published rubric so that they add up to `max`",
+    )
+}
+
+/// R0411: one deduction takes more than the item has.
+pub(crate) fn deduction_over_item(each: &str, max: &str) -> Message {
+    Message::new(
+        "R0411",
+        format!("一次扣 {each} 分，超过本项满分 {max} 分：多出的部分不会扣"),
+        format!("one deduction takes {each} points, more than the item's `max` of {max}: the rest is never taken"),
+    )
+    .help(
+        "核对评分细则：扣分是否应计入其他指标，或本项满分是否写错",
+        "check the rubric: whether the deduction belongs to another item, or the item's `max` is mistyped",
+    )
+}
+
+/// R0411: yes/no deductions listed on an item that add up to more than it has, and its text
+/// does not say 扣完为止. A rubric that lists more than the item holds usually has a typo;
+/// one that means it says 扣完为止.
+pub(crate) fn deductions_over_item(sum: &str, max: &str) -> Message {
+    Message::new(
+        "R0411",
+        format!("所列扣分情形合计 {sum} 分，超过本项满分 {max} 分，而 `text` 未写“扣完为止”"),
+        format!("the deductions listed add up to {sum} points, more than the item's `max` of {max}, and `text` does not say 扣完为止"),
+    )
+    .help(
+        "核对评分细则中的各项扣分和本项满分；若细则本意如此，在 `text` 中写明“扣完为止”",
+        "check the deductions and the item's points against the rubric; if it means them, say 扣完为止 in `text`",
+    )
+}
+
+/// R0412: the indicators, all at full marks, cannot reach the rule set's `max`.
+pub(crate) fn under_max(reachable: &str, max: &str) -> Message {
+    Message::new(
+        "R0412",
+        format!("各指标满分合计只有 {reachable} 分，达不到规则集的总分 `max` {max}"),
+        format!("the indicators add up to only {reachable} points, short of the rule set's `max` of {max}"),
+    )
+    .help(
+        "补上缺少的指标，或把 `ruleset(…)` 中的 `max` 改为实际满分",
+        "add the missing items, or set `max` in `ruleset(…)` to the points they add up to",
+    )
+}
+
 /// R0408: `rank_points` is not a list of numbers.
 pub(crate) fn bad_rank_points() -> Message {
     Message::new(
@@ -1544,6 +1631,70 @@ pub(crate) fn when_not_understood(k: &str, v: &str, near: Option<&str>) -> Messa
         format!("`when: #{{ {k}: {v} }}` is not understood"),
     )
     .help_or(near.map(|n| rename_key(k, n)), when_forms)
+}
+
+/// R0504: a total that two grade bands both hold, the later one with an upper bound of its
+/// own: the published scheme gives it two grades (the first listed wins).
+pub(crate) fn bands_overlap(total: &str, first: &str, second: &str) -> Message {
+    Message::new(
+        "R0504",
+        format!("等次 `{second}` 与 `{first}` 范围重叠：总分 {total} 两个等次都包含（按列出顺序评为 `{first}`）"),
+        format!("grade band `{second}` overlaps `{first}`: a total of {total} is in both (it gets `{first}`, listed first)"),
+    )
+    .help(
+        format!("让相邻等次只在一处相接：如 `{first}` 写 `at_least: {total}`，`{second}` 写 `below: {total}`"),
+        format!("let neighbouring bands meet at one bound: e.g. `at_least: {total}` in `{first}` and `below: {total}` in `{second}`"),
+    )
+}
+
+/// Where a gap between grade bands lies: its edges (a limit and whether the gap includes
+/// it), absent where the gap reaches the lowest or the highest reachable total.
+pub(crate) struct Gap<'a> {
+    /// The lower edge: `(79, false)` for "above 79", `(79, true)` for "at least 79".
+    pub(crate) from: Option<(&'a str, bool)>,
+    /// The upper edge: `(80, false)` for "below 80", `(80, true)` for "at most 80".
+    pub(crate) to: Option<(&'a str, bool)>,
+    /// A total with the rule set's decimals inside the gap.
+    pub(crate) example: &'a str,
+    /// The bounds of every unit's total: lowest and highest reachable.
+    pub(crate) range: (&'a str, &'a str),
+}
+
+/// R0505: totals a unit can reach that no grade band holds: such a unit would get no grade.
+pub(crate) fn bands_gap(g: &Gap) -> Message {
+    let (lo, hi) = g.range;
+    let from = g.from.map(|(a, incl)| {
+        if incl {
+            (format!("不低于 {a}"), format!("at least {a}"))
+        } else {
+            (format!("高于 {a}"), format!("above {a}"))
+        }
+    });
+    let to = g.to.map(|(b, incl)| {
+        if incl {
+            (format!("不高于 {b}"), format!("at most {b}"))
+        } else {
+            (format!("低于 {b}"), format!("below {b}"))
+        }
+    });
+    let (zh, en) = match (from, to) {
+        (Some(a), Some(b)) => (
+            format!("{}、{}的总分", a.0, b.0),
+            format!("a total {} and {}", a.1, b.1),
+        ),
+        (Some(x), None) | (None, Some(x)) => (format!("{}的总分", x.0), format!("a total {}", x.1)),
+        (None, None) => ("任何总分".to_string(), "any total".to_string()),
+    };
+    let ex = g.example;
+    Message::new(
+        "R0505",
+        format!("等次之间有空档：{zh}（如 {ex}）不属于任何等次，而总分可在 {lo}–{hi} 之间"),
+        format!("gap between grade bands: {en} (such as {ex}) is in no band, yet totals range over {lo}–{hi}"),
+    )
+    .help(
+        "让相邻等次首尾相接，如上一等次写 `at_least: 80`，下一等次写 `below: 80`；最低等次不写下限",
+        "let each band start where the next one ends, e.g. `at_least: 80` above and `below: 80` below; give the lowest band no lower bound",
+    )
 }
 
 // ---------------------------------------------------------------------------------------

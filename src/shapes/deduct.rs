@@ -25,6 +25,40 @@ pub(super) fn parse(s: &mut Spec) -> Option<Shape> {
 }
 
 impl Scoring for Deduct {
+    /// Deductions taken at most once (a yes/no field, 是否发生) are a list a rubric writes out:
+    /// one above the item's points is a typo, and so are several that add up to more than
+    /// the item unless its `text` says 扣完为止 — a rubric author lists more than an item
+    /// holds only on purpose, and then says so (R0411). A count-based deduction can always
+    /// exceed its item; that is the shape (扣完为止), not a mistake.
+    fn check(&self, max: Decimal, s: &mut Spec) {
+        use crate::compile::locate::Token;
+        use crate::messages::rules;
+        let once: Vec<&Occurrence> = self
+            .list
+            .iter()
+            .filter(|o| {
+                o.step == Decimal::ONE && s.field_type(o.count) == crate::model::FieldType::Bool
+            })
+            .collect();
+        if let Some(o) = once.iter().find(|o| o.each > max) {
+            let m = rules::deduction_over_item(&fmt(o.each), &fmt(max));
+            s.err_at(Token::Key("each"), m);
+            return;
+        }
+        let sum = once
+            .iter()
+            .fold(Decimal::ZERO, |a, o| a.saturating_add(o.each));
+        let said = s.peek_string("text").is_some_and(|t| {
+            ["扣完为止", "扣完即止", "扣完为准"]
+                .iter()
+                .any(|w| t.contains(w))
+        });
+        if sum > max && !said {
+            let m = rules::deductions_over_item(&fmt(sum), &fmt(max));
+            s.err_at(Token::Key("deduct"), m);
+        }
+    }
+
     fn data(&self, cx: &Ctx) -> Vec<DataUse> {
         self.list.iter().map(|o| cx.use_of(o.count)).collect()
     }

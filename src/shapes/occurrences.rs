@@ -22,7 +22,8 @@ pub struct Occurrence {
 }
 
 impl Occurrence {
-    /// The points this entry gives for the unit's count: whole steps × `each`.
+    /// The points this entry gives for the unit's count: `count × each`, or whole steps ×
+    /// `each` with a `step`.
     pub(super) fn points(&self, cx: &Ctx) -> Decimal {
         let count = cx.number(self.count).unwrap_or_default();
         steps(count, self.step).saturating_mul(self.each)
@@ -44,18 +45,17 @@ pub(super) fn total(cx: &Ctx, list: &[Occurrence]) -> Decimal {
         .fold(Decimal::ZERO, |acc, o| acc.saturating_add(o.points(cx)))
 }
 
-/// Whole `step`s in `count` (every 200 plants), never below 0.
+/// Steps in `count`, never below 0: with `step` 1 the count itself, exact even when it has
+/// decimals (7.5 on a `number` field × 0.25 deducts 1.875: the field's type says decimals are
+/// meant, and flooring them silently took points the rubric did not say); with a larger step
+/// (every 200 plants) only whole steps.
 fn steps(count: Decimal, step: Decimal) -> Decimal {
-    let whole = if step == Decimal::ONE {
-        if count.scale() == 0 {
-            count
-        } else {
-            count.floor()
-        }
+    let steps = if step == Decimal::ONE {
+        count
     } else {
         ratio(count, step).floor()
     };
-    whole.max(Decimal::ZERO)
+    steps.max(Decimal::ZERO)
 }
 
 /// The entries under `key`: one map or a list of maps.

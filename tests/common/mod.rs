@@ -8,7 +8,7 @@ use kaohe::{data, Rules};
 /// Fields every small test rule set declares: `code`, `name`, `kind` (text), numbers `a`–`d`
 /// (blank = 0), `r` (percent, optional) and `flag` (bool, blank = false).
 pub const PRELUDE: &str = r#"
-ruleset(#{ id: "t", title: "测试", max: 100, decimals: 2 });
+ruleset(#{ id: "t", title: "测试", decimals: 2 });
 field("code", #{ label: "编码", type: "text" });
 field("name", #{ label: "名称", type: "text" });
 field("kind", #{ label: "类别", type: "text", if_blank: "乡镇" });
