@@ -346,3 +346,30 @@ fn make_safe_township_xlsx() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/rubrics/safe-township.xlsx");
     book.save(&path).unwrap();
 }
+
+#[test]
+fn a_capped_deduction_and_a_one_off_bonus_score_as_written() {
+    let csv = "考核项目,分值,评分标准\n一、安全生产（100分）,,\n安全事故,100,每发生1起一般事故扣0.5分，限扣6分\n二、加分项（5分）,,\n表彰,,受到市级以上表彰的加2分\n";
+    let imp = import("cap.csv", csv.as_bytes(), &Options::default()).unwrap();
+    assert!(imp.findings.is_empty(), "{:?}", imp.findings);
+    assert_eq!(
+        imp.items,
+        vec![
+            ("s1.accidents".to_string(), Some("score")),
+            ("bonus.honors".to_string(), Some("yes"))
+        ]
+    );
+    assert!(imp.script.contains("    bonus_max: 5,\n"));
+    let rules = Rules::compile("cap.rhai", &imp.script).unwrap_or_else(|e| panic!("{e}"));
+    let data = "单位编码,单位名称,安全事故：发生1起一般事故,受到市级以上表彰\nA,甲镇,3,是\nB,乙镇,20,否\n";
+    let ds = data::read_csv(&rules.set, data.as_bytes());
+    assert!(ds.errors.is_empty(), "{:?}", ds.errors);
+    let report = rules.assess(&ds.units, None).unwrap_or_else(|e| panic!("{e}"));
+    let totals: Vec<String> = report
+        .units
+        .iter()
+        .map(|u| u.total.map(|t| t.normalize().to_string()).unwrap_or_default())
+        .collect();
+    // 100 − 3×0.5 + 2 = 100.5; 100 − min(20×0.5, 6) = 94.
+    assert_eq!(totals, vec!["100.5", "94"]);
+}
