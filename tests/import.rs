@@ -90,7 +90,7 @@ fn police_station_rubric_imports_and_checks_once_filled() {
     assert!(imp.findings.is_empty(), "{:?}", imp.findings);
     assert_eq!(
         (imp.items.len(), imp.shaped(), imp.todo(), imp.vetoes),
-        (13, 7, 6, 3)
+        (13, 12, 1, 3)
     );
     todos_are_the_only_errors("police.rhai", &imp);
     // The recognised wordings.
@@ -98,7 +98,15 @@ fn police_station_rubric_imports_and_checks_once_filled() {
     assert_eq!(shape_of(&imp, "basic.grass_sweeps"), Some("bands"));
     assert_eq!(shape_of(&imp, "law.enforcement"), Some("deduct"));
     assert_eq!(shape_of(&imp, "service.satisfaction"), Some("bands"));
-    assert_eq!(shape_of(&imp, "basic.population_info"), None);
+    assert_eq!(shape_of(&imp, "basic.population_info"), Some("target"));
+    assert_eq!(shape_of(&imp, "law.cases_closed"), Some("linear"));
+    assert_eq!(shape_of(&imp, "order.preventable_cases"), None);
+    assert!(imp.script.contains(
+        r#"target: #{ value: "population_info", at_least: 95, otherwise: "proportional" },"#
+    ));
+    assert!(imp
+        .script
+        .contains(r#"linear: #{ value: "cases_closed", full_at: 100, zero_at: 80 },"#));
     assert!(imp.script.contains(
         r#"deduct: [
         #{ count: "enforcement_overdue", each: 1 },
@@ -116,16 +124,21 @@ fn police_station_rubric_imports_and_checks_once_filled() {
         Rules::compile("police.rhai", &filled(&imp.script)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(rules.set.item_count(), 13);
     assert_eq!(rules.set.vetoes.len(), 3);
-    let csv = "单位编码,单位名称,重点人员管控：发现1人失控漏管,群众满意度（%）,禁种铲毒踏查（次）\nA,城关所,2,96,5\n";
+    let csv = "单位编码,单位名称,重点人员管控：发现1人失控漏管,群众满意度（%）,禁种铲毒踏查（次）,\
+               实有人口信息采集（%）,社区民警配备（%）,行政案件按期办结（%）,接处警按时到场（%）,户籍窗口服务（%）\n\
+               A,城关所,2,96,5,95,40,90,98,99\n";
     let ds = data::read_csv(&rules.set, csv.as_bytes());
+    assert!(ds.errors.is_empty(), "{:?}", ds.errors);
     let report = rules
         .assess(&ds.units, None)
         .unwrap_or_else(|e| panic!("{e}"));
     let unit = &report.units[0];
-    // 8 − 2×2 = 4 (管控) + 8 (满意度 96%) + 4 (踏查 5 次) + 8 (执法质量) + 7 + 5 (娱乐场所) + 10 (纪律).
+    // 8 − 2×2 = 4 (管控) + 8 (实有人口 95%) + 8 (社区民警 40%) + 4 (踏查 5 次) + 5 (按期办结 90%,
+    // between 80 and 100) + 8 (执法质量) + 7 (办案区) + 0 (可防性, still 0) + 5 (娱乐场所) + 5 (到场
+    // 98%) + 8 (满意度 96%) + 5 (户籍 99%) + 10 (纪律) = 77.
     assert_eq!(
         unit.total.map(|t| t.normalize().to_string()).as_deref(),
-        Some("46"),
+        Some("77"),
         "{unit:?}"
     );
 }
@@ -136,7 +149,7 @@ fn safe_township_xlsx_with_merged_cells_imports() {
     assert!(imp.findings.is_empty(), "{:?}", imp.findings);
     assert_eq!(
         (imp.items.len(), imp.shaped(), imp.todo(), imp.vetoes),
-        (14, 5, 9, 2)
+        (14, 8, 6, 2)
     );
     todos_are_the_only_errors("safe.rhai", &imp);
     // Merged 考核项目 cells are the categories, with their stated points.
@@ -183,7 +196,7 @@ fn inconsistent_rubric_is_reported_with_its_rows() {
     );
     assert_eq!(
         (imp.items.len(), imp.shaped(), imp.todo(), imp.vetoes),
-        (26, 20, 6, 3)
+        (26, 24, 2, 3)
     );
     // 每200株扣1分 → a step; 加N分，最高M分 → a bonus count capped at M; 未列入不计分 → yes.
     assert!(imp
@@ -196,7 +209,9 @@ fn inconsistent_rubric_is_reported_with_its_rows() {
     assert_eq!(shape_of(&imp, "org.budget"), Some("yes"));
     assert_eq!(shape_of(&imp, "org.meetings"), Some("bands"));
     assert_eq!(shape_of(&imp, "grass.remote"), Some("zero"));
-    assert_eq!(shape_of(&imp, "edu.school"), None);
+    assert_eq!(shape_of(&imp, "edu.school"), Some("target"));
+    // “比例不高于0.2%计3分”: a share, not “按比例计分”; left to do.
+    assert_eq!(shape_of(&imp, "base.minors_staff"), None);
     // Written as published (categories 105 on a 100 scale), to-dos done: no to-do is left,
     // and whatever `check` says of the numbers is its own rule error, not an import's.
     if let Err(e) = Rules::compile("county.rhai", &filled(&imp.script)) {
@@ -254,7 +269,7 @@ fn the_command_writes_the_rule_set_and_says_what_it_made() {
     assert!(run.status.success());
     let said = String::from_utf8_lossy(&run.stderr);
     assert!(
-        said.contains("13 个考核项目，7 个识别为计分方式，6 个待完成（todo），一票否决 3 项"),
+        said.contains("13 个考核项目，12 个识别为计分方式，1 个待完成（todo），一票否决 3 项"),
         "{said}"
     );
     let script = std::fs::read_to_string(&out).unwrap();
@@ -270,7 +285,7 @@ fn the_command_writes_the_rule_set_and_says_what_it_made() {
     let first = todo_lines(&script)[0];
     assert!(
         said.contains(&format!(
-            "错误[I0101]：{}:{first}:1：条目“basic.population_info”（实有人口信息采集）尚待完成",
+            "错误[I0101]：{}:{first}:1：条目“order.preventable_cases”（可防性案件控制）尚待完成",
             out.display()
         )),
         "{said}"
@@ -361,14 +376,21 @@ fn a_capped_deduction_and_a_one_off_bonus_score_as_written() {
     );
     assert!(imp.script.contains("    bonus_max: 5,\n"));
     let rules = Rules::compile("cap.rhai", &imp.script).unwrap_or_else(|e| panic!("{e}"));
-    let data = "单位编码,单位名称,安全事故：发生1起一般事故,受到市级以上表彰\nA,甲镇,3,是\nB,乙镇,20,否\n";
+    let data =
+        "单位编码,单位名称,安全事故：发生1起一般事故,受到市级以上表彰\nA,甲镇,3,是\nB,乙镇,20,否\n";
     let ds = data::read_csv(&rules.set, data.as_bytes());
     assert!(ds.errors.is_empty(), "{:?}", ds.errors);
-    let report = rules.assess(&ds.units, None).unwrap_or_else(|e| panic!("{e}"));
+    let report = rules
+        .assess(&ds.units, None)
+        .unwrap_or_else(|e| panic!("{e}"));
     let totals: Vec<String> = report
         .units
         .iter()
-        .map(|u| u.total.map(|t| t.normalize().to_string()).unwrap_or_default())
+        .map(|u| {
+            u.total
+                .map(|t| t.normalize().to_string())
+                .unwrap_or_default()
+        })
         .collect();
     // 100 − 3×0.5 + 2 = 100.5; 100 − min(20×0.5, 6) = 94.
     assert_eq!(totals, vec!["100.5", "94"]);

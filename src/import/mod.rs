@@ -288,7 +288,9 @@ pub fn from_rubric(name: &str, rubric: &Rubric, options: &Options) -> Imported {
                     Shape::Deduct { list, .. } | Shape::Count { list } => {
                         (list.iter().map(|p| &p.field).collect(), true)
                     }
-                    Shape::Bands { field, .. } => (vec![field], false),
+                    Shape::Bands { field, .. }
+                    | Shape::Target { field, .. }
+                    | Shape::Linear { field, .. } => (vec![field], false),
                     Shape::Zero { field } => (vec![field], true),
                     Shape::Yes { field } => (vec![field], false),
                 };

@@ -1,6 +1,7 @@
 //! A rubric's wording → a scoring shape, for the patterns rubrics use again and again:
 //! “每…扣N分，扣完为止” (deduct), “限扣N分” (a deduction capped below the item), “加N分，最高M分”
-//! and “每…计N分” (count), “…以上计N分” (bands), “发生…不得分” (zero), “未…不得分” (yes),
+//! and “每…计N分” (count), “…以上计N分” (bands), “未达到的按比例计分” (target) and “N及以下不计分，
+//! 其间按比例计分” (linear), “发生…不得分” (zero), “未…不得分” (yes),
 //! “一票否决” (veto). Anything else is left for the rule editor (`todo`).
 
 use rust_decimal::Decimal;
@@ -61,6 +62,22 @@ pub enum Shape {
         /// `(at_least, points)`, highest first.
         steps: Vec<(Decimal, Decimal)>,
     },
+    /// 达N以上计满分，未达到的按比例计分: `target` with `at_least`, proportional below.
+    Target {
+        /// The measured field.
+        field: NewField,
+        /// Full marks from here.
+        at_least: Decimal,
+    },
+    /// 达N计满分，Z及以下不计分，其间按比例计分: `linear`.
+    Linear {
+        /// The measured field.
+        field: NewField,
+        /// Full marks from here.
+        full_at: Decimal,
+        /// Nothing at or below here.
+        zero_at: Decimal,
+    },
     /// 发生…不得分: full marks only at zero.
     Zero {
         /// The counted field.
@@ -81,6 +98,8 @@ impl Shape {
             Shape::Deduct { .. } => "score",
             Shape::Count { .. } => "count",
             Shape::Bands { .. } => "bands",
+            Shape::Target { .. } => "target",
+            Shape::Linear { .. } => "linear",
             Shape::Zero { .. } => "zero",
             Shape::Yes { .. } => "yes",
         }
@@ -279,6 +298,64 @@ fn per(clause: &str, verb: &str, item: &str) -> Option<Per> {
     })
 }
 
+/// “达N%以上计M分，未达到的按比例计分” (target, proportional) and “达N%计M分，Z%及以下不计分，其间按
+/// 比例计分” (linear): the full marks' threshold, and where nothing is earned.
+fn proportion(item: &str, max: Option<Decimal>, rest: &[&String]) -> Option<Shape> {
+    let max = max?;
+    let mut full = None;
+    let mut zero = None;
+    let mut percent = false;
+    for c in rest {
+        if let Some((i, points)) = points_after(c, "计") {
+            if points == max && full.is_none() {
+                let at = c.find("以上").filter(|a| *a < i).unwrap_or(i);
+                full = number_before(c, at, 2).filter(|(_, u)| !u.contains('以') || u == "以上");
+                percent |= c[..i].contains('%');
+            }
+        }
+        if fails_clause(c) {
+            if let Some(at) = c.find("以下") {
+                let at = c.find("及以下").unwrap_or(at);
+                zero = number_before(c, at, 1);
+            }
+        }
+    }
+    let (full, unit) = full?;
+    let field = NewField {
+        label: if percent {
+            format!("{item}（%）")
+        } else if unit.is_empty() || unit.contains('以') {
+            item.to_string()
+        } else {
+            format!("{item}（{unit}）")
+        },
+        kind: if percent {
+            FieldKind::Percent
+        } else if full.fract().is_zero() {
+            FieldKind::Int
+        } else {
+            FieldKind::Number
+        },
+    };
+    Some(match zero {
+        Some((z, _)) if z < full => Shape::Linear {
+            field,
+            full_at: full,
+            zero_at: z,
+        },
+        Some(_) => return None,
+        None => Shape::Target {
+            field,
+            at_least: full,
+        },
+    })
+}
+
+/// Whether a clause gives no points: 不得分, 不计分.
+fn fails_clause(c: &str) -> bool {
+    has(c, &["不得分", "不计分", "得0分", "计0分"])
+}
+
 /// The shape a wording describes, for an item labelled `item` worth `max` (`bonus`: in a
 /// bonus section).
 pub fn recognise(item: &str, max: Option<Decimal>, standard: &str, bonus: bool) -> Recognised {
@@ -321,7 +398,7 @@ pub fn recognise(item: &str, max: Option<Decimal>, standard: &str, bonus: bool) 
     }
     let proportional = has(
         &rest_text,
-        &["比例", "之比", "按比", "酌情", "视情", "按实际"],
+        &["比例计分", "之比", "按比", "酌情", "视情", "按实际"],
     );
     // 每…扣N分，扣完为止 / 限扣M分.
     let deducts: Vec<Per> = rest.iter().filter_map(|c| per(c, "扣", item)).collect();
@@ -386,6 +463,10 @@ pub fn recognise(item: &str, max: Option<Decimal>, standard: &str, bonus: bool) 
                 return out;
             }
         }
+    }
+    if proportional && !has(&rest_text, &["扣", "上升", "下降", "同比"]) {
+        out.shape = proportion(item, max, &rest);
+        return out;
     }
     if has(&rest_text, &["扣"]) || proportional {
         return out;
@@ -534,6 +615,37 @@ mod tests {
             panic!("{r:?}")
         };
         assert_eq!((list[0].each, list[0].step), (d("1"), d("200")));
+    }
+
+    #[test]
+    fn proportional_targets_and_linear() {
+        let r = recognise(
+            "执行率",
+            Some(d("6")),
+            "执行率达90%以上计6分，未达到的按执行率与90%之比计分",
+            false,
+        );
+        assert!(
+            matches!(r.shape, Some(Shape::Target { at_least, .. }) if at_least == d("90")),
+            "{r:?}"
+        );
+        let r = recognise(
+            "宣传栏",
+            Some(d("5")),
+            "覆盖率达100%计5分，60%及以下不计分，其间按比例计分",
+            false,
+        );
+        assert!(
+            matches!(r.shape, Some(Shape::Linear { full_at, zero_at, .. }) if full_at == d("100") && zero_at == d("60")),
+            "{r:?}"
+        );
+        let r = recognise(
+            "占比",
+            Some(d("3")),
+            "占总数的比例不高于0.2%计3分，高于0.2%不得分",
+            false,
+        );
+        assert_eq!(r.shape, None);
     }
 
     #[test]

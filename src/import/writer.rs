@@ -91,6 +91,19 @@ pub fn shape_text(shape: &Shape, ids: &[String], max: Decimal) -> String {
                 steps.join(", ")
             )
         }
+        Shape::Target { at_least, .. } => format!(
+            "target: #{{ value: {}, at_least: {}, otherwise: \"proportional\" }},",
+            quote(first),
+            num(*at_least)
+        ),
+        Shape::Linear {
+            full_at, zero_at, ..
+        } => format!(
+            "linear: #{{ value: {}, full_at: {}, zero_at: {} }},",
+            quote(first),
+            num(*full_at),
+            num(*zero_at)
+        ),
         Shape::Zero { .. } => format!("zero: {},", quote(first)),
         Shape::Yes { .. } => format!("yes: {},", quote(first)),
     }
