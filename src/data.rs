@@ -2330,6 +2330,26 @@ fn sheet_dataset(set: &RuleSet, cells: Vec<SheetCell>) -> Dataset {
     dataset
 }
 
+/// The rows `(row, cells' texts)` of the first sheet with data of a workbook (XLSX, XLS or
+/// ODS), within the limits every workbook is read in: for a table that is not units, such
+/// as a published rubric (`kaohe import`).
+#[cfg(feature = "spreadsheets")]
+pub(crate) fn first_sheet_rows(bytes: &[u8]) -> Result<SheetRows, Message> {
+    let cells = workbook_cells(bytes, false)?
+        .into_iter()
+        .next()
+        .map(|s| s.1)
+        .unwrap_or_default();
+    Ok(cells_to_rows(cells)
+        .map(|(row, cells)| {
+            let cells = cells
+                .map(|c| c.iter().map(str::to_string).collect())
+                .unwrap_or_default();
+            (row, cells)
+        })
+        .collect())
+}
+
 /// The sheets with data of a workbook, with their names — the first, or `all` — after the
 /// checks every workbook passes (zip limits, XLS extents, no XLSB).
 #[cfg(feature = "spreadsheets")]

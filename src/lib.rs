@@ -11,6 +11,7 @@ pub mod data;
 pub mod error;
 pub mod eval;
 mod figures;
+pub mod import;
 pub mod messages;
 pub mod model;
 pub mod output;

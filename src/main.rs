@@ -93,6 +93,10 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
         ),
         ("codes", "列出消息目录：每个错误代码及其含义"),
         (
+            "import",
+            "导入评分细则（考核项目、分值、评分标准……）生成规则集骨架：大类和各项的分值与原文，能识别的评分标准写成计分方式，其余写成 todo(…)，由 kaohe check 列出待完成项",
+        ),
+        (
             "template",
             "生成规则集的数据填报表（Excel）：每个单位一行、每个字段一列，带下拉选项、取值范围、必填标记和说明指标用途的批注",
         ),
@@ -116,6 +120,10 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
         ("serve", "root", "改为提供此目录：源码目录（www/ 与 pkg/）或构建好的 dist/ 目录"),
         ("test", "rules", "规则脚本；默认：rules/*.rhai 和 rules/broken/*.rhai"),
         ("codes", "code", "只显示这个代码，如 D0201"),
+        ("import", "rubric", "评分细则：.xlsx/.xls/.ods，或 UTF-8/GBK 的 .csv"),
+        ("import", "out", "把规则集写入此文件（.rhai），而不是输出到屏幕"),
+        ("import", "id", "规则集的 id；默认取自细则的文件名"),
+        ("import", "title", "规则集的标题；默认取表格上方的标题"),
         ("template", "rules", "规则脚本（.rhai）或内置规则集名称"),
         ("template", "units", "单位名单（编码、名称等，一行一个单位）：预先填入各单位并锁定"),
         ("template", "unit", "只生成这一个单位的表（名单中的编码或名称）：一行，只含该单位参加考核的项目"),
@@ -294,6 +302,22 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Import a published rubric (评分细则: 考核项目 / 分值 / 评分标准 …) as a rule-set skeleton:
+    /// categories and items with their points and wording, known wordings as scoring shapes,
+    /// the rest as todo(…) for `kaohe check` to list
+    Import {
+        /// The rubric: .xlsx/.xls/.ods, or .csv in UTF-8/GBK
+        rubric: PathBuf,
+        /// Write the rule set here (.rhai) instead of standard output
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The rule set's id; default: from the rubric's file name
+        #[arg(long)]
+        id: Option<String>,
+        /// The rule set's title; default: the title above the table
+        #[arg(long)]
+        title: Option<String>,
+    },
     /// List the message catalogue: every error code and what it means
     Codes {
         /// Show only this code, such as D0201
@@ -363,6 +387,17 @@ fn main() -> ExitCode {
         Command::Check { rules } => check(&rules),
         Command::Test { rules } => test(rules),
         Command::Codes { code } => codes(code.as_deref()),
+        Command::Import {
+            rubric,
+            out,
+            id,
+            title,
+        } => kaohe::import::command(
+            &rubric,
+            out.as_deref(),
+            &kaohe::import::Options { id, title },
+            lang(),
+        ),
         Command::Template {
             rules,
             units,

@@ -387,7 +387,7 @@ pub fn innermost_position(e: &EvalAltResult) -> Option<rhai::Position> {
 }
 
 /// The declaration functions rule scripts call.
-pub const API: [&str; 18] = [
+pub const API: [&str; 19] = [
     "ruleset",
     "field",
     "unit",
@@ -406,4 +406,5 @@ pub const API: [&str; 18] = [
     "rollup",
     "survey",
     "question",
+    "todo",
 ];

@@ -64,6 +64,7 @@ pub(super) fn register(engine: &mut Engine, builder: &Shared) {
     declare_named(engine, builder, "consequence", grading::consequence);
     declare(engine, builder, "survey", survey::survey);
     declare_named(engine, builder, "question", survey::question);
+    declare_named(engine, builder, "todo", items::todo);
 }
 
 /// Registers `name(value)`, such as `ruleset(#{ … })`, read by `read`.

@@ -27,6 +27,16 @@ pub(super) fn indicator(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
     item(b, pos, id, spec, ItemKind::Indicator);
 }
 
+/// `todo("id", #{ label, … })`: an item `kaohe import` could not turn into a scoring shape.
+/// It is an error at its place until the rule editor makes it an `indicator` or a `bonus`.
+pub(super) fn todo(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
+    let label = spec
+        .get("label")
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    b.error(pos, crate::messages::import::todo_left(id, &label));
+}
+
 /// `bonus("id", #{ … })`.
 pub(super) fn bonus(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
     item(b, pos, id, spec, ItemKind::Bonus);

@@ -11,13 +11,14 @@
 //! Codes: `R` rule scripts (规则), `D` data (数据), `E` evaluation (运行), `T` rule test cases
 //! (测试用例), `C` the command line (命令行), `S` surveys (问卷: declarations and respondents'
 //! answers), `F` data collection (数据收集: the form a rule set gives units, and the merge of
-//! the returned forms). A code never changes meaning once released.
+//! the returned forms), `I` importing a published rubric (导入评分细则). A code never changes meaning once released.
 
 pub mod cases;
 pub mod cli;
 pub mod collect;
 pub mod data;
 pub mod eval;
+pub mod import;
 pub mod rules;
 pub mod survey;
 
@@ -173,6 +174,7 @@ pub fn all_kinds() -> impl Iterator<Item = &'static (&'static str, &'static str,
         .chain(cli::KINDS)
         .chain(survey::KINDS)
         .chain(collect::KINDS)
+        .chain(import::KINDS)
 }
 
 /// The closest of `known` to `name` by edit distance ("did you mean"), when close enough to
