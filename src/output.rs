@@ -760,10 +760,7 @@ pub struct Columns {
 fn item_label(set: &RuleSet, k: usize) -> Option<&str> {
     match set.items.get(k) {
         Some(i) => Some(&i.label),
-        None => set
-            .cohort_items
-            .get(k - set.items.len())
-            .map(|c| &*c.label),
+        None => set.cohort_items.get(k - set.items.len()).map(|c| &*c.label),
     }
 }
 
