@@ -854,11 +854,11 @@ impl<'p, W: std::io::Write> UnitWriter<'p, W> {
                 text(&consequences.join("、")),
             ];
             if self.columns.previous_total {
-                let shown = |t: Option<rust_decimal::Decimal>| {
+                let figure = |t: Option<rust_decimal::Decimal>| {
                     t.map(|t| crate::figures::display_total(t, set.decimals))
                 };
-                row.push(shown(since.total).unwrap_or_default());
-                row.push(shown(since.total_change).unwrap_or_default());
+                row.push(figure(since.total).unwrap_or_default());
+                row.push(figure(since.total_change).unwrap_or_default());
             }
             if self.columns.remarks {
                 row.push(text(&score.remarks.join("；")));
