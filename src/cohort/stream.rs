@@ -7,8 +7,8 @@ use super::{consequences, merged, report, Placed, Standing, Standings};
 use crate::batch::UnitScore;
 use crate::compile::Rules;
 use crate::data::Unit;
-use crate::error::{EvalErrors, Merged};
-use crate::eval::{item_categories, score_unit, Links};
+use crate::error::{EvalError, EvalErrors, Merged};
+use crate::eval::{item_categories, score_unit, Links, Scored};
 use crate::model::{Measure, RuleSet, VetoRank};
 use crate::output::Columns;
 use crate::previous::Previous;
@@ -98,15 +98,7 @@ impl<'r> Tally<'r> {
     pub fn add(&mut self, unit: &Unit) {
         let set = &self.rules.set;
         let mut errors = Vec::new();
-        let scored = score_unit(
-            self.rules,
-            &self.categories,
-            unit,
-            &[],
-            &self.links,
-            &mut errors,
-            false,
-        );
+        let scored = self.scored(unit, &mut errors);
         self.errors.extend(errors);
         let Some(mut scored) = scored else { return };
         let i = self.table.rows.len();
@@ -118,6 +110,19 @@ impl<'r> Tally<'r> {
         if let (Some(p), false) = (self.previous, self.previous_totals) {
             self.previous_totals = p.totals.contains_key(&unit.values[set.id_field].display());
         }
+    }
+
+    /// One unit scored on its own: both passes score it alike.
+    fn scored(&self, unit: &Unit, errors: &mut Vec<EvalError>) -> Option<Scored> {
+        score_unit(
+            self.rules,
+            &self.categories,
+            unit,
+            &[],
+            &self.links,
+            errors,
+            false,
+        )
     }
 
     /// Units added so far.
@@ -147,15 +152,7 @@ impl<'r> Tally<'r> {
     pub fn score(&self, i: usize, unit: &Unit) -> Result<UnitScore, EvalErrors> {
         let mut errors = Vec::new();
         let standing = self.table.rows.get(i);
-        let scored = score_unit(
-            self.rules,
-            &self.categories,
-            unit,
-            &[],
-            &self.links,
-            &mut errors,
-            false,
-        );
+        let scored = self.scored(unit, &mut errors);
         let (Some(standing), Some(scored)) = (standing, scored) else {
             return Err(merged(errors));
         };
