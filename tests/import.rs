@@ -248,6 +248,21 @@ fn a_file_without_a_header_or_of_another_kind_is_refused() {
 }
 
 #[test]
+fn a_file_far_larger_than_any_rubric_is_refused_at_once() {
+    let mut csv = String::from("考核项目,分值,评分标准\n");
+    for i in 0..=kaohe::import::table::MAX_ROWS {
+        csv.push_str(&format!("项目{i},5,每缺一份扣1分，扣完为止\n"));
+    }
+    let e = import("x.csv", csv.as_bytes(), &Options::default()).unwrap_err();
+    assert_eq!(e.code, "I0005");
+    let big = vec![b'a'; kaohe::import::table::MAX_BYTES + 1];
+    assert_eq!(
+        import("x.csv", &big, &Options::default()).unwrap_err().code,
+        "I0005"
+    );
+}
+
+#[test]
 fn the_command_writes_the_rule_set_and_says_what_it_made() {
     let dir = std::env::temp_dir().join(format!("kaohe-import-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -124,8 +124,26 @@ fn role(header: &str) -> Option<Role> {
         .map(|(_, r)| *r)
 }
 
-/// The rows of a rubric file: a spreadsheet's first sheet with data, or a CSV.
+/// Most rows a rubric may have: published ones have tens to a few hundred.
+pub const MAX_ROWS: usize = 5_000;
+/// Largest rubric file read.
+pub const MAX_BYTES: usize = 16 << 20;
+
+/// The rows of a rubric file: a spreadsheet's first sheet with data, or a CSV; refused past
+/// [`MAX_ROWS`] rows or [`MAX_BYTES`] bytes, so that no file holds the import for long.
 pub fn read_rows(name: &str, bytes: &[u8]) -> Result<Vec<FileRow>, Message> {
+    let too_large = || msg::too_large(name, MAX_ROWS, MAX_BYTES);
+    if bytes.len() > MAX_BYTES {
+        return Err(too_large());
+    }
+    let rows = file_rows(name, bytes)?;
+    if rows.len() > MAX_ROWS {
+        return Err(too_large());
+    }
+    Ok(rows)
+}
+
+fn file_rows(name: &str, bytes: &[u8]) -> Result<Vec<FileRow>, Message> {
     let ext = name
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())

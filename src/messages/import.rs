@@ -18,6 +18,7 @@ pub const KINDS: &[(&str, &str, &str)] = &[
     ("I0002", "评分细则没有表头", "rubric without a header row"),
     ("I0003", "评分细则没有考核项目", "rubric without items"),
     ("I0004", "评分细则无法读取", "rubric unreadable"),
+    ("I0005", "评分细则过大", "rubric too large"),
     ("I0101", "条目尚待完成", "item still to do"),
     (
         "I0201",
@@ -87,6 +88,25 @@ pub(crate) fn no_items() -> Message {
     .help(
         "检查细则是否在第一个工作表中，表头之下是否有内容",
         "check that the rubric is in the first sheet and that rows follow its header",
+    )
+}
+
+/// I0005: more rows or bytes than any published rubric has: not read further.
+pub(crate) fn too_large(name: &str, rows: usize, bytes: usize) -> Message {
+    Message::new(
+        "I0005",
+        format!(
+            "`{name}` 太大，不像一份评分细则：评分细则最多 {rows} 行、{} MB",
+            bytes >> 20
+        ),
+        format!(
+            "`{name}` is too large for a rubric: a rubric has at most {rows} rows and {} MB",
+            bytes >> 20
+        ),
+    )
+    .help(
+        "只保留评分细则那一张表（考核项目、分值、评分标准），另存后再导入",
+        "keep only the rubric's table (items, points, scoring standard), save it and import again",
     )
 }
 
