@@ -64,10 +64,12 @@ fn main() {
             "None".into()
         };
         let mut files = String::new();
-        for f in samples
-            .iter()
-            .filter(|f| !samples_elsewhere && f.starts_with(&format!("{stem}.")))
-        {
+        // A previous period's result file (`NAME.prev.json`, written by `kaohe assess --format
+        // json`) is for the CLI's `--previous`; the cases derive it from `NAME.prev.csv`
+        // (`"previous": {"data": …}`), so the bundle carries the data, not the result.
+        for f in samples.iter().filter(|f| {
+            !samples_elsewhere && f.starts_with(&format!("{stem}.")) && !f.ends_with(".prev.json")
+        }) {
             let _ = write!(
                 files,
                 "(\"samples/{f}\", include_bytes!({}).as_slice()), ",

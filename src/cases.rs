@@ -312,6 +312,23 @@ fn run_errors(e: &crate::Error) -> Text {
     Text::new(zh.join("\n"), e.to_string())
 }
 
+/// The previous period as the rule set scores another data file (`"previous": {"data": …}`):
+/// the same result a `kaohe assess … --format json` of that file would give, read back.
+fn previous_from_data(rules: &Rules, path: &str, load: &Loader) -> Result<Previous, Message> {
+    let bytes = load(path).map_err(|e| msg::cannot_read(path, &e))?;
+    let dataset = data::read(&rules.set, path, &bytes);
+    if !dataset.errors.is_empty() {
+        let e = crate::Error::Data(crate::DataErrors(dataset.errors));
+        return Err(msg::bad_previous(Some(path), &e.to_string()));
+    }
+    let report = rules
+        .assess(&dataset.units, None)
+        .map_err(|e| msg::bad_previous(Some(path), &crate::Error::Eval(e).to_string()))?;
+    let value =
+        serde_json::to_value(&report).map_err(|e| msg::bad_previous(Some(path), &e.to_string()))?;
+    Previous::from_value(&value).map_err(|e| msg::bad_previous(Some(path), &e.to_string()))
+}
+
 fn run_case(
     rules: &Rules,
     case: &Json,
@@ -340,6 +357,14 @@ fn run_case(
                     Err(e) => return one(msg::bad_previous(Some(path), &e.to_string())),
                 },
                 Err(e) => return one(msg::cannot_read(path, &e)),
+            }
+        }
+        // `{"data": FILE}`: the previous period is this rule set's result on that file.
+        Some(Json::Object(o)) if !o.contains_key("schema") && o.contains_key("data") => {
+            let path = o.get("data").and_then(Json::as_str).unwrap_or_default();
+            match previous_from_data(rules, path, load) {
+                Ok(p) => Some(p),
+                Err(m) => return one(m),
             }
         }
         Some(v) => match Previous::from_value(v) {

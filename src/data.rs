@@ -12,7 +12,7 @@ use crate::error::DataError;
 use crate::messages::data as msg;
 use crate::messages::{Message, Text};
 use crate::model::{Field, FieldType, RuleSet, Value};
-use encoding_rs::{Encoding, GB18030, UTF_8};
+use crate::text::{Charset, Decoder};
 use rust_decimal::Decimal;
 use std::borrow::Cow;
 use std::collections::hash_map::Entry;
@@ -159,40 +159,39 @@ pub fn read_json_lines(set: &RuleSet, bytes: &[u8]) -> Dataset {
 
 /// Decodes text as Excel and WPS save it: UTF-8 (with or without BOM), UTF-16 with BOM,
 /// otherwise GB18030 (a superset of GBK and GB2312).
+///
+/// Where the host cannot decode the encoding (a JavaScript host without GB18030), the bytes
+/// that are not UTF-8 read as U+FFFD.
 pub fn decode(bytes: &[u8]) -> (String, &'static str) {
-    let (text, encoding, _) = decode_checked(bytes);
-    (text, encoding)
+    match decode_checked(bytes) {
+        Ok((text, encoding, _)) => (text, encoding),
+        Err(_) => (
+            String::from_utf8_lossy(bytes).into_owned(),
+            whole_file_encoding(bytes).0.name(),
+        ),
+    }
 }
 
 /// As [`decode`], and whether some bytes were not valid in the encoding (each became U+FFFD).
-fn decode_checked(bytes: &[u8]) -> (String, &'static str, bool) {
+fn decode_checked(bytes: &[u8]) -> io::Result<(String, &'static str, bool)> {
     let (encoding, bom) = whole_file_encoding(bytes);
-    let (text, malformed) = encoding.decode_without_bom_handling(&bytes[bom..]);
-    (text.into_owned(), encoding_name(encoding), malformed)
-}
-
-/// An encoding's name as kaohe reports it (`GB18030`, `UTF-8`, `UTF-16LE` …).
-fn encoding_name(encoding: &'static Encoding) -> &'static str {
-    if encoding == GB18030 {
-        "GB18030"
-    } else {
-        encoding.name()
-    }
+    let (text, malformed) = encoding.decode_whole(&bytes[bom..])?;
+    Ok((text, encoding.name(), malformed))
 }
 
 /// The encoding of a whole file, and the length of its byte-order mark: decided as a stream
 /// decides it (from the window of [`CHUNK`] bytes at the first non-ASCII byte), so a file read
 /// whole and the same file streamed read the same. A byte further on that is not valid in that
 /// encoding is an error in its row, never a reason to read the whole file otherwise.
-fn whole_file_encoding(bytes: &[u8]) -> (&'static Encoding, usize) {
-    if let Some(found) = Encoding::for_bom(bytes) {
+fn whole_file_encoding(bytes: &[u8]) -> (Charset, usize) {
+    if let Some(found) = Charset::for_bom(bytes) {
         return found;
     }
     match bytes.iter().position(|b| !b.is_ascii()) {
-        None => (UTF_8, 0),
+        None => (Charset::Utf8, 0),
         Some(i) => {
             let end = i.saturating_add(CHUNK).min(bytes.len());
-            sniff_encoding(&bytes[i..end], false, end == bytes.len()).unwrap_or((UTF_8, 0))
+            sniff_encoding(&bytes[i..end], false, end == bytes.len()).unwrap_or((Charset::Utf8, 0))
         }
     }
 }
@@ -201,12 +200,13 @@ fn whole_file_encoding(bytes: &[u8]) -> (&'static Encoding, usize) {
 /// as a stream decides it (byte-order marks aside): from the window of [`CHUNK`] bytes at the
 /// first non-ASCII byte.
 #[cfg(feature = "respondents")]
-pub(crate) fn sniff_whole(head: &[u8], eof: bool) -> &'static Encoding {
+pub(crate) fn sniff_whole(head: &[u8], eof: bool) -> Charset {
     match head.iter().position(|b| !b.is_ascii()) {
-        None => UTF_8,
+        None => Charset::Utf8,
         Some(i) => {
             let end = i.saturating_add(CHUNK).min(head.len());
-            sniff_encoding(&head[i..end], false, eof && end == head.len()).map_or(UTF_8, |f| f.0)
+            sniff_encoding(&head[i..end], false, eof && end == head.len())
+                .map_or(Charset::Utf8, |f| f.0)
         }
     }
 }
@@ -303,17 +303,17 @@ pub(crate) fn sniff_encoding(
     window: &[u8],
     at_start: bool,
     at_eof: bool,
-) -> Option<(&'static Encoding, usize)> {
+) -> Option<(Charset, usize)> {
     if at_start {
-        if let Some(found) = Encoding::for_bom(window) {
+        if let Some(found) = Charset::for_bom(window) {
             return Some(found);
         }
     }
     match std::str::from_utf8(window) {
         Ok(text) if text.is_ascii() && !at_eof => None,
-        Ok(_) => Some((UTF_8, 0)),
-        Err(e) if e.error_len().is_none() && !at_eof => Some((UTF_8, 0)),
-        Err(_) => Some((GB18030, 0)),
+        Ok(_) => Some((Charset::Utf8, 0)),
+        Err(e) if e.error_len().is_none() && !at_eof => Some((Charset::Utf8, 0)),
+        Err(_) => Some((Charset::Gb18030, 0)),
     }
 }
 
@@ -334,9 +334,9 @@ struct Decode<R> {
     /// Whether any byte has been passed on (a byte-order mark can only come first).
     passed: bool,
     /// The encoding, once decided.
-    encoding: Option<&'static Encoding>,
+    encoding: Option<Charset>,
     /// Its decoder, made on first use; none while UTF-8 passes as it is (`raw_utf8`).
-    decoder: Option<encoding_rs::Decoder>,
+    decoder: Option<Decoder>,
     /// Whether UTF-8 passes undecoded: the reader checks each record's bytes itself (CSV).
     raw_utf8: bool,
     /// Decoded text: `out[out_pos..]` is not yet handed on.
@@ -346,14 +346,14 @@ struct Decode<R> {
     done: bool,
     /// The first failure to read the source; every later read fails the same way.
     error: Option<io::Error>,
-    /// Whether the decoder met bytes not valid in the encoding (and put U+FFFD for them).
+    /// Whether the decoded text holds U+FFFD: bytes not valid in the encoding.
     malformed: bool,
 }
 
 impl<R: Read> Decode<R> {
     /// A decoder for `source`; `known` gives the encoding and byte-order-mark length when the
     /// whole file was already looked at.
-    fn new(source: R, known: Option<(&'static Encoding, usize)>) -> Self {
+    fn new(source: R, known: Option<(Charset, usize)>) -> Self {
         Self {
             source,
             raw: vec![0; CHUNK],
@@ -376,7 +376,7 @@ impl<R: Read> Decode<R> {
 
     /// The encoding's name: `UTF-8` while only ASCII has been seen.
     fn encoding_name(&self) -> &'static str {
-        encoding_name(self.encoding.unwrap_or(UTF_8))
+        self.encoding.unwrap_or(Charset::Utf8).name()
     }
 
     fn failure(&self) -> Option<io::Error> {
@@ -459,33 +459,27 @@ impl<R: Read> Decode<R> {
                 } else if window.is_empty() {
                     self.done = true;
                 } else {
-                    let (encoding, bom) =
-                        sniff_encoding(window, !self.passed, self.eof).unwrap_or((UTF_8, 0));
+                    let (encoding, bom) = sniff_encoding(window, !self.passed, self.eof)
+                        .unwrap_or((Charset::Utf8, 0));
                     self.encoding = Some(encoding);
                     self.skip = bom;
                     self.passed = true;
                 }
                 continue;
             };
-            if encoding == UTF_8 && self.raw_utf8 {
+            if encoding == Charset::Utf8 && self.raw_utf8 {
                 self.out.extend_from_slice(window);
                 self.start = self.end;
                 self.done = self.eof;
                 continue;
             }
-            let decoder = self
-                .decoder
-                .get_or_insert_with(|| encoding.new_decoder_without_bom_handling());
-            let room = decoder
-                .max_utf8_buffer_length(window.len())
-                .unwrap_or(window.len().saturating_mul(4));
-            self.out.resize(room, 0);
-            let (_, read, written, replaced) =
-                decoder.decode_to_utf8(window, &mut self.out, self.eof);
-            self.malformed |= replaced;
-            self.out.truncate(written);
-            self.start += read;
-            self.done = self.eof && self.start == self.end;
+            let decoder = match &mut self.decoder {
+                Some(d) => d,
+                None => self.decoder.insert(Decoder::new(encoding)?),
+            };
+            self.malformed |= decoder.decode(window, &mut self.out, self.eof)?;
+            self.start = self.end;
+            self.done = self.eof;
         }
         Ok(())
     }
@@ -2390,7 +2384,10 @@ fn workbook_cells(bytes: &[u8], all: bool) -> Result<Vec<(String, Vec<SheetCell>
 
 /// Reads JSON: an array of objects keyed by field name or header, or `{"units": [...]}`.
 pub fn read_json(set: &RuleSet, bytes: &[u8]) -> Dataset {
-    let (text, encoding, malformed) = decode_checked(bytes);
+    let (text, encoding, malformed) = match decode_checked(bytes) {
+        Ok(decoded) => decoded,
+        Err(e) => return Dataset::gather([Err(DataError::file(msg::unreadable(&e.to_string())))]),
+    };
     let bad_line = malformed
         .then(|| text.lines().position(|l| l.contains('\u{fffd}')))
         .flatten();

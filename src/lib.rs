@@ -24,6 +24,7 @@ pub mod sandbox;
 pub mod serve;
 mod shapes;
 pub mod survey;
+pub mod text;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

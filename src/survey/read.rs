@@ -20,7 +20,7 @@ use crate::messages::data as dmsg;
 use crate::messages::survey::{self as msg, ColumnRole};
 use crate::messages::Message;
 use crate::model::{FieldType, RuleSet, Value};
-use encoding_rs::{Encoding, GB18030, UTF_8};
+use crate::text::{Charset, Decoder};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
@@ -48,7 +48,7 @@ pub(crate) struct Plan<'a> {
     pub(crate) set: &'a RuleSet,
     pub(crate) survey: &'a Survey,
     /// The encoding the cells are in (UTF-8: other encodings are decoded as they are read).
-    enc: &'static Encoding,
+    enc: Charset,
     /// Every header, as written.
     headers: Vec<String>,
     unit_col: usize,
@@ -247,9 +247,9 @@ fn short_key(t: &[u8]) -> u128 {
 }
 
 /// A cell's text: decoded, and whether it held bytes not valid in the encoding.
-fn decode(enc: &'static Encoding, b: &[u8]) -> (String, bool) {
-    let (t, bad) = enc.decode_without_bom_handling(b);
-    (t.into_owned(), bad)
+fn decode(enc: Charset, b: &[u8]) -> (String, bool) {
+    enc.decode_whole(b)
+        .unwrap_or_else(|_| (String::from_utf8_lossy(b).into_owned(), true))
 }
 
 /// Reads an answer's text: folded, without a leading choice letter (`A.`, `B、`), a skipped
@@ -305,7 +305,7 @@ impl Answers {
 
     /// The code index of a cell (0: no answer), or the cell's text when it is no answer of
     /// the question (`Err(None)`: bytes not valid in the encoding).
-    fn code(&self, raw: &[u8], enc: &'static Encoding) -> Result<u8, Option<String>> {
+    fn code(&self, raw: &[u8], enc: Charset) -> Result<u8, Option<String>> {
         let t = trim(raw);
         if t.is_empty() {
             return Ok(0);
@@ -356,7 +356,7 @@ fn layout<'a>(
     survey: &'a Survey,
     header_row: usize,
     headers: Vec<String>,
-    enc: &'static Encoding,
+    enc: Charset,
 ) -> Result<Plan<'a>, Vec<DataError>> {
     let parsed: Vec<Parsed> = headers.iter().map(|h| header::parse(h)).collect();
     let mut errors = Vec::new();
@@ -625,7 +625,7 @@ impl Plan<'_> {
                             let list: Vec<&str> = a.texts.iter().map(String::as_str).collect();
                             msg::not_an_option(&t, &list, &a.code_list)
                         }
-                        None => dmsg::bad_bytes_in_row(c + 1, encoding_label(enc), false),
+                        None => dmsg::bad_bytes_in_row(c + 1, enc.name(), false),
                     };
                     out.error(self.column_error(row, c, named(), m));
                     0
@@ -645,15 +645,6 @@ impl Plan<'_> {
             stratum,
             valid,
         });
-    }
-}
-
-/// An encoding's name as the data reader reports it.
-fn encoding_label(enc: &'static Encoding) -> &'static str {
-    if enc == GB18030 {
-        "GB18030"
-    } else {
-        enc.name()
     }
 }
 
@@ -1373,7 +1364,7 @@ struct CsvReader<R> {
     end: usize,
     eof: bool,
     error: Option<std::io::Error>,
-    enc: Option<(&'static Encoding, &'static str)>,
+    enc: Option<(Charset, &'static str)>,
     /// The header's record number: the first block passes over the records up to it.
     header_skip: usize,
     /// Buffers of blocks already parsed, to read the next ones into.
@@ -1444,17 +1435,17 @@ impl<R: Read> CsvReader<R> {
     /// Decides the encoding from the first window, as the unit reader does. A UTF-16 or GB18030
     /// source is transcoded to UTF-8 from here on: the cells are then compared as UTF-8 (and no
     /// encoder tables are needed). Gives the encoding the cells are in, and the file's name for it.
-    fn encoding(&mut self) -> (&'static Encoding, &'static str) {
+    fn encoding(&mut self) -> (Charset, &'static str) {
         if let Some(e) = self.enc {
             return e;
         }
-        let (from, bom) = match Encoding::for_bom(self.head()) {
+        let (from, bom) = match Charset::for_bom(self.head()) {
             Some(found) => found,
             None => (crate::data::sniff_whole(self.head(), self.eof), 0),
         };
-        let found = if from == UTF_8 {
+        let found = if from == Charset::Utf8 {
             self.start += bom;
-            (UTF_8, "UTF-8")
+            (Charset::Utf8, "UTF-8")
         } else {
             // What is read so far and the rest, through a decoder.
             let taken = std::mem::replace(&mut self.source, Input::Taken);
@@ -1469,19 +1460,14 @@ impl<R: Read> CsvReader<R> {
                 }
                 other => self.source = other,
             }
-            (UTF_8, encoding_label(from))
+            (Charset::Utf8, from.name())
         };
         self.enc = Some(found);
         found
     }
 
     /// Finds the header among the first rows; the rows up to it are passed over.
-    fn header(
-        &mut self,
-        survey: &Survey,
-        delim: u8,
-        enc: &'static Encoding,
-    ) -> Option<(usize, Vec<String>)> {
+    fn header(&mut self, survey: &Survey, delim: u8, enc: Charset) -> Option<(usize, Vec<String>)> {
         let mut grow = BLOCK;
         loop {
             let head = self.head();
@@ -1609,7 +1595,8 @@ impl<R: Read> CsvReader<R> {
 struct Transcode<R> {
     head: std::io::Cursor<Vec<u8>>,
     source: R,
-    decoder: encoding_rs::Decoder,
+    charset: Charset,
+    decoder: Option<Decoder>,
     raw: Vec<u8>,
     out: Vec<u8>,
     pos: usize,
@@ -1617,11 +1604,12 @@ struct Transcode<R> {
 }
 
 impl<R: Read> Transcode<R> {
-    fn new(head: Vec<u8>, source: R, enc: &'static Encoding) -> Self {
+    fn new(head: Vec<u8>, source: R, enc: Charset) -> Self {
         Self {
             head: std::io::Cursor::new(head),
             source,
-            decoder: enc.new_decoder_without_bom_handling(),
+            charset: enc,
+            decoder: None,
             raw: vec![0; 64 * 1024],
             out: Vec::new(),
             pos: 0,
@@ -1638,12 +1626,12 @@ impl<R: Read> Read for Transcode<R> {
                 n => n,
             };
             let last = n == 0;
-            let room = self.decoder.max_utf8_buffer_length(n).unwrap_or(n * 3 + 16);
-            self.out.resize(room, 0);
-            let (_, _, written, _) =
-                self.decoder
-                    .decode_to_utf8(&self.raw[..n], &mut self.out, last);
-            self.out.truncate(written);
+            let decoder = match &mut self.decoder {
+                Some(d) => d,
+                None => self.decoder.insert(Decoder::new(self.charset)?),
+            };
+            self.out.clear();
+            decoder.decode(&self.raw[..n], &mut self.out, last)?;
             self.pos = 0;
             self.done = last;
         }
@@ -1721,7 +1709,7 @@ pub(crate) fn read_rows(
     let Some((header_row, headers)) = found else {
         return Some(failed(dmsg::empty_file(), "spreadsheet"));
     };
-    let plan = match layout(set, survey, header_row, headers, UTF_8) {
+    let plan = match layout(set, survey, header_row, headers, Charset::Utf8) {
         Ok(p) => p,
         Err(errors) => return Some(failed_with(errors, "spreadsheet")),
     };

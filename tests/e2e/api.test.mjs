@@ -4,9 +4,10 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, KAOHE_BIN } from "./helpers.mjs";
+import { ROOT, KAOHE_BIN, GB_RULES, gb18030Csv, gb18030Rows } from "./helpers.mjs";
 import { xlsx, csvRows } from "./xlsx.mjs";
 /** An error's English words: `en.message` since the message catalogue (zh-CN in `message`), else `message`. */
 const english = (e) => e.en?.message ?? e.message;
@@ -210,6 +211,25 @@ for (const id of ["satisfaction", "key-area-listing"]) {
     assertSameBytes(native([b.rulesPath, "--previous", prev]), o.reportJson, id);
   });
 }
+
+test("GB18030: every two-byte code and a sample of four-byte codes read the same natively and in WASM", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kaohe-gb-"));
+  writeFileSync(join(dir, "gb.rhai"), GB_RULES);
+  const csv = gb18030Csv();
+  writeFileSync(join(dir, "gb.csv"), csv);
+  const c = kaohe.compile("gb.rhai", GB_RULES);
+  assert.equal(c.type, "success", JSON.stringify(c.errors));
+  const o = c.ruleSet.assess(csv, { fileName: "gb.csv" });
+  assert.equal(o.type, "success", JSON.stringify(o.errors));
+  assert.equal(o.encoding, "GB18030");
+  const r = spawnSync(KAOHE_BIN, ["assess", "gb.rhai", "gb.csv", "--format", "json"], { cwd: dir, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const nativeText = r.stdout.slice(0, -1);
+  const names = JSON.parse(nativeText).units.map((u) => u.name);
+  assert.equal(names.length, gb18030Rows().length);
+  assert.ok(names.every((n) => n.startsWith("<") && n.endsWith(">") && !n.includes("\ufffd")));
+  assertSameBytes(nativeText, o.reportJson, "GB18030");
+});
 
 test("batch: loadUnits once, scoreBatch in WASM memory, csv() in input order equal to assess", () => {
   const { b, rs } = county();

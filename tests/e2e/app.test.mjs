@@ -2,9 +2,11 @@
 // Screenshots of the main views go to tests/e2e/screenshots/ (git-ignored).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, SCREENSHOTS, launch, server } from "./helpers.mjs";
+import { ROOT, SCREENSHOTS, KAOHE_BIN, GB_RULES, gb18030Csv, gb18030Rows, launch, server } from "./helpers.mjs";
 import { xlsx, csvRows, unzip } from "./xlsx.mjs";
 
 let srv, ctx, page, origin;
@@ -113,6 +115,19 @@ test("GBK CSV dropped on the page: the encoding is detected and the units score"
   await page.waitForFunction(() => /county-antidrug\.gbk\.csv，GBK\/GB18030 编码/.test(document.querySelector("#status-data").textContent));
   await waitTop("城关镇", "101.00");
   assert.equal(await rows().count(), 20);
+});
+
+test("GB18030 in this browser: its TextDecoder, which the engine reads with, gives the native text of every two-byte code", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kaohe-gb-"));
+  writeFileSync(join(dir, "gb.rhai"), GB_RULES);
+  writeFileSync(join(dir, "gb.csv"), gb18030Csv());
+  const r = spawnSync(KAOHE_BIN, ["assess", join(dir, "gb.rhai"), join(dir, "gb.csv"), "--format", "json"], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const nativeNames = JSON.parse(r.stdout).units.map((u) => u.name);
+  const browserNames = await page.evaluate((rows) => rows.map((b) => new TextDecoder("gb18030", { ignoreBOM: true }).decode(new Uint8Array(b))), gb18030Rows());
+  assert.equal(browserNames.length, nativeNames.length);
+  const differ = browserNames.findIndex((n, i) => n !== nativeNames[i]);
+  assert.equal(differ, -1, `row ${differ}: browser ${JSON.stringify(browserNames[differ])}, native ${JSON.stringify(nativeNames[differ])}`);
 });
 
 test("XLSX data from the file picker", async () => {
