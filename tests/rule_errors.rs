@@ -255,8 +255,9 @@ fn an_unknown_property_at_run_time_names_the_unit_in_chinese() {
 
 #[test]
 fn an_empty_value_in_arithmetic_explains_where_empty_values_come_from() {
-    let r = rules("indicator(\"m\", #{ label: \"空值\", max: 5, score: |u| u.lots + 1 });");
-    let ds = kaohe::data::read_csv(&r.set, "编码,名称\n1,甲\n".as_bytes());
+    // `r` is optional and left blank: `()`.
+    let r = rules("indicator(\"m\", #{ label: \"空值\", max: 5, score: |u| u.r + 1 });");
+    let ds = kaohe::data::read_csv(&r.set, "编码,名称,比率\n1,甲,\n".as_bytes());
     let err = r.assess(&ds.units, None).unwrap_err();
     let e = &err.0[0];
     assert_eq!(e.message.en, "unknown function `+ ((), i64)`");
@@ -264,6 +265,43 @@ fn an_empty_value_in_arithmetic_explains_where_empty_values_come_from() {
     let help = e.help.as_ref().unwrap();
     assert!(help.zh.contains("字段名写错"), "{}", help.zh);
     assert!(help.en.contains("misspelt field name"), "{}", help.en);
+}
+
+#[test]
+fn a_misspelt_name_in_a_closure_fails_to_compile_with_the_name_meant() {
+    let src = format!(
+        "{PRELUDE}fn half(x) {{ if x.flga {{ 1 }} else {{ 0 }} }}\nindicator(\"m\", #{{ label: \"拼写\", max: 5, score: |u| u.nmae.len() + half(u) }});\n\
+         consequence(\"约谈\", #{{ when: |r| r.rnak > 3 }});"
+    );
+    let errors = kaohe::Rules::compile("t.rhai", &src).unwrap_err().0;
+    let found: Vec<(usize, &str, Option<&str>)> = errors
+        .iter()
+        .map(|e| {
+            (
+                e.location.line,
+                e.code,
+                e.help.as_ref().map(|h| h.en.as_str()),
+            )
+        })
+        .collect();
+    let line = PRELUDE.lines().count();
+    assert_eq!(
+        found,
+        [
+            (line + 1, "R0102", Some("did you mean `flag`?")),
+            (line + 2, "R0102", Some("did you mean `name`?")),
+            (line + 3, "R0102", Some("did you mean `rank`?")),
+        ]
+    );
+    assert!(
+        errors[1].message.zh.contains("`u.nmae` 不是声明过的字段"),
+        "{}",
+        errors[1].message.zh
+    );
+    let two =
+        format!("{PRELUDE}indicator(\"m\", #{{ label: \"参数\", max: 5, score: |u, prev| 5 }});");
+    let errors = kaohe::Rules::compile("t.rhai", &two).unwrap_err().0;
+    assert_eq!(errors[0].code, "R0312");
 }
 
 #[test]

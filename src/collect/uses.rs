@@ -74,51 +74,66 @@ pub struct Uses {
 impl Uses {
     /// Finds every use of every field of a compiled rule set.
     pub fn of(rules: &Rules) -> Self {
-        let set = &rules.set;
         let script = Script::index(&rules.ast);
-        let mut w = Walk {
-            set,
-            script: &script,
-            uses: vec![Vec::new(); set.fields.len()],
-        };
-        for (i, item) in set.items.iter().enumerate() {
-            let source = Source::Item(i);
-            w.shape(&item.shape, source);
-            if let Some(c) = &item.applies {
-                w.condition(c, source, Role::Applies);
-            }
-            if let Some(c) = &item.only {
-                w.condition(c, source, Role::Only);
-            }
+        Self {
+            by_field: walk(&rules.set, Some(&script)).uses,
         }
-        for (i, item) in set.cohort_items.iter().enumerate() {
-            let source = Source::Cohort(i);
-            w.measure(&item.measure, source, Role::Measured, 0);
-            if let Some(c) = &item.only {
-                w.condition(c, source, Role::Only);
-            }
-        }
-        for (i, v) in set.vetoes.iter().enumerate() {
-            w.condition(&v.when, Source::Veto(i), Role::Always);
-        }
-        for (i, p) in set.prerequisites.iter().enumerate() {
-            w.condition(&p.when, Source::Prerequisite(i), Role::Always);
-        }
-        for (i, m) in set.metrics.iter().enumerate() {
-            w.measure(&m.measure, Source::Metric(i), Role::Always, 0);
-        }
-        for (i, r) in set.rollups.iter().enumerate() {
-            let source = Source::Rollup(i);
-            if let Some(by) = r.by {
-                w.add(by, source, Role::Always);
-            }
-            if let crate::model::RollupValue::Field(f) = r.value {
-                w.add(f, source, Role::Always);
-            }
-        }
-        Self { by_field: w.uses }
     }
+}
 
+/// Every closure of the rule set that is given a unit (`|u| …`): scoring shapes, values,
+/// `applies` and `only`, vetoes, prerequisites and metrics.
+pub(crate) fn unit_closures(set: &RuleSet) -> Vec<FnPtr> {
+    walk(set, None).closures
+}
+
+/// Walks every declaration that reads a unit's fields (with `script`, also inside closures).
+fn walk<'a>(set: &'a RuleSet, script: Option<&'a Script>) -> Walk<'a> {
+    let mut w = Walk {
+        set,
+        script,
+        uses: vec![Vec::new(); set.fields.len()],
+        closures: Vec::new(),
+    };
+    for (i, item) in set.items.iter().enumerate() {
+        let source = Source::Item(i);
+        w.shape(&item.shape, source);
+        if let Some(c) = &item.applies {
+            w.condition(c, source, Role::Applies);
+        }
+        if let Some(c) = &item.only {
+            w.condition(c, source, Role::Only);
+        }
+    }
+    for (i, item) in set.cohort_items.iter().enumerate() {
+        let source = Source::Cohort(i);
+        w.measure(&item.measure, source, Role::Measured, 0);
+        if let Some(c) = &item.only {
+            w.condition(c, source, Role::Only);
+        }
+    }
+    for (i, v) in set.vetoes.iter().enumerate() {
+        w.condition(&v.when, Source::Veto(i), Role::Always);
+    }
+    for (i, p) in set.prerequisites.iter().enumerate() {
+        w.condition(&p.when, Source::Prerequisite(i), Role::Always);
+    }
+    for (i, m) in set.metrics.iter().enumerate() {
+        w.measure(&m.measure, Source::Metric(i), Role::Always, 0);
+    }
+    for (i, r) in set.rollups.iter().enumerate() {
+        let source = Source::Rollup(i);
+        if let Some(by) = r.by {
+            w.add(by, source, Role::Always);
+        }
+        if let crate::model::RollupValue::Field(f) = r.value {
+            w.add(f, source, Role::Always);
+        }
+    }
+    w
+}
+
+impl Uses {
     /// Which fields a unit fills in on its own form, from what is known of it (`known`: its
     /// values in the list of units, `Missing` where unknown): every field but those only the
     /// indicators it is not assessed on read (`only` false, or `applies` false). A field
@@ -199,8 +214,11 @@ pub fn known(unit: Option<&Unit>, fields: usize) -> Vec<Value> {
 /// The walk over the declarations, gathering uses.
 struct Walk<'a> {
     set: &'a RuleSet,
-    script: &'a Script,
+    /// The script's functions, to find the fields closures read; none: closures are only listed.
+    script: Option<&'a Script>,
     uses: Vec<Vec<Use>>,
+    /// The closures met.
+    closures: Vec<FnPtr>,
 }
 
 impl Walk<'_> {
@@ -214,8 +232,13 @@ impl Walk<'_> {
     }
 
     fn closure(&mut self, f: &FnPtr, source: Source, role: Role) {
-        for field in self.script.closure_fields(f, self.set) {
-            self.add(field, source, role);
+        if !self.closures.iter().any(|g| g.fn_name() == f.fn_name()) {
+            self.closures.push(f.clone());
+        }
+        if let Some(script) = self.script {
+            for field in script.closure_fields(f, self.set) {
+                self.add(field, source, role);
+            }
         }
     }
 
@@ -284,6 +307,20 @@ impl Walk<'_> {
     }
 }
 
+/// Every expression in the body of the script function `name` with `params` parameters.
+pub(crate) fn walk_function(ast: &AST, name: &str, params: usize, on: &mut dyn FnMut(&Expr)) {
+    // The function alone, to walk its body only. (Not `clone_functions_only_filtered`: into a
+    // new module it copies every function.)
+    let mut alone = ast.clone_functions_only();
+    alone.retain_functions(|_, _, n, p| n == name && p == params);
+    alone.walk(&mut |path: &[ASTNode]| {
+        if let Some(ASTNode::Expr(e)) = path.last() {
+            on(e);
+        }
+        true
+    });
+}
+
 /// One script function (closures included): what its body reads and calls.
 struct Function {
     name: String,
@@ -306,24 +343,13 @@ impl Script {
             .iter_fn_def()
             .map(|def| {
                 let (name, params) = (def.name.to_string(), def.params.len());
-                // The function alone, to walk its body only. (Not `clone_functions_only_filtered`:
-                // into a new module it copies every function.)
-                let mut alone = ast.clone_functions_only();
-                alone.retain_functions(|_, _, n, p| n == name && p == params);
                 let mut names = Vec::new();
                 let mut calls = Vec::new();
-                alone.walk(&mut |path: &[ASTNode]| {
-                    match path.last() {
-                        Some(ASTNode::Expr(Expr::Property(p, _))) => names.push(p.2.to_string()),
-                        Some(ASTNode::Expr(Expr::StringConstant(s, _))) => {
-                            names.push(s.to_string());
-                        }
-                        Some(ASTNode::Expr(Expr::FnCall(call, _))) => {
-                            calls.push(call.name.to_string());
-                        }
-                        _ => {}
-                    }
-                    true
+                walk_function(ast, &name, params, &mut |e| match e {
+                    Expr::Property(p, _) => names.push(p.2.to_string()),
+                    Expr::StringConstant(s, _) => names.push(s.to_string()),
+                    Expr::FnCall(call, _) => calls.push(call.name.to_string()),
+                    _ => {}
                 });
                 Function {
                     name,

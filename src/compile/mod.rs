@@ -10,6 +10,7 @@
 
 mod api;
 mod builder;
+mod closures;
 mod grading;
 mod inputs;
 mod items;
@@ -78,7 +79,13 @@ impl Rules {
         drop(engine);
         let mut builder = api::unshare(builder);
         let set = match ran {
-            Ok(()) => builder.finish(&mut errors),
+            Ok(()) => {
+                let set = builder.finish(&mut errors);
+                if let Some(set) = &set {
+                    closures::check(set, &ast, file, &mut errors);
+                }
+                set
+            }
             // The script stopped part-way: report what it found so far and why it stopped,
             // not the declarations it never reached.
             Err(e) => {
@@ -111,6 +118,7 @@ impl Rules {
 }
 
 pub(crate) use crate::messages::closest;
+pub(crate) use closures::RESULT_KEYS;
 
 /// A script number (whole or decimal) as a [`Decimal`]; `None` for anything else.
 pub(crate) fn to_decimal(v: &Dynamic) -> Option<Decimal> {

@@ -49,6 +49,11 @@ pub const KINDS: &[(&str, &str, &str)] = &[
     ("R0310", "条件写法不对", "malformed condition"),
     ("R0311", "名额比例超出范围", "quota out of range"),
     (
+        "R0312",
+        "闭包的参数个数不对",
+        "closure takes the wrong number of parameters",
+    ),
+    (
         "R0401",
         "计分方式不是恰好一种",
         "not exactly one way of scoring",
@@ -585,6 +590,82 @@ pub(crate) fn undeclared_field(key: &str, name: &str, near: Option<&str>) -> Mes
             "declare it with `field(…)` before the rules that read it",
         )
     })
+}
+
+/// R0102: a closure reads a field not declared (`read`: how it is written, `u.lsot`); `metric`:
+/// the name is a metric's, which closures cannot read.
+pub(crate) fn closure_unknown_field(
+    read: &str,
+    name: &str,
+    near: Option<&str>,
+    metric: bool,
+) -> Message {
+    let m = Message::new(
+        "R0102",
+        format!("闭包读取的 `{read}` 不是声明过的字段，读到的将是空值"),
+        format!("the closure reads `{read}`, which is not a declared field"),
+    );
+    if metric {
+        return m.help(
+            format!("`{name}` 是统计项（metric），闭包读不到：在取值处写 `\"{name}\"`，如 `bands: #{{ value: \"{name}\", … }}`"),
+            format!("`{name}` is a metric, which closures cannot read: name it as a value, such as `bands: #{{ value: \"{name}\", … }}`"),
+        );
+    }
+    m.help_or(near.map(did_you_mean), || {
+        Text::new(
+            "闭包只能读取用 `field(…)` 声明过的字段；请检查拼写，或先声明该字段",
+            "a closure reads only fields declared with `field(…)`: check the spelling, or declare the field",
+        )
+    })
+}
+
+/// R0102: a consequence's closure reads a key a result does not hold (`r.rnak`).
+pub(crate) fn closure_unknown_result_key(param: &str, key: &str, near: Option<&str>) -> Message {
+    Message::new(
+        "R0102",
+        format!("单位的结果中没有 `{param}.{key}`"),
+        format!("a unit's result holds no `{param}.{key}`"),
+    )
+    .help_or(near.map(did_you_mean), || {
+        Text::new(
+            format!("结果中可读：{}", crate::compile::RESULT_KEYS.join("、")),
+            format!("a result holds: {}", crate::compile::RESULT_KEYS.join(", ")),
+        )
+    })
+}
+
+/// R0102: a consequence's closure names an item or metric not declared (`r.items.contrl`);
+/// `kind`: `items` or `metrics`.
+pub(crate) fn closure_unknown_id(read: &str, id: &str, kind: &str, near: Option<&str>) -> Message {
+    let (zh, en) = if kind == "items" {
+        ("指标", "indicator")
+    } else {
+        ("统计项", "metric")
+    };
+    Message::new(
+        "R0102",
+        format!("闭包读取的 `{read}`：没有 id 为 `{id}` 的{zh}"),
+        format!("the closure reads `{read}`: no {en} has the id `{id}`"),
+    )
+    .help_or(near.map(did_you_mean), || {
+        Text::new(
+            format!("请写声明过的{zh} id"),
+            format!("write the id of a declared {en}"),
+        )
+    })
+}
+
+/// R0312: a closure with `written` parameters where one is given (`example`: `|u| …`).
+pub(crate) fn closure_params(written: usize, example: &str) -> Message {
+    Message::new(
+        "R0312",
+        format!("这个闭包写了 {written} 个参数，但调用时只传入 1 个"),
+        format!("this closure takes {written} parameters, but it is given one"),
+    )
+    .help(
+        format!("写成只有一个参数的 `{example}`"),
+        format!("write it with one parameter: `{example}`"),
+    )
 }
 
 /// R0102: a linked value names neither a field nor a metric declared earlier.

@@ -1,0 +1,227 @@
+//! Closures checked against the declarations (闭包检查), when the rule set compiles: a closure
+//! given a unit (`|u| …`) must take one parameter and read only declared fields (`u.lost`,
+//! `u["lost"]`); a consequence's closure (`|r| …`) only what a result holds (`r.rank`,
+//! `r.fields.lost`, `r.items.control`, `r.metrics.safety`). A misspelt name is an error with
+//! the name it is closest to, not a `()` that scores every unit 0.
+//!
+//! What the closure hands on (to a script function, into a variable) is not followed here: at
+//! run time a name a map does not hold is an error naming it (`fail_on_invalid_map_property`).
+
+use crate::error::{RuleError, SourceLocation};
+use crate::messages::closest;
+use crate::messages::rules as msg;
+use crate::model::{Outcome, RuleSet};
+use rhai::{Expr, FnPtr, Position, AST};
+
+/// What a result closure's `r` holds (`cohort/closure.rs`).
+pub(crate) const RESULT_KEYS: [&str; 15] = [
+    "id",
+    "total",
+    "base",
+    "bonus",
+    "grade",
+    "rank",
+    "previous_rank",
+    "vetoed",
+    "cohort_size",
+    "items",
+    "metrics",
+    "metric_ranks",
+    "previous_metric_ranks",
+    "state",
+    "fields",
+];
+
+/// What a closure's parameter is.
+#[derive(Clone, Copy)]
+enum Given {
+    /// A unit's data: `u.FIELD`.
+    Unit,
+    /// A unit's result: `r.KEY`, `r.fields.FIELD`, `r.items.ITEM`, `r.metrics.METRIC` …
+    Result,
+}
+
+/// Checks every closure of `set` in `ast` (the file `file`), adding what is wrong to `errors`.
+pub(super) fn check(set: &RuleSet, ast: &AST, file: &str, errors: &mut Vec<RuleError>) {
+    let mut closures: Vec<(FnPtr, Given)> = crate::collect::uses::unit_closures(set)
+        .into_iter()
+        .map(|f| (f, Given::Unit))
+        .collect();
+    for c in &set.consequences {
+        if let Outcome::Closure(f) = &c.when {
+            closures.push((f.clone(), Given::Result));
+        }
+    }
+    for (f, given) in closures {
+        let Some(def) = ast.iter_fn_def().find(|d| d.name == f.fn_name()) else {
+            continue;
+        };
+        let mut at =
+            |pos: Position, m| errors.push(RuleError::new(SourceLocation::new(file, pos), m));
+        // Captured variables come first, as curried arguments.
+        let written = def.params.len().saturating_sub(f.curry().len());
+        if written != 1 {
+            let example = match given {
+                Given::Unit => "|u| …",
+                Given::Result => "|r| …",
+            };
+            at(
+                def.body.start_position(),
+                msg::closure_params(written, example),
+            );
+            continue;
+        }
+        let Some(param) = def.params.last() else {
+            continue;
+        };
+        // The closure's body, then the script functions it hands its parameter to (`f(u)`),
+        // theirs in turn: each with the name its own parameter gives the unit.
+        let mut todo = vec![(f.fn_name().to_string(), def.params.len(), param.to_string())];
+        let mut seen: Vec<(String, usize, String)> = Vec::new();
+        while let Some(next) = todo.pop() {
+            if seen.contains(&next) {
+                continue;
+            }
+            let (name, params, param) = &next;
+            let (reads, calls) = reads_in(ast, name, *params, param);
+            for (names, pos) in reads {
+                if let Some(m) = unknown(set, given, param, &names) {
+                    at(pos, m);
+                }
+            }
+            for (callee, args, k) in calls {
+                let Some(d) = ast
+                    .iter_fn_def()
+                    .find(|d| d.name == callee && d.params.len() == args)
+                else {
+                    continue;
+                };
+                if let Some(p) = d.params.get(k) {
+                    todo.push((callee, args, p.to_string()));
+                }
+            }
+            seen.push(next);
+        }
+    }
+}
+
+/// What the script function `name` (with `params` parameters) reads through its parameter
+/// `param`, and the calls it passes `param` to: (function, number of arguments, which one).
+#[allow(clippy::type_complexity)]
+fn reads_in(
+    ast: &AST,
+    name: &str,
+    params: usize,
+    param: &str,
+) -> (Vec<(Vec<String>, Position)>, Vec<(String, usize, usize)>) {
+    let mut reads = Vec::new();
+    let mut calls = Vec::new();
+    crate::collect::uses::walk_function(ast, name, params, &mut |e| match e {
+        Expr::FnCall(call, _) => {
+            for (k, arg) in call.args.iter().enumerate() {
+                if matches!(arg, Expr::Variable(v, _, _) if v.1.as_str() == param) {
+                    calls.push((call.name.to_string(), call.args.len(), k));
+                }
+            }
+        }
+        e => reads.extend(read_of(e, param)),
+    });
+    (reads, calls)
+}
+
+/// The names read through `param` by `e` — `u.a` gives `[a]`, `r.fields.a` and
+/// `r["fields"]["a"]` give `[fields, a]` — with the position of the first.
+fn read_of(e: &Expr, param: &str) -> Option<(Vec<String>, Position)> {
+    let (Expr::Dot(x, _, _) | Expr::Index(x, _, _)) = e else {
+        return None;
+    };
+    let Expr::Variable(v, _, _) = &x.lhs else {
+        return None;
+    };
+    if v.1.as_str() != param {
+        return None;
+    }
+    let mut names = Vec::new();
+    let mut pos = Position::NONE;
+    let mut next = Some(&x.rhs);
+    while let Some(e) = next {
+        let (name, at, rest) = match e {
+            Expr::Property(p, at) => (p.2.to_string(), *at, None),
+            Expr::StringConstant(s, at) => (s.to_string(), *at, None),
+            Expr::Dot(y, _, _) | Expr::Index(y, _, _) => match &y.lhs {
+                Expr::Property(p, at) => (p.2.to_string(), *at, Some(&y.rhs)),
+                Expr::StringConstant(s, at) => (s.to_string(), *at, Some(&y.rhs)),
+                _ => break,
+            },
+            _ => break,
+        };
+        if names.is_empty() {
+            pos = at;
+        }
+        names.push(name);
+        next = rest;
+    }
+    (!names.is_empty()).then_some((names, pos))
+}
+
+/// Why a read is of a name not declared, if it is.
+fn unknown(
+    set: &RuleSet,
+    given: Given,
+    param: &str,
+    names: &[String],
+) -> Option<crate::messages::Message> {
+    let fields = || set.fields.iter().map(|f| &*f.name);
+    let field_ok = |n: &str| set.field_index(n).is_some();
+    let metric = |n: &str| set.metrics.iter().any(|m| &*m.id == n);
+    match given {
+        Given::Unit => {
+            let name = names.first()?;
+            (!field_ok(name)).then(|| {
+                msg::closure_unknown_field(
+                    &format!("{param}.{name}"),
+                    name,
+                    closest(name, fields()),
+                    metric(name),
+                )
+            })
+        }
+        Given::Result => {
+            let key = names.first()?;
+            if !RESULT_KEYS.contains(&key.as_str()) {
+                let near = closest(key, RESULT_KEYS.into_iter());
+                return Some(msg::closure_unknown_result_key(param, key, near));
+            }
+            let inner = names.get(1)?;
+            let path = format!("{param}.{key}.{inner}");
+            match key.as_str() {
+                "fields" => (!field_ok(inner)).then(|| {
+                    msg::closure_unknown_field(
+                        &path,
+                        inner,
+                        closest(inner, fields()),
+                        metric(inner),
+                    )
+                }),
+                "items" => {
+                    let ids = || {
+                        set.items
+                            .iter()
+                            .map(|i| &*i.id)
+                            .chain(set.cohort_items.iter().map(|i| &*i.id))
+                    };
+                    (!ids().any(|i| i == inner.as_str())).then(|| {
+                        msg::closure_unknown_id(&path, inner, "items", closest(inner, ids()))
+                    })
+                }
+                "metrics" | "metric_ranks" | "previous_metric_ranks" => {
+                    let ids = || set.metrics.iter().map(|m| &*m.id);
+                    (!metric(inner)).then(|| {
+                        msg::closure_unknown_id(&path, inner, "metrics", closest(inner, ids()))
+                    })
+                }
+                _ => None,
+            }
+        }
+    }
+}
