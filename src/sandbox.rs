@@ -235,6 +235,11 @@ pub fn engine() -> Engine {
         let places = u32::try_from(places.clamp(0, 28)).unwrap_or(0);
         d.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
     });
+    // A decimal written into text (`扣${d}分`, `"扣" + d`) shows its value as a person writes
+    // it — 2, 1.5, 0.25 — not the digits its arithmetic carried (2.0000, 1.500).
+    e.register_fn("to_string", |d: rust_decimal::Decimal| {
+        d.normalize().to_string()
+    });
     e.register_fn("round", |d: rust_decimal::Decimal| {
         d.round_dp_with_strategy(0, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
     });

@@ -182,6 +182,23 @@ fn a_blank_value_without_na_scores_nothing() {
 }
 
 #[test]
+fn a_decimal_written_into_a_closures_reason_reads_as_a_person_writes_it() {
+    // 甲 = 8.00 read from the cell; × 0.25 carries four decimals.
+    let rep = assess(
+        r#"indicator("c", #{ label: "自定义", max: 5, score: |u| {
+            let d = u.a * 0.25;
+            [5 - d, `扣${d}分，知晓率扣${1.000}分，` + "参与度扣" + (2.500 + 0) + "分"]
+        } });"#,
+        "1,甲,,8.00,0,0,0,,\n",
+    );
+    assert_eq!(points(&rep, "1", "c"), "3");
+    assert_eq!(
+        unit(&rep, "1").items[0].reasons[0].detail,
+        "扣2分，知晓率扣1分，参与度扣2.5分"
+    );
+}
+
+#[test]
 fn custom_closure_returns_points_and_a_reason() {
     let rep = assess(
         r#"
