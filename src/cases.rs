@@ -668,12 +668,21 @@ fn reasons(u: &UnitResult) -> impl Iterator<Item = &str> {
         .chain(u.adjustments.iter().map(|a| a.detail.as_str()))
 }
 
-/// The errors a broken rule file declares it must give: its `//! expect-error: …` lines.
+/// What a broken rule file declares it must give: its `//! expect-error: …` lines, and its
+/// `//! expect-warning: …` lines (for a rule set that compiles with warnings) as
+/// `warning: …`.
 pub fn expected_errors(source: &str) -> Vec<String> {
     source
         .lines()
-        .filter_map(|l| l.trim().strip_prefix("//! expect-error:"))
-        .map(|l| l.trim().to_string())
+        .filter_map(|l| {
+            let l = l.trim();
+            l.strip_prefix("//! expect-error:")
+                .map(|e| e.trim().to_string())
+                .or_else(|| {
+                    l.strip_prefix("//! expect-warning:")
+                        .map(|w| format!("warning: {}", w.trim()))
+                })
+        })
         .collect()
 }
 
@@ -689,7 +698,11 @@ pub fn check_broken(
         return vec![msg::no_expected_errors(file_name).into()];
     }
     let got: Vec<String> = match Rules::compile_with_modules(file_name, source, modules) {
-        Ok(_) => Vec::new(),
+        Ok(r) => r
+            .warnings()
+            .iter()
+            .map(|w| format!("warning: {w}"))
+            .collect(),
         Err(e) => e.0.iter().map(ToString::to_string).collect(),
     };
     if got == want {

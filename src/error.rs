@@ -84,6 +84,17 @@ impl RuleError {
         }
     }
 
+    /// Renders it as a warning (警告), with its code and hint in `lang`.
+    pub fn render_warning(&self, lang: Lang) -> String {
+        let sep = lang.words().colon;
+        crate::messages::render_warning_parts(
+            lang,
+            self.code,
+            &format!("{}{sep}{}", self.location, self.message.get(lang)),
+            self.help.as_deref(),
+        )
+    }
+
     /// Renders the error with its code and hint in `lang`, as `kaohe check` prints it.
     pub fn render(&self, lang: Lang) -> String {
         let sep = lang.words().colon;

@@ -1123,19 +1123,25 @@ fn check(paths: &[PathBuf]) -> Result<(), Failure> {
         let text = String::from_utf8(read(p)?)
             .map_err(|_| fail(exit::RULES, msg::rules_not_utf8(&name)))?;
         match compile(&name, &text, &modules_beside(p)) {
-            Ok(r) => out!(
-                "{}",
-                say(&msg::check_ok(
-                    &name,
-                    &r.set.title,
-                    [
-                        r.set.fields.len(),
-                        r.set.item_count(),
-                        r.set.vetoes.len(),
-                        r.set.bands.len()
-                    ]
-                ))
-            ),
+            Ok(r) => {
+                out!(
+                    "{}",
+                    say(&msg::check_ok(
+                        &name,
+                        &r.set.title,
+                        [
+                            r.set.fields.len(),
+                            r.set.item_count(),
+                            r.set.vetoes.len(),
+                            r.set.bands.len()
+                        ]
+                    ))
+                );
+                // Warnings do not fail the check: they go to stderr, beside the errors.
+                for w in r.warnings() {
+                    eprintln!("{}", w.render_warning(lang()));
+                }
+            }
             Err((_, msg)) => failed.push(msg),
         }
     }

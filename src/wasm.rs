@@ -190,6 +190,16 @@ impl Compiled {
         }
     }
 
+    /// The warnings of a rule set that compiled, as JSON, in the errors' form (`[]` when it
+    /// did not compile: its errors come first).
+    #[wasm_bindgen(js_name = warningsJson)]
+    pub fn warnings_json(&self) -> String {
+        match &self.rules {
+            Ok(r) => to_json(&r.warnings()),
+            Err(_) => "[]".into(),
+        }
+    }
+
     /// What the rule set declares, as JSON: id, title, fields (name, label, aliases, type,
     /// required), indicators, vetoes, grade bands, consequences, metrics, and the 通报's
     /// issuing body, period and document number (`issuer`, `period`, `document`; null when not

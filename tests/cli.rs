@@ -213,6 +213,29 @@ fn check_passes_on_every_bundled_rule_set() {
 }
 
 #[test]
+fn check_warns_of_wording_the_scoring_does_not_use_and_still_passes() {
+    let out = kaohe_in("zh_CN.UTF-8", &["check", "rules/broken/wording.rhai"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("通过：“rules/broken/wording.rhai”"));
+    let err = text(&out.stderr);
+    assert_eq!(err.matches("警告[R0701]").count(), 3, "{err}");
+    assert!(
+        err.contains("rules/broken/wording.rhai:18:5：`text` 中写的 6 没有用于计分"),
+        "{err}"
+    );
+    assert!(
+        err.contains("提示：改了阈值或分值后，请把 `text` 一并改过来"),
+        "{err}"
+    );
+    let clean = kaohe(&["check", "rules/county-antidrug.rhai"]);
+    assert_eq!(
+        text(&clean.stderr),
+        "",
+        "the bundled rule sets give no warnings"
+    );
+}
+
+#[test]
 fn bad_data_exits_4_and_lists_every_error() {
     let data = scratch("bad.csv", "编码,名称,甲\n1,甲,x\n2,乙,y\n".as_bytes());
     let rules = scratch(

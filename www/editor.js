@@ -30,7 +30,8 @@ export function highlight(text, marks = []) {
       const [a, b] = [points[i], points[i + 1]];
       let piece = esc(text.slice(a, b));
       if (cls) piece = `<span class="${cls}">${piece}</span>`;
-      if (marks.some(([s, e]) => a >= s && b <= e)) piece = `<mark class="err-at">${piece}</mark>`;
+      const m = marks.find(([s, e]) => a >= s && b <= e);
+      if (m) piece = `<mark class="${m[2] ? "err-at warn" : "err-at"}">${piece}</mark>`;
       html += piece;
     }
   };
@@ -71,24 +72,29 @@ export function createEditor(root, { onInput }) {
 
   function render() {
     const text = area.value;
-    const marks = errors.map(({ line, column }) => {
+    const marks = errors.map(({ line, column, warning }) => {
       let s = offsetOf(text, line, column);
       // At the end of a line (e.g. "unexpected end") mark the last character instead.
       if ((s === text.length || text[s] === "\n") && s > 0 && text[s - 1] !== "\n") s -= 1;
       const word = /^[\w\u4e00-\u9fff]+/.exec(text.slice(s))?.[0].length || 1;
-      return [s, Math.min(s + word, text.length)];
+      return [s, Math.min(s + word, text.length), warning === true];
     }).filter(([s, e]) => e > s);
     pre.innerHTML = highlight(text, marks);
     const lines = text.split("\n").length;
     const byLine = new Map();
-    for (const e of errors) byLine.set(e.line, [...(byLine.get(e.line) ?? []), e.message]);
+    const onlyWarnings = new Map(); // line → whether all its marks are warnings
+    for (const e of errors) {
+      byLine.set(e.line, [...(byLine.get(e.line) ?? []), e.message]);
+      onlyWarnings.set(e.line, (onlyWarnings.get(e.line) ?? true) && e.warning === true);
+    }
+    const cls = (l) => (onlyWarnings.get(l) ? "err warn" : "err");
     let g = "";
     for (let i = 1; i <= lines; i++) {
       const msgs = byLine.get(i);
-      g += msgs ? `<div class="err" title="${esc(msgs.join("\n")).replace(/"/g, "&quot;")}">${i}</div>` : `<div>${i}</div>`;
+      g += msgs ? `<div class="${cls(i)}" title="${esc(msgs.join("\n")).replace(/"/g, "&quot;")}">${i}</div>` : `<div>${i}</div>`;
     }
     gutter.innerHTML = g;
-    errLines.innerHTML = [...byLine.keys()].map((l) => `<div data-line="${l}"></div>`).join("");
+    errLines.innerHTML = [...byLine.keys()].map((l) => `<div data-line="${l}" class="${onlyWarnings.get(l) ? "warn" : ""}"></div>`).join("");
     for (const div of errLines.children) div.style.top = `calc(${div.dataset.line - 1} * var(--lh) + var(--pad))`;
   }
 
@@ -97,7 +103,7 @@ export function createEditor(root, { onInput }) {
   return {
     get value() { return area.value; },
     set value(text) { area.value = text; root.scrollTop = 0; root.scrollLeft = 0; render(); },
-    /** Marks errors: [{ line, column, message }] (1-based), or [] to clear. */
+    /** Marks errors and warnings: [{ line, column, message, warning? }] (1-based), or [] to clear. */
     setErrors(list) { errors = list; render(); },
     /** Puts the caret at a line and column and scrolls it into view. */
     goto(line, column) {

@@ -237,10 +237,12 @@ export interface Kaohe {
   loadSpreadsheets(): Promise<void>;
   /** Whether data with this file name (and these first bytes) is read as a spreadsheet. */
   isSpreadsheet(fileName: string, data: Uint8Array | string): boolean;
+  /** Compiles a rule set; `warnings` (警告, such as R0701) do not stop it compiling. */
   compile(name: string, source: string, modules?: [string, string][]):
-    { type: "success"; ruleSet: RuleSet } | { type: "failure"; errors: RuleError[] };
+    { type: "success"; ruleSet: RuleSet; warnings: RuleError[] } | { type: "failure"; errors: RuleError[] };
+  /** Checks a rule set: its errors, and the warnings of one that compiles (in the errors' form). */
   check(name: string, source: string, modules?: [string, string][]):
-    { type: "success" | "failure"; errors: RuleError[] };
+    { type: "success" | "failure"; errors: RuleError[]; warnings: RuleError[] };
   /** A bundled rule set's sample data, from the full module when only it carries the data. */
   bundledData(id: string): Promise<string | null>;
   /** The survey API (respondents' files, a list of units, the reading's summary), as `surveyApi`. */

@@ -217,13 +217,15 @@ export function api(glue, loadFull) {
         c.free();
         return { type: "failure", errors };
       }
-      return { type: "success", ruleSet: wrapRuleSet(name, source, modulesJson, c) };
+      const warnings = json(c.warningsJson());
+      return { type: "success", ruleSet: wrapRuleSet(name, source, modulesJson, c), warnings };
     },
     check(name, source, modules = []) {
       const { c } = compiled(name, source, modules);
       const errors = json(c.errorsJson());
+      const warnings = json(c.warningsJson());
       c.free();
-      return errors.length === 0 ? { type: "success", errors } : { type: "failure", errors };
+      return errors.length === 0 ? { type: "success", errors, warnings } : { type: "failure", errors, warnings };
     },
     // ── Data collection (数据收集): the form and the merge of returned forms. Both write XLSX,
     // so they run in the full module: await loadSpreadsheets() first.

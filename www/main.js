@@ -24,6 +24,7 @@ const state = {
   rules: null, // { key, name, source, original, cases, casesName, bundled: index | null, restored: draft | null }
   data: null, // { fileName, bytes (Uint8Array or text), label }
   previous: null, // { fileName, text }
+  warnings: [], // the rule set's warnings (警告) from its last compile
   units: null, // a survey's list of units (单位名单): { fileName, bytes }
   survey: false, // whether the rule set declares a survey (问卷): its data may be respondents' rows
   result: null, // the last good result: { info, report, reportJson, dataErrors, encoding, ignoredColumns, request }
@@ -181,6 +182,7 @@ async function rescore() {
   const r = await engine.send(request);
   if (r.superseded) return;
   if (r.survey !== undefined || r.stage === "rules") state.survey = r.survey === true;
+  if (!r.superseded) state.warnings = r.warnings ?? [];
   if (r.batch) {
     showProgress("show", r.batch.n);
     const result = await batchResult(r, request);
@@ -684,12 +686,23 @@ function renderNotices() {
 
 function renderDiagnostics() {
   const probs = ruleProblems();
+  const warnings = probs.length ? [] : state.warnings;
   const badge = $("#rule-badge");
-  badge.hidden = probs.length === 0;
-  badge.textContent = probs.length;
-  editor.setErrors(probs.filter((e) => e.location && e.location.file === state.rules?.name).map(problemOf)
-    .map((e) => ({ line: e.location.line, column: e.location.column, message: `${e.code ? `[${e.code}] ` : ""}${e.message}${e.help ? `\n怎么改：${e.help}` : ""}` })));
-  let html;
+  badge.hidden = probs.length + warnings.length === 0;
+  badge.textContent = probs.length || warnings.length;
+  badge.classList.toggle("warn", probs.length === 0);
+  const marks = (list, warning) => list.filter((e) => e.location && e.location.file === state.rules?.name).map(problemOf)
+    .map((e) => ({ line: e.location.line, column: e.location.column, warning, message: `${warning ? "警告：" : ""}${e.code ? `[${e.code}] ` : ""}${e.message}${e.help ? `\n怎么改：${e.help}` : ""}` }));
+  editor.setErrors([...marks(probs, false), ...marks(warnings, true)]);
+  let html = "";
+  if (warnings.length) {
+    html = `<p class="warn">规则可以计分，但有 ${warnings.length} 处警告：</p><ul class="problems warnings">` +
+      warnings.map(problemOf).map((e) => {
+        const at = e.location?.line ? `data-line="${e.location.line}" data-column="${e.location.column}"` : "";
+        return `<li><button type="button" class="problem" ${at}><span class="where">${codeChip(e.code)}<span class="loc">${atLine(e.location)}</span></span>
+          <span class="msg">${esc(e.message)}</span>${helpLine(e.help)}</button></li>`;
+      }).join("") + "</ul>";
+  }
   if (probs.length) {
     html = `<p class="bad">${state.failure?.stage === "eval" ? "规则运行出错" : state.failure?.stopped ? "计算已停止" : "规则有错误"}（${probs.length} 处）：</p><ul class="problems">` +
       probs.map(problemOf).map((e) => {
@@ -703,7 +716,7 @@ function renderDiagnostics() {
   } else if (state.result) {
     const r = state.result.report;
     const top = r.units.find((u) => u.rank === 1);
-    html = `<p class="good">✓ 规则已编译并重新计分：${r.units.length} 个单位${top ? `，第 1 名 ${esc(top.name)} ${esc(top.total_display ?? "")}` : ""}。</p>`;
+    html += `<p class="good">✓ 规则已编译并重新计分：${r.units.length} 个单位${top ? `，第 1 名 ${esc(top.name)} ${esc(top.total_display ?? "")}` : ""}。</p>`;
     const info = state.result.info;
     html += `<dl class="facts"><dt>规则集</dt><dd>${esc(info.title)}（${esc(info.id)}）</dd>
       <dt>字段</dt><dd>${info.fields.length} 个</dd><dt>指标</dt><dd>${info.items.length} 项</dd>
@@ -711,7 +724,7 @@ function renderDiagnostics() {
       <dt>等次</dt><dd>${info.grades.map(esc).join("、") || "无"}</dd>
       <dt>结果运用</dt><dd>${info.consequences.map(esc).join("、") || "无"}</dd></dl>`;
   } else {
-    html = `<p class="hint">尚未计分。</p>`;
+    html += `<p class="hint">尚未计分。</p>`;
   }
   $("#diagnostics").innerHTML = html;
 }

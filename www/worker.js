@@ -61,10 +61,15 @@ const SHEET_MISSING = {
 /** Data errors in Chinese where the API speaks to developers (spreadsheet support not loaded). */
 const zh = (errors) => errors.map((e) => (/loadSpreadsheets/.test(e.help ?? "") ? SHEET_MISSING : e));
 
+/** Scores the data; a rule set that compiles sends its warnings (警告) with whatever follows. */
 async function assess(k, msg) {
-  const { id, name, source, data, fileName, previous } = msg;
-  const c = compile(k, name, source);
+  const c = compile(k, msg.name, msg.source);
   if (c.type !== "success") return { stage: "rules", errors: c.errors };
+  return { ...(await assessCompiled(k, c, msg)), warnings: c.warnings };
+}
+
+async function assessCompiled(k, c, msg) {
+  const { id, data, fileName, previous } = msg;
   const survey = c.ruleSet.info.survey;
   if (data == null) return { stage: "nodata", survey };
   postMessage({ id, type: "progress", phase: "read" });

@@ -71,6 +71,10 @@ pub(super) struct Builder {
     pub(super) declared_items: usize,
     /// The mistakes found so far.
     pub(super) errors: Vec<RuleError>,
+    /// What is not wrong as such but likely a slip (警告): the rule set still compiles.
+    pub(super) warnings: Vec<RuleError>,
+    /// The numbers each declaration writes, by where it is: for the check of items' wording.
+    pub(super) declared_numbers: Vec<(Position, Vec<Decimal>)>,
 }
 
 impl Builder {
@@ -110,6 +114,8 @@ impl Builder {
             category_pos: Vec::new(),
             declared_items: 0,
             errors: Vec::new(),
+            warnings: Vec::new(),
+            declared_numbers: Vec::new(),
         }
     }
 
@@ -130,26 +136,42 @@ impl Builder {
     /// Records a mistake at `token` inside the declaration's call at `pos`, or at `pos` when
     /// the call does not spell the token out.
     pub(super) fn error_at(&mut self, pos: Position, token: Token, m: Message) {
+        let location = self.locate(pos, token);
+        self.errors.push(RuleError::new(location, m));
+    }
+
+    /// Records a warning at `token` inside the declaration's call at `pos`.
+    pub(super) fn warn_at(&mut self, pos: Position, token: Token, m: Message) {
+        let location = self.locate(pos, token);
+        self.warnings.push(RuleError::new(location, m));
+    }
+
+    /// Where `token` is inside the declaration's call at `pos`, or `pos` when the call does not
+    /// spell it out.
+    fn locate(&mut self, pos: Position, token: Token) -> SourceLocation {
         let text = &self.text;
         let found = self.source.get_or_insert_with(|| Source::new(text)).find(
             pos,
             &crate::sandbox::API,
             token,
         );
-        let location = match found {
+        match found {
             Some((line, column)) => SourceLocation {
                 file: self.file.clone(),
                 line,
                 column,
             },
             None => SourceLocation::new(&self.file, pos),
-        };
-        self.errors.push(RuleError::new(location, m));
+        }
     }
 
     /// Checks the declarations as a whole and returns the rule set, or `None` if the script
     /// left out `ruleset(…)` or `unit(…)`; every mistake goes to `errors`.
-    pub(super) fn finish(mut self, errors: &mut Vec<RuleError>) -> Option<RuleSet> {
+    pub(super) fn finish(
+        mut self,
+        errors: &mut Vec<RuleError>,
+        warnings: &mut Vec<RuleError>,
+    ) -> Option<RuleSet> {
         let start = Position::new(1, 1);
         if self.header.is_none() {
             self.error(start, rules::no_ruleset());
@@ -220,6 +242,66 @@ impl Builder {
                 self.error(start, m);
             }
         }
+        // The wording of items not scored by a closure against the numbers of their own
+        // declaration, of the metrics they read, and of the vetoes and prerequisites (which an
+        // item's words often repeat: 发现10人以上的直接评为C级).
+        let numbers_at = |pos: Position| -> Vec<Decimal> {
+            self.declared_numbers
+                .iter()
+                .filter(|(p, _)| *p == pos)
+                .flat_map(|(_, n)| n.iter().copied())
+                .collect()
+        };
+        let mut shared: Vec<Decimal> = Vec::new();
+        for pos in self
+            .vetoes
+            .iter()
+            .map(|v| v.pos)
+            .chain(self.prerequisites.iter().map(|p| p.pos))
+        {
+            shared.extend(numbers_at(pos));
+        }
+        // The numbers in field labels describe the data (阅读量5万至10万篇数), not parameters.
+        for f in &self.fields {
+            shared.extend(super::wording::written_values(&f.label));
+        }
+        // A value measured by a closure, directly or through metrics and links.
+        let metrics = &self.metrics;
+        let by_closure = |i: &Item| {
+            let mut next = i.shape.measure();
+            for _ in 0..16 {
+                next = match next {
+                    Some(Measure::Closure(_)) => return true,
+                    Some(Measure::Metric(m))
+                    | Some(Measure::Linked {
+                        field: LinkTarget::Metric(m),
+                        ..
+                    }) => metrics.get(*m).map(|x| &x.measure),
+                    _ => break,
+                };
+            }
+            i.shape.is_closure()
+        };
+        let wording: Vec<(Position, Vec<String>)> = self
+            .items
+            .iter()
+            .filter(|i| !i.text.is_empty() && !by_closure(i))
+            .map(|i| {
+                let mut declared = numbers_at(i.pos);
+                declared.extend(shared.iter().copied());
+                if let Some(Measure::Metric(m)) = i.shape.measure() {
+                    if let Some(metric) = self.metrics.get(*m) {
+                        declared.extend(numbers_at(metric.pos));
+                    }
+                }
+                let found = super::wording::unmatched_numbers(&i.text, &declared, i.max);
+                (i.pos, found)
+            })
+            .filter(|(_, found)| !found.is_empty())
+            .collect();
+        for (pos, found) in wording {
+            self.warn_at(pos, Token::Key("text"), rules::wording_numbers(&found));
+        }
         // Only when every item compiled: a missing one would only repeat its own error.
         if self.declared_items == self.items.len() + self.cohort_items.len() {
             super::reach::check_sections(&mut self);
@@ -269,6 +351,7 @@ impl Builder {
         }
         let survey = super::survey::finish(&mut self);
         errors.append(&mut self.errors);
+        warnings.append(&mut self.warnings);
         let (id, title, max, bonus_max, decimals, publication) = self.header?;
         let (id_field, name_field, cohort_field) = self.unit?;
         Some(RuleSet {

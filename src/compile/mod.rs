@@ -19,6 +19,7 @@ mod reach;
 pub(crate) mod spec;
 mod survey;
 mod syntax;
+mod wording;
 
 use crate::error::{RuleError, RuleErrors, SourceLocation};
 use crate::model::RuleSet;
@@ -33,6 +34,8 @@ pub struct Rules {
     pub set: RuleSet,
     pub(crate) engine: Engine,
     pub(crate) ast: AST,
+    /// What `check` warns of (警告): likely slips that do not stop the rule set compiling.
+    warnings: Vec<RuleError>,
 }
 
 impl std::fmt::Debug for Rules {
@@ -42,6 +45,14 @@ impl std::fmt::Debug for Rules {
 }
 
 impl Rules {
+    /// What `kaohe check` warns of (警告), in the order of the file: likely slips, such as a
+    /// number in an item's `text` that none of its parameters uses (R0701). They do not stop
+    /// the rule set compiling or scoring.
+    #[must_use]
+    pub fn warnings(&self) -> &[RuleError] {
+        &self.warnings
+    }
+
     /// Compiles a rule script. `file` names it in error messages.
     pub fn compile(file: &str, source: &str) -> Result<Self, RuleErrors> {
         Self::compile_with_modules(file, source, &[])
@@ -78,9 +89,10 @@ impl Rules {
         let ran = sandbox::evaluate(|| engine.run_ast(&ast));
         drop(engine);
         let mut builder = api::unshare(builder);
+        let mut warnings = Vec::new();
         let set = match ran {
             Ok(()) => {
-                let set = builder.finish(&mut errors);
+                let set = builder.finish(&mut errors, &mut warnings);
                 if let Some(set) = &set {
                     closures::check(set, &ast, file, &mut errors);
                 }
@@ -110,7 +122,14 @@ impl Rules {
                 let mut engine = sandbox::engine();
                 engine.set_module_resolver(resolver);
                 sandbox::register_imports(&mut engine, &ast, &compiled);
-                Ok(Self { set, engine, ast })
+                warnings
+                    .sort_by_key(|e| (e.location.file != file, e.location.line, e.location.column));
+                Ok(Self {
+                    set,
+                    engine,
+                    ast,
+                    warnings,
+                })
             }
             _ => Err(RuleErrors(errors)),
         }

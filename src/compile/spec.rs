@@ -26,6 +26,9 @@ impl<'a> Spec<'a> {
     /// Starts reading `map`; mistakes are reported at `pos` (or at the token they are about,
     /// inside the call at `pos`), prefixed with `what`.
     pub(super) fn new(b: &'a mut Builder, map: &'a Map, pos: Position, what: Text) -> Self {
+        let mut numbers = Vec::new();
+        super::wording::declared_numbers(map, &mut numbers);
+        b.declared_numbers.push((pos, numbers));
         Self {
             map,
             used: Vec::new(),

@@ -347,11 +347,12 @@ pub mod test_words {
         Text::new("失败", "FAIL")
     }
 
-    /// A broken-rule file that gives exactly its expected errors.
+    /// A broken-rule file that gives exactly its expected errors (or warnings, for one that
+    /// compiles).
     pub fn broken_ok(n: usize) -> Text {
         Text::new(
-            format!("恰好给出预期的 {n} 处错误"),
-            format!("gives exactly its {n} expected error(s)"),
+            format!("恰好给出预期的 {n} 处错误或警告"),
+            format!("gives exactly its {n} expected error(s) or warning(s)"),
         )
     }
 

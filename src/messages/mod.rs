@@ -150,6 +150,11 @@ pub fn render_parts(lang: Lang, code: &str, what: &str, help: Option<&Text>) -> 
     render_headed(lang, lang.words().error, code, what, help)
 }
 
+/// As [`render_parts`], for a warning rather than an error: `警告[CODE]：…` / `warning[CODE]: …`.
+pub fn render_warning_parts(lang: Lang, code: &str, what: &str, help: Option<&Text>) -> String {
+    render_headed(lang, lang.words().warning, code, what, help)
+}
+
 /// As [`render_parts`], for a note rather than an error: `说明[CODE]：…` / `note[CODE]: …`.
 pub fn render_note_parts(lang: Lang, code: &str, what: &str, help: Option<&Text>) -> String {
     render_headed(lang, lang.words().note, code, what, help)
@@ -226,6 +231,7 @@ pub fn column_letter(column: usize) -> String {
 /// The word for "error" and "help" and the separators, by language.
 pub(crate) struct Words {
     pub error: &'static str,
+    pub warning: &'static str,
     pub note: &'static str,
     pub help: &'static str,
     pub colon: &'static str,
@@ -236,12 +242,14 @@ impl Lang {
         match self {
             Lang::Zh => Words {
                 error: "错误",
+                warning: "警告",
                 note: "说明",
                 help: "提示",
                 colon: "：",
             },
             Lang::En => Words {
                 error: "error",
+                warning: "warning",
                 note: "note",
                 help: "help",
                 colon: ": ",

@@ -98,6 +98,11 @@ pub const KINDS: &[(&str, &str, &str)] = &[
     ),
     ("R0504", "等次范围重叠", "grade bands overlap"),
     ("R0505", "等次之间有空档", "gap between grade bands"),
+    (
+        "R0701",
+        "评分标准中的数字未用于计分（警告）",
+        "number in the wording no parameter uses (warning)",
+    ),
     ("R0901", "内部错误", "internal error"),
 ];
 
@@ -653,6 +658,21 @@ pub(crate) fn closure_unknown_id(read: &str, id: &str, kind: &str, near: Option<
             format!("write the id of a declared {en}"),
         )
     })
+}
+
+/// R0701 (a warning): numbers in an item's `text` that none of its parameters uses.
+pub(crate) fn wording_numbers(numbers: &[String]) -> Message {
+    let zh_list = numbers.join("、");
+    let en_list = numbers.join(", ");
+    Message::new(
+        "R0701",
+        format!("`text` 中写的 {zh_list} 没有用于计分：通报上的评分标准与实际计分可能不一致"),
+        format!("`text` writes {en_list}, which the scoring does not use: the standard a 通报 prints and the points may disagree"),
+    )
+    .help(
+        "改了阈值或分值后，请把 `text` 一并改过来；若这个数字本就不是参数，可不理会此警告",
+        "after changing a threshold or points, change `text` to match; if the number is not a parameter, ignore this warning",
+    )
 }
 
 /// R0312: a closure with `written` parameters where one is given (`example`: `|u| …`).

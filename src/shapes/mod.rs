@@ -89,6 +89,11 @@ impl Shape {
     pub fn measure(&self) -> Option<&Measure> {
         self.rule().measure()
     }
+
+    /// Whether a closure scores the item or measures its value (`score: |u| …`, `value: |u| …`).
+    pub fn is_closure(&self) -> bool {
+        matches!(self, Shape::Score(_)) || matches!(self.measure(), Some(Measure::Closure(_)))
+    }
 }
 
 /// A shape's reader: its declaration under its key, read through the item's [`Spec`].

@@ -226,6 +226,27 @@ test("the fixed rules score again", async () => {
   await waitTop("城关镇", "101.00");
 });
 
+test("a threshold changed in the steps but not in the wording: the rules still score, the editor warns at `text` in amber", async () => {
+  const edited = original.replace("steps: [[6, 5], [4, 3], [2, 1]]", "steps: [[8, 5], [4, 3], [2, 1]]");
+  assert.notEqual(edited, original);
+  await setEditor(edited);
+  const mark = page.locator("#editor .gutter .err.warn");
+  await mark.waitFor();
+  const line = edited.split("\n").findIndex((l) => l.includes("全年6次以上计5分")) + 1;
+  assert.equal(await mark.innerText(), String(line));
+  assert.equal(await page.locator("#editor .gutter .err:not(.warn)").count(), 0, "a warning, not an error");
+  assert.match(await page.locator("#diagnostics p.warn").innerText(), /规则可以计分，但有 1 处警告/);
+  const w = page.locator("#diagnostics .warnings .problem").first();
+  assert.match(await w.locator(".msg").innerText(), /`text` 中写的 6 没有用于计分/);
+  assert.match(await w.innerText(), /R0701/);
+  assert.equal(await page.locator("#rule-badge.warn").innerText(), "1");
+  await shot("editor-warning");
+  await setEditor(original);
+  await mark.waitFor({ state: "detached" });
+  await waitTop("城关镇", "101.00");
+  assert.equal(await page.locator("#rule-badge").isVisible(), false);
+});
+
 test("runaway rules never freeze the page: the engine's limit, then the 5 s watchdog", async () => {
   assert.equal(await editorText(), original);
   // 1. An endless loop in a closure: the engine stops it after 200,000 operations.
