@@ -290,7 +290,17 @@ impl<'a> Ctx<'a> {
                 }
                 .or_else(|| closure_position(&self.rules.ast, f))
                 .unwrap_or(pos);
-                let err = self.error(rule, p, sandbox::describe(&e));
+                let mut m = sandbox::describe(&e);
+                // A name the unit's data does not hold (read as `u[name]`): the one meant.
+                if let rhai::EvalAltResult::ErrorPropertyNotFound(prop, _) = sandbox::innermost(&e)
+                {
+                    let fields = self.set().fields.iter().map(|f| &*f.name);
+                    if let Some(near) = crate::messages::closest(prop, fields) {
+                        let t = crate::messages::rules::did_you_mean(near);
+                        m = m.help(t.zh, t.en);
+                    }
+                }
+                let err = self.error(rule, p, m);
                 if runaway {
                     self.links.breaker.runaway(rule, err.key());
                 }

@@ -383,6 +383,14 @@ pub fn describe(e: &EvalAltResult) -> Message {
     }
 }
 
+/// The innermost error: what went wrong inside the closures and functions called.
+pub fn innermost(e: &EvalAltResult) -> &EvalAltResult {
+    match e {
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => innermost(inner),
+        _ => e,
+    }
+}
+
 /// The position of the innermost error: inside a closure rather than at its call.
 pub fn innermost_position(e: &EvalAltResult) -> Option<rhai::Position> {
     if let EvalAltResult::ErrorInFunctionCall(_, _, inner, pos) = e {

@@ -305,6 +305,20 @@ fn a_misspelt_name_in_a_closure_fails_to_compile_with_the_name_meant() {
 }
 
 #[test]
+fn a_name_the_unit_does_not_hold_read_at_run_time_is_an_error_with_the_name_meant() {
+    // `u[name]` cannot be checked when compiling; a map the script builds stays as Rhai has it.
+    let r = rules(
+        "const NAME = \"flga\";\nindicator(\"m\", #{ label: \"动态\", max: 5, score: |u| { let m = #{}; m.extra = 1; if m.nothing == () && u[NAME] { 5 } else { 0 } } });",
+    );
+    let ds = kaohe::data::read_csv(&r.set, "编码,名称\n1,甲\n".as_bytes());
+    let err = r.assess(&ds.units, None).unwrap_err();
+    let e = &err.0[0];
+    assert_eq!(e.code, "E0003");
+    assert_eq!(e.message.zh, "没有属性“flga”");
+    assert_eq!(e.help.as_ref().unwrap().en, "did you mean `flag`?");
+}
+
+#[test]
 fn no_input_makes_the_compiler_panic() {
     let samples = [
         "",

@@ -4,8 +4,9 @@
 //! `r.fields.lost`, `r.items.control`, `r.metrics.safety`). A misspelt name is an error with
 //! the name it is closest to, not a `()` that scores every unit 0.
 //!
-//! What the closure hands on (to a script function, into a variable) is not followed here: at
-//! run time a name a map does not hold is an error naming it (`fail_on_invalid_map_property`).
+//! The unit is followed into the script functions the closure hands it to (`f(u)`). What the
+//! checks cannot see (`u[name]`, the unit through a variable) [`strict_names`] catches when it
+//! is read: a name a unit's data or a result does not hold is a run-time error naming it.
 
 use crate::error::{RuleError, SourceLocation};
 use crate::messages::closest;
@@ -31,6 +32,36 @@ pub(crate) const RESULT_KEYS: [&str; 15] = [
     "state",
     "fields",
 ];
+
+/// At run time, what the checks when compiling cannot see (`u[name]`, a unit handed through
+/// a variable): reading a name a unit's data (`u`, `r.fields`) or a result (`r`) does not hold
+/// is an error naming it (E0003), not a silent `()`. Any other map — one the script builds, a
+/// state — keeps Rhai's way: a key not there reads as `()`, and writing it adds it.
+pub(super) fn strict_names(engine: &mut rhai::Engine, set: &RuleSet) {
+    let fields: Vec<String> = set.fields.iter().map(|f| f.name.to_string()).collect();
+    engine.on_map_missing_property(move |map, prop, _| {
+        if holds_exactly(map, fields.iter().map(String::as_str)) || holds_exactly(map, RESULT_KEYS)
+        {
+            return Err(rhai::EvalAltResult::ErrorPropertyNotFound(
+                prop.to_string(),
+                Position::NONE,
+            )
+            .into());
+        }
+        map.entry(prop.into())
+            .or_insert(rhai::Dynamic::UNIT)
+            .try_into()
+    });
+}
+
+/// Whether `map` holds these keys and no others.
+fn holds_exactly<'k>(map: &rhai::Map, keys: impl IntoIterator<Item = &'k str>) -> bool {
+    let mut n = 0;
+    keys.into_iter().all(|k| {
+        n += 1;
+        map.contains_key(k)
+    }) && n == map.len()
+}
 
 /// What a closure's parameter is.
 #[derive(Clone, Copy)]

@@ -122,6 +122,7 @@ impl Rules {
                 let mut engine = sandbox::engine();
                 engine.set_module_resolver(resolver);
                 sandbox::register_imports(&mut engine, &ast, &compiled);
+                closures::strict_names(&mut engine, &set);
                 warnings
                     .sort_by_key(|e| (e.location.file != file, e.location.line, e.location.column));
                 Ok(Self {
