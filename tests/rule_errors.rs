@@ -302,6 +302,25 @@ fn a_misspelt_name_in_a_closure_fails_to_compile_with_the_name_meant() {
         format!("{PRELUDE}indicator(\"m\", #{{ label: \"参数\", max: 5, score: |u, prev| 5 }});");
     let errors = kaohe::Rules::compile("t.rhai", &two).unwrap_err().0;
     assert_eq!(errors[0].code, "R0312");
+    // The state closure is given three: the unit, its previous state, its result.
+    let state = format!(
+        "{PRELUDE}indicator(\"m\", #{{ label: \"m\", max: 5, zero: \"c\" }});\nstate(|u, prev| #{{ status: u.knid }});"
+    );
+    let errors = kaohe::Rules::compile("t.rhai", &state).unwrap_err().0;
+    assert_eq!(errors[0].code, "R0312");
+    assert_eq!(
+        errors[0].message.en,
+        "this closure takes 2 parameter(s), but it is given 3"
+    );
+    let state = format!(
+        "{PRELUDE}indicator(\"m\", #{{ label: \"m\", max: 5, zero: \"c\" }});\nstate(|u, prev, r| #{{ status: u.knid, rank: r.rnak }});"
+    );
+    let errors = kaohe::Rules::compile("t.rhai", &state).unwrap_err().0;
+    let help: Vec<&str> = errors
+        .iter()
+        .map(|e| e.help.as_ref().unwrap().en.as_str())
+        .collect();
+    assert_eq!(help, ["did you mean `kind`?", "did you mean `rank`?"]);
 }
 
 #[test]

@@ -74,65 +74,80 @@ enum Given {
 
 /// Checks every closure of `set` in `ast` (the file `file`), adding what is wrong to `errors`.
 pub(super) fn check(set: &RuleSet, ast: &AST, file: &str, errors: &mut Vec<RuleError>) {
-    let mut closures: Vec<(FnPtr, Given)> = crate::collect::uses::unit_closures(set)
-        .into_iter()
-        .map(|f| (f, Given::Unit))
-        .collect();
+    // Each closure with what each of its parameters is given (`None`: not checked).
+    let mut closures: Vec<(FnPtr, Vec<Option<Given>>, &str)> =
+        crate::collect::uses::unit_closures(set)
+            .into_iter()
+            .map(|f| (f, vec![Some(Given::Unit)], "|u| …"))
+            .collect();
     for c in &set.consequences {
         if let Outcome::Closure(f) = &c.when {
-            closures.push((f.clone(), Given::Result));
+            closures.push((f.clone(), vec![Some(Given::Result)], "|r| …"));
         }
     }
-    for (f, given) in closures {
+    if let Some(f) = &set.state {
+        let given = vec![Some(Given::Unit), None, Some(Given::Result)];
+        closures.push((f.clone(), given, "|u, prev, r| …"));
+    }
+    for (f, given, example) in closures {
         let Some(def) = ast.iter_fn_def().find(|d| d.name == f.fn_name()) else {
             continue;
         };
-        let mut at =
-            |pos: Position, m| errors.push(RuleError::new(SourceLocation::new(file, pos), m));
         // Captured variables come first, as curried arguments.
-        let written = def.params.len().saturating_sub(f.curry().len());
-        if written != 1 {
-            let example = match given {
-                Given::Unit => "|u| …",
-                Given::Result => "|r| …",
-            };
-            at(
-                def.body.start_position(),
-                msg::closure_params(written, example),
-            );
+        let curried = f.curry().len();
+        let written = def.params.len().saturating_sub(curried);
+        if written != given.len() {
+            let m = msg::closure_params(written, given.len(), example);
+            let location = SourceLocation::new(file, def.body.start_position());
+            errors.push(RuleError::new(location, m));
             continue;
         }
-        let Some(param) = def.params.last() else {
-            continue;
-        };
-        // The closure's body, then the script functions it hands its parameter to (`f(u)`),
-        // theirs in turn: each with the name its own parameter gives the unit.
-        let mut todo = vec![(f.fn_name().to_string(), def.params.len(), param.to_string())];
-        let mut seen: Vec<(String, usize, String)> = Vec::new();
-        while let Some(next) = todo.pop() {
-            if seen.contains(&next) {
+        for (k, g) in given.iter().enumerate() {
+            let (Some(g), Some(param)) = (g, def.params.get(curried + k)) else {
                 continue;
-            }
-            let (name, params, param) = &next;
-            let (reads, calls) = reads_in(ast, name, *params, param);
-            for (names, pos) in reads {
-                if let Some(m) = unknown(set, given, param, &names) {
-                    at(pos, m);
-                }
-            }
-            for (callee, args, k) in calls {
-                let Some(d) = ast
-                    .iter_fn_def()
-                    .find(|d| d.name == callee && d.params.len() == args)
-                else {
-                    continue;
-                };
-                if let Some(p) = d.params.get(k) {
-                    todo.push((callee, args, p.to_string()));
-                }
-            }
-            seen.push(next);
+            };
+            let first = (f.fn_name().to_string(), def.params.len(), param.to_string());
+            check_reads(set, ast, file, *g, first, errors);
         }
+    }
+}
+
+/// Checks what a function reads through its parameter given `g` — the closure's body, then the
+/// script functions it hands the parameter to (`f(u)`), theirs in turn, each with the name its
+/// own parameter gives it. `first`: the function's name, number of parameters and parameter.
+fn check_reads(
+    set: &RuleSet,
+    ast: &AST,
+    file: &str,
+    g: Given,
+    first: (String, usize, String),
+    errors: &mut Vec<RuleError>,
+) {
+    let mut todo = vec![first];
+    let mut seen: Vec<(String, usize, String)> = Vec::new();
+    while let Some(next) = todo.pop() {
+        if seen.contains(&next) {
+            continue;
+        }
+        let (name, params, param) = &next;
+        let (reads, calls) = reads_in(ast, name, *params, param);
+        for (names, pos) in reads {
+            if let Some(m) = unknown(set, g, param, &names) {
+                errors.push(RuleError::new(SourceLocation::new(file, pos), m));
+            }
+        }
+        for (callee, args, k) in calls {
+            let Some(d) = ast
+                .iter_fn_def()
+                .find(|d| d.name == callee && d.params.len() == args)
+            else {
+                continue;
+            };
+            if let Some(p) = d.params.get(k) {
+                todo.push((callee, args, p.to_string()));
+            }
+        }
+        seen.push(next);
     }
 }
 

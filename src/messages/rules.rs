@@ -675,16 +675,16 @@ pub(crate) fn wording_numbers(numbers: &[String]) -> Message {
     )
 }
 
-/// R0312: a closure with `written` parameters where one is given (`example`: `|u| …`).
-pub(crate) fn closure_params(written: usize, example: &str) -> Message {
+/// R0312: a closure with `written` parameters where `given` are given (`example`: `|u| …`).
+pub(crate) fn closure_params(written: usize, given: usize, example: &str) -> Message {
     Message::new(
         "R0312",
-        format!("这个闭包写了 {written} 个参数，但调用时只传入 1 个"),
-        format!("this closure takes {written} parameters, but it is given one"),
+        format!("这个闭包写了 {written} 个参数，但调用时传入 {given} 个"),
+        format!("this closure takes {written} parameter(s), but it is given {given}"),
     )
     .help(
-        format!("写成只有一个参数的 `{example}`"),
-        format!("write it with one parameter: `{example}`"),
+        format!("写成 `{example}`"),
+        format!("write it as `{example}`"),
     )
 }
 
