@@ -85,6 +85,7 @@ pub(super) fn check(set: &RuleSet, ast: &AST, file: &str, errors: &mut Vec<RuleE
             closures.push((f.clone(), vec![Some(Given::Result)], "|r| …"));
         }
     }
+    misspelt_functions(ast, file, errors);
     if let Some(f) = &set.state {
         let given = vec![Some(Given::Unit), None, Some(Given::Result)];
         closures.push((f.clone(), given, "|u, prev, r| …"));
@@ -108,6 +109,110 @@ pub(super) fn check(set: &RuleSet, ast: &AST, file: &str, errors: &mut Vec<RuleE
             };
             let first = (f.fn_name().to_string(), def.params.len(), param.to_string());
             check_reads(set, ast, file, *g, first, errors);
+        }
+    }
+}
+
+/// Functions of Rhai and kaohe a script may call, beside its own: a call close to one of the
+/// script's functions is not taken for a slip when it names one of these.
+const LIBRARY: [&str; 64] = [
+    "abs",
+    "all",
+    "append",
+    "call",
+    "ceiling",
+    "chars",
+    "clear",
+    "contains",
+    "curry",
+    "debug",
+    "dedup",
+    "drain",
+    "ends_with",
+    "extract",
+    "filter",
+    "floor",
+    "Fn",
+    "fraction",
+    "get",
+    "index_of",
+    "insert",
+    "int",
+    "is_def_fn",
+    "is_def_var",
+    "is_empty",
+    "is_shared",
+    "keys",
+    "len",
+    "map",
+    "max",
+    "min",
+    "pad",
+    "parse_decimal",
+    "parse_int",
+    "pop",
+    "print",
+    "push",
+    "range",
+    "reduce",
+    "remove",
+    "replace",
+    "retain",
+    "reverse",
+    "round",
+    "set",
+    "shift",
+    "sign",
+    "some",
+    "sort",
+    "splice",
+    "split",
+    "starts_with",
+    "sub_string",
+    "sum",
+    "to_decimal",
+    "to_int",
+    "to_lower",
+    "to_string",
+    "to_upper",
+    "trim",
+    "truncate",
+    "type_of",
+    "values",
+    "zip",
+];
+
+/// A call in a script function or closure to a function the script does not define, close to
+/// one it does (`reach_point(u)` for `reach_points`): an error with the name meant. Rhai would
+/// find it out only when a unit is scored.
+fn misspelt_functions(ast: &AST, file: &str, errors: &mut Vec<RuleError>) {
+    let defined: Vec<String> = ast.iter_fn_def().map(|d| d.name.to_string()).collect();
+    let mut calls: Vec<(String, Position)> = Vec::new();
+    for d in ast.iter_fn_def() {
+        crate::collect::uses::walk_function(ast, &d.name, d.params.len(), &mut |e| {
+            if let Expr::FnCall(call, pos) = e {
+                let name = call.name.as_str();
+                let plain = !call.is_qualified()
+                    && name
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_alphabetic() || c == '_');
+                if plain && !defined.iter().any(|n| n == name) && !LIBRARY.contains(&name) {
+                    calls.push((name.to_string(), *pos));
+                }
+            }
+        });
+    }
+    calls.sort_by_key(|(_, pos)| (pos.line(), pos.position()));
+    calls.dedup();
+    for (name, pos) in calls {
+        let own = defined
+            .iter()
+            .filter(|n| !n.starts_with("anon$"))
+            .map(String::as_str);
+        if let Some(near) = closest(&name, own) {
+            let m = msg::undefined_function(&name, near);
+            errors.push(RuleError::new(SourceLocation::new(file, pos), m));
         }
     }
 }

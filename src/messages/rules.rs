@@ -675,6 +675,17 @@ pub(crate) fn wording_numbers(numbers: &[String]) -> Message {
     )
 }
 
+/// R0102: a call to a function the script does not define, close to one it does.
+pub(crate) fn undefined_function(name: &str, near: &str) -> Message {
+    let t = did_you_mean(near);
+    Message::new(
+        "R0102",
+        format!("调用的函数 `{name}` 没有定义"),
+        format!("the function `{name}` called here is not defined"),
+    )
+    .help(t.zh, t.en)
+}
+
 /// R0312: a closure with `written` parameters where `given` are given (`example`: `|u| …`).
 pub(crate) fn closure_params(written: usize, given: usize, example: &str) -> Message {
     Message::new(
