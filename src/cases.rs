@@ -319,11 +319,11 @@ fn previous_from_data(rules: &Rules, path: &str, load: &Loader) -> Result<Previo
     let dataset = data::read(&rules.set, path, &bytes);
     if !dataset.errors.is_empty() {
         let e = crate::Error::Data(crate::DataErrors(dataset.errors));
-        return Err(msg::bad_previous(Some(path), &e.to_string()));
+        return Err(msg::previous_data_failed(path, &run_errors(&e)));
     }
     let report = rules
         .assess(&dataset.units, None)
-        .map_err(|e| msg::bad_previous(Some(path), &crate::Error::Eval(e).to_string()))?;
+        .map_err(|e| msg::previous_data_failed(path, &run_errors(&crate::Error::Eval(e))))?;
     let value =
         serde_json::to_value(&report).map_err(|e| msg::bad_previous(Some(path), &e.to_string()))?;
     Previous::from_value(&value).map_err(|e| msg::bad_previous(Some(path), &e.to_string()))

@@ -85,6 +85,35 @@ fn every_broken_rule_file_gives_exactly_its_declared_errors() {
 }
 
 #[test]
+fn a_cases_previous_period_may_be_last_periods_data_scored_by_the_same_rules() {
+    let b = kaohe::bundled::default_set();
+    let rules = Rules::compile(b.rules_path, b.rules).unwrap();
+    let sample = String::from_utf8(b.data.unwrap().to_vec()).unwrap();
+    // Last period's data the same as this period's: every unit keeps its place.
+    let cases = r#"{"cases": [
+        {"name": "same data", "data": "now.csv", "previous": {"data": "now.csv"},
+         "expect": {"999001101": {"rank": 5, "previous_rank": 5, "rank_change": 0}}},
+        {"name": "bad data", "data": "now.csv", "previous": {"data": "bad.csv"}, "expect": {}}]}"#;
+    let first_row = sample.lines().nth(1).unwrap();
+    let bad = sample.replacen(first_row, &first_row.replacen(",", ",x", 3), 1);
+    let load = |p: &str| {
+        Ok(if p == "bad.csv" {
+            bad.clone().into_bytes()
+        } else {
+            sample.clone().into_bytes()
+        })
+    };
+    let suite = cases::run_cases(&rules, cases, &load).unwrap();
+    assert!(
+        suite.cases[0].failures.is_empty(),
+        "{:?}",
+        suite.cases[0].failures
+    );
+    let why = suite.cases[1].failures[0].render(Lang::Zh);
+    assert!(why.contains("上期数据“bad.csv”无法计分"), "{why}");
+}
+
+#[test]
 fn a_failing_case_reports_a_readable_difference() {
     let b = kaohe::bundled::default_set();
     let rules = Rules::compile(b.rules_path, b.rules).unwrap();

@@ -258,6 +258,20 @@ pub(crate) fn cannot_read(path: &str, why: &str) -> Message {
     )
 }
 
+/// T0005: the previous period's data (`"previous": {"data": …}`) could not be scored; `why`
+/// in both languages.
+pub(crate) fn previous_data_failed(path: &str, why: &Text) -> Message {
+    Message::new(
+        "T0005",
+        format!("上期数据“{path}”无法计分：{}", why.zh),
+        format!("`{path}`, the previous period's data, cannot be scored: {}", why.en),
+    )
+    .help(
+        "改正上期数据文件中的错误；上期结果也可以写成 `kaohe assess … --format json` 输出的结果文件",
+        "fix the previous period's data file; or give the previous results as a file written by `kaohe assess … --format json`",
+    )
+}
+
 /// T0005: the previous period's results (`previous`) of a case are not understood; `path`
 /// when they are in a file.
 pub(crate) fn bad_previous(path: Option<&str>, why: &str) -> Message {
