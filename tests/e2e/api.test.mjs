@@ -76,7 +76,7 @@ test("check: the broken rule files give exactly the errors they expect", () => {
     assert.equal(r.type, expected("error").length ? "failure" : "success", f);
     assert.deepEqual(r.errors.map(line), expected("error"), f);
     assert.deepEqual(r.warnings.map(line), expected("warning"), f);
-    assert.ok([...r.errors, ...r.warnings].every((e) => /^R\d{4}$/.test(e.code) && /[\u4e00-\u9fff]/.test(e.message)), f);
+    assert.ok([...r.errors, ...r.warnings].every((e) => /^[RI]\d{4}$/.test(e.code) && /[\u4e00-\u9fff]/.test(e.message)), f);
   }
   const ok = kaohe.check("rules/county-antidrug.rhai", readText("rules/county-antidrug.rhai"));
   assert.deepEqual(ok, { type: "success", errors: [], warnings: [] });
