@@ -684,6 +684,16 @@ function renderNotices() {
   $("#notices").innerHTML = html;
 }
 
+/** One rule problem (error or warning) in the list: code, place, unit, words, fix; a click goes to it. */
+function problemItem(e) {
+  const at = e.location?.line ? `data-line="${e.location.line}" data-column="${e.location.column}"` : "";
+  const file = e.location?.file && e.location.file !== state.rules?.name ? `${esc(basename(e.location.file))} ` : "";
+  const loc = atLine(e.location);
+  return `<li><button type="button" class="problem" ${at}>${e.code || loc ? `<span class="where">${codeChip(e.code)}${loc ? `<span class="loc">${file}${loc}</span>` : ""}</span>` : ""}
+    ${e.unit ? `<span class="who">${esc(unitOf(e))}${e.rule ? ` · 规则“${esc(e.rule)}”` : ""}</span>` : ""}
+    <span class="msg">${esc(e.message)}</span>${helpLine(e.help)}</button></li>`;
+}
+
 function renderDiagnostics() {
   const probs = ruleProblems();
   const warnings = probs.length ? [] : state.warnings;
@@ -697,22 +707,11 @@ function renderDiagnostics() {
   let html = "";
   if (warnings.length) {
     html = `<p class="warn">规则可以计分，但有 ${warnings.length} 处警告：</p><ul class="problems warnings">` +
-      warnings.map(problemOf).map((e) => {
-        const at = e.location?.line ? `data-line="${e.location.line}" data-column="${e.location.column}"` : "";
-        return `<li><button type="button" class="problem" ${at}><span class="where">${codeChip(e.code)}<span class="loc">${atLine(e.location)}</span></span>
-          <span class="msg">${esc(e.message)}</span>${helpLine(e.help)}</button></li>`;
-      }).join("") + "</ul>";
+      warnings.map(problemOf).map(problemItem).join("") + "</ul>";
   }
   if (probs.length) {
     html = `<p class="bad">${state.failure?.stage === "eval" ? "规则运行出错" : state.failure?.stopped ? "计算已停止" : "规则有错误"}（${probs.length} 处）：</p><ul class="problems">` +
-      probs.map(problemOf).map((e) => {
-        const at = e.location?.line ? `data-line="${e.location.line}" data-column="${e.location.column}"` : "";
-        const file = e.location?.file && e.location.file !== state.rules?.name ? `${esc(basename(e.location.file))} ` : "";
-        const loc = atLine(e.location);
-        return `<li><button type="button" class="problem" ${at}>${e.code || loc ? `<span class="where">${codeChip(e.code)}${loc ? `<span class="loc">${file}${loc}</span>` : ""}</span>` : ""}
-          ${e.unit ? `<span class="who">${esc(unitOf(e))}${e.rule ? ` · 规则“${esc(e.rule)}”` : ""}</span>` : ""}
-          <span class="msg">${esc(e.message)}</span>${helpLine(e.help)}</button></li>`;
-      }).join("") + "</ul>";
+      probs.map(problemOf).map(problemItem).join("") + "</ul>";
   } else if (state.result) {
     const r = state.result.report;
     const top = r.units.find((u) => u.rank === 1);

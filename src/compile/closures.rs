@@ -376,3 +376,32 @@ fn unknown(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::panic)]
+    use super::RESULT_KEYS;
+
+    /// The keys the checks accept are the keys a consequence's `r` holds (`cohort/closure.rs`).
+    #[test]
+    fn the_result_keys_checked_are_the_keys_a_result_holds() {
+        let mut keys: Vec<String> = RESULT_KEYS.iter().map(|k| format!("\"{k}\"")).collect();
+        keys.sort();
+        let src = format!(
+            "ruleset(#{{ id: \"k\", title: \"k\", max: 1 }});\nfield(\"code\", #{{ label: \"编码\", type: \"text\" }});\nunit(#{{ id: \"code\" }});\nindicator(\"i\", #{{ label: \"i\", max: 1, score: |u| 1 }});\nconsequence(\"c\", #{{ when: |r| {{ let k = r.keys(); k.sort(); k == [{}] }} }});",
+            keys.join(", ")
+        );
+        let Ok(rules) = crate::Rules::compile("k.rhai", &src) else {
+            panic!("does not compile: {src}");
+        };
+        let ds = crate::data::read_csv(&rules.set, "编码\n1\n".as_bytes());
+        let Ok(report) = rules.assess(&ds.units, None) else {
+            panic!("does not score");
+        };
+        assert_eq!(
+            report.units[0].consequences.len(),
+            1,
+            "r holds other keys than RESULT_KEYS"
+        );
+    }
+}
