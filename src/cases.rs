@@ -146,6 +146,7 @@ impl Coverage {
                 .collect()
         };
         let mut indicators = ids(ItemKind::Indicator);
+        indicators.extend(ids(ItemKind::Deduction));
         indicators.extend(set.cohort_items.iter().map(|c| c.id.to_string()));
         let labels = set
             .items
@@ -187,7 +188,9 @@ impl Coverage {
             for i in &u.items {
                 match i.kind {
                     ItemKind::Bonus if i.points > Decimal::ZERO => mark(&mut self.bonuses.0, &i.id),
-                    ItemKind::Indicator | ItemKind::Cohort if i.points < i.max => {
+                    ItemKind::Indicator | ItemKind::Cohort | ItemKind::Deduction
+                        if i.points < i.max =>
+                    {
                         mark(&mut self.indicators.0, &i.id)
                     }
                     _ => {}

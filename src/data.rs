@@ -679,7 +679,10 @@ impl<'a> Checker<'a> {
                 let checked = match &value {
                     Value::Missing => f.required,
                     Value::Text(_) => !f.one_of.is_empty(),
-                    _ => false,
+                    Value::Int(_) | Value::Number(_) => {
+                        !f.one_of.is_empty() || !f.range.holds(&value)
+                    }
+                    Value::Bool(_) => false,
                 };
                 if !checked {
                     values.push(value);
@@ -687,12 +690,38 @@ impl<'a> Checker<'a> {
                 }
             }
             let value = match parse_written(f, raw) {
-                Ok(Value::Text(t)) if !f.one_of.is_empty() && !f.one_of.contains(&t) => {
+                Ok(v)
+                    if !f.one_of.is_empty()
+                        && !matches!(v, Value::Missing)
+                        && !f.one_of.contains(&v.display()) =>
+                {
                     ok = false;
-                    out.push_back(error(column, header, msg::not_allowed(&t, &f.one_of)));
+                    let found = match v {
+                        Value::Text(t) => t,
+                        _ => raw.trim().to_string(),
+                    };
+                    out.push_back(error(column, header, msg::not_allowed(&found, &f.one_of)));
+                    continue;
+                }
+                Ok(v) if !f.range.holds(&v) => {
+                    ok = false;
+                    let r = &f.range;
+                    let (lo, hi) = (
+                        r.min.map(crate::figures::fmt),
+                        r.max.map(crate::figures::fmt),
+                    );
+                    let m = msg::out_of_range(raw.trim(), lo.as_deref(), hi.as_deref(), r.declared);
+                    out.push_back(error(column, header, m));
                     continue;
                 }
                 Ok(v) => v,
+                // A yes/no field with its own words: one of them.
+                Err(_) if f.spellings.is_some() => {
+                    ok = false;
+                    let words = f.spellings.as_ref().map(|s| s.all()).unwrap_or_default();
+                    out.push_back(error(column, header, msg::not_allowed(raw.trim(), &words)));
+                    continue;
+                }
                 Err(help) => {
                     ok = false;
                     out.push_back(error(
@@ -948,6 +977,11 @@ fn parse_plain(field: &Field, raw: &str) -> Option<Value> {
         FieldType::Percent => {
             plain_decimal(raw.strip_suffix('%').unwrap_or(raw)).map(Value::Number)
         }
+        FieldType::Bool if field.spellings.is_some() => field
+            .spellings
+            .as_ref()
+            .and_then(|s| s.read(raw))
+            .map(Value::Bool),
         FieldType::Bool => match raw {
             "是" | "有" | "true" | "yes" | "y" | "1" | "√" | "✓" => Some(Value::Bool(true)),
             "否" | "无" | "false" | "no" | "n" | "0" | "×" | "✗" => Some(Value::Bool(false)),
@@ -1043,6 +1077,12 @@ fn parse_written(field: &Field, raw: &str) -> Result<Value, Option<Text>> {
     let hint = || msg::cell_hint(field.ty, trimmed, &t);
     match field.ty {
         FieldType::Text => Ok(Value::Text(raw.trim().to_string())),
+        FieldType::Bool if field.spellings.is_some() => field
+            .spellings
+            .as_ref()
+            .and_then(|s| s.read(&t))
+            .map(Value::Bool)
+            .ok_or(None),
         FieldType::Bool => match t.to_lowercase().as_str() {
             "是" | "有" | "true" | "yes" | "y" | "1" | "√" | "✓" => Ok(Value::Bool(true)),
             "否" | "无" | "false" | "no" | "n" | "0" | "×" | "✗" => Ok(Value::Bool(false)),
@@ -2449,6 +2489,8 @@ mod tests {
             required,
             default,
             one_of: Vec::new(),
+            spellings: None,
+            range: crate::model::Range::of(ty),
         }
     }
 

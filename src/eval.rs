@@ -597,7 +597,9 @@ pub(crate) fn item_categories(set: &RuleSet) -> Vec<Option<usize>> {
     set.items
         .iter()
         .map(|i| match (i.kind, &i.category) {
-            (ItemKind::Indicator, Some(c)) => set.categories.iter().position(|(n, _)| **n == **c),
+            (ItemKind::Indicator | ItemKind::Deduction, Some(c)) => {
+                set.categories.iter().position(|(n, _)| **n == **c)
+            }
             _ => None,
         })
         .collect()
@@ -708,34 +710,44 @@ pub(crate) fn score_unit(
     })
 }
 
-/// Base and bonus points after category caps (大类封顶) and the bonus cap (加分上限); each cap
-/// that bites is noted in `notes` when given.
+/// Base and bonus points after category caps (大类封顶), the caps on a category's deductions
+/// (本项限扣) and the bonus cap (加分上限), from the rule set's base (基础分); each cap that
+/// bites is noted in `notes` when given.
 fn capped_totals(
     set: &RuleSet,
     categories: &[Option<usize>],
     points: &[Option<Decimal>],
     mut notes: Option<&mut Vec<Adjustment>>,
 ) -> (Decimal, Decimal) {
-    // On the stack for the usual handful of categories (考核大类).
-    let mut few = [Total::default(); 16];
+    // On the stack for the usual handful of categories (考核大类): points, then deductions.
+    let mut few = [(Total::default(), Total::default()); 16];
     let mut many = Vec::new();
-    let per_category: &mut [Total] = if set.categories.len() <= few.len() {
+    let per_category: &mut [(Total, Total)] = if set.categories.len() <= few.len() {
         &mut few[..set.categories.len()]
     } else {
-        many.resize(set.categories.len(), Total::default());
+        many.resize(set.categories.len(), (Total::default(), Total::default()));
         &mut many
     };
     let mut base = Total::default();
+    if !set.base.is_zero() {
+        base.add(set.base);
+    }
     let mut bonus = Total::default();
     for ((item, cat), p) in set.items.iter().zip(categories).zip(points) {
         let Some(p) = p else { continue };
         match (item.kind, cat) {
             (ItemKind::Bonus, _) => bonus.add(*p),
-            (_, Some(c)) => per_category[*c].add(*p),
+            (ItemKind::Deduction, Some(c)) => per_category[*c].1.add(*p),
+            (_, Some(c)) => per_category[*c].0.add(*p),
             _ => base.add(*p),
         }
     }
-    for ((name, cap), in_category) in set.categories.iter().zip(per_category.iter()) {
+    for (((name, cap), (in_category, taken)), limit) in set
+        .categories
+        .iter()
+        .zip(per_category.iter())
+        .zip(&set.deduct_caps)
+    {
         let in_category = in_category.value();
         if in_category > *cap {
             if let Some(n) = notes.as_mut() {
@@ -753,6 +765,27 @@ fn capped_totals(
             base.add(*cap);
         } else {
             base.add(in_category);
+        }
+        // Deductions are points of 0 or less: together they take at most `limit`.
+        let taken = taken.value();
+        match limit {
+            Some(limit) if -taken > *limit => {
+                if let Some(n) = notes.as_mut() {
+                    n.push(Adjustment {
+                        rule: name.clone(),
+                        detail: format!(
+                            "{name}扣分合计 {}，本项限扣 {} 分，按扣 {} 分计",
+                            fmt(-taken),
+                            fmt(*limit),
+                            fmt(*limit)
+                        ),
+                        points: (-taken).saturating_sub(*limit).normalize(),
+                    });
+                }
+                base.add(-*limit);
+            }
+            _ if !taken.is_zero() => base.add(taken),
+            _ => {}
         }
     }
     let base = base.value();

@@ -113,8 +113,92 @@ pub struct Field {
     pub required: bool,
     /// The value of a blank cell.
     pub default: Option<Value>,
-    /// For a text field, the only values allowed (e.g. `乡镇`, `部门`); empty = any.
+    /// The only values allowed (e.g. `乡镇`, `部门`; `1`, `2`, `3` for a number), as written;
+    /// empty = any.
     pub one_of: Vec<String>,
+    /// For a yes/no field, the only words for yes and for no (`yes: ["已建立"], no: ["未建立"]`);
+    /// `None`: the usual ones (是/否、有/无、√/× …).
+    pub spellings: Option<Box<Spellings>>,
+    /// The range of a number (取值范围): by default a whole number from 0 and a percentage
+    /// from 0 to 100; a value outside it is a data error.
+    pub range: Range,
+}
+
+/// The words a yes/no field takes (是/否的写法), when the rule set declares them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spellings {
+    /// The words for yes.
+    pub yes: Vec<String>,
+    /// The words for no.
+    pub no: Vec<String>,
+}
+
+impl Spellings {
+    /// The value a cell's words stand for, if they are one of them.
+    pub fn read(&self, t: &str) -> Option<bool> {
+        if self.yes.iter().any(|w| w == t) {
+            Some(true)
+        } else if self.no.iter().any(|w| w == t) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// Every word, yes first.
+    pub fn all(&self) -> Vec<String> {
+        self.yes.iter().chain(&self.no).cloned().collect()
+    }
+}
+
+/// The values a numeric field allows (取值范围), each end included; `None` for no limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Range {
+    /// The least value allowed.
+    pub min: Option<Decimal>,
+    /// The greatest value allowed.
+    pub max: Option<Decimal>,
+    /// Whether the rule set wrote the range (else it is the type's default).
+    pub declared: bool,
+}
+
+impl Range {
+    /// The default range of a type: counts from 0, percentages 0–100.
+    pub fn of(ty: FieldType) -> Self {
+        match ty {
+            FieldType::Int => Self {
+                min: Some(Decimal::ZERO),
+                ..Self::default()
+            },
+            FieldType::Percent => Self {
+                min: Some(Decimal::ZERO),
+                max: Some(Decimal::ONE_HUNDRED),
+                declared: false,
+            },
+            _ => Self::default(),
+        }
+    }
+
+    /// Whether a value lies within the range (anything not a number does).
+    pub fn holds(&self, v: &Value) -> bool {
+        match v {
+            // The usual count: from 0, no upper limit.
+            Value::Int(i) if self.max.is_none() && self.min == Some(Decimal::ZERO) => *i >= 0,
+            Value::Int(i) => {
+                self.min.is_none_or(|m| Decimal::from(*i) >= m)
+                    && self.max.is_none_or(|m| Decimal::from(*i) <= m)
+            }
+            Value::Number(d) => {
+                self.min.is_none_or(|m| *d >= m) && self.max.is_none_or(|m| *d <= m)
+            }
+            _ => true,
+        }
+    }
+
+    /// Whether the range limits anything.
+    pub fn is_any(&self) -> bool {
+        self.min.is_none() && self.max.is_none()
+    }
 }
 
 /// A comparison bound (界限), each with explicit inclusiveness.
@@ -337,6 +421,9 @@ pub enum ItemKind {
     Indicator,
     /// Bonus points (加分).
     Bonus,
+    /// A deduction (扣分项, 负面清单): points of 0 or less, taken from the scheme's base with no
+    /// floor but its own `cap` (本项限扣) and its category's `deduct_cap`.
+    Deduction,
     /// Scored against the cohort after every unit is scored (排名指标).
     Cohort,
 }
@@ -363,8 +450,10 @@ pub struct Item {
     pub only: Option<Condition>,
     /// A blank measured field counts as full marks.
     pub blank_is_full: bool,
-    /// Indicator or bonus.
+    /// Indicator, bonus or deduction.
     pub kind: ItemKind,
+    /// For a deduction: the most it takes (本项限扣N分); `None` for no limit.
+    pub deduct_cap: Option<Decimal>,
     /// Where the rule is declared.
     pub pos: rhai::Position,
 }
@@ -546,6 +635,9 @@ pub struct RuleSet {
     pub max: Decimal,
     /// Total bonus cap (累计加分上限).
     pub bonus_max: Option<Decimal>,
+    /// Points every unit starts from (基础分), before its items: 100 for a scheme that only
+    /// deducts (负面清单); 0 when items add up the whole scale.
+    pub base: Decimal,
     /// Decimals shown and published for totals (half-up).
     pub decimals: u32,
     /// Who issues the 通报, for which period, under which number.
@@ -560,6 +652,9 @@ pub struct RuleSet {
     pub cohort_field: Option<usize>,
     /// Areas and their caps.
     pub categories: Vec<(String, Decimal)>,
+    /// The most the deductions of each area (by index into `categories`) take together
+    /// (本项限扣N分); `None` for no limit.
+    pub deduct_caps: Vec<Option<Decimal>>,
     /// Indicators and bonus items, in declaration order.
     pub items: Vec<Item>,
     /// Items scored against the cohort.

@@ -133,6 +133,10 @@ pub struct RuleSetInfo {
     /// Total bonus cap.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bonus_max: Option<Decimal>,
+    /// Points every unit starts from (基础分), when the rule set declares them: a scheme that
+    /// deducts from a base (负面清单).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<Decimal>,
     /// Issuing body, period and document number for the 通报, as the rule set declares them.
     #[serde(flatten)]
     pub publication: crate::model::Publication,

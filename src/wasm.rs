@@ -230,6 +230,7 @@ impl Compiled {
             .collect();
         to_json(&serde_json::json!({
             "id": set.id, "title": set.title, "max": set.max, "bonusMax": set.bonus_max,
+            "base": (!set.base.is_zero()).then_some(set.base),
             "fields": fields, "items": items,
             "vetoes": set.vetoes.iter().map(|v| serde_json::json!({"id": v.id, "label": v.label})).collect::<Vec<_>>(),
             "grades": set.bands.iter().map(|b| b.name.clone()).collect::<Vec<_>>(),
@@ -575,6 +576,12 @@ struct Labels {
     items: Vec<String>,
     /// Each item's category (分类), in the order of `items`; null for none.
     item_categories: Vec<Option<String>>,
+    /// Whether each item, in the order of `items`, is a deduction (扣分项).
+    #[serde(skip)]
+    deductions: Vec<bool>,
+    /// Each category's cap on its points and on its deductions (本项限扣).
+    #[serde(skip)]
+    caps: Vec<(String, rust_decimal::Decimal, Option<rust_decimal::Decimal>)>,
     #[serde(skip)]
     cohort_field: Option<usize>,
 }
@@ -602,6 +609,18 @@ impl Labels {
                         .iter()
                         .map(|i| i.category.as_deref().map(str::to_string)),
                 )
+                .collect(),
+            deductions: set
+                .items
+                .iter()
+                .map(|i| i.kind == crate::model::ItemKind::Deduction)
+                .chain(set.cohort_items.iter().map(|_| false))
+                .collect(),
+            caps: set
+                .categories
+                .iter()
+                .zip(&set.deduct_caps)
+                .map(|((n, cap), limit)| (n.clone(), *cap, *limit))
                 .collect(),
             cohort_field: set.cohort_field,
         }
@@ -874,14 +893,36 @@ impl Scores {
 }
 
 impl Scores {
-    /// The points of a unit's items in `category`, added up; `None` when none applies.
+    /// The points of a unit's items in `category`, added up as the total counts them: the
+    /// category's cap on its points and on its deductions (本项限扣) applied; `None` when none
+    /// applies.
     fn category_points(&self, s: &UnitScore, category: &str) -> Option<rust_decimal::Decimal> {
-        s.items
+        use rust_decimal::Decimal;
+        let (mut points, mut taken, mut any) = (Decimal::ZERO, Decimal::ZERO, false);
+        for ((p, c), deduction) in s
+            .items
             .iter()
             .zip(&self.labels.item_categories)
-            .filter(|(_, c)| c.as_deref() == Some(category))
-            .filter_map(|(p, _)| *p)
-            .reduce(|a, b| a + b)
+            .zip(&self.labels.deductions)
+        {
+            if let (Some(p), Some(c)) = (p, c.as_deref()) {
+                if c == category {
+                    any = true;
+                    if *deduction {
+                        taken = taken.saturating_add(*p);
+                    } else {
+                        points = points.saturating_add(*p);
+                    }
+                }
+            }
+        }
+        if let Some((_, cap, limit)) = self.labels.caps.iter().find(|(n, ..)| n == category) {
+            points = points.min(*cap);
+            if let Some(limit) = limit {
+                taken = taken.max(-*limit);
+            }
+        }
+        any.then(|| points.saturating_add(taken))
     }
 
     /// Unit indices by cohort, then rank (unranked last), then input order.

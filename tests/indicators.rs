@@ -326,3 +326,74 @@ fn linear_on_a_ratio_is_one_division_too() {
     );
     assert_eq!(points(&rep, "1", "cover"), "0.92");
 }
+
+#[test]
+fn map_gives_each_written_value_its_points() {
+    let rep = assess(
+        r#"indicator("mech", #{ label: "机制建立", max: 5,
+            map: #{ value: "kind", points: #{ "已建立": 5, "正在建立": 2.5, "未建立": 0 } },
+            text: "已建立的计5分，正在建立的计2.5分，未建立的不得分" });"#,
+        "1,甲,已建立,0,0,0,0,,\n2,乙,正在建立,0,0,0,0,,\n3,丙,未建立,0,0,0,0,,\n4,丁,建设中,0,0,0,0,,\n",
+    );
+    assert_eq!(points(&rep, "1", "mech"), "5");
+    assert_eq!(points(&rep, "2", "mech"), "2.5");
+    assert_eq!(points(&rep, "3", "mech"), "0");
+    assert_eq!(
+        unit(&rep, "2").items[0].reasons[0].detail,
+        "类别 = 正在建立，计 2.5 分"
+    );
+    // A value the table does not list scores nothing, and the reason names the table.
+    assert_eq!(points(&rep, "4", "mech"), "0");
+    assert_eq!(
+        unit(&rep, "4").items[0].reasons[0].detail,
+        "类别 = 建设中，不在计分表（已建立 5 分、正在建立 2.5 分、未建立 0 分）中，不得分"
+    );
+}
+
+#[test]
+fn map_is_checked_against_the_fields_allowed_values_and_the_items_max() {
+    let src = PRELUDE.replace(
+        r#"field("kind", #{ label: "类别", type: "text", if_blank: "乡镇" });"#,
+        r#"field("kind", #{ label: "类别", type: "text", one_of: ["已建立", "正在建立", "未建立"], required: false });"#,
+    );
+    let codes = |body: &str| -> Vec<&'static str> {
+        errors_of("bad.rhai", &format!("{src}{body}"))
+            .iter()
+            .map(|e| e.code)
+            .collect()
+    };
+    // 未建立 has no points; 已建成 is not an allowed value (did you mean 已建立?).
+    assert_eq!(
+        codes(
+            r#"indicator("m", #{ label: "m", max: 5, map: #{ value: "kind", points: #{ "已建立": 5, "正在建立": 2.5, "已建成": 0 } } });"#
+        ),
+        ["R0402", "R0402"]
+    );
+    // Points above the item's max; a number field; no table.
+    assert_eq!(
+        codes(
+            r#"indicator("m", #{ label: "m", max: 2, map: #{ value: "kind", points: #{ "已建立": 5, "正在建立": 2, "未建立": 0 } } });"#
+        ),
+        ["R0403"]
+    );
+    assert_eq!(
+        codes(
+            r#"indicator("m", #{ label: "m", max: 5, map: #{ value: "a", points: #{ "1": 5 } } });"#
+        ),
+        ["R0402"]
+    );
+    assert_eq!(
+        codes(r#"indicator("m", #{ label: "m", max: 5, map: #{ value: "kind" } });"#),
+        ["R0402"]
+    );
+    // A blank value with `na: "full"` is full marks: the option has its effect.
+    let r = kaohe::Rules::compile(
+        "t.rhai",
+        &format!(r#"{src}indicator("m", #{{ label: "m", max: 5, na: "full", map: #{{ value: "kind", points: #{{ "已建立": 5, "正在建立": 2.5, "未建立": 0 }} }} }});"#),
+    )
+    .unwrap();
+    let csv = "编码,名称,类别,甲,乙,丙,丁,比率,标志\n1,甲,,0,0,0,0,,\n";
+    let ds = kaohe::data::read_csv(&r.set, csv.as_bytes());
+    let rep = r.assess(&ds.units, None).unwrap();
+    assert_eq!(points(&rep, "1", "m"), "5");
+}

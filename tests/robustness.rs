@@ -60,7 +60,27 @@ fn extreme_numbers_saturate_instead_of_overflowing() {
     let rows = "1,甲,,79228162514264337593543950335,0.0000000000000000000000000001,9223372036854775807,9223372036854775807,,\n\
                 2,乙,,-79228162514264337593543950335,79228162514264337593543950335,-9223372036854775808,0,,\n\
                 3,丙,,0,0,0,-1,,\n";
-    let rep = assess(BODY, rows);
+    // Counts are not negative by default (D0206): the rows with −2^63 and −1 are refused…
+    let r = rules(BODY);
+    let csv = format!("编码,名称,类别,甲,乙,丙,丁,比率,标志\n{rows}");
+    let ds = read_csv(&r.set, csv.as_bytes());
+    let codes: Vec<(usize, &str)> = ds.errors.iter().map(|e| (e.row, e.code)).collect();
+    assert_eq!(codes, [(3, "D0206"), (4, "D0206")]);
+    // …and with the default lifted (`min: ()`) they saturate instead of overflowing.
+    let mut src = format!("{PRELUDE}{BODY}");
+    for f in ["c", "d"] {
+        let label = if f == "c" { "丙" } else { "丁" };
+        src = src.replace(
+            &format!(r#"field("{f}", #{{ label: "{label}", type: "int", if_blank: 0 }});"#),
+            &format!(
+                r#"field("{f}", #{{ label: "{label}", type: "int", if_blank: 0, min: () }});"#
+            ),
+        );
+    }
+    let r = kaohe::Rules::compile("t.rhai", &src).unwrap();
+    let ds = read_csv(&r.set, csv.as_bytes());
+    assert!(ds.errors.is_empty(), "{:?}", ds.errors);
+    let rep = r.assess(&ds.units, None).unwrap();
     for u in &rep.units {
         for i in &u.items {
             assert!(

@@ -16,9 +16,10 @@ field("n", #{ label: "次数", type: "int", required: false });
 field("m", #{ label: "件数", type: "int", required: false });
 field("x", #{ label: "数值", type: "number", required: false });
 field("ok", #{ label: "是否", type: "bool", required: false });
+field("st", #{ label: "状态", type: "text", required: false });
 unit(#{ id: "code", name: "name" });
 "#;
-const HEADER: &str = "编码,名称,类别,次数,件数,数值,是否";
+const HEADER: &str = "编码,名称,类别,次数,件数,数值,是否,状态";
 
 /// What a case reads of the result for unit `1`.
 #[derive(Clone, Copy)]
@@ -30,7 +31,7 @@ enum Read {
 }
 
 /// A shape, one of its options, the declaration without and with it, one unit's row
-/// (`kind,n,m,x,ok`), and what the unit gets either way.
+/// (`kind,n,m,x,ok`, then `st` where a case needs it), and what the unit gets either way.
 struct Case {
     shape: &'static str,
     option: &'static str,
@@ -349,6 +350,53 @@ const CASES: &[Case] = &[
         read: Read::Points,
         expect: ("2", "—"),
     },
+    // ── map (按取值计分) ──
+    Case {
+        shape: "map",
+        option: "na: full",
+        without: r#"indicator("i", #{ label: "取值", max: 5, map: #{ value: "st", points: #{ "已建立": 5, "正在建立": 2.5 } } });"#,
+        with: r#"indicator("i", #{ label: "取值", max: 5, na: "full", map: #{ value: "st", points: #{ "已建立": 5, "正在建立": 2.5 } } });"#,
+        row: "乡镇,,,,,",
+        read: Read::Points,
+        expect: ("0", "5"),
+    },
+    Case {
+        shape: "map",
+        option: "points",
+        without: r#"indicator("i", #{ label: "取值", max: 5, map: #{ value: "st", points: #{ "已建立": 5, "正在建立": 2.5 } } });"#,
+        with: r#"indicator("i", #{ label: "取值", max: 5, map: #{ value: "st", points: #{ "已建立": 5, "正在建立": 3 } } });"#,
+        row: "乡镇,,,,,正在建立",
+        read: Read::Points,
+        expect: ("2.5", "3"),
+    },
+    Case {
+        shape: "map",
+        option: "applies",
+        without: r#"indicator("i", #{ label: "取值", max: 5, map: #{ value: "st", points: #{ "已建立": 5 } } });"#,
+        with: r#"indicator("i", #{ label: "取值", max: 5, applies: #{ field: "kind", equals: "乡镇" }, map: #{ value: "st", points: #{ "已建立": 5 } } });"#,
+        row: "街道,,,,,未建立",
+        read: Read::Points,
+        expect: ("0", "5"),
+    },
+    // ── deduction (扣分项): deduct from the base, its own cap ──
+    Case {
+        shape: "deduct",
+        option: "deduction cap (本项限扣)",
+        without: r#"deduction("i", #{ label: "扣分", deduct: #{ count: "n", each: 2 } });"#,
+        with: r#"deduction("i", #{ label: "扣分", cap: 5, deduct: #{ count: "n", each: 2 } });"#,
+        row: "乡镇,4,,,",
+        read: Read::Points,
+        expect: ("-8", "-5"),
+    },
+    Case {
+        shape: "deduct",
+        option: "deduction category deduct_cap",
+        without: r#"category("c", #{ deduct_cap: 100 }); deduction("i", #{ label: "扣分", category: "c", deduct: #{ count: "n", each: 2 } }); deduction("j", #{ label: "扣分", category: "c", deduct: #{ count: "m", each: 2 } });"#,
+        with: r#"category("c", #{ deduct_cap: 5 }); deduction("i", #{ label: "扣分", category: "c", deduct: #{ count: "n", each: 2 } }); deduction("j", #{ label: "扣分", category: "c", deduct: #{ count: "m", each: 2 } });"#,
+        row: "乡镇,2,2,,",
+        read: Read::Total,
+        expect: ("-8", "-5"),
+    },
     // ── score (自定义) ──
     Case {
         shape: "score",
@@ -403,7 +451,7 @@ fn every_option_a_shape_accepts_changes_what_a_unit_gets() {
 #[test]
 fn every_shape_is_in_the_table() {
     for shape in [
-        "deduct", "count", "target", "linear", "bands", "zero", "yes", "score",
+        "deduct", "count", "target", "linear", "bands", "zero", "yes", "map", "score",
     ] {
         assert!(
             CASES.iter().any(|c| c.shape == shape),
@@ -411,7 +459,7 @@ fn every_shape_is_in_the_table() {
         );
     }
     // Each shape that reads one value (`na: "full"` means something) has its `na` case.
-    for shape in ["target", "linear", "bands", "zero", "yes"] {
+    for shape in ["target", "linear", "bands", "zero", "yes", "map"] {
         assert!(
             CASES
                 .iter()

@@ -2,7 +2,7 @@
 // <pre>, both the size of the text inside one scrolling box, so they never drift apart. Line
 // numbers on the left; errors are marked on their line number, on the line and at their column.
 
-const API = "ruleset|field|unit|category|indicator|bonus|cohort_indicator|veto|veto_policy|" +
+const API = "ruleset|field|unit|category|indicator|bonus|deduction|cohort_indicator|veto|veto_policy|" +
   "prerequisite|grades|ranking|consequence|metric|state|rollup|todo";
 const KEYWORDS = "let|const|if|else|while|loop|for|in|do|until|break|continue|return|fn|private|" +
   "import|export|as|switch|throw|try|catch|true|false|this|global";

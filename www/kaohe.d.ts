@@ -33,7 +33,7 @@ export interface CaseMessage { code: string; message: string; help?: string; en?
 export interface DataUse { field: string; label: string; value: string }
 export interface Reason { detail: string; points: number; data: DataUse[] }
 export interface ItemResult {
-  id: string; label: string; category: string | null; kind: "indicator" | "bonus" | "cohort";
+  id: string; label: string; category: string | null; kind: "indicator" | "bonus" | "deduction" | "cohort";
   max: number; points: number; not_applicable: boolean; text: string; reasons: Reason[];
 }
 export interface MetricResult {
@@ -68,7 +68,7 @@ export interface CohortStats {
 export interface Report {
   schema: "kaohe-result"; schema_version: 1;
   rule_set: {
-    id: string; title: string; source: string; max: number; bonus_max?: number; decimals: number;
+    id: string; title: string; source: string; max: number; bonus_max?: number; base?: number; decimals: number;
     /** The 通报's issuing body (发文单位), period (考核期间) and document number (文号), as `ruleset(#{ … })` declares them. */
     issuer?: string; period?: string; document?: string;
   };
@@ -78,7 +78,7 @@ export interface Report {
 }
 
 export interface RuleSetInfo {
-  id: string; title: string; max: number; bonusMax: number | null;
+  id: string; title: string; max: number; bonusMax: number | null; base: number | null;
   fields: { name: string; label: string; aliases: string[]; type: string; required: boolean }[];
   items: { id: string; label: string; category: string | null; max: number; kind: string }[];
   vetoes: { id: string; label: string }[]; grades: string[]; consequences: string[];

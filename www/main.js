@@ -260,7 +260,7 @@ async function batchResult(r, request) {
   const info = r.info;
   const report = {
     rule_set: {
-      id: info.id, title: info.title, source: request.name, max: info.max, bonus_max: info.bonusMax, decimals,
+      id: info.id, title: info.title, source: request.name, max: info.max, bonus_max: info.bonusMax, base: info.base ?? undefined, decimals,
       ...Object.fromEntries(["issuer", "period", "document"].filter((k) => info[k] != null).map((k) => [k, info[k]])),
     },
     units, cohorts: cohortStats(units, info.grades, decimals), rollups: [],
@@ -735,7 +735,7 @@ function renderSummary() {
     return;
   }
   const rs = r.rule_set;
-  const scale = rs.bonus_max ? `基础分 ${rs.max} 分，加分上限 ${rs.bonus_max} 分` : `满分 ${rs.max} 分`;
+  const scale = rs.base != null ? `基础分 ${rs.base} 分，按扣分项扣减，可低于 0 分` : rs.bonus_max ? `基础分 ${rs.max} 分，加分上限 ${rs.bonus_max} 分` : `满分 ${rs.max} 分`;
   const left = leftOut();
   let html = `<div class="title-row"><h1>${esc(rs.title)}</h1><span class="hint">${esc(scale)} · 共 ${r.units.length} 个单位${left ? `参与计分，<span class="bad">另有 ${left} 个单位因数据错误未计分</span>` : ""}</span></div><div class="cards">`;
   for (const c of r.cohorts) {
@@ -1158,16 +1158,16 @@ function showUnit(u) {
   html += `<h3>计分明细</h3><table class="breakdown"><thead><tr><th>考核项目</th><th class="num">得分 / 满分</th><th>评分细则与计分过程</th></tr></thead><tbody>`;
   let category;
   for (const it of u.items) {
-    const cat = it.kind === "bonus" ? "加分项目" : it.category;
+    const cat = it.kind === "bonus" ? "加分项目" : it.kind === "deduction" && !it.category ? "扣分项目" : it.category;
     if (cat && cat !== category) html += `<tr class="cat"><th colspan="3">${esc(cat)}</th></tr>`;
     category = cat;
     html += `<tr class="${it.points < it.max && it.kind !== "bonus" ? "lost" : ""}"><td>${esc(it.label)}</td>
-      <td class="num"><strong>${it.not_applicable ? "不适用" : it.points}</strong> / ${it.max}</td>
+      <td class="num"><strong>${it.not_applicable ? "不适用" : it.points}</strong>${it.kind === "deduction" ? "（扣分项）" : ` / ${it.max}`}</td>
       <td>${it.text ? `<div class="rule-text">${esc(it.text)}</div>` : ""}<ul class="reasons">${it.reasons.map((x) => `<li>${esc(x.detail)}${x.points ? ` <span class="${x.points < 0 ? "down" : "up"}">${pts(x.points)}</span>` : ""} ${dataUses(x.data)}</li>`).join("")}</ul></td></tr>`;
   }
   html += "</tbody></table>";
   if (u.adjustments.length) {
-    html += `<h3>封顶与调整</h3><ul class="facts-list">${u.adjustments.map((a) => `<li>${esc(a.rule)}：${esc(a.detail)}${a.points ? ` <span class="down">${pts(a.points)}</span>` : ""}</li>`).join("")}</ul>`;
+    html += `<h3>封顶与调整</h3><ul class="facts-list">${u.adjustments.map((a) => `<li>${esc(a.rule)}：${esc(a.detail)}${a.points ? ` <span class="${a.points < 0 ? "down" : "up"}">${pts(a.points)}</span>` : ""}</li>`).join("")}</ul>`;
   }
   $("#unit-body").innerHTML = html;
   const dlg = $("#unit-dialog");
@@ -1275,7 +1275,8 @@ function categoryColumns() {
   return [
     ...names.map((name) => ({
       name,
-      points: (u) => (hidden(u) ? null : decimalSum(u.items.filter((it) => it.kind !== "bonus" && it.category === name).map((it) => it.points))),
+      // As the total counts them: the category's caps (封顶, 本项限扣) are its adjustments.
+      points: (u) => (hidden(u) ? null : decimalSum([...u.items.filter((it) => it.kind !== "bonus" && it.category === name).map((it) => it.points), ...u.adjustments.filter((a) => a.rule === name).map((a) => a.points)])),
     })),
     ...(hasBonus ? [{ name: "加分", points: (u) => (hidden(u) ? null : decimalSum([u.bonus])) }] : []),
   ];

@@ -105,6 +105,7 @@ impl Rules {
                 source: set.source.clone(),
                 max: set.max.normalize(),
                 bonus_max: set.bonus_max.map(|d| d.normalize()),
+                base: (!set.base.is_zero()).then(|| set.base.normalize()),
                 decimals: set.decimals,
                 publication: set.publication.clone(),
             },

@@ -40,6 +40,7 @@ pub(crate) fn raw_set(set: &RuleSet) -> RuleSet {
     for f in &mut set.fields {
         f.ty = FieldType::Text;
         f.one_of.clear();
+        f.spellings = None;
     }
     set
 }

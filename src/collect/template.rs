@@ -37,6 +37,8 @@ pub struct Column {
     pub label: String,
     /// The type of its cells.
     pub ty: FieldType,
+    /// The range of a number (取值范围).
+    pub range: crate::model::Range,
     /// A blank cell is an error: the field is required and has no default.
     pub required: bool,
     /// The dropdown's values: `one_of`, or 是/否; empty for none.
@@ -158,7 +160,10 @@ pub fn form(rules: &Rules, units: Option<&[Unit]>, unit: Option<&str>) -> Result
 fn column(set: &RuleSet, uses: &Uses, i: usize) -> Column {
     let f = &set.fields[i];
     let choices = match f.ty {
-        FieldType::Bool => vec!["是".to_string(), "否".to_string()],
+        FieldType::Bool => match &f.spellings {
+            Some(words) => words.all(),
+            None => vec!["是".to_string(), "否".to_string()],
+        },
         _ => f.one_of.clone(),
     };
     let required = f.required && f.default.is_none();
@@ -202,13 +207,14 @@ fn column(set: &RuleSet, uses: &Uses, i: usize) -> Column {
     }
     let prompt = format!(
         "{}\n{}",
-        words::allowed(f.ty, &choices).zh,
+        words::allowed(f.ty, &f.range, &choices).zh,
         words::blank_rule(required, default.as_deref()).zh
     );
     Column {
         field: i,
         label: f.label.to_string(),
         ty: f.ty,
+        range: f.range,
         required,
         choices,
         default,
@@ -226,10 +232,12 @@ fn describe(set: &RuleSet, source: Source, role: Role) -> String {
             let it = &set.items[i];
             let kind = match it.kind {
                 crate::model::ItemKind::Bonus => "bonus",
+                crate::model::ItemKind::Deduction => "deduction",
                 crate::model::ItemKind::Cohort => "cohort",
                 crate::model::ItemKind::Indicator => "indicator",
             };
-            (kind, &*it.label, Some(it.max), &*it.text)
+            let points = (it.kind != crate::model::ItemKind::Deduction).then_some(it.max);
+            (kind, &*it.label, points, &*it.text)
         }
         Source::Cohort(i) => {
             let it = &set.cohort_items[i];
@@ -387,7 +395,7 @@ fn write(form: &Form) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         }
         // The validation: what may be typed, and the message for what may not.
         let input = words::input_title(col.ty, col.required).zh;
-        let error = words::error_message(col.ty, &col.choices).zh;
+        let error = words::error_message(col.ty, &col.range, &col.choices).zh;
         let v = DataValidation::new();
         let v = if !col.choices.is_empty() {
             if long(col) {
@@ -405,13 +413,31 @@ fn write(form: &Form) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
         } else {
             match col.ty {
                 FieldType::Text => v.allow_any_value(),
-                FieldType::Int => v.allow_whole_number(DataValidationRule::GreaterThanOrEqualTo(0)),
-                FieldType::Number => v.allow_decimal_number(DataValidationRule::Between(
-                    -1_000_000_000_000.0,
-                    1_000_000_000_000.0,
-                )),
-                FieldType::Percent => {
-                    v.allow_decimal_number(DataValidationRule::Between(0.0, 100.0))
+                // The field's range (取值范围), within what Excel's rules hold.
+                FieldType::Int => {
+                    let whole = |d: Option<rust_decimal::Decimal>, or: i32| {
+                        d.map_or(or, |d| i32::try_from(d.trunc().mantissa()).unwrap_or(or))
+                    };
+                    let (lo, hi) = (
+                        whole(col.range.min, i32::MIN),
+                        whole(col.range.max, i32::MAX),
+                    );
+                    v.allow_whole_number(match (col.range.min, col.range.max) {
+                        (Some(_), None) => DataValidationRule::GreaterThanOrEqualTo(lo),
+                        (None, Some(_)) => DataValidationRule::LessThanOrEqualTo(hi),
+                        _ => DataValidationRule::Between(lo, hi),
+                    })
+                }
+                FieldType::Number | FieldType::Percent => {
+                    let real = |d: Option<rust_decimal::Decimal>, or: f64| {
+                        d.and_then(|d| d.to_string().parse::<f64>().ok())
+                            .unwrap_or(or)
+                    };
+                    let (lo, hi) = (
+                        real(col.range.min, -1_000_000_000_000.0),
+                        real(col.range.max, 1_000_000_000_000.0),
+                    );
+                    v.allow_decimal_number(DataValidationRule::Between(lo, hi))
                 }
                 FieldType::Bool => v.allow_any_value(),
             }
@@ -523,7 +549,7 @@ fn notes(
             col.label.clone(),
             words::type_name(col.ty).zh,
             words::required(col.required).zh,
-            words::allowed(col.ty, &col.choices).zh,
+            words::allowed(col.ty, &col.range, &col.choices).zh,
             if col.required {
                 String::new()
             } else {

@@ -254,6 +254,7 @@ impl Walk<'_> {
                 }
             }
             Shape::Yes(y) => self.add(y.field, source, role),
+            Shape::Map(m) => self.add(m.field, source, role),
             Shape::Score(s) => self.closure(&s.f, source, role),
             Shape::Target(_) | Shape::Linear(_) | Shape::Bands(_) | Shape::Zero(_) => {}
         }

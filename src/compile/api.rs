@@ -52,6 +52,7 @@ pub(super) fn register(engine: &mut Engine, builder: &Shared) {
     declare_named(engine, builder, "category", items::category);
     declare_named(engine, builder, "indicator", items::indicator);
     declare_named(engine, builder, "bonus", items::bonus);
+    declare_named(engine, builder, "deduction", items::deduction);
     declare_named(engine, builder, "cohort_indicator", items::cohort_indicator);
     declare_named(engine, builder, "veto", grading::veto);
     declare(engine, builder, "veto_policy", grading::veto_policy);

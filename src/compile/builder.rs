@@ -13,6 +13,19 @@ use rust_decimal::Decimal;
 /// `veto_policy(#{ grade: "earned" })`: a vetoed unit keeps the grade its points earn.
 const EARNED: &str = "earned";
 
+/// `ruleset(#{ … })`: the scheme's header.
+pub(super) struct Header {
+    pub(super) id: String,
+    pub(super) title: String,
+    /// The scale (满分).
+    pub(super) max: Decimal,
+    pub(super) bonus_max: Option<Decimal>,
+    /// Points every unit starts from (基础分).
+    pub(super) base: Decimal,
+    pub(super) decimals: u32,
+    pub(super) publication: Publication,
+}
+
 /// Collects declarations while the script runs.
 pub(super) struct Builder {
     /// The script's name, for error locations.
@@ -21,14 +34,16 @@ pub(super) struct Builder {
     text: String,
     /// The text scanned, once the first mistake needs it.
     source: Option<Source>,
-    /// `ruleset(…)`: id, title, max, bonus_max, decimals.
-    pub(super) header: Option<(String, String, Decimal, Option<Decimal>, u32, Publication)>,
+    /// `ruleset(…)`.
+    pub(super) header: Option<Header>,
     /// `field(…)`, in order.
     pub(super) fields: Vec<Field>,
     /// `unit(…)`: the id field, the name field and the cohort field.
     pub(super) unit: Option<(usize, Option<usize>, Option<usize>)>,
     /// `category(…)`: name and cap.
     pub(super) categories: Vec<(String, Decimal)>,
+    /// `category(…)`'s `deduct_cap`, by the same index.
+    pub(super) deduct_caps: Vec<Option<Decimal>>,
     /// `indicator(…)` and `bonus(…)`.
     pub(super) items: Vec<Item>,
     /// `cohort_indicator(…)`.
@@ -88,6 +103,7 @@ impl Builder {
             fields: Vec::new(),
             unit: None,
             categories: Vec::new(),
+            deduct_caps: Vec::new(),
             items: Vec::new(),
             cohort_items: Vec::new(),
             vetoes: Vec::new(),
@@ -206,8 +222,8 @@ impl Builder {
             }
         }
         // The items must fit the scale: a unit with full marks must not pass `max`.
-        if let Some((_, _, max, _, _, _)) = &self.header {
-            let mut reachable = Decimal::ZERO;
+        if let Some(Header { max, base, .. }) = &self.header {
+            let mut reachable = *base;
             for (name, cap) in &self.categories {
                 let inside: Decimal = self
                     .items
@@ -352,7 +368,15 @@ impl Builder {
         let survey = super::survey::finish(&mut self);
         errors.append(&mut self.errors);
         warnings.append(&mut self.warnings);
-        let (id, title, max, bonus_max, decimals, publication) = self.header?;
+        let Header {
+            id,
+            title,
+            max,
+            bonus_max,
+            base,
+            decimals,
+            publication,
+        } = self.header?;
         let (id_field, name_field, cohort_field) = self.unit?;
         Some(RuleSet {
             id,
@@ -360,6 +384,7 @@ impl Builder {
             source: self.file,
             max,
             bonus_max,
+            base,
             decimals,
             publication,
             fields: self.fields,
@@ -367,6 +392,7 @@ impl Builder {
             name_field,
             cohort_field,
             categories: self.categories,
+            deduct_caps: self.deduct_caps,
             items: self.items,
             cohort_items: self.cohort_items,
             vetoes: self.vetoes,

@@ -11,11 +11,32 @@ use crate::model::*;
 use rhai::{Array, Dynamic, Map, Position};
 use rust_decimal::Decimal;
 
-/// `category("name", max)`.
+/// `category("name", max)`, or `category("name", #{ max, deduct_cap })`: the cap on its
+/// indicators' points and the most its deductions take together (本项限扣).
 pub(super) fn category(b: &mut Builder, pos: Position, name: &str, max: &Dynamic) {
-    match to_decimal(max) {
+    let (cap, deduct_cap) = match max.clone().try_cast::<Map>() {
+        Some(map) => {
+            let mut s = Spec::new(b, &map, pos, Decl::Category(name).text());
+            let cap = s.decimal("max").unwrap_or(Decimal::ZERO);
+            let deduct_cap = s.decimal("deduct_cap");
+            if deduct_cap.is_some_and(|c| c <= Decimal::ZERO) {
+                s.err_at(
+                    Token::Key("deduct_cap"),
+                    rules::deduct_cap_not_positive("deduct_cap"),
+                );
+            }
+            if !s.has("max") && !s.has("deduct_cap") {
+                s.err(rules::missing_key("max", rules::add("max: 25")));
+            }
+            s.done(&[]);
+            (Some(cap), deduct_cap)
+        }
+        None => (to_decimal(max), None),
+    };
+    match cap {
         Some(m) => {
             b.categories.push((name.to_string(), m));
+            b.deduct_caps.push(deduct_cap);
             b.category_pos.push(pos);
         }
         None => b.error(pos, rules::category_max_not_number(name)),
@@ -38,6 +59,11 @@ pub(super) fn todo(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
     // grade bands over the reachable totals) wait for it, as they do for an item in error.
     b.declared_items += 1;
     b.error(pos, crate::messages::import::todo_left(id, &label));
+}
+
+/// `deduction("id", #{ label, deduct, cap, … })`: a deduction from the base (扣分项).
+pub(super) fn deduction(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
+    item(b, pos, id, spec, ItemKind::Deduction);
 }
 
 /// `bonus("id", #{ … })`.
@@ -63,6 +89,7 @@ fn head<'a>(
     id: &str,
     spec: &'a Map,
     what: Text,
+    what_is_deduction: bool,
 ) -> (Spec<'a>, Head) {
     b.declared_items += 1;
     if b.items.iter().any(|i| &*i.id == id) || b.cohort_items.iter().any(|i| &*i.id == id) {
@@ -71,7 +98,16 @@ fn head<'a>(
     let mut s = Spec::new(b, spec, pos, what);
     let label = s.required_string("label");
     let category = s.string("category");
-    let max = s.required_decimal("max");
+    // A deduction has no full marks: it takes points off the base (its `cap` is read after).
+    let max = if what_is_deduction {
+        if s.has("max") {
+            s.get("max");
+            s.err_at(Token::Key("max"), rules::deduction_max());
+        }
+        Decimal::ZERO
+    } else {
+        s.required_decimal("max")
+    };
     let text = s.string("text").unwrap_or_default();
     let only = s.condition("only");
     let head = Head {
@@ -88,17 +124,38 @@ fn head<'a>(
 fn item(b: &mut Builder, pos: Position, id: &str, spec: &Map, kind: ItemKind) {
     let what = match kind {
         ItemKind::Bonus => Decl::Bonus(id).text(),
+        ItemKind::Deduction => Decl::Deduction(id).text(),
         _ => Decl::Indicator(id).text(),
     };
-    let (mut s, head) = head(b, pos, id, spec, what);
+    let deduction = kind == ItemKind::Deduction;
+    let (mut s, head) = head(b, pos, id, spec, what, deduction);
     let max = head.max;
     let applies = s.condition("applies");
     let blank_is_full = s.choice("na", false, &[("full", true)], Choice::Na);
     let shape = crate::shapes::parse(&mut s);
+    let deduct_cap = if deduction { s.decimal("cap") } else { None };
+    if deduct_cap.is_some_and(|c| c <= Decimal::ZERO) {
+        s.err_at(Token::Key("cap"), rules::deduct_cap_not_positive("cap"));
+    }
+    // A deduction lists what it deducts (`deduct`); any other shape is its one error.
+    let wrong_shape = if deduction {
+        shape.as_ref().and_then(|sh| match sh {
+            crate::shapes::Shape::Deduct(_) => None,
+            _ => crate::shapes::PARSERS
+                .iter()
+                .map(|p| p.0)
+                .find(|k| s.has(k)),
+        })
+    } else {
+        None
+    };
+    if let Some(other) = wrong_shape {
+        s.err_at(Token::Key(other), rules::deduction_shape(other));
+    }
     if kind == ItemKind::Bonus && head.category.is_some() {
         s.err_at(Token::Key("category"), rules::bonus_category());
     }
-    if let Some(shape) = &shape {
+    if let Some(shape) = shape.as_ref().filter(|_| wrong_shape.is_none()) {
         crate::shapes::check(shape, max, blank_is_full, &mut s);
     }
     if max < Decimal::ZERO {
@@ -117,6 +174,7 @@ fn item(b: &mut Builder, pos: Position, id: &str, spec: &Map, kind: ItemKind) {
             only: head.only,
             blank_is_full,
             kind,
+            deduct_cap,
             pos,
         });
     }
@@ -124,7 +182,7 @@ fn item(b: &mut Builder, pos: Position, id: &str, spec: &Map, kind: ItemKind) {
 
 /// `cohort_indicator("id", #{ … })`: scored by comparing the units of a cohort.
 pub(super) fn cohort_indicator(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
-    let (mut s, head) = head(b, pos, id, spec, Decl::CohortIndicator(id).text());
+    let (mut s, head) = head(b, pos, id, spec, Decl::CohortIndicator(id).text(), false);
     let measure = s.measure("value");
     s.require("value", rules::add("value: \"field\""));
     let ascending = s.order();

@@ -13,39 +13,65 @@ use crate::messages::rules::{self, Gap};
 use crate::model::{Band, Bound, ItemKind};
 use rust_decimal::Decimal;
 
-/// The lowest and highest total a unit can reach.
-pub(super) fn total_range(b: &Builder) -> (Decimal, Decimal) {
+/// The lowest and highest total a unit can reach; the lowest is `None` when a deduction has
+/// no limit (负面清单 without 限扣: a unit can go as low as its data takes it).
+pub(super) fn total_range(b: &Builder) -> (Option<Decimal>, Decimal) {
     let declared = |c: &Option<crate::model::Name>| {
         c.as_ref()
             .and_then(|c| b.categories.iter().position(|(n, _)| **n == **c))
     };
+    let base = b.header.as_ref().map_or(Decimal::ZERO, |h| h.base);
     let mut per_category = vec![Decimal::ZERO; b.categories.len()];
-    let mut high = Decimal::ZERO;
+    // The most the deductions of each category take, and of those outside any (None: no limit).
+    let mut taken_in = vec![Some(Decimal::ZERO); b.categories.len()];
+    let mut taken = Some(Decimal::ZERO);
+    let mut high = base;
     let mut bonus = Decimal::ZERO;
     for i in &b.items {
         match (i.kind, declared(&i.category)) {
             (ItemKind::Bonus, _) => bonus = bonus.saturating_add(i.max),
+            (ItemKind::Deduction, Some(c)) => {
+                taken_in[c] = taken_in[c]
+                    .zip(i.deduct_cap)
+                    .map(|(a, x)| a.saturating_add(x))
+            }
+            (ItemKind::Deduction, None) => {
+                taken = taken.zip(i.deduct_cap).map(|(a, x)| a.saturating_add(x))
+            }
             (_, Some(c)) => per_category[c] = per_category[c].saturating_add(i.max),
             _ => high = high.saturating_add(i.max),
         }
     }
-    for ((_, cap), inside) in b.categories.iter().zip(per_category) {
+    for (((_, cap), inside), (most, limit)) in b
+        .categories
+        .iter()
+        .zip(per_category)
+        .zip(taken_in.into_iter().zip(&b.deduct_caps))
+    {
         high = high.saturating_add(inside.min(*cap));
+        let most = match (most, limit) {
+            (Some(m), Some(l)) => Some(m.min(*l)),
+            (m, l) => m.or(*l),
+        };
+        taken = taken.zip(most).map(|(a, x)| a.saturating_add(x));
     }
     for i in &b.cohort_items {
         high = high.saturating_add(i.max);
     }
-    if let Some((_, _, _, Some(cap), _, _)) = &b.header {
-        bonus = bonus.min(*cap);
+    if let Some(cap) = b.header.as_ref().and_then(|h| h.bonus_max) {
+        bonus = bonus.min(cap);
     }
-    (Decimal::ZERO, high.saturating_add(bonus))
+    (
+        taken.map(|t| base.saturating_sub(t).min(base)),
+        high.saturating_add(bonus),
+    )
 }
 
 /// A category's items at full marks against its cap (R0409); the categories' caps against the
 /// rule set's `max` (R0410); and, when no category explains it, the items against `max`
 /// (R0412). Items exceeding `max` are R0407, found before.
 pub(super) fn check_sections(b: &mut Builder) {
-    let Some(max) = b.header.as_ref().map(|h| h.2) else {
+    let Some(max) = b.header.as_ref().map(|h| h.max) else {
         return;
     };
     let fmt = |d: Decimal| d.normalize().to_string();
@@ -93,10 +119,13 @@ pub(super) fn check_sections(b: &mut Builder) {
                     .map(|i| i.max),
             )
             .fold(Decimal::ZERO, Decimal::saturating_add);
+        let start = b.header.as_ref().map_or(Decimal::ZERO, |h| h.base);
         let stated = b
             .categories
             .iter()
-            .fold(outside, |a, (_, cap)| a.saturating_add(*cap));
+            .fold(outside.saturating_add(start), |a, (_, cap)| {
+                a.saturating_add(*cap)
+            });
         if stated != max {
             let m = rules::sections_vs_max(&fmt(stated), &fmt(max));
             b.error_at(b.ruleset_pos, Token::Key("max"), m);
@@ -108,7 +137,7 @@ pub(super) fn check_sections(b: &mut Builder) {
         .iter()
         .filter(|i| i.kind == ItemKind::Bonus)
         .fold(Decimal::ZERO, |a, i| a.saturating_add(i.max));
-    let bonus = match b.header.as_ref().and_then(|h| h.3) {
+    let bonus = match b.header.as_ref().and_then(|h| h.bonus_max) {
         Some(cap) => bonus.min(cap),
         None => bonus,
     };
@@ -167,9 +196,22 @@ pub(super) fn check_bands(b: &mut Builder) {
     if b.bands.is_empty() {
         return;
     }
-    let decimals = b.header.as_ref().map_or(2, |h| h.4);
+    let decimals = b.header.as_ref().map_or(2, |h| h.decimals);
     let step = Decimal::new(1, decimals);
     let (low, high) = total_range(b);
+    // Without a lowest total, the lowest band must be open downwards: look from below the
+    // lowest limit written.
+    let unbounded = low.is_none();
+    let low = low.unwrap_or_else(|| {
+        let lowest = b
+            .bands
+            .iter()
+            .flat_map(|band| band.bounds.iter().map(|x| x.limit()))
+            .min()
+            .unwrap_or(Decimal::ZERO)
+            .min(Decimal::ZERO);
+        lowest.saturating_sub(Decimal::ONE_HUNDRED)
+    });
     let grid_down = |x: Decimal| {
         x.round_dp_with_strategy(decimals, rust_decimal::RoundingStrategy::ToNegativeInfinity)
     };
@@ -197,7 +239,14 @@ pub(super) fn check_bands(b: &mut Builder) {
     points.sort();
     points.dedup();
     let fmt = |d: Decimal| d.normalize().to_string();
-    let range = (fmt(low), fmt(high));
+    let range = (
+        if unbounded {
+            "-∞".to_string()
+        } else {
+            fmt(low)
+        },
+        fmt(high),
+    );
     let pos = b.grades_pos;
     // Overlaps: a later band with an upper bound of its own that reaches into an earlier one
     // (a later band open upwards is the usual ladder, `at_least: 80` after `at_least: 90`).

@@ -446,6 +446,11 @@ impl<'a> Spec<'a> {
     }
 
     /// The type of the declared field `i`.
+    /// The values a field allows (`one_of`); empty for any.
+    pub(crate) fn field_one_of(&self, i: usize) -> Vec<String> {
+        self.b.fields[i].one_of.clone()
+    }
+
     pub(crate) fn field_type(&self, i: usize) -> FieldType {
         self.b.fields[i].ty
     }

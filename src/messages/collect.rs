@@ -517,20 +517,47 @@ pub mod form_words {
     }
 
     /// The values an item takes, in words.
-    pub fn allowed(ty: crate::model::FieldType, choices: &[String]) -> Text {
+    pub fn allowed(
+        ty: crate::model::FieldType,
+        range: &crate::model::Range,
+        choices: &[String],
+    ) -> Text {
         use crate::model::FieldType;
         if !choices.is_empty() {
             let list = choices.join("、");
             return Text::new(list.clone(), choices.join(", "));
         }
-        match ty {
-            FieldType::Text => Text::new("任意文字", "any text"),
-            FieldType::Int => Text::new("0 或正整数", "a whole number from 0"),
-            FieldType::Number => Text::new("数字，可带小数", "a number, decimals allowed"),
-            FieldType::Percent => {
-                Text::new("0 至 100（96.5 表示 96.5%）", "0 to 100 (96.5 means 96.5%)")
+        let fmt = |d: Option<rust_decimal::Decimal>| d.map(crate::figures::fmt);
+        // A range the rule set wrote, in words: `-10 至 50`, `5 或以上`, `50 或以下`.
+        let span = match (fmt(range.min), fmt(range.max)) {
+            (Some(lo), Some(hi)) => Some((format!("{lo} 至 {hi}"), format!("{lo} to {hi}"))),
+            (Some(lo), None) => Some((format!("{lo} 或以上"), format!("{lo} or more"))),
+            (None, Some(hi)) => Some((format!("{hi} 或以下"), format!("{hi} or less"))),
+            (None, None) => None,
+        };
+        match (ty, span) {
+            (FieldType::Text, _) => Text::new("任意文字", "any text"),
+            (FieldType::Int, _) if !range.declared => {
+                Text::new("0 或正整数", "a whole number from 0")
             }
-            FieldType::Bool => Text::new("是、否", "是, 否"),
+            (FieldType::Int, Some((zh, en))) => {
+                Text::new(format!("{zh}的整数"), format!("a whole number, {en}"))
+            }
+            (FieldType::Int, None) => Text::new("整数", "a whole number"),
+            (FieldType::Number, Some((zh, en))) => Text::new(
+                format!("{zh}的数字，可带小数"),
+                format!("a number, {en}, decimals allowed"),
+            ),
+            (FieldType::Number, None) => Text::new("数字，可带小数", "a number, decimals allowed"),
+            (FieldType::Percent, Some((zh, en))) => Text::new(
+                format!("{zh}（96.5 表示 96.5%）"),
+                format!("{en} (96.5 means 96.5%)"),
+            ),
+            (FieldType::Percent, None) => Text::new(
+                "百分比数字（96.5 表示 96.5%）",
+                "a percentage (96.5 means 96.5%)",
+            ),
+            (FieldType::Bool, _) => Text::new("是、否", "是, 否"),
         }
     }
 
@@ -562,9 +589,13 @@ pub mod form_words {
     }
 
     /// The error message when a wrong value is entered, by type.
-    pub fn error_message(ty: crate::model::FieldType, choices: &[String]) -> Text {
+    pub fn error_message(
+        ty: crate::model::FieldType,
+        range: &crate::model::Range,
+        choices: &[String],
+    ) -> Text {
         use crate::model::FieldType;
-        let allowed = allowed(ty, choices);
+        let allowed = allowed(ty, range, choices);
         match ty {
             FieldType::Int => Text::new(
                 format!(
@@ -601,6 +632,7 @@ pub mod form_words {
     pub fn use_kind(kind: &str) -> Text {
         match kind {
             "bonus" => Text::new("加分", "bonus"),
+            "deduction" => Text::new("扣分", "deduction"),
             "cohort" => Text::new("排名指标", "ranked indicator"),
             "veto" => Text::new("一票否决", "veto"),
             "prerequisite" => Text::new("必备条件", "prerequisite"),

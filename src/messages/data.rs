@@ -30,6 +30,7 @@ pub const KINDS: &[(&str, &str, &str)] = &[
     ("D0203", "必填单元格为空", "blank required cell"),
     ("D0204", "单位编码为空", "blank unit id"),
     ("D0205", "单位编码重复", "unit id appears twice"),
+    ("D0206", "数值超出取值范围", "value out of range"),
     ("D0301", "数据文件为空", "empty data file"),
     ("D0302", "只有表头，没有单位", "header row but no units"),
     ("D0303", "数据中没有单位", "the data holds no units"),
@@ -235,6 +236,41 @@ pub(crate) fn not_allowed(found: &str, allowed: &[String]) -> Message {
             "从允许的取值中选一个，照原样填写",
             "write one of the allowed values exactly as listed",
         ),
+    }
+}
+
+/// `D0206`: a number outside its field's range (`min`/`max`; by default a whole number from
+/// 0, a percentage from 0 to 100). `declared`: whether the rule set wrote the range.
+pub(crate) fn out_of_range(
+    found: &str,
+    min: Option<&str>,
+    max: Option<&str>,
+    declared: bool,
+) -> Message {
+    let (zh, en) = match (min, max) {
+        (Some(lo), Some(hi)) => (
+            format!("应在 {lo} 到 {hi} 之间"),
+            format!("must lie between {lo} and {hi}"),
+        ),
+        (Some(lo), None) => (format!("应不小于 {lo}"), format!("must be at least {lo}")),
+        (None, Some(hi)) => (format!("应不大于 {hi}"), format!("must be at most {hi}")),
+        (None, None) => (String::new(), String::new()),
+    };
+    let m = Message::new(
+        "D0206",
+        format!("填的是 {found}，{zh}"),
+        format!("found {found}, which {en}"),
+    );
+    if declared {
+        m.help(
+            "核对原始台账后改正这个数；规则规定了这一列的取值范围",
+            "check the figure against the records: the rule set sets this column's range",
+        )
+    } else {
+        m.help(
+            "核对原始台账后改正这个数（个数不能为负，百分比在 0 到 100 之间）；确需超出的，请规则编写人在字段声明中写明 `min` 或 `max`",
+            "check the figure (counts are not negative, percentages lie within 0–100); if it is right, the rule author declares the field's `min` or `max`",
+        )
     }
 }
 

@@ -53,6 +53,7 @@ pub const KINDS: &[(&str, &str, &str)] = &[
         "闭包的参数个数不对",
         "closure takes the wrong number of parameters",
     ),
+    ("R0313", "取值范围写法不对", "malformed value range"),
     (
         "R0401",
         "计分方式不是恰好一种",
@@ -85,6 +86,8 @@ pub const KINDS: &[(&str, &str, &str)] = &[
         "指标满分合计达不到总分",
         "indicators cannot reach the scale",
     ),
+    ("R0413", "扣分项写法不对", "malformed deduction"),
+    ("R0414", "基础分超出总分", "base outside the scale"),
     ("R0501", "等次写法不对", "malformed grade band"),
     (
         "R0502",
@@ -125,6 +128,10 @@ pub(crate) enum Decl<'a> {
     Indicator(&'a str),
     /// `bonus("id", …)`.
     Bonus(&'a str),
+    /// `deduction("id", …)`.
+    Deduction(&'a str),
+    /// `category("name", #{ … })`.
+    Category(&'a str),
     /// `cohort_indicator("id", …)`.
     CohortIndicator(&'a str),
     /// `veto("id", …)`.
@@ -153,6 +160,8 @@ impl Decl<'_> {
             Self::Metric(n) => Text::new(format!("统计项“{n}”"), format!("metric `{n}`")),
             Self::Indicator(n) => Text::new(format!("指标“{n}”"), format!("indicator `{n}`")),
             Self::Bonus(n) => Text::new(format!("加分项“{n}”"), format!("bonus `{n}`")),
+            Self::Deduction(n) => Text::new(format!("扣分项“{n}”"), format!("deduction `{n}`")),
+            Self::Category(n) => Text::new(format!("类别“{n}”"), format!("category `{n}`")),
             Self::CohortIndicator(n) => Text::new(
                 format!("横向比较指标“{n}”"),
                 format!("cohort indicator `{n}`"),
@@ -1145,12 +1154,12 @@ pub(crate) fn if_blank_mismatch(ty: &str) -> Message {
 pub(crate) fn bad_one_of() -> Message {
     Message::new(
         "R0305",
-        "`one_of` 应为文本字段可取值的列表",
-        "`one_of` must be a list of the values a text field may hold",
+        "`one_of` 应为本字段可取值的列表",
+        "`one_of` must be a list of the values the field may hold",
     )
     .help(
-        "在类型为 \"text\" 的字段上写 `one_of: [\"乡镇\", \"部门\"]`",
-        "write `one_of: [\"乡镇\", \"部门\"]` on a field of type \"text\"",
+        "文本字段写 `one_of: [\"乡镇\", \"部门\"]`，数值字段写 `one_of: [1, 2, 3]`；是/否字段的写法用 `yes`、`no`",
+        "write `one_of: [\"乡镇\", \"部门\"]` on a text field, `one_of: [1, 2, 3]` on a number; a yes/no field takes `yes` and `no`",
     )
 }
 
@@ -1340,8 +1349,8 @@ pub(crate) fn bad_quota(band: &str) -> Message {
 /// The hint listing the shapes.
 fn one_shape() -> Text {
     Text::new(
-        "请恰好写 `deduct`、`count`、`target`、`linear`、`bands`、`zero`、`yes`、`score` 其中之一",
-        "give exactly one of `deduct`, `count`, `target`, `linear`, `bands`, `zero`, `yes`, `score`",
+        "请恰好写 `deduct`、`count`、`target`、`linear`、`bands`、`zero`、`yes`、`map`、`score` 其中之一",
+        "give exactly one of `deduct`, `count`, `target`, `linear`, `bands`, `zero`, `yes`, `map`, `score`",
     )
 }
 
@@ -1647,6 +1656,234 @@ pub(crate) fn under_max(reachable: &str, max: &str) -> Message {
     .help(
         "补上缺少的指标，或把 `ruleset(…)` 中的 `max` 改为实际满分",
         "add the missing items, or set `max` in `ruleset(…)` to the points they add up to",
+    )
+}
+
+/// R0305: `yes`/`no` not a list of words.
+pub(crate) fn bad_spellings(key: &str) -> Message {
+    Message::new(
+        "R0305",
+        format!("`{key}` 应为文字列表"),
+        format!("`{key}` must be a list of words"),
+    )
+    .help(
+        "写作 `yes: [\"是\", \"已建立\"], no: [\"否\", \"未建立\"]`",
+        "write `yes: [\"是\", \"已建立\"], no: [\"否\", \"未建立\"]`",
+    )
+}
+
+/// R0305: `yes`/`no` on a field that is not yes/no.
+pub(crate) fn spellings_not_bool(key: &str) -> Message {
+    Message::new(
+        "R0305",
+        format!("只有是/否字段（type: \"bool\"）能写 `{key}`"),
+        format!("only a yes/no field (type: \"bool\") takes `{key}`"),
+    )
+    .help(
+        "文本字段限定取值写 `one_of`",
+        "limit a text field's values with `one_of`",
+    )
+}
+
+/// R0305: a word listed both for yes and for no.
+pub(crate) fn spelling_both_ways(word: &str) -> Message {
+    Message::new(
+        "R0305",
+        format!("“{word}”既写在 `yes` 中又写在 `no` 中"),
+        format!("`{word}` is listed both under `yes` and under `no`"),
+    )
+    .help("只留在其中一处", "keep it in one of them")
+}
+
+/// R0313: `min`/`max` of a field not a number.
+pub(crate) fn bad_range(key: &str) -> Message {
+    Message::new(
+        "R0313",
+        format!("`{key}` 应为数字（不设限写 `()`）"),
+        format!("`{key}` must be a number (or `()` for no limit)"),
+    )
+    .help(format!("如 `{key}: 0`"), format!("for example `{key}: 0`"))
+}
+
+/// R0313: `min`/`max` on a field that is not a number.
+pub(crate) fn range_not_numeric(key: &str) -> Message {
+    Message::new(
+        "R0313",
+        format!("只有数值字段（int、number、percent）能写 `{key}`"),
+        format!("only a numeric field (int, number, percent) takes `{key}`"),
+    )
+    .help(
+        "文本字段限定取值写 `one_of: [\"乡镇\", \"部门\"]`",
+        "limit a text field's values with `one_of: [\"乡镇\", \"部门\"]`",
+    )
+}
+
+/// R0313: `min` above `max`.
+pub(crate) fn range_inverted(min: &str, max: &str) -> Message {
+    Message::new(
+        "R0313",
+        format!("`min` {min} 大于 `max` {max}"),
+        format!("`min` {min} is above `max` {max}"),
+    )
+    .help("交换两者，或改正其中一个", "swap them, or correct one")
+}
+
+/// R0313: an `if_blank` value outside the field's range.
+pub(crate) fn default_out_of_range(value: &str) -> Message {
+    Message::new(
+        "R0313",
+        format!("空白时的取值 `if_blank` {value} 超出本字段的取值范围"),
+        format!("the `if_blank` value {value} lies outside the field's range"),
+    )
+    .help(
+        "改正 `if_blank`，或用 `min`/`max` 写明允许的范围（计数默认从 0 起，百分比默认 0 到 100）",
+        "correct `if_blank`, or widen the range with `min`/`max` (counts start at 0 and percentages lie within 0–100 by default)",
+    )
+}
+
+/// R0402: `map`'s `value` is not a field's name.
+pub(crate) fn map_value_not_field() -> Message {
+    Message::new(
+        "R0402",
+        "`map` 需要 `value`：一个文本字段的名字",
+        "`map` needs `value`: the name of a text field",
+    )
+    .help(
+        "写作 `map: #{ value: \"built\", points: #{ \"已建立\": 5, \"未建立\": 0 } }`",
+        "write `map: #{ value: \"built\", points: #{ \"已建立\": 5, \"未建立\": 0 } }`",
+    )
+}
+
+/// R0402: `map` over a field that is not text.
+pub(crate) fn map_needs_text(name: &str) -> Message {
+    Message::new(
+        "R0402",
+        format!("`map` 按文字取值计分，但字段 `{name}` 不是文本字段"),
+        format!("`map` scores written values, but field `{name}` is not text"),
+    )
+    .help(
+        "把字段声明为 `type: \"text\"`（并用 `one_of` 列出可填的值）；是/否字段用 `yes`，数值分档用 `bands`",
+        "declare the field `type: \"text\"` (listing its values in `one_of`); a yes/no field takes `yes`, numbers `bands`",
+    )
+}
+
+/// R0402: `map` without a table of points.
+pub(crate) fn map_no_points() -> Message {
+    Message::new(
+        "R0402",
+        "`map` 需要 `points`：每个取值的得分",
+        "`map` needs `points`: each value's points",
+    )
+    .help(
+        "写作 `points: #{ \"已建立\": 5, \"正在建立\": 2.5, \"未建立\": 0 }`",
+        "write `points: #{ \"已建立\": 5, \"正在建立\": 2.5, \"未建立\": 0 }`",
+    )
+}
+
+/// R0402: a value's points in `map` not a number from 0.
+pub(crate) fn map_points_not_number(value: &str) -> Message {
+    Message::new(
+        "R0402",
+        format!("`map` 中“{value}”的得分应为不小于 0 的数"),
+        format!("the points of `{value}` in `map` must be a number from 0"),
+    )
+}
+
+/// R0402: values the field allows that `map` gives no points.
+pub(crate) fn map_misses(values: &[String]) -> Message {
+    let zh: String = values.iter().map(|v| format!("“{v}”")).collect();
+    Message::new(
+        "R0402",
+        format!("字段允许填写的{zh}在 `map` 中没有得分"),
+        format!(
+            "`map` gives no points for {}, which the field allows",
+            values.join(", ")
+        ),
+    )
+    .help(
+        "在 `points` 中为每个允许的取值写上得分（不得分的写 0）",
+        "give every allowed value its points (0 where it scores nothing)",
+    )
+}
+
+/// R0402: a value in `map` the field does not allow.
+pub(crate) fn map_not_allowed(value: &str, near: Option<&str>) -> Message {
+    let m = Message::new(
+        "R0402",
+        format!("`map` 中的“{value}”不在字段的 `one_of` 中，永远不会出现"),
+        format!("`{value}` in `map` is not in the field's `one_of`: no unit can have it"),
+    );
+    match near {
+        Some(n) => m.help(format!("是不是“{n}”？"), format!("did you mean `{n}`?")),
+        None => m.help(
+            "改为字段 `one_of` 中的取值，或把它加进 `one_of`",
+            "use a value of the field's `one_of`, or add it there",
+        ),
+    }
+}
+
+/// R0403: a value's points in `map` above the item's `max`.
+pub(crate) fn map_above_max(value: &str, points: &str, max: &str) -> Message {
+    Message::new(
+        "R0403",
+        format!("“{value}”计 {points} 分，但该指标的满分 `max` 是 {max}"),
+        format!("`{value}` gives {points} points but the item's `max` is {max}"),
+    )
+    .help(
+        "降低这个取值的得分，或提高指标的 `max`",
+        "lower its points or raise the item's `max`",
+    )
+}
+
+/// R0413: a deduction scored other than by `deduct`.
+pub(crate) fn deduction_shape(key: &str) -> Message {
+    Message::new(
+        "R0413",
+        format!("扣分项按 `deduct` 列出的情形扣分，不能用 `{key}`"),
+        format!("a deduction takes its points off by `deduct`, not `{key}`"),
+    )
+    .help(
+        "写作 `deduct: #{ count: \"字段\", each: 0.5 }`（多种情形写成列表）；按比例、分档等计分写成 `indicator`",
+        "write `deduct: #{ count: \"field\", each: 0.5 }` (a list for several); scoring by ratio or bands is an `indicator`",
+    )
+}
+
+/// R0413: a deduction with a `max`.
+pub(crate) fn deduction_max() -> Message {
+    Message::new(
+        "R0413",
+        "扣分项没有满分 `max`：它从基础分中扣，最多扣多少写作 `cap`",
+        "a deduction has no `max`: it takes points off the base; the most it takes is `cap`",
+    )
+    .help(
+        "删去 `max`；“本项限扣5分”写作 `cap: 5`，不限扣则不写",
+        "remove `max`; write 本项限扣5分 as `cap: 5`, or nothing for no limit",
+    )
+}
+
+/// R0413: `cap` or `deduct_cap` not above 0.
+pub(crate) fn deduct_cap_not_positive(key: &str) -> Message {
+    Message::new(
+        "R0413",
+        format!("`{key}` 是最多扣的分数，应为大于 0 的数"),
+        format!("`{key}` is the most points taken off and must be above 0"),
+    )
+    .help(
+        format!("“本项限扣5分”写作 `{key}: 5`"),
+        format!("write 本项限扣5分 as `{key}: 5`"),
+    )
+}
+
+/// R0414: `base` below 0 or above `max`.
+pub(crate) fn base_out_of_scale(base: &str, max: &str) -> Message {
+    Message::new(
+        "R0414",
+        format!("基础分 `base` {base} 应在 0 到总分 `max` {max} 之间"),
+        format!("`base` {base} must lie between 0 and the rule set's `max` of {max}"),
+    )
+    .help(
+        "负面清单从满分扣起：`base` 与 `max` 相同，如 `max: 100, base: 100`",
+        "a scheme that only deducts starts from full marks: `base` equal to `max`, as in `max: 100, base: 100`",
     )
 }
 

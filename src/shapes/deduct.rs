@@ -1,4 +1,5 @@
-//! 扣分制 (`deduct`): full marks less each deduction, never below 0.
+//! 扣分制 (`deduct`): full marks less each deduction, never below 0 — or, for a `deduction`
+//! (扣分项), each deduction taken from the base with no floor, at most its `cap` (本项限扣).
 //!
 //! `deduct: #{ count: "失控人员数", each: 0.5 }` or a list of such entries (see
 //! `occurrences.rs`); the deductions beyond the item's points are cut off (扣完为止).
@@ -8,7 +9,7 @@ use super::{Frac, How, Scoring, Shape};
 use crate::compile::spec::Spec;
 use crate::eval::Ctx;
 use crate::figures::fmt;
-use crate::model::Item;
+use crate::model::{Item, ItemKind};
 use crate::result::{DataUse, Reason};
 use rust_decimal::Decimal;
 
@@ -65,10 +66,13 @@ impl Scoring for Deduct {
 
     fn points(&self, cx: &mut Ctx, item: &Item, v: Frac) -> Option<(Decimal, How)> {
         let taken = occurrences::total(cx, &self.list);
-        Some((
-            item.max.saturating_sub(taken).max(Decimal::ZERO),
-            How::Scored(v),
-        ))
+        let points = if item.kind == ItemKind::Deduction {
+            // A deduction from the base: no floor but its own limit (本项限扣).
+            -item.deduct_cap.map_or(taken, |cap| taken.min(cap))
+        } else {
+            item.max.saturating_sub(taken).max(Decimal::ZERO)
+        };
+        Some((points, How::Scored(v)))
     }
 
     fn explain(&self, cx: &Ctx, item: &Item, _points: Decimal, _how: How) -> Vec<Reason> {
@@ -91,7 +95,20 @@ impl Scoring for Deduct {
                 });
             }
         }
-        if taken > item.max {
+        if item.kind == ItemKind::Deduction {
+            if let Some(cap) = item.deduct_cap.filter(|cap| taken > *cap) {
+                out.push(Reason {
+                    detail: format!(
+                        "扣分 {} 超过本项限扣 {} 分，按扣 {} 分计",
+                        fmt(taken),
+                        fmt(cap),
+                        fmt(cap)
+                    ),
+                    points: taken.saturating_sub(cap).normalize(),
+                    data: Vec::new(),
+                });
+            }
+        } else if taken > item.max {
             out.push(Reason {
                 detail: format!("扣分 {} 超过本项分值，扣完为止，计 0 分", fmt(taken)),
                 points: taken.saturating_sub(item.max).normalize(),
@@ -99,8 +116,13 @@ impl Scoring for Deduct {
             });
         }
         if taken.is_zero() {
+            let detail = if item.kind == ItemKind::Deduction {
+                "无扣分情形，不扣分"
+            } else {
+                "无扣分情形，得满分"
+            };
             out.push(Reason {
-                detail: "无扣分情形，得满分".into(),
+                detail: detail.into(),
                 points: Decimal::ZERO,
                 data: self.data(cx),
             });

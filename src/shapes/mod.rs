@@ -13,6 +13,7 @@
 //! | `bands.rs` | 分档: the first step the value reaches | `bands: #{ value, steps }` |
 //! | `zero.rs` | 零指标: full marks only at zero | `zero: VALUE` |
 //! | `yes.rs` | 是否类: full marks when a yes/no field is 是 | `yes: "field"` |
+//! | `map.rs` | 按取值计分: the points the rubric gives each written value | `map: #{ value, points: #{ "已建立": 5 } }` |
 //! | `score.rs` | 自定义: a closure's points and reason | `score: \|u\| …` |
 //!
 //! What every shape shares is here: `applies` (不适用按满分), a blank value and `na: "full"`
@@ -24,6 +25,7 @@ mod bands;
 mod count;
 mod deduct;
 mod linear;
+mod map;
 mod occurrences;
 mod score;
 mod target;
@@ -34,6 +36,7 @@ pub use bands::Bands;
 pub use count::Count;
 pub use deduct::Deduct;
 pub use linear::Linear;
+pub use map::ValueMap;
 pub use occurrences::Occurrence;
 pub use score::Score;
 pub use target::{Shortfall, Target};
@@ -66,6 +69,8 @@ pub enum Shape {
     Zero(Zero),
     /// 是否类指标.
     Yes(Yes),
+    /// 按取值计分.
+    Map(ValueMap),
     /// 自定义 (a Rhai closure).
     Score(Score),
 }
@@ -81,6 +86,7 @@ impl Shape {
             Shape::Bands(s) => s,
             Shape::Zero(s) => s,
             Shape::Yes(s) => s,
+            Shape::Map(s) => s,
             Shape::Score(s) => s,
         }
     }
@@ -101,7 +107,7 @@ type Parse = fn(&mut Spec) -> Option<Shape>;
 
 /// The declaration keys that say how an item scores, each with its shape's reader; an item
 /// gives exactly one.
-pub(crate) const PARSERS: [(&str, Parse); 8] = [
+pub(crate) const PARSERS: [(&str, Parse); 9] = [
     ("deduct", deduct::parse),
     ("count", count::parse),
     ("target", target::parse),
@@ -109,6 +115,7 @@ pub(crate) const PARSERS: [(&str, Parse); 8] = [
     ("bands", bands::parse),
     ("zero", zero::parse),
     ("yes", yes::parse),
+    ("map", map::parse),
     ("score", score::parse),
 ];
 
@@ -120,22 +127,31 @@ pub(crate) trait Scoring {
         None
     }
 
+    /// The one field the shape reads as it is written, without a measure (a yes/no or a text
+    /// field), if it reads one.
+    fn field(&self) -> Option<usize> {
+        None
+    }
+
     /// Whether the shape reads one value that may be blank, so that `na: "full"` (a blank
     /// value is not applicable: full marks) means something for it.
     fn reads_one_value(&self) -> bool {
-        self.measure().is_some()
+        self.measure().is_some() || self.field().is_some()
     }
 
-    /// For a shape that reads one value without a measure: whether it is blank for this unit.
-    fn is_blank(&self, _cx: &Ctx) -> bool {
-        false
+    /// For a shape that reads one field without a measure: whether it is blank for this unit.
+    fn is_blank(&self, cx: &Ctx) -> bool {
+        self.field()
+            .is_some_and(|f| cx.unit.values[f] == crate::model::Value::Missing)
     }
 
     /// The data the shape reads, for an explanation that names no more than the data.
     fn data(&self, cx: &Ctx) -> Vec<DataUse> {
-        self.measure()
-            .map(|m| cx.measure_data(m))
-            .unwrap_or_default()
+        match (self.measure(), self.field()) {
+            (Some(m), _) => cx.measure_data(m),
+            (None, Some(f)) => vec![cx.use_of(f)],
+            (None, None) => Vec::new(),
+        }
     }
 
     /// Checks the declaration against the item's maximum, reporting through `s`.

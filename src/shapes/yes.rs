@@ -9,7 +9,7 @@ use crate::compile::spec::Spec;
 use crate::eval::Ctx;
 use crate::messages::rules;
 use crate::model::{FieldType, Item, Value};
-use crate::result::{DataUse, Reason};
+use crate::result::Reason;
 use rust_decimal::Decimal;
 
 /// Full marks when a yes/no field is yes (是否类指标).
@@ -35,16 +35,8 @@ pub(super) fn parse(s: &mut Spec) -> Option<Shape> {
 }
 
 impl Scoring for Yes {
-    fn reads_one_value(&self) -> bool {
-        true
-    }
-
-    fn is_blank(&self, cx: &Ctx) -> bool {
-        cx.unit.values[self.field] == Value::Missing
-    }
-
-    fn data(&self, cx: &Ctx) -> Vec<DataUse> {
-        vec![cx.use_of(self.field)]
+    fn field(&self) -> Option<usize> {
+        Some(self.field)
     }
 
     fn points(&self, cx: &mut Ctx, item: &Item, v: Frac) -> Option<(Decimal, How)> {

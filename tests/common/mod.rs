@@ -134,7 +134,11 @@ pub fn generated(set: &kaohe::model::RuleSet, units: usize, seed: u64) -> String
                         _ => rng.next(12).to_string(),
                     },
                     FieldType::Number => format!("{}.{}", rng.next(100), rng.next(100)),
-                    FieldType::Percent => format!("{}.{}%", 80 + rng.next(21), rng.next(10)),
+                    // Within the default range of a percentage (0–100).
+                    FieldType::Percent => match (80 + rng.next(21), rng.next(10)) {
+                        (100, _) => "100.0%".into(),
+                        (whole, tenth) => format!("{whole}.{tenth}%"),
+                    },
                     FieldType::Bool => if rng.next(6) == 0 { "是" } else { "否" }.into(),
                 }
             })
