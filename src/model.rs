@@ -589,8 +589,12 @@ pub enum TiePolicy {
 /// A condition on a unit's result, for consequences (处理结果条件).
 #[derive(Debug, Clone)]
 pub enum Outcome {
-    /// Among the last N ranked in its cohort.
+    /// Among the last N ranked in its cohort (by position: ranks …19, 20, 21, 21 with
+    /// `bottom: 3` are the last three units).
     Bottom(usize),
+    /// Has one of the N worst rank numbers in its cohort (后三名 by rank number: ranks …19,
+    /// 20, 21, 21 with `bottom_ranks: 3` are all four units).
+    BottomRanks(usize),
     /// Among the first N ranked in its cohort.
     Top(usize),
     /// Has this grade.

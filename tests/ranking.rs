@@ -223,3 +223,41 @@ bonus("x", #{ label: "x", max: 100000000000000000000000000, score: |u| u.a });"#
     ];
     assert_eq!(ranks(&rep), want);
 }
+
+#[test]
+fn bottom_ranks_counts_rank_numbers_and_bottom_counts_places_at_a_tie() {
+    // 22 units: totals 100 down to 80 for the first 21, the 22nd tied with the 21st at 80:
+    // ranks …, 19, 20, 21, 21.
+    let mut rows = String::new();
+    for k in 0..22 {
+        let total = if k == 21 { 80 } else { 100 - k };
+        rows.push_str(&format!("{},单位{},,{total},0,0,0,,\n", k + 1, k + 1));
+    }
+    let body = format!(
+        "{SCORE}\nconsequence(\"后三位\", #{{ when: #{{ bottom: 3 }} }});\n\
+         consequence(\"后三名\", #{{ when: #{{ bottom_ranks: 3 }} }});"
+    );
+    let rep = assess(&body, &rows);
+    let cards = |id: &str| -> (Option<u32>, Vec<String>) {
+        let u = unit(&rep, id);
+        (
+            u.rank,
+            u.consequences.iter().map(|c| c.name.clone()).collect(),
+        )
+    };
+    assert_eq!(cards("18"), (Some(18), vec![]));
+    assert_eq!(cards("19"), (Some(19), vec!["后三名".to_string()]));
+    for id in ["20", "21", "22"] {
+        assert_eq!(cards(id).1, ["后三位", "后三名"], "unit {id}");
+    }
+    assert_eq!((cards("21").0, cards("22").0), (Some(21), Some(21)));
+    // Every unit tied: fewer rank numbers than 3, so every ranked unit is among them.
+    let tied = assess(&body, "1,甲,,70,0,0,0,,\n2,乙,,70,0,0,0,,\n");
+    for u in &tied.units {
+        assert!(
+            u.consequences.iter().any(|c| c.name == "后三名"),
+            "{}",
+            u.id
+        );
+    }
+}

@@ -4,7 +4,7 @@
 //! and by a streamed run on its second pass.
 
 use super::closure::result_map;
-use super::{Held, Placed, Standing};
+use super::{CohortSize, Held, Placed, Standing};
 use crate::compile::Rules;
 use crate::error::EvalError;
 use crate::eval::{Ctx, Links};
@@ -12,14 +12,13 @@ use crate::model::Outcome;
 use crate::previous::Previous;
 use rhai::Map;
 
-/// The consequences of the units `idx` of one cohort, placed and with their state; `cohort`
-/// is (units ranked, units) in it.
+/// The consequences of the units `idx` of one cohort, placed and with their state.
 pub(super) fn apply(
     rules: &Rules,
     held: &mut Held,
     rows: &[Standing],
     idx: &[usize],
-    cohort: (usize, usize),
+    cohort: CohortSize,
     errors: &mut Vec<EvalError>,
 ) {
     let (links, kept, previous) = (held.links, &mut *held.kept, held.previous);
@@ -46,12 +45,12 @@ fn status(state: Option<&serde_json::Value>) -> Option<&str> {
 }
 
 /// The consequences that apply to one placed unit (by index into
-/// [`crate::model::RuleSet::consequences`]); `cohort` is (units ranked, units) in its cohort.
+/// [`crate::model::RuleSet::consequences`]), in its cohort as placed.
 pub(super) fn of(
     rules: &Rules,
     links: &Links,
     r: Placed,
-    (ranked, size): (usize, usize),
+    cohort: CohortSize,
     previous: Option<&Previous>,
     errors: &mut Vec<EvalError>,
 ) -> Vec<usize> {
@@ -62,7 +61,17 @@ pub(super) fn of(
     let mut hits = Vec::new();
     for (k, c) in set.consequences.iter().enumerate() {
         let hit = match &c.when {
-            Outcome::Bottom(n) => rank.is_some_and(|k| (k as usize).saturating_add(*n) > ranked),
+            Outcome::Bottom(n) => {
+                rank.is_some_and(|k| (k as usize).saturating_add(*n) > cohort.ranked)
+            }
+            // By rank number: the worst N rank numbers, however many units share them; fewer
+            // than N distinct ranks take in every ranked unit.
+            Outcome::BottomRanks(n) => rank.is_some_and(|k| {
+                cohort
+                    .worst
+                    .get(n.saturating_sub(1))
+                    .is_none_or(|last| k >= *last)
+            }),
             Outcome::Top(n) => rank.is_some_and(|k| (k as usize) <= *n),
             Outcome::Grade(g) => grade.is_some_and(|b| &set.bands[b].name == g),
             Outcome::Vetoed => r.standing.vetoed,
@@ -75,7 +84,7 @@ pub(super) fn of(
             }
             Outcome::Closure(f) => {
                 let arg = seen
-                    .get_or_insert_with(|| result_map(set, r, size, previous))
+                    .get_or_insert_with(|| result_map(set, r, cohort.size, previous))
                     .clone();
                 let mut cx = Ctx::new(rules, r.unit, links, errors);
                 match cx.call(f, (arg,), &c.name, c.pos) {

@@ -130,6 +130,20 @@ pub(crate) struct Standings {
     pub(crate) cohorts: Cohorts,
     /// Units ranked in each cohort, once placed.
     ranked: Vec<usize>,
+    /// The worst rank numbers of each cohort, worst first and each once, as deep as a
+    /// consequence by rank number looks (`bottom_ranks`), once placed.
+    worst: Vec<Vec<u32>>,
+}
+
+/// A unit's cohort as consequences see it once placed (评比组排名情况).
+#[derive(Clone, Copy)]
+pub(crate) struct CohortSize<'t> {
+    /// Units ranked in it.
+    pub(crate) ranked: usize,
+    /// Units in it.
+    pub(crate) size: usize,
+    /// Its worst rank numbers, worst first and each once (21, 20, 19 for ranks …19, 20, 21, 21).
+    pub(crate) worst: &'t [u32],
 }
 
 /// What a run in memory holds beside its standings: each unit's points (by the same position),
@@ -165,13 +179,14 @@ impl Standings {
             .map(|(_, n)| n)
     }
 
-    /// (units ranked, units) in the cohort of the unit at `i`, once placed.
-    fn cohort_of(&self, i: usize) -> (usize, usize) {
-        let Some(c) = self.rows.get(i).map(Standing::cohort) else {
-            return (0, 0);
-        };
-        let size = self.cohorts.members.get(c).map_or(0, Vec::len);
-        (self.ranked.get(c).copied().unwrap_or(0), size)
+    /// The cohort of the unit at `i`, once placed.
+    fn cohort_of(&self, i: usize) -> CohortSize<'_> {
+        let c = self.rows.get(i).map_or(usize::MAX, Standing::cohort);
+        CohortSize {
+            ranked: self.ranked.get(c).copied().unwrap_or(0),
+            size: self.cohorts.members.get(c).map_or(0, Vec::len),
+            worst: self.worst.get(c).map_or(&[], Vec::as_slice),
+        }
     }
 
     /// Stages 2 to 7, cohort by cohort: cohort indicators, ranks, metric ranks, grades, state
@@ -184,7 +199,18 @@ impl Standings {
             notes,
             cohorts,
             ranked,
+            worst,
         } = self;
+        // How deep consequences by rank number look (后三名: 3).
+        let depth = set
+            .consequences
+            .iter()
+            .filter_map(|c| match c.when {
+                crate::model::Outcome::BottomRanks(n) => Some(n),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
         for idx in &cohorts.members {
             if let Some(h) = held.as_mut() {
                 points::cohort_points(rules, h, rows, idx, errors);
@@ -196,9 +222,21 @@ impl Standings {
             grades::assign(set, rows, notes, idx);
             let placed = idx.iter().filter(|i| rows[**i].rank.is_some()).count();
             ranked.push(placed);
+            let mut last: Vec<u32> = idx.iter().filter_map(|i| rows[*i].rank).collect();
+            if depth > 0 {
+                last.sort_unstable_by(|a, b| b.cmp(a));
+                last.dedup();
+            }
+            last.truncate(depth);
+            worst.push(last);
             if let Some(h) = held.as_mut() {
                 state::states(rules, h, rows, idx, errors);
-                consequences::apply(rules, h, rows, idx, (placed, idx.len()), errors);
+                let cohort = CohortSize {
+                    ranked: placed,
+                    size: idx.len(),
+                    worst: worst.last().map_or(&[], Vec::as_slice),
+                };
+                consequences::apply(rules, h, rows, idx, cohort, errors);
             }
         }
         notes.sort_by_key(|(i, _)| *i);

@@ -250,6 +250,7 @@ fn outcome_of(b: &mut Builder, pos: Position, what: &Text, w: &Dynamic) -> Optio
     };
     let out = match k.as_str() {
         "bottom" => count().map(Outcome::Bottom),
+        "bottom_ranks" => count().map(Outcome::BottomRanks),
         "top" => count().map(Outcome::Top),
         "grade" => v.clone().into_string().ok().map(Outcome::Grade),
         "veto" => v.clone().into_string().ok().map(Outcome::Veto),
@@ -263,6 +264,7 @@ fn outcome_of(b: &mut Builder, pos: Position, what: &Text, w: &Dynamic) -> Optio
             k,
             [
                 "bottom",
+                "bottom_ranks",
                 "top",
                 "grade",
                 "veto",

@@ -1945,8 +1945,8 @@ pub(crate) fn prerequisite_no_grades() -> Message {
 /// The forms of a consequence's `when`.
 pub(crate) fn when_forms() -> Text {
     Text::new(
-        "写作 `when: #{ bottom: 3 }`（或 top、grade、vetoed、veto、total_below、state）、数据条件 `#{ field: \"lost\", at_least: 5 }` 或闭包 `|r| r.total < 60`",
-        "write `when: #{ bottom: 3 }` (or top, grade, vetoed, veto, total_below, state), a data condition `#{ field: \"lost\", at_least: 5 }` or a closure `|r| r.total < 60`",
+        "写作 `when: #{ bottom: 3 }`（或 bottom_ranks、top、grade、vetoed、veto、total_below、state）、数据条件 `#{ field: \"lost\", at_least: 5 }` 或闭包 `|r| r.total < 60`",
+        "write `when: #{ bottom: 3 }` (or bottom_ranks, top, grade, vetoed, veto, total_below, state), a data condition `#{ field: \"lost\", at_least: 5 }` or a closure `|r| r.total < 60`",
     )
 }
 
