@@ -211,3 +211,38 @@ fn a_batch_and_a_report_agree_on_deductions() {
     assert_eq!(batch[1].total.to_string(), "99.5");
     assert_eq!(batch[0].rank, Some(2));
 }
+
+#[test]
+fn a_deduction_by_how_far_a_value_falls_short_with_two_rates() {
+    // 安全感低于96%每降低1个百分点扣0.25；低于90%每降低1个百分点扣0.5.
+    let rep = run(
+        r#"deduction("safety", #{ label: "群众安全感", deduct: #{ value: "r", below: [[96, 0.25], [90, 0.5]] } });
+        deduction("clear", #{ label: "破案率", deduct: #{ value: "a", below: 80, each: 0.1 } });"#,
+        "1,甲,,80,0,0,0,97%,\n2,乙,,80,0,0,0,93%,\n3,丙,,75,0,0,0,88%,\n4,丁,,80,0,0,0,,\n5,戊,,79.5,0,0,0,95.99%,\n",
+    );
+    let got: Vec<String> = (1..=5)
+        .map(|k| points(&rep, &k.to_string(), "safety"))
+        .collect();
+    // 93: 3 × 0.25; 88: 6 × 0.25 + 2 × 0.5; blank: nothing to count; 95.99: 0.01 × 0.25, exact.
+    assert_eq!(got, ["0", "-0.75", "-2.5", "0", "-0.0025"]);
+    assert_eq!(points(&rep, "3", "clear"), "-0.5");
+    assert_eq!(points(&rep, "5", "clear"), "-0.05");
+    assert_eq!(
+        unit(&rep, "3").items[0].reasons[0].detail,
+        "比率 = 88，低于 96 每降低 1 扣 0.25 分、低于 90 每降低 1 扣 0.5 分，扣 2.5 分"
+    );
+    // Exact to the last step: 100 − 0.0025 − 0.05 = 99.9475.
+    assert_eq!(total(&rep, "5"), "99.9475");
+    // An entry with both sides, or a threshold twice, is a rule error.
+    for bad in [
+        r#"deduction("s", #{ label: "s", deduct: #{ value: "r", below: 96, above: 99, each: 1 } });"#,
+        r#"deduction("s", #{ label: "s", deduct: #{ value: "r", below: [[96, 0.25], [96, 0.5]] } });"#,
+        r#"deduction("s", #{ label: "s", deduct: #{ value: "r", below: 96 } });"#,
+    ] {
+        let codes: Vec<&str> = errors_of("bad.rhai", &negative_list(bad))
+            .iter()
+            .map(|e| e.code)
+            .collect();
+        assert_eq!(codes, ["R0402"], "{bad}");
+    }
+}

@@ -397,3 +397,60 @@ fn map_is_checked_against_the_fields_allowed_values_and_the_items_max() {
     let rep = r.assess(&ds.units, None).unwrap();
     assert_eq!(points(&rep, "1", "m"), "5");
 }
+
+#[test]
+fn linear_through_breakpoints_has_several_slopes_exactly() {
+    // 安全感 96% 以上 5 分；低于 96% 每降 1 个百分点扣 0.25（至 90% 为 3.5 分）；低于 90% 每降 1 个百分点扣 0.5（83% 为 0）。
+    let rep = assess(
+        r#"indicator("safety", #{ label: "安全感", max: 5,
+            linear: #{ value: "a", points: [[96, 5], [90, 3.5], [83, 0]] } });"#,
+        "1,甲,,96,0,0,0,,\n2,乙,,95.5,0,0,0,,\n3,丙,,93,0,0,0,,\n4,丁,,88,0,0,0,,\n5,戊,,80,0,0,0,,\n6,己,,100,0,0,0,,\n7,庚,,95.99,0,0,0,,\n",
+    );
+    let got: Vec<String> = (1..=7)
+        .map(|k| points(&rep, &k.to_string(), "safety"))
+        .collect();
+    // 95.5 → 4.875 rounds half-up to 4.88; 95.99 → 4.9975 → 5.00 (no step lost to rounding twice).
+    assert_eq!(got, ["5", "4.88", "4.25", "2.5", "0", "5", "5"]);
+    assert_eq!(
+        unit(&rep, "4").items[0].reasons[0].detail,
+        "甲 = 88，在 83（0 分）与 90（3.5 分）之间按线性得 2.5 分"
+    );
+    assert_eq!(
+        unit(&rep, "6").items[0].reasons[0].detail,
+        "甲 = 100，96 及以上为 5 分"
+    );
+}
+
+#[test]
+fn linear_points_are_checked() {
+    let codes = |body: &str| -> Vec<&'static str> {
+        errors_of("bad.rhai", &format!("{PRELUDE}{body}"))
+            .iter()
+            .map(|e| e.code)
+            .collect()
+    };
+    assert_eq!(
+        codes(
+            r#"indicator("i", #{ label: "i", max: 5, linear: #{ value: "a", points: [[96, 5]] } });"#
+        ),
+        ["R0402"]
+    );
+    assert_eq!(
+        codes(
+            r#"indicator("i", #{ label: "i", max: 5, linear: #{ value: "a", points: [[96, 5], [96, 3]] } });"#
+        ),
+        ["R0402"]
+    );
+    assert_eq!(
+        codes(
+            r#"indicator("i", #{ label: "i", max: 5, linear: #{ value: "a", points: [[96, 6], [90, 3]] } });"#
+        ),
+        ["R0403"]
+    );
+    assert_eq!(
+        codes(
+            r#"indicator("i", #{ label: "i", max: 5, linear: #{ value: "a", full_at: 96, zero_at: 80, points: [[96, 5], [90, 3]] } });"#
+        ),
+        ["R0402"]
+    );
+}

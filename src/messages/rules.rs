@@ -1485,6 +1485,71 @@ pub(crate) fn linear_ends() -> Message {
     )
 }
 
+/// R0402: an entry by how far a value lies beyond thresholds, written wrongly.
+pub(crate) fn slopes_entry(key: &str) -> Message {
+    Message::new(
+        "R0402",
+        format!("`{key}` 中按差距计分的一项应写作 `#{{ value: \"字段\", below: [[96, 0.25], [90, 0.5]] }}`"),
+        format!("an entry of `{key}` by how far a value falls short is written `#{{ value: \"field\", below: [[96, 0.25], [90, 0.5]] }}`"),
+    )
+    .help(
+        "`below` 列出各门槛与每降低 1 的分值（每个门槛一次），或写 `below: 96, each: 0.25`；高于门槛计分用 `above`，二者只写一个",
+        "`below` lists each threshold with the points per unit below it (each threshold once), or `below: 96, each: 0.25`; `above` for values over thresholds, not both",
+    )
+}
+
+/// R0402: `linear`'s `points` not a list of at least two [value, points] pairs.
+pub(crate) fn linear_points() -> Message {
+    Message::new(
+        "R0402",
+        "`linear` 的 `points` 应为至少两个 [取值, 分数] 的列表",
+        "`linear`'s `points` must list at least two [value, points] pairs",
+    )
+    .help(
+        "如 `points: [[96, 5], [90, 3.5], [80, 0]]`：96 及以上 5 分，90 时 3.5 分，80 及以下 0 分，其间按线性",
+        "such as `points: [[96, 5], [90, 3.5], [80, 0]]`: 5 at 96 or more, 3.5 at 90, 0 at 80 or less, straight between",
+    )
+}
+
+/// R0402: a value given twice among `linear`'s `points`.
+pub(crate) fn linear_points_twice() -> Message {
+    Message::new(
+        "R0402",
+        "`linear` 的 `points` 中同一个取值出现了两次",
+        "a value appears twice among `linear`'s `points`",
+    )
+    .help(
+        "每个取值只写一次；分数跳变用 `bands`",
+        "give each value once; for a jump in points use `bands`",
+    )
+}
+
+/// R0402: `linear` with both `points` and `full_at`/`zero_at`.
+pub(crate) fn linear_both_forms() -> Message {
+    Message::new(
+        "R0402",
+        "`linear` 写了 `points`，又写了 `full_at`/`zero_at`",
+        "`linear` gives `points` and also `full_at`/`zero_at`",
+    )
+    .help(
+        "只用一种写法：两点用 `full_at`、`zero_at`，多段用 `points`",
+        "use one form: `full_at` and `zero_at` for two ends, `points` for several slopes",
+    )
+}
+
+/// R0403: a breakpoint of `linear` outside the item's points.
+pub(crate) fn linear_point_outside(points: &str, max: &str) -> Message {
+    Message::new(
+        "R0403",
+        format!("`linear` 的一个点给 {points} 分，不在 0 到该指标满分 {max} 之间"),
+        format!("a point of `linear` gives {points}, outside 0 to the item's `max` of {max}"),
+    )
+    .help(
+        "改正这个点的分数，或调整指标的 `max`",
+        "correct that point's points, or the item's `max`",
+    )
+}
+
 /// R0402: `bands` without `steps`.
 pub(crate) fn bands_no_steps() -> Message {
     Message::new(

@@ -1,5 +1,8 @@
 //! Per-occurrence points (按次计分): `#{ count: "field", each: 1, step: 1 }` or a list of such
-//! maps, read by `deduct` (扣分) and `count` (加分) alike and added up the same way.
+//! maps, read by `deduct` (扣分) and `count` (加分) alike and added up the same way. An entry
+//! may also count how far a value falls short of thresholds, with a rate for each stretch
+//! (低于96%每降低1个百分点扣0.25，低于90%每降低1个百分点扣0.5):
+//! `#{ value: "safety", below: [[96, 0.25], [90, 0.5]] }` (or `above` for a value over them).
 
 use crate::compile::locate::Token;
 use crate::compile::spec::Spec;
@@ -19,18 +22,76 @@ pub struct Occurrence {
     pub each: Decimal,
     /// Occurrences per step (200 plants → −1).
     pub step: Decimal,
+    /// For an entry by how far a value lies beyond thresholds (`below`/`above`), the rates;
+    /// `None` for a count.
+    pub slopes: Option<Slopes>,
+}
+
+/// Points per unit of a value beyond thresholds (每降低1个百分点扣…): each rate applies from its
+/// threshold to the next one, the last one without end.
+#[derive(Debug, Clone)]
+pub struct Slopes {
+    /// Below the thresholds (else above).
+    pub below: bool,
+    /// (threshold, points per unit), in the order the value reaches them: descending thresholds
+    /// below, ascending above.
+    pub rates: Vec<(Decimal, Decimal)>,
+}
+
+impl Slopes {
+    /// The points for value `v`: each stretch beyond a threshold, up to the next, times its rate.
+    fn points(&self, v: Decimal) -> Decimal {
+        let mut total = Decimal::ZERO;
+        for (k, (t, rate)) in self.rates.iter().enumerate() {
+            let next = self.rates.get(k + 1).map(|n| n.0);
+            let gap = if self.below {
+                t.saturating_sub(next.map_or(v, |n| v.max(n)))
+            } else {
+                next.map_or(v, |n| v.min(n)).saturating_sub(*t)
+            };
+            if gap > Decimal::ZERO {
+                total = total.saturating_add(gap.saturating_mul(*rate));
+            }
+        }
+        total
+    }
+
+    /// `低于 96 每降低 1 扣 0.25 分、低于 90 每降低 1 扣 0.5 分`.
+    fn words(&self, verb: &str) -> String {
+        let parts: Vec<String> = self
+            .rates
+            .iter()
+            .map(|(t, r)| {
+                if self.below {
+                    format!("低于 {} 每降低 1 {verb} {} 分", fmt(*t), fmt(*r))
+                } else {
+                    format!("高于 {} 每升高 1 {verb} {} 分", fmt(*t), fmt(*r))
+                }
+            })
+            .collect();
+        parts.join("、")
+    }
 }
 
 impl Occurrence {
     /// The points this entry gives for the unit's count: `count × each`, or whole steps ×
     /// `each` with a `step`.
     pub(super) fn points(&self, cx: &Ctx) -> Decimal {
+        if let Some(slopes) = &self.slopes {
+            // A blank value is nothing to count.
+            return cx
+                .number(self.count)
+                .map_or(Decimal::ZERO, |v| slopes.points(v));
+        }
         let count = cx.number(self.count).unwrap_or_default();
         steps(count, self.step).saturating_mul(self.each)
     }
 
-    /// `每项扣 1 分` / `每 200 扣 1 分`, with the verb of the shape.
+    /// `每项扣 1 分` / `每 200 扣 1 分` / `低于 96 每降低 1 扣 0.25 分`, with the verb of the shape.
     pub(super) fn per(&self, verb: &str) -> String {
+        if let Some(slopes) = &self.slopes {
+            return slopes.words(verb);
+        }
         if self.step == Decimal::ONE {
             format!("每项{verb} {} 分", fmt(self.each))
         } else {
@@ -75,8 +136,12 @@ pub(super) fn parse(s: &mut Spec, key: &'static str) -> Option<Vec<Occurrence>> 
     (!out.is_empty()).then_some(out)
 }
 
-/// One entry, `#{ count: "field", each: 1, step: 1 }`; `key` is the shape's key.
+/// One entry, `#{ count: "field", each: 1, step: 1 }` or `#{ value: "field", below: … }`;
+/// `key` is the shape's key.
 fn entry(s: &mut Spec, m: &Map, key: &str) -> Option<Occurrence> {
+    if m.contains_key("below") || m.contains_key("above") {
+        return slopes_entry(s, m, key);
+    }
     let count = m.get("count").or_else(|| m.get("field"));
     let Some(name) = count.and_then(|d| d.clone().into_string().ok()) else {
         s.err_at(Token::Key(key), rules::deduct_no_count(key));
@@ -109,5 +174,69 @@ fn entry(s: &mut Spec, m: &Map, key: &str) -> Option<Occurrence> {
         count: field,
         each: each.abs(),
         step,
+        slopes: None,
+    })
+}
+
+/// `#{ value: "safety", below: [[96, 0.25], [90, 0.5]] }`, or `below: 96, each: 0.25` for one
+/// rate (`above` alike).
+fn slopes_entry(s: &mut Spec, m: &Map, key: &str) -> Option<Occurrence> {
+    let keys = ["value", "below", "above", "each"];
+    for k in m.keys() {
+        if !keys.contains(&k.as_str()) {
+            let help = closest(k, keys.into_iter())
+                .map(|n| rules::rename_key(k, n))
+                .unwrap_or_else(|| rules::keys_are(&keys));
+            s.err_at(
+                Token::Key(k),
+                rules::unknown_key(k, KeyPlace::In(key), Some(help)),
+            );
+        }
+    }
+    let below = m.contains_key("below");
+    let side = if below { "below" } else { "above" };
+    if below && m.contains_key("above") {
+        s.err_at(Token::Key("above"), rules::slopes_entry(key));
+        return None;
+    }
+    let Some(name) = m.get("value").and_then(|d| d.clone().into_string().ok()) else {
+        s.err_at(Token::Key(key), rules::slopes_entry(key));
+        return None;
+    };
+    let field = s.numeric_field(&name, "value")?;
+    let given = m.get(side)?;
+    let rates: Option<Vec<(Decimal, Decimal)>> = match given.clone().try_cast::<Array>() {
+        Some(list) => list
+            .iter()
+            .map(|p| {
+                let p = p.clone().try_cast::<Array>()?;
+                match p.as_slice() {
+                    [t, r] => Some((to_decimal(t)?, to_decimal(r)?.abs())),
+                    _ => None,
+                }
+            })
+            .collect(),
+        None => to_decimal(given)
+            .zip(m.get("each").and_then(to_decimal))
+            .map(|(t, r)| vec![(t, r.abs())]),
+    };
+    let Some(mut rates) = rates.filter(|r| !r.is_empty()) else {
+        s.err_at(Token::Key(side), rules::slopes_entry(key));
+        return None;
+    };
+    if below {
+        rates.sort_by_key(|r| std::cmp::Reverse(r.0));
+    } else {
+        rates.sort_by_key(|r| r.0);
+    }
+    if rates.windows(2).any(|w| w[0].0 == w[1].0) {
+        s.err_at(Token::Key(side), rules::slopes_entry(key));
+        return None;
+    }
+    Some(Occurrence {
+        count: field,
+        each: Decimal::ZERO,
+        step: Decimal::ONE,
+        slopes: Some(Slopes { below, rates }),
     })
 }
