@@ -598,7 +598,7 @@ pub(crate) fn item_categories(set: &RuleSet) -> Vec<Option<usize>> {
         .iter()
         .map(|i| match (i.kind, &i.category) {
             (ItemKind::Indicator | ItemKind::Deduction, Some(c)) => {
-                set.categories.iter().position(|(n, _)| **n == **c)
+                set.categories.iter().position(|k| *k.name == **c)
             }
             _ => None,
         })
@@ -742,14 +742,10 @@ fn capped_totals(
             _ => base.add(*p),
         }
     }
-    for (((name, cap), (in_category, taken)), limit) in set
-        .categories
-        .iter()
-        .zip(per_category.iter())
-        .zip(&set.deduct_caps)
-    {
+    for (category, (in_category, taken)) in set.categories.iter().zip(per_category.iter()) {
+        let (name, cap) = (&category.name, &category.max);
         let in_category = in_category.value();
-        if in_category > *cap {
+        let mut subtotal = if in_category > *cap {
             if let Some(n) = notes.as_mut() {
                 n.push(Adjustment {
                     rule: name.clone(),
@@ -762,13 +758,13 @@ fn capped_totals(
                     points: cap.saturating_sub(in_category).normalize(),
                 });
             }
-            base.add(*cap);
+            *cap
         } else {
-            base.add(in_category);
-        }
-        // Deductions are points of 0 or less: together they take at most `limit`.
+            in_category
+        };
+        // Deductions are points of 0 or less: together they take at most `deduct_cap`.
         let taken = taken.value();
-        match limit {
+        match &category.deduct_cap {
             Some(limit) if -taken > *limit => {
                 if let Some(n) = notes.as_mut() {
                     n.push(Adjustment {
@@ -782,10 +778,31 @@ fn capped_totals(
                         points: (-taken).saturating_sub(*limit).normalize(),
                     });
                 }
-                base.add(-*limit);
+                subtotal = subtotal.saturating_sub(*limit);
             }
-            _ if !taken.is_zero() => base.add(taken),
-            _ => {}
+            _ => subtotal = subtotal.saturating_add(taken),
+        }
+        // The category's own rounding (本类得分保留N位小数), on what it counts.
+        if let Some(r) = category.round {
+            let rounded = r.apply(subtotal);
+            if rounded != subtotal {
+                if let Some(n) = notes.as_mut() {
+                    n.push(Adjustment {
+                        rule: name.clone(),
+                        detail: format!(
+                            "{name}得分 {}，{}，按 {} 计",
+                            fmt(subtotal),
+                            r.words(),
+                            fmt(rounded)
+                        ),
+                        points: rounded.saturating_sub(subtotal).normalize(),
+                    });
+                }
+            }
+            subtotal = rounded;
+        }
+        if !subtotal.is_zero() {
+            base.add(subtotal);
         }
     }
     let base = base.value();

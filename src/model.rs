@@ -124,6 +124,66 @@ pub struct Field {
     pub range: Range,
 }
 
+/// An area of the scheme (考核大类) and what it caps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Category {
+    /// Its name, as items name it.
+    pub name: String,
+    /// The most its indicators' points count (本类上限).
+    pub max: Decimal,
+    /// The most its deductions take together (本项限扣N分); `None` for no limit.
+    pub deduct_cap: Option<Decimal>,
+    /// How its subtotal is rounded (本类得分保留N位小数); `None`: exact.
+    pub round: Option<Rounding>,
+}
+
+/// A rounding a rubric asks for (保留N位小数): places and which way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rounding {
+    /// Decimal places kept.
+    pub places: u32,
+    /// Which way.
+    pub mode: RoundMode,
+}
+
+/// Which way a rounding goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoundMode {
+    /// 四舍五入: half away from zero.
+    HalfUp,
+    /// 舍去: towards zero.
+    Down,
+    /// 进一: away from zero.
+    Up,
+}
+
+impl Rounding {
+    /// `d` rounded this way.
+    pub fn apply(self, d: Decimal) -> Decimal {
+        use rust_decimal::RoundingStrategy as S;
+        let strategy = match self.mode {
+            RoundMode::HalfUp => S::MidpointAwayFromZero,
+            RoundMode::Down => S::ToZero,
+            RoundMode::Up => S::AwayFromZero,
+        };
+        d.round_dp_with_strategy(self.places, strategy)
+    }
+
+    /// `保留1位小数（四舍五入）`.
+    pub fn words(self) -> String {
+        let how = match self.mode {
+            RoundMode::HalfUp => "四舍五入",
+            RoundMode::Down => "舍去",
+            RoundMode::Up => "进一",
+        };
+        if self.places == 0 {
+            format!("保留整数（{how}）")
+        } else {
+            format!("保留{}位小数（{how}）", self.places)
+        }
+    }
+}
+
 /// The words a yes/no field takes (是/否的写法), when the rule set declares them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spellings {
@@ -454,6 +514,8 @@ pub struct Item {
     pub kind: ItemKind,
     /// For a deduction: the most it takes (本项限扣N分); `None` for no limit.
     pub deduct_cap: Option<Decimal>,
+    /// How its points are rounded (本项保留N位小数); `None`: as its shape gives them.
+    pub round: Option<Rounding>,
     /// Where the rule is declared.
     pub pos: rhai::Position,
 }
@@ -655,10 +717,7 @@ pub struct RuleSet {
     /// The field grouping units into cohorts.
     pub cohort_field: Option<usize>,
     /// Areas and their caps.
-    pub categories: Vec<(String, Decimal)>,
-    /// The most the deductions of each area (by index into `categories`) take together
-    /// (本项限扣N分); `None` for no limit.
-    pub deduct_caps: Vec<Option<Decimal>>,
+    pub categories: Vec<Category>,
     /// Indicators and bonus items, in declaration order.
     pub items: Vec<Item>,
     /// Items scored against the cohort.

@@ -579,9 +579,9 @@ struct Labels {
     /// Whether each item, in the order of `items`, is a deduction (扣分项).
     #[serde(skip)]
     deductions: Vec<bool>,
-    /// Each category's cap on its points and on its deductions (本项限扣).
+    /// Each category's caps on its points and its deductions (本项限扣) and its rounding.
     #[serde(skip)]
-    caps: Vec<(String, rust_decimal::Decimal, Option<rust_decimal::Decimal>)>,
+    categories: Vec<crate::model::Category>,
     #[serde(skip)]
     cohort_field: Option<usize>,
 }
@@ -616,12 +616,7 @@ impl Labels {
                 .map(|i| i.kind == crate::model::ItemKind::Deduction)
                 .chain(set.cohort_items.iter().map(|_| false))
                 .collect(),
-            caps: set
-                .categories
-                .iter()
-                .zip(&set.deduct_caps)
-                .map(|((n, cap), limit)| (n.clone(), *cap, *limit))
-                .collect(),
+            categories: set.categories.clone(),
             cohort_field: set.cohort_field,
         }
     }
@@ -894,8 +889,8 @@ impl Scores {
 
 impl Scores {
     /// The points of a unit's items in `category`, added up as the total counts them: the
-    /// category's cap on its points and on its deductions (本项限扣) applied; `None` when none
-    /// applies.
+    /// category's caps on its points and its deductions (本项限扣) and its rounding applied;
+    /// `None` when none applies.
     fn category_points(&self, s: &UnitScore, category: &str) -> Option<rust_decimal::Decimal> {
         use rust_decimal::Decimal;
         let (mut points, mut taken, mut any) = (Decimal::ZERO, Decimal::ZERO, false);
@@ -916,13 +911,18 @@ impl Scores {
                 }
             }
         }
-        if let Some((_, cap, limit)) = self.labels.caps.iter().find(|(n, ..)| n == category) {
-            points = points.min(*cap);
-            if let Some(limit) = limit {
-                taken = taken.max(-*limit);
+        let found = self.labels.categories.iter().find(|c| c.name == category);
+        if let Some(c) = found {
+            points = points.min(c.max);
+            if let Some(limit) = c.deduct_cap {
+                taken = taken.max(-limit);
             }
         }
-        any.then(|| points.saturating_add(taken))
+        let subtotal = points.saturating_add(taken);
+        any.then(|| match found.and_then(|c| c.round) {
+            Some(r) => r.apply(subtotal),
+            None => subtotal,
+        })
     }
 
     /// Unit indices by cohort, then rank (unranked last), then input order.

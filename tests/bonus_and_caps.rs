@@ -103,3 +103,58 @@ bonus("y", #{ label: "y", max: 79228162514264337593543950335, score: |u| u.b });
         "1.000000000000000000000001"
     );
 }
+
+#[test]
+fn an_items_own_rounding_and_a_categorys_rounding_are_applied_and_explained() {
+    // 本项得分保留1位小数（四舍五入）; 本类得分取整（舍去）.
+    let rep = assess(
+        r#"category("工作", #{ max: 20, round: #{ places: 0, mode: "down" } });
+        indicator("a", #{ label: "甲项", category: "工作", max: 10, round: 1, deduct: #{ count: "a", each: 0.25 } });
+        indicator("b", #{ label: "乙项", category: "工作", max: 10, deduct: #{ count: "b", each: 0.05 } });
+        indicator("c", #{ label: "丙项", max: 5, round: #{ places: 0, mode: "up" }, count: #{ count: "c", each: 0.4 } });"#,
+        "1,甲,,3,1,3,0,,\n2,乙,,4,0,0,0,,\n",
+    );
+    // 10 − 0.75 = 9.25 → 9.3 (half-up); 10 − 0.05 = 9.95; the category 19.25 → 19 (down);
+    // 3 × 0.4 = 1.2 → 2 (up).
+    assert_eq!(points(&rep, "1", "a"), "9.3");
+    assert_eq!(points(&rep, "1", "b"), "9.95");
+    assert_eq!(points(&rep, "1", "c"), "2");
+    assert_eq!(total(&rep, "1"), "21");
+    let a = &unit(&rep, "1").items[0];
+    let last = a.reasons.last().unwrap();
+    assert_eq!(
+        last.detail,
+        "本项保留1位小数（四舍五入）：9.25 分按 9.3 分计"
+    );
+    assert_eq!(last.points.to_string(), "0.05");
+    let adj = &unit(&rep, "1").adjustments;
+    assert_eq!(adj.len(), 1, "{adj:?}");
+    assert_eq!(adj[0].detail, "工作得分 19.25，保留整数（舍去），按 19 计");
+    // Nothing to round: no note.
+    assert_eq!(points(&rep, "2", "a"), "9");
+    assert!(unit(&rep, "2").items[0]
+        .reasons
+        .iter()
+        .all(|r| !r.detail.contains("保留")));
+    // A batch counts the same.
+    let r = rules(
+        r#"category("工作", #{ max: 20, round: #{ places: 0, mode: "down" } });
+        indicator("a", #{ label: "甲项", category: "工作", max: 10, round: 1, deduct: #{ count: "a", each: 0.25 } });
+        indicator("b", #{ label: "乙项", category: "工作", max: 10, deduct: #{ count: "b", each: 0.05 } });
+        indicator("c", #{ label: "丙项", max: 5, round: #{ places: 0, mode: "up" }, count: #{ count: "c", each: 0.4 } });"#,
+    );
+    let csv = "编码,名称,类别,甲,乙,丙,丁,比率,标志\n1,甲,,3,1,3,0,,\n";
+    let ds = kaohe::data::read_csv(&r.set, csv.as_bytes());
+    assert_eq!(r.score_batch(&ds.units).unwrap()[0].total.to_string(), "21");
+    // Written wrongly: R0314.
+    for bad in [
+        r#"indicator("a", #{ label: "a", max: 5, round: 11, yes: "flag" });"#,
+        r#"indicator("a", #{ label: "a", max: 5, round: #{ places: 1, mode: "banker" }, yes: "flag" });"#,
+    ] {
+        let codes: Vec<&str> = errors_of("bad.rhai", &format!("{PRELUDE}{bad}"))
+            .iter()
+            .map(|e| e.code)
+            .collect();
+        assert_eq!(codes, ["R0314"], "{bad}");
+    }
+}

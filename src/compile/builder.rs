@@ -40,10 +40,8 @@ pub(super) struct Builder {
     pub(super) fields: Vec<Field>,
     /// `unit(…)`: the id field, the name field and the cohort field.
     pub(super) unit: Option<(usize, Option<usize>, Option<usize>)>,
-    /// `category(…)`: name and cap.
-    pub(super) categories: Vec<(String, Decimal)>,
-    /// `category(…)`'s `deduct_cap`, by the same index.
-    pub(super) deduct_caps: Vec<Option<Decimal>>,
+    /// `category(…)`.
+    pub(super) categories: Vec<Category>,
     /// `indicator(…)` and `bonus(…)`.
     pub(super) items: Vec<Item>,
     /// `cohort_indicator(…)`.
@@ -103,7 +101,6 @@ impl Builder {
             fields: Vec::new(),
             unit: None,
             categories: Vec::new(),
-            deduct_caps: Vec::new(),
             items: Vec::new(),
             cohort_items: Vec::new(),
             vetoes: Vec::new(),
@@ -214,8 +211,8 @@ impl Builder {
                 )
                 .collect();
             for (pos, c) in named {
-                if !self.categories.iter().any(|(n, _)| **n == *c) {
-                    let near = closest(&c, self.categories.iter().map(|(n, _)| n.as_str()));
+                if !self.categories.iter().any(|k| *k.name == *c) {
+                    let near = closest(&c, self.categories.iter().map(|k| k.name.as_str()));
                     let m = rules::undeclared_category(&c, near);
                     self.error_at(pos, Token::Text(&c), m);
                 }
@@ -224,7 +221,7 @@ impl Builder {
         // The items must fit the scale: a unit with full marks must not pass `max`.
         if let Some(Header { max, base, .. }) = &self.header {
             let mut reachable = *base;
-            for (name, cap) in &self.categories {
+            for Category { name, max: cap, .. } in &self.categories {
                 let inside: Decimal = self
                     .items
                     .iter()
@@ -238,7 +235,7 @@ impl Builder {
             }
             let in_category = |c: &Option<Name>| {
                 c.as_ref()
-                    .is_some_and(|c| self.categories.iter().any(|(n, _)| **n == **c))
+                    .is_some_and(|c| self.categories.iter().any(|k| *k.name == **c))
             };
             // Items with `only` belong to some units: each group's own items are not summed.
             for i in &self.items {
@@ -392,7 +389,6 @@ impl Builder {
             name_field,
             cohort_field,
             categories: self.categories,
-            deduct_caps: self.deduct_caps,
             items: self.items,
             cohort_items: self.cohort_items,
             vetoes: self.vetoes,

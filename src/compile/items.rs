@@ -11,10 +11,11 @@ use crate::model::*;
 use rhai::{Array, Dynamic, Map, Position};
 use rust_decimal::Decimal;
 
-/// `category("name", max)`, or `category("name", #{ max, deduct_cap })`: the cap on its
-/// indicators' points and the most its deductions take together (本项限扣).
+/// `category("name", max)`, or `category("name", #{ max, deduct_cap, round })`: the cap on its
+/// indicators' points, the most its deductions take together (本项限扣) and how its subtotal is
+/// rounded.
 pub(super) fn category(b: &mut Builder, pos: Position, name: &str, max: &Dynamic) {
-    let (cap, deduct_cap) = match max.clone().try_cast::<Map>() {
+    let category = match max.clone().try_cast::<Map>() {
         Some(map) => {
             let mut s = Spec::new(b, &map, pos, Decl::Category(name).text());
             let cap = s.decimal("max").unwrap_or(Decimal::ZERO);
@@ -25,18 +26,28 @@ pub(super) fn category(b: &mut Builder, pos: Position, name: &str, max: &Dynamic
                     rules::deduct_cap_not_positive("deduct_cap"),
                 );
             }
+            let round = s.rounding();
             if !s.has("max") && !s.has("deduct_cap") {
                 s.err(rules::missing_key("max", rules::add("max: 25")));
             }
             s.done(&[]);
-            (Some(cap), deduct_cap)
+            Some(Category {
+                name: name.to_string(),
+                max: cap,
+                deduct_cap,
+                round,
+            })
         }
-        None => (to_decimal(max), None),
+        None => to_decimal(max).map(|m| Category {
+            name: name.to_string(),
+            max: m,
+            deduct_cap: None,
+            round: None,
+        }),
     };
-    match cap {
-        Some(m) => {
-            b.categories.push((name.to_string(), m));
-            b.deduct_caps.push(deduct_cap);
+    match category {
+        Some(c) => {
+            b.categories.push(c);
             b.category_pos.push(pos);
         }
         None => b.error(pos, rules::category_max_not_number(name)),
@@ -134,6 +145,7 @@ fn item(b: &mut Builder, pos: Position, id: &str, spec: &Map, kind: ItemKind) {
     let blank_is_full = s.choice("na", false, &[("full", true)], Choice::Na);
     let shape = crate::shapes::parse(&mut s);
     let deduct_cap = if deduction { s.decimal("cap") } else { None };
+    let round = s.rounding();
     if deduct_cap.is_some_and(|c| c <= Decimal::ZERO) {
         s.err_at(Token::Key("cap"), rules::deduct_cap_not_positive("cap"));
     }
@@ -175,6 +187,7 @@ fn item(b: &mut Builder, pos: Position, id: &str, spec: &Map, kind: ItemKind) {
             blank_is_full,
             kind,
             deduct_cap,
+            round,
             pos,
         });
     }

@@ -10,7 +10,7 @@
 use super::builder::Builder;
 use super::locate::Token;
 use crate::messages::rules::{self, Gap};
-use crate::model::{Band, Bound, ItemKind};
+use crate::model::{Band, Bound, Category, ItemKind};
 use rust_decimal::Decimal;
 
 /// The lowest and highest total a unit can reach; the lowest is `None` when a deduction has
@@ -18,7 +18,7 @@ use rust_decimal::Decimal;
 pub(super) fn total_range(b: &Builder) -> (Option<Decimal>, Decimal) {
     let declared = |c: &Option<crate::model::Name>| {
         c.as_ref()
-            .and_then(|c| b.categories.iter().position(|(n, _)| **n == **c))
+            .and_then(|c| b.categories.iter().position(|k| *k.name == **c))
     };
     let base = b.header.as_ref().map_or(Decimal::ZERO, |h| h.base);
     let mut per_category = vec![Decimal::ZERO; b.categories.len()];
@@ -42,14 +42,9 @@ pub(super) fn total_range(b: &Builder) -> (Option<Decimal>, Decimal) {
             _ => high = high.saturating_add(i.max),
         }
     }
-    for (((_, cap), inside), (most, limit)) in b
-        .categories
-        .iter()
-        .zip(per_category)
-        .zip(taken_in.into_iter().zip(&b.deduct_caps))
-    {
-        high = high.saturating_add(inside.min(*cap));
-        let most = match (most, limit) {
+    for ((category, inside), most) in b.categories.iter().zip(per_category).zip(taken_in) {
+        high = high.saturating_add(inside.min(category.max));
+        let most = match (most, &category.deduct_cap) {
             (Some(m), Some(l)) => Some(m.min(*l)),
             (m, l) => m.or(*l),
         };
@@ -76,7 +71,7 @@ pub(super) fn check_sections(b: &mut Builder) {
     };
     let fmt = |d: Decimal| d.normalize().to_string();
     let mut short = false;
-    for (k, (name, cap)) in b.categories.clone().iter().enumerate() {
+    for (k, Category { name, max: cap, .. }) in b.categories.clone().iter().enumerate() {
         let inside = b
             .items
             .iter()
@@ -102,7 +97,7 @@ pub(super) fn check_sections(b: &mut Builder) {
         b.items.iter().any(|i| i.only.is_some()) || b.cohort_items.iter().any(|i| i.only.is_some());
     let declared = |c: &Option<crate::model::Name>| {
         c.as_ref()
-            .is_some_and(|c| b.categories.iter().any(|(n, _)| **n == **c))
+            .is_some_and(|c| b.categories.iter().any(|k| *k.name == **c))
     };
     // A rule set that leaves `max` out is on the default scale of 100: only a written scale
     // is held against its sections and items.
@@ -123,8 +118,8 @@ pub(super) fn check_sections(b: &mut Builder) {
         let stated = b
             .categories
             .iter()
-            .fold(outside.saturating_add(start), |a, (_, cap)| {
-                a.saturating_add(*cap)
+            .fold(outside.saturating_add(start), |a, k| {
+                a.saturating_add(k.max)
             });
         if stated != max {
             let m = rules::sections_vs_max(&fmt(stated), &fmt(max));

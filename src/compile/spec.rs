@@ -137,6 +137,43 @@ impl<'a> Spec<'a> {
         }
     }
 
+    /// `round`: how an item's points or a category's subtotal are rounded (保留N位小数) —
+    /// `round: 1` (half-up) or `round: #{ places: 1, mode: "down" }`; `None` when absent or
+    /// written wrongly (reported).
+    pub(crate) fn rounding(&mut self) -> Option<Rounding> {
+        let v = self.get("round")?;
+        let places = |d: &Dynamic| {
+            d.as_int()
+                .ok()
+                .filter(|n| (0..=10).contains(n))
+                .and_then(|n| u32::try_from(n).ok())
+        };
+        let read = match v.clone().try_cast::<Map>() {
+            Some(m) => {
+                let mode = match m.get("mode").map(|d| d.to_string()).as_deref() {
+                    None | Some("half_up") | Some("四舍五入") => Some(RoundMode::HalfUp),
+                    Some("down") | Some("舍去") => Some(RoundMode::Down),
+                    Some("up") | Some("进一") => Some(RoundMode::Up),
+                    Some(_) => None,
+                };
+                let known = m.keys().all(|k| ["places", "mode"].contains(&k.as_str()));
+                m.get("places")
+                    .and_then(places)
+                    .zip(mode)
+                    .filter(|_| known)
+                    .map(|(places, mode)| Rounding { places, mode })
+            }
+            None => places(v).map(|places| Rounding {
+                places,
+                mode: RoundMode::HalfUp,
+            }),
+        };
+        if read.is_none() {
+            self.err_at(Token::Key("round"), rules::bad_rounding());
+        }
+        read
+    }
+
     /// `key` as one of the texts in `choices`, read as its value. Absent, it is `default`;
     /// any other text is reported with the hint of `kind` and read as `default` too.
     pub(crate) fn choice<T: Copy>(

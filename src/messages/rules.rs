@@ -54,6 +54,7 @@ pub const KINDS: &[(&str, &str, &str)] = &[
         "closure takes the wrong number of parameters",
     ),
     ("R0313", "取值范围写法不对", "malformed value range"),
+    ("R0314", "取舍写法不对", "malformed rounding"),
     (
         "R0401",
         "计分方式不是恰好一种",
@@ -1758,6 +1759,19 @@ pub(crate) fn spelling_both_ways(word: &str) -> Message {
         format!("`{word}` is listed both under `yes` and under `no`"),
     )
     .help("只留在其中一处", "keep it in one of them")
+}
+
+/// R0314: `round` written wrongly.
+pub(crate) fn bad_rounding() -> Message {
+    Message::new(
+        "R0314",
+        "`round` 应为保留的小数位数（0 到 10），或 `#{ places: 1, mode: \"half_up\" }`",
+        "`round` must be the decimals kept (0 to 10), or `#{ places: 1, mode: \"half_up\" }`",
+    )
+    .help(
+        "四舍五入保留1位小数写 `round: 1`；舍去写 `mode: \"down\"`，进一写 `mode: \"up\"`",
+        "`round: 1` keeps 1 decimal half-up; `mode: \"down\"` cuts, `mode: \"up\"` rounds away from zero",
+    )
 }
 
 /// R0313: `min`/`max` of a field not a number.

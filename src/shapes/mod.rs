@@ -46,7 +46,7 @@ pub use zero::Zero;
 use crate::compile::locate::Token;
 use crate::compile::spec::Spec;
 use crate::eval::{measured_text, Ctx, Measured};
-use crate::figures::{ratio, round_points};
+use crate::figures::{fmt, ratio, round_points};
 use crate::messages::rules;
 use crate::model::{Bound, Item, Measure};
 use crate::result::{DataUse, ItemResult, Reason};
@@ -182,6 +182,9 @@ pub(crate) enum How {
     Scored(Frac),
     /// A `score` closure, with its reason and whether a bonus was capped at its maximum.
     Closure { why: Option<String>, capped: bool },
+    /// The item's own rounding (`round`) changed the points from `raw`; `how` is how `raw`
+    /// came about.
+    Rounded { raw: Decimal, how: Box<How> },
 }
 
 /// A measured value as scoring saw it, `num / den` (den > 0; `None` = 1): divided only when an
@@ -294,7 +297,22 @@ pub(crate) fn points(cx: &mut Ctx, item: &Item) -> Option<(Decimal, How)> {
         None if item.blank_is_full && rule.is_blank(cx) => return Some((max, How::BlankFull)),
         None => (Decimal::ZERO, None),
     };
-    rule.points(cx, item, Frac { num, den })
+    let (points, how) = rule.points(cx, item, Frac { num, den })?;
+    Some(rounded(item, points, how))
+}
+
+/// The item's own rounding (本项保留N位小数) applied to its points, noted when it changes them.
+fn rounded(item: &Item, points: Decimal, how: How) -> (Decimal, How) {
+    match item.round.map(|r| r.apply(points)) {
+        Some(r) if r != points => (
+            r,
+            How::Rounded {
+                raw: points,
+                how: Box::new(how),
+            },
+        ),
+        _ => (points, how),
+    }
 }
 
 /// The explanation of an item's points: which data, which rule, how many points.
@@ -302,7 +320,13 @@ pub(crate) fn explain(cx: &Ctx, item: &Item, points: Decimal, how: How) -> ItemR
     let points = points.normalize();
     let not_applicable = matches!(how, How::NotApplicable | How::NoBase | How::BlankFull);
     let rule = item.shape.rule();
-    let reasons = match how {
+    // The item's own rounding: the reasons of the points before it, then the rounding.
+    let (how, rounding) = match how {
+        How::Rounded { raw, how } => (*how, Some(raw.normalize())),
+        how => (how, None),
+    };
+    let shown = rounding.unwrap_or(points);
+    let mut reasons = match how {
         How::NotApplicable => one(
             "不适用，按满分计".into(),
             points,
@@ -314,8 +338,15 @@ pub(crate) fn explain(cx: &Ctx, item: &Item, points: Decimal, how: How) -> ItemR
         How::NoBase => one("分母为 0，视为达标，按满分计".into(), points, rule.data(cx)),
         How::BlankFull => one("数据为空，不适用，按满分计".into(), points, rule.data(cx)),
         How::Blank => one("无数据，不得分".into(), points, rule.data(cx)),
-        how => rule.explain(cx, item, points, how),
+        how => rule.explain(cx, item, shown, how),
     };
+    if let (Some(raw), Some(r)) = (rounding, item.round) {
+        reasons.push(Reason {
+            detail: format!("本项{}：{} 分按 {} 分计", r.words(), fmt(raw), fmt(points)),
+            points: points.saturating_sub(raw).normalize(),
+            data: Vec::new(),
+        });
+    }
     ItemResult {
         id: item.id.clone(),
         label: item.label.clone(),
