@@ -37,6 +37,15 @@ pub(crate) struct Links<'a> {
     pub(crate) metrics: Vec<Vec<Option<Decimal>>>,
     /// The (target, link) pairs summed or averaged over.
     wanted: Vec<(LinkTarget, usize)>,
+    /// Statistics over groups of units (组内统计): (target, grouping field, statistic) → the
+    /// group's value of that field (the cohort's name when grouped by cohort) → the statistic.
+    stats: HashMap<(LinkTarget, Option<usize>, Stat), HashMap<String, Decimal>>,
+    /// The statistics wanted.
+    wanted_stats: Vec<(LinkTarget, Option<usize>, Stat)>,
+    /// The field grouping units into cohorts, for statistics over the cohort.
+    cohort_field: Option<usize>,
+    /// The rule set's decimals, for a mean or a median.
+    decimals: u32,
     /// Rules stopped for the rest of the run after running away for several units.
     pub(crate) breaker: Breaker,
 }
@@ -124,17 +133,29 @@ impl<'a> Links<'a> {
             groups: HashMap::new(),
             metrics: vec![Vec::new(); units.len()],
             wanted: Vec::new(),
+            stats: HashMap::new(),
+            wanted_stats: Vec::new(),
+            cohort_field: set.cohort_field,
+            decimals: set.decimals,
             breaker: Breaker::default(),
         };
         let mut wanted = Vec::new();
         let mut lookup = false;
+        let mut all = Vec::new();
         for m in measures(set) {
-            if let Measure::Linked { field, link, op } = m {
-                if *op == LinkOp::Lookup {
-                    lookup = true;
-                } else {
-                    wanted.push((*field, *link));
+            inner(m, &mut all);
+        }
+        for m in all {
+            match m {
+                Measure::Linked { op, .. } if *op == LinkOp::Lookup => lookup = true,
+                Measure::Linked { field, link, .. } => wanted.push((*field, *link)),
+                Measure::Stat { target, by, stat } => {
+                    let key = (*target, *by, *stat);
+                    if !links.wanted_stats.contains(&key) {
+                        links.wanted_stats.push(key);
+                    }
                 }
+                _ => {}
             }
         }
         if lookup {
@@ -144,7 +165,56 @@ impl<'a> Links<'a> {
         }
         links.wanted = wanted;
         links.group(|t| matches!(t, LinkTarget::Field(_)));
+        links.statistics(|t| matches!(t, LinkTarget::Field(_)));
         links
+    }
+
+    /// Computes the wanted statistics over groups of units, for the targets `which` selects.
+    fn statistics(&mut self, which: impl Fn(&LinkTarget) -> bool) {
+        let wanted: Vec<_> = self
+            .wanted_stats
+            .iter()
+            .copied()
+            .filter(|(t, _, _)| which(t))
+            .collect();
+        for (target, by, stat) in wanted {
+            let mut values: HashMap<String, Vec<Decimal>> = HashMap::new();
+            for (i, u) in self.units.iter().enumerate() {
+                let value = match target {
+                    LinkTarget::Field(f) => u.values[f].number(),
+                    LinkTarget::Metric(m) => self.metrics[i].get(m).copied().flatten(),
+                };
+                if let Some(v) = value {
+                    values.entry(self.group_of(u, by)).or_default().push(v);
+                }
+            }
+            let decimals = self.decimals;
+            let out = values
+                .into_iter()
+                .filter_map(|(g, mut vs)| Some((g, statistic(stat, &mut vs, decimals)?)))
+                .collect();
+            self.stats.insert((target, by, stat), out);
+        }
+    }
+
+    /// The group a unit falls in for a statistic: its value of `by`, else its cohort.
+    fn group_of(&self, u: &Unit, by: Option<usize>) -> String {
+        match by.or(self.cohort_field) {
+            Some(f) => u.values[f].display(),
+            None => String::new(),
+        }
+    }
+
+    /// The statistic `key` over the group `unit` falls in, if it has values.
+    pub(crate) fn stat(
+        &self,
+        key: (LinkTarget, Option<usize>, Stat),
+        unit: &Unit,
+    ) -> Option<Decimal> {
+        self.stats
+            .get(&key)?
+            .get(&self.group_of(unit, key.1))
+            .copied()
     }
 
     /// Sums the wanted targets per linked id, for the targets `which` selects.
@@ -186,7 +256,58 @@ impl<'a> Links<'a> {
                 self.metrics[i].push(v);
             }
             self.group(|t| *t == LinkTarget::Metric(k));
+            self.statistics(|t| *t == LinkTarget::Metric(k));
         }
+    }
+}
+
+/// A statistic of the values of one group, rounded half-up to `decimals` for a mean or a
+/// median between two values; `None` for no values.
+fn statistic(stat: Stat, values: &mut [Decimal], decimals: u32) -> Option<Decimal> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort();
+    let n = values.len();
+    Some(match stat {
+        Stat::Max => values[n - 1],
+        Stat::Min => values[0],
+        Stat::Mean => {
+            let count = Decimal::from(u64::try_from(n).unwrap_or(u64::MAX));
+            round(ratio(sum(values.iter()), count), decimals)
+        }
+        Stat::Median if n % 2 == 1 => values[n / 2],
+        Stat::Median => round(
+            ratio(
+                values[n / 2 - 1].saturating_add(values[n / 2]),
+                Decimal::TWO,
+            ),
+            decimals,
+        ),
+    })
+}
+
+/// Whether an item reads values of other units: linked values (捆绑考核), statistics over a
+/// group (组内平均) or a metric, at any depth of its value.
+pub(crate) fn reads_other_units(set: &RuleSet) -> bool {
+    let mut all = Vec::new();
+    for m in set.items.iter().filter_map(|i| i.shape.measure()) {
+        inner(m, &mut all);
+    }
+    all.iter().any(|m| {
+        matches!(
+            m,
+            Measure::Linked { .. } | Measure::Metric(_) | Measure::Stat { .. }
+        )
+    })
+}
+
+/// A measure and the measures inside it (a difference's two sides), depth-first.
+fn inner<'m>(m: &'m Measure, out: &mut Vec<&'m Measure>) {
+    out.push(m);
+    if let Measure::Diff(a, b) = m {
+        inner(a, out);
+        inner(b, out);
     }
 }
 
@@ -366,6 +487,28 @@ impl<'a> Ctx<'a> {
         rule: &str,
         pos: rhai::Position,
     ) -> Option<Measured> {
+        match m {
+            Measure::Closure(f) => {
+                let arg = self.unit_map();
+                let v = self.call(f, (arg,), rule, pos)?;
+                if v.is_unit() {
+                    return Some(Measured::Blank);
+                }
+                match to_decimal(&v) {
+                    Some(d) => Some(Measured::Value(d)),
+                    None => {
+                        self.fail(rule, pos, msg::value_not_number(v.type_name()));
+                        None
+                    }
+                }
+            }
+            other => self.peek(other),
+        }
+    }
+
+    /// What a measure that is not a closure gives for this unit (`None` for a closure, which
+    /// only [`Ctx::measure`] runs).
+    pub(crate) fn peek(&self, m: &Measure) -> Option<Measured> {
         let present = |v: Option<Decimal>| v.map_or(Measured::Blank, Measured::Value);
         match m {
             Measure::Field(f) => Some(present(self.number(*f))),
@@ -406,20 +549,25 @@ impl<'a> Ctx<'a> {
             }
             Measure::Metric(i) => Some(present(self.metrics.get(*i).copied().flatten())),
             Measure::Linked { field, link, op } => Some(present(self.linked(*field, *link, *op))),
-            Measure::Closure(f) => {
-                let arg = self.unit_map();
-                let v = self.call(f, (arg,), rule, pos)?;
-                if v.is_unit() {
-                    return Some(Measured::Blank);
-                }
-                match to_decimal(&v) {
-                    Some(d) => Some(Measured::Value(d)),
-                    None => {
-                        self.fail(rule, pos, msg::value_not_number(v.type_name()));
-                        None
-                    }
-                }
+            Measure::Param(i) => Some(present(self.set().params.get(*i).map(|p| p.value))),
+            Measure::Stat { target, by, stat } => {
+                Some(present(self.links.stat((*target, *by, *stat), self.unit)))
             }
+            Measure::Diff(a, b) => {
+                let value = |m: Measured| match m {
+                    Measured::Value(v) => Ok(v),
+                    Measured::Fraction(n, d) => Ok(ratio(n, d)),
+                    other => Err(other),
+                };
+                let a = self.peek(a)?;
+                let b = self.peek(b)?;
+                Some(match (value(a), value(b)) {
+                    (Ok(a), Ok(b)) => Measured::Value(a.saturating_sub(b)),
+                    (Err(Measured::NoBase), _) | (_, Err(Measured::NoBase)) => Measured::NoBase,
+                    _ => Measured::Blank,
+                })
+            }
+            Measure::Closure(_) => None,
         }
     }
 
@@ -462,6 +610,42 @@ impl<'a> Ctx<'a> {
                     label: how.into(),
                     value: value.map_or_else(|| "（空）".to_string(), fmt),
                 }]
+            }
+            Measure::Param(i) => set
+                .params
+                .get(*i)
+                .map(|p| DataUse {
+                    field: p.id.clone(),
+                    label: p.label.clone(),
+                    value: fmt(p.value),
+                })
+                .into_iter()
+                .collect(),
+            Measure::Stat { target, by, stat } => {
+                let value = self.links.stat((*target, *by, *stat), self.unit);
+                let (name, label) = match target {
+                    LinkTarget::Field(f) => {
+                        (set.fields[*f].name.clone(), set.fields[*f].label.clone())
+                    }
+                    LinkTarget::Metric(m) => {
+                        (set.metrics[*m].id.clone(), set.metrics[*m].label.clone())
+                    }
+                };
+                let group = match by {
+                    Some(b) => format!("同{}单位", set.fields[*b].label),
+                    None if set.cohort_field.is_some() => "本组".to_string(),
+                    None => "全体单位".to_string(),
+                };
+                vec![DataUse {
+                    field: name,
+                    label: format!("{group}{label}{}", stat.words()).into(),
+                    value: value.map_or_else(|| "（空）".to_string(), fmt),
+                }]
+            }
+            Measure::Diff(a, b) => {
+                let mut out = self.measure_data(a);
+                out.extend(self.measure_data(b));
+                out
             }
             Measure::Closure(_) => Vec::new(),
         }
@@ -585,6 +769,9 @@ pub(crate) fn measured_text(m: &Measure, used: &[DataUse], value: Decimal) -> St
                 .map(|u| format!("{} {}", u.label, u.value))
                 .collect();
             format!("问卷指数 = {v}（{}）", counts.join("、"))
+        }
+        (Measure::Diff(..), [a, b]) => {
+            format!("{} {} − {} {} = {v}", a.label, a.value, b.label, b.value)
         }
         (_, [one]) => format!("{} = {}", one.label, one.value),
         _ => format!("计算值 = {v}"),

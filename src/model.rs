@@ -354,6 +354,20 @@ pub enum Measure {
     },
     /// A published metric's (rounded) value, by index into [`RuleSet::metrics`].
     Metric(usize),
+    /// A declared parameter's value (参数: 上年度全省平均、市定目标).
+    Param(usize),
+    /// A statistic of a field or metric over the unit's cohort, or over the units sharing its
+    /// value of another field (组内平均、中位数、最高、最低).
+    Stat {
+        /// What the statistic is of.
+        target: LinkTarget,
+        /// The field grouping units, when not the cohort.
+        by: Option<usize>,
+        /// Which statistic.
+        stat: Stat,
+    },
+    /// One value less another (与平均值、基准值之差).
+    Diff(Box<Measure>, Box<Measure>),
     /// A value from other units (捆绑考核, 办事处成绩计入派出所).
     Linked {
         /// What is read on the other units: a field or a metric.
@@ -363,6 +377,44 @@ pub enum Measure {
         /// How the values are combined.
         op: LinkOp,
     },
+}
+
+/// A statistic over a group of units (组内统计).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stat {
+    /// 平均值, rounded half-up to the rule set's decimals.
+    Mean,
+    /// 中位数 (the mean of the two middle values for an even count), rounded alike.
+    Median,
+    /// 最高值.
+    Max,
+    /// 最低值.
+    Min,
+}
+
+impl Stat {
+    /// The statistic in words: 平均值, 中位数, 最高值, 最低值.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::Mean => "平均值",
+            Self::Median => "中位数",
+            Self::Max => "最高值",
+            Self::Min => "最低值",
+        }
+    }
+}
+
+/// A declared parameter (参数): a figure from outside the data, named and shown where used.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// Stable id, as VALUEs name it.
+    pub id: Name,
+    /// Chinese label (上年度全省平均破案率).
+    pub label: Name,
+    /// Its value.
+    pub value: Decimal,
+    /// Where it is declared.
+    pub pos: rhai::Position,
 }
 
 /// How survey answer counts become an index.
@@ -736,6 +788,8 @@ pub struct RuleSet {
     pub consequences: Vec<Consequence>,
     /// Published figures, in declaration order.
     pub metrics: Vec<Metric>,
+    /// Declared parameters (参数), in declaration order.
+    pub params: Vec<Param>,
     /// The state carried from period to period (挂牌/摘牌): `|u, prev, r| #{ status: … }`.
     pub state: Option<FnPtr>,
     /// Group figures.

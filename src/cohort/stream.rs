@@ -9,7 +9,7 @@ use crate::compile::Rules;
 use crate::data::Unit;
 use crate::error::{EvalError, EvalErrors, Merged};
 use crate::eval::{item_categories, score_unit, Links, Scored};
-use crate::model::{Measure, RuleSet, VetoRank};
+use crate::model::{RuleSet, VetoRank};
 use crate::output::Columns;
 use crate::previous::Previous;
 use rust_decimal::Decimal;
@@ -41,12 +41,7 @@ impl Rules {
     /// data plus its place in the cohort. Otherwise, the reason in words.
     pub fn streamable(&self) -> Result<(), crate::messages::Text> {
         let set = &self.set;
-        let linked = set.items.iter().any(|i| {
-            matches!(
-                i.shape.measure(),
-                Some(Measure::Linked { .. } | Measure::Metric(_))
-            )
-        });
+        let linked = crate::eval::reads_other_units(set);
         let (zh, en) = if !set.metrics.is_empty() {
             (
                 "它公布在各单位之间排名的指数",
@@ -59,8 +54,8 @@ impl Rules {
             )
         } else if linked {
             (
-                "它读取其他单位的数值（捆绑考核）",
-                "it reads values of other units (捆绑考核)",
+                "它读取其他单位的数值（捆绑考核、组内平均等）",
+                "it reads values of other units (捆绑考核, cohort means …)",
             )
         } else if set.state.is_some() {
             ("它在各期之间延续状态", "it carries a state between periods")

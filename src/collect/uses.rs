@@ -250,7 +250,10 @@ impl Walk<'_> {
         match shape {
             Shape::Deduct(Deduct { list }) | Shape::Count(Count { list }) => {
                 for o in list {
-                    self.add(o.count, source, role);
+                    match &o.slopes {
+                        Some(s) => self.measure(&s.value, source, role, 0),
+                        None => self.add(o.count, source, role),
+                    }
                 }
             }
             Shape::Yes(y) => self.add(y.field, source, role),
@@ -292,6 +295,26 @@ impl Walk<'_> {
                     LinkTarget::Metric(_) => {}
                 }
             }
+            Measure::Param(_) => {}
+            Measure::Stat { target, by, .. } => {
+                if let Some(b) = by {
+                    self.add(*b, source, Role::Linked);
+                }
+                match target {
+                    LinkTarget::Field(f) => self.add(*f, source, role),
+                    LinkTarget::Metric(i) if depth < 16 => {
+                        if let Some(metric) = self.set.metrics.get(*i) {
+                            self.measure(&metric.measure, source, role, depth + 1);
+                        }
+                    }
+                    LinkTarget::Metric(_) => {}
+                }
+            }
+            Measure::Diff(a, b) if depth < 16 => {
+                self.measure(a, source, role, depth + 1);
+                self.measure(b, source, role, depth + 1);
+            }
+            Measure::Diff(..) => {}
         }
     }
 

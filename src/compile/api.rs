@@ -60,6 +60,7 @@ pub(super) fn register(engine: &mut Engine, builder: &Shared) {
     declare(engine, builder, "grades", grading::grades);
     declare(engine, builder, "ranking", grading::ranking);
     declare_named(engine, builder, "metric", inputs::metric);
+    declare_named(engine, builder, "param", inputs::param);
     declare(engine, builder, "state", grading::state);
     declare_named(engine, builder, "rollup", grading::rollup);
     declare_named(engine, builder, "consequence", grading::consequence);

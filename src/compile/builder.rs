@@ -60,6 +60,8 @@ pub(super) struct Builder {
     pub(super) consequences: Vec<Consequence>,
     /// `metric(…)`.
     pub(super) metrics: Vec<Metric>,
+    /// `param(…)`.
+    pub(super) params: Vec<Param>,
     /// `state(…)`.
     pub(super) state: Option<FnPtr>,
     /// `rollup(…)`.
@@ -115,6 +117,7 @@ impl Builder {
             ties: TiePolicy::Competition,
             consequences: Vec::new(),
             metrics: Vec::new(),
+            params: Vec::new(),
             state: None,
             rollups: Vec::new(),
             survey: None,
@@ -278,6 +281,11 @@ impl Builder {
         for f in &self.fields {
             shared.extend(super::wording::written_values(&f.label));
         }
+        // A declared parameter's value may be written in any item's words (低于全省平均85%).
+        for p in &self.params {
+            shared.push(p.value);
+            shared.extend(super::wording::written_values(&p.label));
+        }
         // A value measured by a closure, directly or through metrics and links.
         let metrics = &self.metrics;
         let by_closure = |i: &Item| {
@@ -398,6 +406,7 @@ impl Builder {
             ties: self.ties,
             consequences: self.consequences,
             metrics: self.metrics,
+            params: self.params,
             state: self.state,
             rollups: self.rollups,
             survey,

@@ -258,6 +258,28 @@ pub(super) fn unit(b: &mut Builder, pos: Position, spec: &Map) {
     }
 }
 
+/// `param("id", #{ label, value })`: a figure from outside the data (上年度全省平均、市定目标),
+/// read by name wherever a VALUE is, and shown with its label in the reasons that use it.
+pub(super) fn param(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
+    let what = Decl::Param(id).text();
+    let taken = b.params.iter().any(|p| &*p.id == id)
+        || b.fields.iter().any(|f| &*f.name == id)
+        || b.metrics.iter().any(|m| &*m.id == id);
+    if taken {
+        b.error_at(pos, Token::Text(id), rules::declared_twice(&what, false));
+    }
+    let mut s = Spec::new(b, spec, pos, what);
+    let label = s.required_string("label");
+    let value = s.required_decimal("value");
+    s.done(&[]);
+    b.params.push(Param {
+        id: id.into(),
+        label: label.into(),
+        value,
+        pos,
+    });
+}
+
 /// `metric("id", #{ label, value, decimals, rank, order })`: a value computed per unit,
 /// shown and optionally ranked.
 pub(super) fn metric(b: &mut Builder, pos: Position, id: &str, spec: &Map) {

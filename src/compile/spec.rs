@@ -241,12 +241,28 @@ impl<'a> Spec<'a> {
                 if let Some(i) = self.b.metrics.iter().position(|m| *m.id == *name) {
                     return Some(Measure::Metric(i));
                 }
+                if let Some(i) = self.b.params.iter().position(|p| *p.id == *name) {
+                    return Some(Measure::Param(i));
+                }
             }
             return self.numeric_field(&name, key).map(Measure::Field);
         }
         if let Some(m) = v.clone().try_cast::<Map>() {
             if m.contains_key("survey") {
                 return self.survey(&m, key);
+            }
+            if m.contains_key("diff") {
+                return self.diff(&m, key);
+            }
+            for (stat_key, stat) in [
+                ("cohort_mean", Stat::Mean),
+                ("cohort_median", Stat::Median),
+                ("cohort_max", Stat::Max),
+                ("cohort_min", Stat::Min),
+            ] {
+                if m.contains_key(stat_key) {
+                    return self.stat(&m, key, stat_key, stat);
+                }
             }
             for (op_key, op) in [
                 ("sum", LinkOp::Sum),
@@ -286,6 +302,73 @@ impl<'a> Spec<'a> {
         }
         self.err_at(Token::Key(key), rules::bad_measure(key, v.type_name()));
         None
+    }
+
+    /// `#{ diff: VALUE, from: VALUE }`: the first less the second.
+    fn diff(&mut self, m: &Map, key: &str) -> Option<Measure> {
+        for k in m.keys() {
+            if !["diff", "from"].contains(&k.as_str()) {
+                let help = closest(k, ["diff", "from"].into_iter())
+                    .map(|n| rules::rename_key(k, n))
+                    .unwrap_or_else(rules::diff_form);
+                let m = rules::unknown_key(k, KeyPlace::In(key), Some(help));
+                self.err_at(Token::Key(k), m);
+            }
+        }
+        let (Some(a), Some(b)) = (m.get("diff"), m.get("from")) else {
+            self.err_at(Token::Key("diff"), rules::bad_diff());
+            return None;
+        };
+        let a = self.measure_of(a, "diff")?;
+        let b = self.measure_of(b, "from")?;
+        if matches!(a, Measure::Closure(_)) || matches!(b, Measure::Closure(_)) {
+            self.err_at(Token::Key("diff"), rules::bad_diff());
+            return None;
+        }
+        Some(Measure::Diff(Box::new(a), Box::new(b)))
+    }
+
+    /// `#{ cohort_mean: "field", by: "group" }` (or `cohort_median`, `cohort_max`,
+    /// `cohort_min`): a statistic over the unit's cohort, or over the units sharing its `by`.
+    fn stat(&mut self, m: &Map, key: &str, stat_key: &str, stat: Stat) -> Option<Measure> {
+        for k in m.keys() {
+            if k.as_str() != stat_key && k.as_str() != "by" {
+                let help = closest(k, [stat_key, "by"].into_iter())
+                    .map(|n| rules::rename_key(k, n))
+                    .unwrap_or_else(|| rules::stat_form(stat_key));
+                let m = rules::unknown_key(k, KeyPlace::In(key), Some(help));
+                self.err_at(Token::Key(k), m);
+            }
+        }
+        let Some(name) = m.get(stat_key).and_then(|d| d.clone().into_string().ok()) else {
+            self.err_at(Token::Key(stat_key), rules::stat_not_name(stat_key));
+            return None;
+        };
+        let target = if self.b.fields.iter().any(|f| *f.name == *name) {
+            LinkTarget::Field(self.numeric_field(&name, stat_key)?)
+        } else if let Some(i) = self.b.metrics.iter().position(|m| *m.id == *name) {
+            LinkTarget::Metric(i)
+        } else {
+            let known = self
+                .b
+                .fields
+                .iter()
+                .map(|f| &*f.name)
+                .chain(self.b.metrics.iter().map(|m| &*m.id));
+            let near = closest(&name, known);
+            let m = rules::undeclared_field_or_metric(stat_key, &name, near);
+            self.err_at(Token::Text(&name), m);
+            return None;
+        };
+        let by = match m.get("by").map(|d| d.clone().into_string()) {
+            None => None,
+            Some(Ok(b)) => Some(self.field_ref(&b, "by")?),
+            Some(Err(_)) => {
+                self.err_at(Token::Key("by"), rules::stat_not_name("by"));
+                return None;
+            }
+        };
+        Some(Measure::Stat { target, by, stat })
     }
 
     /// A list of field names.

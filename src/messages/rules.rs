@@ -125,6 +125,8 @@ pub(crate) enum Decl<'a> {
     Unit,
     /// `metric("id", …)`.
     Metric(&'a str),
+    /// `param("id", …)`.
+    Param(&'a str),
     /// `indicator("id", …)`.
     Indicator(&'a str),
     /// `bonus("id", …)`.
@@ -159,6 +161,7 @@ impl Decl<'_> {
             Self::Field(n) => Text::new(format!("字段 `{n}`"), format!("field `{n}`")),
             Self::Unit => Text::new("`unit(…)`", "unit"),
             Self::Metric(n) => Text::new(format!("统计项“{n}”"), format!("metric `{n}`")),
+            Self::Param(n) => Text::new(format!("参数“{n}”"), format!("parameter `{n}`")),
             Self::Indicator(n) => Text::new(format!("指标“{n}”"), format!("indicator `{n}`")),
             Self::Bonus(n) => Text::new(format!("加分项“{n}”"), format!("bonus `{n}`")),
             Self::Deduction(n) => Text::new(format!("扣分项“{n}”"), format!("deduction `{n}`")),
@@ -581,6 +584,22 @@ pub(crate) fn linked_form(op_key: &str, link_key: &str) -> Text {
     Text::new(
         format!("写作 `#{{ {op_key}: \"字段\", {link_key}: \"关联字段\" }}`"),
         format!("write `#{{ {op_key}: \"field\", {link_key}: \"link_field\" }}`"),
+    )
+}
+
+/// How a difference is written.
+pub(crate) fn diff_form() -> Text {
+    Text::new(
+        "写作 `#{ diff: \"clear_rate\", from: \"prov_mean\" }`（本单位破案率减去上年度全省平均）",
+        "write `#{ diff: \"clear_rate\", from: \"prov_mean\" }` (the unit's rate less last year's provincial mean)",
+    )
+}
+
+/// How a cohort statistic is written.
+pub(crate) fn stat_form(stat_key: &str) -> Text {
+    Text::new(
+        format!("写作 `#{{ {stat_key}: \"字段或统计项\" }}`，按其他字段分组再加 `by: \"字段\"`"),
+        format!("write `#{{ {stat_key}: \"field or metric\" }}`, with `by: \"field\"` to group by another field"),
     )
 }
 
@@ -1235,6 +1254,30 @@ pub(crate) fn bad_linked(key: &str, op_key: &str, link_key: &str) -> Message {
         format!("`{key}` needs `{op_key}` and `{link_key}`, both field names"),
     )
     .help(f.zh, f.en)
+}
+
+/// R0308: a difference without both sides, or with a closure.
+pub(crate) fn bad_diff() -> Message {
+    let f = diff_form();
+    Message::new(
+        "R0308",
+        "`diff` 需要两个取值：`diff`（被减数）和 `from`（减数），都不能是闭包",
+        "`diff` needs two values, `diff` and `from`, neither a closure",
+    )
+    .help(f.zh, f.en)
+}
+
+/// R0308: a cohort statistic (or its `by`) not naming a field.
+pub(crate) fn stat_not_name(key: &str) -> Message {
+    Message::new(
+        "R0308",
+        format!("`{key}` 应为字段名（或统计项 id）"),
+        format!("`{key}` must name a field (or a metric)"),
+    )
+    .help(
+        "如 `#{ cohort_mean: \"clear_rate\" }`、`#{ cohort_median: \"safety\", by: \"city\" }`",
+        "such as `#{ cohort_mean: \"clear_rate\" }`, `#{ cohort_median: \"safety\", by: \"city\" }`",
+    )
 }
 
 /// R0309: `points` does not give one number per answer category.

@@ -24,7 +24,7 @@ pub(super) fn parse(s: &mut Spec) -> Option<Shape> {
 
 impl Scoring for Count {
     fn data(&self, cx: &Ctx) -> Vec<DataUse> {
-        self.list.iter().map(|o| cx.use_of(o.count)).collect()
+        self.list.iter().flat_map(|o| o.data(cx)).collect()
     }
 
     fn points(&self, cx: &mut Ctx, item: &Item, v: Frac) -> Option<(Decimal, How)> {
@@ -37,10 +37,7 @@ impl Scoring for Count {
     fn explain(&self, cx: &Ctx, item: &Item, points: Decimal, _how: How) -> Vec<Reason> {
         let raw = occurrences::total(cx, &self.list);
         let used = self.data(cx);
-        let seen: Vec<String> = used
-            .iter()
-            .map(|u| format!("{} = {}", u.label, u.value))
-            .collect();
+        let seen: Vec<String> = self.list.iter().map(|o| o.seen(cx)).collect();
         let mut detail = format!("{}，计 {} 分", seen.join("、"), fmt(raw));
         if raw > item.max {
             detail.push_str(&format!("，超过上限按 {} 分计", fmt(item.max)));

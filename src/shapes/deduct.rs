@@ -38,7 +38,9 @@ impl Scoring for Deduct {
             .list
             .iter()
             .filter(|o| {
-                o.step == Decimal::ONE && s.field_type(o.count) == crate::model::FieldType::Bool
+                o.slopes.is_none()
+                    && o.step == Decimal::ONE
+                    && s.field_type(o.count) == crate::model::FieldType::Bool
             })
             .collect();
         if let Some(o) = once.iter().find(|o| o.each > max) {
@@ -61,7 +63,7 @@ impl Scoring for Deduct {
     }
 
     fn data(&self, cx: &Ctx) -> Vec<DataUse> {
-        self.list.iter().map(|o| cx.use_of(o.count)).collect()
+        self.list.iter().flat_map(|o| o.data(cx)).collect()
     }
 
     fn points(&self, cx: &mut Ctx, item: &Item, v: Frac) -> Option<(Decimal, How)> {
@@ -81,17 +83,10 @@ impl Scoring for Deduct {
         for o in &self.list {
             let minus = o.points(cx);
             if minus > Decimal::ZERO {
-                let used = cx.use_of(o.count);
                 out.push(Reason {
-                    detail: format!(
-                        "{} = {}，{}，扣 {} 分",
-                        used.label,
-                        used.value,
-                        o.per("扣"),
-                        fmt(minus)
-                    ),
+                    detail: format!("{}，{}，扣 {} 分", o.seen(cx), o.per("扣"), fmt(minus)),
                     points: -minus.normalize(),
-                    data: vec![used],
+                    data: o.data(cx),
                 });
             }
         }

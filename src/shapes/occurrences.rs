@@ -7,9 +7,11 @@
 use crate::compile::locate::Token;
 use crate::compile::spec::Spec;
 use crate::compile::{closest, to_decimal};
-use crate::eval::Ctx;
+use crate::eval::{measured_text, Ctx, Measured};
 use crate::figures::{fmt, ratio};
 use crate::messages::rules::{self, KeyPlace};
+use crate::model::Measure;
+use crate::result::DataUse;
 use rhai::{Array, Dynamic, Map};
 use rust_decimal::Decimal;
 
@@ -31,6 +33,8 @@ pub struct Occurrence {
 /// threshold to the next one, the last one without end.
 #[derive(Debug, Clone)]
 pub struct Slopes {
+    /// The value: a field, a metric, a parameter, a difference … (not a closure).
+    pub value: Measure,
     /// Below the thresholds (else above).
     pub below: bool,
     /// (threshold, points per unit), in the order the value reaches them: descending thresholds
@@ -79,12 +83,33 @@ impl Occurrence {
     pub(super) fn points(&self, cx: &Ctx) -> Decimal {
         if let Some(slopes) = &self.slopes {
             // A blank value is nothing to count.
-            return cx
-                .number(self.count)
-                .map_or(Decimal::ZERO, |v| slopes.points(v));
+            return value_of(cx, &slopes.value).map_or(Decimal::ZERO, |v| slopes.points(v));
         }
         let count = cx.number(self.count).unwrap_or_default();
         steps(count, self.step).saturating_mul(self.each)
+    }
+
+    /// The data the entry reads.
+    pub(super) fn data(&self, cx: &Ctx) -> Vec<DataUse> {
+        match &self.slopes {
+            Some(s) => cx.measure_data(&s.value),
+            None => vec![cx.use_of(self.count)],
+        }
+    }
+
+    /// The value as read, in words: `失控人员数 = 3`, `破案率 80 − 上年度全省平均 85 = -5`.
+    pub(super) fn seen(&self, cx: &Ctx) -> String {
+        let data = self.data(cx);
+        match &self.slopes {
+            Some(s) => match value_of(cx, &s.value) {
+                Some(v) => measured_text(&s.value, &data, v),
+                None => format!("{} = （空）", data.first().map_or("", |d| &*d.label)),
+            },
+            None => data
+                .first()
+                .map(|d| format!("{} = {}", d.label, d.value))
+                .unwrap_or_default(),
+        }
     }
 
     /// `每项扣 1 分` / `每 200 扣 1 分` / `低于 96 每降低 1 扣 0.25 分`, with the verb of the shape.
@@ -97,6 +122,15 @@ impl Occurrence {
         } else {
             format!("每 {} {verb} {} 分", fmt(self.step), fmt(self.each))
         }
+    }
+}
+
+/// A value that is not a closure, divided out; `None` when blank or without base.
+fn value_of(cx: &Ctx, m: &Measure) -> Option<Decimal> {
+    match cx.peek(m)? {
+        Measured::Value(v) => Some(v),
+        Measured::Fraction(n, d) => Some(ratio(n, d)),
+        Measured::Blank | Measured::NoBase => None,
     }
 }
 
@@ -181,29 +215,21 @@ fn entry(s: &mut Spec, m: &Map, key: &str) -> Option<Occurrence> {
 /// `#{ value: "safety", below: [[96, 0.25], [90, 0.5]] }`, or `below: 96, each: 0.25` for one
 /// rate (`above` alike).
 fn slopes_entry(s: &mut Spec, m: &Map, key: &str) -> Option<Occurrence> {
-    let keys = ["value", "below", "above", "each"];
-    for k in m.keys() {
-        if !keys.contains(&k.as_str()) {
-            let help = closest(k, keys.into_iter())
-                .map(|n| rules::rename_key(k, n))
-                .unwrap_or_else(|| rules::keys_are(&keys));
-            s.err_at(
-                Token::Key(k),
-                rules::unknown_key(k, KeyPlace::In(key), Some(help)),
-            );
-        }
-    }
     let below = m.contains_key("below");
     let side = if below { "below" } else { "above" };
     if below && m.contains_key("above") {
         s.err_at(Token::Key("above"), rules::slopes_entry(key));
         return None;
     }
-    let Some(name) = m.get("value").and_then(|d| d.clone().into_string().ok()) else {
+    if !m.contains_key("value") {
         s.err_at(Token::Key(key), rules::slopes_entry(key));
         return None;
-    };
-    let field = s.numeric_field(&name, "value")?;
+    }
+    let value = s.shape_value(m, key, &["below", "above", "each"])?;
+    if matches!(value, Measure::Closure(_)) {
+        s.err_at(Token::Key("value"), rules::slopes_entry(key));
+        return None;
+    }
     let given = m.get(side)?;
     let rates: Option<Vec<(Decimal, Decimal)>> = match given.clone().try_cast::<Array>() {
         Some(list) => list
@@ -233,10 +259,19 @@ fn slopes_entry(s: &mut Spec, m: &Map, key: &str) -> Option<Occurrence> {
         s.err_at(Token::Key(side), rules::slopes_entry(key));
         return None;
     }
+    // The field of a plain value, for what reads `count` (the form's columns read `value`).
+    let count = match &value {
+        Measure::Field(f) => *f,
+        _ => usize::MAX,
+    };
     Some(Occurrence {
-        count: field,
+        count,
         each: Decimal::ZERO,
         step: Decimal::ONE,
-        slopes: Some(Slopes { below, rates }),
+        slopes: Some(Slopes {
+            value,
+            below,
+            rates,
+        }),
     })
 }
