@@ -42,6 +42,8 @@ pub(crate) struct Links<'a> {
     stats: HashMap<(LinkTarget, Option<usize>, Stat), HashMap<String, Decimal>>,
     /// The statistics wanted.
     wanted_stats: Vec<(LinkTarget, Option<usize>, Stat)>,
+    /// The previous period's result, for items that read it (上期结果).
+    previous: Option<&'a crate::previous::Previous>,
     /// The field grouping units into cohorts, for statistics over the cohort.
     cohort_field: Option<usize>,
     /// The rule set's decimals, for a mean or a median.
@@ -135,17 +137,14 @@ impl<'a> Links<'a> {
             wanted: Vec::new(),
             stats: HashMap::new(),
             wanted_stats: Vec::new(),
+            previous: None,
             cohort_field: set.cohort_field,
             decimals: set.decimals,
             breaker: Breaker::default(),
         };
         let mut wanted = Vec::new();
         let mut lookup = false;
-        let mut all = Vec::new();
         for m in measures(set) {
-            inner(m, &mut all);
-        }
-        for m in all {
             match m {
                 Measure::Linked { op, .. } if *op == LinkOp::Lookup => lookup = true,
                 Measure::Linked { field, link, .. } => wanted.push((*field, *link)),
@@ -167,6 +166,12 @@ impl<'a> Links<'a> {
         links.group(|t| matches!(t, LinkTarget::Field(_)));
         links.statistics(|t| matches!(t, LinkTarget::Field(_)));
         links
+    }
+
+    /// Lets items read the previous period's result (`#{ previous: … }`).
+    pub(crate) fn with_previous(mut self, previous: Option<&'a crate::previous::Previous>) -> Self {
+        self.previous = previous;
+        self
     }
 
     /// Computes the wanted statistics over groups of units, for the targets `which` selects.
@@ -287,17 +292,17 @@ fn statistic(stat: Stat, values: &mut [Decimal], decimals: u32) -> Option<Decima
     })
 }
 
-/// Whether an item reads values of other units: linked values (捆绑考核), statistics over a
-/// group (组内平均) or a metric, at any depth of its value.
+/// Whether an item reads values of other units or periods: linked values (捆绑考核),
+/// statistics over a group (组内平均), a metric or the previous period, at any depth of its
+/// value.
 pub(crate) fn reads_other_units(set: &RuleSet) -> bool {
-    let mut all = Vec::new();
-    for m in set.items.iter().filter_map(|i| i.shape.measure()) {
-        inner(m, &mut all);
-    }
-    all.iter().any(|m| {
+    measures(set).iter().any(|m| {
         matches!(
             m,
-            Measure::Linked { .. } | Measure::Metric(_) | Measure::Stat { .. }
+            Measure::Linked { .. }
+                | Measure::Metric(_)
+                | Measure::Stat { .. }
+                | Measure::Previous(_)
         )
     })
 }
@@ -311,12 +316,43 @@ fn inner<'m>(m: &'m Measure, out: &mut Vec<&'m Measure>) {
     }
 }
 
-/// Every measure a rule set uses.
-fn measures(set: &RuleSet) -> impl Iterator<Item = &Measure> {
-    let items = set.items.iter().filter_map(|i| i.shape.measure());
-    items
-        .chain(set.metrics.iter().map(|m| &m.measure))
-        .chain(set.cohort_items.iter().map(|c| &c.measure))
+/// Every measure a rule set uses, at any depth: items' values and threshold entries, metrics,
+/// cohort items, and the values conditions compare (in items, vetoes, prerequisites and
+/// consequences).
+fn measures(set: &RuleSet) -> Vec<&Measure> {
+    let mut all = Vec::new();
+    let mut conditions: Vec<&Condition> = Vec::new();
+    for i in &set.items {
+        if let Some(m) = i.shape.measure() {
+            inner(m, &mut all);
+        }
+        conditions.extend(i.applies.iter().chain(&i.only));
+        if let Shape::Deduct(Deduct { list }) | Shape::Count(Count { list }) = &i.shape {
+            for s in list.iter().filter_map(|o| o.slopes.as_ref()) {
+                inner(&s.value, &mut all);
+            }
+        }
+    }
+    for m in set.metrics.iter().map(|m| &m.measure) {
+        inner(m, &mut all);
+    }
+    for c in &set.cohort_items {
+        inner(&c.measure, &mut all);
+    }
+    conditions.extend(set.vetoes.iter().map(|v| &v.when));
+    conditions.extend(set.prerequisites.iter().map(|p| &p.when));
+    conditions.extend(set.consequences.iter().filter_map(|c| match &c.when {
+        Outcome::Data(c) => Some(c),
+        _ => None,
+    }));
+    while let Some(c) = conditions.pop() {
+        match c {
+            Condition::Value(m, _) => inner(m, &mut all),
+            Condition::All(cs) | Condition::Any(cs) => conditions.extend(cs),
+            _ => {}
+        }
+    }
+    all
 }
 
 /// What one unit's rules see while it is scored.
@@ -550,6 +586,11 @@ impl<'a> Ctx<'a> {
             Measure::Metric(i) => Some(present(self.metrics.get(*i).copied().flatten())),
             Measure::Linked { field, link, op } => Some(present(self.linked(*field, *link, *op))),
             Measure::Param(i) => Some(present(self.set().params.get(*i).map(|p| p.value))),
+            Measure::Previous(what) => Some(present(
+                self.links
+                    .previous
+                    .and_then(|p| p.value(&self.unit_id(), what)),
+            )),
             Measure::Stat { target, by, stat } => {
                 Some(present(self.links.stat((*target, *by, *stat), self.unit)))
             }
@@ -642,6 +683,19 @@ impl<'a> Ctx<'a> {
                     value: value.map_or_else(|| "（空）".to_string(), fmt),
                 }]
             }
+            Measure::Previous(what) => {
+                let id = self.unit_id();
+                let value = match self.links.previous {
+                    None => "（未提供上期结果）".to_string(),
+                    Some(p) if !p.lists(&id) => "（上期无此单位）".to_string(),
+                    Some(p) => p.value(&id, what).map_or_else(|| "（空）".to_string(), fmt),
+                };
+                vec![DataUse {
+                    field: "previous".into(),
+                    label: what.words(set).into(),
+                    value,
+                }]
+            }
             Measure::Diff(a, b) => {
                 let mut out = self.measure_data(a);
                 out.extend(self.measure_data(b));
@@ -672,6 +726,15 @@ impl<'a> Ctx<'a> {
                 }
                 Some(false)
             }
+            Condition::Value(m, b) => Some(match self.peek(m) {
+                Some(Measured::Value(v)) => b.holds(v),
+                Some(Measured::Fraction(n, d)) => crate::shapes::Frac {
+                    num: n,
+                    den: Some(d),
+                }
+                .meets(*b),
+                _ => false,
+            }),
             Condition::Closure(f) => {
                 let arg = self.unit_map();
                 let v = self.call(f, (arg,), rule, pos)?;
@@ -699,6 +762,7 @@ impl<'a> Ctx<'a> {
                 }
                 out
             }
+            Condition::Value(m, _) => self.measure_data(m),
             Condition::Closure(_) => Vec::new(),
         }
     }

@@ -368,6 +368,9 @@ pub enum Measure {
     },
     /// One value less another (与平均值、基准值之差).
     Diff(Box<Measure>, Box<Measure>),
+    /// A figure of the previous period (`--previous`): rank, total or an item's points; blank
+    /// for a unit that period did not list (上期无此单位).
+    Previous(crate::previous::PreviousValue),
     /// A value from other units (捆绑考核, 办事处成绩计入派出所).
     Linked {
         /// What is read on the other units: a field or a metric.
@@ -519,6 +522,10 @@ pub enum Condition {
     Any(Vec<Condition>),
     /// A Rhai closure `|u| …` returning true or false.
     Closure(FnPtr),
+    /// A VALUE (not a closure) compared with a bound: a parameter, a cohort figure, a
+    /// difference, the previous period (`#{ value: #{ previous: "acc" }, below: 0 }`); blank
+    /// does not hold.
+    Value(Measure, Bound),
 }
 
 pub use crate::shapes::{

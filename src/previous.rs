@@ -20,6 +20,8 @@ pub struct Previous {
     pub states: HashMap<String, serde_json::Value>,
     /// The total as that period published it (上期得分): its `total_display`, else its `total`.
     pub totals: HashMap<String, Decimal>,
+    /// Each unit's points per item then: unit id → item id → points.
+    pub items: HashMap<String, HashMap<String, Decimal>>,
 }
 
 fn total_of(u: &serde_json::Value) -> Option<Decimal> {
@@ -83,8 +85,71 @@ impl Previous {
             if let Some(state) = u.get("state").filter(|s| !s.is_null()) {
                 out.states.insert(id.to_string(), state.clone());
             }
+            let points: HashMap<String, Decimal> = u
+                .get("items")
+                .and_then(|i| i.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|i| {
+                    let item = i.get("id")?.as_str()?;
+                    let p = match i.get("points")? {
+                        serde_json::Value::Number(n) => Decimal::from_str(&n.to_string()).ok(),
+                        serde_json::Value::String(s) => Decimal::from_str(s.trim()).ok(),
+                        _ => None,
+                    }?;
+                    Some((item.to_string(), p))
+                })
+                .collect();
+            // Listed then, even with no points to read (a unit left out of every item).
+            out.items.insert(id.to_string(), points);
         }
         Ok(out)
+    }
+}
+
+impl Previous {
+    /// Whether the previous period's result lists unit `id` (上期有此单位).
+    pub fn lists(&self, id: &str) -> bool {
+        self.items.contains_key(id)
+    }
+
+    /// What an item reads of unit `id` in the previous period; `None` when the unit was not
+    /// listed then or the figure is not there.
+    pub fn value(&self, id: &str, what: &PreviousValue) -> Option<Decimal> {
+        match what {
+            PreviousValue::Rank => self.ranks.get(id).map(|r| Decimal::from(*r)),
+            PreviousValue::Total => self.totals.get(id).copied(),
+            PreviousValue::Item(item) => self.items.get(id)?.get(&**item).copied(),
+        }
+    }
+}
+
+/// A figure of the previous period an item reads (上期结果): `#{ previous: "rank" }`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PreviousValue {
+    /// 上期名次.
+    Rank,
+    /// 上期得分 (as published).
+    Total,
+    /// An item's points then (上期该项得分), by id.
+    Item(crate::model::Name),
+}
+
+impl PreviousValue {
+    /// The figure in words: 上期名次, 上期得分, 上期“…”得分.
+    pub fn words(&self, set: &crate::model::RuleSet) -> String {
+        match self {
+            Self::Rank => "上期名次".into(),
+            Self::Total => "上期得分".into(),
+            Self::Item(id) => {
+                let label = set
+                    .items
+                    .iter()
+                    .find(|i| i.id == *id)
+                    .map_or(&**id, |i| &*i.label);
+                format!("上期“{label}”得分")
+            }
+        }
     }
 }
 

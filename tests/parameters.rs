@@ -48,3 +48,88 @@ fn a_benchmark_parameter_and_a_cohort_mean_by_difference() {
     // A rule set reading a cohort statistic does not stream.
     assert!(r.streamable().is_err());
 }
+
+#[test]
+fn items_read_the_previous_period_and_a_unit_not_in_it_is_said_so() {
+    // 同类事故再次发生的加倍扣分；上期排名前2名的保位加2分（上期无此单位的按满分）.
+    let body = r#"
+        deduction("acc", #{ label: "较大事故", deduct: #{ count: "c", each: 5 } });
+        deduction("acc.again", #{ label: "同类事故再次发生",
+            applies: #{ value: #{ previous: "acc" }, below: 0 },
+            deduct: #{ count: "c", each: 5 } });
+        bonus("keep", #{ label: "保位", max: 2, na: "full",
+            bands: #{ value: #{ previous: "rank" }, steps: [#{ at_most: 2, points: 2 }] } });
+        consequence("连续扣分", #{ when: #{ value: #{ previous: "total" }, below: 100 } });
+    "#;
+    let src = PRELUDE.replace(
+        r#"ruleset(#{ id: "t", title: "测试", decimals: 2 });"#,
+        r#"ruleset(#{ id: "t", title: "测试", decimals: 2, max: 100, base: 100 });"#,
+    ) + body;
+    let r = kaohe::Rules::compile("t.rhai", &src).unwrap();
+    let read = |rows: &str| {
+        let csv = format!("编码,名称,类别,甲,乙,丙,丁,比率,标志\n{rows}");
+        kaohe::data::read_csv(&r.set, csv.as_bytes()).units
+    };
+    // Last period: 甲 had an accident, 乙 none, 丙 three (rank 3).
+    let before = r
+        .assess(
+            &read("1,甲,,0,0,1,0,,\n2,乙,,0,0,0,0,,\n3,丙,,0,0,3,0,,\n"),
+            None,
+        )
+        .unwrap();
+    let prev = kaohe::Previous::from_json(&kaohe::output::json(&before)).unwrap();
+    // This period: each has one accident; 丁 is new.
+    let now = r
+        .assess(
+            &read("1,甲,,0,0,1,0,,\n2,乙,,0,0,1,0,,\n3,丙,,0,0,1,0,,\n4,丁,,0,0,1,0,,\n"),
+            Some(&prev),
+        )
+        .unwrap();
+    // 甲 again: −5 twice; 乙 first time: −5 once. 甲 was 2nd → +2; 乙 1st → +2; 丙 3rd → 0.
+    assert_eq!(points(&now, "1", "acc.again"), "-5");
+    assert_eq!(points(&now, "2", "acc.again"), "0");
+    assert_eq!(points(&now, "3", "acc.again"), "-5");
+    assert_eq!(points(&now, "2", "keep"), "2");
+    assert_eq!(points(&now, "3", "keep"), "0");
+    let again = &unit(&now, "1").items[1];
+    assert_eq!(again.reasons[0].detail, "丙 = 1，每项扣 5 分，扣 5 分");
+    let not_again = &unit(&now, "2").items[1];
+    assert_eq!(not_again.reasons[0].detail, "不适用，不扣分");
+    assert_eq!(
+        not_again.reasons[0].data[0].label.as_ref(),
+        "上期“较大事故”得分"
+    );
+    assert_eq!(not_again.reasons[0].data[0].value, "0");
+    // 丁 was not in the last period: the condition does not hold, the bonus counts as full
+    // marks (na: "full"), and the reasons say why.
+    assert_eq!(points(&now, "4", "acc.again"), "0");
+    assert_eq!(points(&now, "4", "keep"), "2");
+    let keep = &unit(&now, "4").items[2];
+    assert_eq!(keep.reasons[0].data[0].value, "（上期无此单位）");
+    // The consequence by the previous total: 甲 and 丙 lost points then.
+    let hit = |id: &str| {
+        unit(&now, id)
+            .consequences
+            .iter()
+            .any(|c| c.name == "连续扣分")
+    };
+    assert_eq!(
+        (hit("1"), hit("2"), hit("3"), hit("4")),
+        (true, false, true, false)
+    );
+    // Without a previous result, nothing reads as last period's.
+    let alone = r.assess(&read("1,甲,,0,0,1,0,,\n"), None).unwrap();
+    assert_eq!(
+        unit(&alone, "1").items[2].reasons[0].data[0].value,
+        "（未提供上期结果）"
+    );
+    // An item id that is not declared: R0102 with the id meant.
+    let bad = PRELUDE.to_string()
+        + r#"indicator("acc", #{ label: "a", max: 5, deduct: #{ count: "c", each: 1 } });
+        indicator("b", #{ label: "b", max: 5, target: #{ value: #{ previous: "acx" }, at_least: 5 } });"#;
+    let e = errors_of("bad.rhai", &bad);
+    assert_eq!(e[0].code, "R0102");
+    assert!(e[0].render(kaohe::messages::Lang::Zh).contains("`acc`"));
+    // A rule set reading the previous period does not stream.
+    assert!(r.streamable().is_err());
+}

@@ -3,7 +3,7 @@
 // numbers on the left; errors are marked on their line number, on the line and at their column.
 
 const API = "ruleset|field|unit|category|indicator|bonus|deduction|cohort_indicator|veto|veto_policy|" +
-  "prerequisite|grades|ranking|consequence|metric|state|rollup|todo";
+  "prerequisite|grades|ranking|consequence|metric|param|state|rollup|survey|question|todo";
 const KEYWORDS = "let|const|if|else|while|loop|for|in|do|until|break|continue|return|fn|private|" +
   "import|export|as|switch|throw|try|catch|true|false|this|global";
 const TOKEN = new RegExp([

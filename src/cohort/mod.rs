@@ -309,7 +309,7 @@ impl Rules {
     pub(crate) fn run<'a>(
         &self,
         units: &'a [Unit],
-        previous: Option<&Previous>,
+        previous: Option<&'a Previous>,
         explain: bool,
         parallel: bool,
     ) -> Result<Run<'a>, EvalErrors> {
@@ -318,7 +318,7 @@ impl Rules {
         // so that a rule failing for every unit is held once, not once per unit.
         let mut errors = Vec::new();
         let mut failed = Merged::default();
-        let mut links = Links::new(set, units);
+        let mut links = Links::new(set, units).with_previous(previous);
         links.compute_metrics(self, &mut errors);
         failed.extend(errors.drain(..));
         let mut table = Standings::with_capacity(units.len());

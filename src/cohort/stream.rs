@@ -54,8 +54,8 @@ impl Rules {
             )
         } else if linked {
             (
-                "它读取其他单位的数值（捆绑考核、组内平均等）",
-                "it reads values of other units (捆绑考核, cohort means …)",
+                "它读取其他单位或上期的数值（捆绑考核、组内平均、上期结果等）",
+                "it reads values of other units or of the previous period (捆绑考核, cohort means …)",
             )
         } else if set.state.is_some() {
             ("它在各期之间延续状态", "it carries a state between periods")

@@ -202,7 +202,7 @@ fn decide(c: &Condition, known: &[Value]) -> Option<bool> {
                     .map(|_| false)
             }
         }
-        Condition::Closure(_) => None,
+        Condition::Closure(_) | Condition::Value(..) => None,
     }
 }
 
@@ -295,7 +295,7 @@ impl Walk<'_> {
                     LinkTarget::Metric(_) => {}
                 }
             }
-            Measure::Param(_) => {}
+            Measure::Param(_) | Measure::Previous(_) => {}
             Measure::Stat { target, by, .. } => {
                 if let Some(b) = by {
                     self.add(*b, source, Role::Linked);
@@ -327,6 +327,7 @@ impl Walk<'_> {
                 }
             }
             Condition::Closure(f) => self.closure(f, source, role),
+            Condition::Value(m, _) => self.measure(m, source, role, 0),
         }
     }
 }

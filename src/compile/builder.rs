@@ -62,6 +62,8 @@ pub(super) struct Builder {
     pub(super) metrics: Vec<Metric>,
     /// `param(…)`.
     pub(super) params: Vec<Param>,
+    /// Item ids read as `#{ previous: "ID" }`, with where: checked once every item is declared.
+    pub(super) previous_items: Vec<(Position, String)>,
     /// `state(…)`.
     pub(super) state: Option<FnPtr>,
     /// `rollup(…)`.
@@ -118,6 +120,7 @@ impl Builder {
             consequences: Vec::new(),
             metrics: Vec::new(),
             params: Vec::new(),
+            previous_items: Vec::new(),
             state: None,
             rollups: Vec::new(),
             survey: None,
@@ -219,6 +222,17 @@ impl Builder {
                     let m = rules::undeclared_category(&c, near);
                     self.error_at(pos, Token::Text(&c), m);
                 }
+            }
+        }
+        // Items read in the previous period must be items of the rule set.
+        for (pos, id) in std::mem::take(&mut self.previous_items) {
+            if !self.items.iter().any(|i| *i.id == *id) {
+                let near = closest(&id, self.items.iter().map(|i| &*i.id));
+                self.error_at(
+                    pos,
+                    Token::Text(&id),
+                    rules::undeclared_previous_item(&id, near),
+                );
             }
         }
         // The items must fit the scale: a unit with full marks must not pass `max`.

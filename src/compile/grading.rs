@@ -189,11 +189,15 @@ pub(super) fn consequence(b: &mut Builder, pos: Position, name: &str, spec: &Map
     let what = Decl::Consequence(name).text();
     let mut s = Spec::new(b, spec, pos, what.clone());
     let reason = s.string("reason").unwrap_or_else(|| name.to_string());
-    // A condition on the unit's data: `#{ field: "lost", at_least: 5 }` or `#{ any: [ … ] }`.
+    // A condition on the unit's data: `#{ field: "lost", at_least: 5 }`, `#{ value: VALUE, below: 0 }` or `#{ any: [ … ] }`.
     let on_data = spec
         .get("when")
         .and_then(|w| w.clone().try_cast::<Map>())
-        .is_some_and(|m| ["field", "any", "all"].iter().any(|k| m.contains_key(*k)));
+        .is_some_and(|m| {
+            ["field", "value", "any", "all"]
+                .iter()
+                .any(|k| m.contains_key(*k))
+        });
     let data = if on_data {
         s.condition("when").map(Outcome::Data)
     } else {

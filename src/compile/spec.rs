@@ -254,6 +254,9 @@ impl<'a> Spec<'a> {
             if m.contains_key("diff") {
                 return self.diff(&m, key);
             }
+            if let Some(p) = m.get("previous") {
+                return self.previous(p, &m, key);
+            }
             for (stat_key, stat) in [
                 ("cohort_mean", Stat::Mean),
                 ("cohort_median", Stat::Median),
@@ -302,6 +305,29 @@ impl<'a> Spec<'a> {
         }
         self.err_at(Token::Key(key), rules::bad_measure(key, v.type_name()));
         None
+    }
+
+    /// `#{ previous: "rank" | "total" | "ITEM" }`: a figure of the previous period.
+    fn previous(&mut self, p: &Dynamic, m: &Map, key: &str) -> Option<Measure> {
+        use crate::previous::PreviousValue;
+        if let Some(k) = m.keys().find(|k| k.as_str() != "previous") {
+            let m = rules::unknown_key(k, KeyPlace::In(key), Some(rules::previous_form()));
+            self.err_at(Token::Key(k), m);
+        }
+        let what = match p.clone().into_string().ok().as_deref() {
+            Some("rank") => PreviousValue::Rank,
+            Some("total") => PreviousValue::Total,
+            // An item's id, checked against every item once all are declared.
+            Some(id) if !id.is_empty() => {
+                self.b.previous_items.push((self.pos, id.to_string()));
+                PreviousValue::Item(id.into())
+            }
+            _ => {
+                self.err_at(Token::Key("previous"), rules::bad_previous());
+                return None;
+            }
+        };
+        Some(Measure::Previous(what))
     }
 
     /// `#{ diff: VALUE, from: VALUE }`: the first less the second.
@@ -524,6 +550,24 @@ impl<'a> Spec<'a> {
                 .filter_map(|p| self.condition_of(p, key))
                 .collect();
             return Some(make(parts));
+        }
+        if m.contains_key("value") {
+            let value = self.shape_value(
+                &m,
+                key,
+                &["above", "at_least", "below", "at_most", "equals"],
+            )?;
+            if matches!(value, Measure::Closure(_)) {
+                self.err_at(Token::Key("value"), rules::condition_bounds(key));
+                return None;
+            }
+            return match self.bound_of(&m, BoundIn::Condition).as_slice() {
+                [b] => Some(Condition::Value(value, *b)),
+                _ => {
+                    self.err_at(Token::Key(key), rules::condition_bounds(key));
+                    None
+                }
+            };
         }
         let Some(name) = m.get("field").and_then(|d| d.clone().into_string().ok()) else {
             self.err_at(Token::Key(key), rules::condition_no_field(key));

@@ -1256,6 +1256,44 @@ pub(crate) fn bad_linked(key: &str, op_key: &str, link_key: &str) -> Message {
     .help(f.zh, f.en)
 }
 
+/// How a previous period's figure is written.
+pub(crate) fn previous_form() -> Text {
+    Text::new(
+        "写作 `#{ previous: \"rank\" }`（上期名次）、`#{ previous: \"total\" }`（上期得分）或 `#{ previous: \"指标id\" }`（上期该项得分）",
+        "write `#{ previous: \"rank\" }`, `#{ previous: \"total\" }` or `#{ previous: \"ITEM_ID\" }`",
+    )
+}
+
+/// R0308: `previous` not naming what to read.
+pub(crate) fn bad_previous() -> Message {
+    let f = previous_form();
+    Message::new(
+        "R0308",
+        "`previous` 应写明读取上期的什么",
+        "`previous` must say what of the previous period it reads",
+    )
+    .help(f.zh, f.en)
+}
+
+/// R0102: `previous` names an item the rule set does not declare.
+pub(crate) fn undeclared_previous_item(id: &str, near: Option<&str>) -> Message {
+    let m = Message::new(
+        "R0102",
+        format!("`previous` 读取的指标“{id}”没有声明"),
+        format!("`previous` reads item `{id}`, which is not declared"),
+    );
+    match near {
+        Some(n) => m.help(
+            format!("您是不是想写 `{n}`？"),
+            format!("did you mean `{n}`?"),
+        ),
+        None => {
+            let f = previous_form();
+            m.help(f.zh, f.en)
+        }
+    }
+}
+
 /// R0308: a difference without both sides, or with a closure.
 pub(crate) fn bad_diff() -> Message {
     let f = diff_form();

@@ -328,7 +328,11 @@ pub(crate) fn explain(cx: &Ctx, item: &Item, points: Decimal, how: How) -> ItemR
     let shown = rounding.unwrap_or(points);
     let mut reasons = match how {
         How::NotApplicable => one(
-            "不适用，按满分计".into(),
+            if item.kind == crate::model::ItemKind::Deduction {
+                "不适用，不扣分".into()
+            } else {
+                "不适用，按满分计".into()
+            },
             points,
             item.applies
                 .as_ref()

@@ -247,6 +247,35 @@ test("a threshold changed in the steps but not in the wording: the rules still s
   assert.equal(await page.locator("#rule-badge").isVisible(), false);
 });
 
+test("a deduction from the base (负面清单) in the editor: highlighted, checked, scored below the base and shown as 扣分项", async () => {
+  // 一票否决事项每项扣30分, no floor: a unit with 4 失控人员 goes 120 points down.
+  const decl = `deduction("neg.lost", #{ label: "负面清单：失控人员", deduct: #{ count: "lost", each: 30 }, text: "每失控1人扣30分" });`;
+  const withMax = original + `\n${decl.replace("label:", "max: 5, label:")}\n`;
+  await setEditor(withMax);
+  await page.locator("#editor .gutter .err").waitFor();
+  const problem = page.locator("#diagnostics .problem").first();
+  assert.match(await problem.innerText(), /R0413/);
+  assert.match(await problem.locator(".msg").innerText(), /扣分项没有满分 `max`/);
+  assert.equal(await page.locator("#editor .t-api", { hasText: "deduction" }).count(), 1, "deduction is highlighted as a declaration");
+  await setEditor(original + `\n${decl}\n`);
+  await page.locator("#editor .gutter .err").waitFor({ state: "detached" });
+  await page.click("#tab-result");
+  // Some township's total is now below zero, shown plainly with its sign.
+  await page.waitForFunction(() => [...document.querySelectorAll("#result-table tbody td.c-total")].some((td) => td.innerText.trim().startsWith("-")));
+  const negative = page.locator("#result-table tbody tr", { has: page.locator("td.c-total", { hasText: /^-/ }) }).first();
+  await negative.locator(".unit-link").click();
+  await page.locator("#unit-dialog").waitFor({ state: "visible" });
+  const item = page.locator("#unit-body table.breakdown tr", { hasText: "负面清单：失控人员" });
+  assert.match(await item.innerText(), /（扣分项）/);
+  assert.match(await item.innerText(), /每项扣 30 分/);
+  await shot("deduction-negative-total");
+  await page.keyboard.press("Escape");
+  await page.locator("#unit-dialog").waitFor({ state: "hidden" });
+  await page.click("#tab-editor");
+  await setEditor(original);
+  await waitTop("城关镇", "101.00");
+});
+
 test("runaway rules never freeze the page: the engine's limit, then the 5 s watchdog", async () => {
   assert.equal(await editorText(), original);
   // 1. An endless loop in a closure: the engine stops it after 200,000 operations.
