@@ -1093,6 +1093,10 @@ fn parse_written(field: &Field, raw: &str) -> Result<Value, Option<Text>> {
             if let Ok(i) = plain.parse::<i64>() {
                 return Ok(Value::Int(i));
             }
+            // A count is written out, not in scientific notation (1e3).
+            if plain.contains(['e', 'E']) {
+                return Err(hint());
+            }
             match Decimal::from_str(&plain) {
                 Ok(d) if d.fract().is_zero() => {
                     i64::try_from(d).map(Value::Int).map_err(|_| hint())

@@ -160,3 +160,15 @@ fn a_yes_no_field_with_its_own_words_takes_only_those() {
     let codes: Vec<&str> = errors_of("bad.rhai", &src).iter().map(|e| e.code).collect();
     assert_eq!(codes, ["R0305", "R0305"]);
 }
+
+#[test]
+fn a_count_in_scientific_notation_is_a_data_error_with_the_number_written_out() {
+    let r = rules_with(r#"field("n", #{ label: "人数", type: "int" });"#);
+    let ds = read_csv(&r.set, "编码,名称,人数\n1,甲,1e3\n2,乙,2.0\n".as_bytes());
+    let codes: Vec<&str> = ds.errors.iter().map(|e| e.code).collect();
+    assert_eq!(codes, ["D0201"]);
+    let zh = ds.errors[0].render(kaohe::messages::Lang::Zh);
+    assert!(zh.contains("把“1e3”改为数字 1000"), "{zh}");
+    // 2.0 is a whole number written with a point: read as 2.
+    assert_eq!(ds.units[0].values[2].display(), "2");
+}

@@ -711,6 +711,12 @@ pub(crate) fn cell_hint(ty: FieldType, written: &str, t: &str) -> Option<Text> {
         FieldType::Text => None,
         FieldType::Int => {
             let plain = t.replace(',', "");
+            // Scientific notation (1e3): the number written out.
+            if plain.contains(['e', 'E']) {
+                if let Ok(d) = Decimal::from_scientific(&plain) {
+                    return Some(digits(d));
+                }
+            }
             if let Ok(d) = Decimal::from_str(&plain) {
                 if !d.fract().is_zero() {
                     let r = d.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
