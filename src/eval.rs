@@ -416,7 +416,32 @@ impl<'a> Ctx<'a> {
         if let Some(m) = &self.map {
             return m.clone();
         }
-        let m = unit_map(self.set(), self.unit);
+        let set = self.set();
+        let mut m = unit_map(set, self.unit);
+        // The unit's metrics and the rule set's parameters, unless a field has the name.
+        if !set.metrics.is_empty() && set.field_index("metrics").is_none() {
+            let metrics: Map = set
+                .metrics
+                .iter()
+                .enumerate()
+                .map(|(i, metric)| {
+                    let v = self.metrics.get(i).copied().flatten();
+                    (
+                        (&*metric.id).into(),
+                        v.map_or(Dynamic::UNIT, Dynamic::from_decimal),
+                    )
+                })
+                .collect();
+            m.insert("metrics".into(), metrics.into());
+        }
+        if !set.params.is_empty() && set.field_index("params").is_none() {
+            let params: Map = set
+                .params
+                .iter()
+                .map(|p| ((&*p.id).into(), Dynamic::from_decimal(p.value)))
+                .collect();
+            m.insert("params".into(), params.into());
+        }
         self.map = Some(m.clone());
         m
     }

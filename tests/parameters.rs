@@ -133,3 +133,41 @@ fn items_read_the_previous_period_and_a_unit_not_in_it_is_said_so() {
     // A rule set reading the previous period does not stream.
     assert!(r.streamable().is_err());
 }
+
+#[test]
+fn closures_read_the_units_metrics_and_the_parameters() {
+    let body = r#"
+        param("target", #{ label: "市定目标", value: 90 });
+        metric("rate", #{ label: "达标率", value: #{ num: "a", den: "b", scale: 100 }, decimals: 1 });
+        indicator("i", #{ label: "自定义", max: 5, score: |u| {
+            if u.metrics.rate == () { [0, "无数据"] }
+            else if u.metrics.rate >= u.params.target { [5, `达标率 ${u.metrics.rate}% 不低于市定目标 ${u.params.target}%`] }
+            else { [2, "未达市定目标"] }
+        } });
+    "#;
+    let rep = assess(
+        body,
+        "1,甲,,19,20,0,0,,\n2,乙,,17,20,0,0,,\n3,丙,,,0,0,0,,\n",
+    );
+    assert_eq!(points(&rep, "1", "i"), "5");
+    assert_eq!(points(&rep, "2", "i"), "2");
+    assert_eq!(
+        unit(&rep, "1").items[0].reasons[0].detail,
+        "达标率 95% 不低于市定目标 90%"
+    );
+    // A misspelt id is caught when the rule set compiles, with the one meant.
+    let codes = |b: &str| -> Vec<String> {
+        errors_of("bad.rhai", &format!("{PRELUDE}{b}"))
+            .iter()
+            .map(|e| format!("{} {}", e.code, e.render(kaohe::messages::Lang::Zh)))
+            .collect()
+    };
+    let e = codes(
+        r#"param("target", #{ label: "市定目标", value: 90 });
+        indicator("i", #{ label: "i", max: 5, score: |u| if u.params.targte > 1 { 5 } else { 0 } });"#,
+    );
+    assert!(
+        e[0].starts_with("R0102") && e[0].contains("`target`"),
+        "{e:?}"
+    );
+}

@@ -328,6 +328,19 @@ fn unknown(
     match given {
         Given::Unit => {
             let name = names.first()?;
+            // `u.metrics.ID` and `u.params.ID`, where no field has that name.
+            if !field_ok(name) && (name == "metrics" || name == "params") {
+                let inner = names.get(1)?;
+                let path = format!("{param}.{name}.{inner}");
+                let ids: Vec<&str> = if name == "metrics" {
+                    set.metrics.iter().map(|m| &*m.id).collect()
+                } else {
+                    set.params.iter().map(|p| &*p.id).collect()
+                };
+                return (!ids.contains(&inner.as_str())).then(|| {
+                    msg::closure_unknown_id(&path, inner, name, closest(inner, ids.into_iter()))
+                });
+            }
             (!field_ok(name)).then(|| {
                 msg::closure_unknown_field(
                     &format!("{param}.{name}"),

@@ -641,8 +641,8 @@ pub(crate) fn closure_unknown_field(
     );
     if metric {
         return m.help(
-            format!("`{name}` 是统计项（metric），闭包读不到：在取值处写 `\"{name}\"`，如 `bands: #{{ value: \"{name}\", … }}`"),
-            format!("`{name}` is a metric, which closures cannot read: name it as a value, such as `bands: #{{ value: \"{name}\", … }}`"),
+            format!("`{name}` 是统计项（metric）：在闭包中写 `u.metrics.{name}`，或在取值处写 `\"{name}\"`，如 `bands: #{{ value: \"{name}\", … }}`"),
+            format!("`{name}` is a metric: read it as `u.metrics.{name}` in a closure, or name it as a value, such as `bands: #{{ value: \"{name}\", … }}`"),
         );
     }
     m.help_or(near.map(did_you_mean), || {
@@ -671,10 +671,10 @@ pub(crate) fn closure_unknown_result_key(param: &str, key: &str, near: Option<&s
 /// R0102: a consequence's closure names an item or metric not declared (`r.items.contrl`);
 /// `kind`: `items` or `metrics`.
 pub(crate) fn closure_unknown_id(read: &str, id: &str, kind: &str, near: Option<&str>) -> Message {
-    let (zh, en) = if kind == "items" {
-        ("指标", "indicator")
-    } else {
-        ("统计项", "metric")
+    let (zh, en) = match kind {
+        "items" => ("指标", "indicator"),
+        "params" => ("参数", "parameter"),
+        _ => ("统计项", "metric"),
     };
     Message::new(
         "R0102",
