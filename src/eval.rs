@@ -328,8 +328,13 @@ fn measures(set: &RuleSet) -> Vec<&Measure> {
         }
         conditions.extend(i.applies.iter().chain(&i.only));
         if let Shape::Deduct(Deduct { list }) | Shape::Count(Count { list }) = &i.shape {
-            for s in list.iter().filter_map(|o| o.slopes.as_ref()) {
-                inner(&s.value, &mut all);
+            for m in list.iter().filter_map(|o| o.value.as_ref()) {
+                inner(m, &mut all);
+            }
+        }
+        if let Shape::Table(t) = &i.shape {
+            for m in &t.inputs {
+                inner(m, &mut all);
             }
         }
     }

@@ -400,13 +400,14 @@ pub fn innermost_position(e: &EvalAltResult) -> Option<rhai::Position> {
 }
 
 /// The declaration functions rule scripts call.
-pub const API: [&str; 19] = [
+pub const API: [&str; 21] = [
     "ruleset",
     "field",
     "unit",
     "category",
     "indicator",
     "bonus",
+    "deduction",
     "cohort_indicator",
     "veto",
     "veto_policy",
@@ -415,6 +416,7 @@ pub const API: [&str; 19] = [
     "ranking",
     "consequence",
     "metric",
+    "param",
     "state",
     "rollup",
     "survey",

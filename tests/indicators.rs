@@ -454,3 +454,68 @@ fn linear_points_are_checked() {
         ["R0402"]
     );
 }
+
+#[test]
+fn a_decision_table_scores_by_two_values_at_once_under_each_hit_policy() {
+    // 安全感 ≥ 95 且发案 ≤ 2 → 10；安全感 ≥ 90 → 6；其余 0.
+    let table = |hit: &str| {
+        format!(
+            r#"indicator("t", #{{ label: "综合评定", max: 10, table: #{{ inputs: ["r", "c"], hit: "{hit}", rows: [
+                [#{{ at_least: 95 }}, #{{ at_most: 2 }}, 10],
+                [#{{ at_least: 90 }}, "-", 6],
+                ["-", "-", 0] ] }} }});"#
+        )
+    };
+    let rows = "1,甲,,0,0,1,0,96%,\n2,乙,,0,0,5,0,96%,\n3,丙,,0,0,0,0,80%,\n4,丁,,0,0,0,0,,\n";
+    let first = assess(&table("first"), rows);
+    let got: Vec<String> = (1..=4)
+        .map(|k| points(&first, &k.to_string(), "t"))
+        .collect();
+    assert_eq!(got, ["10", "6", "0", "0"]);
+    assert_eq!(
+        unit(&first, "2").items[0].reasons[0].detail,
+        "比率 = 96、丙 = 5，命中决策表第 2 行，计 6 分"
+    );
+    // A blank 比率 meets only the open row.
+    assert!(unit(&first, "4").items[0].reasons[0]
+        .detail
+        .contains("命中决策表第 3 行"));
+    // collect: every row that holds, added up and capped at max.
+    let collect = assess(&table("collect"), rows);
+    assert_eq!(points(&collect, "1", "t"), "10");
+    assert!(unit(&collect, "1").items[0].reasons[0]
+        .detail
+        .contains("命中决策表第 1、2、3 行，合计 16 分，超过上限按 10 分计"));
+    // unique: these rows overlap (96 % and 1 case hit rows 1, 2 and 3): a rule error naming them.
+    let e = errors_of("bad.rhai", &format!("{PRELUDE}{}", table("unique")));
+    assert_eq!(e[0].code, "R0402");
+    let zh = e[0].render(kaohe::messages::Lang::Zh);
+    assert!(
+        zh.contains("行都命中") && zh.contains("hit: \"first\""),
+        "{zh}"
+    );
+    // unique without a row for low values: a gap.
+    let gap = r#"indicator("t", #{ label: "t", max: 10, table: #{ inputs: ["r"], hit: "unique", rows: [
+        [#{ at_least: 95 }, 10], [#{ at_least: 90, below: 95 }, 6] ] } });"#;
+    let e = errors_of("bad.rhai", &format!("{PRELUDE}{gap}"));
+    let zh = e[0].render(kaohe::messages::Lang::Zh);
+    assert!(zh.contains("没有任何一行命中"), "{zh}");
+    // A proper unique table compiles and scores.
+    let ok = r#"indicator("t", #{ label: "t", max: 10, table: #{ inputs: ["r", "c"], hit: "unique", rows: [
+        [#{ at_least: 95 }, #{ at_most: 2 }, 10], [#{ at_least: 95 }, #{ above: 2 }, 8],
+        [#{ below: 95 }, "-", 3] ] } });"#;
+    let rep = assess(ok, "1,甲,,0,0,3,0,97%,\n2,乙,,0,0,0,0,50%,\n");
+    assert_eq!(points(&rep, "1", "t"), "8");
+    assert_eq!(points(&rep, "2", "t"), "3");
+    // A row with the wrong number of cells; points above max.
+    let bad = r#"indicator("t", #{ label: "t", max: 5, table: #{ inputs: ["r", "c"], rows: [[#{ at_least: 95 }, 10]] } });"#;
+    assert_eq!(
+        errors_of("bad.rhai", &format!("{PRELUDE}{bad}"))[0].code,
+        "R0402"
+    );
+    let over = r#"indicator("t", #{ label: "t", max: 5, table: #{ inputs: ["r"], rows: [[#{ at_least: 95 }, 10]] } });"#;
+    assert_eq!(
+        errors_of("bad.rhai", &format!("{PRELUDE}{over}"))[0].code,
+        "R0403"
+    );
+}

@@ -171,3 +171,29 @@ fn closures_read_the_units_metrics_and_the_parameters() {
         "{e:?}"
     );
 }
+
+#[test]
+fn a_parent_units_points_from_its_sub_units_counts() {
+    // 所辖乡镇在市专项督查中月度排名末两位的，每个每次扣0.5分: townships carry the county's id in
+    // `kind` and how often they were in the last two; a county's deduction adds them up.
+    let body = r#"
+        deduction("towns", #{ label: "所辖乡镇排名末两位", only: |u| u.code.starts_with("C"),
+            deduct: #{ count: #{ sum: "c", over: "kind" }, each: 0.5 } });
+    "#;
+    let src = PRELUDE.replace(
+        r#"ruleset(#{ id: "t", title: "测试", decimals: 2 });"#,
+        r#"ruleset(#{ id: "t", title: "测试", decimals: 2, max: 100, base: 100 });"#,
+    ) + body;
+    let r = kaohe::Rules::compile("t.rhai", &src).unwrap();
+    let csv = "编码,名称,类别,甲,乙,丙,丁,比率,标志\n\
+        C1,甲县,,0,0,0,0,,\nC2,乙县,,0,0,0,0,,\n\
+        T1,一镇,C1,0,0,2,0,,\nT2,二镇,C1,0,0,3,0,,\nT3,三镇,C2,0,0,0,0,,\n";
+    let ds = kaohe::data::read_csv(&r.set, csv.as_bytes());
+    let rep = r.assess(&ds.units, None).unwrap();
+    assert_eq!(points(&rep, "C1", "towns"), "-2.5");
+    assert_eq!(points(&rep, "C2", "towns"), "0");
+    assert_eq!(
+        unit(&rep, "C1").items[0].reasons[0].detail,
+        "关联单位丙合计 = 5，每项扣 0.5 分，扣 2.5 分"
+    );
+}

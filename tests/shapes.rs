@@ -378,6 +378,25 @@ const CASES: &[Case] = &[
         read: Read::Points,
         expect: ("0", "5"),
     },
+    // ── table (决策表) ──
+    Case {
+        shape: "table",
+        option: "hit: collect",
+        without: r#"indicator("i", #{ label: "决策表", max: 5, table: #{ inputs: ["n", "m"], rows: [[#{ at_least: 1 }, "-", 2], ["-", #{ at_least: 1 }, 1]] } });"#,
+        with: r#"indicator("i", #{ label: "决策表", max: 5, table: #{ inputs: ["n", "m"], hit: "collect", rows: [[#{ at_least: 1 }, "-", 2], ["-", #{ at_least: 1 }, 1]] } });"#,
+        row: "乡镇,1,1,,",
+        read: Read::Points,
+        expect: ("2", "3"),
+    },
+    Case {
+        shape: "table",
+        option: "applies",
+        without: r#"indicator("i", #{ label: "决策表", max: 5, table: #{ inputs: ["n"], rows: [[#{ at_least: 1 }, 2]] } });"#,
+        with: r#"indicator("i", #{ label: "决策表", max: 5, applies: #{ field: "kind", equals: "乡镇" }, table: #{ inputs: ["n"], rows: [[#{ at_least: 1 }, 2]] } });"#,
+        row: "街道,0,,,",
+        read: Read::Points,
+        expect: ("0", "5"),
+    },
     // ── deduction (扣分项): deduct from the base, its own cap ──
     Case {
         shape: "deduct",
@@ -451,7 +470,7 @@ fn every_option_a_shape_accepts_changes_what_a_unit_gets() {
 #[test]
 fn every_shape_is_in_the_table() {
     for shape in [
-        "deduct", "count", "target", "linear", "bands", "zero", "yes", "map", "score",
+        "deduct", "count", "target", "linear", "bands", "zero", "yes", "map", "table", "score",
     ] {
         assert!(
             CASES.iter().any(|c| c.shape == shape),

@@ -250,14 +250,19 @@ impl Walk<'_> {
         match shape {
             Shape::Deduct(Deduct { list }) | Shape::Count(Count { list }) => {
                 for o in list {
-                    match &o.slopes {
-                        Some(s) => self.measure(&s.value, source, role, 0),
+                    match &o.value {
+                        Some(m) => self.measure(m, source, role, 0),
                         None => self.add(o.count, source, role),
                     }
                 }
             }
             Shape::Yes(y) => self.add(y.field, source, role),
             Shape::Map(m) => self.add(m.field, source, role),
+            Shape::Table(t) => {
+                for m in &t.inputs {
+                    self.measure(m, source, role, 0);
+                }
+            }
             Shape::Score(s) => self.closure(&s.f, source, role),
             Shape::Target(_) | Shape::Linear(_) | Shape::Bands(_) | Shape::Zero(_) => {}
         }

@@ -94,3 +94,24 @@ fn declare_named<T: Variant + Clone>(
         with(&b, |b| read(b, ctx.call_position(), id, &value));
     });
 }
+
+#[cfg(test)]
+mod tests {
+    /// The declarations registered here are the ones the sandbox lists (`sandbox::API`), which
+    /// finds a mistake's place inside a declaration's call: one missing there puts its errors
+    /// at the start of the call instead of at the key.
+    #[test]
+    fn every_declaration_registered_is_listed_for_locating_errors() {
+        let source = include_str!("api.rs");
+        let body = source
+            .split("pub(super) fn register")
+            .nth(1)
+            .and_then(|s| s.split("\n}\n").next())
+            .unwrap_or_default();
+        let mut registered: Vec<&str> = body.lines().filter_map(|l| l.split('"').nth(1)).collect();
+        registered.sort_unstable();
+        let mut listed = crate::sandbox::API.to_vec();
+        listed.sort_unstable();
+        assert_eq!(registered, listed);
+    }
+}

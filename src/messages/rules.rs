@@ -1431,8 +1431,8 @@ pub(crate) fn bad_quota(band: &str) -> Message {
 /// The hint listing the shapes.
 fn one_shape() -> Text {
     Text::new(
-        "请恰好写 `deduct`、`count`、`target`、`linear`、`bands`、`zero`、`yes`、`map`、`score` 其中之一",
-        "give exactly one of `deduct`, `count`, `target`, `linear`, `bands`, `zero`, `yes`, `map`, `score`",
+        "请恰好写 `deduct`、`count`、`target`、`linear`、`bands`、`zero`、`yes`、`map`、`table`、`score` 其中之一",
+        "give exactly one of `deduct`, `count`, `target`, `linear`, `bands`, `zero`, `yes`, `map`, `table`, `score`",
     )
 }
 
@@ -1564,6 +1564,75 @@ pub(crate) fn linear_ends() -> Message {
     .help(
         "如 `linear: #{ value: \"reach\", full_at: 100, zero_at: 60 }`",
         "such as `linear: #{ value: \"reach\", full_at: 100, zero_at: 60 }`",
+    )
+}
+
+/// R0402: a decision table without its inputs, or with a closure among them.
+pub(crate) fn table_inputs() -> Message {
+    Message::new(
+        "R0402",
+        "决策表 `table` 需要 `inputs`：各列读取的取值（字段、统计项、参数……，不能是闭包）",
+        "a decision `table` needs `inputs`: the value each column reads (a field, metric, parameter …, not a closure)",
+    )
+    .help(
+        "如 `table: #{ inputs: [\"safety\", \"cases\"], rows: [[#{ at_least: 95 }, #{ at_most: 2 }, 10], [\"-\", \"-\", 0]] }`",
+        "such as `table: #{ inputs: [\"safety\", \"cases\"], rows: [[#{ at_least: 95 }, #{ at_most: 2 }, 10], [\"-\", \"-\", 0]] }`",
+    )
+}
+
+/// R0402: a decision table's `hit` not one it knows.
+pub(crate) fn table_hit() -> Message {
+    Message::new(
+        "R0402",
+        "决策表的 `hit` 应为 \"first\"（第一个命中的行）、\"unique\"（恰好命中一行）或 \"collect\"（命中各行分值相加）",
+        "a decision table's `hit` is \"first\", \"unique\" or \"collect\" (the hits' points added up)",
+    )
+}
+
+/// R0402: a decision table's row written wrongly (`row` 0: no rows).
+pub(crate) fn table_row(row: usize, inputs: usize) -> Message {
+    let (zh, en) = if row == 0 {
+        (
+            "决策表需要 `rows`：至少一行".to_string(),
+            "a decision table needs `rows`: one at least".to_string(),
+        )
+    } else {
+        (
+            format!("决策表第 {row} 行写法不对"),
+            format!("row {row} of the decision table is malformed"),
+        )
+    };
+    Message::new("R0402", zh, en).help(
+        format!("每行写 {inputs} 个条件（数字表示等于，`#{{ at_least: 90 }}` 等表示范围，\"-\" 表示任意），最后一项是分数"),
+        format!("each row gives {inputs} cells (a number for equals, `#{{ at_least: 90 }}` … for a range, \"-\" for any), then its points"),
+    )
+}
+
+/// R0402: two rows of a `unique` decision table both hold for some values.
+pub(crate) fn table_overlap(a: usize, b: usize, values: &str) -> Message {
+    Message::new(
+        "R0402",
+        format!("决策表要求恰好命中一行（hit: \"unique\"），但取值为 {values} 时第 {a} 行和第 {b} 行都命中"),
+        format!("the table must hit exactly one row (hit: \"unique\"), but for {values} rows {a} and {b} both hold"),
+    )
+    .help(
+        "收窄其中一行的条件，使两行不再重叠；或改用 hit: \"first\"（按顺序取第一个命中的行）",
+        "narrow one row so they no longer overlap, or use hit: \"first\" (the first row that holds)",
+    )
+}
+
+/// R0402: values no row of a `unique` decision table covers.
+pub(crate) fn table_gap(values: &str) -> Message {
+    Message::new(
+        "R0402",
+        format!("决策表要求恰好命中一行（hit: \"unique\"），但取值为 {values} 时没有任何一行命中"),
+        format!(
+            "the table must hit exactly one row (hit: \"unique\"), but for {values} no row holds"
+        ),
+    )
+    .help(
+        "补一行覆盖这些取值（末行写 [\"-\", …, 0] 可兜底）",
+        "add a row for these values (a last row [\"-\", …, 0] catches the rest)",
     )
 }
 

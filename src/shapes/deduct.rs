@@ -38,7 +38,7 @@ impl Scoring for Deduct {
             .list
             .iter()
             .filter(|o| {
-                o.slopes.is_none()
+                o.value.is_none()
                     && o.step == Decimal::ONE
                     && s.field_type(o.count) == crate::model::FieldType::Bool
             })

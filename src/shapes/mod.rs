@@ -14,6 +14,7 @@
 //! | `zero.rs` | 零指标: full marks only at zero | `zero: VALUE` |
 //! | `yes.rs` | 是否类: full marks when a yes/no field is 是 | `yes: "field"` |
 //! | `map.rs` | 按取值计分: the points the rubric gives each written value | `map: #{ value, points: #{ "已建立": 5 } }` |
+//! | `table.rs` | 决策表: points by several values at once, row by row | `table: #{ inputs, hit, rows }` |
 //! | `score.rs` | 自定义: a closure's points and reason | `score: \|u\| …` |
 //!
 //! What every shape shares is here: `applies` (不适用按满分), a blank value and `na: "full"`
@@ -28,6 +29,7 @@ mod linear;
 mod map;
 mod occurrences;
 mod score;
+mod table;
 mod target;
 mod yes;
 mod zero;
@@ -39,6 +41,7 @@ pub use linear::Linear;
 pub use map::ValueMap;
 pub use occurrences::Occurrence;
 pub use score::Score;
+pub use table::Table;
 pub use target::{Shortfall, Target};
 pub use yes::Yes;
 pub use zero::Zero;
@@ -71,6 +74,8 @@ pub enum Shape {
     Yes(Yes),
     /// 按取值计分.
     Map(ValueMap),
+    /// 决策表.
+    Table(Table),
     /// 自定义 (a Rhai closure).
     Score(Score),
 }
@@ -87,6 +92,7 @@ impl Shape {
             Shape::Zero(s) => s,
             Shape::Yes(s) => s,
             Shape::Map(s) => s,
+            Shape::Table(s) => s,
             Shape::Score(s) => s,
         }
     }
@@ -107,7 +113,7 @@ type Parse = fn(&mut Spec) -> Option<Shape>;
 
 /// The declaration keys that say how an item scores, each with its shape's reader; an item
 /// gives exactly one.
-pub(crate) const PARSERS: [(&str, Parse); 9] = [
+pub(crate) const PARSERS: [(&str, Parse); 10] = [
     ("deduct", deduct::parse),
     ("count", count::parse),
     ("target", target::parse),
@@ -116,6 +122,7 @@ pub(crate) const PARSERS: [(&str, Parse); 9] = [
     ("zero", zero::parse),
     ("yes", yes::parse),
     ("map", map::parse),
+    ("table", table::parse),
     ("score", score::parse),
 ];
 

@@ -24,6 +24,9 @@ pub struct Occurrence {
     pub each: Decimal,
     /// Occurrences per step (200 plants → −1).
     pub step: Decimal,
+    /// The count or value as a VALUE when it is not a plain field (a sum over sub-units, a
+    /// parameter, a difference …): read instead of `count`.
+    pub value: Option<Measure>,
     /// For an entry by how far a value lies beyond thresholds (`below`/`above`), the rates;
     /// `None` for a count.
     pub slopes: Option<Slopes>,
@@ -33,8 +36,6 @@ pub struct Occurrence {
 /// threshold to the next one, the last one without end.
 #[derive(Debug, Clone)]
 pub struct Slopes {
-    /// The value: a field, a metric, a parameter, a difference … (not a closure).
-    pub value: Measure,
     /// Below the thresholds (else above).
     pub below: bool,
     /// (threshold, points per unit), in the order the value reaches them: descending thresholds
@@ -81,18 +82,21 @@ impl Occurrence {
     /// The points this entry gives for the unit's count: `count × each`, or whole steps ×
     /// `each` with a `step`.
     pub(super) fn points(&self, cx: &Ctx) -> Decimal {
-        if let Some(slopes) = &self.slopes {
-            // A blank value is nothing to count.
-            return value_of(cx, &slopes.value).map_or(Decimal::ZERO, |v| slopes.points(v));
+        // A blank value is nothing to count.
+        let read = match &self.value {
+            Some(m) => value_of(cx, m),
+            None => cx.number(self.count),
+        };
+        match &self.slopes {
+            Some(slopes) => read.map_or(Decimal::ZERO, |v| slopes.points(v)),
+            None => steps(read.unwrap_or_default(), self.step).saturating_mul(self.each),
         }
-        let count = cx.number(self.count).unwrap_or_default();
-        steps(count, self.step).saturating_mul(self.each)
     }
 
     /// The data the entry reads.
     pub(super) fn data(&self, cx: &Ctx) -> Vec<DataUse> {
-        match &self.slopes {
-            Some(s) => cx.measure_data(&s.value),
+        match &self.value {
+            Some(m) => cx.measure_data(m),
             None => vec![cx.use_of(self.count)],
         }
     }
@@ -100,9 +104,9 @@ impl Occurrence {
     /// The value as read, in words: `失控人员数 = 3`, `破案率 80 − 上年度全省平均 85 = -5`.
     pub(super) fn seen(&self, cx: &Ctx) -> String {
         let data = self.data(cx);
-        match &self.slopes {
-            Some(s) => match value_of(cx, &s.value) {
-                Some(v) => measured_text(&s.value, &data, v),
+        match &self.value {
+            Some(m) => match value_of(cx, m) {
+                Some(v) => measured_text(m, &data, v),
                 None => format!("{} = （空）", data.first().map_or("", |d| &*d.label)),
             },
             None => data
@@ -177,9 +181,24 @@ fn entry(s: &mut Spec, m: &Map, key: &str) -> Option<Occurrence> {
         return slopes_entry(s, m, key);
     }
     let count = m.get("count").or_else(|| m.get("field"));
-    let Some(name) = count.and_then(|d| d.clone().into_string().ok()) else {
-        s.err_at(Token::Key(key), rules::deduct_no_count(key));
-        return None;
+    // A count that is not a field: a VALUE such as `#{ sum: "bottom2", over: "county" }`.
+    let value = match count {
+        Some(c) if c.is_map() => match s.value_of(c, "count")? {
+            Measure::Closure(_) => {
+                s.err_at(Token::Key(key), rules::deduct_no_count(key));
+                return None;
+            }
+            m => Some(m),
+        },
+        _ => None,
+    };
+    let name = match (&value, count.and_then(|d| d.clone().into_string().ok())) {
+        (Some(_), _) => String::new(),
+        (None, Some(name)) => name,
+        (None, None) => {
+            s.err_at(Token::Key(key), rules::deduct_no_count(key));
+            return None;
+        }
     };
     for k in m.keys() {
         if !["count", "field", "each", "step"].contains(&k.as_str()) {
@@ -191,7 +210,10 @@ fn entry(s: &mut Spec, m: &Map, key: &str) -> Option<Occurrence> {
             s.err_at(Token::Key(k), m);
         }
     }
-    let field = s.numeric_field(&name, "count")?;
+    let field = match value {
+        Some(_) => usize::MAX,
+        None => s.numeric_field(&name, "count")?,
+    };
     let each = match m.get("each").and_then(to_decimal) {
         Some(d) => d,
         None => {
@@ -208,6 +230,7 @@ fn entry(s: &mut Spec, m: &Map, key: &str) -> Option<Occurrence> {
         count: field,
         each: each.abs(),
         step,
+        value,
         slopes: None,
     })
 }
@@ -268,10 +291,7 @@ fn slopes_entry(s: &mut Spec, m: &Map, key: &str) -> Option<Occurrence> {
         count,
         each: Decimal::ZERO,
         step: Decimal::ONE,
-        slopes: Some(Slopes {
-            value,
-            below,
-            rates,
-        }),
+        value: Some(value),
+        slopes: Some(Slopes { below, rates }),
     })
 }

@@ -1,0 +1,327 @@
+//! 决策表 (`table`): points by several values at once, row by row — each row a condition on
+//! every input and the points it gives.
+//!
+//! ```text
+//! table: #{
+//!     inputs: ["safety", "cases"],
+//!     hit: "unique",                        // "first" (default), "unique" or "collect" (sum)
+//!     rows: [
+//!         [#{ at_least: 95 }, #{ at_most: 2 }, 10],
+//!         [#{ at_least: 90 }, "-", 6],       // "-": any value
+//!         [#{ below: 90 }, "-", 0],
+//!     ],
+//! }
+//! ```
+//!
+//! A cell is a number (equals), a map of bounds (`#{ at_least: 90, below: 95 }`) or `"-"` (any);
+//! the last cell of a row is its points. Under `unique` every combination of values must hit
+//! exactly one row: overlapping rows and combinations no row covers are rule errors, found
+//! from the cells' limits when the rule set compiles. A blank input meets no bounded cell.
+
+use super::{Frac, How, Scoring, Shape};
+use crate::compile::locate::Token;
+use crate::compile::spec::Spec;
+use crate::compile::to_decimal;
+use crate::eval::{Ctx, Measured};
+use crate::figures::{fmt, ratio};
+use crate::messages::rules::{self, BoundIn};
+use crate::model::{Bound, Item, Measure};
+use crate::result::{DataUse, Reason};
+use rhai::{Array, Map};
+use rust_decimal::Decimal;
+
+/// How rows are hit (命中规则).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hit {
+    /// The first row that holds.
+    First,
+    /// Exactly one row holds (checked when the rule set compiles).
+    Unique,
+    /// Every row that holds, their points added up (capped at the item's `max`).
+    Collect,
+}
+
+/// Points by several values at once (决策表).
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// The values each row tests, in column order.
+    pub inputs: Vec<Measure>,
+    /// How rows are hit.
+    pub hit: Hit,
+    /// Each row: a cell per input (the bounds that must all hold; none = any) and its points.
+    pub rows: Vec<(Vec<Vec<Bound>>, Decimal)>,
+}
+
+/// `table: #{ inputs, hit, rows }`.
+pub(super) fn parse(s: &mut Spec) -> Option<Shape> {
+    let m = s.shape_map("table")?;
+    for k in m.keys() {
+        if !["inputs", "hit", "rows"].contains(&k.as_str()) {
+            let help = rules::shape_keys_are("table", &["inputs", "hit", "rows"]);
+            s.err_at(
+                Token::Key(k),
+                rules::unknown_key(k, rules::KeyPlace::In("table"), Some(help)),
+            );
+        }
+    }
+    let inputs: Vec<Measure> = match m.get("inputs").and_then(|d| d.clone().try_cast::<Array>()) {
+        Some(list) if !list.is_empty() => {
+            let mut out = Vec::new();
+            for v in &list {
+                match s.value_of(v, "inputs")? {
+                    Measure::Closure(_) => {
+                        s.err_at(Token::Key("inputs"), rules::table_inputs());
+                        return None;
+                    }
+                    measure => out.push(measure),
+                }
+            }
+            out
+        }
+        _ => {
+            s.err_at(Token::Key("table"), rules::table_inputs());
+            return None;
+        }
+    };
+    let hit = match m.get("hit").map(|h| h.to_string()).as_deref() {
+        None | Some("first") => Hit::First,
+        Some("unique") => Hit::Unique,
+        Some("collect") => Hit::Collect,
+        Some(_) => {
+            s.err_at(Token::Key("hit"), rules::table_hit());
+            Hit::First
+        }
+    };
+    let Some(list) = m.get("rows").and_then(|d| d.clone().try_cast::<Array>()) else {
+        s.err_at(Token::Key("table"), rules::table_row(0, inputs.len()));
+        return None;
+    };
+    let mut rows = Vec::new();
+    for (k, row) in list.iter().enumerate() {
+        let cells = row.clone().try_cast::<Array>().unwrap_or_default();
+        let points = cells.last().and_then(to_decimal);
+        match points {
+            Some(p) if cells.len() == inputs.len() + 1 => {
+                let mut conds = Vec::new();
+                for c in &cells[..inputs.len()] {
+                    conds.push(cell(s, c, k + 1, inputs.len())?);
+                }
+                rows.push((conds, p));
+            }
+            _ => {
+                s.err_at(Token::Key("rows"), rules::table_row(k + 1, inputs.len()));
+                return None;
+            }
+        }
+    }
+    if rows.is_empty() {
+        s.err_at(Token::Key("rows"), rules::table_row(0, inputs.len()));
+        return None;
+    }
+    let table = Table { inputs, hit, rows };
+    if hit == Hit::Unique {
+        table.check_unique(s);
+    }
+    Some(Shape::Table(table))
+}
+
+/// One cell: `"-"` (any), a number (equals) or a map of bounds.
+fn cell(s: &mut Spec, c: &rhai::Dynamic, row: usize, inputs: usize) -> Option<Vec<Bound>> {
+    if c.clone().into_string().is_ok_and(|t| t.trim() == "-") || c.is_unit() {
+        return Some(Vec::new());
+    }
+    if let Some(d) = to_decimal(c) {
+        return Some(vec![Bound::Equals(d)]);
+    }
+    match c.clone().try_cast::<Map>() {
+        Some(m) if !m.is_empty() => {
+            let bounds = s.bound_of(&m, BoundIn::Condition);
+            (bounds.len() == m.len()).then_some(bounds).or_else(|| {
+                s.err_at(Token::Key("rows"), rules::table_row(row, inputs));
+                None
+            })
+        }
+        _ => {
+            s.err_at(Token::Key("rows"), rules::table_row(row, inputs));
+            None
+        }
+    }
+}
+
+/// Whether every bound of a cell holds for `v` (blank meets only an open cell).
+fn holds(cell: &[Bound], v: Option<Decimal>) -> bool {
+    match v {
+        Some(v) => cell.iter().all(|b| b.holds(v)),
+        None => cell.is_empty(),
+    }
+}
+
+impl Table {
+    /// The rows that hold for these input values, as the hit policy takes them.
+    fn hits(&self, values: &[Option<Decimal>]) -> Vec<usize> {
+        let mut out = Vec::new();
+        for (k, (cells, _)) in self.rows.iter().enumerate() {
+            if cells.iter().zip(values).all(|(c, v)| holds(c, *v)) {
+                out.push(k);
+                if self.hit != Hit::Collect {
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    /// The input values of this unit (blank as `None`).
+    fn values(&self, cx: &Ctx) -> Vec<Option<Decimal>> {
+        self.inputs
+            .iter()
+            .map(|m| match cx.peek(m) {
+                Some(Measured::Value(v)) => Some(v),
+                Some(Measured::Fraction(n, d)) => Some(ratio(n, d)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Under `unique`: every combination of values hits exactly one row. The rows' status
+    /// changes only at a cell's limit, so trying each limit, and a point either side of it, in
+    /// every input finds every overlap and every gap.
+    fn check_unique(&self, s: &mut Spec) {
+        let step = Decimal::new(1, 6);
+        let axes: Vec<Vec<Decimal>> = (0..self.inputs.len())
+            .map(|i| {
+                let mut pts = vec![Decimal::ZERO];
+                for (cells, _) in &self.rows {
+                    for b in &cells[i] {
+                        let x = b.limit();
+                        pts.extend([x.saturating_sub(step), x, x.saturating_add(step)]);
+                    }
+                }
+                pts.sort();
+                pts.dedup();
+                pts
+            })
+            .collect();
+        // At most a few thousand combinations for the tables rubrics hold.
+        let total: usize = axes.iter().map(Vec::len).product();
+        if total > 200_000 {
+            return;
+        }
+        let mut at = vec![0usize; axes.len()];
+        loop {
+            let values: Vec<Option<Decimal>> = at
+                .iter()
+                .enumerate()
+                .map(|(i, k)| Some(axes[i][*k]))
+                .collect();
+            let holding: Vec<usize> = (0..self.rows.len())
+                .filter(|k| {
+                    self.rows[*k]
+                        .0
+                        .iter()
+                        .zip(&values)
+                        .all(|(c, v)| holds(c, *v))
+                })
+                .collect();
+            let shown: Vec<String> = values.iter().flatten().map(|v| fmt(*v)).collect();
+            match holding.as_slice() {
+                [] => {
+                    s.err_at(Token::Key("rows"), rules::table_gap(&shown.join(", ")));
+                    return;
+                }
+                [a, b, ..] => {
+                    s.err_at(
+                        Token::Key("rows"),
+                        rules::table_overlap(a + 1, b + 1, &shown.join(", ")),
+                    );
+                    return;
+                }
+                _ => {}
+            }
+            // The next combination.
+            let mut i = 0;
+            loop {
+                if i == at.len() {
+                    return;
+                }
+                at[i] += 1;
+                if at[i] < axes[i].len() {
+                    break;
+                }
+                at[i] = 0;
+                i += 1;
+            }
+        }
+    }
+}
+
+impl Scoring for Table {
+    fn data(&self, cx: &Ctx) -> Vec<DataUse> {
+        self.inputs
+            .iter()
+            .flat_map(|m| cx.measure_data(m))
+            .collect()
+    }
+
+    fn check(&self, max: Decimal, s: &mut Spec) {
+        if let Some((_, p)) = self
+            .rows
+            .iter()
+            .find(|(_, p)| *p > max || *p < Decimal::ZERO)
+        {
+            s.err_at(
+                Token::Key("rows"),
+                rules::linear_point_outside(&fmt(*p), &fmt(max)),
+            );
+        }
+    }
+
+    fn points(&self, cx: &mut Ctx, item: &Item, v: Frac) -> Option<(Decimal, How)> {
+        let values = self.values(cx);
+        let sum = self
+            .hits(&values)
+            .iter()
+            .fold(Decimal::ZERO, |a, k| a.saturating_add(self.rows[*k].1));
+        Some((sum.min(item.max), How::Scored(v)))
+    }
+
+    fn explain(&self, cx: &Ctx, item: &Item, points: Decimal, _how: How) -> Vec<Reason> {
+        let values = self.values(cx);
+        let data = self.data(cx);
+        let seen: Vec<String> = data
+            .iter()
+            .map(|d| format!("{} = {}", d.label, d.value))
+            .collect();
+        let hits = self.hits(&values);
+        let detail = match hits.as_slice() {
+            [] => format!("{}，没有命中决策表的任何一行，不得分", seen.join("、")),
+            [k] => format!(
+                "{}，命中决策表第 {} 行，计 {} 分",
+                seen.join("、"),
+                k + 1,
+                fmt(self.rows[*k].1)
+            ),
+            many => {
+                let rows: Vec<String> = many.iter().map(|k| (k + 1).to_string()).collect();
+                let raw = many
+                    .iter()
+                    .fold(Decimal::ZERO, |a, k| a.saturating_add(self.rows[*k].1));
+                let mut d = format!(
+                    "{}，命中决策表第 {} 行，合计 {} 分",
+                    seen.join("、"),
+                    rows.join("、"),
+                    fmt(raw)
+                );
+                if raw > item.max {
+                    d.push_str(&format!("，超过上限按 {} 分计", fmt(item.max)));
+                }
+                d
+            }
+        };
+        vec![Reason {
+            detail,
+            points,
+            data,
+        }]
+    }
+}
