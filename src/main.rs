@@ -109,6 +109,7 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
         ("assess", "rules", "规则脚本（.rhai）或内置规则集名称"),
         ("assess", "data", "数据文件（UTF-8/GBK 的 .csv，.xlsx/.xls/.ods，或 .json）；默认：规则旁的 samples/规则名.csv。给出多个文件（各单位返回的填报表）时，先像 kaohe merge 一样合并"),
         ("assess", "previous", "上期的 JSON 结果，用于名次变化、上期得分和分差"),
+        ("assess", "params", "本次使用的参数值，写作 参数id=数值（可重复）：如上年度全省平均、市定目标"),
         ("assess", "format", "输出格式：table（表格，默认）、json、csv、xlsx（Excel 工作簿，须加 --out）、jsonl（每行一个单位，按输入顺序，可流式处理大文件）"),
         ("assess", "out", "写入此文件，而不是输出到屏幕"),
         ("assess", "keep_going", "部分行有错误时，仍为正确的行计分（错误照常列出）"),
@@ -227,6 +228,10 @@ enum Command {
         /// Previous period's JSON result, for rank change
         #[arg(long)]
         previous: Option<PathBuf>,
+        /// A declared parameter's value for this run, ID=VALUE (repeatable): last year's
+        /// provincial mean, a target set by the city
+        #[arg(long = "param", value_name = "ID=VALUE")]
+        params: Vec<String>,
         /// Output format
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
@@ -367,6 +372,7 @@ fn main() -> ExitCode {
             rules,
             data,
             previous,
+            params,
             format,
             out,
             keep_going,
@@ -382,7 +388,7 @@ fn main() -> ExitCode {
                 stream,
                 units,
             };
-            assess(rules, data, previous, how)
+            assess(rules, data, previous, &params, how)
         }
         Command::Check { rules } => check(&rules),
         Command::Test { rules } => test(rules),
@@ -764,6 +770,7 @@ fn assess(
     rules: Option<String>,
     data: Vec<PathBuf>,
     previous: Option<PathBuf>,
+    params: &[String],
     how: Run,
 ) -> Result<(), Failure> {
     let Run {
@@ -785,7 +792,8 @@ fn assess(
         units.as_deref(),
     ]);
     refuse_overwrite(out.as_deref(), &inputs)?;
-    let compiled = compile(&rules_name, &source, &modules)?;
+    let mut compiled = compile(&rules_name, &source, &modules)?;
+    set_params(&mut compiled, params)?;
     // A respondents' file (一行一份答卷) for a rule set with a survey: tallied into units while
     // it is read, in blocks (memory bounded whatever its size), never streamed in two passes.
     // The file is read as respondents when its header names the survey's unit column and a
@@ -910,6 +918,23 @@ fn assess(
     // it the allocator merging the freed blocks.
     std::mem::forget(report);
     write_to(out.as_deref(), |w| w.write_all(&bytes))
+}
+
+/// `--param ID=VALUE`: a declared parameter's value for this run, in place of the one the rule
+/// set writes (reasons show the value used).
+fn set_params(rules: &mut Rules, given: &[String]) -> Result<(), Failure> {
+    for g in given {
+        let params = &mut rules.set.params;
+        let known: Vec<&str> = params.iter().map(|p| &*p.id).collect();
+        let unusable = || fail(exit::USAGE, msg::param_unusable(g, &known));
+        let (id, value) = g.split_once('=').ok_or_else(unusable)?;
+        let value = rust_decimal::Decimal::from_str_exact(value.trim()).map_err(|_| unusable())?;
+        let Some(k) = params.iter().position(|p| &*p.id == id.trim()) else {
+            return Err(unusable());
+        };
+        params[k].value = value;
+    }
+    Ok(())
 }
 
 /// The previous period's result (`--previous`).

@@ -789,3 +789,45 @@ fn every_kind_of_message_reaches_a_chinese_locale_with_code_and_hint() {
     assert!(report.contains("[T0101] 覆盖情况："), "{report}");
     assert!(report.contains("0 项通过，1 项失败"), "{report}");
 }
+
+#[test]
+fn a_parameter_is_set_for_one_run_and_a_wrong_one_is_named() {
+    let rules = scratch(
+        "param.rhai",
+        r#"ruleset(#{ id: "p", title: "参数", max: 100, base: 100 });
+field("code", #{ label: "编码", type: "text" });
+field("rate", #{ label: "破案率", type: "percent" });
+unit(#{ id: "code" });
+param("prov_mean", #{ label: "上年度全省平均破案率", value: 85 });
+deduction("clear", #{ label: "破案率", deduct: #{ value: #{ diff: "rate", from: "prov_mean" }, below: 0, each: 0.25 } });
+"#
+        .as_bytes(),
+    );
+    let data = scratch("param.csv", "编码,破案率\nA,80%\n".as_bytes());
+    let (r, d) = (rules.to_str().unwrap(), data.to_str().unwrap());
+    let out = kaohe(&["assess", r, d, "--format", "json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("上年度全省平均破案率 85"));
+    // 88 this year: 8 points below, 2 taken.
+    let out = kaohe(&[
+        "assess",
+        r,
+        d,
+        "--format",
+        "json",
+        "--param",
+        "prov_mean=88",
+    ]);
+    let json = text(&out.stdout);
+    assert!(json.contains("上年度全省平均破案率 88 = -8"), "{json}");
+    assert!(json.contains("\"total\": 98"), "{json}");
+    let bad = kaohe_in("zh_CN.UTF-8", &["assess", r, d, "--param", "prov_maen=88"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = text(&bad.stderr);
+    assert!(
+        err.contains("C0015") && err.contains("`prov_mean`"),
+        "{err}"
+    );
+    let bad = kaohe(&["assess", r, d, "--param", "prov_mean=八十"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

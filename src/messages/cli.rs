@@ -47,6 +47,7 @@ pub const KINDS: &[(&str, &str, &str)] = &[
         "the previous result cannot be used",
     ),
     ("C0014", "没有这个错误代码", "no such code"),
+    ("C0015", "参数无法使用", "the parameter cannot be used"),
     ("C0101", "无法流式处理", "cannot stream"),
     ("C0201", "找不到网页应用", "no web app found"),
     ("C0202", "引擎模块尚未构建", "the WASM package is not built"),
@@ -197,6 +198,32 @@ pub fn previous_unusable(path: &str, why: &Text) -> Message {
         "--previous 应是上期用 kaohe 导出的 JSON 结果（--format json）",
         "`--previous` takes last period's result as kaohe wrote it with `--format json`",
     )
+}
+
+/// C0015: `--param ID=VALUE` naming no parameter of the rule set, or without a number.
+pub fn param_unusable(given: &str, known: &[&str]) -> Message {
+    let id = given.split('=').next().unwrap_or(given).trim();
+    let m = Message::new(
+        "C0015",
+        format!("--param {given}：应写作“参数id=数值”，参数 id 须是规则集用 param(…) 声明过的"),
+        format!(
+            "--param {given}: write ID=NUMBER, with the id of a parameter the rule set declares"
+        ),
+    );
+    match crate::messages::closest(id, known.iter().copied()) {
+        Some(near) if near != id => m.help(
+            format!("您是不是想写 `{near}`？"),
+            format!("did you mean `{near}`?"),
+        ),
+        _ if known.is_empty() => m.help(
+            "此规则集没有声明参数",
+            "this rule set declares no parameters",
+        ),
+        _ => m.help(
+            format!("可用的参数：{}", known.join("、")),
+            format!("its parameters: {}", known.join(", ")),
+        ),
+    }
 }
 
 /// C0014: `kaohe codes` asked for a code the catalogue does not have.
