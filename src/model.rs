@@ -590,6 +590,16 @@ pub enum CohortMethod {
     VsAverage,
     /// `max × value / best value` (第一名满分，其余按比例).
     ProportionalToBest,
+    /// Points by the change of place since the previous period (名次进退): the first of
+    /// `down` (places fallen, points taken) and of `up` (places gained, points given) the
+    /// change reaches, each list from the largest change. The place is the one the unit has
+    /// before these points (本项计入前的名次).
+    RankChange {
+        /// (places fallen at least, points taken), largest first.
+        down: Vec<(u32, Decimal)>,
+        /// (places gained at least, points given), largest first.
+        up: Vec<(u32, Decimal)>,
+    },
 }
 
 /// An item scored against the cohort (排名类指标).

@@ -261,3 +261,56 @@ fn bottom_ranks_counts_rank_numbers_and_bottom_counts_places_at_a_tie() {
         );
     }
 }
+
+#[test]
+fn points_by_the_change_of_place_since_last_period() {
+    // 较上一年度后退5位以上扣1分，后退10位以上扣2分；进步5位以上加0.5分.
+    let body = r#"indicator("x", #{ label: "x", max: 99.5, score: |u| u.a });
+        cohort_indicator("progress", #{ label: "名次进退", max: 0.5, rank_change: #{ down: [[5, 1], [10, 2]], up: [[5, 0.5]] } });"#;
+    let r = rules(body);
+    let read = |rows: &str| {
+        let csv = format!("编码,名称,类别,甲,乙,丙,丁,比率,标志\n{rows}");
+        kaohe::data::read_csv(&r.set, csv.as_bytes()).units
+    };
+    // Last period: 1..12 in order of id (unit k at place k).
+    let mut before = String::new();
+    for k in 1..=12 {
+        before.push_str(&format!("{k},单位{k},,{},0,0,0,,\n", 100 - k));
+    }
+    let prev = r.assess(&read(&before), None).unwrap();
+    let prev = kaohe::Previous::from_json(&kaohe::output::json(&prev)).unwrap();
+    // This period: unit 1 falls to 12th (−11 places), unit 2 to 8th (−6), unit 12 rises to
+    // 1st (+11), unit 13 is new.
+    let now_rows = "1,单位1,,10,0,0,0,,\n2,单位2,,85,0,0,0,,\n3,单位3,,97,0,0,0,,\n4,单位4,,96,0,0,0,,\n\
+        5,单位5,,95,0,0,0,,\n6,单位6,,94,0,0,0,,\n7,单位7,,93,0,0,0,,\n8,单位8,,92,0,0,0,,\n\
+        9,单位9,,91,0,0,0,,\n10,单位10,,90,0,0,0,,\n11,单位11,,89,0,0,0,,\n12,单位12,,99,0,0,0,,\n13,单位13,,50,0,0,0,,\n";
+    let now = r.assess(&read(now_rows), Some(&prev)).unwrap();
+    let got = |id: &str| points(&now, id, "progress");
+    assert_eq!(got("1"), "-2");
+    assert_eq!(got("2"), "-1");
+    assert_eq!(got("12"), "0.5");
+    assert_eq!(got("3"), "0");
+    assert_eq!(got("13"), "0");
+    let why = |id: &str| {
+        unit(&now, id).items.last().unwrap().reasons[0]
+            .detail
+            .clone()
+    };
+    assert_eq!(
+        why("1"),
+        "本项计入前第 13 名，上期第 1 名，后退 12 位，后退 10 位以上，扣 2 分"
+    );
+    assert_eq!(why("13"), "上期无此单位的名次，不计名次进退");
+    assert!(
+        why("12").contains("进步 11 位，进步 5 位以上，加 0.5 分"),
+        "{}",
+        why("12")
+    );
+    // The final place counts the points: 单位12 at 99.5 stays first.
+    assert_eq!(unit(&now, "12").rank, Some(1));
+    assert_eq!(total(&now, "12"), "99.5");
+    // Written wrongly: R0408.
+    let bad = format!("{SCORE}\ncohort_indicator(\"p\", #{{ label: \"p\", max: 0.5, rank_change: #{{ down: [[5, 1]], up: [[5, 2]] }} }});");
+    let e = errors_of("bad.rhai", &format!("{PRELUDE}{bad}"));
+    assert_eq!(e[0].code, "R0408");
+}

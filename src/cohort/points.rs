@@ -36,6 +36,10 @@ pub(super) fn cohort_points(
     }
     let (links, kept) = (held.links, &mut *held.kept);
     for (ck, ci) in set.cohort_items.iter().enumerate() {
+        // By the change of place: once every other item is in the totals (below).
+        if matches!(ci.method, CohortMethod::RankChange { .. }) {
+            continue;
+        }
         let mut values: Vec<(usize, Compared, Vec<DataUse>)> = Vec::new();
         for &i in idx {
             let explain = kept[i].scored.explained.is_some();
@@ -99,6 +103,7 @@ pub(super) fn cohort_points(
                         CohortMethod::ProportionalToBest => {
                             round(max * relative(v, best, ci.ascending), set.decimals)
                         }
+                        CohortMethod::RankChange { .. } => Decimal::ZERO,
                     };
                     (points, rank)
                 }
@@ -135,6 +140,7 @@ pub(super) fn cohort_points(
                             let b = fmt(round(best, 4));
                             format!("{shown}，组内最优 {b}，按比例得 {p} 分")
                         }
+                        CohortMethod::RankChange { .. } => String::new(),
                     }
                 }
             };
@@ -157,5 +163,96 @@ pub(super) fn cohort_points(
     }
     for &i in idx {
         rows[i].total = total(&kept[i].scored);
+    }
+    for (ck, ci) in set.cohort_items.iter().enumerate() {
+        if let CohortMethod::RankChange { down, up } = &ci.method {
+            rank_change(rules, held, rows, (idx, ck, ci), (down, up), errors);
+        }
+    }
+}
+
+/// Places moved at least, and the points that takes or gives (名次进退的一档).
+type Moved = (u32, Decimal);
+
+/// Points by the change of place since the previous period (名次进退): each unit placed by its
+/// total so far (本项计入前), against its place then; a unit the previous period did not rank
+/// gets none, and says so.
+fn rank_change(
+    rules: &Rules,
+    held: &mut Held,
+    rows: &mut [Standing],
+    (idx, ck, ci): (&[usize], usize, &CohortItem),
+    (down, up): (&[Moved], &[Moved]),
+    errors: &mut Vec<EvalError>,
+) {
+    let set = &rules.set;
+    super::rank::rank(rows, idx, &set.veto_policy, set.ties);
+    let previous = held.previous;
+    for &i in idx {
+        if let Some(only) = &ci.only {
+            let unit = held.kept[i].unit;
+            let mut cx = Ctx::new(rules, unit, held.links, errors);
+            if cx.test(only, &ci.id, ci.pos) != Some(true) {
+                continue;
+            }
+        }
+        let row = &mut held.kept[i];
+        let id = row.unit.values[set.id_field].display();
+        let now = rows[i].rank;
+        let then = previous.and_then(|p| p.ranks.get(&id).copied());
+        let change = now.zip(then).map(|(n, t)| i64::from(t) - i64::from(n));
+        let (points, detail) = match (now, then, change) {
+            (_, None, _) if previous.is_none() => {
+                (Decimal::ZERO, "未提供上期结果，不计名次进退".to_string())
+            }
+            (_, None, _) => (
+                Decimal::ZERO,
+                "上期无此单位的名次，不计名次进退".to_string(),
+            ),
+            (None, Some(_), _) | (_, _, None) => {
+                (Decimal::ZERO, "本期不参与排名，不计名次进退".to_string())
+            }
+            (Some(n), Some(t), Some(c)) => {
+                let fell = down.iter().find(|(k, _)| c <= -i64::from(*k));
+                let rose = up.iter().find(|(k, _)| c >= i64::from(*k));
+                let moved = match c {
+                    c if c > 0 => format!("进步 {c} 位"),
+                    c if c < 0 => format!("后退 {} 位", -c),
+                    _ => "名次不变".to_string(),
+                };
+                let head = format!("本项计入前第 {n} 名，上期第 {t} 名，{moved}");
+                match (fell, rose) {
+                    (Some((k, p)), _) => {
+                        (-*p, format!("{head}，后退 {k} 位以上，扣 {} 分", fmt(*p)))
+                    }
+                    (_, Some((k, p))) => {
+                        (*p, format!("{head}，进步 {k} 位以上，加 {} 分", fmt(*p)))
+                    }
+                    _ => (Decimal::ZERO, format!("{head}，不加不扣")),
+                }
+            }
+        };
+        row.scored.base = row.scored.base.saturating_add(points);
+        if let Some(slot) = row.scored.points.get_mut(set.items.len() + ck) {
+            *slot = Some(points);
+        }
+        if let Some(e) = row.scored.explained.as_mut() {
+            e.items.push(ItemResult {
+                id: ci.id.clone(),
+                label: ci.label.clone(),
+                category: ci.category.clone(),
+                kind: ItemKind::Cohort,
+                max: ci.max.normalize(),
+                points: points.normalize(),
+                not_applicable: false,
+                text: ci.text.clone(),
+                reasons: vec![Reason {
+                    detail,
+                    points: points.normalize(),
+                    data: Vec::new(),
+                }],
+            });
+        }
+        rows[i].total = total(&row.scored);
     }
 }

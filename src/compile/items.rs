@@ -193,13 +193,69 @@ fn item(b: &mut Builder, pos: Position, id: &str, spec: &Map, kind: ItemKind) {
     }
 }
 
+/// `rank_change: #{ down: [[5, 1], [10, 2]], up: [[5, 0.5]] }`: places fallen or gained and the
+/// points each takes or gives (后退5位以上扣1分，后退10位以上扣2分；进步5位以上加0.5分).
+fn rank_change(s: &mut Spec, max: Decimal) -> Option<CohortMethod> {
+    let m = s.get("rank_change")?.clone().try_cast::<Map>();
+    let list = |m: &Map, key: &str| -> Option<Vec<(u32, Decimal)>> {
+        let Some(v) = m.get(key) else {
+            return Some(Vec::new());
+        };
+        let mut out: Vec<(u32, Decimal)> = v
+            .clone()
+            .try_cast::<Array>()?
+            .iter()
+            .map(|p| {
+                let p = p.clone().try_cast::<Array>()?;
+                match p.as_slice() {
+                    [n, pts] => Some((
+                        u32::try_from(n.as_int().ok()?).ok().filter(|n| *n > 0)?,
+                        to_decimal(pts)?.abs(),
+                    )),
+                    _ => None,
+                }
+            })
+            .collect::<Option<_>>()?;
+        out.sort_by_key(|e| std::cmp::Reverse(e.0));
+        Some(out)
+    };
+    let known = m
+        .as_ref()
+        .is_some_and(|m| !m.is_empty() && m.keys().all(|k| ["down", "up"].contains(&k.as_str())));
+    let method = m
+        .filter(|_| known)
+        .and_then(|m| Some((list(&m, "down")?, list(&m, "up")?)));
+    match method {
+        Some((down, up)) if up.iter().all(|(_, p)| *p <= max) => {
+            Some(CohortMethod::RankChange { down, up })
+        }
+        _ => {
+            s.err_at(Token::Key("rank_change"), rules::bad_rank_change());
+            None
+        }
+    }
+}
+
 /// `cohort_indicator("id", #{ … })`: scored by comparing the units of a cohort.
 pub(super) fn cohort_indicator(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
     let (mut s, head) = head(b, pos, id, spec, Decl::CohortIndicator(id).text(), false);
-    let measure = s.measure("value");
-    s.require("value", rules::add("value: \"field\""));
+    // By the change of place: it reads the previous period's place, no value of its own.
+    let by_place = s.has("rank_change");
+    let measure = if by_place {
+        Some(Measure::Previous(crate::previous::PreviousValue::Rank))
+    } else {
+        let m = s.measure("value");
+        s.require("value", rules::add("value: \"field\""));
+        m
+    };
     let ascending = s.order();
-    let methods = ["rank_points", "top", "vs_average", "proportional_to_best"];
+    let methods = [
+        "rank_points",
+        "top",
+        "vs_average",
+        "proportional_to_best",
+        "rank_change",
+    ];
     let present: Vec<&str> = methods.iter().copied().filter(|k| s.has(k)).collect();
     let method = if present.len() == 1 {
         match present[0] {
@@ -234,6 +290,7 @@ pub(super) fn cohort_indicator(b: &mut Builder, pos: Position, id: &str, spec: &
                 .boolean("vs_average")
                 .filter(|b| *b)
                 .map(|_| CohortMethod::VsAverage),
+            "rank_change" => rank_change(&mut s, head.max),
             _ => s
                 .boolean("proportional_to_best")
                 .filter(|b| *b)

@@ -52,6 +52,11 @@ pub(super) fn total_range(b: &Builder) -> (Option<Decimal>, Decimal) {
     }
     for i in &b.cohort_items {
         high = high.saturating_add(i.max);
+        // Points taken for places fallen (名次进退) lower the least total.
+        if let crate::model::CohortMethod::RankChange { down, .. } = &i.method {
+            let most = down.iter().map(|(_, p)| *p).max().unwrap_or_default();
+            taken = taken.map(|t| t.saturating_add(most));
+        }
     }
     if let Some(cap) = b.header.as_ref().and_then(|h| h.bonus_max) {
         bonus = bonus.min(cap);

@@ -2116,6 +2116,19 @@ pub(crate) fn base_out_of_scale(base: &str, max: &str) -> Message {
     )
 }
 
+/// R0408: `rank_change` written wrongly.
+pub(crate) fn bad_rank_change() -> Message {
+    Message::new(
+        "R0408",
+        "`rank_change` 应写作 `#{ down: [[后退位数, 扣分], …], up: [[进步位数, 加分], …] }`，加分不超过本项 `max`",
+        "`rank_change` is written `#{ down: [[places fallen, points taken], …], up: [[places gained, points given], …] }`, gains within the item's `max`",
+    )
+    .help(
+        "“后退5位以上扣1分，后退10位以上扣2分；进步5位以上加0.5分”写作 `rank_change: #{ down: [[5, 1], [10, 2]], up: [[5, 0.5]] }`，`max: 0.5`",
+        "write 后退5位以上扣1分，后退10位以上扣2分；进步5位以上加0.5分 as `rank_change: #{ down: [[5, 1], [10, 2]], up: [[5, 0.5]] }` with `max: 0.5`",
+    )
+}
+
 /// R0408: `rank_points` is not a list of numbers.
 pub(crate) fn bad_rank_points() -> Message {
     Message::new(
