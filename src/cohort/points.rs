@@ -144,21 +144,7 @@ pub(super) fn cohort_points(
                     }
                 }
             };
-            e.items.push(ItemResult {
-                id: ci.id.clone(),
-                label: ci.label.clone(),
-                category: ci.category.clone(),
-                kind: ItemKind::Cohort,
-                max: max.normalize(),
-                points: points.normalize(),
-                not_applicable: false,
-                text: ci.text.clone(),
-                reasons: vec![Reason {
-                    detail,
-                    points: points.normalize(),
-                    data,
-                }],
-            });
+            e.items.push(result(ci, points, detail, data));
         }
     }
     for &i in idx {
@@ -168,6 +154,25 @@ pub(super) fn cohort_points(
         if let CohortMethod::RankChange { down, up } = &ci.method {
             rank_change(rules, held, rows, (idx, ck, ci), (down, up), errors);
         }
+    }
+}
+
+/// A cohort item's result with its one reason.
+fn result(ci: &CohortItem, points: Decimal, detail: String, data: Vec<DataUse>) -> ItemResult {
+    ItemResult {
+        id: ci.id.clone(),
+        label: ci.label.clone(),
+        category: ci.category.clone(),
+        kind: ItemKind::Cohort,
+        max: ci.max.normalize(),
+        points: points.normalize(),
+        not_applicable: false,
+        text: ci.text.clone(),
+        reasons: vec![Reason {
+            detail,
+            points: points.normalize(),
+            data,
+        }],
     }
 }
 
@@ -237,21 +242,7 @@ fn rank_change(
             *slot = Some(points);
         }
         if let Some(e) = row.scored.explained.as_mut() {
-            e.items.push(ItemResult {
-                id: ci.id.clone(),
-                label: ci.label.clone(),
-                category: ci.category.clone(),
-                kind: ItemKind::Cohort,
-                max: ci.max.normalize(),
-                points: points.normalize(),
-                not_applicable: false,
-                text: ci.text.clone(),
-                reasons: vec![Reason {
-                    detail,
-                    points: points.normalize(),
-                    data: Vec::new(),
-                }],
-            });
+            e.items.push(result(ci, points, detail, Vec::new()));
         }
         rows[i].total = total(&row.scored);
     }

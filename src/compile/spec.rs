@@ -375,22 +375,7 @@ impl<'a> Spec<'a> {
             self.err_at(Token::Key(stat_key), rules::stat_not_name(stat_key));
             return None;
         };
-        let target = if self.b.fields.iter().any(|f| *f.name == *name) {
-            LinkTarget::Field(self.numeric_field(&name, stat_key)?)
-        } else if let Some(i) = self.b.metrics.iter().position(|m| *m.id == *name) {
-            LinkTarget::Metric(i)
-        } else {
-            let known = self
-                .b
-                .fields
-                .iter()
-                .map(|f| &*f.name)
-                .chain(self.b.metrics.iter().map(|m| &*m.id));
-            let near = closest(&name, known);
-            let m = rules::undeclared_field_or_metric(stat_key, &name, near);
-            self.err_at(Token::Text(&name), m);
-            return None;
-        };
+        let target = self.link_target(&name, stat_key)?;
         let by = match m.get("by").map(|d| d.clone().into_string()) {
             None => None,
             Some(Ok(b)) => Some(self.field_ref(&b, "by")?),
@@ -400,6 +385,26 @@ impl<'a> Spec<'a> {
             }
         };
         Some(Measure::Stat { target, by, stat })
+    }
+
+    /// A numeric field or an earlier metric, by name, read across units (`key` says where).
+    fn link_target(&mut self, name: &str, key: &str) -> Option<LinkTarget> {
+        if self.b.fields.iter().any(|f| *f.name == *name) {
+            return Some(LinkTarget::Field(self.numeric_field(name, key)?));
+        }
+        if let Some(i) = self.b.metrics.iter().position(|m| *m.id == *name) {
+            return Some(LinkTarget::Metric(i));
+        }
+        let known = self
+            .b
+            .fields
+            .iter()
+            .map(|f| &*f.name)
+            .chain(self.b.metrics.iter().map(|m| &*m.id));
+        let near = closest(name, known);
+        let m = rules::undeclared_field_or_metric(key, name, near);
+        self.err_at(Token::Text(name), m);
+        None
     }
 
     /// A list of field names.
@@ -483,22 +488,7 @@ impl<'a> Spec<'a> {
             self.err_at(Token::Key(op_key), rules::bad_linked(key, op_key, link_key));
             return None;
         };
-        let field = if self.b.fields.iter().any(|f| *f.name == *field) {
-            LinkTarget::Field(self.numeric_field(&field, op_key)?)
-        } else if let Some(i) = self.b.metrics.iter().position(|m| *m.id == *field) {
-            LinkTarget::Metric(i)
-        } else {
-            let known = self
-                .b
-                .fields
-                .iter()
-                .map(|f| &*f.name)
-                .chain(self.b.metrics.iter().map(|m| &*m.id));
-            let near = closest(&field, known);
-            let m = rules::undeclared_field_or_metric(op_key, &field, near);
-            self.err_at(Token::Text(&field), m);
-            return None;
-        };
+        let field = self.link_target(&field, op_key)?;
         let link = self.field_ref(&link, link_key)?;
         Some(Measure::Linked { field, link, op })
     }
