@@ -519,3 +519,36 @@ fn a_decision_table_scores_by_two_values_at_once_under_each_hit_policy() {
         "R0403"
     );
 }
+
+#[test]
+fn a_large_unique_decision_table_is_checked_for_overlaps_and_says_gaps_were_not_searched() {
+    // 60 rows over three inputs: too many combinations of limits to search for gaps …
+    let rows: Vec<String> = (0..60)
+        .map(|i| {
+            format!(
+                "[#{{ at_least: {i}, below: {} }}, #{{ at_least: {i} }}, #{{ below: {} }}, 1]",
+                i + 1,
+                i * 2
+            )
+        })
+        .collect();
+    let decl = |extra: &str| {
+        format!(
+            r#"indicator("t", #{{ label: "t", max: 5, table: #{{ inputs: ["a", "b", "c"], hit: "unique", rows: [{}{extra}] }} }});"#,
+            rows.join(", ")
+        )
+    };
+    let r = kaohe::Rules::compile("t.rhai", &format!("{PRELUDE}{}", decl(""))).unwrap();
+    let warned: Vec<&str> = r.warnings().iter().map(|w| w.code).collect();
+    assert_eq!(warned, ["R0702"]);
+    // … but a row overlapping another is found row against row, with values both hold.
+    let e = errors_of(
+        "bad.rhai",
+        &format!(
+            "{PRELUDE}{}",
+            decl(r#", [#{ at_least: 10.5, below: 11 }, "-", "-", 2]"#)
+        ),
+    );
+    let zh = e[0].render(kaohe::messages::Lang::Zh);
+    assert!(zh.contains("第 11 行和第 61 行都命中"), "{zh}");
+}

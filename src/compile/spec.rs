@@ -55,6 +55,12 @@ impl<'a> Spec<'a> {
     }
 
     /// Reports a mistake in this declaration, at its call.
+    /// Records a warning at `token` inside this declaration: the rule set still compiles.
+    pub(crate) fn warn_at(&mut self, token: Token, m: Message) {
+        let m = rules::within(&self.what, m);
+        self.b.warn_at(self.pos, token, m);
+    }
+
     pub(crate) fn err(&mut self, m: Message) {
         let m = rules::within(&self.what, m);
         self.b.error(self.pos, m);

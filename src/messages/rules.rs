@@ -107,6 +107,11 @@ pub const KINDS: &[(&str, &str, &str)] = &[
         "评分标准中的数字未用于计分（警告）",
         "number in the wording no parameter uses (warning)",
     ),
+    (
+        "R0702",
+        "决策表太大，未检查空档（警告）",
+        "decision table too large to check for gaps (warning)",
+    ),
     ("R0901", "内部错误", "internal error"),
 ];
 
@@ -701,6 +706,20 @@ pub(crate) fn wording_numbers(numbers: &[String]) -> Message {
     .help(
         "改了阈值或分值后，请把 `text` 一并改过来；若这个数字本就不是参数，可不理会此警告",
         "after changing a threshold or points, change `text` to match; if the number is not a parameter, ignore this warning",
+    )
+}
+
+/// R0702 (a warning): a `unique` decision table with too many combinations of its limits to
+/// look for values no row covers (overlaps are still checked, row against row).
+pub(crate) fn table_too_large(combinations: usize) -> Message {
+    Message::new(
+        "R0702",
+        format!("决策表各列的分界组合有 {combinations} 种，太多，未检查是否有取值没有任何一行命中（行与行的重叠已检查）"),
+        format!("the table's limits make {combinations} combinations, too many to look for values no row covers (overlapping rows were checked)"),
+    )
+    .help(
+        "末行写 [\"-\", …, 0] 兜底，或把表拆成几张较小的表",
+        "end with a catch-all row [\"-\", …, 0], or split the table into smaller ones",
     )
 }
 

@@ -183,10 +183,25 @@ impl Table {
             .collect()
     }
 
-    /// Under `unique`: every combination of values hits exactly one row. The rows' status
-    /// changes only at a cell's limit, so trying each limit, and a point either side of it, in
-    /// every input finds every overlap and every gap.
+    /// Under `unique`: no two rows hold together, and every combination of values hits a row.
+    /// Overlaps are found row against row (two rows overlap when their cells meet in every
+    /// input). A row's status changes only at a cell's limit, so trying each limit, and a point
+    /// either side of it, in every input finds every gap — when there are not too many.
     fn check_unique(&self, s: &mut Spec) {
+        for a in 0..self.rows.len() {
+            for b in a + 1..self.rows.len() {
+                let cells = self.rows[a].0.iter().zip(&self.rows[b].0);
+                let meet: Option<Vec<Decimal>> = cells.map(|(x, y)| meeting(x, y)).collect();
+                if let Some(at) = meet {
+                    let shown: Vec<String> = at.iter().map(|v| fmt(*v)).collect();
+                    s.err_at(
+                        Token::Key("rows"),
+                        rules::table_overlap(a + 1, b + 1, &shown.join(", ")),
+                    );
+                    return;
+                }
+            }
+        }
         let step = Decimal::new(1, 6);
         let axes: Vec<Vec<Decimal>> = (0..self.inputs.len())
             .map(|i| {
@@ -202,9 +217,12 @@ impl Table {
                 pts
             })
             .collect();
-        // At most a few thousand combinations for the tables rubrics hold.
-        let total: usize = axes.iter().map(Vec::len).product();
+        let total = axes
+            .iter()
+            .try_fold(1usize, |n, a| n.checked_mul(a.len()))
+            .unwrap_or(usize::MAX);
         if total > 200_000 {
+            s.warn_at(Token::Key("rows"), rules::table_too_large(total));
             return;
         }
         let mut at = vec![0usize; axes.len()];
@@ -214,29 +232,14 @@ impl Table {
                 .enumerate()
                 .map(|(i, k)| Some(axes[i][*k]))
                 .collect();
-            let holding: Vec<usize> = (0..self.rows.len())
-                .filter(|k| {
-                    self.rows[*k]
-                        .0
-                        .iter()
-                        .zip(&values)
-                        .all(|(c, v)| holds(c, *v))
-                })
-                .collect();
-            let shown: Vec<String> = values.iter().flatten().map(|v| fmt(*v)).collect();
-            match holding.as_slice() {
-                [] => {
-                    s.err_at(Token::Key("rows"), rules::table_gap(&shown.join(", ")));
-                    return;
-                }
-                [a, b, ..] => {
-                    s.err_at(
-                        Token::Key("rows"),
-                        rules::table_overlap(a + 1, b + 1, &shown.join(", ")),
-                    );
-                    return;
-                }
-                _ => {}
+            let covered = self
+                .rows
+                .iter()
+                .any(|(cells, _)| cells.iter().zip(&values).all(|(c, v)| holds(c, *v)));
+            if !covered {
+                let shown: Vec<String> = values.iter().flatten().map(|v| fmt(*v)).collect();
+                s.err_at(Token::Key("rows"), rules::table_gap(&shown.join(", ")));
+                return;
             }
             // The next combination.
             let mut i = 0;
@@ -252,6 +255,54 @@ impl Table {
                 i += 1;
             }
         }
+    }
+}
+
+/// A value two cells both hold, if they meet: each cell an interval (its bounds all hold).
+fn meeting(a: &[Bound], b: &[Bound]) -> Option<Decimal> {
+    // The interval's ends: (value, included).
+    let mut lo: Option<(Decimal, bool)> = None;
+    let mut hi: Option<(Decimal, bool)> = None;
+    for bound in a.iter().chain(b) {
+        let (l, h) = match *bound {
+            Bound::AtLeast(x) => (Some((x, true)), None),
+            Bound::Above(x) => (Some((x, false)), None),
+            Bound::AtMost(x) => (None, Some((x, true))),
+            Bound::Below(x) => (None, Some((x, false))),
+            Bound::Equals(x) => (Some((x, true)), Some((x, true))),
+        };
+        if let Some(l) = l {
+            lo = Some(match lo {
+                Some(o) if o.0 > l.0 || (o.0 == l.0 && !o.1) => o,
+                _ => l,
+            });
+        }
+        if let Some(h) = h {
+            hi = Some(match hi {
+                Some(o) if o.0 < h.0 || (o.0 == h.0 && !o.1) => o,
+                _ => h,
+            });
+        }
+    }
+    match (lo, hi) {
+        (None, None) => Some(Decimal::ZERO),
+        (Some((l, incl)), None) => Some(if incl {
+            l
+        } else {
+            l.saturating_add(Decimal::ONE)
+        }),
+        (None, Some((h, incl))) => Some(if incl {
+            h
+        } else {
+            h.saturating_sub(Decimal::ONE)
+        }),
+        (Some((l, li)), Some((h, hi))) if l < h => Some(match (li, hi) {
+            (true, _) => l,
+            (false, true) => h,
+            (false, false) => l.saturating_add(h) / Decimal::TWO,
+        }),
+        (Some((l, true)), Some((h, true))) if l == h => Some(l),
+        _ => None,
     }
 }
 
