@@ -26,6 +26,17 @@ pub(crate) enum Measured {
     NoBase,
 }
 
+impl Measured {
+    /// The value as a number, divided out; `None` when blank or without base.
+    pub(crate) fn number(self) -> Option<Decimal> {
+        match self {
+            Self::Value(v) => Some(v),
+            Self::Fraction(n, d) => Some(ratio(n, d)),
+            Self::Blank | Self::NoBase => None,
+        }
+    }
+}
+
 /// Values from other units, found once per assessment (捆绑考核, 对应单位).
 pub(crate) struct Links<'a> {
     units: &'a [Unit],
@@ -42,6 +53,9 @@ pub(crate) struct Links<'a> {
     stats: HashMap<(LinkTarget, Option<usize>, Stat), HashMap<String, Decimal>>,
     /// The statistics wanted.
     wanted_stats: Vec<(LinkTarget, Option<usize>, Stat)>,
+    /// The parameters as closures read them (`u.params.ID`), made once per run; `None` without
+    /// parameters or when a field is named `params`.
+    params: Option<Dynamic>,
     /// The previous period's result, for items that read it (上期结果).
     previous: Option<&'a crate::previous::Previous>,
     /// The field grouping units into cohorts, for statistics over the cohort.
@@ -137,6 +151,14 @@ impl<'a> Links<'a> {
             wanted: Vec::new(),
             stats: HashMap::new(),
             wanted_stats: Vec::new(),
+            params: (!set.params.is_empty() && set.field_index("params").is_none()).then(|| {
+                let params: Map = set
+                    .params
+                    .iter()
+                    .map(|p| ((&*p.id).into(), Dynamic::from_decimal(p.value)))
+                    .collect();
+                params.into()
+            }),
             previous: None,
             cohort_field: set.cohort_field,
             decimals: set.decimals,
@@ -328,8 +350,8 @@ fn measures(set: &RuleSet) -> Vec<&Measure> {
         }
         conditions.extend(i.applies.iter().chain(&i.only));
         if let Shape::Deduct(Deduct { list }) | Shape::Count(Count { list }) = &i.shape {
-            for m in list.iter().filter_map(|o| o.value.as_ref()) {
-                inner(m, &mut all);
+            for o in list {
+                inner(&o.count, &mut all);
             }
         }
         if let Shape::Table(t) = &i.shape {
@@ -439,13 +461,8 @@ impl<'a> Ctx<'a> {
                 .collect();
             m.insert("metrics".into(), metrics.into());
         }
-        if !set.params.is_empty() && set.field_index("params").is_none() {
-            let params: Map = set
-                .params
-                .iter()
-                .map(|p| ((&*p.id).into(), Dynamic::from_decimal(p.value)))
-                .collect();
-            m.insert("params".into(), params.into());
+        if let Some(params) = &self.links.params {
+            m.insert("params".into(), params.clone());
         }
         self.map = Some(m.clone());
         m

@@ -254,11 +254,6 @@ impl Range {
             _ => true,
         }
     }
-
-    /// Whether the range limits anything.
-    pub fn is_any(&self) -> bool {
-        self.min.is_none() && self.max.is_none()
-    }
 }
 
 /// A comparison bound (界限), each with explicit inclusiveness.

@@ -7,10 +7,7 @@ use kaohe::{data, Rules};
 
 /// The prelude with `ruleset(…)` starting every unit from 100 (负面清单).
 fn negative_list(body: &str) -> String {
-    PRELUDE.replace(
-        r#"ruleset(#{ id: "t", title: "测试", decimals: 2 });"#,
-        r#"ruleset(#{ id: "t", title: "测试", max: 100, base: 100, decimals: 2 });"#,
-    ) + body
+    prelude_with("max: 100, base: 100") + body
 }
 
 fn run(body: &str, rows: &str) -> kaohe::result::Report {
@@ -98,10 +95,8 @@ fn a_categorys_deduct_cap_limits_its_deductions_together_and_is_explained() {
 #[test]
 fn indicators_and_deductions_together_from_a_base() {
     // 基础分 60 + indicators worth 40 = 100; a deduction takes from the whole.
-    let src = PRELUDE.replace(
-        r#"ruleset(#{ id: "t", title: "测试", decimals: 2 });"#,
-        r#"ruleset(#{ id: "t", title: "测试", max: 100, base: 60, decimals: 2 });"#,
-    ) + r#"category("工作", 40);
+    let src = prelude_with("max: 100, base: 60")
+        + r#"category("工作", 40);
         indicator("work", #{ label: "工作", category: "工作", max: 40, count: #{ count: "c", each: 10 } });
         deduction("acc", #{ label: "事故", deduct: #{ count: "d", each: 3 } });"#;
     let r = Rules::compile("t.rhai", &src).unwrap();
@@ -142,10 +137,8 @@ fn a_deductions_mistakes_are_rule_errors() {
 
 #[test]
 fn a_base_outside_the_scale_and_a_bad_deduct_cap_are_rule_errors() {
-    let src = PRELUDE.replace(
-        r#"ruleset(#{ id: "t", title: "测试", decimals: 2 });"#,
-        r#"ruleset(#{ id: "t", title: "测试", max: 100, base: 120, decimals: 2 });"#,
-    ) + r#"category("x", #{ deduct_cap: -1 });
+    let src = prelude_with("max: 100, base: 120")
+        + r#"category("x", #{ deduct_cap: -1 });
         deduction("a", #{ label: "甲", category: "x", deduct: #{ count: "c", each: 1 } });"#;
     let c = codes(&src);
     assert!(c.contains(&"R0414") && c.contains(&"R0413"), "{c:?}");

@@ -16,10 +16,7 @@ fn a_benchmark_parameter_and_a_cohort_mean_by_difference() {
                 #{ at_most: 0, points: 2 }, #{ at_most: 5, points: 1 }, #{ above: 5, points: 0 } ] } });
         indicator("median", #{ label: "中位", max: 5, target: #{ value: #{ diff: "a", from: #{ cohort_median: "a", by: "kind" } }, at_least: 0 } });
     "#;
-    let src = PRELUDE.replace(
-        r#"ruleset(#{ id: "t", title: "测试", decimals: 2 });"#,
-        r#"ruleset(#{ id: "t", title: "测试", decimals: 2, max: 100, base: 93 });"#,
-    ) + body;
+    let src = prelude_with("max: 100, base: 93") + body;
     let r = kaohe::Rules::compile("t.rhai", &src).unwrap();
     // b: 10, 20, 30, 12 → mean 18; kind groups: 乡镇 (a 80, 86), 街道 (a 90, 84, …).
     let csv = "编码,名称,类别,甲,乙,丙,丁,比率,标志\n\
@@ -61,10 +58,7 @@ fn items_read_the_previous_period_and_a_unit_not_in_it_is_said_so() {
             bands: #{ value: #{ previous: "rank" }, steps: [#{ at_most: 2, points: 2 }] } });
         consequence("连续扣分", #{ when: #{ value: #{ previous: "total" }, below: 100 } });
     "#;
-    let src = PRELUDE.replace(
-        r#"ruleset(#{ id: "t", title: "测试", decimals: 2 });"#,
-        r#"ruleset(#{ id: "t", title: "测试", decimals: 2, max: 100, base: 100 });"#,
-    ) + body;
+    let src = prelude_with("max: 100, base: 100") + body;
     let r = kaohe::Rules::compile("t.rhai", &src).unwrap();
     let read = |rows: &str| {
         let csv = format!("编码,名称,类别,甲,乙,丙,丁,比率,标志\n{rows}");
@@ -180,10 +174,7 @@ fn a_parent_units_points_from_its_sub_units_counts() {
         deduction("towns", #{ label: "所辖乡镇排名末两位", only: |u| u.code.starts_with("C"),
             deduct: #{ count: #{ sum: "c", over: "kind" }, each: 0.5 } });
     "#;
-    let src = PRELUDE.replace(
-        r#"ruleset(#{ id: "t", title: "测试", decimals: 2 });"#,
-        r#"ruleset(#{ id: "t", title: "测试", decimals: 2, max: 100, base: 100 });"#,
-    ) + body;
+    let src = prelude_with("max: 100, base: 100") + body;
     let r = kaohe::Rules::compile("t.rhai", &src).unwrap();
     let csv = "编码,名称,类别,甲,乙,丙,丁,比率,标志\n\
         C1,甲县,,0,0,0,0,,\nC2,乙县,,0,0,0,0,,\n\

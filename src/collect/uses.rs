@@ -250,10 +250,7 @@ impl Walk<'_> {
         match shape {
             Shape::Deduct(Deduct { list }) | Shape::Count(Count { list }) => {
                 for o in list {
-                    match &o.value {
-                        Some(m) => self.measure(m, source, role, 0),
-                        None => self.add(o.count, source, role),
-                    }
+                    self.measure(&o.count, source, role, 0);
                 }
             }
             Shape::Yes(y) => self.add(y.field, source, role),

@@ -238,12 +238,9 @@ impl<'a> Spec<'a> {
     }
 
     /// A VALUE given as `v` under `key`.
-    /// A VALUE given as `v` (an element of a list, such as a decision table's `inputs`).
-    pub(crate) fn value_of(&mut self, v: &Dynamic, key: &str) -> Option<Measure> {
-        self.measure_of(v, key)
-    }
-
-    fn measure_of(&mut self, v: &Dynamic, key: &str) -> Option<Measure> {
+    /// A VALUE given as `v` (under `key`, or an element of a list such as a decision table's
+    /// `inputs`).
+    pub(crate) fn measure_of(&mut self, v: &Dynamic, key: &str) -> Option<Measure> {
         if let Some(f) = v.clone().try_cast::<FnPtr>() {
             return Some(Measure::Closure(f));
         }

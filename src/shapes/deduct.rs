@@ -38,9 +38,10 @@ impl Scoring for Deduct {
             .list
             .iter()
             .filter(|o| {
-                o.value.is_none()
+                o.slopes.is_none()
                     && o.step == Decimal::ONE
-                    && s.field_type(o.count) == crate::model::FieldType::Bool
+                    && matches!(o.count, crate::model::Measure::Field(f)
+                        if s.field_type(f) == crate::model::FieldType::Bool)
             })
             .collect();
         if let Some(o) = once.iter().find(|o| o.each > max) {

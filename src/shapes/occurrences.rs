@@ -18,15 +18,13 @@ use rust_decimal::Decimal;
 /// One per-occurrence entry: `each` points per `step` occurrences of a count.
 #[derive(Debug, Clone)]
 pub struct Occurrence {
-    /// The field holding the count.
-    pub count: usize,
+    /// What is counted (or, with `slopes`, the value measured): a field, or any VALUE but a
+    /// closure (a sum over sub-units, a parameter, a difference …).
+    pub count: Measure,
     /// Points per step.
     pub each: Decimal,
     /// Occurrences per step (200 plants → −1).
     pub step: Decimal,
-    /// The count or value as a VALUE when it is not a plain field (a sum over sub-units, a
-    /// parameter, a difference …): read instead of `count`.
-    pub value: Option<Measure>,
     /// For an entry by how far a value lies beyond thresholds (`below`/`above`), the rates;
     /// `None` for a count.
     pub slopes: Option<Slopes>,
@@ -83,10 +81,7 @@ impl Occurrence {
     /// `each` with a `step`.
     pub(super) fn points(&self, cx: &Ctx) -> Decimal {
         // A blank value is nothing to count.
-        let read = match &self.value {
-            Some(m) => value_of(cx, m),
-            None => cx.number(self.count),
-        };
+        let read = value_of(cx, &self.count);
         match &self.slopes {
             Some(slopes) => read.map_or(Decimal::ZERO, |v| slopes.points(v)),
             None => steps(read.unwrap_or_default(), self.step).saturating_mul(self.each),
@@ -95,24 +90,20 @@ impl Occurrence {
 
     /// The data the entry reads.
     pub(super) fn data(&self, cx: &Ctx) -> Vec<DataUse> {
-        match &self.value {
-            Some(m) => cx.measure_data(m),
-            None => vec![cx.use_of(self.count)],
-        }
+        cx.measure_data(&self.count)
     }
 
     /// The value as read, in words: `失控人员数 = 3`, `破案率 80 − 上年度全省平均 85 = -5`.
     pub(super) fn seen(&self, cx: &Ctx) -> String {
         let data = self.data(cx);
-        match &self.value {
-            Some(m) => match value_of(cx, m) {
-                Some(v) => measured_text(m, &data, v),
-                None => format!("{} = （空）", data.first().map_or("", |d| &*d.label)),
-            },
-            None => data
+        match (&self.count, value_of(cx, &self.count)) {
+            // A field as written (a blank one as （空）).
+            (Measure::Field(_), _) => data
                 .first()
                 .map(|d| format!("{} = {}", d.label, d.value))
                 .unwrap_or_default(),
+            (m, Some(v)) => measured_text(m, &data, v),
+            (_, None) => format!("{} = （空）", data.first().map_or("", |d| &*d.label)),
         }
     }
 
@@ -131,11 +122,7 @@ impl Occurrence {
 
 /// A value that is not a closure, divided out; `None` when blank or without base.
 fn value_of(cx: &Ctx, m: &Measure) -> Option<Decimal> {
-    match cx.peek(m)? {
-        Measured::Value(v) => Some(v),
-        Measured::Fraction(n, d) => Some(ratio(n, d)),
-        Measured::Blank | Measured::NoBase => None,
-    }
+    cx.peek(m).and_then(Measured::number)
 }
 
 /// The points of every entry, added up.
@@ -180,25 +167,11 @@ fn entry(s: &mut Spec, m: &Map, key: &str) -> Option<Occurrence> {
     if m.contains_key("below") || m.contains_key("above") {
         return slopes_entry(s, m, key);
     }
+    // A field's name, or a VALUE such as `#{ sum: "bottom2", over: "county" }`.
     let count = m.get("count").or_else(|| m.get("field"));
-    // A count that is not a field: a VALUE such as `#{ sum: "bottom2", over: "county" }`.
-    let value = match count {
-        Some(c) if c.is_map() => match s.value_of(c, "count")? {
-            Measure::Closure(_) => {
-                s.err_at(Token::Key(key), rules::deduct_no_count(key));
-                return None;
-            }
-            m => Some(m),
-        },
-        _ => None,
-    };
-    let name = match (&value, count.and_then(|d| d.clone().into_string().ok())) {
-        (Some(_), _) => String::new(),
-        (None, Some(name)) => name,
-        (None, None) => {
-            s.err_at(Token::Key(key), rules::deduct_no_count(key));
-            return None;
-        }
+    let Some(count) = count.filter(|c| c.is_map() || c.is_string()) else {
+        s.err_at(Token::Key(key), rules::deduct_no_count(key));
+        return None;
     };
     for k in m.keys() {
         if !["count", "field", "each", "step"].contains(&k.as_str()) {
@@ -210,9 +183,12 @@ fn entry(s: &mut Spec, m: &Map, key: &str) -> Option<Occurrence> {
             s.err_at(Token::Key(k), m);
         }
     }
-    let field = match value {
-        Some(_) => usize::MAX,
-        None => s.numeric_field(&name, "count")?,
+    let count = match s.measure_of(count, "count")? {
+        Measure::Closure(_) => {
+            s.err_at(Token::Key(key), rules::deduct_no_count(key));
+            return None;
+        }
+        m => m,
     };
     let each = match m.get("each").and_then(to_decimal) {
         Some(d) => d,
@@ -227,10 +203,9 @@ fn entry(s: &mut Spec, m: &Map, key: &str) -> Option<Occurrence> {
         return None;
     }
     Some(Occurrence {
-        count: field,
+        count,
         each: each.abs(),
         step,
-        value,
         slopes: None,
     })
 }
@@ -282,16 +257,10 @@ fn slopes_entry(s: &mut Spec, m: &Map, key: &str) -> Option<Occurrence> {
         s.err_at(Token::Key(side), rules::slopes_entry(key));
         return None;
     }
-    // The field of a plain value, for what reads `count` (the form's columns read `value`).
-    let count = match &value {
-        Measure::Field(f) => *f,
-        _ => usize::MAX,
-    };
     Some(Occurrence {
-        count,
+        count: value,
         each: Decimal::ZERO,
         step: Decimal::ONE,
-        value: Some(value),
         slopes: Some(Slopes { below, rates }),
     })
 }

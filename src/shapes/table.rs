@@ -23,7 +23,7 @@ use crate::compile::locate::Token;
 use crate::compile::spec::Spec;
 use crate::compile::to_decimal;
 use crate::eval::{Ctx, Measured};
-use crate::figures::{fmt, ratio};
+use crate::figures::fmt;
 use crate::messages::rules::{self, BoundIn};
 use crate::model::{Bound, Item, Measure};
 use crate::result::{DataUse, Reason};
@@ -68,7 +68,7 @@ pub(super) fn parse(s: &mut Spec) -> Option<Shape> {
         Some(list) if !list.is_empty() => {
             let mut out = Vec::new();
             for v in &list {
-                match s.value_of(v, "inputs")? {
+                match s.measure_of(v, "inputs")? {
                     Measure::Closure(_) => {
                         s.err_at(Token::Key("inputs"), rules::table_inputs());
                         return None;
@@ -175,11 +175,7 @@ impl Table {
     fn values(&self, cx: &Ctx) -> Vec<Option<Decimal>> {
         self.inputs
             .iter()
-            .map(|m| match cx.peek(m) {
-                Some(Measured::Value(v)) => Some(v),
-                Some(Measured::Fraction(n, d)) => Some(ratio(n, d)),
-                _ => None,
-            })
+            .map(|m| cx.peek(m).and_then(Measured::number))
             .collect()
     }
 

@@ -21,6 +21,14 @@ field("flag", #{ label: "标志", type: "bool", if_blank: false });
 unit(#{ id: "code", name: "name" });
 "#;
 
+/// The prelude with more keys in its `ruleset(…)`, such as `max: 100, base: 100`.
+pub fn prelude_with(keys: &str) -> String {
+    PRELUDE.replace(
+        r#"ruleset(#{ id: "t", title: "测试", decimals: 2 });"#,
+        &format!(r#"ruleset(#{{ id: "t", title: "测试", decimals: 2, {keys} }});"#),
+    )
+}
+
 /// Compiles the prelude followed by `body`, panicking with every error on failure.
 pub fn rules(body: &str) -> Rules {
     let src = format!("{PRELUDE}{body}");
