@@ -37,4 +37,9 @@ impl Bundled {
     pub fn file(&self, path: &str) -> Option<&'static [u8]> {
         self.files.iter().find(|(p, _)| *p == path).map(|(_, b)| *b)
     }
+
+    /// The files beside the bundled rules (samples and tables), as a rule set reads them.
+    pub fn loader(&'static self) -> crate::compile::FileLoader {
+        Box::new(move |path| self.file(path).map(<[u8]>::to_vec))
+    }
 }

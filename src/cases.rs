@@ -278,7 +278,7 @@ impl SuiteReport {
 /// Runs every case of a `NAME.cases.json` text against compiled rules; `Err` when the case
 /// file itself cannot be read (`T0006`).
 pub fn run_cases(
-    rules: &Rules,
+    rules: &mut Rules,
     cases_json: &str,
     load: &Loader,
 ) -> Result<SuiteReport, CaseMessage> {
@@ -295,7 +295,25 @@ pub fn run_cases(
             .get("name")
             .and_then(Json::as_str)
             .map_or_else(|| format!("case {}", n + 1), ToString::to_string);
-        let failures = run_case(rules, case, load, &mut coverage);
+        // A case's own parameter values (`"params": {"id": value}`), for this case only.
+        let failures = match case.get("params") {
+            None => run_case(rules, case, load, &mut coverage),
+            Some(given) => {
+                let text = given.to_string();
+                match crate::params::read(&rules.set, "params.json", text.as_bytes()) {
+                    Ok(values) => {
+                        rules.set_params(&values);
+                        let failures = run_case(rules, case, load, &mut coverage);
+                        rules.reset_params();
+                        failures
+                    }
+                    Err(errors) => {
+                        let why: Vec<String> = errors.iter().map(|e| e.render(Lang::Zh)).collect();
+                        vec![msg::bad_params(&why.join("；")).into()]
+                    }
+                }
+            }
+        };
         out.push(CaseOutcome { name, failures });
     }
     Ok(SuiteReport {

@@ -2245,7 +2245,6 @@ fn range_cells(
 }
 
 /// A sheet's rows: spreadsheet row number and cells' texts.
-#[cfg(feature = "spreadsheets")]
 pub(crate) type SheetRows = Vec<(usize, Vec<String>)>;
 
 /// The rows `(row, cells)` of the first sheet with data of an XLS or ODS workbook (not XLSX,
@@ -2378,14 +2377,112 @@ pub(crate) fn first_sheet_rows(bytes: &[u8]) -> Result<SheetRows, Message> {
         .next()
         .map(|s| s.1)
         .unwrap_or_default();
-    Ok(cells_to_rows(cells)
+    Ok(text_rows(cells))
+}
+
+/// A sheet's cells as rows of texts.
+#[cfg(feature = "spreadsheets")]
+fn text_rows(cells: Vec<SheetCell>) -> SheetRows {
+    cells_to_rows(cells)
         .map(|(row, cells)| {
             let cells = cells
                 .map(|c| c.iter().map(str::to_string).collect())
                 .unwrap_or_default();
             (row, cells)
         })
-        .collect())
+        .collect()
+}
+
+/// Why a small table file (a rubric, a parameter table) could not be read as rows.
+#[derive(Debug)]
+pub(crate) enum RowsError {
+    /// Neither a workbook nor a CSV by its name or first bytes.
+    Unsupported,
+    /// A workbook refused (too large, damaged, XLSB …), or workbooks not read in this build.
+    Unreadable(Message),
+    /// A CSV line that does not parse (unpaired quotes).
+    Csv {
+        /// The 1-based line.
+        line: usize,
+        /// The parser's words.
+        why: String,
+    },
+}
+
+/// The rows `(row, cells)` of a small table file: a workbook's first sheet with data, or a CSV
+/// in the encoding Excel or WPS saved it in, separated by `,` `;` or tab (by its first line).
+pub(crate) fn plain_rows(name: &str, bytes: &[u8]) -> Result<SheetRows, RowsError> {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let looks_zip_or_ole = bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF]);
+    match ext.as_str() {
+        "xlsx" | "xlsm" | "xls" | "ods" => workbook_rows(bytes),
+        "csv" | "txt" | "tsv" => csv_plain_rows(bytes),
+        _ if looks_zip_or_ole => workbook_rows(bytes),
+        _ => Err(RowsError::Unsupported),
+    }
+}
+
+#[cfg(feature = "spreadsheets")]
+fn workbook_rows(bytes: &[u8]) -> Result<SheetRows, RowsError> {
+    first_sheet_rows(bytes).map_err(RowsError::Unreadable)
+}
+
+#[cfg(not(feature = "spreadsheets"))]
+fn workbook_rows(_bytes: &[u8]) -> Result<SheetRows, RowsError> {
+    Err(RowsError::Unreadable(msg::no_spreadsheets()))
+}
+
+fn csv_plain_rows(bytes: &[u8]) -> Result<SheetRows, RowsError> {
+    let (text, _) = decode(bytes);
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let delimiter = [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|d| first.bytes().filter(|b| b == d).count())
+        .unwrap_or(b',');
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = |p: Option<&csv::Position>| p.map_or(i + 1, |p| p.line() as usize);
+        let record = record.map_err(|e| RowsError::Csv {
+            line: line(e.position()),
+            why: e.to_string(),
+        })?;
+        rows.push((
+            line(record.position()),
+            record.iter().map(str::to_string).collect(),
+        ));
+    }
+    Ok(rows)
+}
+
+/// Why a named sheet could not be read.
+#[cfg(feature = "spreadsheets")]
+pub(crate) enum NamedSheetError {
+    /// The workbook was refused or is damaged.
+    Unreadable(Box<Message>),
+    /// It has no sheet of that name: the names of those with data.
+    NoSuchSheet(Vec<String>),
+}
+
+/// The rows `(row, cells' texts)` of the sheet named `sheet` of a workbook (XLSX, XLS or
+/// ODS), within the limits every workbook is read in: a rule set's table kept in a workbook
+/// beside it.
+#[cfg(feature = "spreadsheets")]
+pub(crate) fn named_sheet_rows(bytes: &[u8], sheet: &str) -> Result<SheetRows, NamedSheetError> {
+    let sheets =
+        workbook_cells(bytes, true).map_err(|why| NamedSheetError::Unreadable(Box::new(why)))?;
+    let names: Vec<String> = sheets.iter().map(|(n, _)| n.clone()).collect();
+    let Some((_, cells)) = sheets.into_iter().find(|(n, _)| n.trim() == sheet.trim()) else {
+        return Err(NamedSheetError::NoSuchSheet(names));
+    };
+    Ok(text_rows(cells))
 }
 
 /// The sheets with data of a workbook, with their names — the first, or `all` — after the

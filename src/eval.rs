@@ -318,15 +318,46 @@ fn statistic(stat: Stat, values: &mut [Decimal], decimals: u32) -> Option<Decima
 /// statistics over a group (组内平均), a metric or the previous period, at any depth of its
 /// value.
 pub(crate) fn reads_other_units(set: &RuleSet) -> bool {
-    measures(set).iter().any(|m| {
-        matches!(
-            m,
-            Measure::Linked { .. }
-                | Measure::Metric(_)
-                | Measure::Stat { .. }
-                | Measure::Previous(_)
-        )
-    })
+    reads_previous_labels(set)
+        || measures(set).iter().any(|m| {
+            matches!(
+                m,
+                Measure::Linked { .. }
+                    | Measure::Metric(_)
+                    | Measure::Stat { .. }
+                    | Measure::Previous(_)
+            )
+        })
+}
+
+/// Whether a condition anywhere tests last period's grade or consequences.
+fn reads_previous_labels(set: &RuleSet) -> bool {
+    let mut conditions = all_conditions(set);
+    while let Some(c) = conditions.pop() {
+        match c {
+            Condition::Previous(_) => return true,
+            Condition::All(cs) | Condition::Any(cs) => conditions.extend(cs),
+            Condition::Not(c) => conditions.push(c),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The conditions a rule set states at the top: items' `applies` and `only`, vetoes,
+/// prerequisites and consequences on data.
+fn all_conditions(set: &RuleSet) -> Vec<&Condition> {
+    let mut conditions: Vec<&Condition> = Vec::new();
+    for i in &set.items {
+        conditions.extend(i.applies.iter().chain(&i.only));
+    }
+    conditions.extend(set.vetoes.iter().map(|v| &v.when));
+    conditions.extend(set.prerequisites.iter().map(|p| &p.when));
+    conditions.extend(set.consequences.iter().filter_map(|c| match &c.when {
+        Outcome::Data(c) => Some(c),
+        _ => None,
+    }));
+    conditions
 }
 
 /// A measure and the measures inside it (a difference's two sides), depth-first.
@@ -343,12 +374,11 @@ fn inner<'m>(m: &'m Measure, out: &mut Vec<&'m Measure>) {
 /// consequences).
 fn measures(set: &RuleSet) -> Vec<&Measure> {
     let mut all = Vec::new();
-    let mut conditions: Vec<&Condition> = Vec::new();
+    let mut conditions = all_conditions(set);
     for i in &set.items {
         if let Some(m) = i.shape.measure() {
             inner(m, &mut all);
         }
-        conditions.extend(i.applies.iter().chain(&i.only));
         if let Shape::Deduct(Deduct { list }) | Shape::Count(Count { list }) = &i.shape {
             for o in list {
                 inner(&o.count, &mut all);
@@ -366,16 +396,11 @@ fn measures(set: &RuleSet) -> Vec<&Measure> {
     for c in &set.cohort_items {
         inner(&c.measure, &mut all);
     }
-    conditions.extend(set.vetoes.iter().map(|v| &v.when));
-    conditions.extend(set.prerequisites.iter().map(|p| &p.when));
-    conditions.extend(set.consequences.iter().filter_map(|c| match &c.when {
-        Outcome::Data(c) => Some(c),
-        _ => None,
-    }));
     while let Some(c) = conditions.pop() {
         match c {
             Condition::Value(m, _) => inner(m, &mut all),
             Condition::All(cs) | Condition::Any(cs) => conditions.extend(cs),
+            Condition::Not(c) => conditions.push(c),
             _ => {}
         }
     }
@@ -705,7 +730,15 @@ impl<'a> Ctx<'a> {
                 .map(|p| DataUse {
                     field: p.id.clone(),
                     label: p.label.clone(),
-                    value: fmt(p.value),
+                    value: if p.value == p.declared {
+                        fmt(p.value)
+                    } else {
+                        format!(
+                            "{}（本次参数；规则集原为 {}）",
+                            fmt(p.value),
+                            fmt(p.declared)
+                        )
+                    },
                 })
                 .into_iter()
                 .collect(),
@@ -782,6 +815,12 @@ impl<'a> Ctx<'a> {
                 .meets(*b),
                 _ => false,
             }),
+            Condition::Not(inner) => self.test(inner, rule, pos).map(|b| !b),
+            Condition::Previous(label) => Some(
+                self.links
+                    .previous
+                    .is_some_and(|p| label.holds(p, &self.unit_id())),
+            ),
             Condition::Closure(f) => {
                 let arg = self.unit_map();
                 let v = self.call(f, (arg,), rule, pos)?;
@@ -810,6 +849,15 @@ impl<'a> Ctx<'a> {
                 out
             }
             Condition::Value(m, _) => self.measure_data(m),
+            Condition::Not(inner) => self.condition_data(inner),
+            Condition::Previous(label) => {
+                let (what, value) = label.read(self.links.previous, &self.unit_id());
+                vec![DataUse {
+                    field: "previous".into(),
+                    label: what.into(),
+                    value,
+                }]
+            }
             Condition::Closure(_) => Vec::new(),
         }
     }

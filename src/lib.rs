@@ -15,6 +15,7 @@ pub mod import;
 pub mod messages;
 pub mod model;
 pub mod output;
+pub mod params;
 pub mod previous;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod progress;

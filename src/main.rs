@@ -1,6 +1,7 @@
 //! The `kaohe` command line: `assess`, `check`.
 
 use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use kaohe::compile::FileLoader;
 use kaohe::messages::{cli as msg, Lang, Message, Text};
 use kaohe::{bundled, data, output, Rules};
 use std::path::{Path, PathBuf};
@@ -109,7 +110,8 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
         ("assess", "rules", "规则脚本（.rhai）或内置规则集名称"),
         ("assess", "data", "数据文件（UTF-8/GBK 的 .csv，.xlsx/.xls/.ods，或 .json）；默认：规则旁的 samples/规则名.csv。给出多个文件（各单位返回的填报表）时，先像 kaohe merge 一样合并"),
         ("assess", "previous", "上期的 JSON 结果，用于名次变化、上期得分和分差"),
-        ("assess", "params", "本次使用的参数值，写作 参数id=数值（可重复）：如上年度全省平均、市定目标"),
+        ("assess", "params", "本次使用的参数值，写作 参数id=数值 或 参数名称=数值（可重复）：如上年度全省平均、市定目标"),
+        ("assess", "params_file", "参数表（.csv、.xlsx 或 .json）：每行一个参数，第一列为参数 id 或名称，第二列为取值；--param 在其后生效"),
         ("assess", "format", "输出格式：table（表格，默认）、json、csv、xlsx（Excel 工作簿，须加 --out）、jsonl（每行一个单位，按输入顺序，可流式处理大文件）"),
         ("assess", "out", "写入此文件，而不是输出到屏幕"),
         ("assess", "keep_going", "部分行有错误时，仍为正确的行计分（错误照常列出）"),
@@ -232,6 +234,10 @@ enum Command {
         /// provincial mean, a target set by the city
         #[arg(long = "param", value_name = "ID=VALUE")]
         params: Vec<String>,
+        /// A table of parameter values (.csv, .xlsx or .json): a parameter's id or label, then
+        /// its value, one a row; `--param` applies after it
+        #[arg(long = "params", value_name = "FILE")]
+        params_file: Option<PathBuf>,
         /// Output format
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
@@ -373,6 +379,7 @@ fn main() -> ExitCode {
             data,
             previous,
             params,
+            params_file,
             format,
             out,
             keep_going,
@@ -380,6 +387,10 @@ fn main() -> ExitCode {
             stream,
             units,
         } => {
+            let params = Params {
+                file: params_file,
+                pairs: params,
+            };
             let how = Run {
                 format,
                 out,
@@ -462,8 +473,23 @@ fn modules_beside(rules: &Path) -> Vec<(String, String)> {
     out
 }
 
-fn compile(name: &str, source: &str, modules: &[(String, String)]) -> Result<Rules, Failure> {
-    Rules::compile_with_modules(name, source, modules).map_err(|errs| {
+/// The files beside the rules (a decision table's workbook): a bundled rule set's own, or those
+/// in the rule file's folder.
+fn files_for(rules: Option<&str>, bundled: Option<&'static bundled::Bundled>) -> FileLoader {
+    match (bundled, rules) {
+        (Some(b), _) => b.loader(),
+        (None, Some(r)) => kaohe::compile::files_beside(Path::new(r)),
+        (None, None) => Box::new(|_| None),
+    }
+}
+
+fn compile(
+    name: &str,
+    source: &str,
+    modules: &[(String, String)],
+    files: FileLoader,
+) -> Result<Rules, Failure> {
+    Rules::compile_with_files(name, source, modules, files).map_err(|errs| {
         let mut lines: Vec<String> = errs.0.iter().map(|e| e.render(lang())).collect();
         lines.push(say(&msg::rule_errors_summary(errs.0.len(), name)).to_string());
         (exit::RULES, lines.join("\n"))
@@ -766,11 +792,17 @@ fn rule_source(rules: Option<&str>) -> Result<RuleSource, Failure> {
     })
 }
 
+/// A run's parameter values: a table, then `--param` pairs.
+struct Params {
+    file: Option<PathBuf>,
+    pairs: Vec<String>,
+}
+
 fn assess(
     rules: Option<String>,
     data: Vec<PathBuf>,
     previous: Option<PathBuf>,
-    params: &[String],
+    params: &Params,
     how: Run,
 ) -> Result<(), Failure> {
     let Run {
@@ -790,9 +822,11 @@ fn assess(
         rules.as_deref().map(Path::new),
         previous.as_deref(),
         units.as_deref(),
+        params.file.as_deref(),
     ]);
     refuse_overwrite(out.as_deref(), &inputs)?;
-    let mut compiled = compile(&rules_name, &source, &modules)?;
+    let files = files_for(rules.as_deref(), sample);
+    let mut compiled = compile(&rules_name, &source, &modules, files)?;
     set_params(&mut compiled, params)?;
     // A respondents' file (一行一份答卷) for a rule set with a survey: tallied into units while
     // it is read, in blocks (memory bounded whatever its size), never streamed in two passes.
@@ -920,19 +954,30 @@ fn assess(
     write_to(out.as_deref(), |w| w.write_all(&bytes))
 }
 
-/// `--param ID=VALUE`: a declared parameter's value for this run, in place of the one the rule
-/// set writes (reasons show the value used).
-fn set_params(rules: &mut Rules, given: &[String]) -> Result<(), Failure> {
-    for g in given {
-        let params = &mut rules.set.params;
-        let known: Vec<&str> = params.iter().map(|p| &*p.id).collect();
-        let unusable = || fail(exit::USAGE, msg::param_unusable(g, &known));
-        let (id, value) = g.split_once('=').ok_or_else(unusable)?;
-        let value = rust_decimal::Decimal::from_str_exact(value.trim()).map_err(|_| unusable())?;
-        let Some(k) = params.iter().position(|p| &*p.id == id.trim()) else {
-            return Err(unusable());
+/// `--params FILE`, then each `--param ID=VALUE`: declared parameters' values for this run,
+/// in place of the ones the rule set writes (reasons show the value used).
+fn set_params(rules: &mut Rules, given: &Params) -> Result<(), Failure> {
+    if let Some(path) = &given.file {
+        let name = path.display().to_string();
+        let bytes = read(path)?;
+        match kaohe::params::read(&rules.set, &name, &bytes) {
+            Ok(values) => rules.set_params(&values),
+            Err(errors) => {
+                let mut lines: Vec<String> = errors
+                    .iter()
+                    .map(|e| format!("{name}: {}", e.render(lang())))
+                    .collect();
+                lines.push(say(&msg::params_errors_summary(errors.len(), &name)).to_string());
+                return Err((exit::DATA, lines.join("\n")));
+            }
+        }
+    }
+    for g in &given.pairs {
+        let Some(value) = kaohe::params::parse_pair(&rules.set, g) else {
+            let known: Vec<&str> = rules.set.params.iter().map(|p| &*p.id).collect();
+            return Err(fail(exit::USAGE, msg::param_unusable(g, &known)));
         };
-        params[k].value = value;
+        rules.set_params(&[value]);
     }
     Ok(())
 }
@@ -1058,9 +1103,9 @@ fn template(
     out: &Path,
 ) -> Result<(), Failure> {
     use kaohe::collect::template;
-    let (name, source, modules, _) = rule_source(Some(rules))?;
+    let (name, source, modules, sample) = rule_source(Some(rules))?;
     refuse_overwrite(Some(out), &[Some(Path::new(rules)), units])?;
-    let compiled = compile(&name, &source, &modules)?;
+    let compiled = compile(&name, &source, &modules, files_for(Some(rules), sample))?;
     let list = units.map(|p| read_list(&compiled, p)).transpose()?;
     let form =
         template::form(&compiled, list.as_deref(), unit).map_err(|m| fail(exit::USAGE, m))?;
@@ -1083,7 +1128,7 @@ fn merge(
     out: Option<&Path>,
 ) -> Result<(), Failure> {
     use kaohe::messages::collect as words;
-    let (name, source, modules, _) = rule_source(Some(rules))?;
+    let (name, source, modules, sample) = rule_source(Some(rules))?;
     let xlsx = match out {
         None => false,
         Some(p) => {
@@ -1104,7 +1149,7 @@ fn merge(
     let mut inputs: Vec<Option<&Path>> = files.iter().map(|p| Some(p.as_path())).collect();
     inputs.extend([Some(Path::new(rules)), units]);
     refuse_overwrite(out, &inputs)?;
-    let compiled = compile(&name, &source, &modules)?;
+    let compiled = compile(&name, &source, &modules, files_for(Some(rules), sample))?;
     let list = units.map(|p| read_list(&compiled, p)).transpose()?;
     let merged = kaohe::collect::merge::merge(&compiled.set, &read_files(files)?, list.as_deref());
     for p in &merged.problems {
@@ -1147,7 +1192,12 @@ fn check(paths: &[PathBuf]) -> Result<(), Failure> {
         let name = p.display().to_string();
         let text = String::from_utf8(read(p)?)
             .map_err(|_| fail(exit::RULES, msg::rules_not_utf8(&name)))?;
-        match compile(&name, &text, &modules_beside(p)) {
+        match compile(
+            &name,
+            &text,
+            &modules_beside(p),
+            kaohe::compile::files_beside(p),
+        ) {
             Ok(r) => {
                 out!(
                     "{}",
@@ -1256,7 +1306,12 @@ fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
             }
             continue;
         }
-        let rules = match Rules::compile_with_modules(&name, &source, &modules_beside(path)) {
+        let mut rules = match Rules::compile_with_files(
+            &name,
+            &source,
+            &modules_beside(path),
+            kaohe::compile::files_beside(path),
+        ) {
             Ok(r) => r,
             Err(e) => {
                 failed += 1;
@@ -1279,7 +1334,7 @@ fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
         };
         let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
         let load = move |rel: &str| std::fs::read(dir.join(rel)).map_err(|e| e.to_string());
-        match kaohe::cases::run_cases(&rules, &cases, &load) {
+        match kaohe::cases::run_cases(&mut rules, &cases, &load) {
             Err(e) => {
                 failed += 1;
                 out!(

@@ -409,8 +409,11 @@ pub struct Param {
     pub id: Name,
     /// Chinese label (上年度全省平均破案率).
     pub label: Name,
-    /// Its value.
+    /// Its value for the runs that follow: the declared one, or one given for the run
+    /// ([`crate::Rules::set_params`]).
     pub value: Decimal,
+    /// The value the rule set declares.
+    pub declared: Decimal,
     /// Where it is declared.
     pub pos: rhai::Position,
 }
@@ -515,12 +518,17 @@ pub enum Condition {
     All(Vec<Condition>),
     /// At least one of these holds (或者).
     Any(Vec<Condition>),
+    /// This does not hold (不是、未被): `#{ not: CONDITION }`.
+    Not(Box<Condition>),
     /// A Rhai closure `|u| …` returning true or false.
     Closure(FnPtr),
     /// A VALUE (not a closure) compared with a bound: a parameter, a cohort figure, a
     /// difference, the previous period (`#{ value: #{ previous: "acc" }, below: 0 }`); blank
     /// does not hold.
     Value(Measure, Bound),
+    /// The previous period's grade or consequences (`#{ previous_grade: "不合格" }`,
+    /// `#{ previous_consequence: "黄牌" }`); a unit that period did not list has neither.
+    Previous(crate::previous::PreviousLabel),
 }
 
 pub use crate::shapes::{
@@ -595,6 +603,47 @@ pub enum CohortMethod {
         /// (places gained at least, points given), largest first.
         up: Vec<(u32, Decimal)>,
     },
+    /// Points from the unit's sub-units (下级单位计入上级): their places in their own cohort
+    /// ("所辖乡镇排名末两位的，每个扣0.5分") or their totals ("所辖乡镇平均得分的10%计入"). The
+    /// sub-units are the units whose `over` field holds this unit's id.
+    Rollup {
+        /// The field of a sub-unit that holds its parent's id (所属单位).
+        over: usize,
+        /// What of the sub-units counts, and how.
+        rule: SubRule,
+    },
+}
+
+/// What of a unit's sub-units earns it points (下级单位的名次或得分).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubRule {
+    /// Each sub-unit placed as `place` says earns `each` (negative: taken); what is taken stops
+    /// at `cap`, what is given at the item's `max`.
+    Places {
+        /// Which places count.
+        place: SubPlace,
+        /// Points per sub-unit so placed.
+        each: Decimal,
+        /// The most taken (本项限扣), when `each` is negative.
+        cap: Option<Decimal>,
+    },
+    /// `scale` × the sum or mean of the sub-units' totals, rounded to the rule set's decimals,
+    /// at most the item's `max`.
+    Totals {
+        /// Mean (平均) rather than sum (合计).
+        mean: bool,
+        /// The share counted (计入比例).
+        scale: Decimal,
+    },
+}
+
+/// Which places of a sub-unit count for its parent (下级单位的名次).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubPlace {
+    /// Among the N worst rank numbers of its cohort (末N位, ties included: 后三名).
+    BottomRanks(u32),
+    /// Ranked N or better (前N名).
+    TopRanks(u32),
 }
 
 /// An item scored against the cohort (排名类指标).

@@ -22,6 +22,10 @@ pub struct Previous {
     pub totals: HashMap<String, Decimal>,
     /// Each unit's points per item then: unit id → item id → points.
     pub items: HashMap<String, HashMap<String, Decimal>>,
+    /// The grade the unit was given then (上期等次).
+    pub grades: HashMap<String, String>,
+    /// The consequences the unit drew then (上期结果运用: 黄牌、约谈 …), by name.
+    pub consequences: HashMap<String, Vec<String>>,
 }
 
 fn total_of(u: &serde_json::Value) -> Option<Decimal> {
@@ -82,6 +86,19 @@ impl Previous {
                     out.metric_ranks.insert(id.to_string(), ranks);
                 }
             }
+            if let Some(grade) = u.get("grade").and_then(|g| g.as_str()) {
+                out.grades.insert(id.to_string(), grade.to_string());
+            }
+            let drew: Vec<String> = u
+                .get("consequences")
+                .and_then(|c| c.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|c| Some(c.get("name")?.as_str()?.to_string()))
+                .collect();
+            if !drew.is_empty() {
+                out.consequences.insert(id.to_string(), drew);
+            }
             if let Some(state) = u.get("state").filter(|s| !s.is_null()) {
                 out.states.insert(id.to_string(), state.clone());
             }
@@ -120,7 +137,59 @@ impl Previous {
             PreviousValue::Rank => self.ranks.get(id).map(|r| Decimal::from(*r)),
             PreviousValue::Total => self.totals.get(id).copied(),
             PreviousValue::Item(item) => self.items.get(id)?.get(&**item).copied(),
+            PreviousValue::State(key) => match self.states.get(id)?.get(&**key)? {
+                serde_json::Value::Number(n) => Decimal::from_str(&n.to_string()).ok(),
+                serde_json::Value::Bool(b) => Some(Decimal::from(u8::from(*b))),
+                serde_json::Value::String(t) => Decimal::from_str(t.trim()).ok(),
+                _ => None,
+            },
         }
+    }
+}
+
+/// A label of the previous period a CONDITION tests (上期等次、上期结果运用):
+/// `#{ previous_grade: "不合格" }`, `#{ previous_consequence: "黄牌" }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PreviousLabel {
+    /// The grade then was one of these (上期等次为 …).
+    Grade(Vec<crate::model::Name>),
+    /// The unit drew this consequence then (上期被亮黄牌 …).
+    Consequence(crate::model::Name),
+}
+
+impl PreviousLabel {
+    /// Whether unit `id` had this label in `previous`; a unit not listed then has none.
+    pub fn holds(&self, previous: &Previous, id: &str) -> bool {
+        match self {
+            Self::Grade(names) => previous
+                .grades
+                .get(id)
+                .is_some_and(|g| names.iter().any(|n| **n == **g)),
+            Self::Consequence(name) => previous
+                .consequences
+                .get(id)
+                .is_some_and(|c| c.iter().any(|n| **n == **name)),
+        }
+    }
+
+    /// What was read, in words (上期等次, 上期结果运用), and the unit's value then.
+    pub fn read(&self, previous: Option<&Previous>, id: &str) -> (&'static str, String) {
+        let label = match self {
+            Self::Grade(_) => "上期等次",
+            Self::Consequence(_) => "上期结果运用",
+        };
+        let value = match previous {
+            None => "（未提供上期结果）".to_string(),
+            Some(p) if !p.lists(id) => "（上期无此单位）".to_string(),
+            Some(p) => match self {
+                Self::Grade(_) => p.grades.get(id).cloned().unwrap_or_else(|| "（无）".into()),
+                Self::Consequence(_) => p
+                    .consequences
+                    .get(id)
+                    .map_or_else(|| "（无）".into(), |c| c.join("、")),
+            },
+        };
+        (label, value)
     }
 }
 
@@ -133,6 +202,9 @@ pub enum PreviousValue {
     Total,
     /// An item's points then (上期该项得分), by id.
     Item(crate::model::Name),
+    /// A number (or yes/no as 1/0) in the state the unit ended that period in (上期状态: 已挂牌
+    ///月数、连续末位次数), by its key: `#{ previous: "state.months" }`.
+    State(crate::model::Name),
 }
 
 impl PreviousValue {
@@ -149,6 +221,7 @@ impl PreviousValue {
                     .map_or(&**id, |i| &*i.label);
                 format!("上期“{label}”得分")
             }
+            Self::State(key) => format!("上期状态 {key}"),
         }
     }
 }

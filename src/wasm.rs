@@ -163,6 +163,44 @@ pub struct Compiled {
 /// The next [`Compiled::id`].
 static NEXT_ID: AtomicU32 = AtomicU32::new(1);
 
+thread_local! {
+    /// The files beside the rules (规则附表), by the path the script writes: what the page
+    /// loaded with the rule set.
+    static RULE_FILES: std::cell::RefCell<std::collections::HashMap<String, Vec<u8>>> =
+        std::cell::RefCell::default();
+}
+
+/// Sets the files beside the rules for every compile that follows (规则附表: a decision table's
+/// workbook): `files_json` is `[[path, length], …]` and `files_bytes` their bytes one after
+/// another; `"[]"` for none. A workbook is read only in the module with spreadsheet support.
+#[wasm_bindgen(js_name = setRuleFiles)]
+pub fn set_rule_files(files_json: &str, files_bytes: &[u8]) {
+    let lengths: Vec<(String, usize)> = serde_json::from_str(files_json).unwrap_or_default();
+    let mut files = std::collections::HashMap::new();
+    let mut at = 0usize;
+    for (path, len) in lengths {
+        let end = at.saturating_add(len).min(files_bytes.len());
+        files.insert(path, files_bytes[at.min(end)..end].to_vec());
+        at = end;
+    }
+    RULE_FILES.with(|f| *f.borrow_mut() = files);
+}
+
+/// Compiles with the helper modules given and the files set by [`set_rule_files`].
+fn compile_rules(
+    name: &str,
+    source: &str,
+    modules: &[(String, String)],
+) -> Result<Rules, crate::RuleErrors> {
+    let files = RULE_FILES.with(|f| f.borrow().clone());
+    Rules::compile_with_files(
+        name,
+        source,
+        modules,
+        Box::new(move |p| files.get(p).cloned()),
+    )
+}
+
 #[wasm_bindgen]
 impl Compiled {
     /// Compiles `source`, named `name` in messages; `modules_json` is `[[path, source], …]`
@@ -171,7 +209,7 @@ impl Compiled {
     pub fn new(name: &str, source: &str, modules_json: &str) -> Compiled {
         let modules: Vec<(String, String)> = serde_json::from_str(modules_json).unwrap_or_default();
         Compiled {
-            rules: Rules::compile_with_modules(name, source, &modules).map_err(|e| e.0),
+            rules: compile_rules(name, source, &modules).map_err(|e| e.0),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         }
     }
@@ -234,11 +272,57 @@ impl Compiled {
             "fields": fields, "items": items,
             "vetoes": set.vetoes.iter().map(|v| serde_json::json!({"id": v.id, "label": v.label})).collect::<Vec<_>>(),
             "grades": set.bands.iter().map(|b| b.name.clone()).collect::<Vec<_>>(),
+            "params": set.params.iter().map(|p| serde_json::json!({"id": p.id, "label": p.label, "value": p.declared.normalize().to_string()})).collect::<Vec<_>>(),
             "consequences": set.consequences.iter().map(|c| c.name.clone()).collect::<Vec<_>>(),
             "metrics": set.metrics.iter().map(|m| serde_json::json!({"id": m.id, "label": m.label})).collect::<Vec<_>>(),
             "survey": set.survey.is_some(),
             "issuer": set.publication.issuer, "period": set.publication.period, "document": set.publication.document,
         }))
+    }
+
+    /// Sets the parameters' values for the runs that follow (参数): `values_json` is an object
+    /// `{"id or label": value}`; every parameter not in it takes its declared value again
+    /// (`{}` puts all back). Returns the errors as JSON (`[]` when all were set); with any
+    /// error, every parameter keeps its declared value.
+    #[wasm_bindgen(js_name = setParamsJson)]
+    pub fn set_params_json(&mut self, values_json: &str) -> String {
+        let Ok(rules) = &mut self.rules else {
+            return "[]".into();
+        };
+        rules.reset_params();
+        let empty = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(values_json)
+            .is_ok_and(|m| m.is_empty());
+        if empty {
+            return "[]".into();
+        }
+        match crate::params::read(&rules.set, "params.json", values_json.as_bytes()) {
+            Ok(values) => {
+                rules.set_params(&values);
+                "[]".into()
+            }
+            Err(errors) => to_json(&errors),
+        }
+    }
+
+    /// Reads a parameter table (参数表: CSV, workbook or JSON) without applying it:
+    /// `{"values": {"id": "value"}, "errors": [...]}`, the values by parameter id.
+    #[wasm_bindgen(js_name = readParamsJson)]
+    pub fn read_params_json(&self, file_name: &str, bytes: &[u8]) -> String {
+        let Ok(rules) = &self.rules else {
+            return self.errors_json();
+        };
+        let (values, errors) = match crate::params::read(&rules.set, file_name, bytes) {
+            Ok(values) => (values, Vec::new()),
+            Err(errors) => (Vec::new(), errors),
+        };
+        let values: serde_json::Map<String, serde_json::Value> = values
+            .iter()
+            .filter_map(|v| {
+                let p = rules.set.params.get(v.index)?;
+                Some((p.id.to_string(), v.value.normalize().to_string().into()))
+            })
+            .collect();
+        to_json(&serde_json::json!({ "values": values, "errors": errors }))
     }
 
     /// Scores data: `file_name` picks the format (.csv, .xlsx/.xls/.ods, .json; else sniffed),
@@ -380,8 +464,11 @@ impl Compiled {
     /// in `files_json` (`{"samples/x.csv": "text", …}`), then among the bundled rule sets'
     /// sample files. Returns `{cases: [{name, failures}], coverage, passed, failed}` as JSON.
     #[wasm_bindgen(js_name = runCasesJson)]
-    pub fn run_cases_json(&self, cases_json: &str, files_json: &str) -> String {
-        let Ok(rules) = &self.rules else {
+    pub fn run_cases_json(&mut self, cases_json: &str, files_json: &str) -> String {
+        if self.rules.is_err() {
+            return self.errors_json();
+        }
+        let Ok(rules) = &mut self.rules else {
             return self.errors_json();
         };
         let files: std::collections::HashMap<String, String> =
@@ -1096,7 +1183,8 @@ impl SurveyAssessment {
 /// UTF-16, or XLSX as 问卷星 exports it) or from a file of counts per unit, with the rule set
 /// `rules_source` (named `rules_name`; `modules_json` as for [`Compiled::new`]). `units_bytes`
 /// (empty for none) is the list of units, as `--units` gives it: respondents are matched to it
-/// by code or name. The report is what `kaohe assess` gives for the same files.
+/// by code or name; `params_json` gives parameters' values (`{"id": value}`, `{}` for none).
+/// The report is what `kaohe assess` gives for the same files.
 #[wasm_bindgen(js_name = assessSurvey)]
 #[allow(clippy::too_many_arguments)]
 pub fn assess_survey(
@@ -1108,6 +1196,7 @@ pub fn assess_survey(
     units_file_name: &str,
     units_bytes: &[u8],
     previous_json: &str,
+    params_json: &str,
     keep_going: bool,
 ) -> SurveyAssessment {
     let failed = |stage: &str, errors: String, data: Vec<DataError>| SurveyAssessment {
@@ -1115,10 +1204,18 @@ pub fn assess_survey(
         summary: None,
     };
     let modules: Vec<(String, String)> = serde_json::from_str(modules_json).unwrap_or_default();
-    let rules = match Rules::compile_with_modules(rules_name, rules_source, &modules) {
+    let mut rules = match compile_rules(rules_name, rules_source, &modules) {
         Ok(r) => r,
         Err(e) => return failed("rules", to_json(&e.0), Vec::new()),
     };
+    let no_params = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(params_json)
+        .map_or(true, |m| m.is_empty());
+    if !no_params {
+        match crate::params::read(&rules.set, "params.json", params_json.as_bytes()) {
+            Ok(values) => rules.set_params(&values),
+            Err(errors) => return failed("params", to_json(&errors), Vec::new()),
+        }
+    }
     let previous = if previous_json.trim().is_empty() {
         None
     } else {
@@ -1192,7 +1289,7 @@ pub fn is_respondents(
     bytes: &[u8],
 ) -> bool {
     let modules: Vec<(String, String)> = serde_json::from_str(modules_json).unwrap_or_default();
-    Rules::compile_with_modules(rules_name, rules_source, &modules)
+    compile_rules(rules_name, rules_source, &modules)
         .is_ok_and(|r| crate::survey::is_respondents(&r.set, file_name, bytes))
 }
 
@@ -1203,7 +1300,7 @@ pub fn is_respondents(
 #[wasm_bindgen(js_name = surveyInfoJson)]
 pub fn survey_info_json(rules_name: &str, rules_source: &str, modules_json: &str) -> String {
     let modules: Vec<(String, String)> = serde_json::from_str(modules_json).unwrap_or_default();
-    let Ok(rules) = Rules::compile_with_modules(rules_name, rules_source, &modules) else {
+    let Ok(rules) = compile_rules(rules_name, rules_source, &modules) else {
         return "null".into();
     };
     let set = &rules.set;
@@ -1331,7 +1428,7 @@ fn rules_and_list(
     units: &[u8],
 ) -> Result<(Rules, Option<Vec<Unit>>), Collected> {
     let modules: Vec<(String, String)> = serde_json::from_str(modules_json).unwrap_or_default();
-    let rules = Rules::compile_with_modules(rules_name, rules_source, &modules)
+    let rules = compile_rules(rules_name, rules_source, &modules)
         .map_err(|e| Collected::failed("rules", to_json(&e.0)))?;
     if units.is_empty() {
         return Ok((rules, None));

@@ -819,13 +819,16 @@ deduction("clear", #{ label: "破案率", deduct: #{ value: #{ diff: "rate", fro
         "prov_mean=88",
     ]);
     let json = text(&out.stdout);
-    assert!(json.contains("上年度全省平均破案率 88 = -8"), "{json}");
+    assert!(
+        json.contains("上年度全省平均破案率 88（本次参数；规则集原为 85） = -8"),
+        "{json}"
+    );
     assert!(json.contains("\"total\": 98"), "{json}");
     let bad = kaohe_in("zh_CN.UTF-8", &["assess", r, d, "--param", "prov_maen=88"]);
     assert_eq!(bad.status.code(), Some(2));
     let err = text(&bad.stderr);
     assert!(
-        err.contains("C0015") && err.contains("`prov_mean`"),
+        err.contains("C0015") && err.contains("“prov_mean”"),
         "{err}"
     );
     let bad = kaohe(&["assess", r, d, "--param", "prov_mean=八十"]);

@@ -129,6 +129,107 @@ fn items_read_the_previous_period_and_a_unit_not_in_it_is_said_so() {
 }
 
 #[test]
+fn conditions_read_last_periods_grade_and_consequences() {
+    // 上年度被评为不合格的，今年不得评为先进；连续两期亮黄牌的，约谈.
+    let body = r#"
+        indicator("i", #{ label: "工作", max: 100, target: #{ value: "a", at_least: 60 } });
+        grades([#{ name: "先进", at_least: 90 }, #{ name: "合格", at_least: 60 }, #{ name: "不合格", at_least: 0 }]);
+        prerequisite("p", #{ label: "上年度不合格的不评先进", grades: ["先进"],
+            when: #{ not: #{ previous_grade: ["不合格"] } } });
+        bonus("up", #{ label: "摘掉不合格", max: 2, applies: #{ previous_grade: "不合格" },
+            target: #{ value: "a", at_least: 60 } });
+        consequence("黄牌", #{ when: #{ field: "a", below: 60 } });
+        consequence("约谈", #{ when: #{ all: [#{ field: "a", below: 60 }, #{ previous_consequence: "黄牌" }] } });
+    "#;
+    let r = rules(body);
+    let read = |rows: &str| {
+        let csv = format!("编码,名称,类别,甲,乙,丙,丁,比率,标志\n{rows}");
+        kaohe::data::read_csv(&r.set, csv.as_bytes()).units
+    };
+    // Last period: 甲 合格 (a = 70 → 100 points… target met), 乙 不合格 with a 黄牌.
+    let before = r
+        .assess(&read("1,甲,,70,0,0,0,,\n2,乙,,10,0,0,0,,\n"), None)
+        .unwrap();
+    assert_eq!(unit(&before, "2").grade.as_deref(), Some("不合格"));
+    let prev = kaohe::Previous::from_json(&kaohe::output::json(&before)).unwrap();
+    let now = r
+        .assess(
+            &read("1,甲,,90,0,0,0,,\n2,乙,,95,0,0,0,,\n3,丙,,95,0,0,0,,\n"),
+            Some(&prev),
+        )
+        .unwrap();
+    // 甲 was 先进 then (100 points): stays 先进. 乙 was 不合格: not 先进 however high.
+    // 丙 was not listed: the condition does not hold, and the reasons say why.
+    assert_eq!(unit(&now, "1").grade.as_deref(), Some("先进"));
+    assert_eq!(unit(&now, "2").grade.as_deref(), Some("合格"));
+    assert_eq!(unit(&now, "3").grade.as_deref(), Some("先进"));
+    assert_eq!(unit(&now, "2").prerequisites_failed.len(), 1);
+    assert!(unit(&now, "3").prerequisites_failed.is_empty());
+    // The bonus for leaving 不合格 behind: 乙 only; the reasons name what was read.
+    assert_eq!(points(&now, "2", "up"), "2");
+    assert_eq!(points(&now, "1", "up"), "0");
+    let read_of = |id: &str| {
+        let d = &unit(&now, id).items[1].reasons[0].data[0];
+        (d.label.to_string(), d.value.clone())
+    };
+    assert_eq!(read_of("1"), ("上期等次".to_string(), "先进".to_string()));
+    assert_eq!(
+        read_of("3"),
+        ("上期等次".to_string(), "（上期无此单位）".to_string())
+    );
+    // 黄牌 again after one last period → 约谈; a first 黄牌 is not.
+    let again = r
+        .assess(&read("1,甲,,10,0,0,0,,\n2,乙,,10,0,0,0,,\n"), Some(&prev))
+        .unwrap();
+    let drew = |id: &str| -> Vec<String> {
+        unit(&again, id)
+            .consequences
+            .iter()
+            .map(|c| c.name.to_string())
+            .collect()
+    };
+    assert_eq!(drew("1"), ["黄牌"]);
+    assert_eq!(drew("2"), ["黄牌", "约谈"]);
+    // Misspelt names: the grade and the consequence each an R0102 with the name meant.
+    let bad = body
+        .replace(
+            r#"previous_grade: ["不合格"]"#,
+            r#"previous_grade: ["不合隔"]"#,
+        )
+        .replace(
+            r#"previous_consequence: "黄牌""#,
+            r#"previous_consequence: "黄脾""#,
+        );
+    let e = errors_of("bad.rhai", &format!("{PRELUDE}{bad}"));
+    let zh: Vec<String> = e
+        .iter()
+        .map(|e| e.render(kaohe::messages::Lang::Zh))
+        .collect();
+    assert_eq!(e.len(), 2, "{zh:?}");
+    assert!(e.iter().all(|e| e.code == "R0102"), "{zh:?}");
+    assert!(
+        zh.iter()
+            .any(|m| m.contains("不合隔") && m.contains("不合格")),
+        "{zh:?}"
+    );
+    assert!(
+        zh.iter()
+            .any(|m| m.contains("黄脾") && m.contains("“黄牌”")),
+        "{zh:?}"
+    );
+    // A list where one name is meant, or another key beside it: R0308.
+    let bad = body.replace(
+        r#"previous_consequence: "黄牌""#,
+        r#"previous_consequence: ["黄牌"], field: "a""#,
+    );
+    let e = errors_of("bad.rhai", &format!("{PRELUDE}{bad}"));
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].code, "R0308");
+    // Such a rule set does not stream.
+    assert!(r.streamable().is_err());
+}
+
+#[test]
 fn closures_read_the_units_metrics_and_the_parameters() {
     let body = r#"
         param("target", #{ label: "市定目标", value: 90 });
@@ -186,5 +287,199 @@ fn a_parent_units_points_from_its_sub_units_counts() {
     assert_eq!(
         unit(&rep, "C1").items[0].reasons[0].detail,
         "关联单位丙合计 = 5，每项扣 0.5 分，扣 2.5 分"
+    );
+}
+
+/// A rule set with two parameters, for the parameter-table tests.
+fn two_params() -> kaohe::Rules {
+    rules(
+        r#"
+        param("prov_mean", #{ label: "上年度全省平均破案率", value: 85 });
+        param("target", #{ label: "市定目标", value: 90 });
+        deduction("clear", #{ label: "破案率", deduct: #{ value: #{ diff: "a", from: "prov_mean" }, below: 0, each: 0.25 } });
+        indicator("t", #{ label: "达标", max: 5, target: #{ value: #{ diff: "a", from: "target" }, at_least: 0 } });
+    "#,
+    )
+}
+
+#[test]
+fn a_parameter_table_by_id_or_label_in_csv_json_or_a_workbook() {
+    let mut r = two_params();
+    let value = |r: &kaohe::Rules, id: &str| {
+        r.set
+            .params
+            .iter()
+            .find(|p| &*p.id == id)
+            .unwrap()
+            .value
+            .to_string()
+    };
+    // CSV in GBK with a header, by label and by id; a % sign and full-width digits are numbers.
+    let (gbk, _, _) =
+        encoding_rs::GBK.encode("参数,取值\n上年度全省平均破案率,86.2%\ntarget,９２\n");
+    let values = kaohe::params::read(&r.set, "参数.csv", &gbk).unwrap();
+    r.set_params(&values);
+    assert_eq!(
+        (value(&r, "prov_mean"), value(&r, "target")),
+        ("86.2".into(), "92".into())
+    );
+    // Without a header, in JSON, and from a workbook's first sheet.
+    let values = kaohe::params::read(&r.set, "p.csv", b"prov_mean,80\n").unwrap();
+    assert_eq!(values.len(), 1);
+    let values =
+        kaohe::params::read(&r.set, "p.json", br#"{"target": 95, "prov_mean": "81"}"#).unwrap();
+    r.set_params(&values);
+    assert_eq!(
+        (value(&r, "prov_mean"), value(&r, "target")),
+        ("81".into(), "95".into())
+    );
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write(0, 0, "参数").unwrap();
+    sheet.write(0, 1, "取值").unwrap();
+    sheet.write(1, 0, "市定目标").unwrap();
+    sheet.write(1, 1, 88.5).unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let values = kaohe::params::read(&r.set, "参数.xlsx", &bytes).unwrap();
+    r.set_params(&values);
+    assert_eq!(value(&r, "target"), "88.5");
+    // The reasons show the value used and the declared one.
+    let csv = "编码,名称,类别,甲,乙,丙,丁,比率,标志\n1,甲,,80,0,0,0,,\n";
+    let units = kaohe::data::read_csv(&r.set, csv.as_bytes()).units;
+    let rep = r.assess(&units, None).unwrap();
+    assert_eq!(points(&rep, "1", "clear"), "-0.25");
+    let data = &unit(&rep, "1").items[0].reasons[0].data[1];
+    assert_eq!(data.value, "81（本次参数；规则集原为 85）");
+    // Back to what the rule set declares.
+    r.reset_params();
+    let rep = r.assess(&units, None).unwrap();
+    assert_eq!(points(&rep, "1", "clear"), "-1.25");
+    assert_eq!(unit(&rep, "1").items[0].reasons[0].data[1].value, "85");
+}
+
+#[test]
+fn every_bad_row_of_a_parameter_table_is_reported_and_none_applied() {
+    let r = two_params();
+    let table = "参数,取值\n上年度全省平均破案率,八十五\nprov_maen,80\n市定目标,90\ntarget,91\n\n";
+    let errors = kaohe::params::read(&r.set, "参数.csv", table.as_bytes()).unwrap_err();
+    let said: Vec<(usize, usize, &str)> =
+        errors.iter().map(|e| (e.row, e.column, e.code)).collect();
+    assert_eq!(said, [(2, 2, "D0913"), (3, 1, "D0912"), (5, 2, "D0914")]);
+    let zh: Vec<String> = errors
+        .iter()
+        .map(|e| e.render(kaohe::messages::Lang::Zh))
+        .collect();
+    assert!(
+        zh[0].contains("B 列“取值”") && zh[0].contains("“八十五”不是数字"),
+        "{}",
+        zh[0]
+    );
+    assert!(zh[1].contains("您是不是想写“prov_mean”"), "{}", zh[1]);
+    assert!(zh[2].contains("第 4 行已给出"), "{}", zh[2]);
+    // The same value twice is not an error; nothing at all is.
+    assert!(kaohe::params::read(&r.set, "p.csv", b"target,90\n90 ,x\n").is_err());
+    assert!(kaohe::params::read(
+        &r.set,
+        "p.csv",
+        b"target,90\n\xe5\xb8\x82\xe5\xae\x9a\xe7\x9b\xae\xe6\xa0\x87,90\n"
+    )
+    .is_ok());
+    let empty = kaohe::params::read(&r.set, "p.csv", b"\n").unwrap_err();
+    assert_eq!(empty[0].code, "D0915");
+    for (name, bytes) in [("p.pdf", &b"%PDF-1.4"[..]), ("p.json", &b"{\"a\": "[..])] {
+        let e = kaohe::params::read(&r.set, name, bytes).unwrap_err();
+        assert_eq!(e[0].code, "D0911", "{name}");
+    }
+    let huge = vec![b'x'; kaohe::params::MAX_BYTES + 1];
+    assert_eq!(
+        kaohe::params::read(&r.set, "p.csv", &huge).unwrap_err()[0].code,
+        "D0911"
+    );
+}
+
+#[test]
+fn the_cli_takes_a_parameter_table_and_pairs_after_it() {
+    let dir = std::env::temp_dir().join(format!("kaohe-params-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let table = dir.join("参数.csv");
+    std::fs::write(&table, "参数,取值\n上年度全省平均破案率,90\n").unwrap();
+    let t = table.to_str().unwrap();
+    // 城西区 88 %: 2 below 90 → −0.5; a pair after the table wins (88 → 0).
+    let json = |args: &[&str]| {
+        let out = kaohe_zh(args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let u = v["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["id"] == "C02")
+            .unwrap()
+            .clone();
+        u["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == "neg.clear")
+            .unwrap()["points"]
+            .to_string()
+    };
+    let base = ["assess", "city-safety-negative", "--format", "json"];
+    assert_eq!(json(&[&base[..], &["--params", t]].concat()), "-0.5");
+    assert_eq!(
+        json(&[&base[..], &["--params", t, "--param", "prov_clear_rate=88"]].concat()),
+        "0"
+    );
+    assert_eq!(json(&base), "0");
+    // A bad table: every error under a Chinese locale, exit code 4, nothing on stdout.
+    std::fs::write(
+        &table,
+        "参数,取值\n上年度全省平均破案率,9O\n破案率基准,80\n",
+    )
+    .unwrap();
+    let out = kaohe_zh(&["assess", "city-safety-negative", "--params", t]);
+    assert_eq!(out.status.code(), Some(4));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("错误[D0913]：第 2 行，B 列“取值”"), "{err}");
+    assert!(err.contains("错误[D0912]：第 3 行，A 列“参数”"), "{err}");
+    assert!(err.contains("共有 2 处错误；没有计分"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_number_in_last_periods_state_is_a_value() {
+    // 连续两期挂牌的加扣1分: the state counts the periods listed.
+    let body = r#"
+        indicator("i", #{ label: "工作", max: 10, target: #{ value: "a", at_least: 60 } });
+        deduction("again", #{ label: "连续挂牌", applies: #{ value: #{ previous: "state.listed" }, at_least: 1 },
+            deduct: #{ count: "c", each: 1 } });
+        state(|u, prev, r| {
+            let listed = if prev == () || prev.listed == () { 0 } else { prev.listed };
+            #{ listed: if u.a < 60 { listed + 1 } else { 0 } }
+        });
+    "#;
+    let r = rules(body);
+    let read = |rows: &str| {
+        let csv = format!("编码,名称,类别,甲,乙,丙,丁,比率,标志\n{rows}");
+        kaohe::data::read_csv(&r.set, csv.as_bytes()).units
+    };
+    let before = r
+        .assess(&read("1,甲,,50,0,1,0,,\n2,乙,,70,0,1,0,,\n"), None)
+        .unwrap();
+    let prev = kaohe::Previous::from_json(&kaohe::output::json(&before)).unwrap();
+    let now = r
+        .assess(&read("1,甲,,50,0,1,0,,\n2,乙,,50,0,1,0,,\n"), Some(&prev))
+        .unwrap();
+    assert_eq!(points(&now, "1", "again"), "-1");
+    assert_eq!(points(&now, "2", "again"), "0");
+    let d = &unit(&now, "2").items[1].reasons[0].data[0];
+    assert_eq!(
+        (d.label.as_ref(), d.value.as_str()),
+        ("上期状态 listed", "0")
     );
 }

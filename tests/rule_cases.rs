@@ -28,7 +28,7 @@ fn every_rule_set_passes_its_cases_and_exercises_every_veto_and_band() {
     for path in files {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let source = std::fs::read_to_string(&path).unwrap();
-        let rules = match Rules::compile(&name, &source) {
+        let mut rules = match Rules::compile(&name, &source) {
             Ok(r) => r,
             Err(e) => {
                 problems.push(format!("{name}: does not compile:\n{e}"));
@@ -41,7 +41,7 @@ fn every_rule_set_passes_its_cases_and_exercises_every_veto_and_band() {
         };
         let dir = rules_dir();
         let load = move |rel: &str| std::fs::read(dir.join(rel)).map_err(|e| e.to_string());
-        let suite = cases::run_cases(&rules, &case_text, &load).unwrap();
+        let suite = cases::run_cases(&mut rules, &case_text, &load).unwrap();
         assert!(!suite.cases.is_empty(), "{name} has no cases");
         for c in suite.cases.iter().filter(|c| !c.passed()) {
             problems.push(format!(
@@ -87,7 +87,7 @@ fn every_broken_rule_file_gives_exactly_its_declared_errors() {
 #[test]
 fn a_cases_previous_period_may_be_last_periods_data_scored_by_the_same_rules() {
     let b = kaohe::bundled::default_set();
-    let rules = Rules::compile(b.rules_path, b.rules).unwrap();
+    let mut rules = Rules::compile(b.rules_path, b.rules).unwrap();
     let sample = String::from_utf8(b.data.unwrap().to_vec()).unwrap();
     // Last period's data the same as this period's: every unit keeps its place.
     let cases = r#"{"cases": [
@@ -103,7 +103,7 @@ fn a_cases_previous_period_may_be_last_periods_data_scored_by_the_same_rules() {
             sample.clone().into_bytes()
         })
     };
-    let suite = cases::run_cases(&rules, cases, &load).unwrap();
+    let suite = cases::run_cases(&mut rules, cases, &load).unwrap();
     assert!(
         suite.cases[0].failures.is_empty(),
         "{:?}",
@@ -116,12 +116,12 @@ fn a_cases_previous_period_may_be_last_periods_data_scored_by_the_same_rules() {
 #[test]
 fn a_failing_case_reports_a_readable_difference() {
     let b = kaohe::bundled::default_set();
-    let rules = Rules::compile(b.rules_path, b.rules).unwrap();
+    let mut rules = Rules::compile(b.rules_path, b.rules).unwrap();
     let cases = r#"{"cases": [{"name": "错误的期望", "data": "d.csv",
         "expect": {"999001101": {"grade": "合格", "total": "89.9", "vetoes": ["veto.lab"], "state": {"status": "挂牌"}, "bogus": 1},
                    "nobody": {"rank": 1}}}]}"#;
     let load = |_: &str| Ok(b.data.unwrap().to_vec());
-    let suite = cases::run_cases(&rules, cases, &load).unwrap();
+    let suite = cases::run_cases(&mut rules, cases, &load).unwrap();
     let failures = &suite.cases[0].failures;
     let en: Vec<String> = failures.iter().map(ToString::to_string).collect();
     assert_eq!(
@@ -146,11 +146,11 @@ fn a_failing_case_reports_a_readable_difference() {
 #[test]
 fn a_failing_case_reads_in_chinese_with_codes_and_hints() {
     let b = kaohe::bundled::default_set();
-    let rules = Rules::compile(b.rules_path, b.rules).unwrap();
+    let mut rules = Rules::compile(b.rules_path, b.rules).unwrap();
     let cases = r#"{"cases": [{"name": "错误的期望", "data": "d.csv",
         "expect": {"999001101": {"total": "89.9", "totl": 1}}}]}"#;
     let load = |_: &str| Ok(b.data.unwrap().to_vec());
-    let suite = cases::run_cases(&rules, cases, &load).unwrap();
+    let suite = cases::run_cases(&mut rules, cases, &load).unwrap();
     let failures = &suite.cases[0].failures;
     let name = "龙泉镇";
     assert_eq!(
@@ -186,11 +186,11 @@ grades([ #{ name: "优秀", at_least: 9 }, #{ name: "合格", at_least: 0 } ]);
 
 #[test]
 fn the_coverage_reads_in_chinese_with_codes_and_what_case_to_add() {
-    let rules = Rules::compile("small.rhai", SMALL).unwrap();
+    let mut rules = Rules::compile("small.rhai", SMALL).unwrap();
     let cases = r#"{"cases": [{"name": "全部达标", "units": [{"编码": "S1", "名称": "石桥镇", "失控人员数": 0}],
         "expect": {"S1": {"total": 10, "grade": "优秀"}}}]}"#;
     let load = |_: &str| Ok(Vec::new());
-    let suite = cases::run_cases(&rules, cases, &load).unwrap();
+    let suite = cases::run_cases(&mut rules, cases, &load).unwrap();
     assert!(suite.cases[0].passed(), "{:?}", suite.cases[0].failures);
     let lines: Vec<String> = suite
         .coverage
@@ -228,9 +228,9 @@ fn the_coverage_reads_in_chinese_with_codes_and_what_case_to_add() {
 #[test]
 fn a_case_file_that_is_not_json_says_where_in_chinese() {
     let b = kaohe::bundled::default_set();
-    let rules = Rules::compile(b.rules_path, b.rules).unwrap();
+    let mut rules = Rules::compile(b.rules_path, b.rules).unwrap();
     let load = |_: &str| Ok(Vec::new());
-    let err = cases::run_cases(&rules, "{\"cases\": [,]}", &load).unwrap_err();
+    let err = cases::run_cases(&mut rules, "{\"cases\": [,]}", &load).unwrap_err();
     assert_eq!(err.code, "T0006");
     assert!(
         err.message.zh.starts_with("用例文件第 1 行第 "),

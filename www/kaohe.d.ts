@@ -83,6 +83,8 @@ export interface RuleSetInfo {
   items: { id: string; label: string; category: string | null; max: number; kind: string }[];
   vetoes: { id: string; label: string }[]; grades: string[]; consequences: string[];
   metrics: { id: string; label: string }[];
+  /** Declared parameters (参数) with the value the rule set gives, as a decimal string. */
+  params: { id: string; label: string; value: string }[];
   /**
    * Whether the rule set declares a survey (问卷): its data — respondents' rows or counts per
    * unit — is read by the full module, which `ruleSet.assess` and `loadUnits` fetch as needed.
@@ -210,6 +212,14 @@ export interface RuleSet {
    * prerequisites. Its rank, grade and consequences are a cohort of one's: take the batch's.
    */
   explainUnit(units: Units, index: number): UnitResult | null;
+  /**
+   * Sets parameters' values for the runs that follow (参数: `{ "id or label": 86.2 }`); those not
+   * given take their declared values again. With any error (a name not declared, a value not a
+   * number) none is set, and every error is returned.
+   */
+  setParams(values?: Record<string, number | string>): { type: "success" } | { type: "failure"; stage: "params"; errors: DataError[] };
+  /** Reads a parameter table (参数表: CSV, XLSX/XLS/ODS or JSON) into values by id, without setting them. */
+  readParams(data: Uint8Array | string, options?: { fileName?: string }): { type: "success"; values: Record<string, string> } | { type: "failure"; stage: "params"; errors: DataError[] };
   /** Runs test cases (a NAME.cases.json text); `files` supplies files the cases name. */
   runCases(casesJson: string, files?: Record<string, string>): CaseRun;
   free(): void;
@@ -237,6 +247,12 @@ export interface Kaohe {
   loadSpreadsheets(): Promise<void>;
   /** Whether data with this file name (and these first bytes) is read as a spreadsheet. */
   isSpreadsheet(fileName: string, data: Uint8Array | string): boolean;
+  /**
+   * Sets the files the rules name beside themselves (规则附表: a decision table's workbook, as
+   * `table: #{ file: "tables.xlsx", sheet: "…" }` names it) for every compile that follows;
+   * `{}` for none. A workbook among them needs `await loadSpreadsheets()` first.
+   */
+  setRuleFiles(files: Record<string, Uint8Array | string>): void;
   /** Compiles a rule set; `warnings` (警告, such as R0701) do not stop it compiling. */
   compile(name: string, source: string, modules?: [string, string][]):
     { type: "success"; ruleSet: RuleSet; warnings: RuleError[] } | { type: "failure"; errors: RuleError[] };
@@ -354,7 +370,7 @@ export type SurveyOutcome =
       csv(): string;
       free(): void;
     }
-  | { type: "failure"; stage: "rules" | "data" | "previous" | "eval"; errors: unknown[] };
+  | { type: "failure"; stage: "rules" | "data" | "previous" | "params" | "eval"; errors: unknown[] };
 export interface SurveyApi {
   info(rules: SurveyRules): SurveyInfo | null;
   isRespondents(rules: SurveyRules, data: Uint8Array | string, options?: { fileName?: string }): Promise<boolean>;
@@ -367,6 +383,8 @@ export interface SurveyApi {
       units?: Uint8Array | string | null;
       unitsFileName?: string;
       previous?: string | object;
+      /** Parameters' values (参数) by id or label, as `ruleSet.setParams` takes them. */
+      params?: Record<string, number | string>;
       keepGoing?: boolean;
     },
   ): Promise<SurveyOutcome>;

@@ -67,11 +67,19 @@ export function api(glue, loadFull) {
   let full = glue.spreadsheets() ? glue : null;
   let fullLoading = null;
 
-  function wrapRuleSet(name, source, modulesJson, c) {
+  /**
+   * A compiled rule set: `c`, compiled by `make(module)` in the engine module or (when `cIsFull`,
+   * or the engine module reads spreadsheets itself) in the full module.
+   */
+  function wrapRuleSet(c, make, cIsFull) {
     // The same rules compiled in the full module, when a spreadsheet needs it.
-    let inFull = glue.spreadsheets() ? c : null;
+    let inFull = cIsFull || glue.spreadsheets() ? c : null;
+    let paramsJson = "{}"; // the parameters' values set for this rule set (参数), as JSON
     const withSpreadsheets = () => {
-      if (inFull === null && full !== null) inFull = new full.Compiled(name, source, modulesJson);
+      if (inFull === null && full !== null) {
+        inFull = make(full);
+        inFull.setParamsJson(paramsJson);
+      }
       return inFull;
     };
     const info = json(c.infoJson());
@@ -83,7 +91,7 @@ export function api(glue, loadFull) {
         const prev = typeof previous === "string" ? previous : JSON.stringify(previous);
         const bytes = bytesOf(data);
         const run = (on) => on.assess(fileName, bytes, prev, keepGoing);
-        if (glue.spreadsheets()) return wrapAssessment(run(c), null);
+        if (glue.spreadsheets() || inFull === c) return wrapAssessment(run(c), null);
         if (needsFull(fileName, bytes)) {
           const f = withSpreadsheets();
           return f === null ? { type: "failure", stage: "data", errors: [NOT_LOADED] } : wrapAssessment(run(f), null);
@@ -169,6 +177,33 @@ export function api(glue, loadFull) {
         if (held === undefined) return null;
         return json(held.on.explainUnit(held.u, index));
       },
+      /**
+       * Sets parameters' values (参数: {"id or label": value}) for the runs that follow; those not
+       * given take their declared values. With any error none is set.
+       */
+      setParams(values = {}) {
+        const text = JSON.stringify(values);
+        const errors = json(c.setParamsJson(text));
+        if (errors.length > 0) {
+          paramsJson = "{}";
+          if (inFull !== null && inFull !== c) inFull.setParamsJson("{}");
+          return { type: "failure", stage: "params", errors };
+        }
+        paramsJson = text;
+        if (inFull !== null && inFull !== c) inFull.setParamsJson(text);
+        return { type: "success" };
+      },
+      /** Reads a parameter table (参数表: CSV, a workbook or JSON) without setting it. */
+      readParams(data, { fileName = "params.csv" } = {}) {
+        const bytes = bytesOf(data);
+        let on = c;
+        if (glue.isSpreadsheet(fileName, bytes.subarray(0, 8)) && !glue.spreadsheets()) {
+          on = withSpreadsheets();
+          if (on === null) return { type: "failure", stage: "params", errors: [NOT_LOADED] };
+        }
+        const r = json(on.readParamsJson(fileName, bytes));
+        return r.errors.length > 0 ? { type: "failure", stage: "params", errors: r.errors } : { type: "success", values: r.values };
+      },
       runCases(casesJson, files = {}) {
         return json(c.runCasesJson(casesJson, JSON.stringify(files)));
       },
@@ -179,9 +214,18 @@ export function api(glue, loadFull) {
     };
   }
 
+  // The files beside the rules (规则附表), as every module is given them.
+  let ruleFiles = { json: "[]", bytes: new Uint8Array(), sheets: false };
+
+  /**
+   * Compiles in the engine module, or in the full one when a file beside the rules is a
+   * workbook (only the full module reads spreadsheets): `c` is null when that is not loaded.
+   */
   function compiled(name, source, modules) {
     const modulesJson = JSON.stringify(modules);
-    return { c: new glue.Compiled(name, source, modulesJson), modulesJson };
+    const make = (g) => new g.Compiled(name, source, modulesJson);
+    const on = ruleFiles.sheets && !glue.spreadsheets() ? full : glue;
+    return { c: on === null ? null : make(on), make, cIsFull: on !== glue };
   }
 
   function loadSpreadsheets() {
@@ -189,6 +233,7 @@ export function api(glue, loadFull) {
     if (!loadFull) return Promise.reject(new Error("this kaohe package has no spreadsheet support"));
     return (fullLoading ??= loadFull().then((f) => {
       full = f;
+      full.setRuleFiles(ruleFiles.json, ruleFiles.bytes);
     }));
   }
 
@@ -210,18 +255,38 @@ export function api(glue, loadFull) {
     survey: surveyApi(glue, loadFull),
     /** Whether data with this file name and these bytes is a spreadsheet (XLSX/XLS/ODS). */
     isSpreadsheet: (fileName, data) => glue.isSpreadsheet(fileName, bytesOf(data).subarray(0, 8)),
+    /**
+     * Sets the files the rules name beside themselves (规则附表: `{ "tables.xlsx": bytes }`) for
+     * every compile that follows; `{}` for none. A workbook among them needs spreadsheet
+     * support: `await loadSpreadsheets()` first.
+     */
+    setRuleFiles(files = {}) {
+      const entries = Object.entries(files ?? {}).map(([n, d]) => [n, bytesOf(d)]);
+      const bytes = new Uint8Array(entries.reduce((a, [, b]) => a + b.length, 0));
+      let at = 0;
+      for (const [, b] of entries) {
+        bytes.set(b, at);
+        at += b.length;
+      }
+      const sheets = entries.some(([n, b]) => glue.isSpreadsheet(n, b.subarray(0, 8)));
+      ruleFiles = { json: JSON.stringify(entries.map(([n, b]) => [n, b.length])), bytes, sheets };
+      glue.setRuleFiles(ruleFiles.json, bytes);
+      if (full !== null && full !== glue) full.setRuleFiles(ruleFiles.json, bytes);
+    },
     compile(name, source, modules = []) {
-      const { c, modulesJson } = compiled(name, source, modules);
+      const { c, make, cIsFull } = compiled(name, source, modules);
+      if (c === null) return { type: "failure", errors: [NOT_LOADED] };
       if (!c.ok()) {
         const errors = json(c.errorsJson());
         c.free();
         return { type: "failure", errors };
       }
       const warnings = json(c.warningsJson());
-      return { type: "success", ruleSet: wrapRuleSet(name, source, modulesJson, c), warnings };
+      return { type: "success", ruleSet: wrapRuleSet(c, make, cIsFull), warnings };
     },
     check(name, source, modules = []) {
       const { c } = compiled(name, source, modules);
+      if (c === null) return { type: "failure", errors: [NOT_LOADED], warnings: [] };
       const errors = json(c.errorsJson());
       const warnings = json(c.warningsJson());
       c.free();
@@ -309,7 +374,7 @@ export function surveyApi(glue, loadFull) {
     async assess(
       { name, source, modules = [] },
       data,
-      { fileName = "answers.csv", units = null, unitsFileName = "units.csv", previous = "", keepGoing = false } = {},
+      { fileName = "answers.csv", units = null, unitsFileName = "units.csv", previous = "", params = {}, keepGoing = false } = {},
     ) {
       const bytes = bytesOf(data);
       const unitBytes = units === null ? new Uint8Array() : bytesOf(units);
@@ -317,7 +382,7 @@ export function surveyApi(glue, loadFull) {
       if (g === null) return { type: "failure", stage: "data", errors: [NOT_LOADED] };
       const prev = typeof previous === "string" ? previous : JSON.stringify(previous);
       const a = g.assessSurvey(
-        name, source, JSON.stringify(modules), fileName, bytes, unitsFileName, unitBytes, prev, keepGoing,
+        name, source, JSON.stringify(modules), fileName, bytes, unitsFileName, unitBytes, prev, JSON.stringify(params), keepGoing,
       );
       const summary = a.ok() ? json(a.summaryJson()) : null;
       const out = wrapAssessment(a, null);

@@ -24,6 +24,8 @@ const state = {
   rules: null, // { key, name, source, original, cases, casesName, bundled: index | null, restored: draft | null }
   data: null, // { fileName, bytes (Uint8Array or text), label }
   previous: null, // { fileName, text }
+  params: {}, // parameters' values for this run (本次参数), by id: text as typed or read from a table
+  paramInfo: [], // the rule set's parameters: [{ id, label, value (declared) }]
   warnings: [], // the rule set's warnings (警告) from its last compile
   units: null, // a survey's list of units (单位名单): { fileName, bytes }
   survey: false, // whether the rule set declares a survey (问卷): its data may be respondents' rows
@@ -60,6 +62,11 @@ const engine = {
   },
   /** Sends a job; resolves with the worker's reply. A newer scoring job replaces a queued one. */
   send(msg) {
+    // A job on the rules carries the files they name beside themselves (规则附表).
+    if (msg.source != null && state.rules) {
+      msg.ruleFiles = state.rules.files ?? {};
+      msg.ruleFilesVersion = state.rules.filesVersion ?? 0;
+    }
     return new Promise((resolve) => {
       if (msg.type === "assess") {
         this.queue = this.queue.filter((j) => j.msg.type !== "assess" || (j.resolve({ superseded: true }), false));
@@ -173,6 +180,7 @@ async function rescore() {
   const request = {
     type: "assess", name: state.rules.name, source: state.rules.source,
     data: state.data?.bytes ?? null, fileName: state.data?.fileName ?? "", previous: state.previous?.text ?? "",
+    params: givenParams(),
     // (not `units`: that is a job's count of units, which the watchdog reads)
     unitList: state.units?.bytes ?? null, unitListName: state.units?.fileName ?? "",
     label: state.data?.label ?? "",
@@ -181,6 +189,7 @@ async function rescore() {
   renderButtons();
   const r = await engine.send(request);
   if (r.superseded) return;
+  if (r.info) state.paramInfo = r.info.params ?? [];
   if (r.survey !== undefined || r.stage === "rules") state.survey = r.survey === true;
   if (!r.superseded) state.warnings = r.warnings ?? [];
   if (r.batch) {
@@ -335,6 +344,8 @@ async function chooseFile(name, text, draft) {
 function setRules(rules) {
   state.rules = rules;
   state.previous = null;
+  state.params = {};
+  state.paramInfo = [];
   state.units = null;
   state.result = null;
   state.failure = null;
@@ -528,6 +539,37 @@ const readers = {
     render();
     rescore();
   },
+  async "tables-file"(...files) {
+    if (!state.rules) return;
+    // Each file under the path the script names for it (by its file name), else its own name.
+    const wanted = missingTables();
+    const files2 = { ...(state.rules.files ?? {}) };
+    for (const file of files) {
+      const path = wanted.find((p) => basename(p) === file.name) ?? file.name;
+      files2[path] = new Uint8Array(await file.arrayBuffer());
+    }
+    state.rules.files = files2;
+    state.rules.filesVersion = (state.rules.filesVersion ?? 0) + 1;
+    render();
+    rescore();
+  },
+  async "params-file"(file) {
+    if (!state.rules) return;
+    const r = await engine.send({
+      type: "params-file", name: state.rules.name, source: state.rules.source,
+      data: new Uint8Array(await file.arrayBuffer()), fileName: file.name,
+    });
+    if (r.superseded) return;
+    if (r.values) {
+      state.params = { ...r.values };
+      if (state.failure?.stage === "params") state.failure = null;
+      render();
+      rescore();
+    } else {
+      state.failure = { stage: "params", errors: r.errors ?? [{ message: r.error ?? "参数表无法读取" }], paramsFile: file.name };
+      render();
+    }
+  },
   async "collect-units-file"(file) {
     state.collect.units = { fileName: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
     renderCollect();
@@ -573,8 +615,46 @@ function fixed(n) {
 }
 const gradeChip = (g) => (g ? `<span class="grade g${gradeIndex(g) ?? "x"}">${esc(g)}</span>` : "—");
 
+/** The parameters' values to send: those given for a parameter the rule set still declares. */
+function givenParams() {
+  const ids = new Set(state.paramInfo.map((p) => p.id));
+  return Object.fromEntries(Object.entries(state.params).filter(([id, v]) => ids.has(id) && String(v).trim() !== ""));
+}
+
+let paramsShown = "";
+/**
+ * The 参数 panel: each declared parameter with the value this run uses (editable) and the one
+ * the rule set writes; a parameter table loads them all. Drawn again only when what it shows
+ * changes, so typing in it is never interrupted.
+ */
+function renderParams() {
+  const info = state.paramInfo;
+  const given = givenParams();
+  const changed = info.filter((p) => given[p.id] != null && given[p.id] !== p.value);
+  const key = JSON.stringify([info, given, state.failure?.stage === "params"]);
+  if (key === paramsShown) return;
+  paramsShown = key;
+  if (info.length === 0) {
+    $("#params").innerHTML = "";
+    return;
+  }
+  const brief = info.map((p) => `${esc(p.label)} ${esc(given[p.id] ?? p.value)}`).join("；");
+  $("#params").innerHTML = `<details class="params"${changed.length || state.failure?.stage === "params" ? " open" : ""}>
+    <summary>参数（${info.length} 项${changed.length ? `，本次改了 ${changed.length} 项` : "，按规则集取值"}）：${brief}</summary>
+    <p class="hint">规则中的基准值、目标值等（如上年度全省平均数）。每年公布新数后在这里填写，或载入参数表（CSV、Excel 或 JSON：第一列写参数名称，第二列写取值），不必修改规则；计分明细会注明本次所用的值。</p>
+    <table class="params-table"><thead><tr><th>参数</th><th>本次取值</th><th>规则集取值</th></tr></thead><tbody>
+    ${info.map((p) => `<tr><td>${esc(p.label)} <code>${esc(p.id)}</code></td>
+      <td><input type="text" inputmode="decimal" data-param="${esc(p.id)}" value="${esc(given[p.id] ?? p.value)}" aria-label="${esc(p.label)}本次取值"></td>
+      <td>${esc(p.value)}</td></tr>`).join("")}
+    </tbody></table>
+    <p><button type="button" data-pick="params-file">载入参数表…</button>
+    <button type="button" id="reset-params"${Object.keys(given).length ? "" : " disabled"}>恢复规则集取值</button></p>
+  </details>`;
+}
+
 function render() {
   renderStatus();
+  renderParams();
   renderNotices();
   renderDiagnostics();
   renderSummary();
@@ -597,7 +677,8 @@ function renderButtons() {
 }
 
 function renderStatus() {
-  $("#status-rules").textContent = state.rules ? `规则：${basename(state.rules.name)}${state.rules.source !== state.rules.original ? "（已修改）" : ""}` : "";
+  const tables = Object.keys(state.rules?.files ?? {});
+  $("#status-rules").textContent = state.rules ? `规则：${basename(state.rules.name)}${state.rules.source !== state.rules.original ? "（已修改）" : ""}${tables.length ? `，附表 ${tables.map(basename).join("、")}` : ""}` : "";
   const names = { spreadsheet: "电子表格", GB18030: "GBK/GB18030 编码", "UTF-8": "UTF-8 编码" };
   const e = state.result?.encoding;
   const enc = e ? `，${names[e] ?? `${e} 编码`}` : "";
@@ -637,6 +718,11 @@ function unitOf(e) {
   return `${who}${e.units > 1 ? `等 ${e.units} 个单位` : ""}`;
 }
 
+/** The files the rules name beside themselves that are not loaded (R0415: 找不到规则附表“…”). */
+function missingTables() {
+  return ruleProblems().filter((e) => e.code === "R0415").map((e) => /找不到规则附表“(.+?)”/.exec(e.message ?? "")?.[1]).filter(Boolean);
+}
+
 /** Rule-side problems (compile errors, run-time errors, a stopped worker) for the editor. */
 function ruleProblems() {
   const f = state.failure;
@@ -656,10 +742,13 @@ function renderNotices() {
   const f = state.failure;
   let html = "";
   if (f && state.result) {
-    const what = f.stage === "data" || f.stage === "previous" ? `${f.label ? `数据 ${esc(f.label)} ` : "数据"}有错误` : f.stopped === "user" ? "计算已停止" : "规则有错误或运行被停止";
+    const what = f.stage === "params" ? "参数有误" : f.stage === "data" || f.stage === "previous" ? `${f.label ? `数据 ${esc(f.label)} ` : "数据"}有错误` : f.stopped === "user" ? "计算已停止" : "规则有错误或运行被停止";
     html += `<div class="notice warn">${what}，下表仍是上一次成功计算的结果。${ruleProblems().length ? ' <button type="button" class="link" data-goto-tab="editor">查看规则问题</button>' : ""}</div>`;
   } else if (f && ruleProblems().length) {
     html += `<div class="notice bad">规则有错误，无法计分。 <button type="button" class="link" data-goto-tab="editor">查看规则问题</button></div>`;
+  }
+  if (f?.stage === "params") {
+    html += `<div class="notice bad params-errors">参数有误，未按这些值计分（${f.paramsFile ? `参数表 ${esc(f.paramsFile)}，` : ""}共 ${f.errors.length} 处）：<ul>${f.errors.map(problemOf).map((e) => `<li>${codeChip(e.code)} ${esc(placeOf(e))} ${esc(e.message)}${e.help ? `<span class="help"><b>怎么改：</b>${esc(e.help)}</span>` : ""}</li>`).join("")}</ul></div>`;
   }
   if (f?.stage === "previous") {
     html += `<div class="notice bad">上期结果文件无法使用：${f.errors.map(problemOf).map((e) => `${codeChip(e.code)} ${esc(e.message)}${e.help ? `（${esc(e.help)}）` : ""}`).join("；")}</div>`;
@@ -712,6 +801,10 @@ function renderDiagnostics() {
   if (probs.length) {
     html = `<p class="bad">${state.failure?.stage === "eval" ? "规则运行出错" : state.failure?.stopped ? "计算已停止" : "规则有错误"}（${probs.length} 处）：</p><ul class="problems">` +
       probs.map(problemOf).map(problemItem).join("") + "</ul>";
+    const tables = missingTables();
+    if (tables.length) {
+      html += `<p>规则要读取附表 ${tables.map((t) => `“${esc(t)}”`).join("、")}：<button type="button" data-pick="tables-file" class="primary">载入规则附表…</button></p>`;
+    }
   } else if (state.result) {
     const r = state.result.report;
     const top = r.units.find((u) => u.rank === 1);
@@ -1483,14 +1576,26 @@ function wire() {
     } else if (t.dataset.unit) openUnit(t.dataset.unit, t.closest("tr[data-idx]") ? +t.closest("tr[data-idx]").dataset.idx : null);
     else if (t.classList.contains("problem") && t.dataset.line) editor.goto(+t.dataset.line, +t.dataset.column);
     else if (t.id === "clear-previous") { state.previous = null; render(); rescore(); }
+    else if (t.id === "reset-params") { state.params = {}; render(); rescore(); }
     else if (t.id === "clear-units") { state.units = null; render(); rescore(); }
     else if (t.id === "copy-data-errors") copyDataErrors(t);
+  });
+  // A parameter typed in: used from the next run on (on Enter or leaving the box).
+  $("#params").addEventListener("change", (e) => {
+    const id = e.target.dataset?.param;
+    if (!id) return;
+    const declared = state.paramInfo.find((p) => p.id === id)?.value;
+    const v = e.target.value.trim();
+    if (v === "" || v === declared) delete state.params[id];
+    else state.params[id] = v;
+    render();
+    rescore();
   });
   for (const id of Object.keys(readers)) {
     $(`#${id}`).addEventListener("change", async (e) => {
       const files = [...e.target.files];
       e.target.value = "";
-      if (files.length) await readers[id](...(id === "returns-file" ? files : files.slice(0, 1)));
+      if (files.length) await readers[id](...(id === "returns-file" || id === "tables-file" ? files : files.slice(0, 1)));
     });
   }
   $("#template-download").addEventListener("click", () => downloadTemplate());

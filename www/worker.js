@@ -1,7 +1,11 @@
 // kaohe 考核 — the engine's worker. All compiling and scoring runs here, so a slow rule never
 // blocks the page; the page stops a runaway worker with worker.terminate() and starts a new one.
 //
-// Messages in:  { id, type: "assess", name, source, data, fileName, previous, unitList?, unitListName? }
+// Messages in:  { id, type: "assess", name, source, data, fileName, previous, params, unitList?, unitListName? }
+//               (params: parameters' values by id, { id: "86.2" }; {} for the declared ones)
+//               { id, type: "params-file", name, source, data, fileName }   (a parameter table, read not set)
+//               Every job on rules carries ruleFiles ({ path: bytes }, the files the rules name
+//               beside themselves: 规则附表) and ruleFilesVersion (the page's count of loads).
 //               (unitList: the list of units for a survey's respondents, as `kaohe assess --units`)
 //               { id, type: "export", format: "xlsx" | "csv", request }   (request: the assess message)
 //               { id, type: "explain", request, index }   (one unit of a batch result)
@@ -31,6 +35,18 @@ kaohe.then(
 );
 
 let compiled = null; // { name, source, result } — the last compile, reused while the script is unchanged
+let filesKey = "[]"; // which files beside the rules (规则附表) the engine has: their names and the page's version
+
+/** Gives the engine the files the rules name (规则附表); a change compiles the rules again. */
+function useFiles(k, files, version) {
+  const key = JSON.stringify([version ?? 0, Object.keys(files ?? {})]);
+  if (key === filesKey) return;
+  filesKey = key;
+  k.setRuleFiles(files ?? {});
+  const old = compiled?.result;
+  if (old?.type === "success" && last?.ruleSet !== old.ruleSet) old.ruleSet.free();
+  compiled = null;
+}
 let last = null; // the last successful assessment, kept for exports and explanations
 
 function compile(k, name, source) {
@@ -71,7 +87,9 @@ async function assess(k, msg) {
 async function assessCompiled(k, c, msg) {
   const { id, data, fileName, previous } = msg;
   const survey = c.ruleSet.info.survey;
-  if (data == null) return { stage: "nodata", survey };
+  const set = c.ruleSet.setParams(msg.params ?? {});
+  if (set.type !== "success") return { stage: "params", errors: set.errors, info: c.ruleSet.info };
+  if (data == null) return { stage: "nodata", survey, info: c.ruleSet.info };
   postMessage({ id, type: "progress", phase: "read" });
   if (survey) return assessSurvey(k, c, msg);
   const loaded = c.ruleSet.loadUnits(data, { fileName, keepGoing: true });
@@ -101,9 +119,9 @@ async function assessCompiled(k, c, msg) {
  * A rule set with a survey (问卷): respondents' rows (or counts per unit) with the list of units
  * when one is given, scored with every unit explained; the reading's summary for the page.
  */
-async function assessSurvey(k, c, { id, name, source, data, fileName, previous, unitList, unitListName }) {
+async function assessSurvey(k, c, { id, name, source, data, fileName, previous, params, unitList, unitListName }) {
   const outcome = await k.survey.assess({ name, source }, data, {
-    fileName, units: unitList ?? null, unitsFileName: unitListName || "units.csv", previous: previous || "", keepGoing: true,
+    fileName, units: unitList ?? null, unitsFileName: unitListName || "units.csv", previous: previous || "", params: params ?? {}, keepGoing: true,
   });
   if (outcome.type !== "success") return { stage: outcome.stage, errors: zh(outcome.errors), survey: true };
   keep({ id, outcome });
@@ -173,6 +191,12 @@ const handlers = {
     const { files: lines, problems, errors, notes, ready, xlsx, csv } = r;
     return { summary: { files: lines, problems, errors, notes, ready }, bytes: xlsx, csv };
   },
+  "params-file"(k, { name, source, data, fileName }) {
+    const c = compile(k, name, source);
+    if (c.type !== "success") return { stage: "rules", errors: c.errors };
+    const r = c.ruleSet.readParams(data, { fileName });
+    return r.type === "success" ? { values: r.values } : { stage: "params", errors: zh(r.errors) };
+  },
   cases(k, { name, source, cases }) {
     const c = compile(k, name, source);
     if (c.type !== "success") return { errors: c.errors };
@@ -185,6 +209,9 @@ const handlers = {
 // survey is scored in that module whatever its data.
 function needsSpreadsheets(k, msg) {
   if (msg.type === "template" || msg.type === "merge") return true;
+  const files = msg.ruleFiles ?? msg.request?.ruleFiles ?? {};
+  if (Object.entries(files).some(([n, b]) => k.isSpreadsheet(n, b))) return true;
+  if (msg.type === "params-file") return k.isSpreadsheet(msg.fileName ?? "", msg.data);
   const request = msg.type === "assess" ? msg : msg.request;
   const sheet = request?.data != null && k.isSpreadsheet(request.fileName ?? "", request.data);
   const survey = request?.source != null && compile(k, request.name, request.source).ruleSet?.info.survey === true;
@@ -199,6 +226,8 @@ self.onmessage = async ({ data: msg }) => {
       // A failure to fetch shows up as a Chinese data error, or an export error — never an empty file.
       await k.loadSpreadsheets().catch(() => {});
     }
+    const files = msg.ruleFiles ?? msg.request?.ruleFiles;
+    if (files !== undefined) useFiles(k, files, msg.ruleFilesVersion ?? msg.request?.ruleFilesVersion);
     reply = await handlers[msg.type](k, msg);
   } catch (e) {
     reply = { error: `引擎内部错误：${e?.message ?? e}`, internal: true };

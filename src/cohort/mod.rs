@@ -10,7 +10,9 @@
 //!
 //! Then, cohort by cohort (`Standings::place`):
 //! 2. **Cohort indicators** (组内比较指标, `points.rs`): points against the other units of the
-//!    cohort, added to each unit's base and total. In memory only.
+//!    cohort, added to each unit's base and total; first those from sub-units' places in their
+//!    own cohorts (下级单位排名, `rollup.rs`), which places a cohort after its sub-units'. In
+//!    memory only.
 //! 3. **Ranks** (名次, `rank.rs`): by total, with the veto policy and the tie policy.
 //! 4. **Metric ranks** (指数名次, `rank.rs`). In memory only.
 //! 5. **Grades** (等次, `grades.rs`): bands, prerequisites and quotas, with the grade notes
@@ -32,6 +34,7 @@ mod grades;
 mod points;
 mod rank;
 mod report;
+mod rollup;
 mod score;
 mod state;
 mod stream;
@@ -211,8 +214,21 @@ impl Standings {
             })
             .max()
             .unwrap_or(0);
-        for idx in &cohorts.members {
+        let subs = rollup::SubUnits::new(set, held.as_ref());
+        let order = subs.order(set, held.as_ref(), rows, &cohorts.members);
+        let n = cohorts.members.len();
+        ranked.resize(n, 0);
+        worst.resize(n, Vec::new());
+        let mut placed_cohorts = vec![false; n];
+        for c in order {
+            let idx = &cohorts.members[c];
             if let Some(h) = held.as_mut() {
+                let around = (
+                    idx.as_slice(),
+                    cohorts.members.as_slice(),
+                    placed_cohorts.as_slice(),
+                );
+                rollup::rollup_points(rules, h, rows, around, &subs, errors);
                 points::cohort_points(rules, h, rows, idx, errors);
             }
             rank::rank(rows, idx, &set.veto_policy, set.ties);
@@ -221,20 +237,21 @@ impl Standings {
             }
             grades::assign(set, rows, notes, idx);
             let placed = idx.iter().filter(|i| rows[**i].rank.is_some()).count();
-            ranked.push(placed);
+            ranked[c] = placed;
             let mut last: Vec<u32> = idx.iter().filter_map(|i| rows[*i].rank).collect();
             if depth > 0 {
                 last.sort_unstable_by(|a, b| b.cmp(a));
                 last.dedup();
             }
             last.truncate(depth);
-            worst.push(last);
+            worst[c] = last;
+            placed_cohorts[c] = true;
             if let Some(h) = held.as_mut() {
                 state::states(rules, h, rows, idx, errors);
                 let cohort = CohortSize {
                     ranked: placed,
                     size: idx.len(),
-                    worst: worst.last().map_or(&[], Vec::as_slice),
+                    worst: worst[c].as_slice(),
                 };
                 consequences::apply(rules, h, rows, idx, cohort, errors);
             }

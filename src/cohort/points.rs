@@ -36,8 +36,12 @@ pub(super) fn cohort_points(
     }
     let (links, kept) = (held.links, &mut *held.kept);
     for (ck, ci) in set.cohort_items.iter().enumerate() {
-        // By the change of place: once every other item is in the totals (below).
-        if matches!(ci.method, CohortMethod::RankChange { .. }) {
+        // By the change of place: once every other item is in the totals (below); by the
+        // sub-units' places: before (`rollup.rs`).
+        if matches!(
+            ci.method,
+            CohortMethod::RankChange { .. } | CohortMethod::Rollup { .. }
+        ) {
             continue;
         }
         let mut values: Vec<(usize, Compared, Vec<DataUse>)> = Vec::new();
@@ -103,7 +107,9 @@ pub(super) fn cohort_points(
                         CohortMethod::ProportionalToBest => {
                             round(max * relative(v, best, ci.ascending), set.decimals)
                         }
-                        CohortMethod::RankChange { .. } => Decimal::ZERO,
+                        CohortMethod::RankChange { .. } | CohortMethod::Rollup { .. } => {
+                            Decimal::ZERO
+                        }
                     };
                     (points, rank)
                 }
@@ -140,7 +146,9 @@ pub(super) fn cohort_points(
                             let b = fmt(round(best, 4));
                             format!("{shown}，组内最优 {b}，按比例得 {p} 分")
                         }
-                        CohortMethod::RankChange { .. } => String::new(),
+                        CohortMethod::RankChange { .. } | CohortMethod::Rollup { .. } => {
+                            String::new()
+                        }
                     }
                 }
             };
@@ -158,7 +166,12 @@ pub(super) fn cohort_points(
 }
 
 /// A cohort item's result with its one reason.
-fn result(ci: &CohortItem, points: Decimal, detail: String, data: Vec<DataUse>) -> ItemResult {
+pub(super) fn result(
+    ci: &CohortItem,
+    points: Decimal,
+    detail: String,
+    data: Vec<DataUse>,
+) -> ItemResult {
     ItemResult {
         id: ci.id.clone(),
         label: ci.label.clone(),

@@ -202,7 +202,8 @@ fn decide(c: &Condition, known: &[Value]) -> Option<bool> {
                     .map(|_| false)
             }
         }
-        Condition::Closure(_) | Condition::Value(..) => None,
+        Condition::Not(c) => decide(c, known).map(|b| !b),
+        Condition::Closure(_) | Condition::Value(..) | Condition::Previous(_) => None,
     }
 }
 
@@ -330,6 +331,8 @@ impl Walk<'_> {
             }
             Condition::Closure(f) => self.closure(f, source, role),
             Condition::Value(m, _) => self.measure(m, source, role, 0),
+            Condition::Not(c) => self.condition(c, source, role),
+            Condition::Previous(_) => {}
         }
     }
 }

@@ -64,6 +64,9 @@ pub(super) struct Builder {
     pub(super) params: Vec<Param>,
     /// Item ids read as `#{ previous: "ID" }`, with where: checked once every item is declared.
     pub(super) previous_items: Vec<(Position, String)>,
+    /// Grades and consequences a condition tests in the previous period, with where: checked
+    /// once every grade and consequence is declared.
+    pub(super) previous_labels: Vec<(Position, crate::previous::PreviousLabel)>,
     /// `state(…)`.
     pub(super) state: Option<FnPtr>,
     /// `rollup(…)`.
@@ -92,6 +95,8 @@ pub(super) struct Builder {
     pub(super) warnings: Vec<RuleError>,
     /// The numbers each declaration writes, by where it is: for the check of items' wording.
     pub(super) declared_numbers: Vec<(Position, Vec<Decimal>)>,
+    /// Reads the files the rule set names beside itself (规则附表).
+    pub(super) files: Option<super::FileLoader>,
 }
 
 impl Builder {
@@ -121,6 +126,7 @@ impl Builder {
             metrics: Vec::new(),
             params: Vec::new(),
             previous_items: Vec::new(),
+            previous_labels: Vec::new(),
             state: None,
             rollups: Vec::new(),
             survey: None,
@@ -135,6 +141,7 @@ impl Builder {
             errors: Vec::new(),
             warnings: Vec::new(),
             declared_numbers: Vec::new(),
+            files: None,
         }
     }
 
@@ -150,6 +157,11 @@ impl Builder {
     pub(super) fn error(&mut self, pos: Position, m: Message) {
         self.errors
             .push(RuleError::new(SourceLocation::new(&self.file, pos), m));
+    }
+
+    /// Records a mistake at a place of another file (a cell of a workbook beside the rules).
+    pub(super) fn error_in(&mut self, location: SourceLocation, m: Message) {
+        self.errors.push(RuleError::new(location, m));
     }
 
     /// Records a mistake at `token` inside the declaration's call at `pos`, or at `pos` when
@@ -353,6 +365,26 @@ impl Builder {
             }
         }
         let mut bad_vetoes = Vec::new();
+        for (pos, label) in &self.previous_labels {
+            use crate::previous::PreviousLabel;
+            match label {
+                PreviousLabel::Grade(names) => {
+                    for g in names
+                        .iter()
+                        .filter(|g| !band_names.iter().any(|b| *b == ***g))
+                    {
+                        unknown.push((*pos, rules::previous_grade_place(), g.to_string()));
+                    }
+                }
+                PreviousLabel::Consequence(name) => {
+                    if !self.consequences.iter().any(|c| *c.name == **name) {
+                        let near = closest(name, self.consequences.iter().map(|c| &*c.name));
+                        let m = rules::undeclared_consequence(name, near);
+                        bad_vetoes.push((*pos, name.to_string(), m));
+                    }
+                }
+            }
+        }
         for c in &self.consequences {
             if let Outcome::Grade(g) = &c.when {
                 if !band_names.contains(g) {

@@ -276,6 +276,7 @@ pub(super) fn param(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
         id: id.into(),
         label: label.into(),
         value,
+        declared: value,
         pos,
     });
 }

@@ -236,12 +236,99 @@ fn rank_change(s: &mut Spec, max: Decimal) -> Option<CohortMethod> {
     }
 }
 
+/// `rollup: #{ over: FIELD, bottom_ranks: N | top_ranks: N, each: P, cap: C }` or
+/// `rollup: #{ over: FIELD, total: "mean" | "sum", scale: S }`: points from the sub-units'
+/// places or totals; the measure is the link field.
+fn sub_units(s: &mut Spec, max: Decimal) -> Option<(Measure, CohortMethod)> {
+    let m = s.get("rollup")?.clone().try_cast::<Map>();
+    let Some(m) = m else {
+        s.err_at(Token::Key("rollup"), rules::bad_rollup());
+        return None;
+    };
+    const KEYS: [&str; 7] = [
+        "over",
+        "bottom_ranks",
+        "top_ranks",
+        "each",
+        "cap",
+        "total",
+        "scale",
+    ];
+    for k in m.keys() {
+        if !KEYS.contains(&k.as_str()) {
+            let help = crate::messages::closest(k, KEYS.into_iter())
+                .map(|n| rules::rename_key(k, n))
+                .unwrap_or_else(|| rules::bad_rollup().text);
+            let m = rules::unknown_key(k, rules::KeyPlace::In("rollup"), Some(help));
+            s.err_at(Token::Key(k), m);
+        }
+    }
+    let over = match m.get("over").and_then(|d| d.clone().into_string().ok()) {
+        Some(name) => s.field_ref(&name, "over")?,
+        None => {
+            s.err_at(Token::Key("rollup"), rules::bad_rollup());
+            return None;
+        }
+    };
+    let rule = if m.contains_key("total") {
+        let mean = match m.get("total").map(ToString::to_string).as_deref() {
+            Some("mean") => Some(true),
+            Some("sum") => Some(false),
+            _ => None,
+        };
+        let scale = match m.get("scale") {
+            None => Some(Decimal::ONE),
+            Some(v) => to_decimal(v).filter(|x| *x > Decimal::ZERO),
+        };
+        let alone = ["bottom_ranks", "top_ranks", "each", "cap"]
+            .iter()
+            .all(|k| !m.contains_key(*k));
+        mean.zip(scale)
+            .filter(|_| alone)
+            .map(|(mean, scale)| SubRule::Totals { mean, scale })
+    } else {
+        let n = |k: &str| {
+            m.get(k)
+                .and_then(|d| d.as_int().ok())
+                .and_then(|n| u32::try_from(n).ok())
+                .filter(|n| *n > 0)
+        };
+        let place = match (m.contains_key("bottom_ranks"), m.contains_key("top_ranks")) {
+            (true, false) => n("bottom_ranks").map(SubPlace::BottomRanks),
+            (false, true) => n("top_ranks").map(SubPlace::TopRanks),
+            _ => None,
+        };
+        let each = m.get("each").and_then(to_decimal).filter(|e| !e.is_zero());
+        let cap = match m.get("cap") {
+            None => Some(None),
+            Some(c) => to_decimal(c).filter(|c| *c > Decimal::ZERO).map(Some),
+        };
+        match (place, each, cap) {
+            (Some(place), Some(each), Some(cap)) if each < Decimal::ZERO || each <= max => {
+                Some(SubRule::Places { place, each, cap })
+            }
+            _ => None,
+        }
+    };
+    match rule {
+        Some(rule) => Some((Measure::Field(over), CohortMethod::Rollup { over, rule })),
+        None => {
+            s.err_at(Token::Key("rollup"), rules::bad_rollup());
+            None
+        }
+    }
+}
+
 /// `cohort_indicator("id", #{ … })`: scored by comparing the units of a cohort.
 pub(super) fn cohort_indicator(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
     let (mut s, head) = head(b, pos, id, spec, Decl::CohortIndicator(id).text(), false);
-    // By the change of place: it reads the previous period's place, no value of its own.
+    // By the change of place: it reads the previous period's place, no value of its own; by
+    // the sub-units' places: their link field.
     let by_place = s.has("rank_change");
-    let measure = if by_place {
+    let rollup = s.has("rollup").then(|| sub_units(&mut s, head.max));
+    let measure = if let Some(r) = &rollup {
+        r.as_ref().map(|(m, _)| m.clone())
+    } else if by_place {
         Some(Measure::Previous(crate::previous::PreviousValue::Rank))
     } else {
         let m = s.measure("value");
@@ -255,6 +342,7 @@ pub(super) fn cohort_indicator(b: &mut Builder, pos: Position, id: &str, spec: &
         "vs_average",
         "proportional_to_best",
         "rank_change",
+        "rollup",
     ];
     let present: Vec<&str> = methods.iter().copied().filter(|k| s.has(k)).collect();
     let method = if present.len() == 1 {
@@ -291,6 +379,7 @@ pub(super) fn cohort_indicator(b: &mut Builder, pos: Position, id: &str, spec: &
                 .filter(|b| *b)
                 .map(|_| CohortMethod::VsAverage),
             "rank_change" => rank_change(&mut s, head.max),
+            "rollup" => rollup.flatten().map(|(_, m)| m),
             _ => s
                 .boolean("proportional_to_best")
                 .filter(|b| *b)

@@ -28,6 +28,37 @@ use builder::Builder;
 use rhai::{Dynamic, Engine, AST};
 use rust_decimal::Decimal;
 
+/// Reads a file a rule set names beside itself (规则附表: a decision table kept in a workbook),
+/// by the path the script writes; `None` when there is no such file. The CLI reads it from the
+/// rule file's folder, the browser from the files loaded with the rules.
+pub type FileLoader = Box<dyn Fn(&str) -> Option<Vec<u8>> + Send + Sync>;
+
+/// The largest file beside the rules read (a decision table's workbook).
+pub const MAX_FILE_BYTES: usize = 16 << 20;
+
+/// Reads the files a rule file names beside itself: paths relative to its folder, never
+/// outside it (no absolute path, no `..`), at most [`MAX_FILE_BYTES`].
+#[cfg(not(target_arch = "wasm32"))]
+pub fn files_beside(rules: &std::path::Path) -> FileLoader {
+    use std::path::{Component, Path};
+    let dir = rules.parent().map(Path::to_path_buf).unwrap_or_default();
+    Box::new(move |path| {
+        let rel = Path::new(path);
+        let inside = rel
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+        if !inside {
+            return None;
+        }
+        let full = dir.join(rel);
+        let size = std::fs::metadata(&full).ok()?.len();
+        if size > MAX_FILE_BYTES as u64 {
+            return None;
+        }
+        std::fs::read(full).ok()
+    })
+}
+
 /// A rule set ready to score units: the declarations plus the script's closures.
 pub struct Rules {
     /// The declarations.
@@ -53,6 +84,24 @@ impl Rules {
         &self.warnings
     }
 
+    /// Uses these parameter values (参数, from [`crate::params::read`] or
+    /// [`crate::params::parse_pair`]) for the runs that follow, in place of the declared ones;
+    /// the reasons show the value used and the one the rule set declares.
+    pub fn set_params(&mut self, values: &[crate::params::ParamValue]) {
+        for v in values {
+            if let Some(p) = self.set.params.get_mut(v.index) {
+                p.value = v.value;
+            }
+        }
+    }
+
+    /// Puts back every parameter's declared value.
+    pub fn reset_params(&mut self) {
+        for p in &mut self.set.params {
+            p.value = p.declared;
+        }
+    }
+
     /// Compiles a rule script. `file` names it in error messages.
     pub fn compile(file: &str, source: &str) -> Result<Self, RuleErrors> {
         Self::compile_with_modules(file, source, &[])
@@ -64,6 +113,18 @@ impl Rules {
         source: &str,
         modules: &[(String, String)],
     ) -> Result<Self, RuleErrors> {
+        Self::compile_with_files(file, source, modules, Box::new(|_| None))
+    }
+
+    /// Compiles a rule script that may `import` the given helper modules and name files beside
+    /// it (a decision table's workbook: `table: #{ file: "x.xlsx", sheet: "…" }`), which
+    /// `files` reads.
+    pub fn compile_with_files(
+        file: &str,
+        source: &str,
+        modules: &[(String, String)],
+        files: FileLoader,
+    ) -> Result<Self, RuleErrors> {
         let source = sandbox::script_text(source);
         if let Some(e) = sandbox::too_large(file, source) {
             return Err(RuleErrors(vec![e]));
@@ -72,7 +133,9 @@ impl Rules {
         let mut engine = sandbox::engine();
         let (resolver, compiled) = sandbox::modules(&engine, modules, &mut errors);
         engine.set_module_resolver(resolver.clone());
-        let builder = api::share(Builder::new(file, source));
+        let mut builder = Builder::new(file, source);
+        builder.files = Some(files);
+        let builder = api::share(builder);
         api::register(&mut engine, &builder);
 
         let ast = match engine.compile(source) {

@@ -53,9 +53,19 @@ pub(super) fn total_range(b: &Builder) -> (Option<Decimal>, Decimal) {
     for i in &b.cohort_items {
         high = high.saturating_add(i.max);
         // Points taken for places fallen (名次进退) lower the least total.
-        if let crate::model::CohortMethod::RankChange { down, .. } = &i.method {
-            let most = down.iter().map(|(_, p)| *p).max().unwrap_or_default();
-            taken = taken.map(|t| t.saturating_add(most));
+        match &i.method {
+            crate::model::CohortMethod::RankChange { down, .. } => {
+                let most = down.iter().map(|(_, p)| *p).max().unwrap_or_default();
+                taken = taken.map(|t| t.saturating_add(most));
+            }
+            // Points taken for sub-units' places: as far as `cap`, else without a floor.
+            crate::model::CohortMethod::Rollup {
+                rule: crate::model::SubRule::Places { each, cap, .. },
+                ..
+            } if each.is_sign_negative() => {
+                taken = taken.zip(*cap).map(|(t, c)| t.saturating_add(c));
+            }
+            _ => {}
         }
     }
     if let Some(cap) = b.header.as_ref().and_then(|h| h.bonus_max) {

@@ -61,6 +61,63 @@ impl<'a> Spec<'a> {
         self.b.warn_at(self.pos, token, m);
     }
 
+    /// Reads a file the rule set names beside itself; `None` when there is none or it is too
+    /// large ([`super::MAX_FILE_BYTES`]).
+    pub(crate) fn load_file(&mut self, path: &str) -> Option<Vec<u8>> {
+        let bytes = (self.b.files.as_ref()?)(path)?;
+        (bytes.len() <= super::MAX_FILE_BYTES).then_some(bytes)
+    }
+
+    /// Reports a mistake at a cell of a file beside the rules: `file` (with its sheet, in the
+    /// message), row and column, 1-based.
+    pub(crate) fn err_in(&mut self, file: &str, row: usize, column: usize, m: Message) {
+        let m = rules::within(&self.what, m);
+        let location = crate::error::SourceLocation {
+            file: file.to_string(),
+            line: row,
+            column,
+        };
+        self.b.error_in(location, m);
+    }
+
+    /// The VALUE a table's header names: a field, metric or parameter by id or label. `Err`
+    /// with the id or label it is closest to.
+    pub(crate) fn value_named(&mut self, name: &str) -> Result<Measure, Option<String>> {
+        let name = name.trim();
+        let b = &self.b;
+        let id = b
+            .fields
+            .iter()
+            .find(|f| *f.name == *name || f.label.trim() == name)
+            .map(|f| f.name.to_string())
+            .or_else(|| {
+                b.metrics
+                    .iter()
+                    .find(|m| *m.id == *name || m.label.trim() == name)
+                    .map(|m| m.id.to_string())
+            })
+            .or_else(|| {
+                b.params
+                    .iter()
+                    .find(|p| *p.id == *name || p.label.trim() == name)
+                    .map(|p| p.id.to_string())
+            });
+        let Some(id) = id else {
+            let known: Vec<&str> = b
+                .fields
+                .iter()
+                .flat_map(|f| [&*f.name, f.label.trim()])
+                .chain(b.metrics.iter().flat_map(|m| [&*m.id, m.label.trim()]))
+                .chain(b.params.iter().flat_map(|p| [&*p.id, p.label.trim()]))
+                .collect();
+            return Err(closest(name, known.into_iter()).map(str::to_string));
+        };
+        match self.measure_of(&Dynamic::from(id), "inputs") {
+            Some(m) => Ok(m),
+            None => Err(None),
+        }
+    }
+
     pub(crate) fn err(&mut self, m: Message) {
         let m = rules::within(&self.what, m);
         self.b.error(self.pos, m);
@@ -325,6 +382,9 @@ impl<'a> Spec<'a> {
         let what = match p.clone().into_string().ok().as_deref() {
             Some("rank") => PreviousValue::Rank,
             Some("total") => PreviousValue::Total,
+            Some(key) if key.starts_with("state.") && key.len() > "state.".len() => {
+                PreviousValue::State(key["state.".len()..].into())
+            }
             // An item's id, checked against every item once all are declared.
             Some(id) if !id.is_empty() => {
                 self.b.previous_items.push((self.pos, id.to_string()));
@@ -549,6 +609,18 @@ impl<'a> Spec<'a> {
                 .collect();
             return Some(make(parts));
         }
+        if let Some(inner) = m.get("not") {
+            if m.len() != 1 {
+                self.err_at(Token::Key("not"), rules::bad_any_all("not", key));
+                return None;
+            }
+            return Some(Condition::Not(Box::new(self.condition_of(inner, key)?)));
+        }
+        for key in ["previous_grade", "previous_consequence"] {
+            if let Some(v) = m.get(key) {
+                return self.previous_label(key, v, m.len());
+            }
+        }
         if m.contains_key("value") {
             let value = self.shape_value(
                 &m,
@@ -605,6 +677,41 @@ impl<'a> Spec<'a> {
                 None
             }
         }
+    }
+
+    /// `#{ previous_grade: NAME | [NAME…] }` or `#{ previous_consequence: NAME }`: last
+    /// period's grade or consequences; the names are checked once all are declared.
+    fn previous_label(&mut self, key: &str, v: &Dynamic, keys: usize) -> Option<Condition> {
+        use crate::previous::PreviousLabel;
+        let names: Vec<Name> = match v.clone().try_cast::<Array>() {
+            Some(list) => list
+                .into_iter()
+                .filter_map(|n| n.into_string().ok())
+                .map(Name::from)
+                .collect(),
+            None => v
+                .clone()
+                .into_string()
+                .ok()
+                .map(Name::from)
+                .into_iter()
+                .collect(),
+        };
+        let single = !v.is_array();
+        let ok = keys == 1
+            && !names.is_empty()
+            && names.iter().all(|n| !n.trim().is_empty())
+            && (key == "previous_grade" || single);
+        if !ok {
+            self.err_at(Token::Key(key), rules::bad_previous_label(key));
+            return None;
+        }
+        let label = match key {
+            "previous_grade" => PreviousLabel::Grade(names),
+            _ => PreviousLabel::Consequence(names.into_iter().next()?),
+        };
+        self.b.previous_labels.push((self.pos, label.clone()));
+        Some(Condition::Previous(label))
     }
 
     /// The type of the declared field `i`.

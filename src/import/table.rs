@@ -144,58 +144,16 @@ pub fn read_rows(name: &str, bytes: &[u8]) -> Result<Vec<FileRow>, Message> {
 }
 
 fn file_rows(name: &str, bytes: &[u8]) -> Result<Vec<FileRow>, Message> {
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    let looks_zip_or_ole = bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&[0xD0, 0xCF]);
-    match ext.as_str() {
-        "xlsx" | "xlsm" | "xls" | "ods" => spreadsheet(name, bytes),
-        "csv" | "txt" | "tsv" => csv_rows(name, bytes),
-        _ if looks_zip_or_ole => spreadsheet(name, bytes),
-        _ => Err(msg::unsupported(name)),
-    }
-}
-
-#[cfg(feature = "spreadsheets")]
-fn spreadsheet(name: &str, bytes: &[u8]) -> Result<Vec<FileRow>, Message> {
-    crate::data::first_sheet_rows(bytes)
-        .map(|rows| {
-            rows.into_iter()
-                .map(|(r, cells)| (r, cells.into_iter().map(|c| clean(&c)).collect()))
-                .collect()
-        })
-        .map_err(|why| msg::unreadable(name, &why))
-}
-
-#[cfg(not(feature = "spreadsheets"))]
-fn spreadsheet(name: &str, _bytes: &[u8]) -> Result<Vec<FileRow>, Message> {
-    Err(msg::unsupported(name))
-}
-
-/// A CSV in the encoding Excel or WPS saved it in, separated by `,` `;` or tab.
-fn csv_rows(name: &str, bytes: &[u8]) -> Result<Vec<FileRow>, Message> {
-    let (text, _) = crate::data::decode(bytes);
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let delimiter = [b',', b';', b'\t']
+    use crate::data::RowsError;
+    let rows = crate::data::plain_rows(name, bytes).map_err(|e| match e {
+        RowsError::Unsupported => msg::unsupported(name),
+        RowsError::Unreadable(why) => msg::unreadable(name, &why),
+        RowsError::Csv { line, why } => msg::unreadable_csv(name, line, &why),
+    })?;
+    Ok(rows
         .into_iter()
-        .max_by_key(|d| first.bytes().filter(|b| b == d).count())
-        .unwrap_or(b',');
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(i + 1, |p| p.line() as usize);
-            msg::unreadable_csv(name, line, &e.to_string())
-        })?;
-        let line = record.position().map_or(i + 1, |p| p.line() as usize);
-        rows.push((line, record.iter().map(clean).collect()));
-    }
-    Ok(rows)
+        .map(|(r, cells)| (r, cells.iter().map(|c| clean(c)).collect()))
+        .collect())
 }
 
 /// A cell's text: trimmed, line breaks inside it removed (a wrapped Chinese sentence).

@@ -301,6 +301,19 @@ pub(crate) fn no_data() -> Message {
     )
 }
 
+/// T0005: a case's `params` that name no parameter or give no number.
+pub(crate) fn bad_params(why: &str) -> Message {
+    Message::new(
+        "T0005",
+        format!("参数（params）有误：{why}"),
+        format!("`params`: {why}"),
+    )
+    .help(
+        "写作 \"params\": {\"参数id\": 数值}，参数须是规则集用 param(…) 声明过的",
+        "write \"params\": {\"ID\": NUMBER} with ids of parameters the rule set declares",
+    )
+}
+
 /// T0006: the case file is not valid JSON.
 pub(crate) fn not_json(line: usize, column: usize, why: &str) -> Message {
     Message::new(

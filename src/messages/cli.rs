@@ -205,25 +205,16 @@ pub fn param_unusable(given: &str, known: &[&str]) -> Message {
     let id = given.split('=').next().unwrap_or(given).trim();
     let m = Message::new(
         "C0015",
-        format!("--param {given}：应写作“参数id=数值”，参数 id 须是规则集用 param(…) 声明过的"),
+        format!(
+            "--param {given}：应写作“参数id=数值”，参数 id（或名称）须是规则集用 param(…) 声明过的"
+        ),
         format!(
             "--param {given}: write ID=NUMBER, with the id of a parameter the rule set declares"
         ),
     );
-    match crate::messages::closest(id, known.iter().copied()) {
-        Some(near) if near != id => m.help(
-            format!("您是不是想写 `{near}`？"),
-            format!("did you mean `{near}`?"),
-        ),
-        _ if known.is_empty() => m.help(
-            "此规则集没有声明参数",
-            "this rule set declares no parameters",
-        ),
-        _ => m.help(
-            format!("可用的参数：{}", known.join("、")),
-            format!("its parameters: {}", known.join(", ")),
-        ),
-    }
+    let near = crate::messages::closest(id, known.iter().copied()).filter(|n| *n != id);
+    let h = super::data::which_param(near, known);
+    m.help(h.zh, h.en)
 }
 
 /// C0014: `kaohe codes` asked for a code the catalogue does not have.
@@ -332,6 +323,17 @@ pub fn data_errors_summary(n: usize, name: &str, go_on: bool) -> Text {
             ),
         )
     }
+}
+
+/// The line under the errors of a parameter table (`--params`), which stop the run.
+pub fn params_errors_summary(n: usize, name: &str) -> Text {
+    Text::new(
+        format!("参数表“{name}”中共有 {n} 处错误；没有计分（改正参数表后重试）"),
+        format!(
+            "{n} error{} in the parameter table `{name}`; nothing was scored",
+            plural(n)
+        ),
+    )
 }
 
 /// The line under the rule failures of a run.

@@ -4,7 +4,7 @@
 //! Codes by theme: `D01xx` the header (表头: missing and doubled columns), `D02xx` a row's cells
 //! (单元格: type, allowed values, blanks, unit ids), `D03xx` the file as a whole (文件: empty,
 //! unreadable, JSON shape, encodings, spreadsheets refused), `D09xx` the previous period's
-//! result (上期结果).
+//! result (上期结果, `D090x`) and a parameter table (参数表, `D091x`).
 //!
 //! Texts from the file (cells, headers, keys) are quoted with [`quoted`]: control characters
 //! escaped and at most 40 characters. In zh-CN they stand in “”, in English in backticks.
@@ -100,6 +100,11 @@ pub const KINDS: &[(&str, &str, &str)] = &[
         "上期结果没有单位列表",
         "previous result has no units list",
     ),
+    ("D0911", "参数表无法读取", "parameter table unreadable"),
+    ("D0912", "参数表中的参数未声明", "parameter not declared"),
+    ("D0913", "参数取值不是数字", "parameter value not a number"),
+    ("D0914", "同一参数给了两个取值", "parameter given twice"),
+    ("D0915", "参数表中没有参数", "parameter table empty"),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -661,6 +666,136 @@ pub(crate) fn previous_without_units() -> Message {
         "the file has no `units` list",
     )
     .maybe_help(Some(previous_hint()))
+}
+
+/// How a parameter table is written, for its errors' hints.
+fn params_form() -> Text {
+    Text::new(
+        "参数表每行写一个参数：第一列为参数 id 或名称，第二列为取值（表头可写“参数,取值”）；或 JSON：{\"参数id\": 取值}",
+        "one parameter a row: its id or label, then its value (a header such as `param,value` is optional); or JSON `{\"ID\": VALUE}`",
+    )
+}
+
+/// `D0911`: a parameter table larger than `max` bytes.
+pub(crate) fn params_too_large(max: usize) -> Message {
+    Message::new(
+        "D0911",
+        format!("参数表超过 {} KB，不读取", max / 1024),
+        format!(
+            "the parameter table is larger than {} KB and is not read",
+            max / 1024
+        ),
+    )
+    .maybe_help(Some(params_form()))
+}
+
+/// `D0911`: a JSON parameter table that does not parse as an object.
+pub(crate) fn params_unreadable(why: &str) -> Message {
+    Message::new(
+        "D0911",
+        format!("参数表不是有效的 JSON 对象：{why}"),
+        format!("the parameter table is not a valid JSON object: {why}"),
+    )
+    .maybe_help(Some(params_form()))
+}
+
+/// `D0911`: a parameter table neither a workbook, a CSV nor JSON.
+pub(crate) fn params_unsupported(name: &str) -> Message {
+    Message::new(
+        "D0911",
+        format!(
+            "无法读取参数表“{}”：须为 .csv、.xlsx/.xls/.ods 或 .json 文件",
+            quoted(name)
+        ),
+        format!(
+            "cannot read the parameter table `{}`: use a .csv, .xlsx/.xls/.ods or .json file",
+            quoted(name)
+        ),
+    )
+    .maybe_help(Some(params_form()))
+}
+
+/// `D0911`: a CSV line of a parameter table that does not parse.
+pub(crate) fn params_bad_line(line: usize, why: &str) -> Message {
+    Message::new(
+        "D0911",
+        format!("参数表第 {line} 行无法读取：{why}"),
+        format!("line {line} of the parameter table cannot be read: {why}"),
+    )
+    .help(
+        "检查该行的引号是否成对",
+        "check that the quotes in that line are paired",
+    )
+}
+
+/// `D0912`: a row naming no parameter of the rule set.
+pub(crate) fn param_unknown(key: &str, near: Option<&str>, known: &[&str]) -> Message {
+    let m = Message::new(
+        "D0912",
+        format!("规则集没有名为“{}”的参数", quoted(key)),
+        format!("the rule set declares no parameter `{}`", quoted(key)),
+    );
+    let h = which_param(near, known);
+    m.help(h.zh, h.en)
+}
+
+/// The hint for a parameter name not declared: the one meant, else the rule set's parameters.
+pub(crate) fn which_param(near: Option<&str>, known: &[&str]) -> Text {
+    match near {
+        Some(n) => Text::new(
+            format!("您是不是想写“{n}”？"),
+            format!("did you mean `{n}`?"),
+        ),
+        None if known.is_empty() => Text::new(
+            "此规则集没有声明参数（param(…)）",
+            "this rule set declares no parameters (`param(…)`)",
+        ),
+        None => Text::new(
+            format!("可用的参数：{}", known.join("、")),
+            format!("its parameters: {}", known.join(", ")),
+        ),
+    }
+}
+
+/// `D0913`: a parameter's value that is not a number.
+pub(crate) fn param_not_number(label: &str, given: &str) -> Message {
+    Message::new(
+        "D0913",
+        format!("参数“{label}”的取值“{}”不是数字", quoted(given)),
+        format!(
+            "the value `{}` of parameter `{label}` is not a number",
+            quoted(given)
+        ),
+    )
+    .help(
+        "填写阿拉伯数字，如 86.2（可带 %），不带单位或文字",
+        "write a number in digits such as 86.2 (a % sign may follow), without units or words",
+    )
+}
+
+/// `D0914`: a parameter given two different values.
+pub(crate) fn param_twice(label: &str, first_row: usize) -> Message {
+    let (zh, en) = if first_row == 0 {
+        ("前面".to_string(), "before".to_string())
+    } else {
+        (format!("第 {first_row} 行"), format!("in row {first_row}"))
+    };
+    Message::new(
+        "D0914",
+        format!("参数“{label}”给了两个不同的取值（{zh}已给出）"),
+        format!("parameter `{label}` is given two different values (first {en})"),
+    )
+    .help("删去其中一行", "delete one of the rows")
+}
+
+/// `D0915`: a parameter table with no rows.
+pub(crate) fn params_empty() -> Message {
+    Message::new(
+        "D0915",
+        "参数表中没有参数",
+        "the parameter table gives no parameters",
+    )
+    .maybe_help(Some(params_form()))
 }
 
 // ---------------------------------------------------------------------------------------------

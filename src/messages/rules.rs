@@ -89,6 +89,16 @@ pub const KINDS: &[(&str, &str, &str)] = &[
     ),
     ("R0413", "扣分项写法不对", "malformed deduction"),
     ("R0414", "基础分超出总分", "base outside the scale"),
+    (
+        "R0415",
+        "规则附表无法读取",
+        "table file beside the rules unreadable",
+    ),
+    (
+        "R0416",
+        "规则附表中的单元格写法不对",
+        "malformed cell in a table file",
+    ),
     ("R0501", "等次写法不对", "malformed grade band"),
     (
         "R0502",
@@ -778,6 +788,39 @@ pub(crate) fn undeclared_category(name: &str, near: Option<&str>) -> Message {
 }
 
 /// R0102: a consequence names a veto id that no veto has.
+pub(crate) fn undeclared_consequence(name: &str, near: Option<&str>) -> Message {
+    Message::new(
+        "R0102",
+        format!("`previous_consequence` 读取的结果运用“{name}”没有声明"),
+        format!("`previous_consequence` reads consequence `{name}`, which is not declared"),
+    )
+    .help_or(near.map(did_you_mean_name), || {
+        Text::new(
+            "请写 `consequence(\"名称\", …)` 中声明过的名称",
+            "name a consequence declared with `consequence(\"NAME\", …)`",
+        )
+    })
+}
+
+/// Where a previous-grade condition stands, for [`within`].
+pub(crate) fn previous_grade_place() -> Text {
+    Text::new("`previous_grade` 条件", "a `previous_grade` condition")
+}
+
+/// R0308: a `previous_grade` / `previous_consequence` condition not written as one name (or,
+/// for grades, a list of names) and nothing else.
+pub(crate) fn bad_previous_label(key: &str) -> Message {
+    Message::new(
+        "R0308",
+        format!("`{key}` 条件应只写一个名称（等次可写名称列表）"),
+        format!("a `{key}` condition takes one name (a grade, a list of names) and no other key"),
+    )
+    .help(
+        "例如 `#{ previous_grade: [\"不合格\", \"基本合格\"] }` 或 `#{ previous_consequence: \"黄牌\" }`",
+        "e.g. `#{ previous_grade: [\"不合格\", \"基本合格\"] }` or `#{ previous_consequence: \"黄牌\" }`",
+    )
+}
+
 pub(crate) fn undeclared_veto(id: &str, near: Option<&str>) -> Message {
     Message::new(
         "R0102",
@@ -1278,8 +1321,8 @@ pub(crate) fn bad_linked(key: &str, op_key: &str, link_key: &str) -> Message {
 /// How a previous period's figure is written.
 pub(crate) fn previous_form() -> Text {
     Text::new(
-        "写作 `#{ previous: \"rank\" }`（上期名次）、`#{ previous: \"total\" }`（上期得分）或 `#{ previous: \"指标id\" }`（上期该项得分）",
-        "write `#{ previous: \"rank\" }`, `#{ previous: \"total\" }` or `#{ previous: \"ITEM_ID\" }`",
+        "写作 `#{ previous: \"rank\" }`（上期名次）、`#{ previous: \"total\" }`（上期得分）、`#{ previous: \"指标id\" }`（上期该项得分）或 `#{ previous: \"state.键\" }`（上期状态中的数）",
+        "write `#{ previous: \"rank\" }`, `#{ previous: \"total\" }`, `#{ previous: \"ITEM_ID\" }` or `#{ previous: \"state.KEY\" }`",
     )
 }
 
@@ -1392,8 +1435,8 @@ pub(crate) fn bad_any_all(word: &str, key: &str) -> Message {
     let f = condition_forms();
     Message::new(
         "R0310",
-        format!("`{key}` 中的 `{word}` 须是唯一的键，且其条件列表不能为空"),
-        format!("`{word}` in `{key}` must be the only key, with a non-empty list of conditions"),
+        format!("`{key}` 中的 `{word}` 须是唯一的键，且其条件不能为空"),
+        format!("`{word}` in `{key}` must be the only key, with a condition (`any`/`all`: a non-empty list)"),
     )
     .help(f.zh, f.en)
 }
@@ -1596,6 +1639,233 @@ pub(crate) fn table_inputs() -> Message {
     .help(
         "如 `table: #{ inputs: [\"safety\", \"cases\"], rows: [[#{ at_least: 95 }, #{ at_most: 2 }, 10], [\"-\", \"-\", 0]] }`",
         "such as `table: #{ inputs: [\"safety\", \"cases\"], rows: [[#{ at_least: 95 }, #{ at_most: 2 }, 10], [\"-\", \"-\", 0]] }`",
+    )
+}
+
+/// How a table kept in a workbook is named, for hints.
+fn table_file_form() -> Text {
+    Text::new(
+        "写作 `table: #{ file: \"附表.xlsx\", sheet: \"工作表名\" }`，附表文件放在规则文件旁（同一文件夹）",
+        "write `table: #{ file: \"tables.xlsx\", sheet: \"SHEET\" }` with the workbook beside the rule file",
+    )
+}
+
+/// R0402: a table with `sheet` but no `file`.
+pub(crate) fn table_file_key() -> Message {
+    let f = table_file_form();
+    Message::new(
+        "R0402",
+        "决策表写了 `sheet`，但没有写附表文件 `file`",
+        "the decision table names a `sheet` but no `file`",
+    )
+    .help(f.zh, f.en)
+}
+
+/// R0402: a table with both its own `rows` and a `file`.
+pub(crate) fn table_rows_and_file() -> Message {
+    Message::new(
+        "R0402",
+        "决策表的行要么写在 `rows` 中，要么来自附表 `file`，不能两者都写",
+        "a decision table takes its rows from `rows` or from a `file`, not both",
+    )
+    .help("删去其中之一", "delete one of them")
+}
+
+/// R0415: the table's file is not beside the rules.
+pub(crate) fn table_file_missing(file: &str) -> Message {
+    Message::new(
+        "R0415",
+        format!("找不到规则附表“{file}”"),
+        format!("the table file `{file}` is not found"),
+    )
+    .help(
+        format!("把“{file}”放在规则文件旁（与 .rhai 文件同一文件夹，按 file 中写的相对路径）；在网页中点“载入规则附表…”选择该文件"),
+        format!("put `{file}` beside the rule file (the path is relative to it); in the browser, use 载入规则附表… to load it"),
+    )
+}
+
+/// R0415: a table file neither a workbook nor a CSV.
+pub(crate) fn table_file_unsupported(file: &str) -> Message {
+    Message::new(
+        "R0415",
+        format!("规则附表“{file}”须为 .xlsx/.xls/.ods 表格或 .csv 文件"),
+        format!("the table file `{file}` must be an .xlsx/.xls/.ods workbook or a .csv file"),
+    )
+    .help(
+        "在 Excel 或 WPS 中另存为 .xlsx",
+        "save it as .xlsx in Excel or WPS",
+    )
+}
+
+/// R0415: a table file that cannot be read.
+pub(crate) fn table_file_unreadable(file: &str, why: &Message) -> Message {
+    Message::new(
+        "R0415",
+        format!("规则附表“{file}”无法读取：{}", why.text.zh),
+        format!("the table file `{file}` cannot be read: {}", why.text.en),
+    )
+    .maybe_help(why.help.clone())
+}
+
+/// R0415: no sheet of that name.
+#[cfg_attr(not(feature = "spreadsheets"), allow(dead_code))]
+pub(crate) fn table_sheet_missing(sheet: &str, names: &[String]) -> Message {
+    let m = Message::new(
+        "R0415",
+        format!("规则附表中没有名为“{sheet}”的工作表"),
+        format!("the table file has no sheet `{sheet}`"),
+    );
+    match super::closest(sheet, names.iter().map(String::as_str)) {
+        Some(n) => m.help(
+            format!("您是不是想写“{n}”？"),
+            format!("did you mean `{n}`?"),
+        ),
+        None if names.is_empty() => m.help(
+            "该文件中没有有数据的工作表",
+            "the file has no sheet with data",
+        ),
+        None => {
+            let zh: Vec<String> = names.iter().map(|n| format!("“{n}”")).collect();
+            m.help(
+                format!("工作表有：{}", zh.join("、")),
+                format!("its sheets: {}", names.join(", ")),
+            )
+        }
+    }
+}
+
+/// R0415: a sheet with no rows.
+pub(crate) fn table_sheet_empty(file: &str, sheet: &str) -> Message {
+    let f = table_sheet_layout();
+    Message::new(
+        "R0415",
+        format!(
+            "规则附表“{file}”{}没有表格行",
+            if sheet.is_empty() {
+                String::new()
+            } else {
+                format!("工作表“{sheet}”")
+            }
+        ),
+        format!(
+            "the table file `{file}` {}has no rows",
+            if sheet.is_empty() {
+                String::new()
+            } else {
+                format!("sheet `{sheet}` ")
+            }
+        ),
+    )
+    .help(f.zh, f.en)
+}
+
+/// How a table sheet is laid out, for hints.
+fn table_sheet_layout() -> Text {
+    Text::new(
+        "第一行写各列读取的字段（名称或 id）和“分值”，以下每行一个条件组合：如 ≥95、<90、-（不限），最后一列为分值",
+        "the first row names each column's field (label or id) then 分值 (points); each row below holds a cell per column (≥95, <90, - for any) and its points",
+    )
+}
+
+/// The place of a sheet cell in words: 工作表“综合评定”B3.
+pub(crate) fn sheet_cell(sheet: &str, row: usize, column: usize) -> Text {
+    let cell = format!("{}{row}", super::column_letter(column));
+    if sheet.is_empty() {
+        Text::new(format!("单元格 {cell}"), format!("cell {cell}"))
+    } else {
+        Text::new(
+            format!("工作表“{sheet}”单元格 {cell}"),
+            format!("sheet `{sheet}` cell {cell}"),
+        )
+    }
+}
+
+/// A message about a sheet's cell, led by its place.
+pub(crate) fn in_sheet(place: Text, m: Message) -> Message {
+    within(&place, m)
+}
+
+/// R0416: a header row with no input columns before the points.
+pub(crate) fn table_sheet_no_inputs() -> Message {
+    let f = table_sheet_layout();
+    Message::new(
+        "R0416",
+        "规则附表的表头没有条件列（分值列之前应有读取的字段）",
+        "the table's header has no input columns before the points",
+    )
+    .help(f.zh, f.en)
+}
+
+/// R0416: the script's `inputs` and the sheet's columns differ in number.
+pub(crate) fn table_sheet_columns(inputs: usize, columns: usize) -> Message {
+    Message::new(
+        "R0416",
+        format!("规则中 `inputs` 有 {inputs} 项，附表分值列前有 {columns} 列，应一一对应"),
+        format!(
+            "`inputs` gives {inputs} values but the sheet has {columns} columns before its points"
+        ),
+    )
+    .help(
+        "删去 `inputs`（由表头的字段名读取），或使两者列数一致",
+        "leave out `inputs` (the header names the fields) or make them match",
+    )
+}
+
+/// R0416: a header that names no field, metric or parameter.
+pub(crate) fn table_sheet_header(header: &str, near: Option<&str>) -> Message {
+    let m = Message::new(
+        "R0416",
+        format!("表头“{header}”不是规则集声明的字段、统计项或参数"),
+        format!("the header `{header}` names no declared field, metric or parameter"),
+    );
+    match near {
+        Some(n) => m.help(
+            format!("您是不是想写“{n}”？"),
+            format!("did you mean `{n}`?"),
+        ),
+        None => m.help(
+            "表头写字段的名称（如“群众安全感”）或 id",
+            "write a field's label or id in the header",
+        ),
+    }
+}
+
+/// R0416: a condition cell not in the table's grammar.
+pub(crate) fn table_sheet_cell(cell: &str) -> Message {
+    Message::new(
+        "R0416",
+        format!("条件“{cell}”无法识别"),
+        format!("the condition `{cell}` is not understood"),
+    )
+    .help(
+        "写作数字（等于）、≥95、>90、≤2、<60、95以上、2以下、不低于90，或用逗号连写如“≥90, <95”；空白或“-”表示不限；是/否",
+        "write a number (equals), ≥95, >90, ≤2, <60, or several joined by commas such as `>=90, <95`; blank or - for any value; 是/否",
+    )
+}
+
+/// R0416: a points cell that is not a number.
+pub(crate) fn table_sheet_points(cell: &str) -> Message {
+    Message::new(
+        "R0416",
+        format!("分值“{cell}”不是数字"),
+        format!("the points `{cell}` are not a number"),
+    )
+    .help(
+        "分值列填写数字，如 10 或 2.5",
+        "write the points as a number such as 10 or 2.5",
+    )
+}
+
+/// R0408: a `rollup` not written as its form.
+pub(crate) fn bad_rollup() -> Message {
+    Message::new(
+        "R0408",
+        "`rollup` 写法不对：应写明所属单位字段 `over`，再写名次 `bottom_ranks` 或 `top_ranks`（正整数）与每个下级单位的分值 `each`（扣分写负数），或写得分 `total: \"mean\"`/`\"sum\"` 与计入比例 `scale`（正数）",
+        "`rollup` takes `over` (the field holding a sub-unit's parent), then `bottom_ranks` or `top_ranks` (a whole number above 0) with `each` (negative to take points), or `total: \"mean\"`/`\"sum\"` with `scale` (above 0)",
+    )
+    .help(
+        "如 `rollup: #{ over: \"county\", bottom_ranks: 2, each: -0.5, cap: 3 }`（所辖单位排名末两位的每个扣0.5分，最多扣3分；`each` 为正数时不超过 `max`），或 `rollup: #{ over: \"county\", total: \"mean\", scale: 0.1 }`（所辖单位平均得分的10%计入）",
+        "such as `rollup: #{ over: \"county\", bottom_ranks: 2, each: -0.5, cap: 3 }` (a positive `each` is at most `max`) or `rollup: #{ over: \"county\", total: \"mean\", scale: 0.1 }`",
     )
 }
 

@@ -29,6 +29,7 @@ mod linear;
 mod map;
 mod occurrences;
 mod score;
+mod sheet;
 mod table;
 mod target;
 mod yes;
@@ -289,7 +290,13 @@ pub(crate) fn points(cx: &mut Ctx, item: &Item) -> Option<(Decimal, How)> {
     let max = item.max;
     if let Some(cond) = &item.applies {
         if !cx.test(cond, &item.id, item.pos)? {
-            return Some((max, How::NotApplicable));
+            // A bonus that does not apply adds nothing (不适用，不加分); an indicator counts as
+            // full marks, a deduction takes nothing.
+            let full = match item.kind {
+                crate::model::ItemKind::Bonus => Decimal::ZERO,
+                _ => max,
+            };
+            return Some((full, How::NotApplicable));
         }
     }
     let rule = item.shape.rule();
@@ -335,10 +342,10 @@ pub(crate) fn explain(cx: &Ctx, item: &Item, points: Decimal, how: How) -> ItemR
     let shown = rounding.unwrap_or(points);
     let mut reasons = match how {
         How::NotApplicable => one(
-            if item.kind == crate::model::ItemKind::Deduction {
-                "不适用，不扣分".into()
-            } else {
-                "不适用，按满分计".into()
+            match item.kind {
+                crate::model::ItemKind::Deduction => "不适用，不扣分".into(),
+                crate::model::ItemKind::Bonus => "不适用，不加分".into(),
+                _ => "不适用，按满分计".into(),
             },
             points,
             item.applies

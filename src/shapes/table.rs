@@ -50,39 +50,45 @@ pub struct Table {
     pub hit: Hit,
     /// Each row: a cell per input (the bounds that must all hold; none = any) and its points.
     pub rows: Vec<(Vec<Vec<Bound>>, Decimal)>,
+    /// The workbook the rows come from (规则附表), when not written in the script.
+    pub origin: Option<super::sheet::Origin>,
 }
 
-/// `table: #{ inputs, hit, rows }`.
+/// `table: #{ inputs, hit, rows }`, or `table: #{ file, sheet, hit, inputs? }` from a workbook.
 pub(super) fn parse(s: &mut Spec) -> Option<Shape> {
     let m = s.shape_map("table")?;
+    const KEYS: [&str; 5] = ["inputs", "hit", "rows", "file", "sheet"];
     for k in m.keys() {
-        if !["inputs", "hit", "rows"].contains(&k.as_str()) {
-            let help = rules::shape_keys_are("table", &["inputs", "hit", "rows"]);
+        if !KEYS.contains(&k.as_str()) {
+            let help = rules::shape_keys_are("table", &KEYS);
             s.err_at(
                 Token::Key(k),
                 rules::unknown_key(k, rules::KeyPlace::In("table"), Some(help)),
             );
         }
     }
-    let inputs: Vec<Measure> = match m.get("inputs").and_then(|d| d.clone().try_cast::<Array>()) {
-        Some(list) if !list.is_empty() => {
-            let mut out = Vec::new();
-            for v in &list {
-                match s.measure_of(v, "inputs")? {
-                    Measure::Closure(_) => {
-                        s.err_at(Token::Key("inputs"), rules::table_inputs());
-                        return None;
+    let from_file = m.contains_key("file") || m.contains_key("sheet");
+    let inputs: Option<Vec<Measure>> =
+        match m.get("inputs").and_then(|d| d.clone().try_cast::<Array>()) {
+            Some(list) if !list.is_empty() => {
+                let mut out = Vec::new();
+                for v in &list {
+                    match s.measure_of(v, "inputs")? {
+                        Measure::Closure(_) => {
+                            s.err_at(Token::Key("inputs"), rules::table_inputs());
+                            return None;
+                        }
+                        measure => out.push(measure),
                     }
-                    measure => out.push(measure),
                 }
+                Some(out)
             }
-            out
-        }
-        _ => {
-            s.err_at(Token::Key("table"), rules::table_inputs());
-            return None;
-        }
-    };
+            _ if from_file && !m.contains_key("inputs") => None,
+            _ => {
+                s.err_at(Token::Key("table"), rules::table_inputs());
+                return None;
+            }
+        };
     let hit = match m.get("hit").map(|h| h.to_string()).as_deref() {
         None | Some("first") => Hit::First,
         Some("unique") => Hit::Unique,
@@ -92,6 +98,20 @@ pub(super) fn parse(s: &mut Spec) -> Option<Shape> {
             Hit::First
         }
     };
+    if from_file {
+        let (inputs, rows, origin) = super::sheet::read(s, &m, inputs)?;
+        let table = Table {
+            inputs,
+            hit,
+            rows,
+            origin: Some(origin),
+        };
+        if hit == Hit::Unique {
+            table.check_unique(s);
+        }
+        return Some(Shape::Table(table));
+    }
+    let inputs = inputs?;
     let Some(list) = m.get("rows").and_then(|d| d.clone().try_cast::<Array>()) else {
         s.err_at(Token::Key("table"), rules::table_row(0, inputs.len()));
         return None;
@@ -118,7 +138,12 @@ pub(super) fn parse(s: &mut Spec) -> Option<Shape> {
         s.err_at(Token::Key("rows"), rules::table_row(0, inputs.len()));
         return None;
     }
-    let table = Table { inputs, hit, rows };
+    let table = Table {
+        inputs,
+        hit,
+        rows,
+        origin: None,
+    };
     if hit == Hit::Unique {
         table.check_unique(s);
     }
@@ -157,6 +182,32 @@ fn holds(cell: &[Bound], v: Option<Decimal>) -> bool {
 }
 
 impl Table {
+    /// Row `k` as a person finds it: its row in the sheet, else its place in `rows` (1-based).
+    fn row_number(&self, k: usize) -> usize {
+        self.origin
+            .as_ref()
+            .and_then(|o| o.rows.get(k).copied())
+            .unwrap_or(k + 1)
+    }
+
+    /// The table in words: 决策表, or 附表“x.xlsx”工作表“…” for one kept in a workbook.
+    fn words(&self) -> String {
+        self.origin
+            .as_ref()
+            .map_or_else(|| "决策表".to_string(), super::sheet::Origin::words)
+    }
+
+    /// Reports a mistake of the whole table: at its `rows`, or at its `file` (named in words).
+    fn report(&self, s: &mut Spec, m: crate::messages::Message) {
+        match &self.origin {
+            None => s.err_at(Token::Key("rows"), m),
+            Some(o) => {
+                let words = crate::messages::Text::new(o.words(), o.words());
+                s.err_at(Token::Text(&o.file), rules::within(&words, m));
+            }
+        }
+    }
+
     /// The rows that hold for these input values, as the hit policy takes them.
     fn hits(&self, values: &[Option<Decimal>]) -> Vec<usize> {
         let mut out = Vec::new();
@@ -190,10 +241,12 @@ impl Table {
                 let meet: Option<Vec<Decimal>> = cells.map(|(x, y)| meeting(x, y)).collect();
                 if let Some(at) = meet {
                     let shown: Vec<String> = at.iter().map(|v| fmt(*v)).collect();
-                    s.err_at(
-                        Token::Key("rows"),
-                        rules::table_overlap(a + 1, b + 1, &shown.join(", ")),
+                    let m = rules::table_overlap(
+                        self.row_number(a),
+                        self.row_number(b),
+                        &shown.join(", "),
                     );
+                    self.report(s, m);
                     return;
                 }
             }
@@ -234,7 +287,7 @@ impl Table {
                 .any(|(cells, _)| cells.iter().zip(&values).all(|(c, v)| holds(c, *v)));
             if !covered {
                 let shown: Vec<String> = values.iter().flatten().map(|v| fmt(*v)).collect();
-                s.err_at(Token::Key("rows"), rules::table_gap(&shown.join(", ")));
+                self.report(s, rules::table_gap(&shown.join(", ")));
                 return;
             }
             // The next combination.
@@ -311,15 +364,21 @@ impl Scoring for Table {
     }
 
     fn check(&self, max: Decimal, s: &mut Spec) {
-        if let Some((_, p)) = self
+        if let Some(k) = self
             .rows
             .iter()
-            .find(|(_, p)| *p > max || *p < Decimal::ZERO)
+            .position(|(_, p)| *p > max || *p < Decimal::ZERO)
         {
-            s.err_at(
-                Token::Key("rows"),
-                rules::linear_point_outside(&fmt(*p), &fmt(max)),
-            );
+            let m = rules::linear_point_outside(&fmt(self.rows[k].1), &fmt(max));
+            match self.origin {
+                None => s.err_at(Token::Key("rows"), m),
+                Some(_) => {
+                    let row = self.row_number(k);
+                    let at =
+                        crate::messages::Text::new(format!("第 {row} 行"), format!("row {row}"));
+                    self.report(s, rules::within(&at, m));
+                }
+            }
         }
     }
 
@@ -341,21 +400,30 @@ impl Scoring for Table {
             .collect();
         let hits = self.hits(&values);
         let detail = match hits.as_slice() {
-            [] => format!("{}，没有命中决策表的任何一行，不得分", seen.join("、")),
-            [k] => format!(
-                "{}，命中决策表第 {} 行，计 {} 分",
+            [] => format!(
+                "{}，没有命中{}的任何一行，不得分",
                 seen.join("、"),
-                k + 1,
+                self.words()
+            ),
+            [k] => format!(
+                "{}，命中{}第 {} 行，计 {} 分",
+                seen.join("、"),
+                self.words(),
+                self.row_number(*k),
                 fmt(self.rows[*k].1)
             ),
             many => {
-                let rows: Vec<String> = many.iter().map(|k| (k + 1).to_string()).collect();
+                let rows: Vec<String> = many
+                    .iter()
+                    .map(|k| self.row_number(*k).to_string())
+                    .collect();
                 let raw = many
                     .iter()
                     .fold(Decimal::ZERO, |a, k| a.saturating_add(self.rows[*k].1));
                 let mut d = format!(
-                    "{}，命中决策表第 {} 行，合计 {} 分",
+                    "{}，命中{}第 {} 行，合计 {} 分",
                     seen.join("、"),
+                    self.words(),
                     rows.join("、"),
                     fmt(raw)
                 );

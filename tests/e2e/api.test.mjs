@@ -333,3 +333,71 @@ test("browser modules: the engine module reads no spreadsheets until loadSpreads
   assert.equal(rs.scoreBatch(units.units).scores.csv(), rs.scoreBatch(rs.loadUnits(b.data).units).scores.csv());
   rs.free();
 });
+
+test("params: setParams and readParams change a run's parameter, the reasons say so, bad values are every one reported", () => {
+  const b = kaohe.bundled().find((x) => x.id === "city-safety-negative");
+  const rs = kaohe.compile(b.rulesPath, b.rules).ruleSet;
+  assert.deepEqual(rs.info.params, [{ id: "prov_clear_rate", label: "上年度全省平均破案率", value: "85" }]);
+  const clear = (o, id) => o.report.units.find((u) => u.id === id).items.find((i) => i.id === "neg.clear");
+  assert.equal(clear(rs.assess(b.data, { fileName: b.dataPath }), "C02").points, 0);
+  assert.deepEqual(rs.setParams({ 上年度全省平均破案率: 90 }), { type: "success" });
+  const o = rs.assess(b.data, { fileName: b.dataPath });
+  assert.equal(clear(o, "C02").points, -0.5);
+  assert.match(clear(o, "C02").reasons[0].detail, /90（本次参数；规则集原为 85）/);
+  // The same JSON as the CLI with --param.
+  const cli = execFileSync(KAOHE_BIN, ["assess", "city-safety-negative", "--format", "json", "--param", "prov_clear_rate=90"], { cwd: ROOT }).toString();
+  assert.equal(o.reportJson + "\n", cli);
+  // A bad table: every error, none set (the declared value is back).
+  const bad = rs.setParams({ prov_clear_rat: 90, 上年度全省平均破案率: "九十" });
+  assert.equal(bad.type, "failure");
+  assert.deepEqual(bad.errors.map((e) => e.code).sort(), ["D0912", "D0913"]);
+  assert.equal(clear(rs.assess(b.data, { fileName: b.dataPath }), "C02").points, 0);
+  // A CSV table, read without being set.
+  const read = rs.readParams("参数,取值\nprov_clear_rate,88.5%\n", { fileName: "参数.csv" });
+  assert.deepEqual(read, { type: "success", values: { prov_clear_rate: "88.5" } });
+  assert.equal(rs.readParams("参数,取值\n未知,1\n", { fileName: "p.csv" }).errors[0].code, "D0912");
+  rs.free();
+});
+
+test("rule files: a decision table in a workbook beside the rules is read by the full module and scores as the CLI does", async () => {
+  const engine = await import("../../pkg/kaohe_bg_glue.js");
+  engine.initSync({ module: read("pkg/kaohe_bg_glue_bg.wasm") });
+  const k = api(engine, async () => {
+    const full = await import("../../pkg/full/kaohe_bg_glue.js");
+    full.initSync({ module: read("pkg/full/kaohe_bg_glue_bg.wasm") });
+    return full;
+  });
+  const dir = mkdtempSync(join(tmpdir(), "kaohe-table-"));
+  const source = `ruleset(#{ id: "t", title: "附表测试", decimals: 2 });
+field("code", #{ label: "编码", type: "text" });
+field("safety", #{ label: "群众安全感", type: "percent" });
+field("cases", #{ label: "刑事案件立案数", type: "int" });
+unit(#{ id: "code" });
+indicator("overall", #{ label: "综合评定", max: 10, table: #{ file: "附表.xlsx", sheet: "综合评定", hit: "first" } });
+`;
+  const book = xlsx([["群众安全感", "刑事案件立案数", "分值"], ["≥95", "≤2", 10], [">=90", "-", 6], ["-", "-", 0]], "综合评定");
+  const data = "编码,群众安全感,刑事案件立案数\nA,96,1\nB,92,5\nC,80,0\n";
+  // Without the file: R0415, naming it.
+  const missing = k.compile("t.rhai", source);
+  assert.equal(missing.type, "failure");
+  assert.equal(missing.errors[0].code, "R0415");
+  assert.match(missing.errors[0].message, /找不到规则附表“附表.xlsx”/);
+  // A workbook needs the full module: not loaded yet, then loaded.
+  k.setRuleFiles({ "附表.xlsx": book });
+  assert.equal(k.compile("t.rhai", source).type, "failure");
+  await k.loadSpreadsheets();
+  const c = k.compile("t.rhai", source);
+  assert.equal(c.type, "success", JSON.stringify(c.errors));
+  const o = c.ruleSet.assess(data, { fileName: "d.csv" });
+  assert.deepEqual(o.report.units.map((u) => u.items[0].points), [10, 6, 0]);
+  assert.match(o.report.units[1].items[0].reasons[0].detail, /命中附表“附表.xlsx”工作表“综合评定”第 3 行，计 6 分/);
+  // The CLI reads the same workbook beside the same rule file: the same bytes.
+  writeFileSync(join(dir, "t.rhai"), source);
+  writeFileSync(join(dir, "附表.xlsx"), book);
+  writeFileSync(join(dir, "d.csv"), data);
+  const cli = execFileSync(KAOHE_BIN, ["assess", "t.rhai", "d.csv", "--format", "json"], { cwd: dir }).toString();
+  assert.equal(o.reportJson + "\n", cli);
+  k.setRuleFiles({});
+  assert.equal(k.compile("t.rhai", source).errors[0].code, "R0415");
+  c.ruleSet.free();
+});

@@ -343,6 +343,76 @@ test("a rule file of one's own: every mistake is marked in the editor", async ()
   await page.click("#tab-result");
 });
 
+test("参数: this year's benchmark typed in or loaded as a table changes the points, the reasons say so, a bad value is reported", async () => {
+  const index = await page.locator("#ruleset-select option", { hasText: "负面清单" }).getAttribute("value");
+  await page.selectOption("#ruleset-select", index);
+  await waitTop("河口县", "100.00");
+  const panel = page.locator("#params details.params");
+  assert.match(await panel.locator("summary").innerText(), /参数（1 项，按规则集取值）：上年度全省平均破案率 85/);
+  const total = (name) => page.locator("#result-table tbody tr", { hasText: name }).locator("td.c-total").innerText();
+  assert.equal(await total("城西区"), "93.00");
+  await panel.locator("summary").click();
+  const input = panel.locator("input[data-param=prov_clear_rate]");
+  await input.fill("90");
+  await input.press("Enter");
+  await page.waitForFunction(() => [...document.querySelectorAll("#result-table tbody tr")].some((tr) => tr.innerText.includes("城西区") && tr.querySelector("td.c-total")?.innerText.trim() === "92.50"));
+  assert.match(await page.locator("#params summary").innerText(), /本次改了 1 项/);
+  await page.locator("#result-table tbody tr", { hasText: "城西区" }).locator(".unit-link").click();
+  await page.locator("#unit-dialog").waitFor({ state: "visible" });
+  assert.match(await page.locator("#unit-body").innerText(), /上年度全省平均破案率 90（本次参数；规则集原为 85）/);
+  await shot("params-reason");
+  await page.keyboard.press("Escape");
+  // A value that is not a number: said in Chinese with its code; the last good table stays.
+  await page.locator("#params input[data-param=prov_clear_rate]").fill("九十");
+  await page.locator("#params input[data-param=prov_clear_rate]").press("Enter");
+  const notice = page.locator("#notices .params-errors");
+  await notice.waitFor();
+  assert.match(await notice.innerText(), /D0913[\s\S]*“九十”不是数字/);
+  assert.equal(await total("城西区"), "92.50");
+  await shot("params-error");
+  // A table of parameters (by label, with a %), loaded from a file.
+  await page.setInputFiles("#params-file", { name: "参数.csv", mimeType: "text/csv", buffer: Buffer.from("参数,取值\n上年度全省平均破案率,89%\n") });
+  await page.waitForFunction(() => [...document.querySelectorAll("#result-table tbody tr")].some((tr) => tr.innerText.includes("城西区") && tr.querySelector("td.c-total")?.innerText.trim() === "92.75"));
+  assert.equal(await page.locator("#notices .params-errors").count(), 0);
+  assert.equal(await page.locator("#params input[data-param=prov_clear_rate]").inputValue(), "89");
+  await page.click("#reset-params");
+  await page.waitForFunction(() => [...document.querySelectorAll("#result-table tbody tr")].some((tr) => tr.innerText.includes("城西区") && tr.querySelector("td.c-total")?.innerText.trim() === "93.00"));
+  await shot("params-panel");
+});
+
+test("规则附表: a rule file naming a workbook asks for it, and scores by its sheet once loaded", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kaohe-app-table-"));
+  const rules = join(dir, "附表测试.rhai");
+  writeFileSync(rules, `ruleset(#{ id: "t", title: "附表测试", decimals: 2 });
+field("code", #{ label: "编码", type: "text" });
+field("name", #{ label: "名称", type: "text" });
+field("safety", #{ label: "群众安全感", type: "percent" });
+field("cases", #{ label: "刑事案件立案数", type: "int" });
+unit(#{ id: "code", name: "name" });
+indicator("overall", #{ label: "综合评定", max: 10, table: #{ file: "附表.xlsx", sheet: "综合评定" } });
+`);
+  writeFileSync(join(dir, "附表.xlsx"), xlsx([["群众安全感", "刑事案件立案数", "分值"], ["≥95", "≤2", 10], [">=90", "-", 6], ["-", "-", 0]], "综合评定"));
+  writeFileSync(join(dir, "d.csv"), "编码,名称,群众安全感,刑事案件立案数\nA,甲镇,96,1\nB,乙镇,92,5\nC,丙镇,80,0\n");
+  await page.click("#tab-editor");
+  await page.setInputFiles("#rules-file", rules);
+  const ask = page.locator("#diagnostics button[data-pick=tables-file]");
+  await ask.waitFor();
+  assert.match(await page.locator("#diagnostics").innerText(), /R0415[\s\S]*找不到规则附表“附表.xlsx”/);
+  await shot("table-file-missing");
+  await page.setInputFiles("#tables-file", join(dir, "附表.xlsx"));
+  await page.locator("#editor .gutter .err").waitFor({ state: "detached" });
+  await page.setInputFiles("#data-file", join(dir, "d.csv"));
+  await page.click("#tab-result");
+  await waitTop("甲镇", "10.00");
+  assert.match(await page.locator("#status-rules").innerText(), /附表 附表.xlsx/);
+  await page.locator("#result-table tbody tr", { hasText: "乙镇" }).locator(".unit-link").click();
+  await page.locator("#unit-dialog").waitFor({ state: "visible" });
+  assert.match(await page.locator("#unit-body").innerText(), /命中附表“附表.xlsx”工作表“综合评定”第 3 行，计 6 分/);
+  await page.keyboard.press("Escape");
+  await page.selectOption("#ruleset-select", "0");
+  await waitTop("城关镇", "101.00");
+});
+
 test("export: XLSX workbook, CSV and JSON downloads", async () => {
   const save = async (button) => {
     const [download] = await Promise.all([page.waitForEvent("download"), page.click(button)]);
