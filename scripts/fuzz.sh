@@ -21,7 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO_FUZZ_VERSION=0.13.1
-ALL_TARGETS=(compile_rules read_data assess rules_and_data)
+ALL_TARGETS=(compile_rules read_data assess rules_and_data side_files)
 NIGHTLY=${FUZZ_NIGHTLY:-nightly}
 SANITIZER=${FUZZ_SANITIZER:-none}
 PARALLEL=${FUZZ_PARALLEL:-1}

@@ -22,6 +22,7 @@ pub const TARGETS: &[(&str, fn(&[u8]))] = &[
     ("read_data", read_data),
     ("assess", assess),
     ("rules_and_data", rules_and_data),
+    ("side_files", side_files),
 ];
 
 /// A target by name.
@@ -193,5 +194,68 @@ fn same_results(rules: &Rules, units: &[Unit], report: &Report, batch: &[UnitSco
                 u.row
             );
         }
+    }
+}
+
+/// The names a `side_files` input is read under (the first byte picks).
+const SIDE_NAMES: [&str; 3] = ["t.csv", "t.json", "t.xlsx"];
+
+/// The rule set `side_files` compiles: a parameter and a decision table kept in the file.
+const SIDE_RULES: &str = r#"
+ruleset(#{ id: "side", title: "附表", decimals: 2 });
+field("code", #{ label: "编码", type: "text" });
+field("a", #{ label: "甲", type: "number" });
+field("b", #{ label: "乙", type: "int" });
+unit(#{ id: "code" });
+param("p", #{ label: "基准", value: 85 });
+indicator("t", #{ label: "决策表", max: 10, table: #{ file: "FILE", hit: "unique" } });
+deduction("d", #{ label: "差", deduct: #{ value: #{ diff: "a", from: "p" }, below: 0, each: 0.25 } });
+"#;
+
+/// `side_files`: the first byte picks a name (`t.csv`, `t.json`, `t.xlsx`), the rest is a file
+/// beside the rules, read as a parameter table (`kaohe::params::read`) and as a decision table's
+/// sheet. Either gives values or errors, never a panic; a table that compiles scores a unit.
+pub fn side_files(input: &[u8]) {
+    let Some((&first, bytes)) = input.split_first() else {
+        return;
+    };
+    let name = SIDE_NAMES[usize::from(first) % SIDE_NAMES.len()];
+    let source = SIDE_RULES.replace("FILE", name);
+    let file = bytes.to_vec();
+    let loader: kaohe::compile::FileLoader = Box::new(move |_| Some(file.clone()));
+    let rules = match Rules::compile_with_files("side.rhai", &source, &[], loader) {
+        Ok(rules) => rules,
+        Err(errors) => {
+            let _ = errors.to_string();
+            // The parameter table against a rule set without the table.
+            let plain = SIDE_RULES.replace(
+                r#"indicator("t", #{ label: "决策表", max: 10, table: #{ file: "FILE", hit: "unique" } });"#,
+                r#"indicator("t", #{ label: "甲", max: 10, target: #{ value: "a", at_least: 60 } });"#,
+            );
+            match Rules::compile("side.rhai", &plain) {
+                Ok(mut rules) => params(&mut rules, name, bytes),
+                Err(e) => panic!("the plain side rules do not compile: {e}"),
+            }
+            return;
+        }
+    };
+    debug(|| format!("{name}: the table compiled"));
+    let mut rules = rules;
+    params(&mut rules, name, bytes);
+}
+
+/// Reads `bytes` as a parameter table for `rules`, sets it and scores one unit.
+fn params(rules: &mut Rules, name: &str, bytes: &[u8]) {
+    match kaohe::params::read(&rules.set, name, bytes) {
+        Ok(values) => rules.set_params(&values),
+        Err(errors) => {
+            for e in &errors {
+                let _ = e.render(kaohe::messages::Lang::Zh);
+            }
+        }
+    }
+    let ds = data::read(&rules.set, "u.csv", "编码,甲,乙\nA,80,1\nB,,\n".as_bytes());
+    if let Ok(report) = rules.assess(&ds.units, None) {
+        let _ = output::json(&report);
     }
 }
