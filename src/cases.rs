@@ -290,32 +290,41 @@ pub fn run_cases(
         .ok_or_else(msg::no_cases)?;
     let mut coverage = Coverage::new(rules);
     let mut out = Vec::new();
+    let before = rules.params_now();
     for (n, case) in cases.iter().enumerate() {
         let name = case
             .get("name")
             .and_then(Json::as_str)
             .map_or_else(|| format!("case {}", n + 1), ToString::to_string);
-        // A case's own parameter values (`"params": {"id": value}`), for this case only.
-        let failures = match case.get("params") {
+        // Every case runs with the declared parameters, or its own (`"params": {"id": value}`)
+        // for this case only; the values set before the suite are put back after it.
+        rules.reset_params();
+        let given = case
+            .get("params")
+            .filter(|g| g.as_object().is_none_or(|o| !o.is_empty()));
+        let failures = match given {
             None => run_case(rules, case, load, &mut coverage),
             Some(given) => {
                 let text = given.to_string();
                 match crate::params::read(&rules.set, "params.json", text.as_bytes()) {
                     Ok(values) => {
                         rules.set_params(&values);
-                        let failures = run_case(rules, case, load, &mut coverage);
-                        rules.reset_params();
-                        failures
+                        run_case(rules, case, load, &mut coverage)
                     }
                     Err(errors) => {
-                        let why: Vec<String> = errors.iter().map(|e| e.render(Lang::Zh)).collect();
-                        vec![msg::bad_params(&why.join("；")).into()]
+                        let say = |lang| -> Vec<String> {
+                            errors.iter().map(|e| e.render(lang)).collect()
+                        };
+                        let why = Text::new(say(Lang::Zh).join("；"), say(Lang::En).join("; "));
+                        vec![msg::bad_params(&why).into()]
                     }
                 }
             }
         };
         out.push(CaseOutcome { name, failures });
     }
+    rules.reset_params();
+    rules.set_params(&before);
     Ok(SuiteReport {
         cases: out,
         coverage,

@@ -658,6 +658,25 @@ fn refuse_overwrite(out: Option<&Path>, inputs: &[Option<&Path>]) -> Result<(), 
     Ok(())
 }
 
+/// The run must not write over a file the rules read beside themselves (a decision table's
+/// workbook).
+fn refuse_overwrite_tables(
+    out: Option<&Path>,
+    rules: &Rules,
+    rule_path: Option<&str>,
+) -> Result<(), Failure> {
+    let Some(dir) = rule_path
+        .map(Path::new)
+        .filter(|p| p.is_file())
+        .map(|p| p.parent().unwrap_or(Path::new(".")).to_path_buf())
+    else {
+        return Ok(());
+    };
+    let tables: Vec<PathBuf> = rules.files_read().iter().map(|f| dir.join(f)).collect();
+    let inputs: Vec<Option<&Path>> = tables.iter().map(|p| Some(p.as_path())).collect();
+    refuse_overwrite(out, &inputs)
+}
+
 /// Scores a large CSV / JSON Lines file in two passes with bounded memory: the first keeps
 /// each unit's standing and then ranks and grades them, the second reads the file again and
 /// writes each unit's result as it goes, in input order, with the columns the same units'
@@ -827,6 +846,7 @@ fn assess(
     refuse_overwrite(out.as_deref(), &inputs)?;
     let files = files_for(rules.as_deref(), sample);
     let mut compiled = compile(&rules_name, &source, &modules, files)?;
+    refuse_overwrite_tables(out.as_deref(), &compiled, rules.as_deref())?;
     set_params(&mut compiled, params)?;
     // A respondents' file (一行一份答卷) for a rule set with a survey: tallied into units while
     // it is read, in blocks (memory bounded whatever its size), never streamed in two passes.
@@ -1106,6 +1126,7 @@ fn template(
     let (name, source, modules, sample) = rule_source(Some(rules))?;
     refuse_overwrite(Some(out), &[Some(Path::new(rules)), units])?;
     let compiled = compile(&name, &source, &modules, files_for(Some(rules), sample))?;
+    refuse_overwrite_tables(Some(out), &compiled, Some(rules))?;
     let list = units.map(|p| read_list(&compiled, p)).transpose()?;
     let form =
         template::form(&compiled, list.as_deref(), unit).map_err(|m| fail(exit::USAGE, m))?;
@@ -1150,6 +1171,7 @@ fn merge(
     inputs.extend([Some(Path::new(rules)), units]);
     refuse_overwrite(out, &inputs)?;
     let compiled = compile(&name, &source, &modules, files_for(Some(rules), sample))?;
+    refuse_overwrite_tables(out, &compiled, Some(rules))?;
     let list = units.map(|p| read_list(&compiled, p)).transpose()?;
     let merged = kaohe::collect::merge::merge(&compiled.set, &read_files(files)?, list.as_deref());
     for p in &merged.problems {

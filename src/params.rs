@@ -161,7 +161,7 @@ pub fn read(set: &RuleSet, name: &str, bytes: &[u8]) -> Result<Vec<ParamValue>, 
             })
             .filter(|(_, cells)| cells.iter().any(|c| !c.is_empty()))
             .collect();
-        let (columns, headers, body) = layout(&rows);
+        let (columns, headers, body) = layout(&rows, |k| find(set, k).is_some());
         for (row, cells) in body {
             let cell = |c: usize| cells.get(c).map_or("", String::as_str);
             let at = Place {
@@ -195,8 +195,9 @@ type Layout<'r> = (
     &'r [(usize, Vec<String>)],
 );
 
-/// Which columns hold the key and the value, their headers, and the rows after any header.
-fn layout(rows: &[(usize, Vec<String>)]) -> Layout<'_> {
+/// Which columns hold the key and the value, their headers, and the rows after any header. A
+/// first row that names a parameter (`declared`) is a row, whatever its value.
+fn layout(rows: &[(usize, Vec<String>)], declared: impl Fn(&str) -> bool) -> Layout<'_> {
     let Some((_, first)) = rows.first() else {
         return ((0, 1), (None, None), rows);
     };
@@ -205,11 +206,13 @@ fn layout(rows: &[(usize, Vec<String>)]) -> Layout<'_> {
     const VALUES: &[&str] = &["取值", "数值", "值", "参数值", "value"];
     let key = first.iter().position(|h| is(h, KEYS));
     let value = first.iter().position(|h| is(h, VALUES));
-    let header_row = key.is_some()
-        || value.is_some()
-        || first
-            .get(1)
-            .is_some_and(|v| !v.is_empty() && value_of(v).is_none());
+    let names_one = first.first().is_some_and(|k| declared(k));
+    let header_row = !names_one
+        && (key.is_some()
+            || value.is_some()
+            || first
+                .get(1)
+                .is_some_and(|v| !v.is_empty() && value_of(v).is_none()));
     let columns = match (key, value) {
         (Some(k), Some(v)) => (k, v),
         (Some(k), None) => (k, k + 1),

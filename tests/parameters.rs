@@ -483,3 +483,36 @@ fn a_number_in_last_periods_state_is_a_value() {
         ("上期状态 listed", "0")
     );
 }
+
+#[test]
+fn test_cases_run_with_the_declared_parameters_or_their_own_and_leave_the_run_values_as_they_were()
+{
+    let mut r = two_params();
+    // The run's value (as the page's 参数 panel sets it) is 80 …
+    r.set_params(&kaohe::params::read(&r.set, "p.json", br#"{"prov_mean": 80}"#).unwrap());
+    // … but a case without `params` scores with the declared 85: 甲 80 → −1.25.
+    let cases = r#"{"cases": [
+        {"name": "declared", "units": [{"编码": "1", "名称": "甲", "甲": 80}], "expect": {"1": {"items": {"clear": -1.25}}}},
+        {"name": "own", "params": {"上年度全省平均破案率": 82}, "units": [{"编码": "1", "名称": "甲", "甲": 80}], "expect": {"1": {"items": {"clear": -0.5}}}},
+        {"name": "empty is declared", "params": {}, "units": [{"编码": "1", "名称": "甲", "甲": 80}], "expect": {"1": {"items": {"clear": -1.25}}}},
+        {"name": "bad", "params": {"prov_maen": 1}, "units": [{"编码": "1", "名称": "甲", "甲": 80}], "expect": {}}
+    ]}"#;
+    let load = |_: &str| -> Result<Vec<u8>, String> { Err("none".into()) };
+    let suite = kaohe::cases::run_cases(&mut r, cases, &load).unwrap();
+    let failed: Vec<usize> = suite.cases.iter().map(|c| c.failures.len()).collect();
+    assert_eq!(failed, [0, 0, 0, 1], "{:?}", suite.cases);
+    let bad = serde_json::to_string(&suite.cases[3].failures).unwrap();
+    assert!(bad.contains("T0005") && bad.contains("prov_mean"), "{bad}");
+    // The run's value is back.
+    let now: Vec<String> = r.params_now().iter().map(|p| p.value.to_string()).collect();
+    assert_eq!(now, ["80", "90"]);
+}
+
+#[test]
+fn a_first_row_naming_a_parameter_is_a_row_not_a_header() {
+    let r = two_params();
+    // No header; the first row's value is bad: reported, not taken for a header.
+    let e =
+        kaohe::params::read(&r.set, "p.csv", "prov_mean,—\ntarget,90\n".as_bytes()).unwrap_err();
+    assert_eq!((e[0].row, e[0].code), (1, "D0913"));
+}

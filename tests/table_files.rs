@@ -200,6 +200,24 @@ fn a_missing_file_or_sheet_and_overlapping_rows_are_said_plainly() {
             && zh.contains("附表“附表.xlsx”工作表“综合评定”"),
         "{zh}"
     );
+    // Points above `max`: at their cell.
+    workbook(
+        &dir.join("附表.xlsx"),
+        &[(
+            "综合评定",
+            &[&["甲", "分值"], &["≥90", "12"], &["<90", "0"]],
+        )],
+    );
+    let e = compile_in(&dir, BODY).unwrap_err().0;
+    assert_eq!(
+        (
+            e[0].location.file.as_str(),
+            e[0].location.line,
+            e[0].location.column
+        ),
+        ("附表.xlsx", 2, 2)
+    );
+    assert!(e[0].render(kaohe::messages::Lang::Zh).contains("单元格 B2"));
     // `rows` and `file` together, or `sheet` without `file`: R0402.
     let both = BODY.replace("hit: \"unique\"", "rows: [[1, 1]]");
     assert_eq!(compile_in(&dir, &both).unwrap_err().0[0].code, "R0402");

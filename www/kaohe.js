@@ -252,7 +252,8 @@ export function api(glue, loadFull) {
       return json(full.bundledJson()).find((b) => b.id === id)?.data ?? null;
     },
     /** The survey API over the same modules (see `surveyApi`). */
-    survey: surveyApi(glue, loadFull),
+    // Through loadSpreadsheets, so that the full module has the files beside the rules too.
+    survey: surveyApi(glue, loadFull && (() => loadSpreadsheets().then(() => full))),
     /** Whether data with this file name and these bytes is a spreadsheet (XLSX/XLS/ODS). */
     isSpreadsheet: (fileName, data) => glue.isSpreadsheet(fileName, bytesOf(data).subarray(0, 8)),
     /**

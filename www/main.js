@@ -549,7 +549,7 @@ const readers = {
       files2[path] = new Uint8Array(await file.arrayBuffer());
     }
     state.rules.files = files2;
-    state.rules.filesVersion = (state.rules.filesVersion ?? 0) + 1;
+    state.rules.filesVersion = ++filesLoaded; // page-wide: no two rule sets share a version
     render();
     rescore();
   },
@@ -718,6 +718,8 @@ function unitOf(e) {
   return `${who}${e.units > 1 ? `等 ${e.units} 个单位` : ""}`;
 }
 
+let filesLoaded = 0; // loads of 规则附表 so far, on any rule set: the worker's key for them
+
 /** The files the rules name beside themselves that are not loaded (R0415: 找不到规则附表“…”). */
 function missingTables() {
   return ruleProblems().filter((e) => e.code === "R0415").map((e) => /找不到规则附表“(.+?)”/.exec(e.message ?? "")?.[1]).filter(Boolean);
@@ -775,7 +777,9 @@ function renderNotices() {
 
 /** One rule problem (error or warning) in the list: code, place, unit, words, fix; a click goes to it. */
 function problemItem(e) {
-  const at = e.location?.line ? `data-line="${e.location.line}" data-column="${e.location.column}"` : "";
+  // A place in the script moves the editor there; one in a workbook beside it (规则附表) does not.
+  const inScript = !e.location?.file || e.location.file === state.rules?.name;
+  const at = e.location?.line && inScript ? `data-line="${e.location.line}" data-column="${e.location.column}"` : "";
   const file = e.location?.file && e.location.file !== state.rules?.name ? `${esc(basename(e.location.file))} ` : "";
   const loc = atLine(e.location);
   return `<li><button type="button" class="problem" ${at}>${e.code || loc ? `<span class="where">${codeChip(e.code)}${loc ? `<span class="loc">${file}${loc}</span>` : ""}</span>` : ""}

@@ -80,7 +80,7 @@ const zh = (errors) => errors.map((e) => (/loadSpreadsheets/.test(e.help ?? "") 
 /** Scores the data; a rule set that compiles sends its warnings (警告) with whatever follows. */
 async function assess(k, msg) {
   const c = compile(k, msg.name, msg.source);
-  if (c.type !== "success") return { stage: "rules", errors: c.errors };
+  if (c.type !== "success") return { stage: "rules", errors: zh(c.errors) };
   return { ...(await assessCompiled(k, c, msg)), warnings: c.warnings };
 }
 
@@ -171,6 +171,8 @@ const handlers = {
     }
     if (!last?.units || last.id !== request.id) return { error: "无法生成该单位的计分明细，请重新载入数据后再试" };
     const points = last.scores.unit(index);
+    // Explained with the parameters the table on screen was scored with.
+    if (last.ruleSet.setParams(request.params ?? {}).type !== "success") return { error: "参数有误，无法生成该单位的计分明细" };
     const unit = last.ruleSet.notStreamable() ? null : last.ruleSet.explainUnit(last.units, index);
     if (Array.isArray(unit)) return { error: `生成计分明细时出错：${unit.map((e) => e.message).join("；")}` };
     return { unit, points };

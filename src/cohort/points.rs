@@ -208,8 +208,9 @@ fn rank_change(
     let previous = held.previous;
     for &i in idx {
         if let Some(only) = &ci.only {
-            let unit = held.kept[i].unit;
-            let mut cx = Ctx::new(rules, unit, held.links, errors);
+            let kept = &held.kept[i];
+            let mut cx =
+                Ctx::new(rules, kept.unit, held.links, errors).with_metrics(&kept.scored.metrics);
             if cx.test(only, &ci.id, ci.pos) != Some(true) {
                 continue;
             }

@@ -104,7 +104,9 @@ pub(super) fn rollup_points(
         };
         for &i in idx {
             if let Some(only) = &ci.only {
-                let mut cx = Ctx::new(rules, held.kept[i].unit, held.links, errors);
+                let kept = &held.kept[i];
+                let mut cx = Ctx::new(rules, kept.unit, held.links, errors)
+                    .with_metrics(&kept.scored.metrics);
                 if cx.test(only, &ci.id, ci.pos) != Some(true) {
                     continue;
                 }

@@ -37,22 +37,30 @@ pub type FileLoader = Box<dyn Fn(&str) -> Option<Vec<u8>> + Send + Sync>;
 pub const MAX_FILE_BYTES: usize = 16 << 20;
 
 /// Reads the files a rule file names beside itself: paths relative to its folder, never
-/// outside it (no absolute path, no `..`), at most [`MAX_FILE_BYTES`].
+/// outside it (no absolute path, no `..`, no link out of it), regular files of at most
+/// [`MAX_FILE_BYTES`].
 #[cfg(not(target_arch = "wasm32"))]
 pub fn files_beside(rules: &std::path::Path) -> FileLoader {
     use std::path::{Component, Path};
     let dir = rules.parent().map(Path::to_path_buf).unwrap_or_default();
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".").to_path_buf()
+    } else {
+        dir
+    };
     Box::new(move |path| {
         let rel = Path::new(path);
-        let inside = rel
+        let plain = rel
             .components()
             .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
-        if !inside {
+        if !plain {
             return None;
         }
-        let full = dir.join(rel);
-        let size = std::fs::metadata(&full).ok()?.len();
-        if size > MAX_FILE_BYTES as u64 {
+        // Links are followed only as far as the folder: the file must stay inside it.
+        let root = dir.canonicalize().ok()?;
+        let full = dir.join(rel).canonicalize().ok()?;
+        let meta = std::fs::metadata(&full).ok()?;
+        if !full.starts_with(&root) || !meta.is_file() || meta.len() > MAX_FILE_BYTES as u64 {
             return None;
         }
         std::fs::read(full).ok()
@@ -93,6 +101,34 @@ impl Rules {
                 p.value = v.value;
             }
         }
+    }
+
+    /// The parameters' values now, to put back later with [`Rules::set_params`].
+    #[must_use]
+    pub fn params_now(&self) -> Vec<crate::params::ParamValue> {
+        self.set
+            .params
+            .iter()
+            .enumerate()
+            .map(|(index, p)| crate::params::ParamValue {
+                index,
+                value: p.value,
+            })
+            .collect()
+    }
+
+    /// The files beside the rules this rule set reads (its decision tables' workbooks), as the
+    /// script names them: a run must not write its result over one.
+    #[must_use]
+    pub fn files_read(&self) -> Vec<String> {
+        self.set
+            .items
+            .iter()
+            .filter_map(|i| match &i.shape {
+                crate::shapes::Shape::Table(t) => t.origin.as_ref().map(|o| o.file.clone()),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Puts back every parameter's declared value.

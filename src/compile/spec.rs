@@ -683,20 +683,14 @@ impl<'a> Spec<'a> {
     /// period's grade or consequences; the names are checked once all are declared.
     fn previous_label(&mut self, key: &str, v: &Dynamic, keys: usize) -> Option<Condition> {
         use crate::previous::PreviousLabel;
-        let names: Vec<Name> = match v.clone().try_cast::<Array>() {
+        let names: Option<Vec<Name>> = match v.clone().try_cast::<Array>() {
             Some(list) => list
                 .into_iter()
-                .filter_map(|n| n.into_string().ok())
-                .map(Name::from)
+                .map(|n| n.into_string().ok().map(Name::from))
                 .collect(),
-            None => v
-                .clone()
-                .into_string()
-                .ok()
-                .map(Name::from)
-                .into_iter()
-                .collect(),
+            None => v.clone().into_string().ok().map(|n| vec![Name::from(n)]),
         };
+        let names = names.unwrap_or_default();
         let single = !v.is_array();
         let ok = keys == 1
             && !names.is_empty()

@@ -302,11 +302,11 @@ pub(crate) fn no_data() -> Message {
 }
 
 /// T0005: a case's `params` that name no parameter or give no number.
-pub(crate) fn bad_params(why: &str) -> Message {
+pub(crate) fn bad_params(why: &Text) -> Message {
     Message::new(
         "T0005",
-        format!("参数（params）有误：{why}"),
-        format!("`params`: {why}"),
+        format!("参数（params）有误：{}", why.zh),
+        format!("`params`: {}", why.en),
     )
     .help(
         "写作 \"params\": {\"参数id\": 数值}，参数须是规则集用 param(…) 声明过的",

@@ -787,7 +787,7 @@ pub(crate) fn undeclared_category(name: &str, near: Option<&str>) -> Message {
     })
 }
 
-/// R0102: a consequence names a veto id that no veto has.
+/// R0102: a `previous_consequence` names a consequence the rule set does not declare.
 pub(crate) fn undeclared_consequence(name: &str, near: Option<&str>) -> Message {
     Message::new(
         "R0102",
@@ -821,6 +821,7 @@ pub(crate) fn bad_previous_label(key: &str) -> Message {
     )
 }
 
+/// R0102: a consequence names a veto id that no veto has.
 pub(crate) fn undeclared_veto(id: &str, near: Option<&str>) -> Message {
     Message::new(
         "R0102",
@@ -1681,6 +1682,19 @@ pub(crate) fn table_file_missing(file: &str) -> Message {
     .help(
         format!("把“{file}”放在规则文件旁（与 .rhai 文件同一文件夹，按 file 中写的相对路径）；在网页中点“载入规则附表…”选择该文件"),
         format!("put `{file}` beside the rule file (the path is relative to it); in the browser, use 载入规则附表… to load it"),
+    )
+}
+
+/// R0415: a table file named outside the rule file's folder.
+pub(crate) fn table_file_outside(file: &str) -> Message {
+    Message::new(
+        "R0415",
+        format!("规则附表“{file}”须在规则文件所在的文件夹内（写相对路径，不能用 .. 或绝对路径）"),
+        format!("the table file `{file}` must be inside the rule file's folder (a relative path, without `..`)"),
+    )
+    .help(
+        "把附表放在规则文件旁或其子文件夹中，写作如 `file: \"附表.xlsx\"` 或 `file: \"tables/附表.xlsx\"`",
+        "put the table beside the rule file or in a folder below it: `file: \"tables.xlsx\"` or `file: \"tables/x.xlsx\"`",
     )
 }
 

@@ -35,6 +35,8 @@ pub struct Origin {
     pub sheet: String,
     /// The sheet row of each table row.
     pub rows: Vec<usize>,
+    /// The points column (1-based).
+    pub points_column: usize,
 }
 
 impl Origin {
@@ -64,6 +66,14 @@ pub(super) fn read(s: &mut Spec, m: &Map, inputs: Option<Vec<Measure>>) -> Optio
         return None;
     }
     let sheet = text("sheet");
+    // The same paths everywhere (CLI and browser): relative, inside the rule file's folder.
+    let outside = file.starts_with(['/', '\\'])
+        || file.contains(':')
+        || file.split(['/', '\\']).any(|part| part == "..");
+    if outside {
+        s.err_at(Token::Text(&file), rules::table_file_outside(&file));
+        return None;
+    }
     let Some(bytes) = s.load_file(&file) else {
         s.err_at(Token::Text(&file), rules::table_file_missing(&file));
         return None;
@@ -162,6 +172,7 @@ pub(super) fn read(s: &mut Spec, m: &Map, inputs: Option<Vec<Measure>>) -> Optio
             file,
             sheet,
             rows: numbers,
+            points_column: points_col + 1,
         };
         (inputs, table, origin)
     })
@@ -176,7 +187,7 @@ fn sheet_rows(
     use crate::data::RowsError;
     let csv = file.to_ascii_lowercase().ends_with(".csv");
     if let (Some(name), false) = (sheet, csv) {
-        return named(bytes, name);
+        return named(file, bytes, name);
     }
     crate::data::plain_rows(file, bytes).map_err(|e| match e {
         RowsError::Unsupported => rules::table_file_unsupported(file),
@@ -189,21 +200,26 @@ fn sheet_rows(
 }
 
 #[cfg(feature = "spreadsheets")]
-fn named(bytes: &[u8], sheet: &str) -> Result<Vec<(usize, Vec<String>)>, crate::messages::Message> {
+fn named(
+    file: &str,
+    bytes: &[u8],
+    sheet: &str,
+) -> Result<Vec<(usize, Vec<String>)>, crate::messages::Message> {
     use crate::data::NamedSheetError;
     crate::data::named_sheet_rows(bytes, sheet).map_err(|e| match e {
-        NamedSheetError::Unreadable(why) => rules::table_file_unreadable(sheet, &why),
+        NamedSheetError::Unreadable(why) => rules::table_file_unreadable(file, &why),
         NamedSheetError::NoSuchSheet(names) => rules::table_sheet_missing(sheet, &names),
     })
 }
 
 #[cfg(not(feature = "spreadsheets"))]
 fn named(
+    file: &str,
     _bytes: &[u8],
-    sheet: &str,
+    _sheet: &str,
 ) -> Result<Vec<(usize, Vec<String>)>, crate::messages::Message> {
     Err(rules::table_file_unreadable(
-        sheet,
+        file,
         &crate::messages::data::no_spreadsheets(),
     ))
 }
@@ -226,9 +242,13 @@ pub(crate) fn bounds_of(text: &str) -> Option<Vec<Bound>> {
         "否" | "false" | "FALSE" => return Some(vec![Bound::Equals(Decimal::ZERO)]),
         _ => {}
     }
-    t.split([',', '，', '且', ';', '；', '、'])
-        .map(|part| bound_of(part.trim()))
-        .collect()
+    let parts: Vec<&str> = t.split([',', '，', '且', ';', '；', '、']).collect();
+    // "≥1,000": a part without an operator after the first is a thousands group, not a bound.
+    if parts.len() > 1 && parts[1..].iter().any(|p| number(p).is_some()) {
+        let whole: String = t.chars().filter(|c| *c != ',' && *c != '，').collect();
+        return bound_of(whole.trim()).map(|b| vec![b]);
+    }
+    parts.iter().map(|part| bound_of(part.trim())).collect()
 }
 
 /// Words for a bound and how it is made.
@@ -297,5 +317,7 @@ mod tests {
         assert_eq!(bounds_of("3"), Some(vec![Bound::Equals(d("3"))]));
         assert_eq!(bounds_of("很多"), None);
         assert_eq!(bounds_of(">=90且"), None);
+        assert_eq!(bounds_of("≥1,000"), Some(vec![Bound::AtLeast(d("1000"))]));
+        assert_eq!(bounds_of("5,000"), Some(vec![Bound::Equals(d("5000"))]));
     }
 }

@@ -370,13 +370,12 @@ impl Scoring for Table {
             .position(|(_, p)| *p > max || *p < Decimal::ZERO)
         {
             let m = rules::linear_point_outside(&fmt(self.rows[k].1), &fmt(max));
-            match self.origin {
+            match &self.origin {
                 None => s.err_at(Token::Key("rows"), m),
-                Some(_) => {
+                Some(o) => {
                     let row = self.row_number(k);
-                    let at =
-                        crate::messages::Text::new(format!("第 {row} 行"), format!("row {row}"));
-                    self.report(s, rules::within(&at, m));
+                    let at = rules::sheet_cell(&o.sheet, row, o.points_column);
+                    s.err_in(&o.file, row, o.points_column, rules::in_sheet(at, m));
                 }
             }
         }
