@@ -273,3 +273,28 @@ fn the_cli_reads_the_table_beside_the_rule_file() {
     assert!(err.contains("找不到规则附表“附表.xlsx”"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_sheet_of_too_many_rows_is_refused_before_its_rows_are_compared() {
+    let dir = folder("large");
+    let rows: Vec<Vec<String>> = std::iter::once(vec!["甲".to_string(), "分值".to_string()])
+        .chain((0..5_001).map(|k| vec![format!("={k}"), "1".to_string()]))
+        .collect();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("综合评定").unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write(r as u32, c as u16, cell.as_str()).unwrap();
+        }
+    }
+    book.save(dir.join("附表.xlsx")).unwrap();
+    let e = compile_in(&dir, &BODY.replace("hit: \"unique\"", "hit: \"first\""))
+        .unwrap_err()
+        .0;
+    assert_eq!(e[0].code, "R0402");
+    assert!(e[0]
+        .render(kaohe::messages::Lang::Zh)
+        .contains("决策表有 5001 行，超过上限 5000 行"));
+    std::fs::remove_dir_all(&dir).ok();
+}

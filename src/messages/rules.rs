@@ -1883,6 +1883,19 @@ pub(crate) fn bad_rollup() -> Message {
     )
 }
 
+/// R0402: a decision table with more rows than it may have.
+pub(crate) fn table_too_many_rows(rows: usize, max: usize) -> Message {
+    Message::new(
+        "R0402",
+        format!("决策表有 {rows} 行，超过上限 {max} 行"),
+        format!("the decision table has {rows} rows, more than the {max} it may have"),
+    )
+    .help(
+        "把表拆成几张较小的表，或用分档（bands）、线性（linear）计分代替逐行列举",
+        "split it into smaller tables, or score by bands or linear in place of listing every row",
+    )
+}
+
 /// R0402: a decision table's `hit` not one it knows.
 pub(crate) fn table_hit() -> Message {
     Message::new(

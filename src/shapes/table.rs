@@ -30,6 +30,10 @@ use crate::result::{DataUse, Reason};
 use rhai::{Array, Map};
 use rust_decimal::Decimal;
 
+/// The most rows a decision table may have: a published rubric's table has tens; the check of
+/// overlapping rows compares each row with every other.
+pub const MAX_ROWS: usize = 5_000;
+
 /// How rows are hit (命中规则).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hit {
@@ -100,6 +104,13 @@ pub(super) fn parse(s: &mut Spec) -> Option<Shape> {
     };
     if from_file {
         let (inputs, rows, origin) = super::sheet::read(s, &m, inputs)?;
+        if rows.len() > MAX_ROWS {
+            s.err_at(
+                Token::Text(&origin.file),
+                rules::table_too_many_rows(rows.len(), MAX_ROWS),
+            );
+            return None;
+        }
         let table = Table {
             inputs,
             hit,
@@ -136,6 +147,13 @@ pub(super) fn parse(s: &mut Spec) -> Option<Shape> {
     }
     if rows.is_empty() {
         s.err_at(Token::Key("rows"), rules::table_row(0, inputs.len()));
+        return None;
+    }
+    if rows.len() > MAX_ROWS {
+        s.err_at(
+            Token::Key("rows"),
+            rules::table_too_many_rows(rows.len(), MAX_ROWS),
+        );
         return None;
     }
     let table = Table {
