@@ -2421,6 +2421,8 @@ pub(crate) fn plain_rows(name: &str, bytes: &[u8]) -> Result<SheetRows, RowsErro
         "xlsx" | "xlsm" | "xls" | "ods" => workbook_rows(bytes),
         "csv" | "txt" | "tsv" => csv_plain_rows(bytes),
         _ if looks_zip_or_ole => workbook_rows(bytes),
+        // Standard input (`-`): a workbook by its first bytes, else text.
+        _ if name == "-" => csv_plain_rows(bytes),
         _ => Err(RowsError::Unsupported),
     }
 }

@@ -94,6 +94,10 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
         ),
         ("codes", "列出消息目录：每个错误代码及其含义"),
         (
+            "completions",
+            "输出 kaohe 的命令行补全脚本（bash、zsh、fish、powershell、elvish）",
+        ),
+        (
             "import",
             "导入评分细则（考核项目、分值、评分标准……）生成规则集骨架：大类和各项的分值与原文，能识别的评分标准写成计分方式，其余写成 todo(…)，由 kaohe check 列出待完成项",
         ),
@@ -118,11 +122,12 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
         ("assess", "quiet", "不显示进度条（只在终端上显示）"),
         ("assess", "units", "单位名单（编码、名称等，一行一个单位），用于答卷数据：答卷中的单位按编码或名称对应到名单；不给时按答卷中出现的单位名称建立单位"),
         ("assess", "stream", "分两遍流式读取 CSV / JSON Lines，内存有界，结果按输入顺序写出（--format jsonl 时总是如此，CSV 超过 64 MiB 时也是）"),
-        ("check", "rules", "规则脚本（.rhai）"),
+        ("check", "rules", "规则脚本（.rhai）或内置规则集名称"),
         ("serve", "port", "端口；0 表示自动选择空闲端口"),
         ("serve", "root", "改为提供此目录：源码目录（www/ 与 pkg/）或构建好的 dist/ 目录"),
-        ("test", "rules", "规则脚本；默认：rules/*.rhai 和 rules/broken/*.rhai"),
+        ("test", "rules", "规则脚本或内置规则集名称；默认：rules/*.rhai 和 rules/broken/*.rhai，不在源码目录中时为全部内置规则集"),
         ("codes", "code", "只显示这个代码，如 D0201"),
+        ("completions", "shell", "命令行（shell）：bash、zsh、fish、powershell 或 elvish"),
         ("import", "rubric", "评分细则：.xlsx/.xls/.ods，或 UTF-8/GBK 的 .csv"),
         ("import", "out", "把规则集写入此文件（.rhai），而不是输出到屏幕"),
         ("import", "id", "规则集的 id；默认取自细则的文件名"),
@@ -195,7 +200,8 @@ fn usage_failure(e: &clap::Error) -> Failure {
         ErrorKind::InvalidValue => format!("参数 {arg} 的值“{value}”无效"),
         ErrorKind::MissingRequiredArgument => format!("缺少必需的参数 {arg}"),
         ErrorKind::MissingSubcommand => {
-            "缺少命令（assess、check、test、template、merge、serve、codes）".into()
+            "缺少命令（assess、check、test、template、merge、import、serve、codes、completions）"
+                .into()
         }
         ErrorKind::TooManyValues | ErrorKind::ArgumentConflict => {
             format!("多余或冲突的参数“{arg}”")
@@ -262,9 +268,9 @@ enum Command {
     },
     /// Compile and validate rule scripts, printing every error
     Check {
-        /// Rule scripts (.rhai)
+        /// Rule scripts (.rhai) or bundled rule set ids
         #[arg(required = true)]
-        rules: Vec<PathBuf>,
+        rules: Vec<String>,
     },
     /// Serve the browser app on localhost: the app built in (`--features embed-app`), else
     /// www/ and the WASM package pkg/ of the repository in the current folder
@@ -278,8 +284,9 @@ enum Command {
     },
     /// Run rule sets' test cases (NAME.cases.json) and broken-rule checks, with coverage
     Test {
-        /// Rule scripts; default: every rules/*.rhai and rules/broken/*.rhai
-        rules: Vec<PathBuf>,
+        /// Rule scripts or bundled rule set ids; default: every rules/*.rhai and
+        /// rules/broken/*.rhai, or, outside a repository, every bundled rule set
+        rules: Vec<String>,
     },
     /// Write the data-collection form (XLSX) of a rule set: one row per unit, one column per
     /// field, with dropdowns, ranges, required cells marked and comments naming the indicators
@@ -334,6 +341,51 @@ enum Command {
         /// Show only this code, such as D0201
         code: Option<String>,
     },
+    /// Print the shell's completion script for kaohe (bash, zsh, fish, powershell, elvish)
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Each command's example, shown with the exit codes at the end of its `--help`.
+const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "assess",
+        "kaohe assess rules/county-antidrug.rhai 数据.csv --format xlsx --out 结果.xlsx\n  kaohe assess county-antidrug - --format csv < 数据.csv > 结果.csv",
+    ),
+    ("check", "kaohe check rules/*.rhai county-antidrug"),
+    ("test", "kaohe test rules/county-antidrug.rhai city-safety-negative"),
+    ("serve", "kaohe serve --port 8080"),
+    ("codes", "kaohe codes D0201"),
+    ("import", "kaohe import 评分细则.xlsx --out 新规则.rhai"),
+    (
+        "template",
+        "kaohe template county-antidrug --units 单位名单.csv --out 填报表.xlsx",
+    ),
+    (
+        "merge",
+        "kaohe merge county-antidrug 返回/*.xlsx --units 单位名单.csv --out 合并.xlsx",
+    ),
+    (
+        "completions",
+        "kaohe completions bash > ~/.local/share/bash-completion/completions/kaohe",
+    ),
+];
+
+/// Every command's `--help` ends with its example and the exit codes, in this run's language.
+fn with_examples(mut cmd: clap::Command, zh: bool) -> clap::Command {
+    for (name, example) in EXAMPLES {
+        cmd = cmd.mut_subcommand(name, |c| {
+            let (head, codes) = if zh {
+                ("例：", EXIT_CODES_ZH)
+            } else {
+                ("Example:", EXIT_CODES_EN)
+            };
+            c.after_help(format!("{head}\n  {example}\n\n{codes}"))
+        });
+    }
+    cmd
 }
 
 /// The language asked for on the command line (`--lang zh`, `--lang=en`), read before clap
@@ -357,6 +409,7 @@ fn main() -> ExitCode {
     if language == Lang::Zh {
         cmd = localize(cmd);
     }
+    cmd = with_examples(cmd, language == Lang::Zh);
     let parsed = cmd
         .try_get_matches()
         .and_then(|m| Cli::from_arg_matches(&m));
@@ -404,6 +457,12 @@ fn main() -> ExitCode {
         Command::Check { rules } => check(&rules),
         Command::Test { rules } => test(rules),
         Command::Codes { code } => codes(code.as_deref()),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            let mut stdout = std::io::stdout();
+            clap_complete::generate(shell, &mut cmd, "kaohe", &mut stdout);
+            Ok(())
+        }
         Command::Import {
             rubric,
             out,
@@ -411,7 +470,7 @@ fn main() -> ExitCode {
             title,
         } => kaohe::import::command(
             &rubric,
-            out.as_deref(),
+            out.as_deref().filter(|p| !is_std(p)),
             &kaohe::import::Options { id, title },
             lang(),
         ),
@@ -444,7 +503,19 @@ fn main() -> ExitCode {
 
 type Failure = (u8, String);
 
+/// Whether a file argument is `-`: standard input where a file is read, standard output where
+/// one is written.
+fn is_std(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
 fn read(path: &Path) -> Result<Vec<u8>, Failure> {
+    if is_std(path) {
+        let mut bytes = Vec::new();
+        return std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+            .map(|_| bytes)
+            .map_err(|e| fail(exit::IO, msg::cannot_read("-", &e.to_string())));
+    }
     std::fs::read(path).map_err(|e| {
         fail(
             exit::IO,
@@ -553,8 +624,8 @@ fn write_to(
     write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> Result<(), Failure> {
     let result = match out {
-        Some(path) => return write_atomic(path, write),
-        None => {
+        Some(path) if !is_std(path) => return write_atomic(path, write),
+        _ => {
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
             write(&mut w).and_then(|()| std::io::Write::flush(&mut w))
@@ -643,7 +714,9 @@ fn write_atomic(
 /// Refuses an output file that is one of the inputs: writing it would destroy the data
 /// before (or while) it is read.
 fn refuse_overwrite(out: Option<&Path>, inputs: &[Option<&Path>]) -> Result<(), Failure> {
-    let Some(out) = out else { return Ok(()) };
+    let Some(out) = out.filter(|p| !is_std(p)) else {
+        return Ok(());
+    };
     let Ok(out_real) = std::fs::canonicalize(out) else {
         return Ok(()); // not there yet: it is no input
     };
@@ -740,7 +813,7 @@ fn stream(
     let total = units.total_bytes().unwrap_or(0);
     let mut units = open()?;
     let result = write_to(out, |w| {
-        if out.is_some() && matches!(format, OutFormat::Csv) {
+        if out.is_some_and(|p| !is_std(p)) && matches!(format, OutFormat::Csv) {
             w.write_all(b"\xEF\xBB\xBF")?;
         }
         let mut writer = match format {
@@ -781,7 +854,7 @@ type RuleSource = (
 /// The rule set a command names: a file, a bundled id, or (none named) the default.
 fn rule_source(rules: Option<&str>) -> Result<RuleSource, Failure> {
     Ok(match rules {
-        Some(r) if Path::new(r).is_file() => {
+        Some(r) if Path::new(r).is_file() || r == "-" => {
             let p = Path::new(r);
             let text = String::from_utf8(read(p)?)
                 .map_err(|_| fail(exit::RULES, msg::rules_not_utf8(r)))?;
@@ -853,7 +926,8 @@ fn assess(
     // The file is read as respondents when its header names the survey's unit column and a
     // question: then it is read here, once (a spreadsheet's workbook is opened once).
     let mut answers = None;
-    if let (Some(p), true) = (data_path.as_deref(), compiled.set.survey.is_some()) {
+    let from_file = data_path.as_deref().filter(|p| !is_std(p));
+    if let (Some(p), true) = (from_file, compiled.set.survey.is_some()) {
         let list = match &units {
             Some(u) => Some(read_units(&compiled, u, keep_going)?),
             None => None,
@@ -872,7 +946,7 @@ fn assess(
     // written unit by unit and every rule can be answered one unit at a time: for JSON Lines
     // output, when asked, and for CSV files too large to hold comfortably. A previous period
     // is looked up by unit id as each unit is written.
-    if let (Some(p), OutFormat::Csv | OutFormat::Jsonl, false) = (&data_path, format, respondents) {
+    if let (Some(p), OutFormat::Csv | OutFormat::Jsonl, false) = (&from_file, format, respondents) {
         let large = std::fs::metadata(p).is_ok_and(|m| m.len() > LARGE_INPUT);
         let wanted = stream_asked || large || matches!(format, OutFormat::Jsonl);
         let streams = std::fs::File::open(p)
@@ -961,7 +1035,9 @@ fn assess(
     }
     let bytes = match format {
         // Excel needs the byte-order mark to read UTF-8 CSV as UTF-8.
-        OutFormat::Csv if out.is_some() => [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+        OutFormat::Csv if out.as_deref().is_some_and(|p| !is_std(p)) => {
+            [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()
+        }
         OutFormat::Xlsx => {
             output::xlsx(&report).map_err(|e| fail(exit::IO, msg::cannot_build_workbook(&e)))?
         }
@@ -1135,7 +1211,11 @@ fn template(
     let path = out.display().to_string();
     let units = if form.listed { form.rows.len() } else { 0 };
     let done = kaohe::messages::collect::form_written(&path, units, form.columns.len());
-    out!("{}", say(&done));
+    if is_std(out) {
+        eprintln!("{}", say(&done));
+    } else {
+        out!("{}", say(&done));
+    }
     Ok(())
 }
 
@@ -1150,8 +1230,10 @@ fn merge(
 ) -> Result<(), Failure> {
     use kaohe::messages::collect as words;
     let (name, source, modules, sample) = rule_source(Some(rules))?;
+    let to_stdout = out.is_some_and(is_std);
     let xlsx = match out {
         None => false,
+        Some(p) if is_std(p) => false,
         Some(p) => {
             let ext = p
                 .extension()
@@ -1174,21 +1256,28 @@ fn merge(
     refuse_overwrite_tables(out, &compiled, Some(rules))?;
     let list = units.map(|p| read_list(&compiled, p)).transpose()?;
     let merged = kaohe::collect::merge::merge(&compiled.set, &read_files(files)?, list.as_deref());
+    // The report goes to standard error when the merged CSV goes to standard output.
+    let report = |line: &str| {
+        if to_stdout {
+            eprintln!("{line}");
+        } else {
+            out!("{line}");
+        }
+    };
     for p in &merged.problems {
-        out!("{}", p.render(lang()));
+        report(&p.render(lang()));
     }
     for f in &merged.files {
-        out!(
-            "{}",
-            say(&words::file_line(&f.name, f.units, f.errors, f.notes))
-        );
+        report(say(&words::file_line(&f.name, f.units, f.errors, f.notes)));
     }
     let (errors, notes) = merged.counts();
     let ready = merged.units().len();
-    out!(
-        "{}",
-        say(&words::merge_summary(files.len(), ready, errors, notes))
-    );
+    report(say(&words::merge_summary(
+        files.len(),
+        ready,
+        errors,
+        notes,
+    )));
     if let Some(path) = out {
         let bytes = if xlsx {
             merged
@@ -1198,8 +1287,10 @@ fn merge(
             merged.csv(&compiled.set, lang())
         };
         write_to(Some(path), |w| w.write_all(&bytes))?;
-        let done = words::merge_written(&path.display().to_string(), xlsx);
-        out!("{}", say(&done));
+        if !to_stdout {
+            let done = words::merge_written(&path.display().to_string(), xlsx);
+            out!("{}", say(&done));
+        }
     }
     if errors > 0 {
         Err((exit::DATA, String::new()))
@@ -1208,18 +1299,11 @@ fn merge(
     }
 }
 
-fn check(paths: &[PathBuf]) -> Result<(), Failure> {
+fn check(given: &[String]) -> Result<(), Failure> {
     let mut failed = Vec::new();
-    for p in paths {
-        let name = p.display().to_string();
-        let text = String::from_utf8(read(p)?)
-            .map_err(|_| fail(exit::RULES, msg::rules_not_utf8(&name)))?;
-        match compile(
-            &name,
-            &text,
-            &modules_beside(p),
-            kaohe::compile::files_beside(p),
-        ) {
+    for r in given {
+        let (name, text, modules, sample) = rule_source(Some(r))?;
+        match compile(&name, &text, &modules, files_for(Some(r), sample)) {
             Ok(r) => {
                 out!(
                     "{}",
@@ -1292,29 +1376,59 @@ fn codes(only: Option<&str>) -> Result<(), Failure> {
     }
 }
 
-fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
+/// What `kaohe test` runs: a rule file (with its cases beside it), or a bundled rule set.
+enum TestTarget {
+    File(PathBuf),
+    Bundled(&'static bundled::Bundled),
+}
+
+fn test(given: Vec<String>) -> Result<(), Failure> {
     use msg::test_words as tw;
-    let paths = if paths.is_empty() {
+    let targets: Vec<TestTarget> = if given.is_empty() {
         let mut all = rhai_files(Path::new("rules"));
         all.extend(rhai_files(Path::new("rules/broken")));
         if all.is_empty() {
-            return Err(fail(exit::IO, msg::no_rule_files()));
+            // Outside a repository: the rule sets built in, with their own cases.
+            bundled::ALL.iter().map(TestTarget::Bundled).collect()
+        } else {
+            all.into_iter().map(TestTarget::File).collect()
         }
-        all
     } else {
-        paths
+        let mut out = Vec::new();
+        for r in given {
+            let path = PathBuf::from(&r);
+            if path.is_file() || is_std(&path) {
+                out.push(TestTarget::File(path));
+            } else if let Some(b) = bundled::ALL.iter().find(|b| b.id == r) {
+                out.push(TestTarget::Bundled(b));
+            } else {
+                let ids: Vec<&str> = bundled::ALL.iter().map(|b| b.id).collect();
+                return Err(fail(exit::IO, msg::unknown_rules(&r, &ids)));
+            }
+        }
+        out
     };
     let (mut passed, mut failed) = (0usize, 0usize);
-    for path in &paths {
+    for target in &targets {
+        let path = match target {
+            TestTarget::File(p) => p.clone(),
+            TestTarget::Bundled(b) => PathBuf::from(b.rules_path),
+        };
         let name = path.display().to_string();
         out!("{name}");
-        let source = String::from_utf8(read(path)?)
-            .map_err(|_| fail(exit::RULES, msg::rules_not_utf8(&name)))?;
-        if is_broken(path) {
+        let (source, modules, files) = match target {
+            TestTarget::File(p) => {
+                let source = String::from_utf8(read(p)?)
+                    .map_err(|_| fail(exit::RULES, msg::rules_not_utf8(&name)))?;
+                (source, modules_beside(p), kaohe::compile::files_beside(p))
+            }
+            TestTarget::Bundled(b) => (b.rules.to_string(), Vec::new(), b.loader()),
+        };
+        if matches!(target, TestTarget::File(_)) && is_broken(&path) {
             let file = path
                 .file_name()
                 .map_or(name.clone(), |f| f.to_string_lossy().into_owned());
-            let diffs = kaohe::cases::check_broken(&file, &source, &modules_beside(path));
+            let diffs = kaohe::cases::check_broken(&file, &source, &modules);
             let n = kaohe::cases::expected_errors(&source).len();
             if diffs.is_empty() {
                 passed += 1;
@@ -1328,12 +1442,7 @@ fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
             }
             continue;
         }
-        let mut rules = match Rules::compile_with_files(
-            &name,
-            &source,
-            &modules_beside(path),
-            kaohe::compile::files_beside(path),
-        ) {
+        let mut rules = match Rules::compile_with_files(&name, &source, &modules, files) {
             Ok(r) => r,
             Err(e) => {
                 failed += 1;
@@ -1345,7 +1454,11 @@ fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
             }
         };
         let cases_path = path.with_extension("cases.json");
-        let Ok(cases) = std::fs::read_to_string(&cases_path) else {
+        let cases = match target {
+            TestTarget::File(_) => std::fs::read_to_string(&cases_path).ok(),
+            TestTarget::Bundled(b) => b.cases.map(str::to_string),
+        };
+        let Some(cases) = cases else {
             failed += 1;
             out!(
                 "  {}  {}",
@@ -1354,8 +1467,17 @@ fn test(paths: Vec<PathBuf>) -> Result<(), Failure> {
             );
             continue;
         };
-        let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-        let load = move |rel: &str| std::fs::read(dir.join(rel)).map_err(|e| e.to_string());
+        let load: Box<kaohe::cases::Loader> = match target {
+            TestTarget::File(p) => {
+                let dir = p.parent().unwrap_or(Path::new(".")).to_path_buf();
+                Box::new(move |rel: &str| std::fs::read(dir.join(rel)).map_err(|e| e.to_string()))
+            }
+            TestTarget::Bundled(b) => Box::new(move |rel: &str| {
+                b.file(rel)
+                    .map(<[u8]>::to_vec)
+                    .ok_or_else(|| format!("no file `{rel}` in the bundled rule set"))
+            }),
+        };
         match kaohe::cases::run_cases(&mut rules, &cases, &load) {
             Err(e) => {
                 failed += 1;

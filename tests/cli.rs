@@ -834,3 +834,127 @@ deduction("clear", #{ label: "破案率", deduct: #{ value: #{ diff: "rate", fro
     let bad = kaohe(&["assess", r, d, "--param", "prov_mean=八十"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// Runs kaohe with `input` on its standard input, in the folder `dir`.
+fn kaohe_with_input(dir: &std::path::Path, args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kaohe"))
+        .args(args)
+        .current_dir(dir)
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input).unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_dash_reads_standard_input_and_writes_standard_output() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let sample = std::fs::read(root.join("rules/samples/county-antidrug.csv")).unwrap();
+    let from_file = kaohe(&["assess", "county-antidrug", "--format", "csv"]);
+    let from_stdin = kaohe_with_input(
+        &root,
+        &["assess", "county-antidrug", "-", "--format", "csv"],
+        &sample,
+    );
+    assert!(from_stdin.status.success(), "{}", text(&from_stdin.stderr));
+    assert_eq!(text(&from_stdin.stdout), text(&from_file.stdout));
+    // `--out -` is standard output: no file named `-`, no byte-order mark.
+    let dir = scratch("dash-out.txt", b"").parent().unwrap().to_path_buf();
+    let out = kaohe_with_input(
+        &dir,
+        &["assess", "county-antidrug", "--format", "csv", "--out", "-"],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), text(&from_file.stdout));
+    assert!(!dir.join("-").exists());
+    // A rule script from standard input.
+    let rules = std::fs::read(root.join("rules/county-antidrug.rhai")).unwrap();
+    let check = kaohe_with_input(&root, &["check", "-"], &rules);
+    assert!(check.status.success(), "{}", text(&check.stderr));
+    assert!(text(&check.stdout).contains("县禁毒工作绩效考核"));
+    // The form to standard output, its summary to standard error.
+    let form = kaohe_with_input(&dir, &["template", "county-antidrug", "--out", "-"], b"");
+    assert!(form.status.success(), "{}", text(&form.stderr));
+    assert!(form.stdout.starts_with(b"PK"));
+    assert!(!text(&form.stderr).is_empty());
+}
+
+#[test]
+fn bundled_ids_are_taken_by_check_and_test_and_test_runs_them_outside_a_repository() {
+    let check = kaohe(&["check", "county-antidrug", "city-safety-negative"]);
+    assert!(check.status.success(), "{}", text(&check.stderr));
+    assert_eq!(text(&check.stdout).lines().count(), 2);
+    let unknown = kaohe_in("zh_CN.UTF-8", &["check", "county-antidrg"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        text(&unknown.stderr).contains("county-antidrug"),
+        "{}",
+        text(&unknown.stderr)
+    );
+    let one = kaohe(&["test", "city-safety-negative"]);
+    assert!(one.status.success(), "{}", text(&one.stdout));
+    assert!(text(&one.stdout).contains("rules/city-safety-negative.rhai"));
+    // In a folder without rules/: every bundled rule set's cases.
+    let empty = std::env::temp_dir().join(format!("kaohe-no-repo-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let all = kaohe_with_input(&empty, &["test"], b"");
+    assert!(all.status.success(), "{}", text(&all.stdout));
+    let listed = text(&all.stdout);
+    for b in kaohe::bundled::ALL {
+        assert!(listed.contains(b.rules_path), "{} not run", b.id);
+    }
+    std::fs::remove_dir_all(&empty).ok();
+}
+
+#[test]
+fn every_command_says_its_example_and_exit_codes_and_completions_are_printed() {
+    for cmd in [
+        "assess",
+        "check",
+        "test",
+        "serve",
+        "codes",
+        "import",
+        "template",
+        "merge",
+        "completions",
+    ] {
+        let en = kaohe_in("en_US.UTF-8", &[cmd, "--help"]);
+        let help = text(&en.stdout);
+        assert!(
+            help.contains("Example:\n  kaohe ") && help.contains("Exit codes: 0 done"),
+            "{cmd}: {help}"
+        );
+        let zh = kaohe_in("zh_CN.UTF-8", &[cmd, "--help"]);
+        let help = text(&zh.stdout);
+        assert!(
+            help.contains("例：\n  kaohe ") && help.contains("退出码：0 完成"),
+            "{cmd}: {help}"
+        );
+    }
+    for (shell, mark) in [
+        ("bash", "_kaohe()"),
+        ("zsh", "#compdef kaohe"),
+        ("fish", "complete -c kaohe"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = kaohe(&["completions", shell]);
+        assert!(out.status.success());
+        let script = text(&out.stdout);
+        assert!(script.contains(mark), "{shell}");
+        assert!(
+            script.contains("assess") && script.contains("params"),
+            "{shell}"
+        );
+    }
+}

@@ -366,7 +366,13 @@ pub fn command(
 ) -> Result<(), (u8, String)> {
     use std::io::Write as _;
     let name = rubric.display().to_string();
-    let bytes = std::fs::read(rubric).map_err(|e| {
+    let bytes = if rubric.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).map(|_| bytes)
+    } else {
+        std::fs::read(rubric)
+    };
+    let bytes = bytes.map_err(|e| {
         (
             EXIT_IO,
             crate::messages::cli::cannot_read(&name, &e.to_string()).render(lang),
