@@ -39,6 +39,8 @@ echo "== cargo clippy --target wasm32-unknown-unknown"
 cargo clippy --target wasm32-unknown-unknown --lib --quiet -- -D warnings
 echo "== cargo clippy --target wasm32-unknown-unknown --no-default-features (the engine module)"
 cargo clippy --target wasm32-unknown-unknown --lib --no-default-features --quiet -- -D warnings
+echo "== the engine alone, as a library user builds it (no command line: --no-default-features)"
+cargo clippy --lib --no-default-features --quiet -- -D warnings
 echo "== JS API and browser tests"
 bash scripts/e2e.sh
 echo "== fuzz: cargo fmt --check of fuzz/, then a short fuzz run of every target (scripts/fuzz.sh, fuzz/README.md)"
