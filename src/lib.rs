@@ -54,6 +54,7 @@ pub fn assess(
     if !dataset.errors.is_empty() && (!keep_going || dataset.units.is_empty()) {
         return Err(DataErrors(dataset.errors).into());
     }
-    let report = rules.assess(&dataset.units, previous)?;
+    let mut report = rules.assess(&dataset.units, previous)?;
+    report.data_errors.clone_from(&dataset.errors);
     Ok((report, dataset.errors))
 }

@@ -1014,12 +1014,14 @@ fn assess(
     }
     // A table and CSV print no explanation: the report without its words, built in a
     // fraction of the time and memory (JSON and XLSX's 计分明细 carry every reason).
-    let report = if matches!(format, OutFormat::Table | OutFormat::Csv) {
+    let mut report = if matches!(format, OutFormat::Table | OutFormat::Csv) {
         compiled.assess_unexplained(&dataset.units, prev.as_ref())
     } else {
         compiled.assess(&dataset.units, prev.as_ref())
     }
     .map_err(eval_failure)?;
+    // The rows left out (`--keep-going`) stay on record in the result.
+    report.data_errors.clone_from(&dataset.errors);
     if let OutFormat::Json = format {
         return write_to(out.as_deref(), |w| output::write_json(w, &report));
     }

@@ -25,6 +25,11 @@ pub struct Report {
     pub cohorts: Vec<CohortStats>,
     /// Group figures (汇总), such as a county total from its townships.
     pub rollups: Vec<RollupResult>,
+    /// The data errors of a run that scored the good rows (`--keep-going`): every row left out
+    /// is here with each error found in it, so that a result never drops a unit silently.
+    /// Absent when there were none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub data_errors: Vec<crate::DataError>,
 }
 
 /// One group's figure.

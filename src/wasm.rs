@@ -362,8 +362,12 @@ impl Compiled {
                 .saturating_mul(items.saturating_mul(REPORT_BYTES_PER_ITEM)),
         );
         match rules.assess(&ds.units, previous.as_ref()) {
-            Ok(report) => Assessment {
-                report_json: output::json(&report),
+            Ok(mut report) => Assessment {
+                report_json: {
+                    // The rows left out (`keepGoing`) stay on record in the result.
+                    report.data_errors.clone_from(&ds.errors);
+                    output::json(&report)
+                },
                 report: Some(report),
                 stage: String::new(),
                 errors_json: "[]".into(),
@@ -1260,9 +1264,19 @@ pub fn assess_survey(
         return failed("data", to_json(&ds.errors), ds.errors);
     }
     match rules.assess(&ds.units, previous.as_ref()) {
-        Ok(report) => SurveyAssessment {
+        Ok(mut report) => SurveyAssessment {
             inner: Assessment {
-                report_json: output::json(&report),
+                report_json: {
+                    // The rows left out stay on record, as the CLI writes them (without the
+                    // line that counts the errors not listed).
+                    report.data_errors = ds
+                        .errors
+                        .iter()
+                        .filter(|e| e.code != "D0391")
+                        .cloned()
+                        .collect();
+                    output::json(&report)
+                },
                 report: Some(report),
                 stage: String::new(),
                 errors_json: "[]".into(),

@@ -958,3 +958,35 @@ fn every_command_says_its_example_and_exit_codes_and_completions_are_printed() {
         );
     }
 }
+
+#[test]
+fn a_keep_going_result_keeps_the_rows_it_left_out_on_record() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let sample = std::fs::read_to_string(root.join("rules/samples/county-antidrug.csv")).unwrap();
+    // The second unit's 登记吸毒人员数 written in words.
+    let bad = sample.replacen("999001001,东城街道,80,", "999001001,东城街道,八十,", 1);
+    let data = scratch("keep-going.csv", bad.as_bytes());
+    let d = data.to_str().unwrap();
+    let out = kaohe(&[
+        "assess",
+        "county-antidrug",
+        d,
+        "--format",
+        "json",
+        "--keep-going",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["units"].as_array().unwrap().len(), 19);
+    let left = v["data_errors"].as_array().unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["unit"], "999001001");
+    assert_eq!(left[0]["unit_name"], "东城街道");
+    assert_eq!(
+        (left[0]["row"].as_u64(), left[0]["code"].as_str()),
+        (Some(3), Some("D0201"))
+    );
+    // A clean run has no such key: the schema is unchanged for it.
+    let clean = kaohe(&["assess", "county-antidrug", "--format", "json"]);
+    assert!(!text(&clean.stdout).contains("\"data_errors\""));
+}

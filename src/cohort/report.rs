@@ -112,6 +112,7 @@ impl Rules {
             units,
             cohorts,
             rollups,
+            data_errors: Vec::new(),
         })
     }
 }

@@ -140,6 +140,12 @@ test("assess: a bad cell is reported with row, column and unit; keepGoing scores
   assert.equal(going.type, "success");
   assert.equal(going.report.units.length, 19);
   assert.deepEqual(going.dataErrors, stopped.errors);
+  // The row left out stays on record in the result, byte for byte as the CLI writes it.
+  assert.deepEqual(going.report.data_errors, stopped.errors);
+  const dir = mkdtempSync(join(tmpdir(), "kaohe-keep-going-"));
+  writeFileSync(join(dir, "bad.csv"), bad);
+  const cli = spawnSync(KAOHE_BIN, ["assess", "county-antidrug", join(dir, "bad.csv"), "--format", "json", "--keep-going"], { cwd: ROOT });
+  assert.equal(going.reportJson + "\n", cli.stdout.toString().replace(join(dir, "bad.csv"), "bad.csv"));
 });
 
 test("assess: a runaway closure is stopped with its rule, unit and line", () => {
