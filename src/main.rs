@@ -1057,8 +1057,17 @@ fn assess(
 fn set_params(rules: &mut Rules, given: &Params) -> Result<(), Failure> {
     if let Some(path) = &given.file {
         let name = path.display().to_string();
-        let bytes = read(path)?;
-        match kaohe::params::read(&rules.set, &name, &bytes) {
+        // A table larger than any parameter table is refused before it is read.
+        let too_large =
+            std::fs::metadata(path).is_ok_and(|m| m.len() > kaohe::params::MAX_BYTES as u64);
+        let read_table =
+            || -> Result<_, Failure> { Ok(kaohe::params::read(&rules.set, &name, &read(path)?)) };
+        let table = if too_large {
+            Err(vec![kaohe::params::too_large()])
+        } else {
+            read_table()?
+        };
+        match table {
             Ok(values) => rules.set_params(&values),
             Err(errors) => {
                 let mut lines: Vec<String> = errors

@@ -31,6 +31,12 @@ pub struct ParamValue {
 /// The largest parameter table read: a few dozen rows is usual.
 pub const MAX_BYTES: usize = 1 << 20;
 
+/// The error of a table larger than [`MAX_BYTES`], for a caller that knows the size before
+/// reading it.
+pub fn too_large() -> DataError {
+    DataError::file(msg::params_too_large(MAX_BYTES))
+}
+
 /// The parameter `key` names: by id first, then by label (both trimmed).
 pub fn find(set: &RuleSet, key: &str) -> Option<usize> {
     let key = key.trim();
@@ -113,7 +119,7 @@ fn check(
 /// in the file is returned, and no values unless there is none.
 pub fn read(set: &RuleSet, name: &str, bytes: &[u8]) -> Result<Vec<ParamValue>, Vec<DataError>> {
     if bytes.len() > MAX_BYTES {
-        return Err(vec![DataError::file(msg::params_too_large(MAX_BYTES))]);
+        return Err(vec![too_large()]);
     }
     let mut errors = Vec::new();
     let mut seen = Vec::new();
