@@ -102,6 +102,8 @@ pub(super) fn rollup_points(
         let Some(Some(map)) = subs.by_item.get(ck) else {
             continue;
         };
+        // The worst rank numbers of each sub-units' cohort, found once per cohort.
+        let mut worst_of: HashMap<usize, Vec<u32>> = HashMap::new();
         for &i in idx {
             if let Some(only) = &ci.only {
                 let kept = &held.kept[i];
@@ -133,9 +135,10 @@ pub(super) fn rollup_points(
                             let size = members.get(c).map_or(0, Vec::len);
                             let hit = match place {
                                 SubPlace::TopRanks(n) => r <= n,
-                                SubPlace::BottomRanks(n) => {
-                                    worst(rows, &members[c], n).contains(&r)
-                                }
+                                SubPlace::BottomRanks(n) => worst_of
+                                    .entry(c)
+                                    .or_insert_with(|| worst(rows, &members[c], n))
+                                    .contains(&r),
                             };
                             let mark = match (hit, place) {
                                 (true, SubPlace::BottomRanks(n)) => format!("，末 {n} 位"),

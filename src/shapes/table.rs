@@ -102,29 +102,34 @@ pub(super) fn parse(s: &mut Spec) -> Option<Shape> {
             Hit::First
         }
     };
-    if from_file {
+    let (inputs, rows, origin) = if from_file {
         let (inputs, rows, origin) = super::sheet::read(s, &m, inputs)?;
-        if rows.len() > MAX_ROWS {
-            s.err_at(
-                Token::Text(&origin.file),
-                rules::table_too_many_rows(rows.len(), MAX_ROWS),
-            );
-            return None;
-        }
-        let table = Table {
-            inputs,
-            hit,
-            rows,
-            origin: Some(origin),
-        };
-        if hit == Hit::Unique {
-            table.check_unique(s);
-        }
-        return Some(Shape::Table(table));
+        (inputs, rows, Some(origin))
+    } else {
+        let inputs = inputs?;
+        let rows = script_rows(s, &m, inputs.len())?;
+        (inputs, rows, None)
+    };
+    let table = Table {
+        inputs,
+        hit,
+        rows,
+        origin,
+    };
+    if table.rows.len() > MAX_ROWS {
+        table.report(s, rules::table_too_many_rows(table.rows.len(), MAX_ROWS));
+        return None;
     }
-    let inputs = inputs?;
+    if hit == Hit::Unique {
+        table.check_unique(s);
+    }
+    Some(Shape::Table(table))
+}
+
+/// The rows a script writes (`rows: [[cell…, points], …]`), each a cell per input then points.
+fn script_rows(s: &mut Spec, m: &Map, inputs: usize) -> Option<Vec<(Vec<Vec<Bound>>, Decimal)>> {
     let Some(list) = m.get("rows").and_then(|d| d.clone().try_cast::<Array>()) else {
-        s.err_at(Token::Key("table"), rules::table_row(0, inputs.len()));
+        s.err_at(Token::Key("table"), rules::table_row(0, inputs));
         return None;
     };
     let mut rows = Vec::new();
@@ -132,40 +137,24 @@ pub(super) fn parse(s: &mut Spec) -> Option<Shape> {
         let cells = row.clone().try_cast::<Array>().unwrap_or_default();
         let points = cells.last().and_then(to_decimal);
         match points {
-            Some(p) if cells.len() == inputs.len() + 1 => {
+            Some(p) if cells.len() == inputs + 1 => {
                 let mut conds = Vec::new();
-                for c in &cells[..inputs.len()] {
-                    conds.push(cell(s, c, k + 1, inputs.len())?);
+                for c in &cells[..inputs] {
+                    conds.push(cell(s, c, k + 1, inputs)?);
                 }
                 rows.push((conds, p));
             }
             _ => {
-                s.err_at(Token::Key("rows"), rules::table_row(k + 1, inputs.len()));
+                s.err_at(Token::Key("rows"), rules::table_row(k + 1, inputs));
                 return None;
             }
         }
     }
     if rows.is_empty() {
-        s.err_at(Token::Key("rows"), rules::table_row(0, inputs.len()));
+        s.err_at(Token::Key("rows"), rules::table_row(0, inputs));
         return None;
     }
-    if rows.len() > MAX_ROWS {
-        s.err_at(
-            Token::Key("rows"),
-            rules::table_too_many_rows(rows.len(), MAX_ROWS),
-        );
-        return None;
-    }
-    let table = Table {
-        inputs,
-        hit,
-        rows,
-        origin: None,
-    };
-    if hit == Hit::Unique {
-        table.check_unique(s);
-    }
-    Some(Shape::Table(table))
+    Some(rows)
 }
 
 /// One cell: `"-"` (any), a number (equals) or a map of bounds.
