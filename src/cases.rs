@@ -630,8 +630,10 @@ fn compare_unit(u: &UnitResult, exp: &Json, fails: &mut Vec<CaseMessage>) {
                         "items" => match u.items.iter().find(|i| *i.id == **id) {
                             Some(i) => check_decimal(&what, w, Some(i.points), fails),
                             None => {
-                                let like =
-                                    crate::messages::closest(id, u.items.iter().map(|i| &*i.id));
+                                let like = crate::messages::closest(
+                                    id,
+                                    u.items.iter().map(|i| &*i.item().id),
+                                );
                                 fails.push(msg::no_entry(&unit, false, id, like).into())
                             }
                         },
@@ -692,7 +694,7 @@ fn compare_unit(u: &UnitResult, exp: &Json, fails: &mut Vec<CaseMessage>) {
 fn reasons(u: &UnitResult) -> impl Iterator<Item = &str> {
     u.items
         .iter()
-        .flat_map(|i| std::iter::once(&*i.text).chain(i.reasons.iter().map(|r| r.detail.as_str())))
+        .flat_map(|i| std::iter::once(&*i.item().text).chain(i.details()))
         .chain(u.vetoes.iter().map(|v| v.reason.as_str()))
         .chain(u.consequences.iter().map(|c| c.reason.as_str()))
         .chain(u.adjustments.iter().map(|a| a.detail.as_str()))

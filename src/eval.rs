@@ -4,7 +4,8 @@
 use crate::compile::{to_decimal, Rules};
 use crate::data::Unit;
 use crate::error::{EvalError, Merged, SourceLocation};
-use crate::figures::{fmt, ratio, round, sum, Total};
+use crate::explain::{Mark, Notes};
+use crate::figures::{fmt, ratio, round, sum, Fig, Total};
 use crate::messages::eval as msg;
 use crate::messages::Message;
 use crate::model::*;
@@ -455,13 +456,10 @@ impl<'a> Ctx<'a> {
         self.unit.values[f].number()
     }
 
-    pub(crate) fn use_of(&self, f: usize) -> DataUse {
+    /// Notes field `f` as a datum the reason read, its value as written.
+    pub(crate) fn note_field(&self, f: usize, out: &mut Notes) {
         let field = &self.set().fields[f];
-        DataUse {
-            field: field.name.clone(),
-            label: field.label.clone(),
-            value: self.unit.values[f].display(),
-        }
+        out.datum(&field.name, &field.label, &self.unit.values[f]);
     }
 
     pub(crate) fn unit_map(&mut self) -> Map {
@@ -686,22 +684,36 @@ impl<'a> Ctx<'a> {
 
     /// The data a measure read, for its explanation.
     pub(crate) fn measure_data(&self, m: &Measure) -> Vec<DataUse> {
+        let mut out = Notes::default();
+        self.note_measure(m, &mut out);
+        out.into_data()
+    }
+
+    /// Notes the data a measure read, for its explanation.
+    pub(crate) fn note_measure(&self, m: &Measure, out: &mut Notes) {
         let set = self.set();
         match m {
-            Measure::Field(f) => vec![self.use_of(*f)],
-            Measure::Ratio { num, den, .. } => vec![self.use_of(*num), self.use_of(*den)],
-            Measure::Survey { counts, .. } => counts.iter().map(|f| self.use_of(*f)).collect(),
+            Measure::Field(f) => self.note_field(*f, out),
+            Measure::Ratio { num, den, .. } => {
+                self.note_field(*num, out);
+                self.note_field(*den, out);
+            }
+            Measure::Survey { counts, .. } => {
+                for f in counts {
+                    self.note_field(*f, out);
+                }
+            }
             Measure::Metric(i) => {
                 let metric = &set.metrics[*i];
                 let value = self.metrics.get(*i).copied().flatten();
-                vec![DataUse {
+                out.push_datum(DataUse {
                     field: metric.id.clone(),
                     label: metric.label.clone(),
                     value: value.map_or_else(
                         || "（空）".to_string(),
                         |v| crate::figures::display_total(v, metric.decimals),
                     ) + crate::survey::metric_note(set, self.unit, *i).as_str(),
-                }]
+                });
             }
             Measure::Linked { field, link, op } => {
                 let fields = &set.fields;
@@ -718,30 +730,29 @@ impl<'a> Ctx<'a> {
                     LinkOp::Sum => format!("关联单位{label}合计"),
                     LinkOp::Mean => format!("关联单位{label}平均"),
                 };
-                vec![DataUse {
+                out.push_datum(DataUse {
                     field: name,
                     label: how.into(),
                     value: value.map_or_else(|| "（空）".to_string(), fmt),
-                }]
+                });
             }
-            Measure::Param(i) => set
-                .params
-                .get(*i)
-                .map(|p| DataUse {
-                    field: p.id.clone(),
-                    label: p.label.clone(),
-                    value: if p.value == p.declared {
-                        fmt(p.value)
-                    } else {
-                        format!(
-                            "{}（本次参数；规则集原为 {}）",
-                            fmt(p.value),
-                            fmt(p.declared)
-                        )
-                    },
-                })
-                .into_iter()
-                .collect(),
+            Measure::Param(i) => {
+                if let Some(p) = set.params.get(*i) {
+                    out.push_datum(DataUse {
+                        field: p.id.clone(),
+                        label: p.label.clone(),
+                        value: if p.value == p.declared {
+                            fmt(p.value)
+                        } else {
+                            format!(
+                                "{}（本次参数；规则集原为 {}）",
+                                fmt(p.value),
+                                fmt(p.declared)
+                            )
+                        },
+                    });
+                }
+            }
             Measure::Stat { target, by, stat } => {
                 let value = self.links.stat((*target, *by, *stat), self.unit);
                 let (name, label) = match target {
@@ -757,11 +768,11 @@ impl<'a> Ctx<'a> {
                     None if set.cohort_field.is_some() => "本组".to_string(),
                     None => "全体单位".to_string(),
                 };
-                vec![DataUse {
+                out.push_datum(DataUse {
                     field: name,
                     label: format!("{group}{label}{}", stat.words()).into(),
                     value: value.map_or_else(|| "（空）".to_string(), fmt),
-                }]
+                });
             }
             Measure::Previous(what) => {
                 let id = self.unit_id();
@@ -770,18 +781,17 @@ impl<'a> Ctx<'a> {
                     Some(p) if !p.lists(&id) => "（上期无此单位）".to_string(),
                     Some(p) => p.value(&id, what).map_or_else(|| "（空）".to_string(), fmt),
                 };
-                vec![DataUse {
+                out.push_datum(DataUse {
                     field: "previous".into(),
                     label: what.words(set).into(),
                     value,
-                }]
+                });
             }
             Measure::Diff(a, b) => {
-                let mut out = self.measure_data(a);
-                out.extend(self.measure_data(b));
-                out
+                self.note_measure(a, out);
+                self.note_measure(b, out);
             }
-            Measure::Closure(_) => Vec::new(),
+            Measure::Closure(_) => {}
         }
     }
 
@@ -837,28 +847,39 @@ impl<'a> Ctx<'a> {
 
     /// The data a condition read, for its explanation.
     pub(crate) fn condition_data(&self, c: &Condition) -> Vec<DataUse> {
+        let mut out = Notes::default();
+        self.note_condition(c, &mut out);
+        out.into_data()
+    }
+
+    /// Notes the data a condition read, for its explanation: the parts of `all`/`any` each
+    /// field once.
+    pub(crate) fn note_condition(&self, c: &Condition, out: &mut Notes) {
         match c {
-            Condition::Compare(f, _) | Condition::Is(f, _) => vec![self.use_of(*f)],
+            Condition::Compare(f, _) | Condition::Is(f, _) => self.note_field(*f, out),
             Condition::All(parts) | Condition::Any(parts) => {
-                let mut out: Vec<DataUse> = Vec::new();
-                for d in parts.iter().flat_map(|p| self.condition_data(p)) {
-                    if !out.iter().any(|o| o.field == d.field) {
-                        out.push(d);
+                let m = out.mark();
+                for p in parts {
+                    let mut own = Notes::default();
+                    self.note_condition(p, &mut own);
+                    for d in own.into_data() {
+                        if !out.has_field_since(m, &d.field) {
+                            out.push_datum(d);
+                        }
                     }
                 }
-                out
             }
-            Condition::Value(m, _) => self.measure_data(m),
-            Condition::Not(inner) => self.condition_data(inner),
+            Condition::Value(v, _) => self.note_measure(v, out),
+            Condition::Not(inner) => self.note_condition(inner, out),
             Condition::Previous(label) => {
                 let (what, value) = label.read(self.links.previous, &self.unit_id());
-                vec![DataUse {
+                out.push_datum(DataUse {
                     field: "previous".into(),
                     label: what.into(),
                     value,
-                }]
+                });
             }
-            Condition::Closure(_) => Vec::new(),
+            Condition::Closure(_) => {}
         }
     }
 }
@@ -914,26 +935,49 @@ pub(crate) fn value_dynamic(v: &Value) -> Dynamic {
     }
 }
 
-/// How a measured value came about, in words: `失控人员数 = 3`, `查结数/立案数 = 9/10 → 90`,
-/// `问卷指数 = 95（安全 90、比较安全 5、不安全 5）`.
-pub(crate) fn measured_text(m: &Measure, used: &[DataUse], value: Decimal) -> String {
-    let v = fmt(round(value, 4));
-    match (m, used) {
-        (Measure::Ratio { .. }, [n, d]) => {
-            format!("{}/{} = {}/{} → {v}", n.label, d.label, n.value, d.value)
+/// How a measured value came about, in words, written after the data noted since `at`:
+/// `失控人员数 = 3`, `查结数/立案数 = 9/10 → 90`, `问卷指数 = 95（安全 90、比较安全 5、不安全 5）`.
+pub(crate) fn write_measured(out: &mut Notes, at: Mark, m: &Measure, value: Decimal) {
+    use std::fmt::Write as _;
+    let v = Fig(round(value, 4));
+    let label = |t: &mut String, l: &str, _: &str| t.push_str(l);
+    let shown = |t: &mut String, _: &str, x: &str| t.push_str(x);
+    let both = |t: &mut String, l: &str, x: &str| {
+        t.push_str(l);
+        t.push(' ');
+        t.push_str(x);
+    };
+    match (m, out.data_since(at)) {
+        (Measure::Ratio { .. }, 2) => {
+            out.write_datum(at, 0, label);
+            out.text().push('/');
+            out.write_datum(at, 1, label);
+            out.text().push_str(" = ");
+            out.write_datum(at, 0, shown);
+            out.text().push('/');
+            out.write_datum(at, 1, shown);
+            let _ = write!(out.text(), " → {v}");
         }
-        (Measure::Survey { .. }, _) => {
-            let counts: Vec<String> = used
-                .iter()
-                .map(|u| format!("{} {}", u.label, u.value))
-                .collect();
-            format!("问卷指数 = {v}（{}）", counts.join("、"))
+        (Measure::Survey { .. }, n) => {
+            let _ = write!(out.text(), "问卷指数 = {v}（");
+            for k in 0..n {
+                if k > 0 {
+                    out.text().push('、');
+                }
+                out.write_datum(at, k, both);
+            }
+            out.text().push('）');
         }
-        (Measure::Diff(..), [a, b]) => {
-            format!("{} {} − {} {} = {v}", a.label, a.value, b.label, b.value)
+        (Measure::Diff(..), 2) => {
+            out.write_datum(at, 0, both);
+            out.text().push_str(" − ");
+            out.write_datum(at, 1, both);
+            let _ = write!(out.text(), " = {v}");
         }
-        (_, [one]) => format!("{} = {}", one.label, one.value),
-        _ => format!("计算值 = {v}"),
+        (_, 1) => out.write_label_is(at, 0),
+        _ => {
+            let _ = write!(out.text(), "计算值 = {v}");
+        }
     }
 }
 
@@ -972,7 +1016,7 @@ pub(crate) struct Scored {
 /// A unit's explanation (评分说明).
 #[derive(Default)]
 pub(crate) struct Explained {
-    pub(crate) items: Vec<ItemResult>,
+    pub(crate) items: crate::explain::Items,
     pub(crate) adjustments: Vec<Adjustment>,
     pub(crate) vetoes: Vec<VetoHit>,
 }
@@ -992,7 +1036,12 @@ pub(crate) fn score_unit(
     let before = errors.len();
     let mut cx = Ctx::new(rules, unit, links, errors).with_metrics(metrics);
     let mut points = Vec::with_capacity(set.item_count());
-    let mut explained = explain.then(Box::<Explained>::default);
+    let mut explained = explain.then(|| {
+        Box::new(Explained {
+            items: crate::explain::Items::with_capacity(set.item_count()),
+            ..Explained::default()
+        })
+    });
     for item in &set.items {
         if let Some(only) = &item.only {
             match cx.test(only, &item.id, item.pos) {
@@ -1007,7 +1056,7 @@ pub(crate) fn score_unit(
         match crate::shapes::points(&mut cx, item) {
             Some((p, how)) => {
                 if let Some(e) = explained.as_mut() {
-                    e.items.push(crate::shapes::explain(&cx, item, p, how));
+                    crate::shapes::explain(&cx, item, p, how, &mut e.items);
                 }
                 points.push(Some(p));
             }

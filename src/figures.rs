@@ -7,7 +7,23 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 /// A figure as a rule's words write it: no trailing zeros (`0.5`, `3`).
 pub(crate) fn fmt(d: Decimal) -> String {
-    d.normalize().to_string()
+    Fig(d).to_string()
+}
+
+/// A figure as a rule's words write it (see [`fmt`]), written where it is used rather than
+/// made a `String` first.
+#[derive(Clone, Copy)]
+pub(crate) struct Fig(pub(crate) Decimal);
+
+impl std::fmt::Display for Fig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let d = self.0.normalize();
+        // Most figures are whole: written as the integer they are, the same digits.
+        match i64::try_from(d.mantissa()) {
+            Ok(whole) if d.scale() == 0 => std::fmt::Display::fmt(&whole, f),
+            _ => std::fmt::Display::fmt(&d, f),
+        }
+    }
 }
 
 /// `a / b`, saturating instead of overflowing (a zero `b` gives the largest value of `a`'s sign).

@@ -10,6 +10,7 @@ pub mod compile;
 pub mod data;
 pub mod error;
 pub mod eval;
+pub mod explain;
 mod figures;
 pub mod import;
 pub mod messages;

@@ -83,13 +83,20 @@ impl Value {
 
     /// The value as people read it in a reason.
     pub fn display(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl std::fmt::Display for Value {
+    /// As people read it in a reason: `（空）` for a blank, 是/否, a number without trailing zeros.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Missing => "（空）".to_string(),
-            Self::Text(s) => s.clone(),
-            Self::Int(i) => i.to_string(),
-            Self::Number(d) => d.normalize().to_string(),
-            Self::Bool(true) => "是".to_string(),
-            Self::Bool(false) => "否".to_string(),
+            Self::Missing => f.write_str("（空）"),
+            Self::Text(s) => f.write_str(s),
+            Self::Int(i) => std::fmt::Display::fmt(i, f),
+            Self::Number(d) => std::fmt::Display::fmt(&crate::figures::Fig(*d), f),
+            Self::Bool(true) => f.write_str("是"),
+            Self::Bool(false) => f.write_str("否"),
         }
     }
 }
@@ -314,13 +321,21 @@ impl Bound {
 
     /// The bound in words, such as `≥ 90`.
     pub fn describe(self) -> String {
-        match self {
-            Self::AtLeast(x) => format!("≥ {}", x.normalize()),
-            Self::Above(x) => format!("> {}", x.normalize()),
-            Self::AtMost(x) => format!("≤ {}", x.normalize()),
-            Self::Below(x) => format!("< {}", x.normalize()),
-            Self::Equals(x) => format!("= {}", x.normalize()),
-        }
+        self.to_string()
+    }
+}
+
+impl std::fmt::Display for Bound {
+    /// `≥ 90`, `< 5`: as [`Bound::describe`] writes it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (sign, x) = match *self {
+            Self::AtLeast(x) => ("≥", x),
+            Self::Above(x) => (">", x),
+            Self::AtMost(x) => ("≤", x),
+            Self::Below(x) => ("<", x),
+            Self::Equals(x) => ("=", x),
+        };
+        write!(f, "{sign} {}", x.normalize())
     }
 }
 

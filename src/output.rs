@@ -605,11 +605,7 @@ pub fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
                     i.max.to_string(),
                     i.points.to_string(),
                     i.text.to_string(),
-                    i.reasons
-                        .iter()
-                        .map(|x| x.detail.as_str())
-                        .collect::<Vec<_>>()
-                        .join("；"),
+                    i.details().collect::<Vec<_>>().join("；"),
                 ]
             })
             .collect();

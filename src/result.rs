@@ -198,7 +198,7 @@ pub struct UnitResult {
     /// Published figures (安全感, 满意度 …) with their ranks.
     pub metrics: Vec<MetricResult>,
     /// Every item's points with reasons (计分明细).
-    pub items: Vec<ItemResult>,
+    pub items: crate::explain::Items,
     /// Caps applied to categories and to the bonus.
     pub adjustments: Vec<Adjustment>,
     /// The state after this period (挂牌 …), from the rule set's `state(…)`; `null` without one.
@@ -207,8 +207,8 @@ pub struct UnitResult {
     pub consequences: Vec<ConsequenceHit>,
 }
 
-/// One item's points.
-#[derive(Debug, Clone, Serialize)]
+/// One item's points; its reasons are read through [`crate::explain::ItemView`].
+#[derive(Debug, Clone)]
 pub struct ItemResult {
     /// Rule id.
     pub id: Name,
@@ -219,17 +219,15 @@ pub struct ItemResult {
     /// `indicator`, `bonus` or `cohort`.
     pub kind: crate::model::ItemKind,
     /// Maximum points.
-    #[serde(serialize_with = "exact")]
     pub max: Decimal,
     /// Points given.
-    #[serde(serialize_with = "exact")]
     pub points: Decimal,
     /// The item did not apply and counts as full marks (不适用).
     pub not_applicable: bool,
     /// The rule author's text.
     pub text: Name,
-    /// How the points came about.
-    pub reasons: Vec<Reason>,
+    /// Its reasons among the unit's (see [`crate::explain::Items`]).
+    pub(crate) reasons: crate::explain::Span,
 }
 
 /// One step of an explanation.
@@ -334,7 +332,7 @@ pub struct GradeCount {
 /// A decimal written as the exact number it is (the same digits as `Decimal`'s own), a whole
 /// number straight as an integer: most points are whole, and this skips the text the general
 /// path writes first.
-fn exact<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn exact<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
     match i64::try_from(d.mantissa()) {
         Ok(whole) if d.scale() == 0 => s.serialize_i64(whole),
         _ => Serialize::serialize(d, s),

@@ -20,7 +20,7 @@ fn bonus_is_capped_per_item() {
     assert_eq!(unit(&rep, "1").bonus.to_string(), "0.5");
     assert_eq!(points(&rep, "2", "media"), "0.8");
     assert_eq!(points(&rep, "2", "item"), "1");
-    assert!(unit(&rep, "2").items[2].reasons[0]
+    assert!(unit(&rep, "2").items.at(2).reasons()[0]
         .detail
         .contains("超过上限按 0.8 分计"));
 }
@@ -120,8 +120,9 @@ fn an_items_own_rounding_and_a_categorys_rounding_are_applied_and_explained() {
     assert_eq!(points(&rep, "1", "b"), "9.95");
     assert_eq!(points(&rep, "1", "c"), "2");
     assert_eq!(total(&rep, "1"), "21");
-    let a = &unit(&rep, "1").items[0];
-    let last = a.reasons.last().unwrap();
+    let a = &unit(&rep, "1").items.at(0);
+    let reasons = a.reasons();
+    let last = reasons.last().unwrap();
     assert_eq!(
         last.detail,
         "本项保留1位小数（四舍五入）：9.25 分按 9.3 分计"
@@ -132,8 +133,10 @@ fn an_items_own_rounding_and_a_categorys_rounding_are_applied_and_explained() {
     assert_eq!(adj[0].detail, "工作得分 19.25，保留整数（舍去），按 19 计");
     // Nothing to round: no note.
     assert_eq!(points(&rep, "2", "a"), "9");
-    assert!(unit(&rep, "2").items[0]
-        .reasons
+    assert!(unit(&rep, "2")
+        .items
+        .at(0)
+        .reasons()
         .iter()
         .all(|r| !r.detail.contains("保留")));
     // A batch counts the same.

@@ -117,7 +117,11 @@ fn the_ninety_point_unit_is_explained_item_by_item() {
     assert_eq!(u.base.to_string(), "89.45");
     assert_eq!(u.bonus.to_string(), "0.55");
     for item in &u.items {
-        assert!(!item.reasons.is_empty(), "item `{}` has no reason", item.id);
+        assert!(
+            !item.reasons().is_empty(),
+            "item `{}` has no reason",
+            item.id
+        );
         assert!(
             !item.text.is_empty(),
             "item `{}` has no author text",
@@ -126,8 +130,8 @@ fn the_ninety_point_unit_is_explained_item_by_item() {
     }
     let lost = u.items.iter().find(|i| &*i.id == "base.control").unwrap();
     assert!(
-        lost.reasons[0].detail.contains("失控人员数 = 3"),
+        lost.reasons()[0].detail.contains("失控人员数 = 3"),
         "{:?}",
-        lost.reasons
+        lost.reasons()
     );
 }

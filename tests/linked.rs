@@ -66,8 +66,8 @@ fn a_station_reads_its_sub_districts_survey_index() {
         .find(|i| &*i.id == "bound")
         .unwrap();
     assert_eq!(bound.points.to_string(), "12.5");
-    assert_eq!(&*bound.reasons[0].data[0].label, "派出所安全感");
-    assert_eq!(bound.reasons[0].data[0].value, "80.0000");
+    assert_eq!(&*bound.reasons()[0].data[0].label, "派出所安全感");
+    assert_eq!(bound.reasons()[0].data[0].value, "80.0000");
 }
 
 #[test]
@@ -95,11 +95,11 @@ fn a_brigade_sums_the_strikes_of_the_stations_bound_to_it() {
     // 4 + 3 = 7 of a target of 10 → 35 of 50.
     assert_eq!(strike.points.to_string(), "35");
     assert!(
-        strike.reasons[0]
+        strike.reasons()[0]
             .detail
             .starts_with("关联单位打击人数合计 = 7"),
         "{}",
-        strike.reasons[0].detail
+        strike.reasons()[0].detail
     );
     // Stations bound to nobody have no base to sum: blank, no points.
     assert_eq!(

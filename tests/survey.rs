@@ -36,7 +36,7 @@ fn metric<'a>(u: &'a UnitResult, id: &str) -> &'a kaohe::result::MetricResult {
 fn reasons(u: &UnitResult) -> Vec<String> {
     u.items
         .iter()
-        .flat_map(|i| i.reasons.iter().map(|r| r.detail.clone()))
+        .flat_map(|i| i.reasons().into_iter().map(|r| r.detail))
         .collect()
 }
 
@@ -537,11 +537,11 @@ fn adjacent_ranks_within_the_margin_of_error_are_said_so() {
     // The 进前3名 item that ranks on the index says it too.
     let top = u.items.iter().find(|i| &*i.id == "top.safety").unwrap();
     assert!(
-        top.reasons[0]
+        top.reasons()[0]
             .detail
             .contains("与第 1 名差距 0.96，在误差范围（±"),
         "{}",
-        top.reasons[0].detail
+        top.reasons()[0].detail
     );
 }
 

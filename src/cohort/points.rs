@@ -7,6 +7,7 @@ use super::{total, Held, Standing};
 use crate::compile::Rules;
 use crate::error::EvalError;
 use crate::eval::{Ctx, Measured};
+use crate::explain::Items;
 use crate::figures::{fmt, relative, round, sum};
 use crate::model::*;
 use crate::result::*;
@@ -152,7 +153,7 @@ pub(super) fn cohort_points(
                     }
                 }
             };
-            e.items.push(result(ci, points, detail, data));
+            result(&mut e.items, ci, points, detail, data);
         }
     }
     for &i in idx {
@@ -165,28 +166,32 @@ pub(super) fn cohort_points(
     }
 }
 
-/// A cohort item's result with its one reason.
+/// A cohort item's result with its one reason, added to the unit's items.
 pub(super) fn result(
+    items: &mut Items,
     ci: &CohortItem,
     points: Decimal,
     detail: String,
     data: Vec<DataUse>,
-) -> ItemResult {
-    ItemResult {
+) {
+    let points = points.normalize();
+    let item = ItemResult {
         id: ci.id.clone(),
         label: ci.label.clone(),
         category: ci.category.clone(),
         kind: ItemKind::Cohort,
         max: ci.max.normalize(),
-        points: points.normalize(),
+        points,
         not_applicable: false,
         text: ci.text.clone(),
-        reasons: vec![Reason {
-            detail,
-            points: points.normalize(),
-            data,
-        }],
-    }
+        reasons: (0, 0),
+    };
+    let reason = Reason {
+        detail,
+        points,
+        data,
+    };
+    items.push(item, vec![reason]);
 }
 
 /// Places moved at least, and the points that takes or gives (名次进退的一档).
@@ -256,7 +261,7 @@ fn rank_change(
             *slot = Some(points);
         }
         if let Some(e) = row.scored.explained.as_mut() {
-            e.items.push(result(ci, points, detail, Vec::new()));
+            result(&mut e.items, ci, points, detail, Vec::new());
         }
         rows[i].total = total(&row.scored);
     }

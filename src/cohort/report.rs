@@ -9,6 +9,7 @@ use crate::compile::Rules;
 use crate::data::Unit;
 use crate::error::EvalErrors;
 use crate::eval::Scored;
+use crate::explain::Items;
 use crate::figures::{display_total, round, round_points, sum};
 use crate::model::*;
 use crate::previous::{Previous, Since};
@@ -125,7 +126,7 @@ fn change(previous: Option<u32>, now: Option<u32>) -> Option<i64> {
 }
 
 /// Each item the unit is assessed on with its points, without reasons.
-fn points_only(set: &RuleSet, points: &[Option<Decimal>]) -> Vec<ItemResult> {
+fn points_only(set: &RuleSet, points: &[Option<Decimal>]) -> Items {
     let items = set
         .items
         .iter()
@@ -134,23 +135,23 @@ fn points_only(set: &RuleSet, points: &[Option<Decimal>]) -> Vec<ItemResult> {
         let kind = ItemKind::Cohort;
         (&i.id, &i.label, &i.category, kind, i.max)
     });
-    items
-        .chain(cohort_items)
-        .zip(points)
-        .filter_map(|((id, label, category, kind, max), p)| {
-            Some(ItemResult {
-                id: id.clone(),
-                label: label.clone(),
-                category: category.clone(),
-                kind,
-                max: max.normalize(),
-                points: p.as_ref()?.normalize(),
-                not_applicable: false,
-                text: Name::from(""),
-                reasons: Vec::new(),
-            })
-        })
-        .collect()
+    let mut out = Items::default();
+    for ((id, label, category, kind, max), p) in items.chain(cohort_items).zip(points) {
+        let Some(p) = p else { continue };
+        let item = ItemResult {
+            id: id.clone(),
+            label: label.clone(),
+            category: category.clone(),
+            kind,
+            max: max.normalize(),
+            points: p.normalize(),
+            not_applicable: false,
+            text: Name::from(""),
+            reasons: (0, 0),
+        };
+        out.push(item, Vec::new());
+    }
+    out
 }
 
 /// A unit's report row; its explanation, if any, is moved out of `k`.

@@ -173,8 +173,7 @@ pub(super) fn rollup_points(
             } else {
                 format!("所辖单位 {} 个：{}；{said}", seen.len(), seen.join("、"))
             };
-            e.items
-                .push(super::points::result(ci, points, detail, data));
+            super::points::result(&mut e.items, ci, points, detail, data);
         }
     }
 }

@@ -3,17 +3,18 @@
 //! `bands: #{ value: VALUE, steps: [[98, 5], [95, 3]] }`, or steps as
 //! `#{ at_least: 98, points: 5 }` (any bound).
 
-use super::{one, seen, Frac, How, Scoring, Shape};
+use super::{seen, Frac, How, Scoring, Shape};
 use crate::compile::locate::Token;
 use crate::compile::spec::Spec;
 use crate::compile::{closest, to_decimal};
 use crate::eval::Ctx;
-use crate::figures::fmt;
+use crate::explain::Notes;
+use crate::figures::Fig;
 use crate::messages::rules::{self, BoundIn, KeyPlace};
 use crate::model::{Bound, Item, Measure};
-use crate::result::Reason;
 use rhai::{Array, Map};
 use rust_decimal::Decimal;
+use std::fmt::Write as _;
 
 /// The first step the value reaches gives its points (分档).
 #[derive(Debug, Clone)]
@@ -93,19 +94,20 @@ impl Scoring for Bands {
         Some((p.min(item.max), How::Scored(v)))
     }
 
-    fn explain(&self, cx: &Ctx, _item: &Item, points: Decimal, how: How) -> Vec<Reason> {
+    fn explain(&self, cx: &Ctx, _item: &Item, points: Decimal, how: How, out: &mut Notes) {
         let How::Scored(v) = how else {
-            return Vec::new();
+            return;
         };
-        let (seen, data) = seen(self, cx, v);
-        let detail = match self.hit(v) {
-            Some(h) => format!(
-                "{seen}，{}档，得 {} 分",
-                self.steps[h].0.describe(),
-                fmt(self.steps[h].1)
+        let m = seen(self, cx, v, out);
+        let _ = match self.hit(v) {
+            Some(h) => write!(
+                out.text(),
+                "，{}档，得 {} 分",
+                self.steps[h].0,
+                Fig(self.steps[h].1)
             ),
-            None => format!("{seen}，未达到最低档，不得分"),
+            None => write!(out.text(), "，未达到最低档，不得分"),
         };
-        one(detail, points, data)
+        out.close(m, points);
     }
 }

@@ -2,13 +2,14 @@
 //! up to the item's maximum.
 
 use super::occurrences::{self, Occurrence};
-use super::{one, Frac, How, Scoring, Shape};
+use super::{Frac, How, Scoring, Shape};
 use crate::compile::spec::Spec;
 use crate::eval::Ctx;
-use crate::figures::fmt;
+use crate::explain::Notes;
+use crate::figures::Fig;
 use crate::model::Item;
-use crate::result::{DataUse, Reason};
 use rust_decimal::Decimal;
+use std::fmt::Write as _;
 
 /// Points per occurrence, up to the item's maximum (按次加分).
 #[derive(Debug, Clone)]
@@ -23,8 +24,10 @@ pub(super) fn parse(s: &mut Spec) -> Option<Shape> {
 }
 
 impl Scoring for Count {
-    fn data(&self, cx: &Ctx) -> Vec<DataUse> {
-        self.list.iter().flat_map(|o| o.data(cx)).collect()
+    fn data(&self, cx: &Ctx, out: &mut Notes) {
+        for o in &self.list {
+            o.data(cx, out);
+        }
     }
 
     fn points(&self, cx: &mut Ctx, item: &Item, v: Frac) -> Option<(Decimal, How)> {
@@ -34,14 +37,21 @@ impl Scoring for Count {
         ))
     }
 
-    fn explain(&self, cx: &Ctx, item: &Item, points: Decimal, _how: How) -> Vec<Reason> {
+    fn explain(&self, cx: &Ctx, item: &Item, points: Decimal, _how: How, out: &mut Notes) {
         let raw = occurrences::total(cx, &self.list);
-        let used = self.data(cx);
-        let seen: Vec<String> = self.list.iter().map(|o| o.seen(cx)).collect();
-        let mut detail = format!("{}，计 {} 分", seen.join("、"), fmt(raw));
-        if raw > item.max {
-            detail.push_str(&format!("，超过上限按 {} 分计", fmt(item.max)));
+        let m = out.mark();
+        for (k, o) in self.list.iter().enumerate() {
+            if k > 0 {
+                out.text().push('、');
+            }
+            let own = out.mark();
+            o.data(cx, out);
+            o.seen(cx, out, own);
         }
-        one(detail, points, used)
+        let _ = write!(out.text(), "，计 {} 分", Fig(raw));
+        if raw > item.max {
+            let _ = write!(out.text(), "，超过上限按 {} 分计", Fig(item.max));
+        }
+        out.close(m, points);
     }
 }

@@ -8,10 +8,11 @@ use super::occurrences::{self, Occurrence};
 use super::{Frac, How, Scoring, Shape};
 use crate::compile::spec::Spec;
 use crate::eval::Ctx;
-use crate::figures::fmt;
+use crate::explain::Notes;
+use crate::figures::{fmt, Fig};
 use crate::model::{Item, ItemKind};
-use crate::result::{DataUse, Reason};
 use rust_decimal::Decimal;
+use std::fmt::Write as _;
 
 /// Full marks less each deduction (扣分制).
 #[derive(Debug, Clone)]
@@ -63,8 +64,10 @@ impl Scoring for Deduct {
         }
     }
 
-    fn data(&self, cx: &Ctx) -> Vec<DataUse> {
-        self.list.iter().flat_map(|o| o.data(cx)).collect()
+    fn data(&self, cx: &Ctx, out: &mut Notes) {
+        for o in &self.list {
+            o.data(cx, out);
+        }
     }
 
     fn points(&self, cx: &mut Ctx, item: &Item, v: Frac) -> Option<(Decimal, How)> {
@@ -78,51 +81,49 @@ impl Scoring for Deduct {
         Some((points, How::Scored(v)))
     }
 
-    fn explain(&self, cx: &Ctx, item: &Item, _points: Decimal, _how: How) -> Vec<Reason> {
+    fn explain(&self, cx: &Ctx, item: &Item, _points: Decimal, _how: How, out: &mut Notes) {
         let taken = occurrences::total(cx, &self.list);
-        let mut out = Vec::new();
         for o in &self.list {
             let minus = o.points(cx);
             if minus > Decimal::ZERO {
-                out.push(Reason {
-                    detail: format!("{}，{}，扣 {} 分", o.seen(cx), o.per("扣"), fmt(minus)),
-                    points: -minus.normalize(),
-                    data: o.data(cx),
-                });
+                let m = out.mark();
+                o.data(cx, out);
+                o.seen(cx, out, m);
+                out.text().push('，');
+                o.per("扣", out.text());
+                let _ = write!(out.text(), "，扣 {} 分", Fig(minus));
+                out.close(m, -minus.normalize());
             }
         }
+        let m = out.mark();
         if item.kind == ItemKind::Deduction {
             if let Some(cap) = item.deduct_cap.filter(|cap| taken > *cap) {
-                out.push(Reason {
-                    detail: format!(
-                        "扣分 {} 超过本项限扣 {} 分，按扣 {} 分计",
-                        fmt(taken),
-                        fmt(cap),
-                        fmt(cap)
-                    ),
-                    points: taken.saturating_sub(cap).normalize(),
-                    data: Vec::new(),
-                });
+                let _ = write!(
+                    out.text(),
+                    "扣分 {} 超过本项限扣 {} 分，按扣 {} 分计",
+                    Fig(taken),
+                    Fig(cap),
+                    Fig(cap)
+                );
+                out.close(m, taken.saturating_sub(cap).normalize());
             }
         } else if taken > item.max {
-            out.push(Reason {
-                detail: format!("扣分 {} 超过本项分值，扣完为止，计 0 分", fmt(taken)),
-                points: taken.saturating_sub(item.max).normalize(),
-                data: Vec::new(),
-            });
+            let _ = write!(
+                out.text(),
+                "扣分 {} 超过本项分值，扣完为止，计 0 分",
+                Fig(taken)
+            );
+            out.close(m, taken.saturating_sub(item.max).normalize());
         }
         if taken.is_zero() {
-            let detail = if item.kind == ItemKind::Deduction {
+            let m = out.mark();
+            self.data(cx, out);
+            out.text().push_str(if item.kind == ItemKind::Deduction {
                 "无扣分情形，不扣分"
             } else {
                 "无扣分情形，得满分"
-            };
-            out.push(Reason {
-                detail: detail.into(),
-                points: Decimal::ZERO,
-                data: self.data(cx),
             });
+            out.close(m, Decimal::ZERO);
         }
-        out
     }
 }

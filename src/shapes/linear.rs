@@ -8,17 +8,18 @@
 //! 80 or less. Between two breakpoints the points are interpolated exactly, with one division,
 //! and rounded half-up to the rule set's decimals; beyond the ends they stay at the end's points.
 
-use super::{one, part, seen, Frac, How, Scoring, Shape};
+use super::{part, seen, Frac, How, Scoring, Shape};
 use crate::compile::locate::Token;
 use crate::compile::spec::Spec;
 use crate::compile::to_decimal;
 use crate::eval::Ctx;
-use crate::figures::{fmt, ratio, round_points};
+use crate::explain::Notes;
+use crate::figures::{fmt, ratio, round_points, Fig};
 use crate::messages::rules;
 use crate::model::{Bound, Item, Measure};
-use crate::result::Reason;
 use rhai::Array;
 use rust_decimal::Decimal;
+use std::fmt::Write as _;
 
 /// Linear between thresholds (线性插值).
 #[derive(Debug, Clone)]
@@ -143,48 +144,51 @@ impl Scoring for Linear {
         Some((points, How::Scored(v)))
     }
 
-    fn explain(&self, cx: &Ctx, _item: &Item, points: Decimal, how: How) -> Vec<Reason> {
+    fn explain(&self, cx: &Ctx, _item: &Item, points: Decimal, how: How, out: &mut Notes) {
         let How::Scored(v) = how else {
-            return Vec::new();
+            return;
         };
-        let (seen, data) = seen(self, cx, v);
-        let detail = match &self.ramp {
+        let m = seen(self, cx, v, out);
+        let t = out.text();
+        let _ = match &self.ramp {
             Ramp::Ends { full_at, zero_at } => {
                 let (better, worse) = if full_at > zero_at {
                     ("以上", "以下")
                 } else {
                     ("以下", "以上")
                 };
-                format!(
-                    "{seen}，{} 及{better}满分、{} 及{worse}为 0 分，按线性得 {} 分",
-                    fmt(*full_at),
-                    fmt(*zero_at),
-                    fmt(points)
+                write!(
+                    t,
+                    "，{} 及{better}满分、{} 及{worse}为 0 分，按线性得 {} 分",
+                    Fig(*full_at),
+                    Fig(*zero_at),
+                    Fig(points)
                 )
             }
             Ramp::Points(pairs) => match segment(pairs, v) {
                 Segment::Below => {
                     let (x, p) = pairs[0];
-                    format!("{seen}，{} 及以下为 {} 分", fmt(x), fmt(p))
+                    write!(t, "，{} 及以下为 {} 分", Fig(x), Fig(p))
                 }
                 Segment::Above => {
                     let (x, p) = pairs[pairs.len() - 1];
-                    format!("{seen}，{} 及以上为 {} 分", fmt(x), fmt(p))
+                    write!(t, "，{} 及以上为 {} 分", Fig(x), Fig(p))
                 }
                 Segment::Between(k) => {
                     let ((x0, p0), (x1, p1)) = (pairs[k], pairs[k + 1]);
-                    format!(
-                        "{seen}，在 {}（{} 分）与 {}（{} 分）之间按线性得 {} 分",
-                        fmt(x0),
-                        fmt(p0),
-                        fmt(x1),
-                        fmt(p1),
-                        fmt(points)
+                    write!(
+                        t,
+                        "，在 {}（{} 分）与 {}（{} 分）之间按线性得 {} 分",
+                        Fig(x0),
+                        Fig(p0),
+                        Fig(x1),
+                        Fig(p1),
+                        Fig(points)
                     )
                 }
             },
         };
-        one(detail, points, data)
+        out.close(m, points);
     }
 }
 

@@ -5,17 +5,18 @@
 //! field's `one_of`, every allowed value must have its points (and nothing else may be listed);
 //! without it, a value the table does not list scores nothing and the reason names the table.
 
-use super::{one, Frac, How, Scoring, Shape};
+use super::{Frac, How, Scoring, Shape};
 use crate::compile::closest;
 use crate::compile::locate::Token;
 use crate::compile::spec::Spec;
 use crate::compile::to_decimal;
 use crate::eval::Ctx;
-use crate::figures::fmt;
+use crate::explain::Notes;
+use crate::figures::{fmt, Fig};
 use crate::messages::rules::{self, KeyPlace};
 use crate::model::{FieldType, Item, Value};
-use crate::result::Reason;
 use rust_decimal::Decimal;
+use std::fmt::Write as _;
 
 /// Points by the written value (按取值计分).
 #[derive(Debug, Clone)]
@@ -122,17 +123,14 @@ impl Scoring for ValueMap {
         Some((points, How::Scored(v)))
     }
 
-    fn explain(&self, cx: &Ctx, _item: &Item, points: Decimal, _how: How) -> Vec<Reason> {
-        let used = cx.use_of(self.field);
-        let detail = match self.lookup(&cx.unit.values[self.field]) {
-            Some(p) => format!("{} = {}，计 {} 分", used.label, used.value, fmt(p)),
-            None => format!(
-                "{} = {}，不在计分表（{}）中，不得分",
-                used.label,
-                used.value,
-                self.table()
-            ),
+    fn explain(&self, cx: &Ctx, _item: &Item, points: Decimal, _how: How, out: &mut Notes) {
+        let m = out.mark();
+        cx.note_field(self.field, out);
+        out.write_label_is(m, 0);
+        let _ = match self.lookup(&cx.unit.values[self.field]) {
+            Some(p) => write!(out.text(), "，计 {} 分", Fig(p)),
+            None => write!(out.text(), "，不在计分表（{}）中，不得分", self.table()),
         };
-        one(detail, points, vec![used])
+        out.close(m, points);
     }
 }

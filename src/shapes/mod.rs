@@ -49,12 +49,14 @@ pub use zero::Zero;
 
 use crate::compile::locate::Token;
 use crate::compile::spec::Spec;
-use crate::eval::{measured_text, Ctx, Measured};
-use crate::figures::{fmt, ratio, round_points};
+use crate::eval::{write_measured, Ctx, Measured};
+use crate::explain::{Items, Mark, Notes};
+use crate::figures::{ratio, round_points, Fig};
 use crate::messages::rules;
 use crate::model::{Bound, Item, Measure};
-use crate::result::{DataUse, ItemResult, Reason};
+use crate::result::ItemResult;
 use rust_decimal::Decimal;
+use std::fmt::Write as _;
 
 /// How an item turns data into points (计分方式): one variant per file of this folder.
 #[derive(Debug, Clone)]
@@ -153,12 +155,12 @@ pub(crate) trait Scoring {
             .is_some_and(|f| cx.unit.values[f] == crate::model::Value::Missing)
     }
 
-    /// The data the shape reads, for an explanation that names no more than the data.
-    fn data(&self, cx: &Ctx) -> Vec<DataUse> {
+    /// Notes the data the shape reads, for an explanation that names no more than the data.
+    fn data(&self, cx: &Ctx, out: &mut Notes) {
         match (self.measure(), self.field()) {
-            (Some(m), _) => cx.measure_data(m),
-            (None, Some(f)) => vec![cx.use_of(f)],
-            (None, None) => Vec::new(),
+            (Some(m), _) => cx.note_measure(m, out),
+            (None, Some(f)) => cx.note_field(f, out),
+            (None, None) => {}
         }
     }
 
@@ -169,9 +171,9 @@ pub(crate) trait Scoring {
     /// came about; `None` when a closure failed (reported to the context's errors).
     fn points(&self, cx: &mut Ctx, item: &Item, v: Frac) -> Option<(Decimal, How)>;
 
-    /// The reasons for `points` (normalised), from the facts `how` kept: which data, which
-    /// rule, how many points, in the rule author's words where there are any.
-    fn explain(&self, cx: &Ctx, item: &Item, points: Decimal, how: How) -> Vec<Reason>;
+    /// Writes the reasons for `points` (normalised) into `out`, from the facts `how` kept:
+    /// which data, which rule, how many points, in the rule author's words where there are any.
+    fn explain(&self, cx: &Ctx, item: &Item, points: Decimal, how: How, out: &mut Notes);
 }
 
 /// How an item's points came about: the few facts its explanation is written from later, so
@@ -235,23 +237,23 @@ pub(crate) fn part(cx: &Ctx, item: &Item, a: Decimal, b: Decimal) -> Decimal {
     )
 }
 
-/// How the measured value came about, in words (`失控人员数 = 3`), and the data it read.
-fn seen(rule: &dyn Scoring, cx: &Ctx, v: Frac) -> (String, Vec<DataUse>) {
-    let data = rule.data(cx);
-    let text = match rule.measure() {
-        Some(m) => measured_text(m, &data, v.value()),
-        None => String::new(),
-    };
-    (text, data)
+/// Begins a reason with the data the shape read and how the measured value came about
+/// (`失控人员数 = 3`); the caller writes the rest of its words and closes it.
+fn seen(rule: &dyn Scoring, cx: &Ctx, v: Frac, out: &mut Notes) -> Mark {
+    let m = out.mark();
+    rule.data(cx, out);
+    if let Some(measure) = rule.measure() {
+        write_measured(out, m, measure, v.value());
+    }
+    m
 }
 
-/// One reason for all the item's points.
-fn one(detail: String, points: Decimal, data: Vec<DataUse>) -> Vec<Reason> {
-    vec![Reason {
-        detail,
-        points,
-        data,
-    }]
+/// One reason in words that name no figure, with the data the shape read.
+fn plain(rule: &dyn Scoring, cx: &Ctx, words: &str, points: Decimal, out: &mut Notes) {
+    let m = out.mark();
+    rule.data(cx, out);
+    out.text().push_str(words);
+    out.close(m, points);
 }
 
 /// The one shape among an item's keys.
@@ -329,8 +331,9 @@ fn rounded(item: &Item, points: Decimal, how: How) -> (Decimal, How) {
     }
 }
 
-/// The explanation of an item's points: which data, which rule, how many points.
-pub(crate) fn explain(cx: &Ctx, item: &Item, points: Decimal, how: How) -> ItemResult {
+/// The explanation of an item's points, added to the unit's `items`: which data, which rule,
+/// how many points.
+pub(crate) fn explain(cx: &Ctx, item: &Item, points: Decimal, how: How, items: &mut Items) {
     let points = points.normalize();
     let not_applicable = matches!(how, How::NotApplicable | How::NoBase | How::BlankFull);
     let rule = item.shape.rule();
@@ -340,40 +343,48 @@ pub(crate) fn explain(cx: &Ctx, item: &Item, points: Decimal, how: How) -> ItemR
         how => (how, None),
     };
     let shown = rounding.unwrap_or(points);
-    let mut reasons = match how {
-        How::NotApplicable => one(
-            match item.kind {
-                crate::model::ItemKind::Deduction => "不适用，不扣分".into(),
-                crate::model::ItemKind::Bonus => "不适用，不加分".into(),
-                _ => "不适用，按满分计".into(),
-            },
-            points,
-            item.applies
-                .as_ref()
-                .map(|c| cx.condition_data(c))
-                .unwrap_or_default(),
-        ),
-        How::NoBase => one("分母为 0，视为达标，按满分计".into(), points, rule.data(cx)),
-        How::BlankFull => one("数据为空，不适用，按满分计".into(), points, rule.data(cx)),
-        How::Blank => one("无数据，不得分".into(), points, rule.data(cx)),
-        how => rule.explain(cx, item, shown, how),
-    };
+    let (from, out) = items.begin();
+    match how {
+        How::NotApplicable => {
+            let m = out.mark();
+            if let Some(c) = &item.applies {
+                cx.note_condition(c, out);
+            }
+            out.text().push_str(match item.kind {
+                crate::model::ItemKind::Deduction => "不适用，不扣分",
+                crate::model::ItemKind::Bonus => "不适用，不加分",
+                _ => "不适用，按满分计",
+            });
+            out.close(m, points);
+        }
+        How::NoBase => plain(rule, cx, "分母为 0，视为达标，按满分计", points, out),
+        How::BlankFull => plain(rule, cx, "数据为空，不适用，按满分计", points, out),
+        How::Blank => plain(rule, cx, "无数据，不得分", points, out),
+        how => rule.explain(cx, item, shown, how, out),
+    }
     if let (Some(raw), Some(r)) = (rounding, item.round) {
-        reasons.push(Reason {
-            detail: format!("本项{}：{} 分按 {} 分计", r.words(), fmt(raw), fmt(points)),
-            points: points.saturating_sub(raw).normalize(),
-            data: Vec::new(),
-        });
+        let m = out.mark();
+        let _ = write!(
+            out.text(),
+            "本项{}：{} 分按 {} 分计",
+            r.words(),
+            Fig(raw),
+            Fig(points)
+        );
+        out.close(m, points.saturating_sub(raw).normalize());
     }
-    ItemResult {
-        id: item.id.clone(),
-        label: item.label.clone(),
-        category: item.category.clone(),
-        kind: item.kind,
-        max: item.max.normalize(),
-        points,
-        not_applicable,
-        text: item.text.clone(),
-        reasons,
-    }
+    items.finish(
+        ItemResult {
+            id: item.id.clone(),
+            label: item.label.clone(),
+            category: item.category.clone(),
+            kind: item.kind,
+            max: item.max.normalize(),
+            points,
+            not_applicable,
+            text: item.text.clone(),
+            reasons: (0, 0),
+        },
+        from,
+    );
 }

@@ -7,13 +7,14 @@
 use crate::compile::locate::Token;
 use crate::compile::spec::Spec;
 use crate::compile::{closest, to_decimal};
-use crate::eval::{measured_text, Ctx, Measured};
-use crate::figures::{fmt, ratio};
+use crate::eval::{write_measured, Ctx, Measured};
+use crate::explain::{Mark, Notes};
+use crate::figures::{ratio, Fig};
 use crate::messages::rules::{self, KeyPlace};
 use crate::model::Measure;
-use crate::result::DataUse;
 use rhai::{Array, Dynamic, Map};
 use rust_decimal::Decimal;
+use std::fmt::Write as _;
 
 /// One per-occurrence entry: `each` points per `step` occurrences of a count.
 #[derive(Debug, Clone)]
@@ -60,19 +61,17 @@ impl Slopes {
     }
 
     /// `低于 96 每降低 1 扣 0.25 分、低于 90 每降低 1 扣 0.5 分`.
-    fn words(&self, verb: &str) -> String {
-        let parts: Vec<String> = self
-            .rates
-            .iter()
-            .map(|(t, r)| {
-                if self.below {
-                    format!("低于 {} 每降低 1 {verb} {} 分", fmt(*t), fmt(*r))
-                } else {
-                    format!("高于 {} 每升高 1 {verb} {} 分", fmt(*t), fmt(*r))
-                }
-            })
-            .collect();
-        parts.join("、")
+    fn words(&self, verb: &str, out: &mut String) {
+        for (k, (t, r)) in self.rates.iter().enumerate() {
+            if k > 0 {
+                out.push('、');
+            }
+            let _ = if self.below {
+                write!(out, "低于 {} 每降低 1 {verb} {} 分", Fig(*t), Fig(*r))
+            } else {
+                write!(out, "高于 {} 每升高 1 {verb} {} 分", Fig(*t), Fig(*r))
+            };
+        }
     }
 }
 
@@ -88,35 +87,37 @@ impl Occurrence {
         }
     }
 
-    /// The data the entry reads.
-    pub(super) fn data(&self, cx: &Ctx) -> Vec<DataUse> {
-        cx.measure_data(&self.count)
+    /// Notes the data the entry reads.
+    pub(super) fn data(&self, cx: &Ctx, out: &mut Notes) {
+        cx.note_measure(&self.count, out);
     }
 
-    /// The value as read, in words: `失控人员数 = 3`, `破案率 80 − 上年度全省平均 85 = -5`.
-    pub(super) fn seen(&self, cx: &Ctx) -> String {
-        let data = self.data(cx);
+    /// Writes the value as read, from the entry's data noted since `at`: `失控人员数 = 3`,
+    /// `破案率 80 − 上年度全省平均 85 = -5`.
+    pub(super) fn seen(&self, cx: &Ctx, out: &mut Notes, at: Mark) {
         match (&self.count, value_of(cx, &self.count)) {
             // A field as written (a blank one as （空）).
-            (Measure::Field(_), _) => data
-                .first()
-                .map(|d| format!("{} = {}", d.label, d.value))
-                .unwrap_or_default(),
-            (m, Some(v)) => measured_text(m, &data, v),
-            (_, None) => format!("{} = （空）", data.first().map_or("", |d| &*d.label)),
+            (Measure::Field(_), _) => out.write_label_is(at, 0),
+            (m, Some(v)) => write_measured(out, at, m, v),
+            (_, None) if out.data_since(at) == 0 => out.text().push_str(" = （空）"),
+            (_, None) => out.write_datum(at, 0, |t, l, _| {
+                t.push_str(l);
+                t.push_str(" = （空）");
+            }),
         }
     }
 
-    /// `每项扣 1 分` / `每 200 扣 1 分` / `低于 96 每降低 1 扣 0.25 分`, with the verb of the shape.
-    pub(super) fn per(&self, verb: &str) -> String {
+    /// Writes `每项扣 1 分` / `每 200 扣 1 分` / `低于 96 每降低 1 扣 0.25 分`, with the verb of
+    /// the shape.
+    pub(super) fn per(&self, verb: &str, out: &mut String) {
         if let Some(slopes) = &self.slopes {
-            return slopes.words(verb);
+            return slopes.words(verb, out);
         }
-        if self.step == Decimal::ONE {
-            format!("每项{verb} {} 分", fmt(self.each))
+        let _ = if self.step == Decimal::ONE {
+            write!(out, "每项{verb} {} 分", Fig(self.each))
         } else {
-            format!("每 {} {verb} {} 分", fmt(self.step), fmt(self.each))
-        }
+            write!(out, "每 {} {verb} {} 分", Fig(self.step), Fig(self.each))
+        };
     }
 }
 

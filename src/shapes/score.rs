@@ -2,16 +2,17 @@
 //! `#{ points, reason }`. A bonus above its maximum is capped (单项加分封顶); an indicator's
 //! points outside 0..max are a rule error for the unit.
 
-use super::{one, Frac, How, Scoring, Shape};
+use super::{Frac, How, Scoring, Shape};
 use crate::compile::spec::Spec;
 use crate::compile::to_decimal;
 use crate::eval::Ctx;
-use crate::figures::fmt;
+use crate::explain::Notes;
+use crate::figures::{fmt, Fig};
 use crate::messages::eval as msg;
 use crate::model::{Item, ItemKind};
-use crate::result::Reason;
 use rhai::{Array, Dynamic, FnPtr, Map};
 use rust_decimal::Decimal;
+use std::fmt::Write as _;
 
 /// A Rhai closure returning points, or `[points, reason]` (自定义).
 #[derive(Debug, Clone)]
@@ -67,16 +68,18 @@ impl Scoring for Score {
         Some((points, How::Closure { why, capped }))
     }
 
-    fn explain(&self, _cx: &Ctx, item: &Item, points: Decimal, how: How) -> Vec<Reason> {
+    fn explain(&self, _cx: &Ctx, item: &Item, points: Decimal, how: How, out: &mut Notes) {
         let How::Closure { why, capped } = how else {
-            return Vec::new();
+            return;
         };
-        let why = why.unwrap_or_else(|| format!("按自定义规则计 {} 分", fmt(points)));
-        let why = if capped {
-            format!("{why}，超过上限按 {} 分计", fmt(item.max))
-        } else {
-            why
+        let m = out.mark();
+        let _ = match why {
+            Some(why) => write!(out.text(), "{why}"),
+            None => write!(out.text(), "按自定义规则计 {} 分", Fig(points)),
         };
-        one(why, points, Vec::new())
+        if capped {
+            let _ = write!(out.text(), "，超过上限按 {} 分计", Fig(item.max));
+        }
+        out.close(m, points);
     }
 }

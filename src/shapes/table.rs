@@ -23,12 +23,13 @@ use crate::compile::locate::Token;
 use crate::compile::spec::Spec;
 use crate::compile::to_decimal;
 use crate::eval::{Ctx, Measured};
-use crate::figures::fmt;
+use crate::explain::Notes;
+use crate::figures::{fmt, Fig};
 use crate::messages::rules::{self, BoundIn};
 use crate::model::{Bound, Item, Measure};
-use crate::result::{DataUse, Reason};
 use rhai::{Array, Map};
 use rust_decimal::Decimal;
+use std::fmt::Write as _;
 
 /// The most rows a decision table may have: a published rubric's table has tens; the check of
 /// overlapping rows compares each row with every other.
@@ -363,11 +364,10 @@ fn meeting(a: &[Bound], b: &[Bound]) -> Option<Decimal> {
 }
 
 impl Scoring for Table {
-    fn data(&self, cx: &Ctx) -> Vec<DataUse> {
-        self.inputs
-            .iter()
-            .flat_map(|m| cx.measure_data(m))
-            .collect()
+    fn data(&self, cx: &Ctx, out: &mut Notes) {
+        for m in &self.inputs {
+            cx.note_measure(m, out);
+        }
     }
 
     fn check(&self, max: Decimal, s: &mut Spec) {
@@ -397,26 +397,26 @@ impl Scoring for Table {
         Some((sum.min(item.max), How::Scored(v)))
     }
 
-    fn explain(&self, cx: &Ctx, item: &Item, points: Decimal, _how: How) -> Vec<Reason> {
+    fn explain(&self, cx: &Ctx, item: &Item, points: Decimal, _how: How, out: &mut Notes) {
         let values = self.values(cx);
-        let data = self.data(cx);
-        let seen: Vec<String> = data
-            .iter()
-            .map(|d| format!("{} = {}", d.label, d.value))
-            .collect();
+        let m = out.mark();
+        self.data(cx, out);
+        for k in 0..out.data_since(m) {
+            if k > 0 {
+                out.text().push('、');
+            }
+            out.write_label_is(m, k);
+        }
         let hits = self.hits(&values);
-        let detail = match hits.as_slice() {
-            [] => format!(
-                "{}，没有命中{}的任何一行，不得分",
-                seen.join("、"),
-                self.words()
-            ),
-            [k] => format!(
-                "{}，命中{}第 {} 行，计 {} 分",
-                seen.join("、"),
+        let t = out.text();
+        let _ = match hits.as_slice() {
+            [] => write!(t, "，没有命中{}的任何一行，不得分", self.words()),
+            [k] => write!(
+                t,
+                "，命中{}第 {} 行，计 {} 分",
                 self.words(),
                 self.row_number(*k),
-                fmt(self.rows[*k].1)
+                Fig(self.rows[*k].1)
             ),
             many => {
                 let rows: Vec<String> = many
@@ -426,23 +426,19 @@ impl Scoring for Table {
                 let raw = many
                     .iter()
                     .fold(Decimal::ZERO, |a, k| a.saturating_add(self.rows[*k].1));
-                let mut d = format!(
-                    "{}，命中{}第 {} 行，合计 {} 分",
-                    seen.join("、"),
+                let _ = write!(
+                    t,
+                    "，命中{}第 {} 行，合计 {} 分",
                     self.words(),
                     rows.join("、"),
-                    fmt(raw)
+                    Fig(raw)
                 );
                 if raw > item.max {
-                    d.push_str(&format!("，超过上限按 {} 分计", fmt(item.max)));
+                    let _ = write!(t, "，超过上限按 {} 分计", Fig(item.max));
                 }
-                d
+                Ok(())
             }
         };
-        vec![Reason {
-            detail,
-            points,
-            data,
-        }]
+        out.close(m, points);
     }
 }

@@ -3,15 +3,16 @@
 //!
 //! `target: #{ value: VALUE, at_least | above | at_most | below | equals: X, otherwise }`.
 
-use super::{one, part, seen, Frac, How, Scoring, Shape};
+use super::{part, seen, Frac, How, Scoring, Shape};
 use crate::compile::locate::Token;
 use crate::compile::spec::Spec;
 use crate::eval::Ctx;
-use crate::figures::fmt;
+use crate::explain::Notes;
+use crate::figures::Fig;
 use crate::messages::rules::{self, BoundIn};
 use crate::model::{Bound, Item, Measure};
-use crate::result::Reason;
 use rust_decimal::Decimal;
+use std::fmt::Write as _;
 
 /// What to do when a target is missed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,19 +97,23 @@ impl Scoring for Target {
         Some((points, How::Scored(v)))
     }
 
-    fn explain(&self, cx: &Ctx, _item: &Item, points: Decimal, how: How) -> Vec<Reason> {
+    fn explain(&self, cx: &Ctx, _item: &Item, points: Decimal, how: How, out: &mut Notes) {
         let How::Scored(v) = how else {
-            return Vec::new();
+            return;
         };
-        let (seen, data) = seen(self, cx, v);
-        let bound = self.bound.describe();
-        let detail = if v.meets(self.bound) {
-            format!("{seen}，达到目标（{bound}），得满分")
+        let m = seen(self, cx, v, out);
+        let bound = self.bound;
+        let _ = if v.meets(self.bound) {
+            write!(out.text(), "，达到目标（{bound}），得满分")
         } else if points.is_zero() {
-            format!("{seen}，未达到目标（{bound}），不得分")
+            write!(out.text(), "，未达到目标（{bound}），不得分")
         } else {
-            format!("{seen}，未达到目标（{bound}），按比例得 {} 分", fmt(points))
+            write!(
+                out.text(),
+                "，未达到目标（{bound}），按比例得 {} 分",
+                Fig(points)
+            )
         };
-        one(detail, points, data)
+        out.close(m, points);
     }
 }

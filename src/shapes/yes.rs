@@ -3,13 +3,13 @@
 //!
 //! `yes: "field"` (a `bool` field).
 
-use super::{one, Frac, How, Scoring, Shape};
+use super::{Frac, How, Scoring, Shape};
 use crate::compile::locate::Token;
 use crate::compile::spec::Spec;
 use crate::eval::Ctx;
+use crate::explain::Notes;
 use crate::messages::rules;
 use crate::model::{FieldType, Item, Value};
-use crate::result::Reason;
 use rust_decimal::Decimal;
 
 /// Full marks when a yes/no field is yes (是否类指标).
@@ -48,13 +48,15 @@ impl Scoring for Yes {
         Some((points, How::Scored(v)))
     }
 
-    fn explain(&self, cx: &Ctx, _item: &Item, points: Decimal, _how: How) -> Vec<Reason> {
-        let used = cx.use_of(self.field);
-        let detail = if points.is_zero() {
-            format!("{} = {}，不得分", used.label, used.value)
+    fn explain(&self, cx: &Ctx, _item: &Item, points: Decimal, _how: How, out: &mut Notes) {
+        let m = out.mark();
+        cx.note_field(self.field, out);
+        out.write_label_is(m, 0);
+        out.text().push_str(if points.is_zero() {
+            "，不得分"
         } else {
-            format!("{} = {}，得满分", used.label, used.value)
-        };
-        one(detail, points, vec![used])
+            "，得满分"
+        });
+        out.close(m, points);
     }
 }

@@ -2,11 +2,11 @@
 //!
 //! `zero: VALUE`.
 
-use super::{one, seen, Frac, How, Scoring, Shape};
+use super::{seen, Frac, How, Scoring, Shape};
 use crate::compile::spec::Spec;
 use crate::eval::Ctx;
+use crate::explain::Notes;
 use crate::model::{Item, Measure};
-use crate::result::Reason;
 use rust_decimal::Decimal;
 
 /// Full marks only when the value is zero (零指标).
@@ -36,16 +36,16 @@ impl Scoring for Zero {
         Some((points, How::Scored(v)))
     }
 
-    fn explain(&self, cx: &Ctx, _item: &Item, points: Decimal, how: How) -> Vec<Reason> {
+    fn explain(&self, cx: &Ctx, _item: &Item, points: Decimal, how: How, out: &mut Notes) {
         let How::Scored(v) = how else {
-            return Vec::new();
+            return;
         };
-        let (seen, data) = seen(self, cx, v);
-        let detail = if v.num.is_zero() {
-            format!("{seen}，实现零目标，得满分")
+        let m = seen(self, cx, v, out);
+        out.text().push_str(if v.num.is_zero() {
+            "，实现零目标，得满分"
         } else {
-            format!("{seen}，未实现零目标，本项不得分")
-        };
-        one(detail, points, data)
+            "，未实现零目标，本项不得分"
+        });
+        out.close(m, points);
     }
 }

@@ -162,20 +162,18 @@ pub(crate) fn annotate(set: &RuleSet, units: &mut [UnitResult]) {
             let Some(sample) = u.metrics.get(k).and_then(|m| m.sample.clone()) else {
                 continue;
             };
-            let Some(item) = u.items.iter_mut().find(|it| it.id == ci.id) else {
-                continue;
-            };
-            let Some(reason) = item.reasons.first_mut() else {
-                continue;
-            };
+            let mut more = String::new();
             if let Some(g) = sample.above.as_ref().filter(|g| g.within_margin) {
-                reason.detail.push_str(&format!(
+                more.push_str(&format!(
                     "；与第 {} 名差距 {}，在误差范围（±{}）内",
                     g.rank, g.difference, g.margin
                 ));
             }
             if sample.short {
-                reason.detail.push_str("；样本不足，结果仅供参考");
+                more.push_str("；样本不足，结果仅供参考");
+            }
+            if !more.is_empty() {
+                u.items.extend_first_reason(&ci.id, &more);
             }
         }
         let short: Vec<(String, u64)> = u

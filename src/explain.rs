@@ -1,0 +1,470 @@
+//! A unit's explanation (评分说明) kept compactly: every reason's words written once into one
+//! text buffer per unit and every datum's value into another, with spans into them — a few
+//! allocations per unit rather than several per reason. Shapes write into it as they explain
+//! (`Notes`); readers get views ([`ItemView`]) or owned copies ([`Reason`]); serialised, it is
+//! the same JSON as the owned reasons would give.
+
+use crate::model::Name;
+use crate::result::{DataUse, ItemResult, Reason};
+use rust_decimal::Decimal;
+use serde::ser::{Serialize, SerializeSeq, SerializeStruct, Serializer};
+use std::fmt::{self, Write as _};
+use std::ops::Deref;
+
+/// A stretch of one of the buffers (or of the records), as `(start, end)`.
+pub(crate) type Span = (u32, u32);
+
+fn span(from: usize, to: usize) -> Span {
+    let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    (at(from), at(to))
+}
+
+fn range((a, b): Span) -> std::ops::Range<usize> {
+    a as usize..b as usize
+}
+
+/// A unit's items with their reasons (计分明细), in the order scored.
+#[derive(Debug, Clone, Default)]
+pub struct Items {
+    list: Vec<ItemResult>,
+    notes: Notes,
+}
+
+/// The words and data of a unit's reasons: the text of every reason in `text`, every datum's
+/// value in `vals`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Notes {
+    text: String,
+    vals: String,
+    reasons: Vec<ReasonRec>,
+    data: Vec<DataRec>,
+}
+
+#[derive(Debug, Clone)]
+struct ReasonRec {
+    detail: Span,
+    points: Decimal,
+    data: Span,
+}
+
+#[derive(Debug, Clone)]
+struct DataRec {
+    field: Name,
+    label: Name,
+    value: Span,
+}
+
+/// Where a reason begins: its words and its data are what is written after it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Mark {
+    text: usize,
+    data: usize,
+}
+
+impl Notes {
+    /// Begins a reason: write its data and its words, then [`Notes::close`] it.
+    pub(crate) fn mark(&self) -> Mark {
+        Mark {
+            text: self.text.len(),
+            data: self.data.len(),
+        }
+    }
+
+    /// The reason begun at `m`: the words and data written since, and its points.
+    pub(crate) fn close(&mut self, m: Mark, points: Decimal) {
+        self.reasons.push(ReasonRec {
+            detail: span(m.text, self.text.len()),
+            points,
+            data: span(m.data, self.data.len()),
+        });
+    }
+
+    /// The words of the reason being written.
+    pub(crate) fn text(&mut self) -> &mut String {
+        &mut self.text
+    }
+
+    /// A datum the reason read: its field, its label and its value as written.
+    pub(crate) fn datum(&mut self, field: &Name, label: &Name, value: impl fmt::Display) {
+        let from = self.vals.len();
+        let _ = write!(self.vals, "{value}");
+        self.data.push(DataRec {
+            field: field.clone(),
+            label: label.clone(),
+            value: span(from, self.vals.len()),
+        });
+    }
+
+    /// A datum given whole.
+    pub(crate) fn push_datum(&mut self, d: DataUse) {
+        self.datum(&d.field, &d.label, d.value);
+    }
+
+    /// A whole reason given as it is.
+    pub(crate) fn push(&mut self, r: Reason) {
+        let m = self.mark();
+        self.text.push_str(&r.detail);
+        for d in r.data {
+            self.push_datum(d);
+        }
+        self.close(m, r.points);
+    }
+
+    /// The data noted, whole.
+    pub(crate) fn into_data(self) -> Vec<DataUse> {
+        let Notes { vals, data, .. } = self;
+        data.into_iter()
+            .map(|d| DataUse {
+                value: vals.get(range(d.value)).unwrap_or("").to_owned(),
+                field: d.field,
+                label: d.label,
+            })
+            .collect()
+    }
+
+    /// Whether a datum of `field` was written since `m`.
+    pub(crate) fn has_field_since(&self, m: Mark, field: &str) -> bool {
+        self.data[m.data..].iter().any(|d| &*d.field == field)
+    }
+
+    /// How many data were written since `m`.
+    pub(crate) fn data_since(&self, m: Mark) -> usize {
+        self.data.len() - m.data
+    }
+
+    /// Writes `f(label, value)` for datum `k` since `m` into the reason's words.
+    pub(crate) fn write_datum(
+        &mut self,
+        m: Mark,
+        k: usize,
+        f: impl FnOnce(&mut String, &str, &str),
+    ) {
+        if let Some(d) = self.data.get(m.data + k) {
+            let value = self.vals.get(range(d.value)).unwrap_or("");
+            f(&mut self.text, &d.label, value);
+        }
+    }
+
+    /// Writes `label = value` of datum `k` since `m` into the reason's words.
+    pub(crate) fn write_label_is(&mut self, m: Mark, k: usize) {
+        self.write_datum(m, k, |t, l, x| {
+            t.push_str(l);
+            t.push_str(" = ");
+            t.push_str(x);
+        });
+    }
+
+    fn detail(&self, r: &ReasonRec) -> &str {
+        self.text.get(range(r.detail)).unwrap_or("")
+    }
+
+    fn data_of(&self, r: &ReasonRec) -> &[DataRec] {
+        self.data.get(range(r.data)).unwrap_or(&[])
+    }
+
+    fn value(&self, d: &DataRec) -> &str {
+        self.vals.get(range(d.value)).unwrap_or("")
+    }
+}
+
+impl Items {
+    /// Room for the explanation of `n` items, as the bundled rule sets write them (about one
+    /// reason of 80 bytes per item, reading one or two values), so that the buffers are
+    /// seldom grown.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Items {
+            list: Vec::with_capacity(n),
+            notes: Notes {
+                text: String::with_capacity(80 * n),
+                vals: String::with_capacity(4 * n + 16),
+                reasons: Vec::with_capacity(n + 4),
+                data: Vec::with_capacity(n + n / 2 + 4),
+            },
+        }
+    }
+
+    /// The notes the next item's reasons are written into, and where they begin.
+    pub(crate) fn begin(&mut self) -> (usize, &mut Notes) {
+        (self.notes.reasons.len(), &mut self.notes)
+    }
+
+    /// The item whose reasons were written since `from` (see [`Items::begin`]).
+    pub(crate) fn finish(&mut self, mut item: ItemResult, from: usize) {
+        item.reasons = span(from, self.notes.reasons.len());
+        self.list.push(item);
+    }
+
+    /// An item with its reasons given whole.
+    pub(crate) fn push(&mut self, item: ItemResult, reasons: Vec<Reason>) {
+        let from = self.notes.reasons.len();
+        for r in reasons {
+            self.notes.push(r);
+        }
+        self.finish(item, from);
+    }
+
+    /// Adds `more` to the words of the first reason of item `id`; false when it has none.
+    pub(crate) fn extend_first_reason(&mut self, id: &str, more: &str) -> bool {
+        let Some(item) = self.list.iter().find(|i| &*i.id == id) else {
+            return false;
+        };
+        let k = item.reasons.0 as usize;
+        if item.reasons.1 as usize <= k {
+            return false;
+        }
+        let notes = &mut self.notes;
+        let Some(r) = notes.reasons.get(k) else {
+            return false;
+        };
+        let (a, b) = (r.detail.0 as usize, r.detail.1 as usize);
+        if b != notes.text.len() {
+            // Its words are not the last written: copied to the end, where they can grow.
+            let words = notes.text.get(a..b).unwrap_or("").to_owned();
+            let from = notes.text.len();
+            notes.text.push_str(&words);
+            notes.reasons[k].detail = span(from, notes.text.len());
+        }
+        notes.text.push_str(more);
+        let start = notes.reasons[k].detail.0 as usize;
+        notes.reasons[k].detail = span(start, notes.text.len());
+        true
+    }
+
+    /// How many items.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// No item.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    /// Item `k`, when there is one.
+    pub fn get(&self, k: usize) -> Option<ItemView<'_>> {
+        self.list.get(k).map(|item| ItemView {
+            item,
+            notes: &self.notes,
+        })
+    }
+
+    /// Item `k`. Panics when `k` is out of range, as indexing a slice does.
+    pub fn at(&self, k: usize) -> ItemView<'_> {
+        ItemView {
+            item: &self.list[k],
+            notes: &self.notes,
+        }
+    }
+
+    /// The item with rule id `id`.
+    pub fn find(&self, id: &str) -> Option<ItemView<'_>> {
+        self.iter().find(|i| &*i.id == id)
+    }
+
+    /// Every item in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = ItemView<'_>> + Clone {
+        self.list.iter().map(|item| ItemView {
+            item,
+            notes: &self.notes,
+        })
+    }
+}
+
+impl<'a> IntoIterator for &'a Items {
+    type Item = ItemView<'a>;
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, ItemResult>,
+        Box<dyn Fn(&'a ItemResult) -> ItemView<'a> + 'a>,
+    >;
+    fn into_iter(self) -> Self::IntoIter {
+        let notes = &self.notes;
+        self.list
+            .iter()
+            .map(Box::new(move |item| ItemView { item, notes }))
+    }
+}
+
+/// One item's result with its reasons (see [`ItemResult`] for the points).
+#[derive(Debug, Clone, Copy)]
+pub struct ItemView<'a> {
+    item: &'a ItemResult,
+    notes: &'a Notes,
+}
+
+impl Deref for ItemView<'_> {
+    type Target = ItemResult;
+    fn deref(&self) -> &ItemResult {
+        self.item
+    }
+}
+
+impl<'a> ItemView<'a> {
+    /// The item's points, as long as the unit's result lives.
+    pub fn item(&self) -> &'a ItemResult {
+        self.item
+    }
+
+    fn recs(&self) -> &'a [ReasonRec] {
+        self.notes
+            .reasons
+            .get(range(self.item.reasons))
+            .unwrap_or(&[])
+    }
+
+    /// How the points came about, as owned reasons.
+    pub fn reasons(&self) -> Vec<Reason> {
+        let notes = self.notes;
+        self.recs()
+            .iter()
+            .map(|r| Reason {
+                detail: notes.detail(r).to_owned(),
+                points: r.points,
+                data: notes
+                    .data_of(r)
+                    .iter()
+                    .map(|d| DataUse {
+                        field: d.field.clone(),
+                        label: d.label.clone(),
+                        value: notes.value(d).to_owned(),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The words of each reason, in order.
+    pub fn details(&self) -> impl Iterator<Item = &'a str> {
+        let notes = self.notes;
+        self.recs().iter().map(move |r| notes.detail(r))
+    }
+}
+
+/// A decimal as the result's JSON writes it (see `result::exact`).
+struct Exact(Decimal);
+
+impl Serialize for Exact {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        crate::result::exact(&self.0, s)
+    }
+}
+
+struct DataSer<'a>(&'a Notes, &'a DataRec);
+
+impl Serialize for DataSer<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_struct("DataUse", 3)?;
+        m.serialize_field("field", &*self.1.field)?;
+        m.serialize_field("label", &*self.1.label)?;
+        m.serialize_field("value", self.0.value(self.1))?;
+        m.end()
+    }
+}
+
+/// A list of records, each serialised through its wrapper.
+struct Seq<'a, T, W>(&'a Notes, &'a [T], fn(&'a Notes, &'a T) -> W);
+
+impl<T, W: Serialize> Serialize for Seq<'_, T, W> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.1.len()))?;
+        for x in self.1 {
+            seq.serialize_element(&(self.2)(self.0, x))?;
+        }
+        seq.end()
+    }
+}
+
+struct ReasonSer<'a>(&'a Notes, &'a ReasonRec);
+
+impl Serialize for ReasonSer<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_struct("Reason", 3)?;
+        m.serialize_field("detail", self.0.detail(self.1))?;
+        m.serialize_field("points", &Exact(self.1.points))?;
+        m.serialize_field("data", &Seq(self.0, self.0.data_of(self.1), DataSer))?;
+        m.end()
+    }
+}
+
+impl Serialize for ItemView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let i = self.item;
+        let mut m = s.serialize_struct("ItemResult", 9)?;
+        m.serialize_field("id", &*i.id)?;
+        m.serialize_field("label", &*i.label)?;
+        m.serialize_field("category", &i.category.as_deref())?;
+        m.serialize_field("kind", &i.kind)?;
+        m.serialize_field("max", &Exact(i.max))?;
+        m.serialize_field("points", &Exact(i.points))?;
+        m.serialize_field("not_applicable", &i.not_applicable)?;
+        m.serialize_field("text", &*i.text)?;
+        m.serialize_field("reasons", &Seq(self.notes, self.recs(), ReasonSer))?;
+        m.end()
+    }
+}
+
+impl Serialize for Items {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.list.len()))?;
+        for item in self.iter() {
+            seq.serialize_element(&item)?;
+        }
+        seq.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: &str) -> ItemResult {
+        ItemResult {
+            id: id.into(),
+            label: id.into(),
+            category: None,
+            kind: crate::model::ItemKind::Indicator,
+            max: Decimal::TEN,
+            points: Decimal::ONE,
+            not_applicable: false,
+            text: "".into(),
+            reasons: (0, 0),
+        }
+    }
+
+    fn reason(detail: &str, value: &str) -> Reason {
+        Reason {
+            detail: detail.into(),
+            points: Decimal::ONE,
+            data: vec![DataUse {
+                field: "f".into(),
+                label: "字段".into(),
+                value: value.into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn reasons_read_back_as_written_and_grow_in_place_or_at_the_end() {
+        let mut items = Items::with_capacity(2);
+        items.push(item("a"), vec![reason("甲", "1"), reason("乙", "2")]);
+        items.push(item("b"), vec![reason("丙", "3")]);
+        // The last words written grow where they are; earlier ones are moved to the end.
+        assert!(items.extend_first_reason("b", "；样本不足"));
+        assert!(items.extend_first_reason("a", "；在误差范围内"));
+        assert!(!items.extend_first_reason("c", "…"));
+        let a: Vec<&str> = items.at(0).details().collect();
+        assert_eq!(a, ["甲；在误差范围内", "乙"]);
+        assert_eq!(
+            items.find("b").map(|b| b.reasons()[0].detail.clone()),
+            Some("丙；样本不足".into())
+        );
+        let r = items.at(0).reasons();
+        assert_eq!(
+            (r[1].data[0].value.as_str(), &*r[1].data[0].label),
+            ("2", "字段")
+        );
+        let json = serde_json::to_value(&items).unwrap_or_default();
+        assert_eq!(json[0]["reasons"][1]["data"][0]["value"], "2");
+        assert_eq!(json[1]["reasons"][0]["detail"], "丙；样本不足");
+        assert_eq!(json[1]["points"], 1);
+    }
+}
