@@ -187,11 +187,11 @@ impl Coverage {
         for u in &report.units {
             for i in &u.items {
                 match i.kind {
-                    ItemKind::Bonus if i.points > Decimal::ZERO => mark(&mut self.bonuses.0, &i.id),
+                    ItemKind::Bonus if i.points > Decimal::ZERO => mark(&mut self.bonuses.0, i.id),
                     ItemKind::Indicator | ItemKind::Cohort | ItemKind::Deduction
                         if i.points < i.max =>
                     {
-                        mark(&mut self.indicators.0, &i.id)
+                        mark(&mut self.indicators.0, i.id)
                     }
                     _ => {}
                 }
@@ -630,10 +630,8 @@ fn compare_unit(u: &UnitResult, exp: &Json, fails: &mut Vec<CaseMessage>) {
                         "items" => match u.items.iter().find(|i| *i.id == **id) {
                             Some(i) => check_decimal(&what, w, Some(i.points), fails),
                             None => {
-                                let like = crate::messages::closest(
-                                    id,
-                                    u.items.iter().map(|i| &*i.item().id),
-                                );
+                                let like =
+                                    crate::messages::closest(id, u.items.iter().map(|i| i.id));
                                 fails.push(msg::no_entry(&unit, false, id, like).into())
                             }
                         },
@@ -694,7 +692,7 @@ fn compare_unit(u: &UnitResult, exp: &Json, fails: &mut Vec<CaseMessage>) {
 fn reasons(u: &UnitResult) -> impl Iterator<Item = &str> {
     u.items
         .iter()
-        .flat_map(|i| std::iter::once(&*i.item().text).chain(i.details()))
+        .flat_map(|i| std::iter::once(i.text).chain(i.details()))
         .chain(u.vetoes.iter().map(|v| v.reason.as_str()))
         .chain(u.consequences.iter().map(|c| c.reason.as_str()))
         .chain(u.adjustments.iter().map(|a| a.detail.as_str()))

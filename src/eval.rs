@@ -4,7 +4,7 @@
 use crate::compile::{to_decimal, Rules};
 use crate::data::Unit;
 use crate::error::{EvalError, Merged, SourceLocation};
-use crate::explain::{Mark, Notes};
+use crate::explain::{ItemInfo, Items, Mark, Notes};
 use crate::figures::{fmt, ratio, round, sum, Fig, Total};
 use crate::messages::eval as msg;
 use crate::messages::Message;
@@ -14,6 +14,7 @@ use crate::sandbox;
 use rhai::{Dynamic, FnPtr, Map};
 use rust_decimal::Decimal;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A measured value (取值结果); what data it came from is found again only when explaining.
 pub(crate) enum Measured {
@@ -1016,13 +1017,14 @@ pub(crate) struct Scored {
 /// A unit's explanation (评分说明).
 #[derive(Default)]
 pub(crate) struct Explained {
-    pub(crate) items: crate::explain::Items,
+    pub(crate) items: Items,
     pub(crate) adjustments: Vec<Adjustment>,
     pub(crate) vetoes: Vec<VetoHit>,
 }
 
-/// Scores one unit: every item, veto and prerequisite, then category and bonus caps.
-/// `None` when a rule failed (reported to `errors`).
+/// Scores one unit: every item, veto and prerequisite, then category and bonus caps, each
+/// point explained with the run's items `explain` when given. `None` when a rule failed
+/// (reported to `errors`).
 pub(crate) fn score_unit(
     rules: &Rules,
     categories: &[Option<usize>],
@@ -1030,19 +1032,19 @@ pub(crate) fn score_unit(
     metrics: &[Option<Decimal>],
     links: &Links,
     errors: &mut Vec<EvalError>,
-    explain: bool,
+    explain: Option<&Arc<[ItemInfo]>>,
 ) -> Option<Scored> {
     let set = &rules.set;
     let before = errors.len();
     let mut cx = Ctx::new(rules, unit, links, errors).with_metrics(metrics);
     let mut points = Vec::with_capacity(set.item_count());
-    let mut explained = explain.then(|| {
+    let mut explained = explain.map(|info| {
         Box::new(Explained {
-            items: crate::explain::Items::with_capacity(set.item_count()),
+            items: Items::explained(info),
             ..Explained::default()
         })
     });
-    for item in &set.items {
+    for (k, item) in set.items.iter().enumerate() {
         if let Some(only) = &item.only {
             match cx.test(only, &item.id, item.pos) {
                 Some(true) => {}
@@ -1056,7 +1058,7 @@ pub(crate) fn score_unit(
         match crate::shapes::points(&mut cx, item) {
             Some((p, how)) => {
                 if let Some(e) = explained.as_mut() {
-                    crate::shapes::explain(&cx, item, p, how, &mut e.items);
+                    crate::shapes::explain(&cx, k, item, p, how, &mut e.items);
                 }
                 points.push(Some(p));
             }

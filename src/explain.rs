@@ -1,15 +1,17 @@
-//! A unit's explanation (评分说明) kept compactly: every reason's words written once into one
-//! text buffer per unit and every datum's value into another, with spans into them — a few
-//! allocations per unit rather than several per reason. Shapes write into it as they explain
-//! (`Notes`); readers get views ([`ItemView`]) or owned copies ([`Reason`]); serialised, it is
-//! the same JSON as the owned reasons would give.
+//! A unit's items and their explanation (计分明细) kept compactly: what is the same for every
+//! unit (an item's id, label, category, maximum, the rule author's text) once per run and
+//! shared ([`ItemInfo`]); per unit, each item's points and every reason's words written once
+//! into one text buffer and every datum's value into another, with spans into them — a few
+//! allocations per unit rather than several per item and reason. Shapes write into it as they
+//! explain (`Notes`); readers get views ([`ItemView`]) or owned copies ([`Reason`]);
+//! serialised, it is the same JSON as owned items and reasons would give.
 
-use crate::model::Name;
-use crate::result::{DataUse, ItemResult, Reason};
+use crate::model::{ItemKind, Name, RuleSet};
+use crate::result::{DataUse, Reason};
 use rust_decimal::Decimal;
 use serde::ser::{Serialize, SerializeSeq, SerializeStruct, Serializer};
 use std::fmt::{self, Write as _};
-use std::ops::Deref;
+use std::sync::Arc;
 
 /// A stretch of one of the buffers (or of the records), as `(start, end)`.
 pub(crate) type Span = (u32, u32);
@@ -23,10 +25,61 @@ fn range((a, b): Span) -> std::ops::Range<usize> {
     a as usize..b as usize
 }
 
+/// What a result says of an item that is the same for every unit (考核项目).
+#[derive(Debug, Clone)]
+pub struct ItemInfo {
+    /// Rule id.
+    pub id: Name,
+    /// Label.
+    pub label: Name,
+    /// Category, if any.
+    pub category: Option<Name>,
+    /// `indicator`, `bonus`, `deduction` or `cohort`.
+    pub kind: ItemKind,
+    /// Maximum points.
+    pub max: Decimal,
+    /// The rule author's text.
+    pub text: Name,
+}
+
+/// Every item of a rule set as results show it: its items, then its cohort items. Made once
+/// per run and shared by every unit's [`Items`].
+pub(crate) fn item_info(set: &RuleSet) -> Arc<[ItemInfo]> {
+    let items = set.items.iter().map(|i| ItemInfo {
+        id: i.id.clone(),
+        label: i.label.clone(),
+        category: i.category.clone(),
+        kind: i.kind,
+        max: i.max.normalize(),
+        text: i.text.clone(),
+    });
+    let cohort = set.cohort_items.iter().map(|i| ItemInfo {
+        id: i.id.clone(),
+        label: i.label.clone(),
+        category: i.category.clone(),
+        kind: ItemKind::Cohort,
+        max: i.max.normalize(),
+        text: i.text.clone(),
+    });
+    items.chain(cohort).collect()
+}
+
+/// One item's points for a unit; what every unit shares is in [`ItemInfo`].
+#[derive(Debug, Clone)]
+struct ItemRec {
+    /// Index into the run's [`ItemInfo`]s.
+    item: u32,
+    points: Decimal,
+    not_applicable: bool,
+    /// Its reasons among the unit's.
+    reasons: Span,
+}
+
 /// A unit's items with their reasons (计分明细), in the order scored.
 #[derive(Debug, Clone, Default)]
 pub struct Items {
-    list: Vec<ItemResult>,
+    info: Arc<[ItemInfo]>,
+    list: Vec<ItemRec>,
     notes: Notes,
 }
 
@@ -168,11 +221,22 @@ impl Notes {
 }
 
 impl Items {
-    /// Room for the explanation of `n` items, as the bundled rule sets write them (about one
-    /// reason of 80 bytes per item, reading one or two values), so that the buffers are
-    /// seldom grown.
-    pub(crate) fn with_capacity(n: usize) -> Self {
+    /// No item yet, of the run's items `info`.
+    pub(crate) fn new(info: &Arc<[ItemInfo]>) -> Self {
         Items {
+            info: Arc::clone(info),
+            list: Vec::with_capacity(info.len()),
+            notes: Notes::default(),
+        }
+    }
+
+    /// As [`Items::new`], with room for the explanation of every item as the bundled rule sets
+    /// write them (about one reason of 80 bytes per item, reading one or two values), so that
+    /// the buffers are seldom grown.
+    pub(crate) fn explained(info: &Arc<[ItemInfo]>) -> Self {
+        let n = info.len();
+        Items {
+            info: Arc::clone(info),
             list: Vec::with_capacity(n),
             notes: Notes {
                 text: String::with_capacity(80 * n),
@@ -188,24 +252,50 @@ impl Items {
         (self.notes.reasons.len(), &mut self.notes)
     }
 
-    /// The item whose reasons were written since `from` (see [`Items::begin`]).
-    pub(crate) fn finish(&mut self, mut item: ItemResult, from: usize) {
-        item.reasons = span(from, self.notes.reasons.len());
-        self.list.push(item);
+    /// Item `k` of the run's (items, then cohort items) with its points, its reasons those
+    /// written since `from` (see [`Items::begin`]).
+    pub(crate) fn finish(&mut self, k: usize, points: Decimal, not_applicable: bool, from: usize) {
+        self.list.push(ItemRec {
+            item: u32::try_from(k).unwrap_or(u32::MAX),
+            points,
+            not_applicable,
+            reasons: span(from, self.notes.reasons.len()),
+        });
     }
 
-    /// An item with its reasons given whole.
-    pub(crate) fn push(&mut self, item: ItemResult, reasons: Vec<Reason>) {
+    /// Item `k` with its points and its reasons given whole.
+    pub(crate) fn push(&mut self, k: usize, points: Decimal, reasons: Vec<Reason>) {
         let from = self.notes.reasons.len();
         for r in reasons {
             self.notes.push(r);
         }
-        self.finish(item, from);
+        self.finish(k, points, false, from);
+    }
+
+    fn view<'a>(&'a self, r: &'a ItemRec) -> Option<ItemView<'a>> {
+        let info = self.info.get(r.item as usize)?;
+        Some(ItemView {
+            id: &info.id,
+            label: &info.label,
+            category: info.category.as_deref(),
+            kind: info.kind,
+            max: info.max,
+            points: r.points,
+            not_applicable: r.not_applicable,
+            text: &info.text,
+            recs: self.notes.reasons.get(range(r.reasons)).unwrap_or(&[]),
+            notes: &self.notes,
+        })
     }
 
     /// Adds `more` to the words of the first reason of item `id`; false when it has none.
     pub(crate) fn extend_first_reason(&mut self, id: &str, more: &str) -> bool {
-        let Some(item) = self.list.iter().find(|i| &*i.id == id) else {
+        let info = &self.info;
+        let Some(item) = self
+            .list
+            .iter()
+            .find(|i| info.get(i.item as usize).is_some_and(|x| &*x.id == id))
+        else {
             return false;
         };
         let k = item.reasons.0 as usize;
@@ -242,79 +332,56 @@ impl Items {
 
     /// Item `k`, when there is one.
     pub fn get(&self, k: usize) -> Option<ItemView<'_>> {
-        self.list.get(k).map(|item| ItemView {
-            item,
-            notes: &self.notes,
-        })
-    }
-
-    /// Item `k`. Panics when `k` is out of range, as indexing a slice does.
-    pub fn at(&self, k: usize) -> ItemView<'_> {
-        ItemView {
-            item: &self.list[k],
-            notes: &self.notes,
-        }
+        self.list.get(k).and_then(|r| self.view(r))
     }
 
     /// The item with rule id `id`.
     pub fn find(&self, id: &str) -> Option<ItemView<'_>> {
-        self.iter().find(|i| &*i.id == id)
+        self.iter().find(|i| i.id == id)
     }
 
     /// Every item in order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = ItemView<'_>> + Clone {
-        self.list.iter().map(|item| ItemView {
-            item,
-            notes: &self.notes,
-        })
+    pub fn iter(&self) -> impl Iterator<Item = ItemView<'_>> + Clone {
+        self.list.iter().filter_map(|r| self.view(r))
     }
 }
 
 impl<'a> IntoIterator for &'a Items {
     type Item = ItemView<'a>;
-    type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, ItemResult>,
-        Box<dyn Fn(&'a ItemResult) -> ItemView<'a> + 'a>,
-    >;
+    type IntoIter = Box<dyn Iterator<Item = ItemView<'a>> + 'a>;
     fn into_iter(self) -> Self::IntoIter {
-        let notes = &self.notes;
-        self.list
-            .iter()
-            .map(Box::new(move |item| ItemView { item, notes }))
+        Box::new(self.iter())
     }
 }
 
-/// One item's result with its reasons (see [`ItemResult`] for the points).
+/// One item's result for a unit (考核项目得分): its points, and its reasons.
 #[derive(Debug, Clone, Copy)]
 pub struct ItemView<'a> {
-    item: &'a ItemResult,
+    /// Rule id.
+    pub id: &'a str,
+    /// Label.
+    pub label: &'a str,
+    /// Category, if any.
+    pub category: Option<&'a str>,
+    /// `indicator`, `bonus`, `deduction` or `cohort`.
+    pub kind: ItemKind,
+    /// Maximum points.
+    pub max: Decimal,
+    /// Points given.
+    pub points: Decimal,
+    /// The item did not apply and counts as full marks (不适用).
+    pub not_applicable: bool,
+    /// The rule author's text.
+    pub text: &'a str,
+    recs: &'a [ReasonRec],
     notes: &'a Notes,
 }
 
-impl Deref for ItemView<'_> {
-    type Target = ItemResult;
-    fn deref(&self) -> &ItemResult {
-        self.item
-    }
-}
-
 impl<'a> ItemView<'a> {
-    /// The item's points, as long as the unit's result lives.
-    pub fn item(&self) -> &'a ItemResult {
-        self.item
-    }
-
-    fn recs(&self) -> &'a [ReasonRec] {
-        self.notes
-            .reasons
-            .get(range(self.item.reasons))
-            .unwrap_or(&[])
-    }
-
     /// How the points came about, as owned reasons.
     pub fn reasons(&self) -> Vec<Reason> {
         let notes = self.notes;
-        self.recs()
+        self.recs
             .iter()
             .map(|r| Reason {
                 detail: notes.detail(r).to_owned(),
@@ -335,7 +402,7 @@ impl<'a> ItemView<'a> {
     /// The words of each reason, in order.
     pub fn details(&self) -> impl Iterator<Item = &'a str> {
         let notes = self.notes;
-        self.recs().iter().map(move |r| notes.detail(r))
+        self.recs.iter().map(move |r| notes.detail(r))
     }
 }
 
@@ -387,17 +454,16 @@ impl Serialize for ReasonSer<'_> {
 
 impl Serialize for ItemView<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let i = self.item;
         let mut m = s.serialize_struct("ItemResult", 9)?;
-        m.serialize_field("id", &*i.id)?;
-        m.serialize_field("label", &*i.label)?;
-        m.serialize_field("category", &i.category.as_deref())?;
-        m.serialize_field("kind", &i.kind)?;
-        m.serialize_field("max", &Exact(i.max))?;
-        m.serialize_field("points", &Exact(i.points))?;
-        m.serialize_field("not_applicable", &i.not_applicable)?;
-        m.serialize_field("text", &*i.text)?;
-        m.serialize_field("reasons", &Seq(self.notes, self.recs(), ReasonSer))?;
+        m.serialize_field("id", self.id)?;
+        m.serialize_field("label", self.label)?;
+        m.serialize_field("category", &self.category)?;
+        m.serialize_field("kind", &self.kind)?;
+        m.serialize_field("max", &Exact(self.max))?;
+        m.serialize_field("points", &Exact(self.points))?;
+        m.serialize_field("not_applicable", &self.not_applicable)?;
+        m.serialize_field("text", self.text)?;
+        m.serialize_field("reasons", &Seq(self.notes, self.recs, ReasonSer))?;
         m.end()
     }
 }
@@ -405,7 +471,7 @@ impl Serialize for ItemView<'_> {
 impl Serialize for Items {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.list.len()))?;
-        for item in self.iter() {
+        for item in self {
             seq.serialize_element(&item)?;
         }
         seq.end()
@@ -416,17 +482,14 @@ impl Serialize for Items {
 mod tests {
     use super::*;
 
-    fn item(id: &str) -> ItemResult {
-        ItemResult {
+    fn info(id: &str) -> ItemInfo {
+        ItemInfo {
             id: id.into(),
             label: id.into(),
             category: None,
-            kind: crate::model::ItemKind::Indicator,
+            kind: ItemKind::Indicator,
             max: Decimal::TEN,
-            points: Decimal::ONE,
-            not_applicable: false,
             text: "".into(),
-            reasons: (0, 0),
         }
     }
 
@@ -444,20 +507,22 @@ mod tests {
 
     #[test]
     fn reasons_read_back_as_written_and_grow_in_place_or_at_the_end() {
-        let mut items = Items::with_capacity(2);
-        items.push(item("a"), vec![reason("甲", "1"), reason("乙", "2")]);
-        items.push(item("b"), vec![reason("丙", "3")]);
+        let shared: Arc<[ItemInfo]> = vec![info("a"), info("b")].into();
+        let mut items = Items::explained(&shared);
+        items.push(0, Decimal::ONE, vec![reason("甲", "1"), reason("乙", "2")]);
+        items.push(1, Decimal::ONE, vec![reason("丙", "3")]);
         // The last words written grow where they are; earlier ones are moved to the end.
         assert!(items.extend_first_reason("b", "；样本不足"));
         assert!(items.extend_first_reason("a", "；在误差范围内"));
         assert!(!items.extend_first_reason("c", "…"));
-        let a: Vec<&str> = items.at(0).details().collect();
+        let a: Vec<&str> = items
+            .get(0)
+            .map(|a| a.details().collect())
+            .unwrap_or_default();
         assert_eq!(a, ["甲；在误差范围内", "乙"]);
-        assert_eq!(
-            items.find("b").map(|b| b.reasons()[0].detail.clone()),
-            Some("丙；样本不足".into())
-        );
-        let r = items.at(0).reasons();
+        let b = items.find("b").map(|b| b.reasons()[0].detail.clone());
+        assert_eq!(b.as_deref(), Some("丙；样本不足"));
+        let r = items.get(0).map(|a| a.reasons()).unwrap_or_default();
         assert_eq!(
             (r[1].data[0].value.as_str(), &*r[1].data[0].label),
             ("2", "字段")
@@ -466,5 +531,6 @@ mod tests {
         assert_eq!(json[0]["reasons"][1]["data"][0]["value"], "2");
         assert_eq!(json[1]["reasons"][0]["detail"], "丙；样本不足");
         assert_eq!(json[1]["points"], 1);
+        assert_eq!(json[1]["max"], 10);
     }
 }

@@ -390,11 +390,11 @@ const SUMMARY_HEAD: [&str; 9] = [
 fn summary(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
     let first = report.units.first();
     // Every item any unit has, in order (items with `only` belong to some units).
-    let mut items: Vec<(Name, Name)> = Vec::new();
+    let mut items: Vec<(&str, &str)> = Vec::new();
     for u in &report.units {
         for i in &u.items {
             if !items.iter().any(|(id, _)| *id == i.id) {
-                items.push((i.id.clone(), i.label.clone()));
+                items.push((i.id, i.label));
             }
         }
     }
@@ -600,7 +600,7 @@ pub fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
                 [
                     u.id.clone(),
                     u.name.clone(),
-                    i.category.as_deref().unwrap_or_default().to_string(),
+                    i.category.unwrap_or_default().to_string(),
                     i.label.to_string(),
                     i.max.to_string(),
                     i.points.to_string(),
@@ -892,6 +892,11 @@ impl<'p, W: std::io::Write> UnitWriter<'p, W> {
             w.write_all(b"\n")?;
         }
         Ok(())
+    }
+
+    /// Flushes what is written and gives back the CSV's writer (`None` for JSON Lines).
+    pub fn into_inner(self) -> Option<W> {
+        self.csv.and_then(|w| w.into_inner().ok())
     }
 
     /// Flushes what is buffered.

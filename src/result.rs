@@ -207,29 +207,6 @@ pub struct UnitResult {
     pub consequences: Vec<ConsequenceHit>,
 }
 
-/// One item's points; its reasons are read through [`crate::explain::ItemView`].
-#[derive(Debug, Clone)]
-pub struct ItemResult {
-    /// Rule id.
-    pub id: Name,
-    /// Label.
-    pub label: Name,
-    /// Category, if any.
-    pub category: Option<Name>,
-    /// `indicator`, `bonus` or `cohort`.
-    pub kind: crate::model::ItemKind,
-    /// Maximum points.
-    pub max: Decimal,
-    /// Points given.
-    pub points: Decimal,
-    /// The item did not apply and counts as full marks (不适用).
-    pub not_applicable: bool,
-    /// The rule author's text.
-    pub text: Name,
-    /// Its reasons among the unit's (see [`crate::explain::Items`]).
-    pub(crate) reasons: crate::explain::Span,
-}
-
 /// One step of an explanation.
 #[derive(Debug, Clone, Serialize)]
 pub struct Reason {

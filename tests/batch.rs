@@ -67,7 +67,7 @@ fn batch_results_equal_the_explained_report_for_every_bundled_rule_set() {
                 .map(|i| &i.id)
                 .chain(set.cohort_items.iter().map(|c| &c.id));
             for (item, p) in ids.zip(&score.items) {
-                let shown = r.items.iter().find(|i| &i.id == item).map(|i| i.points);
+                let shown = r.items.iter().find(|i| i.id == &**item).map(|i| i.points);
                 assert_eq!(*p, shown, "{what} / {item}");
             }
         }

@@ -20,7 +20,7 @@ fn bonus_is_capped_per_item() {
     assert_eq!(unit(&rep, "1").bonus.to_string(), "0.5");
     assert_eq!(points(&rep, "2", "media"), "0.8");
     assert_eq!(points(&rep, "2", "item"), "1");
-    assert!(unit(&rep, "2").items.at(2).reasons()[0]
+    assert!(unit(&rep, "2").items.get(2).unwrap().reasons()[0]
         .detail
         .contains("超过上限按 0.8 分计"));
 }
@@ -120,7 +120,7 @@ fn an_items_own_rounding_and_a_categorys_rounding_are_applied_and_explained() {
     assert_eq!(points(&rep, "1", "b"), "9.95");
     assert_eq!(points(&rep, "1", "c"), "2");
     assert_eq!(total(&rep, "1"), "21");
-    let a = &unit(&rep, "1").items.at(0);
+    let a = &unit(&rep, "1").items.get(0).unwrap();
     let reasons = a.reasons();
     let last = reasons.last().unwrap();
     assert_eq!(
@@ -135,7 +135,8 @@ fn an_items_own_rounding_and_a_categorys_rounding_are_applied_and_explained() {
     assert_eq!(points(&rep, "2", "a"), "9");
     assert!(unit(&rep, "2")
         .items
-        .at(0)
+        .get(0)
+        .unwrap()
         .reasons()
         .iter()
         .all(|r| !r.detail.contains("保留")));

@@ -128,7 +128,7 @@ fn the_ninety_point_unit_is_explained_item_by_item() {
             item.id
         );
     }
-    let lost = u.items.iter().find(|i| &*i.id == "base.control").unwrap();
+    let lost = u.items.iter().find(|i| i.id == "base.control").unwrap();
     assert!(
         lost.reasons()[0].detail.contains("失控人员数 = 3"),
         "{:?}",

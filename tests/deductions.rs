@@ -37,7 +37,7 @@ fn a_deduction_has_no_floor_and_the_total_goes_below_zero() {
     assert_eq!(unit(&rep, "1").grade.as_deref(), Some("不合格"));
     assert_eq!(total(&rep, "2"), "100");
     assert_eq!(
-        unit(&rep, "2").items.at(0).reasons()[0].detail,
+        unit(&rep, "2").items.get(0).unwrap().reasons()[0].detail,
         "无扣分情形，不扣分"
     );
     // Published with the rule set's decimals, the sign kept.
@@ -55,7 +55,7 @@ fn an_items_cap_limits_what_it_takes_and_says_so() {
     assert_eq!(points(&rep, "1", "visit"), "-5");
     assert_eq!(points(&rep, "2", "visit"), "-5");
     assert_eq!(points(&rep, "3", "visit"), "-4.75");
-    let reasons = &unit(&rep, "2").items.at(0).reasons();
+    let reasons = &unit(&rep, "2").items.get(0).unwrap().reasons();
     assert!(
         reasons
             .iter()
@@ -64,7 +64,8 @@ fn an_items_cap_limits_what_it_takes_and_says_so() {
     );
     assert!(!unit(&rep, "1")
         .items
-        .at(0)
+        .get(0)
+        .unwrap()
         .reasons()
         .iter()
         .any(|r| r.detail.contains("限扣")));
@@ -223,7 +224,7 @@ fn a_deduction_by_how_far_a_value_falls_short_with_two_rates() {
     assert_eq!(points(&rep, "3", "clear"), "-0.5");
     assert_eq!(points(&rep, "5", "clear"), "-0.05");
     assert_eq!(
-        unit(&rep, "3").items.at(0).reasons()[0].detail,
+        unit(&rep, "3").items.get(0).unwrap().reasons()[0].detail,
         "比率 = 88，低于 96 每降低 1 扣 0.25 分、低于 90 每降低 1 扣 0.5 分，扣 2.5 分"
     );
     // Exact to the last step: 100 − 0.0025 − 0.05 = 99.9475.

@@ -76,6 +76,15 @@ fn outputs(rules: &Rules, name: &str, bytes: &[u8]) -> Result<(String, String, S
         output::table(&report),
         "{name}: table differs without explanations"
     );
+    // The CSV through the batch path, where a rule set's CSV has no column only the report
+    // has, is the report's byte for byte.
+    if let Some(batch) = rules.csv_batch(&ds.units, None).map_err(failed)? {
+        assert_eq!(
+            String::from_utf8(batch).unwrap(),
+            csv,
+            "{name}: the batch path's CSV differs"
+        );
+    }
     Ok((output::json(&report) + "\n", csv, table))
 }
 
@@ -111,4 +120,43 @@ fn every_bundled_rule_set_gives_its_recorded_results_on_generated_units() {
         diffs.extend(compare(&format!("{}.generated.csv", b.id), &text));
     }
     assert!(diffs.is_empty(), "{}", diffs.join("\n"));
+}
+
+/// Against a previous period (名次变化, 上期得分, 分差, consequences reading last period's
+/// rank): the batch path's CSV is still the report's, for every bundled rule set it serves.
+/// Last period is the rule set's own result on its sample with the units' order reversed, so
+/// that ranks move.
+#[test]
+fn the_batch_csv_against_a_previous_period_is_the_reports() {
+    let mut served = 0;
+    for b in bundled::ALL {
+        let Some(sample) = b.data else { continue };
+        let rules = Rules::compile(b.rules_path, b.rules).unwrap();
+        let ds = data::read(&rules.set, b.data_path, sample);
+        let mut last = ds.units.clone();
+        last.reverse();
+        last.pop();
+        let Ok(then) = rules.assess(&last, None) else {
+            continue;
+        };
+        let previous = kaohe::Previous::from_json(&output::json(&then)).unwrap();
+        let Some(batch) = rules.csv_batch(&ds.units, Some(&previous)).unwrap() else {
+            continue;
+        };
+        let report = rules
+            .assess_unexplained(&ds.units, Some(&previous))
+            .unwrap();
+        let batch = String::from_utf8(batch).unwrap();
+        assert!(
+            batch.lines().next().unwrap().contains("上期得分"),
+            "{}",
+            b.id
+        );
+        assert_eq!(batch, output::csv(&report), "{}", b.id);
+        served += 1;
+    }
+    assert!(
+        served >= 6,
+        "only {served} bundled rule sets go through the batch path"
+    );
 }

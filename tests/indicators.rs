@@ -12,12 +12,12 @@ fn deduct_per_occurrence_is_capped_at_the_items_points() {
     assert_eq!(points(&rep, "1", "lost"), "3.5");
     assert_eq!(points(&rep, "2", "lost"), "0");
     assert_eq!(points(&rep, "3", "lost"), "5");
-    let item = &unit(&rep, "1").items.at(0);
-    assert_eq!(&*item.text, "每失控1人扣0.5分");
+    let item = &unit(&rep, "1").items.get(0).unwrap();
+    assert_eq!(item.text, "每失控1人扣0.5分");
     assert_eq!(item.reasons()[0].detail, "丙 = 3，每项扣 0.5 分，扣 1.5 分");
     assert_eq!(item.reasons()[0].points.to_string(), "-1.5");
     assert_eq!(&*item.reasons()[0].data[0].field, "c");
-    let capped = &unit(&rep, "2").items.at(0);
+    let capped = &unit(&rep, "2").items.get(0).unwrap();
     assert!(
         capped
             .reasons()
@@ -37,7 +37,7 @@ fn deduct_with_a_step_and_several_counts() {
     assert_eq!(points(&rep, "1", "plants"), "9");
     assert_eq!(points(&rep, "2", "plants"), "5");
     assert_eq!(
-        unit(&rep, "2").items.at(0).reasons()[0].detail,
+        unit(&rep, "2").items.get(0).unwrap().reasons()[0].detail,
         "丙 = 400，每 200 扣 1 分，扣 2 分"
     );
 }
@@ -51,7 +51,7 @@ fn a_decimal_count_deducts_exactly_and_the_reason_says_the_same_numbers() {
     );
     assert_eq!(points(&rep, "1", "hours"), "3.125");
     assert_eq!(
-        unit(&rep, "1").items.at(0).reasons()[0].detail,
+        unit(&rep, "1").items.get(0).unwrap().reasons()[0].detail,
         "甲 = 7.5，每项扣 0.25 分，扣 1.875 分"
     );
     assert_eq!(points(&rep, "1", "extra"), "1.25");
@@ -70,9 +70,9 @@ fn target_met_gives_full_marks_else_zero_or_proportional() {
     assert_eq!(points(&rep, "2", "solve"), "0");
     assert_eq!(points(&rep, "1", "close"), "6");
     assert_eq!(points(&rep, "2", "close"), "4");
-    let r = &unit(&rep, "2").items.at(1).reasons()[0].detail;
+    let r = &unit(&rep, "2").items.get(1).unwrap().reasons()[0].detail;
     assert_eq!(r, "比率 = 60，未达到目标（≥ 90），按比例得 4 分");
-    let r = &unit(&rep, "2").items.at(0).reasons()[0].detail;
+    let r = &unit(&rep, "2").items.get(0).unwrap().reasons()[0].detail;
     assert_eq!(r, "丙/丁 = 9/10 → 90，未达到目标（≥ 100），不得分");
 }
 
@@ -91,7 +91,7 @@ fn ratio_targets_share_of_minors_and_social_workers_per_users() {
     assert_eq!(points(&rep, "1", "sw"), "0"); // 2 workers for 500 users: 0.12 < 1
                                               // No users at all: the ratio has no base and counts as met.
     assert_eq!(points(&rep, "3", "sw"), "2");
-    assert!(unit(&rep, "3").items.at(1).reasons()[0]
+    assert!(unit(&rep, "3").items.get(1).unwrap().reasons()[0]
         .detail
         .contains("分母为 0"));
 }
@@ -124,7 +124,7 @@ fn banded_lookup_takes_the_first_band_reached() {
     assert_eq!(points(&rep, "3", "aware"), "3");
     assert_eq!(points(&rep, "4", "aware"), "0");
     assert_eq!(
-        unit(&rep, "1").items.at(0).reasons()[0].detail,
+        unit(&rep, "1").items.get(0).unwrap().reasons()[0].detail,
         "比率 = 98，≥ 98档，得 5 分"
     );
 }
@@ -148,7 +148,7 @@ fn zero_target_loses_the_item_on_any_occurrence() {
     );
     assert_eq!(points(&rep, "1", "zero"), "6");
     assert_eq!(points(&rep, "2", "zero"), "0");
-    assert!(unit(&rep, "2").items.at(0).reasons()[0]
+    assert!(unit(&rep, "2").items.get(0).unwrap().reasons()[0]
         .detail
         .contains("未实现零目标"));
 }
@@ -165,13 +165,16 @@ fn not_applicable_counts_as_full_marks() {
     );
     let u1 = unit(&rep, "1");
     assert_eq!(points(&rep, "1", "school"), "4");
-    assert!(u1.items.at(0).not_applicable);
-    assert_eq!(u1.items.at(0).reasons()[0].detail, "不适用，按满分计");
+    assert!(u1.items.get(0).unwrap().not_applicable);
+    assert_eq!(
+        u1.items.get(0).unwrap().reasons()[0].detail,
+        "不适用，按满分计"
+    );
     assert_eq!(points(&rep, "1", "rate"), "3");
-    assert!(u1.items.at(1).not_applicable);
+    assert!(u1.items.get(1).unwrap().not_applicable);
     assert_eq!(points(&rep, "2", "school"), "0");
     assert_eq!(points(&rep, "2", "rate"), "0");
-    assert!(!unit(&rep, "2").items.at(0).not_applicable);
+    assert!(!unit(&rep, "2").items.get(0).unwrap().not_applicable);
 }
 
 #[test]
@@ -182,7 +185,7 @@ fn a_blank_value_without_na_scores_nothing() {
     );
     assert_eq!(points(&rep, "1", "rate"), "0");
     assert_eq!(
-        unit(&rep, "1").items.at(0).reasons()[0].detail,
+        unit(&rep, "1").items.get(0).unwrap().reasons()[0].detail,
         "无数据，不得分"
     );
 }
@@ -199,7 +202,7 @@ fn a_decimal_written_into_a_closures_reason_reads_as_a_person_writes_it() {
     );
     assert_eq!(points(&rep, "1", "c"), "3");
     assert_eq!(
-        unit(&rep, "1").items.at(0).reasons()[0].detail,
+        unit(&rep, "1").items.get(0).unwrap().reasons()[0].detail,
         "扣2分，知晓率扣1分，参与度扣2.5分"
     );
 }
@@ -220,14 +223,14 @@ fn custom_closure_returns_points_and_a_reason() {
     assert_eq!(points(&rep, "1", "c"), "5");
     assert_eq!(points(&rep, "2", "c"), "3.5");
     assert_eq!(
-        unit(&rep, "2").items.at(0).reasons()[0].detail,
+        unit(&rep, "2").items.get(0).unwrap().reasons()[0].detail,
         "发生 3 起，每起扣 0.5 分"
     );
     assert_eq!(points(&rep, "1", "m"), "1.5");
     assert_eq!(points(&rep, "2", "m"), "2");
     assert_eq!(points(&rep, "1", "n"), "0.25");
     assert_eq!(
-        unit(&rep, "1").items.at(2).reasons()[0].detail,
+        unit(&rep, "1").items.get(2).unwrap().reasons()[0].detail,
         "按自定义规则计 0.25 分"
     );
 }
@@ -274,11 +277,11 @@ fn yes_gives_full_marks_only_for_yes() {
     assert_eq!(points(&rep, "2", "budget"), "0");
     assert_eq!(points(&rep, "3", "budget"), "0");
     assert_eq!(
-        unit(&rep, "1").items.at(0).reasons()[0].detail,
+        unit(&rep, "1").items.get(0).unwrap().reasons()[0].detail,
         "标志 = 是，得满分"
     );
     assert_eq!(
-        unit(&rep, "2").items.at(0).reasons()[0].detail,
+        unit(&rep, "2").items.get(0).unwrap().reasons()[0].detail,
         "标志 = 否，不得分"
     );
 }
@@ -302,7 +305,7 @@ fn count_over_several_fields_adds_up_then_caps() {
     assert_eq!(points(&rep, "1", "media"), "0.4");
     assert_eq!(points(&rep, "2", "media"), "0.8");
     assert_eq!(
-        unit(&rep, "2").items.at(0).reasons()[0].detail,
+        unit(&rep, "2").items.get(0).unwrap().reasons()[0].detail,
         "丙 = 5、丁 = 3，计 1.1 分，超过上限按 0.8 分计"
     );
 }
@@ -318,7 +321,7 @@ fn a_proportional_ratio_target_rounds_an_exact_midpoint_up() {
     assert_eq!(points(&rep, "1", "exec"), "3.13");
     assert_eq!(points(&rep, "2", "exec"), "6");
     assert_eq!(
-        unit(&rep, "1").items.at(0).reasons()[0].detail,
+        unit(&rep, "1").items.get(0).unwrap().reasons()[0].detail,
         "丙/丁 = 15/32 → 46.875，未达到目标（≥ 90），按比例得 3.13 分"
     );
 }
@@ -345,13 +348,13 @@ fn map_gives_each_written_value_its_points() {
     assert_eq!(points(&rep, "2", "mech"), "2.5");
     assert_eq!(points(&rep, "3", "mech"), "0");
     assert_eq!(
-        unit(&rep, "2").items.at(0).reasons()[0].detail,
+        unit(&rep, "2").items.get(0).unwrap().reasons()[0].detail,
         "类别 = 正在建立，计 2.5 分"
     );
     // A value the table does not list scores nothing, and the reason names the table.
     assert_eq!(points(&rep, "4", "mech"), "0");
     assert_eq!(
-        unit(&rep, "4").items.at(0).reasons()[0].detail,
+        unit(&rep, "4").items.get(0).unwrap().reasons()[0].detail,
         "类别 = 建设中，不在计分表（已建立 5 分、正在建立 2.5 分、未建立 0 分）中，不得分"
     );
 }
@@ -418,11 +421,11 @@ fn linear_through_breakpoints_has_several_slopes_exactly() {
     // 95.5 → 4.875 rounds half-up to 4.88; 95.99 → 4.9975 → 5.00 (no step lost to rounding twice).
     assert_eq!(got, ["5", "4.88", "4.25", "2.5", "0", "5", "5"]);
     assert_eq!(
-        unit(&rep, "4").items.at(0).reasons()[0].detail,
+        unit(&rep, "4").items.get(0).unwrap().reasons()[0].detail,
         "甲 = 88，在 83（0 分）与 90（3.5 分）之间按线性得 2.5 分"
     );
     assert_eq!(
-        unit(&rep, "6").items.at(0).reasons()[0].detail,
+        unit(&rep, "6").items.get(0).unwrap().reasons()[0].detail,
         "甲 = 100，96 及以上为 5 分"
     );
 }
@@ -479,17 +482,17 @@ fn a_decision_table_scores_by_two_values_at_once_under_each_hit_policy() {
         .collect();
     assert_eq!(got, ["10", "6", "0", "0"]);
     assert_eq!(
-        unit(&first, "2").items.at(0).reasons()[0].detail,
+        unit(&first, "2").items.get(0).unwrap().reasons()[0].detail,
         "比率 = 96、丙 = 5，命中决策表第 2 行，计 6 分"
     );
     // A blank 比率 meets only the open row.
-    assert!(unit(&first, "4").items.at(0).reasons()[0]
+    assert!(unit(&first, "4").items.get(0).unwrap().reasons()[0]
         .detail
         .contains("命中决策表第 3 行"));
     // collect: every row that holds, added up and capped at max.
     let collect = assess(&table("collect"), rows);
     assert_eq!(points(&collect, "1", "t"), "10");
-    assert!(unit(&collect, "1").items.at(0).reasons()[0]
+    assert!(unit(&collect, "1").items.get(0).unwrap().reasons()[0]
         .detail
         .contains("命中决策表第 1、2、3 行，合计 16 分，超过上限按 10 分计"));
     // unique: these rows overlap (96 % and 1 case hit rows 1, 2 and 3): a rule error naming them.

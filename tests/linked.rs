@@ -63,7 +63,7 @@ fn a_station_reads_its_sub_districts_survey_index() {
     let bound = unit(&r, "P2")
         .items
         .iter()
-        .find(|i| &*i.id == "bound")
+        .find(|i| i.id == "bound")
         .unwrap();
     assert_eq!(bound.points.to_string(), "12.5");
     assert_eq!(&*bound.reasons()[0].data[0].label, "派出所安全感");
@@ -90,7 +90,7 @@ fn a_brigade_sums_the_strikes_of_the_stations_bound_to_it() {
     let strike = unit(&r, "D1")
         .items
         .iter()
-        .find(|i| &*i.id == "strike")
+        .find(|i| i.id == "strike")
         .unwrap();
     // 4 + 3 = 7 of a target of 10 → 35 of 50.
     assert_eq!(strike.points.to_string(), "35");
@@ -106,7 +106,7 @@ fn a_brigade_sums_the_strikes_of_the_stations_bound_to_it() {
         unit(&r, "P1")
             .items
             .iter()
-            .find(|i| &*i.id == "strike")
+            .find(|i| i.id == "strike")
             .unwrap()
             .points
             .to_string(),

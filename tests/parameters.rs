@@ -27,7 +27,7 @@ fn a_benchmark_parameter_and_a_cohort_mean_by_difference() {
     assert_eq!(points(&rep, "1", "clear"), "-1.25");
     assert_eq!(points(&rep, "2", "clear"), "0");
     assert_eq!(
-        unit(&rep, "1").items.at(0).reasons()[0].detail,
+        unit(&rep, "1").items.get(0).unwrap().reasons()[0].detail,
         "甲 80 − 上年度全省平均 85 = -5，低于 0 每降低 1 扣 0.25 分，扣 1.25 分"
     );
     // 发案数 against the mean 18: 10 (−8) → 2; 20 (+2) → 1; 30 (+12) → 0; 12 → 2.
@@ -35,7 +35,7 @@ fn a_benchmark_parameter_and_a_cohort_mean_by_difference() {
         .map(|k| points(&rep, &k.to_string(), "cases"))
         .collect();
     assert_eq!(cases, ["2", "1", "0", "2"]);
-    let why = &unit(&rep, "2").items.at(1).reasons()[0].detail;
+    let why = &unit(&rep, "2").items.get(1).unwrap().reasons()[0].detail;
     assert!(why.starts_with("乙 20 − 全体单位乙平均值 18 = 2"), "{why}");
     // Medians by 类别: 乡镇 (80, 86) → 83; 街道 (90, 84) → 87.
     let median: Vec<String> = (1..=4)
@@ -85,9 +85,9 @@ fn items_read_the_previous_period_and_a_unit_not_in_it_is_said_so() {
     assert_eq!(points(&now, "3", "acc.again"), "-5");
     assert_eq!(points(&now, "2", "keep"), "2");
     assert_eq!(points(&now, "3", "keep"), "0");
-    let again = &unit(&now, "1").items.at(1);
+    let again = &unit(&now, "1").items.get(1).unwrap();
     assert_eq!(again.reasons()[0].detail, "丙 = 1，每项扣 5 分，扣 5 分");
-    let not_again = &unit(&now, "2").items.at(1);
+    let not_again = &unit(&now, "2").items.get(1).unwrap();
     assert_eq!(not_again.reasons()[0].detail, "不适用，不扣分");
     assert_eq!(
         not_again.reasons()[0].data[0].label.as_ref(),
@@ -98,7 +98,7 @@ fn items_read_the_previous_period_and_a_unit_not_in_it_is_said_so() {
     // marks (na: "full"), and the reasons say why.
     assert_eq!(points(&now, "4", "acc.again"), "0");
     assert_eq!(points(&now, "4", "keep"), "2");
-    let keep = &unit(&now, "4").items.at(2);
+    let keep = &unit(&now, "4").items.get(2).unwrap();
     assert_eq!(keep.reasons()[0].data[0].value, "（上期无此单位）");
     // The consequence by the previous total: 甲 and 丙 lost points then.
     let hit = |id: &str| {
@@ -114,7 +114,7 @@ fn items_read_the_previous_period_and_a_unit_not_in_it_is_said_so() {
     // Without a previous result, nothing reads as last period's.
     let alone = r.assess(&read("1,甲,,0,0,1,0,,\n"), None).unwrap();
     assert_eq!(
-        unit(&alone, "1").items.at(2).reasons()[0].data[0].value,
+        unit(&alone, "1").items.get(2).unwrap().reasons()[0].data[0].value,
         "（未提供上期结果）"
     );
     // An item id that is not declared: R0102 with the id meant.
@@ -169,7 +169,7 @@ fn conditions_read_last_periods_grade_and_consequences() {
     assert_eq!(points(&now, "2", "up"), "2");
     assert_eq!(points(&now, "1", "up"), "0");
     let read_of = |id: &str| {
-        let d = &unit(&now, id).items.at(1).reasons()[0].data[0];
+        let d = &unit(&now, id).items.get(1).unwrap().reasons()[0].data[0];
         (d.label.to_string(), d.value.clone())
     };
     assert_eq!(read_of("1"), ("上期等次".to_string(), "先进".to_string()));
@@ -247,7 +247,7 @@ fn closures_read_the_units_metrics_and_the_parameters() {
     assert_eq!(points(&rep, "1", "i"), "5");
     assert_eq!(points(&rep, "2", "i"), "2");
     assert_eq!(
-        unit(&rep, "1").items.at(0).reasons()[0].detail,
+        unit(&rep, "1").items.get(0).unwrap().reasons()[0].detail,
         "达标率 95% 不低于市定目标 90%"
     );
     // A misspelt id is caught when the rule set compiles, with the one meant.
@@ -285,7 +285,7 @@ fn a_parent_units_points_from_its_sub_units_counts() {
     assert_eq!(points(&rep, "C1", "towns"), "-2.5");
     assert_eq!(points(&rep, "C2", "towns"), "0");
     assert_eq!(
-        unit(&rep, "C1").items.at(0).reasons()[0].detail,
+        unit(&rep, "C1").items.get(0).unwrap().reasons()[0].detail,
         "关联单位丙合计 = 5，每项扣 0.5 分，扣 2.5 分"
     );
 }
@@ -348,13 +348,16 @@ fn a_parameter_table_by_id_or_label_in_csv_json_or_a_workbook() {
     let units = kaohe::data::read_csv(&r.set, csv.as_bytes()).units;
     let rep = r.assess(&units, None).unwrap();
     assert_eq!(points(&rep, "1", "clear"), "-0.25");
-    let data = &unit(&rep, "1").items.at(0).reasons()[0].data[1];
+    let data = &unit(&rep, "1").items.get(0).unwrap().reasons()[0].data[1];
     assert_eq!(data.value, "81（本次参数；规则集原为 85）");
     // Back to what the rule set declares.
     r.reset_params();
     let rep = r.assess(&units, None).unwrap();
     assert_eq!(points(&rep, "1", "clear"), "-1.25");
-    assert_eq!(unit(&rep, "1").items.at(0).reasons()[0].data[1].value, "85");
+    assert_eq!(
+        unit(&rep, "1").items.get(0).unwrap().reasons()[0].data[1].value,
+        "85"
+    );
 }
 
 #[test]
@@ -477,7 +480,7 @@ fn a_number_in_last_periods_state_is_a_value() {
         .unwrap();
     assert_eq!(points(&now, "1", "again"), "-1");
     assert_eq!(points(&now, "2", "again"), "0");
-    let d = &unit(&now, "2").items.at(1).reasons()[0].data[0];
+    let d = &unit(&now, "2").items.get(1).unwrap().reasons()[0].data[0];
     assert_eq!(
         (d.label.as_ref(), d.value.as_str()),
         ("上期状态 listed", "0")

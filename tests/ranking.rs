@@ -79,7 +79,7 @@ fn top_n_target_on_a_survey_index() {
     assert_eq!(points(&rep, "1", "top"), "5");
     assert_eq!(points(&rep, "3", "top"), "0");
     assert_eq!(
-        unit(&rep, "3").items.at(0).reasons()[0].detail,
+        unit(&rep, "3").items.get(0).unwrap().reasons()[0].detail,
         "95，组内第 3 名，未进入前 2 名，不得分"
     );
 }
@@ -113,7 +113,7 @@ fn points_relative_to_the_cohort_average() {
     // average 40: 60 ≥ 40 → full; 30/40 → 7.5
     assert_eq!(points(&rep, "1", "avg"), "10");
     assert_eq!(points(&rep, "2", "avg"), "7.5");
-    assert!(unit(&rep, "2").items.at(0).reasons()[0]
+    assert!(unit(&rep, "2").items.get(0).unwrap().reasons()[0]
         .detail
         .contains("组内平均 40"));
 }

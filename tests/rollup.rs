@@ -42,7 +42,7 @@ fn a_countys_points_from_its_townships_places_tied_at_the_bottom() {
     assert_eq!(total(&rep, "C2"), "93");
     // 南县 has no townships.
     assert_eq!(points(&rep, "C3", "towns"), "0");
-    let why = &unit(&rep, "C2").items.at(1).reasons()[0];
+    let why = &unit(&rep, "C2").items.get(1).unwrap().reasons()[0];
     assert_eq!(
         why.detail,
         "所辖单位 3 个：乙镇 第 3 名（共 5 个单位，末 2 位）、丙镇 第 4 名（共 5 个单位，末 2 位）、\
@@ -51,7 +51,7 @@ fn a_countys_points_from_its_townships_places_tied_at_the_bottom() {
     assert_eq!(why.data.len(), 3);
     assert_eq!(why.data[0].label.as_ref(), "乙镇");
     assert_eq!(
-        unit(&rep, "C3").items.at(1).reasons()[0].detail,
+        unit(&rep, "C3").items.get(1).unwrap().reasons()[0].detail,
         "没有所辖单位，不加不扣"
     );
     // The counties' ranks count the roll-up: 东县 95, 南县 93, 西县 94 − 1 = 93 (tied).
@@ -59,7 +59,7 @@ fn a_countys_points_from_its_townships_places_tied_at_the_bottom() {
     assert_eq!(unit(&rep, "C2").rank, Some(2));
     assert_eq!(unit(&rep, "C3").rank, Some(2));
     // Townships are not given the county item (`only`).
-    assert!(unit(&rep, "T1").items.iter().all(|i| &*i.id != "towns"));
+    assert!(unit(&rep, "T1").items.iter().all(|i| i.id != "towns"));
 }
 
 #[test]
@@ -122,7 +122,7 @@ fn a_share_of_the_sub_units_mean_total_and_the_same_cohort_not_counted() {
     assert_eq!(points(&rep, "C1", "towns"), "8.78");
     assert_eq!(total(&rep, "C1"), "58.78");
     assert_eq!(
-        unit(&rep, "C1").items.at(1).reasons()[0].detail,
+        unit(&rep, "C1").items.get(1).unwrap().reasons()[0].detail,
         "所辖单位 3 个：甲镇 总分 85、乙镇 总分 90.5、北县 与本单位同组，不计；总分平均 87.75 × 0.1 = 8.78，加 8.78 分"
     );
     // The sum, capped at max.
@@ -132,7 +132,7 @@ fn a_share_of_the_sub_units_mean_total_and_the_same_cohort_not_counted() {
         .assess(&kaohe::data::read_csv(&r.set, csv.as_bytes()).units, None)
         .unwrap();
     assert_eq!(points(&rep, "C1", "towns"), "10");
-    assert!(unit(&rep, "C1").items.at(1).reasons()[0]
+    assert!(unit(&rep, "C1").items.get(1).unwrap().reasons()[0]
         .detail
         .contains("总分合计 175.5 × 0.1 = 17.55，超过上限按 10 分计，加 10 分"));
     // `total` with places, or a scale of 0: R0408.

@@ -57,7 +57,7 @@ fn got(decl: &str, row: &str, read: Read) -> String {
         Read::Points => u
             .items
             .iter()
-            .find(|i| &*i.id == "i")
+            .find(|i| i.id == "i")
             .map_or("—".into(), |i| i.points.to_string()),
         Read::Total => u.total.map(|t| t.to_string()).unwrap_or_default(),
     }
@@ -497,12 +497,26 @@ fn na_full_on_a_yes_indicator_scores_a_blank_as_not_applicable_and_says_so() {
     let csv = format!("{HEADER}\n1,甲,乡镇,,,,\n2,乙,乡镇,,,,否\n");
     let ds = data::read_csv(&rules.set, csv.as_bytes());
     let rep = rules.assess(&ds.units, None).unwrap();
-    let blank = &rep.units.iter().find(|u| u.id == "1").unwrap().items.at(0);
+    let blank = &rep
+        .units
+        .iter()
+        .find(|u| u.id == "1")
+        .unwrap()
+        .items
+        .get(0)
+        .unwrap();
     assert_eq!(blank.points.to_string(), "2");
     assert!(blank.not_applicable);
     assert_eq!(blank.reasons()[0].detail, "数据为空，不适用，按满分计");
     assert_eq!(&*blank.reasons()[0].data[0].label, "是否");
-    let no = &rep.units.iter().find(|u| u.id == "2").unwrap().items.at(0);
+    let no = &rep
+        .units
+        .iter()
+        .find(|u| u.id == "2")
+        .unwrap()
+        .items
+        .get(0)
+        .unwrap();
     assert_eq!(no.points.to_string(), "0");
     assert_eq!(no.reasons()[0].detail, "是否 = 否，不得分");
 }

@@ -535,7 +535,7 @@ fn adjacent_ranks_within_the_margin_of_error_are_said_so() {
     );
     assert!(s.notes.contains(&"与第 1 名差距在误差范围内".to_string()));
     // The 进前3名 item that ranks on the index says it too.
-    let top = u.items.iter().find(|i| &*i.id == "top.safety").unwrap();
+    let top = u.items.iter().find(|i| i.id == "top.safety").unwrap();
     assert!(
         top.reasons()[0]
             .detail

@@ -74,7 +74,7 @@ fn a_table_from_a_sheet_scores_and_says_which_row_of_which_sheet() {
         .collect();
     assert_eq!(pts, ["10", "6", "4", "0"]);
     // The reason names the sheet's row (row 3 of the sheet is the table's second row).
-    let why = &unit(&rep, "2").items.at(0).reasons()[0].detail;
+    let why = &unit(&rep, "2").items.get(0).unwrap().reasons()[0].detail;
     assert_eq!(
         why,
         "甲 = 92、丙 = 5，命中附表“附表.xlsx”工作表“综合评定”第 3 行，计 6 分"

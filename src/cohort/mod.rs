@@ -30,6 +30,7 @@
 
 mod closure;
 mod consequences;
+mod csv;
 mod grades;
 mod points;
 mod rank;

@@ -153,7 +153,7 @@ pub(super) fn cohort_points(
                     }
                 }
             };
-            result(&mut e.items, ci, points, detail, data);
+            result(&mut e.items, set, ck, points, detail, data);
         }
     }
     for &i in idx {
@@ -169,29 +169,19 @@ pub(super) fn cohort_points(
 /// A cohort item's result with its one reason, added to the unit's items.
 pub(super) fn result(
     items: &mut Items,
-    ci: &CohortItem,
+    set: &RuleSet,
+    ck: usize,
     points: Decimal,
     detail: String,
     data: Vec<DataUse>,
 ) {
     let points = points.normalize();
-    let item = ItemResult {
-        id: ci.id.clone(),
-        label: ci.label.clone(),
-        category: ci.category.clone(),
-        kind: ItemKind::Cohort,
-        max: ci.max.normalize(),
-        points,
-        not_applicable: false,
-        text: ci.text.clone(),
-        reasons: (0, 0),
-    };
     let reason = Reason {
         detail,
         points,
         data,
     };
-    items.push(item, vec![reason]);
+    items.push(set.items.len() + ck, points, vec![reason]);
 }
 
 /// Places moved at least, and the points that takes or gives (名次进退的一档).
@@ -261,7 +251,7 @@ fn rank_change(
             *slot = Some(points);
         }
         if let Some(e) = row.scored.explained.as_mut() {
-            result(&mut e.items, ci, points, detail, Vec::new());
+            result(&mut e.items, set, ck, points, detail, Vec::new());
         }
         rows[i].total = total(&row.scored);
     }

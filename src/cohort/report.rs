@@ -9,13 +9,14 @@ use crate::compile::Rules;
 use crate::data::Unit;
 use crate::error::EvalErrors;
 use crate::eval::Scored;
-use crate::explain::Items;
+use crate::explain::{item_info, ItemInfo, Items};
 use crate::figures::{display_total, round, round_points, sum};
 use crate::model::*;
 use crate::previous::{Previous, Since};
 use crate::result::*;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A unit's batch result, from its points (moved, not copied), standing, grade notes and
 /// consequences: the same for a run in memory and a streamed one.
@@ -57,7 +58,7 @@ impl Rules {
     }
 
     /// The same report as [`Rules::assess`] without the words: each item with its points and
-    /// neither reasons nor the rule author's text (`not_applicable` is not known and false),
+    /// no reasons (`not_applicable` is not known and false),
     /// vetoes with their labels and reasons but not the data they read, no cap notes. What a table or CSV prints is the
     /// same either way, for a fraction of the time and memory.
     pub fn assess_unexplained(
@@ -88,12 +89,21 @@ impl Rules {
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_by_key(|&i| listing_key(&rows[i], i));
         let names = &table.cohorts.names;
+        let info = item_info(set);
         let mut units: Vec<UnitResult> = order
             .into_iter()
             .map(|i| {
                 let r = &rows[i];
                 let cohort = &names[r.cohort()];
-                unit_result(set, &mut kept[i], r, table.notes(i), cohort, previous)
+                unit_result(
+                    set,
+                    &info,
+                    &mut kept[i],
+                    r,
+                    table.notes(i),
+                    cohort,
+                    previous,
+                )
             })
             .collect();
         crate::survey::annotate(set, &mut units);
@@ -126,30 +136,12 @@ fn change(previous: Option<u32>, now: Option<u32>) -> Option<i64> {
 }
 
 /// Each item the unit is assessed on with its points, without reasons.
-fn points_only(set: &RuleSet, points: &[Option<Decimal>]) -> Items {
-    let items = set
-        .items
-        .iter()
-        .map(|i| (&i.id, &i.label, &i.category, i.kind, i.max));
-    let cohort_items = set.cohort_items.iter().map(|i| {
-        let kind = ItemKind::Cohort;
-        (&i.id, &i.label, &i.category, kind, i.max)
-    });
-    let mut out = Items::default();
-    for ((id, label, category, kind, max), p) in items.chain(cohort_items).zip(points) {
-        let Some(p) = p else { continue };
-        let item = ItemResult {
-            id: id.clone(),
-            label: label.clone(),
-            category: category.clone(),
-            kind,
-            max: max.normalize(),
-            points: p.normalize(),
-            not_applicable: false,
-            text: Name::from(""),
-            reasons: (0, 0),
-        };
-        out.push(item, Vec::new());
+fn points_only(info: &Arc<[ItemInfo]>, points: &[Option<Decimal>]) -> Items {
+    let mut out = Items::new(info);
+    for (k, p) in points.iter().enumerate() {
+        if let Some(p) = p {
+            out.push(k, p.normalize(), Vec::new());
+        }
     }
     out
 }
@@ -157,6 +149,7 @@ fn points_only(set: &RuleSet, points: &[Option<Decimal>]) -> Items {
 /// A unit's report row; its explanation, if any, is moved out of `k`.
 fn unit_result<'n>(
     set: &RuleSet,
+    info: &Arc<[ItemInfo]>,
     k: &mut Kept,
     r: &Standing,
     notes: impl Iterator<Item = &'n GradeNote> + Clone,
@@ -243,7 +236,7 @@ fn unit_result<'n>(
         metrics,
         items: match explained.as_mut() {
             Some(e) => std::mem::take(&mut e.items),
-            None => points_only(set, &k.scored.points),
+            None => points_only(info, &k.scored.points),
         },
         adjustments: explained
             .map(|e| e.adjustments)

@@ -173,7 +173,7 @@ pub(super) fn rollup_points(
             } else {
                 format!("所辖单位 {} 个：{}；{said}", seen.len(), seen.join("、"))
             };
-            super::points::result(&mut e.items, ci, points, detail, data);
+            super::points::result(&mut e.items, set, ck, points, detail, data);
         }
     }
 }

@@ -6,6 +6,7 @@ use crate::compile::Rules;
 use crate::data::Unit;
 use crate::error::{EvalError, Merged};
 use crate::eval::{item_categories, score_unit, Links, Scored};
+use crate::explain::item_info;
 
 /// Scores `units` and hands each scored one to `keep`, in input order; failures go to `failed`.
 pub(super) fn score_units<'a>(
@@ -18,9 +19,19 @@ pub(super) fn score_units<'a>(
     mut keep: impl FnMut(&'a Unit, Scored),
 ) {
     let categories = item_categories(&rules.set);
+    // What every unit's explanation shares, made once.
+    let info = explain.then(|| item_info(&rules.set));
     let score_one = |i: usize, unit: &Unit, errors: &mut Vec<EvalError>| {
         let metrics = links.metrics.get(i).map_or(&[][..], Vec::as_slice);
-        score_unit(rules, &categories, unit, metrics, links, errors, explain)
+        score_unit(
+            rules,
+            &categories,
+            unit,
+            metrics,
+            links,
+            errors,
+            info.as_ref(),
+        )
     };
     if parallel {
         let score = |part: &'a [Unit], first: usize, errors: &mut Vec<EvalError>| {

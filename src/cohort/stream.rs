@@ -116,7 +116,7 @@ impl<'r> Tally<'r> {
             &[],
             &self.links,
             errors,
-            false,
+            None,
         )
     }
 
@@ -207,7 +207,7 @@ impl<'r> Tally<'r> {
 /// (ranked, vetoed ranked last, vetoed unranked), equal totals share a rank.
 type Key = (usize, u8, Reverse<Decimal>, usize);
 
-fn listed_at(set: &RuleSet, s: &Standing, i: usize) -> Key {
+pub(super) fn listed_at(set: &RuleSet, s: &Standing, i: usize) -> Key {
     match (s.vetoed, set.veto_policy.rank) {
         (true, VetoRank::Excluded) => (s.cohort(), 2, Reverse(Decimal::ZERO), i),
         (true, VetoRank::Last) => (s.cohort(), 1, Reverse(s.total), i),
@@ -217,7 +217,7 @@ fn listed_at(set: &RuleSet, s: &Standing, i: usize) -> Key {
 
 /// The items some unit is assessed on, and where a report first lists one that is: a report's
 /// CSV has a column for each such item, in that order (an item with `only` may come later).
-struct Listing {
+pub(super) struct Listing {
     /// Per item (then cohort item): the first place a unit assessed on it is listed.
     first: Vec<Option<Key>>,
     /// The latest of those places; a unit listed after it changes nothing.
@@ -227,7 +227,7 @@ struct Listing {
 }
 
 impl Listing {
-    fn new(items: usize) -> Self {
+    pub(super) fn new(items: usize) -> Self {
         Self {
             first: vec![None; items],
             last: None,
@@ -237,7 +237,7 @@ impl Listing {
 
     /// A unit listed at `key` with its points per item. Most units change nothing: checked
     /// with one comparison and a look at the items not seen yet.
-    fn see(&mut self, key: Key, points: &[Option<Decimal>]) {
+    pub(super) fn see(&mut self, key: Key, points: &[Option<Decimal>]) {
         let earlier = self.last.is_some_and(|last| key < last);
         let new = self
             .unseen
@@ -257,7 +257,7 @@ impl Listing {
     }
 
     /// The items some unit is assessed on, in the order a report first lists them.
-    fn items(&self) -> Vec<usize> {
+    pub(super) fn items(&self) -> Vec<usize> {
         let mut seen: Vec<(Key, usize)> = (self.first.iter().enumerate())
             .filter_map(|(k, f)| Some(((*f)?, k)))
             .collect();

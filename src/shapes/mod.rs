@@ -54,7 +54,6 @@ use crate::explain::{Items, Mark, Notes};
 use crate::figures::{ratio, round_points, Fig};
 use crate::messages::rules;
 use crate::model::{Bound, Item, Measure};
-use crate::result::ItemResult;
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
 
@@ -331,9 +330,16 @@ fn rounded(item: &Item, points: Decimal, how: How) -> (Decimal, How) {
     }
 }
 
-/// The explanation of an item's points, added to the unit's `items`: which data, which rule,
+/// The explanation of item `k`'s points, added to the unit's `items`: which data, which rule,
 /// how many points.
-pub(crate) fn explain(cx: &Ctx, item: &Item, points: Decimal, how: How, items: &mut Items) {
+pub(crate) fn explain(
+    cx: &Ctx,
+    k: usize,
+    item: &Item,
+    points: Decimal,
+    how: How,
+    items: &mut Items,
+) {
     let points = points.normalize();
     let not_applicable = matches!(how, How::NotApplicable | How::NoBase | How::BlankFull);
     let rule = item.shape.rule();
@@ -373,18 +379,5 @@ pub(crate) fn explain(cx: &Ctx, item: &Item, points: Decimal, how: How, items: &
         );
         out.close(m, points.saturating_sub(raw).normalize());
     }
-    items.finish(
-        ItemResult {
-            id: item.id.clone(),
-            label: item.label.clone(),
-            category: item.category.clone(),
-            kind: item.kind,
-            max: item.max.normalize(),
-            points,
-            not_applicable,
-            text: item.text.clone(),
-            reasons: (0, 0),
-        },
-        from,
-    );
+    items.finish(k, points, not_applicable, from);
 }

@@ -63,7 +63,7 @@ pub fn points(rep: &Report, id: &str, item: &str) -> String {
     unit(rep, id)
         .items
         .iter()
-        .find(|i| &*i.id == item)
+        .find(|i| i.id == item)
         .unwrap_or_else(|| panic!("unit `{id}` has no item `{item}`"))
         .points
         .to_string()
