@@ -341,16 +341,34 @@ impl Items {
     }
 
     /// Every item in order.
-    pub fn iter(&self) -> impl Iterator<Item = ItemView<'_>> + Clone {
-        self.list.iter().filter_map(|r| self.view(r))
+    pub fn iter(&self) -> ItemsIter<'_> {
+        ItemsIter {
+            items: self,
+            recs: self.list.iter(),
+        }
+    }
+}
+
+/// The items of a unit in order (see [`Items::iter`]).
+#[derive(Clone)]
+pub struct ItemsIter<'a> {
+    items: &'a Items,
+    recs: std::slice::Iter<'a, ItemRec>,
+}
+
+impl<'a> Iterator for ItemsIter<'a> {
+    type Item = ItemView<'a>;
+    fn next(&mut self) -> Option<ItemView<'a>> {
+        let items = self.items;
+        self.recs.by_ref().find_map(|r| items.view(r))
     }
 }
 
 impl<'a> IntoIterator for &'a Items {
     type Item = ItemView<'a>;
-    type IntoIter = Box<dyn Iterator<Item = ItemView<'a>> + 'a>;
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
+    type IntoIter = ItemsIter<'a>;
+    fn into_iter(self) -> ItemsIter<'a> {
+        self.iter()
     }
 }
 
