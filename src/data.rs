@@ -1611,7 +1611,7 @@ impl<'a, R: Read> UnitStream<'a, R> {
     /// Streams units from `source`, whose format is told by `name` (its file name) and its
     /// first bytes. CSV and JSON Lines are read a [`CHUNK`] at a time: the text encoding is
     /// decided from the first window holding a non-ASCII byte, the CSV delimiter from the first
-    /// line, the header from the first [`HEADER_SEARCH_ROWS`] rows, and then one row is held at
+    /// line, the header from the first `HEADER_SEARCH_ROWS` rows, and then one row is held at
     /// a time (a CSV record or a line is held whole, however long). Beside that, only each unit
     /// id is kept, to report an id seen twice. Other formats (JSON arrays, spreadsheets) are
     /// read whole first. Reading never fails as such: a source that cannot be read gives a

@@ -1,6 +1,6 @@
 //! A unit's items and their explanation (计分明细) kept compactly: what is the same for every
 //! unit (an item's id, label, category, maximum, the rule author's text) once per run and
-//! shared ([`ItemInfo`]); per unit, each item's points and every reason's words written once
+//! shared (`ItemInfo`); per unit, each item's points and every reason's words written once
 //! into one text buffer and every datum's value into another, with spans into them — a few
 //! allocations per unit rather than several per item and reason. Shapes write into it as they
 //! explain (`Notes`); readers get views ([`ItemView`]) or owned copies ([`Reason`]);
@@ -27,7 +27,7 @@ fn range((a, b): Span) -> std::ops::Range<usize> {
 
 /// What a result says of an item that is the same for every unit (考核项目).
 #[derive(Debug, Clone)]
-pub struct ItemInfo {
+pub(crate) struct ItemInfo {
     /// Rule id.
     pub id: Name,
     /// Label.
@@ -177,12 +177,13 @@ impl Notes {
 
     /// Whether a datum of `field` was written since `m`.
     pub(crate) fn has_field_since(&self, m: Mark, field: &str) -> bool {
-        self.data[m.data..].iter().any(|d| &*d.field == field)
+        let since = self.data.get(m.data..).unwrap_or(&[]);
+        since.iter().any(|d| &*d.field == field)
     }
 
     /// How many data were written since `m`.
     pub(crate) fn data_since(&self, m: Mark) -> usize {
-        self.data.len() - m.data
+        self.data.len().saturating_sub(m.data)
     }
 
     /// Writes `f(label, value)` for datum `k` since `m` into the reason's words.
@@ -373,7 +374,7 @@ impl<'a> IntoIterator for &'a Items {
 }
 
 /// One item's result for a unit (考核项目得分): its points, and its reasons.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct ItemView<'a> {
     /// Rule id.
     pub id: &'a str,
@@ -393,6 +394,23 @@ pub struct ItemView<'a> {
     pub text: &'a str,
     recs: &'a [ReasonRec],
     notes: &'a Notes,
+}
+
+impl std::fmt::Debug for ItemView<'_> {
+    /// The item's fields and the words of its reasons (not the unit's whole buffer).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ItemView")
+            .field("id", &self.id)
+            .field("label", &self.label)
+            .field("category", &self.category)
+            .field("kind", &self.kind)
+            .field("max", &self.max)
+            .field("points", &self.points)
+            .field("not_applicable", &self.not_applicable)
+            .field("text", &self.text)
+            .field("reasons", &self.details().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl<'a> ItemView<'a> {

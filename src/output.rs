@@ -760,9 +760,10 @@ fn item_label(set: &RuleSet, k: usize) -> Option<&str> {
     }
 }
 
-/// Results written one unit at a time, in input order (流式输出): for batch runs over inputs
-/// too large to hold. CSV has the columns and cells of [`csv()`] (metrics and state aside, which
-/// a streamed rule set does not have); JSON Lines has one object per unit.
+/// Results written one unit at a time (逐个单位输出), in the order they are given: a streamed
+/// run's in input order, [`crate::Rules::csv_batch`]'s in the report's. CSV has the columns and
+/// cells of [`csv()`] (metrics and state aside, which neither has); JSON Lines has one object
+/// per unit.
 pub struct UnitWriter<'p, W: std::io::Write> {
     csv: Option<csv::Writer<W>>,
     lines: Option<W>,

@@ -262,7 +262,7 @@ impl Since {
             total: total.map(|t| t.normalize()),
             total_change: published
                 .zip(total)
-                .map(|(now, then)| (now - then).normalize()),
+                .map(|(now, then)| now.saturating_sub(then).normalize()),
         }
     }
 }

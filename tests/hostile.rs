@@ -575,3 +575,46 @@ fn broken_respondents_files_are_errors_not_crashes() {
         }
     }
 }
+
+/// A previous period whose total is the most negative decimal there is: the change of total
+/// (分差) saturates instead of overflowing, in memory and streamed, and the run ends well.
+#[test]
+fn a_previous_total_at_the_edge_of_the_decimals_does_not_overflow_the_change() {
+    let dir = scratch("previous-edge");
+    let first = kaohe(&[
+        "assess",
+        "rules/county-antidrug.rhai",
+        "rules/samples/county-antidrug.csv",
+        "--format",
+        "json",
+    ]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    let last = stdout(&first).replacen(
+        "\"total_display\": \"101.00\",",
+        "\"total_display\": \"-79228162514264337593543950335\",",
+        1,
+    );
+    assert_ne!(last, stdout(&first));
+    let prev = write(&dir, "prev.json", last);
+    for stream in [false, true] {
+        let mut args = vec![
+            "assess",
+            "rules/county-antidrug.rhai",
+            "rules/samples/county-antidrug.csv",
+            "--format",
+            "csv",
+            "--previous",
+            &prev,
+        ];
+        if stream {
+            args.push("--stream");
+        }
+        let out = kaohe(&args);
+        assert!(out.status.success(), "stream {stream}: {}", stderr(&out));
+        assert!(
+            stdout(&out).contains("79228162514264337593543950335"),
+            "{}",
+            stdout(&out)
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! A run's CSV in memory through the batch path (批量输出): each unit's compact score written in
 //! the order a report lists units, with the columns a report's CSV has, without building the
-//! report — a tenth of its memory. For a rule set whose CSV shows no metrics and no state:
+//! report (on 100k county townships, about a quarter of the CLI's peak memory and time). For a
+//! rule set whose CSV shows no metrics and no state:
 //! those columns only the report has.
 
 use super::stream::{listed_at, Listing};

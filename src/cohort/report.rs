@@ -58,8 +58,8 @@ impl Rules {
     }
 
     /// The same report as [`Rules::assess`] without the words: each item with its points and
-    /// no reasons (`not_applicable` is not known and false),
-    /// vetoes with their labels and reasons but not the data they read, no cap notes. What a table or CSV prints is the
+    /// no reasons (`not_applicable` is not known and false), vetoes with their labels and
+    /// reasons but not the data they read, no cap notes. What a table or CSV prints is the
     /// same either way, for a fraction of the time and memory.
     pub fn assess_unexplained(
         &self,

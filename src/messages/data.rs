@@ -6,7 +6,7 @@
 //! unreadable, JSON shape, encodings, spreadsheets refused), `D09xx` the previous period's
 //! result (上期结果, `D090x`) and a parameter table (参数表, `D091x`).
 //!
-//! Texts from the file (cells, headers, keys) are quoted with [`quoted`]: control characters
+//! Texts from the file (cells, headers, keys) are quoted with `quoted`: control characters
 //! escaped and at most 40 characters. In zh-CN they stand in “”, in English in backticks.
 
 use super::closest;
