@@ -497,26 +497,21 @@ fn na_full_on_a_yes_indicator_scores_a_blank_as_not_applicable_and_says_so() {
     let csv = format!("{HEADER}\n1,甲,乡镇,,,,\n2,乙,乡镇,,,,否\n");
     let ds = data::read_csv(&rules.set, csv.as_bytes());
     let rep = rules.assess(&ds.units, None).unwrap();
-    let blank = &rep
-        .units
-        .iter()
-        .find(|u| u.id == "1")
-        .unwrap()
-        .items
-        .get(0)
-        .unwrap();
+    let first_item = |id: &str| {
+        rep.units
+            .iter()
+            .find(|u| u.id == id)
+            .unwrap()
+            .items
+            .get(0)
+            .unwrap()
+    };
+    let blank = first_item("1");
     assert_eq!(blank.points.to_string(), "2");
     assert!(blank.not_applicable);
     assert_eq!(blank.reasons()[0].detail, "数据为空，不适用，按满分计");
     assert_eq!(&*blank.reasons()[0].data[0].label, "是否");
-    let no = &rep
-        .units
-        .iter()
-        .find(|u| u.id == "2")
-        .unwrap()
-        .items
-        .get(0)
-        .unwrap();
+    let no = first_item("2");
     assert_eq!(no.points.to_string(), "0");
     assert_eq!(no.reasons()[0].detail, "是否 = 否，不得分");
 }

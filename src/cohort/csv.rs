@@ -4,12 +4,12 @@
 //! rule set whose CSV shows no metrics and no state:
 //! those columns only the report has.
 
-use super::stream::{listed_at, Listing};
+use super::stream::{columns, has_previous_total, listed_at, Listing};
 use super::{report::listing_key, Run, Standing};
 use crate::compile::Rules;
 use crate::data::Unit;
 use crate::error::EvalErrors;
-use crate::output::{Columns, UnitWriter};
+use crate::output::UnitWriter;
 use crate::previous::Previous;
 
 impl Rules {
@@ -28,24 +28,13 @@ impl Rules {
         }
         let run = self.run(units, previous, false, false)?;
         let rows = &run.table.rows;
-        // The columns, as a report finds them: items some unit is assessed on, in the order
-        // the report first lists one; 上期得分 when some unit has one; 备注 when some unit
-        // has a remark.
         let mut listing = Listing::new(set.item_count());
         let mut previous_total = false;
         for (i, (k, s)) in run.kept.iter().zip(rows).enumerate() {
             listing.see(listed_at(set, s, i), &k.scored.points);
-            if let (Some(p), false) = (previous, previous_total) {
-                previous_total = p
-                    .totals
-                    .contains_key(&k.unit.values[set.id_field].display());
-            }
+            previous_total = previous_total || has_previous_total(set, previous, k.unit);
         }
-        let columns = Columns {
-            previous_total,
-            remarks: !run.table.notes.is_empty() || rows.iter().any(|s| s.vetoed),
-            items: listing.items(),
-        };
+        let columns = columns(&run.table, &listing, previous_total);
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_by_key(|&i| listing_key(&rows[i], i));
         let cohorts: Vec<usize> = rows.iter().map(Standing::cohort).collect();

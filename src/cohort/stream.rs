@@ -102,9 +102,7 @@ impl<'r> Tally<'r> {
             self.listing
                 .see(listed_at(set, standing, i), &scored.points);
         }
-        if let (Some(p), false) = (self.previous, self.previous_totals) {
-            self.previous_totals = p.totals.contains_key(&unit.values[set.id_field].display());
-        }
+        self.previous_totals = self.previous_totals || has_previous_total(set, self.previous, unit);
     }
 
     /// One unit scored on its own: both passes score it alike.
@@ -193,12 +191,23 @@ impl<'r> Tally<'r> {
     /// The columns a report's CSV of the same units has, once placed: for a streamed CSV to
     /// be written as that one is.
     pub fn columns(&self) -> Columns {
-        let rows = &self.table.rows;
-        Columns {
-            previous_total: self.previous_totals,
-            remarks: !self.table.notes.is_empty() || rows.iter().any(|s| s.vetoed),
-            items: self.listing.items(),
-        }
+        columns(&self.table, &self.listing, self.previous_totals)
+    }
+}
+
+/// Whether the previous period has a total for `unit` (a CSV then shows 上期得分 and 分差).
+pub(super) fn has_previous_total(set: &RuleSet, previous: Option<&Previous>, unit: &Unit) -> bool {
+    previous.is_some_and(|p| p.totals.contains_key(&unit.values[set.id_field].display()))
+}
+
+/// The columns of a report's CSV, from the placed standings: 上期得分 when some unit has one,
+/// 备注 when some unit has a remark, then the items some unit is assessed on, in the order a
+/// report first lists one.
+pub(super) fn columns(table: &Standings, listing: &Listing, previous_total: bool) -> Columns {
+    Columns {
+        previous_total,
+        remarks: !table.notes.is_empty() || table.rows.iter().any(|s| s.vetoed),
+        items: listing.items(),
     }
 }
 
