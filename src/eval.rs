@@ -192,6 +192,19 @@ impl<'a> Links<'a> {
         links
     }
 
+    /// The values linked across `units` as a run in memory scores them: with the previous
+    /// period and every unit's metrics; metric failures go to `errors`.
+    pub(crate) fn for_run(
+        rules: &Rules,
+        units: &'a [Unit],
+        previous: Option<&'a crate::previous::Previous>,
+        errors: &mut Vec<EvalError>,
+    ) -> Self {
+        let mut links = Self::new(&rules.set, units).with_previous(previous);
+        links.compute_metrics(rules, errors);
+        links
+    }
+
     /// Lets items read the previous period's result (`#{ previous: … }`).
     pub(crate) fn with_previous(mut self, previous: Option<&'a crate::previous::Previous>) -> Self {
         self.previous = previous;

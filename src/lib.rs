@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod bundled;
 pub mod cases;
+pub mod change;
 pub mod cohort;
 pub mod collect;
 pub mod compile;

@@ -83,6 +83,14 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
             "assess",
             "用规则集给各单位计分；不给文件时，用内置默认规则集和样例数据",
         ),
+        (
+            "gap",
+            "差距分析：每个单位距上一等次和上一名次差多少分，哪些项目还能得分，改变哪些数据可以得到（每项都重新计分核实），以及达到上一等次的建议",
+        ),
+        (
+            "diff",
+            "对比两次计算：同一数据用新旧两版规则（旧规则.rhai 新规则.rhai [数据]），或同一规则用新旧两份数据（规则 旧数据 新数据），列出谁的名次、等次、得分变了，为什么变",
+        ),
         ("check", "编译并检查规则脚本，列出每一处错误"),
         (
             "serve",
@@ -122,6 +130,12 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
         ("assess", "quiet", "不显示进度条（只在终端上显示）"),
         ("assess", "units", "单位名单（编码、名称等，一行一个单位），用于答卷数据：答卷中的单位按编码或名称对应到名单；不给时按答卷中出现的单位名称建立单位"),
         ("assess", "stream", "分两遍流式读取 CSV / JSON Lines，内存有界，结果按输入顺序写出（--format jsonl 时总是如此，CSV 超过 64 MiB 时也是）"),
+        ("gap", "rules", "规则脚本（.rhai）或内置规则集名称"),
+        ("gap", "data", "数据文件（UTF-8/GBK 的 .csv，.xlsx/.xls/.ods，或 .json）；默认：规则集的样例数据"),
+        ("gap", "units", "只分析这些单位（编码或名称，可重复）"),
+        ("diff", "first", "旧规则；对比两份数据时为所用的规则"),
+        ("diff", "second", "新规则；对比两份数据时为旧数据文件"),
+        ("diff", "third", "数据文件；对比两份数据时为新数据文件。对比两版规则时默认用第一版规则的样例数据"),
         ("check", "rules", "规则脚本（.rhai）或内置规则集名称"),
         ("serve", "port", "端口；0 表示自动选择空闲端口"),
         ("serve", "root", "改为提供此目录：源码目录（www/ 与 pkg/）或构建好的 dist/ 目录"),
@@ -140,6 +154,13 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
         ("merge", "files", "各单位返回的文件（.xlsx/.xls/.ods，UTF-8/GBK 的 .csv，.json）"),
         ("merge", "units", "应返回的单位名单（或据此生成的填报表）：列出没有返回的单位和名单之外的单位"),
         ("merge", "out", "写出合并数据：.xlsx（含“数据核对”工作表）或 .csv"),
+    ];
+    const ANALYSIS: &[(&str, &str)] = &[
+        ("previous", "上期的 JSON 结果（规则集读取上期数据时）"),
+        ("params", "本次使用的参数值，写作 参数id=数值（可重复）"),
+        ("params_file", "参数表（.csv、.xlsx 或 .json）"),
+        ("format", "输出格式：table（表格，默认）、json、csv"),
+        ("out", "写入此文件，而不是输出到屏幕"),
     ];
     let template =
         |args: bool| {
@@ -164,8 +185,13 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
                 .about(*about)
                 .after_help(EXIT_CODES_ZH)
                 .help_template(template(has_args));
-            for (sub, id, help) in ARGS {
-                if sub == name {
+            let analysis = ANALYSIS.iter().filter(|_| ["gap", "diff"].contains(name));
+            let own = ARGS.iter().filter(|(sub, _, _)| sub == name);
+            for (id, help) in own
+                .map(|(_, id, help)| (id, help))
+                .chain(analysis.map(|(id, help)| (id, help)))
+            {
+                {
                     c = c.mut_arg(id, |a| {
                         if *id == "format" {
                             a.help(*help)
@@ -224,6 +250,46 @@ enum OutFormat {
     Jsonl,
 }
 
+/// The formats of an analysis (`gap`): read, or for another program.
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    /// Aligned text for the terminal
+    Table,
+    /// JSON with every figure
+    Json,
+    /// CSV, one row per unit (UTF-8 with BOM for Excel)
+    Csv,
+}
+
+/// What an analysis (`gap`, `diff`) runs with and writes.
+#[derive(clap::Args)]
+struct Analysis {
+    /// Previous period's JSON result, when the rule set reads it
+    #[arg(long)]
+    previous: Option<PathBuf>,
+    /// A declared parameter's value for the run, ID=VALUE (repeatable)
+    #[arg(long = "param", value_name = "ID=VALUE")]
+    params: Vec<String>,
+    /// A table of parameter values (.csv, .xlsx or .json)
+    #[arg(long = "params", value_name = "FILE")]
+    params_file: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "table")]
+    format: ReportFormat,
+    /// Write to this file instead of standard output
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+impl Analysis {
+    fn params(&self) -> Params {
+        Params {
+            file: self.params_file.clone(),
+            pairs: self.params.clone(),
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Score units with a rule set; with no files, the bundled default on its sample data
@@ -265,6 +331,33 @@ enum Command {
         /// unit name in the respondents' file
         #[arg(long, value_name = "UNITS")]
         units: Option<PathBuf>,
+    },
+    /// The gap to the next grade and rank (差距分析): for each unit, the points it needs, the
+    /// items short of full marks and the changes of data that would earn them, each checked by
+    /// scoring the unit again
+    Gap {
+        /// Rule script (.rhai) or bundled rule set id
+        rules: Option<String>,
+        /// Data file (.csv in UTF-8/GBK, .xlsx/.xls/.ods, or .json); default: the rule set's sample
+        data: Option<PathBuf>,
+        /// Only these units (code or name; repeatable)
+        #[arg(long = "unit", value_name = "CODE")]
+        units: Vec<String>,
+        #[command(flatten)]
+        with: Analysis,
+    },
+    /// Compare two runs (对比): two versions of a rule set on the same data (OLD.rhai NEW.rhai
+    /// [DATA]), or one rule set on two versions of the data (RULES OLD_DATA NEW_DATA) — who
+    /// moves and why
+    Diff {
+        /// The old rule set, or the rule set of both runs
+        first: String,
+        /// The new rule set, or the old data file
+        second: String,
+        /// The data file, or the new data file; with two rule sets, default: the first's sample
+        third: Option<PathBuf>,
+        #[command(flatten)]
+        with: Analysis,
     },
     /// Compile and validate rule scripts, printing every error
     Check {
@@ -353,6 +446,14 @@ const EXAMPLES: &[(&str, &str)] = &[
     (
         "assess",
         "kaohe assess rules/county-antidrug.rhai 数据.csv --format xlsx --out 结果.xlsx\n  kaohe assess county-antidrug - --format csv < 数据.csv > 结果.csv",
+    ),
+    (
+        "gap",
+        "kaohe gap county-antidrug 数据.csv --unit 龙泉镇\n  kaohe gap county-antidrug 数据.csv --format csv --out 差距分析.csv",
+    ),
+    (
+        "diff",
+        "kaohe diff rules/county-antidrug.rhai 新规则.rhai 数据.csv\n  kaohe diff county-antidrug 上报数据.csv 核查后数据.csv --format csv --out 对比.csv",
     ),
     ("check", "kaohe check rules/*.rhai county-antidrug"),
     ("test", "kaohe test rules/county-antidrug.rhai city-safety-negative"),
@@ -454,6 +555,18 @@ fn main() -> ExitCode {
             };
             assess(rules, data, previous, &params, how)
         }
+        Command::Gap {
+            rules,
+            data,
+            units,
+            with,
+        } => gap(rules.as_deref(), data, &units, &with),
+        Command::Diff {
+            first,
+            second,
+            third,
+            with,
+        } => diff((first.as_str(), second.as_str(), third), &with),
         Command::Check { rules } => check(&rules),
         Command::Test { rules } => test(rules),
         Command::Codes { code } => codes(code.as_deref()),
@@ -1067,6 +1180,150 @@ fn assess(
     // it the allocator merging the freed blocks.
     std::mem::forget(report);
     write_to(out.as_deref(), |w| w.write_all(&bytes))
+}
+
+/// A rule set compiled with its parameters and its data read whole: what the commands that
+/// score in memory beside `assess` start from (`gap`). Data errors stop them.
+fn load(
+    rules: Option<&str>,
+    data: Option<PathBuf>,
+    params: &Params,
+) -> Result<(Rules, data::Dataset), Failure> {
+    let (rules_name, source, modules, sample) = rule_source(rules)?;
+    let files = files_for(rules, sample);
+    let mut compiled = compile(&rules_name, &source, &modules, files)?;
+    set_params(&mut compiled, params)?;
+    let (data_name, bytes) = data_file(&data, sample, rules)?;
+    let dataset = data::read(&compiled.set, &data_name, &bytes);
+    let lines = dataset
+        .errors
+        .iter()
+        .map(|e| format!("{data_name}: {}", e.render(lang())))
+        .collect();
+    data_errors(lines, dataset.errors_omitted, &data_name, false)?;
+    Ok((compiled, dataset))
+}
+
+/// Whether a command-line word names a rule set: a `.rhai` file or a bundled id.
+fn names_rules(word: &str) -> bool {
+    let p = Path::new(word);
+    if p.is_file() {
+        return p
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("rhai"));
+    }
+    bundled::ALL.iter().any(|b| b.id == word)
+}
+
+/// `kaohe diff`: two runs compared unit by unit — two rule sets on one data file, or one rule
+/// set on two data files.
+fn diff(
+    (first, second, third): (&str, &str, Option<PathBuf>),
+    with: &Analysis,
+) -> Result<(), Failure> {
+    let (previous, params, out, format) = (&with.previous, &with.params(), &with.out, with.format);
+    let inputs = [
+        Some(Path::new(first)),
+        Some(Path::new(second)),
+        third.as_deref(),
+        previous.as_deref(),
+        params.file.as_deref(),
+    ];
+    refuse_overwrite(out.as_deref(), &inputs)?;
+    // (rules, data) of each run.
+    let (before, after) = if names_rules(second) {
+        ((first, third.clone()), (second, third))
+    } else {
+        let Some(new_data) = third else {
+            return Err(fail(exit::USAGE, msg::diff_needs_two(second)));
+        };
+        (
+            (first, Some(PathBuf::from(second))),
+            (first, Some(new_data)),
+        )
+    };
+    let prev = previous.as_deref().map(read_previous).transpose()?;
+    let by_rules = before.0 != after.0;
+    let run = |(rules, data): (&str, Option<PathBuf>)| -> Result<(String, kaohe::Report), Failure> {
+        let name = match &data {
+            Some(d) if !by_rules => d.display().to_string(),
+            _ => rules.to_string(),
+        };
+        let (compiled, dataset) = load(Some(rules), data, params)?;
+        let report = compiled
+            .assess_unexplained(&dataset.units, prev.as_ref())
+            .map_err(eval_failure)?;
+        Ok((name, report))
+    };
+    let (old_name, old) = run(before)?;
+    let (new_name, new) = run(after)?;
+    let report = kaohe::change::diff(&old, &new, &old_name, &new_name);
+    write_analysis(out.as_deref(), format, &report, report.table(), || {
+        report.csv()
+    })
+}
+
+/// Writes an analysis (`gap`, `diff`) in the format asked: its table, JSON or CSV (with the
+/// byte-order mark Excel needs in a file).
+fn write_analysis<T: serde::Serialize>(
+    out: Option<&Path>,
+    format: ReportFormat,
+    value: &T,
+    table: String,
+    csv: impl FnOnce() -> Result<Vec<u8>, csv::Error>,
+) -> Result<(), Failure> {
+    let file = out.is_some_and(|p| !is_std(p));
+    write_to(out, |w| match format {
+        ReportFormat::Table => w.write_all(table.as_bytes()),
+        ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut *w, value)?;
+            w.write_all(b"\n")
+        }
+        ReportFormat::Csv => {
+            if file {
+                w.write_all(b"\xEF\xBB\xBF")?;
+            }
+            w.write_all(&csv().map_err(std::io::Error::other)?)
+        }
+    })
+}
+
+/// `kaohe gap`: every unit's gap to the next grade and rank, or the named units'.
+fn gap(
+    rules: Option<&str>,
+    data: Option<PathBuf>,
+    only: &[String],
+    with: &Analysis,
+) -> Result<(), Failure> {
+    let (previous, params, out, format) = (&with.previous, &with.params(), &with.out, with.format);
+    let inputs = [
+        data.as_deref(),
+        rules.map(Path::new),
+        previous.as_deref(),
+        params.file.as_deref(),
+    ];
+    refuse_overwrite(out.as_deref(), &inputs)?;
+    let (compiled, dataset) = load(rules, data, params)?;
+    let prev = previous.as_deref().map(read_previous).transpose()?;
+    let mut report = compiled
+        .gaps(&dataset.units, prev.as_ref())
+        .map_err(eval_failure)?;
+    if !only.is_empty() {
+        let unknown: Vec<&str> = only
+            .iter()
+            .filter(|w| !report.units.iter().any(|u| u.id == **w || u.name == **w))
+            .map(String::as_str)
+            .collect();
+        if !unknown.is_empty() {
+            return Err(fail(exit::USAGE, msg::unknown_units(&unknown)));
+        }
+        report
+            .units
+            .retain(|u| only.iter().any(|w| *w == u.id || *w == u.name));
+    }
+    write_analysis(out.as_deref(), format, &report, report.table(), || {
+        report.csv()
+    })
 }
 
 /// `--params FILE`, then each `--param ID=VALUE`: declared parameters' values for this run,

@@ -366,6 +366,16 @@ pub fn printable(text: String) -> String {
         .collect()
 }
 
+/// Lines of text as a terminal may show them: each line [`printable`], the line breaks kept.
+pub(crate) fn printable_lines(text: &str) -> String {
+    let mut out: Vec<String> = text.split('\n').map(|l| printable(l.to_string())).collect();
+    if out.last().is_some_and(String::is_empty) {
+        out.pop();
+        return out.join("\n") + "\n";
+    }
+    out.join("\n")
+}
+
 fn num(v: Option<String>) -> Cell {
     v.map_or(Cell::Text(String::new()), Cell::Number)
 }

@@ -990,3 +990,109 @@ fn a_keep_going_result_keeps_the_rows_it_left_out_on_record() {
     let clean = kaohe(&["assess", "county-antidrug", "--format", "json"]);
     assert!(!text(&clean.stdout).contains("\"data_errors\""));
 }
+
+/// `kaohe gap`: a unit's gap to the next grade in Chinese with the change that closes it; the
+/// JSON has its schema; a unit the data does not hold is a usage error naming it.
+#[test]
+fn gap_says_what_a_unit_needs_for_the_next_grade() {
+    let out = kaohe_in(
+        "zh_CN.UTF-8",
+        &["gap", "county-antidrug", "--unit", "南门街道"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    assert!(
+        table.contains("南门街道（999001003，第 11 名，基本合格，79.95 分）"),
+        "{table}"
+    );
+    assert!(table.contains("距合格（≥80 分）差 0.05 分"), "{table}");
+    assert!(table.contains("建议："), "{table}");
+    assert!(
+        !table.contains("城关镇（"),
+        "only the unit asked for: {table}"
+    );
+    let out = kaohe(&[
+        "gap",
+        "county-antidrug",
+        "--unit",
+        "999001003",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schema"], "kaohe-gap");
+    assert_eq!(v["units"].as_array().unwrap().len(), 1);
+    assert_eq!(v["units"][0]["next_grade"]["points"].to_string(), "0.05");
+    let out = kaohe_in(
+        "zh_CN.UTF-8",
+        &["gap", "county-antidrug", "--unit", "不存在镇"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("C0016") && err.contains("“不存在镇”"), "{err}");
+}
+
+/// `kaohe diff`: two rule files on one data file (a band's threshold lowered), and one rule
+/// set on two data files as CSV; a rule set and one data file is a usage error that says both
+/// ways to call it.
+#[test]
+fn diff_compares_two_rule_sets_or_two_data_files() {
+    let rules = std::fs::read_to_string("rules/county-antidrug.rhai").unwrap();
+    let lowered = rules
+        .replacen(
+            r#"#{ name: "先进", at_least: 90 },"#,
+            r#"#{ name: "先进", at_least: 85 },"#,
+            1,
+        )
+        .replacen("at_least: 80, below: 90", "at_least: 80, below: 85", 1);
+    let new = scratch("diff-new.rhai", lowered.as_bytes());
+    let out = kaohe_in(
+        "zh_CN.UTF-8",
+        &[
+            "diff",
+            "rules/county-antidrug.rhai",
+            new.to_str().unwrap(),
+            "rules/samples/county-antidrug.csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    assert!(
+        table.contains("1 个单位等次变化，0 个单位名次变化，0 个单位总分变化"),
+        "{table}"
+    );
+    assert!(table.contains("城南工业园区管委会（999001400）"), "{table}");
+    assert!(table.contains("等次 合格 → 先进"), "{table}");
+    let csv = std::fs::read_to_string("rules/samples/county-antidrug.csv").unwrap();
+    let corrected = csv.replacen("999001105,柳溪镇,", "999001105,柳溪镇（核查）,", 1);
+    let new_data = scratch("diff-new.csv", corrected.as_bytes());
+    let out = kaohe(&[
+        "diff",
+        "county-antidrug",
+        "rules/samples/county-antidrug.csv",
+        new_data.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rows = text(&out.stdout);
+    assert!(
+        rows.starts_with("单位编码,单位名称,原总分,新总分,总分变化"),
+        "{rows}"
+    );
+    assert_eq!(rows.lines().count(), 21, "{rows}");
+    let out = kaohe_in(
+        "zh_CN.UTF-8",
+        &[
+            "diff",
+            "county-antidrug",
+            "rules/samples/county-antidrug.csv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("C0017") && err.contains("kaohe diff 规则.rhai 旧数据.csv 新数据.csv"),
+        "{err}"
+    );
+}

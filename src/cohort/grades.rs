@@ -42,24 +42,9 @@ pub(super) fn assign(
                 continue;
             }
         }
-        let blocked = |name: &str| {
-            r.prereq_failed
-                .iter()
-                .any(|k| set.prerequisites[*k].grades.iter().any(|g| g == name))
-        };
-        // A band whose prerequisites fail drops the unit to the next band down.
-        let total = r.total;
-        let Some(earned) = set
-            .bands
-            .iter()
-            .position(|b| b.bounds.iter().all(|x| x.holds(total)))
-        else {
+        let Some((earned, b)) = band(set, r.total, &r.prereq_failed) else {
             continue;
         };
-        let mut b = earned;
-        while blocked(&set.bands[b].name) && b + 1 < set.bands.len() {
-            b += 1;
-        }
         if b != earned {
             notes.push((i, GradeNote::Prerequisite { earned, given: b }));
         }
@@ -95,6 +80,30 @@ pub(super) fn assign(
             }
         }
     }
+}
+
+/// The band a total earns and the band given for it: the one earned, lowered while a
+/// prerequisite of it fails (`prereq_failed`, by index into the rule set's prerequisites);
+/// `None` when no band's bounds hold. Quotas and the veto policy come after.
+pub(crate) fn band(
+    set: &RuleSet,
+    total: Decimal,
+    prereq_failed: &[usize],
+) -> Option<(usize, usize)> {
+    let blocked = |name: &str| {
+        prereq_failed
+            .iter()
+            .any(|k| set.prerequisites[*k].grades.iter().any(|g| g == name))
+    };
+    let earned = set
+        .bands
+        .iter()
+        .position(|b| b.bounds.iter().all(|x| x.holds(total)))?;
+    let mut b = earned;
+    while blocked(&set.bands[b].name) && b + 1 < set.bands.len() {
+        b += 1;
+    }
+    Some((earned, b))
 }
 
 /// The labels of the prerequisites a unit missed that the band `earned` needs.

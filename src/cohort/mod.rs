@@ -40,6 +40,8 @@ mod score;
 mod state;
 mod stream;
 
+pub(crate) use grades::band;
+pub(crate) use report::listing_key;
 pub use stream::Tally;
 
 use crate::batch::UnitScore;
@@ -314,9 +316,9 @@ impl<'a> Kept<'a> {
 
 /// Every unit scored and placed: what reports and batch results are read from.
 pub(crate) struct Run<'a> {
-    table: Standings,
+    pub(crate) table: Standings,
     /// Each unit's points and the rest, by position in the table.
-    kept: Vec<Kept<'a>>,
+    pub(crate) kept: Vec<Kept<'a>>,
 }
 
 impl Rules {
@@ -336,8 +338,7 @@ impl Rules {
         // so that a rule failing for every unit is held once, not once per unit.
         let mut errors = Vec::new();
         let mut failed = Merged::default();
-        let mut links = Links::new(set, units).with_previous(previous);
-        links.compute_metrics(self, &mut errors);
+        let links = Links::for_run(self, units, previous, &mut errors);
         failed.extend(errors.drain(..));
         let mut table = Standings::with_capacity(units.len());
         let mut kept = Vec::with_capacity(units.len());

@@ -41,7 +41,7 @@ pub(super) fn unit_score<'n>(
 }
 
 /// The order a report lists units in: by cohort, then rank (unranked last), then input order.
-pub(super) fn listing_key(r: &Standing, i: usize) -> (usize, u32, usize) {
+pub(crate) fn listing_key(r: &Standing, i: usize) -> (usize, u32, usize) {
     (r.cohort(), r.rank.unwrap_or(u32::MAX), i)
 }
 

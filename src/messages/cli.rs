@@ -48,6 +48,12 @@ pub const KINDS: &[(&str, &str, &str)] = &[
     ),
     ("C0014", "没有这个错误代码", "no such code"),
     ("C0015", "参数无法使用", "the parameter cannot be used"),
+    ("C0016", "数据中没有这个单位", "no such unit in the data"),
+    (
+        "C0017",
+        "对比需要两份规则或两份数据",
+        "a comparison needs two rule sets or two data files",
+    ),
     ("C0101", "无法流式处理", "cannot stream"),
     ("C0201", "找不到网页应用", "no web app found"),
     ("C0202", "引擎模块尚未构建", "the WASM package is not built"),
@@ -90,6 +96,32 @@ pub fn unknown_rules(name: &str, bundled: &[&str]) -> Message {
     .help(
         format!("内置规则集有：{}", bundled.join("、")),
         format!("the bundled rule sets are {}", bundled.join(", ")),
+    )
+}
+
+/// C0016: `--unit` names a unit the data does not hold.
+pub fn unknown_units(names: &[&str]) -> Message {
+    Message::new(
+        "C0016",
+        format!("数据中没有单位“{}”", names.join("”“")),
+        format!("the data holds no unit `{}`", names.join("`, `")),
+    )
+    .help(
+        "--unit 后写单位编码或单位名称，与数据文件中的写法一致",
+        "give --unit a unit's code or name as the data file writes it",
+    )
+}
+
+/// C0017: `kaohe diff RULES DATA` with neither a second rule set nor a second data file.
+pub fn diff_needs_two(second: &str) -> Message {
+    Message::new(
+        "C0017",
+        format!("“{second}”不是规则文件，对比两份数据时还需要新的数据文件"),
+        format!("`{second}` is not a rule file; comparing two data files needs the new one too"),
+    )
+    .help(
+        "对比规则：kaohe diff 旧规则.rhai 新规则.rhai 数据.csv；对比数据：kaohe diff 规则.rhai 旧数据.csv 新数据.csv",
+        "rules: kaohe diff OLD.rhai NEW.rhai DATA; data: kaohe diff RULES OLD_DATA NEW_DATA",
     )
 }
 

@@ -3,6 +3,7 @@
 //! `bands: #{ value: VALUE, steps: [[98, 5], [95, 3]] }`, or steps as
 //! `#{ at_least: 98, points: 5 }` (any bound).
 
+use super::lever::{self, Inverse, Lever};
 use super::{seen, Frac, How, Scoring, Shape};
 use crate::compile::locate::Token;
 use crate::compile::spec::Spec;
@@ -109,5 +110,13 @@ impl Scoring for Bands {
             None => write!(out.text(), "，未达到最低档，不得分"),
         };
         out.close(m, points);
+    }
+}
+
+impl Inverse for Bands {
+    fn levers(&self, cx: &Ctx, _item: &Item, points: Decimal, out: &mut Vec<Lever>) {
+        for (bound, _) in self.steps.iter().filter(|s| s.1 > points) {
+            lever::meet(cx, &self.measure, *bound, out);
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! up to the item's maximum.
 
 use super::occurrences::{self, Occurrence};
-use super::{Frac, How, Scoring, Shape};
+use super::{Frac, How, Inverse, Lever, Rate, Scoring, Shape};
 use crate::compile::spec::Spec;
 use crate::eval::Ctx;
 use crate::explain::Notes;
@@ -53,5 +53,22 @@ impl Scoring for Count {
             let _ = write!(out.text(), "，超过上限按 {} 分计", Fig(item.max));
         }
         out.close(m, points);
+    }
+}
+
+impl Inverse for Count {
+    fn levers(&self, cx: &Ctx, item: &Item, points: Decimal, out: &mut Vec<Lever>) {
+        let room = item.max.saturating_sub(points);
+        for o in &self.list {
+            o.levers(cx, false, room, out);
+        }
+    }
+
+    fn rates(&self, _cx: &Ctx, _item: &Item, out: &mut Vec<Rate>) {
+        out.extend(self.list.iter().filter_map(|o| o.rate(false)));
+    }
+
+    fn opaque(&self) -> Option<&'static str> {
+        occurrences::opaque(&self.list)
     }
 }

@@ -5,7 +5,7 @@
 //! `occurrences.rs`); the deductions beyond the item's points are cut off (扣完为止).
 
 use super::occurrences::{self, Occurrence};
-use super::{Frac, How, Scoring, Shape};
+use super::{Frac, How, Inverse, Lever, Rate, Scoring, Shape};
 use crate::compile::spec::Spec;
 use crate::eval::Ctx;
 use crate::explain::Notes;
@@ -125,5 +125,30 @@ impl Scoring for Deduct {
             });
             out.close(m, Decimal::ZERO);
         }
+    }
+}
+
+impl Inverse for Deduct {
+    fn levers(&self, cx: &Ctx, item: &Item, _points: Decimal, out: &mut Vec<Lever>) {
+        // How far the deductions go past what the item holds (扣完为止, 本项限扣).
+        let taken = occurrences::total(cx, &self.list);
+        let holds = match item.kind {
+            ItemKind::Deduction => item.deduct_cap,
+            _ => Some(item.max),
+        };
+        let past = holds.map_or(Decimal::ZERO, |h| {
+            taken.saturating_sub(h).max(Decimal::ZERO)
+        });
+        for o in &self.list {
+            o.levers(cx, true, past, out);
+        }
+    }
+
+    fn rates(&self, _cx: &Ctx, _item: &Item, out: &mut Vec<Rate>) {
+        out.extend(self.list.iter().filter_map(|o| o.rate(true)));
+    }
+
+    fn opaque(&self) -> Option<&'static str> {
+        occurrences::opaque(&self.list)
     }
 }

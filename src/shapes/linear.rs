@@ -8,6 +8,7 @@
 //! 80 or less. Between two breakpoints the points are interpolated exactly, with one division,
 //! and rounded half-up to the rule set's decimals; beyond the ends they stay at the end's points.
 
+use super::lever::{self, Inverse, Lever, Rate};
 use super::{part, seen, Frac, How, Scoring, Shape};
 use crate::compile::locate::Token;
 use crate::compile::spec::Spec;
@@ -189,6 +190,42 @@ impl Scoring for Linear {
             },
         };
         out.close(m, points);
+    }
+}
+
+impl Inverse for Linear {
+    fn levers(&self, cx: &Ctx, item: &Item, _points: Decimal, out: &mut Vec<Lever>) {
+        match &self.ramp {
+            Ramp::Ends { full_at, zero_at } => {
+                let bound = if full_at > zero_at {
+                    Bound::AtLeast(*full_at)
+                } else {
+                    Bound::AtMost(*full_at)
+                };
+                lever::meet(cx, &self.measure, bound, out);
+            }
+            Ramp::Points(pairs) => {
+                // The breakpoints that give the most points, nearest first.
+                let best = pairs.iter().map(|p| p.1).max().unwrap_or(item.max);
+                for (x, _) in pairs.iter().filter(|p| p.1 == best) {
+                    lever::meet(cx, &self.measure, Bound::Equals(*x), out);
+                }
+            }
+        }
+    }
+
+    /// Between the ends, each unit of the value toward full marks earns `max / |full − zero|`.
+    fn rates(&self, _cx: &Ctx, item: &Item, out: &mut Vec<Rate>) {
+        if let Ramp::Ends { full_at, zero_at } = self.ramp {
+            let span = full_at.saturating_sub(zero_at).abs();
+            let each = item.max.checked_div(span).unwrap_or_default();
+            out.extend(lever::rate(
+                &self.measure,
+                Decimal::ONE,
+                each,
+                full_at > zero_at,
+            ));
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 //! field's `one_of`, every allowed value must have its points (and nothing else may be listed);
 //! without it, a value the table does not list scores nothing and the reason names the table.
 
-use super::{Frac, How, Scoring, Shape};
+use super::{Frac, How, Inverse, Lever, Scoring, Shape};
 use crate::compile::closest;
 use crate::compile::locate::Token;
 use crate::compile::spec::Spec;
@@ -132,5 +132,18 @@ impl Scoring for ValueMap {
             None => write!(out.text(), "，不在计分表（{}）中，不得分", self.table()),
         };
         out.close(m, points);
+    }
+}
+
+impl Inverse for ValueMap {
+    /// Each written value the rubric gives more points, best first.
+    fn levers(&self, _cx: &Ctx, _item: &Item, points: Decimal, out: &mut Vec<Lever>) {
+        let mut better: Vec<&(String, Decimal)> =
+            self.points.iter().filter(|(_, p)| *p > points).collect();
+        better.sort_by_key(|b| std::cmp::Reverse(b.1));
+        out.extend(better.into_iter().map(|(k, _)| Lever {
+            field: self.field,
+            to: Value::Text(k.clone()),
+        }));
     }
 }

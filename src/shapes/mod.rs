@@ -19,12 +19,14 @@
 //!
 //! What every shape shares is here: `applies` (不适用按满分), a blank value and `na: "full"`
 //! (数据为空按满分), a ratio without base, and the item's result around the shape's reasons.
-//! Adding a shape is adding a file: its struct implementing [`Scoring`] and its `parse`, then a
-//! variant of [`Shape`], a line in [`PARSERS`] and a line in [`Shape::rule`].
+//! Adding a shape is adding a file: its struct implementing [`Scoring`] (and [`Inverse`], what
+//! data would earn it more, for the gap analysis) and its `parse`, then a variant of [`Shape`],
+//! a line in [`PARSERS`] and a line in [`Shape::rule`] and [`Shape::inverse`].
 
 mod bands;
 mod count;
 mod deduct;
+mod lever;
 mod linear;
 mod map;
 mod occurrences;
@@ -38,6 +40,7 @@ mod zero;
 pub use bands::Bands;
 pub use count::Count;
 pub use deduct::Deduct;
+pub(crate) use lever::{Inverse, Lever, Rate};
 pub use linear::Linear;
 pub use map::ValueMap;
 pub use occurrences::Occurrence;
@@ -85,6 +88,24 @@ pub enum Shape {
 impl Shape {
     /// The shape's rules: the one dispatch over shapes.
     pub(crate) fn rule(&self) -> &dyn Scoring {
+        match self {
+            Shape::Deduct(s) => s,
+            Shape::Count(s) => s,
+            Shape::Target(s) => s,
+            Shape::Linear(s) => s,
+            Shape::Bands(s) => s,
+            Shape::Zero(s) => s,
+            Shape::Yes(s) => s,
+            Shape::Map(s) => s,
+            Shape::Table(s) => s,
+            Shape::Score(s) => s,
+        }
+    }
+
+    /// The shape's inverse, for the gap analysis: a second dispatch, kept apart from
+    /// [`Shape::rule`] so that a build that never asks for a gap (the browser's engine module)
+    /// carries none of its code.
+    pub(crate) fn inverse(&self) -> &dyn Inverse {
         match self {
             Shape::Deduct(s) => s,
             Shape::Count(s) => s,

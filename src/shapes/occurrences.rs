@@ -4,6 +4,7 @@
 //! (低于96%每降低1个百分点扣0.25，低于90%每降低1个百分点扣0.5):
 //! `#{ value: "safety", below: [[96, 0.25], [90, 0.5]] }` (or `above` for a value over them).
 
+use super::lever::{self, reach, Lever, Rate, Toward};
 use crate::compile::locate::Token;
 use crate::compile::spec::Spec;
 use crate::compile::{closest, to_decimal};
@@ -119,6 +120,90 @@ impl Occurrence {
             write!(out, "每 {} {verb} {} 分", Fig(self.step), Fig(self.each))
         };
     }
+}
+
+impl Occurrence {
+    /// Values of the entry's data that change its points by one step and by all it can
+    /// (提分途径): for a deduction (`fewer`) the fewest occurrences less that give a step back
+    /// and none at all, else one more and enough to fill `room`; with slopes, the value at each
+    /// threshold. For a deduction, `room` is how far the deductions go past what the item
+    /// holds (扣完为止): that many steps fewer give nothing back.
+    pub(super) fn levers(&self, cx: &Ctx, fewer: bool, room: Decimal, out: &mut Vec<Lever>) {
+        let Some(now) = value_of(cx, &self.count) else {
+            return;
+        };
+        let m = &self.count;
+        if let Some(slopes) = &self.slopes {
+            let toward = match (slopes.below, fewer) {
+                (true, true) | (false, false) => Toward::AtLeast,
+                _ => Toward::AtMost,
+            };
+            for (t, _) in &slopes.rates {
+                out.extend(reach(cx, m, *t, toward));
+            }
+            return;
+        }
+        let k = steps(now, self.step);
+        let whole_steps = |n: Decimal| n.saturating_mul(self.step);
+        if fewer {
+            if k.is_zero() {
+                return;
+            }
+            // Steps past what the item holds give nothing back: one more than those.
+            let past = room
+                .checked_div(self.each)
+                .unwrap_or_default()
+                .floor()
+                .max(Decimal::ZERO);
+            let left = k.floor().saturating_sub(past).saturating_sub(Decimal::ONE);
+            let left = left.max(Decimal::ZERO);
+            if self.step == Decimal::ONE {
+                let one = now
+                    .saturating_sub(past)
+                    .saturating_sub(Decimal::ONE)
+                    .max(Decimal::ZERO);
+                out.extend(reach(cx, m, one, Toward::AtMost));
+                out.extend(reach(cx, m, Decimal::ZERO, Toward::AtMost));
+            } else {
+                out.extend(reach(
+                    cx,
+                    m,
+                    whole_steps(left + Decimal::ONE),
+                    Toward::Below,
+                ));
+                out.extend(reach(cx, m, self.step, Toward::Below));
+            }
+        } else if !self.each.is_zero() {
+            let needed = room.checked_div(self.each).unwrap_or_default().ceil();
+            out.extend(reach(
+                cx,
+                m,
+                whole_steps(k.floor() + Decimal::ONE),
+                Toward::AtLeast,
+            ));
+            out.extend(reach(
+                cx,
+                m,
+                whole_steps(k.floor().saturating_add(needed)),
+                Toward::AtLeast,
+            ));
+        }
+    }
+
+    /// What a step of the entry's field is worth (每减少 1 人 +0.5 分), for a count.
+    pub(super) fn rate(&self, fewer: bool) -> Option<Rate> {
+        if self.slopes.is_some() {
+            return None;
+        }
+        lever::rate(&self.count, self.step, self.each, !fewer)
+    }
+}
+
+/// Why a list's points cannot be traced back to data: when none of its entries reads a field
+/// of the unit directly.
+pub(super) fn opaque(list: &[Occurrence]) -> Option<&'static str> {
+    (!list.iter().any(|o| lever::invertible(&o.count)))
+        .then_some("次数由公式、参数或其他单位的数据算出，不能直接反推所需数据")
 }
 
 /// A value that is not a closure, divided out; `None` when blank or without base.

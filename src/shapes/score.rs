@@ -2,7 +2,7 @@
 //! `#{ points, reason }`. A bonus above its maximum is capped (单项加分封顶); an indicator's
 //! points outside 0..max are a rule error for the unit.
 
-use super::{Frac, How, Scoring, Shape};
+use super::{Frac, How, Inverse, Scoring, Shape};
 use crate::compile::spec::Spec;
 use crate::compile::to_decimal;
 use crate::eval::Ctx;
@@ -81,5 +81,11 @@ impl Scoring for Score {
             let _ = write!(out.text(), "，超过上限按 {} 分计", Fig(item.max));
         }
         out.close(m, points);
+    }
+}
+
+impl Inverse for Score {
+    fn opaque(&self) -> Option<&'static str> {
+        Some("由自定义公式计分，不能直接反推所需数据")
     }
 }

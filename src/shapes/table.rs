@@ -18,7 +18,7 @@
 //! exactly one row: overlapping rows and combinations no row covers are rule errors, found
 //! from the cells' limits when the rule set compiles. A blank input meets no bounded cell.
 
-use super::{Frac, How, Scoring, Shape};
+use super::{Frac, How, Inverse, Scoring, Shape};
 use crate::compile::locate::Token;
 use crate::compile::spec::Spec;
 use crate::compile::to_decimal;
@@ -440,5 +440,11 @@ impl Scoring for Table {
             }
         };
         out.close(m, points);
+    }
+}
+
+impl Inverse for Table {
+    fn opaque(&self) -> Option<&'static str> {
+        Some("按决策表由多项数据共同决定，不能直接反推所需数据")
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! `target: #{ value: VALUE, at_least | above | at_most | below | equals: X, otherwise }`.
 
+use super::lever::{self, Inverse, Lever, Rate};
 use super::{part, seen, Frac, How, Scoring, Shape};
 use crate::compile::locate::Token;
 use crate::compile::spec::Spec;
@@ -115,5 +116,19 @@ impl Scoring for Target {
             )
         };
         out.close(m, points);
+    }
+}
+
+impl Inverse for Target {
+    fn levers(&self, cx: &Ctx, _item: &Item, _points: Decimal, out: &mut Vec<Lever>) {
+        lever::meet(cx, &self.measure, self.bound, out);
+    }
+
+    /// Below an `at_least` target scored in proportion, each unit more earns `max / target`.
+    fn rates(&self, _cx: &Ctx, item: &Item, out: &mut Vec<Rate>) {
+        if let (Shortfall::Proportional, Bound::AtLeast(t)) = (self.shortfall, self.bound) {
+            let each = item.max.checked_div(t).unwrap_or_default();
+            out.extend(lever::rate(&self.measure, Decimal::ONE, each, true));
+        }
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! `yes: "field"` (a `bool` field).
 
-use super::{Frac, How, Scoring, Shape};
+use super::{Frac, How, Inverse, Lever, Scoring, Shape};
 use crate::compile::locate::Token;
 use crate::compile::spec::Spec;
 use crate::eval::Ctx;
@@ -58,5 +58,16 @@ impl Scoring for Yes {
             "，得满分"
         });
         out.close(m, points);
+    }
+}
+
+impl Inverse for Yes {
+    fn levers(&self, cx: &Ctx, _item: &Item, _points: Decimal, out: &mut Vec<Lever>) {
+        if cx.unit.values[self.field] != Value::Bool(true) {
+            out.push(Lever {
+                field: self.field,
+                to: Value::Bool(true),
+            });
+        }
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! `zero: VALUE`.
 
+use super::lever::{self, Inverse, Lever};
 use super::{seen, Frac, How, Scoring, Shape};
 use crate::compile::spec::Spec;
 use crate::eval::Ctx;
@@ -47,5 +48,16 @@ impl Scoring for Zero {
             "，未实现零目标，本项不得分"
         });
         out.close(m, points);
+    }
+}
+
+impl Inverse for Zero {
+    fn levers(&self, cx: &Ctx, _item: &Item, _points: Decimal, out: &mut Vec<Lever>) {
+        lever::meet(
+            cx,
+            &self.measure,
+            crate::model::Bound::Equals(Decimal::ZERO),
+            out,
+        );
     }
 }
