@@ -21,6 +21,7 @@ pub mod params;
 pub mod previous;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod progress;
+pub mod provenance;
 pub mod result;
 pub mod sandbox;
 #[cfg(not(target_arch = "wasm32"))]

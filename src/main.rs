@@ -3,6 +3,7 @@
 use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use kaohe::compile::FileLoader;
 use kaohe::messages::{cli as msg, Lang, Message, Text};
+use kaohe::provenance::{sha256_hex, Provenance};
 use kaohe::{bundled, data, output, Rules};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -46,6 +47,7 @@ mod exit {
     pub const DATA: u8 = 4;
     pub const EVAL: u8 = 5;
     pub const TEST: u8 = 6;
+    pub const VERIFY: u8 = 7;
 }
 
 #[derive(Parser)]
@@ -72,8 +74,8 @@ struct Cli {
     version: Option<bool>,
 }
 
-const EXIT_CODES_EN: &str = "Exit codes: 0 done, 1 a file cannot be read or written, 2 usage, 3 rule errors, 4 data errors, 5 a rule failed while scoring, 6 test cases failed";
-const EXIT_CODES_ZH: &str = "退出码：0 完成，1 文件无法读写，2 用法有误，3 规则有错误，4 数据有错误，5 规则运行出错，6 测试用例未通过";
+const EXIT_CODES_EN: &str = "Exit codes: 0 done, 1 a file cannot be read or written, 2 usage, 3 rule errors, 4 data errors, 5 a rule failed while scoring, 6 test cases failed, 7 a result not reproduced (verify)";
+const EXIT_CODES_ZH: &str = "退出码：0 完成，1 文件无法读写，2 用法有误，3 规则有错误，4 数据有错误，5 规则运行出错，6 测试用例未通过，7 结果无法重现（verify）";
 
 /// The help in Chinese: each command's and option's words (the English ones are the doc
 /// comments), and headings in Chinese.
@@ -90,6 +92,10 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
         (
             "diff",
             "对比两次计算：同一数据用新旧两版规则（旧规则.rhai 新规则.rhai [数据]），或同一规则用新旧两份数据（规则 旧数据 新数据），列出谁的名次、等次、得分变了，为什么变",
+        ),
+        (
+            "verify",
+            "核验结果文件：用它的规则和数据重新计算，逐字节比较，并指出哪里不同——规则、数据、上期结果、kaohe 版本，或文件本身被改动",
         ),
         ("check", "编译并检查规则脚本，列出每一处错误"),
         (
@@ -136,6 +142,14 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
         ("diff", "first", "旧规则；对比两份数据时为所用的规则"),
         ("diff", "second", "新规则；对比两份数据时为旧数据文件"),
         ("diff", "third", "数据文件；对比两份数据时为新数据文件。对比两版规则时默认用第一版规则的样例数据"),
+        ("verify", "result", "要核验的结果：.json、.csv、.xlsx、.jsonl，或保存下来的表格（.txt）"),
+        ("verify", "rules", "生成结果所用的规则脚本（.rhai）或内置规则集名称"),
+        ("verify", "data", "生成结果所用的数据文件；默认：内置规则集的样例数据"),
+        ("verify", "previous", "生成结果时所用的上期 JSON 结果"),
+        ("verify", "params", "生成结果时所用的参数值，写作 参数id=数值（可重复）"),
+        ("verify", "params_file", "生成结果时所用的参数表"),
+        ("verify", "keep_going", "结果是用 --keep-going 生成的"),
+        ("verify", "units", "生成结果时所用的单位名单（答卷数据）"),
         ("check", "rules", "规则脚本（.rhai）或内置规则集名称"),
         ("serve", "port", "端口；0 表示自动选择空闲端口"),
         ("serve", "root", "改为提供此目录：源码目录（www/ 与 pkg/）或构建好的 dist/ 目录"),
@@ -359,6 +373,32 @@ enum Command {
         #[command(flatten)]
         with: Analysis,
     },
+    /// Check that a result file is what its rules and data give (核验): runs them again and
+    /// compares byte for byte, naming what differs — the rules, the data, the previous period,
+    /// kaohe's version or the file itself
+    Verify {
+        /// The result to check: .json, .csv, .xlsx, .jsonl or a saved table (.txt)
+        result: PathBuf,
+        /// Rule script (.rhai) or bundled rule set id it was made with
+        rules: String,
+        /// The data file(s) it was made from; default: the bundled rule set's sample
+        data: Vec<PathBuf>,
+        /// Previous period's JSON result it was made against
+        #[arg(long)]
+        previous: Option<PathBuf>,
+        /// A parameter's value it was made with, ID=VALUE (repeatable)
+        #[arg(long = "param", value_name = "ID=VALUE")]
+        params: Vec<String>,
+        /// The table of parameter values it was made with
+        #[arg(long = "params", value_name = "FILE")]
+        params_file: Option<PathBuf>,
+        /// It was made with --keep-going
+        #[arg(long)]
+        keep_going: bool,
+        /// The list of units it was made with (a respondents' file)
+        #[arg(long, value_name = "UNITS")]
+        units: Option<PathBuf>,
+    },
     /// Compile and validate rule scripts, printing every error
     Check {
         /// Rule scripts (.rhai) or bundled rule set ids
@@ -454,6 +494,10 @@ const EXAMPLES: &[(&str, &str)] = &[
     (
         "diff",
         "kaohe diff rules/county-antidrug.rhai 新规则.rhai 数据.csv\n  kaohe diff county-antidrug 上报数据.csv 核查后数据.csv --format csv --out 对比.csv",
+    ),
+    (
+        "verify",
+        "kaohe verify 结果.json rules/county-antidrug.rhai 数据.csv",
     ),
     ("check", "kaohe check rules/*.rhai county-antidrug"),
     ("test", "kaohe test rules/county-antidrug.rhai city-safety-negative"),
@@ -567,6 +611,22 @@ fn main() -> ExitCode {
             third,
             with,
         } => diff((first.as_str(), second.as_str(), third), &with),
+        Command::Verify {
+            result,
+            rules,
+            data,
+            previous,
+            params,
+            params_file,
+            keep_going,
+            units,
+        } => {
+            let params = Params {
+                file: params_file,
+                pairs: params,
+            };
+            verify(&result, rules, data, previous, &params, keep_going, units)
+        }
         Command::Check { rules } => check(&rules),
         Command::Test { rules } => test(rules),
         Command::Codes { code } => codes(code.as_deref()),
@@ -1082,12 +1142,21 @@ fn assess(
             _ => {}
         }
     }
+    // The hash of each input file, for the result's provenance (来源).
+    let mut data_hashes = Vec::new();
     let (data_name, dataset) = if let Some(read) = answers {
+        for p in data.iter().chain(&units) {
+            data_hashes.push(sha256_hex(&self::read(p)?));
+        }
         read
     } else if several {
+        for p in &data {
+            data_hashes.push(sha256_hex(&self::read(p)?));
+        }
         merged_data(&compiled, &data, keep_going)?
     } else {
         let (data_name, bytes) = data_file(&data_path, sample, rules.as_deref())?;
+        data_hashes.push(sha256_hex(&bytes));
         let dataset = data::read(&compiled.set, &data_name, &bytes);
         (data_name, dataset)
     };
@@ -1152,13 +1221,31 @@ fn assess(
     .map_err(eval_failure)?;
     // The rows left out (`--keep-going`) stay on record in the result.
     report.data_errors.clone_from(&dataset.errors);
+    // The previous period as the JS API takes it: text.
+    let previous_text = previous
+        .as_deref()
+        .map(|p| read(p).map(|b| String::from_utf8_lossy(&b).into_owned()))
+        .transpose()?;
+    let previous_bytes = previous_text.as_deref().map(str::as_bytes);
+    let mut provenance = Provenance::of(&compiled, &[], previous_bytes);
+    provenance.data_sha256 = data_hashes;
+    report.provenance = Some(provenance);
     if let OutFormat::Json = format {
         return write_to(out.as_deref(), |w| output::write_json(w, &report));
     }
+    let footer = report
+        .provenance
+        .as_ref()
+        .map(|p| format!("\n{}\n", p.line()))
+        .unwrap_or_default();
     let text = match format {
         // Rows left out of a respondents' file are respondents, not units: the summary counts them.
-        OutFormat::Table if dataset.respondents.is_some() => output::table(&report),
-        OutFormat::Table => output::table(&report) + output::left_out(&dataset.errors).as_str(),
+        OutFormat::Table if dataset.respondents.is_some() => {
+            output::table(&report) + footer.as_str()
+        }
+        OutFormat::Table => {
+            output::table(&report) + output::left_out(&dataset.errors).as_str() + footer.as_str()
+        }
         OutFormat::Csv => output::csv(&report),
         OutFormat::Xlsx | OutFormat::Jsonl | OutFormat::Json => String::new(),
     };
@@ -1202,6 +1289,142 @@ fn load(
         .collect();
     data_errors(lines, dataset.errors_omitted, &data_name, false)?;
     Ok((compiled, dataset))
+}
+
+/// The format of a result file, by its extension, else by its first bytes.
+fn result_format(path: &Path, bytes: &[u8]) -> OutFormat {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("json") => OutFormat::Json,
+        Some("jsonl" | "ndjson") => OutFormat::Jsonl,
+        Some("csv") => OutFormat::Csv,
+        Some("xlsx") => OutFormat::Xlsx,
+        Some("txt") => OutFormat::Table,
+        _ if bytes.starts_with(b"PK\x03\x04") => OutFormat::Xlsx,
+        _ if bytes.trim_ascii_start().starts_with(b"{\n") => OutFormat::Json,
+        _ if bytes.trim_ascii_start().starts_with(b"{") => OutFormat::Jsonl,
+        _ => OutFormat::Csv,
+    }
+}
+
+/// `kaohe verify`: the result made again from its rules and data, compared byte for byte.
+fn verify(
+    result: &Path,
+    rules: String,
+    data: Vec<PathBuf>,
+    previous: Option<PathBuf>,
+    params: &Params,
+    keep_going: bool,
+    units: Option<PathBuf>,
+) -> Result<(), Failure> {
+    let recorded = read(result)?;
+    let format = result_format(result, &recorded);
+    let name = result.display().to_string();
+    let temp = std::env::temp_dir().join(format!(
+        "kaohe-verify-{}.{}",
+        std::process::id(),
+        result
+            .extension()
+            .map_or_else(|| "out".into(), |e| e.to_string_lossy())
+    ));
+    let how = Run {
+        format,
+        out: Some(temp.clone()),
+        keep_going,
+        quiet: true,
+        stream: false,
+        units,
+    };
+    let made = assess(Some(rules), data, previous, params, how).and_then(|()| read(&temp));
+    let _ = std::fs::remove_file(&temp);
+    let mut again = made?;
+    // A CSV written to a file starts with the byte-order mark; one sent to a pipe does not.
+    if matches!(format, OutFormat::Csv) && !recorded.starts_with(b"\xEF\xBB\xBF") {
+        again = again
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(&again)
+            .to_vec();
+    }
+    if again == recorded {
+        println!("{}", say(&msg::verified(&name)));
+        return Ok(());
+    }
+    let mut why = provenance_differences(&recorded, &again);
+    if why.is_empty() {
+        why.push(first_difference(&recorded, &again));
+    }
+    Err(fail(exit::VERIFY, msg::not_reproduced(&name, &why)))
+}
+
+/// What the provenance (来源) of two JSON results says differs: the rules, the data, the
+/// previous period, the parameters or kaohe's version.
+fn provenance_differences(recorded: &[u8], again: &[u8]) -> Vec<String> {
+    let of = |b: &[u8]| {
+        serde_json::from_slice::<serde_json::Value>(b)
+            .ok()
+            .and_then(|v| serde_json::from_value::<Provenance>(v.get("provenance")?.clone()).ok())
+    };
+    let (Some(was), Some(now)) = (of(recorded), of(again)) else {
+        return Vec::new();
+    };
+    let short = |h: &str| h.chars().take(12).collect::<String>();
+    let mut out = Vec::new();
+    if was.rules_sha256 != now.rules_sha256 {
+        out.push(format!(
+            "规则与生成结果时所用的不同（结果记录 {}，现在 {}）",
+            short(&was.rules_sha256),
+            short(&now.rules_sha256)
+        ));
+    }
+    if was.data_sha256 != now.data_sha256 {
+        let list = |v: &[String]| v.iter().map(|h| short(h)).collect::<Vec<_>>().join("、");
+        out.push(format!(
+            "数据与生成结果时所用的不同（结果记录 {}，现在 {}）",
+            list(&was.data_sha256),
+            list(&now.data_sha256)
+        ));
+    }
+    if was.previous_sha256 != now.previous_sha256 {
+        out.push("上期结果与生成结果时所用的不同".to_string());
+    }
+    if was.params != now.params {
+        out.push("参数取值与生成结果时所用的不同".to_string());
+    }
+    if was.kaohe != now.kaohe {
+        out.push(format!(
+            "结果由 kaohe {} 生成，现在是 {}",
+            was.kaohe, now.kaohe
+        ));
+    }
+    out
+}
+
+/// Where two results first differ: the line of a text, or that a workbook's content differs.
+fn first_difference(recorded: &[u8], again: &[u8]) -> String {
+    let (Ok(a), Ok(b)) = (std::str::from_utf8(recorded), std::str::from_utf8(again)) else {
+        return "工作簿与重新计算的结果不同：规则、数据、上期结果、参数或文件本身与生成时不同"
+            .to_string();
+    };
+    let line = a
+        .lines()
+        .zip(b.lines())
+        .position(|(x, y)| x != y)
+        .unwrap_or_else(|| a.lines().count().min(b.lines().count()));
+    let at = |t: &str| {
+        t.lines()
+            .nth(line)
+            .unwrap_or("（文件结束）")
+            .trim()
+            .to_string()
+    };
+    format!(
+        "第 {} 行不同：结果文件为“{}”，重新计算为“{}”",
+        line + 1,
+        at(a),
+        at(b)
+    )
 }
 
 /// Whether a command-line word names a rule set: a `.rhai` file or a bundled id.

@@ -547,7 +547,8 @@ pub fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
     use rust_xlsxwriter::Format;
     let err = |e: rust_xlsxwriter::XlsxError| format!("cannot write the workbook: {e}");
     let bold = Format::new().set_bold();
-    let mut book = workbook(&report.rule_set.title).map_err(err)?;
+    let mut book =
+        workbook_from(&report.rule_set.title, report.provenance.as_ref()).map_err(err)?;
 
     let sheet = book.add_worksheet();
     sheet.set_name("考核结果").map_err(err)?;
@@ -713,13 +714,33 @@ pub fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
 pub(crate) fn workbook(
     title: &str,
 ) -> Result<rust_xlsxwriter::Workbook, rust_xlsxwriter::XlsxError> {
+    workbook_from(title, None)
+}
+
+/// A new workbook as [`workbook`] makes it, with the result's provenance (来源) in its custom
+/// properties (文件 → 属性 → 自定义): kaohe's version and the hashes of rules, data and the
+/// previous period.
+#[cfg(feature = "spreadsheets")]
+fn workbook_from(
+    title: &str,
+    provenance: Option<&crate::provenance::Provenance>,
+) -> Result<rust_xlsxwriter::Workbook, rust_xlsxwriter::XlsxError> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2000, 1, 1)?;
-    book.set_properties(
-        &rust_xlsxwriter::DocProperties::new()
-            .set_title(title)
-            .set_creation_datetime(&created),
-    );
+    let mut properties = rust_xlsxwriter::DocProperties::new()
+        .set_title(title)
+        .set_creation_datetime(&created);
+    if let Some(p) = provenance {
+        properties = properties
+            .set_comment(p.line())
+            .set_custom_property("kaohe", p.kaohe.as_str())
+            .set_custom_property("rules_sha256", p.rules_sha256.as_str())
+            .set_custom_property("data_sha256", p.data_sha256.join(" ").as_str());
+        if let Some(prev) = &p.previous_sha256 {
+            properties = properties.set_custom_property("previous_sha256", prev.as_str());
+        }
+    }
+    book.set_properties(&properties);
     Ok(book)
 }
 

@@ -19,6 +19,11 @@ pub struct Report {
     pub schema_version: u32,
     /// Which rule set produced it.
     pub rule_set: RuleSetInfo,
+    /// What produced it (来源): kaohe's version and the hashes of the rules, data and previous
+    /// period, set by whoever reads the files (the CLI, the JS API); absent from a report made
+    /// from units in memory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<crate::provenance::Provenance>,
     /// Every unit, by cohort, then rank (unranked last), then input order.
     pub units: Vec<UnitResult>,
     /// Statistics per cohort (分组统计).

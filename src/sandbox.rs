@@ -15,7 +15,9 @@ use std::sync::OnceLock;
 pub const MAX_OPERATIONS: u64 = 200_000;
 /// Wall-clock time one evaluation may take, in milliseconds. An operation can be costly (a
 /// search through a long array), so operations alone do not bound time.
-pub const MAX_EVAL_MILLIS: f64 = 2_000.0;
+pub const MAX_EVAL_MILLIS: f64 = MAX_EVAL_SECONDS as f64 * 1000.0;
+/// The same in whole seconds, as messages say it (no float formatting in the engine module).
+pub const MAX_EVAL_SECONDS: u64 = 2;
 /// Memory one evaluation may take on top of what the program held when it began, where a
 /// probe is installed ([`set_memory_probe`]; the `kaohe` CLI and the WASM package do).
 pub const MAX_EVAL_MEMORY: usize = 256 << 20;
@@ -329,7 +331,7 @@ fn rhai_words(e: &EvalAltResult) -> String {
 pub fn describe(e: &EvalAltResult) -> Message {
     use crate::messages::eval as m;
     use EvalAltResult as E;
-    let seconds = MAX_EVAL_MILLIS / 1000.0;
+    let seconds = MAX_EVAL_SECONDS;
     match e {
         // One message for either limit: which one stops a loop first depends on the machine.
         E::ErrorTooManyOperations(_) => m::ran_too_long(MAX_OPERATIONS, seconds),

@@ -9,6 +9,7 @@
 
 use crate::cases::{self, SuiteReport};
 use crate::error::{DataError, RuleError};
+use crate::provenance::Provenance;
 use crate::{bundled, data, output, Previous, Report, Rules, Unit, UnitScore};
 use serde::Serialize;
 use std::rc::Rc;
@@ -366,6 +367,8 @@ impl Compiled {
                 report_json: {
                     // The rows left out (`keepGoing`) stay on record in the result.
                     report.data_errors.clone_from(&ds.errors);
+                    let prev = previous.is_some().then_some(previous_json.as_bytes());
+                    report.provenance = Some(Provenance::of(rules, &[bytes], prev));
                     output::json(&report)
                 },
                 report: Some(report),
@@ -1275,6 +1278,12 @@ pub fn assess_survey(
                         .filter(|e| e.code != "D0391")
                         .cloned()
                         .collect();
+                    let mut files = vec![bytes];
+                    if list.is_some() {
+                        files.push(units_bytes);
+                    }
+                    let prev = previous.is_some().then_some(previous_json.as_bytes());
+                    report.provenance = Some(Provenance::of(&rules, &files, prev));
                     output::json(&report)
                 },
                 report: Some(report),

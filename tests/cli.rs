@@ -1096,3 +1096,94 @@ fn diff_compares_two_rule_sets_or_two_data_files() {
         "{err}"
     );
 }
+
+/// Every JSON result says what produced it (来源): kaohe's version and the SHA-256 of the rules
+/// and of the data file, the table ends with the same in a line; `kaohe verify` reproduces a
+/// result byte for byte, and names what differs for an edited one or other rules.
+#[test]
+fn verify_reproduces_a_result_and_names_what_differs() {
+    use sha2::{Digest, Sha256};
+    let hex = |b: &[u8]| {
+        Sha256::digest(b)
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect::<String>()
+    };
+    let json = scratch("verify.json", b"");
+    let out = kaohe(&[
+        "assess",
+        "county-antidrug",
+        "--format",
+        "json",
+        "--out",
+        json.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&json).unwrap()).unwrap();
+    let p = &v["provenance"];
+    assert_eq!(p["kaohe"], env!("CARGO_PKG_VERSION"));
+    let sample = std::fs::read("rules/samples/county-antidrug.csv").unwrap();
+    assert_eq!(p["data_sha256"][0], hex(&sample));
+    let rules = std::fs::read("rules/county-antidrug.rhai").unwrap();
+    assert_eq!(p["rules_sha256"], hex(&rules));
+    let table = text(&kaohe(&["assess", "county-antidrug"]).stdout);
+    let short = &hex(&rules)[..12];
+    assert!(
+        table
+            .trim_end()
+            .ends_with(&format!("数据 {}", &hex(&sample)[..12])),
+        "{table}"
+    );
+    assert!(table.contains(&format!("规则 {short}")), "{table}");
+    for format in ["json", "csv", "xlsx"] {
+        let file = scratch(&format!("verify-ok.{format}"), b"");
+        let f = file.to_str().unwrap();
+        assert!(
+            kaohe(&["assess", "county-antidrug", "--format", format, "--out", f])
+                .status
+                .success()
+        );
+        let out = kaohe_in("zh_CN.UTF-8", &["verify", f, "county-antidrug"]);
+        assert!(out.status.success(), "{format}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains("已重现"),
+            "{}",
+            text(&out.stdout)
+        );
+    }
+    // One published total edited by hand.
+    let edited = std::fs::read_to_string(&json).unwrap().replacen(
+        "\"total_display\": \"97.70\"",
+        "\"total_display\": \"98.70\"",
+        1,
+    );
+    let tampered = scratch("verify-tampered.json", edited.as_bytes());
+    let out = kaohe_in(
+        "zh_CN.UTF-8",
+        &["verify", tampered.to_str().unwrap(), "county-antidrug"],
+    );
+    assert_eq!(out.status.code(), Some(7));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("C0018") && err.contains("结果文件为“\"total_display\": \"98.70\",”"),
+        "{err}"
+    );
+    // The same result checked against other rules: the provenance says which input differs.
+    let other = String::from_utf8(rules)
+        .unwrap()
+        .replacen("each: 0.5 },", "each: 1 },", 1);
+    let other = scratch("verify-other.rhai", other.as_bytes());
+    let out = kaohe_in(
+        "zh_CN.UTF-8",
+        &[
+            "verify",
+            json.to_str().unwrap(),
+            other.to_str().unwrap(),
+            "rules/samples/county-antidrug.csv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(7));
+    let err = text(&out.stderr);
+    assert!(err.contains("规则与生成结果时所用的不同"), "{err}");
+    assert!(!err.contains("数据与生成结果时所用的不同"), "{err}");
+}

@@ -110,6 +110,7 @@ impl Rules {
         Ok(Report {
             schema: SCHEMA,
             schema_version: SCHEMA_VERSION,
+            provenance: None,
             rule_set: RuleSetInfo {
                 id: set.id.clone(),
                 title: set.title.clone(),

@@ -75,6 +75,8 @@ pub struct Rules {
     pub(crate) ast: AST,
     /// What `check` warns of (警告): likely slips that do not stop the rule set compiling.
     warnings: Vec<RuleError>,
+    /// SHA-256 of the source and its modules (来源), for a result's provenance.
+    digest: String,
 }
 
 impl std::fmt::Debug for Rules {
@@ -84,6 +86,13 @@ impl std::fmt::Debug for Rules {
 }
 
 impl Rules {
+    /// SHA-256 of the rule source and its modules, in hex: what a result's provenance (来源)
+    /// names the rules by.
+    #[must_use]
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
     /// What `kaohe check` warns of (警告), in the order of the file: likely slips, such as a
     /// number in an item's `text` that none of its parameters uses (R0701). They do not stop
     /// the rule set compiling or scoring.
@@ -229,6 +238,7 @@ impl Rules {
                     engine,
                     ast,
                     warnings,
+                    digest: crate::provenance::rules_digest(source, modules),
                 })
             }
             _ => Err(RuleErrors(errors)),

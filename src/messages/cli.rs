@@ -125,6 +125,29 @@ pub fn diff_needs_two(second: &str) -> Message {
     )
 }
 
+/// C0018: `kaohe verify` made the result again and it differs.
+pub fn not_reproduced(result: &str, why: &[String]) -> Message {
+    Message::new(
+        "C0018",
+        format!("“{result}”无法重现：{}", why.join("；")),
+        format!("`{result}` is not reproduced: {}", why.join("; ")),
+    )
+    .help(
+        "用生成结果时的规则、数据、上期结果和参数重新核验；若结果文件被改动过，以重新计算的结果为准",
+        "verify with the rules, data, previous result and parameters the result was made with; if the file was edited, the result made again is the one to trust",
+    )
+}
+
+/// `kaohe verify` made the result again, byte for byte.
+pub fn verified(result: &str) -> Text {
+    Text::new(
+        format!("“{result}”已重现：用所给的规则和数据重新计算，结果逐字节相同"),
+        format!(
+            "`{result}` is reproduced: made again from the rules and data given, byte for byte"
+        ),
+    )
+}
+
 /// C0004: a bundled rule set without sample data, run without data.
 pub fn no_sample(id: &str) -> Message {
     Message::new(

@@ -82,7 +82,7 @@ fn is_operator(name: &str) -> bool {
 }
 
 /// E0001: the operation or time budget stopped a script (an endless loop?).
-pub(crate) fn ran_too_long(max_operations: u64, max_seconds: f64) -> Message {
+pub(crate) fn ran_too_long(max_operations: u64, max_seconds: u64) -> Message {
     Message::new(
         "E0001",
         format!("脚本运行超过限度（超过 {max_operations} 步或 {max_seconds} 秒），已停止（是否有死循环？）"),
