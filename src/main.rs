@@ -128,6 +128,7 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
         ("assess", "rules", "规则脚本（.rhai）或内置规则集名称"),
         ("assess", "data", "数据文件（UTF-8/GBK 的 .csv，.xlsx/.xls/.ods，或 .json）；默认：规则旁的 samples/规则名.csv。给出多个文件（各单位返回的填报表）时，先像 kaohe merge 一样合并"),
         ("assess", "previous", "上期的 JSON 结果，用于名次变化、上期得分和分差"),
+        ("assess", "history", "往期的 JSON 结果，按时间先后（可重复，或给一个文件夹：按文件名顺序读取其中的 .json）：用于各单位的历次趋势和“连续 N 期”条件；未给 --previous 时，最后一个即上期结果"),
         ("assess", "params", "本次使用的参数值，写作 参数id=数值 或 参数名称=数值（可重复）：如上年度全省平均、市定目标"),
         ("assess", "params_file", "参数表（.csv、.xlsx 或 .json）：每行一个参数，第一列为参数 id 或名称，第二列为取值；--param 在其后生效"),
         ("assess", "format", "输出格式：table（表格，默认）、json、csv、xlsx（Excel 工作簿，须加 --out）、jsonl（每行一个单位，按输入顺序，可流式处理大文件）"),
@@ -316,6 +317,11 @@ enum Command {
         /// Previous period's JSON result, for rank change
         #[arg(long)]
         previous: Option<PathBuf>,
+        /// Earlier periods' JSON results, oldest first (repeat it, or give a folder: its .json
+        /// files in order of name): each unit's trend, and 连续 N 期 conditions; the last one
+        /// is the previous period unless --previous is given
+        #[arg(long, value_name = "RESULT")]
+        history: Vec<PathBuf>,
         /// A declared parameter's value for this run, ID=VALUE (repeatable): last year's
         /// provincial mean, a target set by the city
         #[arg(long = "param", value_name = "ID=VALUE")]
@@ -576,6 +582,7 @@ fn main() -> ExitCode {
             rules,
             data,
             previous,
+            history,
             params,
             params_file,
             format,
@@ -590,6 +597,7 @@ fn main() -> ExitCode {
                 pairs: params,
             };
             let how = Run {
+                history,
                 format,
                 out,
                 keep_going,
@@ -745,6 +753,8 @@ const LARGE_INPUT: u64 = 64 << 20;
 
 /// How `assess` runs and writes.
 struct Run {
+    /// Earlier periods' results (`--history`), oldest first.
+    history: Vec<PathBuf>,
     format: OutFormat,
     out: Option<PathBuf>,
     keep_going: bool,
@@ -1071,6 +1081,7 @@ fn assess(
     how: Run,
 ) -> Result<(), Failure> {
     let Run {
+        history,
         format,
         out,
         keep_going,
@@ -1089,6 +1100,7 @@ fn assess(
         units.as_deref(),
         params.file.as_deref(),
     ]);
+    inputs.extend(history.iter().map(|h| Some(h.as_path())));
     refuse_overwrite(out.as_deref(), &inputs)?;
     let files = files_for(rules.as_deref(), sample);
     let mut compiled = compile(&rules_name, &source, &modules, files)?;
@@ -1131,7 +1143,7 @@ fn assess(
                 if large && !stream_asked && !quiet {
                     eprintln!("{}", say(&msg::streaming_large(&p.display().to_string())));
                 }
-                let prev = previous.as_deref().map(read_previous).transpose()?;
+                let prev = read_periods(previous.as_deref(), &history)?;
                 let (out, prev) = (out.as_deref(), prev.as_ref());
                 return stream(&compiled, p, prev, format, out, keep_going, quiet);
             }
@@ -1177,7 +1189,7 @@ fn assess(
             kaohe::messages::survey::read_summary(r.respondents, r.counted, r.units, short);
         eprintln!("{data_name}: {}", say(&summary));
     }
-    let prev = previous.as_deref().map(read_previous).transpose()?;
+    let prev = read_periods(previous.as_deref(), &history)?;
     if let OutFormat::Jsonl = format {
         let scores = compiled
             .score_batch_against(&dataset.units, prev.as_ref())
@@ -1222,8 +1234,9 @@ fn assess(
     // The rows left out (`--keep-going`) stay on record in the result.
     report.data_errors.clone_from(&dataset.errors);
     // The previous period as the JS API takes it: text.
-    let previous_text = previous
-        .as_deref()
+    let latest = previous.as_deref().or(history.last().map(PathBuf::as_path));
+    let previous_text = latest
+        .filter(|p| p.is_file())
         .map(|p| read(p).map(|b| String::from_utf8_lossy(&b).into_owned()))
         .transpose()?;
     let previous_bytes = previous_text.as_deref().map(str::as_bytes);
@@ -1330,6 +1343,7 @@ fn verify(
             .map_or_else(|| "out".into(), |e| e.to_string_lossy())
     ));
     let how = Run {
+        history: Vec::new(),
         format,
         out: Some(temp.clone()),
         keep_going,
@@ -1584,6 +1598,45 @@ fn set_params(rules: &mut Rules, given: &Params) -> Result<(), Failure> {
         rules.set_params(&[value]);
     }
     Ok(())
+}
+
+/// The previous period (`--previous`) and the earlier ones (`--history`: files, or folders of
+/// .json results in order of name), oldest first, as one [`kaohe::Previous`].
+fn read_periods(
+    previous: Option<&Path>,
+    history: &[PathBuf],
+) -> Result<Option<kaohe::Previous>, Failure> {
+    if history.is_empty() {
+        return previous.map(read_previous).transpose();
+    }
+    let mut files = Vec::new();
+    for h in history {
+        if h.is_dir() {
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(h)
+                .map_err(|e| {
+                    fail(
+                        exit::IO,
+                        msg::cannot_read(&h.display().to_string(), &e.to_string()),
+                    )
+                })?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.extension()
+                        .is_some_and(|x| x.eq_ignore_ascii_case("json"))
+                })
+                .collect();
+            inside.sort();
+            files.extend(inside);
+        } else {
+            files.push(h.clone());
+        }
+    }
+    files.extend(previous.map(Path::to_path_buf));
+    let periods = files
+        .iter()
+        .map(|p| read_previous(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(kaohe::Previous::from_periods(periods))
 }
 
 /// The previous period's result (`--previous`).

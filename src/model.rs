@@ -797,6 +797,18 @@ pub enum Outcome {
     TotalBelow(Decimal),
     /// The unit's state after this period has this `status` (挂牌, 摘牌 …).
     State(String),
+    /// Ranked better than in the previous period (名次上升, 进步).
+    Improved,
+    /// Drew this other consequence (for `consecutive`: 连续两次被亮黄牌).
+    Consequence(String),
+    /// The outcome `of` held this period and in each of the `periods − 1` before it (连续 N 期,
+    /// from `--history`); a unit short of results for some period does not meet it.
+    Consecutive {
+        /// How many periods in a row, this one included.
+        periods: usize,
+        /// What held in each.
+        of: Box<Outcome>,
+    },
     /// A condition on the unit's data, such as `#{ field: "lost", at_least: 5 }`.
     Data(Condition),
     /// A Rhai closure `|r| …` over the result.

@@ -578,6 +578,7 @@ pub fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
         }
     }
     sheet.set_freeze_panes(1, 3).map_err(err)?;
+    trend_sheet(&mut book, report, &bold).map_err(err)?;
 
     let sheet = book.add_worksheet();
     sheet.set_name("计分明细").map_err(err)?;
@@ -706,6 +707,68 @@ pub fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
         }
     }
     book.save_to_buffer().map_err(err)
+}
+
+/// The sheet 历次趋势 (each unit's total, rank and grade period by period, oldest first, this
+/// period last) when the result lists trends (`--history`).
+#[cfg(feature = "spreadsheets")]
+fn trend_sheet(
+    book: &mut rust_xlsxwriter::Workbook,
+    report: &Report,
+    bold: &rust_xlsxwriter::Format,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let periods = report
+        .units
+        .iter()
+        .map(|u| u.trend.len())
+        .max()
+        .unwrap_or(0);
+    if periods == 0 {
+        return Ok(());
+    }
+    let sheet = book.add_worksheet();
+    sheet.set_name("历次趋势")?;
+    let mut head = vec!["单位编码".to_string(), "单位名称".to_string()];
+    for k in 1..=periods {
+        for what in ["总分", "名次", "等次"] {
+            head.push(format!("第{k}期{what}"));
+        }
+    }
+    head.extend(["本期总分", "本期名次", "本期等次"].map(String::from));
+    for (c, h) in head.iter().enumerate() {
+        let c = u16::try_from(c).unwrap_or(u16::MAX);
+        sheet.write_string_with_format(0, c, h, bold)?;
+        sheet.set_column_width(c, 10.0)?;
+    }
+    for (r, u) in report.units.iter().enumerate() {
+        let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
+        sheet.write_string(r, 0, spreadsheet_safe(&u.id))?;
+        sheet.write_string(r, 1, spreadsheet_safe(&u.name))?;
+        let now = crate::previous::TrendPoint {
+            total: u.total_display.as_deref().and_then(|t| t.parse().ok()),
+            rank: u.rank,
+            grade: u.grade.clone(),
+        };
+        let mut c = 2u16;
+        // Periods the unit was not in are blank, aligned on the most recent.
+        for _ in u.trend.len()..periods {
+            c = c.saturating_add(3);
+        }
+        for p in u.trend.iter().chain(std::iter::once(&now)) {
+            if let Some(t) = p.total {
+                write_number(sheet, r, c, &t.to_string())?;
+            }
+            if let Some(k) = p.rank {
+                sheet.write_number(r, c + 1, k)?;
+            }
+            if let Some(g) = &p.grade {
+                sheet.write_string(r, c + 2, g)?;
+            }
+            c = c.saturating_add(3);
+        }
+    }
+    sheet.set_freeze_panes(1, 2)?;
+    Ok(())
 }
 
 /// A new workbook titled `title`, created at a fixed time rather than the clock's: the same

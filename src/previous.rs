@@ -26,6 +26,26 @@ pub struct Previous {
     pub grades: HashMap<String, String>,
     /// The consequences the unit drew then (上期结果运用: 黄牌、约谈 …), by name.
     pub consequences: HashMap<String, Vec<String>>,
+    /// The cohort each unit was ranked in then.
+    pub cohorts: HashMap<String, String>,
+    /// The vetoes that struck each unit then, by id (empty: not vetoed).
+    pub vetoes: HashMap<String, Vec<String>>,
+    /// The periods before this one, oldest first (`--history`): what 连续 N 期 conditions and
+    /// a unit's trend read. Empty with a single previous result.
+    pub history: Vec<Previous>,
+    /// Whether results list each unit's trend over the periods (`--history`).
+    pub trend: bool,
+}
+
+/// One unit in one earlier period (历次): what its trend shows.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TrendPoint {
+    /// The total as published then; `null` when the unit was not listed or its points hidden.
+    pub total: Option<Decimal>,
+    /// Its rank then.
+    pub rank: Option<u32>,
+    /// Its grade then.
+    pub grade: Option<String>,
 }
 
 fn total_of(u: &serde_json::Value) -> Option<Decimal> {
@@ -89,6 +109,19 @@ impl Previous {
             if let Some(grade) = u.get("grade").and_then(|g| g.as_str()) {
                 out.grades.insert(id.to_string(), grade.to_string());
             }
+            if let Some(cohort) = u.get("cohort").and_then(|g| g.as_str()) {
+                out.cohorts.insert(id.to_string(), cohort.to_string());
+            }
+            let vetoes: Vec<String> = u
+                .get("vetoes")
+                .and_then(|c| c.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|v| Some(v.get("id")?.as_str()?.to_string()))
+                .collect();
+            if !vetoes.is_empty() {
+                out.vetoes.insert(id.to_string(), vetoes);
+            }
             let drew: Vec<String> = u
                 .get("consequences")
                 .and_then(|c| c.as_array())
@@ -125,6 +158,99 @@ impl Previous {
 }
 
 impl Previous {
+    /// Several earlier periods' results, oldest first (`--history`): the last is the previous
+    /// period, the others its history; results then list each unit's trend. `None` for none.
+    pub fn from_periods(mut periods: Vec<Previous>) -> Option<Self> {
+        let mut last = periods.pop()?;
+        last.history = periods;
+        last.trend = true;
+        Some(last)
+    }
+
+    /// The period `k` periods back (1: the previous one), if given.
+    pub fn back(&self, k: usize) -> Option<&Previous> {
+        match k {
+            0 => None,
+            1 => Some(self),
+            _ => self
+                .history
+                .len()
+                .checked_sub(k - 1)
+                .map(|i| &self.history[i]),
+        }
+    }
+
+    /// Unit `id`'s trend over the periods given, oldest first; empty unless asked for
+    /// (`--history`).
+    pub fn trend(&self, id: &str) -> Vec<TrendPoint> {
+        if !self.trend {
+            return Vec::new();
+        }
+        self.history
+            .iter()
+            .chain(std::iter::once(self))
+            .map(|p| TrendPoint {
+                total: p.totals.get(id).copied(),
+                rank: p.ranks.get(id).copied(),
+                grade: p.grades.get(id).cloned(),
+            })
+            .collect()
+    }
+
+    /// Whether unit `id` met `outcome` in this period, as its result then says; `None` for an
+    /// outcome a result does not record (a data condition, a closure). `before` is the period
+    /// before this one, for `improved`.
+    pub fn met(
+        &self,
+        id: &str,
+        outcome: &crate::model::Outcome,
+        before: Option<&Previous>,
+    ) -> Option<bool> {
+        use crate::model::Outcome;
+        let rank = self.ranks.get(id).copied();
+        let cohort = self.cohorts.get(id);
+        // The distinct rank numbers of the unit's cohort then, worst first, and how many were ranked.
+        let ranks_in_cohort = || {
+            let mut r: Vec<u32> = self
+                .ranks
+                .iter()
+                .filter(|(u, _)| self.cohorts.get(*u) == cohort)
+                .map(|(_, r)| *r)
+                .collect();
+            let ranked = r.len();
+            r.sort_unstable_by(|a, b| b.cmp(a));
+            r.dedup();
+            (r, ranked)
+        };
+        Some(match outcome {
+            Outcome::Grade(g) => self.grades.get(id) == Some(g),
+            Outcome::Top(n) => rank.is_some_and(|k| (k as usize) <= *n),
+            Outcome::Bottom(n) => {
+                let (_, ranked) = ranks_in_cohort();
+                rank.is_some_and(|k| (k as usize).saturating_add(*n) > ranked)
+            }
+            Outcome::BottomRanks(n) => {
+                let (worst, _) = ranks_in_cohort();
+                rank.is_some_and(|k| worst.get(n.saturating_sub(1)).is_none_or(|last| k >= *last))
+            }
+            Outcome::Vetoed => self.vetoes.contains_key(id),
+            Outcome::Veto(v) => self.vetoes.get(id).is_some_and(|hit| hit.contains(v)),
+            Outcome::TotalBelow(x) => self.totals.get(id).is_some_and(|t| t < x),
+            Outcome::State(st) => {
+                self.states.get(id).and_then(|s| s.get("status")?.as_str()) == Some(st.as_str())
+            }
+            Outcome::Improved => {
+                let then = before.and_then(|b| b.ranks.get(id).copied());
+                matches!((rank, then), (Some(now), Some(then)) if now < then)
+            }
+            Outcome::Consequence(name) => self
+                .consequences
+                .get(id)
+                .is_some_and(|c| c.iter().any(|n| n == name)),
+            Outcome::Consecutive { .. } | Outcome::Data(_) | Outcome::Closure(_) => return None,
+        })
+    }
+
     /// Whether the previous period's result lists unit `id` (上期有此单位).
     pub fn lists(&self, id: &str) -> bool {
         self.items.contains_key(id)

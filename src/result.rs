@@ -183,6 +183,10 @@ pub struct UnitResult {
     pub previous_rank: Option<u32>,
     /// Places gained since the previous period (positive = up ↑).
     pub rank_change: Option<i64>,
+    /// The unit's total, rank and grade in each earlier period given (`--history`), oldest
+    /// first; absent without a history.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trend: Vec<crate::previous::TrendPoint>,
     /// The total the previous period published (上期得分), when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_total: Option<Decimal>,

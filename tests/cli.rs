@@ -138,10 +138,17 @@ fn gbk_and_utf8_samples_give_the_same_json() {
         "{}",
         text(&b.stderr)
     );
+    // The same result but for the file's name and its hash (来源: the bytes differ).
     let strip = |o: &Output| {
-        text(&o.stdout)
-            .replace("rules/samples/county-antidrug.gbk.csv", "X")
-            .replace("rules/samples/county-antidrug.csv", "X")
+        let mut v: serde_json::Value = serde_json::from_str(
+            &text(&o.stdout)
+                .replace("rules/samples/county-antidrug.gbk.csv", "X")
+                .replace("rules/samples/county-antidrug.csv", "X"),
+        )
+        .unwrap();
+        let hash = v["provenance"]["data_sha256"].take();
+        assert_eq!(hash.as_array().map(Vec::len), Some(1));
+        v
     };
     assert_eq!(strip(&a), strip(&b));
 }
@@ -267,9 +274,10 @@ fn bad_data_exits_4_and_lists_every_error() {
     assert!(text(&out.stderr).contains("those rows were left out"));
     let table = text(&out.stdout);
     assert!(table.contains("共 1 个单位"));
-    // The unit left out is named under the table: a printed result never drops one silently.
+    // The unit left out is named under the table: a printed result never drops one silently;
+    // the line saying what produced it (来源) comes last.
     assert!(
-        table.ends_with("\n因数据错误未参加计分的单位（1 个）：\n  第 2 行  1\n"),
+        table.contains("\n因数据错误未参加计分的单位（1 个）：\n  第 2 行  1\n\n来源：kaohe "),
         "{table}"
     );
 }
@@ -1186,4 +1194,77 @@ fn verify_reproduces_a_result_and_names_what_differs() {
     let err = text(&out.stderr);
     assert!(err.contains("规则与生成结果时所用的不同"), "{err}");
     assert!(!err.contains("数据与生成结果时所用的不同"), "{err}");
+}
+
+/// `--history` takes a folder of earlier results (in order of name): the JSON lists each
+/// unit's trend, the workbook has a 历次趋势 sheet with a total, rank and grade per period.
+#[test]
+fn history_from_a_folder_gives_each_unit_its_trend() {
+    use calamine::{Data, Reader};
+    let dir = std::env::temp_dir().join(format!("kaohe-cli-{}-history", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for year in ["2024", "2025"] {
+        let out = dir.join(format!("{year}.json"));
+        let o = kaohe(&[
+            "assess",
+            "county-antidrug",
+            "--format",
+            "json",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+    }
+    let out = kaohe(&[
+        "assess",
+        "county-antidrug",
+        "--history",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &v["units"][0];
+    assert_eq!(first["trend"].as_array().unwrap().len(), 2);
+    assert_eq!(first["trend"][0]["rank"], first["rank"]);
+    assert_eq!(first["previous_rank"], first["rank"]);
+    let book = dir.join("trend.xlsx");
+    let o = kaohe(&[
+        "assess",
+        "county-antidrug",
+        "--history",
+        dir.join("2024.json").to_str().unwrap(),
+        "--history",
+        dir.join("2025.json").to_str().unwrap(),
+        "--format",
+        "xlsx",
+        "--out",
+        book.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let mut wb = calamine::open_workbook_auto(&book).unwrap();
+    let sheet = wb.worksheet_range("历次趋势").unwrap();
+    let head: Vec<String> = sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        head[..5],
+        [
+            "单位编码",
+            "单位名称",
+            "第1期总分",
+            "第1期名次",
+            "第1期等次"
+        ]
+    );
+    assert_eq!(head.last().map(String::as_str), Some("本期等次"));
+    let row = sheet.rows().nth(1).unwrap();
+    assert_eq!(row[1], Data::String("城关镇".into()));
+    assert_eq!(row[3], Data::Float(1.0));
+    std::fs::remove_dir_all(&dir).unwrap();
 }

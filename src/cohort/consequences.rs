@@ -54,13 +54,48 @@ pub(super) fn of(
     previous: Option<&Previous>,
     errors: &mut Vec<EvalError>,
 ) -> Vec<usize> {
-    let set = &rules.set;
-    let (rank, grade) = (r.standing.rank, r.standing.grade);
-    // What `|r|` closures see, built once per unit however many consequences ask.
-    let mut seen: Option<Map> = None;
-    let mut hits = Vec::new();
-    for (k, c) in set.consequences.iter().enumerate() {
-        let hit = match &c.when {
+    let mut unit = Unit {
+        rules,
+        links,
+        r,
+        cohort,
+        previous,
+        seen: None,
+        hits: Vec::new(),
+    };
+    for (k, c) in rules.set.consequences.iter().enumerate() {
+        if unit.holds(&c.when, &c.name, c.pos, errors) {
+            unit.hits.push(k);
+        }
+    }
+    unit.hits
+}
+
+/// One placed unit as its consequences are decided: the consequences found so far, and what
+/// `|r|` closures see, built once however many consequences ask.
+struct Unit<'u, 'a> {
+    rules: &'u Rules,
+    links: &'u Links<'a>,
+    r: Placed<'u>,
+    cohort: CohortSize<'u>,
+    previous: Option<&'u Previous>,
+    seen: Option<Map>,
+    hits: Vec<usize>,
+}
+
+impl Unit<'_, '_> {
+    /// Whether the unit meets `when` this period (the consequence `name` at `pos` asks).
+    fn holds(
+        &mut self,
+        when: &Outcome,
+        name: &str,
+        pos: rhai::Position,
+        errors: &mut Vec<EvalError>,
+    ) -> bool {
+        let set = &self.rules.set;
+        let (r, cohort) = (self.r, self.cohort);
+        let (rank, grade) = (r.standing.rank, r.standing.grade);
+        match when {
             Outcome::Bottom(n) => {
                 rank.is_some_and(|k| (k as usize).saturating_add(*n) > cohort.ranked)
             }
@@ -78,34 +113,46 @@ pub(super) fn of(
             Outcome::Veto(v) => r.scored.vetoes.iter().any(|h| &set.vetoes[*h].id == v),
             Outcome::TotalBelow(x) => r.standing.total < *x,
             Outcome::State(s) => status(r.state) == Some(s.as_str()),
+            Outcome::Improved => {
+                let id = r.unit.values[set.id_field].display();
+                let then = self.previous.and_then(|p| p.ranks.get(&id).copied());
+                matches!((rank, then), (Some(now), Some(then)) if now < then)
+            }
+            // A consequence declared before this one.
+            Outcome::Consequence(c) => self.hits.iter().any(|k| set.consequences[*k].name == *c),
+            Outcome::Consecutive { periods, of } => {
+                if !self.holds(of, name, pos, errors) {
+                    return false;
+                }
+                let id = r.unit.values[set.id_field].display();
+                (1..*periods).all(|k| {
+                    let then = self.previous.and_then(|p| p.back(k));
+                    let before = self.previous.and_then(|p| p.back(k + 1));
+                    then.and_then(|p| p.met(&id, of, before)) == Some(true)
+                })
+            }
             Outcome::Data(cond) => {
-                let mut cx = Ctx::new(rules, r.unit, links, errors);
-                cx.test(cond, &c.name, c.pos) == Some(true)
+                let mut cx = Ctx::new(self.rules, r.unit, self.links, errors);
+                cx.test(cond, name, pos) == Some(true)
             }
             Outcome::Closure(f) => {
-                let arg = seen
+                let previous = self.previous;
+                let arg = self
+                    .seen
                     .get_or_insert_with(|| result_map(set, r, cohort.size, previous))
                     .clone();
-                let mut cx = Ctx::new(rules, r.unit, links, errors);
-                match cx.call(f, (arg,), &c.name, c.pos) {
+                let mut cx = Ctx::new(self.rules, r.unit, self.links, errors);
+                match cx.call(f, (arg,), name, pos) {
                     Some(v) => match v.as_bool() {
                         Ok(b) => b,
                         Err(t) => {
-                            cx.fail(
-                                &c.name,
-                                c.pos,
-                                crate::messages::eval::not_a_condition(t, true),
-                            );
+                            cx.fail(name, pos, crate::messages::eval::not_a_condition(t, true));
                             false
                         }
                     },
                     None => false,
                 }
             }
-        };
-        if hit {
-            hits.push(k);
         }
     }
-    hits
 }

@@ -189,6 +189,7 @@ fn unit_result<'n>(
             .name_field
             .map(|f| unit.values[f].display())
             .unwrap_or_else(|| id.clone()),
+        trend: previous.map(|p| p.trend(&id)).unwrap_or_default(),
         id,
         cohort: cohort.to_string(),
         row: unit.row,

@@ -379,19 +379,31 @@ impl Builder {
                 PreviousLabel::Consequence(name) => {
                     if !self.consequences.iter().any(|c| *c.name == **name) {
                         let near = closest(name, self.consequences.iter().map(|c| &*c.name));
-                        let m = rules::undeclared_consequence(name, near);
+                        let m = rules::undeclared_consequence("previous_consequence", name, near);
                         bad_vetoes.push((*pos, name.to_string(), m));
                     }
                 }
             }
         }
-        for c in &self.consequences {
-            if let Outcome::Grade(g) = &c.when {
+        for (k, c) in self.consequences.iter().enumerate() {
+            // What `consecutive` holds in a row is checked as the condition itself.
+            let when = match &c.when {
+                Outcome::Consecutive { of, .. } => of,
+                w => w,
+            };
+            if let Outcome::Consequence(name) = when {
+                if !self.consequences[..k].iter().any(|x| x.name == *name) {
+                    let near = closest(name, self.consequences[..k].iter().map(|c| &*c.name));
+                    let m = rules::undeclared_consequence("consequence", name, near);
+                    bad_vetoes.push((c.pos, name.clone(), m));
+                }
+            }
+            if let Outcome::Grade(g) = when {
                 if !band_names.contains(g) {
                     unknown.push((c.pos, Decl::Consequence(&c.name).text(), g.clone()));
                 }
             }
-            if let Outcome::Veto(v) = &c.when {
+            if let Outcome::Veto(v) = when {
                 if !self.vetoes.iter().any(|x| &x.id == v) {
                     let near = closest(v, self.vetoes.iter().map(|x| x.id.as_str()));
                     bad_vetoes.push((c.pos, v.clone(), rules::undeclared_veto(v, near)));

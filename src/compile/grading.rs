@@ -224,6 +224,14 @@ pub(super) fn consequence(b: &mut Builder, pos: Position, name: &str, spec: &Map
     }
 }
 
+/// Whether an earlier period's result records what `o` tests, so that it can hold in a row.
+fn recorded(o: &Outcome) -> bool {
+    !matches!(
+        o,
+        Outcome::Data(_) | Outcome::Closure(_) | Outcome::Consecutive { .. }
+    )
+}
+
 /// A consequence's `when`: a closure or a one-key map such as `#{ bottom: 3 }`.
 fn outcome_of(b: &mut Builder, pos: Position, what: &Text, w: &Dynamic) -> Option<Outcome> {
     if let Some(f) = w.clone().try_cast::<FnPtr>() {
@@ -237,6 +245,30 @@ fn outcome_of(b: &mut Builder, pos: Position, what: &Text, w: &Dynamic) -> Optio
         );
         return None;
     };
+    // 连续 N 期: `consecutive` beside one other key.
+    if let Some(n) = m.get("consecutive") {
+        let periods = n
+            .as_int()
+            .ok()
+            .filter(|n| *n >= 2)
+            .and_then(|n| usize::try_from(n).ok());
+        let mut inner = m.clone();
+        inner.remove("consecutive");
+        let of = (inner.len() == 1)
+            .then(|| outcome_of(b, pos, what, &Dynamic::from_map(inner)))
+            .flatten();
+        return match (periods, of) {
+            (Some(periods), Some(of)) if recorded(&of) => Some(Outcome::Consecutive {
+                periods,
+                of: Box::new(of),
+            }),
+            _ => {
+                let m = rules::within(what, rules::consecutive_misused());
+                b.error_at(pos, Token::Key("consecutive"), m);
+                None
+            }
+        };
+    }
     if m.len() != 1 {
         b.error_at(
             pos,
@@ -261,6 +293,8 @@ fn outcome_of(b: &mut Builder, pos: Position, what: &Text, w: &Dynamic) -> Optio
         "vetoed" if v.as_bool() == Ok(true) => Some(Outcome::Vetoed),
         "total_below" => to_decimal(v).map(Outcome::TotalBelow),
         "state" => v.clone().into_string().ok().map(Outcome::State),
+        "improved" if v.as_bool() == Ok(true) => Some(Outcome::Improved),
+        "consequence" => v.clone().into_string().ok().map(Outcome::Consequence),
         _ => None,
     };
     if out.is_none() {
@@ -275,6 +309,9 @@ fn outcome_of(b: &mut Builder, pos: Position, what: &Text, w: &Dynamic) -> Optio
                 "vetoed",
                 "total_below",
                 "state",
+                "improved",
+                "consequence",
+                "consecutive",
             ]
             .into_iter(),
         );

@@ -49,6 +49,7 @@ pub const KINDS: &[(&str, &str, &str)] = &[
     ("C0014", "没有这个错误代码", "no such code"),
     ("C0015", "参数无法使用", "the parameter cannot be used"),
     ("C0016", "数据中没有这个单位", "no such unit in the data"),
+    ("C0018", "结果无法重现", "the result is not reproduced"),
     (
         "C0017",
         "对比需要两份规则或两份数据",

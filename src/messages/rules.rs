@@ -788,16 +788,16 @@ pub(crate) fn undeclared_category(name: &str, near: Option<&str>) -> Message {
 }
 
 /// R0102: a `previous_consequence` names a consequence the rule set does not declare.
-pub(crate) fn undeclared_consequence(name: &str, near: Option<&str>) -> Message {
+pub(crate) fn undeclared_consequence(key: &str, name: &str, near: Option<&str>) -> Message {
     Message::new(
         "R0102",
-        format!("`previous_consequence` 读取的结果运用“{name}”没有声明"),
-        format!("`previous_consequence` reads consequence `{name}`, which is not declared"),
+        format!("`{key}` 读取的结果运用“{name}”没有声明"),
+        format!("`{key}` reads consequence `{name}`, which is not declared"),
     )
     .help_or(near.map(did_you_mean_name), || {
         Text::new(
-            "请写 `consequence(\"名称\", …)` 中声明过的名称",
-            "name a consequence declared with `consequence(\"NAME\", …)`",
+            "请写 `consequence(\"名称\", …)` 中声明过的名称（`consequence` 条件读取的须声明在本条之前）",
+            "name a consequence declared with `consequence(\"NAME\", …)` (for a `consequence` condition, one declared before this one)",
         )
     })
 }
@@ -2503,8 +2503,8 @@ pub(crate) fn prerequisite_no_grades() -> Message {
 /// The forms of a consequence's `when`.
 pub(crate) fn when_forms() -> Text {
     Text::new(
-        "写作 `when: #{ bottom: 3 }`（或 bottom_ranks、top、grade、vetoed、veto、total_below、state）、数据条件 `#{ field: \"lost\", at_least: 5 }` 或闭包 `|r| r.total < 60`",
-        "write `when: #{ bottom: 3 }` (or bottom_ranks, top, grade, vetoed, veto, total_below, state), a data condition `#{ field: \"lost\", at_least: 5 }` or a closure `|r| r.total < 60`",
+        "写作 `when: #{ bottom: 3 }`（或 bottom_ranks、top、grade、vetoed、veto、total_below、state、improved、consequence），连续多期加 consecutive：`#{ consecutive: 2, bottom_ranks: 1 }`；或数据条件 `#{ field: \"lost\", at_least: 5 }`、闭包 `|r| r.total < 60`",
+        "write `when: #{ bottom: 3 }` (or bottom_ranks, top, grade, vetoed, veto, total_below, state, improved, consequence), with `consecutive` for several periods in a row: `#{ consecutive: 2, bottom_ranks: 1 }`; or a data condition `#{ field: \"lost\", at_least: 5 }` or a closure `|r| r.total < 60`",
     )
 }
 
@@ -2528,6 +2528,20 @@ pub(crate) fn when_keys() -> Message {
         "`when` needs exactly one key",
     )
     .help(f.zh, f.en)
+}
+
+/// R0503: `consecutive` with a count that is not 2 or more, or with a condition no earlier
+/// result records.
+pub(crate) fn consecutive_misused() -> Message {
+    Message::new(
+        "R0503",
+        "`consecutive` 须是 2 以上的整数，并与一个名次、等次、否决、总分、状态、进步或结果运用条件合用",
+        "`consecutive` needs a whole number of 2 or more and one condition on rank, grade, veto, total, state, improvement or a consequence",
+    )
+    .help(
+        "如连续两年末位：`when: #{ consecutive: 2, bottom_ranks: 1 }`；连续三期进步：`when: #{ consecutive: 3, improved: true }`。数据条件和闭包不能用于往期",
+        "e.g. `when: #{ consecutive: 2, bottom_ranks: 1 }` or `when: #{ consecutive: 3, improved: true }`; data conditions and closures cannot look at earlier periods",
+    )
 }
 
 /// R0503: a `when` key or value not understood.
