@@ -378,29 +378,35 @@ fn run_case(
         }
         _ => return one(msg::no_data()),
     };
-    let previous = match case.get("previous") {
-        None => None,
-        Some(Json::String(path)) => {
-            match load(path).map(|b| String::from_utf8_lossy(&b).into_owned()) {
-                Ok(text) => match Previous::from_json(&text) {
-                    Ok(p) => Some(p),
-                    Err(e) => return one(msg::bad_previous(Some(path), &e.to_string())),
-                },
-                Err(e) => return one(msg::cannot_read(path, &e)),
+    // The previous period, and the earlier ones (`history`, oldest first; 连续 N 期).
+    let period = |v: &Json| -> Result<Previous, Message> {
+        match v {
+            Json::String(path) => {
+                let text = load(path)
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .map_err(|e| msg::cannot_read(path, &e))?;
+                Previous::from_json(&text).map_err(|e| msg::bad_previous(Some(path), &e.to_string()))
             }
-        }
-        // `{"data": FILE}`: the previous period is this rule set's result on that file.
-        Some(Json::Object(o)) if !o.contains_key("schema") && o.contains_key("data") => {
-            let path = o.get("data").and_then(Json::as_str).unwrap_or_default();
-            match previous_from_data(rules, path, load) {
-                Ok(p) => Some(p),
-                Err(m) => return one(m),
+            // `{"data": FILE}`: that period is this rule set's result on that file.
+            Json::Object(o) if !o.contains_key("schema") && o.contains_key("data") => {
+                let path = o.get("data").and_then(Json::as_str).unwrap_or_default();
+                previous_from_data(rules, path, load)
             }
+            v => Previous::from_value(v).map_err(|e| msg::bad_previous(None, &e.to_string())),
         }
-        Some(v) => match Previous::from_value(v) {
-            Ok(p) => Some(p),
-            Err(e) => return one(msg::bad_previous(None, &e.to_string())),
-        },
+    };
+    let mut periods = Vec::new();
+    let history = case.get("history").and_then(Json::as_array).into_iter().flatten();
+    for v in history.chain(case.get("previous")) {
+        match period(v) {
+            Ok(p) => periods.push(p),
+            Err(m) => return one(m),
+        }
+    }
+    let previous = if case.get("history").is_some() {
+        Previous::from_periods(periods)
+    } else {
+        periods.pop()
     };
     let expect_error = case.get("expect_error").and_then(Json::as_str);
     let run = if dataset.errors.is_empty() {
