@@ -385,7 +385,8 @@ fn run_case(
                 let text = load(path)
                     .map(|b| String::from_utf8_lossy(&b).into_owned())
                     .map_err(|e| msg::cannot_read(path, &e))?;
-                Previous::from_json(&text).map_err(|e| msg::bad_previous(Some(path), &e.to_string()))
+                Previous::from_json(&text)
+                    .map_err(|e| msg::bad_previous(Some(path), &e.to_string()))
             }
             // `{"data": FILE}`: that period is this rule set's result on that file.
             Json::Object(o) if !o.contains_key("schema") && o.contains_key("data") => {
@@ -396,7 +397,11 @@ fn run_case(
         }
     };
     let mut periods = Vec::new();
-    let history = case.get("history").and_then(Json::as_array).into_iter().flatten();
+    let history = case
+        .get("history")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten();
     for v in history.chain(case.get("previous")) {
         match period(v) {
             Ok(p) => periods.push(p),

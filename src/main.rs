@@ -174,7 +174,10 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
         ("previous", "上期的 JSON 结果（规则集读取上期数据时）"),
         ("params", "本次使用的参数值，写作 参数id=数值（可重复）"),
         ("params_file", "参数表（.csv、.xlsx 或 .json）"),
-        ("format", "输出格式：table（表格，默认）、json、csv"),
+        (
+            "format",
+            "输出格式：table（表格，默认）、json、csv、xlsx（Excel 工作簿，须加 --out）",
+        ),
         ("out", "写入此文件，而不是输出到屏幕"),
     ];
     let template =
@@ -274,6 +277,8 @@ enum ReportFormat {
     Json,
     /// CSV, one row per unit (UTF-8 with BOM for Excel)
     Csv,
+    /// An Excel workbook of the CSV's rows (needs --out)
+    Xlsx,
 }
 
 /// What an analysis (`gap`, `diff`) runs with and writes.
@@ -1288,12 +1293,17 @@ fn load(
     rules: Option<&str>,
     data: Option<PathBuf>,
     params: &Params,
+    sample_of: Option<&str>,
 ) -> Result<(Rules, data::Dataset), Failure> {
     let (rules_name, source, modules, sample) = rule_source(rules)?;
     let files = files_for(rules, sample);
     let mut compiled = compile(&rules_name, &source, &modules, files)?;
     set_params(&mut compiled, params)?;
-    let (data_name, bytes) = data_file(&data, sample, rules)?;
+    // Without data: the sample of `sample_of` (the first rule set of a comparison), else its own.
+    let (data_name, bytes) = match sample_of.filter(|_| data.is_none()) {
+        Some(first) => data_file(&None, rule_source(Some(first))?.3, Some(first))?,
+        None => data_file(&data, sample, rules)?,
+    };
     let dataset = data::read(&compiled.set, &data_name, &bytes);
     let lines = dataset
         .errors
@@ -1486,7 +1496,7 @@ fn diff(
             Some(d) if !by_rules => d.display().to_string(),
             _ => rules.to_string(),
         };
-        let (compiled, dataset) = load(Some(rules), data, params)?;
+        let (compiled, dataset) = load(Some(rules), data, params, Some(first))?;
         let report = compiled
             .assess_unexplained(&dataset.units, prev.as_ref())
             .map_err(eval_failure)?;
@@ -1495,21 +1505,34 @@ fn diff(
     let (old_name, old) = run(before)?;
     let (new_name, new) = run(after)?;
     let report = kaohe::change::diff(&old, &new, &old_name, &new_name);
-    write_analysis(out.as_deref(), format, &report, report.table(), || {
-        report.csv()
-    })
+    write_analysis(
+        out.as_deref(),
+        (format, "对比"),
+        &report,
+        report.table(),
+        || report.csv(),
+    )
 }
 
-/// Writes an analysis (`gap`, `diff`) in the format asked: its table, JSON or CSV (with the
-/// byte-order mark Excel needs in a file).
+/// Writes an analysis (`gap`, `diff`) in the format asked: its table, JSON, CSV (with the
+/// byte-order mark Excel needs in a file) or the CSV's rows as a workbook.
 fn write_analysis<T: serde::Serialize>(
     out: Option<&Path>,
-    format: ReportFormat,
+    (format, name): (ReportFormat, &str),
     value: &T,
     table: String,
     csv: impl FnOnce() -> Result<Vec<u8>, csv::Error>,
 ) -> Result<(), Failure> {
     let file = out.is_some_and(|p| !is_std(p));
+    if let ReportFormat::Xlsx = format {
+        if out.is_none() {
+            return Err(fail(exit::IO, msg::xlsx_needs_out()));
+        }
+        let rows = csv().map_err(|e| fail(exit::IO, msg::cannot_build_workbook(&e.to_string())))?;
+        let book = output::rows_xlsx(name, name, &rows)
+            .map_err(|e| fail(exit::IO, msg::cannot_build_workbook(&e)))?;
+        return write_to(out, |w| w.write_all(&book));
+    }
     write_to(out, |w| match format {
         ReportFormat::Table => w.write_all(table.as_bytes()),
         ReportFormat::Json => {
@@ -1522,6 +1545,7 @@ fn write_analysis<T: serde::Serialize>(
             }
             w.write_all(&csv().map_err(std::io::Error::other)?)
         }
+        ReportFormat::Xlsx => Ok(()),
     })
 }
 
@@ -1540,7 +1564,7 @@ fn gap(
         params.file.as_deref(),
     ];
     refuse_overwrite(out.as_deref(), &inputs)?;
-    let (compiled, dataset) = load(rules, data, params)?;
+    let (compiled, dataset) = load(rules, data, params, None)?;
     let prev = previous.as_deref().map(read_previous).transpose()?;
     let mut report = compiled
         .gaps(&dataset.units, prev.as_ref())
@@ -1558,9 +1582,13 @@ fn gap(
             .units
             .retain(|u| only.iter().any(|w| *w == u.id || *w == u.name));
     }
-    write_analysis(out.as_deref(), format, &report, report.table(), || {
-        report.csv()
-    })
+    write_analysis(
+        out.as_deref(),
+        (format, "差距分析"),
+        &report,
+        report.table(),
+        || report.csv(),
+    )
 }
 
 /// `--params FILE`, then each `--param ID=VALUE`: declared parameters' values for this run,

@@ -709,6 +709,40 @@ pub fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
     book.save_to_buffer().map_err(err)
 }
 
+/// A table of rows (an analysis's CSV: `kaohe gap`, `kaohe diff`) as a workbook of one sheet
+/// named `sheet`: the header bold and frozen, numbers as numbers.
+#[cfg(feature = "spreadsheets")]
+pub fn rows_xlsx(title: &str, sheet: &str, csv: &[u8]) -> Result<Vec<u8>, String> {
+    let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
+    let mut book = workbook(title).map_err(err)?;
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let ws = book.add_worksheet();
+    ws.set_name(sheet).map_err(err)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(csv);
+    for (r, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| e.to_string())?;
+        let r = u32::try_from(r).unwrap_or(u32::MAX);
+        for (c, cell) in record.iter().enumerate() {
+            let c = u16::try_from(c).unwrap_or(u16::MAX);
+            if r == 0 {
+                ws.write_string_with_format(r, c, cell, &bold)
+                    .map_err(err)?;
+                let width = UnicodeWidthStr::width(cell) as f64 + 2.0;
+                ws.set_column_width(c, width.clamp(8.0, 60.0))
+                    .map_err(err)?;
+            } else if !cell.is_empty() && cell.parse::<rust_decimal::Decimal>().is_ok() {
+                write_number(ws, r, c, cell).map_err(err)?;
+            } else if !cell.is_empty() {
+                ws.write_string(r, c, cell).map_err(err)?;
+            }
+        }
+    }
+    ws.set_freeze_panes(1, 2).map_err(err)?;
+    book.save_to_buffer().map_err(err)
+}
+
 /// The sheet 历次趋势 (each unit's total, rank and grade period by period, oldest first, this
 /// period last) when the result lists trends (`--history`).
 #[cfg(feature = "spreadsheets")]

@@ -1089,6 +1089,28 @@ fn diff_compares_two_rule_sets_or_two_data_files() {
         "{rows}"
     );
     assert_eq!(rows.lines().count(), 21, "{rows}");
+    // The rows of two rule sets' comparison as a workbook, numbers as numbers.
+    let book = scratch("diff.xlsx", b"");
+    let out = kaohe(&[
+        "diff",
+        "rules/county-antidrug.rhai",
+        new.to_str().unwrap(),
+        "--format",
+        "xlsx",
+        "--out",
+        book.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    {
+        use calamine::{Data, Reader};
+        let mut wb = calamine::open_workbook_auto(&book).unwrap();
+        let sheet = wb.worksheet_range("对比").unwrap();
+        let first: Vec<Data> = sheet.rows().nth(1).unwrap().to_vec();
+        assert_eq!(first[1], Data::String("城南工业园区管委会".into()));
+        assert_eq!(first[2], Data::Float(87.9));
+        assert_eq!(first[8], Data::String("合格".into()));
+        assert_eq!(first[9], Data::String("先进".into()));
+    }
     let out = kaohe_in(
         "zh_CN.UTF-8",
         &[
