@@ -147,6 +147,7 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
         ("verify", "rules", "生成结果所用的规则脚本（.rhai）或内置规则集名称"),
         ("verify", "data", "生成结果所用的数据文件；默认：内置规则集的样例数据"),
         ("verify", "previous", "生成结果时所用的上期 JSON 结果"),
+        ("verify", "history", "生成结果时所用的往期 JSON 结果（--history）"),
         ("verify", "params", "生成结果时所用的参数值，写作 参数id=数值（可重复）"),
         ("verify", "params_file", "生成结果时所用的参数表"),
         ("verify", "keep_going", "结果是用 --keep-going 生成的"),
@@ -172,6 +173,10 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
     ];
     const ANALYSIS: &[(&str, &str)] = &[
         ("previous", "上期的 JSON 结果（规则集读取上期数据时）"),
+        (
+            "history",
+            "往期的 JSON 结果，按时间先后（可重复，或给一个文件夹）",
+        ),
         ("params", "本次使用的参数值，写作 参数id=数值（可重复）"),
         ("params_file", "参数表（.csv、.xlsx 或 .json）"),
         (
@@ -287,6 +292,9 @@ struct Analysis {
     /// Previous period's JSON result, when the rule set reads it
     #[arg(long)]
     previous: Option<PathBuf>,
+    /// Earlier periods' JSON results, oldest first (repeat it, or give a folder)
+    #[arg(long, value_name = "RESULT")]
+    history: Vec<PathBuf>,
     /// A declared parameter's value for the run, ID=VALUE (repeatable)
     #[arg(long = "param", value_name = "ID=VALUE")]
     params: Vec<String>,
@@ -397,6 +405,9 @@ enum Command {
         /// Previous period's JSON result it was made against
         #[arg(long)]
         previous: Option<PathBuf>,
+        /// Earlier periods' JSON results it was made with (--history)
+        #[arg(long, value_name = "RESULT")]
+        history: Vec<PathBuf>,
         /// A parameter's value it was made with, ID=VALUE (repeatable)
         #[arg(long = "param", value_name = "ID=VALUE")]
         params: Vec<String>,
@@ -629,6 +640,7 @@ fn main() -> ExitCode {
             rules,
             data,
             previous,
+            history,
             params,
             params_file,
             keep_going,
@@ -638,7 +650,14 @@ fn main() -> ExitCode {
                 file: params_file,
                 pairs: params,
             };
-            verify(&result, rules, data, previous, &params, keep_going, units)
+            let made = Made {
+                previous,
+                history,
+                params,
+                keep_going,
+                units,
+            };
+            verify(&result, rules, data, made)
         }
         Command::Check { rules } => check(&rules),
         Command::Test { rules } => test(rules),
@@ -1333,15 +1352,23 @@ fn result_format(path: &Path, bytes: &[u8]) -> OutFormat {
 }
 
 /// `kaohe verify`: the result made again from its rules and data, compared byte for byte.
-fn verify(
-    result: &Path,
-    rules: String,
-    data: Vec<PathBuf>,
+/// What a result was made with beside its rules and data, as `kaohe verify` is told.
+struct Made {
     previous: Option<PathBuf>,
-    params: &Params,
+    history: Vec<PathBuf>,
+    params: Params,
     keep_going: bool,
     units: Option<PathBuf>,
-) -> Result<(), Failure> {
+}
+
+fn verify(result: &Path, rules: String, data: Vec<PathBuf>, made: Made) -> Result<(), Failure> {
+    let Made {
+        previous,
+        history,
+        params,
+        keep_going,
+        units,
+    } = made;
     let recorded = read(result)?;
     let format = result_format(result, &recorded);
     let name = result.display().to_string();
@@ -1353,7 +1380,7 @@ fn verify(
             .map_or_else(|| "out".into(), |e| e.to_string_lossy())
     ));
     let how = Run {
-        history: Vec::new(),
+        history,
         format,
         out: Some(temp.clone()),
         keep_going,
@@ -1361,7 +1388,7 @@ fn verify(
         stream: false,
         units,
     };
-    let made = assess(Some(rules), data, previous, params, how).and_then(|()| read(&temp));
+    let made = assess(Some(rules), data, previous, &params, how).and_then(|()| read(&temp));
     let _ = std::fs::remove_file(&temp);
     let mut again = made?;
     // A CSV written to a file starts with the byte-order mark; one sent to a pipe does not.
@@ -1489,7 +1516,7 @@ fn diff(
             (first, Some(new_data)),
         )
     };
-    let prev = previous.as_deref().map(read_previous).transpose()?;
+    let prev = read_periods(previous.as_deref(), &with.history)?;
     let by_rules = before.0 != after.0;
     let run = |(rules, data): (&str, Option<PathBuf>)| -> Result<(String, kaohe::Report), Failure> {
         let name = match &data {
@@ -1565,7 +1592,7 @@ fn gap(
     ];
     refuse_overwrite(out.as_deref(), &inputs)?;
     let (compiled, dataset) = load(rules, data, params, None)?;
-    let prev = previous.as_deref().map(read_previous).transpose()?;
+    let prev = read_periods(previous.as_deref(), &with.history)?;
     let mut report = compiled
         .gaps(&dataset.units, prev.as_ref())
         .map_err(eval_failure)?;
