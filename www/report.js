@@ -198,7 +198,22 @@ export function reportHtml(m) {
   if (p.issuer || p.date) {
     html += `<div class="sign">${p.issuer ? `<div>${esc(p.issuer)}</div>` : ""}${p.date ? `<div>${esc(p.date)}</div>` : ""}</div>`;
   }
+  const source = provenanceLine(r.provenance);
+  if (source) html += `<p class="provenance">${esc(source)}</p>`;
   return html;
+}
+
+/**
+ * What produced a result, in the line the CLI's table ends with (来源：kaohe 0.1.0 · 规则
+ * 637e053a397d · 数据 a1dae43ecea6): `kaohe verify` checks a printed 通报 against it. "" without one.
+ */
+export function provenanceLine(p) {
+  if (!p?.rules_sha256) return "";
+  const short = (h) => String(h).slice(0, 12);
+  let line = `来源：kaohe ${p.kaohe} · 规则 ${short(p.rules_sha256)}`;
+  for (const d of p.data_sha256 ?? []) line += ` · 数据 ${short(d)}`;
+  if (p.previous_sha256) line += ` · 上期 ${short(p.previous_sha256)}`;
+  return line;
 }
 
 /**

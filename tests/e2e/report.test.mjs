@@ -134,6 +134,9 @@ test("the 通报 as a PDF: issuing body, period, document number, page numbers, 
   // Points per category.
   assert.match(flat, /组织领导宣传教育禁种铲毒基层基础公众评价加分/);
   assert.match(flat, /城关镇101\.00(\d+(\.\d+)?){6}先进/, "城关镇's points in each category, then its grade");
+  // What produced it (来源), as `kaohe verify` and the CLI's table name it: version and hashes of
+  // the rules, the data file and last period's result.
+  assert.match(flat, /来源：kaohe\d+\.\d+\.\d+·规则[0-9a-f]{12}·数据[0-9a-f]{12}·上期[0-9a-f]{12}/);
 });
 
 test("the 通报's heading is kept in the browser, and can be written into the rule script", async () => {
