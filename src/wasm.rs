@@ -202,6 +202,27 @@ fn compile_rules(
     )
 }
 
+/// The previous period from the JS API's `previous`: `""` for none, one `kaohe-result` text, or
+/// a JSON array of such texts, oldest first (`--history`: the last is the previous period). With
+/// the text of the previous period, for the provenance (来源).
+fn periods(previous: &str) -> Result<(Option<Previous>, Option<String>), DataError> {
+    let named = |mut err: DataError| {
+        // The zh-CN words name the previous result (上期结果) already.
+        err.message.en = format!("the previous result: {}", err.message.en);
+        err
+    };
+    if previous.trim().is_empty() {
+        return Ok((None, None));
+    }
+    let Ok(texts) = serde_json::from_str::<Vec<String>>(previous) else {
+        let p = Previous::from_json(previous).map_err(named)?;
+        return Ok((Some(p), Some(previous.to_string())));
+    };
+    let read: Result<Vec<Previous>, DataError> =
+        texts.iter().map(|t| Previous::from_json(t)).collect();
+    Ok((Previous::from_periods(read.map_err(named)?), texts.last().cloned()))
+}
+
 #[wasm_bindgen]
 impl Compiled {
     /// Compiles `source`, named `name` in messages; `modules_json` is `[[path, source], …]`
@@ -340,17 +361,9 @@ impl Compiled {
             Ok(r) => r,
             Err(e) => return Assessment::failed("rules", to_json(e), Vec::new()),
         };
-        let previous = if previous_json.trim().is_empty() {
-            None
-        } else {
-            match Previous::from_json(previous_json) {
-                Ok(p) => Some(p),
-                Err(mut err) => {
-                    // The zh-CN words name the previous result (上期结果) already.
-                    err.message.en = format!("the previous result: {}", err.message.en);
-                    return Assessment::failed("previous", to_json(&[err]), Vec::new());
-                }
-            }
+        let (previous, previous_text) = match periods(previous_json) {
+            Ok(p) => p,
+            Err(err) => return Assessment::failed("previous", to_json(&[err]), Vec::new()),
         };
         let ds = read_data(&rules.set, file_name, bytes);
         if !ds.errors.is_empty() && (!keep_going || ds.units.is_empty()) {
@@ -367,7 +380,7 @@ impl Compiled {
                 report_json: {
                     // The rows left out (`keepGoing`) stay on record in the result.
                     report.data_errors.clone_from(&ds.errors);
-                    let prev = previous.is_some().then_some(previous_json.as_bytes());
+                    let prev = previous_text.as_deref().map(str::as_bytes);
                     report.provenance = Some(Provenance::of(rules, &[bytes], prev));
                     output::json(&report)
                 },
@@ -1223,16 +1236,9 @@ pub fn assess_survey(
             Err(errors) => return failed("params", to_json(&errors), Vec::new()),
         }
     }
-    let previous = if previous_json.trim().is_empty() {
-        None
-    } else {
-        match Previous::from_json(previous_json) {
-            Ok(p) => Some(p),
-            Err(mut err) => {
-                err.message.en = format!("the previous result: {}", err.message.en);
-                return failed("previous", to_json(&[err]), Vec::new());
-            }
-        }
+    let (previous, previous_text) = match periods(previous_json) {
+        Ok(p) => p,
+        Err(err) => return failed("previous", to_json(&[err]), Vec::new()),
     };
     let list = if units_bytes.is_empty() {
         None
@@ -1282,7 +1288,7 @@ pub fn assess_survey(
                     if list.is_some() {
                         files.push(units_bytes);
                     }
-                    let prev = previous.is_some().then_some(previous_json.as_bytes());
+                    let prev = previous_text.as_deref().map(str::as_bytes);
                     report.provenance = Some(Provenance::of(&rules, &files, prev));
                     output::json(&report)
                 },
