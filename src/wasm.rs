@@ -7,6 +7,7 @@
 //! times into a [`Scores`] handle; both stay in WASM memory, so only what the caller asks for
 //! (the count, a compact CSV) crosses into JavaScript.
 
+#[cfg(feature = "spreadsheets")]
 use crate::cases::{self, SuiteReport};
 use crate::error::{DataError, RuleError};
 use crate::provenance::Provenance;
@@ -483,6 +484,8 @@ impl Compiled {
     /// Runs test cases (the text of a `NAME.cases.json`); files the cases name are looked up
     /// in `files_json` (`{"samples/x.csv": "text", …}`), then among the bundled rule sets'
     /// sample files. Returns `{cases: [{name, failures}], coverage, passed, failed}` as JSON.
+    /// In the full module only: the page runs a rule set's cases there.
+    #[cfg(feature = "spreadsheets")]
     #[wasm_bindgen(js_name = runCasesJson)]
     pub fn run_cases_json(&mut self, cases_json: &str, files_json: &str) -> String {
         if self.rules.is_err() {
