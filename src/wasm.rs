@@ -1596,3 +1596,187 @@ pub fn merge_returns(
         bytes,
     }
 }
+
+// ── What a change does (变化分析): the gap and the comparison, in the full module only ──────
+// The engine module has no caller of `change/` (nor of the shapes' `Inverse`), so the linker
+// leaves that code out of it: these exports are behind the `spreadsheets` feature like the form
+// and the merge, and the browser fetches the full module for them.
+
+/// The gap's or the comparison's failure, tagged: `{type: "failure", stage, errors}`, with the
+/// run (`before`/`after`) it stopped in a comparison.
+#[cfg(feature = "spreadsheets")]
+fn change_failure<E: Serialize>(stage: &str, side: Option<&str>, errors: E) -> String {
+    #[derive(Serialize)]
+    struct Failure<'a, E> {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        stage: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        side: Option<&'a str>,
+        errors: E,
+    }
+    to_json(&Failure {
+        kind: "failure",
+        stage,
+        side,
+        errors,
+    })
+}
+
+/// The previous period's result for the gap or the comparison (`""`: none), or the failure.
+#[cfg(feature = "spreadsheets")]
+fn previous_for_change(previous_json: &str) -> Result<Option<Previous>, String> {
+    if previous_json.trim().is_empty() {
+        return Ok(None);
+    }
+    Previous::from_json(previous_json)
+        .map(Some)
+        .map_err(|mut err| {
+            err.message.en = format!("the previous result: {}", err.message.en);
+            change_failure("previous", None, [err])
+        })
+}
+
+/// The compiled rules and the units read from `bytes` for one run of the gap or the comparison,
+/// or the failure: with `keep_going`, rows with errors are left out (they are in the dataset's
+/// errors) as long as some unit is left.
+#[cfg(feature = "spreadsheets")]
+fn run_for_change<'r>(
+    compiled: &'r Compiled,
+    side: Option<&str>,
+    file_name: &str,
+    bytes: &[u8],
+    keep_going: bool,
+) -> Result<(&'r Rules, data::Dataset), String> {
+    let rules = compiled
+        .rules
+        .as_ref()
+        .map_err(|e| change_failure("rules", side, e))?;
+    let ds = read_data(&rules.set, file_name, bytes);
+    if !ds.errors.is_empty() && (!keep_going || ds.units.is_empty()) {
+        return Err(change_failure("data", side, &ds.errors));
+    }
+    Ok((rules, ds))
+}
+
+#[cfg(feature = "spreadsheets")]
+#[wasm_bindgen]
+impl Compiled {
+    /// Each unit's gap to the next grade and rank (差距分析) on this data, as
+    /// `kaohe gap --format json` prints it: `{type: "success", gap, dataErrors}` (`gap` the
+    /// `kaohe-gap` result). `units_json` names the units wanted, by id or name (`[]`: every
+    /// unit; the others are not worked out). Data, `previous_json` and `keep_going` as for
+    /// [`Compiled::assess`]. A failure is `{type: "failure", stage, errors}`, `stage` one of
+    /// `rules`, `previous`, `data`, `eval`. Full module only.
+    #[wasm_bindgen(js_name = gapJson)]
+    pub fn gap_json(
+        &self,
+        file_name: &str,
+        bytes: &[u8],
+        previous_json: &str,
+        units_json: &str,
+        keep_going: bool,
+    ) -> String {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Success<'a> {
+            #[serde(rename = "type")]
+            kind: &'static str,
+            gap: &'a crate::change::GapReport,
+            data_errors: &'a [DataError],
+        }
+        if let Err(e) = &self.rules {
+            return change_failure("rules", None, e);
+        }
+        let previous = match previous_for_change(previous_json) {
+            Ok(p) => p,
+            Err(failure) => return failure,
+        };
+        let (rules, ds) = match run_for_change(self, None, file_name, bytes, keep_going) {
+            Ok(run) => run,
+            Err(failure) => return failure,
+        };
+        let wanted: Vec<String> = serde_json::from_str(units_json).unwrap_or_default();
+        match rules.gaps_of(&ds.units, previous.as_ref(), &wanted) {
+            Ok(gap) => to_json(&Success {
+                kind: "success",
+                gap: &gap,
+                data_errors: &ds.errors,
+            }),
+            Err(e) => change_failure("eval", None, &e.0),
+        }
+    }
+}
+
+/// Two runs compared (对比), as `kaohe diff --format json` prints it: `before` on its data
+/// against `after` on its own — two rule sets on the same data, or one on two data files —
+/// with the same previous period (`""`: none). `{type: "success", diff, dataErrors: {before,
+/// after}}` (`diff` the `kaohe-diff` result, its runs described as `before_name` and
+/// `after_name`); a failure is `{type: "failure", stage, side, errors}`, `side` the run it
+/// stopped (`before` or `after`). Full module only.
+#[cfg(feature = "spreadsheets")]
+#[wasm_bindgen(js_name = diffJson)]
+#[allow(clippy::too_many_arguments)]
+pub fn diff_json(
+    before: &Compiled,
+    before_file: &str,
+    before_bytes: &[u8],
+    after: &Compiled,
+    after_file: &str,
+    after_bytes: &[u8],
+    previous_json: &str,
+    before_name: &str,
+    after_name: &str,
+    keep_going: bool,
+) -> String {
+    #[derive(Serialize)]
+    struct DataErrors<'a> {
+        before: &'a [DataError],
+        after: &'a [DataError],
+    }
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Success<'a> {
+        #[serde(rename = "type")]
+        kind: &'static str,
+        diff: &'a crate::change::DiffReport,
+        data_errors: DataErrors<'a>,
+    }
+    for (side, compiled) in [("before", before), ("after", after)] {
+        if let Err(e) = &compiled.rules {
+            return change_failure("rules", Some(side), e);
+        }
+    }
+    let previous = match previous_for_change(previous_json) {
+        Ok(p) => p,
+        Err(failure) => return failure,
+    };
+    let run = |side: &str,
+               compiled: &Compiled,
+               file_name: &str,
+               bytes: &[u8]|
+     -> Result<(Report, Vec<DataError>), String> {
+        let (rules, ds) = run_for_change(compiled, Some(side), file_name, bytes, keep_going)?;
+        match rules.assess(&ds.units, previous.as_ref()) {
+            Ok(report) => Ok((report, ds.errors)),
+            Err(e) => Err(change_failure("eval", Some(side), &e.0)),
+        }
+    };
+    let (b, b_errors) = match run("before", before, before_file, before_bytes) {
+        Ok(r) => r,
+        Err(failure) => return failure,
+    };
+    let (a, a_errors) = match run("after", after, after_file, after_bytes) {
+        Ok(r) => r,
+        Err(failure) => return failure,
+    };
+    let diff = crate::change::diff(&b, &a, before_name, after_name);
+    to_json(&Success {
+        kind: "success",
+        diff: &diff,
+        data_errors: DataErrors {
+            before: &b_errors,
+            after: &a_errors,
+        },
+    })
+}

@@ -222,8 +222,110 @@ export interface RuleSet {
   readParams(data: Uint8Array | string, options?: { fileName?: string }): { type: "success"; values: Record<string, string> } | { type: "failure"; stage: "params"; errors: DataError[] };
   /** Runs test cases (a NAME.cases.json text); `files` supplies files the cases name. */
   runCases(casesJson: string, files?: Record<string, string>): CaseRun;
+  /**
+   * Each unit's gap to the next grade and rank (差距分析) on this data, as `kaohe gap --format
+   * json`: only the units named in `units` (by id or name; all when empty) are worked out. In the
+   * full module: in the browser `await kaohe.loadSpreadsheets()` first, else a `module` failure.
+   */
+  gap(
+    data: Uint8Array | string,
+    options?: { fileName?: string; previous?: string | Report; keepGoing?: boolean; units?: string[] },
+  ): GapOutcome;
   free(): void;
 }
+
+// ── What a change does (变化分析): the gap and the comparison ─────────────────────────────────
+// Decimals (points, totals) are JSON numbers, exact as the engine computed them.
+
+/** A change of one field of a unit's data and what it earns (数据调整), checked by scoring the unit again. */
+export interface GapMove {
+  item: string; field: string;
+  /** The field's column header. */
+  label: string;
+  /** The value now and the value that earns the points, as written in the data. */
+  from: string; to: string;
+  /** Points the item gains, and the total after caps. */
+  item_points: number; total_points: number;
+  /** In words: 集中宣传活动次数由 4 增至 6，集中宣传活动 +2 分. */
+  detail: string;
+}
+/** An item short of full marks. */
+export interface GapItem {
+  id: string; label: string; category: string | null;
+  points: number;
+  /** Its most (0 for a deduction from the base). */
+  max: number;
+  /** 满分 − 得分. */
+  headroom: number;
+  moves: GapMove[];
+  /** What a step of its data is worth: 督导反馈问题未整改数每减少 1，+1 分. */
+  rates: string[];
+  /** Why no change of data can be named (a closure, a decision table, a value from other units). */
+  not_invertible: string | null;
+}
+/** One unit's gap (差距分析). */
+export interface UnitGap {
+  id: string; name: string; cohort: string;
+  total: number; total_display: string; grade: string | null; rank: number | null;
+  /** The band above the unit's grade: absent at the top, without bands, or when a veto decides. */
+  next_grade: { grade: string; threshold: number; strict: boolean; points: number; quota: boolean } | null;
+  /** The rank above the unit's own: absent for the first. */
+  next_rank: { rank: number; id: string; name: string; total: number; points: number } | null;
+  /** What holds the grade whatever the points (一票否决, 必备条件), in words. */
+  blocked: string[];
+  /** Items short of full marks, most headroom first. */
+  items: GapItem[];
+  /** Changes that together reach the next grade (建议), checked by scoring. */
+  plan: { moves: GapMove[]; total: number; grade: string | null; reached: boolean; detail: string } | null;
+  /** The gap in one sentence: 距合格（≥80 分）差 0.05 分；… */
+  summary: string;
+}
+/** `kaohe gap --format json`. */
+export interface GapReport { schema: "kaohe-gap"; schema_version: 1; rule_set: string; title: string; units: UnitGap[] }
+export type GapOutcome =
+  | { type: "success"; gap: GapReport; dataErrors: DataError[] }
+  | { type: "failure"; stage: "module" | "rules" | "previous" | "data" | "eval"; errors: (DataError | EvalError | RuleError)[] };
+
+/** A unit's standing in one run of a comparison. */
+export interface DiffSide {
+  /** Total as published; null when a veto hides it. */
+  total: string | null; rank: number | null; grade: string | null;
+  /** Labels of the vetoes that struck, and names of the consequences. */
+  vetoes: string[]; consequences: string[];
+}
+/** One unit in both runs (null: not in that run). */
+export interface UnitDiff {
+  id: string; name: string; before: DiffSide | null; after: DiffSide | null;
+  /** Published total after less before. */
+  total_change: number | null;
+  /** Places gained (positive = up). */
+  rank_change: number | null;
+  grade_changed: boolean;
+  /** Items whose points changed (null: not assessed on it in that run). */
+  items: { id: string; label: string; before: number | null; after: number | null; change: number }[];
+}
+/** `kaohe diff --format json`. */
+export interface DiffReport {
+  schema: "kaohe-diff"; schema_version: 1;
+  /** The two runs, as named by the caller. */
+  before: string; after: string;
+  grades_changed: number; ranks_changed: number; totals_changed: number;
+  /** In sentences: 1 个单位等次变化，0 个单位名次变化，0 个单位总分变化; each category's mean change. */
+  summary: string[];
+  shifts: { kind: "category" | "item"; id: string; label: string; units: number; mean: number }[];
+  /** Every unit, those that moved most first. */
+  units: UnitDiff[];
+}
+/** One run of a comparison: a rule set and its data. */
+export interface DiffRun { ruleSet: RuleSet; data: Uint8Array | string; fileName?: string }
+export type DiffOutcome =
+  | { type: "success"; diff: DiffReport; dataErrors: { before: DataError[]; after: DataError[] } }
+  | {
+      type: "failure"; stage: "module" | "rules" | "previous" | "data" | "eval";
+      /** The run it stopped in. */
+      side?: "before" | "after";
+      errors: (DataError | EvalError | RuleError)[];
+    };
 
 export interface Bundled {
   id: string; title: string; rulesPath: string; rules: string;
@@ -243,7 +345,10 @@ export interface Kaohe {
    * browser once `loadSpreadsheets()` has resolved (the engine module leaves that code out).
    */
   spreadsheets(): boolean;
-  /** Fetches the spreadsheet support once (the full module, `pkg/full/`); resolves at once when loaded. */
+  /**
+   * Fetches the full module once (`pkg/full/`: spreadsheets, a survey's data, the gap and the
+   * comparison); resolves at once when loaded.
+   */
   loadSpreadsheets(): Promise<void>;
   /** Whether data with this file name (and these first bytes) is read as a spreadsheet. */
   isSpreadsheet(fileName: string, data: Uint8Array | string): boolean;
@@ -263,6 +368,15 @@ export interface Kaohe {
   bundledData(id: string): Promise<string | null>;
   /** The survey API (respondents' files, a list of units, the reading's summary), as `surveyApi`. */
   survey: SurveyApi;
+  /**
+   * Two runs compared (对比), as `kaohe diff --format json`: two rule sets on the same data, or one
+   * rule set on two data files, with the same previous period. Needs loadSpreadsheets().
+   */
+  diff(
+    before: DiffRun,
+    after: DiffRun,
+    options?: { previous?: string | Report; keepGoing?: boolean; beforeName?: string; afterName?: string },
+  ): DiffOutcome;
   /** The data-collection form (XLSX), as `kaohe template`; needs loadSpreadsheets(). */
   template(
     rules: CollectRules,

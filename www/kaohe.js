@@ -34,6 +34,14 @@ const NOT_LOADED_EN = {
   help: "await kaohe.loadSpreadsheets() first, or export the sheet as CSV",
 };
 const NOT_LOADED = { code: "K0000", row: 0, column: 0, place: "", ...NOT_LOADED_EN, en: NOT_LOADED_EN };
+const NO_FULL_EN = {
+  message: "the gap and the comparison need kaohe's full module, which is not loaded yet",
+  help: "await kaohe.loadSpreadsheets() first",
+};
+/** The gap (差距分析) and the comparison (对比) before the full module is there. */
+const NO_FULL = { type: "failure", stage: "module", errors: [{ code: "K0000", row: 0, column: 0, place: "", ...NO_FULL_EN, en: NO_FULL_EN }] };
+/** Each wrapped rule set's compile in the full module, made on demand (for `diff`). */
+const inFullOf = new WeakMap();
 
 /**
  * An assessment outcome from the glue as the API gives it; `again` (or null) makes the XLSX
@@ -85,7 +93,7 @@ export function api(glue, loadFull) {
     const info = json(c.infoJson());
     // What the engine module cannot read: spreadsheets, and a survey's data (respondents' rows).
     const needsFull = (fileName, bytes) => info.survey || glue.isSpreadsheet(fileName, bytes.subarray(0, 8));
-    return {
+    const ruleSet = {
       info,
       assess(data, { fileName = "data.csv", previous = "", keepGoing = false } = {}) {
         const prev = typeof previous === "string" ? previous : JSON.stringify(previous);
@@ -207,11 +215,24 @@ export function api(glue, loadFull) {
       runCases(casesJson, files = {}) {
         return json(c.runCasesJson(casesJson, JSON.stringify(files)));
       },
+      /**
+       * Each unit's gap to the next grade and rank (差距分析), as `kaohe gap --format json`; only
+       * the units named (by id or name) in `units` when it is not empty. In the full module:
+       * `await loadSpreadsheets()` first in the browser.
+       */
+      gap(data, { fileName = "data.csv", previous = "", keepGoing = false, units = [] } = {}) {
+        const f = withSpreadsheets();
+        if (f === null) return NO_FULL;
+        const prev = typeof previous === "string" ? previous : JSON.stringify(previous);
+        return json(f.gapJson(fileName, bytesOf(data), prev, JSON.stringify(units), keepGoing));
+      },
       free() {
         if (inFull !== null && inFull !== c) inFull.free();
         c.free();
       },
     };
+    inFullOf.set(ruleSet, withSpreadsheets);
+    return ruleSet;
   }
 
   // The files beside the rules (规则附表), as every module is given them.
@@ -292,6 +313,22 @@ export function api(glue, loadFull) {
       const warnings = json(c.warningsJson());
       c.free();
       return errors.length === 0 ? { type: "success", errors, warnings } : { type: "failure", errors, warnings };
+    },
+    /**
+     * Two runs compared (对比), as `kaohe diff --format json`: two rule sets on the same data, or
+     * one rule set on two data files — per unit the total, rank, grade, vetoes and consequences
+     * before and after, the items that changed, the units that moved most first. In the full
+     * module: `await loadSpreadsheets()` first in the browser.
+     */
+    diff(before, after, { previous = "", keepGoing = false, beforeName = "before", afterName = "after" } = {}) {
+      const b = inFullOf.get(before.ruleSet)?.();
+      const a = inFullOf.get(after.ruleSet)?.();
+      if (b == null || a == null) return NO_FULL;
+      const prev = typeof previous === "string" ? previous : JSON.stringify(previous);
+      return json(full.diffJson(
+        b, before.fileName ?? "data.csv", bytesOf(before.data), a, after.fileName ?? "data.csv", bytesOf(after.data),
+        prev, beforeName, afterName, keepGoing,
+      ));
     },
     // ── Data collection (数据收集): the form and the merge of returned forms. Both write XLSX,
     // so they run in the full module: await loadSpreadsheets() first.

@@ -30,8 +30,11 @@ const state = {
   units: null, // a survey's list of units (单位名单): { fileName, bytes }
   survey: false, // whether the rule set declares a survey (问卷): its data may be respondents' rows
   result: null, // the last good result: { info, report, reportJson, dataErrors, encoding, ignoredColumns, request }
+  // 谁变了: the result's rules (an edit) against the original ones on the same data, for the
+  // result of `request`: { request, diff, byId } — or { request, pending } / { request, error }
+  movers: null,
   failure: null, // the last attempt's failure: { stage, errors } or { stopped } — the table then shows the last good result
-  view: { sort: null, dir: 1, text: "", grade: "", cohort: "" },
+  view: { sort: null, dir: 1, text: "", grade: "", cohort: "", moved: false },
   running: null, // the scoring request in progress: exports and printing wait for it
   collect: { units: null, merged: null }, // data collection: the list of units { fileName, bytes }; the last merge
 };
@@ -68,8 +71,10 @@ const engine = {
       msg.ruleFilesVersion = state.rules.filesVersion ?? 0;
     }
     return new Promise((resolve) => {
-      if (msg.type === "assess") {
-        this.queue = this.queue.filter((j) => j.msg.type !== "assess" || (j.resolve({ superseded: true }), false));
+      // A newer scoring job replaces a queued one, and a queued comparison (谁变了) of an older result.
+      if (msg.type === "assess" || msg.type === "diff") {
+        const stale = msg.type === "assess" ? ["assess", "diff"] : ["diff"];
+        this.queue = this.queue.filter((j) => !stale.includes(j.msg.type) || (j.resolve({ superseded: true }), false));
       }
       msg.id = ++this.seq;
       this.queue.push({ msg, resolve });
@@ -214,6 +219,7 @@ async function rescore() {
   }
   if (state.running === request) state.running = null;
   render();
+  compareWithOriginal();
 }
 
 const nextTask = () => new Promise((ok) => setTimeout(ok, 0));
@@ -349,7 +355,8 @@ function setRules(rules) {
   state.units = null;
   state.result = null;
   state.failure = null;
-  state.view = { sort: null, dir: 1, text: "", grade: "", cohort: "" };
+  state.movers = null;
+  state.view = { sort: null, dir: 1, text: "", grade: "", cohort: "", moved: false };
   $("#filter-text").value = "";
   editor.value = rules.source;
   $("#cases-result").innerHTML = "";
@@ -658,6 +665,7 @@ function render() {
   renderNotices();
   renderDiagnostics();
   renderSummary();
+  renderMovers();
   renderTable();
   renderCharts();
   // The print view of many units is drawn when it is printed (beforeprint), not on every change.
@@ -867,13 +875,18 @@ function renderSummary() {
 // The ranked table's columns; `value` sorts, `cell` shows.
 function columns(report, units) {
   const any = (f) => units.some(f);
-  const cols = [{ key: "rank", label: "名次", num: true, value: (u) => u.rank, cell: (u) => u.rank ?? "—" }];
+  // While the rules are an edit (谁变了), rank and total are coloured by their change against the
+  // original rules, and a column says by how much; the cells themselves keep their plain figures.
+  const cols = [{ key: "rank", label: "名次", num: true, value: (u) => u.rank, cell: (u) => u.rank ?? "—", cls: (u) => moveClass(moverOf(u)?.rank_change) }];
   if (report.cohorts.length > 1) cols.push({ key: "cohort", label: "组别", value: (u) => u.cohort, cell: (u) => esc(u.cohort) });
   cols.push(
     { key: "name", label: "单位", value: (u) => u.name, cell: (u) => `<button type="button" class="link unit-link" data-unit="${esc(u.id)}">${esc(u.name)}</button>` },
-    { key: "total", label: "总分", num: true, value: (u) => u.total, cell: (u) => (u.total_display != null ? esc(u.total_display) : `<span class="muted">—</span>`) },
-    { key: "grade", label: "等次", value: (u) => u.grade, cell: (u) => gradeChip(u.grade) },
+    { key: "total", label: "总分", num: true, value: (u) => u.total, cell: (u) => (u.total_display != null ? esc(u.total_display) : `<span class="muted">—</span>`), cls: (u) => moveClass(moverOf(u)?.total_change) },
+    { key: "grade", label: "等次", value: (u) => u.grade, cell: (u) => movedGrade(u, gradeChip(u.grade)) },
   );
+  if (moversShown() && units.some((u) => changed(moverOf(u)))) {
+    cols.push({ key: "moved", label: "较原规则", num: true, value: (u) => (moverOf(u)?.total_change == null ? null : Number(moverOf(u).total_change)), cell: movedCell });
+  }
   if (withPrevious() || any((u) => u.previous_rank != null)) {
     if (any((u) => u.previous_total != null)) {
       cols.push(
@@ -1015,9 +1028,10 @@ function visibleUnits() {
   const r = state.result.report;
   const { text, grade, cohort, sort, dir } = state.view;
   const needle = text.trim().toLowerCase();
-  const pass = (u) => (!grade || u.grade === grade) && (!cohort || u.cohort === cohort) && (!needle || haystack(u).includes(needle));
+  const moved = state.view.moved && moversShown() ? state.movers.byId : null;
+  const pass = (u) => (!grade || u.grade === grade) && (!cohort || u.cohort === cohort) && (!needle || haystack(u).includes(needle)) && (!moved || changed(moved.get(u.id)));
   const col = sort ? columns(r, r.units).find((c) => c.key === sort) : null;
-  if (!col) return !grade && !cohort && !needle ? r.units : r.units.filter(pass);
+  if (!col) return !grade && !cohort && !needle && !moved ? r.units : r.units.filter(pass);
   const order = sortedOrder(col, dir);
   const out = [];
   for (const i of order) if (pass(r.units[i])) out.push(r.units[i]);
@@ -1070,7 +1084,7 @@ const ROW_H = 34;
 const CARD_H = 132; // a unit's card on a phone (style.css: --card-h)
 const rowH = () => (phone.matches ? CARD_H : ROW_H);
 const vt = { units: [], cols: [], first: -1 };
-const rowHtml = (u) => `<tr data-unit="${esc(u.id)}"${u.idx != null ? ` data-idx="${u.idx}"` : ""} class="${u.vetoed ? "vetoed" : ""}">${vt.cols.map((c) => `<td class="${c.num ? "num" : ""} c-${c.key.replace(/:.*/, "")}" data-label="${esc(c.label)}">${c.cell(u)}</td>`).join("")}</tr>`;
+const rowHtml = (u) => `<tr data-unit="${esc(u.id)}"${u.idx != null ? ` data-idx="${u.idx}"` : ""} class="${u.vetoed ? "vetoed" : ""}${changed(moverOf(u)) ? " moved" : ""}">${vt.cols.map((c) => `<td class="${c.num ? "num" : ""} c-${c.key.replace(/:.*/, "")}${c.cls ? ` ${c.cls(u)}` : ""}" data-label="${esc(c.label)}">${c.cell(u)}</td>`).join("")}</tr>`;
 function paintRows() {
   const wrap = $(".scroll-x");
   if (!wrap.classList.contains("virtual")) return;
@@ -1183,6 +1197,109 @@ function renderCharts() {
     : "";
 }
 
+// ───────────────────────── who moved (谁变了): an edit of the rules against the original ─────────────────────────
+// While the rules are an edit, the result on screen is compared, on the same data, with the
+// result of the original rules (the bundled rule set, or the file as opened): each unit's rank,
+// total and grade before and after, the items whose points changed. The engine's comparison
+// (kaohe diff) runs in the full module, fetched on the first edit. Up to EXPLAIN_MAX units only:
+// a batch result (many units) and a survey's respondents are not compared.
+
+/** Whether the movers on hand belong to the result on screen. */
+const moversShown = () => !!state.movers?.byId && state.movers.request === state.result?.request;
+/** A unit's comparison (kaohe-diff's UnitDiff) with the original rules, when shown. */
+const moverOf = (u) => (moversShown() ? state.movers.byId.get(u.id) ?? null : null);
+/** Whether a unit's rank, total or grade changed. */
+const changed = (d) => !!d && (d.grade_changed || (d.rank_change ?? 0) !== 0 || (d.total_change != null && Number(d.total_change) !== 0));
+/** Up or down from a grade to another: the rule set lists its grades best first. */
+function gradeMove(from, to) {
+  const grades = state.result?.info.grades ?? [];
+  const a = from == null ? grades.length : grades.indexOf(from);
+  const b = to == null ? grades.length : grades.indexOf(to);
+  return b < a ? "up" : b > a ? "down" : "";
+}
+/** A cell's colour for a change against the original rules (places gained, points). */
+const moveClass = (x) => (x == null || Number(x) === 0 ? "" : Number(x) > 0 ? "mv-up" : "mv-down");
+/** 较原规则: the total's change and the places gained or lost, with the original figures on hover. */
+function movedCell(u) {
+  const d = moverOf(u);
+  if (!changed(d)) return "";
+  const parts = [];
+  if (d.total_change != null && Number(d.total_change) !== 0) {
+    const text = signed(d.total_change, fixed);
+    parts.push(`<span class="mv ${text.startsWith("+") ? "up" : "down"}" title="原始规则：${esc(d.before?.total ?? "—")} 分">${esc(text)} 分</span>`);
+  }
+  if (d.rank_change) {
+    const up = d.rank_change > 0;
+    parts.push(`<span class="mv ${up ? "up" : "down"}" title="原始规则：第 ${d.before?.rank ?? "—"} 名">名次${up ? "↑" : "↓"}${Math.abs(d.rank_change)}</span>`);
+  }
+  return parts.join(" ") || `<span class="muted">等次变化</span>`;
+}
+/** The grade's chip, after the original rules' grade when it changed: 合格 → 先进 ↑. */
+function movedGrade(u, chip) {
+  const d = moverOf(u);
+  if (!d?.grade_changed) return chip;
+  const way = gradeMove(d.before?.grade, d.after?.grade);
+  const was = d.before?.grade ?? "无等次";
+  return `<span class="mv-grade" title="原始规则：${esc(was)}"><span class="was">${esc(was)}</span> → ${chip} <span class="mv ${way}">${way === "down" ? "↓" : "↑"}</span></span>`;
+}
+
+/** Compares the result on screen with the original rules' on the same data, when the rules are an edit. */
+async function compareWithOriginal() {
+  const res = state.result;
+  const rules = state.rules;
+  const request = res?.request;
+  const wanted = !!res && !res.batch && !res.survey && !!rules && request.data != null && request.source !== rules.original && request.name === rules.name;
+  if (!wanted) {
+    if (state.movers) {
+      state.movers = null;
+      state.view.moved = false;
+      render();
+    }
+    return;
+  }
+  if (state.movers?.request === request) return;
+  state.movers = { request, pending: true };
+  renderMovers();
+  const r = await engine.send({ type: "diff", request, original: { name: rules.name, source: rules.original }, units: res.report.units.length });
+  if (r.superseded || state.result?.request !== request) return;
+  state.movers = r.diff
+    ? { request, diff: r.diff, byId: new Map(r.diff.units.map((d) => [d.id, d])) }
+    : { request, error: r.error ?? (r.stopped ? "比较超时，已停止" : "无法比较") };
+  if (!state.movers.byId) state.view.moved = false;
+  render();
+  // An open 计分明细 shows the old and new points of the items that changed.
+  if ($("#unit-dialog").open && $("#unit-body").dataset.unit) openUnit($("#unit-body").dataset.unit, null);
+}
+
+/** The summary line above the table: how many units moved, and each category's mean change. */
+function renderMovers() {
+  const el = $("#movers");
+  const m = state.movers;
+  if (!m || m.request !== state.result?.request) {
+    el.hidden = true;
+    el.innerHTML = "";
+    return;
+  }
+  el.hidden = false;
+  el.className = "movers";
+  if (m.pending) {
+    el.innerHTML = `<span class="hint">规则已修改：正在与原始规则比较各单位的变化…</span>`;
+    return;
+  }
+  if (m.error) {
+    el.innerHTML = `<span class="hint">规则已修改，但无法与原始规则比较：${esc(m.error)}</span>`;
+    return;
+  }
+  const d = m.diff;
+  const any = d.grades_changed + d.ranks_changed + d.totals_changed > 0;
+  const [head, ...rest] = d.summary;
+  el.innerHTML = `<div class="movers-head"><strong>谁变了</strong><span class="hint">修改后的规则与原始规则相比（同一数据）</span></div>
+    <p class="movers-summary">${any ? esc(head) : "各单位的总分、名次和等次都没有变化"}${rest.length ? `；${rest.map(esc).join("；")}` : ""}。</p>
+    ${any ? `<div class="movers-list">${d.units.filter(changed).slice(0, 8).map((u) => `<button type="button" class="link mover" data-unit="${esc(u.id)}">${esc(u.name)}${u.grade_changed ? ` ${esc(u.before?.grade ?? "无等次")} → ${esc(u.after?.grade ?? "无等次")}` : ""}${u.total_change != null && Number(u.total_change) !== 0 ? ` ${esc(signed(u.total_change, fixed))} 分` : ""}</button>`).join("")}${d.units.filter(changed).length > 8 ? `<span class="hint">等 ${d.units.filter(changed).length} 个单位</span>` : ""}</div>
+    <label class="movers-only"><input type="checkbox" id="movers-only"${state.view.moved ? " checked" : ""}> 只看有变化的单位</label>` : ""}
+    <button type="button" class="small" data-act="diff-rules">查看规则差异</button>`;
+}
+
 // ───────────────────────── one unit's breakdown (计分明细) ─────────────────────────
 
 const dataUses = (data) => (data?.length ? `<span class="uses">${data.map((d) => `<span class="use">${esc(d.label)} = ${esc(d.value)}</span>`).join("")}</span>` : "");
@@ -1234,6 +1351,9 @@ function showUnit(u) {
     <div>${gradeChip(u.grade)}</div>
     <div class="muted">基础分 ${u.base}${u.bonus && u.bonus !== "0" ? ` · 加分 ${u.bonus}` : ""}${u.previous_rank != null ? ` · 上期第 ${u.previous_rank} 名` : ""}${u.previous_total != null ? ` · 上期得分 ${esc(fixed(u.previous_total))}（分差 ${esc(signed(u.total_change, fixed))}）` : ""}${u.row != null ? ` · 数据第 ${u.row} 行` : ""}${u.awards_eligible ? "" : " · <span class=\"bad\">不得参与评优</span>"}</div></div>`;
   if (u.remarks?.length) html += `<p class="remarks-line"><strong>备注：</strong>${u.remarks.map(esc).join("；")}</p>`;
+  const moved = moverOf(u);
+  if (moved) html += unitMoverHtml(moved);
+  if (!state.result?.survey && state.result?.request.data != null) html += `<section class="gap-panel" id="unit-gap" data-unit="${esc(u.id)}"></section>`;
   if (u.vetoes.length) {
     html += `<h3 class="bad">一票否决</h3><ul class="facts-list">${u.vetoes.map((v) => `<li><strong>${esc(v.label)}</strong>：${esc(v.reason)} ${dataUses(v.data)}</li>`).join("")}</ul>`;
   }
@@ -1254,22 +1374,123 @@ function showUnit(u) {
   if (u.batchNote) html += `<p class="hint">${esc(u.batchNote)}</p>`;
   html += `<h3>计分明细</h3><table class="breakdown"><thead><tr><th>考核项目</th><th class="num">得分 / 满分</th><th>评分细则与计分过程</th></tr></thead><tbody>`;
   let category;
+  const itemMoves = new Map((moved?.items ?? []).map((c) => [c.id, c]));
   for (const it of u.items) {
     const cat = it.kind === "bonus" ? "加分项目" : it.kind === "deduction" && !it.category ? "扣分项目" : it.category;
     if (cat && cat !== category) html += `<tr class="cat"><th colspan="3">${esc(cat)}</th></tr>`;
     category = cat;
     html += `<tr class="${it.points < it.max && it.kind !== "bonus" ? "lost" : ""}"><td>${esc(it.label)}</td>
-      <td class="num"><strong>${it.not_applicable ? "不适用" : it.points}</strong>${it.kind === "deduction" ? "（扣分项）" : ` / ${it.max}`}</td>
+      <td class="num">${itemMoves.has(it.id) ? itemMoveHtml(itemMoves.get(it.id)) : ""}<strong>${it.not_applicable ? "不适用" : it.points}</strong>${it.kind === "deduction" ? "（扣分项）" : ` / ${it.max}`}</td>
       <td>${it.text ? `<div class="rule-text">${esc(it.text)}</div>` : ""}<ul class="reasons">${it.reasons.map((x) => `<li>${esc(x.detail)}${x.points ? ` <span class="${x.points < 0 ? "down" : "up"}">${pts(x.points)}</span>` : ""} ${dataUses(x.data)}</li>`).join("")}</ul></td></tr>`;
   }
   html += "</tbody></table>";
   if (u.adjustments.length) {
     html += `<h3>封顶与调整</h3><ul class="facts-list">${u.adjustments.map((a) => `<li>${esc(a.rule)}：${esc(a.detail)}${a.points ? ` <span class="${a.points < 0 ? "down" : "up"}">${pts(a.points)}</span>` : ""}</li>`).join("")}</ul>`;
   }
-  $("#unit-body").innerHTML = html;
+  const body = $("#unit-body");
+  const again = body.dataset.unit === u.id && $("#unit-dialog").open; // the same unit drawn again (its movers came in)
+  const top = body.scrollTop;
+  body.innerHTML = html;
+  body.dataset.unit = u.id;
   const dlg = $("#unit-dialog");
   if (!dlg.open) dlg.showModal();
-  $("#unit-body").scrollTop = 0;
+  body.scrollTop = again ? top : 0;
+  loadGap(u);
+}
+
+/** 与原始规则相比: the unit's total, rank and grade under the original rules and now. */
+function unitMoverHtml(d) {
+  const b = d.before ?? {};
+  const a = d.after ?? {};
+  const parts = [];
+  if (d.total_change != null && Number(d.total_change) !== 0) {
+    const text = signed(d.total_change, fixed);
+    parts.push(`总分 ${esc(b.total ?? "—")} → ${esc(a.total ?? "—")}（<span class="${text.startsWith("+") ? "up" : "down"}">${esc(text)}</span>）`);
+  } else if (b.total !== a.total) parts.push(`总分 ${esc(b.total ?? "—")} → ${esc(a.total ?? "—")}`);
+  if (d.rank_change) parts.push(`名次 第 ${b.rank} 名 → 第 ${a.rank} 名（<span class="${d.rank_change > 0 ? "up" : "down"}">${d.rank_change > 0 ? "↑" : "↓"}${Math.abs(d.rank_change)}</span>）`);
+  else if (b.rank !== a.rank) parts.push(`名次 ${b.rank ?? "不排名"} → ${a.rank ?? "不排名"}`);
+  if (d.grade_changed) {
+    const way = gradeMove(b.grade, a.grade);
+    parts.push(`等次 ${esc(b.grade ?? "无等次")} → ${esc(a.grade ?? "无等次")} <span class="${way}">${way === "down" ? "↓" : "↑"}</span>`);
+  }
+  const items = d.items.length ? `${d.items.length} 项得分变化，见下表（原始规则的得分在前）` : "各项得分没有变化";
+  return `<div class="unit-movers${changed(d) ? " changed" : ""}"><strong>与原始规则相比：</strong>${parts.length ? parts.join("；") : "总分、名次和等次没有变化"}；${items}。</div>`;
+}
+
+/** An item's points under the original rules, before its points now: <s>3</s> → 5. */
+function itemMoveHtml(c) {
+  const way = Number(c.change) > 0 ? "up" : "down";
+  return `<span class="item-was" title="原始规则的得分">${c.before == null ? "—" : esc(num(c.before))}</span> <span class="${way}">→</span> `;
+}
+
+// ───────────────────────── a unit's gap (差距分析) ─────────────────────────
+// What the unit lacks for the next grade and the rank above, and where the points can come
+// from: the engine's `kaohe gap` for this unit (in the full module, fetched on the first use),
+// every change of data it proposes checked by scoring the unit again.
+
+let gapCache = { request: null, units: new Map() }; // the gaps already made for the result on screen
+const num = (x) => String(x ?? "—");
+
+/** Shows the gap of the unit in the panel, once the engine has made it. */
+async function loadGap(u) {
+  const el = $("#unit-gap");
+  const res = state.result;
+  if (!el || !res || res.survey || res.request.data == null) {
+    el?.remove();
+    return;
+  }
+  if (gapCache.request !== res.request) gapCache = { request: res.request, units: new Map() };
+  let r = gapCache.units.get(u.id);
+  if (!r) {
+    el.innerHTML = `<h3>差距分析</h3><p class="hint">正在分析差距…</p>`;
+    r = await engine.send({ type: "gap", request: res.request, unit: u.id, units: res.report.units.length / 10 });
+    if (r.stopped) r = { error: "分析超时，已停止" };
+    if (r.gap || r.error) gapCache.units.set(u.id, r);
+  }
+  // The panel may show another unit, or another result, by now.
+  const now = $("#unit-gap");
+  if (!now || now.dataset.unit !== u.id || state.result !== res || !$("#unit-dialog").open) return;
+  now.innerHTML = r.gap ? gapHtml(r.gap) : `<h3>差距分析</h3><p class="hint">${esc(r.error ?? "无法分析差距")}</p>`;
+}
+
+/** A change of data and what it earns: 禁毒信息被县级以上采用篇数由 0 增至 1，禁毒信息采用 +0.05 分 (总分 +0.05). */
+function moveHtml(m) {
+  const total = Number(m.total_points) !== Number(m.item_points) ? ` <span class="muted">（计入总分 ${Number(m.total_points) > 0 ? "+" : ""}${num(m.total_points)} 分）</span>` : "";
+  return `<li>${esc(m.detail)}${total}</li>`;
+}
+
+function gapHtml(g) {
+  let html = `<h3>差距分析</h3><ul class="gap-lines">`;
+  const ng = g.next_grade;
+  if (ng && Number(ng.points) > 0) {
+    html += `<li class="gap-grade">距<strong>${esc(ng.grade)}</strong>（${ng.strict ? ">" : "≥"}${num(ng.threshold)} 分）差 <strong class="gap-points">${num(ng.points)}</strong> 分${ng.quota ? `<span class="muted">（该等次有名额限制，分数达到后还要看名额）</span>` : ""}</li>`;
+  } else if (ng) {
+    html += `<li class="gap-grade">总分已达${esc(ng.grade)}分数线（${num(ng.threshold)} 分）${ng.quota ? "，等次受名额限制" : ""}</li>`;
+  } else if (!g.blocked.length && state.result?.info.grades.length) {
+    html += `<li class="gap-grade good">已是最高等次</li>`;
+  }
+  if (g.next_rank) {
+    html += `<li class="gap-rank">距第 ${g.next_rank.rank} 名（${esc(g.next_rank.name)}，${esc(fixed(g.next_rank.total))} 分）差 <strong>${num(g.next_rank.points)}</strong> 分</li>`;
+  } else if (g.rank === 1) {
+    html += `<li class="gap-rank good">已是第 1 名</li>`;
+  }
+  for (const b of g.blocked) html += `<li class="gap-blocked bad">${esc(b)}</li>`;
+  html += "</ul>";
+  const p = g.plan;
+  if (p) {
+    html += `<div class="gap-plan ${p.reached ? "reached" : "short"}"><h4>建议</h4><ol>${p.moves.map(moveHtml).join("")}</ol><p class="${p.reached ? "good" : "warn"}">${esc(p.detail)}</p></div>`;
+  }
+  if (g.items.length) {
+    const sum = g.items.reduce((a, it) => a + Number(it.headroom), 0);
+    html += `<details class="gap-items-box" open><summary>可提分项目（${g.items.length} 项，合计差 ${num(Math.round(sum * 100) / 100)} 分）</summary>
+      <table class="gap-items"><thead><tr><th>考核项目</th><th class="num">得分 / 满分</th><th>怎样多得分</th></tr></thead><tbody>
+      ${g.items.map((it) => `<tr><td>${esc(it.label)}${it.category ? `<div class="muted">${esc(it.category)}</div>` : ""}</td>
+        <td class="num">${Number(it.max) === 0 ? `${num(it.points)}（扣分项）` : `${num(it.points)} / ${num(it.max)}`}<div class="gap-headroom">差 ${num(it.headroom)} 分</div></td>
+        <td>${it.rates.length ? `<div class="gap-rates">${it.rates.map(esc).join("；")}</div>` : ""}${it.moves.length ? `<ul class="gap-moves">${it.moves.map(moveHtml).join("")}</ul>` : ""}${it.not_invertible ? `<div class="muted">${esc(it.not_invertible)}</div>` : ""}</td></tr>`).join("")}
+      </tbody></table></details>`;
+  }
+  if (p || g.items.some((it) => it.moves.length)) html += `<p class="hint">建议的每项数据调整都已按本规则重新计分核实；其他单位的数据不变${ng?.quota ? "，等次名额另计" : ""}。</p>`;
+  return html;
 }
 
 // ───────────────────────── print view (通报) ─────────────────────────
@@ -1574,7 +1795,7 @@ function wire() {
     else if (t.dataset.sort) {
       const v = state.view;
       if (v.sort === t.dataset.sort) v.dir = -v.dir;
-      else Object.assign(v, { sort: t.dataset.sort, dir: ["total", "change", "prevtotal", "diff", "veto", "cons", "remarks"].includes(t.dataset.sort) || t.dataset.sort.startsWith("m:") ? -1 : 1 });
+      else Object.assign(v, { sort: t.dataset.sort, dir: ["total", "change", "prevtotal", "diff", "moved", "veto", "cons", "remarks"].includes(t.dataset.sort) || t.dataset.sort.startsWith("m:") ? -1 : 1 });
       renderTable();
       renderCharts();
     } else if (t.dataset.unit) openUnit(t.dataset.unit, t.closest("tr[data-idx]") ? +t.closest("tr[data-idx]").dataset.idx : null);
@@ -1583,6 +1804,7 @@ function wire() {
     else if (t.id === "reset-params") { state.params = {}; render(); rescore(); }
     else if (t.id === "clear-units") { state.units = null; render(); rescore(); }
     else if (t.id === "copy-data-errors") copyDataErrors(t);
+    else if (t.dataset.act === "diff-rules") showDiff();
   });
   // A parameter typed in: used from the next run on (on Enter or leaving the box).
   $("#params").addEventListener("change", (e) => {
@@ -1621,6 +1843,12 @@ function wire() {
   });
   $(".scroll-x").addEventListener("scroll", () => requestAnimationFrame(paintRows), { passive: true });
   $("#filter-text").addEventListener("input", (e) => { state.view.text = e.target.value; renderTable(); renderCharts(); });
+  $("#movers").addEventListener("change", (e) => {
+    if (e.target.id !== "movers-only") return;
+    state.view.moved = e.target.checked;
+    renderTable();
+    renderCharts();
+  });
   $("#filter-grade").addEventListener("change", (e) => { state.view.grade = e.target.value; renderTable(); renderCharts(); });
   $("#filter-cohort").addEventListener("change", (e) => { state.view.cohort = e.target.value; renderTable(); renderCharts(); });
   $("#export-xlsx").addEventListener("click", () => exportAs("xlsx"));

@@ -14,6 +14,9 @@
 //               { id, type: "template", name, source, list, listName, unit }   (the form, XLSX;
 //               list: the list of units' bytes, or null)
 //               { id, type: "merge", name, source, files: [{ fileName, data }], list, listName }
+//               { id, type: "gap", request, unit }   (one unit's 差距分析, against the assess request's data)
+//               { id, type: "diff", request, original: { name, source } }   (谁变了: the request's
+//               rules against the original ones on the same data)
 // Messages out: { type: "ready", version, bundled } once; { id, type: "progress", phase, units? }
 //               while a job runs (the page's watchdog counts from the last one); then { id, … }.
 //
@@ -46,6 +49,8 @@ function useFiles(k, files, version) {
   const old = compiled?.result;
   if (old?.type === "success" && last?.ruleSet !== old.ruleSet) old.ruleSet.free();
   compiled = null;
+  if (original?.result.type === "success") original.result.ruleSet.free();
+  original = null;
 }
 let last = null; // the last successful assessment, kept for exports and explanations
 
@@ -67,6 +72,19 @@ function keep(next) {
   }
   last = next;
 }
+
+let original = null; // { name, source, result } — the original rules of the last comparison (谁变了)
+
+/** The original (saved or bundled) rules, compiled once while they stay the same. */
+function compileOriginal(k, name, source) {
+  if (original && original.name === name && original.source === source) return original.result;
+  if (original?.result.type === "success") original.result.ruleSet.free();
+  original = { name, source, result: k.compile(name, source) };
+  return original.result;
+}
+
+const FULL_MISSING = "无法加载差距分析和对比所需的组件（可能已断网或本地服务已停止），请联网或启动服务后刷新页面再试";
+const messages = (errors) => (errors ?? []).map((e) => e.message).filter(Boolean).join("；");
 
 const SHEET_MISSING = {
   row: 0, column: 0,
@@ -193,6 +211,31 @@ const handlers = {
     const { files: lines, problems, errors, notes, ready, xlsx, csv } = r;
     return { summary: { files: lines, problems, errors, notes, ready }, bytes: xlsx, csv };
   },
+  // 差距分析 and 谁变了: in the full module, fetched on the first use as for a spreadsheet.
+  gap(k, { request, unit }) {
+    if (!k.spreadsheets()) return { error: FULL_MISSING };
+    const c = compile(k, request.name, request.source);
+    if (c.type !== "success") return { error: "规则有错误，无法分析差距" };
+    if (c.ruleSet.setParams(request.params ?? {}).type !== "success") return { error: "参数有误，无法分析差距" };
+    const r = c.ruleSet.gap(request.data, { fileName: request.fileName, previous: request.previous || "", keepGoing: true, units: [unit] });
+    if (r.type !== "success") return { error: `无法分析差距：${messages(zh(r.errors))}` };
+    return { gap: r.gap.units.find((u) => u.id === unit) ?? r.gap.units[0] ?? null };
+  },
+  diff(k, { request, original: o }) {
+    if (!k.spreadsheets()) return { error: FULL_MISSING };
+    const after = compile(k, request.name, request.source);
+    if (after.type !== "success") return { error: "修改后的规则有错误，无法比较" };
+    const before = compileOriginal(k, o.name, o.source);
+    if (before.type !== "success") return { error: "原始规则有错误，无法比较" };
+    if (after.ruleSet.setParams(request.params ?? {}).type !== "success") return { error: "参数有误，无法比较" };
+    // The same parameters' values for both, as far as the original declares them.
+    if (before.ruleSet.setParams(request.params ?? {}).type !== "success") before.ruleSet.setParams({});
+    const data = { data: request.data, fileName: request.fileName };
+    const r = k.diff({ ruleSet: before.ruleSet, ...data }, { ruleSet: after.ruleSet, ...data }, {
+      previous: request.previous || "", keepGoing: true, beforeName: "原始规则", afterName: "修改后的规则",
+    });
+    return r.type === "success" ? { diff: r.diff } : { error: `无法比较：${messages(zh(r.errors))}` };
+  },
   "params-file"(k, { name, source, data, fileName }) {
     const c = compile(k, name, source);
     if (c.type !== "success") return { stage: "rules", errors: c.errors };
@@ -210,7 +253,7 @@ const handlers = {
 // So is the reader of a survey's data (respondents' rows or counts): a rule set that declares a
 // survey is scored in that module whatever its data.
 function needsSpreadsheets(k, msg) {
-  if (msg.type === "template" || msg.type === "merge") return true;
+  if (msg.type === "template" || msg.type === "merge" || msg.type === "gap" || msg.type === "diff") return true;
   const files = msg.ruleFiles ?? msg.request?.ruleFiles ?? {};
   if (Object.entries(files).some(([n, b]) => k.isSpreadsheet(n, b))) return true;
   if (msg.type === "params-file") return k.isSpreadsheet(msg.fileName ?? "", msg.data);

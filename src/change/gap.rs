@@ -212,6 +212,18 @@ impl Rules {
         units: &[Unit],
         previous: Option<&Previous>,
     ) -> Result<GapReport, EvalErrors> {
+        self.gaps_of(units, previous, &[] as &[&str])
+    }
+
+    /// The gaps of the units named in `only`, by id or name (every unit's when `only` is
+    /// empty), as [`Rules::gaps`] gives them: the run is of every unit, but only the units
+    /// asked for are worked out — one unit's gap costs one unit's trials.
+    pub fn gaps_of<S: AsRef<str>>(
+        &self,
+        units: &[Unit],
+        previous: Option<&Previous>,
+        only: &[S],
+    ) -> Result<GapReport, EvalErrors> {
         let set = &self.set;
         let run = self.run(units, previous, false, false)?;
         let mut errors = Vec::new();
@@ -224,8 +236,16 @@ impl Rules {
         let rows = &run.table.rows;
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_by_key(|&i| crate::cohort::listing_key(&rows[i], i));
+        let wanted = |i: usize| {
+            let unit = run.kept[i].unit;
+            let id = unit.values[set.id_field].display();
+            let name = set.name_field.map(|f| unit.values[f].display());
+            only.iter()
+                .any(|w| w.as_ref() == id || name.as_deref() == Some(w.as_ref()))
+        };
         let units = order
             .into_iter()
+            .filter(|&i| only.is_empty() || wanted(i))
             .map(|i| unit_gap(&scorer, &run, i))
             .collect();
         Ok(GapReport {

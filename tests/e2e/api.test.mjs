@@ -407,3 +407,104 @@ indicator("overall", #{ label: "综合评定", max: 10, table: #{ file: "附表.
   assert.equal(k.compile("t.rhai", source).errors[0].code, "R0415");
   c.ruleSet.free();
 });
+
+test("gap: a unit's 差距分析 from the full module, the same JSON as `kaohe gap --format json`", () => {
+  const { b, rs } = county();
+  const one = rs.gap(b.data, { fileName: b.dataPath, units: ["南门街道"] });
+  assert.equal(one.type, "success", JSON.stringify(one.errors));
+  assert.equal(one.gap.schema, "kaohe-gap");
+  assert.deepEqual(one.dataErrors, []);
+  assert.deepEqual(one.gap.units.map((u) => u.name), ["南门街道"], "only the unit asked for");
+  const u = one.gap.units[0];
+  assert.equal(u.summary, "距合格（≥80 分）差 0.05 分；距第 10 名（柳溪镇）差 0.05 分；调整 1 项数据后总分 80.00 分，可评为合格");
+  assert.deepEqual([u.next_grade.grade, u.next_grade.threshold, u.next_grade.points], ["合格", 80, 0.05]);
+  assert.deepEqual(u.plan.moves.map((m) => m.detail), ["禁毒信息被县级以上采用篇数由 0 增至 1，禁毒信息采用 +0.05 分"]);
+  assert.equal(u.plan.reached, true);
+  // By code as well as by name; the CLI's JSON, unit for unit (the CLI works out every unit, then keeps the one).
+  const cli = JSON.parse(execFileSync(KAOHE_BIN, ["gap", "county-antidrug", "--unit", "南门街道", "--format", "json"], { cwd: ROOT }).toString());
+  assert.deepEqual(one.gap, cli);
+  assert.deepEqual(rs.gap(b.data, { fileName: b.dataPath, units: [u.id] }).gap, cli);
+  const all = rs.gap(b.data, { fileName: b.dataPath });
+  assert.deepEqual(all.gap, JSON.parse(execFileSync(KAOHE_BIN, ["gap", "county-antidrug", "--format", "json"], { cwd: ROOT }).toString()));
+  assert.equal(all.gap.units.length, 20);
+  // Failures are data: a bad cell (without keepGoing), a bad previous period.
+  const [head, ...lines] = b.data.trimEnd().split("\n");
+  const cells = lines[2].split(",");
+  cells[2] = "九十六";
+  const bad = [head, ...lines.slice(0, 2), cells.join(","), ...lines.slice(3)].join("\n");
+  const failed = rs.gap(bad, { fileName: "bad.csv" });
+  assert.deepEqual([failed.type, failed.stage, failed.errors[0].row], ["failure", "data", 4]);
+  const kept = rs.gap(bad, { fileName: "bad.csv", keepGoing: true });
+  assert.deepEqual([kept.type, kept.gap.units.length, kept.dataErrors.length], ["success", 19, 1]);
+  assert.deepEqual([rs.gap(b.data, { previous: "{" }).type, rs.gap(b.data, { previous: "{" }).stage], ["failure", "previous"]);
+  rs.free();
+});
+
+test("diff: two rule sets on the same data compared (谁变了), the same JSON as `kaohe diff --format json`", () => {
+  const { b, rs } = county();
+  const source = b.rules
+    .replace('#{ name: "先进", at_least: 90 }', '#{ name: "先进", at_least: 85 }')
+    .replace("at_least: 80, below: 90", "at_least: 80, below: 85");
+  assert.notEqual(source, b.rules);
+  const edited = kaohe.compile(b.rulesPath, source).ruleSet;
+  const data = { data: b.data, fileName: b.dataPath };
+  const d = kaohe.diff({ ruleSet: rs, ...data }, { ruleSet: edited, ...data }, { beforeName: "原始规则", afterName: "修改后的规则" });
+  assert.equal(d.type, "success", JSON.stringify(d.errors));
+  assert.equal(d.diff.schema, "kaohe-diff");
+  assert.deepEqual([d.diff.before, d.diff.after], ["原始规则", "修改后的规则"]);
+  assert.deepEqual([d.diff.grades_changed, d.diff.ranks_changed, d.diff.totals_changed], [1, 0, 0]);
+  assert.equal(d.diff.summary[0], "1 个单位等次变化，0 个单位名次变化，0 个单位总分变化");
+  const moved = d.diff.units[0];
+  assert.deepEqual([moved.name, moved.grade_changed, moved.before.grade, moved.after.grade], ["城南工业园区管委会", true, "合格", "先进"]);
+  assert.deepEqual(moved.after.consequences, ["通报表彰"]);
+  assert.deepEqual(d.dataErrors, { before: [], after: [] });
+  // The CLI on the same two rule files and data: the same comparison (its runs named by their files).
+  const dir = mkdtempSync(join(tmpdir(), "kaohe-diff-"));
+  writeFileSync(join(dir, "新规则.rhai"), source);
+  const cli = JSON.parse(execFileSync(KAOHE_BIN, ["diff", join(ROOT, b.rulesPath), join(dir, "新规则.rhai"), join(ROOT, b.dataPath), "--format", "json"]).toString());
+  assert.deepEqual({ ...d.diff, before: cli.before, after: cli.after }, cli);
+  // One rule set on two data files (a correction after review): 南门街道 gets the one 禁毒信息 it lacked.
+  const [head, ...lines] = b.data.trimEnd().split("\n");
+  const col = head.split(",").indexOf("禁毒信息被县级以上采用篇数");
+  const fixed = [head, ...lines.map((l) => {
+    const cells = l.split(",");
+    if (cells[1] === "南门街道") cells[col] = String(Number(cells[col]) + 1);
+    return cells.join(",");
+  })].join("\n");
+  const corrected = kaohe.diff({ ruleSet: rs, ...data }, { ruleSet: rs, data: fixed, fileName: "核查后.csv" });
+  assert.equal(corrected.type, "success");
+  const nm = corrected.diff.units[0];
+  assert.deepEqual([nm.name, nm.before.grade, nm.after.grade, nm.total_change], ["南门街道", "基本合格", "合格", 0.05]);
+  assert.deepEqual(nm.items.map((i) => [i.label, i.before, i.after]), [["禁毒信息采用", 0, 0.05]]);
+  // A failure says which run it stopped.
+  const broken = kaohe.diff({ ruleSet: rs, ...data }, { ruleSet: rs, data: "单位编码,单位名称\nA,甲\n", fileName: "x.csv" });
+  assert.deepEqual([broken.type, broken.stage, broken.side], ["failure", "data", "after"]);
+  edited.free();
+  rs.free();
+});
+
+test("browser modules: the gap and the comparison are in the full module only, fetched on demand", async () => {
+  const engine = await import("../../pkg/kaohe_bg_glue.js");
+  engine.initSync({ module: read("pkg/kaohe_bg_glue_bg.wasm") });
+  assert.equal(typeof engine.Compiled.prototype.gapJson, "undefined", "the engine module carries no gap code");
+  assert.equal(typeof engine.diffJson, "undefined", "the engine module carries no comparison code");
+  const k = api(engine, async () => {
+    const full = await import("../../pkg/full/kaohe_bg_glue.js");
+    full.initSync({ module: read("pkg/full/kaohe_bg_glue_bg.wasm") });
+    return full;
+  });
+  const b = k.bundled()[0];
+  const rs = k.compile(b.rulesPath, b.rules).ruleSet;
+  const early = rs.gap(b.data, { fileName: b.dataPath });
+  assert.deepEqual([early.type, early.stage], ["failure", "module"]);
+  assert.match(english(early.errors[0]), /full module/);
+  const pair = { ruleSet: rs, data: b.data, fileName: b.dataPath };
+  assert.equal(k.diff(pair, pair).stage, "module");
+  await k.loadSpreadsheets();
+  const gap = rs.gap(b.data, { fileName: b.dataPath, units: ["南门街道"] });
+  assert.equal(gap.type, "success");
+  assert.match(gap.gap.units[0].summary, /^距合格（≥80 分）差 0\.05 分/);
+  const same = k.diff(pair, pair);
+  assert.deepEqual([same.type, same.diff.grades_changed, same.diff.totals_changed], ["success", 0, 0]);
+  rs.free();
+});
