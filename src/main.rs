@@ -1593,21 +1593,24 @@ fn gap(
     refuse_overwrite(out.as_deref(), &inputs)?;
     let (compiled, dataset) = load(rules, data, params, None)?;
     let prev = read_periods(previous.as_deref(), &with.history)?;
-    let mut report = compiled
-        .gaps(&dataset.units, prev.as_ref())
+    let report = compiled
+        .gaps_of(&dataset.units, prev.as_ref(), only)
         .map_err(eval_failure)?;
-    if !only.is_empty() {
-        let unknown: Vec<&str> = only
-            .iter()
-            .filter(|w| !report.units.iter().any(|u| u.id == **w || u.name == **w))
-            .map(String::as_str)
-            .collect();
-        if !unknown.is_empty() {
-            return Err(fail(exit::USAGE, msg::unknown_units(&unknown)));
-        }
-        report
-            .units
-            .retain(|u| only.iter().any(|w| *w == u.id || *w == u.name));
+    // A unit asked for that the data does not hold, by code or name.
+    let set = &compiled.set;
+    let holds = |w: &str| {
+        dataset.units.iter().any(|u| {
+            u.values[set.id_field].display() == w
+                || set.name_field.is_some_and(|f| u.values[f].display() == w)
+        })
+    };
+    let unknown: Vec<&str> = only
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !holds(w))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(fail(exit::USAGE, msg::unknown_units(&unknown)));
     }
     write_analysis(
         out.as_deref(),

@@ -221,7 +221,10 @@ fn periods(previous: &str) -> Result<(Option<Previous>, Option<String>), DataErr
     };
     let read: Result<Vec<Previous>, DataError> =
         texts.iter().map(|t| Previous::from_json(t)).collect();
-    Ok((Previous::from_periods(read.map_err(named)?), texts.last().cloned()))
+    Ok((
+        Previous::from_periods(read.map_err(named)?),
+        texts.last().cloned(),
+    ))
 }
 
 #[wasm_bindgen]
@@ -1626,15 +1629,9 @@ fn change_failure<E: Serialize>(stage: &str, side: Option<&str>, errors: E) -> S
 /// The previous period's result for the gap or the comparison (`""`: none), or the failure.
 #[cfg(feature = "spreadsheets")]
 fn previous_for_change(previous_json: &str) -> Result<Option<Previous>, String> {
-    if previous_json.trim().is_empty() {
-        return Ok(None);
-    }
-    Previous::from_json(previous_json)
-        .map(Some)
-        .map_err(|mut err| {
-            err.message.en = format!("the previous result: {}", err.message.en);
-            change_failure("previous", None, [err])
-        })
+    periods(previous_json)
+        .map(|(p, _)| p)
+        .map_err(|err| change_failure("previous", None, [err]))
 }
 
 /// The compiled rules and the units read from `bytes` for one run of the gap or the comparison,

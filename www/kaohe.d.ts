@@ -45,6 +45,8 @@ export interface UnitResult {
   total: number | null; total_display: string | null; base: number; bonus: number;
   grade: string | null; rank: number | null; previous_rank: number | null; rank_change: number | null;
   /** The total last period published (上期得分), with a previous result that gives one. */
+  /** Its total, rank and grade in each earlier period given (历次, oldest first). */
+  trend?: { total: number | null; rank: number | null; grade: string | null }[];
   previous_total?: number;
   /** This period's published total minus last period's (分差). */
   total_change?: number;
@@ -71,6 +73,14 @@ export interface Report {
     id: string; title: string; source: string; max: number; bonus_max?: number; base?: number; decimals: number;
     /** The 通报's issuing body (发文单位), period (考核期间) and document number (文号), as `ruleset(#{ … })` declares them. */
     issuer?: string; period?: string; document?: string;
+  };
+  /**
+   * What produced it (来源): kaohe's version, SHA-256 of the rule source and modules, of each
+   * data file and of the previous result's text, the parameters' values (`kaohe verify`).
+   */
+  provenance?: {
+    kaohe: string; rules_sha256: string; data_sha256: string[]; previous_sha256?: string;
+    params?: Record<string, string>;
   };
   units: UnitResult[];
   cohorts: CohortStats[];
@@ -182,6 +192,9 @@ export type BatchOutcome =
   | { type: "success"; scores: Scores }
   | { type: "failure"; stage: "data" | "eval" | "rules"; errors: (DataError | EvalError | RuleError)[] };
 
+/** Last period's result (text or object), or several earlier ones oldest first (历次). */
+export type Previous = string | Report | (string | Report)[];
+
 export interface CaseRun {
   cases: { name: string; failures: (string | CaseMessage)[] }[];
   passed: number; failed: number; coverage_lines: (string | CaseMessage)[];
@@ -194,7 +207,12 @@ export interface RuleSet {
    * Scores CSV (UTF-8/GBK), XLSX/XLS/ODS or JSON bytes; the file name picks the format. A
    * spreadsheet before `loadSpreadsheets()` has resolved is a `data` failure that says so.
    */
-  assess(data: Uint8Array | string, options?: { fileName?: string; previous?: string | Report; keepGoing?: boolean }): AssessOutcome;
+  /**
+   * `previous`: last period's result (text or object), or several earlier ones oldest first (历次,
+   * as `kaohe assess --history`: each unit's `trend` and 连续 N 期 conditions; the last is the
+   * previous period). The result's `provenance` hashes the last one's text.
+   */
+  assess(data: Uint8Array | string, options?: { fileName?: string; previous?: Previous; keepGoing?: boolean }): AssessOutcome;
   /**
    * Reads data once for batch scoring (the file name picks the format, as for `assess`); the
    * units stay in WASM memory. Fails on any bad row unless `keepGoing`.
@@ -220,7 +238,10 @@ export interface RuleSet {
   setParams(values?: Record<string, number | string>): { type: "success" } | { type: "failure"; stage: "params"; errors: DataError[] };
   /** Reads a parameter table (参数表: CSV, XLSX/XLS/ODS or JSON) into values by id, without setting them. */
   readParams(data: Uint8Array | string, options?: { fileName?: string }): { type: "success"; values: Record<string, string> } | { type: "failure"; stage: "params"; errors: DataError[] };
-  /** Runs test cases (a NAME.cases.json text); `files` supplies files the cases name. */
+  /**
+   * Runs test cases (a NAME.cases.json text); `files` supplies files the cases name. In the full
+   * module: in the browser `await kaohe.loadSpreadsheets()` first.
+   */
   runCases(casesJson: string, files?: Record<string, string>): CaseRun;
   /**
    * Each unit's gap to the next grade and rank (差距分析) on this data, as `kaohe gap --format
@@ -229,7 +250,7 @@ export interface RuleSet {
    */
   gap(
     data: Uint8Array | string,
-    options?: { fileName?: string; previous?: string | Report; keepGoing?: boolean; units?: string[] },
+    options?: { fileName?: string; previous?: Previous; keepGoing?: boolean; units?: string[] },
   ): GapOutcome;
   free(): void;
 }
@@ -375,7 +396,7 @@ export interface Kaohe {
   diff(
     before: DiffRun,
     after: DiffRun,
-    options?: { previous?: string | Report; keepGoing?: boolean; beforeName?: string; afterName?: string },
+    options?: { previous?: Previous; keepGoing?: boolean; beforeName?: string; afterName?: string },
   ): DiffOutcome;
   /** The data-collection form (XLSX), as `kaohe template`; needs loadSpreadsheets(). */
   template(

@@ -25,6 +25,14 @@ export async function load(wasmUrl) {
 }
 
 const json = (text) => JSON.parse(text);
+/**
+ * The engine's `previous`: "" for none, one result (text or object), or several earlier results
+ * oldest first (an array: 历次, as `--history`; the last is the previous period).
+ */
+const previousText = (previous) => {
+  const one = (p) => (typeof p === "string" ? p : JSON.stringify(p));
+  return Array.isArray(previous) ? JSON.stringify(previous.map(one)) : one(previous);
+};
 const bytesOf = (data) => (typeof data === "string" ? new TextEncoder().encode(data) : data);
 /** The raw WASM handle and its rule set behind each wrapped Units object (for scoreBatch). */
 const rawUnits = new WeakMap();
@@ -96,7 +104,7 @@ export function api(glue, loadFull) {
     const ruleSet = {
       info,
       assess(data, { fileName = "data.csv", previous = "", keepGoing = false } = {}) {
-        const prev = typeof previous === "string" ? previous : JSON.stringify(previous);
+        const prev = previousText(previous);
         const bytes = bytesOf(data);
         const run = (on) => on.assess(fileName, bytes, prev, keepGoing);
         if (glue.spreadsheets() || inFull === c) return wrapAssessment(run(c), null);
@@ -213,7 +221,13 @@ export function api(glue, loadFull) {
         return r.errors.length > 0 ? { type: "failure", stage: "params", errors: r.errors } : { type: "success", values: r.values };
       },
       runCases(casesJson, files = {}) {
-        return json(c.runCasesJson(casesJson, JSON.stringify(files)));
+        // In the full module (the engine module leaves the test runner out): in the browser
+        // `await kaohe.loadSpreadsheets()` first.
+        const on = glue.spreadsheets() ? c : withSpreadsheets();
+        if (on === null) {
+          return { cases: [], passed: 0, failed: 1, coverage: {}, coverage_lines: [{ ...NOT_LOADED, message: "running test cases needs kaohe's full module, which is not loaded yet", help: "await kaohe.loadSpreadsheets() first" }] };
+        }
+        return json(on.runCasesJson(casesJson, JSON.stringify(files)));
       },
       /**
        * Each unit's gap to the next grade and rank (差距分析), as `kaohe gap --format json`; only
@@ -223,7 +237,7 @@ export function api(glue, loadFull) {
       gap(data, { fileName = "data.csv", previous = "", keepGoing = false, units = [] } = {}) {
         const f = withSpreadsheets();
         if (f === null) return NO_FULL;
-        const prev = typeof previous === "string" ? previous : JSON.stringify(previous);
+        const prev = previousText(previous);
         return json(f.gapJson(fileName, bytesOf(data), prev, JSON.stringify(units), keepGoing));
       },
       free() {
@@ -324,7 +338,7 @@ export function api(glue, loadFull) {
       const b = inFullOf.get(before.ruleSet)?.();
       const a = inFullOf.get(after.ruleSet)?.();
       if (b == null || a == null) return NO_FULL;
-      const prev = typeof previous === "string" ? previous : JSON.stringify(previous);
+      const prev = previousText(previous);
       return json(full.diffJson(
         b, before.fileName ?? "data.csv", bytesOf(before.data), a, after.fileName ?? "data.csv", bytesOf(after.data),
         prev, beforeName, afterName, keepGoing,
@@ -418,7 +432,7 @@ export function surveyApi(glue, loadFull) {
       const unitBytes = units === null ? new Uint8Array() : bytesOf(units);
       const g = await full();
       if (g === null) return { type: "failure", stage: "data", errors: [NOT_LOADED] };
-      const prev = typeof previous === "string" ? previous : JSON.stringify(previous);
+      const prev = previousText(previous);
       const a = g.assessSurvey(
         name, source, JSON.stringify(modules), fileName, bytes, unitsFileName, unitBytes, prev, JSON.stringify(params), keepGoing,
       );

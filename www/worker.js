@@ -253,7 +253,7 @@ const handlers = {
 // So is the reader of a survey's data (respondents' rows or counts): a rule set that declares a
 // survey is scored in that module whatever its data.
 function needsSpreadsheets(k, msg) {
-  if (msg.type === "template" || msg.type === "merge" || msg.type === "gap" || msg.type === "diff") return true;
+  if (["template", "merge", "gap", "diff", "cases"].includes(msg.type)) return true;
   const files = msg.ruleFiles ?? msg.request?.ruleFiles ?? {};
   if (Object.entries(files).some(([n, b]) => k.isSpreadsheet(n, b))) return true;
   if (msg.type === "params-file") return k.isSpreadsheet(msg.fileName ?? "", msg.data);

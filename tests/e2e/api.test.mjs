@@ -221,6 +221,23 @@ for (const id of ["satisfaction", "key-area-listing"]) {
   });
 }
 
+test("native CLI and WASM give byte-identical JSON with --history: three months of satisfaction, 连续进步表扬", () => {
+  const b = kaohe.bundled().find((x) => x.id === "satisfaction");
+  const dir = mkdtempSync(join(tmpdir(), "kaohe-history-"));
+  const periods = ["rules/samples/satisfaction.prev2.csv", "rules/samples/satisfaction.prev.csv"].map((csv, k) => {
+    const out = join(dir, `${k}.json`);
+    execFileSync(KAOHE_BIN, ["assess", b.rulesPath, csv, "--format", "json", "--out", out], { cwd: ROOT });
+    return out;
+  });
+  const o = compileFromDisk(b).assess(read(b.dataPath), { fileName: b.dataPath, previous: periods.map((p) => readFileSync(p, "utf8")) });
+  assert.equal(o.type, "success", JSON.stringify(o.errors));
+  assertSameBytes(native([b.rulesPath, "--history", periods[0], "--history", periods[1]]), o.reportJson, "history");
+  const jd01 = o.report.units.find((u) => u.id === "JD01");
+  assert.deepEqual(jd01.trend.map((t) => t.rank), [4, 2]);
+  assert.ok(jd01.consequences.some((c) => c.name === "连续进步表扬"));
+  assert.match(o.report.provenance.previous_sha256, /^[0-9a-f]{64}$/);
+});
+
 test("GB18030: every two-byte code and a sample of four-byte codes read the same natively and in WASM", () => {
   const dir = mkdtempSync(join(tmpdir(), "kaohe-gb-"));
   writeFileSync(join(dir, "gb.rhai"), GB_RULES);
