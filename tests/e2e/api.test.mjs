@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { ROOT, KAOHE_BIN, GB_RULES, gb18030Csv, gb18030Rows } from "./helpers.mjs";
 import { xlsx, csvRows } from "./xlsx.mjs";
@@ -18,6 +19,17 @@ const kaohe = api(require("../../pkg/node/kaohe_bg_glue.js"));
 const read = (p) => readFileSync(join(ROOT, p));
 const readText = (p) => readFileSync(join(ROOT, p), "utf8");
 const STALE = "if src/ changed since the last build, rebuild both: bash scripts/build-wasm.sh && cargo build";
+/**
+ * A result's JSON with its data file's hash (来源: provenance.data_sha256) checked against the
+ * bytes it was scored from and taken out: the same units from a CSV, a GBK CSV or a workbook give
+ * the same result but for the hash of the file's own bytes.
+ */
+const withoutDataHash = (reportJson, bytes) => {
+  const hash = createHash("sha256").update(bytes).digest("hex");
+  const at = /"data_sha256": \[\n\s*"([0-9a-f]{64})"\n\s*\]/.exec(reportJson);
+  assert.equal(at?.[1], hash, "the result names the hash of the bytes it was scored from");
+  return reportJson.replace(at[0], '"data_sha256": []');
+};
 
 const county = () => {
   const b = kaohe.bundled().find((x) => x.id === "county-antidrug");
@@ -100,10 +112,11 @@ test("assess: UTF-8 CSV gives the ranked, graded result", () => {
 test("assess: GBK CSV bytes are detected and score the same", () => {
   const { b, rs } = county();
   const utf8 = rs.assess(b.data, { fileName: b.dataPath });
-  const gbk = rs.assess(new Uint8Array(read("rules/samples/county-antidrug.gbk.csv")), { fileName: "county-antidrug.gbk.csv" });
+  const gbkBytes = new Uint8Array(read("rules/samples/county-antidrug.gbk.csv"));
+  const gbk = rs.assess(gbkBytes, { fileName: "county-antidrug.gbk.csv" });
   assert.equal(gbk.type, "success");
   assert.match(gbk.encoding, /^(GBK|GB18030)$/);
-  assert.equal(gbk.reportJson, utf8.reportJson);
+  assert.equal(withoutDataHash(gbk.reportJson, gbkBytes), withoutDataHash(utf8.reportJson, b.data));
 });
 
 test("assess: XLSX bytes (first sheet) score the same as the CSV", () => {
@@ -111,7 +124,8 @@ test("assess: XLSX bytes (first sheet) score the same as the CSV", () => {
   const book = xlsx(csvRows(b.data));
   const o = rs.assess(book, { fileName: "county-antidrug.xlsx" });
   assert.equal(o.type, "success", JSON.stringify(o.errors));
-  assert.equal(o.reportJson, rs.assess(b.data, { fileName: b.dataPath }).reportJson);
+  const csv = rs.assess(b.data, { fileName: b.dataPath }).reportJson;
+  assert.equal(withoutDataHash(o.reportJson, book), withoutDataHash(csv, b.data));
 });
 
 test("assess: JSON units (keys are the Chinese headers) score the same", () => {
@@ -351,7 +365,7 @@ test("browser modules: the engine module reads no spreadsheets until loadSpreads
   assert.equal(String.fromCharCode(workbook[0], workbook[1]), "PK");
   const fromSheet = rs.assess(book, { fileName: "data.xlsx" });
   assert.equal(fromSheet.type, "success", JSON.stringify(fromSheet.errors));
-  assert.equal(fromSheet.reportJson, fromCsv.reportJson);
+  assert.equal(withoutDataHash(fromSheet.reportJson, book), withoutDataHash(fromCsv.reportJson, b.data));
   const units = rs.loadUnits(book, { fileName: "data.xlsx" });
   assert.equal(rs.scoreBatch(units.units).scores.csv(), rs.scoreBatch(rs.loadUnits(b.data).units).scores.csv());
   rs.free();
