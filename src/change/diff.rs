@@ -148,22 +148,21 @@ pub fn diff(before: &Report, after: &Report, before_name: &str, after_name: &str
     let old: HashMap<&str, &UnitResult> = before.units.iter().map(|u| (u.id.as_str(), u)).collect();
     let new_ids: HashMap<&str, ()> = after.units.iter().map(|u| (u.id.as_str(), ())).collect();
     let mut units = Vec::new();
+    // Each category's and item's changes, in order of first appearance, found by key.
     let mut shifts: Vec<((&'static str, String), Tally)> = Vec::new();
+    let mut shift_at: HashMap<(&'static str, String), usize> = HashMap::new();
     let mut add_shift = |kind: &'static str, id: &str, label: &str, change: Decimal| {
         let key = (kind, id.to_string());
-        let k = match shifts.iter().position(|(k, _)| *k == key) {
-            Some(k) => k,
-            None => {
-                shifts.push((
-                    key,
-                    Tally {
-                        label: label.to_string(),
-                        ..Tally::default()
-                    },
-                ));
-                shifts.len() - 1
-            }
-        };
+        let k = *shift_at.entry(key.clone()).or_insert_with(|| {
+            shifts.push((
+                key,
+                Tally {
+                    label: label.to_string(),
+                    ..Tally::default()
+                },
+            ));
+            shifts.len() - 1
+        });
         let s = &mut shifts[k].1;
         s.units += 1;
         if !change.is_zero() {
@@ -186,8 +185,12 @@ pub fn diff(before: &Report, after: &Report, before_name: &str, after_name: &str
                     }
                 }
             };
+            let before_at: HashMap<&str, Decimal> =
+                before_points.iter().map(|x| (x.0.as_str(), x.3)).collect();
+            let after_ids: std::collections::HashSet<&str> =
+                after_points.iter().map(|x| x.0.as_str()).collect();
             for (id, label, cat, p) in &after_points {
-                let b = before_points.iter().find(|x| x.0 == *id).map(|x| x.3);
+                let b = before_at.get(id.as_str()).copied();
                 let change = p.saturating_sub(b.unwrap_or_default()).normalize();
                 note(cat, change);
                 add_shift("item", id, label, change);
@@ -202,7 +205,7 @@ pub fn diff(before: &Report, after: &Report, before_name: &str, after_name: &str
                 }
             }
             for (id, label, cat, b) in &before_points {
-                if !after_points.iter().any(|x| x.0 == *id) {
+                if !after_ids.contains(id.as_str()) {
                     let change = -b.normalize();
                     note(cat, change);
                     add_shift("item", id, label, change);

@@ -178,6 +178,8 @@ struct Scorer<'r, 'a> {
     rules: &'r Rules,
     links: &'r Links<'a>,
     categories: Vec<Option<usize>>,
+    /// Each cohort's ranked units by rank, then total from high to low: (rank, position).
+    ranked: Vec<Vec<(u32, usize)>>,
 }
 
 impl Scorer<'_, '_> {
@@ -228,12 +230,27 @@ impl Rules {
         let run = self.run(units, previous, false, false)?;
         let mut errors = Vec::new();
         let links = Links::for_run(self, units, previous, &mut errors);
+        let rows = &run.table.rows;
+        let ranked = run
+            .table
+            .cohorts
+            .members
+            .iter()
+            .map(|members| {
+                let mut r: Vec<(u32, usize)> = members
+                    .iter()
+                    .filter_map(|&j| Some((rows[j].rank?, j)))
+                    .collect();
+                r.sort_by(|a, b| a.0.cmp(&b.0).then(rows[b.1].total.cmp(&rows[a.1].total)));
+                r
+            })
+            .collect();
         let scorer = Scorer {
             rules: self,
             links: &links,
             categories: item_categories(set),
+            ranked,
         };
-        let rows = &run.table.rows;
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_by_key(|&i| crate::cohort::listing_key(&rows[i], i));
         let wanted = |i: usize| {
@@ -281,7 +298,7 @@ fn unit_gap(scorer: &Scorer, run: &crate::cohort::Run, i: usize) -> UnitGap {
     let next_grade = (!standing.vetoed)
         .then(|| next_band(set, standing.grade, total))
         .flatten();
-    let next_rank = next_rank(set, run, i);
+    let next_rank = next_rank(scorer, run, i);
     let plan = next_grade.as_ref().and_then(|g| {
         let target = set.bands.iter().position(|b| b.name == g.grade)?;
         alone.as_ref()?;
@@ -510,15 +527,14 @@ fn next_band(set: &RuleSet, g: Option<usize>, total: Decimal) -> Option<GradeGap
 }
 
 /// The rank just above the unit's in its cohort and the points to draw level with it.
-fn next_rank(set: &RuleSet, run: &crate::cohort::Run, i: usize) -> Option<RankGap> {
+fn next_rank(scorer: &Scorer, run: &crate::cohort::Run, i: usize) -> Option<RankGap> {
+    let set = &scorer.rules.set;
     let rows = &run.table.rows;
     let me = &rows[i];
     let rank = me.rank.filter(|r| *r > 1 && !me.vetoed)?;
-    let members = &run.table.cohorts.members[me.cohort()];
-    let above = members
-        .iter()
-        .filter_map(|&j| Some((rows[j].rank.filter(|r| *r < rank)?, j)))
-        .max_by(|a, b| a.0.cmp(&b.0).then(rows[b.1].total.cmp(&rows[a.1].total)))?;
+    // The last of the units ranked ahead: the worst rank above, its lowest total.
+    let ranked = scorer.ranked.get(me.cohort())?;
+    let above = ranked[..ranked.partition_point(|(r, _)| *r < rank)].last()?;
     let j = above.1;
     let unit = run.kept[j].unit;
     let id = unit.values[set.id_field].display();
