@@ -30,6 +30,8 @@ pub struct Previous {
     pub cohorts: HashMap<String, String>,
     /// The vetoes that struck each unit then, by id (empty: not vetoed).
     pub vetoes: HashMap<String, Vec<String>>,
+    /// Each cohort's distinct rank numbers then, worst first, and how many units it ranked.
+    pub cohort_ranks: HashMap<String, (Vec<u32>, usize)>,
     /// The periods before this one, oldest first (`--history`): what 连续 N 期 conditions and
     /// a unit's trend read. Empty with a single previous result.
     pub history: Vec<Previous>,
@@ -153,6 +155,16 @@ impl Previous {
             // Listed then, even with no points to read (a unit left out of every item).
             out.items.insert(id.to_string(), points);
         }
+        for (id, rank) in &out.ranks {
+            let cohort = out.cohorts.get(id).cloned().unwrap_or_default();
+            let entry = out.cohort_ranks.entry(cohort).or_default();
+            entry.0.push(*rank);
+            entry.1 += 1;
+        }
+        for (worst, _) in out.cohort_ranks.values_mut() {
+            worst.sort_unstable_by(|a, b| b.cmp(a));
+            worst.dedup();
+        }
         Ok(out)
     }
 }
@@ -208,29 +220,14 @@ impl Previous {
     ) -> Option<bool> {
         use crate::model::Outcome;
         let rank = self.ranks.get(id).copied();
-        let cohort = self.cohorts.get(id);
-        // The distinct rank numbers of the unit's cohort then, worst first, and how many were ranked.
-        let ranks_in_cohort = || {
-            let mut r: Vec<u32> = self
-                .ranks
-                .iter()
-                .filter(|(u, _)| self.cohorts.get(*u) == cohort)
-                .map(|(_, r)| *r)
-                .collect();
-            let ranked = r.len();
-            r.sort_unstable_by(|a, b| b.cmp(a));
-            r.dedup();
-            (r, ranked)
-        };
+        let no_ranks = (Vec::new(), 0);
+        let cohort = self.cohorts.get(id).map_or("", String::as_str);
+        let (worst, ranked) = self.cohort_ranks.get(cohort).unwrap_or(&no_ranks);
         Some(match outcome {
             Outcome::Grade(g) => self.grades.get(id) == Some(g),
             Outcome::Top(n) => rank.is_some_and(|k| (k as usize) <= *n),
-            Outcome::Bottom(n) => {
-                let (_, ranked) = ranks_in_cohort();
-                rank.is_some_and(|k| (k as usize).saturating_add(*n) > ranked)
-            }
+            Outcome::Bottom(n) => rank.is_some_and(|k| (k as usize).saturating_add(*n) > *ranked),
             Outcome::BottomRanks(n) => {
-                let (worst, _) = ranks_in_cohort();
                 rank.is_some_and(|k| worst.get(n.saturating_sub(1)).is_none_or(|last| k >= *last))
             }
             Outcome::Vetoed => self.vetoes.contains_key(id),
