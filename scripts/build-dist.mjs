@@ -49,7 +49,7 @@ function scoped(text) {
   return `const { ${names.join(", ")} } = (() => {\n${unmodule(text, /^import /)}\nreturn { ${names.join(", ")} };\n})();`;
 }
 // The page's modules (www/*.js that main.js imports), each in a block of its own, then main.js.
-const MODULES = ["editor.js", "drafts.js", "report.js"];
+const MODULES = ["editor.js", "drafts.js", "report.js", "trend.js"];
 const pageScript = noScriptEnd("page script", `${MODULES.map((f) => `\n// ${f}\n${scoped(www(f))}`).join("")}\n// main.js\n${unmodule(www("main.js"), /^import /)}\n`);
 const api = unmodule(readFileSync(pkg("kaohe.js"), "utf8"), /^import .* from "\.\/kaohe_bg_glue\.js";$/)
   .replace("async function load(", "async function loadWeb(");

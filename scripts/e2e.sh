@@ -7,6 +7,8 @@
 #   - tests/e2e/collect.test.mjs: data collection — the form and the merge through the JS API (byte
 #     identity with `kaohe template`/`kaohe merge`) and in the app (下载填报模板, returned files dropped)
 #   - tests/e2e/app.test.mjs: the web app in headless Chromium (screenshots in tests/e2e/screenshots/)
+#   - tests/e2e/trend.test.mjs: many periods (历次) in the app — earlier results ordered by file name,
+#     a unit's trend chart, the overview of trends, 连续 N 期, the 通报 and the phone layout
 #   - tests/e2e/report.test.mjs: the 通报 printed to PDF (read back with pdftotext), rule drafts kept
 #     in the browser, the phone layout (390×844)
 #   - tests/e2e/dist.test.mjs: the distribution — dist/kaohe.html from file://, 100k units, dist/ on
@@ -101,4 +103,4 @@ fi
 cd tests/e2e
 # --experimental-websocket: Node 20's WebSocket client, for Firefox's WebDriver BiDi.
 KAOHE_URL=$URL KAOHE_APP_BIN=$ROOT/target/release/kaohe \
-  node --experimental-websocket --test --test-concurrency=1 api.test.mjs survey.test.mjs survey-app.test.mjs collect.test.mjs hostile.test.mjs app.test.mjs report.test.mjs dist.test.mjs firefox.test.mjs
+  node --experimental-websocket --test --test-concurrency=1 api.test.mjs survey.test.mjs survey-app.test.mjs collect.test.mjs hostile.test.mjs app.test.mjs trend.test.mjs report.test.mjs dist.test.mjs firefox.test.mjs

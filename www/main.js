@@ -3,6 +3,7 @@
 import { createEditor } from "./editor.js";
 import { fingerprint, hunks, lineDiff, store, stored, storedKeys } from "./drafts.js";
 import { decimalDiff, decimalSum, excludedUnits, placeOf, reportHtml, signed, withPublication } from "./report.js";
+import { comparePeriods, periodLabel, rankSpan, readPeriod, sparkline, trendChart, trendPoints, trendWords } from "./trend.js";
 
 const TIMEOUT_MS = 5000; // a worker that has not answered (or reported progress) by then is stopped and replaced
 const DEBOUNCE_MS = 400;
@@ -10,6 +11,7 @@ const VIRTUAL_MIN = 300; // tables of more units draw only the rows in view
 const BARS_MAX = 60; // more units: the chart counts units per grade instead of a bar per unit
 const PRINT_MAX = 2000; // the printed 通报 lists at most this many units (the rest: export)
 const ERRORS_SHOWN = 200; // data errors listed on the page (all of them are copied)
+const TRENDS_MAX = 200; // the overview of trends (历次趋势总览) draws at most this many units
 const SEP = "\u0001";
 const phone = matchMedia("(max-width: 640px)"); // the phone layout: cards, folded toolbar (style.css)
 
@@ -23,7 +25,12 @@ const state = {
   bundled: [],
   rules: null, // { key, name, source, original, cases, casesName, bundled: index | null, restored: draft | null }
   data: null, // { fileName, bytes (Uint8Array or text), label }
-  previous: null, // { fileName, text }
+  // Earlier periods' results (上期、历次), oldest first: the last is the previous period.
+  // [{ fileName, label, text, units: Map id → { total, rank, grade } }]; `periodsMoved`: put in
+  // order by hand (↑↓), so that one added later goes last instead of sorting all by name again.
+  periods: [],
+  periodsMoved: false,
+  periodErrors: [], // files that were not results: [{ fileName, message }]
   params: {}, // parameters' values for this run (本次参数), by id: text as typed or read from a table
   paramInfo: [], // the rule set's parameters: [{ id, label, value (declared) }]
   warnings: [], // the rule set's warnings (警告) from its last compile
@@ -34,7 +41,7 @@ const state = {
   // result of `request`: { request, diff, byId } — or { request, pending } / { request, error }
   movers: null,
   failure: null, // the last attempt's failure: { stage, errors } or { stopped } — the table then shows the last good result
-  view: { sort: null, dir: 1, text: "", grade: "", cohort: "", moved: false },
+  view: { sort: null, dir: 1, text: "", grade: "", cohort: "", moved: false, trendSort: "" },
   running: null, // the scoring request in progress: exports and printing wait for it
   collect: { units: null, merged: null }, // data collection: the list of units { fileName, bytes }; the last merge
 };
@@ -184,12 +191,13 @@ async function rescore() {
   if (!state.rules) return;
   const request = {
     type: "assess", name: state.rules.name, source: state.rules.source,
-    data: state.data?.bytes ?? null, fileName: state.data?.fileName ?? "", previous: state.previous?.text ?? "",
+    data: state.data?.bytes ?? null, fileName: state.data?.fileName ?? "", previous: previousOf(state.periods),
     params: givenParams(),
     // (not `units`: that is a job's count of units, which the watchdog reads)
     unitList: state.units?.bytes ?? null, unitListName: state.units?.fileName ?? "",
     label: state.data?.label ?? "",
   };
+  const periods = state.periods.slice();
   state.running = request;
   renderButtons();
   const r = await engine.send(request);
@@ -199,7 +207,7 @@ async function rescore() {
   if (!r.superseded) state.warnings = r.warnings ?? [];
   if (r.batch) {
     showProgress("show", r.batch.n);
-    const result = await batchResult(r, request);
+    const result = await batchResult(r, request, periods);
     if (state.running !== request) return; // a newer run has started meanwhile
     state.result = result;
     state.failure = null;
@@ -209,7 +217,7 @@ async function rescore() {
     if (order) takeOrder(order);
     setTimeout(() => prepare(result), 500);
   } else if (r.report) {
-    state.result = { ...r, request };
+    state.result = { ...r, request, periods };
     state.failure = null;
   } else if (r.stage === "nodata") {
     state.failure = null; // the rules compile; there is nothing to score yet
@@ -228,17 +236,12 @@ const nextTask = () => new Promise((ok) => setTimeout(ok, 0));
  * A batch result (many units, no explanation text) as the page's result: unit objects built
  * in slices between which the page stays responsive, in rank order, with cohort statistics.
  */
-async function batchResult(r, request) {
+async function batchResult(r, request, periods) {
   const b = r.batch;
   const split = (s) => (s == null ? null : s.split(SEP));
   const [ids, names, totals, vetoes, cons, cohorts, remarks] = [b.id, b.name, b.total, b.vetoes, b.consequences, b.cohort, b.remarks].map(split);
-  // Last period (上期): its rank and its total as published, by unit code.
-  let prev = null;
-  if (request.previous) {
-    try {
-      prev = new Map(JSON.parse(request.previous).units.map((u) => [u.id, { rank: u.rank ?? null, total: u.total_display ?? u.total ?? null }]));
-    } catch { prev = null; }
-  }
+  // Last period (上期): its rank and its total as published, by unit code (read when loaded).
+  const prev = periods.at(-1)?.units ?? null;
   const NONE = Object.freeze([]);
   // Rank order within each cohort (in order of first appearance), unranked last, then input
   // order — by a sort of numeric keys, far quicker than comparing objects.
@@ -280,7 +283,7 @@ async function batchResult(r, request) {
     },
     units, cohorts: cohortStats(units, info.grades, decimals), rollups: [],
   };
-  return { ...r, batch: true, batchColumns: { categories: b.categories, bonus: b.bonus }, report, reportJson: null, request };
+  return { ...r, batch: true, batchColumns: { categories: b.categories, bonus: b.bonus }, report, reportJson: null, request, periods };
 }
 
 /** Per cohort: units, ranked, vetoed, mean, median, max, min and units per grade. */
@@ -349,14 +352,16 @@ async function chooseFile(name, text, draft) {
 /** Shows new rules: the editor, no result, no last period, the rules remembered for the next visit. */
 function setRules(rules) {
   state.rules = rules;
-  state.previous = null;
+  state.periods = [];
+  state.periodsMoved = false;
+  state.periodErrors = [];
   state.params = {};
   state.paramInfo = [];
   state.units = null;
   state.result = null;
   state.failure = null;
   state.movers = null;
-  state.view = { sort: null, dir: 1, text: "", grade: "", cohort: "", moved: false };
+  state.view = { sort: null, dir: 1, text: "", grade: "", cohort: "", moved: false, trendSort: "" };
   $("#filter-text").value = "";
   editor.value = rules.source;
   $("#cases-result").innerHTML = "";
@@ -541,10 +546,12 @@ const readers = {
     render();
     rescore();
   },
-  async "previous-file"(file) {
-    state.previous = { fileName: file.name, text: await file.text() };
-    render();
-    rescore();
+  // Earlier results (上期、历次): a pick from the toolbar replaces those loaded; 添加 adds to them.
+  async "previous-file"(...files) {
+    await loadPeriods(files, false);
+  },
+  async "history-file"(...files) {
+    await loadPeriods(files, true);
   },
   async "tables-file"(...files) {
     if (!state.rules) return;
@@ -592,6 +599,40 @@ const readers = {
   },
 };
 
+/**
+ * Earlier periods' results (历次结果) from files: each read (a file that is not a result is
+ * named, not loaded), then all put oldest first by file name — unless the person has ordered
+ * them by hand, when the new ones go last. A file of a name already loaded replaces it.
+ */
+async function loadPeriods(files, add) {
+  const read = [];
+  const errors = [];
+  for (const file of files) {
+    const text = await file.text();
+    try {
+      const { units } = readPeriod(text);
+      read.push({ fileName: file.name, label: periodLabel(file.name), text, units });
+    } catch (e) {
+      errors.push({ fileName: file.name, message: e.message });
+    }
+  }
+  state.periodErrors = errors;
+  if (read.length === 0) return render();
+  const names = new Set(read.map((p) => p.fileName));
+  const kept = add ? state.periods.filter((p) => !names.has(p.fileName)) : [];
+  if (!add) state.periodsMoved = false;
+  read.sort(comparePeriods);
+  state.periods = state.periodsMoved ? [...kept, ...read] : [...kept, ...read].sort(comparePeriods);
+  render();
+  rescore();
+}
+
+/** The engine's `previous`: none, the one earlier result, or several oldest first (as `--history`). */
+function previousOf(periods) {
+  if (periods.length === 0) return "";
+  return periods.length === 1 ? periods[0].text : periods.map((p) => p.text);
+}
+
 /** Which reader a dropped file goes to, by its name and (for JSON) its content. */
 async function readerFor(file) {
   const name = file.name.toLowerCase();
@@ -620,6 +661,8 @@ function fixed(n) {
   const [whole, frac = ""] = String(n).split(".");
   return d > 0 && frac.length <= d ? `${whole}.${frac.padEnd(d, "0")}` : String(n);
 }
+/** A grade's colour in the charts (grey for none: a veto, not ranked). */
+const gradeColour = (g) => (g == null ? "#8a8f96" : GRADE_COLOURS[gradeIndex(g) ?? 2]);
 const gradeChip = (g) => (g ? `<span class="grade g${gradeIndex(g) ?? "x"}">${esc(g)}</span>` : "—");
 
 /** The parameters' values to send: those given for a parameter the rule set still declares. */
@@ -662,6 +705,7 @@ function renderParams() {
 function render() {
   renderStatus();
   renderParams();
+  renderPeriods();
   renderNotices();
   renderDiagnostics();
   renderSummary();
@@ -703,8 +747,68 @@ function renderStatus() {
   const resp = state.result?.respondents;
   $("#status-survey").textContent = resp
     ? `答卷 ${resp.respondents.toLocaleString("zh-CN")} 份，计入 ${resp.counted.toLocaleString("zh-CN")} 份，${resp.units} 个单位${resp.short_units ? `，其中 ${resp.short_units} 个样本不足` : ""}` : "";
-  $("#status-previous").innerHTML = state.previous
-    ? `上期：${esc(state.previous.fileName)} <button type="button" class="small" id="clear-previous">清除</button>` : "";
+  const periods = state.periods;
+  $("#status-previous").innerHTML = periods.length === 1
+    ? `上期：${esc(periods[0].fileName)} <button type="button" class="small" id="clear-previous">清除</button>`
+    : periods.length > 1 ? `历次结果 ${periods.length} 期，上期：${esc(periods.at(-1).fileName)} <button type="button" class="small" id="clear-previous">清除</button>` : "";
+}
+
+let periodsShown = "";
+let periodsCount = 0;
+/**
+ * The earlier periods loaded (历次结果), oldest first, with how they were put in order, a way
+ * to move one, to remove one, to add more and to clear them all. Drawn again only when what it
+ * shows changes (so that its folding stays as the person left it).
+ */
+function renderPeriods() {
+  const list = state.periods;
+  const errors = state.periodErrors;
+  const key = JSON.stringify([list.map((p) => p.fileName), state.periodsMoved, errors]);
+  if (key === periodsShown) return;
+  const wasOpen = $("#periods details")?.open;
+  const more = list.length > periodsCount; // periods added: the list opens to show them
+  periodsCount = list.length;
+  periodsShown = key;
+  let html = "";
+  if (errors.length) {
+    html += `<div class="notice bad period-errors">${errors.map((e) => `“${esc(e.fileName)}”未载入：${esc(e.message)}`).join("<br>")}</div>`;
+  }
+  if (list.length) {
+    const names = list.map((p, i) => `${esc(p.label)}${i === list.length - 1 ? "（上期）" : ""}`).join(" → ");
+    html += `<details class="periods"${list.length > 1 && (more || wasOpen !== false) ? " open" : wasOpen ? " open" : ""}>
+      <summary>${list.length > 1 ? `历次结果（${list.length} 期，由早到晚）` : "上期结果"}：${names} → 本期</summary>
+      <p class="hint">${state.periodsMoved ? "已手动调整顺序；" : "按文件名排序："}${state.periodsMoved ? "" : "年、月、季度等按数字先后（“一、二、三”也按数字），“上半年”在“下半年”之前，如“2024年上半年.json”在“2024年下半年.json”之前。"}最后一个为上期，与本期比较名次变化和分差；多期时计算各单位的历次趋势和“连续 N 期”的结果运用。顺序不对时用 ↑ ↓ 调整。</p>
+      <ol class="period-list">${list.map((p, i) => `<li data-period="${i}"><span class="period-name">${esc(p.label)}</span>${i === list.length - 1 ? ` <span class="chip">上期</span>` : ""}
+        <span class="muted">${esc(p.fileName)} · ${p.units.size} 个单位</span>
+        <span class="period-acts"><button type="button" class="small" data-period-act="up"${i === 0 ? " disabled" : ""} aria-label="上移 ${esc(p.label)}">↑</button><button type="button" class="small" data-period-act="down"${i === list.length - 1 ? " disabled" : ""} aria-label="下移 ${esc(p.label)}">↓</button><button type="button" class="small" data-period-act="remove" aria-label="移除 ${esc(p.label)}">移除</button></span></li>`).join("")}</ol>
+      <p><button type="button" data-pick="history-file">添加往期结果…</button> <button type="button" id="clear-periods">全部清除</button></p>
+    </details>`;
+  }
+  $("#periods").innerHTML = html;
+}
+
+/** ↑ ↓ and 移除 on an earlier period: the order is then the person's own. */
+function movePeriod(i, act) {
+  const list = state.periods.slice();
+  if (act === "remove") list.splice(i, 1);
+  else {
+    const j = act === "up" ? i - 1 : i + 1;
+    if (j < 0 || j >= list.length) return;
+    [list[i], list[j]] = [list[j], list[i]];
+    state.periodsMoved = true;
+  }
+  state.periods = list;
+  if (list.length === 0) state.periodsMoved = false;
+  render();
+  rescore();
+}
+
+function clearPeriods() {
+  state.periods = [];
+  state.periodsMoved = false;
+  state.periodErrors = [];
+  render();
+  rescore();
 }
 
 /**
@@ -761,7 +865,7 @@ function renderNotices() {
     html += `<div class="notice bad params-errors">参数有误，未按这些值计分（${f.paramsFile ? `参数表 ${esc(f.paramsFile)}，` : ""}共 ${f.errors.length} 处）：<ul>${f.errors.map(problemOf).map((e) => `<li>${codeChip(e.code)} ${esc(placeOf(e))} ${esc(e.message)}${e.help ? `<span class="help"><b>怎么改：</b>${esc(e.help)}</span>` : ""}</li>`).join("")}</ul></div>`;
   }
   if (f?.stage === "previous") {
-    html += `<div class="notice bad">上期结果文件无法使用：${f.errors.map(problemOf).map((e) => `${codeChip(e.code)} ${esc(e.message)}${e.help ? `（${esc(e.help)}）` : ""}`).join("；")}</div>`;
+    html += `<div class="notice bad">${state.periods.length > 1 ? "历次结果文件" : "上期结果文件"}无法使用：${f.errors.map(problemOf).map((e) => `${codeChip(e.code)} ${esc(e.message)}${e.help ? `（${esc(e.help)}）` : ""}`).join("；")}</div>`;
   }
   const dataErrors = f?.stage === "data" ? f.errors : state.result && !f ? state.result.dataErrors : [];
   if (dataErrors.length) {
@@ -1105,6 +1209,7 @@ function paintRows() {
 function renderCharts() {
   if (!state.result) {
     $("#bar-chart").innerHTML = $("#histogram").innerHTML = $("#rollups").innerHTML = "";
+    renderTrends();
     return;
   }
   const r = state.result.report;
@@ -1195,6 +1300,71 @@ function renderCharts() {
   $("#rollups").innerHTML = r.rollups?.length
     ? `<h3>汇总</h3><table class="plain"><thead><tr><th>汇总项</th><th>分组</th><th class="num">数值</th><th class="num">单位数</th></tr></thead><tbody>${r.rollups.map((x) => `<tr><td>${esc(x.label)}</td><td>${esc(x.group)}</td><td class="num">${esc(x.display)}</td><td class="num">${x.units}</td></tr>`).join("")}</tbody></table>`
     : "";
+  renderTrends();
+}
+
+// ───────────────────────── trends over the periods (历次趋势) ─────────────────────────
+// With earlier results loaded, each unit's total, rank and grade period by period: a chart in
+// its panel, and here one small chart per unit (small multiples) of its rank, on one scale, in
+// the table's order and filter — at most TRENDS_MAX units, or the most risen or fallen first.
+
+const moveMark = (span) => (span == null ? "" : span.change > 0 ? `<span class="up">↑${span.change}</span>` : span.change < 0 ? `<span class="down">↓${-span.change}</span>` : `<span class="muted">持平</span>`);
+
+function renderTrends() {
+  const el = $("#trends");
+  const res = state.result;
+  const periods = res?.periods ?? [];
+  if (!res || periods.length === 0) {
+    el.hidden = true;
+    el.innerHTML = "";
+    return;
+  }
+  const sort = state.view.trendSort;
+  const all = vt.units;
+  let shown;
+  if (sort) {
+    // The most risen (or fallen) from the first period to this one first; the unranked last.
+    const spans = all.map((u, i) => ({ u, i, span: rankSpan(trendPoints(u, periods)) }));
+    const by = (s) => (s.span == null ? -Infinity : sort === "up" ? s.span.change : -s.span.change);
+    shown = spans.sort((a, b) => by(b) - by(a) || a.i - b.i).slice(0, TRENDS_MAX).map((s) => s.u);
+  } else {
+    shown = all.slice(0, TRENDS_MAX);
+  }
+  const cards = shown.map((u) => ({ u, points: trendPoints(u, periods) }));
+  let most = 2;
+  for (const c of cards) for (const p of c.points) if (p.rank != null && p.rank > most) most = p.rank;
+  const labels = periods.map((p) => esc(p.label)).join("、");
+  el.hidden = false;
+  el.innerHTML = `<div class="trends-head"><h2 id="trends-title">历次趋势总览</h2>
+      <select id="trend-sort" aria-label="趋势总览的顺序">
+        <option value=""${sort === "" ? " selected" : ""}>按表格顺序</option>
+        <option value="up"${sort === "up" ? " selected" : ""}>名次上升最多在前</option>
+        <option value="down"${sort === "down" ? " selected" : ""}>名次下降最多在前</option>
+      </select></div>
+    <p class="hint">${periods.length} 个往期（${labels}）和本期，由早到晚。每格一个单位的名次走势：线越高名次越靠前，各格纵轴相同（第 1 至第 ${most} 名），末点为本期、按等次着色；↑↓ 为从第一期到本期的名次变化。点击单位名称查看计分明细和趋势图。</p>
+    ${cards.length ? `<ol class="trend-grid">${cards.map(({ u, points }) => {
+      const span = rankSpan(points);
+      const first = points.find((p) => p.total != null);
+      const caption = [
+        span ? `第 ${span.from} → ${span.to} 名` : u.rank != null ? `第 ${u.rank} 名` : "未排名",
+        first && !first.now && u.total_display != null ? `${esc(fixed(first.total))} → ${esc(fixed(u.total_display))} 分` : "",
+      ].filter(Boolean).join(" · ");
+      return `<li class="trend-card" data-unit-card="${esc(u.id)}"><div class="trend-card-head"><button type="button" class="link unit-link" data-unit="${esc(u.id)}" title="${esc(u.name)}">${esc(u.name)}</button> ${moveMark(span)}</div>
+        ${sparkline(points, { colour: gradeColour, most })}<div class="trend-caption">${caption}</div></li>`;
+    }).join("")}</ol>` : `<p class="hint">没有符合筛选条件的单位</p>`}
+    ${all.length > TRENDS_MAX ? `<p class="hint trends-bound">只显示 ${TRENDS_MAX} 个单位（${sort ? "名次变化最大的" : "按表格当前的筛选和排序，前"} ${TRENDS_MAX} 个，共 ${all.length.toLocaleString("zh-CN")} 个）；用上方的筛选或排序查看其他单位，或导出 Excel 的“历次趋势”表。</p>` : ""}`;
+}
+
+/** A unit's trend in its panel: the chart, the ranks in words, and each period's figures. */
+function trendHtml(u, points) {
+  const cohort = state.result.report.cohorts.find((c) => c.name === u.cohort);
+  return `<section class="trend-panel" id="unit-trend"><h3>历次趋势 <span class="hint">（${points.length - 1} 个往期和本期，由早到晚）</span></h3>
+    <div class="trend-body">${trendChart(points, { colour: gradeColour, ranks: cohort?.ranked ?? 0, fixed })}
+    <div class="trend-side"><p class="trend-words">${esc(trendWords(points))} ${moveMark(rankSpan(points))}</p>
+    <details class="trend-data"><summary>逐期数据</summary><table class="plain"><thead><tr><th>期次</th><th class="num">总分</th><th class="num">名次</th><th>等次</th></tr></thead>
+      <tbody>${points.map((p) => `<tr${p.now ? ' class="now"' : ""}><td>${esc(p.label)}</td><td class="num">${esc(fixed(p.total))}</td><td class="num">${p.rank ?? "—"}</td><td>${gradeChip(p.grade)}</td></tr>`).join("")}</tbody></table></details>
+    <p class="hint">上为总分，下为名次（第 1 名在上）；各点颜色为当期等次。</p></div></div>
+  </section>`;
 }
 
 // ───────────────────────── who moved (谁变了): an edit of the rules against the original ─────────────────────────
@@ -1351,6 +1521,8 @@ function showUnit(u) {
     <div>${gradeChip(u.grade)}</div>
     <div class="muted">基础分 ${u.base}${u.bonus && u.bonus !== "0" ? ` · 加分 ${u.bonus}` : ""}${u.previous_rank != null ? ` · 上期第 ${u.previous_rank} 名` : ""}${u.previous_total != null ? ` · 上期得分 ${esc(fixed(u.previous_total))}（分差 ${esc(signed(u.total_change, fixed))}）` : ""}${u.row != null ? ` · 数据第 ${u.row} 行` : ""}${u.awards_eligible ? "" : " · <span class=\"bad\">不得参与评优</span>"}</div></div>`;
   if (u.remarks?.length) html += `<p class="remarks-line"><strong>备注：</strong>${u.remarks.map(esc).join("；")}</p>`;
+  const trend = trendPoints(u, state.result?.periods);
+  if (trend.length) html += trendHtml(u, trend);
   const moved = moverOf(u);
   if (moved) html += unitMoverHtml(moved);
   if (!state.result?.survey && state.result?.request.data != null) html += `<section class="gap-panel" id="unit-gap" data-unit="${esc(u.id)}"></section>`;
@@ -1610,6 +1782,7 @@ function renderPrint() {
     report: r, publication: p, categories: p.categories ? categoryColumns() : null,
     previous: withPrevious() || r.units.some((u) => u.previous_rank != null),
     dataErrors: state.result.dataErrors, printMax: PRINT_MAX, fixed, stateStatus,
+    periods: (state.result.periods ?? []).map((x) => x.label),
   });
 }
 
@@ -1800,7 +1973,8 @@ function wire() {
       renderCharts();
     } else if (t.dataset.unit) openUnit(t.dataset.unit, t.closest("tr[data-idx]") ? +t.closest("tr[data-idx]").dataset.idx : null);
     else if (t.classList.contains("problem") && t.dataset.line) editor.goto(+t.dataset.line, +t.dataset.column);
-    else if (t.id === "clear-previous") { state.previous = null; render(); rescore(); }
+    else if (t.id === "clear-previous" || t.id === "clear-periods") clearPeriods();
+    else if (t.dataset.periodAct) movePeriod(+t.closest("[data-period]").dataset.period, t.dataset.periodAct);
     else if (t.id === "reset-params") { state.params = {}; render(); rescore(); }
     else if (t.id === "clear-units") { state.units = null; render(); rescore(); }
     else if (t.id === "copy-data-errors") copyDataErrors(t);
@@ -1821,7 +1995,7 @@ function wire() {
     $(`#${id}`).addEventListener("change", async (e) => {
       const files = [...e.target.files];
       e.target.value = "";
-      if (files.length) await readers[id](...(id === "returns-file" || id === "tables-file" ? files : files.slice(0, 1)));
+      if (files.length) await readers[id](...(["returns-file", "tables-file", "previous-file", "history-file"].includes(id) ? files : files.slice(0, 1)));
     });
   }
   $("#template-download").addEventListener("click", () => downloadTemplate());
@@ -1848,6 +2022,11 @@ function wire() {
     state.view.moved = e.target.checked;
     renderTable();
     renderCharts();
+  });
+  $("#trends").addEventListener("change", (e) => {
+    if (e.target.id !== "trend-sort") return;
+    state.view.trendSort = e.target.value;
+    renderTrends();
   });
   $("#filter-grade").addEventListener("change", (e) => { state.view.grade = e.target.value; renderTable(); renderCharts(); });
   $("#filter-cohort").addEventListener("change", (e) => { state.view.cohort = e.target.value; renderTable(); renderCharts(); });
@@ -1918,7 +2097,10 @@ function wire() {
     const kinds = await Promise.all(files.map(readerFor));
     // Several data files at once, or any dropped on the open data-collection dialog: returned forms to merge.
     if (kinds.every((k) => k === "data-file") && (files.length > 1 || $("#collect-dialog").open)) return mergeReturns(files);
-    for (const [i, file] of files.entries()) await readers[kinds[i]](file);
+    // Results dropped together are the earlier periods, all of them (as picked in the toolbar).
+    const results = files.filter((_, i) => kinds[i] === "previous-file");
+    for (const [i, file] of files.entries()) if (kinds[i] !== "previous-file") await readers[kinds[i]](file);
+    if (results.length) await readers["previous-file"](...results);
   });
 }
 

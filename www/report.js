@@ -109,7 +109,7 @@ function rankChangeText(u) {
 /**
  * The 通报 as HTML. `m`: { report, publication: {issuer, period, document, date}, categories:
  * [{name, points(u)}] or null, previous (last period loaded), dataErrors, printMax, fixed,
- * stateStatus(u) }.
+ * stateStatus(u), periods (the earlier periods' names, oldest first; optional) }.
  */
 export function reportHtml(m) {
   const { report: r, publication: p, categories, previous, fixed, printMax } = m;
@@ -159,6 +159,9 @@ export function reportHtml(m) {
   if (r.units.some((u) => u.remarks?.length)) notes.push("名次按总分排列；等次或名次与总分高低不一致的，备注栏写明原因（一票否决、未满足必备条件、等次名额）");
   if (cats.length) notes.push(`${cats.map((c) => c.name).join("、")}为各类指标得分之和`);
   if (previous) notes.push("分差为本期总分减上期得分；“新”为上期未参加排名的单位");
+  // Several earlier periods (历次): which they were, and which one is 上期.
+  const periods = m.periods ?? [];
+  if (previous && periods.length > 1) notes.push(`往期结果 ${periods.length} 期（由早到晚）：${periods.join("、")}，上期为${periods.at(-1)}`);
   if (notes.length) html += `<p class="notes">说明：${notes.map(esc).join("；")}。</p>`;
 
   if (hasVetoes) {

@@ -1,8 +1,8 @@
 // kaohe 考核 — offline use: keep a copy of the app's own files. Network first (so a new build is
 // picked up at once), the cached copy when the network or the local server is not there.
-const CACHE = "kaohe-v3";
+const CACHE = "kaohe-v4";
 const FILES = [
-  "./", "index.html", "main.js", "editor.js", "drafts.js", "report.js", "worker.js", "style.css",
+  "./", "index.html", "main.js", "editor.js", "drafts.js", "report.js", "trend.js", "worker.js", "style.css",
   "pkg/kaohe.js", "pkg/kaohe_bg_glue.js", "pkg/kaohe_bg_glue_bg.wasm",
   // spreadsheet support (XLSX in and out), so that it works offline too
   "pkg/full/kaohe_bg_glue.js", "pkg/full/kaohe_bg_glue_bg.wasm",
