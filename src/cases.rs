@@ -397,6 +397,10 @@ fn run_case(
         }
     };
     let mut periods = Vec::new();
+    if let Some(h) = case.get("history").filter(|h| !h.is_array()) {
+        let why = format!("`history` 应为往期结果的列表，而不是 {h}");
+        return one(msg::bad_previous(None, &why));
+    }
     let history = case
         .get("history")
         .and_then(Json::as_array)

@@ -3,6 +3,7 @@
 use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use kaohe::compile::FileLoader;
 use kaohe::messages::{cli as msg, Lang, Message, Text};
+use kaohe::output::printable;
 use kaohe::provenance::{sha256_hex, Provenance};
 use kaohe::{bundled, data, output, Rules};
 use std::path::{Path, PathBuf};
@@ -151,6 +152,7 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
         ("verify", "params", "生成结果时所用的参数值，写作 参数id=数值（可重复）"),
         ("verify", "params_file", "生成结果时所用的参数表"),
         ("verify", "keep_going", "结果是用 --keep-going 生成的"),
+        ("verify", "stream", "结果是用 --stream 生成的（按输入顺序）"),
         ("verify", "units", "生成结果时所用的单位名单（答卷数据）"),
         ("check", "rules", "规则脚本（.rhai）或内置规则集名称"),
         ("serve", "port", "端口；0 表示自动选择空闲端口"),
@@ -417,6 +419,9 @@ enum Command {
         /// It was made with --keep-going
         #[arg(long)]
         keep_going: bool,
+        /// It was made with --stream (rows in input order)
+        #[arg(long)]
+        stream: bool,
         /// The list of units it was made with (a respondents' file)
         #[arg(long, value_name = "UNITS")]
         units: Option<PathBuf>,
@@ -644,6 +649,7 @@ fn main() -> ExitCode {
             params,
             params_file,
             keep_going,
+            stream,
             units,
         } => {
             let params = Params {
@@ -655,6 +661,7 @@ fn main() -> ExitCode {
                 history,
                 params,
                 keep_going,
+                stream,
                 units,
             };
             verify(&result, rules, data, made)
@@ -1167,7 +1174,7 @@ fn assess(
                 if large && !stream_asked && !quiet {
                     eprintln!("{}", say(&msg::streaming_large(&p.display().to_string())));
                 }
-                let prev = read_periods(previous.as_deref(), &history)?;
+                let (prev, _) = read_periods(previous.as_deref(), &history, out.as_deref())?;
                 let (out, prev) = (out.as_deref(), prev.as_ref());
                 return stream(&compiled, p, prev, format, out, keep_going, quiet);
             }
@@ -1213,7 +1220,7 @@ fn assess(
             kaohe::messages::survey::read_summary(r.respondents, r.counted, r.units, short);
         eprintln!("{data_name}: {}", say(&summary));
     }
-    let prev = read_periods(previous.as_deref(), &history)?;
+    let (prev, period_texts) = read_periods(previous.as_deref(), &history, out.as_deref())?;
     if let OutFormat::Jsonl = format {
         let scores = compiled
             .score_batch_against(&dataset.units, prev.as_ref())
@@ -1257,14 +1264,9 @@ fn assess(
     .map_err(eval_failure)?;
     // The rows left out (`--keep-going`) stay on record in the result.
     report.data_errors.clone_from(&dataset.errors);
-    // The previous period as the JS API takes it: text.
-    let latest = previous.as_deref().or(history.last().map(PathBuf::as_path));
-    let previous_text = latest
-        .filter(|p| p.is_file())
-        .map(|p| read(p).map(|b| String::from_utf8_lossy(&b).into_owned()))
-        .transpose()?;
-    let previous_bytes = previous_text.as_deref().map(str::as_bytes);
-    let mut provenance = Provenance::of(&compiled, &[], previous_bytes);
+    // The earlier periods as the JS API takes them: texts, oldest first.
+    let periods: Vec<&[u8]> = period_texts.iter().map(|t| t.as_bytes()).collect();
+    let mut provenance = Provenance::of(&compiled, &[], &periods);
     provenance.data_sha256 = data_hashes;
     report.provenance = Some(provenance);
     if let OutFormat::Json = format {
@@ -1358,6 +1360,7 @@ struct Made {
     history: Vec<PathBuf>,
     params: Params,
     keep_going: bool,
+    stream: bool,
     units: Option<PathBuf>,
 }
 
@@ -1367,29 +1370,31 @@ fn verify(result: &Path, rules: String, data: Vec<PathBuf>, made: Made) -> Resul
         history,
         params,
         keep_going,
+        stream,
         units,
     } = made;
     let recorded = read(result)?;
     let format = result_format(result, &recorded);
     let name = result.display().to_string();
-    let temp = std::env::temp_dir().join(format!(
-        "kaohe-verify-{}.{}",
-        std::process::id(),
-        result
-            .extension()
-            .map_or_else(|| "out".into(), |e| e.to_string_lossy())
-    ));
+    // The result made again in a folder of its own (created new: nothing another user placed
+    // there is written through), then compared in memory.
+    let dir =
+        private_dir().map_err(|e| fail(exit::IO, msg::cannot_write_result(&e.to_string())))?;
+    let ext = result
+        .extension()
+        .map_or_else(|| "out".into(), |e| e.to_string_lossy());
+    let temp = dir.join(format!("result.{ext}"));
     let how = Run {
         history,
         format,
         out: Some(temp.clone()),
         keep_going,
         quiet: true,
-        stream: false,
+        stream,
         units,
     };
     let made = assess(Some(rules), data, previous, &params, how).and_then(|()| read(&temp));
-    let _ = std::fs::remove_file(&temp);
+    let _ = std::fs::remove_dir_all(&dir);
     let mut again = made?;
     // A CSV written to a file starts with the byte-order mark; one sent to a pipe does not.
     if matches!(format, OutFormat::Csv) && !recorded.starts_with(b"\xEF\xBB\xBF") {
@@ -1409,9 +1414,26 @@ fn verify(result: &Path, rules: String, data: Vec<PathBuf>, made: Made) -> Resul
     Err(fail(exit::VERIFY, msg::not_reproduced(&name, &why)))
 }
 
+/// A new folder of this run's own in the system's temporary folder.
+fn private_dir() -> std::io::Result<PathBuf> {
+    let base = std::env::temp_dir();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let mut last = None;
+    for k in 0..16u32 {
+        let dir = base.join(format!("kaohe-verify-{}-{nanos}-{k}", std::process::id()));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no temporary folder")))
+}
+
 /// What the provenance (来源) of two JSON results says differs: the rules, the data, the
-/// previous period, the parameters or kaohe's version.
-fn provenance_differences(recorded: &[u8], again: &[u8]) -> Vec<String> {
+/// earlier periods, the parameters or kaohe's version.
+fn provenance_differences(recorded: &[u8], again: &[u8]) -> Vec<Text> {
     let of = |b: &[u8]| {
         serde_json::from_slice::<serde_json::Value>(b)
             .ok()
@@ -1420,43 +1442,42 @@ fn provenance_differences(recorded: &[u8], again: &[u8]) -> Vec<String> {
     let (Some(was), Some(now)) = (of(recorded), of(again)) else {
         return Vec::new();
     };
-    let short = |h: &str| h.chars().take(12).collect::<String>();
+    let short = |h: &[String]| {
+        let list: Vec<String> = h
+            .iter()
+            .map(|h| printable(h.chars().take(12).collect()))
+            .collect();
+        list.join("、")
+    };
     let mut out = Vec::new();
     if was.rules_sha256 != now.rules_sha256 {
-        out.push(format!(
-            "规则与生成结果时所用的不同（结果记录 {}，现在 {}）",
-            short(&was.rules_sha256),
-            short(&now.rules_sha256)
-        ));
+        let (a, b) = (short(&[was.rules_sha256]), short(&[now.rules_sha256]));
+        out.push(msg::differs_rules(&a, &b));
     }
     if was.data_sha256 != now.data_sha256 {
-        let list = |v: &[String]| v.iter().map(|h| short(h)).collect::<Vec<_>>().join("、");
-        out.push(format!(
-            "数据与生成结果时所用的不同（结果记录 {}，现在 {}）",
-            list(&was.data_sha256),
-            list(&now.data_sha256)
+        out.push(msg::differs_data(
+            &short(&was.data_sha256),
+            &short(&now.data_sha256),
         ));
     }
-    if was.previous_sha256 != now.previous_sha256 {
-        out.push("上期结果与生成结果时所用的不同".to_string());
+    if was.previous_sha256 != now.previous_sha256 || was.history_sha256 != now.history_sha256 {
+        out.push(msg::differs_periods());
     }
     if was.params != now.params {
-        out.push("参数取值与生成结果时所用的不同".to_string());
+        out.push(msg::differs_params());
     }
     if was.kaohe != now.kaohe {
-        out.push(format!(
-            "结果由 kaohe {} 生成，现在是 {}",
-            was.kaohe, now.kaohe
-        ));
+        let was_version = printable(was.kaohe.chars().take(40).collect());
+        out.push(msg::differs_version(&was_version, &now.kaohe));
     }
     out
 }
 
-/// Where two results first differ: the line of a text, or that a workbook's content differs.
-fn first_difference(recorded: &[u8], again: &[u8]) -> String {
+/// Where two results first differ: the line of a text (shortened, as a terminal may show it),
+/// or that a workbook's content differs.
+fn first_difference(recorded: &[u8], again: &[u8]) -> Text {
     let (Ok(a), Ok(b)) = (std::str::from_utf8(recorded), std::str::from_utf8(again)) else {
-        return "工作簿与重新计算的结果不同：规则、数据、上期结果、参数或文件本身与生成时不同"
-            .to_string();
+        return msg::differs_workbook();
     };
     let line = a
         .lines()
@@ -1464,18 +1485,14 @@ fn first_difference(recorded: &[u8], again: &[u8]) -> String {
         .position(|(x, y)| x != y)
         .unwrap_or_else(|| a.lines().count().min(b.lines().count()));
     let at = |t: &str| {
-        t.lines()
-            .nth(line)
-            .unwrap_or("（文件结束）")
-            .trim()
-            .to_string()
+        t.lines().nth(line).map(|l| {
+            let l = l.trim();
+            let cut: String = l.chars().take(120).collect();
+            let more = if cut.len() < l.len() { "…" } else { "" };
+            printable(cut) + more
+        })
     };
-    format!(
-        "第 {} 行不同：结果文件为“{}”，重新计算为“{}”",
-        line + 1,
-        at(a),
-        at(b)
-    )
+    msg::differs_line(line + 1, at(a).as_deref(), at(b).as_deref())
 }
 
 /// Whether a command-line word names a rule set: a `.rhai` file or a bundled id.
@@ -1496,13 +1513,14 @@ fn diff(
     with: &Analysis,
 ) -> Result<(), Failure> {
     let (previous, params, out, format) = (&with.previous, &with.params(), &with.out, with.format);
-    let inputs = [
+    let mut inputs = vec![
         Some(Path::new(first)),
         Some(Path::new(second)),
         third.as_deref(),
         previous.as_deref(),
         params.file.as_deref(),
     ];
+    inputs.extend(with.history.iter().map(|h| Some(h.as_path())));
     refuse_overwrite(out.as_deref(), &inputs)?;
     // (rules, data) of each run.
     let (before, after) = if names_rules(second) {
@@ -1516,7 +1534,7 @@ fn diff(
             (first, Some(new_data)),
         )
     };
-    let prev = read_periods(previous.as_deref(), &with.history)?;
+    let (prev, _) = read_periods(previous.as_deref(), &with.history, out.as_deref())?;
     let by_rules = before.0 != after.0;
     let run = |(rules, data): (&str, Option<PathBuf>)| -> Result<(String, kaohe::Report), Failure> {
         let name = match &data {
@@ -1584,31 +1602,21 @@ fn gap(
     with: &Analysis,
 ) -> Result<(), Failure> {
     let (previous, params, out, format) = (&with.previous, &with.params(), &with.out, with.format);
-    let inputs = [
+    let mut inputs = vec![
         data.as_deref(),
         rules.map(Path::new),
         previous.as_deref(),
         params.file.as_deref(),
     ];
+    inputs.extend(with.history.iter().map(|h| Some(h.as_path())));
     refuse_overwrite(out.as_deref(), &inputs)?;
     let (compiled, dataset) = load(rules, data, params, None)?;
-    let prev = read_periods(previous.as_deref(), &with.history)?;
+    let (prev, _) = read_periods(previous.as_deref(), &with.history, out.as_deref())?;
     let report = compiled
         .gaps_of(&dataset.units, prev.as_ref(), only)
         .map_err(eval_failure)?;
     // A unit asked for that the data does not hold, by code or name.
-    let set = &compiled.set;
-    let holds = |w: &str| {
-        dataset.units.iter().any(|u| {
-            u.values[set.id_field].display() == w
-                || set.name_field.is_some_and(|f| u.values[f].display() == w)
-        })
-    };
-    let unknown: Vec<&str> = only
-        .iter()
-        .map(String::as_str)
-        .filter(|w| !holds(w))
-        .collect();
+    let unknown = report.missing(only);
     if !unknown.is_empty() {
         return Err(fail(exit::USAGE, msg::unknown_units(&unknown)));
     }
@@ -1659,15 +1667,15 @@ fn set_params(rules: &mut Rules, given: &Params) -> Result<(), Failure> {
 }
 
 /// The previous period (`--previous`) and the earlier ones (`--history`: files, or folders of
-/// .json results in order of name), oldest first, as one [`kaohe::Previous`].
+/// .json results in natural order of name), oldest first, as one [`kaohe::Previous`], with each
+/// file's text (the previous period's last) for the provenance. A file named twice is read once;
+/// `skip` (the run's own output) is never read as a period.
 fn read_periods(
     previous: Option<&Path>,
     history: &[PathBuf],
-) -> Result<Option<kaohe::Previous>, Failure> {
-    if history.is_empty() {
-        return previous.map(read_previous).transpose();
-    }
-    let mut files = Vec::new();
+    skip: Option<&Path>,
+) -> Result<(Option<kaohe::Previous>, Vec<String>), Failure> {
+    let mut files: Vec<PathBuf> = Vec::new();
     for h in history {
         if h.is_dir() {
             let mut inside: Vec<PathBuf> = std::fs::read_dir(h)
@@ -1683,29 +1691,66 @@ fn read_periods(
                         .is_some_and(|x| x.eq_ignore_ascii_case("json"))
                 })
                 .collect();
-            inside.sort();
+            inside.sort_by_key(|p| natural_key(&p.to_string_lossy()));
             files.extend(inside);
         } else {
             files.push(h.clone());
         }
     }
     files.extend(previous.map(Path::to_path_buf));
-    let periods = files
-        .iter()
-        .map(|p| read_previous(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(kaohe::Previous::from_periods(periods))
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    };
+    let mut unique: Vec<PathBuf> = Vec::new();
+    for f in files {
+        if skip.is_some_and(|s| !is_std(s) && same(s, &f)) || unique.iter().any(|u| same(u, &f)) {
+            continue;
+        }
+        unique.push(f);
+    }
+    let mut texts = Vec::new();
+    let mut periods = Vec::new();
+    for p in &unique {
+        let text = String::from_utf8_lossy(&read(p)?).into_owned();
+        let period = kaohe::Previous::from_json(&text).map_err(|e| {
+            fail(
+                exit::DATA,
+                msg::previous_unusable(&p.display().to_string(), &e.message),
+            )
+        })?;
+        periods.push(period);
+        texts.push(text);
+    }
+    let previous = if history.is_empty() {
+        periods.pop()
+    } else {
+        kaohe::Previous::from_periods(periods)
+    };
+    Ok((previous, texts))
 }
 
-/// The previous period's result (`--previous`).
-fn read_previous(p: &Path) -> Result<kaohe::Previous, Failure> {
-    let text = String::from_utf8_lossy(&read(p)?).into_owned();
-    kaohe::Previous::from_json(&text).map_err(|e| {
-        fail(
-            exit::DATA,
-            msg::previous_unusable(&p.display().to_string(), &e.message),
-        )
-    })
+/// A name's sort key with its runs of digits compared as numbers: 2024-9 before 2024-10.
+fn natural_key(name: &str) -> Vec<(String, u64)> {
+    let mut key = Vec::new();
+    let mut text = String::new();
+    let mut digits = String::new();
+    for c in name.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            if !digits.is_empty() {
+                key.push((
+                    std::mem::take(&mut text),
+                    digits.parse().unwrap_or(u64::MAX),
+                ));
+                digits.clear();
+            }
+            text.push(c);
+        }
+    }
+    key.push((text, digits.parse().unwrap_or(0)));
+    key
 }
 
 /// The data file: the one given, else the bundled rule set's sample, else `samples/NAME.csv`

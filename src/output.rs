@@ -709,8 +709,9 @@ pub fn xlsx(report: &Report) -> Result<Vec<u8>, String> {
     book.save_to_buffer().map_err(err)
 }
 
-/// A table of rows (an analysis's CSV: `kaohe gap`, `kaohe diff`) as a workbook of one sheet
-/// named `sheet`: the header bold and frozen, numbers as numbers.
+/// A table of rows (an analysis's CSV: `kaohe gap`, `kaohe diff`, whose first two columns are the
+/// unit's code and name) as a workbook of one sheet named `sheet`: the header bold and frozen,
+/// codes and names as text, other numbers as numbers.
 #[cfg(feature = "spreadsheets")]
 pub fn rows_xlsx(title: &str, sheet: &str, csv: &[u8]) -> Result<Vec<u8>, String> {
     let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
@@ -732,10 +733,16 @@ pub fn rows_xlsx(title: &str, sheet: &str, csv: &[u8]) -> Result<Vec<u8>, String
                 let width = UnicodeWidthStr::width(cell) as f64 + 2.0;
                 ws.set_column_width(c, width.clamp(8.0, 60.0))
                     .map_err(err)?;
-            } else if !cell.is_empty() && cell.parse::<rust_decimal::Decimal>().is_ok() {
+            } else if c >= 2 && cell.parse::<rust_decimal::Decimal>().is_ok() {
                 write_number(ws, r, c, cell).map_err(err)?;
             } else if !cell.is_empty() {
-                ws.write_string(r, c, cell).map_err(err)?;
+                // Codes and names stay text ("001"); a cell the CSV wrote after a `'` (a formula
+                // character first) is text in a workbook anyway.
+                let text = match cell.strip_prefix('\'') {
+                    Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+                    _ => cell,
+                };
+                ws.write_string(r, c, text).map_err(err)?;
             }
         }
     }
@@ -793,10 +800,10 @@ fn trend_sheet(
                 write_number(sheet, r, c, &t.to_string())?;
             }
             if let Some(k) = p.rank {
-                sheet.write_number(r, c + 1, k)?;
+                sheet.write_number(r, c.saturating_add(1), k)?;
             }
             if let Some(g) = &p.grade {
-                sheet.write_string(r, c + 2, g)?;
+                sheet.write_string(r, c.saturating_add(2), g)?;
             }
             c = c.saturating_add(3);
         }

@@ -22,6 +22,9 @@ pub struct Provenance {
     /// SHA-256 of the previous period's result, when one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_sha256: Option<String>,
+    /// SHA-256 of each earlier period's result before it (`--history`), oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history_sha256: Vec<String>,
     /// The parameters' values the run used (本次参数), by id in the order declared, when the
     /// rule set has any.
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
@@ -29,13 +32,22 @@ pub struct Provenance {
 }
 
 impl Provenance {
-    /// The provenance of a run of `rules` over the `data` files, against `previous`.
-    pub fn of(rules: &Rules, data: &[&[u8]], previous: Option<&[u8]>) -> Self {
+    /// The provenance of a run of `rules` over the `data` files, against the earlier `periods`'
+    /// results as given (their texts, oldest first; the last is the previous period).
+    pub fn of(rules: &Rules, data: &[&[u8]], periods: &[&[u8]]) -> Self {
+        let (previous, history) = match periods.split_last() {
+            Some((last, rest)) => (
+                Some(sha256_hex(last)),
+                rest.iter().map(|p| sha256_hex(p)).collect(),
+            ),
+            None => (None, Vec::new()),
+        };
         Self {
             kaohe: env!("CARGO_PKG_VERSION").to_string(),
             rules_sha256: rules.digest().to_string(),
             data_sha256: data.iter().map(|d| sha256_hex(d)).collect(),
-            previous_sha256: previous.map(sha256_hex),
+            previous_sha256: previous,
+            history_sha256: history,
             params: rules
                 .set
                 .params
@@ -69,18 +81,27 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-/// SHA-256 of a rule set's text: the source (without a byte-order mark), then each module in
-/// order of name, each as a zero byte, its name, a zero byte and its text.
-pub fn rules_digest(source: &str, modules: &[(String, String)]) -> String {
+/// SHA-256 of a rule set: the source (without a byte-order mark), then each module in order of
+/// name, as a zero byte, its name, a zero byte and its text, then each file beside the rules it
+/// read (规则附表, a decision table's workbook) in order of name, as a one byte, its name, a zero
+/// byte and the file's own SHA-256 (`files`: name and hex hash).
+pub fn rules_digest(
+    source: &str,
+    modules: &[(String, String)],
+    files: &[(String, String)],
+) -> String {
     let mut h = Sha256::new();
     h.update(crate::sandbox::script_text(source).as_bytes());
-    let mut sorted: Vec<&(String, String)> = modules.iter().collect();
-    sorted.sort();
-    for (name, text) in sorted {
-        h.update([0]);
-        h.update(name.as_bytes());
-        h.update([0]);
-        h.update(text.as_bytes());
+    for (tag, list) in [(0u8, modules), (1u8, files)] {
+        let mut sorted: Vec<&(String, String)> = list.iter().collect();
+        sorted.sort();
+        sorted.dedup();
+        for (name, text) in sorted {
+            h.update([tag]);
+            h.update(name.as_bytes());
+            h.update([0]);
+            h.update(text.as_bytes());
+        }
     }
     hex(&h.finalize())
 }
@@ -110,10 +131,18 @@ mod tests {
     fn modules_count_and_their_order_does_not() {
         let a = ("lib/a.rhai".to_string(), "fn a() {}".to_string());
         let b = ("lib/b.rhai".to_string(), "fn b() {}".to_string());
-        let one = rules_digest("x", &[a.clone(), b.clone()]);
-        assert_eq!(one, rules_digest("x", &[b, a.clone()]));
-        assert_ne!(one, rules_digest("x", &[a]));
-        assert_eq!(rules_digest("\u{feff}x", &[]), rules_digest("x", &[]));
-        assert_ne!(rules_digest("x", &[]), rules_digest("y", &[]));
+        let one = rules_digest("x", &[a.clone(), b.clone()], &[]);
+        assert_eq!(one, rules_digest("x", &[b, a.clone()], &[]));
+        assert_ne!(one, rules_digest("x", std::slice::from_ref(&a), &[]));
+        assert_eq!(
+            rules_digest("\u{feff}x", &[], &[]),
+            rules_digest("x", &[], &[])
+        );
+        assert_ne!(rules_digest("x", &[], &[]), rules_digest("y", &[], &[]));
+        // A file beside the rules counts, by name and content, and is not a module.
+        let sheet = ("表.xlsx".to_string(), sha256_hex(b"PK"));
+        let with_sheet = rules_digest("x", &[], std::slice::from_ref(&sheet));
+        assert_ne!(with_sheet, rules_digest("x", &[], &[]));
+        assert_ne!(with_sheet, rules_digest("x", &[sheet], &[]));
     }
 }

@@ -205,26 +205,23 @@ fn compile_rules(
 
 /// The previous period from the JS API's `previous`: `""` for none, one `kaohe-result` text, or
 /// a JSON array of such texts, oldest first (`--history`: the last is the previous period). With
-/// the text of the previous period, for the provenance (来源).
-fn periods(previous: &str) -> Result<(Option<Previous>, Option<String>), DataError> {
+/// each period's text, for the provenance (来源).
+fn periods(previous: &str) -> Result<(Option<Previous>, Vec<String>), DataError> {
     let named = |mut err: DataError| {
         // The zh-CN words name the previous result (上期结果) already.
         err.message.en = format!("the previous result: {}", err.message.en);
         err
     };
     if previous.trim().is_empty() {
-        return Ok((None, None));
+        return Ok((None, Vec::new()));
     }
     let Ok(texts) = serde_json::from_str::<Vec<String>>(previous) else {
         let p = Previous::from_json(previous).map_err(named)?;
-        return Ok((Some(p), Some(previous.to_string())));
+        return Ok((Some(p), vec![previous.to_string()]));
     };
     let read: Result<Vec<Previous>, DataError> =
         texts.iter().map(|t| Previous::from_json(t)).collect();
-    Ok((
-        Previous::from_periods(read.map_err(named)?),
-        texts.last().cloned(),
-    ))
+    Ok((Previous::from_periods(read.map_err(named)?), texts))
 }
 
 #[wasm_bindgen]
@@ -384,8 +381,8 @@ impl Compiled {
                 report_json: {
                     // The rows left out (`keepGoing`) stay on record in the result.
                     report.data_errors.clone_from(&ds.errors);
-                    let prev = previous_text.as_deref().map(str::as_bytes);
-                    report.provenance = Some(Provenance::of(rules, &[bytes], prev));
+                    let prev: Vec<&[u8]> = previous_text.iter().map(|t| t.as_bytes()).collect();
+                    report.provenance = Some(Provenance::of(rules, &[bytes], &prev));
                     output::json(&report)
                 },
                 report: Some(report),
@@ -1294,8 +1291,8 @@ pub fn assess_survey(
                     if list.is_some() {
                         files.push(units_bytes);
                     }
-                    let prev = previous_text.as_deref().map(str::as_bytes);
-                    report.provenance = Some(Provenance::of(&rules, &files, prev));
+                    let prev: Vec<&[u8]> = previous_text.iter().map(|t| t.as_bytes()).collect();
+                    report.provenance = Some(Provenance::of(&rules, &files, &prev));
                     output::json(&report)
                 },
                 report: Some(report),
@@ -1693,13 +1690,32 @@ impl Compiled {
             Ok(run) => run,
             Err(failure) => return failure,
         };
-        let wanted: Vec<String> = serde_json::from_str(units_json).unwrap_or_default();
+        // The units asked for: a list of codes or names (empty: every unit), each one the data
+        // holds, as `kaohe gap --unit` checks them.
+        let wanted: Vec<String> = if units_json.trim().is_empty() {
+            Vec::new()
+        } else {
+            match serde_json::from_str(units_json) {
+                Ok(w) => w,
+                Err(_) => {
+                    let m = crate::messages::cli::unknown_units(&[units_json]);
+                    return change_failure("units", None, [DataError::file(m)]);
+                }
+            }
+        };
         match rules.gaps_of(&ds.units, previous.as_ref(), &wanted) {
-            Ok(gap) => to_json(&Success {
-                kind: "success",
-                gap: &gap,
-                data_errors: &ds.errors,
-            }),
+            Ok(gap) => {
+                let missing = gap.missing(&wanted);
+                if !missing.is_empty() {
+                    let m = crate::messages::cli::unknown_units(&missing);
+                    return change_failure("units", None, [DataError::file(m)]);
+                }
+                to_json(&Success {
+                    kind: "success",
+                    gap: &gap,
+                    data_errors: &ds.errors,
+                })
+            }
             Err(e) => change_failure("eval", None, &e.0),
         }
     }

@@ -1216,6 +1216,52 @@ fn verify_reproduces_a_result_and_names_what_differs() {
     let err = text(&out.stderr);
     assert!(err.contains("规则与生成结果时所用的不同"), "{err}");
     assert!(!err.contains("数据与生成结果时所用的不同"), "{err}");
+    // A streamed CSV (rows in input order) is verified streamed; a result against two earlier
+    // periods with them.
+    let streamed = scratch("verify-stream.csv", b"");
+    let s = streamed.to_str().unwrap();
+    let o = kaohe(&[
+        "assess",
+        "county-antidrug",
+        "--format",
+        "csv",
+        "--stream",
+        "--out",
+        s,
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = kaohe(&["verify", s, "county-antidrug", "--stream"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let j = json.to_str().unwrap();
+    let with_history = scratch("verify-history.json", b"");
+    let h = with_history.to_str().unwrap();
+    let args = ["--history", j, "--history", j];
+    let o = kaohe(
+        &[
+            &["assess", "county-antidrug", "--format", "json", "--out", h][..],
+            &args,
+        ]
+        .concat(),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&with_history).unwrap()).unwrap();
+    // The same file named twice is one period.
+    assert!(
+        v["provenance"]["history_sha256"].is_null(),
+        "{}",
+        v["provenance"]
+    );
+    assert!(v["provenance"]["previous_sha256"].is_string());
+    let o = kaohe(&[&["verify", h, "county-antidrug"][..], &args].concat());
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = kaohe_in("en_US.UTF-8", &["verify", h, "county-antidrug"]);
+    assert_eq!(o.status.code(), Some(7));
+    assert!(
+        text(&o.stderr).contains("the previous or earlier periods differ"),
+        "{}",
+        text(&o.stderr)
+    );
 }
 
 /// `--history` takes a folder of earlier results (in order of name): the JSON lists each

@@ -222,3 +222,103 @@ fn closures_and_cohort_items_are_not_inverted() {
         "{closures} closures, {cohort} cohort items"
     );
 }
+
+/// The county rule set with each `(from, to)` replaced.
+fn county_with(edits: &[(&str, &str)]) -> (Rules, Vec<u8>) {
+    let b = bundled::ALL
+        .iter()
+        .find(|b| b.id == "county-antidrug")
+        .unwrap();
+    let mut source = b.rules.to_string();
+    for (from, to) in edits {
+        assert!(source.contains(from), "{from}");
+        source = source.replacen(from, to, 1);
+    }
+    (
+        Rules::compile("county.rhai", &source).unwrap(),
+        b.data.unwrap().to_vec(),
+    )
+}
+
+/// 先进 above 90 (not at it): 龙泉镇's 90.00 is 合格, one hundredth short, and a plan passes it.
+#[test]
+fn a_strict_threshold_needs_one_step_past_it() {
+    let (rules, csv) = county_with(&[
+        (
+            r#"#{ name: "先进", at_least: 90 },"#,
+            r#"#{ name: "先进", above: 90 },"#,
+        ),
+        ("at_least: 80, below: 90", "at_least: 80, at_most: 90"),
+    ]);
+    let g = gaps(&rules, &csv);
+    let longquan = unit(&g, "龙泉镇");
+    assert_eq!(longquan.grade.as_deref(), Some("合格"));
+    let next = longquan.next_grade.as_ref().unwrap();
+    assert!(next.strict);
+    assert_eq!(next.points, dec("0.01"));
+    assert!(
+        longquan.summary.contains("距先进（>90 分）差 0.01 分"),
+        "{}",
+        longquan.summary
+    );
+    let plan = longquan.plan.as_ref().unwrap();
+    assert!(plan.reached && plan.total > dec("90"));
+    let after = assess(
+        &rules,
+        &applied(&csv, &longquan.id, &plan.moves.iter().collect::<Vec<_>>()),
+    );
+    let now = after.units.iter().find(|u| u.id == longquan.id).unwrap();
+    assert_eq!(now.grade.as_deref(), Some("先进"));
+}
+
+/// With `veto_policy(#{ grade: "earned" })` a vetoed unit keeps the grade its points earn: its
+/// gap and plan are worked out, and nothing says the points cannot change the grade.
+#[test]
+fn an_earned_veto_policy_leaves_the_grade_to_the_points() {
+    let (rules, csv) = county_with(&[(
+        r#"veto_policy(#{ grade: "不合格", awards: false, rank: "last", show_points: true });"#,
+        r#"veto_policy(#{ grade: "earned", awards: false, rank: "last", show_points: true });"#,
+    )]);
+    let g = gaps(&rules, &csv);
+    let yunwu = unit(&g, "云雾乡");
+    assert!(yunwu.blocked.iter().any(|b| b.contains("禁种铲毒工作失控")));
+    assert!(yunwu
+        .blocked
+        .iter()
+        .all(|b| !b.contains("得分再高也不能改变等次")));
+    let next = yunwu
+        .next_grade
+        .as_ref()
+        .expect("a next grade for a vetoed unit");
+    let plan = yunwu.plan.as_ref().unwrap();
+    assert!(plan.reached, "{plan:?}");
+    let after = assess(
+        &rules,
+        &applied(&csv, &yunwu.id, &plan.moves.iter().collect::<Vec<_>>()),
+    );
+    let now = after.units.iter().find(|u| u.id == yunwu.id).unwrap();
+    let band = |n: &str| rules.set.bands.iter().position(|b| b.name == n).unwrap();
+    assert!(band(now.grade.as_deref().unwrap()) <= band(&next.grade));
+}
+
+/// 优秀 at most 30 % (member departments): a unit whose points clear 优秀 but whose place does
+/// not is told the quota holds it, and no change of data is offered as reaching it.
+#[test]
+fn a_quota_is_named_and_no_plan_claims_to_beat_it() {
+    let (rules, csv) = bundled_set("member-departments");
+    let g = gaps(&rules, &csv);
+    let held: Vec<&UnitGap> = g
+        .units
+        .iter()
+        .filter(|u| {
+            u.next_grade
+                .as_ref()
+                .is_some_and(|n| n.quota && n.points.is_zero())
+        })
+        .collect();
+    assert!(!held.is_empty(), "the sample has a unit held by the quota");
+    for u in held {
+        assert!(u.summary.contains("受名额限制"), "{}", u.summary);
+        assert!(u.plan.is_none(), "{}: {:?}", u.name, u.plan);
+    }
+}

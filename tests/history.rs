@@ -138,3 +138,63 @@ fn consecutive_needs_a_count_and_a_condition_results_record() {
         );
     }
 }
+
+/// 连续两期末位 in a rule set with no other consequence by rank number: the worst rank this
+/// period is still known (it was looked up only for a `bottom_ranks` of its own), so only the
+/// unit last both periods draws it.
+#[test]
+fn bottom_ranks_in_a_row_alone() {
+    let b = bundled::ALL
+        .iter()
+        .find(|b| b.id == "county-antidrug")
+        .unwrap();
+    let own = "when: #{ bottom_ranks: 3 },";
+    assert!(b.rules.contains(own));
+    let source = format!(
+        "{}\n{IN_A_ROW}",
+        b.rules.replacen(own, "when: #{ bottom: 3 },", 1)
+    );
+    let rules = Rules::compile("county.rhai", &source).unwrap();
+    let p1 = run(&rules, &period(0, 3), None);
+    let p2 = run(&rules, &period(3, 3), Some(&as_previous(&p1)));
+    let drew = |r: &Report| -> Vec<String> {
+        r.units
+            .iter()
+            .filter(|u| u.consequences.iter().any(|c| c.name == "连续末位约谈"))
+            .map(|u| u.name.clone())
+            .collect()
+    };
+    assert_eq!(drew(&p2), ["云雾乡"]);
+    // Next period 云雾乡 clears its vetoes and leaves last place to 桃源镇, last for the first
+    // time: no one has been last twice.
+    let text = String::from_utf8(period(3, 3)).unwrap();
+    let cleared = text
+        .lines()
+        .map(|l| {
+            if l.contains(",云雾乡,") {
+                let mut c: Vec<&str> = l.split(',').collect();
+                let n = c.len();
+                // 发现罂粟株数, 上级遥感监测发现种植点数, 非法种植面积（亩） and 因本单位致县被上级戴帽.
+                let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+                for (h, v) in [
+                    ("发现罂粟株数", "0"),
+                    ("非法种植面积（亩）", "0"),
+                    ("因本单位致县被上级戴帽", "否"),
+                ] {
+                    let k = header.iter().position(|x| *x == h).unwrap();
+                    assert!(k < n);
+                    c[k] = v;
+                }
+                c.join(",")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let p3 = run(&rules, cleared.as_bytes(), Some(&as_previous(&p2)));
+    assert!(!unit(&p3, "云雾乡").vetoed);
+    assert_ne!(unit(&p3, "云雾乡").rank, Some(20));
+    assert_eq!(unit(&p3, "桃源镇").rank, Some(20));
+    assert!(drew(&p3).is_empty(), "{:?}", drew(&p3));
+}

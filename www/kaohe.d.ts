@@ -79,7 +79,7 @@ export interface Report {
    * data file and of the previous result's text, the parameters' values (`kaohe verify`).
    */
   provenance?: {
-    kaohe: string; rules_sha256: string; data_sha256: string[]; previous_sha256?: string;
+    kaohe: string; rules_sha256: string; data_sha256: string[]; previous_sha256?: string; history_sha256?: string[];
     params?: Record<string, string>;
   };
   units: UnitResult[];

@@ -208,7 +208,8 @@ export function reportHtml(m) {
 
 /**
  * What produced a result, in the line the CLI's table ends with (来源：kaohe 0.1.0 · 规则
- * 637e053a397d · 数据 a1dae43ecea6): `kaohe verify` checks a printed 通报 against it. "" without one.
+ * 637e053a397d · 数据 a1dae43ecea6): a printed 通报 can be traced to the rules and data that made
+ * it, and the result file re-checked with `kaohe verify`. "" without one.
  */
 export function provenanceLine(p) {
   if (!p?.rules_sha256) return "";

@@ -295,11 +295,18 @@ fn unit_gap(scorer: &Scorer, run: &crate::cohort::Run, i: usize) -> UnitGap {
         .map_or(Decimal::ZERO, |a| total.saturating_sub(a.total));
     let items = item_gaps(scorer, i, unit, &kept.scored.points, alone.as_ref());
     let blocked = blockers(set, standing, &kept.scored.vetoes);
-    let next_grade = (!standing.vetoed)
+    // A veto decides the grade only where the policy names one (veto_policy grade "earned":
+    // the points still do).
+    let forced = standing.vetoed && set.veto_policy.grade.is_some();
+    let next_grade = (!forced)
         .then(|| next_band(set, standing.grade, total))
         .flatten();
     let next_rank = next_rank(scorer, run, i);
     let plan = next_grade.as_ref().and_then(|g| {
+        // Points already there and a quota (名额) holding the grade: no change of data to name.
+        if g.points.is_zero() && g.quota && standing.prereq_failed.is_empty() {
+            return None;
+        }
         let target = set.bands.iter().position(|b| b.name == g.grade)?;
         alone.as_ref()?;
         plan(scorer, i, unit, &items, offset, target)
@@ -514,12 +521,19 @@ fn next_band(set: &RuleSet, g: Option<usize>, total: Decimal) -> Option<GradeGap
         Bound::Above(x) => Some((*x, true)),
         _ => None,
     })?;
+    // Above a strict threshold (`above: 90`): one step of the published decimals past it.
+    let step = if strict && total <= threshold {
+        Decimal::new(1, set.decimals.min(28))
+    } else {
+        Decimal::ZERO
+    };
     Some(GradeGap {
         grade: band.name.clone(),
         threshold: threshold.normalize(),
         strict,
         points: threshold
             .saturating_sub(total)
+            .saturating_add(step)
             .max(Decimal::ZERO)
             .normalize(),
         quota: band.quota.is_some(),
@@ -567,7 +581,9 @@ fn blockers(set: &RuleSet, standing: &crate::cohort::Standing, vetoes: &[usize])
         if !policy.awards {
             s.push_str("，不参与评优");
         }
-        s.push_str("。得分再高也不能改变等次");
+        if policy.grade.is_some() {
+            s.push_str("。得分再高也不能改变等次");
+        }
         out.push(s);
     }
     for p in standing
@@ -605,7 +621,7 @@ fn plan(
     }
     let reached = |t: &Trial| {
         let total = t.total.saturating_add(offset);
-        !t.vetoed
+        !(t.vetoed && set.veto_policy.grade.is_some())
             && crate::cohort::band(set, total, &t.prereq_failed).is_some_and(|(_, b)| b <= target)
     };
     let outcome = |changes: &[&Lever]| scorer.trial(i, &changed(unit, changes));
@@ -647,7 +663,7 @@ fn plan(
     let total = trial.total.saturating_add(offset).normalize();
     let grade = crate::cohort::band(set, total, &trial.prereq_failed)
         .map(|(_, b)| set.bands[b].name.clone())
-        .filter(|_| !trial.vetoed);
+        .filter(|_| !(trial.vetoed && set.veto_policy.grade.is_some()));
     let reached = reached(&trial);
     let shown = display_total(total, set.decimals);
     let detail = if reached {
@@ -686,6 +702,17 @@ fn summary(
         }
     }
     match grade {
+        Some(g)
+            if g.points.is_zero()
+                && g.quota
+                && !blocked.iter().any(|b| b.starts_with("必备条件")) =>
+        {
+            parts.push(format!(
+                "总分已达{}分数线（{} 分），受名额限制未评上：提高名次才能进入名额",
+                g.grade,
+                fmt(g.threshold)
+            ));
+        }
         Some(g) if g.points.is_zero() => {
             parts.push(format!(
                 "总分已达{}分数线（{} 分）",
@@ -718,6 +745,16 @@ fn summary(
 }
 
 impl GapReport {
+    /// The units of `asked` (codes or names, as [`Rules::gaps_of`] takes them) that no unit of
+    /// the report is: names the data does not hold.
+    pub fn missing<'a, S: AsRef<str>>(&self, asked: &'a [S]) -> Vec<&'a str> {
+        asked
+            .iter()
+            .map(AsRef::as_ref)
+            .filter(|w| !self.units.iter().any(|u| u.id == *w || u.name == *w))
+            .collect()
+    }
+
     /// The gaps as a person reads them (差距分析): per unit its standing, the gap to the next
     /// grade and rank, the items short of full marks with the changes that earn them more,
     /// and the plan.

@@ -211,8 +211,12 @@ impl Standings {
         let depth = set
             .consequences
             .iter()
-            .filter_map(|c| match c.when {
-                crate::model::Outcome::BottomRanks(n) => Some(n),
+            .filter_map(|c| match &c.when {
+                crate::model::Outcome::BottomRanks(n) => Some(*n),
+                crate::model::Outcome::Consecutive { of, .. } => match **of {
+                    crate::model::Outcome::BottomRanks(n) => Some(n),
+                    _ => None,
+                },
                 _ => None,
             })
             .max()

@@ -170,6 +170,16 @@ impl Rules {
         modules: &[(String, String)],
         files: FileLoader,
     ) -> Result<Self, RuleErrors> {
+        // The files beside the rules as they are read, hashed for the provenance (来源).
+        let read: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>> = Default::default();
+        let seen = std::sync::Arc::clone(&read);
+        let files: FileLoader = Box::new(move |p| {
+            let bytes = files(p)?;
+            if let Ok(mut s) = seen.lock() {
+                s.push((p.to_string(), crate::provenance::sha256_hex(&bytes)));
+            }
+            Some(bytes)
+        });
         let source = sandbox::script_text(source);
         if let Some(e) = sandbox::too_large(file, source) {
             return Err(RuleErrors(vec![e]));
@@ -238,7 +248,11 @@ impl Rules {
                     engine,
                     ast,
                     warnings,
-                    digest: crate::provenance::rules_digest(source, modules),
+                    digest: crate::provenance::rules_digest(
+                        source,
+                        modules,
+                        &read.lock().map(|r| r.clone()).unwrap_or_default(),
+                    ),
                 })
             }
             _ => Err(RuleErrors(errors)),

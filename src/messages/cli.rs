@@ -127,15 +127,82 @@ pub fn diff_needs_two(second: &str) -> Message {
 }
 
 /// C0018: `kaohe verify` made the result again and it differs.
-pub fn not_reproduced(result: &str, why: &[String]) -> Message {
+pub fn not_reproduced(result: &str, why: &[Text]) -> Message {
+    let zh: Vec<&str> = why.iter().map(|t| t.zh.as_str()).collect();
+    let en: Vec<&str> = why.iter().map(|t| t.en.as_str()).collect();
     Message::new(
         "C0018",
-        format!("“{result}”无法重现：{}", why.join("；")),
-        format!("`{result}` is not reproduced: {}", why.join("; ")),
+        format!("“{result}”无法重现：{}", zh.join("；")),
+        format!("`{result}` is not reproduced: {}", en.join("; ")),
     )
     .help(
         "用生成结果时的规则、数据、上期结果和参数重新核验；若结果文件被改动过，以重新计算的结果为准",
         "verify with the rules, data, previous result and parameters the result was made with; if the file was edited, the result made again is the one to trust",
+    )
+}
+
+/// What differs, for C0018: the rules (hashes as recorded and as now).
+pub fn differs_rules(was: &str, now: &str) -> Text {
+    Text::new(
+        format!("规则与生成结果时所用的不同（结果记录 {was}，现在 {now}）"),
+        format!("the rules differ from those it was made with (recorded {was}, now {now})"),
+    )
+}
+
+/// What differs, for C0018: the data files.
+pub fn differs_data(was: &str, now: &str) -> Text {
+    Text::new(
+        format!("数据与生成结果时所用的不同（结果记录 {was}，现在 {now}）"),
+        format!("the data differs from what it was made from (recorded {was}, now {now})"),
+    )
+}
+
+/// What differs, for C0018: the previous or earlier periods.
+pub fn differs_periods() -> Text {
+    Text::new(
+        "上期或往期结果与生成结果时所用的不同",
+        "the previous or earlier periods differ from those it was made with",
+    )
+}
+
+/// What differs, for C0018: the parameters' values.
+pub fn differs_params() -> Text {
+    Text::new(
+        "参数取值与生成结果时所用的不同",
+        "the parameters' values differ from those it was made with",
+    )
+}
+
+/// What differs, for C0018: kaohe's version.
+pub fn differs_version(was: &str, now: &str) -> Text {
+    Text::new(
+        format!("结果由 kaohe {was} 生成，现在是 {now}"),
+        format!("it was made by kaohe {was}; this is {now}"),
+    )
+}
+
+/// What differs, for C0018: a workbook, which has no lines to name.
+pub fn differs_workbook() -> Text {
+    Text::new(
+        "工作簿与重新计算的结果不同：规则、数据、上期结果、参数或文件本身与生成时不同",
+        "the workbook differs from the one made again: the rules, data, previous result, parameters or the file itself differ",
+    )
+}
+
+/// What differs, for C0018: the first line that does (`None`: the file ends there).
+pub fn differs_line(line: usize, was: Option<&str>, now: Option<&str>) -> Text {
+    let (zh_end, en_end) = ("（文件结束）", "(end of file)");
+    Text::new(
+        format!(
+            "第 {line} 行不同：结果文件为“{}”，重新计算为“{}”",
+            was.unwrap_or(zh_end),
+            now.unwrap_or(zh_end)
+        ),
+        format!(
+            "line {line} differs: the file has `{}`, made again `{}`",
+            was.unwrap_or(en_end),
+            now.unwrap_or(en_end)
+        ),
     )
 }
 

@@ -168,7 +168,7 @@ impl Occurrence {
                 out.extend(reach(
                     cx,
                     m,
-                    whole_steps(left + Decimal::ONE),
+                    whole_steps(left.saturating_add(Decimal::ONE)),
                     Toward::Below,
                 ));
                 out.extend(reach(cx, m, self.step, Toward::Below));
@@ -178,7 +178,7 @@ impl Occurrence {
             out.extend(reach(
                 cx,
                 m,
-                whole_steps(k.floor() + Decimal::ONE),
+                whole_steps(k.floor().saturating_add(Decimal::ONE)),
                 Toward::AtLeast,
             ));
             out.extend(reach(
