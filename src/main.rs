@@ -288,36 +288,64 @@ enum ReportFormat {
     Xlsx,
 }
 
-/// What an analysis (`gap`, `diff`) runs with and writes.
+/// What a run reads beside its rules and data: the earlier periods and the parameters' values
+/// (`assess`, `gap`, `diff` and `verify` take the same options).
 #[derive(clap::Args)]
-struct Analysis {
-    /// Previous period's JSON result, when the rule set reads it
+struct Inputs {
+    /// Previous period's JSON result (上期结果): rank change, 上期得分 and what rules read of it
     #[arg(long)]
     previous: Option<PathBuf>,
-    /// Earlier periods' JSON results, oldest first (repeat it, or give a folder)
+    /// Earlier periods' JSON results, oldest first (repeat it, or give a folder: its .json
+    /// files in order of name): each unit's trend, and 连续 N 期 conditions; the last one is
+    /// the previous period unless --previous is given
     #[arg(long, value_name = "RESULT")]
     history: Vec<PathBuf>,
-    /// A declared parameter's value for the run, ID=VALUE (repeatable)
+    /// A declared parameter's value for this run, ID=VALUE (repeatable): last year's
+    /// provincial mean, a target set by the city
     #[arg(long = "param", value_name = "ID=VALUE")]
     params: Vec<String>,
-    /// A table of parameter values (.csv, .xlsx or .json)
+    /// A table of parameter values (.csv, .xlsx or .json): a parameter's id or label, then
+    /// its value, one a row; `--param` applies after it
     #[arg(long = "params", value_name = "FILE")]
     params_file: Option<PathBuf>,
-    /// Output format
-    #[arg(long, value_enum, default_value = "table")]
-    format: ReportFormat,
-    /// Write to this file instead of standard output
-    #[arg(long)]
-    out: Option<PathBuf>,
 }
 
-impl Analysis {
+impl Inputs {
     fn params(&self) -> Params {
         Params {
             file: self.params_file.clone(),
             pairs: self.params.clone(),
         }
     }
+
+    /// The earlier periods read (`read_periods`), never the run's own output `out`.
+    fn periods(
+        &self,
+        out: Option<&Path>,
+    ) -> Result<(Option<kaohe::Previous>, Vec<String>), Failure> {
+        read_periods(self.previous.as_deref(), &self.history, out)
+    }
+
+    /// The files these options name, for `refuse_overwrite`.
+    fn files(&self) -> impl Iterator<Item = Option<&Path>> {
+        let history = self.history.iter().map(|h| Some(h.as_path()));
+        [self.previous.as_deref(), self.params_file.as_deref()]
+            .into_iter()
+            .chain(history)
+    }
+}
+
+/// What an analysis (`gap`, `diff`) runs with and writes.
+#[derive(clap::Args)]
+struct Analysis {
+    #[command(flatten)]
+    inputs: Inputs,
+    /// Output format
+    #[arg(long, value_enum, default_value = "table")]
+    format: ReportFormat,
+    /// Write to this file instead of standard output
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -329,22 +357,8 @@ enum Command {
         /// Data file (.csv in UTF-8/GBK, .xlsx/.xls/.ods, or .json); default: samples/<rule name>.csv beside the rules.
         /// Several files (returned forms) are merged first, as `kaohe merge` merges them
         data: Vec<PathBuf>,
-        /// Previous period's JSON result, for rank change
-        #[arg(long)]
-        previous: Option<PathBuf>,
-        /// Earlier periods' JSON results, oldest first (repeat it, or give a folder: its .json
-        /// files in order of name): each unit's trend, and 连续 N 期 conditions; the last one
-        /// is the previous period unless --previous is given
-        #[arg(long, value_name = "RESULT")]
-        history: Vec<PathBuf>,
-        /// A declared parameter's value for this run, ID=VALUE (repeatable): last year's
-        /// provincial mean, a target set by the city
-        #[arg(long = "param", value_name = "ID=VALUE")]
-        params: Vec<String>,
-        /// A table of parameter values (.csv, .xlsx or .json): a parameter's id or label, then
-        /// its value, one a row; `--param` applies after it
-        #[arg(long = "params", value_name = "FILE")]
-        params_file: Option<PathBuf>,
+        #[command(flatten)]
+        inputs: Inputs,
         /// Output format
         #[arg(long, value_enum, default_value = "table")]
         format: OutFormat,
@@ -404,18 +418,8 @@ enum Command {
         rules: String,
         /// The data file(s) it was made from; default: the bundled rule set's sample
         data: Vec<PathBuf>,
-        /// Previous period's JSON result it was made against
-        #[arg(long)]
-        previous: Option<PathBuf>,
-        /// Earlier periods' JSON results it was made with (--history)
-        #[arg(long, value_name = "RESULT")]
-        history: Vec<PathBuf>,
-        /// A parameter's value it was made with, ID=VALUE (repeatable)
-        #[arg(long = "param", value_name = "ID=VALUE")]
-        params: Vec<String>,
-        /// The table of parameter values it was made with
-        #[arg(long = "params", value_name = "FILE")]
-        params_file: Option<PathBuf>,
+        #[command(flatten)]
+        inputs: Inputs,
         /// It was made with --keep-going
         #[arg(long)]
         keep_going: bool,
@@ -602,10 +606,7 @@ fn main() -> ExitCode {
         Command::Assess {
             rules,
             data,
-            previous,
-            history,
-            params,
-            params_file,
+            inputs,
             format,
             out,
             keep_going,
@@ -613,12 +614,7 @@ fn main() -> ExitCode {
             stream,
             units,
         } => {
-            let params = Params {
-                file: params_file,
-                pairs: params,
-            };
             let how = Run {
-                history,
                 format,
                 out,
                 keep_going,
@@ -626,7 +622,7 @@ fn main() -> ExitCode {
                 stream,
                 units,
             };
-            assess(rules, data, previous, &params, how)
+            assess(rules, data, &inputs, how)
         }
         Command::Gap {
             rules,
@@ -644,22 +640,13 @@ fn main() -> ExitCode {
             result,
             rules,
             data,
-            previous,
-            history,
-            params,
-            params_file,
+            inputs,
             keep_going,
             stream,
             units,
         } => {
-            let params = Params {
-                file: params_file,
-                pairs: params,
-            };
             let made = Made {
-                previous,
-                history,
-                params,
+                inputs,
                 keep_going,
                 stream,
                 units,
@@ -784,8 +771,6 @@ const LARGE_INPUT: u64 = 64 << 20;
 
 /// How `assess` runs and writes.
 struct Run {
-    /// Earlier periods' results (`--history`), oldest first.
-    history: Vec<PathBuf>,
     format: OutFormat,
     out: Option<PathBuf>,
     keep_going: bool,
@@ -1107,12 +1092,11 @@ struct Params {
 fn assess(
     rules: Option<String>,
     data: Vec<PathBuf>,
-    previous: Option<PathBuf>,
-    params: &Params,
+    given: &Inputs,
     how: Run,
 ) -> Result<(), Failure> {
+    let params = &given.params();
     let Run {
-        history,
         format,
         out,
         keep_going,
@@ -1125,13 +1109,8 @@ fn assess(
     let several = data.len() > 1;
     let data_path = if several { None } else { data.first().cloned() };
     let mut inputs: Vec<Option<&Path>> = data.iter().map(|p| Some(p.as_path())).collect();
-    inputs.extend([
-        rules.as_deref().map(Path::new),
-        previous.as_deref(),
-        units.as_deref(),
-        params.file.as_deref(),
-    ]);
-    inputs.extend(history.iter().map(|h| Some(h.as_path())));
+    inputs.extend([rules.as_deref().map(Path::new), units.as_deref()]);
+    inputs.extend(given.files());
     refuse_overwrite(out.as_deref(), &inputs)?;
     let files = files_for(rules.as_deref(), sample);
     let mut compiled = compile(&rules_name, &source, &modules, files)?;
@@ -1174,7 +1153,7 @@ fn assess(
                 if large && !stream_asked && !quiet {
                     eprintln!("{}", say(&msg::streaming_large(&p.display().to_string())));
                 }
-                let (prev, _) = read_periods(previous.as_deref(), &history, out.as_deref())?;
+                let (prev, _) = given.periods(out.as_deref())?;
                 let (out, prev) = (out.as_deref(), prev.as_ref());
                 return stream(&compiled, p, prev, format, out, keep_going, quiet);
             }
@@ -1220,7 +1199,7 @@ fn assess(
             kaohe::messages::survey::read_summary(r.respondents, r.counted, r.units, short);
         eprintln!("{data_name}: {}", say(&summary));
     }
-    let (prev, period_texts) = read_periods(previous.as_deref(), &history, out.as_deref())?;
+    let (prev, period_texts) = given.periods(out.as_deref())?;
     if let OutFormat::Jsonl = format {
         let scores = compiled
             .score_batch_against(&dataset.units, prev.as_ref())
@@ -1353,22 +1332,18 @@ fn result_format(path: &Path, bytes: &[u8]) -> OutFormat {
     }
 }
 
-/// `kaohe verify`: the result made again from its rules and data, compared byte for byte.
 /// What a result was made with beside its rules and data, as `kaohe verify` is told.
 struct Made {
-    previous: Option<PathBuf>,
-    history: Vec<PathBuf>,
-    params: Params,
+    inputs: Inputs,
     keep_going: bool,
     stream: bool,
     units: Option<PathBuf>,
 }
 
+/// `kaohe verify`: the result made again from its rules and data, compared byte for byte.
 fn verify(result: &Path, rules: String, data: Vec<PathBuf>, made: Made) -> Result<(), Failure> {
     let Made {
-        previous,
-        history,
-        params,
+        inputs,
         keep_going,
         stream,
         units,
@@ -1385,7 +1360,6 @@ fn verify(result: &Path, rules: String, data: Vec<PathBuf>, made: Made) -> Resul
         .map_or_else(|| "out".into(), |e| e.to_string_lossy());
     let temp = dir.join(format!("result.{ext}"));
     let how = Run {
-        history,
         format,
         out: Some(temp.clone()),
         keep_going,
@@ -1393,7 +1367,7 @@ fn verify(result: &Path, rules: String, data: Vec<PathBuf>, made: Made) -> Resul
         stream,
         units,
     };
-    let made = assess(Some(rules), data, previous, &params, how).and_then(|()| read(&temp));
+    let made = assess(Some(rules), data, &inputs, how).and_then(|()| read(&temp));
     let _ = std::fs::remove_dir_all(&dir);
     let mut again = made?;
     // A CSV written to a file starts with the byte-order mark; one sent to a pipe does not.
@@ -1512,15 +1486,13 @@ fn diff(
     (first, second, third): (&str, &str, Option<PathBuf>),
     with: &Analysis,
 ) -> Result<(), Failure> {
-    let (previous, params, out, format) = (&with.previous, &with.params(), &with.out, with.format);
+    let (params, out, format) = (&with.inputs.params(), &with.out, with.format);
     let mut inputs = vec![
         Some(Path::new(first)),
         Some(Path::new(second)),
         third.as_deref(),
-        previous.as_deref(),
-        params.file.as_deref(),
     ];
-    inputs.extend(with.history.iter().map(|h| Some(h.as_path())));
+    inputs.extend(with.inputs.files());
     refuse_overwrite(out.as_deref(), &inputs)?;
     // (rules, data) of each run.
     let (before, after) = if names_rules(second) {
@@ -1534,7 +1506,7 @@ fn diff(
             (first, Some(new_data)),
         )
     };
-    let (prev, _) = read_periods(previous.as_deref(), &with.history, out.as_deref())?;
+    let (prev, _) = with.inputs.periods(out.as_deref())?;
     let by_rules = before.0 != after.0;
     let run = |(rules, data): (&str, Option<PathBuf>)| -> Result<(String, kaohe::Report), Failure> {
         let name = match &data {
@@ -1601,17 +1573,12 @@ fn gap(
     only: &[String],
     with: &Analysis,
 ) -> Result<(), Failure> {
-    let (previous, params, out, format) = (&with.previous, &with.params(), &with.out, with.format);
-    let mut inputs = vec![
-        data.as_deref(),
-        rules.map(Path::new),
-        previous.as_deref(),
-        params.file.as_deref(),
-    ];
-    inputs.extend(with.history.iter().map(|h| Some(h.as_path())));
+    let (params, out, format) = (&with.inputs.params(), &with.out, with.format);
+    let mut inputs = vec![data.as_deref(), rules.map(Path::new)];
+    inputs.extend(with.inputs.files());
     refuse_overwrite(out.as_deref(), &inputs)?;
     let (compiled, dataset) = load(rules, data, params, None)?;
-    let (prev, _) = read_periods(previous.as_deref(), &with.history, out.as_deref())?;
+    let (prev, _) = with.inputs.periods(out.as_deref())?;
     let report = compiled
         .gaps_of(&dataset.units, prev.as_ref(), only)
         .map_err(eval_failure)?;
