@@ -148,6 +148,10 @@ pub struct Move {
     /// The change itself, as scoring applies it.
     #[serde(skip)]
     pub(crate) lever: Lever,
+    /// The unit scored with the change alone (its total, vetoes and prerequisites), kept for
+    /// the plan.
+    #[serde(skip)]
+    pub(crate) trial: Trial,
 }
 
 /// Changes that together reach the next grade (建议).
@@ -166,7 +170,8 @@ pub struct Plan {
 }
 
 /// A unit scored alone with some data: what a change is judged by.
-struct Trial {
+#[derive(Debug, Clone)]
+pub(crate) struct Trial {
     total: Decimal,
     points: Vec<Option<Decimal>>,
     vetoed: bool,
@@ -478,6 +483,11 @@ fn try_move(
         total_points: total_gain.normalize(),
         detail,
         lever: lever.clone(),
+        // What the plan reads of it; the points per item are not kept.
+        trial: Trial {
+            points: Vec::new(),
+            ..t
+        },
     })
 }
 
@@ -625,14 +635,14 @@ fn plan(
             && crate::cohort::band(set, total, &t.prereq_failed).is_some_and(|(_, b)| b <= target)
     };
     let outcome = |changes: &[&Lever]| scorer.trial(i, &changed(unit, changes));
-    // One change that is enough, the one that earns least among them.
+    // One change that is enough, the one that earns least among them (each scored already).
     let single = levers
         .iter()
-        .filter_map(|(l, m)| Some((outcome(&[l])?, *m)))
-        .filter(|(t, _)| reached(t))
-        .min_by(|a, b| a.0.total.cmp(&b.0.total));
+        .map(|(_, m)| *m)
+        .filter(|m| reached(&m.trial))
+        .min_by(|a, b| a.trial.total.cmp(&b.trial.total));
     let (moves, trial) = match single {
-        Some((t, m)) => (vec![m.clone()], t),
+        Some(m) => (vec![m.clone()], m.trial.clone()),
         None => {
             // The largest change of each field, largest gain first, until it is enough.
             let mut best: Vec<(Lever, &Move)> = Vec::new();
