@@ -185,6 +185,9 @@ struct Scorer<'r, 'a> {
     categories: Vec<Option<usize>>,
     /// Each cohort's ranked units by rank, then total from high to low: (rank, position).
     ranked: Vec<Vec<(u32, usize)>>,
+    /// What a step of each item's data is worth, in words: the rule set's, the same for every
+    /// unit, so written once.
+    rates: Vec<Vec<String>>,
 }
 
 impl Scorer<'_, '_> {
@@ -255,6 +258,15 @@ impl Rules {
             links: &links,
             categories: item_categories(set),
             ranked,
+            rates: set
+                .items
+                .iter()
+                .map(|item| {
+                    let mut rates = Vec::new();
+                    item.shape.inverse().rates(item, &mut rates);
+                    rates.iter().map(|r| rate_words(set, r)).collect()
+                })
+                .collect(),
         };
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_by_key(|&i| crate::cohort::listing_key(&rows[i], i));
@@ -360,14 +372,12 @@ fn item_gaps(
         }
         let rule = item.shape.inverse();
         let mut levers = Vec::new();
-        let mut rates = Vec::new();
         {
             let mut errors = Vec::new();
             let metrics = scorer.links.metrics.get(i).map_or(&[][..], Vec::as_slice);
             let cx =
                 crate::eval::Ctx::new(rules, unit, scorer.links, &mut errors).with_metrics(metrics);
             rule.levers(&cx, item, p, &mut levers);
-            rule.rates(&cx, item, &mut rates);
         }
         levers.dedup();
         let mut moves: Vec<Move> = Vec::new();
@@ -395,7 +405,7 @@ fn item_gaps(
             max: max.normalize(),
             headroom: headroom.normalize(),
             moves,
-            rates: rates.iter().map(|r| rate_words(set, r)).collect(),
+            rates: scorer.rates[k].clone(),
             not_invertible,
         });
     }

@@ -144,7 +144,7 @@ impl Inverse for Deduct {
         }
     }
 
-    fn rates(&self, _cx: &Ctx, _item: &Item, out: &mut Vec<Rate>) {
+    fn rates(&self, _item: &Item, out: &mut Vec<Rate>) {
         out.extend(self.list.iter().filter_map(|o| o.rate(true)));
     }
 

@@ -17,8 +17,8 @@ pub(crate) trait Inverse: super::Scoring {
     fn levers(&self, _cx: &Ctx, _item: &Item, _points: Decimal, _out: &mut Vec<Lever>) {}
 
     /// What one step of the data is worth, for a shape that scores by steps (每减少 1 人
-    /// +0.5 分).
-    fn rates(&self, _cx: &Ctx, _item: &Item, _out: &mut Vec<Rate>) {}
+    /// +0.5 分): the same for every unit.
+    fn rates(&self, _item: &Item, _out: &mut Vec<Rate>) {}
 
     /// Why the points cannot be traced back to the unit's data, when they cannot: a closure, a
     /// decision table, or a value computed from other units, a survey or a formula.

@@ -215,7 +215,7 @@ impl Inverse for Linear {
     }
 
     /// Between the ends, each unit of the value toward full marks earns `max / |full − zero|`.
-    fn rates(&self, _cx: &Ctx, item: &Item, out: &mut Vec<Rate>) {
+    fn rates(&self, item: &Item, out: &mut Vec<Rate>) {
         if let Ramp::Ends { full_at, zero_at } = self.ramp {
             let span = full_at.saturating_sub(zero_at).abs();
             let each = item.max.checked_div(span).unwrap_or_default();

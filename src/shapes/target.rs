@@ -125,7 +125,7 @@ impl Inverse for Target {
     }
 
     /// Below an `at_least` target scored in proportion, each unit more earns `max / target`.
-    fn rates(&self, _cx: &Ctx, item: &Item, out: &mut Vec<Rate>) {
+    fn rates(&self, item: &Item, out: &mut Vec<Rate>) {
         if let (Shortfall::Proportional, Bound::AtLeast(t)) = (self.shortfall, self.bound) {
             let each = item.max.checked_div(t).unwrap_or_default();
             out.extend(lever::rate(&self.measure, Decimal::ONE, each, true));
