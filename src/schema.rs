@@ -1,6 +1,6 @@
 //! The JSON Schemas (draft 2020-12) of kaohe's machine formats (机器可读格式), generated from
 //! the Rust types that write them: the result of `kaohe assess --format json` and the JS API
-//! ([`result`], schema `kaohe-result`) and a line of `--format jsonl` ([`unit`], schema
+//! ([`result`], schema `kaohe-result`) and a line of `--format jsonl` ([`unit()`], schema
 //! `kaohe-unit`). `kaohe schema result|unit` prints them; `docs/schema/` holds them as
 //! published, and the tests check both the files and real output of every bundled rule set
 //! against them.
