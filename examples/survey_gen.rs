@@ -287,7 +287,7 @@ impl Iterator for Rows<'_> {
         let c = &mut self.counts[u];
         let mut answer = |list: &[&str], weights: &[f64], at: usize, codes: bool| -> String {
             // One in 200 skips the question (问卷星 writes "(跳过)").
-            if rng.next() % 200 == 0 {
+            if rng.next().is_multiple_of(200) {
                 c[at + list.len()] += 1;
                 return "(跳过)".into();
             }

@@ -125,7 +125,7 @@ fn watch(ops: u64) -> Option<Dynamic> {
         let alone = RUNNING.load(std::sync::atomic::Ordering::Relaxed) == 1;
         if alone && memory_now().is_some_and(|m| m.saturating_sub(w.base) > MAX_EVAL_MEMORY) {
             stop = Some(STOP_MEMORY);
-        } else if ops % 1024 == 0 {
+        } else if ops.is_multiple_of(1024) {
             let now = now_millis();
             match w.start {
                 None => {

@@ -1,7 +1,8 @@
 //! The JSON Schemas (draft 2020-12) of kaohe's machine formats (机器可读格式), generated from
 //! the Rust types that write them: the result of `kaohe assess --format json` and the JS API
-//! ([`result`], schema `kaohe-result`) and a line of `--format jsonl` ([`unit()`], schema
-//! `kaohe-unit`). `kaohe schema result|unit` prints them; `docs/schema/` holds them as
+//! ([`result`], schema `kaohe-result`), a line of `--format jsonl` ([`unit()`], schema
+//! `kaohe-unit`), a gap analysis ([`gap`], `kaohe-gap`) and a comparison ([`diff`],
+//! `kaohe-diff`). `kaohe schema result|unit|gap|diff` prints them; `docs/schema/` holds them as
 //! published, and the tests check both the files and real output of every bundled rule set
 //! against them.
 //!
@@ -37,17 +38,45 @@ pub fn unit() -> Value {
     )
 }
 
-/// The schema by name: `result` or `unit`.
+/// The schema of a gap analysis (`kaohe-gap`, `kaohe gap --format json`).
+pub fn gap() -> Value {
+    let schema = SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<crate::change::GapReport>();
+    finish(
+        schema.to_value(),
+        crate::change::gap::SCHEMA,
+        "kaohe 差距分析 (gap)",
+    )
+}
+
+/// The schema of a comparison of two runs (`kaohe-diff`, `kaohe diff --format json`).
+pub fn diff() -> Value {
+    let schema = SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<crate::change::DiffReport>();
+    finish(
+        schema.to_value(),
+        crate::change::diff::SCHEMA,
+        "kaohe 对比 (diff)",
+    )
+}
+
+/// The schema by name: `result`, `unit`, `gap` or `diff`.
 pub fn named(name: &str) -> Option<Value> {
     match name {
         "result" => Some(result()),
         "unit" => Some(unit()),
+        "gap" => Some(gap()),
+        "diff" => Some(diff()),
         _ => None,
     }
 }
 
 /// The names [`named`] knows.
-pub const NAMES: [&str; 2] = ["result", "unit"];
+pub const NAMES: [&str; 4] = ["result", "unit", "gap", "diff"];
 
 /// The root's title, its `schema` and `schema_version` as constants, and every object closed.
 fn finish(mut schema: Value, name: &str, title: &str) -> Value {

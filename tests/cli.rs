@@ -1347,7 +1347,7 @@ fn history_from_a_folder_gives_each_unit_its_trend() {
 /// another.
 #[test]
 fn schema_prints_the_published_schemas() {
-    for name in ["result", "unit"] {
+    for name in ["result", "unit", "gap", "diff"] {
         let out = kaohe(&["schema", name]);
         assert!(out.status.success(), "{}", text(&out.stderr));
         let published = std::fs::read_to_string(format!("docs/schema/{name}.schema.json")).unwrap();

@@ -1,6 +1,7 @@
 //! The writers agree (各输出格式一致): for every bundled rule set, on its sample and against a
 //! previous period, each unit's JSON Lines line says what the JSON result says of it, field by
-//! field; the batch path writes the report's lines byte for byte; the CSV's cells are the JSON's
+//! field; the result, every line, the gap analysis and a comparison are valid against their
+//! schemas; the batch path writes the report's lines byte for byte; the CSV's cells are the JSON's
 //! figures. And the schemas published in `docs/schema/` are the ones the types give
 //! (`KAOHE_BLESS=1 cargo test --test writers` rewrites them).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
@@ -200,6 +201,8 @@ fn every_writer_says_the_same_of_every_unit_of_every_bundled_rule_set() {
     let mut batch_checked = 0;
     let result_schema = jsonschema::validator_for(&kaohe::schema::result()).unwrap();
     let unit_schema = jsonschema::validator_for(&kaohe::schema::unit()).unwrap();
+    let gap_schema = jsonschema::validator_for(&kaohe::schema::gap()).unwrap();
+    let diff_schema = jsonschema::validator_for(&kaohe::schema::diff()).unwrap();
     for b in bundled::ALL {
         let Some(sample) = b.data else { continue };
         let rules = Rules::compile(b.rules_path, b.rules).unwrap();
@@ -213,6 +216,19 @@ fn every_writer_says_the_same_of_every_unit_of_every_bundled_rule_set() {
             .assess(&last, None)
             .ok()
             .map(|then| Previous::from_json(&output::json(&then)).unwrap());
+        // The gap analysis and a comparison with last period's run are valid too.
+        let gaps = serde_json::to_value(rules.gaps(&ds.units, None).unwrap()).unwrap();
+        bad.extend(invalid(&gap_schema, b.id, &gaps));
+        if let Ok(then) = rules.assess(&last, None) {
+            let now = rules.assess(&ds.units, None).unwrap();
+            let diff = kaohe::change::diff(&then, &now, "上期", "本期");
+            assert!(!diff.units.is_empty(), "{}: nothing moved", b.id);
+            bad.extend(invalid(
+                &diff_schema,
+                b.id,
+                &serde_json::to_value(diff).unwrap(),
+            ));
+        }
         for prev in [None, previous.as_ref()] {
             let (mut report, from_report, from_batch) = lines(&rules, &ds.units, prev);
             let jsonl = String::from_utf8(from_report).unwrap();

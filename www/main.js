@@ -1396,7 +1396,7 @@ function movedCell(u) {
   const parts = [];
   if (d.total_change != null && Number(d.total_change) !== 0) {
     const text = signed(d.total_change, fixed);
-    parts.push(`<span class="mv ${text.startsWith("+") ? "up" : "down"}" title="原始规则：${esc(d.before?.total ?? "—")} 分">${esc(text)} 分</span>`);
+    parts.push(`<span class="mv ${text.startsWith("+") ? "up" : "down"}" title="原始规则：${esc(d.before?.total_display ?? "—")} 分">${esc(text)} 分</span>`);
   }
   if (d.rank_change) {
     const up = d.rank_change > 0;

@@ -17,8 +17,10 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// Two runs compared.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DiffReport {
     /// Always `kaohe-diff`.
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub schema: &'static str,
     /// Always 1 for this layout.
     pub schema_version: u32,
@@ -43,8 +45,10 @@ pub struct DiffReport {
 
 /// How a category's or an item's points changed across the units in both runs.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Shift {
     /// `category` or `item`.
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub kind: &'static str,
     /// The category's name or the item's id.
     pub id: String,
@@ -53,11 +57,13 @@ pub struct Shift {
     /// Units whose points on it changed.
     pub units: usize,
     /// Mean change over the units in both runs, two decimals.
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub mean: Decimal,
 }
 
 /// One unit in both runs.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UnitDiff {
     /// Unit id.
     pub id: String,
@@ -68,6 +74,7 @@ pub struct UnitDiff {
     /// After; `null` when the unit is not in the second run.
     pub after: Option<Side>,
     /// Published total after less before, when both show.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub total_change: Option<Decimal>,
     /// Places gained (positive = up).
     pub rank_change: Option<i64>,
@@ -79,9 +86,13 @@ pub struct UnitDiff {
 
 /// A unit's standing in one run.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Side {
-    /// Total as published; `null` when a veto hides it.
-    pub total: Option<String>,
+    /// Total points, exact; `null` when a veto hides it.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
+    pub total: Option<Decimal>,
+    /// Total as published (rounded half-up to the rule set's decimals); `null` when hidden.
+    pub total_display: Option<String>,
     /// Rank.
     pub rank: Option<u32>,
     /// Grade.
@@ -94,6 +105,7 @@ pub struct Side {
 
 /// An item whose points changed for a unit.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ItemChange {
     /// Item id.
     pub id: String,
@@ -101,10 +113,13 @@ pub struct ItemChange {
     pub label: String,
     /// Points before; `null` when the item was not in the first run or the unit was not
     /// assessed on it.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub before: Option<Decimal>,
     /// Points after.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub after: Option<Decimal>,
     /// After less before (a missing side counts 0).
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub change: Decimal,
 }
 
@@ -122,7 +137,8 @@ struct Tally {
 
 fn side(u: &UnitResult) -> Side {
     Side {
-        total: u.total_display.clone(),
+        total: u.total,
+        total_display: u.total_display.clone(),
         rank: u.rank,
         grade: u.grade.clone(),
         vetoes: u.vetoes.iter().map(|v| v.label.clone()).collect(),
@@ -393,8 +409,8 @@ impl DiffReport {
                 s,
                 "  总分 {}",
                 arrow(
-                    b.and_then(|x| x.total.clone()),
-                    a.and_then(|x| x.total.clone())
+                    b.and_then(|x| x.total_display.clone()),
+                    a.and_then(|x| x.total_display.clone())
                 )
             );
             if let Some(c) = d.total_change.filter(|c| !c.is_zero()) {
@@ -483,8 +499,8 @@ impl DiffReport {
             let record = [
                 safe(d.id.clone()),
                 safe(d.name.clone()),
-                text(b, |x| x.total.clone()),
-                text(a, |x| x.total.clone()),
+                text(b, |x| x.total_display.clone()),
+                text(a, |x| x.total_display.clone()),
                 d.total_change.map(fmt).unwrap_or_default(),
                 rank(b),
                 rank(a),

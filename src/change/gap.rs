@@ -26,8 +26,10 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// Every unit's gap (差距分析), in the order of the assessment's result.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GapReport {
     /// Always `kaohe-gap`.
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub schema: &'static str,
     /// Always 1 for this layout.
     pub schema_version: u32,
@@ -41,6 +43,7 @@ pub struct GapReport {
 
 /// One unit's gap.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UnitGap {
     /// Unit id.
     pub id: String,
@@ -49,6 +52,7 @@ pub struct UnitGap {
     /// Cohort it is ranked in.
     pub cohort: String,
     /// Total points, exact.
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub total: Decimal,
     /// Total as published.
     pub total_display: String,
@@ -74,15 +78,18 @@ pub struct UnitGap {
 
 /// The band above a unit's grade.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GradeGap {
     /// Its name.
     pub grade: String,
     /// The total it starts at.
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub threshold: Decimal,
     /// Whether the total must be above the threshold (not at it).
     pub strict: bool,
     /// Points needed to reach the threshold (0 when the points are there and something else
     /// holds the grade).
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub points: Decimal,
     /// Whether the band has a quota (名额), so that the points alone may not be enough.
     pub quota: bool,
@@ -90,6 +97,7 @@ pub struct GradeGap {
 
 /// The rank above a unit's own.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RankGap {
     /// The rank.
     pub rank: u32,
@@ -98,13 +106,16 @@ pub struct RankGap {
     /// Its name.
     pub name: String,
     /// Its total.
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub total: Decimal,
     /// Points needed to draw level with it.
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub points: Decimal,
 }
 
 /// An item short of full marks.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ItemGap {
     /// Item id.
     pub id: String,
@@ -113,10 +124,13 @@ pub struct ItemGap {
     /// Its category, when it has one.
     pub category: Option<String>,
     /// Points now.
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub points: Decimal,
     /// Its most (0 for a deduction from the base).
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub max: Decimal,
     /// Points it can still give (满分 − 得分).
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub headroom: Decimal,
     /// Changes of data that earn more of it, each checked by scoring.
     pub moves: Vec<Move>,
@@ -128,6 +142,7 @@ pub struct ItemGap {
 
 /// A change of one field of the unit's data and what it earns (数据调整).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Move {
     /// The item it is for.
     pub item: String,
@@ -140,8 +155,10 @@ pub struct Move {
     /// The value that earns the points.
     pub to: String,
     /// Points the item gains.
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub item_points: Decimal,
     /// Points the total gains, after caps (and any other item reading the same field).
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub total_points: Decimal,
     /// In words: 集中宣传活动次数由 4 增至 6，集中宣传活动 +2 分.
     pub detail: String,
@@ -156,10 +173,12 @@ pub struct Move {
 
 /// Changes that together reach the next grade (建议).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Plan {
     /// The changes, in the order chosen.
     pub moves: Vec<Move>,
     /// The total with all of them, scored.
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub total: Decimal,
     /// The grade with all of them (quotas aside).
     pub grade: Option<String>,

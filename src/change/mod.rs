@@ -2,8 +2,8 @@
 //! which changes of its data would close the gap (`gap.rs`, 差距分析); two runs compared — two
 //! versions of a rule set, or of the data — unit by unit (`diff.rs`, 对比).
 
-mod diff;
-mod gap;
+pub(crate) mod diff;
+pub(crate) mod gap;
 
 pub use diff::{diff, DiffReport, ItemChange, Shift, Side, UnitDiff};
 pub use gap::{GapReport, GradeGap, ItemGap, Move, Plan, RankGap, UnitGap};
