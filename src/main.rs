@@ -1005,7 +1005,7 @@ fn stream(
             Err(e) => errors.push(e),
         }
         seen += 1;
-        if seen % 4096 == 0 {
+        if seen.is_multiple_of(4096) {
             progress.advance(seen as u64, units.bytes_read() / 2);
         }
     }
@@ -1050,7 +1050,7 @@ fn stream(
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
             writer.write(&unit, tally.cohort(i).unwrap_or_default(), &score)?;
             i += 1;
-            if i % 4096 == 0 {
+            if i.is_multiple_of(4096) {
                 progress.advance(
                     seen as u64 / 2 + i as u64 / 2,
                     total / 2 + units.bytes_read() / 2,
