@@ -38,7 +38,7 @@ fn random_bytes_as_csv_or_json_never_panic() {
         let bytes: Vec<u8> = (0..len)
             .map(|_| {
                 let x = rng.next();
-                if x % 4 == 0 {
+                if x.is_multiple_of(4) {
                     (x >> 8) as u8
                 } else {
                     alphabet[(x >> 8) as usize % alphabet.len()]
