@@ -21,6 +21,8 @@ done
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
+echo "== MSRV: no dependency needs a newer Rust than Cargo.toml's rust-version (scripts/msrv.py; clippy's incompatible_msrv lint checks our own code)"
+python3 scripts/msrv.py
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets --quiet -- -D warnings
 echo "== cargo test"

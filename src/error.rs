@@ -44,8 +44,11 @@ impl fmt::Display for SourceLocation {
 /// The message and hint of an error as JSON gives them: zh-CN in `message`/`help`, and the
 /// English beside them in `en`.
 #[derive(Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 struct English<'a> {
+    /// The message in English.
     message: &'a str,
+    /// The fix in English, when one is known.
     #[serde(skip_serializing_if = "Option::is_none")]
     help: Option<&'a str>,
 }
@@ -268,29 +271,43 @@ impl DataError {
     }
 }
 
+/// A [`DataError`] as JSON gives it.
+#[derive(Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "DataError"))]
+struct DataErrorJson<'a> {
+    /// Catalogue code (`D…`).
+    code: &'a str,
+    /// 1-based row; 0 when not about one row.
+    row: usize,
+    /// 1-based column; 0 when not about one column.
+    column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The column's letter (`L`).
+    column_letter: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The column's header.
+    header: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The unit's code.
+    unit: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The unit's name.
+    unit_name: Option<&'a str>,
+    /// Row, column and unit in words (zh-CN).
+    place: String,
+    /// What is wrong (zh-CN).
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    /// How to fix it (zh-CN), when known.
+    help: Option<&'a str>,
+    /// The same in English.
+    en: English<'a>,
+}
+
 impl Serialize for DataError {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct View<'a> {
-            code: &'a str,
-            row: usize,
-            column: usize,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            column_letter: Option<String>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            header: Option<&'a str>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            unit: Option<&'a str>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            unit_name: Option<&'a str>,
-            /// Row, column and unit in words (zh-CN).
-            place: String,
-            message: &'a str,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            help: Option<&'a str>,
-            en: English<'a>,
-        }
-        View {
+        DataErrorJson {
             code: self.code,
             row: self.row,
             column: self.column,
@@ -304,6 +321,17 @@ impl Serialize for DataError {
             en: english(&self.message, self.help.as_deref()),
         }
         .serialize(s)
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for DataError {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DataError".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        DataErrorJson::json_schema(generator)
     }
 }
 

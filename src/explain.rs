@@ -514,6 +514,44 @@ impl Serialize for Items {
     }
 }
 
+/// The shape of [`Items`] in JSON, for the result's schema: an array of item results.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Items {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Items".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        generator.subschema_for::<Vec<ItemResult>>()
+    }
+}
+
+/// One item's points with their reasons (计分明细), as [`ItemView`] writes it in JSON: described
+/// here for the result's schema only.
+#[cfg(feature = "schema")]
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+struct ItemResult {
+    /// Item id.
+    id: String,
+    /// Label.
+    label: String,
+    /// The category it counts in; `null` for none and for bonus items.
+    category: Option<String>,
+    /// Indicator, bonus, deduction or cohort item.
+    kind: crate::model::ItemKind,
+    /// Its maximum points (分值).
+    max: f64,
+    /// Points awarded, exact.
+    points: f64,
+    /// Not assessed on this unit (不适用).
+    not_applicable: bool,
+    /// The rule author's text of the item (评分标准).
+    text: String,
+    /// How the points came about, step by step.
+    reasons: Vec<crate::result::Reason>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,11 +24,14 @@ pub mod progress;
 pub mod provenance;
 pub mod result;
 pub mod sandbox;
+#[cfg(feature = "schema")]
+pub mod schema;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod serve;
 mod shapes;
 pub mod survey;
 pub mod text;
+pub mod view;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

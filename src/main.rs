@@ -109,6 +109,10 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
         ),
         ("codes", "列出消息目录：每个错误代码及其含义"),
         (
+            "schema",
+            "输出机器可读格式的 JSON Schema：result（--format json 的结果）或 unit（--format jsonl 的一行）",
+        ),
+        (
             "completions",
             "输出 kaohe 的命令行补全脚本（bash、zsh、fish、powershell、elvish）",
         ),
@@ -159,6 +163,7 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
         ("serve", "root", "改为提供此目录：源码目录（www/ 与 pkg/）或构建好的 dist/ 目录"),
         ("test", "rules", "规则脚本或内置规则集名称；默认：rules/*.rhai 和 rules/broken/*.rhai，不在源码目录中时为全部内置规则集"),
         ("codes", "code", "只显示这个代码，如 D0201"),
+        ("schema", "name", "result（整个结果）或 unit（JSON Lines 的一行）"),
         ("completions", "shell", "命令行（shell）：bash、zsh、fish、powershell 或 elvish"),
         ("import", "rubric", "评分细则：.xlsx/.xls/.ods，或 UTF-8/GBK 的 .csv"),
         ("import", "out", "把规则集写入此文件（.rhai），而不是输出到屏幕"),
@@ -251,7 +256,7 @@ fn usage_failure(e: &clap::Error) -> Failure {
         ErrorKind::InvalidValue => format!("参数 {arg} 的值“{value}”无效"),
         ErrorKind::MissingRequiredArgument => format!("缺少必需的参数 {arg}"),
         ErrorKind::MissingSubcommand => {
-            "缺少命令（assess、check、test、template、merge、import、serve、codes、completions）"
+            "缺少命令（assess、check、test、template、merge、import、serve、codes、schema、completions）"
                 .into()
         }
         ErrorKind::TooManyValues | ErrorKind::ArgumentConflict => {
@@ -505,6 +510,12 @@ enum Command {
         /// Show only this code, such as D0201
         code: Option<String>,
     },
+    /// Print the JSON Schema of a machine format: result (--format json) or unit (a line of --format jsonl)
+    Schema {
+        /// result or unit
+        #[arg(default_value = "result")]
+        name: String,
+    },
     /// Print the shell's completion script for kaohe (bash, zsh, fish, powershell, elvish)
     Completions {
         /// The shell
@@ -547,6 +558,7 @@ const EXAMPLES: &[(&str, &str)] = &[
         "completions",
         "kaohe completions bash > ~/.local/share/bash-completion/completions/kaohe",
     ),
+    ("schema", "kaohe schema result > result.schema.json"),
 ];
 
 /// Every command's `--help` ends with its example and the exit codes, in this run's language.
@@ -656,6 +668,16 @@ fn main() -> ExitCode {
         Command::Check { rules } => check(&rules),
         Command::Test { rules } => test(rules),
         Command::Codes { code } => codes(code.as_deref()),
+        Command::Schema { name } => match kaohe::schema::named(&name) {
+            Some(schema) => {
+                out!(
+                    "{}",
+                    serde_json::to_string_pretty(&schema).unwrap_or_default()
+                );
+                Ok(())
+            }
+            None => Err(fail(exit::USAGE, msg::unknown_schema(&name))),
+        },
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             let mut stdout = std::io::stdout();
@@ -1016,7 +1038,7 @@ fn stream(
             w.write_all(b"\xEF\xBB\xBF")?;
         }
         let mut writer = match format {
-            OutFormat::Jsonl => output::UnitWriter::json_lines(w),
+            OutFormat::Jsonl => output::UnitWriter::json_lines(set, previous, w),
             _ => output::UnitWriter::csv(set, tally.columns(), previous, w)?,
         };
         let mut i = 0usize;
@@ -1026,7 +1048,7 @@ fn stream(
             let score = tally
                 .score(i, &unit)
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
-            writer.write(set, &unit, tally.cohort(i).unwrap_or_default(), &score)?;
+            writer.write(&unit, tally.cohort(i).unwrap_or_default(), &score)?;
             i += 1;
             if i % 4096 == 0 {
                 progress.advance(
@@ -1200,18 +1222,20 @@ fn assess(
         eprintln!("{data_name}: {}", say(&summary));
     }
     let (prev, period_texts) = given.periods(out.as_deref())?;
-    if let OutFormat::Jsonl = format {
+    // JSON Lines through the batch path where a unit's line has nothing only a report has
+    // (metrics, a state); the report's lines otherwise (`output::write_json_lines`).
+    let set = &compiled.set;
+    if matches!(format, OutFormat::Jsonl) && set.metrics.is_empty() && set.state.is_none() {
         let scores = compiled
             .score_batch_against(&dataset.units, prev.as_ref())
             .map_err(eval_failure)?;
-        let set = &compiled.set;
         return write_to(out.as_deref(), |w| {
-            let mut writer = output::UnitWriter::json_lines(w);
+            let mut writer = output::UnitWriter::json_lines(set, prev.as_ref(), w);
             for (unit, score) in dataset.units.iter().zip(&scores) {
                 let cohort = set
                     .cohort_field
                     .map_or_else(|| "全部".to_string(), |c| unit.values[c].display());
-                writer.write(set, unit, &cohort, score)?;
+                writer.write(unit, &cohort, score)?;
             }
             writer.finish()
         });
@@ -1248,8 +1272,12 @@ fn assess(
     let mut provenance = Provenance::of(&compiled, &[], &periods);
     provenance.data_sha256 = data_hashes;
     report.provenance = Some(provenance);
-    if let OutFormat::Json = format {
-        return write_to(out.as_deref(), |w| output::write_json(w, &report));
+    match format {
+        OutFormat::Json => return write_to(out.as_deref(), |w| output::write_json(w, &report)),
+        OutFormat::Jsonl => {
+            return write_to(out.as_deref(), |w| output::write_json_lines(w, &report))
+        }
+        _ => {}
     }
     let footer = report
         .provenance

@@ -552,6 +552,7 @@ pub use crate::shapes::{
 
 /// Whether an item adds to the base score or is a bonus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {
     /// A scored indicator (指标).
@@ -744,6 +745,7 @@ pub struct Prerequisite {
 /// What a 通报 prints in its heading (发文信息): `ruleset(#{ issuer, period, document })`.
 /// The browser lets an evaluator fill in or change each for one 通报.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Publication {
     /// The issuing body (发文单位), such as `某县禁毒委员会办公室`.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -4,6 +4,7 @@ use crate::batch::UnitScore;
 use crate::data::Unit;
 use crate::model::{Name, RuleSet};
 use crate::result::{Report, UnitResult};
+use crate::view::{ItemColumns, UnitView};
 use unicode_width::UnicodeWidthStr;
 
 /// The result as pretty JSON in the documented schema.
@@ -396,116 +397,15 @@ const SUMMARY_HEAD: [&str; 9] = [
 /// One row per unit: rank, id, name, cohort, total, grade, change (`↑2`), vetoes,
 /// consequences, the previous total and the change of total (with a previous period), the
 /// remarks (备注, when any unit has one), each metric (and its rank), the state, then each
-/// item's points and the bonus.
+/// item's points and the bonus — each row from the unit's [`UnitView`], as a batch run writes it.
 fn summary(report: &Report) -> (Vec<String>, Vec<Vec<Cell>>) {
-    let first = report.units.first();
-    // Every item any unit has, in order (items with `only` belong to some units).
-    let mut items: Vec<(&str, &str)> = Vec::new();
-    for u in &report.units {
-        for i in &u.items {
-            if !items.iter().any(|(id, _)| *id == i.id) {
-                items.push((i.id, i.label));
-            }
-        }
-    }
-    // (id, label, ranked, a survey index with its sample)
-    let metrics: Vec<(Name, Name, bool, bool)> = first
-        .map(|u| {
-            u.metrics
-                .iter()
-                .map(|m| {
-                    let any = |f: &dyn Fn(&crate::result::MetricResult) -> bool| {
-                        report
-                            .units
-                            .iter()
-                            .any(|x| x.metrics.iter().any(|y| y.id == m.id && f(y)))
-                    };
-                    (
-                        m.id.clone(),
-                        m.label.clone(),
-                        any(&|y| y.rank.is_some()),
-                        any(&|y| y.sample.is_some()),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let with_state = report.units.iter().any(|u| state_text(u).is_some());
-    let with_previous_total = report.units.iter().any(|u| u.previous_total.is_some());
-    let with_remarks = report.units.iter().any(|u| !u.remarks.is_empty());
-    let places = report.rule_set.decimals;
-    let mut head: Vec<String> = SUMMARY_HEAD.iter().map(ToString::to_string).collect();
-    if with_previous_total {
-        head.extend(["上期得分".to_string(), "分差".to_string()]);
-    }
-    if with_remarks {
-        head.push("备注".into());
-    }
-    for (_, label, ranked, sampled) in &metrics {
-        head.push(label.to_string());
-        if *ranked {
-            head.push(format!("{label}名次"));
-        }
-        if *sampled {
-            head.extend([format!("{label}有效样本"), format!("{label}95%区间")]);
-        }
-    }
-    if with_state {
-        head.push("状态".into());
-    }
-    head.extend(items.iter().map(|(_, l)| l.to_string()));
-    head.push("加分".into());
+    let items = ItemColumns::of_results(&report.units);
+    let columns = Columns::of_report(report, &items);
+    let head = columns.head(&items.labels);
     let rows = report
         .units
         .iter()
-        .map(|u| {
-            let mut r = vec![
-                num(u.rank.map(|r| r.to_string())),
-                Cell::Text(u.id.clone()),
-                Cell::Text(u.name.clone()),
-                Cell::Text(u.cohort.clone()),
-                num(u.total_display.clone()),
-                Cell::Text(u.grade.clone().unwrap_or_default()),
-                Cell::Text(change_text(u)),
-                Cell::Text(veto_text(u)),
-                Cell::Text(consequence_text(u)),
-            ];
-            if with_previous_total {
-                r.push(num(u
-                    .previous_total
-                    .map(|t| crate::figures::display_total(t, places))));
-                r.push(num(u
-                    .total_change
-                    .map(|t| crate::figures::display_total(t, places))));
-            }
-            if with_remarks {
-                r.push(Cell::Text(remark_text(u)));
-            }
-            for (id, _, ranked, sampled) in &metrics {
-                let m = u.metrics.iter().find(|m| m.id == *id);
-                r.push(num(m.and_then(|m| m.display.clone())));
-                if *ranked {
-                    r.push(num(m.and_then(|m| m.rank).map(|x| x.to_string())));
-                }
-                if *sampled {
-                    let sample = m.and_then(|m| m.sample.as_ref());
-                    r.push(num(sample.map(|s| s.n.to_string())));
-                    r.push(Cell::Text(sample.map(interval_text).unwrap_or_default()));
-                }
-            }
-            if with_state {
-                r.push(Cell::Text(state_text(u).unwrap_or_default()));
-            }
-            for (id, _) in &items {
-                r.push(num(u
-                    .items
-                    .iter()
-                    .find(|i| i.id == *id)
-                    .map(|i| i.points.to_string())));
-            }
-            r.push(Cell::Number(u.bonus.to_string()));
-            r
-        })
+        .map(|u| columns.cells(&UnitView::of_result(u, &items), report.rule_set.decimals))
         .collect();
     (head, rows)
 }
@@ -874,35 +774,171 @@ pub(crate) fn write_number(
 }
 
 /// The columns of a result's CSV that depend on its units, as [`csv()`] has them: 上期得分 and
-/// 分差 when some unit has a previous total, 备注 when some unit has a remark, and the items
-/// (then cohort items, by index) some unit is assessed on, in the order the report first lists
-/// them. A streamed run knows them before its first row ([`crate::Tally::columns`]).
+/// 分差 when some unit has a previous total, 备注 when some unit has a remark, each metric (its
+/// rank, its sample) and the state when some unit has them, and the items (then cohort items,
+/// by index) some unit is assessed on, in the order the report first lists them. A streamed
+/// run knows them before its first row ([`crate::Tally::columns`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Columns {
     /// 上期得分 and 分差.
     pub previous_total: bool,
     /// 备注.
     pub remarks: bool,
-    /// Items by index into [`RuleSet::items`], then cohort items.
+    /// Items by index into the writer's [`ItemColumns`]: for a batch, [`RuleSet::items`] then
+    /// cohort items.
     pub items: Vec<usize>,
+    /// Metrics (指数), with their rank and sample columns.
+    pub metrics: Vec<MetricColumn>,
+    /// 状态.
+    pub state: bool,
 }
 
-/// The label of item `k`: an item, then a cohort item.
-fn item_label(set: &RuleSet, k: usize) -> Option<&str> {
-    match set.items.get(k) {
-        Some(i) => Some(&i.label),
-        None => set.cohort_items.get(k - set.items.len()).map(|c| &*c.label),
+/// A metric's columns: its value, its rank when some unit is ranked on it, its sample size and
+/// 95 % interval when some unit has a sample (a survey index).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricColumn {
+    /// Metric id.
+    pub id: Name,
+    /// Its label (the column header).
+    pub label: Name,
+    /// Some unit is ranked on it (`…名次`).
+    pub ranked: bool,
+    /// Some unit has a sample (`…有效样本`, `…95%区间`).
+    pub sampled: bool,
+}
+
+impl Columns {
+    /// The columns of a report's CSV, its items by `items`.
+    fn of_report(report: &Report, items: &ItemColumns<'_>) -> Self {
+        let units = &report.units;
+        let metrics = units
+            .first()
+            .map(|u| {
+                u.metrics
+                    .iter()
+                    .map(|m| {
+                        let any = |f: &dyn Fn(&crate::result::MetricResult) -> bool| {
+                            units
+                                .iter()
+                                .any(|x| x.metrics.iter().any(|y| y.id == m.id && f(y)))
+                        };
+                        MetricColumn {
+                            id: m.id.clone(),
+                            label: m.label.clone(),
+                            ranked: any(&|y| y.rank.is_some()),
+                            sampled: any(&|y| y.sample.is_some()),
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Self {
+            previous_total: units.iter().any(|u| u.previous_total.is_some()),
+            remarks: units.iter().any(|u| !u.remarks.is_empty()),
+            items: (0..items.ids.len()).collect(),
+            metrics,
+            state: units.iter().any(|u| state_text(u).is_some()),
+        }
+    }
+
+    /// The header row, the items named by `labels` (the writer's [`ItemColumns`]).
+    fn head(&self, labels: &[&str]) -> Vec<String> {
+        let mut head: Vec<String> = SUMMARY_HEAD.iter().map(ToString::to_string).collect();
+        if self.previous_total {
+            head.extend(["上期得分".to_string(), "分差".to_string()]);
+        }
+        if self.remarks {
+            head.push("备注".into());
+        }
+        for m in &self.metrics {
+            head.push(m.label.to_string());
+            if m.ranked {
+                head.push(format!("{}名次", m.label));
+            }
+            if m.sampled {
+                head.extend([
+                    format!("{}有效样本", m.label),
+                    format!("{}95%区间", m.label),
+                ]);
+            }
+        }
+        if self.state {
+            head.push("状态".into());
+        }
+        head.extend(
+            self.items
+                .iter()
+                .filter_map(|k| labels.get(*k).map(ToString::to_string)),
+        );
+        head.push("加分".into());
+        head
+    }
+
+    /// One unit's row, totals with `places` decimals.
+    fn cells(&self, v: &UnitView<'_>, places: u32) -> Vec<Cell> {
+        let figure = |t: Option<rust_decimal::Decimal>| {
+            num(t.map(|t| crate::figures::display_total(t, places)))
+        };
+        let mut r = vec![
+            num(v.rank.map(|r| r.to_string())),
+            Cell::Text(v.id.to_string()),
+            Cell::Text(v.name.to_string()),
+            Cell::Text(v.cohort.to_string()),
+            num(v.total_display.clone()),
+            Cell::Text(v.grade.as_deref().unwrap_or_default().to_string()),
+            Cell::Text(rank_change_text(v.rank_change)),
+            Cell::Text(v.vetoes.join("；")),
+            Cell::Text(v.consequences.join("、")),
+        ];
+        if self.previous_total {
+            r.push(figure(v.previous_total));
+            r.push(figure(v.total_change));
+        }
+        if self.remarks {
+            r.push(Cell::Text(v.remarks.join("；")));
+        }
+        for column in &self.metrics {
+            let m = v.metrics.iter().find(|m| m.id == column.id);
+            r.push(num(m.and_then(|m| m.display.clone())));
+            if column.ranked {
+                r.push(num(m.and_then(|m| m.rank).map(|x| x.to_string())));
+            }
+            if column.sampled {
+                let sample = m.and_then(|m| m.sample.as_ref());
+                r.push(num(sample.map(|s| s.n.to_string())));
+                r.push(Cell::Text(sample.map(interval_text).unwrap_or_default()));
+            }
+        }
+        if self.state {
+            r.push(Cell::Text(v.state_status().unwrap_or_default().to_string()));
+        }
+        let mut points = vec![None; self.items.iter().max().map_or(0, |k| k + 1)];
+        for (k, p) in v.items.iter() {
+            if let Some(slot) = points.get_mut(k) {
+                *slot = Some(p);
+            }
+        }
+        r.extend(
+            self.items
+                .iter()
+                .map(|k| num(points.get(*k).copied().flatten().map(|p| p.to_string()))),
+        );
+        r.push(Cell::Number(v.bonus.to_string()));
+        r
     }
 }
 
 /// Results written one unit at a time (逐个单位输出), in the order they are given: a streamed
 /// run's in input order, [`crate::Rules::csv_batch`]'s in the report's. CSV has the columns and
-/// cells of [`csv()`] (metrics and state aside, which neither has); JSON Lines has one object
-/// per unit.
+/// cells of [`csv()`] (metrics and state aside, which neither has); JSON Lines has one
+/// [`UnitView`] per line (schema `kaohe-unit`). Both write each unit's view, as the report's
+/// writers do.
 pub struct UnitWriter<'p, W: std::io::Write> {
     csv: Option<csv::Writer<W>>,
     lines: Option<W>,
     columns: Columns,
+    set: &'p RuleSet,
+    items: ItemColumns<'p>,
     previous: Option<&'p crate::previous::Previous>,
 }
 
@@ -910,122 +946,50 @@ impl<'p, W: std::io::Write> UnitWriter<'p, W> {
     /// A CSV writer with these columns, against the previous period if any (名次变化, and
     /// 上期得分 and 分差 when asked); writes the header row at once.
     pub fn csv(
-        set: &RuleSet,
+        set: &'p RuleSet,
         columns: Columns,
         previous: Option<&'p crate::previous::Previous>,
         out: W,
     ) -> std::io::Result<Self> {
         let mut w = csv::Writer::from_writer(out);
-        let mut head: Vec<&str> = SUMMARY_HEAD.to_vec();
-        if columns.previous_total {
-            head.extend(["上期得分", "分差"]);
-        }
-        if columns.remarks {
-            head.push("备注");
-        }
-        head.extend(columns.items.iter().filter_map(|k| item_label(set, *k)));
-        head.push("加分");
+        let items = ItemColumns::of_set(set);
+        let head = columns.head(&items.labels);
         w.write_record(head.iter().map(|h| spreadsheet_safe(h).into_owned()))?;
         Ok(Self {
             csv: Some(w),
             lines: None,
             columns,
+            set,
+            items,
             previous,
         })
     }
 
-    /// A JSON Lines writer.
-    pub fn json_lines(out: W) -> Self {
+    /// A JSON Lines writer, against the previous period if any (名次变化, 上期得分, 分差).
+    pub fn json_lines(
+        set: &'p RuleSet,
+        previous: Option<&'p crate::previous::Previous>,
+        out: W,
+    ) -> Self {
         Self {
             csv: None,
             lines: Some(out),
             columns: Columns::default(),
-            previous: None,
+            set,
+            items: ItemColumns::of_set(set),
+            previous,
         }
     }
 
     /// Writes one unit's result.
-    pub fn write(
-        &mut self,
-        set: &RuleSet,
-        unit: &Unit,
-        cohort: &str,
-        score: &UnitScore,
-    ) -> std::io::Result<()> {
-        let id = unit.values[set.id_field].display();
-        let name = set
-            .name_field
-            .map_or_else(|| id.clone(), |f| unit.values[f].display());
-        let shown = !score.vetoed() || set.veto_policy.show_points;
-        let total = shown.then(|| crate::figures::display_total(score.total, set.decimals));
-        let grade = score.grade.map(|g| set.bands[g].name.as_str());
-        let vetoes: Vec<&str> = score
-            .vetoes
-            .iter()
-            .map(|k| set.vetoes[*k].label.as_str())
-            .collect();
-        let consequences: Vec<&str> = score
-            .consequences
-            .iter()
-            .map(|k| set.consequences[*k].name.as_str())
-            .collect();
-        let points = |p: &Option<rust_decimal::Decimal>| p.map(|d| d.normalize().to_string());
+    pub fn write(&mut self, unit: &Unit, cohort: &str, score: &UnitScore) -> std::io::Result<()> {
+        let view = UnitView::of_score(self.set, &self.items, unit, cohort, score, self.previous);
         if let Some(w) = self.csv.as_mut() {
-            let text = |t: &str| spreadsheet_safe(t).into_owned();
-            let published = shown.then(|| crate::figures::round_points(score.total, set.decimals));
-            let since = crate::previous::Since::of(self.previous, &id, score.rank, published);
-            let mut row = vec![
-                score.rank.map(|r| r.to_string()).unwrap_or_default(),
-                text(&id),
-                text(&name),
-                text(cohort),
-                total.clone().unwrap_or_default(),
-                text(grade.unwrap_or_default()),
-                text(&rank_change_text(since.rank_change)),
-                text(&vetoes.join("；")),
-                text(&consequences.join("、")),
-            ];
-            if self.columns.previous_total {
-                let figure = |t: Option<rust_decimal::Decimal>| {
-                    t.map(|t| crate::figures::display_total(t, set.decimals))
-                };
-                row.push(figure(since.total).unwrap_or_default());
-                row.push(figure(since.total_change).unwrap_or_default());
-            }
-            if self.columns.remarks {
-                row.push(text(&score.remarks.join("；")));
-            }
-            row.extend(self.columns.items.iter().map(|k| {
-                let p = score.items.get(*k).and_then(points);
-                p.unwrap_or_default()
-            }));
-            row.push(score.bonus.normalize().to_string());
-            w.write_record(&row)?;
+            let row = self.columns.cells(&view, self.set.decimals);
+            w.write_record(row.iter().map(|c| c.text().into_owned()))?;
         }
         if let Some(w) = self.lines.as_mut() {
-            let items: serde_json::Map<String, serde_json::Value> = set
-                .items
-                .iter()
-                .zip(&score.items)
-                .filter_map(|(i, p)| Some((i.id.to_string(), serde_json::Value::from(points(p)?))))
-                .collect();
-            let line = serde_json::json!({
-                "id": id,
-                "name": name,
-                "cohort": cohort,
-                "row": unit.row,
-                "rank": score.rank,
-                "total": total,
-                "grade": grade,
-                "vetoed": score.vetoed(),
-                "vetoes": vetoes,
-                "consequences": consequences,
-                "base": score.base.normalize().to_string(),
-                "bonus": score.bonus.normalize().to_string(),
-                "items": items,
-            });
-            serde_json::to_writer(&mut *w, &line)?;
-            w.write_all(b"\n")?;
+            write_line(w, &view)?;
         }
         Ok(())
     }
@@ -1033,6 +997,11 @@ impl<'p, W: std::io::Write> UnitWriter<'p, W> {
     /// Flushes what is written and gives back the CSV's writer (`None` for JSON Lines).
     pub fn into_inner(self) -> Option<W> {
         self.csv.and_then(|w| w.into_inner().ok())
+    }
+
+    /// Gives back the JSON Lines writer (`None` for CSV).
+    pub fn into_lines(self) -> Option<W> {
+        self.lines
     }
 
     /// Flushes what is buffered.
@@ -1045,4 +1014,23 @@ impl<'p, W: std::io::Write> UnitWriter<'p, W> {
         }
         Ok(())
     }
+}
+
+/// One JSON Lines line: the view and a line break.
+fn write_line(w: &mut impl std::io::Write, view: &UnitView<'_>) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *w, view)?;
+    w.write_all(b"\n")
+}
+
+/// A report as JSON Lines (`--format jsonl`): one [`UnitView`] per unit, in input order — the
+/// lines a batch run of the same units writes, with the metrics and state only a report has.
+pub fn write_json_lines(w: &mut dyn std::io::Write, report: &Report) -> std::io::Result<()> {
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+    let items = ItemColumns::of_results(&report.units);
+    let mut order: Vec<&UnitResult> = report.units.iter().collect();
+    order.sort_by_key(|u| u.row);
+    for u in order {
+        write_line(&mut w, &UnitView::of_result(u, &items))?;
+    }
+    std::io::Write::flush(&mut w)
 }

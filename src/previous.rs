@@ -41,8 +41,10 @@ pub struct Previous {
 
 /// One unit in one earlier period (历次): what its trend shows.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TrendPoint {
     /// The total as published then; `null` when the unit was not listed or its points hidden.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub total: Option<Decimal>,
     /// Its rank then.
     pub rank: Option<u32>,

@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 
 /// What produced a result (来源).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Provenance {
     /// kaohe's version.
     pub kaohe: String,

@@ -12,8 +12,10 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// A whole assessment.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Report {
     /// Always `kaohe-result`.
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub schema: &'static str,
     /// Always 1 for this layout.
     pub schema_version: u32,
@@ -39,6 +41,7 @@ pub struct Report {
 
 /// One group's figure.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RollupResult {
     /// Roll-up id.
     pub id: String,
@@ -47,6 +50,7 @@ pub struct RollupResult {
     /// The group (the value of the `by` field, or `全部`).
     pub group: String,
     /// The figure.
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub value: Decimal,
     /// Rounded half-up to the rule set's decimals.
     pub display: String,
@@ -56,12 +60,14 @@ pub struct RollupResult {
 
 /// A published figure of one unit, with its rank when ranked.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MetricResult {
     /// Metric id.
     pub id: Name,
     /// Label.
     pub label: Name,
     /// Value, rounded half-up to the metric's decimals; `null` without data.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub value: Option<Decimal>,
     /// The value with exactly the metric's decimals, as published.
     pub display: Option<String>,
@@ -79,6 +85,7 @@ pub struct MetricResult {
 /// The statistics of a survey index for one unit (抽样误差): how many answers it rests on, its
 /// 95 % interval, whether the sample is short, and how it stands against its neighbours.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SampleResult {
     /// Valid answers in the index's base (有效样本量): respondents less those left out of the
     /// base (不清楚, 拒答) or who gave no answer.
@@ -86,14 +93,19 @@ pub struct SampleResult {
     /// The effective sample size under weights or post-stratification (有效样本量，加权后),
     /// one decimal; absent when it is `n`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub effective_n: Option<Decimal>,
     /// `wilson` for a share of chosen answers (率值法), `mean` for mean points (平均分法).
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub method: &'static str,
     /// The standard error, two decimals; `null` when it cannot be estimated.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub standard_error: Option<Decimal>,
     /// The 95 % interval's lower and upper ends, two decimals; `null` without one.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub low: Option<Decimal>,
     /// See `low`.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub high: Option<Decimal>,
     /// The survey's minimum sample, when it declares one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -116,14 +128,17 @@ pub struct SampleResult {
 /// The difference between two units' published indices against its margin of error
 /// (`1.96 × √(SE₁² + SE₂²)`).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Gap {
     /// The other unit's rank on the index.
     pub rank: u32,
     /// The other unit's id.
     pub unit: String,
     /// The difference of the published indices, as published.
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub difference: Decimal,
     /// The margin of error of the difference, two decimals.
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub margin: Decimal,
     /// Whether the difference is within the margin (差距在误差范围内).
     pub within_margin: bool,
@@ -131,6 +146,7 @@ pub struct Gap {
 
 /// The rule set behind a report.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RuleSetInfo {
     /// Its id.
     pub id: String,
@@ -139,13 +155,16 @@ pub struct RuleSetInfo {
     /// The file it came from.
     pub source: String,
     /// Points of the base scale.
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub max: Decimal,
     /// Total bonus cap.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub bonus_max: Option<Decimal>,
     /// Points every unit starts from (基础分), when the rule set declares them: a scheme that
     /// deducts from a base (负面清单).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub base: Option<Decimal>,
     /// Issuing body, period and document number for the 通报, as the rule set declares them.
     #[serde(flatten)]
@@ -156,6 +175,7 @@ pub struct RuleSetInfo {
 
 /// One unit's result.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UnitResult {
     /// Unit id.
     pub id: String,
@@ -166,14 +186,17 @@ pub struct UnitResult {
     /// Row in the input.
     pub row: usize,
     /// Total points, exact; `null` when a veto hides the points.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub total: Option<Decimal>,
     /// Total rounded half-up to the rule set's decimals, as published; `null` when hidden.
     pub total_display: Option<String>,
     /// Points of scored and cohort indicators, after category caps.
     #[serde(serialize_with = "exact")]
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub base: Decimal,
     /// Bonus points, after the total cap.
     #[serde(serialize_with = "exact")]
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub bonus: Decimal,
     /// Grade (等次), when the rule set has bands.
     pub grade: Option<String>,
@@ -189,9 +212,11 @@ pub struct UnitResult {
     pub trend: Vec<crate::previous::TrendPoint>,
     /// The total the previous period published (上期得分), when given.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub previous_total: Option<Decimal>,
     /// Published total minus the previous one (分差), when both show.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub total_change: Option<Decimal>,
     /// Why the grade or rank is what it is (备注), in words: a veto, a prerequisite not met,
     /// a quota; empty when points alone decide.
@@ -218,11 +243,13 @@ pub struct UnitResult {
 
 /// One step of an explanation.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Reason {
     /// What happened, in words.
     pub detail: String,
     /// Points added (positive) or taken (negative) by this step, or awarded for a whole item.
     #[serde(serialize_with = "exact")]
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub points: Decimal,
     /// The data used.
     pub data: Vec<DataUse>,
@@ -230,6 +257,7 @@ pub struct Reason {
 
 /// A field value used by a rule.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DataUse {
     /// Field name.
     pub field: Name,
@@ -241,17 +269,20 @@ pub struct DataUse {
 
 /// A cap applied after items were scored.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Adjustment {
     /// What was capped (a category name, or `bonus`).
     pub rule: String,
     /// In words.
     pub detail: String,
     /// Points removed (negative).
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
     pub points: Decimal,
 }
 
 /// A veto that struck.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VetoHit {
     /// Veto id.
     pub id: String,
@@ -265,6 +296,7 @@ pub struct VetoHit {
 
 /// A prerequisite not met.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PrerequisiteMiss {
     /// Prerequisite id.
     pub id: String,
@@ -276,6 +308,7 @@ pub struct PrerequisiteMiss {
 
 /// A consequence triggered.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ConsequenceHit {
     /// Its name (黄牌, 约谈 …).
     pub name: String,
@@ -285,6 +318,7 @@ pub struct ConsequenceHit {
 
 /// Statistics of one cohort.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CohortStats {
     /// Cohort name.
     pub name: String,
@@ -295,12 +329,16 @@ pub struct CohortStats {
     /// Units vetoed.
     pub vetoed: usize,
     /// Mean total of units whose points show, rounded half-up to the rule set's decimals.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub mean: Option<Decimal>,
     /// Median total, same rounding.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub median: Option<Decimal>,
     /// Highest total.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub max: Option<Decimal>,
     /// Lowest total.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub min: Option<Decimal>,
     /// Units per grade, in band order.
     pub grades: Vec<GradeCount>,
@@ -308,6 +346,7 @@ pub struct CohortStats {
 
 /// Units with one grade.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GradeCount {
     /// Grade name.
     pub grade: String,

@@ -691,7 +691,13 @@ fn json_lines_in_and_out() {
     assert_eq!(rows[0]["id"], "A1");
     assert_eq!(rows[0]["rank"], 1);
     assert_eq!(rows[1]["rank"], 2);
-    assert_eq!(rows[1]["items"]["base.control"], "3");
+    // Points are numbers with their exact digits, as in the JSON result; the published total
+    // is text with the rule set's decimals.
+    assert_eq!(rows[1]["items"]["base.control"], 3);
+    assert_eq!(rows[0]["schema"], "kaohe-unit");
+    assert_eq!(rows[0]["schema_version"], 1);
+    assert!(rows[0]["total"].is_number(), "{}", rows[0]["total"]);
+    assert!(rows[0]["total_display"].is_string());
     let consequences = rows[1]["consequences"].as_array().unwrap();
     assert!(
         consequences.iter().any(|c| c == "重点关注"),
@@ -1335,4 +1341,20 @@ fn history_from_a_folder_gives_each_unit_its_trend() {
     assert_eq!(row[1], Data::String("城关镇".into()));
     assert_eq!(row[3], Data::Float(1.0));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `kaohe schema` prints the published schemas, and names the ones it has when asked for
+/// another.
+#[test]
+fn schema_prints_the_published_schemas() {
+    for name in ["result", "unit"] {
+        let out = kaohe(&["schema", name]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let published = std::fs::read_to_string(format!("docs/schema/{name}.schema.json")).unwrap();
+        assert_eq!(text(&out.stdout), published, "{name}");
+    }
+    let out = kaohe_in("zh_CN.UTF-8", &["schema", "结果"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("C0019") && err.contains("result"), "{err}");
 }

@@ -46,7 +46,7 @@ impl Rules {
         };
         for i in order {
             let cohort = names.get(cohorts[i]).map_or("", String::as_str);
-            if w.write(set, listed[i], cohort, &scores[i]).is_err() {
+            if w.write(listed[i], cohort, &scores[i]).is_err() {
                 return Ok(None);
             }
         }

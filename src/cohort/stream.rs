@@ -208,6 +208,7 @@ pub(super) fn columns(table: &Standings, listing: &Listing, previous_total: bool
         previous_total,
         remarks: !table.notes.is_empty() || table.rows.iter().any(|s| s.vetoed),
         items: listing.items(),
+        ..Columns::default()
     }
 }
 

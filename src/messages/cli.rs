@@ -50,6 +50,7 @@ pub const KINDS: &[(&str, &str, &str)] = &[
     ("C0015", "参数无法使用", "the parameter cannot be used"),
     ("C0016", "数据中没有这个单位", "no such unit in the data"),
     ("C0018", "结果无法重现", "the result is not reproduced"),
+    ("C0019", "没有这种格式的 Schema", "no schema of that name"),
     (
         "C0017",
         "对比需要两份规则或两份数据",
@@ -350,6 +351,19 @@ pub fn unknown_code(code: &str) -> Message {
     .help(
         "运行 kaohe codes 列出全部代码",
         "run `kaohe codes` to list them all",
+    )
+}
+
+/// C0019: `kaohe schema NAME` with a name it does not know.
+pub fn unknown_schema(name: &str) -> Message {
+    Message::new(
+        "C0019",
+        format!("没有名为“{name}”的 Schema"),
+        format!("there is no schema named `{name}`"),
+    )
+    .help(
+        "可用的有 result（--format json 的整个结果）和 unit（--format jsonl 的一行）",
+        "the names are result (a whole --format json result) and unit (a line of --format jsonl)",
     )
 }
 
