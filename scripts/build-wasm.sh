@@ -87,11 +87,13 @@ if [ -n "$CLASSIC_SAME" ]; then cp pkg/full/kaohe_bg_glue_bg.wasm pkg/classic/ka
 # The npm package: ES modules with their types for the browser (".": kaohe.js, load() fetches the
 # engine module) and for Node (kaohe/node: kaohe-node.js, load() over node/'s full module, whose
 # wasm-bindgen glue is CommonJS — node/package.json says so). Both share kaohe.js's one
-# implementation of the API. No dependencies: `npm pack` in pkg/ gives a tarball an app installs
-# offline (tests/e2e/pack.test.mjs). `sideEffects: false`: importing either entry only defines
-# functions (a module is read and compiled by load()). Node 18: the oldest that kaohe.js, the glue
-# and the module's WebAssembly features (reference types, multi-value, bulk memory) run on.
-for f in kaohe.js kaohe.d.ts kaohe-node.js kaohe-node.d.ts; do cp "www/$f" "pkg/$f"; done
+# implementation of the API, and the result's types generated from its JSON Schema
+# (kaohe-result.d.ts, by scripts/gen-types.mjs). No dependencies: `npm pack` in pkg/ gives a
+# tarball an app installs offline (tests/e2e/pack.test.mjs). `sideEffects: false`: importing
+# either entry only defines functions (a module is read and compiled by load()). Node 18: the
+# oldest that kaohe.js, the glue and the module's WebAssembly features (reference types,
+# multi-value, bulk memory) run on.
+for f in kaohe.js kaohe.d.ts kaohe-result.d.ts kaohe-node.js kaohe-node.d.ts; do cp "www/$f" "pkg/$f"; done
 cp LICENSE-MIT LICENSE-APACHE pkg/
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 cat > pkg/package.json <<JSON
@@ -110,7 +112,7 @@ cat > pkg/package.json <<JSON
   "engines": { "node": ">=18" },
   "sideEffects": false,
   "files": [
-    "kaohe.js", "kaohe.d.ts", "kaohe-node.js", "kaohe-node.d.ts",
+    "kaohe.js", "kaohe.d.ts", "kaohe-result.d.ts", "kaohe-node.js", "kaohe-node.d.ts",
     "kaohe_bg_glue.js", "kaohe_bg_glue.d.ts", "kaohe_bg_glue_bg.wasm", "kaohe_bg_glue_bg.wasm.d.ts",
     "full/", "node/", "LICENSE-MIT", "LICENSE-APACHE"
   ],
