@@ -5,7 +5,9 @@
 #   pkg/classic/                    the full module with wasm-bindgen's no-modules glue, for the
 #                                   single-file app's classic worker (scripts/build-dist.sh)
 #   pkg/node/                       the full module for Node, built for speed (CommonJS glue;
-#                                   batch jobs, tests, benchmarks)
+#                                   batch jobs, tests, benchmarks), wrapped by pkg/kaohe-node.js
+#                                   (`import { load } from "kaohe/node"`)
+#   pkg/package.json                the npm package: `npm pack` in pkg/ makes its tarball
 # Installs the wasm target and the pinned wasm-bindgen CLI when missing. No wasm-pack (it
 # downloads binaryen and fails offline).
 #
@@ -82,8 +84,17 @@ if [ -n "$wasm_opt" ]; then
 fi
 if [ -n "$CLASSIC_SAME" ]; then cp pkg/full/kaohe_bg_glue_bg.wasm pkg/classic/kaohe_bg_glue_bg.wasm; fi
 
-cp www/kaohe.js pkg/kaohe.js
-cp www/kaohe.d.ts pkg/kaohe.d.ts
+# The npm package: ES modules with their types for the browser (".": kaohe.js, load() fetches the
+# engine module) and for Node (kaohe/node: kaohe-node.js, load() over node/'s full module, whose
+# wasm-bindgen glue is CommonJS — node/package.json says so). Both share kaohe.js's one
+# implementation of the API, and the result's types generated from its JSON Schema
+# (kaohe-result.d.ts, by scripts/gen-types.mjs). No dependencies: `npm pack` in pkg/ gives a
+# tarball an app installs offline (tests/e2e/pack.test.mjs). `sideEffects: false`: importing
+# either entry only defines functions (a module is read and compiled by load()). Node 18: the
+# oldest that kaohe.js, the glue and the module's WebAssembly features (reference types,
+# multi-value, bulk memory) run on.
+for f in kaohe.js kaohe.d.ts kaohe-result.d.ts kaohe-node.js kaohe-node.d.ts; do cp "www/$f" "pkg/$f"; done
+cp LICENSE-MIT LICENSE-APACHE pkg/
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 cat > pkg/package.json <<JSON
 {
@@ -93,8 +104,18 @@ cat > pkg/package.json <<JSON
   "type": "module",
   "main": "kaohe.js",
   "types": "kaohe.d.ts",
-  "exports": { ".": { "types": "./kaohe.d.ts", "import": "./kaohe.js" }, "./node": "./node/kaohe_bg_glue.js" },
-  "files": ["kaohe.js", "kaohe.d.ts", "kaohe_bg_glue.js", "kaohe_bg_glue.d.ts", "kaohe_bg_glue_bg.wasm", "full/", "node/"],
+  "exports": {
+    ".": { "types": "./kaohe.d.ts", "default": "./kaohe.js" },
+    "./node": { "types": "./kaohe-node.d.ts", "default": "./kaohe-node.js" },
+    "./package.json": "./package.json"
+  },
+  "engines": { "node": ">=18" },
+  "sideEffects": false,
+  "files": [
+    "kaohe.js", "kaohe.d.ts", "kaohe-result.d.ts", "kaohe-node.js", "kaohe-node.d.ts",
+    "kaohe_bg_glue.js", "kaohe_bg_glue.d.ts", "kaohe_bg_glue_bg.wasm", "kaohe_bg_glue_bg.wasm.d.ts",
+    "full/", "node/", "LICENSE-MIT", "LICENSE-APACHE"
+  ],
   "license": "MIT OR Apache-2.0"
 }
 JSON

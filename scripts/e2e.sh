@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # The browser front end's tests, on a fresh machine or this one:
-#   - tests/e2e/api.test.mjs: the JS API in Node, incl. native CLI vs WASM byte identity
+#   - tests/e2e/api.test.mjs: the JS API in Node (`kaohe/node`), incl. native CLI vs WASM byte identity
 #   - tests/e2e/survey.test.mjs: the survey JS API in Node (respondents' XLSX, list of units, identity)
 #   - tests/e2e/survey-app.test.mjs: surveys in the web app (the bundled sample from the full module,
 #     n and intervals, the list of units, 问卷星 XLSX, 200,000 respondents in one XLSX)
 #   - tests/e2e/collect.test.mjs: data collection — the form and the merge through the JS API (byte
 #     identity with `kaohe template`/`kaohe merge`) and in the app (下载填报模板, returned files dropped)
+#   - tests/e2e/hostile.test.mjs: the hostile corpus through the JS API — every error as data
+#   - tests/e2e/types.test.mjs: the API's TypeScript declarations (www/*.d.ts) with the example
+#     examples/ts/score.ts, `tsc --noEmit` with the pinned TypeScript (tools/)
+#   - tests/e2e/pack.test.mjs: the npm package as an app gets it — `npm pack` of pkg/, installed
+#     offline from the tarball into a scratch project, examples/ts/score.ts type-checked there
+#     (node16 and bundler resolution), compiled, run, and its scores compared with the CLI's
 #   - tests/e2e/app.test.mjs: the web app in headless Chromium (screenshots in tests/e2e/screenshots/)
 #   - tests/e2e/trend.test.mjs: many periods (历次) in the app — earlier results ordered by file name,
 #     a unit's trend chart, the overview of trends, 连续 N 期, the 通报 and the phone layout
@@ -15,8 +21,9 @@
 #     a static server, `kaohe serve` with the app built in run outside the repository, offline
 #   - tests/e2e/firefox.test.mjs: the single file in Debian's firefox-esr over WebDriver BiDi
 # Installs what is missing and skips what is there: Debian chromium (and a small CJK font so the
-# screenshots are legible), playwright-core from tests/e2e/package-lock.json, the WASM package and
-# the native binary. Serves www/ + pkg/ on a free localhost port, runs `node --test`, stops the server.
+# screenshots are legible), playwright-core from tests/e2e/package-lock.json, the pinned npm tools
+# from tools/package-lock.json (TypeScript: types and pack tests), the WASM package and the native
+# binary. Serves www/ + pkg/ on a free localhost port, runs `node --test`, stops the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -41,7 +48,8 @@ if [ ! -f tests/e2e/node_modules/playwright-core/package.json ]; then
   (cd tests/e2e && { npm ci --no-audit --no-fund || npm install --no-audit --no-fund; })
 fi
 
-if [ ! -f pkg/kaohe_bg_glue_bg.wasm ] || [ ! -f pkg/node/kaohe_bg_glue.js ] || [ ! -f pkg/classic/kaohe_bg_glue_bg.wasm ]; then
+if [ ! -f pkg/kaohe_bg_glue_bg.wasm ] || [ ! -f pkg/node/kaohe_bg_glue.js ] || [ ! -f pkg/classic/kaohe_bg_glue_bg.wasm ] \
+  || [ ! -f pkg/kaohe-node.js ]; then
   echo "== building the WASM package"
   bash scripts/build-wasm.sh
 fi
@@ -61,6 +69,9 @@ for built in pkg/kaohe_bg_glue_bg.wasm target/debug/kaohe; do
   newer=$(find src rules Cargo.toml build.rs -newer "$built" -type f 2>/dev/null | head -1)
   [ -z "$newer" ] || echo "warning: $built is older than $newer; rebuild (bash scripts/build-wasm.sh, cargo build) if the identity tests fail"
 done
+# pkg/ holds copies of the JS API's files in www/ (kaohe*.js, kaohe*.d.ts).
+newer=$(find www -name 'kaohe*' -newer pkg/package.json -type f 2>/dev/null | head -1)
+[ -z "$newer" ] || echo "warning: $newer is newer than pkg/; rebuild (bash scripts/build-wasm.sh) if the pack test fails"
 
 # Serve the app: `kaohe serve` on a free port; python's http.server over symlinks if that fails.
 LOG=$(mktemp)
@@ -103,4 +114,4 @@ fi
 cd tests/e2e
 # --experimental-websocket: Node 20's WebSocket client, for Firefox's WebDriver BiDi.
 KAOHE_URL=$URL KAOHE_APP_BIN=$ROOT/target/release/kaohe \
-  node --experimental-websocket --test --test-concurrency=1 api.test.mjs survey.test.mjs survey-app.test.mjs collect.test.mjs hostile.test.mjs app.test.mjs trend.test.mjs report.test.mjs dist.test.mjs firefox.test.mjs
+  node --experimental-websocket --test --test-concurrency=1 api.test.mjs survey.test.mjs survey-app.test.mjs collect.test.mjs hostile.test.mjs types.test.mjs pack.test.mjs app.test.mjs trend.test.mjs report.test.mjs dist.test.mjs firefox.test.mjs

@@ -1,25 +1,25 @@
-// Types of the kaohe JavaScript API (www/kaohe.js, shipped as pkg/kaohe.js).
+// Types of the kaohe JavaScript API (www/kaohe.js, shipped as pkg/kaohe.js). The result's types —
+// Report, UnitResult, ItemResult, … and DataError — are generated from the result's JSON Schema
+// (docs/schema/result.schema.json) into kaohe-result.d.ts by scripts/gen-types.mjs; the API's own
+// (its functions, outcomes, the gap, the comparison, the forms) are written here.
+import type { DataError, English, MetricResult, Report, UnitResult } from "./kaohe-result.js";
+
+export type {
+  Adjustment, CohortStats, ConsequenceHit, DataError, DataUse, English, GradeCount, ItemKind, ItemResult, Items,
+  MetricResult, PrerequisiteMiss, Provenance, Reason, Report, RollupResult, SampleResult, TrendPoint, UnitResult,
+  VetoHit,
+  /** The rule set a result names (`report.rule_set`); the API's `RuleSetInfo` is a compiled rule set's. */
+  RuleSetInfo as ReportRuleSet,
+  /** A survey index's neighbour within or beyond its margin (`SampleResult.above` / `below`). */
+  Gap as SampleGap,
+} from "./kaohe-result.js";
 
 export interface SourceLocation { file: string; line: number; column: number }
-/**
- * The English words of a message (`message` and `help` are zh-CN). Until a message is in the
- * catalogue its code is `K0000` and both are English.
- */
-export interface English { message: string; help?: string }
 /**
  * A mistake in a rule script: its catalogue code (`R` and four digits), where, what, and how to
  * fix it when known.
  */
 export interface RuleError { code: string; location: SourceLocation; message: string; help?: string; en: English }
-/**
- * A problem in the data: its code (`D…`), row and column (1-based; 0 = not about one), the
- * column's letter and header, the unit's code and name, and all of that in words (`place`, e.g.
- * 第 5 行，L 列“查获数”，单位“石桥镇”（330101）).
- */
-export interface DataError {
-  code: string; row: number; column: number; column_letter?: string; header?: string;
-  unit?: string; unit_name?: string; place: string; message: string; help?: string; en: English;
-}
 /** A rule that failed at run time for one unit (a script error or a limit): its code (`E…`). */
 export interface EvalError {
   code: string; location: SourceLocation; rule: string; unit: string; unit_name?: string;
@@ -29,63 +29,6 @@ export interface EvalError {
 }
 /** A test case's failure or a coverage line, as the catalogue gives it (older engines: plain text). */
 export interface CaseMessage { code: string; message: string; help?: string; en?: English }
-
-export interface DataUse { field: string; label: string; value: string }
-export interface Reason { detail: string; points: number; data: DataUse[] }
-export interface ItemResult {
-  id: string; label: string; category: string | null; kind: "indicator" | "bonus" | "deduction" | "cohort";
-  max: number; points: number; not_applicable: boolean; text: string; reasons: Reason[];
-}
-export interface MetricResult {
-  id: string; label: string; value: number | null; display: string | null;
-  rank: number | null; previous_rank: number | null; rank_change: number | null;
-}
-export interface UnitResult {
-  id: string; name: string; cohort: string; row: number;
-  total: number | null; total_display: string | null; base: number; bonus: number;
-  grade: string | null; rank: number | null; previous_rank: number | null; rank_change: number | null;
-  /** The total last period published (上期得分), with a previous result that gives one. */
-  /** Its total, rank and grade in each earlier period given (历次, oldest first). */
-  trend?: { total: number | null; rank: number | null; grade: string | null }[];
-  previous_total?: number;
-  /** This period's published total minus last period's (分差). */
-  total_change?: number;
-  /** Why the grade or rank is what it is (备注): a veto, a prerequisite not met, a quota. Empty when the points alone decide. */
-  remarks: string[];
-  vetoed: boolean; awards_eligible: boolean;
-  vetoes: { id: string; label: string; reason: string; data: DataUse[] }[];
-  prerequisites_failed: { id: string; label: string; grades: string[] }[];
-  metrics: MetricResult[];
-  items: ItemResult[];
-  adjustments: { rule: string; detail: string; points: number }[];
-  state: Record<string, unknown> | null;
-  consequences: { name: string; reason: string }[];
-}
-export interface CohortStats {
-  name: string; units: number; ranked: number; vetoed: number;
-  mean: number | null; median: number | null; max: number | null; min: number | null;
-  grades: { grade: string; count: number }[];
-}
-/** The result schema, version 1 — the same as `kaohe assess --format json`. */
-export interface Report {
-  schema: "kaohe-result"; schema_version: 1;
-  rule_set: {
-    id: string; title: string; source: string; max: number; bonus_max?: number; base?: number; decimals: number;
-    /** The 通报's issuing body (发文单位), period (考核期间) and document number (文号), as `ruleset(#{ … })` declares them. */
-    issuer?: string; period?: string; document?: string;
-  };
-  /**
-   * What produced it (来源): kaohe's version, SHA-256 of the rule source and modules, of each
-   * data file and of the previous result's text, the parameters' values (`kaohe verify`).
-   */
-  provenance?: {
-    kaohe: string; rules_sha256: string; data_sha256: string[]; previous_sha256?: string; history_sha256?: string[];
-    params?: Record<string, string>;
-  };
-  units: UnitResult[];
-  cohorts: CohortStats[];
-  rollups: { id: string; label: string; group: string; value: number; display: string; units: number }[];
-}
 
 export interface RuleSetInfo {
   id: string; title: string; max: number; bonusMax: number | null; base: number | null;
@@ -459,26 +402,8 @@ export function api(glue: unknown, loadFull?: () => Promise<unknown>): Kaohe;
 
 // ── Surveys (问卷) ────────────────────────────────────────────────────────────────────────────
 
-/** A survey index's statistics (MetricResult.sample): valid n, 95 % interval, neighbours. */
-export interface SampleResult {
-  n: number;
-  /** Under weights or post-stratification. */
-  effective_n?: number;
-  method: "wilson" | "mean";
-  standard_error: number | null;
-  low: number | null;
-  high: number | null;
-  min_sample?: number;
-  /** Fewer valid answers than min_sample: 样本不足，结果仅供参考. */
-  short: boolean;
-  above?: SampleGap;
-  below?: SampleGap;
-  /** 样本不足…; 与第 2 名差距在误差范围内. */
-  notes: string[];
-}
-export interface SampleGap { rank: number; unit: string; difference: number; margin: number; within_margin: boolean }
-/** A survey index as the report gives it: a MetricResult with its sample. */
-export type SurveyMetricResult = MetricResult & { sample?: SampleResult };
+/** A survey index as the report gives it: a `MetricResult` with its `sample` (n, 95 % interval, neighbours). */
+export type SurveyMetricResult = MetricResult;
 /** What reading a respondents' file gave. */
 export interface RespondentSummary { respondents: number; counted: number; units: number; short_units: number }
 export interface SurveyColumn { header: string; aliases: string[]; number: number | null }

@@ -2,7 +2,8 @@
 // Nothing here throws on bad rules or bad data: failures come back as { type: "failure", … }.
 //
 // Browser:  import { load } from "./kaohe.js";  const kaohe = await load();
-// Node:     const glue = require("kaohe/node");   const kaohe = api(glue);
+// Node:     import { load } from "kaohe/node";  const kaohe = await load();   (kaohe-node.js, over
+//           the same `api` below)
 //
 // In the browser the engine module (kaohe_bg_glue_bg.wasm) has no spreadsheet code and no reader
 // of survey answers, to keep it small; the full module (full/, the same engine with XLSX/XLS/ODS

@@ -1,8 +1,7 @@
-// The JS API (pkg/kaohe.js over the nodejs glue) in Node, and the native/WASM identity: for every
+// The JS API in Node (pkg/kaohe-node.js: `kaohe/node`), and the native/WASM identity: for every
 // bundled rule set, `kaohe assess RULES --format json` prints byte for byte the WASM `reportJson`.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,9 +12,9 @@ import { xlsx, csvRows } from "./xlsx.mjs";
 /** An error's English words: `en.message` since the message catalogue (zh-CN in `message`), else `message`. */
 const english = (e) => e.en?.message ?? e.message;
 
-const require = createRequire(import.meta.url);
 const { api } = await import("../../pkg/kaohe.js");
-const kaohe = api(require("../../pkg/node/kaohe_bg_glue.js"));
+const { load } = await import("../../pkg/kaohe-node.js");
+const kaohe = await load();
 const read = (p) => readFileSync(join(ROOT, p));
 const readText = (p) => readFileSync(join(ROOT, p), "utf8");
 const STALE = "if src/ changed since the last build, rebuild both: bash scripts/build-wasm.sh && cargo build";

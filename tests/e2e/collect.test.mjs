@@ -3,7 +3,6 @@
 // the 下载填报模板 button, and returned files dropped on the page merged, checked and scored.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,9 +10,8 @@ import { join } from "node:path";
 import { ROOT, KAOHE_BIN, SCREENSHOTS, launch, server } from "./helpers.mjs";
 import { xlsx, csvRows, unzip } from "./xlsx.mjs";
 
-const require = createRequire(import.meta.url);
-const { api } = await import("../../pkg/kaohe.js");
-const kaohe = api(require("../../pkg/node/kaohe_bg_glue.js"));
+const { load } = await import("../../pkg/kaohe-node.js");
+const kaohe = await load();
 const sample = readFileSync(join(ROOT, "rules/samples/county-antidrug.csv"), "utf8");
 const [header, ...rows] = csvRows(sample);
 const county = () => kaohe.bundled().find((b) => b.id === "county-antidrug");

@@ -1,6 +1,6 @@
 // Shared by the tests: where things are, a headless Chromium, and the local server.
-import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +9,23 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const KAOHE_BIN = join(ROOT, "target/debug/kaohe");
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 export const SCREENSHOTS = join(ROOT, "tests/e2e/screenshots");
+/** The pinned npm tools (tools/package.json: TypeScript, @types/node, json-schema-to-typescript, …). */
+export const TOOLS = join(ROOT, "tools/node_modules");
+export const TSC = join(TOOLS, "typescript/bin/tsc");
+
+/** Installs tools/ from its lock (`npm ci`) when a pinned package is missing or of another version. */
+export function ensureTools() {
+  const pinned = JSON.parse(readFileSync(join(ROOT, "tools/package.json"), "utf8")).devDependencies;
+  const installed = (name) => {
+    try {
+      return JSON.parse(readFileSync(join(TOOLS, name, "package.json"), "utf8")).version;
+    } catch {
+      return null;
+    }
+  };
+  if (Object.entries(pinned).every(([name, version]) => installed(name) === version)) return;
+  execFileSync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: join(ROOT, "tools"), stdio: "inherit" });
+}
 
 /** A fresh headless Chromium context (own user-data-dir), as the toolchain notes require. */
 export async function launch(options = {}) {

@@ -3,15 +3,13 @@
 // unreachable`), and none exhausts the module's memory. The native side is tests/hostile.rs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "./helpers.mjs";
 /** An error's English words: `en.message` since the message catalogue (zh-CN in `message`), else `message`. */
 
-const require = createRequire(import.meta.url);
-const { api } = await import("../../pkg/kaohe.js");
-const kaohe = api(require("../../pkg/node/kaohe_bg_glue.js"));
+const { load } = await import("../../pkg/kaohe-node.js");
+const kaohe = await load();
 const corpus = (name) => readFileSync(join(ROOT, "tests/hostile", name));
 const utf8 = (s) => new TextEncoder().encode(s);
 

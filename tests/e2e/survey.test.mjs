@@ -1,17 +1,15 @@
-// The survey JS API (pkg/kaohe.js `surveyApi` over the nodejs glue): a respondents' file — 问卷星's
+// The survey JS API in Node (`loadSurvey` of pkg/kaohe-node.js): a respondents' file — 问卷星's
 // XLSX and GBK CSV — scored in WASM as the CLI scores it, byte for byte, with the list of units,
 // n and intervals in the report, and the checks as data.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, KAOHE_BIN } from "./helpers.mjs";
 
-const require = createRequire(import.meta.url);
-const { surveyApi } = await import("../../pkg/kaohe.js");
-const survey = surveyApi(require("../../pkg/node/kaohe_bg_glue.js"));
+const { loadSurvey } = await import("../../pkg/kaohe-node.js");
+const survey = await loadSurvey();
 const read = (p) => readFileSync(join(ROOT, p));
 const RULES = { name: "rules/satisfaction-survey.rhai", source: read("rules/satisfaction-survey.rhai").toString() };
 const XLSX = "rules/samples/satisfaction-survey-wjx.xlsx";
