@@ -1,8 +1,11 @@
 // Types of the kaohe JavaScript API (www/kaohe.js, shipped as pkg/kaohe.js). The result's types —
 // Report, UnitResult, ItemResult, … and DataError — are generated from the result's JSON Schema
-// (docs/schema/result.schema.json) into kaohe-result.d.ts by scripts/gen-types.mjs; the API's own
-// (its functions, outcomes, the gap, the comparison, the forms) are written here.
+// (docs/schema/result.schema.json) into kaohe-result.d.ts by scripts/gen-types.mjs, and so are the
+// gap's and the comparison's (kaohe-gap.d.ts, kaohe-diff.d.ts); the API's own (its functions,
+// outcomes, the forms) are written here.
 import type { DataError, English, MetricResult, Report, UnitResult } from "./kaohe-result.js";
+import type { GapReport } from "./kaohe-gap.js";
+import type { DiffReport } from "./kaohe-diff.js";
 
 export type {
   Adjustment, CohortStats, ConsequenceHit, DataError, DataUse, English, GradeCount, ItemKind, ItemResult, Items,
@@ -201,85 +204,28 @@ export interface RuleSet {
 // ── What a change does (变化分析): the gap and the comparison ─────────────────────────────────
 // Decimals (points, totals) are JSON numbers, exact as the engine computed them.
 
-/** A change of one field of a unit's data and what it earns (数据调整), checked by scoring the unit again. */
-export interface GapMove {
-  item: string; field: string;
-  /** The field's column header. */
-  label: string;
-  /** The value now and the value that earns the points, as written in the data. */
-  from: string; to: string;
-  /** Points the item gains, and the total after caps. */
-  item_points: number; total_points: number;
-  /** In words: 集中宣传活动次数由 4 增至 6，集中宣传活动 +2 分. */
-  detail: string;
-}
-/** An item short of full marks. */
-export interface GapItem {
-  id: string; label: string; category: string | null;
-  points: number;
-  /** Its most (0 for a deduction from the base). */
-  max: number;
-  /** 满分 − 得分. */
-  headroom: number;
-  moves: GapMove[];
-  /** What a step of its data is worth: 督导反馈问题未整改数每减少 1，+1 分. */
-  rates: string[];
-  /** Why no change of data can be named (a closure, a decision table, a value from other units). */
-  not_invertible: string | null;
-}
-/** One unit's gap (差距分析). */
-export interface UnitGap {
-  id: string; name: string; cohort: string;
-  total: number; total_display: string; grade: string | null; rank: number | null;
-  /** The band above the unit's grade: absent at the top, without bands, or when a veto decides. */
-  next_grade: { grade: string; threshold: number; strict: boolean; points: number; quota: boolean } | null;
-  /** The rank above the unit's own: absent for the first. */
-  next_rank: { rank: number; id: string; name: string; total: number; points: number } | null;
-  /** What holds the grade whatever the points (一票否决, 必备条件), in words. */
-  blocked: string[];
-  /** Items short of full marks, most headroom first. */
-  items: GapItem[];
-  /** Changes that together reach the next grade (建议), checked by scoring. */
-  plan: { moves: GapMove[]; total: number; grade: string | null; reached: boolean; detail: string } | null;
-  /** The gap in one sentence: 距合格（≥80 分）差 0.05 分；… */
-  summary: string;
-}
-/** `kaohe gap --format json`. */
-export interface GapReport { schema: "kaohe-gap"; schema_version: 1; rule_set: string; title: string; units: UnitGap[] }
+// The gap's and the comparison's types are generated from their JSON Schemas
+// (docs/schema/gap.schema.json, diff.schema.json) into kaohe-gap.d.ts and kaohe-diff.d.ts.
+export type {
+  GapReport, UnitGap, GradeGap, RankGap, Plan as GapPlan,
+  /** A change of one field of a unit's data and what it earns (数据调整), checked by scoring the unit again. */
+  Move as GapMove,
+  /** An item short of full marks. */
+  ItemGap as GapItem,
+} from "./kaohe-gap.js";
+export type {
+  DiffReport, UnitDiff,
+  /** A unit's standing in one run of a comparison. */
+  Side as DiffSide,
+  /** A category's or an item's mean change. */
+  Shift as DiffShift,
+  /** An item whose points changed for a unit. */
+  ItemChange as DiffItemChange,
+} from "./kaohe-diff.js";
 export type GapOutcome =
   | { type: "success"; gap: GapReport; dataErrors: DataError[] }
   | { type: "failure"; stage: "module" | "rules" | "previous" | "data" | "eval"; errors: (DataError | EvalError | RuleError)[] };
 
-/** A unit's standing in one run of a comparison. */
-export interface DiffSide {
-  /** Total as published; null when a veto hides it. */
-  total: string | null; rank: number | null; grade: string | null;
-  /** Labels of the vetoes that struck, and names of the consequences. */
-  vetoes: string[]; consequences: string[];
-}
-/** One unit in both runs (null: not in that run). */
-export interface UnitDiff {
-  id: string; name: string; before: DiffSide | null; after: DiffSide | null;
-  /** Published total after less before. */
-  total_change: number | null;
-  /** Places gained (positive = up). */
-  rank_change: number | null;
-  grade_changed: boolean;
-  /** Items whose points changed (null: not assessed on it in that run). */
-  items: { id: string; label: string; before: number | null; after: number | null; change: number }[];
-}
-/** `kaohe diff --format json`. */
-export interface DiffReport {
-  schema: "kaohe-diff"; schema_version: 1;
-  /** The two runs, as named by the caller. */
-  before: string; after: string;
-  grades_changed: number; ranks_changed: number; totals_changed: number;
-  /** In sentences: 1 个单位等次变化，0 个单位名次变化，0 个单位总分变化; each category's mean change. */
-  summary: string[];
-  shifts: { kind: "category" | "item"; id: string; label: string; units: number; mean: number }[];
-  /** Every unit, those that moved most first. */
-  units: UnitDiff[];
-}
 /** One run of a comparison: a rule set and its data. */
 export interface DiffRun { ruleSet: RuleSet; data: Uint8Array | string; fileName?: string }
 export type DiffOutcome =

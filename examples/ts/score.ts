@@ -1,6 +1,7 @@
 // Scores a rule set with kaohe's JS API in Node, typed: prints the ranked table (名次、单位、总分、
-// 等次); with --json, each unit's rank, grade, total and items' points as JSON instead (what
-// tests/e2e/pack.test.mjs compares with `kaohe assess … --format json`).
+// 等次); with --json, each unit's rank, grade, total and items' points, and the points it needs
+// for the next grade (差距分析), as JSON instead (what tests/e2e/pack.test.mjs compares with
+// `kaohe assess … --format json` and `kaohe gap … --format json`).
 //
 // In a project ("type": "module") that installed the package — `npm install kaohe`, or the packed
 // tarball: `npm install ./kaohe-VERSION.tgz` — with TypeScript and @types/node:
@@ -9,7 +10,7 @@
 // In this repository, `tsc -p examples/ts` type-checks it against www/'s declarations.
 import { readFileSync } from "node:fs";
 import { load } from "kaohe/node";
-import type { DataError, EvalError, ItemResult, Kaohe, Report, RuleError, UnitResult } from "kaohe/node";
+import type { DataError, EvalError, GapReport, ItemResult, Kaohe, Report, RuleError, UnitGap, UnitResult } from "kaohe/node";
 
 /** What this example reads off each unit — typed, so that a change of the result's types fails `tsc`. */
 interface Row {
@@ -71,8 +72,14 @@ const rows: Row[] = report.units.map((u: UnitResult) => ({
   items: u.items.map((i: ItemResult) => ({ id: i.id, points: i.points })),
 }));
 
+// Each unit's gap to the next grade (差距分析), typed from the gap's schema.
+const gapOutcome = compiled.ruleSet.gap(data, { fileName: dataName });
+const gaps: GapReport | null = gapOutcome.type === "success" ? gapOutcome.gap : null;
+const toNext = (g: UnitGap): number | null => g.next_grade?.points ?? null;
+
 if (asJson) {
-  console.log(JSON.stringify({ rule_set: report.rule_set.id, units: rows }, null, 2));
+  const next = Object.fromEntries((gaps?.units ?? []).map((g) => [g.id, toNext(g)]));
+  console.log(JSON.stringify({ rule_set: report.rule_set.id, units: rows, next_grade_points: next }, null, 2));
 } else {
   console.log(`${report.rule_set.title}（${report.units.length} 个单位）`);
   console.log("名次\t单位\t总分\t等次");

@@ -139,6 +139,10 @@ test("the compiled example scores as the CLI does", () => {
   assert.equal(out.rule_set, cli.rule_set.id);
   assert.ok(cli.units.length > 0);
   assert.deepEqual(out.units, rows(cli.units), STALE);
+  // The gap to the next grade, typed from the gap's schema, as `kaohe gap` gives it.
+  const gap = JSON.parse(run(KAOHE_BIN, ["gap", RULES, DATA, "--format", "json"], { cwd: ROOT }));
+  assert.deepEqual(out.next_grade_points, Object.fromEntries(gap.units.map((g) => [g.id, g.next_grade?.points ?? null])), STALE);
+  assert.ok(Object.values(out.next_grade_points).some((p) => p !== null), "some unit has a next grade");
   // Without files: the bundled rule set and its sample, the same files, as a table.
   const table = run("node", ["score.js"], { cwd: app }).trimEnd().split("\n");
   assert.equal(table[0], `${cli.rule_set.title}（${cli.units.length} 个单位）`);
