@@ -5,6 +5,9 @@ pub mod batch;
 pub mod bundled;
 pub mod cases;
 pub mod change;
+#[cfg(all(feature = "cli", not(target_arch = "wasm32")))]
+#[doc(hidden)]
+pub mod cli;
 pub mod cohort;
 pub mod collect;
 pub mod compile;
