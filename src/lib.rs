@@ -22,13 +22,9 @@ pub mod model;
 pub mod output;
 pub mod params;
 pub mod previous;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod progress;
 pub mod provenance;
 pub mod result;
 pub mod sandbox;
-#[cfg(not(target_arch = "wasm32"))]
-pub mod serve;
 mod shapes;
 pub mod survey;
 pub mod text;

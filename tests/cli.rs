@@ -403,29 +403,6 @@ fn a_rule_file_alone_scores_its_own_sample_data() {
     assert_eq!(out.stdout, kaohe(&["assess"]).stdout);
 }
 
-#[test]
-fn serve_maps_paths_safely_and_types_wasm() {
-    use kaohe::serve::{content_type, resolve};
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (www, pkg) = (root.join("www"), root.join("src"));
-    assert_eq!(resolve(&www, &pkg, "/kaohe.js"), Some(www.join("kaohe.js")));
-    assert_eq!(
-        resolve(&www, &pkg, "/pkg/lib.rs?x=1"),
-        Some(pkg.join("lib.rs"))
-    );
-    assert_eq!(resolve(&www, &pkg, "/../Cargo.toml"), None);
-    assert_eq!(resolve(&www, &pkg, "/pkg/../../etc/passwd"), None);
-    assert_eq!(resolve(&www, &pkg, "/no-such-file.js"), None);
-    assert_eq!(
-        content_type(std::path::Path::new("a/kaohe_bg.wasm")),
-        "application/wasm"
-    );
-    assert_eq!(
-        content_type(std::path::Path::new("index.html")),
-        "text/html; charset=utf-8"
-    );
-}
-
 /// Rows of a CSV result keyed by unit code: rank, total, grade, vetoes, consequences.
 fn by_code(csv_text: &str) -> std::collections::BTreeMap<String, Vec<String>> {
     csv_text

@@ -1,14 +1,17 @@
 //! The `kaohe` command line: `assess`, `check`.
 
-use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use crate::compile::FileLoader;
 use crate::messages::{cli as msg, Lang, Message, Text};
 use crate::output::printable;
 use crate::provenance::{sha256_hex, Provenance};
 use crate::{bundled, data, output, Rules};
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::OnceLock;
+
+mod progress;
+mod serve;
 
 /// The language of every message this run prints (语言): `--lang`, else the locale.
 static LANG: OnceLock<Lang> = OnceLock::new();
@@ -683,7 +686,7 @@ pub fn main(allocated: fn() -> usize) -> ExitCode {
             out,
         } => merge(&rules, &files, units.as_deref(), out.as_deref()),
         Command::Serve { port, root } => {
-            crate::serve::serve(root.as_deref(), port).map_err(|m| fail(exit::IO, m))
+            serve::serve(root.as_deref(), port).map_err(|m| fail(exit::IO, m))
         }
     };
     match result {
@@ -972,7 +975,7 @@ fn stream(
     }
     let mut errors = data::ErrorLog::default();
     let mut units = open()?;
-    let mut progress = crate::progress::Progress::new(units.total_bytes(), quiet, lang());
+    let mut progress = progress::Progress::new(units.total_bytes(), quiet, lang());
     let mut seen = 0usize;
     while let Some(item) = units.next() {
         match item {
