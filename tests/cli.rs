@@ -465,9 +465,8 @@ fn in_listing_order(rules: &str, data: &str, tag: &str) -> PathBuf {
         .map(|r| r.unwrap()[1].to_string())
         .collect();
     let compiled = kaohe::Rules::compile(rules, &std::fs::read_to_string(rules).unwrap()).unwrap();
-    let set = &compiled.set;
     let bytes = std::fs::read(data).unwrap();
-    let units = kaohe::data::read(set, data, &bytes).units;
+    let units = kaohe::read(&compiled, data, &bytes).units;
     let mut records: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(&bytes[..])
@@ -478,11 +477,8 @@ fn in_listing_order(rules: &str, data: &str, tag: &str) -> PathBuf {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&header).unwrap();
     for id in &ids {
-        let unit = units
-            .iter()
-            .find(|u| &u.values[set.id_field].display() == id)
-            .unwrap();
-        w.write_record(&records[unit.row - 2]).unwrap(); // the header is row 1
+        let unit = units.iter().find(|u| &compiled.unit_id(u) == id).unwrap();
+        w.write_record(&records[unit.row() - 2]).unwrap(); // the header is row 1
     }
     let name = format!("{tag}-listed-{}", data.rsplit('/').next().unwrap());
     scratch(&name, &w.into_inner().unwrap())

@@ -1146,7 +1146,7 @@ fn assess(
         let wanted = stream_asked || large || matches!(format, OutFormat::Jsonl);
         let streams = std::fs::File::open(p)
             .ok()
-            .map(|f| data::UnitStream::new(&compiled.set, &p.display().to_string(), f))
+            .map(|f| data::UnitStream::new(&compiled, &p.display().to_string(), f))
             .is_some_and(|s| s.format().streams());
         match compiled.streamable() {
             Ok(()) if wanted && streams => {
@@ -1538,14 +1538,14 @@ fn write_analysis<T: serde::Serialize>(
     (format, name): (ReportFormat, &str),
     value: &T,
     table: String,
-    csv: impl FnOnce() -> Result<Vec<u8>, csv::Error>,
+    csv: impl FnOnce() -> Result<Vec<u8>, crate::Message>,
 ) -> Result<(), Failure> {
     let file = out.is_some_and(|p| !is_std(p));
     if let ReportFormat::Xlsx = format {
         if out.is_none() {
             return Err(fail(exit::IO, msg::xlsx_needs_out()));
         }
-        let rows = csv().map_err(|e| fail(exit::IO, msg::cannot_build_workbook(&e.to_string())))?;
+        let rows = csv().map_err(|m| fail(exit::IO, m))?;
         let book = output::rows_xlsx(name, name, &rows)
             .map_err(|e| fail(exit::IO, msg::cannot_build_workbook(&e)))?;
         return write_to(out, |w| w.write_all(&book));
@@ -1605,7 +1605,7 @@ fn set_params(rules: &mut Rules, given: &Params) -> Result<(), Failure> {
         let too_large =
             std::fs::metadata(path).is_ok_and(|m| m.len() > crate::params::MAX_BYTES as u64);
         let read_table =
-            || -> Result<_, Failure> { Ok(crate::params::read(&rules.set, &name, &read(path)?)) };
+            || -> Result<_, Failure> { Ok(crate::params::read(rules, &name, &read(path)?)) };
         let table = if too_large {
             Err(vec![crate::params::too_large()])
         } else {
@@ -1624,7 +1624,7 @@ fn set_params(rules: &mut Rules, given: &Params) -> Result<(), Failure> {
         }
     }
     for g in &given.pairs {
-        let Some(value) = crate::params::parse_pair(&rules.set, g) else {
+        let Some(value) = crate::params::parse_pair(rules, g) else {
             let known: Vec<&str> = rules.set.params.iter().map(|p| &*p.id).collect();
             return Err(fail(exit::USAGE, msg::param_unusable(g, &known)));
         };
@@ -1785,7 +1785,7 @@ fn merged_data(
     keep_going: bool,
 ) -> Result<(String, data::Dataset), Failure> {
     use crate::collect::merge::Level;
-    let merged = crate::collect::merge::merge(&rules.set, &read_files(files)?, None);
+    let merged = crate::collect::merge::merge(rules, &read_files(files)?, None);
     let mut errors = Vec::new();
     for p in &merged.problems {
         match p.level {
@@ -1807,7 +1807,7 @@ fn merged_data(
 /// stop the command.
 fn read_list(rules: &Rules, path: &Path) -> Result<Vec<crate::Unit>, Failure> {
     let name = path.display().to_string();
-    let dataset = crate::collect::read_units(&rules.set, &name, &read(path)?);
+    let dataset = crate::collect::read_units(rules, &name, &read(path)?);
     let lines = dataset
         .errors
         .iter()
@@ -1886,7 +1886,7 @@ fn merge(
     let compiled = compile(&name, &source, &modules, files_for(Some(rules), sample))?;
     refuse_overwrite_tables(out, &compiled, Some(rules))?;
     let list = units.map(|p| read_list(&compiled, p)).transpose()?;
-    let merged = crate::collect::merge::merge(&compiled.set, &read_files(files)?, list.as_deref());
+    let merged = crate::collect::merge::merge(&compiled, &read_files(files)?, list.as_deref());
     // The report goes to standard error when the merged CSV goes to standard output.
     let report = |line: &str| {
         if to_stdout {
@@ -1912,10 +1912,10 @@ fn merge(
     if let Some(path) = out {
         let bytes = if xlsx {
             merged
-                .xlsx(&compiled.set, lang())
-                .map_err(|e| fail(exit::IO, msg::cannot_build_workbook(&e)))?
+                .xlsx(&compiled, lang())
+                .map_err(|m| fail(exit::IO, m))?
         } else {
-            merged.csv(&compiled.set, lang())
+            merged.csv(&compiled, lang())
         };
         write_to(Some(path), |w| w.write_all(&bytes))?;
         if !to_stdout {
@@ -2101,12 +2101,13 @@ fn test(given: Vec<String>) -> Result<(), Failure> {
         let load: Box<crate::cases::Loader> = match target {
             TestTarget::File(p) => {
                 let dir = p.parent().unwrap_or(Path::new(".")).to_path_buf();
-                Box::new(move |rel: &str| std::fs::read(dir.join(rel)).map_err(|e| e.to_string()))
+                Box::new(move |rel: &str| std::fs::read(dir.join(rel)))
             }
             TestTarget::Bundled(b) => Box::new(move |rel: &str| {
-                b.file(rel)
-                    .map(<[u8]>::to_vec)
-                    .ok_or_else(|| format!("no file `{rel}` in the bundled rule set"))
+                b.file(rel).map(<[u8]>::to_vec).ok_or_else(|| {
+                    let why = format!("no file `{rel}` in the bundled rule set");
+                    std::io::Error::new(std::io::ErrorKind::NotFound, why)
+                })
             }),
         };
         match crate::cases::run_cases(&mut rules, &cases, &load) {
