@@ -31,10 +31,6 @@ mod model;
 )]
 mod output;
 mod previous;
-#[cfg_attr(
-    not(all(feature = "cli", not(target_arch = "wasm32"))),
-    allow(dead_code)
-)]
 mod sandbox;
 mod shapes;
 mod text;
@@ -72,6 +68,7 @@ pub use compile::{FileLoader, Rules};
 pub use declared::{FieldInfo, ItemInfo, VetoInfo};
 /// Exact decimal points (分值), as every total, item and figure is given.
 pub use rust_decimal::Decimal;
+pub use sandbox::set_memory_probe;
 
 // ── Reading data ──────────────────────────────────────────────────────────────────────────
 pub use data::{Dataset, Format, Unit, UnitStream};
