@@ -423,6 +423,17 @@ mod tests {
     }
 
     #[test]
+    fn every_code_of_the_catalogue_has_a_kind_with_its_letter() {
+        for (code, ..) in all_kinds() {
+            let kind = ErrorKind::from_code(code);
+            assert_eq!(kind.map(ErrorKind::letter), code.chars().next(), "{code}");
+        }
+        assert_eq!(ErrorKind::from_code("R01"), None);
+        assert_eq!(ErrorKind::from_code("R01x2"), None);
+        assert_eq!(ErrorKind::from_code(""), None);
+    }
+
+    #[test]
     fn column_letters_follow_excel() {
         let got: Vec<String> = [1, 2, 26, 27, 52, 53, 702, 703, 16384]
             .iter()
