@@ -313,7 +313,7 @@ pub fn read_stream<R: std::io::Read>(
 #[cfg(feature = "respondents")]
 /// Reads a respondents' file from disk: CSV streamed in blocks (memory bounded whatever the
 /// file's size), spreadsheets whole.
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(feature = "cli", not(target_arch = "wasm32")))]
 pub(crate) fn read_path(
     set: &RuleSet,
     path: &std::path::Path,
@@ -347,7 +347,7 @@ pub(crate) fn read_path(
 /// Reads a file on disk as a respondents' file when it is one for this rule set's survey (its
 /// header names the unit column and a question): CSV streamed in blocks, a spreadsheet read in
 /// one pass; `None` for another file (a file of units, to read as such).
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(all(feature = "cli", not(target_arch = "wasm32")))]
 pub(crate) fn try_read_path(
     set: &RuleSet,
     path: &std::path::Path,
