@@ -41,7 +41,7 @@ fn main() -> ExitCode {
     };
 
     // 2. Read the units (读取数据). Every bad cell is reported with its row and column.
-    let data = kaohe::data::read(&rules.set, &data_name, &data);
+    let data = kaohe::read(&rules, &data_name, &data);
     for e in &data.errors {
         eprintln!("{e}");
     }
@@ -59,14 +59,13 @@ fn main() -> ExitCode {
         }
     };
 
-    // 4. Use them: here, the ranking with grades (名次、总分、等次).
-    let set = &rules.set;
+    // 4. Use them: here, the ranking with grades (名次、总分、等次). A score names its grade,
+    //    vetoes and consequences by index: the rule set gives their names.
     let mut order: Vec<usize> = (0..scores.len()).collect();
     order.sort_by_key(|&i| (scores[i].rank.unwrap_or(u32::MAX), i));
     for i in order {
         let (unit, score) = (&data.units[i], &scores[i]);
-        let name = set.name_field.unwrap_or(set.id_field);
-        let grade = score.grade.map_or("", |g| set.bands[g].name.as_str());
+        let grade = score.grade.and_then(|g| rules.grade_name(g)).unwrap_or("");
         let rank = score
             .rank
             .map_or_else(|| "-".to_string(), |r| r.to_string());
@@ -77,7 +76,7 @@ fn main() -> ExitCode {
         };
         println!(
             "{rank:>4}  {}  {}  {grade}{veto}",
-            unit.values[name].display(),
+            rules.unit_name(unit),
             rules.display_total(score.total),
         );
     }

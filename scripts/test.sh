@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test on a fresh machine: installs what is missing, skips what is there.
-#   - Rust: rustfmt, clippy (native and wasm32), unit/integration/doc tests, `kaohe test`
+#   - Rust: rustfmt, clippy (native and wasm32), unit/integration/doc tests, a scratch crate
+#     using the library without default features, `kaohe test`
 #   - WASM: builds pkg/ (wasm target + pinned wasm-bindgen-cli installed when missing)
 #   - Browser: the JS API in Node (incl. native/WASM byte identity) and the web app in
 #     headless Chromium (Debian chromium + playwright-core installed when missing)
@@ -29,6 +30,8 @@ echo "== cargo test"
 cargo test --all-targets --quiet
 echo "== doc tests"
 cargo test --doc --quiet
+echo "== a scratch crate using kaohe without default features (scripts/scratch-crate.sh)"
+bash scripts/scratch-crate.sh
 echo "== the batch example (examples/batch.rs)"
 cargo run --quiet --example batch > /dev/null
 echo "== kaohe check rules/*.rhai"

@@ -8,7 +8,7 @@
 //! ```
 //! let bundled = kaohe::bundled::default_set();
 //! let rules = kaohe::Rules::compile(bundled.rules_path, bundled.rules).unwrap();
-//! let data = kaohe::data::read(&rules.set, bundled.data_path, bundled.data.unwrap());
+//! let data = kaohe::read(&rules, bundled.data_path, bundled.data.unwrap());
 //! let scores = rules.score_batch(&data.units).unwrap();
 //! assert_eq!(scores.len(), data.units.len());
 //! assert_eq!(scores, rules.score_batch_parallel(&data.units).unwrap());
@@ -29,16 +29,16 @@ pub struct UnitScore {
     pub base: Decimal,
     /// Bonus points after the bonus cap (加分).
     pub bonus: Decimal,
-    /// The vetoes that struck, by index into [`crate::model::RuleSet::vetoes`].
+    /// The vetoes that struck, by index into [`Rules::vetoes`].
     pub vetoes: Vec<usize>,
     /// Place in its cohort (名次); `None` when the veto policy leaves it unranked.
     pub rank: Option<u32>,
-    /// Grade (等次), by index into [`crate::model::RuleSet::bands`].
+    /// Grade (等次), by index into [`Rules::grades`]: [`Rules::grade_name`] names it.
     pub grade: Option<usize>,
-    /// Points per item of [`crate::model::RuleSet::items`], then per cohort item; `None`
-    /// where the unit is not assessed on the item.
+    /// Points per item, in the order of [`Rules::items`] (the items, then the cohort
+    /// indicators); `None` where the unit is not assessed on the item.
     pub items: Vec<Option<Decimal>>,
-    /// The consequences that apply, by index into [`crate::model::RuleSet::consequences`].
+    /// The consequences that apply, by index into [`Rules::consequences`].
     pub consequences: Vec<usize>,
     /// Why the grade or rank is what it is (备注): vetoes, prerequisites and quotas in words.
     pub remarks: Vec<String>,

@@ -16,8 +16,9 @@ use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
-/// Reads a file named in a case (relative to the rule file): its bytes, or why not.
-pub type Loader<'a> = dyn Fn(&str) -> Result<Vec<u8>, String> + 'a;
+/// Reads a file named in a case (relative to the rule file): its bytes, or why not. A file
+/// that is not there is best an [`std::io::ErrorKind::NotFound`] error.
+pub type Loader<'a> = dyn Fn(&str) -> std::io::Result<Vec<u8>> + 'a;
 
 /// One message of a case run (用例消息): a difference from what a case expected, a line of
 /// the coverage, a case file that cannot be run, or a broken rule file's difference; with its
@@ -29,11 +30,11 @@ pub type Loader<'a> = dyn Fn(&str) -> Result<Vec<u8>, String> + 'a;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseMessage {
     /// The stable code (`T0001` …).
-    pub code: &'static str,
+    pub(crate) code: &'static str,
     /// What the case found.
-    pub message: Text,
+    pub(crate) message: Text,
     /// What to do, where known (提示).
-    pub help: Option<Text>,
+    pub(crate) help: Option<Text>,
 }
 
 impl From<Message> for CaseMessage {
@@ -47,6 +48,24 @@ impl From<Message> for CaseMessage {
 }
 
 impl CaseMessage {
+    /// The catalogue code (`T0001`): stable, never reused for another message.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// What the case found, in `lang`.
+    #[must_use]
+    pub fn message(&self, lang: Lang) -> &str {
+        self.message.get(lang)
+    }
+
+    /// What to do (提示), in `lang`, where known.
+    #[must_use]
+    pub fn hint(&self, lang: Lang) -> Option<&str> {
+        self.help.as_ref().map(|h| h.get(lang))
+    }
+
     /// `[T0001] …` in `lang`, then the hint on its own line (`  提示：…`).
     pub fn render(&self, lang: Lang) -> String {
         let w = lang.words();
@@ -306,7 +325,7 @@ pub fn run_cases(
             None => run_case(rules, case, load, &mut coverage),
             Some(given) => {
                 let text = given.to_string();
-                match crate::params::read(&rules.set, "params.json", text.as_bytes()) {
+                match crate::params::read(rules, "params.json", text.as_bytes()) {
                     Ok(values) => {
                         rules.set_params(&values);
                         run_case(rules, case, load, &mut coverage)
@@ -345,7 +364,7 @@ fn run_errors(e: &crate::Error) -> Text {
 /// The previous period as the rule set scores another data file (`"previous": {"data": …}`):
 /// the same result a `kaohe assess … --format json` of that file would give, read back.
 fn previous_from_data(rules: &Rules, path: &str, load: &Loader) -> Result<Previous, Message> {
-    let bytes = load(path).map_err(|e| msg::cannot_read(path, &e))?;
+    let bytes = load(path).map_err(|e| msg::cannot_read(path, &e.to_string()))?;
     let dataset = data::read(&rules.set, path, &bytes);
     if !dataset.errors.is_empty() {
         let e = crate::Error::Data(crate::DataErrors(dataset.errors));
@@ -370,7 +389,7 @@ fn run_case(
     let dataset = match (case.get("data"), case.get("units")) {
         (Some(Json::String(path)), None) => match load(path) {
             Ok(bytes) => data::read(&rules.set, path, &bytes),
-            Err(e) => return one(msg::cannot_read(path, &e)),
+            Err(e) => return one(msg::cannot_read(path, &e.to_string())),
         },
         // Read as a JSON file is: for a rule set with a survey, counts are checked too.
         (None, Some(units @ Json::Array(_))) => {
@@ -384,7 +403,7 @@ fn run_case(
             Json::String(path) => {
                 let text = load(path)
                     .map(|b| String::from_utf8_lossy(&b).into_owned())
-                    .map_err(|e| msg::cannot_read(path, &e))?;
+                    .map_err(|e| msg::cannot_read(path, &e.to_string()))?;
                 Previous::from_json(&text)
                     .map_err(|e| msg::bad_previous(Some(path), &e.to_string()))
             }

@@ -31,12 +31,33 @@ pub const CHUNK: usize = 64 * 1024;
 pub struct Unit {
     /// Row in the source: a CSV's spreadsheet row (header = 1), a JSON array index + 1, or a
     /// JSON Lines line number.
-    pub row: usize,
+    pub(crate) row: usize,
     /// One value per declared field.
-    pub values: Vec<Value>,
+    pub(crate) values: Vec<Value>,
     /// The unit's survey answers, when its counts were tallied from respondents' rows (问卷):
     /// what the statistics of its indices (sample size, interval) are computed from.
-    pub survey: Option<std::sync::Arc<crate::survey::UnitSample>>,
+    pub(crate) survey: Option<std::sync::Arc<crate::survey::UnitSample>>,
+}
+
+impl Unit {
+    /// Its row in the source: a CSV's spreadsheet row (the header is row 1), a JSON array's
+    /// index + 1, or a JSON Lines line number.
+    #[must_use]
+    pub fn row(&self) -> usize {
+        self.row
+    }
+
+    /// Its values, one per declared field in the order of [`crate::Rules::fields`].
+    #[must_use]
+    pub fn values(&self) -> &[Value] {
+        &self.values
+    }
+
+    /// The value of the field at `index` (see [`crate::Rules::field_index`]).
+    #[must_use]
+    pub fn value(&self, index: usize) -> Option<&Value> {
+        self.values.get(index)
+    }
 }
 
 /// What reading a data file gave: the good units and every problem found.
@@ -44,9 +65,9 @@ pub struct Unit {
 pub struct Dataset {
     /// Units whose every cell parsed.
     pub units: Vec<Unit>,
-    /// The problems found, in file order: the first [`MAX_ERRORS_PER_COLUMN`] of each column.
+    /// The problems found, in file order: the first 20 of each column, and at most 1,000.
     pub errors: Vec<DataError>,
-    /// How many more problems were found and not kept (see [`ErrorLog`]).
+    /// How many more problems were found and not kept.
     pub errors_omitted: usize,
     /// Columns no field reads.
     pub ignored_columns: Vec<String>,
@@ -274,11 +295,6 @@ impl ErrorLog {
         } else {
             self.omitted += 1;
         }
-    }
-
-    /// Errors found, kept or not.
-    pub fn total(&self) -> usize {
-        self.kept.len() + self.omitted
     }
 }
 
@@ -1584,9 +1600,10 @@ impl<R: Read> JsonLines<'_, R> {
 
 /// Units read one at a time from any [`Read`] source — a file, standard input — in memory
 /// bounded independent of the source's size (see [`UnitStream::new`]). Yields each good unit
-/// and each problem in file order; [`UnitStream::into_dataset`] gathers them as [`read`] does.
+/// and each problem in file order; [`UnitStream::into_dataset`] gathers them as
+/// [`crate::read`] does.
 pub struct UnitStream<'a, R> {
-    /// The rule set: a file of survey counts is checked unit by unit, as [`read`] checks it.
+    /// The rule set: a file of survey counts is checked unit by unit, as `read` checks it.
     set: &'a RuleSet,
     format: Format,
     total: Option<u64>,
@@ -1609,14 +1626,34 @@ enum Rows<'a, R> {
 
 impl<'a, R: Read> UnitStream<'a, R> {
     /// Streams units from `source`, whose format is told by `name` (its file name) and its
-    /// first bytes. CSV and JSON Lines are read a [`CHUNK`] at a time: the text encoding is
+    /// first bytes. CSV and JSON Lines are read 64 KiB at a time: the text encoding is
     /// decided from the first window holding a non-ASCII byte, the CSV delimiter from the first
     /// line, the header from the first `HEADER_SEARCH_ROWS` rows, and then one row is held at
     /// a time (a CSV record or a line is held whole, however long). Beside that, only each unit
     /// id is kept, to report an id seen twice. Other formats (JSON arrays, spreadsheets) are
     /// read whole first. Reading never fails as such: a source that cannot be read gives a
     /// [`DataError`] and ends the stream, and [`Self::io_error`] tells why.
-    pub fn new(set: &'a RuleSet, name: &str, source: R) -> Self {
+    ///
+    /// ```
+    /// let b = kaohe::bundled::default_set();
+    /// let rules = kaohe::Rules::compile(b.rules_path, b.rules).map_err(|e| e.to_string())?;
+    /// let file = b.data.unwrap_or_default(); // any `std::io::Read`: a file, standard input
+    /// let mut units = 0;
+    /// for item in kaohe::UnitStream::new(&rules, b.data_path, file) {
+    ///     match item {
+    ///         Ok(_unit) => units += 1,
+    ///         Err(e) => return Err(e.to_string()),
+    ///     }
+    /// }
+    /// assert_eq!(units, kaohe::read(&rules, b.data_path, file).units.len());
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn new(rules: &'a crate::Rules, name: &str, source: R) -> Self {
+        Self::of_set(&rules.set, name, source)
+    }
+
+    /// [`Self::new`] by the declarations alone.
+    pub(crate) fn of_set(set: &'a RuleSet, name: &str, source: R) -> Self {
         let mut input = Decode::new(source, None);
         let format = Format::detect(name, input.first_bytes());
         Self::from_decode(set, format, input)
@@ -1715,7 +1752,7 @@ impl<'a, R: Read> UnitStream<'a, R> {
         }
     }
 
-    /// The source's size in bytes, when known (see [`Self::with_total`], [`open`]).
+    /// The source's size in bytes, when known (see [`Self::with_total`]).
     pub fn total_bytes(&self) -> Option<u64> {
         self.total
     }
@@ -1748,7 +1785,7 @@ impl<'a, R: Read> UnitStream<'a, R> {
         }
     }
 
-    /// Reads everything left and gathers it as [`read`] does.
+    /// Reads everything left and gathers it as [`crate::read`] does.
     pub fn into_dataset(mut self) -> Dataset {
         let mut dataset = Dataset::gather(self.by_ref());
         dataset.encoding = self.encoding().to_string();
@@ -1778,7 +1815,7 @@ pub fn open<'a>(
 ) -> io::Result<UnitStream<'a, std::fs::File>> {
     let file = std::fs::File::open(path)?;
     let length = file.metadata()?.len();
-    Ok(UnitStream::new(set, &path.display().to_string(), file).with_total(length))
+    Ok(UnitStream::of_set(set, &path.display().to_string(), file).with_total(length))
 }
 
 impl<R: Read> Iterator for UnitStream<'_, R> {

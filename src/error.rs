@@ -6,12 +6,14 @@
 //! `render(lang)` gives what a person reads. JSON gives the zh-CN words, with the English
 //! beside them under `en`.
 
-use crate::messages::{Lang, Message, Text};
+use crate::messages::{ErrorKind, Lang, Message, Text};
 use serde::Serialize;
 use std::fmt;
 
-/// A place in a rule script: file name and 1-based line and column (0 when unknown).
+/// A place in a rule script: file name and 1-based line and column (0 when unknown). `Display`
+/// writes `file:line:column`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct SourceLocation {
     /// The rule file, as the caller named it.
     pub file: String,
@@ -67,24 +69,56 @@ use crate::messages::render_parts as render_with_code;
 #[error("{location}: {message}")]
 pub struct RuleError {
     /// Where the mistake is.
-    pub location: SourceLocation,
+    pub(crate) location: SourceLocation,
     /// The catalogue code (`R…`).
-    pub code: &'static str,
+    pub(crate) code: &'static str,
     /// What is wrong.
-    pub message: Box<Text>,
+    pub(crate) message: Box<Text>,
     /// How to fix it, where a fix is known.
-    pub help: Option<Box<Text>>,
+    pub(crate) help: Option<Box<Text>>,
 }
 
 impl RuleError {
     /// A mistake at `location`, in the catalogue's words.
-    pub fn new(location: SourceLocation, m: Message) -> Self {
+    pub(crate) fn new(location: SourceLocation, m: Message) -> Self {
         Self {
             location,
             code: m.code,
             message: Box::new(m.text),
             help: m.help.map(Box::new),
         }
+    }
+
+    /// Where the mistake is: the rule file, line and column.
+    #[must_use]
+    pub fn location(&self) -> &SourceLocation {
+        &self.location
+    }
+
+    /// The catalogue code (`R0102`): stable, never reused for another mistake; `kaohe codes`
+    /// lists them all.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The part of the catalogue its code belongs to: [`ErrorKind::Rule`] for every error
+    /// compiling gives, [`ErrorKind::Survey`] for a survey's declarations (`S00xx`).
+    #[must_use]
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::from_code(self.code).unwrap_or(ErrorKind::Rule)
+    }
+
+    /// What is wrong, in `lang`, without the place.
+    #[must_use]
+    pub fn message(&self, lang: Lang) -> &str {
+        self.message.get(lang)
+    }
+
+    /// How to fix it (提示), in `lang`, where a fix is known.
+    #[must_use]
+    pub fn hint(&self, lang: Lang) -> Option<&str> {
+        self.help.as_deref().map(|h| h.get(lang))
     }
 
     /// Renders it as a warning (警告), with its code and hint in `lang`.
@@ -150,21 +184,21 @@ fn render_list<T: fmt::Display>(items: &[T]) -> String {
 #[error("{}", self.render_place(Lang::En, true))]
 pub struct DataError {
     /// 1-based row in the file (the header is row 1 in a CSV; the first unit is row 1 in JSON); 0 for the whole file.
-    pub row: usize,
+    pub(crate) row: usize,
     /// 1-based column, 0 when the error is not about one column.
-    pub column: usize,
+    pub(crate) column: usize,
     /// The column's header as written in the file, or the field's label.
-    pub header: Option<String>,
+    pub(crate) header: Option<String>,
     /// The unit's id, when the row has one.
-    pub unit: Option<String>,
+    pub(crate) unit: Option<String>,
     /// The unit's name (单位名称), when the rule set names units and the row has one.
-    pub unit_name: Option<String>,
+    pub(crate) unit_name: Option<String>,
     /// The catalogue code (`D…`).
-    pub code: &'static str,
+    pub(crate) code: &'static str,
     /// What is wrong.
-    pub message: Box<Text>,
+    pub(crate) message: Box<Text>,
     /// How to fix it, where a fix is known.
-    pub help: Option<Box<Text>>,
+    pub(crate) help: Option<Box<Text>>,
 }
 
 impl DataError {
@@ -185,6 +219,62 @@ impl DataError {
             message: Box::new(m.text),
             help: m.help.map(Box::new),
         }
+    }
+
+    /// The 1-based row in the file: a CSV's spreadsheet row (the header is row 1), a JSON
+    /// unit's place (the first is row 1); 0 when the problem is with the whole file.
+    #[must_use]
+    pub fn row(&self) -> usize {
+        self.row
+    }
+
+    /// The 1-based column, 0 when the problem is not with one column.
+    #[must_use]
+    pub fn column(&self) -> usize {
+        self.column
+    }
+
+    /// The column's header as the file writes it, or the field's label.
+    #[must_use]
+    pub fn header(&self) -> Option<&str> {
+        self.header.as_deref()
+    }
+
+    /// The unit's id (单位编码), when the row has one.
+    #[must_use]
+    pub fn unit(&self) -> Option<&str> {
+        self.unit.as_deref()
+    }
+
+    /// The unit's name (单位名称), when the rule set names units and the row has one.
+    #[must_use]
+    pub fn unit_name(&self) -> Option<&str> {
+        self.unit_name.as_deref()
+    }
+
+    /// The catalogue code (`D0201`): stable, never reused for another problem.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The part of the catalogue its code belongs to: [`ErrorKind::Data`] for a data file,
+    /// [`ErrorKind::Survey`] for a respondents' file, [`ErrorKind::Collect`] for returned forms.
+    #[must_use]
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::from_code(self.code).unwrap_or(ErrorKind::Data)
+    }
+
+    /// What is wrong, in `lang`, without the place.
+    #[must_use]
+    pub fn message(&self, lang: Lang) -> &str {
+        self.message.get(lang)
+    }
+
+    /// How to fix it (提示), in `lang`, where a fix is known (“六次” → 6).
+    #[must_use]
+    pub fn hint(&self, lang: Lang) -> Option<&str> {
+        self.help.as_deref().map(|h| h.get(lang))
     }
 
     /// The column as a spreadsheet letter (`L`), `None` when the error is not about one column.
@@ -346,22 +436,22 @@ pub struct DataErrors(pub Vec<DataError>);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EvalError {
     /// Where in the rule script.
-    pub location: SourceLocation,
+    pub(crate) location: SourceLocation,
     /// The rule (indicator, veto, consequence …) whose code failed.
-    pub rule: String,
+    pub(crate) rule: String,
     /// The (first) unit being scored, by id.
-    pub unit: String,
+    pub(crate) unit: String,
     /// The unit's name (单位名称), when the rule set names units.
-    pub unit_name: Option<String>,
+    pub(crate) unit_name: Option<String>,
     /// How many units the error struck: 1, or more when the same failure for several units is
     /// reported once (`unit` is the first of them).
-    pub units: usize,
+    pub(crate) units: usize,
     /// The catalogue code (`E…`).
-    pub code: &'static str,
+    pub(crate) code: &'static str,
     /// What went wrong.
-    pub message: Box<Text>,
+    pub(crate) message: Box<Text>,
     /// How to fix it, where a fix is known.
-    pub help: Option<Box<Text>>,
+    pub(crate) help: Option<Box<Text>>,
 }
 
 impl EvalError {
@@ -383,6 +473,61 @@ impl EvalError {
             message: Box::new(m.text),
             help: m.help.map(Box::new),
         }
+    }
+
+    /// Where in the rule script the failing code is.
+    #[must_use]
+    pub fn location(&self) -> &SourceLocation {
+        &self.location
+    }
+
+    /// The rule (indicator, veto, consequence …) whose code failed, by id.
+    #[must_use]
+    pub fn rule(&self) -> &str {
+        &self.rule
+    }
+
+    /// The (first) unit it failed for, by id.
+    #[must_use]
+    pub fn unit(&self) -> &str {
+        &self.unit
+    }
+
+    /// That unit's name (单位名称), when the rule set names units.
+    #[must_use]
+    pub fn unit_name(&self) -> Option<&str> {
+        self.unit_name.as_deref()
+    }
+
+    /// How many units the same failure struck (受影响单位数): 1, or more when it is reported
+    /// once for several units ([`Self::unit`] is the first of them).
+    #[must_use]
+    pub fn units(&self) -> usize {
+        self.units
+    }
+
+    /// The catalogue code (`E0101`): stable, never reused for another failure.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The part of the catalogue its code belongs to: [`ErrorKind::Eval`].
+    #[must_use]
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::from_code(self.code).unwrap_or(ErrorKind::Eval)
+    }
+
+    /// What went wrong, in `lang`, without the place or the unit.
+    #[must_use]
+    pub fn message(&self, lang: Lang) -> &str {
+        self.message.get(lang)
+    }
+
+    /// How to fix it (提示), in `lang`, where a fix is known.
+    #[must_use]
+    pub fn hint(&self, lang: Lang) -> Option<&str> {
+        self.help.as_deref().map(|h| h.get(lang))
     }
 
     /// The unit (and how many others) in `lang`: ``unit `330101` (石桥镇) and 19 other units``,
@@ -544,8 +689,10 @@ impl Merged {
 #[error("{}", render_list(.0))]
 pub struct EvalErrors(pub Vec<EvalError>);
 
-/// Anything that can stop an assessment: the phase tells which exit code the CLI uses.
+/// Anything that can stop an assessment ([`crate::assess`]), by the phase that stopped it;
+/// each error in it has its own catalogue code ([`RuleError::code`] …).
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The rule set does not compile.
     #[error("{0}")]

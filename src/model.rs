@@ -6,11 +6,9 @@
 use rhai::FnPtr;
 use rust_decimal::Decimal;
 
-/// Points and measured values: exact decimals, never binary floating point (分值).
-pub type Points = Decimal;
-
 /// The type of a data field (字段类型).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FieldType {
     /// Free text (文本).
     Text,
@@ -37,7 +35,7 @@ impl FieldType {
     }
 
     /// What a cell of this type must look like (应填…), in zh-CN and English, for data errors.
-    pub fn expected(self) -> crate::messages::Text {
+    pub(crate) fn expected(self) -> crate::messages::Text {
         use crate::messages::Text;
         match self {
             Self::Text => Text::new("文本", "text"),
@@ -55,8 +53,10 @@ impl FieldType {
     }
 }
 
-/// One value of a unit's data.
+/// One value of a unit's data. `Display` writes it as a reason does: `（空）` for a blank,
+/// 是/否, a number without trailing zeros.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Value {
     /// Left blank, with no default.
     Missing,
@@ -109,48 +109,48 @@ pub type Name = std::sync::Arc<str>;
 #[derive(Debug, Clone)]
 pub struct Field {
     /// The identifier scripts use (`u.lost`).
-    pub name: Name,
+    pub(crate) name: Name,
     /// The Chinese column header.
-    pub label: Name,
+    pub(crate) label: Name,
     /// Other accepted headers.
-    pub aliases: Vec<String>,
+    pub(crate) aliases: Vec<String>,
     /// Its type.
-    pub ty: FieldType,
+    pub(crate) ty: FieldType,
     /// A blank cell is an error when true and there is no default.
-    pub required: bool,
+    pub(crate) required: bool,
     /// The value of a blank cell.
-    pub default: Option<Value>,
+    pub(crate) default: Option<Value>,
     /// The only values allowed (e.g. `乡镇`, `部门`; `1`, `2`, `3` for a number), as written;
     /// empty = any.
-    pub one_of: Vec<String>,
+    pub(crate) one_of: Vec<String>,
     /// For a yes/no field, the only words for yes and for no (`yes: ["已建立"], no: ["未建立"]`);
     /// `None`: the usual ones (是/否、有/无、√/× …).
-    pub spellings: Option<Box<Spellings>>,
+    pub(crate) spellings: Option<Box<Spellings>>,
     /// The range of a number (取值范围): by default a whole number from 0 and a percentage
     /// from 0 to 100; a value outside it is a data error.
-    pub range: Range,
+    pub(crate) range: Range,
 }
 
 /// An area of the scheme (考核大类) and what it caps.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Category {
     /// Its name, as items name it.
-    pub name: String,
+    pub(crate) name: String,
     /// The most its indicators' points count (本类上限).
-    pub max: Decimal,
+    pub(crate) max: Decimal,
     /// The most its deductions take together (本项限扣N分); `None` for no limit.
-    pub deduct_cap: Option<Decimal>,
+    pub(crate) deduct_cap: Option<Decimal>,
     /// How its subtotal is rounded (本类得分保留N位小数); `None`: exact.
-    pub round: Option<Rounding>,
+    pub(crate) round: Option<Rounding>,
 }
 
 /// A rounding a rubric asks for (保留N位小数): places and which way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rounding {
     /// Decimal places kept.
-    pub places: u32,
+    pub(crate) places: u32,
     /// Which way.
-    pub mode: RoundMode,
+    pub(crate) mode: RoundMode,
 }
 
 /// Which way a rounding goes.
@@ -195,9 +195,9 @@ impl Rounding {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spellings {
     /// The words for yes.
-    pub yes: Vec<String>,
+    pub(crate) yes: Vec<String>,
     /// The words for no.
-    pub no: Vec<String>,
+    pub(crate) no: Vec<String>,
 }
 
 impl Spellings {
@@ -222,11 +222,11 @@ impl Spellings {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Range {
     /// The least value allowed.
-    pub min: Option<Decimal>,
+    pub(crate) min: Option<Decimal>,
     /// The greatest value allowed.
-    pub max: Option<Decimal>,
+    pub(crate) max: Option<Decimal>,
     /// Whether the rule set wrote the range (else it is the type's default).
-    pub declared: bool,
+    pub(crate) declared: bool,
 }
 
 impl Range {
@@ -317,11 +317,6 @@ impl Bound {
             Self::Below(_) => Self::Below(x),
             Self::Equals(_) => Self::Equals(x),
         }
-    }
-
-    /// The bound in words, such as `≥ 90`.
-    pub fn describe(self) -> String {
-        self.to_string()
     }
 }
 
@@ -421,16 +416,14 @@ impl Stat {
 #[derive(Debug, Clone)]
 pub struct Param {
     /// Stable id, as VALUEs name it.
-    pub id: Name,
+    pub(crate) id: Name,
     /// Chinese label (上年度全省平均破案率).
-    pub label: Name,
+    pub(crate) label: Name,
     /// Its value for the runs that follow: the declared one, or one given for the run
     /// ([`crate::Rules::set_params`]).
-    pub value: Decimal,
+    pub(crate) value: Decimal,
     /// The value the rule set declares.
-    pub declared: Decimal,
-    /// Where it is declared.
-    pub pos: rhai::Position,
+    pub(crate) declared: Decimal,
 }
 
 /// How survey answer counts become an index.
@@ -466,19 +459,19 @@ pub enum LinkOp {
 #[derive(Debug, Clone)]
 pub struct Metric {
     /// Stable id.
-    pub id: Name,
+    pub(crate) id: Name,
     /// Chinese label.
-    pub label: Name,
+    pub(crate) label: Name,
     /// What it measures.
-    pub measure: Measure,
+    pub(crate) measure: Measure,
     /// Published decimals (half-up); the rounded value is what ranks and rules see.
-    pub decimals: u32,
+    pub(crate) decimals: u32,
     /// Whether units are ranked on it within their cohort.
-    pub rank: bool,
+    pub(crate) rank: bool,
     /// Smaller is better.
-    pub ascending: bool,
+    pub(crate) ascending: bool,
     /// Where the rule is declared.
-    pub pos: rhai::Position,
+    pub(crate) pos: rhai::Position,
 }
 
 /// What a roll-up combines (汇总).
@@ -509,17 +502,17 @@ pub enum RollupMethod {
 #[derive(Debug, Clone)]
 pub struct Rollup {
     /// Stable id.
-    pub id: String,
+    pub(crate) id: String,
     /// Chinese label.
-    pub label: String,
+    pub(crate) label: String,
     /// The field naming the group; `None` rolls up every unit.
-    pub by: Option<usize>,
+    pub(crate) by: Option<usize>,
     /// What is combined.
-    pub value: RollupValue,
+    pub(crate) value: RollupValue,
     /// How.
-    pub method: RollupMethod,
+    pub(crate) method: RollupMethod,
     /// Vetoed units are left out when false.
-    pub include_vetoed: bool,
+    pub(crate) include_vetoed: bool,
 }
 
 /// A yes/no test on a unit's data (条件).
@@ -546,14 +539,13 @@ pub enum Condition {
     Previous(crate::previous::PreviousLabel),
 }
 
-pub use crate::shapes::{
-    Bands, Count, Deduct, Linear, Occurrence, Score, Shape, Shortfall, Target, Yes, Zero,
-};
+pub(crate) use crate::shapes::{Count, Deduct, Shape};
 
-/// Whether an item adds to the base score or is a bonus.
+/// What kind of item (项目类别) it is: how its points count toward the total.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ItemKind {
     /// A scored indicator (指标).
     Indicator,
@@ -570,32 +562,32 @@ pub enum ItemKind {
 #[derive(Debug, Clone)]
 pub struct Item {
     /// Stable id, such as `org.pledge`.
-    pub id: Name,
+    pub(crate) id: Name,
     /// Chinese label.
-    pub label: Name,
+    pub(crate) label: Name,
     /// Area it belongs to (考核大类).
-    pub category: Option<Name>,
+    pub(crate) category: Option<Name>,
     /// Maximum points.
-    pub max: Decimal,
+    pub(crate) max: Decimal,
     /// How it is scored.
-    pub shape: Shape,
+    pub(crate) shape: Shape,
     /// The rule author's words.
-    pub text: Name,
+    pub(crate) text: Name,
     /// When false, the item does not apply and counts as full marks (不适用按满分).
-    pub applies: Option<Condition>,
+    pub(crate) applies: Option<Condition>,
     /// When false, the unit is not assessed on this item at all: it is left out of the unit's
     /// items (乡镇指标 / 部门指标 in one rule set).
-    pub only: Option<Condition>,
+    pub(crate) only: Option<Condition>,
     /// A blank measured field counts as full marks.
-    pub blank_is_full: bool,
+    pub(crate) blank_is_full: bool,
     /// Indicator, bonus or deduction.
-    pub kind: ItemKind,
+    pub(crate) kind: ItemKind,
     /// For a deduction: the most it takes (本项限扣N分); `None` for no limit.
-    pub deduct_cap: Option<Decimal>,
+    pub(crate) deduct_cap: Option<Decimal>,
     /// How its points are rounded (本项保留N位小数); `None`: as its shape gives them.
-    pub round: Option<Rounding>,
+    pub(crate) round: Option<Rounding>,
     /// Where the rule is declared.
-    pub pos: rhai::Position,
+    pub(crate) pos: rhai::Position,
 }
 
 /// How a cohort indicator turns a unit's place in its cohort into points.
@@ -666,41 +658,41 @@ pub enum SubPlace {
 #[derive(Debug, Clone)]
 pub struct CohortItem {
     /// Stable id.
-    pub id: Name,
+    pub(crate) id: Name,
     /// Chinese label.
-    pub label: Name,
+    pub(crate) label: Name,
     /// Area it belongs to.
-    pub category: Option<Name>,
+    pub(crate) category: Option<Name>,
     /// Maximum points.
-    pub max: Decimal,
+    pub(crate) max: Decimal,
     /// What is compared.
-    pub measure: Measure,
+    pub(crate) measure: Measure,
     /// How points follow from the comparison.
-    pub method: CohortMethod,
+    pub(crate) method: CohortMethod,
     /// Smaller values are better (e.g. case rates).
-    pub ascending: bool,
+    pub(crate) ascending: bool,
     /// When false for a unit, the unit takes no part in this comparison and the item is left
     /// out of its items (`only`).
-    pub only: Option<Condition>,
+    pub(crate) only: Option<Condition>,
     /// The rule author's words.
-    pub text: Name,
+    pub(crate) text: Name,
     /// Where the rule is declared.
-    pub pos: rhai::Position,
+    pub(crate) pos: rhai::Position,
 }
 
 /// A one-vote veto (一票否决).
 #[derive(Debug, Clone)]
 pub struct Veto {
     /// Stable id.
-    pub id: String,
+    pub(crate) id: String,
     /// Chinese label.
-    pub label: String,
+    pub(crate) label: String,
     /// When it strikes.
-    pub when: Condition,
+    pub(crate) when: Condition,
     /// The reason read out.
-    pub reason: String,
+    pub(crate) reason: String,
     /// Where the rule is declared.
-    pub pos: rhai::Position,
+    pub(crate) pos: rhai::Position,
 }
 
 /// Where a vetoed unit ranks.
@@ -718,28 +710,28 @@ pub enum VetoRank {
 #[derive(Debug, Clone)]
 pub struct VetoPolicy {
     /// The grade forced on a vetoed unit; `None` keeps the grade its points earn.
-    pub grade: Option<String>,
+    pub(crate) grade: Option<String>,
     /// Whether a vetoed unit may still receive awards (评优).
-    pub awards: bool,
+    pub(crate) awards: bool,
     /// Where it ranks.
-    pub rank: VetoRank,
+    pub(crate) rank: VetoRank,
     /// Whether its points are still shown.
-    pub show_points: bool,
+    pub(crate) show_points: bool,
 }
 
 /// A prerequisite (必备条件) for some grades.
 #[derive(Debug, Clone)]
 pub struct Prerequisite {
     /// Stable id.
-    pub id: String,
+    pub(crate) id: String,
     /// Chinese label.
-    pub label: String,
+    pub(crate) label: String,
     /// What must hold.
-    pub when: Condition,
+    pub(crate) when: Condition,
     /// The grades that need it.
-    pub grades: Vec<String>,
+    pub(crate) grades: Vec<String>,
     /// Where the rule is declared.
-    pub pos: rhai::Position,
+    pub(crate) pos: rhai::Position,
 }
 
 /// What a 通报 prints in its heading (发文信息): `ruleset(#{ issuer, period, document })`.
@@ -762,11 +754,11 @@ pub struct Publication {
 #[derive(Debug, Clone)]
 pub struct Band {
     /// Grade name (优秀, 先进, 一级, ★★★ …).
-    pub name: String,
+    pub(crate) name: String,
     /// Every bound must hold.
-    pub bounds: Vec<Bound>,
+    pub(crate) bounds: Vec<Bound>,
     /// At most this share of the cohort (by rank).
-    pub quota: Option<Decimal>,
+    pub(crate) quota: Option<Decimal>,
 }
 
 /// How ties rank (并列名次).
@@ -821,72 +813,72 @@ pub enum Outcome {
 #[derive(Debug, Clone)]
 pub struct Consequence {
     /// Its name.
-    pub name: String,
+    pub(crate) name: String,
     /// When it applies.
-    pub when: Outcome,
+    pub(crate) when: Outcome,
     /// The reason read out.
-    pub reason: String,
+    pub(crate) reason: String,
     /// Where the rule is declared.
-    pub pos: rhai::Position,
+    pub(crate) pos: rhai::Position,
 }
 
 /// The whole compiled rule set.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     /// Stable id.
-    pub id: String,
+    pub(crate) id: String,
     /// Title (考核办法名称).
-    pub title: String,
+    pub(crate) title: String,
     /// The file it came from.
-    pub source: String,
+    pub(crate) source: String,
     /// Points of the base scale (百分制 → 100).
-    pub max: Decimal,
+    pub(crate) max: Decimal,
     /// Total bonus cap (累计加分上限).
-    pub bonus_max: Option<Decimal>,
+    pub(crate) bonus_max: Option<Decimal>,
     /// Points every unit starts from (基础分), before its items: 100 for a scheme that only
     /// deducts (负面清单); 0 when items add up the whole scale.
-    pub base: Decimal,
+    pub(crate) base: Decimal,
     /// Decimals shown and published for totals (half-up).
-    pub decimals: u32,
+    pub(crate) decimals: u32,
     /// Who issues the 通报, for which period, under which number.
-    pub publication: Publication,
+    pub(crate) publication: Publication,
     /// Declared fields.
-    pub fields: Vec<Field>,
+    pub(crate) fields: Vec<Field>,
     /// The field identifying a unit.
-    pub id_field: usize,
+    pub(crate) id_field: usize,
     /// The field naming a unit.
-    pub name_field: Option<usize>,
+    pub(crate) name_field: Option<usize>,
     /// The field grouping units into cohorts.
-    pub cohort_field: Option<usize>,
+    pub(crate) cohort_field: Option<usize>,
     /// Areas and their caps.
-    pub categories: Vec<Category>,
+    pub(crate) categories: Vec<Category>,
     /// Indicators and bonus items, in declaration order.
-    pub items: Vec<Item>,
+    pub(crate) items: Vec<Item>,
     /// Items scored against the cohort.
-    pub cohort_items: Vec<CohortItem>,
+    pub(crate) cohort_items: Vec<CohortItem>,
     /// One-vote vetoes.
-    pub vetoes: Vec<Veto>,
+    pub(crate) vetoes: Vec<Veto>,
     /// What a veto does.
-    pub veto_policy: VetoPolicy,
+    pub(crate) veto_policy: VetoPolicy,
     /// Prerequisites for grades.
-    pub prerequisites: Vec<Prerequisite>,
+    pub(crate) prerequisites: Vec<Prerequisite>,
     /// Grade bands, best first.
-    pub bands: Vec<Band>,
+    pub(crate) bands: Vec<Band>,
     /// Tie policy of the ranking.
-    pub ties: TiePolicy,
+    pub(crate) ties: TiePolicy,
     /// Consequences, in declaration order.
-    pub consequences: Vec<Consequence>,
+    pub(crate) consequences: Vec<Consequence>,
     /// Published figures, in declaration order.
-    pub metrics: Vec<Metric>,
+    pub(crate) metrics: Vec<Metric>,
     /// Declared parameters (参数), in declaration order.
-    pub params: Vec<Param>,
+    pub(crate) params: Vec<Param>,
     /// The state carried from period to period (挂牌/摘牌): `|u, prev, r| #{ status: … }`.
-    pub state: Option<FnPtr>,
+    pub(crate) state: Option<FnPtr>,
     /// Group figures.
-    pub rollups: Vec<Rollup>,
+    pub(crate) rollups: Vec<Rollup>,
     /// The survey, when the rule set reads respondents' answers (问卷): `survey(…)` and its
     /// `question(…)`s.
-    pub survey: Option<crate::survey::Survey>,
+    pub(crate) survey: Option<crate::survey::Survey>,
 }
 
 impl RuleSet {

@@ -13,13 +13,14 @@
 //! or `{"prov_mean": 86.2}`. Every bad row is reported (the row, the column by its header and
 //! letter, what was expected and the ids meant), and nothing is applied unless all are good.
 
+use crate::compile::Rules;
 use crate::error::DataError;
 use crate::messages::data as msg;
 use crate::model::RuleSet;
 use rust_decimal::Decimal;
 
-/// One parameter's value for a run: which parameter (index into [`RuleSet::params`]) and its
-/// value.
+/// One parameter's value for a run: which parameter (by its place among the rule set's
+/// `param(…)` declarations) and its value; [`crate::Rules::set_params`] uses it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParamValue {
     /// Index into the rule set's parameters.
@@ -33,12 +34,12 @@ pub const MAX_BYTES: usize = 1 << 20;
 
 /// The error of a table larger than [`MAX_BYTES`], for a caller that knows the size before
 /// reading it.
-pub fn too_large() -> DataError {
+pub(crate) fn too_large() -> DataError {
     DataError::file(msg::params_too_large(MAX_BYTES))
 }
 
 /// The parameter `key` names: by id first, then by label (both trimmed).
-pub fn find(set: &RuleSet, key: &str) -> Option<usize> {
+pub(crate) fn find(set: &RuleSet, key: &str) -> Option<usize> {
     let key = key.trim();
     set.params
         .iter()
@@ -113,11 +114,28 @@ fn check(
     Some(ParamValue { index, value })
 }
 
-/// Reads a parameter table for `set`: a JSON object, or rows of a CSV or workbook — the id or
+/// Reads a parameter table for `rules`: a JSON object, or rows of a CSV or workbook — the id or
 /// label in one column and the value in the next (by headers such as 参数/取值 or id/value, else
 /// the first two columns; a first row whose value is not a number is a header). Every error
 /// in the file is returned, and no values unless there is none.
-pub fn read(set: &RuleSet, name: &str, bytes: &[u8]) -> Result<Vec<ParamValue>, Vec<DataError>> {
+///
+/// ```
+/// let mut rules = kaohe::Rules::compile("t.rhai", r#"
+///     ruleset(#{ id: "t", title: "示例", max: 10 });
+///     param("target", #{ label: "目标值", value: 90 });
+///     field("code", #{ label: "编码", type: "text" });
+///     field("n", #{ label: "次数", type: "int" });
+///     unit(#{ id: "code" });
+///     indicator("n", #{ label: "次数", max: 10, deduct: #{ count: "n", each: 1 } });
+/// "#).map_err(|e| e.to_string())?;
+/// let values = kaohe::params::read(&rules, "参数.csv", "参数,取值\n目标值,95\n".as_bytes())
+///     .map_err(|e| format!("{e:?}"))?;
+/// rules.set_params(&values);
+/// assert_eq!(kaohe::params::parse_pair(&rules, "target=95"), values.first().copied());
+/// # Ok::<(), String>(())
+/// ```
+pub fn read(rules: &Rules, name: &str, bytes: &[u8]) -> Result<Vec<ParamValue>, Vec<DataError>> {
+    let set = &rules.set;
     if bytes.len() > MAX_BYTES {
         return Err(vec![too_large()]);
     }
@@ -234,12 +252,12 @@ fn layout(rows: &[(usize, Vec<String>)], declared: impl Fn(&str) -> bool) -> Lay
     }
 }
 
-/// Parses `ID=VALUE` (a command line's `--param`) against `set`: the parameter named by id or
-/// label, and its value.
-pub fn parse_pair(set: &RuleSet, given: &str) -> Option<ParamValue> {
+/// Parses `ID=VALUE` (a command line's `--param`) against `rules`: the parameter named by id
+/// or label, and its value (`86.2`, `86.2%`, full-width digits).
+pub fn parse_pair(rules: &Rules, given: &str) -> Option<ParamValue> {
     let (key, value) = given.split_once('=')?;
     Some(ParamValue {
-        index: find(set, key)?,
+        index: find(&rules.set, key)?,
         value: value_of(value)?,
     })
 }

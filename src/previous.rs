@@ -13,30 +13,30 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Default)]
 pub struct Previous {
     /// Overall rank.
-    pub ranks: HashMap<String, u32>,
+    pub(crate) ranks: HashMap<String, u32>,
     /// Rank on each ranked metric: unit id → metric id → rank.
-    pub metric_ranks: HashMap<String, HashMap<String, u32>>,
+    pub(crate) metric_ranks: HashMap<String, HashMap<String, u32>>,
     /// The state the unit ended the period in (挂牌 …).
-    pub states: HashMap<String, serde_json::Value>,
+    pub(crate) states: HashMap<String, serde_json::Value>,
     /// The total as that period published it (上期得分): its `total_display`, else its `total`.
-    pub totals: HashMap<String, Decimal>,
+    pub(crate) totals: HashMap<String, Decimal>,
     /// Each unit's points per item then: unit id → item id → points.
-    pub items: HashMap<String, HashMap<String, Decimal>>,
+    pub(crate) items: HashMap<String, HashMap<String, Decimal>>,
     /// The grade the unit was given then (上期等次).
-    pub grades: HashMap<String, String>,
+    pub(crate) grades: HashMap<String, String>,
     /// The consequences the unit drew then (上期结果运用: 黄牌、约谈 …), by name.
-    pub consequences: HashMap<String, Vec<String>>,
+    pub(crate) consequences: HashMap<String, Vec<String>>,
     /// The cohort each unit was ranked in then.
-    pub cohorts: HashMap<String, String>,
+    pub(crate) cohorts: HashMap<String, String>,
     /// The vetoes that struck each unit then, by id (empty: not vetoed).
-    pub vetoes: HashMap<String, Vec<String>>,
+    pub(crate) vetoes: HashMap<String, Vec<String>>,
     /// Each cohort's distinct rank numbers then, worst first, and how many units it ranked.
-    pub cohort_ranks: HashMap<String, (Vec<u32>, usize)>,
+    pub(crate) cohort_ranks: HashMap<String, (Vec<u32>, usize)>,
     /// The periods before this one, oldest first (`--history`): what 连续 N 期 conditions and
     /// a unit's trend read. Empty with a single previous result.
-    pub history: Vec<Previous>,
+    pub(crate) history: Vec<Previous>,
     /// Whether results list each unit's trend over the periods (`--history`).
-    pub trend: bool,
+    pub(crate) trend: bool,
 }
 
 /// One unit in one earlier period (历次): what its trend shows.
@@ -79,7 +79,7 @@ impl Previous {
     }
 
     /// Reads a parsed `kaohe-result` value.
-    pub fn from_value(v: &serde_json::Value) -> Result<Self, DataError> {
+    pub(crate) fn from_value(v: &serde_json::Value) -> Result<Self, DataError> {
         if v.get("schema").and_then(|s| s.as_str()) != Some(SCHEMA) {
             return Err(DataError::file(msg::previous_not_a_result(SCHEMA)));
         }
@@ -182,7 +182,7 @@ impl Previous {
     }
 
     /// The period `k` periods back (1: the previous one), if given.
-    pub fn back(&self, k: usize) -> Option<&Previous> {
+    pub(crate) fn back(&self, k: usize) -> Option<&Previous> {
         match k {
             0 => None,
             1 => Some(self),
@@ -196,7 +196,7 @@ impl Previous {
 
     /// Unit `id`'s trend over the periods given, oldest first; empty unless asked for
     /// (`--history`).
-    pub fn trend(&self, id: &str) -> Vec<TrendPoint> {
+    pub(crate) fn trend(&self, id: &str) -> Vec<TrendPoint> {
         if !self.trend {
             return Vec::new();
         }
@@ -214,7 +214,7 @@ impl Previous {
     /// Whether unit `id` met `outcome` in this period, as its result then says; `None` for an
     /// outcome a result does not record (a data condition, a closure). `before` is the period
     /// before this one, for `improved`.
-    pub fn met(
+    pub(crate) fn met(
         &self,
         id: &str,
         outcome: &crate::model::Outcome,
@@ -251,13 +251,13 @@ impl Previous {
     }
 
     /// Whether the previous period's result lists unit `id` (上期有此单位).
-    pub fn lists(&self, id: &str) -> bool {
+    pub(crate) fn lists(&self, id: &str) -> bool {
         self.items.contains_key(id)
     }
 
     /// What an item reads of unit `id` in the previous period; `None` when the unit was not
     /// listed then or the figure is not there.
-    pub fn value(&self, id: &str, what: &PreviousValue) -> Option<Decimal> {
+    pub(crate) fn value(&self, id: &str, what: &PreviousValue) -> Option<Decimal> {
         match what {
             PreviousValue::Rank => self.ranks.get(id).map(|r| Decimal::from(*r)),
             PreviousValue::Total => self.totals.get(id).copied(),

@@ -5,6 +5,10 @@ use crate::model::Name;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+pub use crate::explain::{ItemView, Items, ItemsIter};
+pub use crate::model::Publication;
+pub use crate::previous::TrendPoint;
+
 /// Name of the schema, in every result file.
 pub const SCHEMA: &str = "kaohe-result";
 /// Version of the schema; it changes only when a field changes meaning or goes away.

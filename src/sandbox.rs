@@ -40,7 +40,18 @@ pub const MAX_SOURCE_LINES: usize = 10_000;
 static MEMORY_PROBE: OnceLock<fn() -> usize> = OnceLock::new();
 
 /// Installs the memory probe the evaluation budget reads (once per process; later calls are
-/// ignored). The `kaohe` binary and the WASM package install a counting allocator's total.
+/// ignored): the bytes the program holds now. With it, a rule that takes more than 256 MB in
+/// one evaluation stops with an error (E…) instead of exhausting the machine; without it, the
+/// other limits (operations, time, sizes) still bound every evaluation. The `kaohe` binary and
+/// the WASM package install a counting allocator's total, as a program embedding the crate
+/// may:
+///
+/// ```
+/// #[global_allocator]
+/// static ALLOCATOR: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
+///
+/// kaohe::set_memory_probe(|| ALLOCATOR.allocated());
+/// ```
 pub fn set_memory_probe(probe: fn() -> usize) {
     let _ = MEMORY_PROBE.set(probe);
 }

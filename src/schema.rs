@@ -25,7 +25,7 @@ pub fn result() -> Value {
     )
 }
 
-/// The schema of one line of JSON Lines (`kaohe-unit`, [`crate::view::UnitView`]).
+/// The schema of one line of JSON Lines (`kaohe-unit`: what [`crate::UnitWriter::json_lines`] and [`crate::Report::write_json_lines`] write).
 pub fn unit() -> Value {
     let schema = SchemaSettings::draft2020_12()
         .for_serialize()

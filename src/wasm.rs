@@ -318,7 +318,7 @@ impl Compiled {
         if empty {
             return "[]".into();
         }
-        match crate::params::read(&rules.set, "params.json", values_json.as_bytes()) {
+        match crate::params::read(rules, "params.json", values_json.as_bytes()) {
             Ok(values) => {
                 rules.set_params(&values);
                 "[]".into()
@@ -334,7 +334,7 @@ impl Compiled {
         let Ok(rules) = &self.rules else {
             return self.errors_json();
         };
-        let (values, errors) = match crate::params::read(&rules.set, file_name, bytes) {
+        let (values, errors) = match crate::params::read(rules, file_name, bytes) {
             Ok(values) => (values, Vec::new()),
             Err(errors) => (Vec::new(), errors),
         };
@@ -496,7 +496,7 @@ impl Compiled {
         };
         let files: std::collections::HashMap<String, String> =
             serde_json::from_str(files_json).unwrap_or_default();
-        let load = |path: &str| -> Result<Vec<u8>, String> {
+        let load = |path: &str| -> std::io::Result<Vec<u8>> {
             if let Some(text) = files.get(path) {
                 return Ok(text.as_bytes().to_vec());
             }
@@ -504,7 +504,10 @@ impl Compiled {
                 .iter()
                 .find_map(|b| b.file(path))
                 .map(<[u8]>::to_vec)
-                .ok_or_else(|| format!("no file `{path}`"))
+                .ok_or_else(|| {
+                    let why = format!("no file `{path}`");
+                    std::io::Error::new(std::io::ErrorKind::NotFound, why)
+                })
         };
         #[derive(Serialize)]
         struct Out<'a> {
@@ -1234,7 +1237,7 @@ pub fn assess_survey(
     let no_params = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(params_json)
         .map_or(true, |m| m.is_empty());
     if !no_params {
-        match crate::params::read(&rules.set, "params.json", params_json.as_bytes()) {
+        match crate::params::read(&rules, "params.json", params_json.as_bytes()) {
             Ok(values) => rules.set_params(&values),
             Err(errors) => return failed("params", to_json(&errors), Vec::new()),
         }
@@ -1254,8 +1257,8 @@ pub fn assess_survey(
         Some(ds.units)
     };
     let mut ds = match (&list, rules.set.survey.is_some()) {
-        (Some(units), true) if crate::survey::is_respondents(&rules.set, file_name, bytes) => {
-            crate::survey::read(&rules.set, file_name, bytes, Some(units))
+        (Some(units), true) if crate::survey::is_respondents(&rules, file_name, bytes) => {
+            crate::survey::read(&rules, file_name, bytes, Some(units))
         }
         (Some(_), _) => {
             let no_survey = rules.set.survey.is_none();
@@ -1322,7 +1325,7 @@ pub fn is_respondents(
 ) -> bool {
     let modules: Vec<(String, String)> = serde_json::from_str(modules_json).unwrap_or_default();
     compile_rules(rules_name, rules_source, &modules)
-        .is_ok_and(|r| crate::survey::is_respondents(&r.set, file_name, bytes))
+        .is_ok_and(|r| crate::survey::is_respondents(&r, file_name, bytes))
 }
 
 /// What a rule set's survey declares, as JSON, or `null` without one: `{unit, id, weight,
@@ -1465,7 +1468,7 @@ fn rules_and_list(
     if units.is_empty() {
         return Ok((rules, None));
     }
-    let list = crate::collect::read_units(&rules.set, units_name, units);
+    let list = crate::collect::read_units(&rules, units_name, units);
     if !list.errors.is_empty() {
         return Err(Collected::failed("units", to_json(&list.errors)));
     }
@@ -1573,19 +1576,16 @@ pub fn merge_returns(
         return Collected::message("form", crate::messages::collect::no_returns());
     }
     let lang = crate::messages::Lang::parse(lang).unwrap_or_default();
-    let merged = crate::collect::merge::merge(&rules.set, &returns.files, list.as_deref());
-    let bytes = match merged.xlsx(&rules.set, lang) {
+    let merged = crate::collect::merge::merge(&rules, &returns.files, list.as_deref());
+    let bytes = match merged.xlsx(&rules, lang) {
         Ok(b) => b,
-        Err(e) => {
-            let m = crate::messages::cli::cannot_build_workbook(&e);
-            return Collected::message("form", m);
-        }
+        Err(m) => return Collected::message("form", m),
     };
     let (errors, notes) = merged.counts();
     Collected {
         stage: String::new(),
         errors_json: "[]".into(),
-        csv: merged.ready_csv(&rules.set, lang),
+        csv: merged.ready_csv(&rules, lang),
         summary_json: to_json(&serde_json::json!({
             "files": merged.files,
             "problems": merged.problems,

@@ -2,7 +2,7 @@
 //! parallel run equals the one-core run.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 
-use kaohe::{bundled, data, Rules, Unit};
+use kaohe::{bundled, Rules, Unit};
 
 /// Every bundled rule set with its sample data.
 fn bundled_sets() -> Vec<(Rules, Vec<Unit>)> {
@@ -10,7 +10,7 @@ fn bundled_sets() -> Vec<(Rules, Vec<Unit>)> {
         .iter()
         .filter_map(|b| {
             let rules = Rules::compile_with_modules(b.rules_path, b.rules, &modules(b)).ok()?;
-            let ds = data::read(&rules.set, b.data_path, b.data?);
+            let ds = kaohe::read(&rules, b.data_path, b.data?);
             assert!(ds.errors.is_empty(), "{}: {:?}", b.id, ds.errors);
             Some((rules, ds.units))
         })
@@ -34,40 +34,37 @@ fn batch_results_equal_the_explained_report_for_every_bundled_rule_set() {
         sets.len()
     );
     for (rules, units) in &sets {
-        let set = &rules.set;
         let report = rules.assess(units, None).unwrap();
         let scores = rules.score_batch(units).unwrap();
-        assert_eq!(scores.len(), units.len(), "{}", set.id);
+        assert_eq!(scores.len(), units.len(), "{}", rules.id());
         for (unit, score) in units.iter().zip(&scores) {
-            let id = unit.values[set.id_field].display();
+            let id = rules.unit_id(unit);
             let r = report.units.iter().find(|u| u.id == id).unwrap();
-            let what = format!("{} / {id}", set.id);
+            let what = format!("{} / {id}", rules.id());
             assert_eq!(Some(score.total), r.total.or(Some(score.total)), "{what}");
             assert_eq!(score.base, r.base, "{what}");
             assert_eq!(score.bonus, r.bonus, "{what}");
             assert_eq!(score.vetoed(), r.vetoed, "{what}");
             assert_eq!(score.rank, r.rank, "{what}");
             assert_eq!(
-                score.grade.map(|g| set.bands[g].name.clone()),
+                score
+                    .grade
+                    .and_then(|g| rules.grade_name(g))
+                    .map(String::from),
                 r.grade,
                 "{what}"
             );
             let consequences: Vec<&str> = score
                 .consequences
                 .iter()
-                .map(|k| set.consequences[*k].name.as_str())
+                .map(|k| rules.consequences().nth(*k).unwrap())
                 .collect();
             let want: Vec<&str> = r.consequences.iter().map(|c| c.name.as_str()).collect();
             assert_eq!(consequences, want, "{what}");
             // Every assessed item's points, by id: a slot per item and per cohort item.
-            assert_eq!(score.items.len(), set.item_count(), "{what}");
-            let ids = set
-                .items
-                .iter()
-                .map(|i| &i.id)
-                .chain(set.cohort_items.iter().map(|c| &c.id));
-            for (item, p) in ids.zip(&score.items) {
-                let shown = r.items.iter().find(|i| i.id == &**item).map(|i| i.points);
+            assert_eq!(score.items.len(), rules.items().len(), "{what}");
+            for (item, p) in rules.items().map(|i| i.id).zip(&score.items) {
+                let shown = r.items.iter().find(|i| i.id == item).map(|i| i.points);
                 assert_eq!(*p, shown, "{what} / {item}");
             }
         }
@@ -78,18 +75,30 @@ fn batch_results_equal_the_explained_report_for_every_bundled_rule_set() {
 fn parallel_batches_equal_one_core_across_chunk_boundaries() {
     let b = bundled::default_set();
     let rules = Rules::compile(b.rules_path, b.rules).unwrap();
-    let sample = data::read(&rules.set, b.data_path, b.data.unwrap()).units;
-    // 5,000 units: several parallel chunks; every copy gets its own id and a shifted count.
-    let lost = rules.set.field_index("lost").unwrap();
-    let units: Vec<Unit> = (0..5000)
-        .map(|i| {
-            let mut u = sample[i % sample.len()].clone();
-            u.values[rules.set.id_field] = kaohe::model::Value::Text(format!("U{i:05}"));
-            u.values[lost] = kaohe::model::Value::Int((i % 13) as i64);
-            u.row = i + 2;
-            u
-        })
-        .collect();
+    // 5,000 units: several parallel chunks; every copy of a sample row gets its own id and a
+    // shifted count.
+    let label = |i: usize| rules.fields().nth(i).unwrap().label;
+    let (id, lost) = (
+        label(rules.id_field()),
+        label(rules.field_index("lost").unwrap()),
+    );
+    let mut sample = csv::Reader::from_reader(b.data.unwrap());
+    let header = sample.headers().unwrap().clone();
+    let column = |l: &str| header.iter().position(|h| h == l).unwrap();
+    let (id, lost) = (column(id), column(lost));
+    let rows: Vec<csv::StringRecord> = sample.records().map(Result::unwrap).collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&header).unwrap();
+    for i in 0..5000 {
+        let mut row: Vec<String> = rows[i % rows.len()].iter().map(String::from).collect();
+        row[id] = format!("U{i:05}");
+        row[lost] = (i % 13).to_string();
+        w.write_record(&row).unwrap();
+    }
+    let data = kaohe::read_csv(&rules, &w.into_inner().unwrap());
+    assert!(data.errors.is_empty(), "{:?}", data.errors);
+    let units: Vec<Unit> = data.units;
+    assert_eq!((units.len(), units[4999].row()), (5000, 5001));
     let one = rules.score_batch(&units).unwrap();
     let all = rules.score_batch_parallel(&units).unwrap();
     assert_eq!(one, all);
@@ -112,12 +121,11 @@ indicator("x", #{ label: "x", max: 10, score: |u| 10 / u.n });
     for i in 0..3000 {
         csv.push_str(&format!("U{i:04},{}\n", if i % 1000 == 7 { 0 } else { 1 }));
     }
-    let units = data::read_csv(&rules.set, csv.as_bytes()).units;
+    let units = kaohe::read_csv(&rules, csv.as_bytes()).units;
     let errs = rules.score_batch_parallel(&units).unwrap_err();
     // The same failure for three units (one per chunk) is one error: the first in input
     // order, counting all three.
-    let units_named: Vec<(&str, usize)> =
-        errs.0.iter().map(|e| (e.unit.as_str(), e.units)).collect();
+    let units_named: Vec<(&str, usize)> = errs.0.iter().map(|e| (e.unit(), e.units())).collect();
     assert_eq!(units_named, [("U0007", 3)]);
     assert_eq!(
         errs.to_string(),

@@ -32,8 +32,8 @@ fn bonus_total_is_capped_by_the_rule_set() {
         PRELUDE.replace("decimals: 2", "bonus_max: 1.2, decimals: 2")
     );
     let r = Rules::compile("t.rhai", &full).unwrap();
-    let ds = kaohe::data::read_csv(
-        &r.set,
+    let ds = kaohe::read_csv(
+        &r,
         "编码,名称,甲,乙,丙,丁\n1,甲,12,40,0,0\n2,乙,2,2,0,0\n".as_bytes(),
     );
     let rep = r.assess(&ds.units, None).unwrap();
@@ -76,8 +76,8 @@ indicator("base", #{ label: "基础", max: 100, score: |u| u.base });
 bonus("extra", #{ label: "创新", max: 40, score: |u| u.extra });
 "#;
     let r = Rules::compile("demo.rhai", src).unwrap();
-    let ds = kaohe::data::read_csv(
-        &r.set,
+    let ds = kaohe::read_csv(
+        &r,
         "编码,基础分,创新加分\nA,92.5,35\nB,88,12.5\n".as_bytes(),
     );
     let rep = r.assess(&ds.units, None).unwrap();
@@ -148,7 +148,7 @@ fn an_items_own_rounding_and_a_categorys_rounding_are_applied_and_explained() {
         indicator("c", #{ label: "丙项", max: 5, round: #{ places: 0, mode: "up" }, count: #{ count: "c", each: 0.4 } });"#,
     );
     let csv = "编码,名称,类别,甲,乙,丙,丁,比率,标志\n1,甲,,3,1,3,0,,\n";
-    let ds = kaohe::data::read_csv(&r.set, csv.as_bytes());
+    let ds = kaohe::read_csv(&r, csv.as_bytes());
     assert_eq!(r.score_batch(&ds.units).unwrap()[0].total.to_string(), "21");
     // Written wrongly: R0314.
     for bad in [
@@ -157,7 +157,7 @@ fn an_items_own_rounding_and_a_categorys_rounding_are_applied_and_explained() {
     ] {
         let codes: Vec<&str> = errors_of("bad.rhai", &format!("{PRELUDE}{bad}"))
             .iter()
-            .map(|e| e.code)
+            .map(|e| e.code())
             .collect();
         assert_eq!(codes, ["R0314"], "{bad}");
     }

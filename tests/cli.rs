@@ -403,29 +403,6 @@ fn a_rule_file_alone_scores_its_own_sample_data() {
     assert_eq!(out.stdout, kaohe(&["assess"]).stdout);
 }
 
-#[test]
-fn serve_maps_paths_safely_and_types_wasm() {
-    use kaohe::serve::{content_type, resolve};
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (www, pkg) = (root.join("www"), root.join("src"));
-    assert_eq!(resolve(&www, &pkg, "/kaohe.js"), Some(www.join("kaohe.js")));
-    assert_eq!(
-        resolve(&www, &pkg, "/pkg/lib.rs?x=1"),
-        Some(pkg.join("lib.rs"))
-    );
-    assert_eq!(resolve(&www, &pkg, "/../Cargo.toml"), None);
-    assert_eq!(resolve(&www, &pkg, "/pkg/../../etc/passwd"), None);
-    assert_eq!(resolve(&www, &pkg, "/no-such-file.js"), None);
-    assert_eq!(
-        content_type(std::path::Path::new("a/kaohe_bg.wasm")),
-        "application/wasm"
-    );
-    assert_eq!(
-        content_type(std::path::Path::new("index.html")),
-        "text/html; charset=utf-8"
-    );
-}
-
 /// Rows of a CSV result keyed by unit code: rank, total, grade, vetoes, consequences.
 fn by_code(csv_text: &str) -> std::collections::BTreeMap<String, Vec<String>> {
     csv_text
@@ -488,9 +465,8 @@ fn in_listing_order(rules: &str, data: &str, tag: &str) -> PathBuf {
         .map(|r| r.unwrap()[1].to_string())
         .collect();
     let compiled = kaohe::Rules::compile(rules, &std::fs::read_to_string(rules).unwrap()).unwrap();
-    let set = &compiled.set;
     let bytes = std::fs::read(data).unwrap();
-    let units = kaohe::data::read(set, data, &bytes).units;
+    let units = kaohe::read(&compiled, data, &bytes).units;
     let mut records: Vec<csv::StringRecord> = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(&bytes[..])
@@ -501,11 +477,8 @@ fn in_listing_order(rules: &str, data: &str, tag: &str) -> PathBuf {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&header).unwrap();
     for id in &ids {
-        let unit = units
-            .iter()
-            .find(|u| &u.values[set.id_field].display() == id)
-            .unwrap();
-        w.write_record(&records[unit.row - 2]).unwrap(); // the header is row 1
+        let unit = units.iter().find(|u| &compiled.unit_id(u) == id).unwrap();
+        w.write_record(&records[unit.row() - 2]).unwrap(); // the header is row 1
     }
     let name = format!("{tag}-listed-{}", data.rsplit('/').next().unwrap());
     scratch(&name, &w.into_inner().unwrap())

@@ -2,12 +2,12 @@
 //! out by hand from the rubric (see the rule file's header for the scheme).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 
-use kaohe::{bundled, data, Rules};
+use kaohe::{bundled, Rules};
 
 fn report(bytes: &[u8]) -> kaohe::Report {
     let b = bundled::default_set();
     let rules = Rules::compile(b.rules_path, b.rules).unwrap();
-    let ds = data::read_csv(&rules.set, bytes);
+    let ds = kaohe::read_csv(&rules, bytes);
     assert!(ds.errors.is_empty(), "{:?}", ds.errors);
     rules.assess(&ds.units, None).unwrap()
 }

@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 mod common;
 use common::*;
-use kaohe::data::{read_csv, read_json};
-use kaohe::messages::Lang;
+use kaohe::Lang;
+use kaohe::{read_csv, read_json};
 
 fn messages(errors: &[kaohe::DataError]) -> Vec<String> {
     errors.iter().map(|e| e.to_string()).collect()
@@ -17,7 +17,7 @@ fn every_bad_cell_is_reported_with_row_column_unit_and_expectation() {
     let r = rules(BODY);
     let csv =
         "编码,名称,甲,丙,比率,标志\n1,甲,abc,三,96.5%,是\n2,乙,1,2,x%,也许\n3,丙,1,2.5,50,否\n";
-    let ds = read_csv(&r.set, csv.as_bytes());
+    let ds = read_csv(&r, csv.as_bytes());
     assert_eq!(
         messages(&ds.errors),
         vec![
@@ -35,10 +35,10 @@ fn every_bad_cell_is_reported_with_row_column_unit_and_expectation() {
 #[test]
 fn good_rows_are_kept_beside_the_errors() {
     let r = rules(BODY);
-    let ds = read_csv(&r.set, "编码,名称,丙\n1,甲,x\n2,乙,3\n".as_bytes());
+    let ds = read_csv(&r, "编码,名称,丙\n1,甲,x\n2,乙,3\n".as_bytes());
     assert_eq!(ds.errors.len(), 1);
     assert_eq!(ds.units.len(), 1);
-    assert_eq!(ds.units[0].row, 3);
+    assert_eq!(ds.units[0].row(), 3);
 }
 
 #[test]
@@ -53,7 +53,7 @@ unit(#{ id: "code" });
 indicator("x", #{ label: "x", max: 5, deduct: #{ count: "lost", each: 1 } });"#,
     )
     .unwrap();
-    let ds = read_csv(&r.set, "单位编码,失控人员,其他\n1,2,3\n".as_bytes());
+    let ds = read_csv(&r, "单位编码,失控人员,其他\n1,2,3\n".as_bytes());
     assert_eq!(
         messages(&ds.errors),
         vec![
@@ -66,7 +66,7 @@ indicator("x", #{ label: "x", max: 5, deduct: #{ count: "lost", each: 1 } });"#,
 #[test]
 fn duplicate_unit_ids_and_blank_ids_are_errors() {
     let r = rules(BODY);
-    let ds = read_csv(&r.set, "编码,名称,丙\n1,甲,0\n1,乙,0\n,丙,0\n".as_bytes());
+    let ds = read_csv(&r, "编码,名称,丙\n1,甲,0\n1,乙,0\n,丙,0\n".as_bytes());
     assert_eq!(
         messages(&ds.errors),
         vec![
@@ -80,35 +80,35 @@ fn duplicate_unit_ids_and_blank_ids_are_errors() {
 #[test]
 fn a_blank_required_cell_is_an_error_and_a_blank_optional_one_takes_its_default() {
     let r = rules(BODY);
-    let ds = read_csv(&r.set, "编码,名称,丙\n1,,\n".as_bytes());
+    let ds = read_csv(&r, "编码,名称,丙\n1,,\n".as_bytes());
     assert_eq!(
         messages(&ds.errors),
         vec!["row 2, column B `名称`, unit `1`: the cell is blank but `名称` is required\n  help: fill in the cell, or give the field an `if_blank` value in the rule set"]
     );
-    let ds = read_csv(&r.set, "编码,名称,丙\n1,甲,\n".as_bytes());
+    let ds = read_csv(&r, "编码,名称,丙\n1,甲,\n".as_bytes());
     assert!(ds.errors.is_empty());
-    assert_eq!(ds.units[0].values[5], kaohe::model::Value::Int(0));
+    assert_eq!(ds.units[0].values()[5], kaohe::Value::Int(0));
 }
 
 #[test]
 fn empty_files_and_header_only_files_are_clear_errors() {
     let r = rules(BODY);
     assert_eq!(
-        messages(&read_csv(&r.set, b"").errors),
+        messages(&read_csv(&r, b"").errors),
         vec!["the data file is empty"]
     );
     assert_eq!(
-        messages(&read_csv(&r.set, "\u{feff}\n  \n".as_bytes()).errors),
+        messages(&read_csv(&r, "\u{feff}\n  \n".as_bytes()).errors),
         vec!["the data file is empty"]
     );
     assert_eq!(
-        messages(&read_csv(&r.set, "编码,名称\n,\n".as_bytes()).errors),
+        messages(&read_csv(&r, "编码,名称\n,\n".as_bytes()).errors),
         vec![
             "the data has a header row but no units\n  help: add one row per unit below the header"
         ]
     );
     assert_eq!(
-        messages(&read_json(&r.set, b"[]").errors),
+        messages(&read_json(&r, b"[]").errors),
         vec!["the data holds no units"]
     );
 }
@@ -123,28 +123,25 @@ fn gbk_csv_from_excel_is_detected_without_being_told() {
         std::str::from_utf8(&gbk).is_err(),
         "the bytes really are GBK, not UTF-8"
     );
-    let ds = read_csv(&r.set, &gbk);
+    let ds = read_csv(&r, &gbk);
     assert!(ds.errors.is_empty(), "{:?}", ds.errors);
     assert_eq!(ds.encoding, "GB18030");
-    assert_eq!(
-        ds.units[0].values[1],
-        kaohe::model::Value::Text("城关镇".into())
-    );
-    let utf8 = read_csv(&r.set, text.as_bytes());
+    assert_eq!(ds.units[0].values()[1], kaohe::Value::Text("城关镇".into()));
+    let utf8 = read_csv(&r, text.as_bytes());
     assert_eq!(utf8.units, ds.units);
 }
 
 #[test]
 fn utf8_with_bom_utf16_and_tab_separated_text_read_the_same() {
     let r = rules(BODY);
-    let plain = read_csv(&r.set, "编码,名称,丙\n1,城关镇,2\n".as_bytes());
-    let bom = read_csv(&r.set, "\u{feff}编码,名称,丙\n1,城关镇,2\n".as_bytes());
+    let plain = read_csv(&r, "编码,名称,丙\n1,城关镇,2\n".as_bytes());
+    let bom = read_csv(&r, "\u{feff}编码,名称,丙\n1,城关镇,2\n".as_bytes());
     assert_eq!(bom.units, plain.units);
     let mut utf16 = vec![0xFF, 0xFE];
     for u in "编码\t名称\t丙\r\n1\t城关镇\t2\r\n".encode_utf16() {
         utf16.extend(u.to_le_bytes());
     }
-    let ds = read_csv(&r.set, &utf16);
+    let ds = read_csv(&r, &utf16);
     assert_eq!(ds.encoding, "UTF-16LE");
     assert_eq!(ds.units, plain.units);
 }
@@ -153,14 +150,14 @@ fn utf8_with_bom_utf16_and_tab_separated_text_read_the_same() {
 fn full_width_digits_thousands_separators_and_percent_signs_are_read() {
     let r = rules(BODY);
     let ds = read_csv(
-        &r.set,
+        &r,
         "编码,名称,甲,丙,比率\n1,甲,\"1,234.5\",１２,９６．５％\n".as_bytes(),
     );
     assert!(ds.errors.is_empty(), "{:?}", ds.errors);
-    let v = &ds.units[0].values;
-    assert_eq!(v[3], kaohe::model::Value::Number("1234.5".parse().unwrap()));
-    assert_eq!(v[5], kaohe::model::Value::Int(12));
-    assert_eq!(v[7], kaohe::model::Value::Number("96.5".parse().unwrap()));
+    let v = &ds.units[0].values();
+    assert_eq!(v[3], kaohe::Value::Number("1234.5".parse().unwrap()));
+    assert_eq!(v[5], kaohe::Value::Int(12));
+    assert_eq!(v[7], kaohe::Value::Number("96.5".parse().unwrap()));
 }
 
 #[test]
@@ -169,7 +166,7 @@ fn json_units_by_field_name_or_header_with_errors_per_unit() {
     let json = r#"[{"code": "1", "name": "甲", "丙": 2, "比率": "96.5%"},
                    {"编码": 2, "名称": "乙", "c": "x"},
                    {"code": "3"}]"#;
-    let ds = read_json(&r.set, json.as_bytes());
+    let ds = read_json(&r, json.as_bytes());
     assert_eq!(
         messages(&ds.errors),
         vec![
@@ -178,9 +175,9 @@ fn json_units_by_field_name_or_header_with_errors_per_unit() {
         ]
     );
     assert_eq!(ds.units.len(), 1);
-    let ds = read_json(&r.set, br#"{"units": [{"code": "1", "name": "a"}]}"#);
+    let ds = read_json(&r, br#"{"units": [{"code": "1", "name": "a"}]}"#);
     assert!(ds.errors.is_empty());
-    let ds = read_json(&r.set, b"[{\"code\": ");
+    let ds = read_json(&r, b"[{\"code\": ");
     assert_eq!(
         messages(&ds.errors),
         vec!["not valid JSON at line 1 column 10: EOF while parsing a value at line 1 column 10"]
@@ -190,7 +187,7 @@ fn json_units_by_field_name_or_header_with_errors_per_unit() {
 #[test]
 fn exact_decimals_survive_json_numbers() {
     let r = rules(r#"indicator("x", #{ label: "x", max: 100, score: |u| u.a });"#);
-    let ds = read_json(&r.set, br#"[{"code": "1", "name": "a", "a": 89.95}]"#);
+    let ds = read_json(&r, br#"[{"code": "1", "name": "a", "a": 89.95}]"#);
     let rep = r.assess(&ds.units, None).unwrap();
     assert_eq!(rep.units[0].total.unwrap().to_string(), "89.95");
 }
@@ -224,7 +221,7 @@ fn county() -> kaohe::Rules {
 fn a_bad_cell_in_chinese_names_row_column_letter_unit_and_the_fix() {
     let r = county();
     let ds = read_csv(
-        &r.set,
+        &r,
         "单位编码,单位名称,单位类别,失控人员数\n330101,石桥镇,乡镇,六次\n330102,城关镇,乡镇,十二人\n330103,青山乡,乡镇,两起\n330104,白沙镇,乡镇,一百零五\n330105,新街镇,乡镇,3人\n".as_bytes(),
     );
     assert_eq!(
@@ -240,10 +237,10 @@ fn a_bad_cell_in_chinese_names_row_column_letter_unit_and_the_fix() {
     let e = &ds.errors[0];
     assert_eq!(
         (
-            e.code,
+            e.code(),
             e.column_letter().as_deref(),
-            e.unit.as_deref(),
-            e.unit_name.as_deref()
+            e.unit(),
+            e.unit_name()
         ),
         ("D0201", Some("D"), Some("330101"), Some("石桥镇"))
     );
@@ -265,7 +262,7 @@ fn every_bad_cell_kind_has_a_hint_in_chinese() {
                1,甲镇,乡,2.5,百分之九十,是的\n\
                2,乙镇,街道,96%,96.5 %,也许\n\
                3,,部门,x,x,没有\n";
-    let ds = read_csv(&r.set, csv.as_bytes());
+    let ds = read_csv(&r, csv.as_bytes());
     assert_eq!(
         zh(&ds.errors),
         vec![
@@ -285,8 +282,9 @@ fn every_bad_cell_kind_has_a_hint_in_chinese() {
     );
     // Every cell error carries a hint, in both languages.
     for e in &ds.errors {
-        let help = e.help.as_ref().unwrap_or_else(|| panic!("no hint: {e}"));
-        assert!(!help.zh.is_empty() && !help.en.is_empty(), "{e}");
+        let (zh, en) = (e.hint(Lang::Zh), e.hint(Lang::En));
+        assert!(zh.is_some_and(|h| !h.is_empty()), "no hint: {e}");
+        assert!(en.is_some_and(|h| !h.is_empty()), "no hint: {e}");
     }
 }
 
@@ -294,7 +292,7 @@ fn every_bad_cell_kind_has_a_hint_in_chinese() {
 fn blank_and_duplicate_ids_in_chinese() {
     let r = county();
     let ds = read_csv(
-        &r.set,
+        &r,
         "单位编码,单位名称,单位类别,失控人员数\n1,甲镇,乡镇,0\n1,乙镇,乡镇,0\n,丙镇,乡镇,0\n"
             .as_bytes(),
     );
@@ -311,23 +309,20 @@ fn blank_and_duplicate_ids_in_chinese() {
 fn missing_and_doubled_columns_in_chinese() {
     let r = county();
     let ds = read_csv(
-        &r.set,
+        &r,
         "单位编码,单位名称,单位类别,失控人员\n1,甲镇,乡镇,0\n".as_bytes(),
     );
     assert_eq!(
         zh(&ds.errors),
         vec!["错误[D0101]：第 1 行，“失控人员数”列：缺少必填列“失控人员数”（字段 lost）\n  提示：是不是“失控人员”列？把它的表头改为“失控人员数”"]
     );
-    let ds = read_csv(
-        &r.set,
-        "单位编码,单位名称,单位类别\n1,甲镇,乡镇\n".as_bytes(),
-    );
+    let ds = read_csv(&r, "单位编码,单位名称,单位类别\n1,甲镇,乡镇\n".as_bytes());
     assert_eq!(
         zh(&ds.errors),
         vec!["错误[D0101]：第 1 行，“失控人员数”列：缺少必填列“失控人员数”（字段 lost）\n  提示：添加一列，表头写“失控人员数”“失控人数”或“lost”"]
     );
     let ds = read_csv(
-        &r.set,
+        &r,
         "单位编码,单位名称,单位类别,失控人员数,失控人数\n1,甲镇,乡镇,0,0\n".as_bytes(),
     );
     assert_eq!(
@@ -349,10 +344,10 @@ fn a_column_beyond_z_is_named_aa() {
     let spare: Vec<String> = (1..=23).map(|i| format!("备用{i}")).collect();
     let header = format!("单位编码,单位名称,单位类别,{},失控人员数", spare.join(","));
     let row = format!("1,甲镇,乡镇,{},六次", [""; 23].join(","));
-    let ds = read_csv(&r.set, format!("{header}\n{row}\n").as_bytes());
+    let ds = read_csv(&r, format!("{header}\n{row}\n").as_bytes());
     assert_eq!(ds.errors.len(), 1, "{:?}", ds.errors);
     let e = &ds.errors[0];
-    assert_eq!((e.column, e.column_letter().as_deref()), (27, Some("AA")));
+    assert_eq!((e.column(), e.column_letter().as_deref()), (27, Some("AA")));
     assert_eq!(
         e.render(Lang::Zh),
         "错误[D0201]：第 2 行，AA 列“失控人员数”，单位“甲镇”（1）：应填整数，实际填的是“六次”\n  提示：把“六次”改为数字 6"
@@ -365,7 +360,7 @@ fn a_missing_column_and_bad_cells_are_reported_together() {
     let r = county();
     let csv =
         "单位编码,单位名称,单位类别,管控率\n1,甲镇,乡镇,九成\n2,乙镇,乡,95%\n3,丙镇,部门,90\n";
-    let ds = read_csv(&r.set, csv.as_bytes());
+    let ds = read_csv(&r, csv.as_bytes());
     assert_eq!(
         zh(&ds.errors),
         vec![
@@ -378,12 +373,12 @@ fn a_missing_column_and_bad_cells_are_reported_together() {
     // reported again for each row.
     assert!(ds.units.is_empty());
     // The same when streamed.
-    let streamed = kaohe::data::UnitStream::new(&r.set, "d.csv", csv.as_bytes()).into_dataset();
+    let streamed = kaohe::UnitStream::new(&r, "d.csv", csv.as_bytes()).into_dataset();
     assert_eq!(streamed.errors, ds.errors);
     // A header with a missing column and nothing below: both said at once.
-    let ds = read_csv(&r.set, "单位编码,单位名称,单位类别\n".as_bytes());
+    let ds = read_csv(&r, "单位编码,单位名称,单位类别\n".as_bytes());
     assert_eq!(
-        ds.errors.iter().map(|e| e.code).collect::<Vec<_>>(),
+        ds.errors.iter().map(|e| e.code()).collect::<Vec<_>>(),
         vec!["D0101", "D0302"]
     );
 }
@@ -392,7 +387,7 @@ fn a_missing_column_and_bad_cells_are_reported_together() {
 fn json_keys_are_keys_in_both_languages() {
     let r = county();
     let ds = read_json(
-        &r.set,
+        &r,
         r#"[{"code": "1", "name": "甲镇", "kind": "乡镇", "失控人员": 0, "rate": "x"},
             {"code": "2", "name": "乙镇", "kind": "乡镇", "lost": 0, "失控人数": 1}]"#
             .as_bytes(),
@@ -420,26 +415,26 @@ fn json_keys_are_keys_in_both_languages() {
 fn file_errors_in_chinese() {
     let r = county();
     assert_eq!(
-        zh(&read_csv(&r.set, b"").errors),
+        zh(&read_csv(&r, b"").errors),
         vec!["错误[D0301]：数据文件是空的"]
     );
     assert_eq!(
-        zh(&read_csv(&r.set, "单位编码,单位名称,单位类别,失控人员数\n".as_bytes()).errors),
+        zh(&read_csv(&r, "单位编码,单位名称,单位类别,失控人员数\n".as_bytes()).errors),
         vec!["错误[D0302]：数据只有表头，没有单位\n  提示：在表头下方每个单位填一行"]
     );
     assert_eq!(
-        zh(&read_json(&r.set, b"[]").errors),
+        zh(&read_json(&r, b"[]").errors),
         vec!["错误[D0303]：数据中没有单位"]
     );
     assert_eq!(
-        zh(&read_json(&r.set, b"{\"a\": 1}").errors),
+        zh(&read_json(&r, b"{\"a\": 1}").errors),
         vec!["错误[D0313]：JSON 数据应为单位的数组\n  提示：写成 [{\"单位编码\": \"101\", …}, …] 或 {\"units\": [...]}"]
     );
     assert_eq!(
-        zh(&read_json(&r.set, b"[1]").errors),
+        zh(&read_json(&r, b"[1]").errors),
         vec!["错误[D0314]：第 1 行：此处应为一个单位的对象（含各字段）\n  提示：每个单位写成一个对象，如 {\"单位编码\": \"101\", …}"]
     );
-    assert!(zh(&read_json(&r.set, b"[{").errors)[0]
+    assert!(zh(&read_json(&r, b"[{").errors)[0]
         .starts_with("错误[D0311]：不是有效的 JSON（第 1 行第 2 列）："));
 }
 
@@ -447,7 +442,7 @@ fn file_errors_in_chinese() {
 fn a_data_error_as_json_gives_code_letter_unit_name_place_and_both_languages() {
     let r = county();
     let ds = read_csv(
-        &r.set,
+        &r,
         "单位编码,单位名称,单位类别,失控人员数\n330101,石桥镇,乡镇,六次\n".as_bytes(),
     );
     let json = serde_json::to_value(&ds.errors[0]).unwrap();

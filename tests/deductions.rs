@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 mod common;
 use common::*;
-use kaohe::{data, Rules};
+use kaohe::Rules;
 
 /// The prelude with `ruleset(…)` starting every unit from 100 (负面清单).
 fn negative_list(body: &str) -> String {
@@ -16,13 +16,16 @@ fn run(body: &str, rows: &str) -> kaohe::result::Report {
         Err(e) => panic!("rules did not compile:\n{e}"),
     };
     let csv = format!("编码,名称,类别,甲,乙,丙,丁,比率,标志\n{rows}");
-    let ds = data::read_csv(&r.set, csv.as_bytes());
+    let ds = kaohe::read_csv(&r, csv.as_bytes());
     assert!(ds.errors.is_empty(), "data errors: {:?}", ds.errors);
     r.assess(&ds.units, None).unwrap()
 }
 
 fn codes(src: &str) -> Vec<&'static str> {
-    errors_of("bad.rhai", src).iter().map(|e| e.code).collect()
+    errors_of("bad.rhai", src)
+        .iter()
+        .map(|e| e.code())
+        .collect()
 }
 
 #[test]
@@ -41,7 +44,7 @@ fn a_deduction_has_no_floor_and_the_total_goes_below_zero() {
         "无扣分情形，不扣分"
     );
     // Published with the rule set's decimals, the sign kept.
-    let table = kaohe::output::table(&rep);
+    let table = rep.to_table();
     assert!(table.contains("-20.00"), "{table}");
 }
 
@@ -104,7 +107,7 @@ fn indicators_and_deductions_together_from_a_base() {
         deduction("acc", #{ label: "事故", deduct: #{ count: "d", each: 3 } });"#;
     let r = Rules::compile("t.rhai", &src).unwrap();
     let csv = "编码,名称,类别,甲,乙,丙,丁,比率,标志\n1,甲,,0,0,3,1,,\n";
-    let ds = data::read_csv(&r.set, csv.as_bytes());
+    let ds = kaohe::read_csv(&r, csv.as_bytes());
     let rep = r.assess(&ds.units, None).unwrap();
     assert_eq!(total(&rep, "1"), "87");
     assert_eq!(unit(&rep, "1").base.to_string(), "87");
@@ -126,7 +129,7 @@ fn a_deductions_mistakes_are_rule_errors() {
         ),
     )
     .iter()
-    .map(|e| e.render(kaohe::messages::Lang::Zh))
+    .map(|e| e.render(kaohe::Lang::Zh))
     .collect();
     assert!(
         text.contains("扣分项按 `deduct` 列出的情形扣分，不能用 `bands`"),
@@ -173,8 +176,8 @@ fn grade_bands_of_a_negative_list_are_checked_down_to_any_total() {
         grades([#{ name: "合格", at_least: 60 }, #{ name: "不合格", at_least: 0, below: 60 }]);"#,
         ),
     );
-    assert_eq!(errors[0].code, "R0505");
-    let zh = errors[0].render(kaohe::messages::Lang::Zh);
+    assert_eq!(errors[0].code(), "R0505");
+    let zh = errors[0].render(kaohe::Lang::Zh);
     assert!(zh.contains("-∞"), "{zh}");
     // With a cap, the lowest total is 100 − 30 = 70: a band from 0 covers it.
     Rules::compile(
@@ -199,7 +202,7 @@ fn a_batch_and_a_report_agree_on_deductions() {
     )
     .unwrap();
     let csv = "编码,名称,类别,甲,乙,丙,丁,比率,标志\n1,甲,,0,0,9,3,,\n2,乙,,0,0,1,0,,\n";
-    let ds = data::read_csv(&r.set, csv.as_bytes());
+    let ds = kaohe::read_csv(&r, csv.as_bytes());
     let rep = r.assess(&ds.units, None).unwrap();
     let batch = r.score_batch(&ds.units).unwrap();
     assert_eq!(batch[0].total.to_string(), "-22");
@@ -237,7 +240,7 @@ fn a_deduction_by_how_far_a_value_falls_short_with_two_rates() {
     ] {
         let codes: Vec<&str> = errors_of("bad.rhai", &negative_list(bad))
             .iter()
-            .map(|e| e.code)
+            .map(|e| e.code())
             .collect();
         assert_eq!(codes, ["R0402"], "{bad}");
     }

@@ -2,7 +2,7 @@
 //! county rule set's sample, each against what the change must do worked out independently.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 use kaohe::change::{diff, DiffReport};
-use kaohe::{bundled, data, Report, Rules};
+use kaohe::{bundled, Report, Rules};
 use rust_decimal::Decimal;
 
 fn dec(s: &str) -> Decimal {
@@ -19,7 +19,7 @@ fn county() -> (&'static str, &'static [u8]) {
 
 fn assess(source: &str, csv: &[u8]) -> Report {
     let rules = Rules::compile("county-antidrug.rhai", source).unwrap();
-    let ds = data::read(&rules.set, "data.csv", csv);
+    let ds = kaohe::read(&rules, "data.csv", csv);
     assert!(ds.errors.is_empty());
     rules.assess(&ds.units, None).unwrap()
 }
@@ -91,20 +91,15 @@ fn a_weight_change_moves_each_unit_by_its_own_data() {
     let new = assess(&heavier, csv);
     let d = diff(&old, &new, "old", "new");
     let rules = Rules::compile("c.rhai", source).unwrap();
-    let units = data::read(&rules.set, "data.csv", csv).units;
-    let lost = rules
-        .set
-        .fields
-        .iter()
-        .position(|f| &*f.name == "lost")
-        .unwrap();
-    let id_field = rules.set.id_field;
+    let units = kaohe::read(&rules, "data.csv", csv).units;
+    let lost = rules.field_index("lost").unwrap();
+    let id_field = rules.id_field();
     let mut sum = Decimal::ZERO;
     for u in &units {
-        let n = u.values[lost].number().unwrap();
+        let n = u.values()[lost].number().unwrap();
         let was = (dec("6") - dec("0.5") * n).max(Decimal::ZERO);
         let now = (dec("6") - n).max(Decimal::ZERO);
-        let id = u.values[id_field].display();
+        let id = u.values()[id_field].display();
         let ud = d.units.iter().find(|x| x.id == id).unwrap();
         let item = ud.items.iter().find(|i| i.id == "base.control");
         match item {

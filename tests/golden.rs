@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 mod common;
 use common::{generated, seed};
-use kaohe::{bundled, data, output, Rules};
+use kaohe::{bundled, Rules};
 use std::path::PathBuf;
 
 fn golden_dir() -> PathBuf {
@@ -47,33 +47,33 @@ fn compare(name: &str, text: &str) -> Option<String> {
 
 /// What a run gives, as text: the JSON/CSV/table, or the errors that stopped it.
 fn outputs(rules: &Rules, name: &str, bytes: &[u8]) -> Result<(String, String, String), String> {
-    let ds = data::read(&rules.set, name, bytes);
+    let ds = kaohe::read(rules, name, bytes);
     if !ds.errors.is_empty() {
         return Err(ds
             .errors
             .iter()
-            .map(|e| e.render(kaohe::messages::Lang::Zh))
+            .map(|e| e.render(kaohe::Lang::Zh))
             .collect::<Vec<_>>()
             .join("\n"));
     }
     let failed = |e: kaohe::EvalErrors| {
         e.0.iter()
-            .map(|e| e.render(kaohe::messages::Lang::Zh))
+            .map(|e| e.render(kaohe::Lang::Zh))
             .collect::<Vec<_>>()
             .join("\n")
     };
     let report = rules.assess(&ds.units, None).map_err(failed)?;
     // The CLI writes tables and CSV from the report without explanations: the same text.
     let bare = rules.assess_unexplained(&ds.units, None).map_err(failed)?;
-    let (csv, table) = (output::csv(&bare), output::table(&bare));
+    let (csv, table) = (bare.to_csv(), bare.to_table());
     assert_eq!(
         csv,
-        output::csv(&report),
+        report.to_csv(),
         "{name}: CSV differs without explanations"
     );
     assert_eq!(
         table,
-        output::table(&report),
+        report.to_table(),
         "{name}: table differs without explanations"
     );
     // The CSV through the batch path, where a rule set's CSV has no column only the report
@@ -85,7 +85,7 @@ fn outputs(rules: &Rules, name: &str, bytes: &[u8]) -> Result<(String, String, S
             "{name}: the batch path's CSV differs"
         );
     }
-    Ok((output::json(&report) + "\n", csv, table))
+    Ok((report.to_json() + "\n", csv, table))
 }
 
 #[test]
@@ -111,7 +111,7 @@ fn every_bundled_rule_set_gives_its_recorded_results_on_generated_units() {
     let mut diffs = Vec::new();
     for b in bundled::ALL {
         let rules = Rules::compile(b.rules_path, b.rules).unwrap();
-        let data = generated(&rules.set, 600, seed(b.id));
+        let data = generated(&rules, 600, seed(b.id));
         let text = match outputs(&rules, "generated.csv", data.as_bytes()) {
             Ok((_, csv, _)) => csv,
             // A generated file a rule set refuses is recorded too: its errors must not change.
@@ -132,14 +132,14 @@ fn the_batch_csv_against_a_previous_period_is_the_reports() {
     for b in bundled::ALL {
         let Some(sample) = b.data else { continue };
         let rules = Rules::compile(b.rules_path, b.rules).unwrap();
-        let ds = data::read(&rules.set, b.data_path, sample);
+        let ds = kaohe::read(&rules, b.data_path, sample);
         let mut last = ds.units.clone();
         last.reverse();
         last.pop();
         let Ok(then) = rules.assess(&last, None) else {
             continue;
         };
-        let previous = kaohe::Previous::from_json(&output::json(&then)).unwrap();
+        let previous = kaohe::Previous::from_json(&then.to_json()).unwrap();
         let Some(batch) = rules.csv_batch(&ds.units, Some(&previous)).unwrap() else {
             continue;
         };
@@ -152,7 +152,7 @@ fn the_batch_csv_against_a_previous_period_is_the_reports() {
             "{}",
             b.id
         );
-        assert_eq!(batch, output::csv(&report), "{}", b.id);
+        assert_eq!(batch, report.to_csv(), "{}", b.id);
         served += 1;
     }
     assert!(

@@ -2,7 +2,7 @@
 //! consequences on several periods in a row (连续 N 期: `consecutive`) — three periods of the
 //! county rule set, checked against the ranks each period's result shows.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
-use kaohe::{bundled, data, output, Previous, Report, Rules};
+use kaohe::{bundled, Previous, Report, Rules};
 
 /// The county rule set with two consequences over periods: 连续两期末位 and 连续两期进步.
 fn rules(extra: &str) -> Rules {
@@ -43,7 +43,7 @@ fn period(articles: u32, open_issues: u32) -> Vec<u8> {
 }
 
 fn run(rules: &Rules, csv: &[u8], previous: Option<&Previous>) -> Report {
-    let ds = data::read(&rules.set, "data.csv", csv);
+    let ds = kaohe::read(rules, "data.csv", csv);
     assert!(ds.errors.is_empty());
     rules.assess(&ds.units, previous).unwrap()
 }
@@ -61,7 +61,7 @@ fn drew(r: &Report, name: &str) -> Vec<String> {
 }
 
 fn as_previous(r: &Report) -> Previous {
-    Previous::from_json(&output::json(r)).unwrap()
+    Previous::from_json(&r.to_json()).unwrap()
 }
 
 #[test]
@@ -107,7 +107,7 @@ fn consequences_over_periods_in_a_row() {
     assert_eq!(trend[1].grade.as_deref(), Some("合格"));
     // Without --history there is no trend in the result.
     assert!(unit(&p2, "南门街道").trend.is_empty());
-    assert!(!output::json(&p2).contains("\"trend\""));
+    assert!(!p2.to_json().contains("\"trend\""));
 }
 
 #[test]
@@ -127,10 +127,7 @@ fn consecutive_needs_a_count_and_a_condition_results_record() {
         let Err(e) = Rules::compile("c.rhai", &src) else {
             panic!("compiled: {bad}");
         };
-        let text: Vec<String> =
-            e.0.iter()
-                .map(|e| e.render(kaohe::messages::Lang::Zh))
-                .collect();
+        let text: Vec<String> = e.0.iter().map(|e| e.render(kaohe::Lang::Zh)).collect();
         assert!(
             text.iter()
                 .any(|t| t.contains("R0503") || t.contains("R0102") || t.contains("优秀")),

@@ -238,7 +238,7 @@ fn custom_closure_returns_points_and_a_reason() {
 #[test]
 fn a_closure_outside_the_items_range_is_a_rule_error() {
     let r = rules(r#"indicator("c", #{ label: "自定义", max: 5, score: |u| 7 });"#);
-    let ds = kaohe::data::read_csv(&r.set, "编码,名称\n1,甲\n".as_bytes());
+    let ds = kaohe::read_csv(&r, "编码,名称\n1,甲\n".as_bytes());
     let err = r.assess(&ds.units, None).unwrap_err();
     assert_eq!(
         err.0[0].to_string(),
@@ -368,7 +368,7 @@ fn map_is_checked_against_the_fields_allowed_values_and_the_items_max() {
     let codes = |body: &str| -> Vec<&'static str> {
         errors_of("bad.rhai", &format!("{src}{body}"))
             .iter()
-            .map(|e| e.code)
+            .map(|e| e.code())
             .collect()
     };
     // 未建立 has no points; 已建成 is not an allowed value (did you mean 已建立?).
@@ -402,7 +402,7 @@ fn map_is_checked_against_the_fields_allowed_values_and_the_items_max() {
     )
     .unwrap();
     let csv = "编码,名称,类别,甲,乙,丙,丁,比率,标志\n1,甲,,0,0,0,0,,\n";
-    let ds = kaohe::data::read_csv(&r.set, csv.as_bytes());
+    let ds = kaohe::read_csv(&r, csv.as_bytes());
     let rep = r.assess(&ds.units, None).unwrap();
     assert_eq!(points(&rep, "1", "m"), "5");
 }
@@ -435,7 +435,7 @@ fn linear_points_are_checked() {
     let codes = |body: &str| -> Vec<&'static str> {
         errors_of("bad.rhai", &format!("{PRELUDE}{body}"))
             .iter()
-            .map(|e| e.code)
+            .map(|e| e.code())
             .collect()
     };
     assert_eq!(
@@ -497,8 +497,8 @@ fn a_decision_table_scores_by_two_values_at_once_under_each_hit_policy() {
         .contains("命中决策表第 1、2、3 行，合计 16 分，超过上限按 10 分计"));
     // unique: these rows overlap (96 % and 1 case hit rows 1, 2 and 3): a rule error naming them.
     let e = errors_of("bad.rhai", &format!("{PRELUDE}{}", table("unique")));
-    assert_eq!(e[0].code, "R0402");
-    let zh = e[0].render(kaohe::messages::Lang::Zh);
+    assert_eq!(e[0].code(), "R0402");
+    let zh = e[0].render(kaohe::Lang::Zh);
     assert!(
         zh.contains("行都命中") && zh.contains("hit: \"first\""),
         "{zh}"
@@ -507,7 +507,7 @@ fn a_decision_table_scores_by_two_values_at_once_under_each_hit_policy() {
     let gap = r#"indicator("t", #{ label: "t", max: 10, table: #{ inputs: ["r"], hit: "unique", rows: [
         [#{ at_least: 95 }, 10], [#{ at_least: 90, below: 95 }, 6] ] } });"#;
     let e = errors_of("bad.rhai", &format!("{PRELUDE}{gap}"));
-    let zh = e[0].render(kaohe::messages::Lang::Zh);
+    let zh = e[0].render(kaohe::Lang::Zh);
     assert!(zh.contains("没有任何一行命中"), "{zh}");
     // A proper unique table compiles and scores.
     let ok = r#"indicator("t", #{ label: "t", max: 10, table: #{ inputs: ["r", "c"], hit: "unique", rows: [
@@ -519,12 +519,12 @@ fn a_decision_table_scores_by_two_values_at_once_under_each_hit_policy() {
     // A row with the wrong number of cells; points above max.
     let bad = r#"indicator("t", #{ label: "t", max: 5, table: #{ inputs: ["r", "c"], rows: [[#{ at_least: 95 }, 10]] } });"#;
     assert_eq!(
-        errors_of("bad.rhai", &format!("{PRELUDE}{bad}"))[0].code,
+        errors_of("bad.rhai", &format!("{PRELUDE}{bad}"))[0].code(),
         "R0402"
     );
     let over = r#"indicator("t", #{ label: "t", max: 5, table: #{ inputs: ["r"], rows: [[#{ at_least: 95 }, 10]] } });"#;
     assert_eq!(
-        errors_of("bad.rhai", &format!("{PRELUDE}{over}"))[0].code,
+        errors_of("bad.rhai", &format!("{PRELUDE}{over}"))[0].code(),
         "R0403"
     );
 }
@@ -548,7 +548,7 @@ fn a_large_unique_decision_table_is_checked_for_overlaps_and_says_gaps_were_not_
         )
     };
     let r = kaohe::Rules::compile("t.rhai", &format!("{PRELUDE}{}", decl(""))).unwrap();
-    let warned: Vec<&str> = r.warnings().iter().map(|w| w.code).collect();
+    let warned: Vec<&str> = r.warnings().iter().map(|w| w.code()).collect();
     assert_eq!(warned, ["R0702"]);
     // … but a row overlapping another is found row against row, with values both hold.
     let e = errors_of(
@@ -558,6 +558,6 @@ fn a_large_unique_decision_table_is_checked_for_overlaps_and_says_gaps_were_not_
             decl(r#", [#{ at_least: 10.5, below: 11 }, "-", "-", 2]"#)
         ),
     );
-    let zh = e[0].render(kaohe::messages::Lang::Zh);
+    let zh = e[0].render(kaohe::Lang::Zh);
     assert!(zh.contains("第 11 行和第 61 行都命中"), "{zh}");
 }

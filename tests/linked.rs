@@ -1,7 +1,7 @@
 //! Values across units and groups: a station reads its sub-district's survey index, a brigade
 //! sums its stations, items assessed for one kind of unit only, allowed values, roll-ups.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
-use kaohe::{data, Rules};
+use kaohe::Rules;
 
 const RULES: &str = r#"
 ruleset(#{ id: "l", title: "关联", max: 100 });
@@ -35,7 +35,7 @@ D1,派出所,,,0,0,0,0\n";
 
 fn report() -> kaohe::Report {
     let rules = Rules::compile("l.rhai", RULES).unwrap();
-    let ds = data::read_csv(&rules.set, DATA.as_bytes());
+    let ds = kaohe::read_csv(&rules, DATA.as_bytes());
     assert!(ds.errors.is_empty(), "{:?}", ds.errors);
     rules.assess(&ds.units, None).unwrap()
 }
@@ -117,7 +117,7 @@ fn a_brigade_sums_the_strikes_of_the_stations_bound_to_it() {
 #[test]
 fn a_text_field_holds_only_its_allowed_values() {
     let rules = Rules::compile("l.rhai", RULES).unwrap();
-    let ds = data::read_csv(&rules.set, "编码,类别\nX,派处所\n".as_bytes());
+    let ds = kaohe::read_csv(&rules, "编码,类别\nX,派处所\n".as_bytes());
     assert_eq!(
         ds.errors[0].to_string(),
         "row 2, column B `类别`, unit `X`: expected one of `派出所`, `办事处`, found `派处所`\n  help: did you mean `派出所`?"
@@ -129,7 +129,7 @@ fn a_lookup_of_an_unknown_name_says_what_it_may_name() {
     let src = RULES.replace("#{ lookup: \"safety\", via", "#{ lookup: \"safty\", via");
     let err = Rules::compile("l.rhai", &src).unwrap_err();
     assert_eq!(
-        err.0[0].render(kaohe::messages::Lang::En),
+        err.0[0].render(kaohe::Lang::En),
         "error[R0102]: l.rhai:14:64: metric `station_safety`: `lookup` names `safty`, which is neither a field nor a metric declared earlier\n  help: did you mean `safety`?"
     );
 }
@@ -147,9 +147,12 @@ fn roll_ups_give_a_figure_per_group() {
 #[test]
 fn a_short_value_far_from_every_allowed_one_gets_no_guess() {
     let rules = Rules::compile("l.rhai", RULES).unwrap();
-    let ds = data::read_csv(&rules.set, "编码,类别\nX,局\n".as_bytes());
+    let ds = kaohe::read_csv(&rules, "编码,类别\nX,局\n".as_bytes());
     // No guess: only the general hint.
-    let help = ds.errors[0].help.as_deref().unwrap();
-    assert_eq!(help.en, "write one of the allowed values exactly as listed");
-    assert_eq!(help.zh, "从允许的取值中选一个，照原样填写");
+    let hint = |lang| ds.errors[0].hint(lang).unwrap();
+    assert_eq!(
+        hint(kaohe::Lang::En),
+        "write one of the allowed values exactly as listed"
+    );
+    assert_eq!(hint(kaohe::Lang::Zh), "从允许的取值中选一个，照原样填写");
 }

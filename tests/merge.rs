@@ -11,8 +11,8 @@ mod common;
 use common::{generated, seed, sheet_names, sheet_rows};
 use kaohe::collect::merge::{merge, Level, Merged};
 use kaohe::collect::{read_units, template};
-use kaohe::messages::Lang;
-use kaohe::{bundled, data, output, Rules};
+use kaohe::Lang;
+use kaohe::{bundled, Rules};
 use rust_xlsxwriter::{Format, Workbook};
 
 fn county() -> (Rules, Vec<String>, Vec<Vec<String>>) {
@@ -198,9 +198,9 @@ fn returns() -> (Rules, Vec<(String, Vec<u8>)>, String) {
 
 fn merged() -> (Rules, Merged) {
     let (rules, files, list) = returns();
-    let units = read_units(&rules.set, "units.csv", list.as_bytes());
+    let units = read_units(&rules, "units.csv", list.as_bytes());
     assert!(units.errors.is_empty(), "{:?}", units.errors);
-    let m = merge(&rules.set, &files, Some(&units.units));
+    let m = merge(&rules, &files, Some(&units.units));
     (rules, m)
 }
 
@@ -210,26 +210,26 @@ fn every_planted_mistake_is_reported_with_its_place_and_fix() {
     let shown: Vec<String> = m.problems.iter().map(|p| p.render(Lang::Zh)).collect();
     let all = shown.join("\n");
     let find = |code: &str| -> Vec<&kaohe::collect::merge::Problem> {
-        m.problems.iter().filter(|p| p.error.code == code).collect()
+        m.problems
+            .iter()
+            .filter(|p| p.error.code() == code)
+            .collect()
     };
     // “六次” in a whole number: file, sheet, row, column letter, header, unit, and the fix.
     let six: Vec<_> = m
         .problems
         .iter()
-        .filter(|p| p.error.code.starts_with('D'))
+        .filter(|p| p.error.code().starts_with('D'))
         .collect();
     assert_eq!(six.len(), 1, "{all}");
     let six = six[0];
     assert_eq!(six.level, Level::Error);
     assert_eq!(six.file.as_deref(), Some("03.xlsx"));
     assert_eq!(six.sheet.as_deref(), Some("Sheet1"));
-    assert_eq!(six.error.row, 2);
+    assert_eq!(six.error.row(), 2);
     assert_eq!(six.error.column_letter().as_deref(), Some("E"));
-    assert_eq!(
-        six.error.header.as_deref(),
-        Some("党委政府专题研究禁毒工作次数")
-    );
-    assert_eq!(six.error.unit.as_deref(), Some("999001101"));
+    assert_eq!(six.error.header(), Some("党委政府专题研究禁毒工作次数"));
+    assert_eq!(six.error.unit(), Some("999001101"));
     let text = six.render(Lang::Zh);
     assert!(
         text.starts_with("03.xlsx（工作表“Sheet1”）：错误["),
@@ -277,12 +277,12 @@ fn every_planted_mistake_is_reported_with_its_place_and_fix() {
     let strangers = find("F0104");
     assert_eq!(strangers.len(), 2);
     let (_, _, rows) = county();
-    let hint = strangers[1].error.help.as_ref().unwrap().zh.clone();
+    let hint = strangers[1].error.hint(Lang::Zh).unwrap().to_string();
     assert!(hint.contains(&rows[7][0]), "{hint}");
     // Nothing from 龙泉镇's neighbour at row 8 (mistyped) and the last township.
     let missing: Vec<String> = find("F0103")
         .iter()
-        .map(|p| p.error.unit.clone().unwrap())
+        .map(|p| p.error.unit().unwrap().to_string())
         .collect();
     assert_eq!(missing, [rows[7][0].clone(), rows[19][0].clone()]);
     assert!(find("F0103")[0].file.is_none());
@@ -324,19 +324,19 @@ fn the_rest_is_merged_and_scores_as_the_same_data_in_one_csv() {
         }
         csv.push_str(&(row.join(",") + "\n"));
     }
-    let direct = data::read(&rules.set, "same.csv", csv.as_bytes());
+    let direct = kaohe::read(&rules, "same.csv", csv.as_bytes());
     assert!(direct.errors.is_empty());
-    let values = |u: &[kaohe::Unit]| u.iter().map(|u| u.values.clone()).collect::<Vec<_>>();
+    let values = |u: &[kaohe::Unit]| u.iter().map(|u| u.values().to_vec()).collect::<Vec<_>>();
     assert_eq!(values(&units), values(&direct.units));
     let a = rules.assess(&units, None).unwrap();
     let b = rules.assess(&direct.units, None).unwrap();
-    assert_eq!(output::csv(&a), output::csv(&b));
+    assert_eq!(a.to_csv(), b.to_csv());
 }
 
 #[test]
 fn the_merged_workbook_holds_every_row_and_a_check_sheet_of_every_problem() {
     let (rules, m) = merged();
-    let bytes = m.xlsx(&rules.set, Lang::Zh).unwrap();
+    let bytes = m.xlsx(&rules, Lang::Zh).unwrap();
     assert_eq!(sheet_names(&bytes), ["合并数据", "数据核对"]);
     let data_rows = sheet_rows(&bytes, "合并数据");
     let head = &data_rows[0];
@@ -384,42 +384,42 @@ fn the_merged_workbook_holds_every_row_and_a_check_sheet_of_every_problem() {
     assert_eq!([&six[4], &six[5], &six[6]], ["Sheet1", "2", "E"]);
     assert_eq!(six[11], (row_of("03.xlsx") + 1).to_string());
     // The merged workbook is data: read again, its one bad cell is reported where it now is.
-    let again = data::read(&rules.set, "合并.xlsx", &bytes);
-    let bad: Vec<_> = again.errors.iter().filter(|e| e.column == 5).collect();
+    let again = kaohe::read(&rules, "合并.xlsx", &bytes);
+    let bad: Vec<_> = again.errors.iter().filter(|e| e.column() == 5).collect();
     assert_eq!(bad.len(), 1);
-    assert_eq!(bad[0].row, row_of("03.xlsx") + 1);
+    assert_eq!(bad[0].row(), row_of("03.xlsx") + 1);
     // The same merge gives the same bytes.
-    assert_eq!(bytes, merged().1.xlsx(&rules.set, Lang::Zh).unwrap());
+    assert_eq!(bytes, merged().1.xlsx(&rules, Lang::Zh).unwrap());
 }
 
 #[test]
 fn every_bundled_rule_sets_forms_filled_in_and_merged_score_like_one_csv() {
     for b in bundled::ALL {
         let rules = Rules::compile(b.rules_path, b.rules).unwrap();
-        let set = &rules.set;
-        let csv = generated(set, 12, seed(b.id));
-        let direct = data::read(set, "data.csv", csv.as_bytes());
-        let list = read_units(set, "data.csv", csv.as_bytes()).units;
+        let csv = generated(&rules, 12, seed(b.id));
+        let direct = kaohe::read(&rules, "data.csv", csv.as_bytes());
+        let list = read_units(&rules, "data.csv", csv.as_bytes()).units;
         // One form for all, and one form per unit (each only with the fields it is assessed on).
         let all = template::xlsx(&template::form(&rules, Some(&list), None).unwrap()).unwrap();
         let mut each = Vec::new();
         for u in &list {
-            let code = u.values[set.id_field].display();
+            let code = rules.unit_id(u);
             let form = template::form(&rules, Some(&list), Some(&code)).unwrap();
             each.push((format!("{code}.xlsx"), template::xlsx(&form).unwrap()));
         }
         for files in [vec![("all.xlsx".to_string(), all)], each] {
-            let m = merge(set, &files, Some(&list));
-            let values = |u: &[kaohe::Unit]| u.iter().map(|u| u.values.clone()).collect::<Vec<_>>();
+            let m = merge(&rules, &files, Some(&list));
+            let values =
+                |u: &[kaohe::Unit]| u.iter().map(|u| u.values().to_vec()).collect::<Vec<_>>();
             assert_eq!(values(&m.units()), values(&direct.units), "{}", b.id);
             assert!(
-                m.problems.iter().all(|p| !p.error.code.starts_with('F')),
+                m.problems.iter().all(|p| !p.error.code().starts_with('F')),
                 "{}: {:?}",
                 b.id,
                 m.problems
             );
             let score = |u: &[kaohe::Unit]| match rules.assess(u, None) {
-                Ok(r) => output::csv(&r),
+                Ok(r) => r.to_csv(),
                 Err(e) => e.to_string(),
             };
             assert_eq!(score(&m.units()), score(&direct.units), "{}", b.id);

@@ -1,6 +1,6 @@
 //! Shared helper modules: a rule script may `import` them; errors in them name their own file.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
-use kaohe::{data, Rules};
+use kaohe::Rules;
 
 const HELPERS: &str = r#"
 /// 满意度分档：≥ 98 → 5，≥ 95 → 3
@@ -23,10 +23,7 @@ indicator("steps", #{ label: "小项", max: 1, deduct: #{ count: "n", each: h::S
 fn a_rule_set_uses_functions_and_constants_from_a_helper_module() {
     let modules = vec![("lib/helpers".to_string(), HELPERS.to_string())];
     let rules = Rules::compile_with_modules("m.rhai", MAIN, &modules).unwrap();
-    let ds = data::read_csv(
-        &rules.set,
-        "编码,满意度,次数\nA,98.2,3\nB,95,0\n".as_bytes(),
-    );
+    let ds = kaohe::read_csv(&rules, "编码,满意度,次数\nA,98.2,3\nB,95,0\n".as_bytes());
     let rep = rules.assess(&ds.units, None).unwrap();
     let pts: Vec<String> = rep
         .units
@@ -45,6 +42,9 @@ fn a_missing_module_or_a_broken_one_is_reported_with_its_place() {
     );
     let modules = vec![("lib/helpers".to_string(), "fn broken( {".to_string())];
     let err = Rules::compile_with_modules("m.rhai", MAIN, &modules).unwrap_err();
-    assert_eq!(err.0[0].location.file, "lib/helpers");
-    assert_eq!((err.0[0].location.line, err.0[0].location.column), (1, 12));
+    assert_eq!(err.0[0].location().file, "lib/helpers");
+    assert_eq!(
+        (err.0[0].location().line, err.0[0].location().column),
+        (1, 12)
+    );
 }

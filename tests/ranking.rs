@@ -134,12 +134,12 @@ fn lower_is_better_when_ordered_ascending() {
 fn rank_change_against_the_previous_period() {
     let r = rules(SCORE);
     let csv = format!("编码,名称,类别,甲,乙,丙,丁,比率,标志\n{ROWS}");
-    let ds = kaohe::data::read_csv(&r.set, csv.as_bytes());
+    let ds = kaohe::read_csv(&r, csv.as_bytes());
     let first = r.assess(&ds.units, None).unwrap();
     let prev_json = serde_json::to_string(&first).unwrap();
     let prev = kaohe::Previous::from_json(&prev_json).unwrap();
     let csv2 = "编码,名称,甲\n1,甲,70\n2,乙,85\n3,丙,95\n4,丁,80\n";
-    let ds2 = kaohe::data::read_csv(&r.set, csv2.as_bytes());
+    let ds2 = kaohe::read_csv(&r, csv2.as_bytes());
     let second = r.assess(&ds2.units, Some(&prev)).unwrap();
     let u = unit(&second, "3");
     assert_eq!(
@@ -151,30 +151,33 @@ fn rank_change_against_the_previous_period() {
         (u.previous_rank, u.rank, u.rank_change),
         (Some(1), Some(4), Some(-3))
     );
-    assert!(kaohe::output::table(&second).contains("↓3"));
+    assert!(second.to_table().contains("↓3"));
 }
 
 #[test]
 fn a_previous_file_that_is_not_a_result_is_refused() {
     let e = kaohe::Previous::from_json("{\"units\": []}").unwrap_err();
-    assert_eq!(e.code, "D0902");
+    assert_eq!(e.code(), "D0902");
     assert_eq!(
-        e.message.en,
+        e.message(kaohe::Lang::En),
         "not a `kaohe-result` file (no `\"schema\": \"kaohe-result\"`)"
     );
     assert_eq!(
-        e.message.zh,
+        e.message(kaohe::Lang::Zh),
         "上期结果不是 kaohe 的结果文件（没有 \"schema\": \"kaohe-result\"）"
     );
     let e = kaohe::Previous::from_json("{").unwrap_err();
-    assert_eq!(e.code, "D0901");
-    assert!(e.message.en.starts_with("not valid JSON: "), "{e}");
+    assert_eq!(e.code(), "D0901");
+    assert!(
+        e.message(kaohe::Lang::En).starts_with("not valid JSON: "),
+        "{e}"
+    );
     let e = kaohe::Previous::from_json("{\"schema\": \"kaohe-result\"}").unwrap_err();
     assert_eq!(
-        (e.code, e.message.en.as_str()),
+        (e.code(), e.message(kaohe::Lang::En)),
         ("D0903", "the file has no `units` list")
     );
-    assert!(e.help.is_some());
+    assert!(e.hint(kaohe::Lang::Zh).is_some());
 }
 
 #[test]
@@ -183,7 +186,7 @@ fn a_state_survives_the_round_trip_through_a_result_file() {
         "{SCORE}\nstate(|u, prev, r| #{{ status: \"挂牌\", n: if prev == () {{ 3 }} else {{ prev.n + 1 }}, rate: if prev == () {{ 0.5 }} else {{ prev.rate + 0.25 }}, kind: if prev == () {{ \"none\" }} else {{ type_of(prev.n) }} }});"
     );
     let r = rules(&body);
-    let ds = kaohe::data::read_csv(&r.set, "编码,名称,甲\n1,甲,70\n".as_bytes());
+    let ds = kaohe::read_csv(&r, "编码,名称,甲\n1,甲,70\n".as_bytes());
     let first = r.assess(&ds.units, None).unwrap();
     let prev = kaohe::Previous::from_json(&serde_json::to_string(&first).unwrap()).unwrap();
     let second = r.assess(&ds.units, Some(&prev)).unwrap();
@@ -270,7 +273,7 @@ fn points_by_the_change_of_place_since_last_period() {
     let r = rules(body);
     let read = |rows: &str| {
         let csv = format!("编码,名称,类别,甲,乙,丙,丁,比率,标志\n{rows}");
-        kaohe::data::read_csv(&r.set, csv.as_bytes()).units
+        kaohe::read_csv(&r, csv.as_bytes()).units
     };
     // Last period: 1..12 in order of id (unit k at place k).
     let mut before = String::new();
@@ -278,7 +281,7 @@ fn points_by_the_change_of_place_since_last_period() {
         before.push_str(&format!("{k},单位{k},,{},0,0,0,,\n", 100 - k));
     }
     let prev = r.assess(&read(&before), None).unwrap();
-    let prev = kaohe::Previous::from_json(&kaohe::output::json(&prev)).unwrap();
+    let prev = kaohe::Previous::from_json(&prev.to_json()).unwrap();
     // This period: unit 1 falls to 12th (−11 places), unit 2 to 8th (−6), unit 12 rises to
     // 1st (+11), unit 13 is new.
     let now_rows = "1,单位1,,10,0,0,0,,\n2,单位2,,85,0,0,0,,\n3,单位3,,97,0,0,0,,\n4,单位4,,96,0,0,0,,\n\
@@ -312,5 +315,5 @@ fn points_by_the_change_of_place_since_last_period() {
     // Written wrongly: R0408.
     let bad = format!("{SCORE}\ncohort_indicator(\"p\", #{{ label: \"p\", max: 0.5, rank_change: #{{ down: [[5, 1]], up: [[5, 2]] }} }});");
     let e = errors_of("bad.rhai", &format!("{PRELUDE}{bad}"));
-    assert_eq!(e[0].code, "R0408");
+    assert_eq!(e[0].code(), "R0408");
 }

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 mod common;
 use common::*;
-use kaohe::data::{read_csv, read_json};
+use kaohe::{read_csv, read_json};
 
 /// A small deterministic generator (xorshift), so failures reproduce.
 struct Rng(u64);
@@ -48,9 +48,9 @@ fn random_bytes_as_csv_or_json_never_panic() {
         let mut with_header = "编码,名称,甲,乙,丙,丁\n".as_bytes().to_vec();
         with_header.extend(&bytes);
         for input in [&bytes, &with_header] {
-            let ds = read_csv(&r.set, input);
+            let ds = read_csv(&r, input);
             let _ = r.assess(&ds.units, None);
-            let _ = read_json(&r.set, input);
+            let _ = read_json(&r, input);
         }
     }
 }
@@ -63,8 +63,8 @@ fn extreme_numbers_saturate_instead_of_overflowing() {
     // Counts are not negative by default (D0206): the rows with −2^63 and −1 are refused…
     let r = rules(BODY);
     let csv = format!("编码,名称,类别,甲,乙,丙,丁,比率,标志\n{rows}");
-    let ds = read_csv(&r.set, csv.as_bytes());
-    let codes: Vec<(usize, &str)> = ds.errors.iter().map(|e| (e.row, e.code)).collect();
+    let ds = read_csv(&r, csv.as_bytes());
+    let codes: Vec<(usize, &str)> = ds.errors.iter().map(|e| (e.row(), e.code())).collect();
     assert_eq!(codes, [(3, "D0206"), (4, "D0206")]);
     // …and with the default lifted (`min: ()`) they saturate instead of overflowing.
     let mut src = format!("{PRELUDE}{BODY}");
@@ -78,7 +78,7 @@ fn extreme_numbers_saturate_instead_of_overflowing() {
         );
     }
     let r = kaohe::Rules::compile("t.rhai", &src).unwrap();
-    let ds = read_csv(&r.set, csv.as_bytes());
+    let ds = read_csv(&r, csv.as_bytes());
     assert!(ds.errors.is_empty(), "{:?}", ds.errors);
     let rep = r.assess(&ds.units, None).unwrap();
     for u in &rep.units {
@@ -101,7 +101,7 @@ fn extreme_numbers_saturate_instead_of_overflowing() {
 fn numbers_too_large_for_an_exact_decimal_are_data_errors_not_zero() {
     let r = rules(BODY);
     let ds = read_csv(
-        &r.set,
+        &r,
         "编码,名称,甲\n1,甲,1e40\n2,乙,792281625142643375935439503350\n".as_bytes(),
     );
     assert_eq!(ds.errors.len(), 2, "{:?}", ds.errors);

@@ -25,7 +25,7 @@ cohort_indicator("towns", #{ label: "所辖乡镇排名", max: 0,
 fn run(rows: &str) -> kaohe::Report {
     let r = kaohe::Rules::compile("t.rhai", RULES).unwrap();
     let csv = format!("编码,名称,层级,所属县,得分\n{rows}");
-    let ds = kaohe::data::read_csv(&r.set, csv.as_bytes());
+    let ds = kaohe::read_csv(&r, csv.as_bytes());
     assert!(ds.errors.is_empty(), "{:?}", ds.errors);
     r.assess(&ds.units, None).unwrap()
 }
@@ -71,7 +71,7 @@ fn top_places_add_points_up_to_max_and_a_bad_rollup_is_a_rule_error() {
     let r = kaohe::Rules::compile("t.rhai", &rules).unwrap();
     let csv = "编码,名称,层级,所属县,得分\nC1,东县,县,,90\nT1,甲镇,乡镇,C1,90\nT2,乙镇,乡镇,C1,90\nT3,丙镇,乡镇,,50\n";
     let rep = r
-        .assess(&kaohe::data::read_csv(&r.set, csv.as_bytes()).units, None)
+        .assess(&kaohe::read_csv(&r, csv.as_bytes()).units, None)
         .unwrap();
     // 甲镇 and 乙镇 tie for 1st: two sub-units in the top place → +2.
     assert_eq!(points(&rep, "C1", "towns"), "2");
@@ -89,7 +89,7 @@ fn top_places_add_points_up_to_max_and_a_bad_rollup_is_a_rule_error() {
         );
         let e = errors_of("t.rhai", &src);
         assert_eq!(
-            e.iter().map(|e| e.code).collect::<Vec<_>>(),
+            e.iter().map(|e| e.code()).collect::<Vec<_>>(),
             ["R0408"],
             "{bad}"
         );
@@ -98,11 +98,11 @@ fn top_places_add_points_up_to_max_and_a_bad_rollup_is_a_rule_error() {
         "t.rhai",
         &RULES.replace("over: \"county\"", "over: \"countty\""),
     );
-    assert_eq!(e[0].code, "R0102");
-    assert!(e[0].render(kaohe::messages::Lang::Zh).contains("county"));
+    assert_eq!(e[0].code(), "R0102");
+    assert!(e[0].render(kaohe::Lang::Zh).contains("county"));
     let e = errors_of("t.rhai", &RULES.replace("cap: 1 }", "cap: 1, eahc: 2 }"));
-    assert_eq!(e[0].code, "R0101");
-    assert!(e[0].render(kaohe::messages::Lang::Zh).contains("each"));
+    assert_eq!(e[0].code(), "R0101");
+    assert!(e[0].render(kaohe::Lang::Zh).contains("each"));
 }
 
 #[test]
@@ -116,7 +116,7 @@ fn a_share_of_the_sub_units_mean_total_and_the_same_cohort_not_counted() {
     // T3 names C1 but is a county itself (层级 县): same cohort, named and not counted.
     let csv = "编码,名称,层级,所属县,得分\nC1,东县,县,,50\nT1,甲镇,乡镇,C1,85\nT2,乙镇,乡镇,C1,90.5\nT3,北县,县,C1,70\n";
     let rep = r
-        .assess(&kaohe::data::read_csv(&r.set, csv.as_bytes()).units, None)
+        .assess(&kaohe::read_csv(&r, csv.as_bytes()).units, None)
         .unwrap();
     // (85 + 90.5) / 2 = 87.75 → × 0.1 = 8.775 → 8.78 (2 decimals, half up).
     assert_eq!(points(&rep, "C1", "towns"), "8.78");
@@ -129,7 +129,7 @@ fn a_share_of_the_sub_units_mean_total_and_the_same_cohort_not_counted() {
     let sum = rules.replace("total: \"mean\", scale: 0.1", "total: \"sum\", scale: 0.1");
     let r = kaohe::Rules::compile("t.rhai", &sum).unwrap();
     let rep = r
-        .assess(&kaohe::data::read_csv(&r.set, csv.as_bytes()).units, None)
+        .assess(&kaohe::read_csv(&r, csv.as_bytes()).units, None)
         .unwrap();
     assert_eq!(points(&rep, "C1", "towns"), "10");
     assert!(unit(&rep, "C1").items.get(1).unwrap().reasons()[0]
@@ -143,7 +143,7 @@ fn a_share_of_the_sub_units_mean_total_and_the_same_cohort_not_counted() {
     ] {
         let e = errors_of("t.rhai", &rules.replace("total: \"mean\", scale: 0.1", bad));
         assert_eq!(
-            e.iter().map(|e| e.code).collect::<Vec<_>>(),
+            e.iter().map(|e| e.code()).collect::<Vec<_>>(),
             ["R0408"],
             "{bad}"
         );

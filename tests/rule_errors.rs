@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 mod common;
 use common::*;
-use kaohe::messages::Lang;
+use kaohe::Lang;
 use kaohe::Rules;
 
 #[test]
@@ -18,10 +18,7 @@ grades([ #{ name: "优秀", at_least: 90 } ]);
 consequence("表彰", #{ when: #{ grade: "优" } });
 "#;
     let errs = errors_of("bad.rhai", src);
-    let shown: Vec<String> = errs
-        .iter()
-        .map(|e| e.render(kaohe::messages::Lang::En))
-        .collect();
+    let shown: Vec<String> = errs.iter().map(|e| e.render(kaohe::Lang::En)).collect();
     assert_eq!(
         shown,
         vec![
@@ -32,7 +29,10 @@ consequence("表彰", #{ when: #{ grade: "优" } });
         ]
     );
     // Each error points at the mistaken token itself, not at the start of its declaration.
-    assert_eq!((errs[2].location.line, errs[2].location.column), (6, 55));
+    assert_eq!(
+        (errs[2].location().line, errs[2].location().column),
+        (6, 55)
+    );
 }
 
 #[test]
@@ -63,7 +63,7 @@ fn a_mistyped_rule_function_suggests_the_right_one() {
         "bad.rhai:14:1: unknown function `indicater (&str | ImmutableString | String, map)`"
     );
     assert_eq!(
-        errs[0].help.as_ref().map(|h| h.en.as_str()),
+        errs[0].hint(kaohe::Lang::En),
         Some("did you mean `indicator`?")
     );
 }
@@ -74,10 +74,7 @@ fn a_script_missing_its_declarations_says_what_to_add() {
         Ok(_) => panic!("expected errors"),
         Err(e) => e.0,
     };
-    let shown: Vec<String> = errs
-        .iter()
-        .map(|e| e.render(kaohe::messages::Lang::En))
-        .collect();
+    let shown: Vec<String> = errs.iter().map(|e| e.render(kaohe::Lang::En)).collect();
     assert_eq!(
         shown,
         vec![
@@ -106,7 +103,7 @@ fn shape_mistakes_are_caught_at_compile_time() {
         ]
     );
     assert_eq!(
-        errs[4].help.as_ref().map(|h| h.en.as_str()),
+        errs[4].hint(kaohe::Lang::En),
         Some("did you mean `bottom`?")
     );
 }
@@ -114,15 +111,15 @@ fn shape_mistakes_are_caught_at_compile_time() {
 #[test]
 fn a_runaway_loop_is_stopped_and_names_the_rule_and_place() {
     let r = rules("indicator(\"spin\", #{ label: \"死循环\", max: 5, score: |u| { let x = 0; loop { x += 1; } } });");
-    let ds = kaohe::data::read_csv(&r.set, "编码,名称\n1,甲\n".as_bytes());
+    let ds = kaohe::read_csv(&r, "编码,名称\n1,甲\n".as_bytes());
     let err = r.assess(&ds.units, None).unwrap_err();
     assert_eq!(
         err.0[0].to_string(),
         "t.rhai:13:68: rule `spin` failed for unit `1`: the script ran too long (over 200000 operations or 2 s) and was stopped (an endless loop?)"
     );
-    assert_eq!((err.0[0].code, err.0[0].units), ("E0001", 1));
+    assert_eq!((err.0[0].code(), err.0[0].units()), ("E0001", 1));
     assert_eq!(
-        err.0[0].render(kaohe::messages::Lang::En),
+        err.0[0].render(kaohe::Lang::En),
         "error[E0001]: t.rhai:13:68: rule `spin` failed for unit `1` (甲): the script ran too long (over 200000 operations or 2 s) and was stopped (an endless loop?)\n  help: check the loop's exit condition"
     );
 }
@@ -136,7 +133,7 @@ fn a_runaway_closure_over_twenty_units_is_one_error_with_the_count() {
     for i in 1..=20 {
         csv.push_str(&format!("{i},第{i}镇\n"));
     }
-    let ds = kaohe::data::read_csv(&r.set, csv.as_bytes());
+    let ds = kaohe::read_csv(&r, csv.as_bytes());
     for parallel in [false, true] {
         let err = if parallel {
             r.score_batch_parallel(&ds.units).map(|_| ()).unwrap_err()
@@ -145,13 +142,13 @@ fn a_runaway_closure_over_twenty_units_is_one_error_with_the_count() {
         };
         assert_eq!(err.0.len(), 1, "{err}");
         let e = &err.0[0];
-        assert_eq!((e.code, e.unit.as_str(), e.units), ("E0001", "1", 20));
+        assert_eq!((e.code(), e.unit(), e.units()), ("E0001", "1", 20));
         assert_eq!(
             e.to_string(),
             "t.rhai:13:68: rule `spin` failed for unit `1` and 19 other units: the script ran too long (over 200000 operations or 2 s) and was stopped (an endless loop?); it ran away for 3 units, so it was not run for the others"
         );
         assert_eq!(
-            e.render(kaohe::messages::Lang::Zh),
+            e.render(kaohe::Lang::Zh),
             "错误[E0001]：t.rhai:13:68：规则“spin”计算单位“第1镇”（1）等 20 个单位时出错：脚本运行超过限度（超过 200000 步或 2 秒），已停止（是否有死循环？）；此规则已在 3 个单位上超限，其余单位不再运行\n  提示：检查循环的结束条件：每转一圈都要向结束靠近（例如计数器递增并有上限），`while`/`loop` 里要有能走到的 `break`"
         );
         let json = serde_json::to_value(e).unwrap();
@@ -172,14 +169,14 @@ fn a_runaway_in_a_streamed_run_is_one_error_with_the_count() {
     for i in 1..=20 {
         csv.push_str(&format!("{i},第{i}镇\n"));
     }
-    let ds = kaohe::data::read_csv(&r.set, csv.as_bytes());
+    let ds = kaohe::read_csv(&r, csv.as_bytes());
     let mut tally = r.tally();
     for u in &ds.units {
         tally.add(u);
     }
     let err = tally.place().unwrap_err();
     assert_eq!(err.0.len(), 1, "{err}");
-    assert_eq!((err.0[0].units, err.0[0].code), (20, "E0001"));
+    assert_eq!((err.0[0].units(), err.0[0].code()), (20, "E0001"));
 }
 
 #[test]
@@ -194,9 +191,13 @@ fn a_runaway_loop_at_compile_time_is_stopped_too() {
 #[test]
 fn endless_recursion_and_huge_strings_hit_limits() {
     let r = rules("fn f(n) { f(n + 1) }\nindicator(\"rec\", #{ label: \"递归\", max: 5, score: |u| f(0) });\nindicator(\"big\", #{ label: \"大\", max: 5, score: |u| { let s = \"x\"; loop { s += s; } } });");
-    let ds = kaohe::data::read_csv(&r.set, "编码,名称\n1,甲\n".as_bytes());
+    let ds = kaohe::read_csv(&r, "编码,名称\n1,甲\n".as_bytes());
     let err = r.assess(&ds.units, None).unwrap_err();
-    let shown: Vec<String> = err.0.iter().map(|e| e.message.en.clone()).collect();
+    let shown: Vec<String> = err
+        .0
+        .iter()
+        .map(|e| e.message(kaohe::Lang::En).to_string())
+        .collect();
     assert_eq!(shown.len(), 2);
     assert!(
         shown[0].contains("nested deeper than 32 levels"),
@@ -215,22 +216,26 @@ fn eval_is_not_available_to_scripts() {
 #[test]
 fn a_runtime_error_in_a_closure_is_reported_once_with_the_units_it_struck() {
     let r = rules("indicator(\"x\", #{ label: \"x\", max: 5, score: |u| u.a / u.b });");
-    let ds = kaohe::data::read_csv(
-        &r.set,
+    let ds = kaohe::read_csv(
+        &r,
         "编码,名称,甲,乙\n1,甲,1,0\n2,乙,1,0\n3,丙,1,1\n".as_bytes(),
     );
     let err = r.assess(&ds.units, None).unwrap_err();
     assert_eq!(err.0.len(), 1, "{err}");
     let e = &err.0[0];
-    assert_eq!((e.unit.as_str(), e.units, e.code), ("1", 2, "E0003"));
-    assert!(e.message.en.contains("division by zero"), "{}", e.message);
-    assert_eq!((e.location.line, e.location.column), (13, 54));
+    assert_eq!((e.unit(), e.units(), e.code()), ("1", 2, "E0003"));
+    assert!(
+        e.message(Lang::En).contains("division by zero"),
+        "{}",
+        e.message(Lang::En)
+    );
+    assert_eq!((e.location().line, e.location().column), (13, 54));
     assert_eq!(
         e.to_string(),
         "t.rhai:13:54: rule `x` failed for unit `1` and 1 other unit: division by zero"
     );
     assert_eq!(
-        e.render(kaohe::messages::Lang::Zh),
+        e.render(kaohe::Lang::Zh),
         "错误[E0003]：t.rhai:13:54：规则“x”计算单位“甲”（1）等 2 个单位时出错：除数为 0\n  提示：先判断除数是否为 0，例如 `if u.b == 0 { 0 } else { u.a / u.b }`"
     );
 }
@@ -238,17 +243,17 @@ fn a_runtime_error_in_a_closure_is_reported_once_with_the_units_it_struck() {
 #[test]
 fn an_unknown_property_at_run_time_names_the_unit_in_chinese() {
     let r = rules("indicator(\"p\", #{ label: \"属性\", max: 5, score: |u| if u.name.lots > 0 { 5 } else { 0 } });");
-    let ds = kaohe::data::read_csv(&r.set, "编码,名称\n330101,石桥镇\n".as_bytes());
+    let ds = kaohe::read_csv(&r, "编码,名称\n330101,石桥镇\n".as_bytes());
     let err = r.assess(&ds.units, None).unwrap_err();
     let e = &err.0[0];
-    assert_eq!(e.code, "E0003");
-    assert_eq!(e.unit_name.as_deref(), Some("石桥镇"));
+    assert_eq!(e.code(), "E0003");
+    assert_eq!(e.unit_name(), Some("石桥镇"));
     assert_eq!(
         e.to_string(),
         "t.rhai:13:61: rule `p` failed for unit `330101`: unknown property 'lots' - a getter is not registered for type 'string'"
     );
     assert_eq!(
-        e.render(kaohe::messages::Lang::Zh),
+        e.render(kaohe::Lang::Zh),
         "错误[E0003]：t.rhai:13:61：规则“p”计算单位“石桥镇”（330101）时出错：文本没有属性“lots”\n  提示：“.lots”只能用在对象（如 `u`、`r`、`r.fields`）上，这里的值是文本；检查是否多写了一级或属性名写错"
     );
 }
@@ -257,14 +262,14 @@ fn an_unknown_property_at_run_time_names_the_unit_in_chinese() {
 fn an_empty_value_in_arithmetic_explains_where_empty_values_come_from() {
     // `r` is optional and left blank: `()`.
     let r = rules("indicator(\"m\", #{ label: \"空值\", max: 5, score: |u| u.r + 1 });");
-    let ds = kaohe::data::read_csv(&r.set, "编码,名称,比率\n1,甲,\n".as_bytes());
+    let ds = kaohe::read_csv(&r, "编码,名称,比率\n1,甲,\n".as_bytes());
     let err = r.assess(&ds.units, None).unwrap_err();
     let e = &err.0[0];
-    assert_eq!(e.message.en, "unknown function `+ ((), i64)`");
-    assert_eq!(e.message.zh, "不能对空值和整数做“+”运算");
-    let help = e.help.as_ref().unwrap();
-    assert!(help.zh.contains("字段名写错"), "{}", help.zh);
-    assert!(help.en.contains("misspelt field name"), "{}", help.en);
+    assert_eq!(e.message(kaohe::Lang::En), "unknown function `+ ((), i64)`");
+    assert_eq!(e.message(kaohe::Lang::Zh), "不能对空值和整数做“+”运算");
+    let (zh, en) = (e.hint(Lang::Zh).unwrap(), e.hint(Lang::En).unwrap());
+    assert!(zh.contains("字段名写错"), "{zh}");
+    assert!(en.contains("misspelt field name"), "{en}");
 }
 
 #[test]
@@ -276,13 +281,7 @@ fn a_misspelt_name_in_a_closure_fails_to_compile_with_the_name_meant() {
     let errors = kaohe::Rules::compile("t.rhai", &src).unwrap_err().0;
     let found: Vec<(usize, &str, Option<&str>)> = errors
         .iter()
-        .map(|e| {
-            (
-                e.location.line,
-                e.code,
-                e.help.as_ref().map(|h| h.en.as_str()),
-            )
-        })
+        .map(|e| (e.location().line, e.code(), e.hint(kaohe::Lang::En)))
         .collect();
     let line = PRELUDE.lines().count();
     assert_eq!(
@@ -294,22 +293,24 @@ fn a_misspelt_name_in_a_closure_fails_to_compile_with_the_name_meant() {
         ]
     );
     assert!(
-        errors[1].message.zh.contains("`u.nmae` 不是声明过的字段"),
+        errors[1]
+            .message(kaohe::Lang::Zh)
+            .contains("`u.nmae` 不是声明过的字段"),
         "{}",
-        errors[1].message.zh
+        errors[1].message(kaohe::Lang::Zh)
     );
     let two =
         format!("{PRELUDE}indicator(\"m\", #{{ label: \"参数\", max: 5, score: |u, prev| 5 }});");
     let errors = kaohe::Rules::compile("t.rhai", &two).unwrap_err().0;
-    assert_eq!(errors[0].code, "R0312");
+    assert_eq!(errors[0].code(), "R0312");
     // The state closure is given three: the unit, its previous state, its result.
     let state = format!(
         "{PRELUDE}indicator(\"m\", #{{ label: \"m\", max: 5, zero: \"c\" }});\nstate(|u, prev| #{{ status: u.knid }});"
     );
     let errors = kaohe::Rules::compile("t.rhai", &state).unwrap_err().0;
-    assert_eq!(errors[0].code, "R0312");
+    assert_eq!(errors[0].code(), "R0312");
     assert_eq!(
-        errors[0].message.en,
+        errors[0].message(kaohe::Lang::En),
         "this closure takes 2 parameter(s), but it is given 3"
     );
     let state = format!(
@@ -318,7 +319,7 @@ fn a_misspelt_name_in_a_closure_fails_to_compile_with_the_name_meant() {
     let errors = kaohe::Rules::compile("t.rhai", &state).unwrap_err().0;
     let help: Vec<&str> = errors
         .iter()
-        .map(|e| e.help.as_ref().unwrap().en.as_str())
+        .map(|e| e.hint(kaohe::Lang::En).unwrap())
         .collect();
     assert_eq!(help, ["did you mean `kind`?", "did you mean `rank`?"]);
 }
@@ -329,12 +330,12 @@ fn a_name_the_unit_does_not_hold_read_at_run_time_is_an_error_with_the_name_mean
     let r = rules(
         "const NAME = \"flga\";\nindicator(\"m\", #{ label: \"动态\", max: 5, score: |u| { let m = #{}; m.extra = 1; if m.nothing == () && u[NAME] { 5 } else { 0 } } });",
     );
-    let ds = kaohe::data::read_csv(&r.set, "编码,名称\n1,甲\n".as_bytes());
+    let ds = kaohe::read_csv(&r, "编码,名称\n1,甲\n".as_bytes());
     let err = r.assess(&ds.units, None).unwrap_err();
     let e = &err.0[0];
-    assert_eq!(e.code, "E0003");
-    assert_eq!(e.message.zh, "没有属性“flga”");
-    assert_eq!(e.help.as_ref().unwrap().en, "did you mean `flag`?");
+    assert_eq!(e.code(), "E0003");
+    assert_eq!(e.message(kaohe::Lang::Zh), "没有属性“flga”");
+    assert_eq!(e.hint(kaohe::Lang::En).unwrap(), "did you mean `flag`?");
 }
 
 #[test]
@@ -376,10 +377,7 @@ fn no_input_makes_the_compiler_panic() {
 fn every_syntax_error_in_separate_statements_is_reported() {
     let src = "ruleset(#{ id: \"s\", title: \"语法\" });\nfield(\"code\", #{ label: \"编码\", type: \"text\" });\nfield(\"a\", #{ label: \"甲\" type: \"int\" });\nunit(#{ id: \"code\" });\nlet z = 1 +* 2;\nindicator(\"y\", #{ label: \"y\", max: 5, zero: \"a\" });\nindicator(\"v\", #{ label: \"v\", max: 5 zero: \"a\" });\n";
     let errs = errors_of("syn.rhai", src);
-    let shown: Vec<String> = errs
-        .iter()
-        .map(|e| e.render(kaohe::messages::Lang::En))
-        .collect();
+    let shown: Vec<String> = errs.iter().map(|e| e.render(kaohe::Lang::En)).collect();
     assert_eq!(
         shown,
         vec![
@@ -486,7 +484,7 @@ fn a_map_built_elsewhere_falls_back_to_the_call() {
     let errs = errors_of("m.rhai", &src);
     let places: Vec<String> = errs
         .iter()
-        .map(|e| format!("{}:{} {}", e.location.line, e.location.column, e.code))
+        .map(|e| format!("{}:{} {}", e.location().line, e.location().column, e.code()))
         .collect();
     assert_eq!(places, vec!["6:1 R0101", "10:5 R0101", "11:23 R0102"]);
 }
@@ -590,23 +588,22 @@ fn every_rule_error_has_a_code_chinese_words_and_a_chinese_hint() {
                 panic!("expected errors from {s}");
             };
             for e in &errs.0 {
-                codes.insert(e.code);
+                codes.insert(e.code());
                 let zh = e.render(Lang::Zh);
-                assert!(e.code.starts_with('R'), "no code: {zh}");
+                assert!(e.code().starts_with('R'), "no code: {zh}");
                 assert!(
-                    e.message
-                        .zh
+                    e.message(kaohe::Lang::Zh)
                         .chars()
                         .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
                     "no Chinese: {zh}"
                 );
-                if let Some(h) = &e.help {
+                if let Some(h) = e.hint(Lang::Zh) {
                     assert!(
-                        h.zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                        h.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
                         "no Chinese hint: {zh}"
                     );
                 }
-                assert!(e.location.line > 0, "no line: {zh}");
+                assert!(e.location().line > 0, "no line: {zh}");
             }
         }
     }

@@ -4,7 +4,7 @@
 //! accept is a rule error, not ignored.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 
-use kaohe::{data, Rules};
+use kaohe::Rules;
 
 /// Fields that may be blank, so `na` can be tried on each shape.
 const PRELUDE: &str = r#"
@@ -47,7 +47,7 @@ fn got(decl: &str, row: &str, read: Read) -> String {
     let rules = Rules::compile("shapes.rhai", &src)
         .unwrap_or_else(|e| panic!("does not compile:\n{decl}\n{e}"));
     let csv = format!("{HEADER}\n1,甲,{row}\n");
-    let ds = data::read_csv(&rules.set, csv.as_bytes());
+    let ds = kaohe::read_csv(&rules, csv.as_bytes());
     assert!(ds.errors.is_empty(), "{decl}: data errors {:?}", ds.errors);
     let rep = rules
         .assess(&ds.units, None)
@@ -495,7 +495,7 @@ fn na_full_on_a_yes_indicator_scores_a_blank_as_not_applicable_and_says_so() {
     );
     let rules = Rules::compile("shapes.rhai", &src).unwrap();
     let csv = format!("{HEADER}\n1,甲,乡镇,,,,\n2,乙,乡镇,,,,否\n");
-    let ds = data::read_csv(&rules.set, csv.as_bytes());
+    let ds = kaohe::read_csv(&rules, csv.as_bytes());
     let rep = rules.assess(&ds.units, None).unwrap();
     let first_item = |id: &str| {
         rep.units
@@ -526,7 +526,7 @@ fn na_full_on_a_shape_that_reads_no_one_value_is_a_rule_error() {
         let src = format!("{PRELUDE}{decl}");
         let errors = Rules::compile("shapes.rhai", &src).expect_err(decl).0;
         assert!(
-            errors.iter().any(|e| e.code == "R0404"),
+            errors.iter().any(|e| e.code() == "R0404"),
             "{decl}: {errors:?}"
         );
     }

@@ -4,7 +4,7 @@
 mod common;
 use calamine::{Data, Reader};
 use common::*;
-use kaohe::data::{read, read_csv, read_spreadsheet};
+use kaohe::{read, read_csv, read_spreadsheet};
 use rust_xlsxwriter::{Format, Workbook};
 
 const BODY: &str = r#"
@@ -41,14 +41,19 @@ fn workbook() -> Vec<u8> {
 fn an_xlsx_scores_exactly_like_the_same_csv() {
     let r = rules(BODY);
     // A title row above the header is passed over; percent cells read as percentages (0.965 → 96.5).
-    let ds = read(&r.set, "data.xlsx", &workbook());
+    let ds = read(&r, "data.xlsx", &workbook());
     assert!(ds.errors.is_empty(), "{:?}", ds.errors);
-    assert_eq!(ds.units[0].row, 4, "Excel's own row number");
+    assert_eq!(ds.units[0].row(), 4, "Excel's own row number");
     let csv = read_csv(
-        &r.set,
+        &r,
         "编码,名称,丙,比率,甲\n101,城关镇,3,96.5%,89.95\n102,青山乡,0,94.9%,80.1\n".as_bytes(),
     );
-    let values = |d: &kaohe::Dataset| d.units.iter().map(|u| u.values.clone()).collect::<Vec<_>>();
+    let values = |d: &kaohe::Dataset| {
+        d.units
+            .iter()
+            .map(|u| u.values().to_vec())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(values(&ds), values(&csv));
     let totals = |d: &kaohe::Dataset| {
         let rep = r.assess(&d.units, None).unwrap();
@@ -72,7 +77,7 @@ fn bad_cells_in_a_spreadsheet_name_the_excel_row_and_column() {
     sheet.write_string(1, 0, "101").unwrap();
     sheet.write_string(1, 1, "城关镇").unwrap();
     sheet.write_string(1, 2, "三人").unwrap();
-    let ds = read_spreadsheet(&r.set, &book.save_to_buffer().unwrap());
+    let ds = read_spreadsheet(&r, &book.save_to_buffer().unwrap());
     assert_eq!(
         ds.errors[0].to_string(),
         "row 2, column C `丙`, unit `101` (城关镇): expected a whole number, found `三人`\n  help: change `三人` to the number 3"
@@ -82,7 +87,7 @@ fn bad_cells_in_a_spreadsheet_name_the_excel_row_and_column() {
 #[test]
 fn a_file_that_is_not_a_spreadsheet_is_a_clear_error() {
     let r = rules(BODY);
-    let ds = read(&r.set, "data.xlsx", b"PK\x03\x04 not really a zip");
+    let ds = read(&r, "data.xlsx", b"PK\x03\x04 not really a zip");
     assert_eq!(ds.errors.len(), 1);
     let msg = ds.errors[0].to_string();
     assert!(
@@ -98,12 +103,15 @@ fn a_file_that_is_not_a_spreadsheet_is_a_clear_error() {
 #[test]
 fn refused_spreadsheets_say_why_in_chinese_with_a_fix() {
     let r = rules(BODY);
-    let ds = read(&r.set, "data.xlsx", b"PK\x03\x04 not really a zip");
+    let ds = read(&r, "data.xlsx", b"PK\x03\x04 not really a zip");
     let e = &ds.errors[0];
-    assert_eq!(e.code, "D0332");
-    assert!(e.message.zh.starts_with("电子表格无法打开："), "{e:?}");
+    assert_eq!(e.code(), "D0332");
+    assert!(
+        e.message(kaohe::Lang::Zh).starts_with("电子表格无法打开："),
+        "{e:?}"
+    );
     assert_eq!(
-        e.help.as_ref().unwrap().zh,
+        e.hint(kaohe::Lang::Zh).unwrap(),
         "用 Excel 或 WPS 另存为 .xlsx，或把工作表导出为 CSV"
     );
     // An XLSB (Excel's binary workbook) is named as such, not "cannot be opened".
@@ -112,10 +120,10 @@ fn refused_spreadsheets_say_why_in_chinese_with_a_fix() {
         .unwrap();
     std::io::Write::write_all(&mut xlsb, b"\x83\x01\x00").unwrap();
     let bytes = xlsb.finish().unwrap().into_inner();
-    let ds = read(&r.set, "data.xlsb", &bytes);
+    let ds = read(&r, "data.xlsb", &bytes);
     assert_eq!(ds.errors.len(), 1, "{:?}", ds.errors);
     assert_eq!(
-        ds.errors[0].render(kaohe::messages::Lang::Zh),
+        ds.errors[0].render(kaohe::Lang::Zh),
         "错误[D0338]：不读取 XLSB 工作簿（Excel 二进制格式）\n  提示：在 Excel 中另存为 .xlsx（Excel 工作簿），或把工作表导出为 CSV"
     );
 }
@@ -124,9 +132,9 @@ fn refused_spreadsheets_say_why_in_chinese_with_a_fix() {
 fn the_result_exports_to_a_workbook_that_reads_back() {
     let b = kaohe::bundled::default_set();
     let rules = kaohe::Rules::compile(b.rules_path, b.rules).unwrap();
-    let ds = read_csv(&rules.set, b.data.unwrap());
+    let ds = read_csv(&rules, b.data.unwrap());
     let report = rules.assess(&ds.units, None).unwrap();
-    let bytes = kaohe::output::xlsx(&report).unwrap();
+    let bytes = report.to_xlsx().unwrap();
     let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).unwrap();
     assert_eq!(book.sheet_names(), vec!["考核结果", "计分明细", "分组统计"]);
     let summary = book.worksheet_range("考核结果").unwrap();

@@ -29,7 +29,7 @@ fn the_first_pass_of_a_streamed_run_keeps_a_few_dozen_bytes_per_unit() {
     ALLOCATOR.set_limit(ALLOCATOR.allocated() + budget).unwrap();
     let mut tally = rules.tally();
     let mut errors = 0usize;
-    for item in kaohe::data::UnitStream::new(&rules.set, "x.jsonl", lines.as_bytes()) {
+    for item in kaohe::UnitStream::new(&rules, "x.jsonl", lines.as_bytes()) {
         match item {
             Ok(unit) => tally.add(&unit),
             Err(_) => errors += 1,

@@ -4,9 +4,9 @@
 //! same rule set, and the memory of a streamed reading.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use kaohe::messages::Lang;
 use kaohe::result::{Report, UnitResult};
-use kaohe::{data, survey, Rules};
+use kaohe::Lang;
+use kaohe::{survey, Rules};
 
 const RULES: &str = include_str!("../rules/satisfaction-survey.rhai");
 
@@ -52,7 +52,7 @@ fn rendered(ds: &kaohe::Dataset) -> Vec<String> {
 #[test]
 fn the_small_file_gives_the_indices_and_intervals_computed_by_hand() {
     let rules = bundled();
-    let ds = data::read(&rules.set, "small.csv", SMALL.as_bytes());
+    let ds = kaohe::read(&rules, "small.csv", SMALL.as_bytes());
     let s = ds.respondents.unwrap();
     assert_eq!(
         (s.respondents, s.counted, s.units, s.short_units),
@@ -129,7 +129,7 @@ fn weights_give_the_weighted_share_and_kish_effective_sample() {
     let rules = Rules::compile("w.rhai", &weighted_rules("weight: \"权重\",")).unwrap();
     let csv =
         "序号,镇街,权重,治安,满意\n1,甲,1.5,安全,满意\n2,甲,0.5,安全,满意\n3,甲,2,不安全,满意\n";
-    let ds = survey::read(&rules.set, "w.csv", csv.as_bytes(), None);
+    let ds = survey::read(&rules, "w.csv", csv.as_bytes(), None);
     let r = assess(&rules, &ds);
     let a = unit(&r, "甲");
     // Weighted counts 2 and 2: the index 50 %. n = 3, n_eff = (Σw)²/Σw² = 16/6.5 = 2.46;
@@ -150,7 +150,7 @@ fn a_weighted_mean_has_the_standard_error_of_the_weighted_mean() {
     let rules = Rules::compile("w.rhai", &weighted_rules("weight: \"权重\",")).unwrap();
     let csv =
         "序号,镇街,权重,治安,满意\n1,甲,1.5,安全,满意\n2,甲,0.5,安全,满意\n3,甲,2,安全,不满意\n";
-    let ds = survey::read(&rules.set, "w.csv", csv.as_bytes(), None);
+    let ds = survey::read(&rules, "w.csv", csv.as_bytes(), None);
     let r = assess(&rules, &ds);
     let s = metric(unit(&r, "甲"), "sat").sample.clone().unwrap();
     // SE² = n/(n−1) · Σ w²(y − ȳ)² / W² = 1.5 × (2.25 + 0.25 + 4) × 2500 / 16 = 1523.4375.
@@ -167,7 +167,7 @@ fn post_stratification_weighs_each_stratum_by_its_population_share() {
     let strata = "strata: #{ by: \"性别\", shares: #{ \"男\": 0.4, \"女\": 0.6 } },";
     let rules = Rules::compile("p.rhai", &weighted_rules(strata)).unwrap();
     let csv = "序号,镇街,性别,治安,满意\n1,甲,男,安全,满意\n2,甲,男,安全,满意\n3,甲,男,不安全,满意\n4,甲,女,安全,满意\n5,甲,女,不安全,满意\n";
-    let ds = survey::read(&rules.set, "p.csv", csv.as_bytes(), None);
+    let ds = survey::read(&rules, "p.csv", csv.as_bytes(), None);
     let r = assess(&rules, &ds);
     let m = metric(unit(&r, "甲"), "safety");
     // 0.4 × 2/3 + 0.6 × 1/2 = 56.67 %, not the raw 3/5 = 60 %.
@@ -183,7 +183,7 @@ fn post_stratification_weighs_each_stratum_by_its_population_share() {
     );
     // The count fields hold the post-stratified counts, adding up to the 5 respondents.
     let u = &ds.units[0];
-    let f = |n: &str| u.values[rules.set.field_index(n).unwrap()].display();
+    let f = |n: &str| u.values()[rules.field_index(n).unwrap()].display();
     assert_eq!(f("s1"), "2.8333333333333333333333333333");
     assert_eq!(f("s0"), "2.1666666666666666666666666667");
 }
@@ -218,18 +218,18 @@ fn respondents_and_counts_give_the_same_indices() {
     let rules = bundled();
     let respondents = include_bytes!("../rules/samples/satisfaction-survey.csv");
     let counts = include_bytes!("../rules/samples/satisfaction-survey.counts.csv");
-    let units = data::read(
-        &survey::units_rule_set(&rules.set),
+    let units = survey::read_units(
+        &rules,
         "units.csv",
         include_bytes!("../rules/samples/satisfaction-survey.units.csv"),
     );
     let a = assess(
         &rules,
-        &survey::read(&rules.set, "r.csv", respondents, Some(&units.units)),
+        &survey::read(&rules, "r.csv", respondents, Some(&units.units)),
     );
     // The counts file was written by the generator while it drew the answers: an independent
     // tally of the same respondents.
-    let b = assess(&rules, &data::read(&rules.set, "counts.csv", counts));
+    let b = assess(&rules, &kaohe::read(&rules, "counts.csv", counts));
     assert_eq!(a.units.len(), 12);
     for (x, y) in a.units.iter().zip(&b.units) {
         assert_eq!((&x.id, &x.total, x.rank), (&y.id, &y.total, y.rank));
@@ -255,10 +255,10 @@ fn gbk_csv_and_wenjuanxing_xlsx_read_alike() {
         !gbk.is_ascii() && String::from_utf8(gbk.to_vec()).is_err(),
         "the sample is GBK"
     );
-    let a = data::read(&rules.set, "gbk.csv", gbk);
+    let a = kaohe::read(&rules, "gbk.csv", gbk);
     assert_eq!(a.encoding, "GB18030");
     let xlsx = include_bytes!("../rules/samples/satisfaction-survey-wjx.xlsx");
-    let b = data::read(&rules.set, "wjx.xlsx", xlsx);
+    let b = kaohe::read(&rules, "wjx.xlsx", xlsx);
     let (a, b) = (assess(&rules, &a), assess(&rules, &b));
     assert_eq!(a.units.len(), 12);
     for (x, y) in a.units.iter().zip(&b.units) {
@@ -269,13 +269,13 @@ fn gbk_csv_and_wenjuanxing_xlsx_read_alike() {
 #[test]
 fn utf16_and_utf8_with_a_byte_order_mark_read_as_utf8() {
     let rules = bundled();
-    let plain = assess(&rules, &data::read(&rules.set, "s.csv", SMALL.as_bytes()));
+    let plain = assess(&rules, &kaohe::read(&rules, "s.csv", SMALL.as_bytes()));
     let mut utf16 = vec![0xFF, 0xFE];
     utf16.extend(SMALL.encode_utf16().flat_map(u16::to_le_bytes));
     let mut bom = vec![0xEF, 0xBB, 0xBF];
     bom.extend_from_slice(SMALL.as_bytes());
     for (bytes, encoding) in [(utf16, "UTF-16LE"), (bom, "UTF-8")] {
-        let ds = data::read(&rules.set, "s.csv", &bytes);
+        let ds = kaohe::read(&rules, "s.csv", &bytes);
         assert_eq!(ds.encoding, encoding);
         let r = assess(&rules, &ds);
         for (x, y) in plain.units.iter().zip(&r.units) {
@@ -324,8 +324,8 @@ fn an_xlsx_in_wenjuanxing_layout_with_codes_and_a_title_row() {
     }
     let bytes = book.save_to_buffer().unwrap();
     let rules = bundled();
-    assert!(survey::is_respondents(&rules.set, "x.xlsx", &bytes));
-    let ds = data::read(&rules.set, "x.xlsx", &bytes);
+    assert!(survey::is_respondents(&rules, "x.xlsx", &bytes));
+    let ds = kaohe::read(&rules, "x.xlsx", &bytes);
     let r = assess(&rules, &ds);
     let a = unit(&r, "甲镇");
     assert_eq!(metric(a, "safety").display.as_deref(), Some("100.00"));
@@ -347,8 +347,8 @@ fn an_xlsx_in_wenjuanxing_layout_with_codes_and_a_title_row() {
 fn a_file_of_units_is_still_read_as_units() {
     let rules = bundled();
     let counts = include_bytes!("../rules/samples/satisfaction-survey.counts.csv");
-    assert!(!survey::is_respondents(&rules.set, "c.csv", counts));
-    let ds = data::read(&rules.set, "c.csv", counts);
+    assert!(!survey::is_respondents(&rules, "c.csv", counts));
+    let ds = kaohe::read(&rules, "c.csv", counts);
     assert!(ds.respondents.is_none());
     assert_eq!(ds.units.len(), 12);
 }
@@ -373,9 +373,9 @@ fn small_with(edit: impl Fn(&mut Vec<Vec<String>>)) -> String {
 fn an_answer_that_is_no_option_names_row_column_value_and_options() {
     let rules = bundled();
     let csv = small_with(|r| r[3][3] = "很安全".into());
-    let ds = data::read(&rules.set, "x.csv", csv.as_bytes());
+    let ds = kaohe::read(&rules, "x.csv", csv.as_bytes());
     let e = &ds.errors[0];
-    assert_eq!((e.code, e.row, e.column), ("S0201", 4, 4));
+    assert_eq!((e.code(), e.row(), e.column()), ("S0201", 4, 4));
     assert_eq!(e.column_letter().as_deref(), Some("D"));
     assert_eq!(
         rendered(&ds)[0],
@@ -390,14 +390,14 @@ fn an_answer_that_is_no_option_names_row_column_value_and_options() {
 #[test]
 fn a_unit_not_in_the_list_is_an_error_with_did_you_mean() {
     let rules = bundled();
-    let units = data::read(
-        &survey::units_rule_set(&rules.set),
+    let units = survey::read_units(
+        &rules,
         "u.csv",
         "单位编码,单位名称\nA01,甲镇\nA02,乙镇\nA03,丙镇\nA04,丁镇\n".as_bytes(),
     );
     assert!(units.errors.is_empty());
     let csv = small_with(|r| r[5][2] = "甲真".into());
-    let ds = survey::read(&rules.set, "x.csv", csv.as_bytes(), Some(&units.units));
+    let ds = survey::read(&rules, "x.csv", csv.as_bytes(), Some(&units.units));
     assert_eq!(ds.errors.len(), 1);
     assert_eq!(
         rendered(&ds)[0],
@@ -411,7 +411,7 @@ fn a_unit_not_in_the_list_is_an_error_with_did_you_mean() {
     assert_eq!(metric(d, "sat").sample.as_ref().unwrap().n, 0);
     // A unit may be named by its code.
     let csv = small_with(|r| r[5][2] = "A01".into());
-    let ds = survey::read(&rules.set, "x.csv", csv.as_bytes(), Some(&units.units));
+    let ds = survey::read(&rules, "x.csv", csv.as_bytes(), Some(&units.units));
     assert!(ds.errors.is_empty(), "{:?}", rendered(&ds));
     assert_eq!(ds.respondents.unwrap().counted, 21);
 }
@@ -420,7 +420,7 @@ fn a_unit_not_in_the_list_is_an_error_with_did_you_mean() {
 fn a_repeated_respondent_id_names_the_first_row_and_is_not_counted() {
     let rules = bundled();
     let csv = small_with(|r| r[7][0] = "3".into());
-    let ds = data::read(&rules.set, "x.csv", csv.as_bytes());
+    let ds = kaohe::read(&rules, "x.csv", csv.as_bytes());
     assert_eq!(
         rendered(&ds),
         vec!["错误[S0204]：第 8 行，A 列“序号”：答卷编号“3”重复（第 4 行已有）\n  提示：同一份答卷导出了两次，或编号填错：删去重复的一行，或改正编号；重复行不计入".to_string()]
@@ -433,7 +433,7 @@ fn a_repeated_respondent_id_names_the_first_row_and_is_not_counted() {
             row[0] = format!("R-{}", i % 20);
         }
     });
-    let ds = data::read(&rules2.set, "x.csv", csv.as_bytes());
+    let ds = kaohe::read(&rules2, "x.csv", csv.as_bytes());
     assert_eq!(ds.errors.len(), 1);
     assert!(
         rendered(&ds)[0].contains("第 22 行，A 列“序号”：答卷编号“R-1”重复（第 2 行已有）"),
@@ -446,7 +446,7 @@ fn a_repeated_respondent_id_names_the_first_row_and_is_not_counted() {
 fn a_respondent_without_a_unit_is_an_error() {
     let rules = bundled();
     let csv = small_with(|r| r[2][2] = " ".into());
-    let ds = data::read(&rules.set, "x.csv", csv.as_bytes());
+    let ds = kaohe::read(&rules, "x.csv", csv.as_bytes());
     assert_eq!(
         rendered(&ds),
         vec!["错误[S0202]：第 3 行，C 列“1、您居住在哪个镇（街道）？”：这份答卷没有填写所属单位\n  提示：补填所属镇（街道）或派出所的名称或编码；无法确认的答卷应删去".to_string()]
@@ -457,8 +457,8 @@ fn a_respondent_without_a_unit_is_an_error() {
 fn bad_weights_and_undeclared_strata_are_errors() {
     let rules = Rules::compile("w.rhai", &weighted_rules("weight: \"权重\",")).unwrap();
     let csv = "序号,镇街,权重,治安,满意\n1,甲,-1,安全,满意\n2,甲,,安全,满意\n3,甲,一,不安全,满意\n4,甲,1,安全,满意\n";
-    let ds = survey::read(&rules.set, "w.csv", csv.as_bytes(), None);
-    let codes: Vec<(&str, usize)> = ds.errors.iter().map(|e| (e.code, e.row)).collect();
+    let ds = survey::read(&rules, "w.csv", csv.as_bytes(), None);
+    let codes: Vec<(&str, usize)> = ds.errors.iter().map(|e| (e.code(), e.row())).collect();
     assert_eq!(codes, vec![("S0206", 2), ("S0206", 3), ("S0206", 4)]);
     assert!(
         rendered(&ds)[0].contains("C 列“权重”，单位“甲”：权重应为不小于 0 的数，实际填的是“-1”")
@@ -467,7 +467,7 @@ fn bad_weights_and_undeclared_strata_are_errors() {
     let strata = "strata: #{ by: \"性别\", shares: #{ \"男\": 0.5, \"女\": 0.5 } },";
     let rules = Rules::compile("p.rhai", &weighted_rules(strata)).unwrap();
     let csv = "序号,镇街,性别,治安,满意\n1,甲,男,安全,满意\n2,甲,妇,安全,满意\n";
-    let ds = survey::read(&rules.set, "p.csv", csv.as_bytes(), None);
+    let ds = survey::read(&rules, "p.csv", csv.as_bytes(), None);
     assert_eq!(
         rendered(&ds),
         vec!["错误[S0207]：第 3 行，C 列“性别”，单位“甲”：分层“妇”没有在规则中声明；可填：“女”“男”\n  提示：改为已声明的分层之一，或在规则的 `strata.shares` 中加上它的人口比例".to_string()]
@@ -477,8 +477,8 @@ fn bad_weights_and_undeclared_strata_are_errors() {
 #[test]
 fn a_short_sample_is_flagged_in_the_result_and_the_tongbao_never_scored_as_complete() {
     let rules = bundled();
-    let ds = data::read(
-        &rules.set,
+    let ds = kaohe::read(
+        &rules,
         "s.csv",
         include_bytes!("../rules/samples/satisfaction-survey.csv"),
     );
@@ -503,7 +503,7 @@ fn a_short_sample_is_flagged_in_the_result_and_the_tongbao_never_scored_as_compl
     assert!(!full.metrics[0].sample.as_ref().unwrap().short);
     assert!(full.remarks.is_empty());
     // The 通报 table says so in its 备注 and marks the sample column.
-    let table = kaohe::output::table(&r);
+    let table = r.to_table();
     let line = table.lines().find(|l| l.contains("大坪乡")).unwrap();
     assert!(
         line.contains("12*") && line.contains("样本不足（n = 12，少于 30），结果仅供参考"),
@@ -514,8 +514,8 @@ fn a_short_sample_is_flagged_in_the_result_and_the_tongbao_never_scored_as_compl
 #[test]
 fn adjacent_ranks_within_the_margin_of_error_are_said_so() {
     let rules = bundled();
-    let ds = data::read(
-        &rules.set,
+    let ds = kaohe::read(
+        &rules,
         "s.csv",
         include_bytes!("../rules/samples/satisfaction-survey.csv"),
     );
@@ -554,14 +554,14 @@ fn counts_that_do_not_add_up_to_the_sample_are_an_error() {
     .unwrap();
     // 城关镇: one 非常安全 more than its 120 respondents.
     let bad = counts.replacen("430121001,城关镇,120,", "430121001,城关镇,119,", 1);
-    let ds = data::read(&rules.set, "c.csv", bad.as_bytes());
+    let ds = kaohe::read(&rules, "c.csv", bad.as_bytes());
     assert_eq!(ds.units.len(), 11);
     let all = rendered(&ds);
     assert_eq!(all.len(), 3, "{all:#?}"); // each of the three questions
     assert!(all[0].starts_with("错误[S0208]：第 2 行，单位“城关镇”（430121001）：题目“safety”的作答人数合计 120（非常安全人数 "), "{}", all[0]);
     assert!(all[0].contains("与有效样本数 119 不符"));
     // Streamed, the same units and errors.
-    let streamed = data::UnitStream::new(&rules.set, "c.csv", bad.as_bytes()).into_dataset();
+    let streamed = kaohe::UnitStream::new(&rules, "c.csv", bad.as_bytes()).into_dataset();
     assert_eq!(streamed.errors, ds.errors);
     assert_eq!(streamed.units, ds.units);
 }
@@ -573,10 +573,11 @@ fn every_bad_row_is_reported_and_the_rest_capped_per_column() {
     for i in 1..=100 {
         csv.push_str(&format!("{i},甲镇,很好,满意,知道\n"));
     }
-    let ds = data::read(&rules.set, "x.csv", csv.as_bytes());
-    assert_eq!(ds.errors.len(), data::MAX_ERRORS_PER_COLUMN);
-    assert_eq!(ds.errors_omitted, 100 - data::MAX_ERRORS_PER_COLUMN);
-    assert_eq!(ds.errors[0].row, 2);
+    let ds = kaohe::read(&rules, "x.csv", csv.as_bytes());
+    // At most 20 errors per column are listed (as for data); the rest are counted.
+    assert_eq!(ds.errors.len(), 20);
+    assert_eq!(ds.errors_omitted, 100 - 20);
+    assert_eq!(ds.errors[0].row(), 2);
     assert_eq!(ds.respondents.unwrap().counted, 0);
 }
 
@@ -584,7 +585,7 @@ fn every_bad_row_is_reported_and_the_rest_capped_per_column() {
 fn a_missing_or_ambiguous_question_column_is_named_with_a_hint() {
     let rules = bundled();
     let csv = "序号,1、您居住在哪个镇（街道）？,3、您觉得您所在的镇（街道）治安状况怎样？,4、您对公安机关的工作是否满意？\n1,甲镇,安全,满意\n";
-    let ds = data::read(&rules.set, "x.csv", csv.as_bytes());
+    let ds = kaohe::read(&rules, "x.csv", csv.as_bytes());
     let all = rendered(&ds);
     // Question 3 is found by its number; question 5 is missing.
     assert_eq!(all.len(), 1, "{all:#?}");
@@ -601,8 +602,8 @@ fn a_missing_or_ambiguous_question_column_is_named_with_a_hint() {
     );
     let rules = Rules::compile("x.rhai", &src).unwrap();
     let csv = "序号,1、您居住在哪个镇（街道）？,3、您觉得您所在的镇（街道）治安状况如何？,4、您对公安机关的工作是否满意？,5、您是否知道本地正在开展平安创建活动？\n1,甲镇,安全,满意,知道\n";
-    let ds = data::read(&rules.set, "x.csv", csv.as_bytes());
-    assert_eq!(ds.errors[0].code, "S0102");
+    let ds = kaohe::read(&rules, "x.csv", csv.as_bytes());
+    assert_eq!(ds.errors[0].code(), "S0102");
     assert!(
         rendered(&ds)[0].contains("题目“sat”同时符合 4 列"),
         "{:?}",
@@ -617,9 +618,9 @@ fn units_made_from_names_need_a_list_for_required_fields() {
         "field(\"interfere\", #{ label: \"测评中存在干扰、诱导群众作答行为\", type: \"bool\" });",
     );
     let rules = Rules::compile("x.rhai", &src).unwrap();
-    let ds = data::read(&rules.set, "s.csv", SMALL.as_bytes());
+    let ds = kaohe::read(&rules, "s.csv", SMALL.as_bytes());
     assert_eq!(ds.units.len(), 0);
-    assert_eq!(ds.errors[0].code, "S0209");
+    assert_eq!(ds.errors[0].code(), "S0209");
 }
 
 // ---------------------------------------------------------------------------------------------

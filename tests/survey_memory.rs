@@ -58,17 +58,17 @@ fn a_streamed_reading_keeps_tallies_per_unit_not_rows() {
     };
     let before = ALLOCATOR.allocated();
     ALLOCATOR.set_limit(before + (48 << 20)).unwrap();
-    let ds = survey::read_stream(&rules.set, open, None);
+    let ds = survey::read_stream(&rules, open, None);
     ALLOCATOR.set_limit(usize::MAX).unwrap();
     assert!(ds.errors.is_empty(), "{:?}", ds.errors);
     assert_eq!(ds.respondents.unwrap().counted, ROWS);
     assert_eq!(ds.units.len(), 50);
-    let sat = rules.set.field_index("sat5").unwrap();
+    let sat = rules.field_index("sat5").unwrap();
     let total: i64 = ds
         .units
         .iter()
-        .map(|u| match u.values[sat] {
-            kaohe::model::Value::Int(n) => n,
+        .map(|u| match u.values()[sat] {
+            kaohe::Value::Int(n) => n,
             _ => 0,
         })
         .sum();

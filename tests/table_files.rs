@@ -42,7 +42,7 @@ fn compile_in(dir: &Path, body: &str) -> Result<kaohe::Rules, kaohe::RuleErrors>
     let path = dir.join("t.rhai");
     let src = format!("{PRELUDE}{body}");
     std::fs::write(&path, &src).unwrap();
-    kaohe::Rules::compile_with_files("t.rhai", &src, &[], kaohe::compile::files_beside(&path))
+    kaohe::Rules::compile_with_files("t.rhai", &src, &[], kaohe::files_beside(&path))
 }
 
 #[test]
@@ -67,7 +67,7 @@ fn a_table_from_a_sheet_scores_and_says_which_row_of_which_sheet() {
     );
     let r = compile_in(&dir, BODY).unwrap();
     let csv = "编码,名称,类别,甲,乙,丙,丁,比率,标志\n1,甲,,96,0,1,0,,\n2,乙,,92,0,5,0,,\n3,丙,,97,0,3,0,,\n4,丁,,80,0,0,0,,\n";
-    let ds = kaohe::data::read_csv(&r.set, csv.as_bytes());
+    let ds = kaohe::read_csv(&r, csv.as_bytes());
     let rep = r.assess(&ds.units, None).unwrap();
     let pts: Vec<String> = (1..=4)
         .map(|k| points(&rep, &k.to_string(), "overall"))
@@ -102,10 +102,10 @@ fn every_bad_cell_of_a_sheet_is_an_error_at_its_row_and_column() {
         .iter()
         .map(|e| {
             (
-                e.location.file.clone(),
-                e.location.line,
-                e.location.column,
-                e.code,
+                e.location().file.clone(),
+                e.location().line,
+                e.location().column,
+                e.code(),
             )
         })
         .collect();
@@ -117,10 +117,7 @@ fn every_bad_cell_of_a_sheet_is_an_error_at_its_row_and_column() {
             ("附表.xlsx".to_string(), 3, 3, "R0416"),
         ]
     );
-    let zh: Vec<String> = e
-        .iter()
-        .map(|e| e.render(kaohe::messages::Lang::Zh))
-        .collect();
+    let zh: Vec<String> = e.iter().map(|e| e.render(kaohe::Lang::Zh)).collect();
     assert!(
         zh[0].contains("工作表“综合评定”单元格 B1") && zh[0].contains("“flgg”"),
         "{}",
@@ -145,8 +142,8 @@ fn a_missing_file_or_sheet_and_overlapping_rows_are_said_plainly() {
     let dir = folder("missing");
     // No file at all: R0415 at the file's name in the script, with where to put it.
     let e = compile_in(&dir, BODY).unwrap_err().0;
-    assert_eq!(e[0].code, "R0415");
-    let zh = e[0].render(kaohe::messages::Lang::Zh);
+    assert_eq!(e[0].code(), "R0415");
+    let zh = e[0].render(kaohe::Lang::Zh);
     assert!(
         zh.contains("找不到规则附表“附表.xlsx”") && zh.contains("规则文件旁"),
         "{zh}"
@@ -154,7 +151,7 @@ fn a_missing_file_or_sheet_and_overlapping_rows_are_said_plainly() {
     let src = format!("{PRELUDE}{BODY}");
     let line = src.lines().position(|l| l.contains("附表.xlsx")).unwrap() + 1;
     assert_eq!(
-        (e[0].location.file.as_str(), e[0].location.line),
+        (e[0].location().file.as_str(), e[0].location().line),
         ("t.rhai", line)
     );
     // A path out of the rules' folder is not read.
@@ -163,7 +160,7 @@ fn a_missing_file_or_sheet_and_overlapping_rows_are_said_plainly() {
         &dir.join("../附表.xlsx"),
         &[("综合评定", &[&["甲", "分值"], &["1", "1"]])],
     );
-    assert_eq!(compile_in(&dir, &out).unwrap_err().0[0].code, "R0415");
+    assert_eq!(compile_in(&dir, &out).unwrap_err().0[0].code(), "R0415");
     std::fs::remove_file(dir.join("../附表.xlsx")).ok();
     // A misspelt sheet: the sheet meant.
     workbook(
@@ -174,7 +171,7 @@ fn a_missing_file_or_sheet_and_overlapping_rows_are_said_plainly() {
         )],
     );
     let e = compile_in(&dir, BODY).unwrap_err().0;
-    let zh = e[0].render(kaohe::messages::Lang::Zh);
+    let zh = e[0].render(kaohe::Lang::Zh);
     assert!(
         zh.contains("没有名为“综合评定”的工作表") && zh.contains("综合评定表"),
         "{zh}"
@@ -193,7 +190,7 @@ fn a_missing_file_or_sheet_and_overlapping_rows_are_said_plainly() {
         )],
     );
     let e = compile_in(&dir, BODY).unwrap_err().0;
-    let zh = e[0].render(kaohe::messages::Lang::Zh);
+    let zh = e[0].render(kaohe::Lang::Zh);
     assert!(
         zh.contains("第 2 行")
             && zh.contains("第 3 行")
@@ -211,18 +208,18 @@ fn a_missing_file_or_sheet_and_overlapping_rows_are_said_plainly() {
     let e = compile_in(&dir, BODY).unwrap_err().0;
     assert_eq!(
         (
-            e[0].location.file.as_str(),
-            e[0].location.line,
-            e[0].location.column
+            e[0].location().file.as_str(),
+            e[0].location().line,
+            e[0].location().column
         ),
         ("附表.xlsx", 2, 2)
     );
-    assert!(e[0].render(kaohe::messages::Lang::Zh).contains("单元格 B2"));
+    assert!(e[0].render(kaohe::Lang::Zh).contains("单元格 B2"));
     // `rows` and `file` together, or `sheet` without `file`: R0402.
     let both = BODY.replace("hit: \"unique\"", "rows: [[1, 1]]");
-    assert_eq!(compile_in(&dir, &both).unwrap_err().0[0].code, "R0402");
+    assert_eq!(compile_in(&dir, &both).unwrap_err().0[0].code(), "R0402");
     let no_file = BODY.replace("file: \"附表.xlsx\", ", "");
-    assert_eq!(compile_in(&dir, &no_file).unwrap_err().0[0].code, "R0402");
+    assert_eq!(compile_in(&dir, &no_file).unwrap_err().0[0].code(), "R0402");
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -292,9 +289,9 @@ fn a_sheet_of_too_many_rows_is_refused_before_its_rows_are_compared() {
     let e = compile_in(&dir, &BODY.replace("hit: \"unique\"", "hit: \"first\""))
         .unwrap_err()
         .0;
-    assert_eq!(e[0].code, "R0402");
+    assert_eq!(e[0].code(), "R0402");
     assert!(e[0]
-        .render(kaohe::messages::Lang::Zh)
+        .render(kaohe::Lang::Zh)
         .contains("决策表有 5001 行，超过上限 5000 行"));
     std::fs::remove_dir_all(&dir).ok();
 }

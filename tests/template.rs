@@ -7,7 +7,7 @@
 mod common;
 use common::{generated, seed, sheet_names, sheet_rows, xlsx_part};
 use kaohe::collect::{read_units, template};
-use kaohe::{bundled, data, Rules};
+use kaohe::{bundled, Rules};
 
 /// Every type, a long `one_of` list, `only` by kind, a closure reading a field through a
 /// script function, and a veto.
@@ -53,7 +53,7 @@ const UNITS: &str =
     "单位编码,单位名称,单位类别\nT01,城关镇,乡镇\nT02,东山乡,乡镇\nD01,县教育局,部门\n";
 
 fn form_bytes(rules: &Rules, units: Option<&str>, unit: Option<&str>) -> Vec<u8> {
-    let list = units.map(|u| read_units(&rules.set, "units.csv", u.as_bytes()).units);
+    let list = units.map(|u| read_units(rules, "units.csv", u.as_bytes()).units);
     let form = template::form(rules, list.as_deref(), unit).unwrap();
     template::xlsx(&form).unwrap()
 }
@@ -122,14 +122,16 @@ fn the_header_is_the_labels_id_and_name_first_below_a_title() {
         "{:?}",
         rows[1]
     );
-    let labels: Vec<&str> = r.set.fields.iter().map(|f| &*f.label).collect();
+    let labels: Vec<&str> = r.fields().map(|f| f.label).collect();
     assert_eq!(rows[2], labels);
     // `kaohe assess` reads the header back: every column is a field, none is missing.
-    let ds = data::read(&r.set, "form.xlsx", &bytes);
+    let ds = kaohe::read(&r, "form.xlsx", &bytes);
     assert!(ds.ignored_columns.is_empty(), "{:?}", ds.ignored_columns);
     assert!(ds.units.is_empty());
     assert!(
-        ds.errors.iter().all(|e| e.header.is_none() && e.row == 0),
+        ds.errors
+            .iter()
+            .all(|e| e.header().is_none() && e.row() == 0),
         "only `no rows below the header`: {:?}",
         ds.errors
     );
@@ -141,24 +143,29 @@ fn every_bundled_rule_set_gives_a_form_whose_header_assess_reads_back() {
         let r = Rules::compile(b.rules_path, b.rules).unwrap();
         let bytes = form_bytes(&r, None, None);
         let header = &sheet_rows(&bytes, "填报表")[2];
-        assert_eq!(header.len(), r.set.fields.len(), "{}", b.id);
-        assert_eq!(*header[0], *r.set.fields[r.set.id_field].label, "{}", b.id);
-        let ds = data::read(&r.set, "form.xlsx", &bytes);
+        assert_eq!(header.len(), r.fields().len(), "{}", b.id);
+        let id_label = r.fields().nth(r.id_field()).unwrap().label;
+        assert_eq!(*header[0], *id_label, "{}", b.id);
+        let ds = kaohe::read(&r, "form.xlsx", &bytes);
         assert!(ds.ignored_columns.is_empty(), "{}", b.id);
         assert!(
-            ds.errors.iter().all(|e| e.header.is_none()),
+            ds.errors.iter().all(|e| e.header().is_none()),
             "{}: {:?}",
             b.id,
             ds.errors
         );
         // Filled with generated values (as a list that gives every column), it reads back as
         // the same data does from CSV.
-        let csv = generated(&r.set, 12, seed(b.id));
+        let csv = generated(&r, 12, seed(b.id));
         let filled = form_bytes(&r, Some(&csv), None);
-        let from_form = data::read(&r.set, "form.xlsx", &filled);
-        let from_csv = data::read(&r.set, "data.csv", csv.as_bytes());
-        let values =
-            |d: &kaohe::Dataset| d.units.iter().map(|u| u.values.clone()).collect::<Vec<_>>();
+        let from_form = kaohe::read(&r, "form.xlsx", &filled);
+        let from_csv = kaohe::read(&r, "data.csv", csv.as_bytes());
+        let values = |d: &kaohe::Dataset| {
+            d.units
+                .iter()
+                .map(|u| u.values().to_vec())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(values(&from_form), values(&from_csv), "{}", b.id);
         let found = |d: &kaohe::Dataset| d.errors.len() + d.errors_omitted;
         assert_eq!(found(&from_form), found(&from_csv), "{}", b.id);
@@ -352,17 +359,18 @@ fn a_units_own_form_has_one_row_and_only_the_fields_it_is_assessed_on() {
     // 会议次数 is required (no default): it stays, as the rule set reads it.
     assert!(labels(&dept).contains(&"会议次数".to_string()));
     // A unit's form reads back as its unit.
-    let ds = data::read(&r.set, "t02.xlsx", &town);
+    let ds = kaohe::read(&r, "t02.xlsx", &town);
     assert!(ds.ignored_columns.is_empty());
     // Mistakes: no list, or a unit not in it.
-    let list = read_units(&r.set, "units.csv", UNITS.as_bytes()).units;
+    let list = read_units(&r, "units.csv", UNITS.as_bytes()).units;
     assert_eq!(
-        template::form(&r, None, Some("T01")).unwrap_err().code,
+        template::form(&r, None, Some("T01")).unwrap_err().code(),
         "F0003"
     );
     let e = template::form(&r, Some(&list), Some("T03")).unwrap_err();
-    assert_eq!(e.code, "F0002");
-    assert!(e.help.unwrap().zh.contains("T01") || e.text.zh.contains("T03"));
+    assert_eq!(e.code(), "F0002");
+    let zh = kaohe::Lang::Zh;
+    assert!(e.hint(zh).unwrap().contains("T01") || e.message(zh).contains("T03"));
 }
 
 #[test]
@@ -373,12 +381,12 @@ fn a_bundled_units_own_form_leaves_out_the_other_kinds_items() {
         .unwrap();
     let r = Rules::compile(b.rules_path, b.rules).unwrap();
     let units = "单位编码,单位名称,单位类别\nZ01,城关镇,乡镇\nB01,县教育局,部门\n";
-    let list = read_units(&r.set, "units.csv", units.as_bytes()).units;
+    let list = read_units(&r, "units.csv", units.as_bytes()).units;
     let fields = |code: &str| -> Vec<String> {
         let form = template::form(&r, Some(&list), Some(code)).unwrap();
         form.columns
             .iter()
-            .map(|c| r.set.fields[c.field].name.to_string())
+            .map(|c| r.fields().nth(c.field).unwrap().name.to_string())
             .collect()
     };
     let town = fields("Z01");
@@ -472,8 +480,19 @@ fn libreoffice() -> Option<String> {
 
 /// Values to type into a form's column: one its validation must refuse (row 4) and one it
 /// must take (row 5); `None` for free text.
+/// A spreadsheet's column letter for a 1-based column: 1 → `A`, 27 → `AA`.
+fn column_letter(column: usize) -> String {
+    let (mut n, mut out) = (column, Vec::new());
+    while n > 0 {
+        out.push(b'A' + u8::try_from((n - 1) % 26).unwrap());
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap()
+}
+
 fn probes(column: &template::Column) -> Option<(String, String)> {
-    use kaohe::model::FieldType;
+    use kaohe::FieldType;
     if let Some(first) = column.choices.first() {
         return Some(("不在选项中".into(), first.clone()));
     }
@@ -483,6 +502,7 @@ fn probes(column: &template::Column) -> Option<(String, String)> {
         FieldType::Number => ("约5亩".into(), "-2.5".into()),
         FieldType::Percent => ("150".into(), "96.5".into()),
         FieldType::Bool => unreachable!("a yes/no column has choices"),
+        _ => return None,
     })
 }
 
@@ -577,7 +597,7 @@ fn libreoffice_rejects_wrong_values_and_keeps_the_validations() {
         let mut bad = Vec::new();
         for (i, c) in form.columns.iter().enumerate() {
             let Some((no, yes)) = probes(c) else { continue };
-            let letter = kaohe::messages::column_letter(i + 1);
+            let letter = column_letter(i + 1);
             entries.insert(format!("{letter}4"), no.into());
             entries.insert(format!("{letter}5"), yes.into());
             bad.push(format!("{letter}4"));
@@ -611,14 +631,16 @@ fn libreoffice_rejects_wrong_values_and_keeps_the_validations() {
             "{id}"
         );
         assert!(xml.contains("<sheetProtection"), "{id}");
-        let ds = data::read(&rules.set, "resaved.xlsx", &bytes);
+        let ds = kaohe::read(rules, "resaved.xlsx", &bytes);
         assert!(
             ds.ignored_columns.is_empty(),
             "{id}: {:?}",
             ds.ignored_columns
         );
         assert!(
-            ds.errors.iter().all(|e| e.header.is_none() || e.row > 3),
+            ds.errors
+                .iter()
+                .all(|e| e.header().is_none() || e.row() > 3),
             "{id}: {:?}",
             ds.errors
         );

@@ -5,11 +5,12 @@
 //! figures. And the schemas published in `docs/schema/` are the ones the types give
 //! (`KAOHE_BLESS=1 cargo test --test writers` rewrites them).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
-use kaohe::{bundled, data, output, Previous, Report, Rules};
+use kaohe::{bundled, Previous, Report, Rules};
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
 
-/// The report's JSON Lines, and the batch path's where it writes them.
+/// The report's JSON Lines, and the batch path's where it writes them (a rule set whose units
+/// have no metrics and no state: those only a report has).
 fn lines(
     rules: &Rules,
     units: &[kaohe::Unit],
@@ -17,16 +18,21 @@ fn lines(
 ) -> (Report, Vec<u8>, Option<Vec<u8>>) {
     let report = rules.assess(units, prev).unwrap();
     let mut from_report = Vec::new();
-    output::write_json_lines(&mut from_report, &report).unwrap();
-    let set = &rules.set;
-    let from_batch = (set.metrics.is_empty() && set.state.is_none()).then(|| {
+    report.write_json_lines(&mut from_report).unwrap();
+    let batchable = report
+        .units
+        .iter()
+        .all(|u| u.metrics.is_empty() && u.state.is_none());
+    let from_batch = batchable.then(|| {
+        let cohorts: std::collections::HashMap<usize, &str> = report
+            .units
+            .iter()
+            .map(|u| (u.row, u.cohort.as_str()))
+            .collect();
         let scores = rules.score_batch_against(units, prev).unwrap();
-        let mut w = output::UnitWriter::json_lines(set, prev, Vec::new());
+        let mut w = kaohe::UnitWriter::json_lines(rules, prev, Vec::new());
         for (unit, score) in units.iter().zip(&scores) {
-            let cohort = set
-                .cohort_field
-                .map_or_else(|| "全部".to_string(), |c| unit.values[c].display());
-            w.write(unit, &cohort, score).unwrap();
+            w.write(unit, cohorts[&unit.row()], score).unwrap();
         }
         w.into_lines().unwrap()
     });
@@ -206,7 +212,7 @@ fn every_writer_says_the_same_of_every_unit_of_every_bundled_rule_set() {
     for b in bundled::ALL {
         let Some(sample) = b.data else { continue };
         let rules = Rules::compile(b.rules_path, b.rules).unwrap();
-        let ds = data::read(&rules.set, b.data_path, sample);
+        let ds = kaohe::read(&rules, b.data_path, sample);
         assert!(ds.errors.is_empty(), "{}", b.id);
         // Last period: the same units in reverse, one fewer, so that ranks move.
         let mut last = ds.units.clone();
@@ -215,7 +221,7 @@ fn every_writer_says_the_same_of_every_unit_of_every_bundled_rule_set() {
         let previous = rules
             .assess(&last, None)
             .ok()
-            .map(|then| Previous::from_json(&output::json(&then)).unwrap());
+            .map(|then| Previous::from_json(&then.to_json()).unwrap());
         // The gap analysis and a comparison with last period's run are valid too.
         let gaps = serde_json::to_value(rules.gaps(&ds.units, None).unwrap()).unwrap();
         bad.extend(invalid(&gap_schema, b.id, &gaps));
@@ -242,7 +248,7 @@ fn every_writer_says_the_same_of_every_unit_of_every_bundled_rule_set() {
                 ));
             }
             report.provenance = Some(kaohe::provenance::Provenance::of(&rules, &[sample], &[]));
-            let json: Value = serde_json::from_str(&output::json(&report)).unwrap();
+            let json: Value = serde_json::from_str(&report.to_json()).unwrap();
             bad.extend(invalid(&result_schema, b.id, &json));
             if let Some(batch) = from_batch {
                 assert_eq!(
@@ -253,7 +259,7 @@ fn every_writer_says_the_same_of_every_unit_of_every_bundled_rule_set() {
                 );
                 batch_checked += 1;
             }
-            bad.extend(agree(b.id, &json, &jsonl, &output::csv(&report)));
+            bad.extend(agree(b.id, &json, &jsonl, &report.to_csv()));
         }
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
@@ -298,7 +304,7 @@ fn a_result_with_rows_left_out_is_valid() {
     )
     .unwrap();
     assert!(!errors.is_empty());
-    let json: Value = serde_json::from_str(&output::json(&report)).unwrap();
+    let json: Value = serde_json::from_str(&report.to_json()).unwrap();
     assert!(!json["data_errors"].as_array().unwrap().is_empty());
     let schema = jsonschema::validator_for(&kaohe::schema::result()).unwrap();
     let bad = invalid(&schema, b.id, &json);

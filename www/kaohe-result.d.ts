@@ -3,7 +3,7 @@
 // (`kaohe schema result`). Do not edit: when the schema changes, run the command again.
 
 /**
- * Whether an item adds to the base score or is a bonus.
+ * What kind of item (项目类别) it is: how its points count toward the total.
  *
  * This interface was referenced by `Report`'s JSON-Schema
  * via the `definition` "ItemKind".

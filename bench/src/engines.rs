@@ -42,13 +42,13 @@ impl Kaohe {
         let source = read(path)?;
         let rules = kaohe::Rules::compile(&path.display().to_string(), &source)
             .map_err(|e| e.to_string())?;
-        let bands = Bands(rules.set.bands.iter().map(|b| b.name.clone()).collect());
+        let bands = Bands(rules.grades().map(String::from).collect());
         Ok(Self { rules, bands })
     }
 
     /// Parses CSV text into kaohe's units, as `kaohe assess` does.
     pub fn units(&self, csv: &str) -> Result<Vec<kaohe::Unit>, String> {
-        let data = kaohe::data::read(&self.rules.set, "townships.csv", csv.as_bytes());
+        let data = kaohe::read(&self.rules, "townships.csv", csv.as_bytes());
         if let Some(e) = data.errors.first() {
             return Err(format!("{} data errors, the first: {e}", data.errors.len()));
         }

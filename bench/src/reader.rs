@@ -5,9 +5,9 @@
 //!   it — `csv::ReaderBuilder`, one reused `ByteRecord`, the header mapped to columns once, each
 //!   cell trimmed and parsed by its column's type (`i64`, `rust_decimal::Decimal`, 是/否, text)
 //!   into a `Vec` of typed rows; a bad cell stops the read with its row and column;
-//! - kaohe's `data::read_csv` (whole): units of `Value`s with every check (encoding, delimiter,
+//! - `kaohe::read_csv` (whole): units of `Value`s with every check (encoding, delimiter,
 //!   header search, aliases, every bad cell reported with its fix, duplicate ids);
-//! - kaohe's `data::UnitStream` over the same bytes, each unit dropped as it comes (what a
+//! - `kaohe::UnitStream` over the same bytes, each unit dropped as it comes (what a
 //!   streamed run holds: one unit at a time).
 //!
 //! Before any time is taken, every value kaohe read is checked equal to the floor's.
@@ -155,17 +155,17 @@ pub fn floor(bytes: &[u8]) -> Result<Vec<Row>, String> {
     Ok(rows)
 }
 
-/// kaohe, whole: `data::read_csv`; the units and how many errors.
-fn kaohe_whole(set: &kaohe::model::RuleSet, bytes: &[u8]) -> (Vec<kaohe::Unit>, usize) {
-    let data = kaohe::data::read_csv(set, bytes);
+/// kaohe, whole: `kaohe::read_csv`; the units and how many errors.
+fn kaohe_whole(rules: &kaohe::Rules, bytes: &[u8]) -> (Vec<kaohe::Unit>, usize) {
+    let data = kaohe::read_csv(rules, bytes);
     (data.units, data.errors.len() + data.errors_omitted)
 }
 
 /// kaohe, streamed over the same bytes: each unit dropped as it comes; units and errors
 /// counted.
-fn kaohe_streamed(set: &kaohe::model::RuleSet, bytes: &[u8]) -> (usize, usize) {
+fn kaohe_streamed(rules: &kaohe::Rules, bytes: &[u8]) -> (usize, usize) {
     let (mut units, mut errors) = (0, 0);
-    for item in kaohe::data::UnitStream::new(set, "townships.csv", bytes) {
+    for item in kaohe::UnitStream::new(rules, "townships.csv", bytes) {
         match item {
             Ok(_) => units += 1,
             Err(_) => errors += 1,
@@ -175,8 +175,8 @@ fn kaohe_streamed(set: &kaohe::model::RuleSet, bytes: &[u8]) -> (usize, usize) {
 }
 
 /// Every value kaohe read equals the floor's (the gate: no time is reported otherwise).
-fn check(set: &kaohe::model::RuleSet, rows: &[Row], units: &[kaohe::Unit]) -> Result<(), String> {
-    use kaohe::model::Value;
+fn check(rules: &kaohe::Rules, rows: &[Row], units: &[kaohe::Unit]) -> Result<(), String> {
+    use kaohe::Value;
     if rows.len() != units.len() {
         return Err(format!(
             "the floor read {} rows, kaohe {} units",
@@ -185,9 +185,9 @@ fn check(set: &kaohe::model::RuleSet, rows: &[Row], units: &[kaohe::Unit]) -> Re
         ));
     }
     let field = |label: &str| {
-        set.fields
-            .iter()
-            .position(|f| &*f.label == label)
+        rules
+            .fields()
+            .position(|f| f.label == label)
             .ok_or_else(|| format!("the rule set has no field `{label}`"))
     };
     let fields: Vec<(usize, Slot)> = slots()
@@ -196,7 +196,7 @@ fn check(set: &kaohe::model::RuleSet, rows: &[Row], units: &[kaohe::Unit]) -> Re
         .collect::<Result<_, String>>()?;
     for (i, (row, unit)) in rows.iter().zip(units).enumerate() {
         for &(f, slot) in &fields {
-            let got = &unit.values[f];
+            let got = &unit.values()[f];
             let same = match slot {
                 Slot::Code => *got == Value::Text(row.code.clone()),
                 Slot::Name => *got == Value::Text(row.name.clone()),
@@ -208,7 +208,7 @@ fn check(set: &kaohe::model::RuleSet, rows: &[Row], units: &[kaohe::Unit]) -> Re
                 return Err(format!(
                     "row {}: field `{}`: kaohe read {got:?}, the floor {:?}",
                     i + 2,
-                    set.fields[f].name,
+                    rules.fields().nth(f).map_or("", |f| f.name),
                     row
                 ));
             }
@@ -242,12 +242,11 @@ impl Size {
 /// With `shuffled`, the townships' rows are put out of order first (unit ids no longer
 /// increasing): the same rows, the same bytes in another order.
 pub fn bench(sizes: &[usize], runs: usize, shuffled: bool) -> Result<Vec<Size>, String> {
-    let set = kaohe::Rules::compile(
+    let rules = kaohe::Rules::compile(
         "county-antidrug.rhai",
         &std::fs::read_to_string(crate::run::rules_path()).map_err(|e| e.to_string())?,
     )
-    .map_err(|e| e.to_string())?
-    .set;
+    .map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for &n in sizes {
         let mut towns = gen::generate(n);
@@ -272,14 +271,14 @@ pub fn bench(sizes: &[usize], runs: usize, shuffled: bool) -> Result<Vec<Size>, 
         drop(towns);
         // The gate, untimed.
         let rows = floor(&bytes)?;
-        let (units, errors) = kaohe_whole(&set, &bytes);
+        let (units, errors) = kaohe_whole(&rules, &bytes);
         if errors > 0 {
             return Err(format!(
                 "kaohe found {errors} data errors in the generated CSV"
             ));
         }
-        check(&set, &rows, &units)?;
-        let streamed = kaohe_streamed(&set, &bytes);
+        check(&rules, &rows, &units)?;
+        let streamed = kaohe_streamed(&rules, &bytes);
         if streamed != (units.len(), 0) {
             return Err(format!(
                 "streamed: {streamed:?} units and errors, whole: {}",
@@ -308,12 +307,12 @@ pub fn bench(sizes: &[usize], runs: usize, shuffled: bool) -> Result<Vec<Size>, 
                         drop(rows);
                     }
                     1 => {
-                        let units = kaohe_whole(&set, &bytes);
+                        let units = kaohe_whole(&rules, &bytes);
                         size.whole_s.push(t.elapsed().as_secs_f64());
                         drop(units);
                     }
                     _ => {
-                        let counted = kaohe_streamed(&set, &bytes);
+                        let counted = kaohe_streamed(&rules, &bytes);
                         size.streamed_s.push(t.elapsed().as_secs_f64());
                         std::hint::black_box(counted);
                     }
@@ -351,9 +350,9 @@ pub fn markdown(sizes: &[Size], runs: usize, shuffled: bool) -> String {
          ways over the same bytes, {runs} runs each interleaved, median. The floor is a plain typed \
          read with the `csv` crate (one reused `ByteRecord`, the header mapped once, each cell \
          trimmed and parsed as `i64`, `rust_decimal::Decimal`, 是/否 or text into a `Vec` of \
-         typed rows; the first bad cell stops it). kaohe (whole) is `data::read_csv`: units of \
+         typed rows; the first bad cell stops it). kaohe (whole) is `kaohe::read_csv`: units of \
          `Value`s, every check kept (encoding, delimiter, header search, aliases, every bad cell \
-         reported with its fix, duplicate ids). kaohe (streamed) is `data::UnitStream` over the \
+         reported with its fix, duplicate ids). kaohe (streamed) is `kaohe::UnitStream` over the \
          same bytes, each unit dropped as it comes. Every value kaohe read was checked equal to \
          the floor's before timing.\n"
         );
@@ -378,7 +377,7 @@ pub fn markdown(sizes: &[Size], runs: usize, shuffled: bool) -> String {
     }
     if shuffled {
         let fields = gen::COLUMNS.len();
-        let value = std::mem::size_of::<kaohe::model::Value>();
+        let value = std::mem::size_of::<kaohe::Value>();
         let _ = writeln!(
             s,
             "\nWhat kaohe does that the floor does not: it keeps each unit as {fields} `Value`s of \

@@ -154,31 +154,29 @@ pub fn floor(bytes: &[u8], parallel: bool) -> Counts {
 /// kaohe's counts from its units: the count fields of each question (the 不清楚-or-no-answer
 /// field split into 不清楚 and no answer with the unit's tally).
 pub fn kaohe_counts(rules: &kaohe::Rules, bytes: &[u8]) -> Result<Counts, String> {
-    let set = &rules.set;
-    let data = kaohe::survey::read(set, "survey.csv", bytes, None);
+    let data = kaohe::survey::read(rules, "survey.csv", bytes, None);
     if !data.errors.is_empty() {
         return Err(format!("kaohe found {} data errors", data.errors.len()));
     }
-    let survey = set.survey.as_ref().ok_or("no survey")?;
+    if kaohe::survey::questions(rules).len() == 0 {
+        return Err("no survey".into());
+    }
     let mut out = Counts::new();
     for unit in &data.units {
-        let name = unit.values[set.name_field.unwrap_or(set.id_field)].display();
+        let name = rules.unit_name(unit);
         let u = out.entry(name).or_default();
-        for (qi, q) in survey.questions.iter().enumerate() {
-            let m = u.entry(q.id.clone()).or_default();
-            for (opt, f) in q.options.iter().zip(&q.counts) {
-                let n = unit.values[*f]
-                    .number()
+        for (qi, q) in kaohe::survey::questions(rules).enumerate() {
+            let m = u.entry(q.id.to_string()).or_default();
+            for (opt, f) in q.options.iter().zip(q.counts) {
+                let n = unit
+                    .value(*f)
+                    .and_then(kaohe::Value::number)
                     .map_or(0, |d| d.to_string().parse().unwrap_or(0));
                 if n > 0 {
                     m.insert(opt.clone(), n);
                 }
             }
-            let tally = unit
-                .survey
-                .as_ref()
-                .and_then(|s| s.questions.get(qi))
-                .ok_or("no tally")?;
+            let tally = kaohe::survey::outside_base(unit, qi).ok_or("no tally")?;
             if tally.excluded > 0 {
                 m.insert(
                     q.excluded.first().cloned().unwrap_or_default(),
@@ -236,13 +234,13 @@ pub fn bench(
     let mut times: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     for _ in 0..runs {
         let t = Instant::now();
-        one.install(|| kaohe::survey::read(&rules.set, "survey.csv", &bytes, None));
+        one.install(|| kaohe::survey::read(&rules, "survey.csv", &bytes, None));
         times
             .entry("kaohe")
             .or_default()
             .push(t.elapsed().as_secs_f64());
         let t = Instant::now();
-        kaohe::survey::read(&rules.set, "survey.csv", &bytes, None);
+        kaohe::survey::read(&rules, "survey.csv", &bytes, None);
         times
             .entry("kaohe-parallel")
             .or_default()

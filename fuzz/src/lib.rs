@@ -3,8 +3,7 @@
 //! input; it returns normally when kaohe behaved, and panics when it did not: a panic inside
 //! kaohe, or one of the checks here (two paths that must agree did not).
 
-use kaohe::data::{self, UnitStream};
-use kaohe::{output, Report, Rules, Unit, UnitScore};
+use kaohe::{Dataset, Report, Rules, Unit, UnitScore, UnitStream};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -51,7 +50,7 @@ pub fn compile_rules(input: &[u8]) {
     let source = String::from_utf8_lossy(input);
     match Rules::compile("fuzz.rhai", &source) {
         Ok(rules) => {
-            let _ = rules.set.item_count();
+            let _ = rules.items().len();
         }
         Err(errors) => {
             let _ = errors.to_string();
@@ -60,24 +59,24 @@ pub fn compile_rules(input: &[u8]) {
 }
 
 /// `read_data`: the first byte picks the file name (`x.csv`, `x.json`, `x.jsonl`, `x.xlsx`), the
-/// rest is the file, read for the bundled default rule set in memory ([`data::read`]) and
+/// rest is the file, read for the bundled default rule set in memory ([`kaohe::read`]) and
 /// streamed ([`UnitStream`]). Both must give the same units and as many errors.
 pub fn read_data(input: &[u8]) {
     let Some((&first, bytes)) = input.split_first() else {
         return;
     };
     let name = NAMES[usize::from(first) % NAMES.len()];
-    let set = &default_rules().set;
-    let whole = data::read(set, name, bytes);
-    let streamed = UnitStream::new(set, name, bytes).into_dataset();
+    let rules = default_rules();
+    let whole = kaohe::read(rules, name, bytes);
+    let streamed = UnitStream::new(rules, name, bytes).into_dataset();
     assert_eq!(
         (whole.units.len(), whole.errors.len()),
         (streamed.units.len(), streamed.errors.len()),
-        "{name}: data::read and UnitStream disagree on (units, errors)"
+        "{name}: kaohe::read and UnitStream disagree on (units, errors)"
     );
     assert!(
         whole.units == streamed.units,
-        "{name}: data::read and UnitStream read different units"
+        "{name}: kaohe::read and UnitStream read different units"
     );
     for e in &whole.errors {
         let _ = e.to_string();
@@ -92,13 +91,13 @@ pub fn assess(input: &[u8]) {
     };
     let name = if first % 2 == 0 { "x.csv" } else { "x.json" };
     let rules = default_rules();
-    let dataset = data::read(&rules.set, name, bytes);
+    let dataset = kaohe::read(rules, name, bytes);
     debug_read(&dataset);
     check_scoring(rules, &dataset.units);
 }
 
 /// With `KAOHE_FUZZ_DEBUG`, what was read.
-fn debug_read(dataset: &data::Dataset) {
+fn debug_read(dataset: &Dataset) {
     debug(|| {
         format!(
             "read: {} units, errors: {:?}",
@@ -125,7 +124,7 @@ pub fn rules_and_data(input: &[u8]) {
         Ok(rules) => rules,
         Err(e) => return debug(|| format!("compile: {e}")),
     };
-    let dataset = data::read(&rules.set, "data", bytes);
+    let dataset = kaohe::read(&rules, "data", bytes);
     debug_read(&dataset);
     check_scoring(&rules, &dataset.units);
 }
@@ -146,12 +145,12 @@ pub fn check_scoring(rules: &Rules, units: &[Unit]) {
                 )
             });
             same_results(rules, units, &report, &batch);
-            let json = output::json(&report);
+            let json = report.to_json();
             if let Err(e) = serde_json::from_str::<serde_json::Value>(&json) {
-                panic!("output::json wrote JSON that does not parse: {e}");
+                panic!("Report::to_json wrote JSON that does not parse: {e}");
             }
-            let _ = output::csv(&report);
-            let _ = output::table(&report);
+            let _ = report.to_csv();
+            let _ = report.to_table();
         }
         (Err(a), Err(b)) => {
             debug(|| format!("scoring failed: {a}"));
@@ -169,12 +168,12 @@ fn same_results(rules: &Rules, units: &[Unit], report: &Report, batch: &[UnitSco
         units.len(),
         "assess: one result per unit"
     );
-    let by_row: HashMap<usize, &UnitScore> = units.iter().map(|u| u.row).zip(batch).collect();
+    let by_row: HashMap<usize, &UnitScore> = units.iter().map(Unit::row).zip(batch).collect();
     for u in &report.units {
         let Some(s) = by_row.get(&u.row) else {
             panic!("assess reported row {} that no unit has", u.row);
         };
-        let grade = s.grade.map(|g| rules.set.bands[g].name.clone());
+        let grade = s.grade.and_then(|g| rules.grade_name(g)).map(String::from);
         assert_eq!(
             (u.base, u.bonus, u.vetoed, u.rank, &u.grade),
             (s.base, s.bonus, s.vetoed(), s.rank, &grade),
@@ -222,7 +221,7 @@ pub fn side_files(input: &[u8]) {
     let name = SIDE_NAMES[usize::from(first) % SIDE_NAMES.len()];
     let source = SIDE_RULES.replace("FILE", name);
     let file = bytes.to_vec();
-    let loader: kaohe::compile::FileLoader = Box::new(move |_| Some(file.clone()));
+    let loader: kaohe::FileLoader = Box::new(move |_| Some(file.clone()));
     let rules = match Rules::compile_with_files("side.rhai", &source, &[], loader) {
         Ok(rules) => rules,
         Err(errors) => {
@@ -246,16 +245,16 @@ pub fn side_files(input: &[u8]) {
 
 /// Reads `bytes` as a parameter table for `rules`, sets it and scores one unit.
 fn params(rules: &mut Rules, name: &str, bytes: &[u8]) {
-    match kaohe::params::read(&rules.set, name, bytes) {
+    match kaohe::params::read(rules, name, bytes) {
         Ok(values) => rules.set_params(&values),
         Err(errors) => {
             for e in &errors {
-                let _ = e.render(kaohe::messages::Lang::Zh);
+                let _ = e.render(kaohe::Lang::Zh);
             }
         }
     }
-    let ds = data::read(&rules.set, "u.csv", "编码,甲,乙\nA,80,1\nB,,\n".as_bytes());
+    let ds = kaohe::read(rules, "u.csv", "编码,甲,乙\nA,80,1\nB,,\n".as_bytes());
     if let Ok(report) = rules.assess(&ds.units, None) {
-        let _ = output::json(&report);
+        let _ = report.to_json();
     }
 }

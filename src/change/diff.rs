@@ -458,7 +458,13 @@ impl DiffReport {
 
     /// One row per unit (UTF-8, no byte-order mark): before and after, the changes, and the
     /// items that changed.
-    pub fn csv(&self) -> Result<Vec<u8>, csv::Error> {
+    /// The writer failing (it writes to memory) is C0008.
+    pub fn csv(&self) -> Result<Vec<u8>, crate::messages::Message> {
+        self.write_csv()
+            .map_err(|e| crate::messages::cli::cannot_write_result(&e.to_string()))
+    }
+
+    fn write_csv(&self) -> Result<Vec<u8>, csv::Error> {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record([
             "单位编码",

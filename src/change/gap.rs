@@ -849,7 +849,13 @@ impl GapReport {
 
     /// One row per unit (UTF-8, no byte-order mark): its standing, the next grade and rank
     /// with the points they need, the points its items can still give, and the plan.
-    pub fn csv(&self) -> Result<Vec<u8>, csv::Error> {
+    /// The writer failing (it writes to memory) is C0008.
+    pub fn csv(&self) -> Result<Vec<u8>, crate::messages::Message> {
+        self.write_csv()
+            .map_err(|e| crate::messages::cli::cannot_write_result(&e.to_string()))
+    }
+
+    fn write_csv(&self) -> Result<Vec<u8>, csv::Error> {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record([
             "单位编码",
@@ -901,5 +907,52 @@ impl GapReport {
             w.write_record(&record)?;
         }
         w.into_inner().map_err(|e| e.into_error().into())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use crate::shapes::Shape;
+    use crate::Rules;
+
+    /// A closure's points and a cohort item's cannot be traced back to data: they say so and
+    /// suggest nothing.
+    #[test]
+    fn closures_and_cohort_items_are_not_inverted() {
+        let mut closures = 0;
+        let mut cohort = 0;
+        for b in crate::bundled::ALL.iter().filter(|b| b.data.is_some()) {
+            let Ok(rules) = Rules::compile_with_files(b.rules_path, b.rules, &[], b.loader())
+            else {
+                continue;
+            };
+            let ds = crate::read(&rules, "data.csv", b.data.unwrap_or_default());
+            let Ok(g) = rules.gaps(&ds.units, None) else {
+                continue;
+            };
+            for item in g.units.iter().flat_map(|u| &u.items) {
+                let shape = rules.set.items.iter().find(|i| *i.id == *item.id);
+                match shape.map(|i| &i.shape) {
+                    Some(Shape::Score(_)) => {
+                        assert!(item.moves.is_empty());
+                        let why = item.not_invertible.as_deref().unwrap_or_default();
+                        assert!(why.contains("自定义公式"), "{why}");
+                        closures += 1;
+                    }
+                    None => {
+                        assert!(item.moves.is_empty());
+                        let why = item.not_invertible.as_deref().unwrap_or_default();
+                        assert!(why.contains("其他单位"), "{why}");
+                        cohort += 1;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        assert!(
+            closures > 0 && cohort > 0,
+            "{closures} closures, {cohort} cohort items"
+        );
     }
 }

@@ -13,10 +13,11 @@ use crate::output::UnitWriter;
 use crate::previous::Previous;
 
 impl Rules {
-    /// The CSV of `units` (no byte-order mark) as [`crate::output::csv`] writes the report
-    /// [`Rules::assess_unexplained`] gives, byte for byte, from the batch path. `None` when the
-    /// rule set publishes metrics or carries a state (columns only the report has): write the
-    /// report then. Every rule failure is reported; any failure means no result.
+    /// The CSV of `units` (no byte-order mark) as [`Report::to_csv`](crate::Report::to_csv)
+    /// writes the report [`Rules::assess_unexplained`] gives, byte for byte, from the batch
+    /// path. `None` when the rule set publishes metrics or carries a state (columns only the
+    /// report has): write the report then. Every rule failure is reported; any failure means no
+    /// result.
     pub fn csv_batch(
         &self,
         units: &[Unit],

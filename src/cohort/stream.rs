@@ -190,8 +190,18 @@ impl<'r> Tally<'r> {
 
     /// The columns a report's CSV of the same units has, once placed: for a streamed CSV to
     /// be written as that one is.
-    pub fn columns(&self) -> Columns {
+    pub(crate) fn columns(&self) -> Columns {
         columns(&self.table, &self.listing, self.previous_totals)
+    }
+
+    /// The rules it scores by.
+    pub(crate) fn rules(&self) -> &'r Rules {
+        self.rules
+    }
+
+    /// The previous period it runs against, if any.
+    pub(crate) fn previous(&self) -> Option<&'r Previous> {
+        self.previous
     }
 }
 

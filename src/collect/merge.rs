@@ -9,6 +9,7 @@
 //! bad cells as written and marked, so that the merged file can be corrected in one place and
 //! scored; [`Merged::units`] are the units ready to score now.
 
+use crate::compile::Rules;
 use crate::data::{self, Dataset, Format, Unit};
 use crate::error::DataError;
 use crate::messages::collect::{self as msg, merge_words as words, Differs};
@@ -117,7 +118,8 @@ pub struct Merged {
 
 /// Merges returned files (`(name, bytes)`) for a rule set; `expected` is the list of units
 /// (read with [`super::read_units`]), when there is one.
-pub fn merge(set: &RuleSet, files: &[(String, Vec<u8>)], expected: Option<&[Unit]>) -> Merged {
+pub fn merge(rules: &Rules, files: &[(String, Vec<u8>)], expected: Option<&[Unit]>) -> Merged {
+    let set = &rules.set;
     let raw_set = super::raw_set(set);
     let lookup = header_lookup(set);
     let mut m = Merged::default();
@@ -583,14 +585,14 @@ impl Merged {
     }
 
     /// The merged data as CSV (UTF-8 with a byte-order mark, for Excel): one row per kept row.
-    pub fn csv(&self, set: &RuleSet, lang: Lang) -> Vec<u8> {
-        self.csv_of(set, lang, |r| r.kept)
+    pub fn csv(&self, rules: &Rules, lang: Lang) -> Vec<u8> {
+        self.csv_of(&rules.set, lang, |r| r.kept)
     }
 
     /// Only the units ready to score ([`Self::units`]) as CSV, as [`Self::csv`] writes them: what
     /// scoring the set of files scores.
-    pub fn ready_csv(&self, set: &RuleSet, lang: Lang) -> Vec<u8> {
-        self.csv_of(set, lang, |r| r.kept && r.scored)
+    pub fn ready_csv(&self, rules: &Rules, lang: Lang) -> Vec<u8> {
+        self.csv_of(&rules.set, lang, |r| r.kept && r.scored)
     }
 
     fn csv_of(&self, set: &RuleSet, lang: Lang, keep: impl Fn(&Row) -> bool) -> Vec<u8> {
@@ -610,19 +612,20 @@ impl Merged {
         w.into_inner().unwrap_or_default()
     }
 
-    /// The merged data and the 数据核对 sheet as an XLSX workbook; problems in `lang`.
-    #[cfg(feature = "spreadsheets")]
-    pub fn xlsx(&self, set: &RuleSet, lang: Lang) -> Result<Vec<u8>, String> {
-        self.write_xlsx(set, lang).map_err(|e| e.to_string())
-    }
-
-    /// Without the `spreadsheets` feature there is no XLSX writer.
-    #[cfg(not(feature = "spreadsheets"))]
-    pub fn xlsx(&self, _set: &RuleSet, _lang: Lang) -> Result<Vec<u8>, String> {
-        Err(
-            "this build of kaohe writes no XLSX workbooks (the `spreadsheets` feature is off)"
-                .into(),
-        )
+    /// The merged data and the 数据核对 sheet as an XLSX workbook; problems in `lang`. Without
+    /// the `spreadsheets` feature there is no XLSX writer: the error says so (C0011).
+    pub fn xlsx(&self, rules: &Rules, lang: Lang) -> Result<Vec<u8>, Message> {
+        #[cfg(feature = "spreadsheets")]
+        let written = self.write_xlsx(&rules.set, lang).map_err(|e| e.to_string());
+        #[cfg(not(feature = "spreadsheets"))]
+        let written: Result<Vec<u8>, String> = {
+            let _ = (rules, lang);
+            Err(
+                "this build of kaohe writes no XLSX workbooks (the `spreadsheets` feature is off)"
+                    .to_string(),
+            )
+        };
+        written.map_err(|e| crate::messages::cli::cannot_build_workbook(&e))
     }
 
     #[cfg(feature = "spreadsheets")]

@@ -31,14 +31,14 @@ pub const HEADER_ROW: u32 = 2;
 /// One column of the form.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
-    /// The field, by index into [`RuleSet::fields`].
+    /// The field, by index into [`crate::Rules::fields`].
     pub field: usize,
     /// The header: the field's label.
     pub label: String,
     /// The type of its cells.
     pub ty: FieldType,
     /// The range of a number (取值范围).
-    pub range: crate::model::Range,
+    pub(crate) range: crate::model::Range,
     /// A blank cell is an error: the field is required and has no default.
     pub required: bool,
     /// The dropdown's values: `one_of`, or 是/否; empty for none.

@@ -277,7 +277,6 @@ pub(super) fn param(b: &mut Builder, pos: Position, id: &str, spec: &Map) {
         label: label.into(),
         value,
         declared: value,
-        pos,
     });
 }
 

@@ -37,8 +37,8 @@ pub type FileLoader = Box<dyn Fn(&str) -> Option<Vec<u8>> + Send + Sync>;
 pub const MAX_FILE_BYTES: usize = 16 << 20;
 
 /// Reads the files a rule file names beside itself: paths relative to its folder, never
-/// outside it (no absolute path, no `..`, no link out of it), regular files of at most
-/// [`MAX_FILE_BYTES`].
+/// outside it (no absolute path, no `..`, no link out of it), regular files of at most 16 MiB;
+/// for [`Rules::compile_with_files`].
 #[cfg(not(target_arch = "wasm32"))]
 pub fn files_beside(rules: &std::path::Path) -> FileLoader {
     use std::path::{Component, Path};
@@ -70,7 +70,7 @@ pub fn files_beside(rules: &std::path::Path) -> FileLoader {
 /// A rule set ready to score units: the declarations plus the script's closures.
 pub struct Rules {
     /// The declarations.
-    pub set: RuleSet,
+    pub(crate) set: RuleSet,
     pub(crate) engine: Engine,
     pub(crate) ast: AST,
     /// What `check` warns of (警告): likely slips that do not stop the rule set compiling.

@@ -7,14 +7,16 @@
 //! recognised become `todo(…)`, which `kaohe check` reports (I0101) at its line until the rule
 //! editor writes the shape. The rubric's own numbers are checked on the way (I0201, I0202).
 
-pub mod names;
-pub mod patterns;
-pub mod table;
+pub(crate) mod names;
+pub(crate) mod patterns;
+pub(crate) mod table;
 mod writer;
+
+pub use table::{MAX_BYTES, MAX_ROWS};
 
 use crate::figures::fmt;
 use crate::messages::import as msg;
-use crate::messages::{Lang, Message};
+use crate::messages::Message;
 use names::Names;
 use patterns::{FieldKind, NewField, Recognised, Shape};
 use rust_decimal::Decimal;
@@ -154,7 +156,21 @@ fn id_of(stem: &str) -> String {
     }
 }
 
-/// Imports the rubric in `bytes`, named `name` (its extension decides how it is read).
+/// Imports the rubric in `bytes`, named `name` (its extension decides how it is read: a
+/// workbook's first sheet with the `spreadsheets` feature, else CSV in any encoding kaohe
+/// reads). A file it cannot read, or a table without a 评分细则 header, is an `I00xx` message.
+///
+/// ```
+/// let rubric = "考核项目,考核内容,分值,评分标准\n\
+///               组织领导,按时召开会议,10,每缺一次扣2分\n\
+///               合计,,10,\n";
+/// let options = kaohe::import::Options { id: Some("demo".into()), title: Some("示例".into()) };
+/// let imported = kaohe::import::import("细则.csv", rubric.as_bytes(), &options)
+///     .map_err(|e| e.to_string())?;
+/// assert_eq!(imported.shaped() + imported.todo(), 1);
+/// assert!(imported.script.contains("ruleset("));
+/// # Ok::<(), String>(())
+/// ```
 pub fn import(name: &str, bytes: &[u8], options: &Options) -> Result<Imported, Message> {
     let rows = table::read_rows(name, bytes)?;
     let rubric = table::rubric(&rows)?;
@@ -162,7 +178,7 @@ pub fn import(name: &str, bytes: &[u8], options: &Options) -> Result<Imported, M
 }
 
 /// The skeleton of a rubric already read.
-pub fn from_rubric(name: &str, rubric: &Rubric, options: &Options) -> Imported {
+pub(crate) fn from_rubric(name: &str, rubric: &Rubric, options: &Options) -> Imported {
     let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
     let mut findings = rubric.findings.clone();
@@ -351,18 +367,21 @@ pub fn from_rubric(name: &str, rubric: &Rubric, options: &Options) -> Imported {
 }
 
 /// Exit code of a file that cannot be read or written (as the CLI's).
+#[cfg(all(feature = "cli", not(target_arch = "wasm32")))]
 const EXIT_IO: u8 = 1;
 /// Exit code of a rubric that cannot be imported (as the CLI's data errors).
+#[cfg(all(feature = "cli", not(target_arch = "wasm32")))]
 const EXIT_DATA: u8 = 4;
 
 /// `kaohe import RUBRIC [--out NAME.rhai] [--id ID] [--title TITLE]`: writes the skeleton to
 /// `out` (or standard output) and the findings and summary to standard error. `Err`: the
 /// exit code and the message to print.
-pub fn command(
+#[cfg(all(feature = "cli", not(target_arch = "wasm32")))]
+pub(crate) fn command(
     rubric: &std::path::Path,
     out: Option<&std::path::Path>,
     options: &Options,
-    lang: Lang,
+    lang: crate::Lang,
 ) -> Result<(), (u8, String)> {
     use std::io::Write as _;
     let name = rubric.display().to_string();

@@ -67,6 +67,77 @@ impl Lang {
     }
 }
 
+/// The part of the message catalogue a code belongs to (消息种类), by the code's first letter.
+/// A code (`D0201`) never changes meaning once released, so matching on [`ErrorKind`] and on
+/// the code's text is stable; `kaohe codes` lists every code with its title. More kinds may
+/// come, so a `match` needs a `_` arm.
+///
+/// ```
+/// use kaohe::ErrorKind;
+/// assert_eq!(ErrorKind::from_code("R0102"), Some(ErrorKind::Rule));
+/// assert_eq!(ErrorKind::from_code("D0201"), Some(ErrorKind::Data));
+/// assert_eq!(ErrorKind::Data.letter(), 'D');
+/// assert_eq!(ErrorKind::from_code("X0001"), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// `R…`: a mistake in a rule script (规则错误), found while compiling it.
+    Rule,
+    /// `D…`: a problem in a data file (数据错误): a bad cell, a missing column, a unit twice.
+    Data,
+    /// `E…`: a rule that failed while scoring a unit (运行错误), or a runaway stopped.
+    Eval,
+    /// `T…`: a rule test case (测试用例) whose expectation is not met, or a coverage gap.
+    Case,
+    /// `C…`: the command line's own messages (命令行).
+    Cli,
+    /// `S…`: a survey (问卷): its declarations, a respondents' header, row or counts.
+    Survey,
+    /// `F…`: data collection (数据收集): the form and the merge of returned forms.
+    Collect,
+    /// `I…`: importing a published rubric (导入评分细则).
+    Import,
+}
+
+impl ErrorKind {
+    const LETTERS: [(char, Self); 8] = [
+        ('R', Self::Rule),
+        ('D', Self::Data),
+        ('E', Self::Eval),
+        ('T', Self::Case),
+        ('C', Self::Cli),
+        ('S', Self::Survey),
+        ('F', Self::Collect),
+        ('I', Self::Import),
+    ];
+
+    /// The kind of a catalogue code (`R0102` → [`ErrorKind::Rule`]); `None` for a text that
+    /// is not one.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        let mut chars = code.chars();
+        let letter = chars.next()?;
+        let digits = chars.as_str();
+        if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Self::LETTERS
+            .iter()
+            .find(|(l, _)| *l == letter)
+            .map(|(_, k)| *k)
+    }
+
+    /// The letter its codes begin with.
+    #[must_use]
+    pub fn letter(self) -> char {
+        Self::LETTERS
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map_or('?', |(l, _)| *l)
+    }
+}
+
 /// One text in both languages.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Text {
@@ -102,20 +173,46 @@ impl fmt::Display for Text {
     }
 }
 
-/// One message of the catalogue: its code, what is wrong, and how to fix it.
+/// One message of the catalogue (消息): its code, what is wrong, and how to fix it. The error
+/// of the jobs beside scoring (a form, an import, a workbook to write); `Display` gives the
+/// English words, [`Message::render`] what a person reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
     /// The stable code (`D0103` …).
-    pub code: &'static str,
+    pub(crate) code: &'static str,
     /// What is wrong.
-    pub text: Text,
+    pub(crate) text: Text,
     /// How to fix it, where a fix is known.
-    pub help: Option<Text>,
+    pub(crate) help: Option<Text>,
 }
 
 impl Message {
+    /// The catalogue code (`C0011`): stable, never reused for another message.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The part of the catalogue its code belongs to.
+    #[must_use]
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::from_code(self.code).unwrap_or(ErrorKind::Cli)
+    }
+
+    /// What is wrong, in `lang`.
+    #[must_use]
+    pub fn message(&self, lang: Lang) -> &str {
+        self.text.get(lang)
+    }
+
+    /// How to fix it (提示), in `lang`, where a fix is known.
+    #[must_use]
+    pub fn hint(&self, lang: Lang) -> Option<&str> {
+        self.help.as_ref().map(|h| h.get(lang))
+    }
+
     /// A message without a hint.
-    pub fn new(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+    pub(crate) fn new(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
         Self {
             code,
             text: Text::new(zh, en),
@@ -125,14 +222,14 @@ impl Message {
 
     /// Adds the hint (提示).
     #[must_use]
-    pub fn help(mut self, zh: impl Into<String>, en: impl Into<String>) -> Self {
+    pub(crate) fn help(mut self, zh: impl Into<String>, en: impl Into<String>) -> Self {
         self.help = Some(Text::new(zh, en));
         self
     }
 
     /// Adds a hint that may be absent.
     #[must_use]
-    pub fn maybe_help(mut self, help: Option<Text>) -> Self {
+    pub(crate) fn maybe_help(mut self, help: Option<Text>) -> Self {
         self.help = help;
         self
     }
@@ -140,10 +237,20 @@ impl Message {
 
 impl Message {
     /// The message as a person reads it in `lang`: `错误[C0001]：…` and the hint below.
+    #[must_use]
     pub fn render(&self, lang: Lang) -> String {
         render_parts(lang, self.code, self.text.get(lang), self.help.as_ref())
     }
 }
+
+/// The English words, without the code, for logs.
+impl fmt::Display for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text.en)
+    }
+}
+
+impl std::error::Error for Message {}
 
 /// `error[CODE]: ` in `lang`, then `what`, then the hint on its own line.
 pub fn render_parts(lang: Lang, code: &str, what: &str, help: Option<&Text>) -> String {
@@ -313,6 +420,17 @@ mod tests {
                 "no {prefix} codes"
             );
         }
+    }
+
+    #[test]
+    fn every_code_of_the_catalogue_has_a_kind_with_its_letter() {
+        for (code, ..) in all_kinds() {
+            let kind = ErrorKind::from_code(code);
+            assert_eq!(kind.map(ErrorKind::letter), code.chars().next(), "{code}");
+        }
+        assert_eq!(ErrorKind::from_code("R01"), None);
+        assert_eq!(ErrorKind::from_code("R01x2"), None);
+        assert_eq!(ErrorKind::from_code(""), None);
     }
 
     #[test]

@@ -43,10 +43,9 @@ pub use deduct::Deduct;
 pub(crate) use lever::{Inverse, Lever, Rate};
 pub use linear::Linear;
 pub use map::ValueMap;
-pub use occurrences::Occurrence;
 pub use score::Score;
 pub use table::Table;
-pub use target::{Shortfall, Target};
+pub use target::Target;
 pub use yes::Yes;
 pub use zero::Zero;
 

@@ -22,15 +22,16 @@ mod annotate;
 mod csv;
 #[cfg(feature = "respondents")]
 mod header;
-pub mod model;
+pub(crate) mod model;
 #[cfg(feature = "respondents")]
 mod read;
-pub mod stats;
+pub(crate) mod stats;
 
-pub use model::{Column, MetricLink, Question, Strata, Survey};
+pub(crate) use model::{Column, MetricLink, Question, Strata, Survey};
 
 pub(crate) use annotate::{annotate, metric_note, sample_result};
 
+use crate::compile::Rules;
 use crate::data::{Dataset, Unit};
 use crate::error::DataError;
 use crate::model::{RuleSet, Value};
@@ -41,7 +42,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// One unit's answers as tallied from respondents' rows: what the statistics of its indices
 /// are computed from.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct UnitSample {
+pub(crate) struct UnitSample {
     /// Respondents counted for the unit.
     pub respondents: u64,
     /// Per question, in declaration order.
@@ -50,7 +51,7 @@ pub struct UnitSample {
 
 /// One question's answers in one unit.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct QuestionTally {
+pub(crate) struct QuestionTally {
     /// Per stratum (one without post-stratification): each option's respondents and weights.
     pub cells: Vec<stats::Cell>,
     /// Answers left out of the base (不清楚, 拒答).
@@ -70,6 +71,59 @@ pub struct RespondentSummary {
     pub units: usize,
     /// Units with an index below the survey's minimum sample.
     pub short_units: usize,
+}
+
+/// A question of the rule set's survey (题目) as declared: its answers and the unit fields that
+/// count them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct QuestionInfo<'a> {
+    /// Its stable id (`safety`).
+    pub id: &'a str,
+    /// The answers in the base (有效选项), in the questionnaire's order.
+    pub options: &'a [String],
+    /// For each option, the unit field that counts how many respondents chose it, by index
+    /// into [`Rules::fields`] (a unit's [`Unit::values`]).
+    pub counts: &'a [usize],
+    /// The answers left out of the base (不清楚, 拒答).
+    pub excluded: &'a [String],
+}
+
+/// How many of one unit's respondents answered a question outside its base, and how many gave
+/// no answer (不清楚、拒答 / 未作答).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OutsideBase {
+    /// Respondents who gave an answer left out of the base.
+    pub excluded: u64,
+    /// Respondents who gave no answer.
+    pub blank: u64,
+}
+
+/// The questions of the rule set's survey, in declaration order; none without a survey.
+pub fn questions(rules: &Rules) -> impl ExactSizeIterator<Item = QuestionInfo<'_>> + '_ {
+    let questions = rules
+        .set
+        .survey
+        .as_ref()
+        .map_or(&[][..], |s| &s.questions[..]);
+    questions.iter().map(|q| QuestionInfo {
+        id: &q.id,
+        options: &q.options,
+        counts: &q.counts,
+        excluded: &q.excluded,
+    })
+}
+
+/// A unit's answers outside the base of question `question` (an index into [`questions`]),
+/// when the unit was tallied from respondents' rows ([`read`]); `None` for a unit read from a
+/// file of counts.
+pub fn outside_base(unit: &Unit, question: usize) -> Option<OutsideBase> {
+    let tally = unit.survey.as_ref()?.questions.get(question)?;
+    Some(OutsideBase {
+        excluded: tally.excluded,
+        blank: tally.blank,
+    })
 }
 
 #[cfg(feature = "respondents")]
@@ -174,8 +228,8 @@ fn parse_blocks(plan: &read::Plan, blocks: &[(&[u8], usize)], delim: u8) -> Vec<
 #[cfg(feature = "respondents")]
 /// Whether `bytes` (a file named `name`) are a respondents' file for this rule set's survey:
 /// a header row that names the survey's unit column and at least one question.
-pub fn is_respondents(set: &RuleSet, name: &str, bytes: &[u8]) -> bool {
-    let Some(survey) = &set.survey else {
+pub fn is_respondents(rules: &Rules, name: &str, bytes: &[u8]) -> bool {
+    let Some(survey) = &rules.set.survey else {
         return false;
     };
     match crate::data::Format::detect(name, bytes) {
@@ -188,7 +242,7 @@ pub fn is_respondents(set: &RuleSet, name: &str, bytes: &[u8]) -> bool {
 #[cfg(feature = "respondents")]
 /// Reads `bytes` as a respondents' file when they are one for this rule set's survey;
 /// `None` otherwise (a file of units, to read as such).
-pub fn try_read(
+pub(crate) fn try_read(
     set: &RuleSet,
     name: &str,
     bytes: &[u8],
@@ -207,9 +261,28 @@ pub fn try_read(
 /// Reads a respondents' file held in memory into units: with `units` (a list of units, as a
 /// `--units` file gives it), respondents are tallied into those units, found by code or name,
 /// and a name in no unit is an error; without, one unit is made per distinct unit name, in
-/// order of first appearance. Every bad row is reported (capped per column like
-/// [`crate::data::ErrorLog`]) and left out.
-pub fn read(set: &RuleSet, name: &str, bytes: &[u8], units: Option<&[Unit]>) -> Dataset {
+/// order of first appearance. Every bad row is reported (at most 20 per column, as for data)
+/// and left out; the counts are in [`Dataset::respondents`]. A rule set without a survey reads
+/// `bytes` as data ([`crate::read`]).
+///
+/// ```
+/// let b = kaohe::bundled::ALL.iter().find(|b| b.id == "satisfaction-survey").ok_or("no survey")?;
+/// let rules = kaohe::Rules::compile(b.rules_path, b.rules).map_err(|_| "no rules")?;
+/// let answers = b.file("samples/satisfaction-survey.csv").ok_or("no sample")?;
+/// assert!(kaohe::survey::is_respondents(&rules, "answers.csv", answers));
+/// let data = kaohe::survey::read(&rules, "answers.csv", answers, None);
+/// assert!(data.errors.is_empty());
+/// let summary = data.respondents.ok_or("no summary")?;
+/// assert_eq!(summary.units, data.units.len());
+/// # Ok::<(), &str>(())
+/// ```
+pub fn read(rules: &Rules, name: &str, bytes: &[u8], units: Option<&[Unit]>) -> Dataset {
+    read_set(&rules.set, name, bytes, units)
+}
+
+#[cfg(feature = "respondents")]
+/// [`read`] by the declarations alone.
+pub(crate) fn read_set(set: &RuleSet, name: &str, bytes: &[u8], units: Option<&[Unit]>) -> Dataset {
     let Some(survey) = &set.survey else {
         return crate::data::read(set, name, bytes);
     };
@@ -227,12 +300,12 @@ pub fn read(set: &RuleSet, name: &str, bytes: &[u8], units: Option<&[Unit]>) -> 
 /// unit) and one bit per numeric respondent id (16 bytes per other id). `open` is called a
 /// second time only when an id is given twice, to name the row where it was first given.
 pub fn read_stream<R: std::io::Read>(
-    set: &RuleSet,
+    rules: &Rules,
     open: impl Fn() -> R,
     units: Option<&[Unit]>,
 ) -> Dataset {
-    match &set.survey {
-        Some(survey) => read::read_csv(set, survey, open, units),
+    match &rules.set.survey {
+        Some(survey) => read::read_csv(&rules.set, survey, open, units),
         None => Dataset::default(),
     }
 }
@@ -240,8 +313,8 @@ pub fn read_stream<R: std::io::Read>(
 #[cfg(feature = "respondents")]
 /// Reads a respondents' file from disk: CSV streamed in blocks (memory bounded whatever the
 /// file's size), spreadsheets whole.
-#[cfg(not(target_arch = "wasm32"))]
-pub fn read_path(
+#[cfg(all(feature = "cli", not(target_arch = "wasm32")))]
+pub(crate) fn read_path(
     set: &RuleSet,
     path: &std::path::Path,
     units: Option<&[Unit]>,
@@ -274,8 +347,8 @@ pub fn read_path(
 /// Reads a file on disk as a respondents' file when it is one for this rule set's survey (its
 /// header names the unit column and a question): CSV streamed in blocks, a spreadsheet read in
 /// one pass; `None` for another file (a file of units, to read as such).
-#[cfg(not(target_arch = "wasm32"))]
-pub fn try_read_path(
+#[cfg(all(feature = "cli", not(target_arch = "wasm32")))]
+pub(crate) fn try_read_path(
     set: &RuleSet,
     path: &std::path::Path,
     units: Option<&[Unit]>,
@@ -305,7 +378,7 @@ pub fn try_read_path(
 /// `respondents` feature): a rule set with a survey reads no data here, and says that the
 /// full module reads it (the JS API fetches that module for such a rule set).
 #[cfg(not(feature = "respondents"))]
-pub fn try_read(
+pub(crate) fn try_read(
     set: &RuleSet,
     _name: &str,
     _bytes: &[u8],
@@ -324,7 +397,7 @@ pub fn try_read(
 
 /// The rule set a file of units (`--units`) is read with: the fields the survey fills in
 /// (answer counts, sample size, the short-sample flag) are not required there.
-pub fn units_rule_set(set: &RuleSet) -> RuleSet {
+pub(crate) fn units_rule_set(set: &RuleSet) -> RuleSet {
     let mut set = set.clone();
     if let Some(survey) = &set.survey {
         for f in survey.filled_fields() {
@@ -332,6 +405,13 @@ pub fn units_rule_set(set: &RuleSet) -> RuleSet {
         }
     }
     set
+}
+
+/// Reads a list of units (单位名单, `kaohe assess --units`) for [`read`]: the units respondents
+/// are tallied into, by code or name. The fields a survey fills in (answer counts, sample size)
+/// may be absent from it.
+pub fn read_units(rules: &Rules, name: &str, bytes: &[u8]) -> Dataset {
+    crate::data::read(&units_rule_set(&rules.set), name, bytes)
 }
 
 #[cfg(feature = "respondents")]

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use kaohe::result::{Report, UnitResult};
-use kaohe::{data, Rules};
+use kaohe::Rules;
 
 /// Fields every small test rule set declares: `code`, `name`, `kind` (text), numbers `a`–`d`
 /// (blank = 0), `r` (percent, optional) and `flag` (bool, blank = false).
@@ -42,7 +42,7 @@ pub fn rules(body: &str) -> Rules {
 pub fn assess(body: &str, rows: &str) -> Report {
     let r = rules(body);
     let csv = format!("编码,名称,类别,甲,乙,丙,丁,比率,标志\n{rows}");
-    let ds = data::read_csv(&r.set, csv.as_bytes());
+    let ds = kaohe::read_csv(&r, csv.as_bytes());
     assert!(ds.errors.is_empty(), "data errors: {:?}", ds.errors);
     match r.assess(&ds.units, None) {
         Ok(rep) => rep,
@@ -109,22 +109,20 @@ impl Lcg {
 /// `units` rows for a rule set from its declared fields alone: ids and names, each allowed
 /// value of a `one_of` field in turn, small counts (mostly 0), numbers and percentages near
 /// the top of their range, 是/否 mostly 否; a blank now and then where the field may be blank.
-pub fn generated(set: &kaohe::model::RuleSet, units: usize, seed: u64) -> String {
-    use kaohe::model::FieldType;
+pub fn generated(rules: &Rules, units: usize, seed: u64) -> String {
+    use kaohe::FieldType;
     let mut rng = Lcg(seed);
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(set.fields.iter().map(|f| &*f.label))
-        .unwrap();
+    w.write_record(rules.fields().map(|f| f.label)).unwrap();
     for u in 0..units {
-        let row: Vec<String> = set
-            .fields
-            .iter()
+        let row: Vec<String> = rules
+            .fields()
             .enumerate()
             .map(|(i, f)| {
-                if i == set.id_field {
+                if i == rules.id_field() {
                     return format!("G{u:05}");
                 }
-                if Some(i) == set.name_field {
+                if Some(i) == rules.name_field() {
                     return format!("单位{u}");
                 }
                 if !f.one_of.is_empty() {
@@ -148,6 +146,7 @@ pub fn generated(set: &kaohe::model::RuleSet, units: usize, seed: u64) -> String
                         (whole, tenth) => format!("{whole}.{tenth}%"),
                     },
                     FieldType::Bool => if rng.next(6) == 0 { "是" } else { "否" }.into(),
+                    _ => String::new(),
                 }
             })
             .collect();

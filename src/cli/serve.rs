@@ -139,8 +139,9 @@ fn decode(path: &str) -> Option<String> {
 }
 
 /// Maps a request path to a file under `www`, or under `pkg` for `/pkg/…`, refusing anything
-/// that leads out of them (see [`resolve_in`]).
-pub fn resolve(www: &Path, pkg: &Path, url: &str) -> Option<PathBuf> {
+/// that leads out of them (see [`resolve_in`]); the repository's layout, as [`Site`] serves it.
+#[cfg(test)]
+fn resolve(www: &Path, pkg: &Path, url: &str) -> Option<PathBuf> {
     let path = decode(url.split(['?', '#']).next().unwrap_or("/"))?;
     match path.strip_prefix("/pkg/") {
         Some(rest) => resolve_in(pkg, rest),
@@ -370,4 +371,32 @@ fn respond(
     stream.flush()?;
     let _ = stream.shutdown(std::net::Shutdown::Write);
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serve_maps_paths_safely_and_types_wasm() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (www, pkg) = (root.join("www"), root.join("src"));
+        assert_eq!(resolve(&www, &pkg, "/kaohe.js"), Some(www.join("kaohe.js")));
+        assert_eq!(
+            resolve(&www, &pkg, "/pkg/lib.rs?x=1"),
+            Some(pkg.join("lib.rs"))
+        );
+        assert_eq!(resolve(&www, &pkg, "/../Cargo.toml"), None);
+        assert_eq!(resolve(&www, &pkg, "/pkg/../../etc/passwd"), None);
+        assert_eq!(resolve(&www, &pkg, "/no-such-file.js"), None);
+        assert_eq!(
+            content_type(std::path::Path::new("a/kaohe_bg.wasm")),
+            "application/wasm"
+        );
+        assert_eq!(
+            content_type(std::path::Path::new("index.html")),
+            "text/html; charset=utf-8"
+        );
+    }
 }

@@ -61,7 +61,8 @@ impl Progress {
     }
 
     /// Whether this progress line draws nothing.
-    pub fn is_silent(&self) -> bool {
+    #[cfg(test)]
+    fn is_silent(&self) -> bool {
         self.out.is_none()
     }
 

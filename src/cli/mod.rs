@@ -1,14 +1,17 @@
 //! The `kaohe` command line: `assess`, `check`.
 
+use crate::compile::FileLoader;
+use crate::messages::{cli as msg, Lang, Message, Text};
+use crate::output::printable;
+use crate::provenance::{sha256_hex, Provenance};
+use crate::{bundled, data, output, Rules};
 use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use kaohe::compile::FileLoader;
-use kaohe::messages::{cli as msg, Lang, Message, Text};
-use kaohe::output::printable;
-use kaohe::provenance::{sha256_hex, Provenance};
-use kaohe::{bundled, data, output, Rules};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::OnceLock;
+
+mod progress;
+mod serve;
 
 /// The language of every message this run prints (语言): `--lang`, else the locale.
 static LANG: OnceLock<Lang> = OnceLock::new();
@@ -26,11 +29,6 @@ fn say(t: &Text) -> &str {
 fn fail(code: u8, m: Message) -> Failure {
     (code, m.render(lang()))
 }
-
-/// Every allocation is counted, so the rule sandbox can stop a script that takes too much
-/// memory (`kaohe::sandbox::MAX_EVAL_MEMORY`) with an error instead of exhausting the machine.
-#[global_allocator]
-static ALLOCATOR: cap::Cap<mimalloc::MiMalloc> = cap::Cap::new(mimalloc::MiMalloc, usize::MAX);
 
 /// Prints a line; a closed pipe (`kaohe assess | head`) is not an error worth a panic.
 macro_rules! out {
@@ -327,7 +325,7 @@ impl Inputs {
     fn periods(
         &self,
         out: Option<&Path>,
-    ) -> Result<(Option<kaohe::Previous>, Vec<String>), Failure> {
+    ) -> Result<(Option<crate::Previous>, Vec<String>), Failure> {
         read_periods(self.previous.as_deref(), &self.history, out)
     }
 
@@ -589,8 +587,10 @@ fn lang_argument() -> Option<Lang> {
     })
 }
 
-fn main() -> ExitCode {
-    kaohe::sandbox::set_memory_probe(|| ALLOCATOR.allocated());
+/// Runs the command line; `allocated` reads the binary's allocator (the bytes in use), so the
+/// rule sandbox can stop a script that takes too much memory (`crate::sandbox::MAX_EVAL_MEMORY`).
+pub fn main(allocated: fn() -> usize) -> ExitCode {
+    crate::sandbox::set_memory_probe(allocated);
     let language = lang_argument().unwrap_or_else(|| Lang::from_locale(|k| std::env::var(k).ok()));
     let _ = LANG.set(language);
     let mut cmd = Cli::command();
@@ -668,7 +668,7 @@ fn main() -> ExitCode {
         Command::Check { rules } => check(&rules),
         Command::Test { rules } => test(rules),
         Command::Codes { code } => codes(code.as_deref()),
-        Command::Schema { name } => match kaohe::schema::named(&name) {
+        Command::Schema { name } => match crate::schema::named(&name) {
             Some(schema) => {
                 out!(
                     "{}",
@@ -689,10 +689,10 @@ fn main() -> ExitCode {
             out,
             id,
             title,
-        } => kaohe::import::command(
+        } => crate::import::command(
             &rubric,
             out.as_deref().filter(|p| !is_std(p)),
-            &kaohe::import::Options { id, title },
+            &crate::import::Options { id, title },
             lang(),
         ),
         Command::Template {
@@ -708,7 +708,7 @@ fn main() -> ExitCode {
             out,
         } => merge(&rules, &files, units.as_deref(), out.as_deref()),
         Command::Serve { port, root } => {
-            kaohe::serve::serve(root.as_deref(), port).map_err(|m| fail(exit::IO, m))
+            serve::serve(root.as_deref(), port).map_err(|m| fail(exit::IO, m))
         }
     };
     match result {
@@ -770,7 +770,7 @@ fn modules_beside(rules: &Path) -> Vec<(String, String)> {
 fn files_for(rules: Option<&str>, bundled: Option<&'static bundled::Bundled>) -> FileLoader {
     match (bundled, rules) {
         (Some(b), _) => b.loader(),
-        (None, Some(r)) => kaohe::compile::files_beside(Path::new(r)),
+        (None, Some(r)) => crate::compile::files_beside(Path::new(r)),
         (None, None) => Box::new(|_| None),
     }
 }
@@ -815,7 +815,7 @@ fn data_errors(
     }
     let n = lines.len() + omitted;
     if omitted > 0 {
-        let more = kaohe::messages::data::more_not_shown(
+        let more = crate::messages::data::more_not_shown(
             omitted,
             data::MAX_ERRORS_PER_COLUMN,
             data::MAX_ERRORS,
@@ -830,7 +830,7 @@ fn data_errors(
     Ok(())
 }
 
-fn eval_failure(errs: kaohe::EvalErrors) -> Failure {
+fn eval_failure(errs: crate::EvalErrors) -> Failure {
     let mut lines: Vec<String> = errs.0.iter().map(|e| e.render(lang())).collect();
     lines.push(say(&msg::eval_summary(errs.0.len())).to_string());
     (exit::EVAL, lines.join("\n"))
@@ -979,7 +979,7 @@ fn refuse_overwrite_tables(
 fn stream(
     rules: &Rules,
     path: &Path,
-    previous: Option<&kaohe::Previous>,
+    previous: Option<&crate::Previous>,
     format: OutFormat,
     out: Option<&Path>,
     keep_going: bool,
@@ -997,7 +997,7 @@ fn stream(
     }
     let mut errors = data::ErrorLog::default();
     let mut units = open()?;
-    let mut progress = kaohe::progress::Progress::new(units.total_bytes(), quiet, lang());
+    let mut progress = progress::Progress::new(units.total_bytes(), quiet, lang());
     let mut seen = 0usize;
     while let Some(item) = units.next() {
         match item {
@@ -1150,13 +1150,13 @@ fn assess(
             None => None,
         };
         let name = p.display().to_string();
-        answers = kaohe::survey::try_read_path(&compiled.set, p, list.as_deref())
+        answers = crate::survey::try_read_path(&compiled.set, p, list.as_deref())
             .map_err(|e| fail(exit::IO, msg::cannot_read(&name, &e.to_string())))?
             .map(|dataset| (name, dataset));
     }
     let respondents = answers.is_some();
     if units.is_some() && !respondents {
-        let m = kaohe::messages::survey::units_misused(compiled.set.survey.is_none());
+        let m = crate::messages::survey::units_misused(compiled.set.survey.is_none());
         return Err(fail(exit::USAGE, m));
     }
     // CSV / JSON Lines files stream in two passes with bounded memory when the output is
@@ -1168,7 +1168,7 @@ fn assess(
         let wanted = stream_asked || large || matches!(format, OutFormat::Jsonl);
         let streams = std::fs::File::open(p)
             .ok()
-            .map(|f| data::UnitStream::new(&compiled.set, &p.display().to_string(), f))
+            .map(|f| data::UnitStream::new(&compiled, &p.display().to_string(), f))
             .is_some_and(|s| s.format().streams());
         match compiled.streamable() {
             Ok(()) if wanted && streams => {
@@ -1218,7 +1218,7 @@ fn assess(
     if let (Some(r), false) = (dataset.respondents, quiet) {
         let short = r.short_units;
         let summary =
-            kaohe::messages::survey::read_summary(r.respondents, r.counted, r.units, short);
+            crate::messages::survey::read_summary(r.respondents, r.counted, r.units, short);
         eprintln!("{data_name}: {}", say(&summary));
     }
     let (prev, period_texts) = given.periods(out.as_deref())?;
@@ -1536,7 +1536,7 @@ fn diff(
     };
     let (prev, _) = with.inputs.periods(out.as_deref())?;
     let by_rules = before.0 != after.0;
-    let run = |(rules, data): (&str, Option<PathBuf>)| -> Result<(String, kaohe::Report), Failure> {
+    let run = |(rules, data): (&str, Option<PathBuf>)| -> Result<(String, crate::Report), Failure> {
         let name = match &data {
             Some(d) if !by_rules => d.display().to_string(),
             _ => rules.to_string(),
@@ -1549,7 +1549,7 @@ fn diff(
     };
     let (old_name, old) = run(before)?;
     let (new_name, new) = run(after)?;
-    let report = kaohe::change::diff(&old, &new, &old_name, &new_name);
+    let report = crate::change::diff(&old, &new, &old_name, &new_name);
     write_analysis(
         out.as_deref(),
         (format, "对比"),
@@ -1566,14 +1566,14 @@ fn write_analysis<T: serde::Serialize>(
     (format, name): (ReportFormat, &str),
     value: &T,
     table: String,
-    csv: impl FnOnce() -> Result<Vec<u8>, csv::Error>,
+    csv: impl FnOnce() -> Result<Vec<u8>, crate::Message>,
 ) -> Result<(), Failure> {
     let file = out.is_some_and(|p| !is_std(p));
     if let ReportFormat::Xlsx = format {
         if out.is_none() {
             return Err(fail(exit::IO, msg::xlsx_needs_out()));
         }
-        let rows = csv().map_err(|e| fail(exit::IO, msg::cannot_build_workbook(&e.to_string())))?;
+        let rows = csv().map_err(|m| fail(exit::IO, m))?;
         let book = output::rows_xlsx(name, name, &rows)
             .map_err(|e| fail(exit::IO, msg::cannot_build_workbook(&e)))?;
         return write_to(out, |w| w.write_all(&book));
@@ -1631,11 +1631,11 @@ fn set_params(rules: &mut Rules, given: &Params) -> Result<(), Failure> {
         let name = path.display().to_string();
         // A table larger than any parameter table is refused before it is read.
         let too_large =
-            std::fs::metadata(path).is_ok_and(|m| m.len() > kaohe::params::MAX_BYTES as u64);
+            std::fs::metadata(path).is_ok_and(|m| m.len() > crate::params::MAX_BYTES as u64);
         let read_table =
-            || -> Result<_, Failure> { Ok(kaohe::params::read(&rules.set, &name, &read(path)?)) };
+            || -> Result<_, Failure> { Ok(crate::params::read(rules, &name, &read(path)?)) };
         let table = if too_large {
-            Err(vec![kaohe::params::too_large()])
+            Err(vec![crate::params::too_large()])
         } else {
             read_table()?
         };
@@ -1652,7 +1652,7 @@ fn set_params(rules: &mut Rules, given: &Params) -> Result<(), Failure> {
         }
     }
     for g in &given.pairs {
-        let Some(value) = kaohe::params::parse_pair(&rules.set, g) else {
+        let Some(value) = crate::params::parse_pair(rules, g) else {
             let known: Vec<&str> = rules.set.params.iter().map(|p| &*p.id).collect();
             return Err(fail(exit::USAGE, msg::param_unusable(g, &known)));
         };
@@ -1662,14 +1662,14 @@ fn set_params(rules: &mut Rules, given: &Params) -> Result<(), Failure> {
 }
 
 /// The previous period (`--previous`) and the earlier ones (`--history`: files, or folders of
-/// .json results in natural order of name), oldest first, as one [`kaohe::Previous`], with each
+/// .json results in natural order of name), oldest first, as one [`crate::Previous`], with each
 /// file's text (the previous period's last) for the provenance. A file named twice is read once;
 /// `skip` (the run's own output) is never read as a period.
 fn read_periods(
     previous: Option<&Path>,
     history: &[PathBuf],
     skip: Option<&Path>,
-) -> Result<(Option<kaohe::Previous>, Vec<String>), Failure> {
+) -> Result<(Option<crate::Previous>, Vec<String>), Failure> {
     let mut files: Vec<PathBuf> = Vec::new();
     for h in history {
         if h.is_dir() {
@@ -1708,7 +1708,7 @@ fn read_periods(
     let mut periods = Vec::new();
     for p in &unique {
         let text = String::from_utf8_lossy(&read(p)?).into_owned();
-        let period = kaohe::Previous::from_json(&text).map_err(|e| {
+        let period = crate::Previous::from_json(&text).map_err(|e| {
             fail(
                 exit::DATA,
                 msg::previous_unusable(&p.display().to_string(), &e.message),
@@ -1720,7 +1720,7 @@ fn read_periods(
     let previous = if history.is_empty() {
         periods.pop()
     } else {
-        kaohe::Previous::from_periods(periods)
+        crate::Previous::from_periods(periods)
     };
     Ok((previous, texts))
 }
@@ -1778,9 +1778,9 @@ fn data_file(
 
 /// Reads the list of units (`--units`) for a respondents' file: every field but those the
 /// survey fills in, with the data reader's checks; its errors are data errors.
-fn read_units(rules: &Rules, path: &Path, keep_going: bool) -> Result<Vec<kaohe::Unit>, Failure> {
+fn read_units(rules: &Rules, path: &Path, keep_going: bool) -> Result<Vec<crate::Unit>, Failure> {
     let name = path.display().to_string();
-    let set = kaohe::survey::units_rule_set(&rules.set);
+    let set = crate::survey::units_rule_set(&rules.set);
     let dataset = data::read(&set, &name, &read(path)?);
     let lines = dataset
         .errors
@@ -1812,8 +1812,8 @@ fn merged_data(
     files: &[PathBuf],
     keep_going: bool,
 ) -> Result<(String, data::Dataset), Failure> {
-    use kaohe::collect::merge::Level;
-    let merged = kaohe::collect::merge::merge(&rules.set, &read_files(files)?, None);
+    use crate::collect::merge::Level;
+    let merged = crate::collect::merge::merge(rules, &read_files(files)?, None);
     let mut errors = Vec::new();
     for p in &merged.problems {
         match p.level {
@@ -1822,7 +1822,7 @@ fn merged_data(
         }
     }
     let units = merged.units();
-    let name = say(&kaohe::messages::collect::returned_files(files.len())).to_string();
+    let name = say(&crate::messages::collect::returned_files(files.len())).to_string();
     data_errors(errors, 0, &name, keep_going && !units.is_empty())?;
     let dataset = data::Dataset {
         units,
@@ -1833,9 +1833,9 @@ fn merged_data(
 
 /// Reads a list of units (`--units` of `template` and `merge`): its errors are data errors, and
 /// stop the command.
-fn read_list(rules: &Rules, path: &Path) -> Result<Vec<kaohe::Unit>, Failure> {
+fn read_list(rules: &Rules, path: &Path) -> Result<Vec<crate::Unit>, Failure> {
     let name = path.display().to_string();
-    let dataset = kaohe::collect::read_units(&rules.set, &name, &read(path)?);
+    let dataset = crate::collect::read_units(rules, &name, &read(path)?);
     let lines = dataset
         .errors
         .iter()
@@ -1843,7 +1843,7 @@ fn read_list(rules: &Rules, path: &Path) -> Result<Vec<kaohe::Unit>, Failure> {
         .collect();
     data_errors(lines, dataset.errors_omitted, &name, false)?;
     if dataset.units.is_empty() {
-        let m = kaohe::messages::collect::empty_list(&name);
+        let m = crate::messages::collect::empty_list(&name);
         return Err(fail(exit::DATA, m));
     }
     Ok(dataset.units)
@@ -1857,7 +1857,7 @@ fn template(
     unit: Option<&str>,
     out: &Path,
 ) -> Result<(), Failure> {
-    use kaohe::collect::template;
+    use crate::collect::template;
     let (name, source, modules, sample) = rule_source(Some(rules))?;
     refuse_overwrite(Some(out), &[Some(Path::new(rules)), units])?;
     let compiled = compile(&name, &source, &modules, files_for(Some(rules), sample))?;
@@ -1869,7 +1869,7 @@ fn template(
     write_to(Some(out), |w| w.write_all(&bytes))?;
     let path = out.display().to_string();
     let units = if form.listed { form.rows.len() } else { 0 };
-    let done = kaohe::messages::collect::form_written(&path, units, form.columns.len());
+    let done = crate::messages::collect::form_written(&path, units, form.columns.len());
     if is_std(out) {
         eprintln!("{}", say(&done));
     } else {
@@ -1887,7 +1887,7 @@ fn merge(
     units: Option<&Path>,
     out: Option<&Path>,
 ) -> Result<(), Failure> {
-    use kaohe::messages::collect as words;
+    use crate::messages::collect as words;
     let (name, source, modules, sample) = rule_source(Some(rules))?;
     let to_stdout = out.is_some_and(is_std);
     let xlsx = match out {
@@ -1914,7 +1914,7 @@ fn merge(
     let compiled = compile(&name, &source, &modules, files_for(Some(rules), sample))?;
     refuse_overwrite_tables(out, &compiled, Some(rules))?;
     let list = units.map(|p| read_list(&compiled, p)).transpose()?;
-    let merged = kaohe::collect::merge::merge(&compiled.set, &read_files(files)?, list.as_deref());
+    let merged = crate::collect::merge::merge(&compiled, &read_files(files)?, list.as_deref());
     // The report goes to standard error when the merged CSV goes to standard output.
     let report = |line: &str| {
         if to_stdout {
@@ -1940,10 +1940,10 @@ fn merge(
     if let Some(path) = out {
         let bytes = if xlsx {
             merged
-                .xlsx(&compiled.set, lang())
-                .map_err(|e| fail(exit::IO, msg::cannot_build_workbook(&e)))?
+                .xlsx(&compiled, lang())
+                .map_err(|m| fail(exit::IO, m))?
         } else {
-            merged.csv(&compiled.set, lang())
+            merged.csv(&compiled, lang())
         };
         write_to(Some(path), |w| w.write_all(&bytes))?;
         if !to_stdout {
@@ -2015,7 +2015,7 @@ fn is_broken(path: &Path) -> bool {
 fn codes(only: Option<&str>) -> Result<(), Failure> {
     let wanted = only.map(str::to_ascii_uppercase);
     let mut any = false;
-    for (code, zh, en) in kaohe::messages::all_kinds() {
+    for (code, zh, en) in crate::messages::all_kinds() {
         if wanted.as_deref().is_some_and(|w| w != *code) {
             continue;
         }
@@ -2079,7 +2079,7 @@ fn test(given: Vec<String>) -> Result<(), Failure> {
             TestTarget::File(p) => {
                 let source = String::from_utf8(read(p)?)
                     .map_err(|_| fail(exit::RULES, msg::rules_not_utf8(&name)))?;
-                (source, modules_beside(p), kaohe::compile::files_beside(p))
+                (source, modules_beside(p), crate::compile::files_beside(p))
             }
             TestTarget::Bundled(b) => (b.rules.to_string(), Vec::new(), b.loader()),
         };
@@ -2087,8 +2087,8 @@ fn test(given: Vec<String>) -> Result<(), Failure> {
             let file = path
                 .file_name()
                 .map_or(name.clone(), |f| f.to_string_lossy().into_owned());
-            let diffs = kaohe::cases::check_broken(&file, &source, &modules);
-            let n = kaohe::cases::expected_errors(&source).len();
+            let diffs = crate::cases::check_broken(&file, &source, &modules);
+            let n = crate::cases::expected_errors(&source).len();
             if diffs.is_empty() {
                 passed += 1;
                 out!("  {}  {}", say(&tw::ok()), say(&tw::broken_ok(n)));
@@ -2126,18 +2126,19 @@ fn test(given: Vec<String>) -> Result<(), Failure> {
             );
             continue;
         };
-        let load: Box<kaohe::cases::Loader> = match target {
+        let load: Box<crate::cases::Loader> = match target {
             TestTarget::File(p) => {
                 let dir = p.parent().unwrap_or(Path::new(".")).to_path_buf();
-                Box::new(move |rel: &str| std::fs::read(dir.join(rel)).map_err(|e| e.to_string()))
+                Box::new(move |rel: &str| std::fs::read(dir.join(rel)))
             }
             TestTarget::Bundled(b) => Box::new(move |rel: &str| {
-                b.file(rel)
-                    .map(<[u8]>::to_vec)
-                    .ok_or_else(|| format!("no file `{rel}` in the bundled rule set"))
+                b.file(rel).map(<[u8]>::to_vec).ok_or_else(|| {
+                    let why = format!("no file `{rel}` in the bundled rule set");
+                    std::io::Error::new(std::io::ErrorKind::NotFound, why)
+                })
             }),
         };
-        match kaohe::cases::run_cases(&mut rules, &cases, &load) {
+        match crate::cases::run_cases(&mut rules, &cases, &load) {
             Err(e) => {
                 failed += 1;
                 out!(
