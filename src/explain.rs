@@ -348,6 +348,14 @@ impl Items {
             recs: self.list.iter(),
         }
     }
+
+    /// Each item with its place in the rule set (its items, then its cohort items): the order
+    /// a batch score keeps, whatever order the items were scored in.
+    pub(crate) fn iter_declared(&self) -> impl Iterator<Item = (usize, ItemView<'_>)> {
+        self.list
+            .iter()
+            .filter_map(|r| Some((r.item as usize, self.view(r)?)))
+    }
 }
 
 /// The items of a unit in order (see [`Items::iter`]).

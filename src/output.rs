@@ -1028,7 +1028,7 @@ pub fn write_json_lines(w: &mut dyn std::io::Write, report: &Report) -> std::io:
     let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
     let items = ItemColumns::of_results(&report.units);
     let mut order: Vec<&UnitResult> = report.units.iter().collect();
-    order.sort_by_key(|u| u.row);
+    order.sort_by_key(|u| u.input);
     for u in order {
         write_line(&mut w, &UnitView::of_result(u, &items))?;
     }

@@ -189,6 +189,9 @@ pub struct UnitResult {
     pub cohort: String,
     /// Row in the input.
     pub row: usize,
+    /// Its place among the units scored, in input order (JSON Lines are written in it).
+    #[serde(skip)]
+    pub(crate) input: usize,
     /// Total points, exact; `null` when a veto hides the points.
     #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
     pub total: Option<Decimal>,

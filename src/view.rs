@@ -34,7 +34,8 @@ pub struct ItemColumns<'a> {
 }
 
 impl<'a> ItemColumns<'a> {
-    /// Every item of the rule set, then every cohort item: the index of a batch score's points.
+    /// Every item of the rule set, then every cohort item: the index of a batch score's points
+    /// (for [`UnitView::of_score`]; it finds no item by id).
     pub fn of_set(set: &'a RuleSet) -> Self {
         let mut cols = Self::default();
         for i in &set.items {
@@ -214,11 +215,17 @@ impl<'a> UnitView<'a> {
             state: u.state.as_ref(),
             items: ItemPoints {
                 ids: &columns.ids,
-                points: u
-                    .items
-                    .iter()
-                    .filter_map(|i| Some((*columns.index.get(i.id)?, i.points)))
-                    .collect(),
+                points: {
+                    // In the rule set's order, as a batch score has them: a report lists cohort
+                    // items in the order their stage scored them.
+                    let mut points: Vec<(usize, usize, Decimal)> = u
+                        .items
+                        .iter_declared()
+                        .filter_map(|(k, i)| Some((k, *columns.index.get(i.id)?, i.points)))
+                        .collect();
+                    points.sort_by_key(|p| p.0);
+                    points.into_iter().map(|(_, c, p)| (c, p)).collect()
+                },
             },
         }
     }
@@ -233,10 +240,9 @@ impl<'a> UnitView<'a> {
         score: &'a UnitScore,
         previous: Option<&Previous>,
     ) -> Self {
-        let id = unit.values[set.id_field].display();
-        let name = set
-            .name_field
-            .map_or_else(|| id.clone(), |f| unit.values[f].display());
+        let text = |f: usize| unit.values.get(f).map(crate::model::Value::display);
+        let id = text(set.id_field).unwrap_or_default();
+        let name = set.name_field.and_then(text).unwrap_or_else(|| id.clone());
         let vetoed = score.vetoed();
         let shown = !vetoed || set.veto_policy.show_points;
         let published = shown.then(|| crate::figures::round_points(score.total, set.decimals));
@@ -266,12 +272,12 @@ impl<'a> UnitView<'a> {
             vetoes: score
                 .vetoes
                 .iter()
-                .map(|k| set.vetoes[*k].label.as_str())
+                .filter_map(|k| set.vetoes.get(*k).map(|v| v.label.as_str()))
                 .collect(),
             consequences: score
                 .consequences
                 .iter()
-                .map(|k| set.consequences[*k].name.as_str())
+                .filter_map(|k| set.consequences.get(*k).map(|c| c.name.as_str()))
                 .collect(),
             metrics: Cow::Borrowed(&[]),
             state: None,

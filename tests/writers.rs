@@ -269,6 +269,53 @@ fn every_writer_says_the_same_of_every_unit_of_every_bundled_rule_set() {
     );
 }
 
+/// Cohort items scored by different stages (a rank change, a place in the cohort) are listed
+/// in the rule set's order by the report's JSON Lines, as by the batch path's: the same bytes.
+#[test]
+fn json_lines_list_cohort_items_in_the_rule_sets_order_on_both_paths() {
+    let rules = Rules::compile(
+        "order.rhai",
+        r#"
+ruleset(#{ id: "order", title: "顺序", max: 100 });
+field("code", #{ label: "编码", type: "text" });
+field("name", #{ label: "名称", type: "text" });
+field("a", #{ label: "甲", type: "number" });
+unit(#{ id: "code", name: "name" });
+indicator("x", #{ label: "x", max: 94.5, score: |u| u.a });
+cohort_indicator("progress", #{ label: "名次进退", max: 0.5, rank_change: #{ down: [[1, 1]], up: [[1, 0.5]] } });
+cohort_indicator("top", #{ label: "前2", max: 5, value: "a", top: 2 });
+"#,
+    )
+    .unwrap();
+    let units = |csv: &str| kaohe::read_csv(&rules, csv.as_bytes()).units;
+    let then = units(
+        "编码,名称,甲
+1,一,10
+2,二,20
+3,三,30
+",
+    );
+    let now = units(
+        "编码,名称,甲
+1,一,30
+2,二,20
+3,三,10
+",
+    );
+    let previous = Previous::from_json(&rules.assess(&then, None).unwrap().to_json()).unwrap();
+    for prev in [None, Some(&previous)] {
+        let (_, from_report, from_batch) = lines(&rules, &now, prev);
+        let (report, batch) = (
+            String::from_utf8(from_report).unwrap(),
+            String::from_utf8(from_batch.unwrap()).unwrap(),
+        );
+        assert_eq!(report, batch);
+        let first: Value = serde_json::from_str(report.lines().next().unwrap()).unwrap();
+        let ids: Vec<&String> = first["items"].as_object().unwrap().keys().collect();
+        assert_eq!(ids, ["x", "progress", "top"]);
+    }
+}
+
 /// What `schema` finds wrong with `value`, each error with where it is.
 fn invalid(schema: &jsonschema::Validator, id: &str, value: &Value) -> Vec<String> {
     schema

@@ -95,7 +95,7 @@ impl Rules {
             .map(|i| {
                 let r = &rows[i];
                 let cohort = &names[r.cohort()];
-                unit_result(
+                let mut u = unit_result(
                     set,
                     &info,
                     &mut kept[i],
@@ -103,7 +103,9 @@ impl Rules {
                     table.notes(i),
                     cohort,
                     previous,
-                )
+                );
+                u.input = i;
+                u
             })
             .collect();
         crate::survey::annotate(set, &mut units);
@@ -185,6 +187,7 @@ fn unit_result<'n>(
         })
         .collect();
     UnitResult {
+        input: 0,
         name: set
             .name_field
             .map(|f| unit.values[f].display())
