@@ -14,25 +14,12 @@ use serde_json::Value;
 
 /// The schema of a whole result (`kaohe-result`, [`crate::Report`]).
 pub fn result() -> Value {
-    let schema = SchemaSettings::draft2020_12()
-        .for_serialize()
-        .into_generator()
-        .into_root_schema_for::<crate::result::Report>();
-    finish(
-        schema.to_value(),
-        crate::result::SCHEMA,
-        "kaohe 考核结果 (result)",
-    )
+    of::<crate::result::Report>(crate::result::SCHEMA, "kaohe 考核结果 (result)")
 }
 
 /// The schema of one line of JSON Lines (`kaohe-unit`: what [`crate::UnitWriter::json_lines`] and [`crate::Report::write_json_lines`] write).
 pub fn unit() -> Value {
-    let schema = SchemaSettings::draft2020_12()
-        .for_serialize()
-        .into_generator()
-        .into_root_schema_for::<crate::view::UnitView<'static>>();
-    finish(
-        schema.to_value(),
+    of::<crate::view::UnitView<'static>>(
         crate::view::UNIT_SCHEMA,
         "kaohe 单位结果 (one unit, JSON Lines)",
     )
@@ -40,28 +27,21 @@ pub fn unit() -> Value {
 
 /// The schema of a gap analysis (`kaohe-gap`, `kaohe gap --format json`).
 pub fn gap() -> Value {
-    let schema = SchemaSettings::draft2020_12()
-        .for_serialize()
-        .into_generator()
-        .into_root_schema_for::<crate::change::GapReport>();
-    finish(
-        schema.to_value(),
-        crate::change::gap::SCHEMA,
-        "kaohe 差距分析 (gap)",
-    )
+    of::<crate::change::GapReport>(crate::change::gap::SCHEMA, "kaohe 差距分析 (gap)")
 }
 
 /// The schema of a comparison of two runs (`kaohe-diff`, `kaohe diff --format json`).
 pub fn diff() -> Value {
+    of::<crate::change::DiffReport>(crate::change::diff::SCHEMA, "kaohe 对比 (diff)")
+}
+
+/// The draft 2020-12 schema of what `T` serialises to, named `name` and titled `title`.
+fn of<T: schemars::JsonSchema>(name: &str, title: &str) -> Value {
     let schema = SchemaSettings::draft2020_12()
         .for_serialize()
         .into_generator()
-        .into_root_schema_for::<crate::change::DiffReport>();
-    finish(
-        schema.to_value(),
-        crate::change::diff::SCHEMA,
-        "kaohe 对比 (diff)",
-    )
+        .into_root_schema_for::<T>();
+    finish(schema.to_value(), name, title)
 }
 
 /// The schema by name: `result`, `unit`, `gap` or `diff`.
