@@ -1330,4 +1330,12 @@ fn schema_prints_the_published_schemas() {
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(err.contains("C0019") && err.contains("result"), "{err}");
+    // A name with a terminal escape is shown, not obeyed.
+    let out = kaohe_in("zh_CN.UTF-8", &["schema", "\u{1b}[31mX"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        !text(&out.stderr).contains('\u{1b}'),
+        "{}",
+        text(&out.stderr)
+    );
 }

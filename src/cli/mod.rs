@@ -108,7 +108,7 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
         ("codes", "列出消息目录：每个错误代码及其含义"),
         (
             "schema",
-            "输出机器可读格式的 JSON Schema：result（--format json 的结果）或 unit（--format jsonl 的一行）",
+            "输出机器可读格式的 JSON Schema：result（--format json 的结果）、unit（--format jsonl 的一行）、gap（差距分析）或 diff（对比）",
         ),
         (
             "completions",
@@ -161,7 +161,7 @@ fn localize(mut cmd: clap::Command) -> clap::Command {
         ("serve", "root", "改为提供此目录：源码目录（www/ 与 pkg/）或构建好的 dist/ 目录"),
         ("test", "rules", "规则脚本或内置规则集名称；默认：rules/*.rhai 和 rules/broken/*.rhai，不在源码目录中时为全部内置规则集"),
         ("codes", "code", "只显示这个代码，如 D0201"),
-        ("schema", "name", "result（整个结果）或 unit（JSON Lines 的一行）"),
+        ("schema", "name", "result（整个结果）、unit（JSON Lines 的一行）、gap（差距分析）或 diff（对比）"),
         ("completions", "shell", "命令行（shell）：bash、zsh、fish、powershell 或 elvish"),
         ("import", "rubric", "评分细则：.xlsx/.xls/.ods，或 UTF-8/GBK 的 .csv"),
         ("import", "out", "把规则集写入此文件（.rhai），而不是输出到屏幕"),
@@ -508,9 +508,9 @@ enum Command {
         /// Show only this code, such as D0201
         code: Option<String>,
     },
-    /// Print the JSON Schema of a machine format: result (--format json) or unit (a line of --format jsonl)
+    /// Print the JSON Schema of a machine format: result (--format json), unit (a line of --format jsonl), gap or diff
     Schema {
-        /// result or unit
+        /// result, unit, gap or diff
         #[arg(default_value = "result")]
         name: String,
     },
@@ -676,7 +676,7 @@ pub fn main(allocated: fn() -> usize) -> ExitCode {
                 );
                 Ok(())
             }
-            None => Err(fail(exit::USAGE, msg::unknown_schema(&name))),
+            None => Err(fail(exit::USAGE, msg::unknown_schema(&printable(name)))),
         },
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
@@ -2030,7 +2030,7 @@ fn codes(only: Option<&str>) -> Result<(), Failure> {
     } else {
         Err(fail(
             exit::USAGE,
-            msg::unknown_code(only.unwrap_or_default()),
+            msg::unknown_code(&printable(only.unwrap_or_default().to_string())),
         ))
     }
 }

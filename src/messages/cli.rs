@@ -364,8 +364,8 @@ pub fn unknown_schema(name: &str) -> Message {
         format!("there is no schema named `{name}`"),
     )
     .help(
-        "可用的有 result（--format json 的整个结果）和 unit（--format jsonl 的一行）",
-        "the names are result (a whole --format json result) and unit (a line of --format jsonl)",
+        "可用的有 result（--format json 的整个结果）、unit（--format jsonl 的一行）、gap（差距分析）和 diff（对比）",
+        "the names are result (a whole --format json result), unit (a line of --format jsonl), gap and diff",
     )
 }
 
