@@ -114,7 +114,7 @@ const served = www("index.html");
 const offer = /(<a id="offline-copy"[^>]*?) hidden>/;
 if (!offer.test(served)) throw new Error("www/index.html: no hidden #offline-copy link");
 writeFileSync(join(DIST, "index.html"), served.replace(offer, "$1>"));
-for (const f of ["kaohe.js", "kaohe.d.ts", "kaohe-result.d.ts", "kaohe-gap.d.ts", "kaohe-diff.d.ts", "kaohe_bg_glue.js", "kaohe_bg_glue_bg.wasm", "full/kaohe_bg_glue.js", "full/kaohe_bg_glue_bg.wasm"]) {
+for (const f of ["kaohe.js", "kaohe.d.ts", "kaohe-result.d.ts", "kaohe-gap.d.ts", "kaohe-diff.d.ts", "kaohe-unit.d.ts", "kaohe_bg_glue.js", "kaohe_bg_glue_bg.wasm", "full/kaohe_bg_glue.js", "full/kaohe_bg_glue_bg.wasm"]) {
   cpSync(pkg(f), join(DIST, "pkg", f));
 }
 writeFileSync(join(DIST, "kaohe.html"), html);

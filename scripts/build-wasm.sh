@@ -93,7 +93,7 @@ if [ -n "$CLASSIC_SAME" ]; then cp pkg/full/kaohe_bg_glue_bg.wasm pkg/classic/ka
 # either entry only defines functions (a module is read and compiled by load()). Node 18: the
 # oldest that kaohe.js, the glue and the module's WebAssembly features (reference types,
 # multi-value, bulk memory) run on.
-for f in kaohe.js kaohe.d.ts kaohe-result.d.ts kaohe-gap.d.ts kaohe-diff.d.ts kaohe-node.js kaohe-node.d.ts; do cp "www/$f" "pkg/$f"; done
+for f in kaohe.js kaohe.d.ts kaohe-result.d.ts kaohe-gap.d.ts kaohe-diff.d.ts kaohe-unit.d.ts kaohe-node.js kaohe-node.d.ts; do cp "www/$f" "pkg/$f"; done
 cp LICENSE-MIT LICENSE-APACHE pkg/
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 cat > pkg/package.json <<JSON
@@ -112,7 +112,7 @@ cat > pkg/package.json <<JSON
   "engines": { "node": ">=18" },
   "sideEffects": false,
   "files": [
-    "kaohe.js", "kaohe.d.ts", "kaohe-result.d.ts", "kaohe-gap.d.ts", "kaohe-diff.d.ts", "kaohe-node.js", "kaohe-node.d.ts",
+    "kaohe.js", "kaohe.d.ts", "kaohe-result.d.ts", "kaohe-gap.d.ts", "kaohe-diff.d.ts", "kaohe-unit.d.ts", "kaohe-node.js", "kaohe-node.d.ts",
     "kaohe_bg_glue.js", "kaohe_bg_glue.d.ts", "kaohe_bg_glue_bg.wasm", "kaohe_bg_glue_bg.wasm.d.ts",
     "full/", "node/", "LICENSE-MIT", "LICENSE-APACHE"
   ],

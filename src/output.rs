@@ -22,14 +22,6 @@ pub fn write_json(w: &mut dyn std::io::Write, report: &Report) -> std::io::Resul
     std::io::Write::flush(&mut w)
 }
 
-fn rank_text(u: &UnitResult) -> String {
-    u.rank.map_or_else(|| "—".to_string(), |r| r.to_string())
-}
-
-fn change_text(u: &UnitResult) -> String {
-    rank_change_text(u.rank_change)
-}
-
 /// A change of rank as the 通报 writes it: `↑2`, `↓1`, `持平`; blank without one.
 pub fn rank_change_text(change: Option<i64>) -> String {
     match change {
@@ -52,16 +44,12 @@ pub fn total_change_text(change: Option<rust_decimal::Decimal>, decimals: u32) -
     })
 }
 
-fn remark_text(u: &UnitResult) -> String {
-    u.remarks.join("；")
-}
-
 /// The valid samples of a unit's survey indices: `412`, or `398/412` when they differ; a `*`
 /// marks a short sample (样本不足).
-fn sample_text(u: &UnitResult) -> String {
+fn sample_text(metrics: &[crate::result::MetricResult]) -> String {
     let mut sizes: Vec<u64> = Vec::new();
     let mut short = false;
-    for s in u.metrics.iter().filter_map(|m| m.sample.as_ref()) {
+    for s in metrics.iter().filter_map(|m| m.sample.as_ref()) {
         short |= s.short;
         if !sizes.contains(&s.n) {
             sizes.push(s.n);
@@ -70,22 +58,6 @@ fn sample_text(u: &UnitResult) -> String {
     sizes.sort_unstable();
     let text: Vec<String> = sizes.iter().map(ToString::to_string).collect();
     format!("{}{}", text.join("/"), if short { "*" } else { "" })
-}
-
-fn veto_text(u: &UnitResult) -> String {
-    u.vetoes
-        .iter()
-        .map(|v| v.label.as_str())
-        .collect::<Vec<_>>()
-        .join("；")
-}
-
-fn consequence_text(u: &UnitResult) -> String {
-    u.consequences
-        .iter()
-        .map(|c| c.name.as_str())
-        .collect::<Vec<_>>()
-        .join("、")
 }
 
 fn pad(s: &str, width: usize, right: bool) -> String {
@@ -99,20 +71,24 @@ fn pad(s: &str, width: usize, right: bool) -> String {
 }
 
 /// A ranked table for the terminal, one block per cohort; a block shows the metrics its units
-/// have (a station's and a sub-district's indices can differ).
+/// have (a station's and a sub-district's indices can differ). Each row is read from the
+/// unit's [`UnitView`], as the CSV and JSON Lines are.
 pub fn table(report: &Report) -> String {
     let mut out = format!("{}（{}）\n", report.rule_set.title, report.rule_set.id);
-    let with_change = report.units.iter().any(|u| u.previous_rank.is_some());
-    let with_previous_total = report.units.iter().any(|u| u.previous_total.is_some());
-    let with_state = report.units.iter().any(|u| state_text(u).is_some());
-    let with_remarks = report.units.iter().any(|u| !u.remarks.is_empty());
+    // A table shows no item's points: the views list none.
+    let items = ItemColumns::default();
+    let all: Vec<UnitView<'_>> = report
+        .units
+        .iter()
+        .map(|u| UnitView::of_result(u, &items))
+        .collect();
+    let with_change = all.iter().any(|v| v.previous_rank.is_some());
+    let with_previous_total = all.iter().any(|v| v.previous_total.is_some());
+    let with_state = all.iter().any(|v| v.state_status().is_some());
+    let with_remarks = all.iter().any(|v| !v.remarks.is_empty());
     let places = report.rule_set.decimals;
     for cohort in &report.cohorts {
-        let units: Vec<&UnitResult> = report
-            .units
-            .iter()
-            .filter(|u| u.cohort == cohort.name)
-            .collect();
+        let units: Vec<&UnitView<'_>> = all.iter().filter(|v| v.cohort == cohort.name).collect();
         // (metric index, label, ranked) for the metrics some unit of this block has.
         let metrics: Vec<(usize, String, bool)> = units
             .first()
@@ -176,25 +152,25 @@ pub fn table(report: &Report) -> String {
         let rows: Vec<Vec<String>> =
             units
                 .iter()
-                .map(|u| {
+                .map(|v| {
                     let mut r = vec![
-                        rank_text(u),
-                        u.name.clone(),
-                        u.total_display.clone().unwrap_or_else(|| "—".into()),
-                        u.grade.clone().unwrap_or_default(),
+                        v.rank.map_or_else(|| "—".to_string(), |r| r.to_string()),
+                        v.name.to_string(),
+                        v.total_display.clone().unwrap_or_else(|| "—".into()),
+                        v.grade.as_deref().unwrap_or_default().to_string(),
                     ];
                     if with_change {
-                        r.push(change_text(u));
+                        r.push(rank_change_text(v.rank_change));
                     }
                     if with_previous_total {
-                        r.push(u.previous_total.map_or_else(
+                        r.push(v.previous_total.map_or_else(
                             || "—".into(),
                             |t| crate::figures::display_total(t, places),
                         ));
-                        r.push(total_change_text(u.total_change, places));
+                        r.push(total_change_text(v.total_change, places));
                     }
                     for (k, _, ranked) in &metrics {
-                        let m = u.metrics.get(*k);
+                        let m = v.metrics.get(*k);
                         r.push(
                             m.and_then(|m| m.display.clone())
                                 .unwrap_or_else(|| "—".into()),
@@ -212,15 +188,15 @@ pub fn table(report: &Report) -> String {
                         }
                     }
                     if with_sample {
-                        r.push(sample_text(u));
+                        r.push(sample_text(&v.metrics));
                     }
                     if with_state {
-                        r.push(state_text(u).unwrap_or_default());
+                        r.push(v.state_status().unwrap_or_default().to_string());
                     }
-                    r.push(veto_text(u));
-                    r.push(consequence_text(u));
+                    r.push(v.vetoes.join("；"));
+                    r.push(v.consequences.join("、"));
                     if with_remarks {
-                        r.push(remark_text(u));
+                        r.push(v.remarks.join("；"));
                     }
                     r.into_iter().map(printable).collect()
                 })
@@ -237,7 +213,7 @@ pub fn table(report: &Report) -> String {
                     .unwrap_or(0)
             })
             .collect();
-        if report.cohorts.len() > 1 || cohort.name != "全部" {
+        if report.cohorts.len() > 1 || cohort.name != crate::model::ALL_UNITS {
             out.push_str(&format!("\n【{}】\n", cohort.name));
         } else {
             out.push('\n');

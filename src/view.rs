@@ -71,20 +71,35 @@ impl<'a> ItemColumns<'a> {
 #[derive(Debug, Clone)]
 pub struct ItemPoints<'a> {
     ids: &'a [&'a str],
-    points: Vec<(usize, Decimal)>,
+    points: Points<'a>,
+}
+
+/// A unit's points: listed from a report's items, or a batch score's own (one per column,
+/// none for an item the unit is not assessed on), read where they are.
+#[derive(Debug, Clone)]
+enum Points<'a> {
+    Listed(Vec<(usize, Decimal)>),
+    Batch(&'a [Option<Decimal>]),
 }
 
 impl ItemPoints<'_> {
     /// `(column, points)` for each item the unit is assessed on.
     pub fn iter(&self) -> impl Iterator<Item = (usize, Decimal)> + '_ {
-        self.points.iter().copied()
+        let (listed, batch): (&[(usize, Decimal)], &[Option<Decimal>]) = match &self.points {
+            Points::Listed(listed) => (listed, &[]),
+            Points::Batch(batch) => (&[], batch),
+        };
+        let batch = batch
+            .iter()
+            .enumerate()
+            .filter_map(|(k, p)| Some((k, (*p)?.normalize())));
+        listed.iter().copied().chain(batch)
     }
 
     /// `(item id, points)` for each item the unit is assessed on.
     pub fn by_id(&self) -> impl Iterator<Item = (&str, Decimal)> + '_ {
-        self.points
-            .iter()
-            .filter_map(|&(k, p)| Some((*self.ids.get(k)?, p)))
+        self.iter()
+            .filter_map(|(k, p)| Some((*self.ids.get(k)?, p)))
     }
 }
 
@@ -96,7 +111,7 @@ impl Serialize for ItemPoints<'_> {
                 crate::result::exact(&self.0, s)
             }
         }
-        let mut m = s.serialize_map(Some(self.points.len()))?;
+        let mut m = s.serialize_map(None)?;
         for (id, p) in self.by_id() {
             m.serialize_entry(id, &Exact(p))?;
         }
@@ -215,7 +230,7 @@ impl<'a> UnitView<'a> {
             state: u.state.as_ref(),
             items: ItemPoints {
                 ids: &columns.ids,
-                points: {
+                points: Points::Listed({
                     // In the rule set's order, as a batch score has them: a report lists cohort
                     // items in the order their stage scored them.
                     let mut points: Vec<(usize, usize, Decimal)> = u
@@ -225,7 +240,7 @@ impl<'a> UnitView<'a> {
                         .collect();
                     points.sort_by_key(|p| p.0);
                     points.into_iter().map(|(_, c, p)| (c, p)).collect()
-                },
+                }),
             },
         }
     }
@@ -283,12 +298,7 @@ impl<'a> UnitView<'a> {
             state: None,
             items: ItemPoints {
                 ids: &columns.ids,
-                points: score
-                    .items
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(k, p)| Some((k, (*p)?.normalize())))
-                    .collect(),
+                points: Points::Batch(&score.items),
             },
         }
     }

@@ -10,9 +10,10 @@
 #[cfg(feature = "spreadsheets")]
 use crate::cases::{self, SuiteReport};
 use crate::error::{DataError, RuleError};
-use crate::provenance::Provenance;
+use crate::view::{ItemColumns, UnitView};
 use crate::{bundled, data, output, Previous, Report, Rules, Unit, UnitScore};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use wasm_bindgen::prelude::*;
@@ -44,15 +45,58 @@ pub(crate) fn clock_millis() -> f64 {
 /// last error, so the page says how many it does not list.
 fn read_data(set: &crate::model::RuleSet, file_name: &str, bytes: &[u8]) -> data::Dataset {
     let mut ds = data::read(set, file_name, bytes);
-    if ds.errors_omitted > 0 {
-        ds.errors
-            .push(DataError::file(crate::messages::data::more_not_shown(
-                ds.errors_omitted,
-                data::MAX_ERRORS_PER_COLUMN,
-                data::MAX_ERRORS,
-            )));
-    }
+    ds.errors = counted(std::mem::take(&mut ds.errors), ds.errors_omitted);
     ds
+}
+
+/// Data errors with, when more were found than listed, a last one that counts them.
+fn counted(mut errors: Vec<DataError>, omitted: usize) -> Vec<DataError> {
+    if omitted > 0 {
+        errors.push(DataError::file(crate::messages::data::more_not_shown(
+            omitted,
+            data::MAX_ERRORS_PER_COLUMN,
+            data::MAX_ERRORS,
+        )));
+    }
+    errors
+}
+
+/// Runs a job that writes the JSON result, as `kaohe assess --format json` does, for the JS
+/// API's `assess`: the result's text (without the final newline) and its report, or the stage
+/// that stopped it and its errors. The data errors come back counted (see [`counted`]).
+fn json_job(job: crate::Job<'_>, left_out: &[DataError]) -> Assessment {
+    let mut scored = match job.run() {
+        Ok(scored) => scored,
+        Err(crate::Error::Data(d)) => {
+            let errors = counted(d.errors, d.omitted);
+            return Assessment::failed("data", to_json(&errors), errors);
+        }
+        Err(crate::Error::Eval(e)) => {
+            return Assessment::failed("eval", to_json(&e.0), left_out.to_vec())
+        }
+        // Units already read, JSON written: nothing else stops it (no file is read, no workbook
+        // written). Said in fixed words: the errors' text in every language would weigh on the
+        // page for a case that does not come.
+        Err(_) => {
+            let errors = r#"[{"message":"评分未能完成","en":{"message":"the assessment could not finish"}}]"#;
+            return Assessment::failed("eval", errors.into(), left_out.to_vec());
+        }
+    };
+    let mut json = Vec::new();
+    // Writing into memory does not fail.
+    let _ = scored.write(&mut json);
+    if json.last() == Some(&b'\n') {
+        json.pop();
+    }
+    Assessment {
+        report_json: String::from_utf8(json).unwrap_or_default(),
+        stage: String::new(),
+        errors_json: "[]".into(),
+        data_errors: counted(scored.data_errors().to_vec(), scored.errors_omitted()),
+        report: scored.into_report(),
+        encoding: String::new(),
+        ignored: Vec::new(),
+    }
 }
 
 fn to_json<T: Serialize>(v: &T) -> String {
@@ -366,33 +410,33 @@ impl Compiled {
             Ok(p) => p,
             Err(err) => return Assessment::failed("previous", to_json(&[err]), Vec::new()),
         };
-        let ds = read_data(&rules.set, file_name, bytes);
-        if !ds.errors.is_empty() && (!keep_going || ds.units.is_empty()) {
-            return Assessment::failed("data", to_json(&ds.errors), ds.errors);
-        }
+        let mut ds = data::read(&rules.set, file_name, bytes);
         let items = rules.set.item_count();
         reserve_heap(
             ds.units
                 .len()
                 .saturating_mul(items.saturating_mul(REPORT_BYTES_PER_ITEM)),
         );
-        match rules.assess(&ds.units, previous.as_ref()) {
-            Ok(mut report) => Assessment {
-                report_json: {
-                    // The rows left out (`keepGoing`) stay on record in the result.
-                    report.data_errors.clone_from(&ds.errors);
-                    let prev: Vec<&[u8]> = previous_text.iter().map(|t| t.as_bytes()).collect();
-                    report.provenance = Some(Provenance::of(rules, &[bytes], &prev));
-                    output::json(&report)
-                },
-                report: Some(report),
-                stage: String::new(),
-                errors_json: "[]".into(),
-                data_errors: ds.errors,
-                encoding: ds.encoding,
-                ignored: ds.ignored_columns,
-            },
-            Err(e) => Assessment::failed("eval", to_json(&e.0), ds.errors),
+        let (encoding, ignored) = (
+            std::mem::take(&mut ds.encoding),
+            std::mem::take(&mut ds.ignored_columns),
+        );
+        // Kept for a rule failing after rows were left out (`keep_going`): they stay on record.
+        let left_out = counted(ds.errors.clone(), ds.errors_omitted);
+        let periods: Vec<&[u8]> = previous_text.iter().map(|t| t.as_bytes()).collect();
+        let source = crate::Source::Read {
+            data: ds,
+            sha256: vec![crate::provenance::sha256_hex(bytes)],
+        };
+        let job = crate::Job::new(rules, source)
+            .output(crate::Output::Json)
+            .previous(previous.as_ref())
+            .keep_going(keep_going)
+            .provenance(&periods);
+        Assessment {
+            encoding,
+            ignored,
+            ..json_job(job, &left_out)
         }
     }
 
@@ -438,11 +482,7 @@ impl Compiled {
                 scores,
                 stage: String::new(),
                 errors_json: "[]".into(),
-                id_field: rules.set.id_field,
-                name_field: rules.set.name_field,
-                decimals: rules.set.decimals,
-                grades: rules.set.bands.iter().map(|b| b.name.clone()).collect(),
-                hide_vetoed: !rules.set.veto_policy.show_points,
+                set: Some(Rc::new(rules.set.clone())),
                 labels: Labels::of(&rules.set),
             },
             Err(e) => Scores::failed("eval", to_json(&e.0)),
@@ -660,7 +700,8 @@ impl Units {
 }
 
 /// A batch run's results, in input order, held in WASM memory ([`Compiled::score_batch`]);
-/// or the errors of the stage that stopped it (`eval`, `data`, `rules`).
+/// or the errors of the stage that stopped it (`eval`, `data`, `rules`). Every unit is read
+/// through its [`UnitView`], as the CLI's CSV and JSON Lines read it.
 #[wasm_bindgen]
 pub struct Scores {
     /// The units scored, shared with their [`Units`] handle (for ids and names).
@@ -668,22 +709,19 @@ pub struct Scores {
     scores: Vec<UnitScore>,
     stage: String,
     errors_json: String,
-    id_field: usize,
-    name_field: Option<usize>,
-    decimals: u32,
-    /// Grade names, in band order.
-    grades: Vec<String>,
-    /// The veto policy hides a vetoed unit's points.
-    hide_vetoed: bool,
-    /// Names of the rule set's vetoes, consequences, items and cohort field.
+    /// The rule set they were scored by (a copy: parameters set later do not change it).
+    set: Option<Rc<crate::model::RuleSet>>,
+    /// Names of the rule set's grades, vetoes, consequences and items.
     labels: Labels,
 }
 
-/// What a batch result's indices name: vetoes, consequences, items (then cohort items), and
-/// the field that groups units into cohorts.
+/// What a batch result's indices name: grades, vetoes, consequences and items (then cohort
+/// items).
 #[derive(Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Labels {
+    #[serde(skip)]
+    grades: Vec<String>,
     vetoes: Vec<String>,
     consequences: Vec<String>,
     items: Vec<String>,
@@ -692,16 +730,12 @@ struct Labels {
     /// Whether each item, in the order of `items`, is a deduction (扣分项).
     #[serde(skip)]
     deductions: Vec<bool>,
-    /// Each category's caps on its points and its deductions (本项限扣) and its rounding.
-    #[serde(skip)]
-    categories: Vec<crate::model::Category>,
-    #[serde(skip)]
-    cohort_field: Option<usize>,
 }
 
 impl Labels {
     fn of(set: &crate::model::RuleSet) -> Self {
         Self {
+            grades: set.bands.iter().map(|b| b.name.clone()).collect(),
             vetoes: set.vetoes.iter().map(|v| v.label.clone()).collect(),
             consequences: set.consequences.iter().map(|c| c.name.clone()).collect(),
             items: set
@@ -729,8 +763,6 @@ impl Labels {
                 .map(|i| i.kind == crate::model::ItemKind::Deduction)
                 .chain(set.cohort_items.iter().map(|_| false))
                 .collect(),
-            categories: set.categories.clone(),
-            cohort_field: set.cohort_field,
         }
     }
 }
@@ -742,12 +774,51 @@ impl Scores {
             scores: Vec::new(),
             stage: stage.into(),
             errors_json,
-            id_field: 0,
-            name_field: None,
-            decimals: 0,
-            grades: Vec::new(),
-            hide_vetoed: false,
+            set: None,
             labels: Labels::default(),
+        }
+    }
+
+    /// Each unit's view with its index, in input order, its items by `columns`
+    /// (`ItemColumns::of_set` of this rule set). Without a previous period: a batch's.
+    fn views<'s>(
+        &'s self,
+        columns: &'s ItemColumns<'s>,
+    ) -> impl Iterator<Item = (usize, UnitView<'s>)> + 's {
+        (0..self.scores.len()).filter_map(move |i| Some((i, self.view(columns, i)?)))
+    }
+
+    /// The view of unit `i`; `None` for a bad index.
+    fn view<'s>(&'s self, columns: &'s ItemColumns<'s>, i: usize) -> Option<UnitView<'s>> {
+        let (set, unit, score) = (
+            self.set.as_deref()?,
+            self.units.get(i)?,
+            self.scores.get(i)?,
+        );
+        let mut view = UnitView::of_score(set, columns, unit, "", score, None);
+        view.cohort = Cow::Owned(set.cohort_of(unit));
+        Some(view)
+    }
+
+    /// The columns of every item, then every cohort item, of the rule set.
+    fn item_columns(&self) -> ItemColumns<'_> {
+        self.set
+            .as_deref()
+            .map(ItemColumns::of_set)
+            .unwrap_or_default()
+    }
+
+    /// Whether the rule set ranks units in cohorts.
+    fn with_cohorts(&self) -> bool {
+        self.set.as_ref().is_some_and(|s| s.cohort_field.is_some())
+    }
+
+    /// A unit's cohort as the columns give it: `""` when the rule set has no cohorts.
+    fn cohort_text<'v>(&self, view: &'v UnitView<'_>) -> &'v str {
+        if self.with_cohorts() {
+            &view.cohort
+        } else {
+            ""
         }
     }
 }
@@ -781,22 +852,6 @@ impl Scores {
         self.scores.is_empty()
     }
 
-    /// A unit's code, name, published total (blank when hidden) and cohort name.
-    fn identity(&self, unit: &Unit, s: &UnitScore) -> (String, String, Option<String>, String) {
-        let id = unit.values[self.id_field].display();
-        let name = self
-            .name_field
-            .map_or_else(|| id.clone(), |f| unit.values[f].display());
-        let total = (!(s.vetoed() && self.hide_vetoed))
-            .then(|| crate::figures::display_total(s.total, self.decimals));
-        let cohort = self
-            .labels
-            .cohort_field
-            .map(|f| unit.values[f].display())
-            .unwrap_or_default();
-        (id, name, total, cohort)
-    }
-
     /// The results as columns, for a table of many units, as JSON:
     /// `{id, name, total, exact, rank, grade, vetoes, consequences, cohort: [one per unit, in
     /// input order], grades, labels: {vetoes, consequences, items}}` — `total` as published
@@ -820,21 +875,22 @@ impl Scores {
             labels: Option<&'a Labels>,
         }
         let mut c = Columns {
-            grades: &self.grades,
+            grades: &self.labels.grades,
             labels: Some(&self.labels),
             ..Columns::default()
         };
-        for (unit, s) in self.units.iter().zip(&self.scores) {
-            let (id, name, total, cohort) = self.identity(unit, s);
-            c.id.push(id);
-            c.name.push(name);
-            c.total.push(total);
+        let items = self.item_columns();
+        for (i, v) in self.views(&items) {
+            let s = &self.scores[i];
+            c.cohort.push(self.cohort_text(&v).to_string());
+            c.id.push(v.id.into_owned());
+            c.name.push(v.name.into_owned());
+            c.total.push(v.total_display);
             c.exact.push(s.total.normalize().to_string());
-            c.rank.push(s.rank);
+            c.rank.push(v.rank);
             c.grade.push(s.grade);
             c.vetoes.push(&s.vetoes);
             c.consequences.push(&s.consequences);
-            c.cohort.push(cohort);
         }
         to_json(&c)
     }
@@ -848,51 +904,44 @@ impl Scores {
     /// its cap; empty when hidden). `""` for another name.
     #[wasm_bindgen(js_name = columnText)]
     pub fn column_text(&self, which: &str) -> String {
-        let names = |idx: &[usize], of: &[String]| {
-            idx.iter()
-                .filter_map(|k| of.get(*k).map(String::as_str))
-                .collect::<Vec<_>>()
-                .join("、")
-        };
+        let category = which.strip_prefix("category:");
+        let known = [
+            "id",
+            "name",
+            "total",
+            "cohort",
+            "vetoes",
+            "consequences",
+            "remarks",
+            "bonus",
+        ];
+        if category.is_none() && !known.contains(&which) {
+            return String::new();
+        }
+        let items = self.item_columns();
         let mut out = String::with_capacity(self.scores.len() * 16);
-        for (k, (unit, s)) in self.units.iter().zip(&self.scores).enumerate() {
+        for (k, v) in self.views(&items) {
             if k > 0 {
                 out.push('\u{1}');
             }
+            let shown = v.total.is_some();
             match which {
-                "id" => out.push_str(&unit.values[self.id_field].display()),
-                "name" => {
-                    let f = self.name_field.unwrap_or(self.id_field);
-                    out.push_str(&unit.values[f].display());
-                }
-                "total" => {
-                    if !(s.vetoed() && self.hide_vetoed) {
-                        out.push_str(&crate::figures::display_total(s.total, self.decimals));
+                "id" => out.push_str(&v.id),
+                "name" => out.push_str(&v.name),
+                "total" => out.push_str(v.total_display.as_deref().unwrap_or_default()),
+                "cohort" => out.push_str(self.cohort_text(&v)),
+                "vetoes" => out.push_str(&v.vetoes.join("、")),
+                "consequences" => out.push_str(&v.consequences.join("、")),
+                "remarks" => out.push_str(&v.remarks.join("；")),
+                "bonus" if shown => out.push_str(&v.bonus.to_string()),
+                _ => {
+                    let sum = category
+                        .filter(|_| shown)
+                        .and_then(|c| self.category_points(&v, c));
+                    if let Some(sum) = sum {
+                        out.push_str(&sum.normalize().to_string());
                     }
                 }
-                "cohort" => {
-                    if let Some(f) = self.labels.cohort_field {
-                        out.push_str(&unit.values[f].display());
-                    }
-                }
-                "vetoes" => out.push_str(&names(&s.vetoes, &self.labels.vetoes)),
-                "consequences" => out.push_str(&names(&s.consequences, &self.labels.consequences)),
-                "remarks" => out.push_str(&s.remarks.join("；")),
-                "bonus" => {
-                    if !(s.vetoed() && self.hide_vetoed) {
-                        out.push_str(&s.bonus.normalize().to_string());
-                    }
-                }
-                _ => match which.strip_prefix("category:") {
-                    Some(category) => {
-                        if !(s.vetoed() && self.hide_vetoed) {
-                            if let Some(sum) = self.category_points(s, category) {
-                                out.push_str(&sum.normalize().to_string());
-                            }
-                        }
-                    }
-                    None => return String::new(),
-                },
             }
         }
         out
@@ -920,23 +969,19 @@ impl Scores {
     /// item's category, null for none and for bonus items).
     #[wasm_bindgen(js_name = labelsJson)]
     pub fn labels_json(&self) -> String {
-        to_json(&serde_json::json!({ "grades": self.grades, "labels": self.labels }))
+        to_json(&serde_json::json!({ "grades": self.labels.grades, "labels": self.labels }))
     }
 
-    /// One unit's points, by its index: `{base, bonus, items: [points or null, per item of
-    /// the labels]}` as JSON; `"null"` for a bad index.
+    /// One unit's result by its index, in the schema of a line of `kaohe assess --format jsonl`
+    /// (`kaohe-unit`: points as exact numbers, the total as published, vetoes, consequences,
+    /// points per item id) — a batch's: without metrics, state or a previous period, so the
+    /// CLI's line for a rule set without metrics and state, run without `--previous`;
+    /// `"null"` for a bad index.
     #[wasm_bindgen(js_name = unitJson)]
     pub fn unit_json(&self, index: usize) -> String {
-        self.scores.get(index).map_or_else(
-            || "null".into(),
-            |s| {
-                to_json(&serde_json::json!({
-                    "base": s.base.normalize().to_string(),
-                    "bonus": s.bonus.normalize().to_string(),
-                    "items": s.items.iter().map(|p| p.map(|d| d.normalize().to_string())).collect::<Vec<_>>(),
-                }))
-            },
-        )
+        let items = self.item_columns();
+        self.view(&items, index)
+            .map_or_else(|| "null".into(), |v| to_json(&v))
     }
 
     /// The results as an XLSX workbook, one row per unit in rank order within each cohort:
@@ -960,8 +1005,8 @@ impl Scores {
     pub fn csv_table(&self) -> String {
         let mut w = csv::Writer::from_writer(Vec::with_capacity(self.scores.len() * 160));
         let _ = w.write_record(self.table_header());
-        for i in self.rank_order() {
-            let _ = w.write_record(self.table_row(i));
+        for row in self.table_rows() {
+            let _ = w.write_record(row);
         }
         let body = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
         format!("\u{feff}{body}")
@@ -974,27 +1019,17 @@ impl Scores {
     pub fn csv(&self) -> String {
         let mut w = csv::Writer::from_writer(Vec::with_capacity(self.scores.len() * 48));
         let _ = w.write_record(["单位编码", "单位名称", "总分", "等次", "名次", "一票否决"]);
-        for (unit, s) in self.units.iter().zip(&self.scores) {
-            let id = unit.values[self.id_field].display();
-            let name = self
-                .name_field
-                .map_or_else(|| id.clone(), |f| unit.values[f].display());
-            let total = if s.vetoed() && self.hide_vetoed {
-                String::new()
-            } else {
-                crate::figures::display_total(s.total, self.decimals)
-            };
-            let grade = s
-                .grade
-                .and_then(|g| self.grades.get(g))
-                .map_or("", String::as_str);
-            let rank = s.rank.map(|r| r.to_string()).unwrap_or_default();
-            let vetoed = if s.vetoed() { "是" } else { "否" };
-            let (id, name) = (
-                output::spreadsheet_safe(&id),
-                output::spreadsheet_safe(&name),
-            );
-            let _ = w.write_record([&*id, &*name, &total, grade, &rank, vetoed]);
+        let items = self.item_columns();
+        for (_, v) in self.views(&items) {
+            let rank = v.rank.map(|r| r.to_string()).unwrap_or_default();
+            let _ = w.write_record([
+                &*output::spreadsheet_safe(&v.id),
+                &*output::spreadsheet_safe(&v.name),
+                v.total_display.as_deref().unwrap_or_default(),
+                v.grade.as_deref().unwrap_or_default(),
+                &rank,
+                if v.vetoed { "是" } else { "否" },
+            ]);
         }
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
     }
@@ -1004,27 +1039,30 @@ impl Scores {
     /// The points of a unit's items in `category`, added up as the total counts them: the
     /// category's caps on its points and its deductions (本项限扣) and its rounding applied;
     /// `None` when none applies.
-    fn category_points(&self, s: &UnitScore, category: &str) -> Option<rust_decimal::Decimal> {
+    fn category_points(&self, v: &UnitView<'_>, category: &str) -> Option<rust_decimal::Decimal> {
         use rust_decimal::Decimal;
         let (mut points, mut taken, mut any) = (Decimal::ZERO, Decimal::ZERO, false);
-        for ((p, c), deduction) in s
-            .items
-            .iter()
-            .zip(&self.labels.item_categories)
-            .zip(&self.labels.deductions)
-        {
-            if let (Some(p), Some(c)) = (p, c.as_deref()) {
-                if c == category {
-                    any = true;
-                    if *deduction {
-                        taken = taken.saturating_add(*p);
-                    } else {
-                        points = points.saturating_add(*p);
-                    }
-                }
+        for (k, p) in v.items.iter() {
+            if self
+                .labels
+                .item_categories
+                .get(k)
+                .and_then(Option::as_deref)
+                != Some(category)
+            {
+                continue;
+            }
+            any = true;
+            if self.labels.deductions.get(k).copied().unwrap_or(false) {
+                taken = taken.saturating_add(p);
+            } else {
+                points = points.saturating_add(p);
             }
         }
-        let found = self.labels.categories.iter().find(|c| c.name == category);
+        let found = self
+            .set
+            .as_deref()
+            .and_then(|s| s.categories.iter().find(|c| c.name == category));
         if let Some(c) = found {
             points = points.min(c.max);
             if let Some(limit) = c.deduct_cap {
@@ -1038,27 +1076,9 @@ impl Scores {
         })
     }
 
-    /// Unit indices by cohort, then rank (unranked last), then input order.
-    fn rank_order(&self) -> Vec<usize> {
-        let cohorts: Vec<String> = match self.labels.cohort_field {
-            Some(f) => self.units.iter().map(|u| u.values[f].display()).collect(),
-            None => Vec::new(),
-        };
-        let mut order: Vec<usize> = (0..self.scores.len()).collect();
-        order.sort_by(|&a, &b| {
-            let key = |i: usize| self.scores[i].rank.unwrap_or(u32::MAX);
-            cohorts
-                .get(a)
-                .cmp(&cohorts.get(b))
-                .then(key(a).cmp(&key(b)))
-                .then(a.cmp(&b))
-        });
-        order
-    }
-
     fn table_header(&self) -> Vec<String> {
         let mut h: Vec<String> = ["名次", "单位编码", "单位名称"].map(String::from).to_vec();
-        if self.labels.cohort_field.is_some() {
+        if self.with_cohorts() {
             h.push("分组".into());
         }
         h.extend(["总分", "等次", "一票否决", "处理结果", "备注"].map(String::from));
@@ -1066,35 +1086,41 @@ impl Scores {
         h
     }
 
-    fn table_row(&self, i: usize) -> Vec<String> {
-        let (unit, s) = (&self.units[i], &self.scores[i]);
-        let (id, name, total, cohort) = self.identity(unit, s);
-        let names = |idx: &[usize], of: &[String]| {
-            idx.iter()
-                .filter_map(|k| of.get(*k).cloned())
-                .collect::<Vec<_>>()
-                .join("、")
-        };
-        let mut row = vec![s.rank.map(|r| r.to_string()).unwrap_or_default(), id, name];
-        if self.labels.cohort_field.is_some() {
-            row.push(cohort);
-        }
-        row.push(total.unwrap_or_default());
-        row.push(
-            s.grade
-                .and_then(|g| self.grades.get(g))
-                .cloned()
-                .unwrap_or_default(),
-        );
-        row.push(names(&s.vetoes, &self.labels.vetoes));
-        row.push(names(&s.consequences, &self.labels.consequences));
-        row.push(s.remarks.join("；"));
-        row.extend(
-            s.items
-                .iter()
-                .map(|p| p.map(|d| d.normalize().to_string()).unwrap_or_default()),
-        );
-        row
+    /// The rows of the table ([`Scores::csv_table`], [`Scores::xlsx`]): by cohort, then rank
+    /// (unranked last), then input order.
+    fn table_rows(&self) -> Vec<Vec<String>> {
+        let items = self.item_columns();
+        let mut rows: Vec<(String, u32, usize, Vec<String>)> = self
+            .views(&items)
+            .map(|(i, v)| {
+                let cohort = self.cohort_text(&v).to_string();
+                let mut row = vec![
+                    v.rank.map(|r| r.to_string()).unwrap_or_default(),
+                    v.id.to_string(),
+                    v.name.to_string(),
+                ];
+                if self.with_cohorts() {
+                    row.push(cohort.clone());
+                }
+                row.extend([
+                    v.total_display.clone().unwrap_or_default(),
+                    v.grade.as_deref().unwrap_or_default().to_string(),
+                    v.vetoes.join("、"),
+                    v.consequences.join("、"),
+                    v.remarks.join("；"),
+                ]);
+                let first_item = row.len();
+                row.resize(first_item + self.labels.items.len(), String::new());
+                for (k, p) in v.items.iter() {
+                    if let Some(cell) = row.get_mut(first_item + k) {
+                        *cell = p.to_string();
+                    }
+                }
+                (cohort, v.rank.unwrap_or(u32::MAX), i, row)
+            })
+            .collect();
+        rows.sort_by(|a, b| (&a.0, a.1, a.2).cmp(&(&b.0, b.1, b.2)));
+        rows.into_iter().map(|r| r.3).collect()
     }
 
     #[cfg(feature = "spreadsheets")]
@@ -1111,9 +1137,9 @@ impl Scores {
             let c = u16::try_from(c).unwrap_or(u16::MAX);
             sheet.write_string_with_format(0, c, h, &bold)?;
         }
-        for (r, i) in self.rank_order().into_iter().enumerate() {
+        for (r, row) in self.table_rows().iter().enumerate() {
             let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
-            for (c, cell) in self.table_row(i).iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
                 let numeric = c == 0 || c == total_col || c >= first_item;
                 let c = u16::try_from(c).unwrap_or(u16::MAX);
                 if cell.is_empty() {
@@ -1267,47 +1293,30 @@ pub fn assess_survey(
         }
         (None, _) => data::read(&rules.set, file_name, bytes),
     };
-    if ds.errors_omitted > 0 {
-        ds.errors
-            .push(DataError::file(crate::messages::data::more_not_shown(
-                ds.errors_omitted,
-                data::MAX_ERRORS_PER_COLUMN,
-                data::MAX_ERRORS,
-            )));
+    let (encoding, ignored, summary) = (
+        std::mem::take(&mut ds.encoding),
+        std::mem::take(&mut ds.ignored_columns),
+        ds.respondents.take(),
+    );
+    let left_out = counted(ds.errors.clone(), ds.errors_omitted);
+    let mut sha256 = vec![crate::provenance::sha256_hex(bytes)];
+    if list.is_some() {
+        sha256.push(crate::provenance::sha256_hex(units_bytes));
     }
-    if !ds.errors.is_empty() && (!keep_going || ds.units.is_empty()) {
-        return failed("data", to_json(&ds.errors), ds.errors);
-    }
-    match rules.assess(&ds.units, previous.as_ref()) {
-        Ok(mut report) => SurveyAssessment {
-            inner: Assessment {
-                report_json: {
-                    // The rows left out stay on record, as the CLI writes them (without the
-                    // line that counts the errors not listed).
-                    report.data_errors = ds
-                        .errors
-                        .iter()
-                        .filter(|e| e.code != "D0391")
-                        .cloned()
-                        .collect();
-                    let mut files = vec![bytes];
-                    if list.is_some() {
-                        files.push(units_bytes);
-                    }
-                    let prev: Vec<&[u8]> = previous_text.iter().map(|t| t.as_bytes()).collect();
-                    report.provenance = Some(Provenance::of(&rules, &files, &prev));
-                    output::json(&report)
-                },
-                report: Some(report),
-                stage: String::new(),
-                errors_json: "[]".into(),
-                data_errors: ds.errors,
-                encoding: ds.encoding,
-                ignored: ds.ignored_columns,
-            },
-            summary: ds.respondents,
+    let periods: Vec<&[u8]> = previous_text.iter().map(|t| t.as_bytes()).collect();
+    let source = crate::Source::Read { data: ds, sha256 };
+    let job = crate::Job::new(&rules, source)
+        .output(crate::Output::Json)
+        .previous(previous.as_ref())
+        .keep_going(keep_going)
+        .provenance(&periods);
+    SurveyAssessment {
+        inner: Assessment {
+            encoding,
+            ignored,
+            ..json_job(job, &left_out)
         },
-        Err(e) => failed("eval", to_json(&e.0), ds.errors),
+        summary,
     }
 }
 

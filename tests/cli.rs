@@ -1339,3 +1339,40 @@ fn schema_prints_the_published_schemas() {
         text(&out.stderr)
     );
 }
+
+/// A rule set that cannot be streamed says so only when `--stream` asks for it: `--format jsonl`
+/// streams by itself when it can, and reads the file whole without a word when it cannot.
+#[test]
+fn the_cannot_stream_note_comes_only_with_stream() {
+    let sets: Vec<(String, PathBuf)> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules"))
+            .unwrap()
+            .filter_map(|e| {
+                let p = e.ok()?.path();
+                let id = p
+                    .file_stem()?
+                    .to_str()?
+                    .strip_suffix("")
+                    .map(str::to_string)?;
+                let sample = p.parent()?.join("samples").join(format!("{id}.csv"));
+                (p.extension()? == "rhai" && sample.is_file()).then_some((id, sample))
+            })
+            .collect();
+    let mut said = 0;
+    for (id, sample) in &sets {
+        let sample = sample.to_str().unwrap();
+        for (args, asked) in [(vec![], false), (vec!["--stream"], true)] {
+            let mut all = vec!["assess", id.as_str(), sample, "--format", "jsonl"];
+            all.extend(args);
+            let out = kaohe(&all);
+            let err = text(&out.stderr);
+            if !out.status.success() {
+                continue; // a respondents' sample needs its list of units
+            }
+            let note = err.contains("cannot be streamed");
+            assert!(!note || asked, "{id}: a note not asked for: {err}");
+            said += usize::from(note);
+        }
+    }
+    assert!(said > 0, "no bundled rule set said it cannot stream");
+}

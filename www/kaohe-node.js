@@ -13,7 +13,17 @@ import { api, surveyApi } from "./kaohe.js";
 
 const require = createRequire(import.meta.url);
 let glue = null;
-const nodeGlue = () => (glue ??= require("./node/kaohe_bg_glue.js"));
+const nodeGlue = () => {
+  // The engine seeds its hash tables from `globalThis.crypto.getRandomValues`, the Web Crypto
+  // API: a global from Node 19 on, and in Node 18 only `require("node:crypto").webcrypto`. Where
+  // the global is missing it is set to that (the same object Node 19 makes global); without it
+  // the first call into the module fails with "unreachable" (tests/e2e/node18.test.mjs).
+  if (typeof globalThis.crypto?.getRandomValues !== "function") {
+    const { webcrypto } = require("node:crypto");
+    Object.defineProperty(globalThis, "crypto", { value: webcrypto, configurable: true, writable: true });
+  }
+  return (glue ??= require("./node/kaohe_bg_glue.js"));
+};
 
 /** Loads the engine (the full module, once per process) and returns the API. */
 export async function load() {

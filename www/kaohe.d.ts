@@ -6,6 +6,9 @@
 import type { DataError, English, MetricResult, Report, UnitResult } from "./kaohe-result.js";
 import type { GapReport } from "./kaohe-gap.js";
 import type { DiffReport } from "./kaohe-diff.js";
+import type { KaoheUnit } from "./kaohe-unit.js";
+
+export type { KaoheUnit } from "./kaohe-unit.js";
 
 export type {
   Adjustment, CohortStats, ConsequenceHit, DataError, DataUse, English, GradeCount, ItemKind, ItemResult, Items,
@@ -107,8 +110,12 @@ export interface Scores {
   columnNumbers(which: "exact" | "rank" | "grade"): Float64Array;
   /** What the indices name: grades, and the labels of vetoes, consequences and items (with each item's category; null for none and for bonus items). */
   labels(): { grades: string[]; labels: { vetoes: string[]; consequences: string[]; items: string[]; itemCategories: (string | null)[] } };
-  /** One unit's points per item (`labels.items` order), by index; null for a bad index. */
-  unit(index: number): { base: string; bonus: string; items: (string | null)[] } | null;
+  /**
+   * One unit's result by its index, as a line of `kaohe assess --format jsonl` gives it (schema
+   * `kaohe-unit`: points as exact numbers, the total as published, points per item id); null for
+   * a bad index.
+   */
+  unit(index: number): KaoheUnit | null;
   free(): void;
 }
 

@@ -1485,11 +1485,12 @@ async function openBatchUnit(u) {
     return;
   }
   const info = result.info;
-  const byItem = info.items.map((it, k) => ({ ...it, points: Number(r.points.items[k] ?? 0), not_applicable: r.points.items[k] == null }));
+  // r.points: the unit's kaohe-unit line (points by item id, exact numbers; none for an item that does not apply).
+  const byItem = info.items.map((it) => ({ ...it, points: Number(r.points.items[it.id] ?? 0), not_applicable: r.points.items[it.id] == null }));
   const explained = r.unit ?? {
     // Scored against other units (cohort indicators, linked values, metrics): points per item only.
     items: byItem.map((it) => ({ label: it.label, category: it.category, kind: it.kind, max: it.max, points: it.points, not_applicable: it.not_applicable, reasons: [] })),
-    vetoes: u.vetoes, prerequisites_failed: [], adjustments: [], base: r.points.base, bonus: r.points.bonus, awards_eligible: true,
+    vetoes: u.vetoes, prerequisites_failed: [], adjustments: [], base: r.points.base, bonus: r.points.bonus, awards_eligible: r.points.awards_eligible,
   };
   // Rank, grade, total and consequences are the whole cohort's; the reasons are this unit's own.
   showUnit({

@@ -4,7 +4,7 @@ use crate::compile::FileLoader;
 use crate::messages::{cli as msg, Lang, Message, Text};
 use crate::output::printable;
 use crate::provenance::{sha256_hex, Provenance};
-use crate::{bundled, data, output, Rules};
+use crate::{bundled, data, output, Job, Output, Rules, Source, Streaming};
 use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -276,6 +276,19 @@ enum OutFormat {
     Xlsx,
     /// JSON Lines: one object per unit, in input order (streams large inputs)
     Jsonl,
+}
+
+impl OutFormat {
+    /// The job's output format.
+    fn output(self) -> Output {
+        match self {
+            Self::Table => Output::Table,
+            Self::Json => Output::Json,
+            Self::Csv => Output::Csv,
+            Self::Xlsx => Output::Xlsx,
+            Self::Jsonl => Output::JsonLines,
+        }
+    }
 }
 
 /// The formats of an analysis (`gap`): read, or for another program.
@@ -788,9 +801,6 @@ fn compile(
     })
 }
 
-/// Data files over this size stream by themselves (64 MiB: about half a million rows).
-const LARGE_INPUT: u64 = 64 << 20;
-
 /// How `assess` runs and writes.
 struct Run {
     format: OutFormat,
@@ -804,15 +814,20 @@ struct Run {
 
 /// Reports the data errors (the first of each column, see `data::ErrorLog`; `omitted` more were
 /// counted); they stop the run unless the good rows go on (`--keep-going`).
-fn data_errors(
-    mut lines: Vec<String>,
-    omitted: usize,
-    name: &str,
-    go_on: bool,
-) -> Result<(), Failure> {
+fn data_errors(lines: Vec<String>, omitted: usize, name: &str, go_on: bool) -> Result<(), Failure> {
     if lines.is_empty() && omitted == 0 {
         return Ok(());
     }
+    let text = data_error_text(lines, omitted, name, go_on);
+    if !go_on {
+        return Err((exit::DATA, text));
+    }
+    eprintln!("{text}");
+    Ok(())
+}
+
+/// The data errors' lines, the count of those not shown and the summary line.
+fn data_error_text(mut lines: Vec<String>, omitted: usize, name: &str, go_on: bool) -> String {
     let n = lines.len() + omitted;
     if omitted > 0 {
         let more = crate::messages::data::more_not_shown(
@@ -823,11 +838,7 @@ fn data_errors(
         lines.push(say(&more.text).to_string());
     }
     lines.push(say(&msg::data_errors_summary(n, name, go_on)).to_string());
-    if !go_on {
-        return Err((exit::DATA, lines.join("\n")));
-    }
-    eprintln!("{}", lines.join("\n"));
-    Ok(())
+    lines.join("\n")
 }
 
 fn eval_failure(errs: crate::EvalErrors) -> Failure {
@@ -971,98 +982,6 @@ fn refuse_overwrite_tables(
     refuse_overwrite(out, &inputs)
 }
 
-/// Scores a large CSV / JSON Lines file in two passes with bounded memory: the first keeps
-/// each unit's standing and then ranks and grades them, the second reads the file again and
-/// writes each unit's result as it goes, in input order, with the columns the same units'
-/// CSV has in memory (备注, and against a previous period 名次变化, 上期得分, 分差). A progress
-/// bar shows on a terminal.
-fn stream(
-    rules: &Rules,
-    path: &Path,
-    previous: Option<&crate::Previous>,
-    format: OutFormat,
-    out: Option<&Path>,
-    keep_going: bool,
-    quiet: bool,
-) -> Result<(), Failure> {
-    let set = &rules.set;
-    let name = path.display().to_string();
-    let open = || {
-        data::open(set, path).map_err(|e| fail(exit::IO, msg::cannot_read(&name, &e.to_string())))
-    };
-    // Pass 1: standings; every data error is reported, with its row and column.
-    let mut tally = rules.tally();
-    if let Some(p) = previous {
-        tally = tally.against(p);
-    }
-    let mut errors = data::ErrorLog::default();
-    let mut units = open()?;
-    let mut progress = progress::Progress::new(units.total_bytes(), quiet, lang());
-    let mut seen = 0usize;
-    while let Some(item) = units.next() {
-        match item {
-            Ok(unit) => tally.add(&unit),
-            Err(e) => errors.push(e),
-        }
-        seen += 1;
-        if seen.is_multiple_of(4096) {
-            progress.advance(seen as u64, units.bytes_read() / 2);
-        }
-    }
-    if let Some(e) = units.io_error() {
-        return Err(fail(exit::IO, msg::cannot_read(&name, &e.to_string())));
-    }
-    let lines = errors
-        .kept
-        .iter()
-        .map(|e| format!("{name}: {}", e.render(lang())))
-        .collect();
-    if let Err(failure) = data_errors(
-        lines,
-        errors.omitted,
-        &name,
-        keep_going && !tally.is_empty(),
-    ) {
-        progress.finish();
-        return Err(failure);
-    }
-    tally.place().map_err(|e| {
-        progress.finish();
-        eval_failure(e)
-    })?;
-    // Pass 2: the same units again, each written with its rank, grade and consequences.
-    let total = units.total_bytes().unwrap_or(0);
-    let mut units = open()?;
-    let result = write_to(out, |w| {
-        if out.is_some_and(|p| !is_std(p)) && matches!(format, OutFormat::Csv) {
-            w.write_all(b"\xEF\xBB\xBF")?;
-        }
-        let mut writer = match format {
-            OutFormat::Jsonl => output::UnitWriter::json_lines(set, previous, w),
-            _ => output::UnitWriter::csv(set, tally.columns(), previous, w)?,
-        };
-        let mut i = 0usize;
-        while let Some(item) = units.next() {
-            // The reader is deterministic: the same rows are good in both passes.
-            let Ok(unit) = item else { continue };
-            let score = tally
-                .score(i, &unit)
-                .map_err(|e| std::io::Error::other(e.to_string()))?;
-            writer.write(&unit, tally.cohort(i).unwrap_or_default(), &score)?;
-            i += 1;
-            if i.is_multiple_of(4096) {
-                progress.advance(
-                    seen as u64 / 2 + i as u64 / 2,
-                    total / 2 + units.bytes_read() / 2,
-                );
-            }
-        }
-        writer.finish()
-    });
-    progress.finish();
-    result
-}
-
 /// A rule set to compile: its name, source and helper modules, and the bundled rule set it is
 /// (for its sample data).
 type RuleSource = (
@@ -1159,160 +1078,125 @@ fn assess(
         let m = crate::messages::survey::units_misused(compiled.set.survey.is_none());
         return Err(fail(exit::USAGE, m));
     }
-    // CSV / JSON Lines files stream in two passes with bounded memory when the output is
-    // written unit by unit and every rule can be answered one unit at a time: for JSON Lines
-    // output, when asked, and for CSV files too large to hold comfortably. A previous period
-    // is looked up by unit id as each unit is written.
-    if let (Some(p), OutFormat::Csv | OutFormat::Jsonl, false) = (&from_file, format, respondents) {
-        let large = std::fs::metadata(p).is_ok_and(|m| m.len() > LARGE_INPUT);
-        let wanted = stream_asked || large || matches!(format, OutFormat::Jsonl);
-        let streams = std::fs::File::open(p)
-            .ok()
-            .map(|f| data::UnitStream::new(&compiled, &p.display().to_string(), f))
-            .is_some_and(|s| s.format().streams());
-        match compiled.streamable() {
-            Ok(()) if wanted && streams => {
-                if large && !stream_asked && !quiet {
-                    eprintln!("{}", say(&msg::streaming_large(&p.display().to_string())));
-                }
-                let (prev, _) = given.periods(out.as_deref())?;
-                let (out, prev) = (out.as_deref(), prev.as_ref());
-                return stream(&compiled, p, prev, format, out, keep_going, quiet);
-            }
-            Err(why) if stream_asked => {
-                let note = msg::cannot_stream(&compiled.set.source, &why);
-                eprintln!("{}", say(&note.text));
-            }
-            _ => {}
-        }
-    }
-    // The hash of each input file, for the result's provenance (来源).
-    let mut data_hashes = Vec::new();
-    let (data_name, dataset) = if let Some(read) = answers {
-        for p in data.iter().chain(&units) {
-            data_hashes.push(sha256_hex(&self::read(p)?));
-        }
-        read
-    } else if several {
-        for p in &data {
-            data_hashes.push(sha256_hex(&self::read(p)?));
-        }
-        merged_data(&compiled, &data, keep_going)?
-    } else {
-        let (data_name, bytes) = data_file(&data_path, sample, rules.as_deref())?;
-        data_hashes.push(sha256_hex(&bytes));
-        let dataset = data::read(&compiled.set, &data_name, &bytes);
-        (data_name, dataset)
-    };
-    let lines = dataset
-        .errors
-        .iter()
-        .map(|e| format!("{data_name}: {}", e.render(lang())))
-        .collect();
-    data_errors(
-        lines,
-        dataset.errors_omitted,
-        &data_name,
-        keep_going && !dataset.units.is_empty(),
-    )?;
-    if let (Some(r), false) = (dataset.respondents, quiet) {
-        let short = r.short_units;
-        let summary =
-            crate::messages::survey::read_summary(r.respondents, r.counted, r.units, short);
-        eprintln!("{data_name}: {}", say(&summary));
-    }
-    let (prev, period_texts) = given.periods(out.as_deref())?;
-    // JSON Lines through the batch path where a unit's line has nothing only a report has
-    // (metrics, a state); the report's lines otherwise (`output::write_json_lines`).
-    let set = &compiled.set;
-    if matches!(format, OutFormat::Jsonl) && set.metrics.is_empty() && set.state.is_none() {
-        let scores = compiled
-            .score_batch_against(&dataset.units, prev.as_ref())
-            .map_err(eval_failure)?;
-        return write_to(out.as_deref(), |w| {
-            let mut writer = output::UnitWriter::json_lines(set, prev.as_ref(), w);
-            for (unit, score) in dataset.units.iter().zip(&scores) {
-                let cohort = set
-                    .cohort_field
-                    .map_or_else(|| "全部".to_string(), |c| unit.values[c].display());
-                writer.write(unit, &cohort, score)?;
-            }
-            writer.finish()
-        });
-    }
-    // A CSV through the batch path where it has the report's columns: each unit's compact
-    // score, no report built.
-    if let OutFormat::Csv = format {
-        let batch = compiled
-            .csv_batch(&dataset.units, prev.as_ref())
-            .map_err(eval_failure)?;
-        if let Some(text) = batch {
-            let file = out.as_deref().is_some_and(|p| !is_std(p));
-            return write_to(out.as_deref(), |w| {
-                // Excel needs the byte-order mark to read UTF-8 CSV as UTF-8.
-                if file {
-                    w.write_all(b"\xEF\xBB\xBF")?;
-                }
-                w.write_all(&text)
-            });
-        }
-    }
-    // A table and CSV print no explanation: the report without its words, built in a
-    // fraction of the time and memory (JSON and XLSX's 计分明细 carry every reason).
-    let mut report = if matches!(format, OutFormat::Table | OutFormat::Csv) {
-        compiled.assess_unexplained(&dataset.units, prev.as_ref())
-    } else {
-        compiled.assess(&dataset.units, prev.as_ref())
-    }
-    .map_err(eval_failure)?;
-    // The rows left out (`--keep-going`) stay on record in the result.
-    report.data_errors.clone_from(&dataset.errors);
-    // The earlier periods as the JS API takes them: texts, oldest first.
-    let periods: Vec<&[u8]> = period_texts.iter().map(|t| t.as_bytes()).collect();
-    let mut provenance = Provenance::of(&compiled, &[], &periods);
-    provenance.data_sha256 = data_hashes;
-    report.provenance = Some(provenance);
-    match format {
-        OutFormat::Json => return write_to(out.as_deref(), |w| output::write_json(w, &report)),
-        OutFormat::Jsonl => {
-            return write_to(out.as_deref(), |w| output::write_json_lines(w, &report))
-        }
-        _ => {}
-    }
-    let footer = report
-        .provenance
-        .as_ref()
-        .map(|p| format!("\n{}\n", p.line()))
-        .unwrap_or_default();
-    let text = match format {
-        // Rows left out of a respondents' file are respondents, not units: the summary counts them.
-        OutFormat::Table if dataset.respondents.is_some() => {
-            output::table(&report) + footer.as_str()
-        }
-        OutFormat::Table => {
-            output::table(&report) + output::left_out(&dataset.errors).as_str() + footer.as_str()
-        }
-        OutFormat::Csv => output::csv(&report),
-        OutFormat::Xlsx | OutFormat::Jsonl | OutFormat::Json => String::new(),
-    };
     if matches!(format, OutFormat::Xlsx) && out.is_none() {
         return Err(fail(exit::IO, msg::xlsx_needs_out()));
     }
-    let bytes = match format {
-        // Excel needs the byte-order mark to read UTF-8 CSV as UTF-8.
-        OutFormat::Csv if out.as_deref().is_some_and(|p| !is_std(p)) => {
-            [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat()
+    let (prev, period_texts) = given.periods(out.as_deref())?;
+    // The earlier periods as the JS API takes them: texts, oldest first.
+    let periods: Vec<&[u8]> = period_texts.iter().map(|t| t.as_bytes()).collect();
+    // Where the units come from: a respondents' file read above or returned forms merged
+    // (with the hash of each file read, for the provenance), a data file (the job streams it
+    // in two passes when it is large or written as JSON Lines), else the bytes of standard
+    // input or of the sample.
+    let (mut data_name, mut read_before) = (String::new(), None);
+    let mut sha256 = Vec::new();
+    if let Some((name, dataset)) = answers {
+        for p in data.iter().chain(&units) {
+            sha256.push(sha256_hex(&read(p)?));
         }
-        OutFormat::Xlsx => {
-            output::xlsx(&report).map_err(|e| fail(exit::IO, msg::cannot_build_workbook(&e)))?
+        (data_name, read_before) = (name, Some(dataset));
+    } else if several {
+        for p in &data {
+            sha256.push(sha256_hex(&read(p)?));
         }
-        _ => text.into_bytes(),
+        let (name, dataset) = merged_data(&compiled, &data, keep_going)?;
+        (data_name, read_before) = (name, Some(dataset));
+    }
+    let bytes = match (&read_before, from_file) {
+        (None, None) => {
+            let (name, bytes) = data_file(&data_path, sample, rules.as_deref())?;
+            data_name = name;
+            bytes
+        }
+        (None, Some(p)) => {
+            data_name = p.display().to_string();
+            Vec::new()
+        }
+        (Some(_), _) => Vec::new(),
     };
+    let source = match (read_before, from_file) {
+        (Some(data), _) => Source::Read { data, sha256 },
+        (None, Some(p)) => Source::File(p),
+        (None, None) => Source::Bytes {
+            name: &data_name,
+            bytes: &bytes,
+        },
+    };
+    let size = from_file
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len());
+    let bar = std::cell::RefCell::new(progress::Progress::new(size, quiet, lang()));
+    let mut advance = |units, bytes| bar.borrow_mut().advance(units, bytes);
+    let job = Job::new(&compiled, source)
+        .output(format.output())
+        .previous(prev.as_ref())
+        .keep_going(keep_going)
+        .streaming(if stream_asked {
+            Streaming::Always
+        } else {
+            Streaming::Auto
+        })
+        .provenance(&periods)
+        .byte_order_mark(out.as_deref().is_some_and(|p| !is_std(p)))
+        .progress(&mut advance);
+    let large = size.is_some_and(|n| n > crate::job::LARGE_INPUT);
+    if large && !stream_asked && !quiet && job.will_stream() {
+        eprintln!("{}", say(&msg::streaming_large(&data_name)));
+    }
+    let run = job.run();
+    // What is said next goes on lines of its own, not into the progress line.
+    bar.borrow_mut().finish();
+    let mut scored = run.map_err(|e| job_failure(e, &data_name))?;
+    if let Some(why) = scored.not_streamed() {
+        eprintln!(
+            "{}",
+            say(&msg::cannot_stream(&compiled.set.source, why).text)
+        );
+    }
+    if !scored.data_errors().is_empty() || scored.errors_omitted() > 0 {
+        let lines = rendered(scored.data_errors(), &data_name);
+        eprintln!(
+            "{}",
+            data_error_text(lines, scored.errors_omitted(), &data_name, true)
+        );
+    }
+    if let (Some(r), false) = (scored.respondents(), quiet) {
+        let summary =
+            crate::messages::survey::read_summary(r.respondents, r.counted, r.units, r.short_units);
+        eprintln!("{data_name}: {}", say(&summary));
+    }
+    let written = write_to(out.as_deref(), |w| scored.write(w));
     // The process ends next: the system takes the report's memory back at once, where freeing
     // it block by block (a 100k-unit report is about a million) took a tenth of the run, most of
     // it the allocator merging the freed blocks.
-    std::mem::forget(report);
-    write_to(out.as_deref(), |w| w.write_all(&bytes))
+    std::mem::forget(scored);
+    bar.borrow_mut().finish();
+    written
+}
+
+/// Each data error on a line of its own, after the file's name.
+fn rendered(errors: &[crate::DataError], name: &str) -> Vec<String> {
+    errors
+        .iter()
+        .map(|e| format!("{name}: {}", e.render(lang())))
+        .collect()
+}
+
+/// What stopped a job, as the CLI says it and the exit code it ends with.
+fn job_failure(e: crate::Error, data_name: &str) -> Failure {
+    match e {
+        crate::Error::Data(d) => {
+            let lines = rendered(&d.errors, data_name);
+            (
+                exit::DATA,
+                data_error_text(lines, d.omitted, data_name, false),
+            )
+        }
+        crate::Error::Eval(e) => eval_failure(e),
+        crate::Error::Io(e) => fail(exit::IO, msg::cannot_read(data_name, &e.to_string())),
+        crate::Error::Workbook(why) => fail(exit::IO, msg::cannot_build_workbook(&why)),
+        other => (exit::IO, other.to_string()),
+    }
 }
 
 /// A rule set compiled with its parameters and its data read whole: what the commands that

@@ -110,11 +110,10 @@ impl Cohorts {
             self.members[0].push(row);
             return 0;
         }
-        let name = set.cohort_field.map(|c| unit.values[c].display());
-        let k = match self.index.get(name.as_deref().unwrap_or("全部")) {
+        let name = set.cohort_of(unit);
+        let k = match self.index.get(&name) {
             Some(k) => *k,
             None => {
-                let name = name.unwrap_or_else(|| "全部".to_string());
                 self.index.insert(name.clone(), self.names.len());
                 self.names.push(name);
                 self.members.push(Vec::new());

@@ -290,6 +290,20 @@ test("batch: loadUnits once, scoreBatch in WASM memory, csv() in input order equ
   scored.scores.free();
 });
 
+test("batch: unit(i) is the unit's line of `kaohe assess --format jsonl`, exact numbers and all", () => {
+  const { b, rs } = county();
+  const loaded = rs.loadUnits(b.data, { fileName: b.dataPath });
+  const { scores } = rs.scoreBatch(loaded.units);
+  const cli = execFileSync(KAOHE_BIN, ["assess", "county-antidrug", "--format", "jsonl"], { cwd: ROOT }).toString();
+  const lines = cli.trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(lines.length, scores.len());
+  lines.forEach((line, i) => assert.deepEqual(scores.unit(i), line, `${line.id} ${STALE}`));
+  assert.equal(typeof lines[0].total, "number");
+  assert.equal(scores.unit(scores.len()), null);
+  scores.free();
+  loaded.units.free();
+});
+
 test("batch: the 通报's columns — 备注, points per category and bonus — equal the explained report's", () => {
   const { b, rs } = county();
   assert.deepEqual([rs.info.issuer, rs.info.period, rs.info.document], ["××县禁毒委员会办公室", "2026年上半年", "×禁毒办〔2026〕×号"]);
