@@ -222,6 +222,43 @@ test("back to the sample data", async () => {
   assert.equal(await rows().count(), 20);
 });
 
+test("a batch of a rule set scored across units: a unit's 计分明细 lists each item's points", async () => {
+  // More units than are explained at once, of a rule set that ranks indices across units (not
+  // explained one unit at a time): the dialog shows each item's points from the batch.
+  const [head, ...sample] = readFileSync(join(ROOT, "rules/samples/safe-township.csv"), "utf8").trim().split("\n");
+  const lines = [head];
+  for (let k = 0; lines.length <= 1100; k++) for (const r of sample) lines.push(r.replace(/^([^,]+),/, `$1-${k},`));
+  const dir = mkdtempSync(join(tmpdir(), "kaohe-batch-"));
+  const csv = join(dir, "乡镇.csv");
+  writeFileSync(csv, lines.join("\n") + "\n");
+  const i = await page.locator("#ruleset-select option", { hasText: "平安乡镇建设考核" }).getAttribute("value");
+  await page.selectOption("#ruleset-select", i);
+  await page.waitForFunction(() => document.querySelector("#summary h1")?.textContent.includes("平安乡镇建设考核"));
+  await page.setInputFiles("#data-file", csv);
+  await page.waitForFunction((n) => document.querySelector("#filter-count")?.textContent.includes(`共 ${n} 个单位`), lines.length - 1);
+  await page.locator("#result-table .unit-link").first().click();
+  await page.locator("#unit-dialog").waitFor({ state: "visible" });
+  await page.waitForFunction(() => /计分明细/.test(document.querySelector("#unit-body").textContent));
+  assert.match(await page.locator("#unit-body").innerText(), /只列出各项得分/);
+  const id = await page.locator("#unit-body").getAttribute("data-unit");
+  const shown = Object.fromEntries(
+    await page.locator("#unit-body table.breakdown tbody tr").evaluateAll((trs) =>
+      trs.filter((tr) => tr.cells.length > 1).map((tr) => [tr.cells[0].innerText.trim(), tr.cells[1].querySelector("strong")?.innerText.trim()])),
+  );
+  const cli = spawnSync(KAOHE_BIN, ["assess", "safe-township", csv, "--format", "json"], { encoding: "utf8", maxBuffer: 1 << 28 });
+  assert.equal(cli.status, 0, cli.stderr);
+  const unit = JSON.parse(cli.stdout).units.find((u) => u.id === id);
+  assert.ok(unit, id);
+  for (const it of unit.items) {
+    const label = Object.keys(shown).find((l) => l.startsWith(it.label));
+    assert.ok(label, `${it.label} in ${Object.keys(shown).join("、")}`);
+    assert.equal(shown[label], it.not_applicable ? "不适用" : String(it.points), `${id} ${it.label}`);
+  }
+  await page.click("#unit-close");
+  await page.selectOption("#ruleset-select", "0");
+  await waitTop("城关镇", "101.00");
+});
+
 test("last period's result adds the rank change column; metrics and cohorts show", async () => {
   const i = await page.locator("#ruleset-select option", { hasText: "分局安满度" }).getAttribute("value");
   await page.selectOption("#ruleset-select", i);
