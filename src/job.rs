@@ -2,7 +2,7 @@
 //! format, the previous period, whether rows with errors are left out (`keep_going`), and the
 //! sink — with the run policy the command line, the JS API and the examples share: which path
 //! scores the units (a streamed file in two passes, the batch path for output that prints no
-//! explanation, the explained report otherwise), the units left out kept on record, the
+//! explanation — CSV, JSON Lines, the table — the explained report otherwise), the units left out kept on record, the
 //! provenance, the byte-order mark of a CSV file.
 //!
 //! A job runs in two steps so that nothing is written before every problem is known:
@@ -376,11 +376,28 @@ impl<'a> Job<'a> {
             };
             return Ok(scored);
         }
+        let provenance = self.periods.map(|periods| Provenance {
+            data_sha256: sha256,
+            ..Provenance::of(rules, &[], periods)
+        });
         #[cfg(not(target_arch = "wasm32"))]
         if self.output == Output::Csv {
             if let Some(csv) = rules.csv_batch(&dataset.units, previous)? {
                 scored.data_errors = dataset.errors;
                 scored.held = Held::Bytes(csv);
+                return Ok(scored);
+            }
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        if self.output == Output::Table {
+            if let Some(table) = rules.table_batch(&dataset.units, previous)? {
+                scored.data_errors = dataset.errors;
+                let left_out = scored
+                    .respondents
+                    .is_none()
+                    .then_some(&scored.data_errors[..]);
+                let text = with_footer(table, left_out, provenance.as_ref());
+                scored.held = Held::Bytes(text.into_bytes());
                 return Ok(scored);
             }
         }
@@ -392,11 +409,7 @@ impl<'a> Job<'a> {
             rules.assess_unexplained(&dataset.units, previous)
         }?;
         report.data_errors.clone_from(&dataset.errors);
-        if let Some(periods) = self.periods {
-            let mut provenance = Provenance::of(rules, &[], periods);
-            provenance.data_sha256 = sha256;
-            report.provenance = Some(provenance);
-        }
+        report.provenance = provenance;
         scored.data_errors = dataset.errors;
         scored.held = match self.output {
             Output::Xlsx => Held::Workbook {
@@ -415,6 +428,24 @@ fn stop_at(errors: Vec<DataError>, omitted: usize, go_on: bool) -> Result<(), Er
         return Ok(());
     }
     Err(Error::Data(DataErrors { errors, omitted }))
+}
+
+/// A table with, after it, the units `left_out` for data errors (none for a respondents' file:
+/// its rows are respondents, not units, and the survey's summary counts them) and the
+/// provenance line.
+#[cfg(not(target_arch = "wasm32"))]
+fn with_footer(
+    mut text: String,
+    left_out: Option<&[DataError]>,
+    provenance: Option<&Provenance>,
+) -> String {
+    if let Some(errors) = left_out {
+        text += &output::left_out(errors);
+    }
+    if let Some(p) = provenance {
+        text += &format!("\n{}\n", p.line());
+    }
+    text
 }
 
 /// A job read and scored, to be written ([`Scored::write`]).
@@ -566,18 +597,11 @@ impl<'a> Scored<'a> {
                     // A workbook is held as its bytes.
                     Output::Csv | Output::Xlsx => output::csv(report),
                     #[cfg(not(target_arch = "wasm32"))]
-                    Output::Table => {
-                        let mut text = output::table(report);
-                        // Rows left out of a respondents' file are respondents, not units:
-                        // the survey's summary counts them.
-                        if self.respondents.is_none() {
-                            text += &output::left_out(&self.data_errors);
-                        }
-                        if let Some(p) = &report.provenance {
-                            text += &format!("\n{}\n", p.line());
-                        }
-                        text
-                    }
+                    Output::Table => with_footer(
+                        output::table(report),
+                        self.respondents.is_none().then_some(&self.data_errors[..]),
+                        report.provenance.as_ref(),
+                    ),
                 };
                 w.write_all(text.as_bytes())
             }

@@ -74,7 +74,6 @@ fn pad(s: &str, width: usize, right: bool) -> String {
 /// have (a station's and a sub-district's indices can differ). Each row is read from the
 /// unit's [`UnitView`], as the CSV and JSON Lines are.
 pub fn table(report: &Report) -> String {
-    let mut out = format!("{}（{}）\n", report.rule_set.title, report.rule_set.id);
     // A table shows no item's points: the views list none.
     let items = ItemColumns::default();
     let all: Vec<UnitView<'_>> = report
@@ -82,12 +81,30 @@ pub fn table(report: &Report) -> String {
         .iter()
         .map(|u| UnitView::of_result(u, &items))
         .collect();
+    let set = &report.rule_set;
+    table_of(
+        (&set.title, &set.id, set.decimals),
+        &all,
+        &report.cohorts,
+        &report.rollups,
+    )
+}
+
+/// The table of units as a report lists them (`all`, by cohort then rank), the rule set's
+/// `(title, id, decimals)`, the cohorts' statistics and the roll-ups: from a report
+/// ([`table`]) or from the batch path (`Rules::table_batch`), the same text.
+pub fn table_of(
+    (title, id, places): (&str, &str, u32),
+    all: &[UnitView<'_>],
+    cohorts: &[crate::result::CohortStats],
+    rollups: &[crate::result::RollupResult],
+) -> String {
+    let mut out = format!("{title}（{id}）\n");
     let with_change = all.iter().any(|v| v.previous_rank.is_some());
     let with_previous_total = all.iter().any(|v| v.previous_total.is_some());
     let with_state = all.iter().any(|v| v.state_status().is_some());
     let with_remarks = all.iter().any(|v| !v.remarks.is_empty());
-    let places = report.rule_set.decimals;
-    for cohort in &report.cohorts {
+    for cohort in cohorts {
         let units: Vec<&UnitView<'_>> = all.iter().filter(|v| v.cohort == cohort.name).collect();
         // (metric index, label, ranked) for the metrics some unit of this block has.
         let metrics: Vec<(usize, String, bool)> = units
@@ -213,7 +230,7 @@ pub fn table(report: &Report) -> String {
                     .unwrap_or(0)
             })
             .collect();
-        if report.cohorts.len() > 1 || cohort.name != crate::model::ALL_UNITS {
+        if cohorts.len() > 1 || cohort.name != crate::model::ALL_UNITS {
             out.push_str(&format!("\n【{}】\n", cohort.name));
         } else {
             out.push('\n');
@@ -257,9 +274,9 @@ pub fn table(report: &Report) -> String {
             grades
         ));
     }
-    if !report.rollups.is_empty() {
+    if !rollups.is_empty() {
         out.push_str("\n汇总\n");
-        for r in &report.rollups {
+        for r in rollups {
             out.push_str(&format!(
                 "  {}（{}）：{}（{} 个单位）\n",
                 r.label, r.group, r.display, r.units

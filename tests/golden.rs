@@ -85,6 +85,10 @@ fn outputs(rules: &Rules, name: &str, bytes: &[u8]) -> Result<(String, String, S
             "{name}: the batch path's CSV differs"
         );
     }
+    // And the table.
+    if let Some(batch) = rules.table_batch(&ds.units, None).map_err(failed)? {
+        assert_eq!(batch, table, "{name}: the batch path's table differs");
+    }
     Ok((report.to_json() + "\n", csv, table))
 }
 
@@ -123,11 +127,12 @@ fn every_bundled_rule_set_gives_its_recorded_results_on_generated_units() {
 }
 
 /// Against a previous period (名次变化, 上期得分, 分差, consequences reading last period's
-/// rank): the batch path's CSV is still the report's, for every bundled rule set it serves.
+/// rank): the batch path's CSV and table are still the report's, for every bundled rule set it
+/// serves.
 /// Last period is the rule set's own result on its sample with the units' order reversed, so
 /// that ranks move.
 #[test]
-fn the_batch_csv_against_a_previous_period_is_the_reports() {
+fn the_batch_csv_and_table_against_a_previous_period_are_the_reports() {
     let mut served = 0;
     for b in bundled::ALL {
         let Some(sample) = b.data else { continue };
@@ -153,6 +158,8 @@ fn the_batch_csv_against_a_previous_period_is_the_reports() {
             b.id
         );
         assert_eq!(batch, report.to_csv(), "{}", b.id);
+        let table = rules.table_batch(&ds.units, Some(&previous)).unwrap();
+        assert_eq!(table, Some(report.to_table()), "{}: the table", b.id);
         served += 1;
     }
     assert!(

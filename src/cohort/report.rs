@@ -78,13 +78,7 @@ impl Rules {
         let set = &self.set;
         let Run { table, mut kept } = self.run(units, previous, explain, false)?;
         let rows = &table.rows;
-        let cohorts = table
-            .cohorts
-            .names
-            .iter()
-            .zip(&table.cohorts.members)
-            .map(|(name, idx)| stats(set, rows, idx, name))
-            .collect();
+        let cohorts = cohort_stats(set, &table);
         let rollups = rollups(set, rows, &kept);
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_by_key(|&i| listing_key(&rows[i], i));
@@ -265,7 +259,7 @@ fn unit_result<'n>(
 }
 
 /// Group figures (汇总): a county from its townships, a brigade from its stations.
-fn rollups(set: &RuleSet, rows: &[Standing], kept: &[Kept]) -> Vec<RollupResult> {
+pub(super) fn rollups(set: &RuleSet, rows: &[Standing], kept: &[Kept]) -> Vec<RollupResult> {
     let mut out = Vec::new();
     for rollup in &set.rollups {
         let mut groups: Vec<(String, Vec<Decimal>)> = Vec::new();
@@ -314,6 +308,17 @@ fn rollups(set: &RuleSet, rows: &[Standing], kept: &[Kept]) -> Vec<RollupResult>
         }
     }
     out
+}
+
+/// Every cohort's statistics, in the order of the cohorts.
+pub(super) fn cohort_stats(set: &RuleSet, table: &super::Standings) -> Vec<CohortStats> {
+    table
+        .cohorts
+        .names
+        .iter()
+        .zip(&table.cohorts.members)
+        .map(|(name, idx)| stats(set, &table.rows, idx, name))
+        .collect()
 }
 
 /// A cohort's statistics (分组统计): units, ranked, vetoed, mean, median, extremes, grades.
