@@ -546,8 +546,9 @@ impl<'a> Scored<'a> {
         self.respondents.as_ref()
     }
 
-    /// The report, when the output needed one (JSON, a table, a workbook; JSON Lines and CSV
-    /// for rule sets whose lines need the report's metrics or state).
+    /// The report, when the output needed one: JSON and a workbook; a table, CSV or JSON Lines
+    /// only for a rule set whose metrics or state only a report has (otherwise they are written
+    /// from the batch path, without one).
     #[must_use]
     pub fn report(&self) -> Option<&Report> {
         match &self.held {
