@@ -18,13 +18,20 @@ use crate::view::{ItemColumns, UnitView};
 
 /// A run's units as a report lists them, scored by the batch path.
 struct Listed<'u> {
-    /// Each unit, its cohort's name and its score, in the report's order.
-    units: Vec<(&'u Unit, String, UnitScore)>,
+    /// Each unit, its cohort (an index into `cohorts`) and its score, in the report's order.
+    units: Vec<(&'u Unit, usize, UnitScore)>,
     /// The CSV's columns.
     columns: Columns,
     /// Each cohort's statistics (分组统计), and the roll-ups (汇总).
     cohorts: Vec<CohortStats>,
     rollups: Vec<RollupResult>,
+}
+
+impl Listed<'_> {
+    /// The name of cohort `k` (its statistics list the cohorts in order).
+    fn cohort_name(&self, k: usize) -> &str {
+        self.cohorts.get(k).map_or("", |c| c.name.as_str())
+    }
 }
 
 impl Rules {
@@ -38,15 +45,16 @@ impl Rules {
         units: &[Unit],
         previous: Option<&Previous>,
     ) -> Result<Option<Vec<u8>>, EvalErrors> {
-        let Some(listed) = self.listed(units, previous)? else {
+        let Some(mut listed) = self.listed(units, previous)? else {
             return Ok(None);
         };
         let set = &self.set;
-        let Ok(mut w) = UnitWriter::csv(set, listed.columns, previous, Vec::new()) else {
+        let columns = std::mem::take(&mut listed.columns);
+        let Ok(mut w) = UnitWriter::csv(set, columns, previous, Vec::new()) else {
             return Ok(None);
         };
         for (unit, cohort, score) in &listed.units {
-            if w.write(unit, cohort, score).is_err() {
+            if w.write(unit, listed.cohort_name(*cohort), score).is_err() {
                 return Ok(None);
             }
         }
@@ -71,6 +79,7 @@ impl Rules {
             .units
             .iter()
             .map(|(unit, cohort, score)| {
+                let cohort = listed.cohort_name(*cohort);
                 UnitView::of_score(set, &items, unit, cohort, score, previous)
             })
             .collect();
@@ -107,16 +116,12 @@ impl Rules {
         let mut order: Vec<usize> = (0..rows.len()).collect();
         order.sort_by_key(|&i| listing_key(&rows[i], i));
         let cohort_of: Vec<usize> = rows.iter().map(Standing::cohort).collect();
-        let names = run.table.cohorts.names.clone();
         let listed: Vec<&Unit> = run.kept.iter().map(|k| k.unit).collect();
         let mut scores: Vec<Option<UnitScore>> =
             Run::scores(run, set).into_iter().map(Some).collect();
         let units = order
             .into_iter()
-            .filter_map(|i| {
-                let cohort = names.get(cohort_of[i]).cloned().unwrap_or_default();
-                Some((listed[i], cohort, scores.get_mut(i)?.take()?))
-            })
+            .filter_map(|i| Some((listed[i], cohort_of[i], scores.get_mut(i)?.take()?)))
             .collect();
         Ok(Some(Listed {
             units,
